@@ -1,0 +1,87 @@
+import {spawnSync} from 'node:child_process'
+import {existsSync, mkdirSync, rmSync} from 'node:fs'
+import {join} from 'node:path'
+import {benchEnv, figure, markdownTable, measure, NODE_BASELINE, ROOT, TRAIL, type Step} from './harness.js'
+import {buildAgentTrajectoriesStore, buildStore} from './stores.js'
+
+// The hot `trail` commands at 0, 10,000 and 100,000 trajectories, as ratios to `node -e 0` and beside raw git;
+// and the same commands of the agent-trajectories package (the best-known `trail` CLI) at 1,000 trajectories.
+// Goal (issue: the git-native store): at most 2.0x `node -e 0`, flat as the store grows, and at least 10x faster
+// than agent-trajectories at 1,000 trajectories.
+
+const AGENT_TRAJECTORIES_VERSION = '0.6.1'
+
+function roundSteps(trail: string[], cwd: string, label: string): Step[] {
+  const env = benchEnv({AGENT_RELAY_NAME: 'bench', TRAIL_AGENT: 'bench'})
+  return [
+    {...NODE_BASELINE, cwd},
+    {name: 'git rev-parse (raw git)', argv: ['git', 'rev-parse', '--verify', '--quiet', 'HEAD'], cwd},
+    {name: `${label} start`, argv: [...trail, 'start', 'Benchmark round'], cwd, env},
+    {name: `${label} decision`, argv: [...trail, 'decision', 'Chose JWT over sessions', '--reasoning', 'Stateless scaling'], cwd, env},
+    {name: `${label} status`, argv: [...trail, 'status'], cwd, env},
+    {name: `${label} complete`, argv: [...trail, 'complete', '--summary', 'Added JWT auth', '--confidence', '0.85'], cwd, env},
+  ]
+}
+
+const COMMANDS = ['start', 'decision', 'status', 'complete']
+
+/** Installs agent-trajectories into bench/.cache (once) and returns its CLI's path. */
+function agentTrajectoriesCli(): string {
+  const dir = join(ROOT, 'bench', '.cache', `agent-trajectories-${AGENT_TRAJECTORIES_VERSION}`)
+  const cli = join(dir, 'node_modules', 'agent-trajectories', 'dist', 'cli', 'index.js')
+  if (!existsSync(cli)) {
+    mkdirSync(dir, {recursive: true})
+    const result = spawnSync('npm', ['install', '--no-save', '--prefix', dir, `agent-trajectories@${AGENT_TRAJECTORIES_VERSION}`], {stdio: 'inherit', env: process.env})
+    if (result.status !== 0) throw new Error('could not install agent-trajectories from the npm registry')
+  }
+  return cli
+}
+
+export function benchTrailCommands(options: {sizes: number[]; rounds: number; compare: boolean}): string {
+  const lines: string[] = []
+  const rows: string[][] = []
+  const base: string[] = ['node -e 0', 'git rev-parse (raw git)']
+  const columns: Map<string, number>[] = []
+  for (const size of options.sizes) {
+    process.stderr.write(`building a store of ${size} trajectories...\n`)
+    const repo = buildStore(size)
+    try {
+      process.stderr.write(`measuring (${options.rounds} rounds)...\n`)
+      columns.push(measure(roundSteps([process.execPath, TRAIL], repo, 'trail'), options.rounds))
+    } finally {
+      rmSync(repo, {recursive: true, force: true})
+    }
+  }
+  for (const name of [...base, ...COMMANDS.map((c) => `trail ${c}`)]) {
+    rows.push([name, ...columns.map((column) => figure(column.get(name)!, column.get('node -e 0')!))])
+  }
+  lines.push(`### trail, hot commands (median of ${options.rounds} rounds; ratio to node -e 0 in the same rounds)`, '')
+  lines.push(markdownTable(['command', ...options.sizes.map((size) => `${size.toLocaleString('en')} trajectories`)], rows))
+
+  if (options.compare) {
+    const cli = agentTrajectoriesCli()
+    process.stderr.write('building 1,000-trajectory stores for the comparison...\n')
+    const theirs = buildAgentTrajectoriesStore(1000)
+    const ours = buildStore(1000)
+    try {
+      const theirTimes = measure(roundSteps([process.execPath, cli], theirs, 'agent-trajectories'), options.rounds)
+      const ourTimes = measure(roundSteps([process.execPath, TRAIL], ours, 'trail'), options.rounds)
+      const compareRows = COMMANDS.map((command) => {
+        const mine = ourTimes.get(`trail ${command}`)!
+        const other = theirTimes.get(`agent-trajectories ${command}`)!
+        return [
+          command,
+          figure(mine, ourTimes.get('node -e 0')!),
+          figure(other, theirTimes.get('node -e 0')!),
+          `${(other / mine).toFixed(2)}x`,
+        ]
+      })
+      lines.push('', `### trail against agent-trajectories ${AGENT_TRAJECTORIES_VERSION}, 1,000 trajectories each`, '')
+      lines.push(markdownTable(['command', 'relay-trail', 'agent-trajectories', 'relay-trail is faster by'], compareRows))
+    } finally {
+      rmSync(theirs, {recursive: true, force: true})
+      rmSync(ours, {recursive: true, force: true})
+    }
+  }
+  return lines.join('\n')
+}

@@ -1,0 +1,120 @@
+import {writeFileSync} from 'node:fs'
+import {resolve} from 'node:path'
+import {EXIT, TrailError, UsageError} from '../errors.js'
+import {createContext} from '../services/context.js'
+import type {OutputStyle} from '../render/style.js'
+import type {CommandDefinition, CommandIO, FlagSpecs, Input} from './definition.js'
+
+// Runs a parsed command and prints its result or its error. Both front ends (oclif and the fast path) end here, so
+// output, --json, --output and errors look the same whichever path ran the command.
+
+export interface Streams {
+  stdout: NodeJS.WritableStream & {isTTY?: boolean}
+  stderr: NodeJS.WritableStream & {isTTY?: boolean}
+  stdin: NodeJS.ReadableStream & {isTTY?: boolean}
+}
+
+export const PROCESS_STREAMS: Streams = {stdout: process.stdout, stderr: process.stderr, stdin: process.stdin}
+
+/** Colour only on a terminal, never with NO_COLOR set (https://no-color.org) or TERM=dumb. */
+export function outputStyle(stream: {isTTY?: boolean}, env: NodeJS.ProcessEnv): OutputStyle {
+  const isTTY = stream.isTTY === true
+  return {isTTY, color: isTTY && (env.NO_COLOR ?? '') === '' && env.TERM !== 'dumb', now: new Date()}
+}
+
+/** Runs the command and returns the process exit code. Never throws. */
+export async function execute<F extends FlagSpecs, R>(
+  definition: CommandDefinition<F, R>,
+  input: Input<F>,
+  streams: Streams = PROCESS_STREAMS,
+): Promise<number> {
+  const env = process.env
+  const wantsJson = input.flags.json === true
+  const ctx = createContext({cwd: process.cwd(), env, warn: (message) => streams.stderr.write(`warning: ${message}\n`)})
+  try {
+    const result = await definition.run(ctx, input, commandIO(streams.stdin))
+    const output = wantsJson && definition.toJson
+      ? `${JSON.stringify(definition.toJson(result), null, 2)}\n`
+      : definition.text(result, outputStyle(typeof input.flags.output === 'string' ? {} : streams.stdout, env), input)
+    if (typeof input.flags.output === 'string') {
+      writeFileSync(resolve(input.flags.output), output)
+      streams.stderr.write(`wrote ${input.flags.output}\n`)
+    } else {
+      streams.stdout.write(output)
+    }
+    const note = definition.note?.(result, input)
+    if (note) streams.stderr.write(`${note}\n`)
+    return definition.exitCode?.(result) ?? EXIT.ok
+  } catch (error) {
+    return reportError(error, {json: wantsJson, debug: Boolean(env.DEBUG), streams, commandLine: `${definition.bin} ${definition.name}`})
+  } finally {
+    ctx.close()
+  }
+}
+
+export interface ReportOptions {
+  json: boolean
+  debug: boolean
+  streams: Streams
+  /** "trail start": named in the hint of a usage error. */
+  commandLine?: string
+}
+
+/**
+ * Prints an error the one way errors are printed: "error: <problem>" and "hint: <fix>" on stderr, or with --json
+ * {"error": {code, message, hint, exitCode}} on stdout (where the caller reads). A stack trace only with DEBUG.
+ * Returns the exit code.
+ */
+export function reportError(error: unknown, options: ReportOptions): number {
+  const known = asTrailError(error, options.commandLine)
+  if (options.json) {
+    const body = {error: {code: known.code, message: known.message, hint: known.hint ?? null, exitCode: known.exitCode}}
+    options.streams.stdout.write(`${JSON.stringify(body, null, 2)}\n`)
+  } else {
+    options.streams.stderr.write(`error: ${known.message}\n${known.hint ? `hint: ${known.hint}\n` : ''}`)
+  }
+  if (options.debug && error instanceof Error && error.stack) options.streams.stderr.write(`${error.stack}\n`)
+  return known.exitCode
+}
+
+function asTrailError(error: unknown, commandLine: string | undefined): TrailError {
+  if (error instanceof TrailError) return error
+  const oclif = (error as {oclif?: {exit?: number}} | undefined)?.oclif
+  const message = error instanceof Error ? error.message : String(error)
+  // oclif's own failures: a bad flag or argument (exit 2), an unknown command.
+  if (oclif) return new UsageError(describeOclifError(error as OclifParseError), `see: ${commandLine ?? 'the command'} --help`)
+  return new TrailError(`internal error: ${message.split('\n')[0]}`, 'rerun with DEBUG=1 to see where, and report it', 'E_INTERNAL', EXIT.failure)
+}
+
+interface OclifParseError extends Error {
+  args?: unknown[]
+  flags?: string[]
+}
+
+/** oclif's parse errors, worded as the fast path words them (test/cli/trail.test.ts holds both to it). */
+function describeOclifError(error: OclifParseError): string {
+  const first = (error.args ?? [])[0] as {name?: string} | string | undefined
+  switch (error.constructor.name) {
+    case 'RequiredArgsError':
+      return `missing required argument <${typeof first === 'object' ? first.name : first}>`
+    case 'UnexpectedArgsError':
+      return `unexpected argument: ${String(first)}`
+    case 'NonExistentFlagsError':
+      return `unknown flag ${error.flags?.[0] ?? ''}`
+  }
+  const required = /Missing required flag:?\s+(?:--)?([\w-]+)/.exec(error.message)
+  if (required) return `missing required flag --${required[1]}`
+  const line = (error.message.split('\n').find((text) => text.trim() !== '') ?? error.message).replace(/^Error: /, '').trim()
+  return line.charAt(0).toLowerCase() + line.slice(1)
+}
+
+function commandIO(stdin: Streams['stdin']): CommandIO {
+  return {
+    stdinIsTTY: stdin.isTTY === true,
+    readStdin: async () => {
+      const chunks: Buffer[] = []
+      for await (const chunk of stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk))
+      return new TextDecoder('utf-8').decode(Buffer.concat(chunks))
+    },
+  }
+}

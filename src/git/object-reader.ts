@@ -1,0 +1,142 @@
+import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process'
+import {GitError} from '../errors.js'
+import type {ObjectType, Oid} from './objects.js'
+import {gitEnv, type Env} from './process.js'
+
+export interface GitObject {
+  oid: Oid
+  type: ObjectType
+  data: Buffer
+}
+
+interface Pending {
+  resolve: (object: GitObject | null) => void
+  reject: (error: Error) => void
+}
+
+/**
+ * One long-running `git cat-file --batch` that answers any number of reads, in order, over a pipe: a process per
+ * object would cost about 1.5 ms each. Requests are pipelined, so reading a thousand objects is one round trip.
+ *
+ * @example
+ * const reader = new ObjectReader(cwd, env)
+ * const tip = await reader.read('refs/trail/records')   // null when missing
+ * reader.close()
+ */
+export class ObjectReader {
+  private child: ChildProcessWithoutNullStreams | undefined
+  private readonly queue: Pending[] = []
+  private chunks: Buffer[] = []
+  private buffered = 0
+  private failure: Error | undefined
+  private stderr = ''
+  /** The object whose content is arriving: its header is read, its bytes are not all here yet. */
+  private body: {oid: Oid; type: ObjectType; start: number; end: number} | undefined
+
+  constructor(
+    private readonly cwd: string,
+    private readonly env: Env,
+  ) {}
+
+  /** Reads one object by any revision expression git accepts (`<oid>`, `<ref>`, `<commit>:<path>`). */
+  read(revision: string): Promise<GitObject | null> {
+    if (revision.includes('\n')) return Promise.reject(new Error(`revision with a newline: ${JSON.stringify(revision)}`))
+    if (this.failure) return Promise.reject(this.failure)
+    const child = this.start()
+    return new Promise((resolve, reject) => {
+      if (this.queue.length === 0) this.setAwaited(true)
+      this.queue.push({resolve, reject})
+      child.stdin.write(`${revision}\n`)
+    })
+  }
+
+  /** Reads several objects in one round trip; missing ones come back as null. */
+  readMany(revisions: readonly string[]): Promise<(GitObject | null)[]> {
+    return Promise.all(revisions.map((revision) => this.read(revision)))
+  }
+
+  close(): void {
+    this.child?.stdin.end()
+    this.child = undefined
+  }
+
+  /** Starts the `git cat-file` process now rather than on the first read. */
+  start(): ChildProcessWithoutNullStreams {
+    if (this.child) return this.child
+    const child = spawn('git', ['cat-file', '--batch'], {cwd: this.cwd, env: gitEnv(this.env)})
+    child.stdout.on('data', (chunk: Buffer) => this.receive(chunk))
+    child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString('utf8')))
+    child.stdin.on('error', () => {})
+    child.on('error', (error) => this.fail(error))
+    child.on('close', (code) => {
+      if (this.queue.length > 0) this.fail(new GitError(['cat-file', '--batch'], code, this.stderr || 'exited early'))
+    })
+    this.child = child
+    this.setAwaited(false)
+    return child
+  }
+
+  /**
+   * An idle reader must not keep the process alive (a forgotten close() would hang the CLI), but a reader with
+   * answers pending must, or Node exits before they arrive.
+   */
+  private setAwaited(awaited: boolean): void {
+    const child = this.child
+    if (!child) return
+    for (const handle of [child, child.stdout, child.stderr, child.stdin] as unknown as {ref?: () => void; unref?: () => void}[]) {
+      if (awaited) handle.ref?.()
+      else handle.unref?.()
+    }
+  }
+
+  private fail(error: Error): void {
+    this.failure = error
+    for (const pending of this.queue.splice(0)) pending.reject(error)
+  }
+
+  private receive(chunk: Buffer): void {
+    this.chunks.push(chunk)
+    this.buffered += chunk.length
+    for (;;) {
+      const pending = this.queue[0]
+      if (!pending) return
+      // Joining chunks only once enough bytes are here keeps a large object's arrival linear, not quadratic.
+      if (this.body && this.buffered < this.body.end + 1) return
+      const buffer = this.join()
+      if (!this.body) {
+        const newline = buffer.indexOf(0x0a)
+        if (newline < 0) return
+        const header = buffer.toString('utf8', 0, newline)
+        // "<rev> missing" or "<rev> ambiguous": no content follows.
+        if (header.endsWith(' missing') || header.endsWith(' ambiguous')) {
+          this.consume(newline + 1)
+          this.queue.shift()
+          if (this.queue.length === 0) this.setAwaited(false)
+          pending.resolve(null)
+          continue
+        }
+        const [oid, type, size] = header.split(' ')
+        this.body = {oid: oid!, type: type as ObjectType, start: newline + 1, end: newline + 1 + Number(size)}
+        if (this.buffered < this.body.end + 1) return
+      }
+      const {oid, type, start, end} = this.body
+      const data = Buffer.from(buffer.subarray(start, end))
+      this.body = undefined
+      this.consume(end + 1) // the content is followed by a newline
+      this.queue.shift()
+      if (this.queue.length === 0) this.setAwaited(false)
+      pending.resolve({oid, type, data})
+    }
+  }
+
+  private join(): Buffer {
+    if (this.chunks.length !== 1) this.chunks = [Buffer.concat(this.chunks, this.buffered)]
+    return this.chunks[0]!
+  }
+
+  private consume(bytes: number): void {
+    const rest = this.join().subarray(bytes)
+    this.chunks = rest.length > 0 ? [rest] : []
+    this.buffered = rest.length
+  }
+}

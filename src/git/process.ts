@@ -1,0 +1,91 @@
+import {spawn} from 'node:child_process'
+import {GitError} from '../errors.js'
+
+export type Env = Readonly<Record<string, string | undefined>>
+
+/**
+ * Variables that would point a child git at another repository, index or work tree than the one it is run in.
+ * A hook runs with GIT_DIR and GIT_INDEX_FILE set, and a git alias may set GIT_PREFIX: all of them are dropped so
+ * git discovers the repository from the working directory we give it, and never touches the user's index.
+ */
+const REPOSITORY_VARIABLES = [
+  'GIT_DIR',
+  'GIT_WORK_TREE',
+  'GIT_INDEX_FILE',
+  'GIT_OBJECT_DIRECTORY',
+  'GIT_ALTERNATE_OBJECT_DIRECTORIES',
+  'GIT_COMMON_DIR',
+  'GIT_NAMESPACE',
+  'GIT_PREFIX',
+  'GIT_QUARANTINE_PATH',
+]
+
+/**
+ * The environment every git child gets: the caller's, minus repository overrides, with messages in English (we
+ * match a few of them) and no prompts (a credential prompt would hang an agent forever).
+ *
+ * @example spawn('git', args, {env: gitEnv(process.env)})
+ */
+export function gitEnv(env: Env, extra: Env = {}): Record<string, string> {
+  const clean: Record<string, string> = {}
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && !REPOSITORY_VARIABLES.includes(key)) clean[key] = value
+  }
+  clean.LC_ALL = 'C'
+  clean.GIT_TERMINAL_PROMPT = '0'
+  for (const [key, value] of Object.entries(extra)) {
+    if (value === undefined) delete clean[key]
+    else clean[key] = value
+  }
+  return clean
+}
+
+export interface GitResult {
+  stdout: Buffer
+  stderr: string
+  exitCode: number
+}
+
+export interface RunOptions {
+  cwd: string
+  env: Env
+  /** Bytes written to git's stdin, which is then closed. */
+  input?: string | Uint8Array
+  /** Exit codes that are answers, not failures (for example 1 from `git grep` when nothing matched). */
+  okExitCodes?: readonly number[]
+  /** Extra variables for this call only (undefined removes one). */
+  extraEnv?: Env
+}
+
+/**
+ * Runs git with an argument array (never a shell string) and collects its output.
+ * Throws GitError for an exit code not listed in `okExitCodes`.
+ *
+ * @example const {stdout} = await runGit(['rev-parse', 'HEAD'], {cwd, env})
+ */
+export function runGit(args: readonly string[], options: RunOptions): Promise<GitResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, {
+      cwd: options.cwd,
+      env: gitEnv(options.env, options.extraEnv),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    const out: Buffer[] = []
+    const err: Buffer[] = []
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      reject(error.code === 'ENOENT' ? new GitError(args, null, 'git is not installed or not on PATH') : error)
+    })
+    child.on('close', (code) => {
+      const result = {stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), exitCode: code ?? -1}
+      const ok = [0, ...(options.okExitCodes ?? [])]
+      if (ok.includes(result.exitCode)) resolve(result)
+      else reject(new GitError(args, code, result.stderr))
+    })
+    // A child that exits before reading all of stdin (an early error) makes the pipe fail with EPIPE; the exit
+    // code already reports the failure.
+    child.stdin.on('error', () => {})
+    child.stdin.end(options.input ?? undefined)
+  })
+}

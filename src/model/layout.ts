@@ -1,0 +1,43 @@
+import {dayPath, idTime} from './ids.js'
+import type {AgentName} from './names.js'
+
+// Where each record lives in the tree of refs/trail/records (and in the work-tree mirror). DESIGN.md section 2.
+// Day folders (YYYY/MM/DD, from the record's id) keep every folder that is written to small: a write rewrites only
+// the trees on its path, so their size is what a write costs.
+
+export const TRAIL_DIR = '.trail'
+export const RELAY_DIR = '.relay'
+/** The folders mirrored into the work tree; everything on the ref lives below one of them. */
+export const MIRRORED_DIRS = [TRAIL_DIR, RELAY_DIR] as const
+
+export const FORMAT_PATH = `${TRAIL_DIR}/format.yaml`
+/** The store format this version writes and reads. Bump only with a migration. */
+export const FORMAT_VERSION = 1
+
+export const TRAJECTORIES_DIR = `${TRAIL_DIR}/trajectories`
+/** One small file per agent and active trajectory: how "the agent's active trajectory" is found without a scan. */
+export const ACTIVE_DIR = `${TRAIL_DIR}/active`
+
+export function trajectoryDir(trajectoryId: string): string {
+  return `${TRAJECTORIES_DIR}/${dayPath(idTime(trajectoryId))}/${trajectoryId}`
+}
+
+export function trajectoryPath(trajectoryId: string): string {
+  return `${trajectoryDir(trajectoryId)}/trajectory.md`
+}
+
+export function eventsDir(trajectoryId: string): string {
+  return `${trajectoryDir(trajectoryId)}/events`
+}
+
+export function eventPath(trajectoryId: string, eventId: string): string {
+  return `${eventsDir(trajectoryId)}/${eventId}.md`
+}
+
+export function activeDir(agent: AgentName): string {
+  return `${ACTIVE_DIR}/${agent}`
+}
+
+export function activePath(agent: AgentName, trajectoryId: string): string {
+  return `${activeDir(agent)}/${trajectoryId}.yaml`
+}

@@ -1,0 +1,223 @@
+import {UsageError} from '../errors.js'
+import {describeConfidence} from './confidence.js'
+import {renderYaml} from './front-matter.js'
+import {parseAgentName, type AgentName} from './names.js'
+import {compact, FieldReader, oneLine, renderRecord} from './record.js'
+
+// A trajectory is a unit of an agent's work: what it set out to do, the decisions it made on the way (events,
+// each its own immutable file), and a retrospective when it ends. trajectory.md is written only by its owner.
+
+export const TRAJECTORY_STATUSES = ['active', 'completed', 'abandoned'] as const
+export type TrajectoryStatus = (typeof TRAJECTORY_STATUSES)[number]
+
+export interface Trajectory {
+  id: string
+  title: string
+  status: TrajectoryStatus
+  agent: AgentName
+  /** ISO 8601 times, UTC. */
+  started: string
+  updated: string
+  ended?: string
+  /** An external task: its id, the system it lives in, a link. */
+  task?: string
+  source?: string
+  url?: string
+  /** The branch checked out when the trajectory started (absent on a detached HEAD). */
+  branch?: string
+  summary?: string
+  confidence?: number
+  approach?: string
+  challenges: string[]
+  learnings: string[]
+  /** Why it was abandoned. */
+  reason?: string
+}
+
+export const EVENT_KINDS = ['decision', 'note', 'reflection'] as const
+export type EventKind = (typeof EVENT_KINDS)[number]
+
+/** A decision (or note, or reflection) in a trajectory. Never edited once written. */
+export interface TrajectoryEvent {
+  id: string
+  kind: EventKind
+  trajectory: string
+  agent: AgentName
+  at: string
+  title: string
+  reasoning?: string
+  alternatives: string[]
+  confidence?: number
+}
+
+/** The marker that says "this agent's active trajectory is this one". Created by start, removed on completion. */
+export interface ActiveMarker {
+  trajectory: string
+  agent: AgentName
+  started: string
+}
+
+export const TITLE_MAX_CHARS = 1000
+export const TEXT_MAX_CHARS = 1024 * 1024
+
+/** Checks a title typed by a user: not blank, at most TITLE_MAX_CHARS. Stored exactly as given otherwise. */
+export function parseTitle(raw: string, what = 'title'): string {
+  if (raw.trim() === '') throw new UsageError(`the ${what} is empty`, `give a short ${what}, for example: trail start "Fix login bug"`, 'E_EMPTY')
+  if ([...raw].length > TITLE_MAX_CHARS) {
+    throw new UsageError(
+      `the ${what} is ${[...raw].length} characters long; the limit is ${TITLE_MAX_CHARS}`,
+      'keep the title short and put the detail in --reasoning or --summary',
+      'E_TOO_LONG',
+    )
+  }
+  return raw
+}
+
+/** Checks a free text (reasoning, summary, approach...): at most TEXT_MAX_CHARS; `required` texts not blank. */
+export function parseText(raw: string, what: string, options: {required?: boolean} = {}): string {
+  if (options.required && raw.trim() === '') throw new UsageError(`the ${what} is empty`, `say in a sentence what the ${what} is`, 'E_EMPTY')
+  if (raw.length > TEXT_MAX_CHARS) {
+    throw new UsageError(`the ${what} is ${raw.length} characters long; the limit is ${TEXT_MAX_CHARS}`, 'store long material in a file and refer to it', 'E_TOO_LONG')
+  }
+  return raw
+}
+
+export function renderTrajectory(trajectory: Trajectory): string {
+  return renderRecord(
+    trajectory,
+    (t) => ({
+      id: t.id,
+      title: t.title,
+      status: t.status,
+      agent: t.agent,
+      started: t.started,
+      updated: t.updated,
+      ended: t.ended,
+      task: t.task,
+      source: t.source,
+      url: t.url,
+      branch: t.branch,
+      confidence: t.confidence,
+      summary: t.summary,
+      approach: t.approach,
+      challenges: t.challenges.length > 0 ? t.challenges : undefined,
+      learnings: t.learnings.length > 0 ? t.learnings : undefined,
+      reason: t.reason,
+    }),
+    trajectoryBody,
+  )
+}
+
+/** The body is for people reading the file on GitHub or in the mirror; the front matter is the data. */
+function trajectoryBody(t: Trajectory): string {
+  const facts = [
+    `- Status: ${t.status}`,
+    `- Agent: ${t.agent}`,
+    `- Started: ${t.started}`,
+    t.ended ? `- Ended: ${t.ended}` : '',
+    t.task ? `- Task: ${oneLine(t.task)}${t.source ? ` (${oneLine(t.source)})` : ''}` : '',
+    t.url ? `- Link: ${oneLine(t.url)}` : '',
+    t.branch ? `- Branch: ${t.branch}` : '',
+    t.confidence === undefined ? '' : `- Confidence: ${describeConfidence(t.confidence)}`,
+  ].filter(Boolean)
+  const sections: string[] = [`# ${oneLine(t.title)}`, facts.join('\n')]
+  if (t.summary) sections.push(`## Summary\n\n${t.summary}`)
+  if (t.approach) sections.push(`## Approach\n\n${t.approach}`)
+  if (t.challenges.length > 0) sections.push(`## Challenges\n\n${t.challenges.map((c) => `- ${oneLine(c)}`).join('\n')}`)
+  if (t.learnings.length > 0) sections.push(`## Learnings\n\n${t.learnings.map((l) => `- ${oneLine(l)}`).join('\n')}`)
+  if (t.reason) sections.push(`## Why it was abandoned\n\n${t.reason}`)
+  sections.push('Decisions are in the `events/` folder beside this file.')
+  return `${sections.join('\n\n')}\n`
+}
+
+export function parseTrajectory(text: string, path: string): Trajectory {
+  const r = FieldReader.fromDocument(text, path)
+  return compact({
+    id: r.string('id'),
+    title: r.string('title'),
+    status: r.oneOf('status', TRAJECTORY_STATUSES),
+    agent: parseAgentName(r.string('agent')),
+    started: r.string('started'),
+    updated: r.optionalString('updated') ?? r.string('started'),
+    ended: r.optionalString('ended'),
+    task: r.optionalString('task'),
+    source: r.optionalString('source'),
+    url: r.optionalString('url'),
+    branch: r.optionalString('branch'),
+    summary: r.optionalString('summary'),
+    confidence: r.optionalNumber('confidence'),
+    approach: r.optionalString('approach'),
+    challenges: r.strings('challenges'),
+    learnings: r.strings('learnings'),
+    reason: r.optionalString('reason'),
+  })
+}
+
+export function renderEvent(event: TrajectoryEvent): string {
+  return renderRecord(
+    event,
+    (e) => ({
+      id: e.id,
+      kind: e.kind,
+      trajectory: e.trajectory,
+      agent: e.agent,
+      at: e.at,
+      title: e.title,
+      reasoning: e.reasoning,
+      alternatives: e.alternatives.length > 0 ? e.alternatives : undefined,
+      confidence: e.confidence,
+    }),
+    (e) => {
+      const heading = `# ${e.kind[0]!.toUpperCase()}${e.kind.slice(1)}: ${oneLine(e.title)}`
+      const parts = [heading, e.reasoning ?? '_No reasoning recorded._']
+      if (e.alternatives.length > 0) parts.push(`Alternatives considered:\n\n${e.alternatives.map((a) => `- ${oneLine(a)}`).join('\n')}`)
+      if (e.confidence !== undefined) parts.push(`Confidence: ${describeConfidence(e.confidence)}`)
+      return `${parts.join('\n\n')}\n`
+    },
+  )
+}
+
+export function parseEvent(text: string, path: string): TrajectoryEvent {
+  const r = FieldReader.fromDocument(text, path)
+  return compact({
+    id: r.string('id'),
+    kind: r.oneOf('kind', EVENT_KINDS),
+    trajectory: r.string('trajectory'),
+    agent: parseAgentName(r.string('agent')),
+    at: r.string('at'),
+    title: r.string('title'),
+    reasoning: r.optionalString('reasoning'),
+    alternatives: r.strings('alternatives'),
+    confidence: r.optionalNumber('confidence'),
+  })
+}
+
+export function renderActiveMarker(marker: ActiveMarker): string {
+  return renderYaml({trajectory: marker.trajectory, agent: marker.agent, started: marker.started})
+}
+
+export function parseActiveMarker(text: string, path: string): ActiveMarker {
+  const r = FieldReader.fromYaml(text, path)
+  return {trajectory: r.string('trajectory'), agent: parseAgentName(r.string('agent')), started: r.string('started')}
+}
+
+/** Newest first: ids sort by creation time. */
+export function byNewest<T extends {id: string}>(a: T, b: T): number {
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0
+}
+
+
+/** The link to a task: anything `new URL` accepts (https://..., jira://...). */
+export function parseTaskUrl(raw: string): string {
+  try {
+    new URL(raw)
+  } catch {
+    throw new UsageError(`'${raw.slice(0, 80)}' is not a URL`, 'give a full link, for example --url https://github.com/org/repo/issues/12', 'E_URL')
+  }
+  return parseText(raw, 'url')
+}
+
+/** `--alternatives "a,b, c"` → ["a", "b", "c"]; empty items are dropped. */
+export function parseAlternatives(raw: string | undefined): string[] {
+  return raw === undefined ? [] : raw.split(',').map((item) => item.trim()).filter((item) => item !== '')
+}

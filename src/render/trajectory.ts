@@ -1,0 +1,350 @@
+import {confidenceLevel, describeConfidence} from '../model/confidence.js'
+import type {Trajectory, TrajectoryEvent} from '../model/trajectory.js'
+import type {TrajectoryDetail} from '../services/trajectory-records.js'
+import type {DecisionResult, FinishResult, ListResult, StatusResult} from '../services/trajectories.js'
+import {formatTime, paint, printable, printableLine, table, type OutputStyle} from './style.js'
+
+// Trajectories as text, Markdown, HTML, a timeline, and JSON. The JSON shapes are the documented contract: add
+// fields freely, never rename or drop one.
+
+export interface TrajectoryJson {
+  id: string
+  title: string
+  status: string
+  agent: string
+  started: string
+  updated: string
+  ended: string | null
+  task: string | null
+  source: string | null
+  url: string | null
+  branch: string | null
+  summary: string | null
+  confidence: number | null
+  /** The rubric level of `confidence`: "high", "good", "some uncertainty", "needs review". */
+  confidenceLevel: string | null
+  approach: string | null
+  challenges: string[]
+  learnings: string[]
+  reason: string | null
+}
+
+export interface DecisionJson {
+  id: string
+  kind: string
+  trajectory: string
+  agent: string
+  at: string
+  title: string
+  reasoning: string | null
+  alternatives: string[]
+  confidence: number | null
+  confidenceLevel: string | null
+}
+
+export interface TrajectoryDetailJson extends TrajectoryJson {
+  decisions: DecisionJson[]
+}
+
+export function trajectoryJson(t: Trajectory): TrajectoryJson {
+  return {
+    id: t.id,
+    title: t.title,
+    status: t.status,
+    agent: t.agent,
+    started: t.started,
+    updated: t.updated,
+    ended: t.ended ?? null,
+    task: t.task ?? null,
+    source: t.source ?? null,
+    url: t.url ?? null,
+    branch: t.branch ?? null,
+    summary: t.summary ?? null,
+    confidence: t.confidence ?? null,
+    confidenceLevel: t.confidence === undefined ? null : confidenceLevel(t.confidence),
+    approach: t.approach ?? null,
+    challenges: t.challenges,
+    learnings: t.learnings,
+    reason: t.reason ?? null,
+  }
+}
+
+export function decisionJson(e: TrajectoryEvent): DecisionJson {
+  return {
+    id: e.id,
+    kind: e.kind,
+    trajectory: e.trajectory,
+    agent: e.agent,
+    at: e.at,
+    title: e.title,
+    reasoning: e.reasoning ?? null,
+    alternatives: e.alternatives,
+    confidence: e.confidence ?? null,
+    confidenceLevel: e.confidence === undefined ? null : confidenceLevel(e.confidence),
+  }
+}
+
+export function detailJson(detail: TrajectoryDetail): TrajectoryDetailJson {
+  return {...trajectoryJson(detail.trajectory), decisions: detail.events.map(decisionJson)}
+}
+
+const NO_REASONING = '(no reasoning recorded)'
+
+function statusColor(status: string): 'green' | 'yellow' | 'red' {
+  return status === 'completed' ? 'green' : status === 'active' ? 'yellow' : 'red'
+}
+
+// --- the hot commands -------------------------------------------------------------------------------------------
+
+export function startText(t: Trajectory, style: OutputStyle): string {
+  return (
+    `Started ${paint(style, 'bold', t.id)} for agent ${t.agent}: ${printableLine(t.title, 200)}\n` +
+    `Record decisions with: trail decision "<what you chose>" --reasoning "<why>"\n`
+  )
+}
+
+export function decisionText(result: DecisionResult, style: OutputStyle): string {
+  const d = result.decision
+  const lines = [`Recorded decision ${paint(style, 'bold', d.id)} in ${result.trajectory.id}: ${printableLine(d.title, 200)}`]
+  lines.push(`  reasoning: ${d.reasoning === undefined ? NO_REASONING : printableLine(d.reasoning, 200)}`)
+  if (d.alternatives.length > 0) lines.push(`  alternatives: ${d.alternatives.map((a) => printableLine(a, 80)).join(', ')}`)
+  if (d.confidence !== undefined) lines.push(`  confidence: ${describeConfidence(d.confidence)}`)
+  return `${lines.join('\n')}\n`
+}
+
+export function finishText(result: FinishResult, style: OutputStyle): string {
+  const t = result.trajectory
+  const verb = t.status === 'completed' ? 'Completed' : 'Abandoned'
+  const lines = [`${paint(style, statusColor(t.status), verb)} ${paint(style, 'bold', t.id)}: ${printableLine(t.title, 200)}`]
+  lines.push(`  decisions: ${result.eventCount}`)
+  if (t.confidence !== undefined) lines.push(`  confidence: ${describeConfidence(t.confidence)}`)
+  if (t.reason !== undefined) lines.push(`  reason: ${printableLine(t.reason, 200)}`)
+  return `${lines.join('\n')}\n`
+}
+
+export function statusText(result: StatusResult, style: OutputStyle): string {
+  const out: string[] = []
+  if (!result.active) {
+    out.push(`No active trajectory for agent '${result.agent}'.`, `Start one with: trail start "<title>"`)
+  } else {
+    const t = result.active.trajectory
+    out.push(`Agent ${result.agent}: ${paint(style, 'yellow', 'active')} ${paint(style, 'bold', t.id)}`)
+    out.push(`  ${printableLine(t.title, 300)}`)
+    out.push(`  started ${formatTime(t.started, style)}${t.task ? `, task ${printableLine(t.task, 80)}` : ''}${t.branch ? `, branch ${t.branch}` : ''}`)
+    const decisions = result.active.events
+    out.push(decisions.length === 0 ? '  no decisions yet' : `  decisions (${decisions.length}):`)
+    decisions.forEach((d, index) => {
+      const reasoning = d.reasoning === undefined ? NO_REASONING : printableLine(d.reasoning, 120)
+      const confidence = d.confidence === undefined ? '' : ` [confidence ${describeConfidence(d.confidence)}]`
+      out.push(`    ${index + 1}. ${printableLine(d.title, 120)}: ${reasoning}${confidence}`)
+    })
+  }
+  if (result.alsoActive.length > 0) {
+    out.push(`Also active for ${result.agent} (merged from another clone): ${result.alsoActive.join(', ')}`)
+  }
+  if (result.otherAgents.length > 0) {
+    out.push(`Other agents working: ${result.otherAgents.map((o) => `${o.agent} (${o.trajectory})`).join(', ')}`)
+  }
+  return `${out.join('\n')}\n`
+}
+
+export interface StatusJson {
+  agent: string
+  active: TrajectoryDetailJson | null
+  alsoActive: string[]
+  otherAgents: {agent: string; trajectory: string}[]
+}
+
+export function statusJson(result: StatusResult): StatusJson {
+  return {
+    agent: result.agent,
+    active: result.active ? detailJson(result.active) : null,
+    alsoActive: result.alsoActive,
+    otherAgents: result.otherAgents,
+  }
+}
+
+// --- lists and single trajectories ------------------------------------------------------------------------------
+
+export interface ListJson {
+  total: number
+  page: number
+  limit: number
+  trajectories: TrajectoryJson[]
+}
+
+export function listJson(result: ListResult): ListJson {
+  return {total: result.total, page: result.page, limit: result.limit, trajectories: result.trajectories.map(trajectoryJson)}
+}
+
+export function listText(result: ListResult, style: OutputStyle): string {
+  if (result.trajectories.length === 0) return style.isTTY ? 'No trajectories match.\n' : ''
+  const rows = result.trajectories.map((t) => [
+    t.id,
+    paint(style, statusColor(t.status), t.status),
+    t.agent,
+    style.isTTY ? t.started.slice(0, 16).replace('T', ' ') : t.started,
+    t.confidence === undefined ? '-' : String(t.confidence),
+    printableLine(t.title, style.isTTY ? 80 : Infinity),
+  ])
+  return table(rows, style, style.isTTY ? ['ID', 'STATUS', 'AGENT', 'STARTED', 'CONF', 'TITLE'] : undefined)
+}
+
+/** The line that says a list is one page of more (stderr), or null when everything is shown. */
+export function listFooter(result: ListResult, command = 'trail list'): string | null {
+  const first = (result.page - 1) * result.limit + 1
+  const last = first + result.trajectories.length - 1
+  if (result.total <= last && result.page === 1) return null
+  const next = last < result.total ? `; next page: ${command} --page ${result.page + 1}` : ''
+  return result.trajectories.length === 0
+    ? `page ${result.page} is past the end: ${result.total} trajectories match`
+    : `showing ${first}-${last} of ${result.total} trajectories${next}`
+}
+
+/** `trail show`: everything about one trajectory, for a person. */
+export function detailText(detail: TrajectoryDetail, style: OutputStyle): string {
+  const t = detail.trajectory
+  const out = [`${paint(style, 'bold', t.id)}  ${paint(style, statusColor(t.status), t.status)}`, printable(t.title), '']
+  const facts: [string, string | undefined][] = [
+    ['agent', t.agent],
+    ['started', formatTime(t.started, style)],
+    ['ended', t.ended ? formatTime(t.ended, style) : undefined],
+    ['task', t.task ? `${printableLine(t.task)}${t.source ? ` (${printableLine(t.source)})` : ''}` : undefined],
+    ['link', t.url ? printableLine(t.url) : undefined],
+    ['branch', t.branch],
+    ['confidence', t.confidence === undefined ? undefined : describeConfidence(t.confidence)],
+  ]
+  for (const [label, value] of facts) if (value !== undefined) out.push(`${label.padEnd(11)}${value}`)
+  const section = (title: string, body: string) => out.push('', paint(style, 'bold', title), body)
+  if (t.summary) section('Summary', printable(t.summary))
+  section(`Decisions (${detail.events.length})`, detail.events.length === 0 ? '(none)' : detail.events.map((d, i) => decisionBlock(d, i, style)).join('\n'))
+  if (t.approach) section('Approach', printable(t.approach))
+  if (t.challenges.length > 0) section('Challenges', t.challenges.map((c) => `- ${printableLine(c)}`).join('\n'))
+  if (t.learnings.length > 0) section('Learnings', t.learnings.map((l) => `- ${printableLine(l)}`).join('\n'))
+  if (t.reason) section('Why it was abandoned', printable(t.reason))
+  return `${out.join('\n')}\n`
+}
+
+function decisionBlock(d: TrajectoryEvent, index: number, style: OutputStyle): string {
+  const lines = [`${index + 1}. ${printableLine(d.title)}  ${paint(style, 'dim', formatTime(d.at, style))}`]
+  lines.push(`   ${d.reasoning === undefined ? NO_REASONING : printable(d.reasoning).replace(/\n/g, '\n   ')}`)
+  if (d.alternatives.length > 0) lines.push(`   alternatives: ${d.alternatives.map((a) => printableLine(a)).join(', ')}`)
+  if (d.confidence !== undefined) lines.push(`   confidence: ${describeConfidence(d.confidence)}`)
+  return lines.join('\n')
+}
+
+// --- export formats ---------------------------------------------------------------------------------------------
+
+/** A Markdown document for a pull request or a wiki. */
+export function detailMarkdown(detail: TrajectoryDetail): string {
+  const t = detail.trajectory
+  const facts = [
+    `- **ID:** \`${t.id}\``,
+    `- **Status:** ${t.status}`,
+    `- **Agent:** ${markdownInline(t.agent)}`,
+    `- **Started:** ${t.started}`,
+    t.ended ? `- **Ended:** ${t.ended}` : '',
+    t.task ? `- **Task:** ${markdownInline(t.task)}${t.source ? ` (${markdownInline(t.source)})` : ''}` : '',
+    t.url ? `- **Link:** <${t.url.replace(/[<>\s]/g, encodeURIComponent)}>` : '',
+    t.branch ? `- **Branch:** \`${t.branch}\`` : '',
+    t.confidence === undefined ? '' : `- **Confidence:** ${describeConfidence(t.confidence)}`,
+  ].filter(Boolean)
+  const out = [`# ${markdownInline(t.title)}`, facts.join('\n')]
+  if (t.summary) out.push(`## Summary\n\n${t.summary}`)
+  const decisions = detail.events.map((d, i) => {
+    const parts = [`### ${i + 1}. ${markdownInline(d.title)}`, d.reasoning ?? `_${NO_REASONING}_`]
+    if (d.alternatives.length > 0) parts.push(`**Alternatives considered:** ${d.alternatives.map(markdownInline).join('; ')}`)
+    if (d.confidence !== undefined) parts.push(`**Confidence:** ${describeConfidence(d.confidence)}`)
+    return parts.join('\n\n')
+  })
+  out.push(`## Decisions\n\n${decisions.length === 0 ? '_None recorded._' : decisions.join('\n\n')}`)
+  if (t.approach) out.push(`## Approach\n\n${t.approach}`)
+  if (t.challenges.length > 0) out.push(`## Challenges\n\n${t.challenges.map((c) => `- ${markdownInline(c)}`).join('\n')}`)
+  if (t.learnings.length > 0) out.push(`## Learnings\n\n${t.learnings.map((l) => `- ${markdownInline(l)}`).join('\n')}`)
+  if (t.reason) out.push(`## Why it was abandoned\n\n${t.reason}`)
+  return `${out.join('\n\n')}\n`
+}
+
+/** Text on one Markdown line, with the characters that would start markup escaped. */
+function markdownInline(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').replace(/[\\`*_[\]<>|#]/g, (char) => `\\${char}`)
+}
+
+/** A standalone HTML page; every piece of record text is escaped. */
+export function detailHtml(detail: TrajectoryDetail): string {
+  const t = detail.trajectory
+  const e = escapeHtml
+  const paragraph = (text: string) => text.split(/\n{2,}/).map((p) => `<p>${e(p).replace(/\n/g, '<br>')}</p>`).join('\n')
+  const facts: [string, string | undefined][] = [
+    ['ID', t.id],
+    ['Status', t.status],
+    ['Agent', t.agent],
+    ['Started', t.started],
+    ['Ended', t.ended],
+    ['Task', t.task ? `${t.task}${t.source ? ` (${t.source})` : ''}` : undefined],
+    ['Branch', t.branch],
+    ['Confidence', t.confidence === undefined ? undefined : describeConfidence(t.confidence)],
+  ]
+  const link = t.url && /^https?:\/\//i.test(t.url) ? `<dt>Link</dt><dd><a href="${e(t.url)}">${e(t.url)}</a></dd>` : ''
+  const sections: string[] = []
+  if (t.summary) sections.push(`<h2>Summary</h2>\n${paragraph(t.summary)}`)
+  sections.push(
+    `<h2>Decisions</h2>\n${
+      detail.events.length === 0
+        ? '<p><em>None recorded.</em></p>'
+        : `<ol>\n${detail.events
+            .map(
+              (d) =>
+                `<li><h3>${e(d.title)}</h3>${d.reasoning === undefined ? `<p><em>${NO_REASONING}</em></p>` : paragraph(d.reasoning)}` +
+                (d.alternatives.length > 0 ? `<p><strong>Alternatives considered:</strong> ${d.alternatives.map(e).join('; ')}</p>` : '') +
+                (d.confidence === undefined ? '' : `<p><strong>Confidence:</strong> ${describeConfidence(d.confidence)}</p>`) +
+                `<p class="at">${e(d.at)}</p></li>`,
+            )
+            .join('\n')}\n</ol>`
+    }`,
+  )
+  if (t.approach) sections.push(`<h2>Approach</h2>\n${paragraph(t.approach)}`)
+  if (t.challenges.length > 0) sections.push(`<h2>Challenges</h2>\n<ul>${t.challenges.map((c) => `<li>${e(c)}</li>`).join('')}</ul>`)
+  if (t.learnings.length > 0) sections.push(`<h2>Learnings</h2>\n<ul>${t.learnings.map((l) => `<li>${e(l)}</li>`).join('')}</ul>`)
+  if (t.reason) sections.push(`<h2>Why it was abandoned</h2>\n${paragraph(t.reason)}`)
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${e(t.title)}</title>
+<style>
+body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1f2328}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dt{font-weight:600}dd{margin:0}
+.at{color:#59636e;font-size:.85rem}h3{margin-bottom:.2rem}
+</style>
+</head>
+<body>
+<h1>${e(t.title)}</h1>
+<dl>${facts.map(([k, v]) => (v === undefined ? '' : `<dt>${k}</dt><dd>${e(v)}</dd>`)).join('')}${link}</dl>
+${sections.join('\n')}
+</body>
+</html>
+`
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`)
+}
+
+/** One line per moment, oldest first: start, each decision, the end. */
+export function detailTimeline(detail: TrajectoryDetail): string {
+  const t = detail.trajectory
+  const stamp = (iso: string) => iso.slice(0, 19).replace('T', ' ')
+  const lines = [`${stamp(t.started)}  started    ${printableLine(t.title)} (agent ${t.agent}${t.task ? `, task ${printableLine(t.task)}` : ''})`]
+  for (const d of detail.events) {
+    const why = d.reasoning === undefined ? NO_REASONING : printableLine(d.reasoning, 200)
+    lines.push(`${stamp(d.at)}  ${d.kind.padEnd(10)} ${printableLine(d.title)}: ${why}`)
+  }
+  if (t.ended) {
+    const what = t.status === 'completed' ? t.summary ?? '' : t.reason ?? ''
+    const confidence = t.confidence === undefined ? '' : ` [confidence ${describeConfidence(t.confidence)}]`
+    lines.push(`${stamp(t.ended)}  ${t.status.padEnd(10)} ${printableLine(what, 300)}${confidence}`)
+  }
+  return `${lines.join('\n')}\n`
+}

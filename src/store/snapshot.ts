@@ -1,0 +1,92 @@
+import {RepositoryError} from '../errors.js'
+import {isTree, parseCommit, parseTree, type Oid, type TreeEntry} from '../git/objects.js'
+import type {GitRepo} from '../git/repo.js'
+import {FORMAT_PATH, FORMAT_VERSION} from '../model/layout.js'
+import {FieldReader} from '../model/record.js'
+
+/**
+ * The store as it is at one commit: every read goes through the repository's single `git cat-file --batch`, by
+ * `<root tree>:<path>`, so git walks the trees and only the objects asked for cross the pipe. Reads are pipelined:
+ * `readTexts` of a thousand paths is one round trip.
+ *
+ * @example
+ * const snapshot = await Snapshot.read(repo, 'refs/trail/records')
+ * const text = await snapshot.readText('.trail/format.yaml')   // null when absent
+ */
+export class Snapshot {
+  private readonly trees = new Map<string, Promise<TreeEntry[] | null>>()
+
+  private constructor(
+    readonly repo: GitRepo,
+    /** The commit this snapshot shows, or null when the store has no commit yet. */
+    readonly tip: Oid | null,
+    /** That commit's root tree. */
+    readonly root: Oid | null,
+  ) {}
+
+  /** The store at `revision` (a ref or a commit), checking that this version can read its format. */
+  static async read(repo: GitRepo, revision: string): Promise<Snapshot> {
+    // The format file is asked for in the same round trip. Should the ref move between the two reads, the
+    // format seen is a newer commit's: the check still holds, as formats only go up.
+    const [commit, format] = await repo.reader.readMany([revision, `${revision}:${FORMAT_PATH}`])
+    if (!commit) return new Snapshot(repo, null, null)
+    if (commit.type !== 'commit') throw new RepositoryError(`${revision} is a ${commit.type}, not a commit`, `check it with: git cat-file -t ${revision}`)
+    if (format?.type === 'blob') checkFormat(format.data.toString('utf8'))
+    return new Snapshot(repo, commit.oid, parseCommit(commit.data).tree)
+  }
+
+  /** An empty store, for reads that must see nothing (a ref that does not exist yet). */
+  static empty(repo: GitRepo): Snapshot {
+    return new Snapshot(repo, null, null)
+  }
+
+  async readText(path: string): Promise<string | null> {
+    const [text] = await this.readTexts([path])
+    return text ?? null
+  }
+
+  /** Reads many files in one round trip; a missing file (or a folder) reads as null. */
+  async readTexts(paths: readonly string[]): Promise<(string | null)[]> {
+    if (this.root === null || paths.length === 0) return paths.map(() => null)
+    const objects = await this.repo.reader.readMany(paths.map((path) => `${this.root}:${path}`))
+    return objects.map((object) => (object?.type === 'blob' ? object.data.toString('utf8') : null))
+  }
+
+  /** The entries of a folder, or [] when it does not exist. */
+  async list(dir: string): Promise<TreeEntry[]> {
+    return (await this.tree(dir)) ?? []
+  }
+
+  /** The names of a folder's subfolders, sorted as git sorts them. */
+  async listDirs(dir: string): Promise<string[]> {
+    return (await this.list(dir)).filter(isTree).map((entry) => entry.name)
+  }
+
+  /** A folder's entries, or null when there is no folder at `dir` ("" is the root). Cached per snapshot. */
+  tree(dir: string): Promise<TreeEntry[] | null> {
+    let entries = this.trees.get(dir)
+    if (!entries) {
+      entries = this.loadTree(dir)
+      this.trees.set(dir, entries)
+    }
+    return entries
+  }
+
+  private async loadTree(dir: string): Promise<TreeEntry[] | null> {
+    if (this.root === null) return null
+    const object = await this.repo.reader.read(dir === '' ? this.root : `${this.root}:${dir}`)
+    return object?.type === 'tree' ? parseTree(object.data, this.repo.objectFormat) : null
+  }
+}
+
+/** Refuses a store written in a newer format than this version reads. */
+function checkFormat(text: string): void {
+  const format = Number(FieldReader.fromYaml(text, FORMAT_PATH).string('format'))
+  if (!(format <= FORMAT_VERSION)) {
+    throw new RepositoryError(
+      `this store has format ${format}; this version of relay-trail reads format ${FORMAT_VERSION}`,
+      'upgrade relay-trail to a newer version',
+      'E_FORMAT',
+    )
+  }
+}

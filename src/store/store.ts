@@ -1,0 +1,55 @@
+import type {Env} from '../git/process.js'
+import {GitRepo} from '../git/repo.js'
+import {Mirror} from './mirror.js'
+import {Snapshot} from './snapshot.js'
+import {transact, type Draft} from './transaction.js'
+
+/** The ref that holds every record of a project. Not under refs/heads: no branch, never checked out. */
+export const STORE_REF = 'refs/trail/records'
+
+export interface StoreOptions {
+  cwd: string
+  env: Env
+  now: () => Date
+}
+
+/**
+ * The record store of one repository: reads at a commit (`snapshot`) and writes as transactions (`transact`).
+ *
+ * @example
+ * const store = await Store.open({cwd: process.cwd(), env: process.env, now: () => new Date()})
+ * const snapshot = await store.snapshot()
+ * store.close()
+ */
+export class Store {
+  readonly ref = STORE_REF
+  readonly mirror: Mirror
+
+  private constructor(
+    readonly repo: GitRepo,
+    readonly now: () => Date,
+  ) {
+    this.mirror = new Mirror(repo)
+  }
+
+  static async open(options: StoreOptions): Promise<Store> {
+    const repo = GitRepo.open(options.cwd, options.env)
+    // Every command reads the store: starting `git cat-file` now lets git start up while the command goes on.
+    repo.reader.start()
+    return new Store(repo, options.now)
+  }
+
+  /** The records as they are now. */
+  snapshot(): Promise<Snapshot> {
+    return Snapshot.read(this.repo, this.ref)
+  }
+
+  /** Commits the writes that `change` computes from the current records; see ./transaction.ts. */
+  transact<T>(change: (snapshot: Snapshot) => Promise<Draft<T>>): Promise<T> {
+    return transact(this, change)
+  }
+
+  close(): void {
+    this.repo.close()
+  }
+}

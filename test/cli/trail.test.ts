@@ -1,0 +1,507 @@
+import assert from 'node:assert/strict'
+import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {after, describe, it} from 'node:test'
+import {json, ok, runCli} from '../helpers/cli.js'
+import {makeRepo, type TestRepo} from '../helpers/repo.js'
+import type {TrajectoryDetailJson} from '../../src/render/trajectory.js'
+
+// Every `trail` command and flag, run as the built binary in a real repository with staged and unstaged changes,
+// checking the output, the records on the ref, and that the user's work tree, index, HEAD and branches are
+// exactly as they were.
+
+/** What `trail show --json` prints: the documented shape. */
+type TrajectoryJson = TrajectoryDetailJson
+
+const repos: TestRepo[] = []
+after(() => repos.forEach((repo) => repo.remove()))
+function newRepo(options?: Parameters<typeof makeRepo>[0]): TestRepo {
+  const repo = makeRepo(options)
+  repos.push(repo)
+  return repo
+}
+
+/** Runs a command and checks that the user's state did not move. */
+async function untouched(repo: TestRepo, argv: ['trail', ...string[]]) {
+  const before = repo.userState()
+  const result = await runCli(repo.dir, argv)
+  repo.assertUserStateUnchanged(before)
+  return result
+}
+
+describe('trail start', () => {
+  it('starts a trajectory with its task, source and link, and says how to go on', async () => {
+    const repo = newRepo()
+    const result = await untouched(repo, ['trail', 'start', 'Fix login bug', '--task', 'agent-relay-123', '--source', 'beads', '--url', 'https://example.com/t/123'])
+    assert.equal(result.code, 0, result.stderr)
+    assert.match(result.stdout, /^Started traj_[0-9a-z]{26} for agent default: Fix login bug\nRecord decisions with: trail decision/)
+    const status = await json<{active: TrajectoryJson}>(repo.dir, ['trail', 'status'])
+    assert.equal(status.active.title, 'Fix login bug')
+    assert.equal(status.active.task, 'agent-relay-123')
+    assert.equal(status.active.source, 'beads')
+    assert.equal(status.active.url, 'https://example.com/t/123')
+    assert.equal(status.active.branch, 'main')
+    assert.equal(status.active.status, 'active')
+  })
+
+  it('prints only the id with --quiet, and the trajectory with --json', async () => {
+    const repo = newRepo()
+    const quiet = await ok(repo.dir, ['trail', 'start', 'Quiet one', '--quiet'])
+    assert.match(quiet, /^traj_[0-9a-z]{26}\n$/)
+    await ok(repo.dir, ['trail', 'abandon'])
+    const started = await json<TrajectoryJson>(repo.dir, ['trail', 'start', 'Loud one'])
+    assert.equal(started.title, 'Loud one')
+    assert.equal(started.status, 'active')
+    assert.equal(started.agent, 'default')
+  })
+
+  it('refuses a second start for the same agent, naming the active one and how to finish it', async () => {
+    const repo = newRepo()
+    const id = (await ok(repo.dir, ['trail', 'start', 'First', '-q'])).trim()
+    const result = await untouched(repo, ['trail', 'start', 'Second'])
+    assert.equal(result.code, 3)
+    assert.equal(result.stdout, '')
+    assert.equal(result.stderr, `error: agent 'default' already has an active trajectory: ${id} "First"\nhint: finish it first with: trail complete --summary "<what was done>"   or: trail abandon --reason "<why>"\n`)
+  })
+
+  it('keeps each agent\'s active trajectory apart', async () => {
+    const repo = newRepo()
+    await ok(repo.dir, ['trail', 'start', 'Backend work', '--agent', 'backend'])
+    await ok(repo.dir, ['trail', 'start', 'Frontend work'], {env: {AGENT_RELAY_NAME: 'frontend'}})
+    await ok(repo.dir, ['trail', 'start', 'Docs work'], {env: {TRAIL_AGENT: 'docs'}})
+    await ok(repo.dir, ['trail', 'decision', 'Use REST', '--agent', 'backend'])
+    await ok(repo.dir, ['trail', 'decision', 'Use React'], {env: {AGENT_RELAY_NAME: 'frontend', TRAIL_AGENT: 'docs'}})
+    const backend = await json<{active: TrajectoryJson; otherAgents: {agent: string}[]}>(repo.dir, ['trail', 'status', '--agent', 'backend'])
+    const frontend = await json<{active: TrajectoryJson}>(repo.dir, ['trail', 'status'], {env: {AGENT_RELAY_NAME: 'frontend'}})
+    const docs = await json<{active: TrajectoryJson}>(repo.dir, ['trail', 'status'], {env: {TRAIL_AGENT: 'docs'}})
+    assert.deepEqual(backend.active.decisions.map((d) => d.title), ['Use REST'])
+    assert.deepEqual(frontend.active.decisions.map((d) => d.title), ['Use React'])
+    assert.deepEqual(docs.active.decisions, [])
+    assert.deepEqual(backend.otherAgents.map((o) => o.agent).sort(), ['docs', 'frontend'])
+    const text = await ok(repo.dir, ['trail', 'status', '--agent', 'backend'])
+    assert.match(text, /Other agents working: docs \(traj_\w+\), frontend \(traj_\w+\)/)
+  })
+
+  it('refuses an invalid agent name before touching anything', async () => {
+    const repo = newRepo()
+    const result = await untouched(repo, ['trail', 'start', 'x', '--agent', '../escape'])
+    assert.equal(result.code, 2)
+    assert.match(result.stderr, /^error: invalid agent name '\.\.\/escape'\nhint: /)
+    assert.equal(repo.git(['for-each-ref', 'refs/trail']), '')
+  })
+})
+
+describe('trail decision', () => {
+  it('records reasoning, alternatives and confidence, and shows the rubric', async () => {
+    const repo = newRepo()
+    await ok(repo.dir, ['trail', 'start', 'Queue'])
+    const result = await untouched(repo, ['trail', 'decision', 'Postgres for the queue', '--reasoning', 'One less service', '--alternatives', 'Redis, SQS', '--confidence', '0.7'])
+    assert.equal(result.code, 0, result.stderr)
+    assert.match(result.stdout, /^Recorded decision ev_\w+ in traj_\w+: Postgres for the queue\n  reasoning: One less service\n  alternatives: Redis, SQS\n  confidence: 0.7 \(good\)\n$/)
+    const decision = await json<{title: string; reasoning: string; alternatives: string[]; confidence: number; confidenceLevel: string}>(repo.dir, ['trail', 'decision', 'Second', '--confidence', '0.95'])
+    assert.equal(decision.confidenceLevel, 'high')
+    assert.equal(decision.reasoning, null)
+  })
+
+  it('keeps a decision without reasoning and says so everywhere', async () => {
+    const repo = newRepo()
+    await ok(repo.dir, ['trail', 'start', 'Auth'])
+    assert.match(await ok(repo.dir, ['trail', 'decision', 'Used existing auth middleware']), /reasoning: \(no reasoning recorded\)/)
+    assert.match(await ok(repo.dir, ['trail', 'status']), /1\. Used existing auth middleware: \(no reasoning recorded\)/)
+    const id = (await json<{active: TrajectoryJson}>(repo.dir, ['trail', 'status'])).active.id
+    assert.match(await ok(repo.dir, ['trail', 'show', id]), /\(no reasoning recorded\)/)
+    assert.match(await ok(repo.dir, ['trail', 'export', '--format', 'md']), /_\(no reasoning recorded\)_/)
+    assert.match(await ok(repo.dir, ['trail', 'export', '--format', 'timeline']), /decision +Used existing auth middleware: \(no reasoning recorded\)/)
+    assert.match(await ok(repo.dir, ['trail', 'export', '--format', 'html']), /<em>\(no reasoning recorded\)<\/em>/)
+  })
+
+  it('refuses a confidence outside 0..1 or not a number, with the rubric', async () => {
+    const repo = newRepo()
+    await ok(repo.dir, ['trail', 'start', 'x'])
+    for (const bad of ['1.2', '-0.5', 'high', 'NaN', '']) {
+      const result = await untouched(repo, ['trail', 'decision', 'd', '--confidence', bad])
+      assert.equal(result.code, 2, bad)
+      assert.match(result.stderr, /^error: confidence must be a number from 0 to 1, got '.*'\nhint: for example --confidence 0.85 \(0.9\+ high, 0.7-0.9 good, 0.5-0.7 some uncertainty, <0.5 needs review\)\n$/)
+    }
+    assert.deepEqual((await json<{active: TrajectoryJson}>(repo.dir, ['trail', 'status'])).active.decisions, [])
+  })
+
+  it('needs an active trajectory, and says how to start one', async () => {
+    const repo = newRepo()
+    const result = await untouched(repo, ['trail', 'decision', 'Orphan'])
+    assert.equal(result.code, 3)
+    assert.equal(result.stderr, `error: no active trajectory for agent 'default'\nhint: start one with: trail start "<title>"\n`)
+  })
+})
+
+describe('trail complete and abandon', () => {
+  it('completes with a full retrospective', async () => {
+    const repo = newRepo()
+    await ok(repo.dir, ['trail', 'start', 'Auth'])
+    await ok(repo.dir, ['trail', 'decision', 'JWT'])
+    const result = await untouched(repo, ['trail', 'complete', '--summary', 'Added JWT auth', '--confidence', '0.85', '--approach', 'Middleware first', '--challenges', 'Clock skew', '--challenges', 'Token size', '--learnings', 'Test expiry'])
+    assert.equal(result.code, 0, result.stderr)
+    assert.match(result.stdout, /^Completed traj_\w+: Auth\n  decisions: 1\n  confidence: 0.85 \(good\)\n$/)
+    const [trajectory] = (await json<{trajectories: TrajectoryJson[]}>(repo.dir, ['trail', 'list'])).trajectories
+    const shown = await json<TrajectoryJson>(repo.dir, ['trail', 'show', trajectory!.id])
+    assert.equal(shown.status, 'completed')
+    assert.equal(shown.summary, 'Added JWT auth')
+    assert.equal(shown.confidenceLevel, 'good')
+    assert.equal(shown.approach, 'Middleware first')
+    assert.deepEqual(shown.challenges, ['Clock skew', 'Token size'])
+    assert.deepEqual(shown.learnings, ['Test expiry'])
+    assert.equal((await json<{active: null}>(repo.dir, ['trail', 'status'])).active, null)
+  })
+
+  it('requires a summary', async () => {
+    const repo = newRepo()
+    await ok(repo.dir, ['trail', 'start', 'x'])
+    const missing = await untouched(repo, ['trail', 'complete'])
+    assert.equal(missing.code, 2)
+    assert.match(missing.stderr, /^error: missing required flag --summary\nhint: see: trail complete --help\n$/)
+    const empty = await untouched(repo, ['trail', 'complete', '--summary', '  '])
+    assert.equal(empty.code, 2)
+    assert.match(empty.stderr, /the summary is empty/)
+  })
+
+  it('abandons with and without a reason', async () => {
+    const repo = newRepo()
+    await ok(repo.dir, ['trail', 'start', 'Blocked'])
+    const result = await untouched(repo, ['trail', 'abandon', '--reason', 'Blocked by missing API credentials'])
+    assert.match(result.stdout, /^Abandoned traj_\w+: Blocked\n  decisions: 0\n  reason: Blocked by missing API credentials\n$/)
+    await ok(repo.dir, ['trail', 'start', 'Again'])
+    const plain = await json<TrajectoryJson>(repo.dir, ['trail', 'abandon'])
+    assert.equal(plain.status, 'abandoned')
+    assert.equal(plain.reason, null)
+    const noActive = await runCli(repo.dir, ['trail', 'abandon'])
+    assert.equal(noActive.code, 3)
+  })
+})
+
+describe('trail status', () => {
+  it('says there is nothing active, and exits 0', async () => {
+    const repo = newRepo()
+    const result = await untouched(repo, ['trail', 'status'])
+    assert.equal(result.code, 0)
+    assert.equal(result.stdout, "No active trajectory for agent 'default'.\nStart one with: trail start \"<title>\"\n")
+    assert.deepEqual(await json(repo.dir, ['trail', 'status']), {agent: 'default', active: null, alsoActive: [], otherAgents: []})
+    assert.equal(repo.git(['for-each-ref', 'refs/trail']), '', 'reading never creates the store')
+  })
+
+  it('lists the decisions in order with their reasoning and confidence', async () => {
+    const repo = newRepo()
+    await ok(repo.dir, ['trail', 'start', 'Implement user authentication', '--task', 'T-1'])
+    await ok(repo.dir, ['trail', 'decision', 'Chose JWT over sessions', '--reasoning', 'Stateless scaling'])
+    await ok(repo.dir, ['trail', 'decision', 'Bcrypt', '--confidence', '0.4'])
+    const text = await ok(repo.dir, ['trail', 'status'])
+    assert.match(text, /^Agent default: active traj_\w+\n  Implement user authentication\n  started \S+, task T-1, branch main\n  decisions \(2\):\n    1\. Chose JWT over sessions: Stateless scaling\n    2\. Bcrypt: \(no reasoning recorded\) \[confidence 0.4 \(needs review\)\]\n$/)
+  })
+})
+
+describe('trail list', () => {
+  it('lists newest first, filters by status, agent and date, and pages without a silent cap', async () => {
+    const repo = newRepo()
+    for (let i = 1; i <= 5; i++) {
+      await ok(repo.dir, ['trail', 'start', `Task ${i}`, '--agent', i % 2 === 0 ? 'even' : 'odd'])
+      if (i < 5) await ok(repo.dir, ['trail', i === 3 ? 'abandon' : 'complete', ...(i === 3 ? [] : ['--summary', 'done']), '--agent', i % 2 === 0 ? 'even' : 'odd'])
+    }
+    const all = await json<{total: number; trajectories: TrajectoryJson[]}>(repo.dir, ['trail', 'list'])
+    assert.equal(all.total, 5)
+    assert.deepEqual(all.trajectories.map((t) => t.title), ['Task 5', 'Task 4', 'Task 3', 'Task 2', 'Task 1'])
+    const titles = async (...flags: string[]) => (await json<{trajectories: TrajectoryJson[]}>(repo.dir, ['trail', 'list', ...flags])).trajectories.map((t) => t.title)
+    assert.deepEqual(await titles('--status', 'completed'), ['Task 4', 'Task 2', 'Task 1'])
+    assert.deepEqual(await titles('--status', 'abandoned'), ['Task 3'])
+    assert.deepEqual(await titles('--status', 'active'), ['Task 5'])
+    assert.deepEqual(await titles('--agent', 'even'), ['Task 4', 'Task 2'])
+    assert.deepEqual(await titles('--agent', 'odd', '--status', 'completed'), ['Task 1'])
+    assert.deepEqual(await titles('--since', '1h'), ['Task 5', 'Task 4', 'Task 3', 'Task 2', 'Task 1'])
+    assert.deepEqual(await titles('--since', '2099-01-01'), [])
+
+    const page1 = await runCli(repo.dir, ['trail', 'list', '--limit', '2'])
+    assert.equal(page1.stdout.split('\n').filter(Boolean).length, 2)
+    assert.equal(page1.stderr, 'showing 1-2 of 5 trajectories; next page: trail list --page 2\n')
+    const page3 = await runCli(repo.dir, ['trail', 'list', '--limit', '2', '--page', '3'])
+    assert.match(page3.stdout, /\tTask 1\n$/)
+    assert.equal(page3.stderr, 'showing 5-5 of 5 trajectories\n')
+    const whole = await runCli(repo.dir, ['trail', 'list'])
+    assert.equal(whole.stderr, '')
+  })
+
+  it('prints tab-separated fields into a pipe', async () => {
+    const repo = newRepo()
+    await ok(repo.dir, ['trail', 'start', 'Piped'])
+    const [line] = (await ok(repo.dir, ['trail', 'list'])).split('\n')
+    const fields = line!.split('\t')
+    assert.equal(fields.length, 6)
+    assert.match(fields[0]!, /^traj_/)
+    assert.deepEqual(fields.slice(1, 3), ['active', 'default'])
+    assert.equal(fields[4], '-')
+    assert.equal(fields[5], 'Piped')
+  })
+
+  it('refuses bad filters', async () => {
+    const repo = newRepo()
+    const results = await Promise.all([
+      runCli(repo.dir, ['trail', 'list', '--status', 'done']),
+      runCli(repo.dir, ['trail', 'list', '--limit', '0']),
+      runCli(repo.dir, ['trail', 'list', '--since', 'someday']),
+    ])
+    for (const result of results) {
+      assert.equal(result.code, 2)
+      assert.equal(result.stderr.split('\n').filter(Boolean).length, 2, result.stderr)
+    }
+    assert.match(results[0]!.stderr, /^error: expected --status=done to be one of: active, completed, abandoned/)
+  })
+})
+
+describe('trail show and export', () => {
+  it('shows a trajectory by id or unique prefix, and says when none or several match', async () => {
+    const repo = newRepo()
+    const id = (await ok(repo.dir, ['trail', 'start', 'Shown', '-q'])).trim()
+    await ok(repo.dir, ['trail', 'decision', 'A choice', '--reasoning', 'A reason'])
+    for (const name of [id, id.slice(0, 14), id.slice(5, 20)]) {
+      const shown = await json<TrajectoryJson>(repo.dir, ['trail', 'show', name])
+      assert.equal(shown.id, id)
+      assert.equal(shown.decisions[0]?.reasoning, 'A reason')
+    }
+    const text = await ok(repo.dir, ['trail', 'show', id])
+    assert.match(text, new RegExp(`^${id}  active\nShown\n\nagent      default\n`))
+    assert.match(text, /Decisions \(1\)\n1\. A choice  \S+\n   A reason\n/)
+    const missing = await runCli(repo.dir, ['trail', 'show', 'traj_00000000000000000000000000'])
+    assert.equal(missing.code, 3)
+    assert.match(missing.stderr, /^error: no trajectory matches 'traj_00000000000000000000000000'\nhint: list trajectories with: trail list\n$/)
+    const invalid = await runCli(repo.dir, ['trail', 'show', 'not-an-id!'])
+    assert.equal(invalid.code, 2)
+    await ok(repo.dir, ['trail', 'abandon'])
+    await ok(repo.dir, ['trail', 'start', 'Shown twice'])
+    const ambiguous = await runCli(repo.dir, ['trail', 'show', 'traj_'.concat(id.slice(5, 6))])
+    assert.equal(ambiguous.code, 2)
+    assert.match(ambiguous.stderr, /matches 2 trajectories/)
+  })
+
+  it('exports Markdown, JSON, HTML and a timeline, to stdout or a file', async () => {
+    const repo = newRepo()
+    await ok(repo.dir, ['trail', 'start', 'Export <me> & *you*'])
+    await ok(repo.dir, ['trail', 'decision', 'Chose <b>bold</b>', '--reasoning', 'Because | pipes'])
+    await ok(repo.dir, ['trail', 'complete', '--summary', 'Done', '--confidence', '0.9'])
+    const md = await ok(repo.dir, ['trail', 'export'])
+    assert.match(md, /^# Export \\<me\\> & \\\*you\\\*\n\n- \*\*ID:\*\* `traj_\w+`\n- \*\*Status:\*\* completed\n/)
+    assert.match(md, /## Decisions\n\n### 1\. Chose \\<b\\>bold\\<\/b\\>\n\nBecause \| pipes\n/)
+    const exported = JSON.parse(await ok(repo.dir, ['trail', 'export', '--format', 'json'])) as TrajectoryJson
+    assert.equal(exported.title, 'Export <me> & *you*')
+    assert.equal(exported.decisions[0]?.title, 'Chose <b>bold</b>')
+    const html = await ok(repo.dir, ['trail', 'export', '--format', 'html'])
+    assert.match(html, /^<!doctype html>/)
+    assert.match(html, /<h1>Export &#60;me&#62; &#38; \*you\*<\/h1>/)
+    assert.doesNotMatch(html, /<b>bold/)
+    const timeline = await ok(repo.dir, ['trail', 'export', '--format', 'timeline'])
+    const lines = timeline.trim().split('\n')
+    assert.equal(lines.length, 3)
+    assert.match(lines[0]!, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d  started    Export <me> & \*you\* \(agent default\)$/)
+    assert.match(lines[2]!, /completed  Done \[confidence 0.9 \(high\)\]$/)
+
+    const out = mkdtempSync(join(tmpdir(), 'relay-trail-export-'))
+    try {
+      const file = join(out, 'trajectory.html')
+      const result = await runCli(repo.dir, ['trail', 'export', '--format', 'html', '--output', file])
+      assert.equal(result.stdout, '')
+      assert.equal(result.stderr, `wrote ${file}\n`)
+      assert.equal(readFileSync(file, 'utf8'), html)
+    } finally {
+      rmSync(out, {recursive: true, force: true})
+    }
+  })
+
+  it('exports the agent\'s latest trajectory when none is active, and says when it has none', async () => {
+    const repo = newRepo()
+    const none = await runCli(repo.dir, ['trail', 'export'])
+    assert.equal(none.code, 2)
+    assert.match(none.stderr, /agent 'default' has no trajectory to export/)
+    await ok(repo.dir, ['trail', 'start', 'Old'])
+    await ok(repo.dir, ['trail', 'complete', '--summary', 'x'])
+    await ok(repo.dir, ['trail', 'start', 'Newer'])
+    await ok(repo.dir, ['trail', 'complete', '--summary', 'y'])
+    assert.match(await ok(repo.dir, ['trail', 'export']), /^# Newer\n/)
+  })
+})
+
+describe('the store', () => {
+  it('commits every record on refs/trail/records with the user\'s identity, and mirrors it, excluded from status', async () => {
+    const repo = newRepo()
+    const before = repo.userState()
+    const id = (await ok(repo.dir, ['trail', 'start', 'Mirrored', '-q'])).trim()
+    await ok(repo.dir, ['trail', 'decision', 'D'])
+    repo.assertUserStateUnchanged(before)
+    const log = repo.git(['log', '--format=%an <%ae>|%s', 'refs/trail/records']).trim().split('\n')
+    assert.deepEqual(log.map((line) => line.split('|')[0]), ['Test User <test@example.com>', 'Test User <test@example.com>'])
+    assert.match(log[1]!, new RegExp(`\\|trail: start ${id} "Mirrored"$`))
+    assert.match(repo.git(['log', '-1', '--format=%B', 'refs/trail/records']), /Trail-Record: ev_\w+\nTrail-Agent: default\nTrail-Trajectory: traj_/)
+    const files = repo.git(['ls-tree', '-r', '--name-only', 'refs/trail/records']).trim().split('\n')
+    for (const file of files) assert.equal(repo.read(file), repo.git(['show', `refs/trail/records:${file}`]), file)
+    assert.match(repo.read('.git/info/exclude'), /^\/\.trail\/$/m)
+    assert.equal(repo.git(['status', '--porcelain', '--', '.trail', '.relay']), '')
+    repo.git(['fsck', '--no-dangling', '--no-progress', 'refs/trail/records'])
+  })
+
+  it('rebuilds a deleted mirror on the next write, and doctor finds and fixes an edited one', async () => {
+    const repo = newRepo()
+    await ok(repo.dir, ['trail', 'start', 'Mirror'])
+    rmSync(join(repo.dir, '.trail'), {recursive: true})
+    await ok(repo.dir, ['trail', 'decision', 'After the delete'])
+    assert.ok(existsSync(join(repo.dir, '.trail', 'format.yaml')))
+    const files = repo.git(['ls-tree', '-r', '--name-only', 'refs/trail/records']).trim().split('\n')
+    for (const file of files) assert.ok(existsSync(join(repo.dir, file)), file)
+
+    repo.write(files.find((file) => file.endsWith('trajectory.md'))!, 'edited by hand\n')
+    repo.write('.trail/stray.md', 'not on the ref\n')
+    const doctor = await runCli(repo.dir, ['trail', 'doctor'])
+    assert.equal(doctor.code, 1)
+    assert.match(doctor.stdout, /FAIL   mirror    2 mirrored files differ from the ref/)
+    assert.match(doctor.stdout, /fix: trail doctor --fix/)
+    const fixed = await json<{healthy: boolean; checks: {name: string; status: string}[]}>(repo.dir, ['trail', 'doctor', '--fix'])
+    assert.equal(fixed.healthy, true)
+    assert.equal(fixed.checks.find((check) => check.name === 'mirror')?.status, 'fixed')
+    assert.ok(!existsSync(join(repo.dir, '.trail', 'stray.md')))
+    const again = await runCli(repo.dir, ['trail', 'doctor'])
+    assert.equal(again.code, 0, again.stdout)
+    assert.match(again.stdout, /No problems found\.\n$/)
+  })
+
+  it('works in a repository with no commits, from a subdirectory, on a detached HEAD and in a linked worktree', async () => {
+    const empty = newRepo({empty: true})
+    const stateOfEmpty = empty.userState()
+    await ok(empty.dir, ['trail', 'start', 'Before the first commit'])
+    empty.assertUserStateUnchanged(stateOfEmpty)
+    assert.equal(empty.gitOrEmpty(['rev-parse', '--verify', '--quiet', 'HEAD']), '')
+
+    const repo = newRepo()
+    repo.write('deep/er/file.txt', 'x\n')
+    const sub = join(repo.dir, 'deep', 'er')
+    await ok(sub, ['trail', 'start', 'From below'])
+    assert.ok(existsSync(join(repo.dir, '.trail', 'format.yaml')), 'the mirror is at the top of the work tree')
+    assert.ok(!existsSync(join(sub, '.trail')))
+
+    const detached = newRepo({dirty: false})
+    detached.git(['checkout', '--quiet', '--detach', 'HEAD'])
+    const started = await json<TrajectoryJson>(detached.dir, ['trail', 'start', 'Detached'])
+    assert.equal(started.branch, null)
+
+    const main = newRepo()
+    const worktree = `${main.dir}-wt`
+    main.git(['worktree', 'add', '--quiet', '-b', 'feature', worktree])
+    try {
+      await ok(main.dir, ['trail', 'start', 'In main', '--agent', 'one'])
+      await ok(worktree, ['trail', 'start', 'In worktree', '--agent', 'two'])
+      await ok(worktree, ['trail', 'decision', 'Seen from both', '--agent', 'one'])
+      const one = await json<{active: TrajectoryJson}>(main.dir, ['trail', 'status', '--agent', 'one'])
+      assert.deepEqual(one.active.decisions.map((d) => d.title), ['Seen from both'])
+      const two = await json<{active: TrajectoryJson}>(main.dir, ['trail', 'status', '--agent', 'two'])
+      assert.equal(two.active.branch, 'feature')
+      assert.ok(existsSync(join(worktree, '.trail', 'format.yaml')))
+      assert.equal(main.git(['status', '--porcelain', '--', '.trail'], {cwd: worktree}), '')
+    } finally {
+      rmSync(worktree, {recursive: true, force: true})
+    }
+  })
+
+  it('writes to the ref of a bare repository, without a mirror', async () => {
+    const source = newRepo({dirty: false})
+    const bare = `${source.dir}.git`
+    source.git(['clone', '--quiet', '--bare', source.dir, bare])
+    try {
+      await ok(bare, ['trail', 'start', 'In a bare repository'])
+      assert.match(await ok(bare, ['trail', 'status']), /In a bare repository/)
+      assert.ok(!existsSync(join(bare, '.trail')))
+    } finally {
+      rmSync(bare, {recursive: true, force: true})
+    }
+  })
+
+  it('falls back to a clear identity when git has none, and never fails the write', async () => {
+    const repo = newRepo()
+    const env = {GIT_CONFIG_GLOBAL: '/dev/null', EMAIL: undefined, GIT_AUTHOR_EMAIL: undefined, GIT_COMMITTER_EMAIL: undefined}
+    await ok(repo.dir, ['trail', 'start', 'Anonymous'], {env})
+    assert.equal(repo.git(['log', '-1', '--format=%an <%ae>', 'refs/trail/records']).trim(), 'relay-trail <relay-trail@localhost>')
+    assert.match(await ok(repo.dir, ['trail', 'init'], {env}), /git has no identity here; records are committed as relay-trail <relay-trail@localhost>/)
+  })
+
+  it('trail init sets up the store once, and says so', async () => {
+    const repo = newRepo()
+    const before = repo.userState()
+    const first = await json<{created: boolean; ref: string; mirror: string}>(repo.dir, ['trail', 'init'])
+    assert.equal(first.created, true)
+    assert.equal(first.ref, 'refs/trail/records')
+    assert.equal(first.mirror, repo.dir)
+    assert.match(await ok(repo.dir, ['trail', 'init']), /^The record store at refs\/trail\/records is already set up/)
+    assert.equal(repo.git(['rev-list', '--count', 'refs/trail/records']).trim(), '1')
+    assert.equal(repo.read('.trail/format.yaml'), 'format: 1\n')
+    repo.assertUserStateUnchanged(before)
+  })
+
+  it('refuses a store written in a newer format', async () => {
+    const repo = newRepo()
+    await ok(repo.dir, ['trail', 'init'])
+    const blob = repo.git(['hash-object', '-w', '--stdin'], {input: 'format: 2\n'}).trim()
+    const tree = repo.git(['mktree'], {input: `100644 blob ${blob}\tformat.yaml\n`}).trim()
+    const root = repo.git(['mktree'], {input: `040000 tree ${tree}\t.trail\n`}).trim()
+    const commit = repo.git(['commit-tree', root, '-p', 'refs/trail/records', '-m', 'future'], {}).trim()
+    repo.git(['update-ref', 'refs/trail/records', commit])
+    const result = await runCli(repo.dir, ['trail', 'status'])
+    assert.equal(result.code, 5)
+    assert.equal(result.stderr, 'error: this store has format 2; this version of relay-trail reads format 1\nhint: upgrade relay-trail to a newer version\n')
+  })
+})
+
+describe('errors', () => {
+  it('outside a repository: one line, a hint, exit 5, no stack', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'relay-trail-norepo-'))
+    try {
+      const result = await runCli(dir, ['trail', 'status'], {env: {GIT_CEILING_DIRECTORIES: tmpdir()}})
+      assert.equal(result.code, 5)
+      assert.equal(result.stderr, 'error: not a git repository (or any of its parent directories)\nhint: run this inside a git repository, or create one with: git init\n')
+      const asJson = await runCli(dir, ['trail', 'list', '--json'], {env: {GIT_CEILING_DIRECTORIES: tmpdir()}})
+      assert.deepEqual(JSON.parse(asJson.stdout), {
+        error: {code: 'E_NOT_A_REPO', message: 'not a git repository (or any of its parent directories)', hint: 'run this inside a git repository, or create one with: git init', exitCode: 5},
+      })
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  })
+
+  it('unknown flags and missing arguments are usage errors on both paths (fast and oclif)', async () => {
+    const repo = newRepo()
+    const cases: [string[], RegExp][] = [
+      [['trail', 'start'], /^error: missing required argument <title>\nhint: see: trail start --help\n$/],
+      [['trail', 'start', 'x', '--bogus'], /^error: unknown flag --bogus\nhint: see: trail start --help\n$/],
+      [['trail', 'decision', 'x', '--reasoning'], /^error: flag --reasoning expects a value\nhint: see: trail decision --help\n$/],
+      [['trail', 'start', 'a', 'b'], /^error: unexpected argument: b\nhint: see: trail start --help \(quote a value that contains spaces\)\n$/],
+      [['trail', 'list', '--bogus'], /^error: unknown flag --bogus\nhint: see: trail list --help\n$/],
+      [['trail', 'show'], /^error: missing required argument <id>\nhint: see: trail show --help\n$/],
+      [['trail', 'frobnicate'], /^error: command frobnicate not found\nhint: see: trail --help\n$/],
+    ]
+    for (const [argv, expected] of cases) {
+      const result = await runCli(repo.dir, argv as ['trail', ...string[]])
+      assert.equal(result.code, 2, `${argv.join(' ')}: ${result.stderr}`)
+      assert.match(result.stderr, expected, argv.join(' '))
+    }
+  })
+
+  it('shows a stack only with DEBUG', async () => {
+    const repo = newRepo()
+    const plain = await runCli(repo.dir, ['trail', 'decision', 'x'])
+    assert.doesNotMatch(plain.stderr, /\n\s+at /)
+    const debug = await runCli(repo.dir, ['trail', 'decision', 'x'], {env: {DEBUG: '1'}})
+    assert.match(debug.stderr, /\n\s+at /)
+  })
+
+  it('gives --help for every command', async () => {
+    const repo = newRepo()
+    for (const command of ['start', 'decision', 'complete', 'abandon', 'status', 'list', 'show', 'export', 'init', 'doctor']) {
+      const help = await ok(repo.dir, ['trail', command, '--help'])
+      assert.match(help, new RegExp(`USAGE\\n  \\$ trail ${command}`), command)
+    }
+    assert.match(await ok(repo.dir, ['trail', '--help']), /COMMANDS\n  abandon /)
+    assert.match(await ok(repo.dir, ['trail', '--version']), /^trail\/\d+\.\d+\.\d+ /)
+  })
+})

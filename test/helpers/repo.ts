@@ -1,0 +1,120 @@
+import {execFileSync} from 'node:child_process'
+import {createHash} from 'node:crypto'
+import {mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {dirname, join} from 'node:path'
+import assert from 'node:assert/strict'
+
+// Temporary repositories with real git, and the proof that the user's state is untouched: the porcelain status,
+// the index file's bytes, HEAD, the branches, the stash and the config, before and after.
+
+/** A home folder with a git identity, shared by every test process (created once per process). */
+const home = mkdtempSync(join(tmpdir(), 'relay-trail-home-'))
+writeFileSync(join(home, '.gitconfig'), '[user]\n\tname = Test User\n\temail = test@example.com\n[init]\n\tdefaultBranch = main\n')
+process.on('exit', () => rmSync(home, {recursive: true, force: true}))
+
+/** The environment git and the CLI get in tests: no system config, a test identity, no agent name. */
+export function testEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {...process.env, HOME: home, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: join(home, '.gitconfig')}
+  for (const key of ['AGENT_RELAY_NAME', 'TRAIL_AGENT', 'RELAY_OUTBOX', 'NODE_EXTRA_CA_CERTS', 'DEBUG', 'NO_COLOR']) delete env[key]
+  for (const [key, value] of Object.entries(extra)) {
+    if (value === undefined) delete env[key]
+    else env[key] = value
+  }
+  return env
+}
+
+export interface UserState {
+  status: string
+  index: string
+  head: string
+  refs: string
+  stash: string
+  config: string
+}
+
+export class TestRepo {
+  constructor(readonly dir: string) {}
+
+  /** Runs git in the repository and returns its stdout. */
+  git(args: string[], options: {input?: string; cwd?: string} = {}): string {
+    return execFileSync('git', args, {cwd: options.cwd ?? this.dir, env: testEnv(), input: options.input, encoding: 'utf8', maxBuffer: 1 << 28})
+  }
+
+  /** Runs git and returns its stdout, or '' when it exits non-zero (a ref that does not exist). */
+  gitOrEmpty(args: string[]): string {
+    try {
+      return this.git(args)
+    } catch {
+      return ''
+    }
+  }
+
+  write(path: string, content: string): void {
+    mkdirSync(dirname(join(this.dir, path)), {recursive: true})
+    writeFileSync(join(this.dir, path), content)
+  }
+
+  read(path: string): string {
+    return readFileSync(join(this.dir, path), 'utf8')
+  }
+
+  /** What the user sees of their repository; records live elsewhere and must not change any of it. */
+  userState(): UserState {
+    const gitDir = this.git(['rev-parse', '--path-format=absolute', '--git-dir']).trim()
+    const commonDir = this.git(['rev-parse', '--path-format=absolute', '--git-common-dir']).trim()
+    const hash = (path: string) => {
+      try {
+        return createHash('sha1').update(readFileSync(path)).digest('hex')
+      } catch {
+        return 'absent'
+      }
+    }
+    return {
+      status: this.git(['status', '--porcelain=v1', '--untracked-files=all', '--ignored']),
+      index: hash(join(gitDir, 'index')),
+      head: readFileSync(join(gitDir, 'HEAD'), 'utf8') + this.gitOrEmpty(['rev-parse', '--verify', '--quiet', 'HEAD']).trim(),
+      refs: this.git(['for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads', 'refs/tags', 'refs/remotes']),
+      stash: this.git(['stash', 'list']),
+      config: hash(join(commonDir, 'config')),
+    }
+  }
+
+  /** Asserts the user's state equals `before`, ignoring the mirror folders (which are ours, and excluded). */
+  assertUserStateUnchanged(before: UserState): void {
+    const after = this.userState()
+    const withoutMirror = (state: UserState) => ({...state, status: state.status.split('\n').filter((line) => !/ \.(trail|relay)\//.test(line)).join('\n')})
+    assert.deepEqual(withoutMirror(after), withoutMirror(before))
+    assert.doesNotMatch(after.status, /^\?\? \.(trail|relay)\//m, 'the mirror folders must not show as untracked')
+  }
+
+  remove(): void {
+    rmSync(this.dir, {recursive: true, force: true})
+  }
+}
+
+export interface RepoOptions {
+  /** Leave staged and unstaged changes and an untracked file behind (default true). */
+  dirty?: boolean
+  /** Make no commit at all (an unborn branch). */
+  empty?: boolean
+}
+
+/** A new repository in a temporary folder, with one commit on main and, by default, a dirty work tree. */
+export function makeRepo(options: RepoOptions = {}): TestRepo {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'relay-trail-test-')))
+  const repo = new TestRepo(dir)
+  repo.git(['init', '--quiet', '--initial-branch=main'])
+  if (options.empty) return repo
+  repo.write('src/app.js', 'console.log("hello")\n')
+  repo.write('README.md', '# app\n')
+  repo.git(['add', '.'])
+  repo.git(['commit', '--quiet', '-m', 'initial'])
+  if (options.dirty ?? true) {
+    repo.write('src/app.js', 'console.log("hello, staged")\n')
+    repo.git(['add', 'src/app.js'])
+    repo.write('src/app.js', 'console.log("hello, staged and then edited")\n')
+    repo.write('notes.txt', 'untracked\n')
+  }
+  return repo
+}

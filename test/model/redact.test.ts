@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict'
+import {describe, it} from 'node:test'
+import {redact, redactText} from '../../src/model/redact.js'
+
+describe('redaction', () => {
+  it('replaces common credential shapes', () => {
+    const cases: [string, string][] = [
+      ['key AKIAIOSFODNN7EXAMPLE here', 'key [REDACTED:aws-access-key] here'],
+      [`token ghp_${'a'.repeat(36)}`, 'token [REDACTED:github-token]'],
+      [`github_pat_${'B'.repeat(30)}`, '[REDACTED:github-token]'],
+      [`sk-ant-${'x'.repeat(30)}`, '[REDACTED:api-key]'],
+      [`sk-${'Q'.repeat(40)}`, '[REDACTED:api-key]'],
+      [`xoxb-${'1'.repeat(20)}`, '[REDACTED:slack-token]'],
+      [`AIza${'c'.repeat(35)}`, '[REDACTED:google-api-key]'],
+      ['Authorization: Bearer abcdefghijklmnop', 'Authorization: Bearer [REDACTED:authorization]'],
+      ['https://user:hunter2secret@example.com/repo.git', 'https://user:[REDACTED:url-password]@example.com/repo.git'],
+      ['password=s3cretValue!', 'password=[REDACTED:secret]'],
+      ['api_key: "abc123def456"', 'api_key: "[REDACTED:secret]"'],
+      ['-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----', '[REDACTED:private-key]'],
+      ['eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U', '[REDACTED:jwt]'],
+    ]
+    for (const [input, expected] of cases) assert.equal(redactText(input), expected, input)
+  })
+
+  it('leaves ordinary prose alone', () => {
+    for (const text of ['password: reset flow', 'Chose JWT over sessions', 'the api key rotation is manual', 'sk-learn is a library', 'secret=short']) {
+      assert.equal(redactText(text), text)
+    }
+  })
+
+  it('redacts every string inside a record, keeping the rest', () => {
+    assert.deepEqual(redact({title: 'x AKIAIOSFODNN7EXAMPLE', n: 1, list: ['password=hunter22!'], nested: {ok: true}}), {
+      title: 'x [REDACTED:aws-access-key]',
+      n: 1,
+      list: ['password=[REDACTED:secret]'],
+      nested: {ok: true},
+    })
+  })
+})

@@ -1,0 +1,19 @@
+import assert from 'node:assert/strict'
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, it} from 'node:test'
+import {EXIT_MEANING} from '../src/errors.js'
+import {ROOT} from './helpers/cli.js'
+
+const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+
+describe('README', () => {
+  it('lists every exit code with the meaning the code gives it', () => {
+    for (const [code, meaning] of Object.entries(EXIT_MEANING)) assert.ok(readme.includes(`| ${code} | ${meaning} |`), `exit code ${code}`)
+  })
+
+  it('says how to install and test', () => {
+    assert.match(readme, /npm install/)
+    assert.match(readme, /npm test/)
+  })
+})
