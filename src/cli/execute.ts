@@ -27,10 +27,11 @@ export async function execute<F extends FlagSpecs, R>(
   definition: CommandDefinition<F, R>,
   input: Input<F>,
   streams: Streams = PROCESS_STREAMS,
+  where: {cwd: string; env: NodeJS.ProcessEnv} = {cwd: process.cwd(), env: process.env},
 ): Promise<number> {
-  const env = process.env
+  const env = where.env
   const wantsJson = input.flags.json === true
-  const ctx = createContext({cwd: process.cwd(), env, warn: (message) => streams.stderr.write(`warning: ${message}\n`)})
+  const ctx = createContext({cwd: where.cwd, env, warn: (message) => streams.stderr.write(`warning: ${message}\n`)})
   try {
     const result = await definition.run(ctx, input, commandIO(streams.stdin))
     const output = wantsJson && definition.toJson

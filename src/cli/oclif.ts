@@ -34,7 +34,7 @@ export function oclifCommand(definition: CommandDefinition<any, any>): typeof Co
   return DefinedCommand
 }
 
-function oclifFlags(specs: FlagSpecs): Interfaces.FlagInput {
+export function oclifFlags(specs: FlagSpecs): Interfaces.FlagInput {
   const flags: Interfaces.FlagInput = {}
   for (const [name, spec] of Object.entries(specs)) {
     const common = {description: spec.description, ...(spec.char ? {char: spec.char as 'a'} : {})}
@@ -48,7 +48,7 @@ function oclifFlags(specs: FlagSpecs): Interfaces.FlagInput {
   return flags
 }
 
-function oclifArgs(specs: readonly ArgSpec[]): Interfaces.ArgInput {
+export function oclifArgs(specs: readonly ArgSpec[]): Interfaces.ArgInput {
   return Object.fromEntries(specs.map((spec) => [spec.name, Args.string({description: spec.description, required: spec.required})]))
 }
 

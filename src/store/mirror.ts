@@ -3,6 +3,7 @@ import {dirname, join} from 'node:path'
 import {hashBlob, type Oid} from '../git/objects.js'
 import type {GitRepo} from '../git/repo.js'
 import {FORMAT_PATH, MIRRORED_DIRS} from '../model/layout.js'
+import {acquireWriterLock} from './writer-lock.js'
 import type {FileChange} from '../git/repo.js'
 
 // The work-tree mirror: `.trail/` and `.relay/` hold a copy of the ref's tree, so people and agents can read and
@@ -59,6 +60,24 @@ export class Mirror {
       return
     }
     await this.syncTo(tip)
+  }
+
+  /**
+   * Brings a mirror that fell behind (it does not show `seenTip`) up to the ref, if no writer is busy (a writer updates it anyway). Costs one
+   * small file read when the mirror is current, which is nearly always.
+   */
+  async catchUp(ref: string, seenTip: Oid): Promise<void> {
+    if (!this.hasWorkTree) return
+    const state = await this.readState()
+    if (state.disabled !== null || state.tip === seenTip) return
+    const lock = await acquireWriterLock(this.repo.commonDir, 0)
+    try {
+      // Under the lock, the ref as it is now: `seenTip` may already be older, and the mirror must not go back.
+      const current = lock.held ? await this.repo.reader.read(ref) : null
+      if (current) await this.syncTo(current.oid)
+    } finally {
+      await lock.release()
+    }
   }
 
   /**

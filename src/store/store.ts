@@ -39,9 +39,14 @@ export class Store {
     return new Store(repo, options.now)
   }
 
-  /** The records as they are now. */
-  snapshot(): Promise<Snapshot> {
-    return Snapshot.read(this.repo, this.ref)
+  /**
+   * The records as they are now. When this worktree's mirror shows an older commit (another worktree wrote, or
+   * a sync arrived), it catches up first, so reading a record in the mirror after any command shows the ref.
+   */
+  async snapshot(): Promise<Snapshot> {
+    const snapshot = await Snapshot.read(this.repo, this.ref)
+    if (snapshot.tip !== null) await this.mirror.catchUp(this.ref, snapshot.tip)
+    return snapshot
   }
 
   /** Commits the writes that `change` computes from the current records; see ./transaction.ts. */

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict'
+import {execFileSync} from 'node:child_process'
+import {after, describe, it} from 'node:test'
+import {BIN, json, ok, runCli} from '../helpers/cli.js'
+import {makeRepo, testEnv} from '../helpers/repo.js'
+import {runInProcess} from '../helpers/in-process.js'
+import {decision} from '../../src/cli/definitions/trail/decision.js'
+import {start} from '../../src/cli/definitions/trail/start.js'
+import type {TrajectoryDetailJson} from '../../src/render/trajectory.js'
+
+// Bad input is either stored faithfully and read back equal, or refused with a clear one-line error. Never a
+// stack trace, never a half-written record, never a path outside the store.
+
+describe('bad input', () => {
+  const repo = makeRepo()
+  after(() => repo.remove())
+
+  /** Starts a trajectory with `title`, reads it back through show --json, and abandons it. */
+  async function storeAndReadBack(title: string, reasoning?: string): Promise<TrajectoryDetailJson> {
+    // "--" ends the flags, so a title such as "---" or "- item" is a title.
+    const id = (await ok(repo.dir, ['trail', 'start', '--quiet', '--', title])).trim()
+    if (reasoning !== undefined) {
+      const result = await runInProcess(repo.dir, decision, ['with reasoning', '--reasoning', reasoning])
+      assert.equal(result.code, 0, result.stderr)
+    }
+    const shown = await json<TrajectoryDetailJson>(repo.dir, ['trail', 'show', id])
+    await ok(repo.dir, ['trail', 'abandon'])
+    return shown
+  }
+
+  it('stores YAML-breaking, Markdown-breaking and path-like titles faithfully', async () => {
+    const titles = ['---', 'key: [', '- item', '"quoted" and \'single\'', '# heading', '../../etc/passwd', 'a\nsecond line', 'tab\tand\rreturn', '{"json": true}', 'null', 'true', '0.5', '日本語 🎉', '\\backslash\\']
+    const before = repo.userState()
+    for (const title of titles) {
+      const shown = await storeAndReadBack(title)
+      assert.equal(shown.title, title)
+    }
+    repo.assertUserStateUnchanged(before)
+    const paths = repo.git(['ls-tree', '-r', '--name-only', 'refs/trail/records']).split('\n').filter(Boolean)
+    assert.ok(paths.every((path) => /^\.trail\/(format\.yaml|trajectories\/\d{4}\/\d\d\/\d\d\/traj_[0-9a-z]{26}\/(trajectory\.md|events\/ev_[0-9a-z]{26}\.md))$/.test(path)), paths.join('\n'))
+  })
+
+  it('stores control characters faithfully and never prints them raw to the terminal', async () => {
+    const title = 'bell\u0007 escape\u001b[2J nul\u0000? del\u007f'
+    // Node cannot pass NUL in an argument; everything else gets through, and comes back equal.
+    const withoutNul = title.replace('\u0000', '')
+    const shown = await storeAndReadBack(withoutNul)
+    assert.equal(shown.title, withoutNul)
+    const id = shown.id
+    const text = await ok(repo.dir, ['trail', 'show', id])
+    assert.doesNotMatch(text, /[\u0007\u001b\u007f]/)
+    assert.match(text, /bell\\x07 escape\\x1b\[2J/)
+  })
+
+  it('keeps invalid UTF-8 as the replacement characters the process received, in a valid UTF-8 record', async () => {
+    const id = execFileSync('bash', ['-c', `"${process.execPath}" "${BIN.trail}" start "$(printf 'bad \\xff\\xfe bytes')" --quiet`], {cwd: repo.dir, env: testEnv(), encoding: 'utf8'}).trim()
+    const shown = await json<TrajectoryDetailJson>(repo.dir, ['trail', 'show', id])
+    assert.equal(shown.title, 'bad \ufffd\ufffd bytes')
+    const file = repo.git(['ls-tree', '-r', '--name-only', 'refs/trail/records']).split('\n').find((path) => path.includes(id))!
+    const bytes = execFileSync('git', ['show', `refs/trail/records:${file}`], {cwd: repo.dir, env: testEnv()})
+    assert.equal(Buffer.from(bytes.toString('utf8'), 'utf8').equals(bytes), true, 'the record is valid UTF-8')
+    await ok(repo.dir, ['trail', 'abandon'])
+  })
+
+  it('refuses an empty title and a 1 MB title with a clear error, and writes nothing', async () => {
+    const commits = repo.git(['rev-list', '--count', 'refs/trail/records']).trim()
+    // The longest argument Linux passes is 128 KiB: the 1 MB title goes through the same parser in-process.
+    const tooLong = await runCli(repo.dir, ['trail', 'start', 'x'.repeat(100_000)])
+    assert.equal(tooLong.code, 2)
+    assert.match(tooLong.stderr, /^error: the title is 100000 characters long; the limit is 1000\n/)
+    for (const [title, message] of [
+      ['', /^error: the title is empty\nhint: /],
+      ['   ', /^error: the title is empty\nhint: /],
+      ['x'.repeat(1024 * 1024), /^error: the title is 1048576 characters long; the limit is 1000\nhint: keep the title short and put the detail in --reasoning or --summary\n$/],
+    ] as const) {
+      const result = await runInProcess(repo.dir, start, [title])
+      assert.equal(result.code, 2)
+      assert.match(result.stderr, message)
+      assert.ok(result.stderr.length < 400, 'the error does not repeat the input')
+    }
+    assert.equal(repo.git(['rev-list', '--count', 'refs/trail/records']).trim(), commits)
+  })
+
+  it('stores a 1 MB reasoning faithfully', async () => {
+    const reasoning = `${'long reasoning, '.repeat(65536)}end`.slice(0, 1024 * 1024)
+    const shown = await storeAndReadBack('Big decision', reasoning)
+    assert.equal(shown.decisions[0]?.reasoning, reasoning)
+  })
+
+  it('redacts credentials before they are committed', async () => {
+    const token = `ghp_${'a1B2'.repeat(9)}`
+    const shown = await storeAndReadBack(`Rotated ${token}`, `used AKIAIOSFODNN7EXAMPLE and password=hunter2hunter2!`)
+    assert.equal(shown.title, 'Rotated [REDACTED:github-token]')
+    assert.equal(shown.decisions[0]?.reasoning, 'used [REDACTED:aws-access-key] and password=[REDACTED:secret]')
+    assert.equal(repo.gitOrEmpty(['grep', '-l', '-e', token, '-e', 'AKIAIOSFODNN7EXAMPLE', '-e', 'hunter2hunter2', 'refs/trail/records']), '')
+    assert.doesNotMatch(repo.git(['log', '--format=%B', 'refs/trail/records']), /ghp_a1B2/)
+  })
+})

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict'
+import {describe, it} from 'node:test'
+import {Parser} from '@oclif/core'
+import {allFlags, type CommandDefinition, type FlagSpecs} from '../../src/cli/definition.js'
+import {HOT_COMMANDS} from '../../src/cli/hot.js'
+import {normaliseFlags, oclifArgs, oclifFlags} from '../../src/cli/oclif.js'
+import {parseArgv} from '../../src/cli/parse-argv.js'
+
+// The hot commands are parsed by two front ends built from one declaration: node:util's parseArgs on the fast
+// path, oclif's parser everywhere else (and for --help). For every hot command, the same argv must give the same
+// input through both, and what one refuses the other refuses too.
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyDefinition = CommandDefinition<any, any>
+
+async function parseWithOclif(definition: AnyDefinition, argv: string[]) {
+  const specs = allFlags(definition)
+  const parsed = await Parser.parse(argv, {flags: oclifFlags(specs), args: oclifArgs(definition.args), strict: true})
+  const args: Record<string, string | undefined> = {}
+  for (const arg of definition.args) args[arg.name] = parsed.args[arg.name] as string | undefined
+  return {args, flags: normaliseFlags(specs, parsed.flags as Record<string, unknown>)}
+}
+
+/** Argv samples that exercise every flag of a definition: plain values, values with spaces, dashes, repeats. */
+function samples(definition: AnyDefinition): string[][] {
+  const specs: FlagSpecs = allFlags(definition)
+  const required = definition.args.filter((arg) => arg.required).map((arg, i) => `value ${i}`)
+  const requiredFlags = Object.entries(specs).filter(([, spec]) => spec.required).flatMap(([name]) => [`--${name}`, `required ${name}`])
+  const base = [...required, ...requiredFlags]
+  const out: string[][] = [base]
+  for (const [name, spec] of Object.entries(specs)) {
+    if (spec.required) continue
+    if (spec.type === 'boolean') {
+      out.push([...base, `--${name}`])
+      if (spec.char) out.push([`-${spec.char}`, ...base])
+    } else {
+      const value = spec.options?.[0] ?? 'a value, with spaces'
+      out.push([...base, `--${name}`, value])
+      out.push([`--${name}=${value}`, ...base])
+      if (!spec.options) out.push([...base, `--${name}`, '-0.5'])
+      if (spec.multiple) out.push([...base, `--${name}`, 'one', `--${name}`, 'two'])
+    }
+  }
+  return out
+}
+
+describe('the fast path and oclif parse alike', () => {
+  for (const definition of [...HOT_COMMANDS.trail, ...HOT_COMMANDS.relay]) {
+    it(`${definition.bin} ${definition.name}`, async () => {
+      for (const argv of samples(definition)) {
+        assert.deepEqual(parseArgv(definition, argv), await parseWithOclif(definition, argv), argv.join(' '))
+      }
+      const bad = [['--no-such-flag', ...samples(definition)[0]!], [...samples(definition)[0]!, 'one', 'two', 'three']]
+      for (const argv of bad) {
+        assert.throws(() => parseArgv(definition, argv), argv.join(' '))
+        await assert.rejects(parseWithOclif(definition, argv), argv.join(' '))
+      }
+    })
+  }
+})
