@@ -26,6 +26,8 @@ export interface Step {
   /** Only timed when true; false steps still run (to reset state) but are not reported. */
   timed?: boolean
   input?: string
+  /** Exit codes that are not failures (1 for a git grep that finds nothing). */
+  okExitCodes?: number[]
 }
 
 /** Runs a command once and returns its wall time in milliseconds; throws when it fails. */
@@ -34,7 +36,7 @@ export function timeOnce(step: Step): number {
   const start = process.hrtime.bigint()
   const result = spawnSync(step.argv[0]!, step.argv.slice(1), options)
   const ms = Number(process.hrtime.bigint() - start) / 1e6
-  if (result.status !== 0) throw new Error(`${step.argv.join(' ')} failed (${result.status}): ${result.stderr?.toString().slice(0, 500)}`)
+  if (result.status !== 0 && !step.okExitCodes?.includes(result.status ?? -1)) throw new Error(`${step.argv.join(' ')} failed (${result.status}): ${result.stderr?.toString().slice(0, 500)}`)
   return ms
 }
 

@@ -15,7 +15,7 @@ function roundSteps(trail: string[], cwd: string, label: string): Step[] {
   const env = benchEnv({AGENT_RELAY_NAME: 'bench', TRAIL_AGENT: 'bench'})
   return [
     {...NODE_BASELINE, cwd},
-    {name: 'git rev-parse (raw git)', argv: ['git', 'rev-parse', '--verify', '--quiet', 'HEAD'], cwd},
+    {name: 'git rev-parse (raw git)', argv: ['git', 'rev-parse', '--git-dir'], cwd},
     {name: `${label} start`, argv: [...trail, 'start', 'Benchmark round'], cwd, env},
     {name: `${label} decision`, argv: [...trail, 'decision', 'Chose JWT over sessions', '--reasoning', 'Stateless scaling'], cwd, env},
     {name: `${label} status`, argv: [...trail, 'status'], cwd, env},
@@ -37,17 +37,39 @@ function agentTrajectoriesCli(): string {
   return cli
 }
 
+/** Read commands that go through oclif: they must stay fast at 100,000 trajectories, not within 2x. */
+function readSteps(cwd: string): Step[] {
+  const env = benchEnv({AGENT_RELAY_NAME: 'bench'})
+  return [
+    {...NODE_BASELINE, cwd},
+    {name: 'git grep (raw git, whole store)', argv: ['git', 'grep', '-l', '-e', '^agent: claude$', 'refs/trail/records', '--', '.trail/trajectories'], cwd, okExitCodes: [1]},
+    {name: 'trail list', argv: [process.execPath, TRAIL, 'list'], cwd, env},
+    {name: 'trail list --page 100', argv: [process.execPath, TRAIL, 'list', '--page', '100'], cwd, env},
+    {name: 'trail list --agent claude', argv: [process.execPath, TRAIL, 'list', '--agent', 'claude'], cwd, env},
+    {name: 'trail list --status completed --since 7d', argv: [process.execPath, TRAIL, 'list', '--status', 'completed', '--since', '7d'], cwd, env},
+    {name: 'trail show <prefix>', argv: [process.execPath, TRAIL, 'show', firstTrajectoryPrefix(cwd)], cwd, env},
+  ]
+}
+
+/** A 14-character prefix of the newest trajectory's id, as a person would copy it from `trail list`. */
+function firstTrajectoryPrefix(cwd: string): string {
+  const listing = spawnSync(process.execPath, [TRAIL, 'list', '--limit', '1'], {cwd, env: benchEnv(), encoding: 'utf8'})
+  return listing.stdout.split('\t')[0]!.slice(0, 14)
+}
+
 export function benchTrailCommands(options: {sizes: number[]; rounds: number; compare: boolean}): string {
   const lines: string[] = []
   const rows: string[][] = []
   const base: string[] = ['node -e 0', 'git rev-parse (raw git)']
   const columns: Map<string, number>[] = []
+  const readColumns: Map<string, number>[] = []
   for (const size of options.sizes) {
     process.stderr.write(`building a store of ${size} trajectories...\n`)
     const repo = buildStore(size)
     try {
       process.stderr.write(`measuring (${options.rounds} rounds)...\n`)
       columns.push(measure(roundSteps([process.execPath, TRAIL], repo, 'trail'), options.rounds))
+      readColumns.push(measure(readSteps(repo), Math.max(5, Math.floor(options.rounds / 2)), 1))
     } finally {
       rmSync(repo, {recursive: true, force: true})
     }
@@ -57,6 +79,14 @@ export function benchTrailCommands(options: {sizes: number[]; rounds: number; co
   }
   lines.push(`### trail, hot commands (median of ${options.rounds} rounds; ratio to node -e 0 in the same rounds)`, '')
   lines.push(markdownTable(['command', ...options.sizes.map((size) => `${size.toLocaleString('en')} trajectories`)], rows))
+  const readNames = [...readColumns[0]!.keys()]
+  lines.push('', '### trail, reads through oclif (list, show)', '')
+  lines.push(
+    markdownTable(
+      ['command', ...options.sizes.map((size) => `${size.toLocaleString('en')} trajectories`)],
+      readNames.map((name) => [name, ...readColumns.map((column) => figure(column.get(name)!, column.get('node -e 0')!))]),
+    ),
+  )
 
   if (options.compare) {
     const cli = agentTrajectoriesCli()

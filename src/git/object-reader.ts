@@ -3,6 +3,7 @@ import {GitError} from '../errors.js'
 import type {ObjectType, Oid} from './objects.js'
 import {gitEnv, type Env} from './process.js'
 
+/** An object as `git cat-file --batch` returns it. */
 export interface GitObject {
   oid: Oid
   type: ObjectType

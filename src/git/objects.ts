@@ -13,22 +13,21 @@ export type ObjectType = 'blob' | 'tree' | 'commit' | 'tag'
 
 export const TREE_MODE = '40000'
 
+/** One entry of a tree object. */
 export interface TreeEntry {
   mode: string
   name: string
   oid: Oid
 }
 
+/** True for a subfolder entry. */
 export function isTree(entry: TreeEntry): boolean {
   return entry.mode === TREE_MODE
 }
 
+/** 40 hex characters for SHA-1, 64 for SHA-256. */
 export function oidLength(format: ObjectFormat): number {
   return format === 'sha1' ? 40 : 64
-}
-
-export function zeroOid(format: ObjectFormat): Oid {
-  return '0'.repeat(oidLength(format))
 }
 
 /**

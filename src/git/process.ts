@@ -40,12 +40,14 @@ export function gitEnv(env: Env, extra: Env = {}): Record<string, string> {
   return clean
 }
 
+/** What a finished git command left. */
 export interface GitResult {
   stdout: Buffer
   stderr: string
   exitCode: number
 }
 
+/** How to run one git command. */
 export interface RunOptions {
   cwd: string
   env: Env
@@ -57,6 +59,46 @@ export interface RunOptions {
   extraEnv?: Env
 }
 
+/** A git process that has started and is waiting for its input. */
+export interface RunningGit {
+  /** Writes `input` (if any) to git's stdin, closes it, and waits for git to exit. */
+  finish(input?: string | Uint8Array): Promise<GitResult>
+}
+
+/**
+ * Starts git with an argument array (never a shell string), so it can start up while the caller prepares its
+ * input. Throws (from `finish`) GitError for an exit code not listed in `okExitCodes`.
+ *
+ * @example const fastImport = startGit(['fast-import', '--quiet'], {cwd, env}); ...; await fastImport.finish(stream)
+ */
+export function startGit(args: readonly string[], options: Omit<RunOptions, 'input'>): RunningGit {
+  const child = spawn('git', args, {cwd: options.cwd, env: gitEnv(options.env, options.extraEnv), stdio: ['pipe', 'pipe', 'pipe']})
+  const out: Buffer[] = []
+  const err: Buffer[] = []
+  child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
+  child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
+  // A child that exits before reading all of stdin (an early error) makes the pipe fail with EPIPE; the exit
+  // code already reports the failure.
+  child.stdin.on('error', () => {})
+  const exited = new Promise<GitResult>((resolve, reject) => {
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      reject(error.code === 'ENOENT' ? new GitError(args, null, 'git is not installed or not on PATH') : error)
+    })
+    child.on('close', (code) => {
+      const result = {stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), exitCode: code ?? -1}
+      if ([0, ...(options.okExitCodes ?? [])].includes(result.exitCode)) resolve(result)
+      else reject(new GitError(args, code, result.stderr))
+    })
+  })
+  exited.catch(() => {}) // reported through finish()
+  return {
+    finish(input) {
+      child.stdin.end(input ?? undefined)
+      return exited
+    },
+  }
+}
+
 /**
  * Runs git with an argument array (never a shell string) and collects its output.
  * Throws GitError for an exit code not listed in `okExitCodes`.
@@ -64,28 +106,5 @@ export interface RunOptions {
  * @example const {stdout} = await runGit(['rev-parse', 'HEAD'], {cwd, env})
  */
 export function runGit(args: readonly string[], options: RunOptions): Promise<GitResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', args, {
-      cwd: options.cwd,
-      env: gitEnv(options.env, options.extraEnv),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    })
-    const out: Buffer[] = []
-    const err: Buffer[] = []
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      reject(error.code === 'ENOENT' ? new GitError(args, null, 'git is not installed or not on PATH') : error)
-    })
-    child.on('close', (code) => {
-      const result = {stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), exitCode: code ?? -1}
-      const ok = [0, ...(options.okExitCodes ?? [])]
-      if (ok.includes(result.exitCode)) resolve(result)
-      else reject(new GitError(args, code, result.stderr))
-    })
-    // A child that exits before reading all of stdin (an early error) makes the pipe fail with EPIPE; the exit
-    // code already reports the failure.
-    child.stdin.on('error', () => {})
-    child.stdin.end(options.input ?? undefined)
-  })
+  return startGit(args, options).finish(options.input)
 }

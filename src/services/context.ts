@@ -19,6 +19,7 @@ export interface Context {
   close(): void
 }
 
+/** What createContext needs; the clock and randomness default to the real ones. */
 export interface ContextOptions {
   cwd: string
   env: Env
@@ -27,6 +28,11 @@ export interface ContextOptions {
   warn?: (message: string) => void
 }
 
+/**
+ * Builds the context a command runs with; the store opens on first use.
+ *
+ * @example const ctx = createContext({cwd: process.cwd(), env: process.env})
+ */
 export function createContext(options: ContextOptions): Context {
   const now = options.now ?? (() => new Date())
   let opened: Promise<Store> | undefined

@@ -1,9 +1,11 @@
+import {readdirSync, rmSync} from 'node:fs'
 import {stat, unlink} from 'node:fs/promises'
+import {join} from 'node:path'
 import {FALLBACK_IDENTITY, type Identity} from '../git/repo.js'
 import {ACTIVE_DIR, trajectoryPath, TRAJECTORIES_DIR} from '../model/layout.js'
 import {parseEvent, parseTrajectory} from '../model/trajectory.js'
 import {formatWrite} from '../store/transaction.js'
-import {isOwnerGone, lockPath, readLockOwner} from '../store/writer-lock.js'
+import {acquireWriterLock, isOwnerGone, lockPath, readLockOwner} from '../store/writer-lock.js'
 import type {Context} from './context.js'
 
 // `trail init` (explicit set-up) and `trail doctor` (checks, and fixes on request).
@@ -100,6 +102,7 @@ export async function runDoctor(ctx: Context, options: {fix: boolean}): Promise<
 
   checks.push(await checkWriterLock(repo.commonDir, options.fix))
   checks.push(await checkRefLock(repo.refLockPath(store.ref), options.fix))
+  checks.push(checkCrashReports([repo.gitDir, repo.commonDir], options.fix))
 
   if (store.mirror.hasWorkTree) {
     const state = await store.mirror.readState()
@@ -110,7 +113,12 @@ export async function runDoctor(ctx: Context, options: {fix: boolean}): Promise<
       const count = drift.changed.length + drift.extra.length
       if (count === 0) checks.push({name: 'mirror', status: 'ok', message: 'the .trail/ and .relay/ folders match the ref'})
       else if (options.fix) {
-        await store.mirror.rebuild(snapshot.tip)
+        const lock = await acquireWriterLock(repo.commonDir)
+        try {
+          await store.mirror.rebuild(snapshot.tip)
+        } finally {
+          await lock.release()
+        }
         checks.push({name: 'mirror', status: 'fixed', message: `rebuilt the mirror from the ref (${count} files differed)`})
       } else {
         const sample = [...drift.changed, ...drift.extra].slice(0, 3).join(', ')
@@ -207,3 +215,28 @@ async function checkRefLock(path: string, fix: boolean): Promise<Check> {
   }
 }
 
+
+/**
+ * `git fast-import` writes a crash report into the git dir when its input ends early, which is what happens when
+ * a writer is killed mid-commit (the commit is then not made: nothing is lost). The reports are only clutter.
+ */
+function checkCrashReports(dirs: readonly string[], fix: boolean): Check {
+  const reports = [...new Set(dirs)].flatMap((dir) => {
+    try {
+      return readdirSync(dir).filter((name) => name.startsWith('fast_import_crash_')).map((name) => join(dir, name))
+    } catch {
+      return []
+    }
+  })
+  if (reports.length === 0) return {name: 'leftovers', status: 'ok', message: 'no crash reports from interrupted writes'}
+  if (fix) {
+    for (const report of reports) rmSync(report, {force: true})
+    return {name: 'leftovers', status: 'fixed', message: `removed ${reports.length} fast-import crash reports left by interrupted writes`}
+  }
+  return {
+    name: 'leftovers',
+    status: 'warning',
+    message: `${reports.length} fast-import crash reports from interrupted writes (harmless; no record was half-written)`,
+    fix: 'trail doctor --fix',
+  }
+}

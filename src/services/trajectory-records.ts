@@ -14,12 +14,18 @@ export interface TrajectoryDetail {
   events: TrajectoryEvent[]
 }
 
+/**
+ * One trajectory by its full id, or null when it does not exist.
+ *
+ * @example const trajectory = await readTrajectory(snapshot, 'traj_01jd2k3m4n5p6q7r8s9t0v1w2x')
+ */
 export async function readTrajectory(snapshot: Snapshot, id: string): Promise<Trajectory | null> {
   const path = trajectoryPath(id)
   const text = await snapshot.readText(path)
   return text === null ? null : parseTrajectory(text, path)
 }
 
+/** Several trajectories in one round trip, in the order of `ids`; missing ones are left out. */
 export async function readTrajectories(snapshot: Snapshot, ids: readonly string[]): Promise<Trajectory[]> {
   const paths = ids.map(trajectoryPath)
   const texts = await snapshot.readTexts(paths)
@@ -40,6 +46,7 @@ export async function countEvents(snapshot: Snapshot, trajectoryId: string): Pro
   return (await snapshot.list(eventsDir(trajectoryId))).length
 }
 
+/** A trajectory with its events, for show, status and export. */
 export async function readDetail(snapshot: Snapshot, trajectory: Trajectory): Promise<TrajectoryDetail> {
   return {trajectory, events: await readEvents(snapshot, trajectory.id)}
 }
@@ -66,6 +73,7 @@ export async function findActive(snapshot: Snapshot, agent: AgentName): Promise<
   return id === undefined ? null : readTrajectory(snapshot, id)
 }
 
+/** `trail start` while the agent has an active trajectory: names it and how to finish it. */
 export class AlreadyActiveError extends StateError {
   constructor(trajectory: Trajectory) {
     super(

@@ -13,6 +13,7 @@ import type {FileChange} from '../git/repo.js'
 
 const EXCLUDE_BLOCK = `# relay-trail: records mirrored from refs/trail/records (see trail doctor)\n${MIRRORED_DIRS.map((dir) => `/${dir}/`).join('\n')}\n`
 
+/** What the state file in the worktree's git dir says. */
 export interface MirrorState {
   /** The commit the mirror shows; null when it has never been written. */
   tip: Oid | null
@@ -20,6 +21,7 @@ export interface MirrorState {
   disabled: string | null
 }
 
+/** How the mirror differs from the ref (trail doctor). */
 export interface Drift {
   /** Files that differ from the ref, or are missing from the work tree. */
   changed: string[]
@@ -27,6 +29,11 @@ export interface Drift {
   extra: string[]
 }
 
+/**
+ * The mirror of one worktree.
+ *
+ * @example await new Mirror(repo).syncTo(tip)   // the .trail/ and .relay/ folders now show `tip`
+ */
 export class Mirror {
   constructor(private readonly repo: GitRepo) {}
 

@@ -7,6 +7,7 @@ import {transact, type Draft} from './transaction.js'
 /** The ref that holds every record of a project. Not under refs/heads: no branch, never checked out. */
 export const STORE_REF = 'refs/trail/records'
 
+/** Where the store is, and the clock its commits use. */
 export interface StoreOptions {
   cwd: string
   env: Env

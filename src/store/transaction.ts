@@ -18,11 +18,12 @@ export interface Draft<T> {
   result: T
 }
 
-export const MAX_ATTEMPTS = 60
+/** Attempts before a write gives up (about 3 s of lost races, with the backoff below). */
+const MAX_ATTEMPTS = 60
 
 /**
  * Runs `change` against the tip of the store and commits what it returns as one commit, moved into place by a
- * compare-and-swap of the ref (GitRepo.commitChanges). When another writer moved the ref first, the tip is re-read and `change` runs
+ * compare-and-swap of the ref (GitRepo.beginCommit). When another writer moved the ref first, the tip is re-read and `change` runs
  * again on it, so its writes are recomputed from the current records and nothing is lost. A draft with no writes
  * commits nothing. A crash at any point leaves the ref at the old commit or the new one; objects written before
  * a crash are unreachable and harmless.
@@ -34,19 +35,31 @@ export const MAX_ATTEMPTS = 60
  */
 export async function transact<T>(store: Store, change: (snapshot: Snapshot) => Promise<Draft<T>>): Promise<T> {
   const {repo, ref} = store
-  repo.settings().catch(() => {}) // the identity for the commit: start `git var` now, alongside the reads
+  repo.writeSettings().catch(() => {}) // the identity for the commit: ask git now (if not cached), alongside the reads
   const lock = await acquireWriterLock(repo.commonDir)
   try {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const snapshot = await Snapshot.read(repo, ref)
-      const draft = await change(snapshot)
-      if (draft.writes.length === 0) return draft.result
+      // Started first, so git starts up while the records are read and the change is computed.
+      const pending = repo.beginCommit(ref)
+      let snapshot: Snapshot
+      let draft: Draft<T>
+      try {
+        snapshot = await Snapshot.read(repo, ref)
+        draft = await change(snapshot)
+      } catch (error) {
+        await pending.cancel()
+        throw error
+      }
+      if (draft.writes.length === 0) {
+        await pending.cancel()
+        return draft.result
+      }
       const writes = snapshot.tip === null ? [formatWrite(), ...draft.writes.filter((write) => write.path !== FORMAT_PATH)] : draft.writes
-      const committed = await repo.commitChanges(ref, snapshot.tip, writes, commitMessage(draft), store.now())
+      const committed = await pending.commit(snapshot.tip, writes, commitMessage(draft), store.now())
       if (committed.outcome === 'updated') {
         // Without the lock another writer may be updating this worktree's mirror right now; it catches up later.
         if (lock.held) await store.mirror.update(snapshot.tip, committed.commit, writes)
-        await repo.collectGarbageIfNeeded()
+        await repo.maintain()
         return draft.result
       }
       await sleep(Math.random() * Math.min(2 ** attempt, 50))
@@ -56,7 +69,7 @@ export async function transact<T>(store: Store, change: (snapshot: Snapshot) => 
   }
   throw new ConflictError(
     `could not write to ${ref}: ${MAX_ATTEMPTS} attempts lost the race with other writers`,
-    'retry the command; if it keeps failing, check for a stuck process with: trail doctor',
+    'retry the command; if it keeps failing, look for a lock left by a killed process with: trail doctor',
   )
 }
 

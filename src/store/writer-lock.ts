@@ -9,12 +9,14 @@ import {dirname, join} from 'node:path'
 
 export const LOCK_FILE = 'trail/write.lock'
 
+/** The line a writer puts in the lock file. */
 export interface LockOwner {
   pid: number
   host: string
   since: Date
 }
 
+/** The outcome of acquireWriterLock. */
 export interface HeldLock {
   /** False when the lock could not be taken in time and the writer went ahead without it. */
   held: boolean
@@ -122,6 +124,7 @@ function removeQuietly(path: string): void {
   }
 }
 
+/** Waits `ms` milliseconds. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
-import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {spawnSync} from 'node:child_process'
+import {existsSync, mkdtempSync, readFileSync, rmSync, utimesSync} from 'node:fs'
+import {hostname, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, describe, it} from 'node:test'
 import {json, ok, runCli} from '../helpers/cli.js'
@@ -426,6 +427,17 @@ describe('the store', () => {
     assert.match(await ok(repo.dir, ['trail', 'init'], {env}), /git has no identity here; records are committed as relay-trail <relay-trail@localhost>/)
   })
 
+  it('uses a changed identity on the next write (the cached settings follow git\'s configuration)', async () => {
+    const repo = newRepo()
+    await ok(repo.dir, ['trail', 'start', 'Who'])
+    repo.git(['config', 'user.name', 'Renamed Person'])
+    repo.git(['config', 'user.email', 'renamed@example.com'])
+    await ok(repo.dir, ['trail', 'decision', 'After the rename'])
+    assert.equal(repo.git(['log', '-1', '--format=%an <%ae>|%cn <%ce>', 'refs/trail/records']).trim(), 'Renamed Person <renamed@example.com>|Renamed Person <renamed@example.com>')
+    await ok(repo.dir, ['trail', 'decision', 'With an override'], {env: {GIT_AUTHOR_NAME: 'Override', GIT_AUTHOR_EMAIL: 'override@example.com'}})
+    assert.equal(repo.git(['log', '-1', '--format=%an <%ae>|%cn', 'refs/trail/records']).trim(), 'Override <override@example.com>|Renamed Person')
+  })
+
   it('trail init sets up the store once, and says so', async () => {
     const repo = newRepo()
     const before = repo.userState()
@@ -503,5 +515,32 @@ describe('errors', () => {
     }
     assert.match(await ok(repo.dir, ['trail', '--help']), /COMMANDS\n  abandon /)
     assert.match(await ok(repo.dir, ['trail', '--version']), /^trail\/\d+\.\d+\.\d+ /)
+  })
+})
+
+describe('trail doctor', () => {
+  it('finds locks and crash reports left by killed processes, and --fix removes them', async () => {
+    const repo = newRepo()
+    await ok(repo.dir, ['trail', 'start', 'Doctor'])
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!
+    repo.write('.git/trail/write.lock', `${dead} ${hostname()} 2026-01-01T00:00:00.000Z\n`)
+    repo.write('.git/refs/trail/records.lock', '')
+    const old = new Date(Date.now() - 5 * 60_000)
+    utimesSync(join(repo.dir, '.git/refs/trail/records.lock'), old, old)
+    repo.write('.git/fast_import_crash_12345', 'report\n')
+
+    const blocked = await runCli(repo.dir, ['trail', 'decision', 'Blocked by the ref lock'])
+    assert.equal(blocked.code, 4)
+    assert.match(blocked.stderr, /^error: could not write to refs\/trail\/records: \d+ attempts lost the race with other writers\nhint: .*trail doctor\n$/)
+
+    const report = await runCli(repo.dir, ['trail', 'doctor'])
+    assert.equal(report.code, 1)
+    assert.match(report.stdout, /FAIL   ref-lock  \S+records\.lock is \d+ s old: a killed git process left it, and it blocks every write\n        fix: trail doctor --fix/)
+    assert.match(report.stdout, /warn   leftovers 1 fast-import crash reports/)
+    const fixed = await json<{healthy: boolean; checks: {name: string; status: string}[]}>(repo.dir, ['trail', 'doctor', '--fix'])
+    assert.equal(fixed.healthy, true)
+    assert.deepEqual(fixed.checks.filter((check) => check.status === 'fixed').map((check) => check.name).sort(), ['leftovers', 'ref-lock'])
+    await ok(repo.dir, ['trail', 'decision', 'Unblocked'])
+    assert.ok(!existsSync(join(repo.dir, '.git/trail/write.lock')), 'the stale writer lock was taken over and released by the write')
   })
 })
