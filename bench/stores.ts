@@ -50,7 +50,7 @@ export function buildStore(trajectories: number, options: {perDay?: number; end?
     const id = ids.next('traj')
     const started = new Date(clock).toISOString()
     const decisions = [0, 1].map((n) => {
-      clock += 1000
+      clock += 1
       const eventId = ids.next('ev')
       return {
         id: eventId,
@@ -63,7 +63,7 @@ export function buildStore(trajectories: number, options: {perDay?: number; end?
         alternatives: ['the other option'],
       }
     })
-    const ended = new Date(clock + 60_000).toISOString()
+    const ended = new Date(clock + 1000).toISOString()
     file(
       trajectoryPath(id),
       renderTrajectory({

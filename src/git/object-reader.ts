@@ -26,7 +26,9 @@ interface Pending {
  */
 export class ObjectReader {
   private child: ChildProcessWithoutNullStreams | undefined
-  private readonly queue: Pending[] = []
+  /** Reads waiting for their answer, oldest first, from `head` on (Array.shift is linear: 30,000 reads went quadratic). */
+  private queue: Pending[] = []
+  private head = 0
   private chunks: Buffer[] = []
   private buffered = 0
   private failure: Error | undefined
@@ -45,7 +47,7 @@ export class ObjectReader {
     if (this.failure) return Promise.reject(this.failure)
     const child = this.start()
     return new Promise((resolve, reject) => {
-      if (this.queue.length === 0) this.setAwaited(true)
+      if (this.waiting === 0) this.setAwaited(true)
       this.queue.push({resolve, reject})
       child.stdin.write(`${revision}\n`)
     })
@@ -70,7 +72,7 @@ export class ObjectReader {
     child.stdin.on('error', () => {})
     child.on('error', (error) => this.fail(error))
     child.on('close', (code) => {
-      if (this.queue.length > 0) this.fail(new GitError(['cat-file', '--batch'], code, this.stderr || 'exited early'))
+      if (this.waiting > 0) this.fail(new GitError(['cat-file', '--batch'], code, this.stderr || 'exited early'))
     })
     this.child = child
     this.setAwaited(false)
@@ -92,14 +94,16 @@ export class ObjectReader {
 
   private fail(error: Error): void {
     this.failure = error
-    for (const pending of this.queue.splice(0)) pending.reject(error)
+    for (const pending of this.queue.slice(this.head)) pending.reject(error)
+    this.queue = []
+    this.head = 0
   }
 
   private receive(chunk: Buffer): void {
     this.chunks.push(chunk)
     this.buffered += chunk.length
     for (;;) {
-      const pending = this.queue[0]
+      const pending = this.queue[this.head]
       if (!pending) return
       // Joining chunks only once enough bytes are here keeps a large object's arrival linear, not quadratic.
       if (this.body && this.buffered < this.body.end + 1) return
@@ -111,8 +115,7 @@ export class ObjectReader {
         // "<rev> missing" or "<rev> ambiguous": no content follows.
         if (header.endsWith(' missing') || header.endsWith(' ambiguous')) {
           this.consume(newline + 1)
-          this.queue.shift()
-          if (this.queue.length === 0) this.setAwaited(false)
+          this.answered()
           pending.resolve(null)
           continue
         }
@@ -121,12 +124,26 @@ export class ObjectReader {
         if (this.buffered < this.body.end + 1) return
       }
       const {oid, type, start, end} = this.body
-      const data = Buffer.from(buffer.subarray(start, end))
+      // A view, not a copy: reading 100,000 small objects, the copies were most of the garbage collector's work.
+      const data = buffer.subarray(start, end)
       this.body = undefined
       this.consume(end + 1) // the content is followed by a newline
-      this.queue.shift()
-      if (this.queue.length === 0) this.setAwaited(false)
+      this.answered()
       pending.resolve({oid, type, data})
+    }
+  }
+
+  private get waiting(): number {
+    return this.queue.length - this.head
+  }
+
+  /** The oldest read has its answer: move past it, and let go of the process when nothing is left to wait for. */
+  private answered(): void {
+    this.head++
+    if (this.waiting === 0) {
+      this.queue = []
+      this.head = 0
+      this.setAwaited(false)
     }
   }
 

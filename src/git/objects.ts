@@ -11,18 +11,12 @@ export type ObjectFormat = 'sha1' | 'sha256'
 
 export type ObjectType = 'blob' | 'tree' | 'commit' | 'tag'
 
-export const TREE_MODE = '40000'
 
 /** One entry of a tree object. */
 export interface TreeEntry {
   mode: string
   name: string
   oid: Oid
-}
-
-/** True for a subfolder entry. */
-export function isTree(entry: TreeEntry): boolean {
-  return entry.mode === TREE_MODE
 }
 
 /** 40 hex characters for SHA-1, 64 for SHA-256. */
@@ -39,23 +33,47 @@ export function hashBlob(format: ObjectFormat, content: Uint8Array): Oid {
   return createHash(format).update(`blob ${content.length}\0`).update(content).digest('hex')
 }
 
-/** Decodes a raw tree object: "<mode> <name>\0<binary oid>" repeated. */
-export function parseTree(data: Buffer, format: ObjectFormat): TreeEntry[] {
+/**
+ * Walks a raw tree object, "<mode> <name>\0<binary oid>" repeated, calling `visit` with the byte offsets of each
+ * entry: its mode starts at `at`, its name runs from `space` + 1 to `nul`, its binary id follows `nul`.
+ */
+function walkTree(data: Buffer, format: ObjectFormat, visit: (at: number, space: number, nul: number) => void): void {
   const hashBytes = oidLength(format) / 2
-  const entries: TreeEntry[] = []
   let at = 0
   while (at < data.length) {
     const space = data.indexOf(0x20, at)
     const nul = data.indexOf(0, space)
     if (space < 0 || nul < 0 || nul + 1 + hashBytes > data.length) throw new Error('corrupt tree object')
+    visit(at, space, nul)
+    at = nul + 1 + hashBytes
+  }
+}
+
+/** Decodes a raw tree object into its entries. */
+export function parseTree(data: Buffer, format: ObjectFormat): TreeEntry[] {
+  const entries: TreeEntry[] = []
+  const hashBytes = oidLength(format) / 2
+  walkTree(data, format, (at, space, nul) =>
     entries.push({
       mode: data.toString('latin1', at, space),
       name: data.toString('utf8', space + 1, nul),
       oid: data.toString('hex', nul + 1, nul + 1 + hashBytes),
-    })
-    at = nul + 1 + hashBytes
-  }
+    }),
+  )
   return entries
+}
+
+/**
+ * The names of a tree's entries, optionally only its subtrees: parseTree without building objects or hex ids,
+ * for listings of large folders (a day folder holds hundreds of trajectories, a list reads hundreds of them).
+ */
+export function parseTreeNames(data: Buffer, format: ObjectFormat, onlyTrees: boolean): string[] {
+  const names: string[] = []
+  walkTree(data, format, (at, space, nul) => {
+    // A subtree's mode is "40000": five bytes starting with "4".
+    if (!onlyTrees || (space - at === 5 && data[at] === 0x34)) names.push(data.toString('utf8', space + 1, nul))
+  })
+  return names
 }
 
 /** Reads the fields of a raw commit object that the store needs: its tree, parents and message. */

@@ -167,14 +167,16 @@ export function statusJson(result: StatusResult): StatusJson {
 // --- lists and single trajectories ------------------------------------------------------------------------------
 
 export interface ListJson {
-  total: number
+  /** null when counting would mean reading every trajectory (a filtered list): see `more`. */
+  total: number | null
+  more: boolean
   page: number
   limit: number
   trajectories: TrajectoryJson[]
 }
 
 export function listJson(result: ListResult): ListJson {
-  return {total: result.total, page: result.page, limit: result.limit, trajectories: result.trajectories.map(trajectoryJson)}
+  return {total: result.total, more: result.more, page: result.page, limit: result.limit, trajectories: result.trajectories.map(trajectoryJson)}
 }
 
 export function listText(result: ListResult, style: OutputStyle): string {
@@ -190,15 +192,19 @@ export function listText(result: ListResult, style: OutputStyle): string {
   return table(rows, style, style.isTTY ? ['ID', 'STATUS', 'AGENT', 'STARTED', 'CONF', 'TITLE'] : undefined)
 }
 
-/** The line that says a list is one page of more (stderr), or null when everything is shown. */
-export function listFooter(result: ListResult, command = 'trail list'): string | null {
+/**
+ * The line that says a list is one page of more (stderr), with the command for the next page (the same filters),
+ * or null when everything is shown.
+ */
+export function listFooter(result: ListResult, nextPage: (page: number) => string): string | null {
   const first = (result.page - 1) * result.limit + 1
   const last = first + result.trajectories.length - 1
-  if (result.total <= last && result.page === 1) return null
-  const next = last < result.total ? `; next page: ${command} --page ${result.page + 1}` : ''
-  return result.trajectories.length === 0
-    ? `page ${result.page} is past the end: ${result.total} trajectories match`
-    : `showing ${first}-${last} of ${result.total} trajectories${next}`
+  if (!result.more && result.page === 1) return null
+  if (result.trajectories.length === 0) {
+    return `page ${result.page} is past the end${result.total === null ? '' : `: ${result.total} trajectories match`}`
+  }
+  const of = result.total === null ? '; more match' : ` of ${result.total} trajectories`
+  return `showing ${first}-${last}${of}${result.more ? `; next page: ${nextPage(result.page + 1)}` : ''}`
 }
 
 /** `trail show`: everything about one trajectory, for a person. */

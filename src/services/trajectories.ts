@@ -214,35 +214,79 @@ export interface ListQuery {
 
 export interface ListResult {
   trajectories: Trajectory[]
-  /** How many trajectories match, across all pages. */
-  total: number
+  /** How many trajectories match, across all pages; null when finding out would mean reading them all. */
+  total: number | null
+  /** Whether more match after this page. */
+  more: boolean
   page: number
   limit: number
 }
 
+/** Trajectories read per round trip while scanning for a filter. */
+const SCAN_BATCH = 256
+/** Past this many trajectories read without filling the page, one `git grep` finds the rest faster. */
+const SCAN_BUDGET = 4096
+
 /**
- * Lists trajectories newest first, one page at a time, with the total. Never reads the whole store: the ids come
- * from folder listings (no filter), the active markers (`--status active`), or one `git grep` over the
- * trajectory files (`--agent`, `--status`); only the records on the page are read.
+ * Lists trajectories newest first, one page at a time. Never reads the whole store for a page:
+ * - no filter: the ids come from the day folders' listings (exact total, no record read but the page's);
+ * - `--status active`: from the active markers;
+ * - other filters: the newest trajectories are read in batches until the page is full (the total is then left
+ *   open: `more` says whether another page exists). A rare filter that has not filled the page after
+ *   SCAN_BUDGET trajectories switches to one `git grep` over the trajectory files, which gives an exact total.
+ *
+ * @example const {trajectories, more} = await listTrajectories(ctx, {agent, limit: 30, page: 1})
  */
 export async function listTrajectories(ctx: Context, query: ListQuery): Promise<ListResult> {
   const snapshot = await (await ctx.store()).snapshot()
   const from = query.since?.getTime()
-  let ids: string[]
+  const start = (query.page - 1) * query.limit
+  const page = (ids: readonly string[], total: number | null, more: boolean) =>
+    readTrajectories(snapshot, ids.slice(start, start + query.limit)).then((trajectories) => ({trajectories, total, more, page: query.page, limit: query.limit}))
+  const since = (id: string) => from === undefined || idTime(id).getTime() >= from
+
   if (query.status === 'active') {
     const active = query.agent ? [{agent: query.agent, ids: await activeIds(snapshot, query.agent)}] : await allActive(snapshot)
-    ids = active.flatMap((entry) => entry.ids).filter((id) => from === undefined || idTime(id).getTime() >= from)
-  } else if (query.status || query.agent) {
-    ids = await grepTrajectoryIds(snapshot, query)
-  } else {
-    const days = await dayFolders(snapshot, TRAJECTORIES_DIR, {from})
-    const listings = await Promise.all(days.map((day) => snapshot.listDirs(day)))
-    ids = listings.flat()
+    const ids = active.flatMap((entry) => entry.ids).filter(since).sort().reverse()
+    return page(ids, ids.length, ids.length > start + query.limit)
   }
-  ids = ids.filter((id) => from === undefined || idTime(id).getTime() >= from).sort().reverse()
-  const start = (query.page - 1) * query.limit
-  const trajectories = await readTrajectories(snapshot, ids.slice(start, start + query.limit))
-  return {trajectories, total: ids.length, page: query.page, limit: query.limit}
+  const days = await dayFolders(snapshot, TRAJECTORIES_DIR, {from})
+  const newestFirst = async function* (): AsyncGenerator<string> {
+    for (const day of days) for (const id of (await snapshot.listDirs(day)).reverse()) if (since(id)) yield id
+  }
+  if (!query.status && !query.agent) {
+    const counts = await Promise.all(days.map((day) => snapshot.listDirs(day).then((names) => names.filter(since).length)))
+    const total = counts.reduce((sum, count) => sum + count, 0)
+    const ids: string[] = []
+    for await (const id of newestFirst()) if (ids.push(id) >= start + query.limit) break
+    return page(ids, total, total > start + query.limit)
+  }
+
+  const wanted = start + query.limit + 1
+  const matches: Trajectory[] = []
+  const matchesQuery = (t: Trajectory) => (!query.status || t.status === query.status) && (!query.agent || t.agent === query.agent)
+  let batch: string[] = []
+  let scanned = 0
+  let exhausted = true
+  for await (const id of newestFirst()) {
+    batch.push(id)
+    if (batch.length < SCAN_BATCH) continue
+    matches.push(...(await readTrajectories(snapshot, batch)).filter(matchesQuery))
+    scanned += batch.length
+    batch = []
+    if (matches.length >= wanted) {
+      exhausted = false
+      break
+    }
+    if (scanned >= SCAN_BUDGET) {
+      const ids = (await grepTrajectoryIds(snapshot, query)).filter(since).sort().reverse()
+      return page(ids, ids.length, ids.length > start + query.limit)
+    }
+  }
+  if (exhausted) matches.push(...(await readTrajectories(snapshot, batch)).filter(matchesQuery))
+  const ids = matches.map((t) => t.id)
+  const more = ids.length > start + query.limit
+  return {trajectories: matches.slice(start, start + query.limit), total: exhausted ? ids.length : null, more, page: query.page, limit: query.limit}
 }
 
 /**

@@ -1,4 +1,4 @@
-import {mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {hashBlob, type Oid} from '../git/objects.js'
 import type {GitRepo} from '../git/repo.js'
@@ -70,13 +70,14 @@ export class Mirror {
   }
 
   /**
-   * Brings a mirror that fell behind (it does not show `seenTip`) up to the ref, if no writer is busy (a writer updates it anyway). Costs one
-   * small file read when the mirror is current, which is nearly always.
+   * Brings a mirror that fell behind (it does not show `seenTip`) up to the ref, if no writer is busy (a writer
+   * updates it anyway). Costs one small file read when the mirror is current, which is nearly always.
    */
   async catchUp(ref: string, seenTip: Oid): Promise<void> {
     if (!this.hasWorkTree) return
     const state = await this.readState()
-    if (state.disabled !== null || state.tip === seenTip) return
+    // A mirror never written is left to a write, `trail init` or a sync: building it can take a while.
+    if (state.disabled !== null || state.tip === null || state.tip === seenTip) return
     const lock = await acquireWriterLock(this.repo.commonDir, 0)
     try {
       // Under the lock, the ref as it is now: `seenTip` may already be older, and the mirror must not go back.
@@ -115,13 +116,23 @@ export class Mirror {
     }
     await this.ensureExcluded()
     const wanted = await this.treeFiles(tip)
+    // A first build writes into empty folders: no file there to compare with (a failed open per file is
+    // hundreds of thousands of system calls at 100,000 trajectories).
+    const fresh = MIRRORED_DIRS.every((dir) => !existsDir(join(this.repo.workTree!, dir)))
     const objects = await this.repo.reader.readMany([...wanted.values()])
     let count = 0
     let index = 0
+    const made = new Set<string>()
     for (const path of wanted.keys()) {
       const content = objects[index++]!.data
-      const current = readOptional(join(this.repo.workTree!, path))
+      const current = fresh ? null : readOptional(join(this.repo.workTree!, path))
       if (current === null || !current.equals(content)) {
+        // One mkdir per folder, not per file: a rebuild writes hundreds of thousands of files.
+        const dir = dirname(join(this.repo.workTree!, path))
+        if (!made.has(dir)) {
+          mkdirSync(dir, {recursive: true})
+          made.add(dir)
+        }
         await this.writeFile(path, content)
         count++
       }
@@ -263,6 +274,14 @@ export function isMirrorPath(path: string): boolean {
     (MIRRORED_DIRS as readonly string[]).includes(parts[0]!) &&
     parts.every((part) => part !== '' && part !== '.' && part !== '..' && part.toLowerCase() !== '.git' && !part.includes('\\'))
   )
+}
+
+function existsDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory()
+  } catch {
+    return false
+  }
 }
 
 function readOptional(path: string): Buffer | null {

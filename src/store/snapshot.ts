@@ -1,5 +1,5 @@
 import {RepositoryError} from '../errors.js'
-import {isTree, parseCommit, parseTree, type Oid, type TreeEntry} from '../git/objects.js'
+import {parseCommit, parseTree, parseTreeNames, type Oid, type TreeEntry} from '../git/objects.js'
 import type {GitRepo} from '../git/repo.js'
 import {FORMAT_PATH, FORMAT_VERSION} from '../model/layout.js'
 import {FieldReader} from '../model/record.js'
@@ -14,7 +14,7 @@ import {FieldReader} from '../model/record.js'
  * const text = await snapshot.readText('.trail/format.yaml')   // null when absent
  */
 export class Snapshot {
-  private readonly trees = new Map<string, Promise<TreeEntry[] | null>>()
+  private readonly trees = new Map<string, Promise<Buffer | null>>()
 
   private constructor(
     readonly repo: GitRepo,
@@ -57,25 +57,26 @@ export class Snapshot {
     return (await this.tree(dir)) ?? []
   }
 
-  /** The names of a folder's subfolders, sorted as git sorts them. */
+  /** The names of a folder's subfolders, sorted as git sorts them ([] when there is no such folder). */
   async listDirs(dir: string): Promise<string[]> {
-    return (await this.list(dir)).filter(isTree).map((entry) => entry.name)
+    const data = await this.rawTree(dir)
+    return data === null ? [] : parseTreeNames(data, this.repo.objectFormat, true)
   }
 
-  /** A folder's entries, or null when there is no folder at `dir` ("" is the root). Cached per snapshot. */
-  tree(dir: string): Promise<TreeEntry[] | null> {
-    let entries = this.trees.get(dir)
-    if (!entries) {
-      entries = this.loadTree(dir)
-      this.trees.set(dir, entries)
+  /** A folder's entries, or null when there is no folder at `dir` ("" is the root). */
+  async tree(dir: string): Promise<TreeEntry[] | null> {
+    const data = await this.rawTree(dir)
+    return data === null ? null : parseTree(data, this.repo.objectFormat)
+  }
+
+  /** A folder's tree object, read once per snapshot. */
+  private rawTree(dir: string): Promise<Buffer | null> {
+    let data = this.trees.get(dir)
+    if (!data) {
+      data = this.root === null ? Promise.resolve(null) : this.repo.reader.read(dir === '' ? this.root : `${this.root}:${dir}`).then((object) => (object?.type === 'tree' ? object.data : null))
+      this.trees.set(dir, data)
     }
-    return entries
-  }
-
-  private async loadTree(dir: string): Promise<TreeEntry[] | null> {
-    if (this.root === null) return null
-    const object = await this.repo.reader.read(dir === '' ? this.root : `${this.root}:${dir}`)
-    return object?.type === 'tree' ? parseTree(object.data, this.repo.objectFormat) : null
+    return data
   }
 }
 

@@ -221,7 +221,7 @@ describe('trail list', () => {
 
     const page1 = await runCli(repo.dir, ['trail', 'list', '--limit', '2'])
     assert.equal(page1.stdout.split('\n').filter(Boolean).length, 2)
-    assert.equal(page1.stderr, 'showing 1-2 of 5 trajectories; next page: trail list --page 2\n')
+    assert.equal(page1.stderr, 'showing 1-2 of 5 trajectories; next page: trail list --limit 2 --page 2\n')
     const page3 = await runCli(repo.dir, ['trail', 'list', '--limit', '2', '--page', '3'])
     assert.match(page3.stdout, /\tTask 1\n$/)
     assert.equal(page3.stderr, 'showing 5-5 of 5 trajectories\n')

@@ -34,5 +34,15 @@ export const list = defineCommand({
     }),
   text: listText,
   toJson: listJson,
-  note: (result) => listFooter(result),
+  note: (result, {flags}) => listFooter(result, (page) => nextPageCommand(flags, page)),
 })
+
+/** `trail list` with the same filters and another page, quoted where a shell needs it. */
+function nextPageCommand(flags: Record<string, unknown>, page: number): string {
+  const words = ['trail', 'list']
+  for (const name of ['status', 'agent', 'since', 'limit'] as const) {
+    const value = flags[name]
+    if (typeof value === 'string') words.push(`--${name}`, /^[\w.:@/-]+$/.test(value) ? value : `'${value.replace(/'/g, "'\\''")}'`)
+  }
+  return [...words, '--page', String(page)].join(' ')
+}
