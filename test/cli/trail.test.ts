@@ -406,6 +406,21 @@ describe('the store', () => {
     }
   })
 
+  it('works in a SHA-256 repository and in a shared (group) repository', async () => {
+    for (const init of [['--object-format=sha256'], ['--shared=group']]) {
+      const repo = newRepo({init})
+      const before = repo.userState()
+      const id = (await ok(repo.dir, ['trail', 'start', 'Format', '-q'])).trim()
+      await ok(repo.dir, ['trail', 'decision', 'Works', '--reasoning', init[0]!])
+      assert.equal((await json<TrajectoryJson>(repo.dir, ['trail', 'show', id])).decisions[0]?.reasoning, init[0])
+      assert.equal(repo.git(['rev-parse', 'refs/trail/records']).trim().length, init[0] === '--object-format=sha256' ? 64 : 40)
+      repo.git(['fsck', '--no-dangling', '--no-progress', 'refs/trail/records'])
+      const doctor = await runCli(repo.dir, ['trail', 'doctor'])
+      assert.equal(doctor.code, 0, doctor.stdout)
+      repo.assertUserStateUnchanged(before)
+    }
+  })
+
   it('writes to the ref of a bare repository, without a mirror', async () => {
     const source = newRepo({dirty: false})
     const bare = `${source.dir}.git`

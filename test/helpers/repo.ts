@@ -98,13 +98,15 @@ export interface RepoOptions {
   dirty?: boolean
   /** Make no commit at all (an unborn branch). */
   empty?: boolean
+  /** Extra arguments for git init (--object-format=sha256, --shared=group). */
+  init?: string[]
 }
 
 /** A new repository in a temporary folder, with one commit on main and, by default, a dirty work tree. */
 export function makeRepo(options: RepoOptions = {}): TestRepo {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), 'relay-trail-test-')))
   const repo = new TestRepo(dir)
-  repo.git(['init', '--quiet', '--initial-branch=main'])
+  repo.git(['init', '--quiet', '--initial-branch=main', ...(options.init ?? [])])
   if (options.empty) return repo
   repo.write('src/app.js', 'console.log("hello")\n')
   repo.write('README.md', '# app\n')
