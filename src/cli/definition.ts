@@ -38,11 +38,17 @@ export interface Input<F extends FlagSpecs> {
   flags: {[K in keyof F]: FlagValue<F[K]>} & {json?: boolean}
 }
 
-/** What a command may use besides the context: its standard input. */
+/** What a command may use besides the context: its standard streams, for commands that stream. */
 export interface CommandIO {
   /** True when stdin is a terminal (nothing is piped in). */
   stdinIsTTY: boolean
   readStdin(): Promise<string>
+  /** Standard input as a stream of chunks. */
+  stdin: AsyncIterable<Buffer | string>
+  /** Writes to stdout now, before the command ends (answers for an agent as they come). */
+  print(text: string): void
+  /** Resolves when the process is asked to stop (SIGINT, SIGTERM): long-running commands end cleanly. */
+  stopped: Promise<void>
 }
 
 export interface CommandDefinition<F extends FlagSpecs = FlagSpecs, R = unknown> {

@@ -33,7 +33,7 @@ export async function execute<F extends FlagSpecs, R>(
   const wantsJson = input.flags.json === true
   const ctx = createContext({cwd: where.cwd, env, warn: (message) => streams.stderr.write(`warning: ${message}\n`)})
   try {
-    const result = await definition.run(ctx, input, commandIO(streams.stdin))
+    const result = await definition.run(ctx, input, commandIO(streams))
     const output = wantsJson && definition.toJson
       ? `${JSON.stringify(definition.toJson(result), null, 2)}\n`
       : definition.text(result, outputStyle(typeof input.flags.output === 'string' ? {} : streams.stdout, env), input)
@@ -109,13 +109,26 @@ function describeOclifError(error: OclifParseError): string {
   return line.charAt(0).toLowerCase() + line.slice(1)
 }
 
-function commandIO(stdin: Streams['stdin']): CommandIO {
+function commandIO(streams: Streams): CommandIO {
+  const stdin = streams.stdin as AsyncIterable<Buffer | string> & {isTTY?: boolean}
   return {
     stdinIsTTY: stdin.isTTY === true,
+    stdin,
     readStdin: async () => {
       const chunks: Buffer[] = []
       for await (const chunk of stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk))
       return new TextDecoder('utf-8').decode(Buffer.concat(chunks))
     },
+    print: (text) => void streams.stdout.write(text),
+    // Handlers are installed only for a command that asks: with one installed, Ctrl-C no longer ends the process.
+    get stopped() {
+      stopping ??= new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve)
+        process.once('SIGTERM', resolve)
+      })
+      return stopping
+    },
   }
 }
+
+let stopping: Promise<void> | undefined

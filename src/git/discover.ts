@@ -19,8 +19,15 @@ export interface RepositoryLocation {
   objectFormat: ObjectFormat
 }
 
-/** The repository containing `cwd`, or null when there is none up to the root (or GIT_CEILING_DIRECTORIES). */
+/** Why a folder looked like a repository but is not a valid one (a broken ".git" file). */
+export class InvalidRepositoryError extends Error {}
+
+/**
+ * The repository containing `cwd`, or null when there is none up to the root (or GIT_CEILING_DIRECTORIES).
+ * Throws InvalidRepositoryError where git would stop with an error: a ".git" file that points nowhere.
+ */
 export function discoverRepository(cwd: string, ceilings: readonly string[] = []): RepositoryLocation | null {
+  const stops = new Set(ceilings.filter((ceiling) => isAbsolute(ceiling)).map((ceiling) => resolve(ceiling)))
   let dir = resolve(cwd)
   for (;;) {
     const dotGit = join(dir, '.git')
@@ -28,14 +35,13 @@ export function discoverRepository(cwd: string, ceilings: readonly string[] = []
     if (kind === 'dir' && isGitDir(dotGit)) return locate(dotGit, dir)
     if (kind === 'file') {
       const target = /^gitdir: (.+)$/m.exec(readText(dotGit))?.[1]?.trim()
-      if (target) {
-        const gitDir = isAbsolute(target) ? target : resolve(dir, target)
-        if (isGitDir(gitDir)) return locate(gitDir, dir)
-      }
+      const gitDir = target ? (isAbsolute(target) ? target : resolve(dir, target)) : null
+      if (gitDir === null || !isGitDir(gitDir)) throw new InvalidRepositoryError(`${dotGit} does not point to a git directory (${target ?? 'no "gitdir:" line'})`)
+      return locate(gitDir, dir)
     }
     if (isGitDir(dir)) return locate(dir, null)
     const parent = dirname(dir)
-    if (parent === dir || ceilings.includes(parent)) return null
+    if (parent === dir || stops.has(parent)) return null
     dir = parent
   }
 }
@@ -43,11 +49,15 @@ export function discoverRepository(cwd: string, ceilings: readonly string[] = []
 function locate(gitDir: string, workTree: string | null): RepositoryLocation {
   const common = readText(join(gitDir, 'commondir')).trim()
   const commonDir = common === '' ? gitDir : isAbsolute(common) ? common : resolve(gitDir, common)
-  // core.bare = true in a repository that still has a .git folder: no work tree, as git sees it.
+  // core.bare = true in a repository that still has a .git folder: no work tree, as git sees it; core.worktree
+  // puts the work tree elsewhere.
   const config = readText(join(commonDir, 'config'))
-  const bare = /^\s*bare\s*=\s*true\s*$/im.test(sectionText(config, 'core'))
+  const core = sectionText(config, 'core')
+  const bare = /^\s*bare\s*=\s*true\s*$/im.test(core)
+  const configured = /^\s*worktree\s*=\s*(.+?)\s*$/im.exec(core)?.[1]
   const format = /^\s*objectformat\s*=\s*sha256\s*$/im.test(sectionText(config, 'extensions')) ? 'sha256' : 'sha1'
-  return {gitDir, commonDir, workTree: bare ? null : workTree, objectFormat: format}
+  const tree = bare ? null : configured ? resolve(gitDir, configured.replace(/^"(.*)"$/, '$1')) : workTree
+  return {gitDir, commonDir, workTree: tree, objectFormat: format}
 }
 
 /** The lines of one section of a git config file (without subsections). */

@@ -1,7 +1,7 @@
-import {readdirSync, readFileSync} from 'node:fs'
-import {join} from 'node:path'
+import {readdirSync, readFileSync, realpathSync, rmSync, statSync} from 'node:fs'
+import {join, resolve} from 'node:path'
 import {GitError, RepositoryError} from '../errors.js'
-import {discoverRepository} from './discover.js'
+import {discoverRepository, InvalidRepositoryError, type RepositoryLocation} from './discover.js'
 import {fingerprint, readCachedSettings, writeCachedSettings} from './settings-cache.js'
 import {ObjectReader} from './object-reader.js'
 import type {ObjectFormat, Oid} from './objects.js'
@@ -63,8 +63,10 @@ export class PendingCommit {
     const result = await this.process.finish(Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part, 'utf8') : part))))
     if (result.exitCode === 0) return {outcome: 'updated', commit: result.stdout.toString('utf8').trim()}
     // "warning: Not updating <ref> (new tip X does not contain Y)": the ref moved since `parent` was read.
-    // "cannot lock ref": another git process is updating it right now (or died doing so: trail doctor).
-    if (/Not updating|cannot lock ref/.test(result.stderr)) return {outcome: 'stale'}
+    // "Unable to create '<ref>.lock': File exists": another git process is updating it right now (or died doing
+    // so: trail doctor). Any other failure to update the ref (permissions, a refs/trail/records/ folder) is not
+    // a lost race and is reported as it is.
+    if (/Not updating|\.lock': File exists/.test(result.stderr)) return {outcome: 'stale'}
     throw new GitError(['fast-import'], result.exitCode, result.stderr)
   }
 
@@ -76,8 +78,26 @@ export class PendingCommit {
   }
 }
 
-/** How many packs may accumulate before `maintain` rolls the small ones up. */
+/** How many small packs may accumulate before `maintain` rolls them up. */
 export const SMALL_PACK_LIMIT = 16
+/** A pack smaller than this counts as small: what a few hundred records' writes leave. */
+const SMALL_PACK_BYTES = 1024 * 1024
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size
+  } catch {
+    return 0
+  }
+}
+
+function realpathOrSelf(path: string): string {
+  try {
+    return realpathSync(path)
+  } catch {
+    return path
+  }
+}
 
 function listNames(dir: string): string[] {
   try {
@@ -88,6 +108,8 @@ function listNames(dir: string): string[] {
 }
 
 export interface RepoSettings {
+  /** False when `git var -l` failed (what it printed is used, but not cached). */
+  complete: boolean
   /** Configuration as `git var -l` lists it: keys normalised as git compares them, every value in order. */
   config: ReadonlyMap<string, readonly string[]>
   author: Identity
@@ -127,12 +149,27 @@ export class GitRepo {
    */
   static open(cwd: string, env: Env): GitRepo {
     const ceilings = (env.GIT_CEILING_DIRECTORIES ?? '').split(':').filter(Boolean)
-    const found = discoverRepository(cwd, ceilings)
+    let found: RepositoryLocation | null
+    try {
+      found = discoverRepository(cwd, ceilings)
+    } catch (error) {
+      if (error instanceof InvalidRepositoryError) throw new RepositoryError(error.message, 'fix or remove the .git file, or run this in another repository', 'E_NOT_A_REPO')
+      throw error
+    }
     if (!found) {
       throw new RepositoryError(
         'not a git repository (or any of its parent directories)',
         'run this inside a git repository, or create one with: git init',
         'E_NOT_A_REPO',
+      )
+    }
+    // Git commands are run in the folder found here, without GIT_DIR (so a git hook's environment cannot point
+    // them elsewhere). A GIT_DIR naming another repository than this folder's would be silently ignored: refuse.
+    if (env.GIT_DIR && realpathOrSelf(resolve(cwd, env.GIT_DIR)) !== realpathOrSelf(found.gitDir)) {
+      throw new RepositoryError(
+        `GIT_DIR names ${env.GIT_DIR}, which is not the repository of this folder (${found.gitDir})`,
+        'relay-trail finds the repository from the current folder: unset GIT_DIR, or run it in that repository\'s work tree',
+        'E_GIT_DIR',
       )
     }
     return new GitRepo(found.gitDir, found.commonDir, found.workTree, found.objectFormat, env)
@@ -144,9 +181,10 @@ export class GitRepo {
    * @example const gcAuto = (await repo.settings()).value('gc.auto')
    */
   settings(): Promise<RepoSettings> {
-    this.loadedSettings ??= this.run(['var', '-l'], {okExitCodes: [128]}).then((result) =>
-      parseVarList(result.stdout.toString('utf8')),
-    )
+    this.loadedSettings ??= this.run(['var', '-l'], {okExitCodes: [128]}).then((result) => ({
+      ...parseVarList(result.stdout.toString('utf8')),
+      complete: result.exitCode === 0,
+    }))
     return this.loadedSettings
   }
 
@@ -161,8 +199,10 @@ export class GitRepo {
       const taken = fingerprint(this, this.env)
       const settings = await this.settings()
       const forWrites = {author: settings.author, committer: settings.committer, gcAuto: Number(settings.value('gc.auto') ?? 6700)}
+      // Not cached: configurations with includes (their sources are open-ended), a failed `git var`, and the
+      // fallback identity (git's guess depends on the host and the account, which the fingerprint does not hold).
       const hasIncludes = [...settings.config.keys()].some((key) => key.startsWith('include.') || key.startsWith('includeif.'))
-      if (!hasIncludes) writeCachedSettings(this, taken, forWrites)
+      if (!hasIncludes && settings.complete && !settings.author.isFallback && !settings.committer.isFallback) writeCachedSettings(this, taken, forWrites)
       return forWrites
     })()
     return this.loadedWriteSettings
@@ -219,15 +259,52 @@ export class GitRepo {
     return result.exitCode === 0 ? result.stdout.toString('utf8').trim() : null
   }
 
-  /** The lock file git creates beside a loose ref while updating it; a killed update-ref leaves it behind. */
+  /** The lock file git creates beside a loose ref while updating it; a killed git process leaves it behind. */
   refLockPath(ref: string): string {
     return join(this.commonDir, `${ref}.lock`)
   }
 
+  /** How old the ref's lock file is, in milliseconds, or null when there is none. */
+  refLockAgeMs(ref: string): number | null {
+    try {
+      return Date.now() - statSync(this.refLockPath(ref)).mtimeMs
+    } catch {
+      return null
+    }
+  }
+
+  /** Removes the ref's lock file (trail doctor --fix, once it is known to be left behind). */
+  removeRefLock(ref: string): void {
+    rmSync(this.refLockPath(ref), {force: true})
+  }
+
+  /**
+   * `git fsck` of the objects reachable from `ref`: the complaints git prints, [] when it finds none.
+   *
+   * @example const complaints = await repo.fsck('refs/trail/records')
+   */
+  async fsck(ref: string): Promise<string[]> {
+    const result = await this.run(['fsck', '--no-progress', '--no-dangling', ref], {okExitCodes: [1, 2, 4, 8]})
+    const complaints = `${result.stdout.toString('utf8')}${result.stderr}`.split('\n').filter((line) => line.trim() !== '')
+    return result.exitCode === 0 ? complaints : complaints.length > 0 ? complaints : [`git fsck exited ${result.exitCode}`]
+  }
+
+  /**
+   * The crash reports `git fast-import` writes into the git dir when its input ends early (a writer killed
+   * mid-commit; nothing was committed).
+   */
+  crashReports(): string[] {
+    return [...new Set([this.gitDir, this.commonDir])].flatMap((dir) => listNames(dir).filter((name) => name.startsWith('fast_import_crash_')).map((name) => join(dir, name)))
+  }
+
+  removeCrashReports(): void {
+    for (const report of this.crashReports()) rmSync(report, {force: true})
+  }
+
   /**
    * Keeps the object store tidy after writes, at the cost of a readdir or two in the common case:
-   * - every write adds one small pack; past SMALL_PACK_LIMIT packs, `git repack --geometric=2` rolls the small
-   *   ones up (geometric: the repository's big pack is left alone, so the cost stays small and amortised);
+   * - every write adds one small pack; past SMALL_PACK_LIMIT small packs, `git repack --geometric=2` rolls them
+   *   up (geometric: the repository's big pack is left alone, so the cost stays small and amortised);
    * - loose objects (from fetches) are judged the way git judges them, the fill of objects/17 against
    *   gc.auto / 256, and left to `git gc --auto`.
    * Returns what it ran.
@@ -235,8 +312,11 @@ export class GitRepo {
    * @example await repo.maintain()   // 'none' nearly always
    */
   async maintain(): Promise<'none' | 'repack' | 'gc'> {
-    const packs = listNames(join(this.commonDir, 'objects', 'pack')).filter((name) => name.endsWith('.pack'))
-    if (packs.length > SMALL_PACK_LIMIT) {
+    const packDir = join(this.commonDir, 'objects', 'pack')
+    const names = new Set(listNames(packDir))
+    // Small packs not kept (.keep): the ones a geometric repack would roll up.
+    const small = [...names].filter((name) => name.endsWith('.pack') && !names.has(name.replace(/\.pack$/, '.keep')) && fileSize(join(packDir, name)) < SMALL_PACK_BYTES)
+    if (small.length > SMALL_PACK_LIMIT) {
       await this.run(['repack', '-d', '-q', '--geometric=2'])
       return 'repack'
     }
@@ -297,6 +377,7 @@ export function parseVarList(text: string): RepoSettings {
     }
   }
   return {
+    complete: true,
     config,
     author: parseIdent(idents.GIT_AUTHOR_IDENT),
     committer: parseIdent(idents.GIT_COMMITTER_IDENT),

@@ -38,13 +38,14 @@ function cachePath(location: Location): string {
 
 /** The configuration files git may read for this repository, whether or not they exist. */
 function configFiles(location: Location, env: Env): string[] {
-  const home = env.HOME ?? homedir()
-  const xdg = env.XDG_CONFIG_HOME ?? join(home, '.config')
+  // git ignores these variables when they are empty, and so does this list.
+  const home = env.HOME || homedir()
+  const xdg = env.XDG_CONFIG_HOME || join(home, '.config')
   return [
-    env.GIT_CONFIG_SYSTEM ?? '/etc/gitconfig',
+    env.GIT_CONFIG_SYSTEM || '/etc/gitconfig',
     '/usr/local/etc/gitconfig',
     '/opt/homebrew/etc/gitconfig',
-    env.GIT_CONFIG_GLOBAL ?? join(home, '.gitconfig'),
+    env.GIT_CONFIG_GLOBAL || join(home, '.gitconfig'),
     join(xdg, 'git', 'config'),
     join(location.commonDir, 'config'),
     join(location.gitDir, 'config.worktree'),

@@ -23,7 +23,6 @@ export type Fields = Readonly<Record<string, Value | undefined>>
 export class FrontMatterError extends Error {}
 
 const KEY = /^[a-z][A-Za-z0-9_]*$/
-const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/
 const PLAIN_ASCII = /^[A-Za-z_](?:[A-Za-z0-9_ .,()/+@'-]*[A-Za-z0-9_.)])?$/
 /** Letters of any script may be plain too; this Unicode pattern is compiled only when a non-ASCII string needs it. */
 let plainUnicode: RegExp | undefined
@@ -37,8 +36,11 @@ const RESERVED = new Set(['true', 'false', 'null', 'yes', 'no', 'on', 'off', 'y'
  */
 const NEEDS_ESCAPE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
 
+/**
+ * Whether a string can be written without quotes and read back as the same string by any YAML reader, 1.1 or
+ * 1.2. Times are quoted: YAML 1.1 readers (PyYAML, js-yaml by default) would turn an unquoted one into a date.
+ */
 function isPlain(text: string): boolean {
-  if (TIMESTAMP.test(text)) return true
   const plain = /^[\x00-\x7f]*$/.test(text)
     ? PLAIN_ASCII.test(text)
     : (plainUnicode ??= /^[\p{L}_](?:[\p{L}\p{N}_ .,()/+@'-]*[\p{L}\p{N}_.)])?$/u).test(text)
@@ -55,7 +57,9 @@ function renderScalar(value: Value): string {
   if (typeof value === 'boolean') return String(value)
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new TypeError(`cannot store ${value} in a record`)
-    return String(value)
+    // "1e-7" is a string to YAML 1.1, which wants a dot in a float: "1.0e-7" is a float to both versions.
+    const text = String(value)
+    return text.includes('e') && !text.includes('.') ? text.replace('e', '.0e') : text
   }
   if (typeof value === 'string') return isPlain(value) ? value : quote(value)
   return renderFlow(value)
@@ -75,7 +79,7 @@ export function renderYaml(fields: Fields): string {
   let out = ''
   for (const [key, value] of Object.entries(fields)) {
     if (value === undefined) continue
-    if (!KEY.test(key)) throw new TypeError(`invalid record key ${key}`)
+    if (!KEY.test(key) || RESERVED.has(key.toLowerCase())) throw new TypeError(`invalid record key ${key}`)
     if (Array.isArray(value)) {
       out += value.length === 0 ? `${key}: []\n` : `${key}:\n${value.map((item) => `  - ${renderScalar(item)}\n`).join('')}`
     } else {

@@ -1,11 +1,12 @@
 import {UsageError} from '../errors.js'
+import {truncate} from './names.js'
 
 // Record ids are ULID-style: 10 characters of millisecond time and 16 of randomness in Crockford's base 32, lower
 // case, after a kind prefix ("traj_01jd2k..."). They sort by time as text, so the newest record is the greatest
 // name in its folder, and a record's folder (YYYY/MM/DD, in UTC) follows from its id alone: finding a record by id
 // never needs a listing. Never derived from a title or content (DESIGN.md section 2).
 
-export const ID_KINDS = ['traj', 'ev', 'ho', 'msg', 'sum', 'ses'] as const
+export const ID_KINDS = ['traj', 'ev', 'ho', 'msg', 'sum', 'ses', 'raw'] as const
 export type IdKind = (typeof ID_KINDS)[number]
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'
@@ -92,7 +93,7 @@ export function parseIdPrefix(raw: string, kind: IdKind): {ulidPrefix: string; f
   const ulidPrefix = text.startsWith(`${kind}_`) ? text.slice(kind.length + 1) : text
   if (ulidPrefix.length === 0 || ulidPrefix.length > TIME_LENGTH + RANDOM_LENGTH || !/^[0-9a-hjkmnp-tv-z]+$/.test(ulidPrefix)) {
     throw new UsageError(
-      `'${raw}' is not a ${kind} id`,
+      `'${truncate(raw)}' is not a ${kind} id`,
       `ids look like ${kind}_01jd2k3m4n5p6q7r8s9t0v1w2x (a unique prefix is enough); list them with: trail list`,
     )
   }

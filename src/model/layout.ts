@@ -41,3 +41,31 @@ export function activeDir(agent: AgentName): string {
 export function activePath(agent: AgentName, trajectoryId: string): string {
   return `${activeDir(agent)}/${trajectoryId}.yaml`
 }
+
+export const PROJECT_PATH = `${RELAY_DIR}/project.yaml`
+export const LEDGER_DIR = `${RELAY_DIR}/ledger`
+export const HANDOFFS_DIR = `${LEDGER_DIR}/handoffs`
+export const MESSAGES_DIR = `${RELAY_DIR}/messages`
+
+export function ledgerPath(agent: AgentName): string {
+  return `${LEDGER_DIR}/${agent}.md`
+}
+
+export function handoffPath(handoffId: string): string {
+  return `${HANDOFFS_DIR}/${dayPath(idTime(handoffId))}/${handoffId}.md`
+}
+
+/** Per-agent record folders under the ledger: summaries, session ends, unreadable output. */
+export type AgentRecordFolder = 'summaries' | 'sessions' | 'raw'
+
+export function agentRecordDir(folder: AgentRecordFolder, agent: AgentName): string {
+  return `${LEDGER_DIR}/${folder}/${agent}`
+}
+
+export function agentRecordPath(folder: AgentRecordFolder, agent: AgentName, id: string): string {
+  return `${agentRecordDir(folder, agent)}/${dayPath(idTime(id))}/${id}.md`
+}
+
+export function messagePath(messageId: string): string {
+  return `${MESSAGES_DIR}/${dayPath(idTime(messageId))}/${messageId}.md`
+}

@@ -51,6 +51,16 @@ export class FieldReader {
     throw new RecordFormatError(this.path, `field '${key}' is ${value === undefined ? 'missing' : 'not text'}`)
   }
 
+  /** A name field (agent, project, thread), checked by `parse`; a bad one is this record's format error. */
+  name<T>(key: string, parse: (raw: string) => T): T {
+    const raw = this.string(key)
+    try {
+      return parse(raw)
+    } catch (error) {
+      throw new RecordFormatError(this.path, `field '${key}' is not a valid name: ${(error as Error).message}`)
+    }
+  }
+
   optionalString(key: string): string | undefined {
     return this.has(key) ? this.string(key) : undefined
   }

@@ -1,7 +1,7 @@
 import {UsageError} from '../errors.js'
 import {describeConfidence} from './confidence.js'
 import {renderYaml} from './front-matter.js'
-import {parseAgentName, type AgentName} from './names.js'
+import {parseAgentName, truncate, type AgentName} from './names.js'
 import {compact, FieldReader, oneLine, renderRecord} from './record.js'
 
 // A trajectory is a unit of an agent's work: what it set out to do, the decisions it made on the way (events,
@@ -136,7 +136,7 @@ export function parseTrajectory(text: string, path: string): Trajectory {
     id: r.string('id'),
     title: r.string('title'),
     status: r.oneOf('status', TRAJECTORY_STATUSES),
-    agent: parseAgentName(r.string('agent')),
+    agent: r.name('agent', parseAgentName),
     started: r.string('started'),
     updated: r.optionalString('updated') ?? r.string('started'),
     ended: r.optionalString('ended'),
@@ -183,7 +183,7 @@ export function parseEvent(text: string, path: string): TrajectoryEvent {
     id: r.string('id'),
     kind: r.oneOf('kind', EVENT_KINDS),
     trajectory: r.string('trajectory'),
-    agent: parseAgentName(r.string('agent')),
+    agent: r.name('agent', parseAgentName),
     at: r.string('at'),
     title: r.string('title'),
     reasoning: r.optionalString('reasoning'),
@@ -194,11 +194,6 @@ export function parseEvent(text: string, path: string): TrajectoryEvent {
 
 export function renderActiveMarker(marker: ActiveMarker): string {
   return renderYaml({trajectory: marker.trajectory, agent: marker.agent, started: marker.started})
-}
-
-export function parseActiveMarker(text: string, path: string): ActiveMarker {
-  const r = FieldReader.fromYaml(text, path)
-  return {trajectory: r.string('trajectory'), agent: parseAgentName(r.string('agent')), started: r.string('started')}
 }
 
 /** Newest first: ids sort by creation time. */
@@ -212,7 +207,7 @@ export function parseTaskUrl(raw: string): string {
   try {
     new URL(raw)
   } catch {
-    throw new UsageError(`'${raw.slice(0, 80)}' is not a URL`, 'give a full link, for example --url https://github.com/org/repo/issues/12', 'E_URL')
+    throw new UsageError(`'${truncate(raw)}' is not a URL`, 'give a full link, for example --url https://github.com/org/repo/issues/12', 'E_URL')
   }
   return parseText(raw, 'url')
 }

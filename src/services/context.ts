@@ -36,13 +36,14 @@ export interface ContextOptions {
 export function createContext(options: ContextOptions): Context {
   const now = options.now ?? (() => new Date())
   let opened: Promise<Store> | undefined
+  const warn = options.warn ?? ((message: string) => void process.stderr.write(`warning: ${message}\n`))
   return {
     cwd: options.cwd,
     env: options.env,
     now,
     ids: new IdGenerator(now, options.random ?? randomBytes),
-    store: () => (opened ??= Store.open({cwd: options.cwd, env: options.env, now})),
-    warn: options.warn ?? ((message) => process.stderr.write(`warning: ${message}\n`)),
+    store: () => (opened ??= Store.open({cwd: options.cwd, env: options.env, now, warn})),
+    warn,
     close: () => {
       void opened?.then((store) => store.close(), () => {})
     },

@@ -42,9 +42,3 @@ export async function dayFolders(snapshot: Snapshot, base: string, range: TimeRa
   ).flat()
   return days.sort().reverse()
 }
-
-/** The entries of several folders in one round trip, keeping the folders' order. */
-export async function listFolders(snapshot: Snapshot, folders: readonly string[]): Promise<{folder: string; name: string}[][]> {
-  const listings = await Promise.all(folders.map((folder) => snapshot.list(folder)))
-  return listings.map((entries, index) => entries.map((entry) => ({folder: folders[index]!, name: entry.name})))
-}

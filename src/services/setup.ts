@@ -1,11 +1,9 @@
-import {readdirSync, rmSync} from 'node:fs'
-import {stat, unlink} from 'node:fs/promises'
-import {join} from 'node:path'
 import {FALLBACK_IDENTITY, type Identity} from '../git/repo.js'
 import {ACTIVE_DIR, trajectoryPath, TRAJECTORIES_DIR} from '../model/layout.js'
 import {parseEvent, parseTrajectory} from '../model/trajectory.js'
+import type {Store} from '../store/store.js'
 import {formatWrite} from '../store/transaction.js'
-import {acquireWriterLock, isOwnerGone, lockPath, readLockOwner} from '../store/writer-lock.js'
+import {lockPath, readLockOwner, removeStaleLock, staleness} from '../store/writer-lock.js'
 import type {Context} from './context.js'
 
 // `trail init` (explicit set-up) and `trail doctor` (checks, and fixes on request).
@@ -25,29 +23,23 @@ export interface InitResult {
 /**
  * Sets the store up: the first commit (if there is none), the work-tree mirror, and the info/exclude entries.
  * Safe to run again: it changes nothing that is already in place. Every write command does the same silently.
+ *
+ * @example const {created} = await initStore(ctx)
  */
 export async function initStore(ctx: Context): Promise<InitResult> {
   const store = await ctx.store()
   const created = await store.transact(async (snapshot) =>
-    snapshot.tip === null
-      ? {writes: [formatWrite()], subject: 'init', result: true}
-      : {writes: [], subject: '', result: false},
+    snapshot.tip === null ? {writes: [formatWrite()], subject: 'init', result: true} : {writes: [], subject: '', result: false},
   )
-  const snapshot = await store.snapshot()
-  const mirrored = await store.mirror.syncTo(snapshot.tip)
+  const mirrored = await store.mirror.syncToRef(store.ref)
   if (store.mirror.hasWorkTree) await store.mirror.ensureExcluded()
-  return {
-    created,
-    ref: store.ref,
-    tip: snapshot.tip!,
-    mirror: store.repo.workTree,
-    mirrored,
-    identity: (await store.repo.settings()).author,
-  }
+  const snapshot = await store.snapshot()
+  return {created, ref: store.ref, tip: snapshot.tip!, mirror: store.repo.workTree, mirrored, identity: (await store.repo.writeSettings()).author}
 }
 
 export type CheckStatus = 'ok' | 'warning' | 'problem' | 'fixed'
 
+/** One line of the doctor's report. */
 export interface Check {
   name: string
   status: CheckStatus
@@ -65,17 +57,17 @@ export interface DoctorResult {
 /**
  * Checks the store: git's own fsck of the ref's objects, every record parses, stale lock files, active markers
  * that point at finished work, a mirror that drifted from the ref, the info/exclude entries, the commit identity.
- * With `fix`, repairs what can be repaired without losing anything: removes stale locks, rebuilds the mirror,
- * adds the exclude entries.
+ * With `fix`, repairs what can be repaired without losing anything: removes stale locks and crash reports,
+ * rewrites mirrored files that differ from the ref, adds the exclude entries. It never deletes a file in the
+ * mirror folders that the ref does not have (it may be the user's), and never rewrites the ref.
+ *
+ * @example const {healthy} = await runDoctor(ctx, {fix: false})
  */
 export async function runDoctor(ctx: Context, options: {fix: boolean}): Promise<DoctorResult> {
   const store = await ctx.store()
-  const repo = store.repo
-  const checks: Check[] = []
   const snapshot = await store.snapshot()
-  const {author} = await repo.settings()
-
-  checks.push(
+  const {author} = await store.repo.settings()
+  const checks: Check[] = [
     author.isFallback
       ? {
           name: 'identity',
@@ -84,69 +76,27 @@ export async function runDoctor(ctx: Context, options: {fix: boolean}): Promise<
           fix: 'git config --global user.email "you@example.com" && git config --global user.name "Your Name"',
         }
       : {name: 'identity', status: 'ok', message: `records are committed as ${author.name} <${author.email}>`},
-  )
-
+  ]
   if (snapshot.tip === null) {
     checks.push({name: 'store', status: 'ok', message: `no records yet (${store.ref} does not exist); the first write creates it`})
   } else {
-    const fsck = await repo.run(['fsck', '--no-progress', '--no-dangling', store.ref], {okExitCodes: [1, 2, 4, 8]})
-    const complaints = `${fsck.stdout.toString('utf8')}${fsck.stderr}`.split('\n').filter((line) => line.trim() !== '')
+    const complaints = await store.repo.fsck(store.ref)
     checks.push(
-      fsck.exitCode === 0 && complaints.length === 0
+      complaints.length === 0
         ? {name: 'fsck', status: 'ok', message: `git fsck finds ${store.ref} and its objects sound`}
         : {name: 'fsck', status: 'problem', message: `git fsck: ${complaints.slice(0, 5).join('; ')}`, fix: `git fsck --full ${store.ref}`},
     )
-    checks.push(await checkRecords(ctx))
-    checks.push(await checkActiveMarkers(ctx))
+    checks.push(await checkRecords(store))
+    checks.push(await checkActiveMarkers(store))
   }
-
-  checks.push(await checkWriterLock(repo.commonDir, options.fix))
-  checks.push(await checkRefLock(repo.refLockPath(store.ref), options.fix))
-  checks.push(checkCrashReports([repo.gitDir, repo.commonDir], options.fix))
-
-  if (store.mirror.hasWorkTree) {
-    const state = await store.mirror.readState()
-    if (state.disabled !== null) {
-      checks.push({name: 'mirror', status: 'warning', message: `the mirror is off in this worktree: ${state.disabled}`})
-    } else if (snapshot.tip !== null) {
-      const drift = await store.mirror.findDrift(snapshot.tip)
-      const count = drift.changed.length + drift.extra.length
-      if (count === 0) checks.push({name: 'mirror', status: 'ok', message: 'the .trail/ and .relay/ folders match the ref'})
-      else if (options.fix) {
-        const lock = await acquireWriterLock(repo.commonDir)
-        try {
-          await store.mirror.rebuild(snapshot.tip)
-        } finally {
-          await lock.release()
-        }
-        checks.push({name: 'mirror', status: 'fixed', message: `rebuilt the mirror from the ref (${count} files differed)`})
-      } else {
-        const sample = [...drift.changed, ...drift.extra].slice(0, 3).join(', ')
-        checks.push({
-          name: 'mirror',
-          status: 'problem',
-          message: `${count} mirrored files differ from the ref (${sample}${count > 3 ? ', …' : ''}); the ref is the truth`,
-          fix: 'trail doctor --fix',
-        })
-      }
-    }
-    if (await store.mirror.isExcluded()) checks.push({name: 'exclude', status: 'ok', message: '.trail/ and .relay/ are listed in info/exclude'})
-    else if (options.fix || snapshot.tip === null) {
-      if (options.fix) await store.mirror.ensureExcluded()
-      checks.push({name: 'exclude', status: options.fix ? 'fixed' : 'ok', message: options.fix ? 'added .trail/ and .relay/ to info/exclude' : 'info/exclude is set on first write'})
-    } else {
-      checks.push({name: 'exclude', status: 'problem', message: '.trail/ and .relay/ are not in info/exclude, so git status shows them', fix: 'trail doctor --fix'})
-    }
-  }
-
+  checks.push(checkWriterLock(store, options.fix), checkRefLock(store, options.fix), checkCrashReports(store, options.fix))
+  if (store.mirror.hasWorkTree) checks.push(...(await checkMirror(store, snapshot.tip, options.fix)))
   return {checks, healthy: checks.every((check) => check.status !== 'problem')}
 }
 
-async function checkRecords(ctx: Context): Promise<Check> {
-  const store = await ctx.store()
+async function checkRecords(store: Store): Promise<Check> {
   const snapshot = await store.snapshot()
-  const listing = await store.repo.run(['ls-tree', '-r', '--name-only', '-z', snapshot.tip!, '--', TRAJECTORIES_DIR])
-  const paths = listing.stdout.toString('utf8').split('\0').filter((path) => path.endsWith('.md'))
+  const paths = (await snapshot.listFiles(TRAJECTORIES_DIR)).filter((path) => path.endsWith('.md'))
   const texts = await snapshot.readTexts(paths)
   const broken: string[] = []
   texts.forEach((text, index) => {
@@ -168,43 +118,34 @@ async function checkRecords(ctx: Context): Promise<Check> {
       }
 }
 
-async function checkActiveMarkers(ctx: Context): Promise<Check> {
-  const snapshot = await (await ctx.store()).snapshot()
+async function checkActiveMarkers(store: Store): Promise<Check> {
+  const snapshot = await store.snapshot()
   const agents = await snapshot.listDirs(ACTIVE_DIR)
   const markers = (await Promise.all(agents.map(async (agent) => (await snapshot.list(`${ACTIVE_DIR}/${agent}`)).map((entry) => entry.name.replace(/\.yaml$/, ''))))).flat()
   const texts = await snapshot.readTexts(markers.map(trajectoryPath))
-  const wrong = markers.filter((id, index) => !/^status: active$/m.test(texts[index] ?? ''))
+  const wrong = markers.filter((_, index) => !/^status: active$/m.test(texts[index] ?? ''))
   return wrong.length === 0
     ? {name: 'active', status: 'ok', message: `${markers.length} active trajectories, each marked once`}
     : {name: 'active', status: 'warning', message: `markers point at trajectories that are not active: ${wrong.slice(0, 3).join(', ')}`}
 }
 
-async function checkWriterLock(commonDir: string, fix: boolean): Promise<Check> {
-  const owner = readLockOwner(commonDir)
+function checkWriterLock(store: Store, fix: boolean): Check {
+  const owner = readLockOwner(store.repo.commonDir)
   if (owner === null) return {name: 'lock', status: 'ok', message: 'no writer holds the lock'}
-  if (!isOwnerGone(owner)) {
-    return {name: 'lock', status: 'ok', message: `process ${owner.pid} on ${owner.host} is writing (since ${owner.since.toISOString()})`}
-  }
-  if (fix) {
-    await unlink(lockPath(commonDir)).catch(() => {})
-    return {name: 'lock', status: 'fixed', message: `removed the writer lock left by process ${owner.pid}, which is gone`}
-  }
-  return {
-    name: 'lock',
-    status: 'warning',
-    message: `a writer lock was left by process ${owner.pid}, which is gone (the next write removes it)`,
-    fix: 'trail doctor --fix',
-  }
+  const stale = staleness(lockPath(store.repo.commonDir))
+  if (stale === null) return {name: 'lock', status: 'ok', message: `process ${owner.pid} on ${owner.host} is writing (since ${owner.since.toISOString()})`}
+  if (fix && removeStaleLock(store.repo.commonDir) !== null) return {name: 'lock', status: 'fixed', message: `removed a stale writer lock: ${stale}`}
+  return {name: 'lock', status: 'warning', message: `the writer lock is stale (${stale}); the next write takes it over`, fix: 'trail doctor --fix'}
 }
 
-/** git's own lock on the ref (refs/trail/records.lock), left behind when update-ref was killed. */
-async function checkRefLock(path: string, fix: boolean): Promise<Check> {
-  const info = await stat(path).catch(() => null)
-  if (!info) return {name: 'ref-lock', status: 'ok', message: 'no ref lock left behind'}
-  const ageMs = Date.now() - info.mtimeMs
+/** git's own lock on the ref (refs/trail/records.lock), left behind when a git process was killed. */
+function checkRefLock(store: Store, fix: boolean): Check {
+  const path = store.repo.refLockPath(store.ref)
+  const ageMs = store.repo.refLockAgeMs(store.ref)
+  if (ageMs === null) return {name: 'ref-lock', status: 'ok', message: 'no ref lock left behind'}
   if (ageMs < 60_000) return {name: 'ref-lock', status: 'ok', message: `${path} is fresh: a write is in progress`}
   if (fix) {
-    await unlink(path).catch(() => {})
+    store.repo.removeRefLock(store.ref)
     return {name: 'ref-lock', status: 'fixed', message: `removed ${path}, left by a git process that was killed`}
   }
   return {
@@ -215,28 +156,57 @@ async function checkRefLock(path: string, fix: boolean): Promise<Check> {
   }
 }
 
-
-/**
- * `git fast-import` writes a crash report into the git dir when its input ends early, which is what happens when
- * a writer is killed mid-commit (the commit is then not made: nothing is lost). The reports are only clutter.
- */
-function checkCrashReports(dirs: readonly string[], fix: boolean): Check {
-  const reports = [...new Set(dirs)].flatMap((dir) => {
-    try {
-      return readdirSync(dir).filter((name) => name.startsWith('fast_import_crash_')).map((name) => join(dir, name))
-    } catch {
-      return []
-    }
-  })
+function checkCrashReports(store: Store, fix: boolean): Check {
+  const reports = store.repo.crashReports()
   if (reports.length === 0) return {name: 'leftovers', status: 'ok', message: 'no crash reports from interrupted writes'}
   if (fix) {
-    for (const report of reports) rmSync(report, {force: true})
+    store.repo.removeCrashReports()
     return {name: 'leftovers', status: 'fixed', message: `removed ${reports.length} fast-import crash reports left by interrupted writes`}
   }
   return {
     name: 'leftovers',
     status: 'warning',
-    message: `${reports.length} fast-import crash reports from interrupted writes (harmless; no record was half-written)`,
+    message: `${reports.length} fast-import crash reports from interrupted writes (harmless; nothing was half-written)`,
     fix: 'trail doctor --fix',
   }
+}
+
+async function checkMirror(store: Store, tip: string | null, fix: boolean): Promise<Check[]> {
+  const checks: Check[] = []
+  const state = store.mirror.readState()
+  if (state.disabled !== null) {
+    checks.push({name: 'mirror', status: 'warning', message: `the mirror is off in this worktree: ${state.disabled}`})
+  } else if (tip !== null) {
+    const drift = await store.mirror.findDrift(tip)
+    if (drift.changed.length === 0) {
+      checks.push({name: 'mirror', status: 'ok', message: 'the .trail/ and .relay/ folders match the ref'})
+    } else if (fix) {
+      const count = await store.mirror.repair(store.ref)
+      checks.push({name: 'mirror', status: 'fixed', message: `rewrote ${count} mirrored files from the ref`})
+    } else {
+      const sample = drift.changed.slice(0, 3).join(', ')
+      checks.push({
+        name: 'mirror',
+        status: 'problem',
+        message: `${drift.changed.length} mirrored files differ from the ref or are missing (${sample}${drift.changed.length > 3 ? ', …' : ''}); the ref is the truth`,
+        fix: 'trail doctor --fix',
+      })
+    }
+    if (drift.extra.length > 0) {
+      checks.push({
+        name: 'extra',
+        status: 'warning',
+        message: `${drift.extra.length} files in the mirror folders are not on the ref, and are left alone (${drift.extra.slice(0, 3).join(', ')}${drift.extra.length > 3 ? ', …' : ''})`,
+        fix: 'remove them if they are not yours',
+      })
+    }
+  }
+  if (state.disabled !== null) return checks
+  if (await store.mirror.isExcluded()) checks.push({name: 'exclude', status: 'ok', message: '.trail/ and .relay/ are listed in info/exclude'})
+  else if (fix) {
+    await store.mirror.ensureExcluded()
+    checks.push({name: 'exclude', status: 'fixed', message: 'added .trail/ and .relay/ to info/exclude'})
+  } else if (tip === null) checks.push({name: 'exclude', status: 'ok', message: 'info/exclude is set up on the first write'})
+  else checks.push({name: 'exclude', status: 'problem', message: '.trail/ and .relay/ are not in info/exclude, so git status shows them', fix: 'trail doctor --fix'})
+  return checks
 }

@@ -1,9 +1,10 @@
-import {NoActiveTrajectoryError, NotFoundError, UsageError} from '../errors.js'
+import {NoActiveTrajectoryError, NotFoundError, UsageError, type RecordFormatError} from '../errors.js'
 import {idTime} from '../model/ids.js'
 import {activePath, eventPath, TRAJECTORIES_DIR, trajectoryPath} from '../model/layout.js'
-import type {AgentName} from '../model/names.js'
+import {truncate, type AgentName} from '../model/names.js'
 import {renderYaml} from '../model/front-matter.js'
 import {compact} from '../model/record.js'
+import {subjectText} from '../model/redact.js'
 import {
   renderActiveMarker,
   renderEvent,
@@ -16,6 +17,7 @@ import type {Snapshot} from '../store/snapshot.js'
 import type {Draft} from '../store/transaction.js'
 import type {Context} from './context.js'
 import {dayFolders} from './day-folders.js'
+import {escapeExtended} from './search.js'
 import {
   activeIds,
   AlreadyActiveError,
@@ -69,7 +71,7 @@ export async function startTrajectory(ctx: Context, input: StartInput): Promise<
         {path: trajectoryPath(id), content: renderTrajectory(trajectory)},
         {path: activePath(input.agent, id), content: renderActiveMarker({trajectory: id, agent: input.agent, started})},
       ],
-      subject: `start ${id} ${JSON.stringify(input.title)}`,
+      subject: `start ${id} ${subjectText(input.title)}`,
       trailers: recordTrailers(id, input.agent),
       result: trajectory,
     }
@@ -107,7 +109,7 @@ export async function recordDecision(ctx: Context, input: DecisionInput): Promis
     }
     return {
       writes: [{path: eventPath(trajectory.id, id), content: renderEvent(decision)}],
-      subject: `decision ${JSON.stringify(input.title)} in ${trajectory.id}`,
+      subject: `decision ${subjectText(input.title)} in ${trajectory.id}`,
       trailers: recordTrailers(id, input.agent, trajectory.id),
       result: {trajectory, decision},
     }
@@ -167,7 +169,7 @@ async function finish(
         {path: trajectoryPath(trajectory.id), content: renderTrajectory(trajectory)},
         {path: activePath(agent, trajectory.id), content: null},
       ],
-      subject: `${status === 'completed' ? 'complete' : 'abandon'} ${trajectory.id} ${JSON.stringify(trajectory.title)}`,
+      subject: `${status === 'completed' ? 'complete' : 'abandon'} ${trajectory.id} ${subjectText(trajectory.title)}`,
       trailers: recordTrailers(trajectory.id, agent),
       result: {trajectory, eventCount: await countEvents(snapshot, trajectory.id)},
     }
@@ -241,8 +243,10 @@ export async function listTrajectories(ctx: Context, query: ListQuery): Promise<
   const snapshot = await (await ctx.store()).snapshot()
   const from = query.since?.getTime()
   const start = (query.page - 1) * query.limit
+  const skip = (error: RecordFormatError) => ctx.warn(`${error.message}; left out of the list (trail doctor lists every such record)`)
+  const read = (ids: readonly string[]) => readTrajectories(snapshot, ids, skip)
   const page = (ids: readonly string[], total: number | null, more: boolean) =>
-    readTrajectories(snapshot, ids.slice(start, start + query.limit)).then((trajectories) => ({trajectories, total, more, page: query.page, limit: query.limit}))
+    read(ids.slice(start, start + query.limit)).then((trajectories) => ({trajectories, total, more, page: query.page, limit: query.limit}))
   const since = (id: string) => from === undefined || idTime(id).getTime() >= from
 
   if (query.status === 'active') {
@@ -271,7 +275,7 @@ export async function listTrajectories(ctx: Context, query: ListQuery): Promise<
   for await (const id of newestFirst()) {
     batch.push(id)
     if (batch.length < SCAN_BATCH) continue
-    matches.push(...(await readTrajectories(snapshot, batch)).filter(matchesQuery))
+    matches.push(...(await read(batch)).filter(matchesQuery))
     scanned += batch.length
     batch = []
     if (matches.length >= wanted) {
@@ -283,7 +287,7 @@ export async function listTrajectories(ctx: Context, query: ListQuery): Promise<
       return page(ids, ids.length, ids.length > start + query.limit)
     }
   }
-  if (exhausted) matches.push(...(await readTrajectories(snapshot, batch)).filter(matchesQuery))
+  if (exhausted) matches.push(...(await read(batch)).filter(matchesQuery))
   const ids = matches.map((t) => t.id)
   const more = ids.length > start + query.limit
   return {trajectories: matches.slice(start, start + query.limit), total: exhausted ? ids.length : null, more, page: query.page, limit: query.limit}
@@ -293,26 +297,17 @@ export async function listTrajectories(ctx: Context, query: ListQuery): Promise<
  * Ids of the trajectories whose front matter has the wanted status and agent lines, by one `git grep` for whole
  * lines over trajectory.md files, restricted to the years (and months) that `--since` allows.
  */
-async function grepTrajectoryIds(snapshot: Snapshot, query: ListQuery): Promise<string[]> {
-  if (snapshot.tip === null) return []
-  const lines = [
-    query.status ? renderYaml({status: query.status}) : '',
-    query.agent ? renderYaml({agent: query.agent}) : '',
-  ].filter(Boolean)
-  // Whole-line matches: anchored basic regular expressions with every special character escaped.
-  const patterns = lines.flatMap((line) => ['-e', `^${line.trimEnd().replace(/[\\.[\]*^$]/g, '\\$&')}$`])
-  const folders = query.since ? (await dayFolders(snapshot, TRAJECTORIES_DIR, {from: query.since.getTime()})) : [TRAJECTORIES_DIR]
+async function grepTrajectoryIds(snapshot: Snapshot, query: Pick<ListQuery, 'status' | 'agent' | 'since'>): Promise<string[]> {
+  const lines = [query.status ? renderYaml({status: query.status}) : '', query.agent ? renderYaml({agent: query.agent}) : ''].filter(Boolean)
+  const folders = query.since ? await dayFolders(snapshot, TRAJECTORIES_DIR, {from: query.since.getTime()}) : [TRAJECTORIES_DIR]
   if (folders.length === 0) return []
-  const pathspecs = folders.map((folder) => `:(glob)${folder}/**/trajectory.md`)
-  const result = await snapshot.repo.run(
-    ['grep', '-l', '--all-match', '--no-color', ...patterns, snapshot.tip, '--', ...pathspecs],
-    {okExitCodes: [1]},
-  )
-  return result.stdout
-    .toString('utf8')
-    .split('\n')
-    .map((line) => /\/(traj_[0-9a-z]+)\/trajectory\.md$/.exec(line)?.[1])
-    .filter((id): id is string => id !== undefined)
+  const paths = await snapshot.grepFiles({
+    // Whole-line matches of the canonical front matter lines, every special character escaped.
+    patterns: lines.map((line) => `^${escapeExtended(line.trimEnd())}$`),
+    allMatch: true,
+    pathspecs: folders.map((folder) => `:(glob)${folder}/**/trajectory.md`),
+  })
+  return paths.map((path) => /\/(traj_[0-9a-z]+)\/trajectory\.md$/.exec(path)?.[1]).filter((id): id is string => id !== undefined)
 }
 
 /** A trajectory and its events, by id or unique prefix. */
@@ -320,7 +315,7 @@ export async function showTrajectory(ctx: Context, idOrPrefix: string): Promise<
   const snapshot = await (await ctx.store()).snapshot()
   const id = await resolveTrajectoryId(snapshot, idOrPrefix)
   const trajectory = await readTrajectory(snapshot, id)
-  if (!trajectory) throw new NotFoundError(`no trajectory matches '${idOrPrefix}'`, 'list trajectories with: trail list')
+  if (!trajectory) throw new NotFoundError(`no trajectory matches '${truncate(idOrPrefix)}'`, 'list trajectories with: trail list')
   return readDetail(snapshot, trajectory)
 }
 
@@ -332,7 +327,7 @@ export async function exportTrajectory(ctx: Context, input: {id?: string; agent:
   const snapshot = await (await ctx.store()).snapshot()
   const active = await findActive(snapshot, input.agent)
   if (active) return readDetail(snapshot, active)
-  const [latest] = await grepTrajectoryIds(snapshot, {agent: input.agent, limit: 1, page: 1})
+  const [latest] = await grepTrajectoryIds(snapshot, {agent: input.agent})
     .then((ids) => ids.sort().reverse())
   if (latest === undefined) {
     throw new UsageError(`agent '${input.agent}' has no trajectory to export`, 'name one: trail export <id> (find ids with: trail list)')

@@ -1,7 +1,7 @@
-import {NotFoundError, StateError, UsageError} from '../errors.js'
+import {NotFoundError, RecordFormatError, StateError, UsageError} from '../errors.js'
 import {isId, parseIdPrefix} from '../model/ids.js'
 import {ACTIVE_DIR, activeDir, eventsDir, TRAJECTORIES_DIR, trajectoryPath} from '../model/layout.js'
-import type {AgentName} from '../model/names.js'
+import {truncate, type AgentName} from '../model/names.js'
 import {byNewest, parseEvent, parseTrajectory, type Trajectory, type TrajectoryEvent} from '../model/trajectory.js'
 import type {Snapshot} from '../store/snapshot.js'
 import {dayFolders} from './day-folders.js'
@@ -25,11 +25,26 @@ export async function readTrajectory(snapshot: Snapshot, id: string): Promise<Tr
   return text === null ? null : parseTrajectory(text, path)
 }
 
-/** Several trajectories in one round trip, in the order of `ids`; missing ones are left out. */
-export async function readTrajectories(snapshot: Snapshot, ids: readonly string[]): Promise<Trajectory[]> {
+/**
+ * Several trajectories in one round trip, in the order of `ids`; missing ones are left out, and so are unreadable
+ * ones when `skip` is given (it is told about each).
+ */
+export async function readTrajectories(snapshot: Snapshot, ids: readonly string[], skip?: (error: RecordFormatError) => void): Promise<Trajectory[]> {
   const paths = ids.map(trajectoryPath)
   const texts = await snapshot.readTexts(paths)
-  return texts.flatMap((text, index) => (text === null ? [] : [parseTrajectory(text, paths[index]!)]))
+  return texts.flatMap((text, index) => {
+    if (text === null) return []
+    try {
+      return [parseTrajectory(text, paths[index]!)]
+    } catch (error) {
+      // A list goes on past a record it cannot read, when told where to report it.
+      if (skip && error instanceof RecordFormatError) {
+        skip(error)
+        return []
+      }
+      throw error
+    }
+  })
 }
 
 /** A trajectory's events, oldest first. */
@@ -105,9 +120,9 @@ export async function resolveTrajectoryId(snapshot: Snapshot, raw: string): Prom
     if (matches.length === 1) return matches[0]!
     if (matches.length > 1) {
       const shown = matches.slice(0, 5).join(', ')
-      throw new UsageError(`'${raw}' matches ${matches.length} trajectories: ${shown}${matches.length > 5 ? ', …' : ''}`, 'give more characters of the id')
+      throw new UsageError(`'${truncate(raw)}' matches ${matches.length} trajectories: ${shown}${matches.length > 5 ? ', …' : ''}`, 'give more characters of the id')
     }
   }
-  throw new NotFoundError(`no trajectory matches '${raw}'`, 'list trajectories with: trail list')
+  throw new NotFoundError(`no trajectory matches '${truncate(raw)}'`, 'list trajectories with: trail list')
 }
 

@@ -1,15 +1,17 @@
 import {mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
-import {hashBlob, type Oid} from '../git/objects.js'
-import type {GitRepo} from '../git/repo.js'
+import {hashBlob, oidLength, type Oid} from '../git/objects.js'
+import type {FileChange, GitRepo} from '../git/repo.js'
 import {FORMAT_PATH, MIRRORED_DIRS} from '../model/layout.js'
 import {acquireWriterLock} from './writer-lock.js'
-import type {FileChange} from '../git/repo.js'
 
 // The work-tree mirror: `.trail/` and `.relay/` hold a copy of the ref's tree, so people and agents can read and
 // grep records as files. The ref is the truth; the mirror follows it. A state file in this worktree's git dir
 // remembers which commit the mirror shows, so a write updates only the files it changed, and a mirror that fell
 // behind (another worktree wrote, a sync arrived) catches up by a diff, not by a rewrite.
+//
+// The mirror only ever removes files it wrote itself (those a diff between two mirrored commits removes): files of
+// the user's in these folders are left alone. And it never writes while the user's branch tracks files there.
 
 const EXCLUDE_BLOCK = `# relay-trail: records mirrored from refs/trail/records (see trail doctor)\n${MIRRORED_DIRS.map((dir) => `/${dir}/`).join('\n')}\n`
 
@@ -19,20 +21,24 @@ export interface MirrorState {
   tip: Oid | null
   /** Why the mirror is off in this worktree (tracked files in the folders), or null. */
   disabled: string | null
+  /** The index file as it was when tracked files were last looked for ("size:mtime:inode"). */
+  indexStamp: string | null
 }
 
 /** How the mirror differs from the ref (trail doctor). */
 export interface Drift {
   /** Files that differ from the ref, or are missing from the work tree. */
   changed: string[]
-  /** Files in the mirror folders that the ref does not have. */
+  /** Files in the mirror folders that the ref does not have (left alone: they may be the user's). */
   extra: string[]
 }
+
+const NO_STATE: MirrorState = {tip: null, disabled: null, indexStamp: null}
 
 /**
  * The mirror of one worktree.
  *
- * @example await new Mirror(repo).syncTo(tip)   // the .trail/ and .relay/ folders now show `tip`
+ * @example await new Mirror(repo).syncToRef('refs/trail/records')   // the folders now show the ref
  */
 export class Mirror {
   constructor(private readonly repo: GitRepo) {}
@@ -43,13 +49,17 @@ export class Mirror {
   }
 
   private get statePath(): string {
-    return join(this.repo.gitDir, 'trail', 'mirror')
+    return join(this.repo.gitDir, 'trail', 'mirror.json')
   }
 
-  async readState(): Promise<MirrorState> {
-    const text = (readOptional(this.statePath)?.toString('utf8') ?? '').trim()
-    if (text.startsWith('disabled ')) return {tip: null, disabled: text.slice('disabled '.length)}
-    return {tip: text === '' ? null : text, disabled: null}
+  readState(): MirrorState {
+    try {
+      const state = JSON.parse(readFileSync(this.statePath, 'utf8')) as Partial<MirrorState>
+      const tip = typeof state.tip === 'string' && new RegExp(`^[0-9a-f]{${oidLength(this.repo.objectFormat)}}$`).test(state.tip) ? state.tip : null
+      return {tip, disabled: typeof state.disabled === 'string' ? state.disabled : null, indexStamp: typeof state.indexStamp === 'string' ? state.indexStamp : null}
+    } catch {
+      return NO_STATE
+    }
   }
 
   /**
@@ -58,12 +68,11 @@ export class Mirror {
    * at `parent` or has been deleted.
    */
   async update(parent: Oid | null, tip: Oid, writes: readonly FileChange[]): Promise<void> {
-    if (!this.hasWorkTree) return
-    const state = await this.readState()
-    if (state.disabled !== null) return
-    if (state.tip !== null && state.tip === parent && (await this.exists(FORMAT_PATH))) {
-      for (const write of writes) await this.writeFile(write.path, write.content)
-      await this.writeState(tip)
+    const state = await this.checkTracked()
+    if (state === null) return
+    if (state.tip !== null && state.tip === parent && this.exists(FORMAT_PATH)) {
+      for (const write of writes) this.writeFile(write.path, write.content)
+      this.writeState({...state, tip})
       return
     }
     await this.syncTo(tip)
@@ -71,54 +80,55 @@ export class Mirror {
 
   /**
    * Brings a mirror that fell behind (it does not show `seenTip`) up to the ref, if no writer is busy (a writer
-   * updates it anyway). Costs one small file read when the mirror is current, which is nearly always.
+   * updates it anyway). Costs one small file read when the mirror is current, which is nearly always. A mirror
+   * never written is left to a write, `trail init` or a sync: building one can take a while.
    */
   async catchUp(ref: string, seenTip: Oid): Promise<void> {
     if (!this.hasWorkTree) return
-    const state = await this.readState()
-    // A mirror never written is left to a write, `trail init` or a sync: building it can take a while.
+    const state = this.readState()
     if (state.disabled !== null || state.tip === null || state.tip === seenTip) return
-    const lock = await acquireWriterLock(this.repo.commonDir, 0)
+    await this.syncToRef(ref, 0)
+  }
+
+  /**
+   * Takes the writer lock (waiting up to `waitMs`), reads the ref as it is under the lock, and makes the mirror
+   * show it. Does nothing when the lock is busy past `waitMs`: the writer holding it updates the mirror. Returns
+   * how many files were written or removed.
+   */
+  async syncToRef(ref: string, waitMs = 10_000): Promise<number> {
+    if (!this.hasWorkTree) return 0
+    const lock = await acquireWriterLock(this.repo.commonDir, waitMs)
     try {
-      // Under the lock, the ref as it is now: `seenTip` may already be older, and the mirror must not go back.
-      const current = lock.held ? await this.repo.reader.read(ref) : null
-      if (current) await this.syncTo(current.oid)
+      if (!lock.held) return 0
+      // Read under the lock: a tip read before waiting may be older than the mirror, which must not go back.
+      const current = await this.repo.reader.read(ref)
+      return current?.type === 'commit' ? await this.syncTo(current.oid) : 0
     } finally {
       await lock.release()
     }
   }
 
   /**
-   * Makes the mirror show `tip`: by a diff from the commit it shows, or by a full rebuild when it shows nothing
-   * known or its files were deleted. Returns how many files were written or removed.
+   * Makes the mirror show `tip`: by a diff from the commit it shows, or by writing every file when it shows
+   * nothing known or was deleted. The caller holds the writer lock. Returns how many files were written or removed.
    */
-  async syncTo(tip: Oid | null): Promise<number> {
-    if (!this.hasWorkTree || tip === null) return 0
-    const state = await this.readState()
-    if (state.disabled !== null) return 0
-    if (state.tip === tip && (await this.exists(FORMAT_PATH))) return 0
-    const canDiff = state.tip !== null && (await this.exists(FORMAT_PATH)) && (await this.repo.reader.read(state.tip)) !== null
-    const count = canDiff ? await this.applyDiff(state.tip!, tip) : await this.rebuild(tip)
+  async syncTo(tip: Oid): Promise<number> {
+    const state = await this.checkTracked()
+    if (state === null) return 0
+    if (state.tip === tip && this.exists(FORMAT_PATH)) return 0
+    const known = state.tip !== null && this.exists(FORMAT_PATH) && (await this.repo.reader.read(state.tip))?.type === 'commit'
+    const count = known ? await this.applyDiff(state.tip!, tip) : await this.writeAll(tip)
+    this.writeState({...this.readState(), tip})
     return count
   }
 
-  /**
-   * Rewrites the mirror from the tree at `tip`: writes every file that differs and removes files the ref does not
-   * have. Refuses (and remembers the refusal) when the user's branch tracks files in the mirror folders: the
-   * mirror must never change a tracked file.
-   */
-  async rebuild(tip: Oid): Promise<number> {
-    if (!this.hasWorkTree) return 0
-    const tracked = await this.repo.run(['ls-files', '-z', '--', ...MIRRORED_DIRS])
-    if (tracked.stdout.length > 0) {
-      await this.writeRawState(`disabled files under ${MIRRORED_DIRS.join(' or ')} are tracked by your branch`)
-      return 0
-    }
+  /** Writes every file of the tree at `tip` that is missing or differs; removes nothing. */
+  private async writeAll(tip: Oid): Promise<number> {
     await this.ensureExcluded()
     const wanted = await this.treeFiles(tip)
-    // A first build writes into empty folders: no file there to compare with (a failed open per file is
-    // hundreds of thousands of system calls at 100,000 trajectories).
-    const fresh = MIRRORED_DIRS.every((dir) => !existsDir(join(this.repo.workTree!, dir)))
+    // A first build writes into empty folders: no file to compare with (a failed open per file is hundreds of
+    // thousands of system calls at 100,000 trajectories).
+    const fresh = MIRRORED_DIRS.every((dir) => !isDirectory(join(this.repo.workTree!, dir)))
     const objects = await this.repo.reader.readMany([...wanted.values()])
     let count = 0
     let index = 0
@@ -127,23 +137,16 @@ export class Mirror {
       const content = objects[index++]!.data
       const current = fresh ? null : readOptional(join(this.repo.workTree!, path))
       if (current === null || !current.equals(content)) {
-        // One mkdir per folder, not per file: a rebuild writes hundreds of thousands of files.
+        // One mkdir per folder, not per file.
         const dir = dirname(join(this.repo.workTree!, path))
         if (!made.has(dir)) {
           mkdirSync(dir, {recursive: true})
           made.add(dir)
         }
-        await this.writeFile(path, content)
+        this.writeFile(path, content)
         count++
       }
     }
-    for (const path of await this.workTreeFiles()) {
-      if (!wanted.has(path)) {
-        await this.writeFile(path, null)
-        count++
-      }
-    }
-    await this.writeState(tip)
     return count
   }
 
@@ -155,8 +158,23 @@ export class Mirror {
       const current = readOptional(join(this.repo.workTree!, path))
       if (current === null || hashBlob(this.repo.objectFormat, current) !== oid) changed.push(path)
     }
-    const extra = (await this.workTreeFiles()).filter((path) => !wanted.has(path))
+    const extra = this.workTreeFiles().filter((path) => !wanted.has(path))
     return {changed, extra}
+  }
+
+  /** Rewrites the files that differ from the tree at `tip` (trail doctor --fix), under the writer lock. */
+  async repair(ref: string): Promise<number> {
+    const lock = await acquireWriterLock(this.repo.commonDir, 10_000)
+    try {
+      if (!lock.held) return 0
+      const current = await this.repo.reader.read(ref)
+      if (current?.type !== 'commit') return 0
+      const count = await this.writeAll(current.oid)
+      this.writeState({...this.readState(), tip: current.oid})
+      return count
+    } finally {
+      await lock.release()
+    }
   }
 
   /** Whether info/exclude lists the mirror folders, so they never show in `git status`. */
@@ -174,19 +192,38 @@ export class Mirror {
     writeFileSync(path, `${text}${text === '' || text.endsWith('\n') ? '' : '\n'}${EXCLUDE_BLOCK}`)
   }
 
+  /**
+   * The mirror state, or null when the mirror must not be written here: no work tree, or files in the mirror
+   * folders are tracked by the user's branch (writing them would change the user's work). The (rare) check with
+   * `git ls-files` runs only when the index file changed since the last one, and lifts the stop once the tracked
+   * files are gone.
+   */
+  private async checkTracked(): Promise<MirrorState | null> {
+    if (!this.hasWorkTree) return null
+    const state = this.readState()
+    const stamp = indexStamp(this.repo.gitDir)
+    if (stamp === state.indexStamp) return state.disabled === null ? state : null
+    const tracked = await this.repo.run(['ls-files', '-z', '--', ...MIRRORED_DIRS])
+    const disabled = tracked.stdout.length > 0 ? `files under ${MIRRORED_DIRS.join(' or ')} are tracked by your branch` : null
+    const next = {...state, indexStamp: stamp, disabled}
+    this.writeState(next)
+    return disabled === null ? next : null
+  }
+
   private async applyDiff(from: Oid, to: Oid): Promise<number> {
-    const diff = await this.repo.run(['diff-tree', '-r', '-z', '--no-renames', from, to])
+    const diff = await this.repo.run(['diff-tree', '-r', '-z', '--no-renames', from, to, '--', ...MIRRORED_DIRS])
     const fields = diff.stdout.toString('utf8').split('\0')
     const writes: {path: string; oid: Oid | null}[] = []
     for (let i = 0; i + 1 < fields.length; i += 2) {
-      const [, , , newOid, status] = fields[i]!.split(' ')
+      const [, newMode, , newOid, status] = fields[i]!.split(' ')
       const path = fields[i + 1]!
-      if (isMirrorPath(path)) writes.push({path, oid: status === 'D' ? null : newOid!})
+      if (!isMirrorPath(path)) continue
+      if (status === 'D' || !isRegularFile(newMode)) writes.push({path, oid: null})
+      else writes.push({path, oid: newOid!})
     }
     const objects = await this.repo.reader.readMany(writes.flatMap((write) => (write.oid ? [write.oid] : [])))
     let index = 0
-    for (const write of writes) await this.writeFile(write.path, write.oid ? objects[index++]!.data : null)
-    await this.writeState(to)
+    for (const write of writes) this.writeFile(write.path, write.oid ? objects[index++]!.data : null)
     return writes.length
   }
 
@@ -201,16 +238,16 @@ export class Mirror {
       const path = line.slice(tab + 1)
       // Only regular files, only at safe paths: a tree fetched from elsewhere could hold a symlink or a ".."
       // entry (git does not check fetched trees unless transfer.fsckObjects is set).
-      if (type === 'blob' && (mode === '100644' || mode === '100755') && isMirrorPath(path)) files.set(path, oid!)
+      if (type === 'blob' && isRegularFile(mode) && isMirrorPath(path)) files.set(path, oid!)
     }
     return files
   }
 
   /** Every file under the mirror folders in the work tree, as store paths. */
-  private async workTreeFiles(): Promise<string[]> {
+  private workTreeFiles(): string[] {
     const found: string[] = []
-    const walk = async (dir: string): Promise<void> => {
-      let entries: import('node:fs').Dirent[] = []
+    const walk = (dir: string): void => {
+      let entries: import('node:fs').Dirent[]
       try {
         entries = readdirSync(join(this.repo.workTree!, dir), {withFileTypes: true})
       } catch {
@@ -218,20 +255,20 @@ export class Mirror {
       }
       for (const entry of entries) {
         const path = `${dir}/${entry.name}`
-        if (entry.isDirectory()) await walk(path)
+        if (entry.isDirectory()) walk(path)
         else found.push(path)
       }
     }
-    for (const dir of MIRRORED_DIRS) await walk(dir)
+    for (const dir of MIRRORED_DIRS) walk(dir)
     return found
   }
 
-  private async exists(path: string): Promise<boolean> {
+  private exists(path: string): boolean {
     return readOptional(join(this.repo.workTree!, path)) !== null
   }
 
   /** Writes (or, for null, removes) one mirror file; a removal also removes the folders it leaves empty. */
-  private async writeFile(path: string, content: string | Buffer | null): Promise<void> {
+  private writeFile(path: string, content: string | Buffer | null): void {
     if (!isMirrorPath(path)) return
     const full = join(this.repo.workTree!, path)
     if (content === null) {
@@ -256,13 +293,11 @@ export class Mirror {
     renameSync(temporary, full)
   }
 
-  private writeState(tip: Oid): Promise<void> {
-    return this.writeRawState(tip)
-  }
-
-  private async writeRawState(text: string): Promise<void> {
+  private writeState(state: MirrorState): void {
     mkdirSync(dirname(this.statePath), {recursive: true})
-    writeFileSync(this.statePath, `${text}\n`)
+    const temporary = `${this.statePath}.${process.pid}.tmp`
+    writeFileSync(temporary, `${JSON.stringify(state)}\n`)
+    renameSync(temporary, this.statePath)
   }
 }
 
@@ -276,7 +311,20 @@ export function isMirrorPath(path: string): boolean {
   )
 }
 
-function existsDir(path: string): boolean {
+function isRegularFile(mode: string | undefined): boolean {
+  return mode === '100644' || mode === '100755'
+}
+
+function indexStamp(gitDir: string): string {
+  try {
+    const info = statSync(join(gitDir, 'index'))
+    return `${info.size}:${info.mtimeMs}:${info.ino}`
+  } catch {
+    return 'none'
+  }
+}
+
+function isDirectory(path: string): boolean {
   try {
     return statSync(path).isDirectory()
   } catch {

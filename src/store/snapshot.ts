@@ -35,11 +35,6 @@ export class Snapshot {
     return new Snapshot(repo, commit.oid, parseCommit(commit.data).tree)
   }
 
-  /** An empty store, for reads that must see nothing (a ref that does not exist yet). */
-  static empty(repo: GitRepo): Snapshot {
-    return new Snapshot(repo, null, null)
-  }
-
   async readText(path: string): Promise<string | null> {
     const [text] = await this.readTexts([path])
     return text ?? null
@@ -69,6 +64,45 @@ export class Snapshot {
     return data === null ? null : parseTree(data, this.repo.objectFormat)
   }
 
+  /**
+   * `git grep` over this snapshot: the paths of the files where the extended regular expressions match (every one
+   * of them somewhere in the file, with `allMatch`), under `pathspecs`.
+   *
+   * @example await snapshot.grepFiles({patterns: ['^status: completed$'], pathspecs: ['.trail/trajectories']})
+   */
+  async grepFiles(options: GrepOptions): Promise<string[]> {
+    return [...new Set((await this.grep(options, true)).map((match) => match.path))]
+  }
+
+  /** `git grep` over this snapshot, line by line: path, line number and text of every matching line. */
+  grepLines(options: GrepOptions): Promise<GrepMatch[]> {
+    return this.grep(options, false)
+  }
+
+  private async grep(options: GrepOptions, filesOnly: boolean): Promise<GrepMatch[]> {
+    if (this.tip === null || options.patterns.length === 0) return []
+    const args = ['grep', filesOnly ? '-l' : '-n', '--null', '-I', '-E', '--no-color']
+    if (options.ignoreCase) args.push('-i')
+    if (options.allMatch) args.push('--all-match')
+    for (const pattern of options.patterns) args.push('-e', pattern)
+    const result = await this.repo.run([...args, this.tip, '--', ...options.pathspecs], {okExitCodes: [1]})
+    const prefix = `${this.tip}:`
+    const matches: GrepMatch[] = []
+    for (const row of result.stdout.toString('utf8').split(filesOnly ? '\0' : '\n')) {
+      const [name, line, text] = filesOnly ? [row, '0', ''] : row.split('\0')
+      if (!name || line === undefined || text === undefined) continue
+      matches.push({path: name.startsWith(prefix) ? name.slice(prefix.length) : name, line: Number(line), text})
+    }
+    return matches
+  }
+
+  /** Every file under `dir` (recursively), as paths from the root. */
+  async listFiles(dir: string): Promise<string[]> {
+    if (this.tip === null) return []
+    const listing = await this.repo.run(['ls-tree', '-r', '--name-only', '-z', this.tip, '--', dir])
+    return listing.stdout.toString('utf8').split('\0').filter(Boolean)
+  }
+
   /** A folder's tree object, read once per snapshot. */
   private rawTree(dir: string): Promise<Buffer | null> {
     let data = this.trees.get(dir)
@@ -78,6 +112,20 @@ export class Snapshot {
     }
     return data
   }
+}
+
+export interface GrepOptions {
+  /** Extended regular expressions (git grep -E); one must match, or all, with `allMatch`. */
+  patterns: string[]
+  allMatch?: boolean
+  ignoreCase?: boolean
+  pathspecs: string[]
+}
+
+export interface GrepMatch {
+  path: string
+  line: number
+  text: string
 }
 
 /** Refuses a store written in a newer format than this version reads. */

@@ -12,6 +12,8 @@ export interface StoreOptions {
   cwd: string
   env: Env
   now: () => Date
+  /** Where warnings go (stderr): problems that do not fail the command. */
+  warn?: (message: string) => void
 }
 
 /**
@@ -29,6 +31,7 @@ export class Store {
   private constructor(
     readonly repo: GitRepo,
     readonly now: () => Date,
+    readonly warn: (message: string) => void,
   ) {
     this.mirror = new Mirror(repo)
   }
@@ -37,7 +40,7 @@ export class Store {
     const repo = GitRepo.open(options.cwd, options.env)
     // Every command reads the store: starting `git cat-file` now lets git start up while the command goes on.
     repo.reader.start()
-    return new Store(repo, options.now)
+    return new Store(repo, options.now, options.warn ?? ((message) => process.stderr.write(`warning: ${message}\n`)))
   }
 
   /**

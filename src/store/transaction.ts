@@ -57,9 +57,15 @@ export async function transact<T>(store: Store, change: (snapshot: Snapshot) => 
       const writes = snapshot.tip === null ? [formatWrite(), ...draft.writes.filter((write) => write.path !== FORMAT_PATH)] : draft.writes
       const committed = await pending.commit(snapshot.tip, writes, commitMessage(draft), store.now())
       if (committed.outcome === 'updated') {
-        // Without the lock another writer may be updating this worktree's mirror right now; it catches up later.
-        if (lock.held) await store.mirror.update(snapshot.tip, committed.commit, writes)
-        await repo.maintain()
+        // The record is committed: from here on, a failure is a warning. Reporting it as the command's failure
+        // would make an agent retry a write that already happened.
+        try {
+          // Without the lock another writer may be updating this worktree's mirror right now; it catches up later.
+          if (lock.held) await store.mirror.update(snapshot.tip, committed.commit, writes)
+          await repo.maintain()
+        } catch (error) {
+          store.warn(`the record is committed, but tidying up after it failed: ${(error as Error).message.split('\n')[0]} (trail doctor checks the store)`)
+        }
         return draft.result
       }
       await sleep(Math.random() * Math.min(2 ** attempt, 50))

@@ -1,4 +1,4 @@
-import {closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync} from 'node:fs'
+import {closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync} from 'node:fs'
 import {hostname} from 'node:os'
 import {dirname, join} from 'node:path'
 
@@ -8,6 +8,13 @@ import {dirname, join} from 'node:path'
 // still keeps every record. Synchronous file calls: they are a few microseconds each, the thread pool is not.
 
 export const LOCK_FILE = 'trail/write.lock'
+
+/** How long writers wait for a busy lock before going ahead without it. */
+export const WRITER_WAIT_MS = 5000
+/** A lock whose owner cannot be checked (another host, a reused pid) is stale after this long. */
+export const STALE_AFTER_MS = 10 * 60_000
+/** A lock file that never got its owner line (the owner died between creating and writing it). */
+const EMPTY_STALE_AFTER_MS = 10_000
 
 /** The line a writer puts in the lock file. */
 export interface LockOwner {
@@ -23,47 +30,52 @@ export interface HeldLock {
   release(): Promise<void>
 }
 
+const NOT_HELD: HeldLock = {held: false, release: async () => {}}
+
 /** Where the writer lock of a repository lives: its common git dir, shared by all worktrees. */
 export function lockPath(commonDir: string): string {
   return join(commonDir, LOCK_FILE)
 }
 
 /**
- * Takes the writer lock (an O_EXCL file holding "pid host time"), waiting up to `waitMs`. A lock left by a dead
- * process on this host is removed and taken over.
+ * Takes the writer lock (an O_EXCL file holding "pid host time"), waiting up to `waitMs`. A stale lock (see
+ * `staleness`) is claimed by renaming it away, so two waiters cannot both take it over; the lock is released
+ * only if it is still the file this process created.
  *
  * @example
  * const lock = await acquireWriterLock(repo.commonDir)
  * try { ... } finally { await lock.release() }
  */
-export async function acquireWriterLock(commonDir: string, waitMs = 30_000): Promise<HeldLock> {
+export async function acquireWriterLock(commonDir: string, waitMs = WRITER_WAIT_MS): Promise<HeldLock> {
   const path = lockPath(commonDir)
   const deadline = Date.now() + waitMs
   let pause = 1
   for (;;) {
-    const outcome = tryCreate(path)
-    if (outcome === 'created') return {held: true, release: async () => removeQuietly(path)}
-    if (outcome === 'failed') return {held: false, release: async () => {}}
-    if (isStale(path)) {
-      removeQuietly(path)
-      continue
-    }
-    if (Date.now() >= deadline) return {held: false, release: async () => {}}
+    const created = tryCreate(path)
+    if (created === 'failed') return NOT_HELD
+    if (typeof created === 'string' && created !== 'taken') return {held: true, release: async () => releaseIfOurs(path, created)}
+    if (staleness(path) !== null) claimStale(path)
+    if (Date.now() >= deadline) return NOT_HELD
     await sleep(pause + Math.random() * pause)
     pause = Math.min(pause * 2, 20)
   }
 }
 
-function tryCreate(path: string): 'created' | 'taken' | 'failed' {
+/**
+ * Creates the lock file; returns the line written into it (which, with the time to the millisecond, tells this
+ * lock from any later one), 'taken' when another process holds it, 'failed' when it cannot be created.
+ */
+function tryCreate(path: string): string | 'taken' | 'failed' {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(path, 'wx', 0o644)
       try {
-        writeSync(fd, `${process.pid} ${hostname()} ${new Date().toISOString()}\n`)
+        const line = `${process.pid} ${hostname()} ${new Date().toISOString()} ${Math.random().toString(36).slice(2, 10)}\n`
+        writeSync(fd, line)
+        return line
       } finally {
         closeSync(fd)
       }
-      return 'created'
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
       if (code === 'EEXIST') return 'taken'
@@ -74,54 +86,94 @@ function tryCreate(path: string): 'created' | 'taken' | 'failed' {
   return 'failed'
 }
 
-/** Who holds the lock, or null when nobody does (or the file cannot be read). */
-export function readLockOwner(commonDir: string): LockOwner | null {
-  return readOwner(lockPath(commonDir))
-}
-
-/** A lock is stale when its owner was a process on this host that no longer runs. */
-export function isOwnerGone(owner: LockOwner): boolean {
-  if (owner.host !== hostname() || !(owner.pid > 0)) return false
+/** Removes the lock only if it still holds our line: a lock taken over as stale and re-taken is not ours. */
+function releaseIfOurs(path: string, line: string): void {
   try {
-    process.kill(owner.pid, 0)
-    return false
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH'
-  }
-}
-
-function readOwner(path: string): LockOwner | null {
-  let text: string
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch {
-    return null
-  }
-  const [pid, host, since] = text.trim().split(' ')
-  return {pid: Number(pid), host: host ?? '', since: new Date(since ?? 0)}
-}
-
-function isStale(path: string): boolean {
-  const owner = readOwner(path)
-  if (owner === null) return false
-  // An empty lock file is one whose owner has not written its line yet: fresh, unless it has been empty for long
-  // (its owner died between creating and writing it).
-  if (Number.isNaN(owner.pid)) {
-    try {
-      return Date.now() - statSync(path).mtimeMs > 10_000
-    } catch {
-      return false
-    }
-  }
-  return isOwnerGone(owner)
-}
-
-function removeQuietly(path: string): void {
-  try {
-    unlinkSync(path)
+    if (readFileSync(path, 'utf8') === line) unlinkSync(path)
   } catch {
     // already gone
   }
+}
+
+/**
+ * Moves a stale lock out of the way. Renaming is atomic: of several waiters that found the same stale lock, one
+ * claims it. If what was renamed turns out to be a fresh lock (taken by another writer since), it is put back.
+ */
+function claimStale(path: string): void {
+  const seen = readText(path)
+  const aside = `${path}.stale.${process.pid}.${Date.now()}`
+  try {
+    renameSync(path, aside)
+  } catch {
+    return // claimed by another waiter, or not ours to move: wait, and go ahead without the lock in the end
+  }
+  if (readText(aside) !== seen) {
+    try {
+      linkSync(aside, path)
+    } catch {
+      // a newer lock is already there: the one renamed was its predecessor
+    }
+  }
+  try {
+    unlinkSync(aside)
+  } catch {
+    // gone
+  }
+}
+
+function readText(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch {
+    return null
+  }
+}
+
+/** Who holds the lock, or null when nobody does (or the file cannot be read). */
+export function readLockOwner(commonDir: string): LockOwner | null {
+  const text = readText(lockPath(commonDir))
+  if (text === null) return null
+  const [pid, host, since] = text.trim().split(' ')
+  return {pid: /^\d+$/.test(pid ?? '') ? Number(pid) : 0, host: host ?? '', since: new Date(since ?? 0)}
+}
+
+/**
+ * Why the lock is stale, or null when it is not (or there is none): its owner was a process on this host that no
+ * longer runs; it has no owner line and is older than 10 s; or it is older than STALE_AFTER_MS (an owner on another
+ * host, or a pid reused since).
+ *
+ * @example staleness(lockPath(repo.commonDir)) // 'process 4242 on this host is gone'
+ */
+export function staleness(path: string): string | null {
+  let ageMs: number
+  try {
+    ageMs = Date.now() - statSync(path).mtimeMs
+  } catch {
+    return null
+  }
+  const text = readText(path) ?? ''
+  const [pid, host] = text.trim().split(' ')
+  const validPid = /^\d+$/.test(pid ?? '') && Number(pid) > 0
+  if (!validPid) return ageMs > EMPTY_STALE_AFTER_MS ? 'it names no owner' : null
+  if (host === hostname() && !isRunning(Number(pid))) return `process ${pid} on this host is gone`
+  if (ageMs > STALE_AFTER_MS) return `it is ${Math.round(ageMs / 60_000)} minutes old`
+  return null
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH'
+  }
+}
+
+/** Removes a stale lock (trail doctor --fix); returns why it was stale, or null when it was not. */
+export function removeStaleLock(commonDir: string): string | null {
+  const reason = staleness(lockPath(commonDir))
+  if (reason !== null) claimStale(lockPath(commonDir))
+  return reason
 }
 
 /** Waits `ms` milliseconds. */

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
-import {spawnSync} from 'node:child_process'
+import {execFileSync, spawnSync} from 'node:child_process'
 import {existsSync, mkdtempSync, readFileSync, rmSync, utimesSync} from 'node:fs'
 import {hostname, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, describe, it} from 'node:test'
 import {json, ok, runCli} from '../helpers/cli.js'
-import {makeRepo, type TestRepo} from '../helpers/repo.js'
+import {makeRepo, testEnv, type TestRepo} from '../helpers/repo.js'
 import type {TrajectoryDetailJson} from '../../src/render/trajectory.js'
 
 // Every `trail` command and flag, run as the built binary in a real repository with staged and unstaged changes,
@@ -354,19 +354,64 @@ describe('the store', () => {
     const files = repo.git(['ls-tree', '-r', '--name-only', 'refs/trail/records']).trim().split('\n')
     for (const file of files) assert.ok(existsSync(join(repo.dir, file)), file)
 
-    repo.write(files.find((file) => file.endsWith('trajectory.md'))!, 'edited by hand\n')
+    const record = files.find((file) => file.endsWith('trajectory.md'))!
+    repo.write(record, 'edited by hand\n')
+    rmSync(join(repo.dir, files.find((file) => file.includes('/events/'))!))
     repo.write('.trail/stray.md', 'not on the ref\n')
     const doctor = await runCli(repo.dir, ['trail', 'doctor'])
     assert.equal(doctor.code, 1)
-    assert.match(doctor.stdout, /FAIL   mirror    2 mirrored files differ from the ref/)
+    assert.match(doctor.stdout, /FAIL   mirror    2 mirrored files differ from the ref or are missing/)
     assert.match(doctor.stdout, /fix: trail doctor --fix/)
+    assert.match(doctor.stdout, /warn   extra     1 files in the mirror folders are not on the ref, and are left alone \(\.trail\/stray\.md\)/)
     const fixed = await json<{healthy: boolean; checks: {name: string; status: string}[]}>(repo.dir, ['trail', 'doctor', '--fix'])
     assert.equal(fixed.healthy, true)
     assert.equal(fixed.checks.find((check) => check.name === 'mirror')?.status, 'fixed')
-    assert.ok(!existsSync(join(repo.dir, '.trail', 'stray.md')))
+    assert.equal(repo.read(record), repo.git(['show', `refs/trail/records:${record}`]))
+    assert.equal(repo.read('.trail/stray.md'), 'not on the ref\n', 'a file the ref does not have may be the user\'s: it is left alone')
     const again = await runCli(repo.dir, ['trail', 'doctor'])
     assert.equal(again.code, 0, again.stdout)
     assert.match(again.stdout, /No problems found\.\n$/)
+  })
+
+  it('never removes or changes the user\'s own files in .trail/ and .relay/', async () => {
+    const repo = newRepo()
+    repo.write('.relay/notes.md', 'my notes\n')
+    repo.write('.trail/todo.txt', 'mine\n')
+    await ok(repo.dir, ['trail', 'start', 'Beside user files'])
+    await ok(repo.dir, ['trail', 'decision', 'One'])
+    await ok(repo.dir, ['trail', 'abandon'])
+    rmSync(join(repo.dir, '.git', 'trail', 'mirror.json'))
+    await ok(repo.dir, ['trail', 'start', 'After the state was lost'])
+    await ok(repo.dir, ['trail', 'doctor', '--fix'])
+    assert.equal(repo.read('.relay/notes.md'), 'my notes\n')
+    assert.equal(repo.read('.trail/todo.txt'), 'mine\n')
+  })
+
+  it('stops mirroring while the user\'s branch tracks files in .trail/, and starts again when it does not', async () => {
+    const repo = newRepo({dirty: false})
+    repo.write('.trail/tracked.md', 'tracked by the branch\n')
+    repo.git(['add', '-f', '.trail/tracked.md'])
+    repo.git(['commit', '--quiet', '-m', 'track a file in .trail'])
+    const before = repo.userState()
+    await ok(repo.dir, ['trail', 'start', 'Tracked folder'])
+    repo.assertUserStateUnchanged(before)
+    assert.ok(!existsSync(join(repo.dir, '.trail', 'format.yaml')), 'nothing written beside tracked files')
+    assert.match(await ok(repo.dir, ['trail', 'doctor']), /warn   mirror    the mirror is off in this worktree: files under \.trail or \.relay are tracked by your branch/)
+    repo.git(['rm', '--quiet', '-r', '--cached', '.trail'])
+    repo.git(['commit', '--quiet', '-m', 'untrack'])
+    await ok(repo.dir, ['trail', 'decision', 'Mirrored again'])
+    assert.ok(existsSync(join(repo.dir, '.trail', 'format.yaml')))
+  })
+
+  it('commits the record even when the mirror cannot be written, and says so', async () => {
+    const repo = newRepo()
+    repo.write('.trail', 'a file where the mirror folder would be\n')
+    const started = await runCli(repo.dir, ['trail', 'start', 'Mirror blocked'])
+    assert.equal(started.code, 0, started.stderr)
+    assert.match(started.stderr, /^warning: the record is committed, but tidying up after it failed: .*\(trail doctor checks the store\)\n$/)
+    const decided = await runCli(repo.dir, ['trail', 'decision', 'Still recorded'])
+    assert.equal(decided.code, 0)
+    assert.equal(repo.git(['rev-list', '--count', 'refs/trail/records']).trim(), '2')
   })
 
   it('works in a repository with no commits, from a subdirectory, on a detached HEAD and in a linked worktree', async () => {
@@ -432,6 +477,57 @@ describe('the store', () => {
     } finally {
       rmSync(bare, {recursive: true, force: true})
     }
+  })
+
+  it('refuses a broken .git file and a GIT_DIR that names another repository', async () => {
+    const outer = newRepo()
+    outer.write('inner/.git', 'gitdir: /nonexistent/x\n')
+    const broken = await runCli(join(outer.dir, 'inner'), ['trail', 'status'])
+    assert.equal(broken.code, 5)
+    assert.match(broken.stderr, /^error: \S+inner\/\.git does not point to a git directory \(\/nonexistent\/x\)\n/)
+    const other = newRepo()
+    const elsewhere = await runCli(outer.dir, ['trail', 'status'], {env: {GIT_DIR: join(other.dir, '.git')}})
+    assert.equal(elsewhere.code, 5)
+    assert.match(elsewhere.stderr, /^error: GIT_DIR names .*, which is not the repository of this folder/)
+    assert.equal((await runCli(outer.dir, ['trail', 'status'], {env: {GIT_DIR: '.git'}})).code, 0, 'a GIT_DIR naming this repository, as in a git hook')
+  })
+
+  it('reports a ref that cannot be written as the failure it is, not as a lost race', async () => {
+    const repo = newRepo()
+    repo.git(['update-ref', 'refs/trail/records/blocking', 'HEAD'])
+    const result = await runCli(repo.dir, ['trail', 'start', 'Blocked'])
+    assert.equal(result.code, 1)
+    assert.match(result.stderr, /^error: git fast-import failed: .*refs\/trail\/records/)
+  })
+
+  it('keeps an agent whose name looks like a token, and redacts a token in a title from the commit message', async () => {
+    const repo = newRepo()
+    const agent = `ghp_${'a'.repeat(36)}`
+    await ok(repo.dir, ['trail', 'start', `line one\nghp_${'b'.repeat(36)}`, '--agent', agent])
+    const status = await json<{active: TrajectoryJson}>(repo.dir, ['trail', 'status', '--agent', agent])
+    assert.equal(status.active.agent, agent)
+    assert.equal(status.active.title, 'line one\n[REDACTED:github-token]')
+    assert.doesNotMatch(repo.git(['log', '--format=%B', 'refs/trail/records']), /bbbbbbbbbb/)
+  })
+
+  it('lists past a record it cannot read, with a warning', async () => {
+    const repo = newRepo()
+    const id = (await ok(repo.dir, ['trail', 'start', 'Readable', '-q'])).trim()
+    await ok(repo.dir, ['trail', 'complete', '--summary', 'ok'])
+    await ok(repo.dir, ['trail', 'start', 'Broken later'])
+    const path = repo.git(['ls-tree', '-r', '--name-only', 'refs/trail/records']).split('\n').find((file) => file.endsWith('trajectory.md') && !file.includes(id))!
+    const blob = repo.git(['hash-object', '-w', '--stdin'], {input: '---\nid: x\ntitle: t\nstatus: active\nagent: ../bad\nstarted: "2026-01-01T00:00:00Z"\n---\n'}).trim()
+    const tree = repo.git(['ls-tree', '-r', 'refs/trail/records']).split('\n').filter(Boolean).map((line) => (line.endsWith(`\t${path}`) ? line.replace(/ [0-9a-f]{40}\t/, ` ${blob}\t`) : line))
+    const index = join(repo.dir, '.git', 'scratch-index')
+    execFileSync('git', ['update-index', '--index-info'], {cwd: repo.dir, input: `${tree.join('\n')}\n`, env: testEnv({GIT_INDEX_FILE: index})})
+    const root = execFileSync('git', ['write-tree'], {cwd: repo.dir, env: testEnv({GIT_INDEX_FILE: index}), encoding: 'utf8'}).trim()
+    rmSync(index)
+    const commit = repo.git(['commit-tree', root, '-p', 'refs/trail/records', '-m', 'break a record']).trim()
+    repo.git(['update-ref', 'refs/trail/records', commit])
+    const listed = await runCli(repo.dir, ['trail', 'list'])
+    assert.equal(listed.code, 0)
+    assert.match(listed.stdout, /\tReadable\n$/)
+    assert.match(listed.stderr, /^warning: cannot read record \S+trajectory\.md: field 'agent' is not a valid name: .*; left out of the list/)
   })
 
   it('falls back to a clear identity when git has none, and never fails the write', async () => {

@@ -30,9 +30,26 @@ export function shellWords(line: string): string[] {
   return words
 }
 
-/** The commands in the ```bash blocks of a Markdown text that start with `program`, continuations joined. */
+/** The fenced code blocks of a Markdown text, with their info string ("bash", or "" for none). */
+export function codeBlocks(markdown: string): {language: string; body: string}[] {
+  const blocks: {language: string; body: string}[] = []
+  let open: {fence: string; language: string; lines: string[]} | undefined
+  for (const line of markdown.split('\n')) {
+    const fence = /^(`{3,}|~{3,})\s*(\S*)\s*$/.exec(line)
+    if (!open && fence) open = {fence: fence[1]!, language: fence[2]!, lines: []}
+    else if (open && fence && fence[1]!.startsWith(open.fence) && fence[2] === '') {
+      blocks.push({language: open.language, body: `${open.lines.join('\n')}\n`})
+      open = undefined
+    } else open?.lines.push(line)
+  }
+  return blocks
+}
+
+/** The commands in the bash blocks of a Markdown text that start with `program`, continuations joined. */
 export function bashExamples(markdown: string, program: string): string[] {
-  const blocks = [...markdown.matchAll(/```bash\n([\s\S]*?)```/g)].map((match) => match[1]!)
+  const blocks = codeBlocks(markdown)
+    .filter((block) => block.language === 'bash')
+    .map((block) => block.body)
   return blocks.flatMap((block) =>
     block
       .replace(/\\\n\s*/g, '')

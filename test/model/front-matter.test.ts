@@ -10,6 +10,8 @@ function roundTrip(fields: Record<string, Value>): void {
   const text = renderYaml(fields)
   assert.deepEqual(parseYaml(text), fields, `fast parser, text:\n${text}`)
   assert.deepEqual(parseWithYamlPackage(text, {schema: 'core'}), fields, `yaml package, text:\n${text}`)
+  // YAML 1.1 readers (PyYAML, js-yaml by default) read yes/no/on/off, sexagesimals and dates differently.
+  assert.deepEqual(parseWithYamlPackage(text, {version: '1.1'}), fields, `yaml package as YAML 1.1, text:\n${text}`)
 }
 
 const TRICKY_STRINGS = [
@@ -78,6 +80,10 @@ const TRICKY_STRINGS = [
   'https://example.com/a?b=c#d',
   '2026-11-21T10:00:00.000Z',
   '2026-11-21',
+  '1:20',
+  '0755',
+  'Yes',
+  'NO',
   'x'.repeat(5000),
 ]
 
@@ -87,7 +93,7 @@ describe('front matter', () => {
   })
 
   it('keeps numbers, booleans, null, lists and nested values', () => {
-    roundTrip({confidence: 0.85, count: 3, negative: -2, tiny: 1e-7, flag: true, off: false, none: null})
+    roundTrip({confidence: 0.85, count: 3, negative: -2, tiny: 1e-7, huge: 1e21, flag: true, disabled: false, none: null})
     roundTrip({challenges: ['one', 'two: three', '', 'line\nbreak'], empty: []})
     roundTrip({nested: {a: 1, 'b c': ['x', null, {deep: 'y'}]}, list: [{path: 'src/a.ts', lines: '10-50'}]})
   })

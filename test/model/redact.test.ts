@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
-import {redact, redactText} from '../../src/model/redact.js'
+import {redact, redactText, subjectText} from '../../src/model/redact.js'
 
 describe('redaction', () => {
   it('replaces common credential shapes', () => {
@@ -17,6 +17,12 @@ describe('redaction', () => {
       ['password=s3cretValue!', 'password=[REDACTED:secret]'],
       ['api_key: "abc123def456"', 'api_key: "[REDACTED:secret]"'],
       ['-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----', '[REDACTED:private-key]'],
+      ['DB_PASSWORD=hunter2xyz9', 'DB_PASSWORD=[REDACTED:secret]'],
+      ['AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'AWS_SECRET_ACCESS_KEY=[REDACTED:secret]'],
+      ['{"password":"hunter2!x"}', '{"password":"[REDACTED:secret]"}'],
+      ['GITHUB_TOKEN=abcdef1234567', 'GITHUB_TOKEN=[REDACTED:secret]'],
+      ['-----BEGIN PGP PRIVATE KEY BLOCK-----\nabc\n-----END PGP PRIVATE KEY BLOCK-----', '[REDACTED:private-key]'],
+      [`line\nghp_${'z'.repeat(36)}`, 'line\n[REDACTED:github-token]'],
       ['eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U', '[REDACTED:jwt]'],
     ]
     for (const [input, expected] of cases) assert.equal(redactText(input), expected, input)
@@ -26,6 +32,15 @@ describe('redaction', () => {
     for (const text of ['password: reset flow', 'Chose JWT over sessions', 'the api key rotation is manual', 'sk-learn is a library', 'secret=short']) {
       assert.equal(redactText(text), text)
     }
+  })
+
+  it('quotes user text for a commit subject after redacting it', () => {
+    assert.equal(subjectText(`x\nghp_${'a'.repeat(36)}`), '"x [REDACTED:github-token]"')
+  })
+
+  it('leaves names, ids and times alone', () => {
+    const agent = `ghp_${'a'.repeat(36)}`
+    assert.deepEqual(redact({agent, from: agent, id: 'traj_1', title: agent}), {agent, from: agent, id: 'traj_1', title: '[REDACTED:github-token]'})
   })
 
   it('redacts every string inside a record, keeping the rest', () => {

@@ -1,0 +1,81 @@
+import {UsageError} from '../errors.js'
+import {parseAgentName, parseProjectName, parseThreadId, truncate, type AgentName, type ProjectName, type ThreadId} from './names.js'
+import {compact, FieldReader, oneLine, renderRecord} from './record.js'
+import {TEXT_MAX_CHARS} from './trajectory.js'
+
+// A message from an agent to agents of this or other projects. Written once, into the sender's own store
+// (.relay/messages/); recipients find it when they read (this project) or sync (sibling projects).
+
+/** Who a message is for: an agent, a project's lead, every agent of a project, or everyone. */
+export interface MessageTarget {
+  /** The project, "*" for every project, or null for the sender's own project. */
+  project: ProjectName | '*' | null
+  /** The agent, "*" for every agent, or "lead" for the project's lead. */
+  agent: AgentName | '*' | 'lead'
+}
+
+export interface Message {
+  id: string
+  from: AgentName
+  /** The sending project's id, when it was known. */
+  project?: ProjectName
+  /** The target as written: "frontend:Designer", "backend:lead", "shared-lib:*", "*:*", "Reviewer". */
+  to: string
+  thread?: ThreadId
+  created: string
+  body: string
+}
+
+/**
+ * Reads a target: `agent`, `project:agent`, `project:lead`, `project:*` or `*:*`.
+ *
+ * @example parseTarget('frontend:Designer') // {project: 'frontend', agent: 'Designer'}
+ */
+export function parseTarget(raw: string): MessageTarget {
+  const parts = raw.trim().split(':')
+  const usage = () =>
+    new UsageError(`invalid message target '${truncate(raw)}'`, 'use agent, project:agent, project:lead, project:* or *:*', 'E_TARGET')
+  if (parts.length > 2 || parts.some((part) => part === '')) throw usage()
+  const [first, second] = parts as [string, string | undefined]
+  const agentPart = second ?? first
+  const projectPart = second === undefined ? null : first
+  try {
+    const project = projectPart === null ? null : projectPart === '*' ? '*' : parseProjectName(projectPart)
+    const agent = agentPart === '*' ? '*' : agentPart === 'lead' ? 'lead' : parseAgentName(agentPart)
+    if (project === '*' && agent !== '*') throw usage()
+    return {project, agent}
+  } catch (error) {
+    if (error instanceof UsageError && error.code === 'E_TARGET') throw error
+    throw usage()
+  }
+}
+
+/** Checks a message body: not blank, at most TEXT_MAX_CHARS. */
+export function parseMessageBody(raw: string): string {
+  if (raw.trim() === '') throw new UsageError('the message is empty', 'say something: relay send <target> "<message>"', 'E_EMPTY')
+  if (raw.length > TEXT_MAX_CHARS) throw new UsageError(`the message is ${raw.length} characters long; the limit is ${TEXT_MAX_CHARS}`, 'send a path to a file instead', 'E_TOO_LONG')
+  return raw
+}
+
+export function renderMessage(message: Message): string {
+  return renderRecord(
+    message,
+    (m) => ({id: m.id, from: m.from, project: m.project, to: m.to, thread: m.thread, created: m.created, body: m.body}),
+    (m) => `# Message from ${m.project ? `${m.project}:` : ''}${m.from} to ${oneLine(m.to)}${m.thread ? ` [thread:${m.thread}]` : ''}\n\n${m.body}\n`,
+  )
+}
+
+export function parseMessage(text: string, path: string): Message {
+  const r = FieldReader.fromDocument(text, path)
+  const thread = r.optionalString('thread')
+  const project = r.optionalString('project')
+  return compact({
+    id: r.string('id'),
+    from: r.name('from', parseAgentName),
+    project: project === undefined ? undefined : r.name('project', parseProjectName),
+    to: r.string('to'),
+    thread: thread === undefined ? undefined : r.name('thread', parseThreadId),
+    created: r.string('created'),
+    body: r.string('body'),
+  })
+}

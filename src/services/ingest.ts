@@ -1,0 +1,166 @@
+import {readFileSync, statSync, unlinkSync} from 'node:fs'
+import {join, resolve, sep} from 'node:path'
+import {TrailError} from '../errors.js'
+import type {AgentName} from '../model/names.js'
+import {parseOutboxFileName, truncate} from '../model/names.js'
+import type {OutputEvent} from '../protocol/output-parser.js'
+import {OutboxFormatError, parseOutboxFile, type OutboxCommand} from '../protocol/outbox.js'
+import {recordRaw, recordSessionEnd, recordSummary} from './agent-output.js'
+import type {Context} from './context.js'
+import {loadContext, markUncertain, saveContinuity, type StartupContext} from './continuity.js'
+import {recordMessage} from './messages.js'
+import {searchRecords, type SearchResult} from './search.js'
+
+// Carrying out what an agent printed: each event of the output parser becomes a record, a ledger update, a
+// message, or an answer (load and search answers go back to the agent on stdout). One failing event is reported
+// and the rest go on.
+
+/** The spec's outbox folder; agents write into <base>/<agent>/. */
+export const DEFAULT_OUTBOX = '/tmp/relay-outbox'
+
+/** The largest outbox file read: a save or a message, not a document. */
+export const MAX_OUTBOX_BYTES = 1024 * 1024 + 4096
+
+/** The outbox base folder: --outbox, else $RELAY_OUTBOX, else the spec's /tmp/relay-outbox. */
+export function outboxBase(flag: string | undefined, env: Readonly<Record<string, string | undefined>>): string {
+  return resolve(flag ?? (env.RELAY_OUTBOX || DEFAULT_OUTBOX))
+}
+
+export type Answer = {kind: 'context'; context: StartupContext} | {kind: 'search'; query: string; result: SearchResult}
+
+export interface IngestIO {
+  /** An answer for the agent (load, search), in the order the agent asked. */
+  answer(answer: Answer): void
+  /** A line for people (stderr): a warning or a failure, with where it came from. */
+  warn(message: string): void
+}
+
+export interface IngestTally {
+  events: number
+  /** Events carried out. */
+  done: number
+  /** Events kept as raw text (malformed output). */
+  raw: number
+  /** Events that failed (an outbox file missing or invalid, a refused value): reported, not carried out. */
+  failed: number
+}
+
+/**
+ * Carries out the events of one agent's output.
+ *
+ * @example
+ * const run = new IngestRun(ctx, agent, outboxBase(undefined, process.env), io, 'stdin')
+ * for (const event of parser.push(text)) await run.handle(event)
+ */
+export class IngestRun {
+  readonly tally: IngestTally = {events: 0, done: 0, raw: 0, failed: 0}
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly agent: AgentName,
+    private readonly outbox: string,
+    private readonly io: IngestIO,
+    /** Where the output comes from, for messages: "stdin", "session.log", "transcript.jsonl". */
+    private readonly source: string,
+  ) {}
+
+  /** Tells people something about the input itself (stderr). */
+  note(message: string): void {
+    this.io.warn(`${this.source}: ${message}`)
+  }
+
+  async handle(event: OutputEvent): Promise<void> {
+    this.tally.events++
+    try {
+      await this.carryOut(event)
+      if (event.kind === 'raw') this.tally.raw++
+      else this.tally.done++
+    } catch (error) {
+      this.tally.failed++
+      const problem = error instanceof TrailError ? `${error.message}${error.hint ? ` (${error.hint})` : ''}` : (error as Error).message
+      this.io.warn(`${this.source} line ${event.line}: ${problem}`)
+    }
+  }
+
+  private async carryOut(event: OutputEvent): Promise<void> {
+    switch (event.kind) {
+      case 'summary':
+        if (event.warning) this.io.warn(`${this.source} line ${event.line}: ${event.warning}`)
+        await recordSummary(this.ctx, this.agent, event.data, event.raw, event.warning)
+        return
+      case 'session-end':
+        await recordSessionEnd(this.ctx, this.agent, event.data, event.raw)
+        return
+      case 'continuity':
+        await this.continuity(event)
+        return
+      case 'relay':
+        await recordMessage(this.ctx, {from: this.agent, to: event.target, thread: event.thread, body: event.body})
+        return
+      case 'relay-file':
+        await this.outboxFile(event.name)
+        return
+      case 'raw':
+        this.io.warn(`${this.source} line ${event.line}: ${event.warning}; kept as raw text`)
+        await recordRaw(this.ctx, this.agent, event.text, event.warning, `${this.source} line ${event.line}`)
+        return
+    }
+  }
+
+  private async continuity(command: OutboxCommand | Extract<OutputEvent, {kind: 'continuity'}>): Promise<void> {
+    if (command.kind !== 'continuity') return
+    switch (command.action) {
+      case 'save':
+        await saveContinuity(this.ctx, {agent: this.agent, content: command.content, handoff: command.handoff})
+        return
+      case 'load':
+        this.io.answer({kind: 'context', context: await loadContext(this.ctx, this.agent)})
+        return
+      case 'search':
+        this.io.answer({kind: 'search', query: command.query, result: await searchRecords(this.ctx, {text: command.query, kinds: CONTINUITY_KINDS, limit: 10})})
+        return
+      case 'uncertain':
+        await markUncertain(this.ctx, {agent: this.agent, text: command.text})
+        return
+    }
+  }
+
+  /**
+   * Carries out `<outbox>/<agent>/<name>` and deletes it, only once its effect is committed (or answered). A file
+   * that cannot be read or carried out is left where it is, and the failure is reported.
+   */
+  private async outboxFile(name: string): Promise<void> {
+    const folder = join(this.outbox, this.agent)
+    const path = resolve(folder, parseOutboxFileName(name))
+    if (!path.startsWith(folder + sep)) throw new TrailError(`outbox file name '${truncate(name)}' leaves the outbox folder`, undefined, 'E_NAME', 2)
+    const size = fileSize(path)
+    if (size === null) throw new TrailError(`no outbox file ${path}`, `write it first: cat > ${path} << 'EOF' ... EOF`, 'E_NOT_FOUND', 3)
+    if (size > MAX_OUTBOX_BYTES) {
+      throw new TrailError(`outbox file ${path} is ${size} bytes; the limit is ${MAX_OUTBOX_BYTES}`, 'an outbox file holds one save or one message; the file is left in place', 'E_TOO_LONG', 2)
+    }
+    const bytes = readFileSync(path)
+    if (bytes.includes(0)) throw new TrailError(`outbox file ${path} is not text (it holds NUL bytes)`, 'the file is left in place', 'E_OUTBOX', 2)
+    let command: OutboxCommand
+    try {
+      command = parseOutboxFile(new TextDecoder().decode(bytes))
+    } catch (error) {
+      if (error instanceof OutboxFormatError) throw new TrailError(`outbox file ${path}: ${error.message}`, 'the file is left in place; see the spec for its format', 'E_OUTBOX', 2)
+      throw error
+    }
+    if (command.kind === 'message') await recordMessage(this.ctx, {from: this.agent, to: command.to, thread: command.thread, body: command.body})
+    else await this.continuity(command)
+    unlinkSync(path)
+  }
+}
+
+/** What `->continuity:search` searches: the agent's working memory, not messages. */
+export const CONTINUITY_KINDS = ['ledger', 'handoff', 'summary', 'session', 'trajectory', 'decision'] as const
+
+function fileSize(path: string): number | null {
+  try {
+    const info = statSync(path)
+    return info.isFile() ? info.size : null
+  } catch {
+    return null
+  }
+}

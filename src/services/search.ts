@@ -1,0 +1,135 @@
+import {idTime} from '../model/ids.js'
+import {FieldReader} from '../model/record.js'
+import type {AgentName} from '../model/names.js'
+import type {Snapshot} from '../store/snapshot.js'
+import type {Context} from './context.js'
+
+// Search over records with `git grep` on the ref: git reads the blobs (in C, in parallel); Node reads only the
+// front matter of the hits it shows. A literal query by default (a query starting with "-", regex characters,
+// non-ASCII text are all searched as written); `regex` makes it an extended regular expression.
+
+export const SEARCH_KINDS = ['trajectory', 'decision', 'handoff', 'ledger', 'summary', 'session', 'message'] as const
+export type SearchKind = (typeof SEARCH_KINDS)[number]
+
+/** The pathspecs that hold each kind of record. */
+const PATHSPECS: Record<SearchKind, string[]> = {
+  trajectory: [':(glob).trail/trajectories/**/trajectory.md'],
+  decision: [':(glob).trail/trajectories/**/events/*.md'],
+  handoff: ['.relay/ledger/handoffs/'],
+  ledger: [':(glob).relay/ledger/*.md'],
+  summary: ['.relay/ledger/summaries/'],
+  session: ['.relay/ledger/sessions/'],
+  message: ['.relay/messages/'],
+}
+
+export function kindOfPath(path: string): SearchKind | null {
+  if (path.startsWith('.trail/trajectories/')) return path.endsWith('/trajectory.md') ? 'trajectory' : path.includes('/events/') ? 'decision' : null
+  if (path.startsWith('.relay/ledger/handoffs/')) return 'handoff'
+  if (path.startsWith('.relay/ledger/summaries/')) return 'summary'
+  if (path.startsWith('.relay/ledger/sessions/')) return 'session'
+  if (/^\.relay\/ledger\/[^/]+\.md$/.test(path)) return 'ledger'
+  if (path.startsWith('.relay/messages/')) return 'message'
+  return null
+}
+
+/** Front matter lines that hold ids and times: a query matching only these (inside a random id) is no hit. */
+const MACHINE_LINE = /^(id|trajectory|handoff|at|created|started|updated|ended|kind|status):/
+
+export interface SearchQuery {
+  text: string
+  /** Treat `text` as an extended regular expression instead of literal text. */
+  regex?: boolean
+  kinds?: readonly SearchKind[]
+  agent?: AgentName
+  since?: Date
+  limit: number
+}
+
+export interface SearchLine {
+  line: number
+  text: string
+}
+
+export interface SearchHit {
+  kind: SearchKind
+  path: string
+  id: string
+  title: string
+  agent: string | null
+  /** When the record was made (from its id), or, for a ledger, when it was last updated. */
+  date: string | null
+  matches: SearchLine[]
+  score: number
+}
+
+export interface SearchResult {
+  hits: SearchHit[]
+  /** How many records matched, before the limit. */
+  total: number
+}
+
+/**
+ * Searches the records of one snapshot, ranked by the number of matching lines and by recency.
+ *
+ * @example const {hits} = await searchSnapshot(snapshot, {text: 'JWT', kinds: ['handoff'], limit: 10}, new Date())
+ */
+export async function searchSnapshot(snapshot: Snapshot, query: SearchQuery, now: Date): Promise<SearchResult> {
+  if (snapshot.tip === null || query.text === '') return {hits: [], total: 0}
+  const kinds = query.kinds && query.kinds.length > 0 ? query.kinds : SEARCH_KINDS
+  const pathspecs = kinds.flatMap((kind) => PATHSPECS[kind])
+  const pattern = query.regex ? query.text : escapeExtended(query.text)
+  // With an agent, a second pattern must match in the same file (--all-match): "agent: X" or "from: X".
+  const agentLine = query.agent ? `^(agent|from): "?${escapeExtended(query.agent)}"?$` : null
+  const agentPattern = agentLine ? new RegExp(agentLine, 'i') : null
+  const matches = await snapshot.grepLines({patterns: agentLine ? [pattern, agentLine] : [pattern], allMatch: agentLine !== null, ignoreCase: true, pathspecs})
+  const byPath = new Map<string, SearchLine[]>()
+  for (const {path, line, text} of matches) {
+    if (MACHINE_LINE.test(text) || agentPattern?.test(text)) continue
+    byPath.set(path, [...(byPath.get(path) ?? []), {line, text: text.trim()}])
+  }
+  const from = query.since?.getTime()
+  const candidates = [...byPath].flatMap(([path, matches]) => {
+    const kind = kindOfPath(path)
+    if (!kind || matches.length === 0) return []
+    // Ledgers have no time in their name; --since does not apply to them.
+    const id = /([a-z]+_[0-9a-z]{26})(?:\/trajectory)?\.md$/.exec(path)?.[1] ?? path.replace(/^.*\/|\.md$/g, '')
+    const time = /_[0-9a-z]{26}$/.test(id) ? idTime(id).getTime() : null
+    if (from !== undefined && time !== null && time < from) return []
+    const ageDays = time === null ? 0 : Math.max(0, (now.getTime() - time) / 86_400_000)
+    return [{path, kind, id, time, matches, score: Math.log2(1 + matches.length) + Math.exp(-ageDays / 30)}]
+  })
+  candidates.sort((a, b) => b.score - a.score || (b.time ?? 0) - (a.time ?? 0))
+  const shown = candidates.slice(0, query.limit)
+  const texts = await snapshot.readTexts(shown.map((hit) => hit.path))
+  const hits: SearchHit[] = shown.map(({time, ...hit}, index) => {
+    const described = describe(texts[index] ?? '', hit.path, hit.kind)
+    return {...hit, ...described, date: described.date ?? (time === null ? null : new Date(time).toISOString())}
+  })
+  return {hits, total: candidates.length}
+}
+
+/** The title, agent and date a hit is shown with, from its front matter. */
+function describe(text: string, path: string, kind: SearchKind): {title: string; agent: string | null; date: string | null} {
+  let r: FieldReader
+  try {
+    r = FieldReader.fromDocument(text, path)
+  } catch {
+    return {title: path, agent: null, date: null}
+  }
+  const first = (...keys: string[]) => keys.map((key) => r.optionalString(key)).find((value) => value !== undefined && value !== '')
+  const title =
+    kind === 'message'
+      ? `${first('from') ?? '?'} → ${first('to') ?? '?'}: ${(first('body') ?? '').split('\n')[0]}`
+      : (first('title', 'currentTask', 'summary', 'context') ?? (kind === 'ledger' ? 'continuity ledger' : path))
+  return {title: title.replace(/\s+/g, ' ').slice(0, 200), agent: first('agent', 'from') ?? null, date: kind === 'ledger' ? (first('updated') ?? null) : null}
+}
+
+/** Escapes text so an extended regular expression matches it literally. */
+export function escapeExtended(text: string): string {
+  return text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')
+}
+
+/** Searches this project's store. */
+export async function searchRecords(ctx: Context, query: SearchQuery): Promise<SearchResult> {
+  return searchSnapshot(await (await ctx.store()).snapshot(), query, ctx.now())
+}
