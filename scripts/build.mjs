@@ -33,7 +33,7 @@ await build({
 
 const TOPICS = {
   trail: {},
-  relay: {},
+  relay: {continuity: {description: 'Continuity ledgers and handoffs: save, load, search, mark uncertain'}},
 }
 
 for (const bin of ['trail', 'relay']) {

@@ -1,4 +1,8 @@
 import type {CommandDefinition} from './definition.js'
+import {continuityLoad} from './definitions/relay/continuity-load.js'
+import {continuitySave} from './definitions/relay/continuity-save.js'
+import {continuityUncertain} from './definitions/relay/continuity-uncertain.js'
+import {ingest} from './definitions/relay/ingest.js'
 import {abandon} from './definitions/trail/abandon.js'
 import {complete} from './definitions/trail/complete.js'
 import {decision} from './definitions/trail/decision.js'
@@ -16,7 +20,7 @@ type AnyDefinition = CommandDefinition<any, any>
 
 export const HOT_COMMANDS: Record<'trail' | 'relay', readonly AnyDefinition[]> = {
   trail: [start, decision, complete, abandon, status],
-  relay: [],
+  relay: [continuitySave, continuityLoad, continuityUncertain, ingest],
 }
 
 /** The hot command that `argv` names, or undefined. */

@@ -12,7 +12,7 @@ import type {IngestRun} from './ingest.js'
 export type IngestFormat = 'text' | 'claude-jsonl'
 
 /** Feeds a stream of bytes through the parser, carrying out each event before reading on. */
-export async function ingestStream(stream: AsyncIterable<Buffer | string>, run: IngestRun): Promise<void> {
+export async function ingestStream(stream: AsyncIterable<Buffer | string> | Iterable<Buffer | string>, run: IngestRun): Promise<void> {
   const decoder = new TextDecoder()
   const parser = new OutputParser()
   for await (const chunk of stream) {

@@ -192,6 +192,11 @@ export interface StatusResult {
   otherAgents: {agent: AgentName; trajectory: string}[]
 }
 
+/** The agent's active trajectory, or null. */
+export async function findActiveTrajectory(ctx: Context, agent: AgentName): Promise<Trajectory | null> {
+  return findActive(await (await ctx.store()).snapshot(), agent)
+}
+
 /** The agent's active trajectory with its decisions, and who else is working. */
 export async function trajectoryStatus(ctx: Context, agent: AgentName): Promise<StatusResult> {
   const snapshot = await (await ctx.store()).snapshot()

@@ -44,7 +44,7 @@ export class TestRepo {
   /** Runs git and returns its stdout, or '' when it exits non-zero (a ref that does not exist). */
   gitOrEmpty(args: string[]): string {
     try {
-      return this.git(args)
+      return execFileSync('git', args, {cwd: this.dir, env: testEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 28})
     } catch {
       return ''
     }

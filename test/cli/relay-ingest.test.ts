@@ -1,0 +1,253 @@
+import assert from 'node:assert/strict'
+import {execFileSync, spawn} from 'node:child_process'
+import {appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {after, describe, it} from 'node:test'
+import {BIN, json, ok, ROOT, runCli} from '../helpers/cli.js'
+import {makeRepo, testEnv, type TestRepo} from '../helpers/repo.js'
+import {codeBlocks} from '../helpers/shell-words.js'
+import type {IngestJson} from '../../src/render/ingest.js'
+
+// relay ingest: an agent's output, piped, read from a file (from where the last run stopped, or followed), or read
+// from a Claude Code transcript; each pattern carried out, answers on stdout.
+
+const repos: TestRepo[] = []
+after(() => repos.forEach((repo) => repo.remove()))
+function newRepo(): TestRepo {
+  const repo = makeRepo()
+  repos.push(repo)
+  return repo
+}
+
+function refFiles(repo: TestRepo, dir: string): string[] {
+  return repo.gitOrEmpty(['ls-tree', '-r', '--name-only', 'refs/trail/records', '--', dir]).split('\n').filter(Boolean)
+}
+
+const SESSION_LOG = `Starting work on auth.
+\u001b[32m[[SUMMARY]]\u001b[0m
+{
+  "currentTask": "Auth module",
+  "completedTasks": ["User model"],
+  "context": "JWT chosen",
+  "files": ["src/auth/jwt.ts"]
+}
+[[/SUMMARY]]
+Some tool output with a fence:
+\`\`\`
+->continuity:save <<<
+Current task: NOT THIS ONE (inside a code fence)>>>
+\`\`\`
+->continuity:save --handoff <<<
+Current task: Implementing auth module
+Completed: User model, JWT utils
+Next steps: Login endpoint, Session middleware
+Key decisions: JWT with refresh tokens, bcrypt for passwords
+Files: src/auth/*.ts>>>
+->continuity:uncertain "API rate limit handling unclear"
+->relay:frontend:Designer [thread:auth-feature] <<<
+UI mockups ready for review>>>
+->continuity:load
+->continuity:search "bcrypt"
+[[SUMMARY]]{not json}[[/SUMMARY]]
+[[SESSION_END]]
+{"summary": "Auth groundwork done", "completedTasks": ["User model", "JWT utils"]}
+[[/SESSION_END]]
+->relay:backend:lead <<<
+never closed
+`
+
+describe('relay ingest', () => {
+  it('turns a session log into ledger, handoff, summary, session, message and raw records, and answers on stdout', async () => {
+    const repo = newRepo()
+    await ok(repo.dir, ['trail', 'start', 'Auth'], {env: {AGENT_RELAY_NAME: 'claude'}})
+    const before = repo.userState()
+    const result = await runCli(repo.dir, ['relay', 'ingest'], {input: SESSION_LOG, env: {AGENT_RELAY_NAME: 'claude'}})
+    assert.equal(result.code, 0, result.stderr)
+    repo.assertUserStateUnchanged(before)
+    assert.match(result.stdout, /^# Session context for claude\n\n## Where you left off/)
+    assert.match(result.stdout, /\*\*Current task:\*\* Implementing auth module/)
+    assert.match(result.stdout, /## Uncertain: verify these\n\n- API rate limit handling unclear/)
+    assert.match(result.stdout, /\nledger \S+ \(claude, [\d-]+\): Implementing auth module\n +\d+: .*bcrypt/)
+    assert.match(result.stderr, /stdin line 26: the \[\[SUMMARY\]\] on line 26 is not a JSON object; kept as text/)
+    assert.match(result.stderr, /stdin line 30: the block opened on line 30 is not closed \(>>>\) by the end of the output; kept as raw text/)
+    assert.doesNotMatch(repo.read('.relay/ledger/claude.md'), /NOT THIS ONE/)
+
+    assert.equal(refFiles(repo, '.relay/ledger/summaries/claude').length, 2)
+    assert.equal(refFiles(repo, '.relay/ledger/sessions/claude').length, 1)
+    assert.equal(refFiles(repo, '.relay/ledger/handoffs').length, 1)
+    assert.equal(refFiles(repo, '.relay/messages').length, 1)
+    assert.equal(refFiles(repo, '.relay/ledger/raw/claude').length, 1)
+    const session = repo.git(['show', `refs/trail/records:${refFiles(repo, '.relay/ledger/sessions/claude')[0]}`])
+    assert.match(session, /trajectory: traj_\w+\nsummary: Auth groundwork done\n/)
+    assert.equal((await json<{active: {status: string}}>(repo.dir, ['trail', 'status'], {env: {AGENT_RELAY_NAME: 'claude'}})).active.status, 'active', 'a session end completes nothing')
+    const invalid = refFiles(repo, '.relay/ledger/summaries/claude').map((path) => repo.git(['show', `refs/trail/records:${path}`])).find((text) => text.includes('warning'))!
+    assert.match(invalid, /raw: "\{not json\}"/)
+    const message = repo.git(['show', `refs/trail/records:${refFiles(repo, '.relay/messages')[0]}`])
+    assert.match(message, /from: claude\nto: "frontend:Designer"\nthread: auth-feature\n/)
+  })
+
+  it('reports counts with --json, and exits 1 when an event failed', async () => {
+    const repo = newRepo()
+    const report = await runCli(repo.dir, ['relay', 'ingest', '--json'], {input: '->continuity:save <<<\n  \n>>>\n->relay-file:missing\n->continuity:uncertain "kept"\n'})
+    assert.equal(report.code, 1)
+    const parsed = JSON.parse(report.stdout) as IngestJson
+    assert.deepEqual({events: parsed.events, done: parsed.done, failed: parsed.failed}, {events: 3, done: 1, failed: 2})
+    assert.match(parsed.warnings.join('\n'), /line 1: nothing to save/)
+    assert.match(parsed.warnings.join('\n'), /line 4: no outbox file \/tmp\/relay-outbox\/default\/missing/)
+  })
+
+  it('carries out the spec\'s outbox flow, verbatim, and deletes each file once its effect is committed', async () => {
+    const repo = newRepo()
+    const agent = `spec-agent-${process.pid}`
+    const folder = join('/tmp/relay-outbox', agent)
+    mkdirSync(folder, {recursive: true})
+    try {
+      const spec = readFileSync(join(ROOT, 'docs', 'spec', 'relay-protocol-outbox-and-trail.md'), 'utf8')
+      const writes = codeBlocks(spec).filter((block) => block.language === 'bash' && block.body.startsWith('cat > /tmp/relay-outbox/'))
+      assert.equal(writes.length, 3)
+      for (const block of writes) {
+        execFileSync('bash', ['-c', block.body], {cwd: repo.dir, env: testEnv({AGENT_RELAY_NAME: agent})})
+        const name = /\$AGENT_RELAY_NAME\/(\w+) /.exec(block.body)![1]!
+        assert.ok(existsSync(join(folder, name)))
+        const result = await runCli(repo.dir, ['relay', 'ingest'], {input: `Then: \n->relay-file:${name}\n`, env: {AGENT_RELAY_NAME: agent}})
+        assert.equal(result.code, 0, result.stderr)
+        assert.ok(!existsSync(join(folder, name)), `${name} is deleted after it is carried out`)
+        if (name === 'load') assert.match(result.stdout, /Current task:\*\* Implementing user authentication/)
+      }
+      const ledger = repo.read(`.relay/ledger/${agent}.md`)
+      assert.match(ledger, /currentTask: Implementing user authentication\n/)
+      assert.match(ledger, /uncertain:\n  - API rate limit handling unclear\n/)
+      assert.match(ledger, /files:\n  - "src\/auth\/\*\.ts"\n/)
+    } finally {
+      rmSync(folder, {recursive: true, force: true})
+    }
+  })
+
+  it('sends a message from an outbox file (TO:), and keeps a bad outbox file where it is', async () => {
+    const repo = newRepo()
+    const outbox = join(repo.dir, '..', `outbox-${process.pid}-${Date.now()}`)
+    const folder = join(outbox, 'default')
+    mkdirSync(folder, {recursive: true})
+    try {
+      writeFileSync(join(folder, 'msg'), 'TO: frontend:Designer\r\nTHREAD: auth\r\n\r\nPlease update the login UI.\r\n')
+      writeFileSync(join(folder, 'broken'), 'KIND: continuity\nACTION: fly\n')
+      writeFileSync(join(folder, 'huge'), `KIND: continuity\nACTION: save\n\n${'x'.repeat(50 * 1024 * 1024)}`)
+      writeFileSync(join(folder, 'binary'), Buffer.from([0x4b, 0x00, 0xff, 0x00]))
+      const result = await runCli(repo.dir, ['relay', 'ingest', '--outbox', outbox], {input: '->relay-file:msg\n->relay-file:broken\n->relay-file:huge\n->relay-file:binary\n->relay-file:../../etc/passwd\n'})
+      assert.equal(result.code, 1)
+      assert.ok(!existsSync(join(folder, 'msg')))
+      for (const name of ['broken', 'huge', 'binary']) assert.ok(existsSync(join(folder, name)), `${name} is left in place`)
+      assert.match(result.stderr, /broken: unknown ACTION 'fly'/)
+      assert.match(result.stderr, /huge is 52428831 bytes; the limit is 1052672/)
+      assert.match(result.stderr, /binary is not text/)
+      assert.match(result.stderr, /invalid outbox file name '\.\.\/\.\.\/etc\/passwd'/)
+      const message = repo.git(['show', `refs/trail/records:${refFiles(repo, '.relay/messages')[0]}`])
+      assert.match(message, /to: "frontend:Designer"\nthread: auth\n/)
+      assert.match(message, /body: Please update the login UI\.\n/)
+    } finally {
+      rmSync(outbox, {recursive: true, force: true})
+    }
+  })
+
+  it('survives binary output and keeps a save with no known field as text', async () => {
+    const repo = newRepo()
+    const noise = Buffer.alloc(256 * 1024)
+    for (let i = 0; i < noise.length; i++) noise[i] = (i * 7919) % 256
+    const input = Buffer.concat([noise, Buffer.from('\n->continuity:save <<<\njust thoughts, no fields>>>\n'), noise])
+    const result = await runCli(repo.dir, ['relay', 'ingest'], {input})
+    assert.equal(result.code, 0, result.stderr)
+    assert.match(repo.read('.relay/ledger/default.md'), /notes:\n  - \{"label": "Notes", "text": "just thoughts, no fields"\}/)
+  })
+
+  it('reads a log file from where the last run stopped, leaving an unfinished block for the next run', async () => {
+    const repo = newRepo()
+    const log = join(repo.dir, '..', `agent-${process.pid}-${Date.now()}.log`)
+    try {
+      writeFileSync(log, '->continuity:uncertain "first"\n->continuity:save <<<\nCurrent task: half')
+      const first = await runCli(repo.dir, ['relay', 'ingest', log])
+      assert.equal(first.code, 0, first.stderr)
+      assert.match(first.stderr, /is an unfinished block; it is read when the file grows/)
+      appendFileSync(log, ' written>>>\n->continuity:uncertain "second"\n')
+      await ok(repo.dir, ['relay', 'ingest', log])
+      await ok(repo.dir, ['relay', 'ingest', log])
+      const ledger = repo.read('.relay/ledger/default.md')
+      assert.match(ledger, /currentTask: half written\n/)
+      assert.match(ledger, /uncertain:\n  - first\n  - second\n/)
+      assert.equal(repo.git(['rev-list', '--count', 'refs/trail/records']).trim(), '3', 'each block once: uncertain, save, uncertain')
+    } finally {
+      rmSync(log, {force: true})
+    }
+  })
+
+  it('follows a growing log until interrupted', async () => {
+    const repo = newRepo()
+    const log = join(repo.dir, '..', `follow-${process.pid}-${Date.now()}.log`)
+    writeFileSync(log, 'starting\n')
+    const child = spawn(process.execPath, [BIN.relay, 'ingest', log, '--follow'], {cwd: repo.dir, env: testEnv()})
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      appendFileSync(log, '->continuity:uncertain "seen while following"\n')
+      for (let i = 0; i < 100 && !repo.gitOrEmpty(['show', 'refs/trail/records:.relay/ledger/default.md']).includes('seen while following'); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      assert.match(repo.git(['show', 'refs/trail/records:.relay/ledger/default.md']), /seen while following/)
+      child.kill('SIGINT')
+      assert.equal(await exited, 0)
+    } finally {
+      child.kill('SIGKILL')
+      rmSync(log, {force: true})
+    }
+  })
+})
+
+describe('relay ingest of Claude Code transcripts', () => {
+  const line = (type: string, content: unknown) => `${JSON.stringify({type, message: {role: type, content}, uuid: Math.random().toString(36)})}\n`
+
+  it('reads the assistant\'s text, once per line, however many times it runs', async () => {
+    const repo = newRepo()
+    const transcript = join(repo.dir, '..', `transcript-${process.pid}-${Date.now()}.jsonl`)
+    try {
+      writeFileSync(
+        transcript,
+        line('user', 'please save') +
+          line('assistant', [{type: 'text', text: 'Saving.\n->continuity:save <<<\nCurrent task: From the transcript>>>'}, {type: 'tool_use', name: 'Bash', input: {command: 'echo ->continuity:load'}}]) +
+          line('user', [{type: 'tool_result', content: '->continuity:uncertain "not from the assistant"'}]),
+      )
+      await ok(repo.dir, ['relay', 'ingest', '--format', 'claude-jsonl', transcript])
+      await ok(repo.dir, ['relay', 'ingest', '--format', 'claude-jsonl', transcript])
+      appendFileSync(transcript, line('assistant', '->continuity:uncertain "later"'))
+      await ok(repo.dir, ['relay', 'ingest', '--format', 'claude-jsonl', transcript])
+      const ledger = repo.read('.relay/ledger/default.md')
+      assert.match(ledger, /currentTask: From the transcript\n/)
+      assert.match(ledger, /uncertain:\n  - later\n/)
+      assert.equal(repo.git(['rev-list', '--count', 'refs/trail/records']).trim(), '2')
+    } finally {
+      rmSync(transcript, {force: true})
+    }
+  })
+
+  it('as a Stop hook: hands load answers back to the agent, with a reminder of the active trajectory, never twice in a row', async () => {
+    const repo = newRepo()
+    await ok(repo.dir, ['trail', 'start', 'Hooked work'])
+    await ok(repo.dir, ['relay', 'continuity', 'save', 'Current task: Hooked work'])
+    const transcript = join(repo.dir, '..', `hook-${process.pid}-${Date.now()}.jsonl`)
+    try {
+      writeFileSync(transcript, line('assistant', 'Let me reload.\n->continuity:load'))
+      const payload = (active: boolean) => JSON.stringify({session_id: 's', transcript_path: transcript, hook_event_name: 'Stop', stop_hook_active: active})
+      const answer = JSON.parse(await ok(repo.dir, ['relay', 'ingest', '--format', 'claude-jsonl'], {input: payload(false)})) as {decision: string; reason: string}
+      assert.equal(answer.decision, 'block')
+      assert.match(answer.reason, /^# Session context for default\n/)
+      assert.match(answer.reason, /Trajectory traj_\w+ \("Hooked work"\) is still active: when the work is done, run: trail complete/)
+      appendFileSync(transcript, line('assistant', '->continuity:load'))
+      const again = JSON.parse(await ok(repo.dir, ['relay', 'ingest', '--format', 'claude-jsonl'], {input: payload(true)})) as {decision?: string; systemMessage?: string}
+      assert.equal(again.decision, undefined, 'stop_hook_active: no second block')
+      assert.match(again.systemMessage ?? '', /is still active/)
+      appendFileSync(transcript, line('assistant', 'done for now'))
+      await ok(repo.dir, ['trail', 'complete', '--summary', 'done'])
+      assert.equal(await ok(repo.dir, ['relay', 'ingest', '--format', 'claude-jsonl'], {input: payload(false)}), '', 'nothing to say, nothing printed')
+    } finally {
+      rmSync(transcript, {force: true})
+    }
+  })
+})
