@@ -3,6 +3,7 @@ import {existsSync, mkdirSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {benchEnv, figure, markdownTable, measure, NODE_BASELINE, ROOT, TRAIL, type Step} from './harness.js'
 import {buildAgentTrajectoriesStore, buildStore} from './stores.js'
+import type {StoreTable} from './store-tables.js'
 
 // The hot `trail` commands at 0, 10,000 and 100,000 trajectories, as ratios to `node -e 0` and beside raw git;
 // and the same commands of the agent-trajectories package (the best-known `trail` CLI) at 1,000 trajectories.
@@ -10,6 +11,7 @@ import {buildAgentTrajectoriesStore, buildStore} from './stores.js'
 // than agent-trajectories at 1,000 trajectories.
 
 const AGENT_TRAJECTORIES_VERSION = '0.6.1'
+const COMMANDS = ['start', 'decision', 'status', 'complete']
 
 function roundSteps(trail: string[], cwd: string, label: string): Step[] {
   const env = benchEnv({AGENT_RELAY_NAME: 'bench', TRAIL_AGENT: 'bench'})
@@ -23,7 +25,34 @@ function roundSteps(trail: string[], cwd: string, label: string): Step[] {
   ]
 }
 
-const COMMANDS = ['start', 'decision', 'status', 'complete']
+export const TRAIL_HOT: StoreTable = {
+  title: 'trail, hot commands',
+  steps: (cwd) => roundSteps([process.execPath, TRAIL], cwd, 'trail'),
+}
+
+/** Read commands that go through oclif: they must stay fast at 100,000 trajectories, not within 2x. */
+export const TRAIL_READS: StoreTable = {
+  title: 'trail, reads through oclif (list, show)',
+  roundsDivisor: 2,
+  steps: (cwd) => {
+    const env = benchEnv({AGENT_RELAY_NAME: 'bench'})
+    return [
+      {...NODE_BASELINE, cwd},
+      {name: 'git grep (raw git, whole store)', argv: ['git', 'grep', '-l', '-e', '^agent: claude$', 'refs/trail/records', '--', '.trail/trajectories'], cwd, okExitCodes: [1]},
+      {name: 'trail list', argv: [process.execPath, TRAIL, 'list'], cwd, env},
+      {name: 'trail list --page 100', argv: [process.execPath, TRAIL, 'list', '--page', '100'], cwd, env},
+      {name: 'trail list --agent claude', argv: [process.execPath, TRAIL, 'list', '--agent', 'claude'], cwd, env},
+      {name: 'trail list --status completed --since 7d', argv: [process.execPath, TRAIL, 'list', '--status', 'completed', '--since', '7d'], cwd, env},
+      {name: 'trail show <prefix>', argv: [process.execPath, TRAIL, 'show', firstTrajectoryPrefix(cwd)], cwd, env},
+    ]
+  },
+}
+
+/** A 14-character prefix of the newest trajectory's id, as a person would copy it from `trail list`. */
+function firstTrajectoryPrefix(cwd: string): string {
+  const listing = spawnSync(process.execPath, [TRAIL, 'list', '--limit', '1'], {cwd, env: benchEnv(), encoding: 'utf8'})
+  return listing.stdout.split('\t')[0]!.slice(0, 14)
+}
 
 /** Installs agent-trajectories into bench/.cache (once) and returns its CLI's path. */
 function agentTrajectoriesCli(): string {
@@ -37,81 +66,27 @@ function agentTrajectoriesCli(): string {
   return cli
 }
 
-/** Read commands that go through oclif: they must stay fast at 100,000 trajectories, not within 2x. */
-function readSteps(cwd: string): Step[] {
-  const env = benchEnv({AGENT_RELAY_NAME: 'bench'})
-  return [
-    {...NODE_BASELINE, cwd},
-    {name: 'git grep (raw git, whole store)', argv: ['git', 'grep', '-l', '-e', '^agent: claude$', 'refs/trail/records', '--', '.trail/trajectories'], cwd, okExitCodes: [1]},
-    {name: 'trail list', argv: [process.execPath, TRAIL, 'list'], cwd, env},
-    {name: 'trail list --page 100', argv: [process.execPath, TRAIL, 'list', '--page', '100'], cwd, env},
-    {name: 'trail list --agent claude', argv: [process.execPath, TRAIL, 'list', '--agent', 'claude'], cwd, env},
-    {name: 'trail list --status completed --since 7d', argv: [process.execPath, TRAIL, 'list', '--status', 'completed', '--since', '7d'], cwd, env},
-    {name: 'trail show <prefix>', argv: [process.execPath, TRAIL, 'show', firstTrajectoryPrefix(cwd)], cwd, env},
-  ]
-}
-
-/** A 14-character prefix of the newest trajectory's id, as a person would copy it from `trail list`. */
-function firstTrajectoryPrefix(cwd: string): string {
-  const listing = spawnSync(process.execPath, [TRAIL, 'list', '--limit', '1'], {cwd, env: benchEnv(), encoding: 'utf8'})
-  return listing.stdout.split('\t')[0]!.slice(0, 14)
-}
-
-export function benchTrailCommands(options: {sizes: number[]; rounds: number; compare: boolean}): string {
-  const lines: string[] = []
-  const rows: string[][] = []
-  const base: string[] = ['node -e 0', 'git rev-parse (raw git)']
-  const columns: Map<string, number>[] = []
-  const readColumns: Map<string, number>[] = []
-  for (const size of options.sizes) {
-    process.stderr.write(`building a store of ${size} trajectories...\n`)
-    const repo = buildStore(size)
-    try {
-      process.stderr.write(`measuring (${options.rounds} rounds)...\n`)
-      columns.push(measure(roundSteps([process.execPath, TRAIL], repo, 'trail'), options.rounds))
-      readColumns.push(measure(readSteps(repo), Math.max(5, Math.floor(options.rounds / 2)), 1))
-    } finally {
-      rmSync(repo, {recursive: true, force: true})
-    }
+/** relay-trail against agent-trajectories, each with 1,000 trajectories in its own format. */
+export function benchAgainstAgentTrajectories(rounds: number): string {
+  const cli = agentTrajectoriesCli()
+  process.stderr.write('building 1,000-trajectory stores for the comparison...\n')
+  const theirs = buildAgentTrajectoriesStore(1000)
+  const ours = buildStore(1000)
+  try {
+    const theirTimes = measure(roundSteps([process.execPath, cli], theirs, 'agent-trajectories'), rounds)
+    const ourTimes = measure(roundSteps([process.execPath, TRAIL], ours, 'trail'), rounds)
+    const rows = COMMANDS.map((command) => {
+      const mine = ourTimes.get(`trail ${command}`)!
+      const other = theirTimes.get(`agent-trajectories ${command}`)!
+      return [command, figure(mine, ourTimes.get('node -e 0')!), figure(other, theirTimes.get('node -e 0')!), `${(other / mine).toFixed(2)}x`]
+    })
+    return [
+      `### trail against agent-trajectories ${AGENT_TRAJECTORIES_VERSION}, 1,000 trajectories each`,
+      '',
+      markdownTable(['command', 'relay-trail', 'agent-trajectories', 'relay-trail is faster by'], rows),
+    ].join('\n')
+  } finally {
+    rmSync(theirs, {recursive: true, force: true})
+    rmSync(ours, {recursive: true, force: true})
   }
-  for (const name of [...base, ...COMMANDS.map((c) => `trail ${c}`)]) {
-    rows.push([name, ...columns.map((column) => figure(column.get(name)!, column.get('node -e 0')!))])
-  }
-  lines.push(`### trail, hot commands (median of ${options.rounds} rounds; ratio to node -e 0 in the same rounds)`, '')
-  lines.push(markdownTable(['command', ...options.sizes.map((size) => `${size.toLocaleString('en')} trajectories`)], rows))
-  const readNames = [...readColumns[0]!.keys()]
-  lines.push('', '### trail, reads through oclif (list, show)', '')
-  lines.push(
-    markdownTable(
-      ['command', ...options.sizes.map((size) => `${size.toLocaleString('en')} trajectories`)],
-      readNames.map((name) => [name, ...readColumns.map((column) => figure(column.get(name)!, column.get('node -e 0')!))]),
-    ),
-  )
-
-  if (options.compare) {
-    const cli = agentTrajectoriesCli()
-    process.stderr.write('building 1,000-trajectory stores for the comparison...\n')
-    const theirs = buildAgentTrajectoriesStore(1000)
-    const ours = buildStore(1000)
-    try {
-      const theirTimes = measure(roundSteps([process.execPath, cli], theirs, 'agent-trajectories'), options.rounds)
-      const ourTimes = measure(roundSteps([process.execPath, TRAIL], ours, 'trail'), options.rounds)
-      const compareRows = COMMANDS.map((command) => {
-        const mine = ourTimes.get(`trail ${command}`)!
-        const other = theirTimes.get(`agent-trajectories ${command}`)!
-        return [
-          command,
-          figure(mine, ourTimes.get('node -e 0')!),
-          figure(other, theirTimes.get('node -e 0')!),
-          `${(other / mine).toFixed(2)}x`,
-        ]
-      })
-      lines.push('', `### trail against agent-trajectories ${AGENT_TRAJECTORIES_VERSION}, 1,000 trajectories each`, '')
-      lines.push(markdownTable(['command', 'relay-trail', 'agent-trajectories', 'relay-trail is faster by'], compareRows))
-    } finally {
-      rmSync(theirs, {recursive: true, force: true})
-      rmSync(ours, {recursive: true, force: true})
-    }
-  }
-  return lines.join('\n')
 }

@@ -1,7 +1,8 @@
-// Loads dist/hot.cjs (the bundled fast path) with V8's code cache from dist/hot.cjs.cache, which the build writes
-// after running a command once. Node 20 has no compile cache of its own (module.enableCompileCache is Node 22);
-// without it, compiling the bundle costs about 5 ms on every call of a hot command (bench/startup.ts). A cache made
-// by another Node version is rejected by V8, which then compiles as usual: slower, never wrong.
+// Loads dist/hot-<bin>.cjs (an executable's bundled fast path) with V8's code cache from dist/hot-<bin>.cjs.cache,
+// which the build writes after running a command once. Node 20 has no compile cache of its own
+// (module.enableCompileCache is Node 22); without it, compiling the bundle costs about 5 ms on every call of a hot
+// command (measured with hyperfine). A cache made by another Node version is rejected by V8, which then compiles as
+// usual: slower, never wrong.
 'use strict'
 const {readFileSync, writeFileSync} = require('node:fs')
 const {dirname, join} = require('node:path')
@@ -9,10 +10,9 @@ const {pathToFileURL} = require('node:url')
 const {Script} = require('node:vm')
 const Module = require('node:module')
 
-const file = join(__dirname, '..', 'dist', 'hot.cjs')
-const cacheFile = `${file}.cache`
-
-function loadFastPath() {
+function loadFastPath(bin) {
+  const file = join(__dirname, '..', 'dist', `hot-${bin}.cjs`)
+  const cacheFile = `${file}.cache`
   let cachedData
   try {
     cachedData = readFileSync(cacheFile)
@@ -29,9 +29,9 @@ function loadFastPath() {
 
 /** Runs an executable: its hot commands from the fast path, everything else through oclif (loaded only then). */
 function main(bin) {
-  const {runHot} = loadFastPath()
+  const {run} = loadFastPath(bin)
   const argv = process.argv.slice(2)
-  runHot(bin, argv).then(async (handled) => {
+  run(argv).then(async (handled) => {
     if (handled) return
     const {runOclif} = await import(pathToFileURL(join(__dirname, '..', 'dist', 'src', 'cli', 'oclif.js')).href)
     await runOclif(bin, argv)

@@ -1,4 +1,4 @@
-// The build after `tsc`: the bundled fast path (dist/hot.cjs) and one oclif configuration root per executable
+// The build after `tsc`: the bundled fast paths (dist/hot-trail.cjs, dist/hot-relay.cjs) and one oclif configuration root per executable
 // (dist/oclif/<bin>/package.json and its oclif.manifest.json), so each of `trail` and `relay` has its own commands
 // and help without scanning the commands folder at run time.
 import {execFileSync} from 'node:child_process'
@@ -12,24 +12,26 @@ import {Plugin} from '@oclif/core'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'))
 
-await build({
-  entryPoints: [join(root, 'src/cli/hot.ts')],
-  outfile: join(root, 'dist/hot.cjs'),
-  bundle: true,
-  platform: 'node',
-  // CommonJS: Node starts a CommonJS entry about 6 ms faster than an ES module (bench/startup.ts).
-  format: 'cjs',
-  define: {'import.meta.url': '__importMetaUrl'},
-  banner: {js: 'const __importMetaUrl = require("node:url").pathToFileURL(__filename).href;'},
-  target: 'node20',
-  // yaml is loaded only to read a record a person edited by hand; oclif never belongs on the fast path.
-  external: ['yaml', '@oclif/core'],
-  logLevel: 'warning',
-  // Smaller source, less for V8 to parse on every start. Identifiers are not minified: stack traces (DEBUG=1)
-  // stay readable.
-  minifyWhitespace: true,
-  minifySyntax: true,
-})
+for (const bin of ['trail', 'relay']) {
+  await build({
+    entryPoints: [join(root, `src/cli/hot-${bin}.ts`)],
+    outfile: join(root, `dist/hot-${bin}.cjs`),
+    bundle: true,
+    platform: 'node',
+    // CommonJS: Node starts a CommonJS entry about 6 ms faster than an ES module (bench: trail status).
+    format: 'cjs',
+    define: {'import.meta.url': '__importMetaUrl'},
+    banner: {js: 'const __importMetaUrl = require("node:url").pathToFileURL(__filename).href;'},
+    target: 'node20',
+    // yaml is loaded only to read a record a person edited by hand; oclif never belongs on the fast path.
+    external: ['yaml', '@oclif/core'],
+    logLevel: 'warning',
+    // Smaller source, less for V8 to parse on every start. Identifiers are not minified: stack traces (DEBUG=1)
+    // stay readable.
+    minifyWhitespace: true,
+    minifySyntax: true,
+  })
+}
 
 const TOPICS = {
   trail: {},
@@ -67,6 +69,7 @@ try {
   const env = {...process.env, RELAY_TRAIL_WRITE_CODE_CACHE: '1', AGENT_RELAY_NAME: 'build'}
   execFileSync('git', ['init', '--quiet', scratch])
   execFileSync(process.execPath, [join(root, 'bin/trail.cjs'), 'status'], {cwd: scratch, env, stdio: 'ignore'})
+  execFileSync(process.execPath, [join(root, 'bin/relay.cjs'), 'continuity', 'load'], {cwd: scratch, env, stdio: 'ignore'})
 } finally {
   await rm(scratch, {recursive: true, force: true})
 }

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 import {Parser} from '@oclif/core'
 import {allFlags, type CommandDefinition, type FlagSpecs} from '../../src/cli/definition.js'
-import {HOT_COMMANDS} from '../../src/cli/hot.js'
+import {HOT_RELAY} from '../../src/cli/hot-relay.js'
+import {HOT_TRAIL} from '../../src/cli/hot-trail.js'
 import {normaliseFlags, oclifArgs, oclifFlags} from '../../src/cli/oclif.js'
 import {parseArgv} from '../../src/cli/parse-argv.js'
 
@@ -45,7 +46,7 @@ function samples(definition: AnyDefinition): string[][] {
 }
 
 describe('the fast path and oclif parse alike', () => {
-  for (const definition of [...HOT_COMMANDS.trail, ...HOT_COMMANDS.relay]) {
+  for (const definition of [...HOT_TRAIL, ...HOT_RELAY]) {
     it(`${definition.bin} ${definition.name}`, async () => {
       for (const argv of samples(definition)) {
         assert.deepEqual(parseArgv(definition, argv), await parseWithOclif(definition, argv), argv.join(' '))

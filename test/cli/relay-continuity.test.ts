@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict'
-import {after, describe, it} from 'node:test'
+import {describe, it} from 'node:test'
 import {json, ok, runCli} from '../helpers/cli.js'
-import {makeRepo, type TestRepo} from '../helpers/repo.js'
+import {useRepos, type TestRepo} from '../helpers/repo.js'
 import type {LedgerJson} from '../../src/render/continuity.js'
 import type {SearchJson} from '../../src/render/search.js'
 
 // relay continuity: save (and --handoff), uncertain, load within a budget, search; run as the built CLI, in a
 // repository with uncommitted work that must not move.
 
-const repos: TestRepo[] = []
-after(() => repos.forEach((repo) => repo.remove()))
-function newRepo(): TestRepo {
-  const repo = makeRepo()
-  repos.push(repo)
-  return repo
-}
+const newRepo = useRepos()
 
 describe('relay continuity save', () => {
   it('saves the spec\'s fields, from an argument or stdin, keeping what a later save does not mention', async () => {

@@ -2,22 +2,16 @@ import assert from 'node:assert/strict'
 import {execFileSync, spawn} from 'node:child_process'
 import {appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {after, describe, it} from 'node:test'
+import {describe, it} from 'node:test'
 import {BIN, json, ok, ROOT, runCli} from '../helpers/cli.js'
-import {makeRepo, testEnv, type TestRepo} from '../helpers/repo.js'
+import {testEnv, useRepos, type TestRepo} from '../helpers/repo.js'
 import {codeBlocks} from '../helpers/shell-words.js'
 import type {IngestJson} from '../../src/render/ingest.js'
 
 // relay ingest: an agent's output, piped, read from a file (from where the last run stopped, or followed), or read
 // from a Claude Code transcript; each pattern carried out, answers on stdout.
 
-const repos: TestRepo[] = []
-after(() => repos.forEach((repo) => repo.remove()))
-function newRepo(): TestRepo {
-  const repo = makeRepo()
-  repos.push(repo)
-  return repo
-}
+const newRepo = useRepos()
 
 function refFiles(repo: TestRepo, dir: string): string[] {
   return repo.gitOrEmpty(['ls-tree', '-r', '--name-only', 'refs/trail/records', '--', dir]).split('\n').filter(Boolean)

@@ -3,9 +3,9 @@ import {execFileSync, spawnSync} from 'node:child_process'
 import {existsSync, mkdtempSync, readFileSync, rmSync, utimesSync} from 'node:fs'
 import {hostname, tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {after, describe, it} from 'node:test'
+import {describe, it} from 'node:test'
 import {json, ok, runCli} from '../helpers/cli.js'
-import {makeRepo, testEnv, type TestRepo} from '../helpers/repo.js'
+import {testEnv, useRepos, type TestRepo} from '../helpers/repo.js'
 import type {TrajectoryDetailJson} from '../../src/render/trajectory.js'
 
 // Every `trail` command and flag, run as the built binary in a real repository with staged and unstaged changes,
@@ -15,13 +15,7 @@ import type {TrajectoryDetailJson} from '../../src/render/trajectory.js'
 /** What `trail show --json` prints: the documented shape. */
 type TrajectoryJson = TrajectoryDetailJson
 
-const repos: TestRepo[] = []
-after(() => repos.forEach((repo) => repo.remove()))
-function newRepo(options?: Parameters<typeof makeRepo>[0]): TestRepo {
-  const repo = makeRepo(options)
-  repos.push(repo)
-  return repo
-}
+const newRepo = useRepos()
 
 /** Runs a command and checks that the user's state did not move. */
 async function untouched(repo: TestRepo, argv: ['trail', ...string[]]) {

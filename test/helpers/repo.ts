@@ -4,6 +4,7 @@ import {mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSyn
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import assert from 'node:assert/strict'
+import {after} from 'node:test'
 
 // Temporary repositories with real git, and the proof that the user's state is untouched: the porcelain status,
 // the index file's bytes, HEAD, the branches, the stash and the config, before and after.
@@ -119,4 +120,15 @@ export function makeRepo(options: RepoOptions = {}): TestRepo {
     repo.write('notes.txt', 'untracked\n')
   }
   return repo
+}
+
+/** A maker of repositories for one test file, all removed when its tests are done. */
+export function useRepos(): (options?: RepoOptions) => TestRepo {
+  const made: TestRepo[] = []
+  after(() => made.forEach((repo) => repo.remove()))
+  return (options) => {
+    const repo = makeRepo(options)
+    made.push(repo)
+    return repo
+  }
 }

@@ -1,20 +1,55 @@
+import {realpathSync} from 'node:fs'
+import {dirname, join} from 'node:path'
 import {initJson, initText} from '../../../render/setup.js'
+import {installAgentsMd, installClaude, type InstalledFile} from '../../../services/agent-setup.js'
 import {initStore} from '../../../services/setup.js'
 import {defineCommand} from '../../definition.js'
 
 export const init = defineCommand({
   bin: 'trail',
   name: 'init',
-  summary: 'Set up the record store in this repository',
+  summary: 'Set up the record store in this repository (and, when asked, the agent hooks)',
   description:
     'Creates refs/trail/records with its first commit, mirrors the records into .trail/ and .relay/, and lists ' +
     'those folders in .git/info/exclude. Every write command does this silently on first use; init is for doing ' +
-    'it explicitly. Running it again changes nothing that is in place.',
-  examples: ['trail init'],
+    'it explicitly. --claude adds Claude Code hooks to .claude/settings.json (SessionStart loads the context, ' +
+    'Stop and SessionEnd ingest the transcript) and the agent instructions to CLAUDE.md; --agents adds the ' +
+    'instructions to AGENTS.md. Existing settings and text are kept. Running it again changes nothing in place.',
+  examples: ['trail init', 'trail init --claude', 'trail init --agents'],
   args: [],
-  flags: {},
+  flags: {
+    claude: {type: 'boolean', description: 'install the Claude Code hooks and the instructions in CLAUDE.md'},
+    agents: {type: 'boolean', description: 'install the agent instructions in AGENTS.md'},
+  },
   json: true,
-  run: (ctx) => initStore(ctx),
-  text: initText,
-  toJson: initJson,
+  run: async (ctx, {flags}) => {
+    const store = await initStore(ctx)
+    const installed: InstalledFile[] = []
+    if (flags.claude) installed.push(...(await installClaude(ctx, relayCommand())))
+    if (flags.agents) installed.push(...(await installAgentsMd(ctx)))
+    return {store, installed}
+  },
+  text: ({store, installed}, style) =>
+    initText(store, style) + installed.map((file) => `${file.action === 'unchanged' ? 'Already in place' : file.action === 'created' ? 'Created' : 'Updated'}: ${file.path}\n`).join(''),
+  toJson: ({store, installed}) => ({...initJson(store), installed}),
 })
+
+/**
+ * How the hooks start relay: "relay" when that name on PATH is this installation's, else this installation's
+ * executable by its full path (a clone used without npm link).
+ */
+function relayCommand(): string {
+  const ours = realpathOf(join(dirname(realpathOf(process.argv[1] ?? '')), 'relay.cjs'))
+  for (const dir of (process.env.PATH ?? '').split(':').filter(Boolean)) {
+    if (realpathOf(join(dir, 'relay')) === ours) return 'relay'
+  }
+  return `node "${ours}"`
+}
+
+function realpathOf(path: string): string {
+  try {
+    return realpathSync(path)
+  } catch {
+    return path
+  }
+}

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict'
+import {execFileSync} from 'node:child_process'
+import {rmSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, it} from 'node:test'
+import {json, ok, runCli} from '../helpers/cli.js'
+import {testEnv, useRepos} from '../helpers/repo.js'
+
+// trail init --claude and --agents: hooks and instructions installed without clobbering what is there, and hooks
+// that work when Claude Code runs them.
+
+const newRepo = useRepos()
+
+interface Settings {
+  hooks: Record<string, {hooks: {command: string}[]}[]>
+  [key: string]: unknown
+}
+
+describe('trail init --claude', () => {
+  it('installs hooks that load the context at session start and ingest the transcript at stop', async () => {
+    const repo = newRepo()
+    const result = await json<{installed: {path: string; action: string}[]}>(repo.dir, ['trail', 'init', '--claude'])
+    assert.deepEqual(result.installed.map((file) => [file.path.slice(repo.dir.length + 1), file.action]), [
+      ['.claude/settings.json', 'created'],
+      ['CLAUDE.md', 'created'],
+    ])
+    const settings = JSON.parse(repo.read('.claude/settings.json')) as Settings
+    assert.deepEqual(Object.keys(settings.hooks), ['SessionStart', 'Stop', 'SessionEnd'])
+    const start = settings.hooks.SessionStart![0]!.hooks[0]!.command
+    assert.match(start, /(^relay|relay\.cjs") continuity load$/)
+    assert.match(repo.read('CLAUDE.md'), /^<!-- relay-trail:start .*-->\n## Recording your work \(relay-trail\)\n[\s\S]*trail start "Implement user authentication"[\s\S]*<!-- relay-trail:end -->\n$/)
+
+    // The hooks as Claude Code runs them: through a shell, in the project, the payload on stdin.
+    await ok(repo.dir, ['relay', 'continuity', 'save', 'Current task: Hooked up'])
+    const context = execFileSync('bash', ['-c', start], {cwd: repo.dir, env: testEnv(), encoding: 'utf8'})
+    assert.match(context, /\*\*Current task:\*\* Hooked up/)
+    const transcript = join(repo.dir, '..', `init-${process.pid}.jsonl`)
+    writeFileSync(transcript, `${JSON.stringify({type: 'assistant', message: {role: 'assistant', content: [{type: 'text', text: '->continuity:uncertain "from the hook"'}]}})}\n`)
+    const stop = settings.hooks.Stop![0]!.hooks[0]!.command
+    execFileSync('bash', ['-c', stop], {cwd: repo.dir, env: testEnv(), input: JSON.stringify({transcript_path: transcript, hook_event_name: 'Stop', stop_hook_active: false})})
+    rmSync(transcript)
+    assert.match(repo.read('.relay/ledger/default.md'), /from the hook/)
+  })
+
+  it('keeps the user\'s settings and text, adds only what is missing, and changes nothing the second time', async () => {
+    const repo = newRepo()
+    repo.write('.claude/settings.json', JSON.stringify({model: 'opus', permissions: {allow: ['Bash(npm test)']}, hooks: {Stop: [{hooks: [{type: 'command', command: 'say done'}]}]}}, null, 2))
+    repo.write('CLAUDE.md', '# Project rules\n\nUse tabs.\n')
+    await ok(repo.dir, ['trail', 'init', '--claude'])
+    const settings = JSON.parse(repo.read('.claude/settings.json')) as Settings
+    assert.equal(settings.model, 'opus')
+    assert.deepEqual(settings.permissions, {allow: ['Bash(npm test)']})
+    assert.deepEqual(settings.hooks.Stop!.map((group) => group.hooks[0]!.command.replace(/^node ".*relay\.cjs"/, 'relay')), ['say done', 'relay ingest --format claude-jsonl'])
+    assert.match(repo.read('CLAUDE.md'), /^# Project rules\n\nUse tabs\.\n\n<!-- relay-trail:start/)
+    const again = await json<{installed: {action: string}[]}>(repo.dir, ['trail', 'init', '--claude'])
+    assert.deepEqual(again.installed.map((file) => file.action), ['unchanged', 'unchanged'])
+  })
+
+  it('leaves invalid settings alone and says so', async () => {
+    const repo = newRepo()
+    repo.write('.claude/settings.json', '{"model": ')
+    const result = await runCli(repo.dir, ['trail', 'init', '--claude'])
+    assert.equal(result.code, 2)
+    assert.match(result.stderr, /^error: \S+\.claude\/settings\.json is not valid JSON; it is left as it is\nhint: fix it/)
+    assert.equal(repo.read('.claude/settings.json'), '{"model": ')
+  })
+
+  it('installs the instructions in AGENTS.md with --agents', async () => {
+    const repo = newRepo()
+    repo.write('AGENTS.md', 'Existing.\n')
+    await ok(repo.dir, ['trail', 'init', '--agents'])
+    assert.match(repo.read('AGENTS.md'), /^Existing\.\n\n<!-- relay-trail:start[\s\S]*->continuity:save <<</)
+  })
+})
