@@ -284,9 +284,16 @@ export class GitRepo {
    * @example const complaints = await repo.fsck('refs/trail/records')
    */
   async fsck(ref: string): Promise<string[]> {
-    const result = await this.run(['fsck', '--no-progress', '--no-dangling', ref], {okExitCodes: [1, 2, 4, 8]})
-    const complaints = `${result.stdout.toString('utf8')}${result.stderr}`.split('\n').filter((line) => line.trim() !== '')
-    return result.exitCode === 0 ? complaints : complaints.length > 0 ? complaints : [`git fsck exited ${result.exitCode}`]
+    for (let attempt = 1; ; attempt++) {
+      const result = await this.run(['fsck', '--no-progress', '--no-dangling', ref], {okExitCodes: [1, 2, 4, 8]})
+      const complaints = `${result.stdout.toString('utf8')}${result.stderr}`.split('\n').filter((line) => line.trim() !== '')
+      // A repack running meanwhile removes packs fsck has listed: a moment later they are gone from the list too.
+      if (attempt < 5 && complaints.length > 0 && complaints.every((line) => /cannot be accessed|index not opened/.test(line))) {
+        await new Promise((resolve) => setTimeout(resolve, 200))
+        continue
+      }
+      return result.exitCode === 0 ? complaints : complaints.length > 0 ? complaints : [`git fsck exited ${result.exitCode}`]
+    }
   }
 
   /**

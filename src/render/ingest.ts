@@ -1,6 +1,5 @@
 import type {Trajectory} from '../model/trajectory.js'
-import type {HookInput} from '../services/ingest-input.js'
-import type {IngestTally} from '../services/ingest.js'
+import type {IngestTally, HookInput} from '../model/results.js'
 
 // What `relay ingest` prints once the output is read. The answers themselves (load, search) are printed as they
 // come; for a Claude Code hook, they go back to the agent through the hook's JSON answer instead.

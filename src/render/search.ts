@@ -1,5 +1,5 @@
-import type {SearchHit, SearchResult} from '../services/search.js'
 import {paint, printableLine, type OutputStyle} from './style.js'
+import type {SearchHit, SearchResult} from '../model/results.js'
 
 // Search results: grouped by record, with the matching lines.
 

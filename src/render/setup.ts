@@ -1,5 +1,5 @@
-import type {Check, DoctorResult, InitResult} from '../services/setup.js'
 import {paint, type OutputStyle} from './style.js'
+import type {InitResult, Check, DoctorResult} from '../model/results.js'
 
 export function initText(result: InitResult, style: OutputStyle): string {
   const lines = [

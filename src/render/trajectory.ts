@@ -1,8 +1,7 @@
 import {confidenceLevel, describeConfidence} from '../model/confidence.js'
 import type {Trajectory, TrajectoryEvent} from '../model/trajectory.js'
-import type {TrajectoryDetail} from '../services/trajectory-records.js'
-import type {DecisionResult, FinishResult, ListResult, StatusResult} from '../services/trajectories.js'
 import {formatTime, paint, printable, printableLine, table, type OutputStyle} from './style.js'
+import type {TrajectoryDetail, DecisionResult, FinishResult, StatusResult, ListResult} from '../model/results.js'
 
 // Trajectories as text, Markdown, HTML, a timeline, and JSON. The JSON shapes are the documented contract: add
 // fields freely, never rename or drop one.

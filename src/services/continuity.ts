@@ -7,7 +7,8 @@ import {subjectText} from '../model/redact.js'
 import type {Snapshot} from '../store/snapshot.js'
 import type {Context} from './context.js'
 import {dayFolders} from './day-folders.js'
-import {findActive, readDetail, readEvents, type TrajectoryDetail} from './trajectory-records.js'
+import {findActive, readDetail, readEvents} from './trajectory-records.js'
+import type {TrajectoryDetail, SaveResult, StartupContext} from '../model/results.js'
 
 // The continuity use cases: save the ledger (and a handoff), mark an item uncertain, and gather what a new
 // session needs to know. Search lives in ./search.ts.
@@ -18,11 +19,6 @@ export async function readLedger(snapshot: Snapshot, agent: AgentName): Promise<
   return text === null ? null : parseLedger(text, path)
 }
 
-export interface SaveResult {
-  ledger: Ledger
-  /** The handoff document written with `--handoff`, or null. */
-  handoff: Handoff | null
-}
 
 /**
  * Saves the agent's continuity ledger from the spec's free-form text, keeping what the text does not mention;
@@ -87,15 +83,6 @@ export async function markUncertain(ctx: Context, input: {agent: AgentName; text
   })
 }
 
-/** Everything a new session of an agent should know, before it is trimmed to a budget (render/continuity.ts). */
-export interface StartupContext {
-  agent: AgentName
-  ledger: Ledger | null
-  /** The agent's newest handoff. */
-  handoff: Handoff | null
-  /** The agent's active trajectory and its decisions. */
-  trajectory: TrajectoryDetail | null
-}
 
 /**
  * Gathers the startup context: the ledger, the newest handoff, the items to verify (in the ledger), and the

@@ -5,6 +5,7 @@ import {OutputParser} from '../protocol/output-parser.js'
 import {sleep} from '../store/writer-lock.js'
 import type {Context} from './context.js'
 import type {IngestRun} from './ingest.js'
+import type {HookInput} from '../model/results.js'
 
 // Where agent output comes from: a stream (a pipe), a log file read from where the last run stopped (and followed
 // as it grows), or a Claude Code transcript (JSON lines; the assistant's text is what the agent printed).
@@ -179,13 +180,6 @@ export function assistantTexts(line: string): string[] {
   return content.flatMap((item: {type?: unknown; text?: unknown}) => (item?.type === 'text' && typeof item.text === 'string' ? [item.text] : []))
 }
 
-/** What a Claude Code hook passes on stdin (the fields used here). */
-export interface HookInput {
-  transcriptPath: string
-  event: string
-  /** True when this Stop hook already blocked once: it must not block again (Claude Code's loop guard). */
-  stopHookActive: boolean
-}
 
 /** Reads a Claude Code hook payload, or returns null when `text` is not one (a transcript piped in instead). */
 export function parseHookInput(text: string): HookInput | null {

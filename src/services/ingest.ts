@@ -7,9 +7,10 @@ import type {OutputEvent} from '../protocol/output-parser.js'
 import {OutboxFormatError, parseOutboxFile, type OutboxCommand} from '../protocol/outbox.js'
 import {recordRaw, recordSessionEnd, recordSummary} from './agent-output.js'
 import type {Context} from './context.js'
-import {loadContext, markUncertain, saveContinuity, type StartupContext} from './continuity.js'
+import {loadContext, markUncertain, saveContinuity} from './continuity.js'
 import {recordMessage} from './messages.js'
-import {searchRecords, type SearchResult} from './search.js'
+import {searchRecords} from './search.js'
+import type {StartupContext, SearchResult, IngestTally} from '../model/results.js'
 
 // Carrying out what an agent printed: each event of the output parser becomes a record, a ledger update, a
 // message, or an answer (load and search answers go back to the agent on stdout). One failing event is reported
@@ -35,15 +36,6 @@ export interface IngestIO {
   warn(message: string): void
 }
 
-export interface IngestTally {
-  events: number
-  /** Events carried out. */
-  done: number
-  /** Events kept as raw text (malformed output). */
-  raw: number
-  /** Events that failed (an outbox file missing or invalid, a refused value): reported, not carried out. */
-  failed: number
-}
 
 /**
  * Carries out the events of one agent's output.

@@ -3,13 +3,13 @@ import {FieldReader} from '../model/record.js'
 import type {AgentName} from '../model/names.js'
 import type {Snapshot} from '../store/snapshot.js'
 import type {Context} from './context.js'
+import type {SearchKind, SearchLine, SearchHit, SearchResult} from '../model/results.js'
+import {SEARCH_KINDS} from '../model/results.js'
 
 // Search over records with `git grep` on the ref: git reads the blobs (in C, in parallel); Node reads only the
 // front matter of the hits it shows. A literal query by default (a query starting with "-", regex characters,
 // non-ASCII text are all searched as written); `regex` makes it an extended regular expression.
 
-export const SEARCH_KINDS = ['trajectory', 'decision', 'handoff', 'ledger', 'summary', 'session', 'message'] as const
-export type SearchKind = (typeof SEARCH_KINDS)[number]
 
 /** The pathspecs that hold each kind of record. */
 const PATHSPECS: Record<SearchKind, string[]> = {
@@ -45,28 +45,8 @@ export interface SearchQuery {
   limit: number
 }
 
-export interface SearchLine {
-  line: number
-  text: string
-}
 
-export interface SearchHit {
-  kind: SearchKind
-  path: string
-  id: string
-  title: string
-  agent: string | null
-  /** When the record was made (from its id), or, for a ledger, when it was last updated. */
-  date: string | null
-  matches: SearchLine[]
-  score: number
-}
 
-export interface SearchResult {
-  hits: SearchHit[]
-  /** How many records matched, before the limit. */
-  total: number
-}
 
 /**
  * Searches the records of one snapshot, ranked by the number of matching lines and by recency.

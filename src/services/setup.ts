@@ -5,20 +5,10 @@ import type {Store} from '../store/store.js'
 import {formatWrite} from '../store/transaction.js'
 import {lockPath, readLockOwner, removeStaleLock, staleness} from '../store/writer-lock.js'
 import type {Context} from './context.js'
+import type {InitResult, Check, DoctorResult} from '../model/results.js'
 
 // `trail init` (explicit set-up) and `trail doctor` (checks, and fixes on request).
 
-export interface InitResult {
-  /** True when this call made the store's first commit. */
-  created: boolean
-  ref: string
-  tip: string
-  /** Where the records are mirrored, or null in a bare repository. */
-  mirror: string | null
-  /** Files the mirror wrote or removed to catch up. */
-  mirrored: number
-  identity: Identity
-}
 
 /**
  * Sets the store up: the first commit (if there is none), the work-tree mirror, and the info/exclude entries.
@@ -37,22 +27,7 @@ export async function initStore(ctx: Context): Promise<InitResult> {
   return {created, ref: store.ref, tip: snapshot.tip!, mirror: store.repo.workTree, mirrored, identity: (await store.repo.writeSettings()).author}
 }
 
-export type CheckStatus = 'ok' | 'warning' | 'problem' | 'fixed'
 
-/** One line of the doctor's report. */
-export interface Check {
-  name: string
-  status: CheckStatus
-  message: string
-  /** How to fix it (a command), when there is a problem. */
-  fix?: string
-}
-
-export interface DoctorResult {
-  checks: Check[]
-  /** True when no check found a problem that is still there. */
-  healthy: boolean
-}
 
 /**
  * Checks the store: git's own fsck of the ref's objects, every record parses, stale lock files, active markers

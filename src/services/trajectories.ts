@@ -18,18 +18,8 @@ import type {Draft} from '../store/transaction.js'
 import type {Context} from './context.js'
 import {dayFolders} from './day-folders.js'
 import {escapeExtended} from './search.js'
-import {
-  activeIds,
-  AlreadyActiveError,
-  allActive,
-  countEvents,
-  findActive,
-  readDetail,
-  readTrajectories,
-  readTrajectory,
-  resolveTrajectoryId,
-  type TrajectoryDetail,
-} from './trajectory-records.js'
+import {activeIds, AlreadyActiveError, allActive, countEvents, findActive, readDetail, readTrajectories, readTrajectory, resolveTrajectoryId} from './trajectory-records.js'
+import type {TrajectoryDetail, DecisionResult, FinishResult, StatusResult, ListResult} from '../model/results.js'
 
 // The trajectory use cases: what `trail start`, `decision`, `complete`, `abandon`, `status`, `list`, `show` and
 // `export` do, apart from parsing flags and printing.
@@ -86,10 +76,6 @@ export interface DecisionInput {
   confidence?: number
 }
 
-export interface DecisionResult {
-  trajectory: Trajectory
-  decision: TrajectoryEvent
-}
 
 /** Records a decision in the agent's active trajectory, as a new immutable event file. */
 export async function recordDecision(ctx: Context, input: DecisionInput): Promise<DecisionResult> {
@@ -125,11 +111,6 @@ export interface CompleteInput {
   learnings: string[]
 }
 
-export interface FinishResult {
-  trajectory: Trajectory
-  /** How many decisions (and other events) the trajectory holds. */
-  eventCount: number
-}
 
 /** Completes the agent's active trajectory with a retrospective. */
 export function completeTrajectory(ctx: Context, input: CompleteInput): Promise<FinishResult> {
@@ -182,15 +163,6 @@ async function requireActive(snapshot: Snapshot, agent: AgentName): Promise<Traj
   return trajectory
 }
 
-export interface StatusResult {
-  agent: AgentName
-  /** The agent's active trajectory and its events, or null. */
-  active: TrajectoryDetail | null
-  /** Other active trajectories of this agent (only after a merge of two clones), newest first. */
-  alsoActive: string[]
-  /** Other agents that have an active trajectory in this repository. */
-  otherAgents: {agent: AgentName; trajectory: string}[]
-}
 
 /** The agent's active trajectory, or null. */
 export async function findActiveTrajectory(ctx: Context, agent: AgentName): Promise<Trajectory | null> {
@@ -219,15 +191,6 @@ export interface ListQuery {
   page: number
 }
 
-export interface ListResult {
-  trajectories: Trajectory[]
-  /** How many trajectories match, across all pages; null when finding out would mean reading them all. */
-  total: number | null
-  /** Whether more match after this page. */
-  more: boolean
-  page: number
-  limit: number
-}
 
 /** Trajectories read per round trip while scanning for a filter. */
 const SCAN_BATCH = 256

@@ -5,14 +5,10 @@ import {truncate, type AgentName} from '../model/names.js'
 import {byNewest, parseEvent, parseTrajectory, type Trajectory, type TrajectoryEvent} from '../model/trajectory.js'
 import type {Snapshot} from '../store/snapshot.js'
 import {dayFolders} from './day-folders.js'
+import type {TrajectoryDetail} from '../model/results.js'
 
 // Reading trajectories from a snapshot: by id, by prefix, by agent. Shared by every trajectory use case.
 
-export interface TrajectoryDetail {
-  trajectory: Trajectory
-  /** Decisions and other events, oldest first. */
-  events: TrajectoryEvent[]
-}
 
 /**
  * One trajectory by its full id, or null when it does not exist.

@@ -51,6 +51,24 @@ export class TestRepo {
     }
   }
 
+  /**
+   * `git fsck` of what `rev` reaches; fails the test on any complaint. A repack started by a writer that was
+   * killed can still be removing old packs while fsck lists them ("cannot be accessed"): that is retried, as it
+   * is no damage.
+   */
+  async fsck(rev: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.git(['fsck', '--no-dangling', '--no-progress', rev])
+        return
+      } catch (error) {
+        const transient = /cannot be accessed|index not opened/.test(String((error as {stderr?: unknown}).stderr ?? error))
+        if (!transient || attempt >= 10) throw error
+        await new Promise((resolve) => setTimeout(resolve, 200))
+      }
+    }
+  }
+
   write(path: string, content: string): void {
     mkdirSync(dirname(join(this.dir, path)), {recursive: true})
     writeFileSync(join(this.dir, path), content)

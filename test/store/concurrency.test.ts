@@ -97,7 +97,7 @@ describe('a writer killed with SIGKILL', () => {
         child.kill('SIGKILL')
         await closed
         const tip = repo.git(['rev-parse', '--verify', `${STORE_REF}^{commit}`]).trim()
-        repo.git(['fsck', '--no-dangling', '--no-progress', tip])
+        await repo.fsck(tip)
         const next = await runCli(repo.dir, ['trail', 'decision', `after round ${round}`])
         assert.equal(next.code, 0, `round ${round} (killed after ${delay} ms): ${next.stderr}`)
         landed++
