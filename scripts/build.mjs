@@ -35,7 +35,10 @@ for (const bin of ['trail', 'relay']) {
 
 const TOPICS = {
   trail: {},
-  relay: {continuity: {description: 'Continuity ledgers and handoffs: save, load, search, mark uncertain'}},
+  relay: {
+    continuity: {description: 'Continuity ledgers and handoffs: save, load, search, mark uncertain'},
+    bridge: {description: 'Sibling projects: add, list, remove'},
+  },
 }
 
 for (const bin of ['trail', 'relay']) {

@@ -35,6 +35,8 @@ type FlagValue<S extends FlagSpec> = S['type'] extends 'boolean'
 
 export interface Input<F extends FlagSpecs> {
   args: Record<string, string | undefined>
+  /** With `variadic`: the positional arguments after the declared ones. */
+  rest?: string[]
   flags: {[K in keyof F]: FlagValue<F[K]>} & {json?: boolean}
 }
 
@@ -59,6 +61,8 @@ export interface CommandDefinition<F extends FlagSpecs = FlagSpecs, R = unknown>
   description?: string
   examples?: string[]
   args: ArgSpec[]
+  /** Whether more positional arguments than `args` are taken (they arrive as `rest`). */
+  variadic?: boolean
   flags: F
   /** Whether the command prints data and so takes --json. */
   json: boolean

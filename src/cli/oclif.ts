@@ -16,10 +16,12 @@ export function oclifCommand(definition: CommandDefinition<any, any>): typeof Co
     static override examples = definition.examples ?? []
     static override flags = oclifFlags(specs)
     static override args = oclifArgs(definition.args)
+    static override strict = !definition.variadic
 
     async run(): Promise<void> {
-      const {args, flags} = await this.parse(DefinedCommand)
-      process.exitCode = await execute(definition, {args, flags: normaliseFlags(specs, flags)} as Input<FlagSpecs>)
+      const {args, argv, flags} = await this.parse(DefinedCommand)
+      const rest = definition.variadic ? (argv as string[]).slice(definition.args.length) : undefined
+      process.exitCode = await execute(definition, {args, ...(rest ? {rest} : {}), flags: normaliseFlags(specs, flags)} as Input<FlagSpecs>)
     }
 
     override async catch(error: Error & {exitCode?: number}): Promise<void> {

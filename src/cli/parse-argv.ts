@@ -39,6 +39,7 @@ export function parseArgv<F extends FlagSpecs>(definition: CommandDefinition<F, 
   definition.args.forEach((arg, index) => (args[arg.name] = parsed.positionals[index]))
   const missing = definition.args.find((arg) => arg.required && args[arg.name] === undefined)
   if (missing) throw new UsageError(`missing required argument <${missing.name}>`, help)
+  if (definition.variadic) return {args, rest: parsed.positionals.slice(definition.args.length), flags: flags as Input<F>['flags']}
   if (parsed.positionals.length > definition.args.length) {
     throw new UsageError(`unexpected argument: ${parsed.positionals[definition.args.length]}`, `${help} (quote a value that contains spaces)`)
   }

@@ -57,6 +57,8 @@ export interface RunOptions {
   okExitCodes?: readonly number[]
   /** Extra variables for this call only (undefined removes one). */
   extraEnv?: Env
+  /** Receives git's stderr as it comes (progress), besides collecting it. */
+  onStderr?: (text: string) => void
 }
 
 /** A git process that has started and is waiting for its input. */
@@ -76,7 +78,10 @@ export function startGit(args: readonly string[], options: Omit<RunOptions, 'inp
   const out: Buffer[] = []
   const err: Buffer[] = []
   child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
-  child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
+  child.stderr.on('data', (chunk: Buffer) => {
+    err.push(chunk)
+    options.onStderr?.(chunk.toString('utf8'))
+  })
   // A child that exits before reading all of stdin (an early error) makes the pipe fail with EPIPE; the exit
   // code already reports the failure.
   child.stdin.on('error', () => {})

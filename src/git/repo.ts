@@ -1,10 +1,11 @@
 import {readdirSync, readFileSync, realpathSync, rmSync, statSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 import {GitError, RepositoryError} from '../errors.js'
+import {parseConfigFile} from './config-file.js'
 import {discoverRepository, InvalidRepositoryError, type RepositoryLocation} from './discover.js'
 import {fingerprint, readCachedSettings, writeCachedSettings} from './settings-cache.js'
 import {ObjectReader} from './object-reader.js'
-import type {ObjectFormat, Oid} from './objects.js'
+import {oidLength, type ObjectFormat, type Oid} from './objects.js'
 import {runGit, startGit, type Env, type GitResult, type RunningGit, type RunOptions} from './process.js'
 
 /** Used when git has no identity configured, so that a record is never lost for want of a name. */
@@ -45,7 +46,11 @@ export class PendingCommit {
     private readonly settings: () => Promise<WriteSettings>,
   ) {}
 
-  async commit(parent: Oid | null, changes: readonly FileChange[], message: string, when: Date): Promise<CommitOutcome> {
+  /**
+   * Commits `changes` on top of `parent` (and, for a merge, with `mergeParents` as further parents: the changes
+   * are then what turns the parent's tree into the merged one).
+   */
+  async commit(parent: Oid | null, changes: readonly FileChange[], message: string, when: Date, mergeParents: readonly Oid[] = []): Promise<CommitOutcome> {
     this.settled = true
     const {author, committer} = await this.settings()
     const parts: (string | Buffer)[] = [
@@ -54,6 +59,7 @@ export class PendingCommit {
       `author ${signature(author, when)}\ncommitter ${signature(committer, when)}\n`,
       data(message),
       parent === null ? '' : `from ${parent}\n`,
+      ...mergeParents.map((oid) => `merge ${oid}\n`),
     ]
     for (const change of changes) {
       if (change.content === null) parts.push(`D ${quotePath(change.path)}\n`)
@@ -257,6 +263,119 @@ export class GitRepo {
     if (branch !== '.invalid') return branch
     const result = await this.run(['symbolic-ref', '--quiet', '--short', 'HEAD'], {okExitCodes: [1]})
     return result.exitCode === 0 ? result.stdout.toString('utf8').trim() : null
+  }
+
+  /**
+   * Compare-and-swap of a ref without a new commit (adopting or fast-forwarding to a commit that exists): moves
+   * `ref` to `next` only if it is at `expected` (null: only if it does not exist). 'stale' when it was not.
+   *
+   * @example await repo.updateRef('refs/trail/records', remoteTip, localTip)
+   */
+  async updateRef(ref: string, next: Oid, expected: Oid | null, reason: string): Promise<'updated' | 'stale'> {
+    const zero = '0'.repeat(oidLength(this.objectFormat))
+    const result = await this.run(['update-ref', '-m', reason, ref, next, expected ?? zero], {okExitCodes: [128]})
+    if (result.exitCode === 0) return 'updated'
+    // "cannot lock ref ...: is at X but expected Y", "... reference already exists", or a lock held right now.
+    if (/is at [0-9a-f]+ but expected|reference already exists|\.lock': File exists/.test(result.stderr)) return 'stale'
+    throw new GitError(['update-ref'], result.exitCode, result.stderr)
+  }
+
+  /** Deletes a ref (no-op when it does not exist). */
+  async deleteRef(ref: string): Promise<void> {
+    await this.run(['update-ref', '-d', ref])
+  }
+
+  /** The commit a ref points to, or null. */
+  async resolveRef(ref: string): Promise<Oid | null> {
+    const object = await this.reader.read(ref)
+    return object?.type === 'commit' ? object.oid : null
+  }
+
+  /** The best common ancestor of two commits, or null when they share none (two roots). */
+  async mergeBase(a: Oid, b: Oid): Promise<Oid | null> {
+    const result = await this.run(['merge-base', a, b], {okExitCodes: [1]})
+    return result.exitCode === 0 ? result.stdout.toString('utf8').trim() : null
+  }
+
+  /** Whether `ancestor` is `descendant` or one of its ancestors. */
+  async isAncestor(ancestor: Oid, descendant: Oid): Promise<boolean> {
+    const result = await this.run(['merge-base', '--is-ancestor', ancestor, descendant], {okExitCodes: [1]})
+    return result.exitCode === 0
+  }
+
+  /**
+   * The files that differ between two trees (or commits; null is the empty tree): path → [old blob, new blob],
+   * null for a side where the file is absent.
+   */
+  async diffTrees(from: Oid | null, to: Oid, paths: readonly string[] = []): Promise<Map<string, [Oid | null, Oid | null]>> {
+    const empty = this.objectFormat === 'sha1' ? '4b825dc642cb6eb9a060e54bf8d69288fbee4904' : '6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321'
+    const result = await this.run(['diff-tree', '-r', '-z', '--no-renames', from ?? empty, to, '--', ...paths])
+    const fields = result.stdout.toString('utf8').split('\0')
+    const changes = new Map<string, [Oid | null, Oid | null]>()
+    const zero = /^0+$/
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      const [, , oldOid, newOid] = fields[i]!.split(' ')
+      changes.set(fields[i + 1]!, [zero.test(oldOid!) ? null : oldOid!, zero.test(newOid!) ? null : newOid!])
+    }
+    return changes
+  }
+
+  /**
+   * Fetches `refspec` from `remote` (a remote's name, a path or a URL) without touching FETCH_HEAD, tags or any
+   * branch. `onProgress` receives git's progress output (only asked for when given).
+   */
+  async fetch(remote: string, refspec: string, onProgress?: (text: string) => void): Promise<GitResult> {
+    const args = ['fetch', '--no-tags', '--no-write-fetch-head', onProgress ? '--progress' : '--quiet', '--', remote, refspec]
+    return this.run(args, {okExitCodes: [1, 128], onStderr: onProgress})
+  }
+
+  /** Pushes `refspec` to `remote`, fast-forward only (never forced); the porcelain result is parsed by the caller. */
+  push(remote: string, refspec: string, onProgress?: (text: string) => void): Promise<GitResult> {
+    return this.run(['push', '--porcelain', onProgress ? '--progress' : '--quiet', '--', remote, refspec], {okExitCodes: [1, 128], onStderr: onProgress})
+  }
+
+  /** The values of configuration keys matching a regular expression, from git itself: key → values. */
+  async configEntries(pattern: string): Promise<Map<string, string[]>> {
+    const result = await this.run(['config', '--null', '--get-regexp', pattern], {okExitCodes: [1]})
+    const entries = new Map<string, string[]>()
+    for (const item of result.stdout.toString('utf8').split('\0')) {
+      const newline = item.indexOf('\n')
+      if (newline <= 0) continue
+      const key = item.slice(0, newline)
+      entries.set(key, [...(entries.get(key) ?? []), item.slice(newline + 1)])
+    }
+    return entries
+  }
+
+  /**
+   * This repository's own configuration file (.git/config), read without a process: for what relay-trail writes
+   * there itself. Everything else comes from git (settings(), configEntries()).
+   */
+  localConfig(): Map<string, string[]> {
+    try {
+      return parseConfigFile(readFileSync(join(this.commonDir, 'config'), 'utf8'))
+    } catch {
+      return new Map()
+    }
+  }
+
+  /** Sets a key in this repository's own configuration (.git/config). */
+  async configSet(key: string, value: string): Promise<void> {
+    await this.run(['config', '--local', key, value])
+  }
+
+  /** Adds a value to a multi-valued key of this repository's configuration, unless it is there already. */
+  async configAdd(key: string, value: string): Promise<boolean> {
+    const present = await this.run(['config', '--local', '--get-all', key], {okExitCodes: [1]})
+    if (present.stdout.toString('utf8').split('\n').includes(value)) return false
+    await this.run(['config', '--local', '--add', key, value])
+    return true
+  }
+
+  /** Removes a section of this repository's configuration; false when there was none. */
+  async configRemoveSection(section: string): Promise<boolean> {
+    const result = await this.run(['config', '--local', '--remove-section', section], {okExitCodes: [1, 128]})
+    return result.exitCode === 0
   }
 
   /** The lock file git creates beside a loose ref while updating it; a killed git process leaves it behind. */

@@ -69,3 +69,13 @@ export function agentRecordPath(folder: AgentRecordFolder, agent: AgentName, id:
 export function messagePath(messageId: string): string {
   return `${MESSAGES_DIR}/${dayPath(idTime(messageId))}/${messageId}.md`
 }
+
+export const RECEIPTS_DIR = `${RELAY_DIR}/receipts`
+
+export function receiptsDir(agent: AgentName): string {
+  return `${RECEIPTS_DIR}/${agent}`
+}
+
+export function receiptPath(agent: AgentName, messageId: string): string {
+  return `${receiptsDir(agent)}/${messageId}.yaml`
+}

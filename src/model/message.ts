@@ -1,5 +1,6 @@
 import {UsageError} from '../errors.js'
 import {parseAgentName, parseProjectName, parseThreadId, truncate, type AgentName, type ProjectName, type ThreadId} from './names.js'
+import {renderYaml} from './front-matter.js'
 import {compact, FieldReader, oneLine, renderRecord} from './record.js'
 import {TEXT_MAX_CHARS} from './trajectory.js'
 
@@ -78,4 +79,52 @@ export function parseMessage(text: string, path: string): Message {
     created: r.string('created'),
     body: r.string('body'),
   })
+}
+
+/** Who is reading: an agent of a project, which may be that project's lead. */
+export interface Reader {
+  project: ProjectName
+  agent: AgentName
+  lead?: AgentName
+}
+
+/**
+ * Whether `message`, found in the store of project `origin`, is for `reader`: `agent` and `project:agent` by name,
+ * `project:lead` to the lead that the reader's project names, `project:*` to every agent of it, `*:*` to every agent
+ * of every project. A target without a project means the sender's own. The sender never receives its own
+ * broadcast.
+ *
+ * @example isAddressedTo(message, 'frontend', {project: 'backend', agent: 'Architect', lead: 'Architect'})
+ */
+export function isAddressedTo(message: Message, origin: ProjectName, reader: Reader): boolean {
+  let target: MessageTarget
+  try {
+    target = parseTarget(message.to)
+  } catch {
+    return false
+  }
+  const project = target.project ?? origin
+  if (project !== '*' && project !== reader.project) return false
+  if (target.agent === '*') return !(origin === reader.project && message.from === reader.agent)
+  if (target.agent === 'lead') return reader.lead !== undefined && reader.lead === reader.agent
+  return target.agent === reader.agent
+}
+
+/** The targets a message for `reader` may be written to, in the sender's words (for a first `git grep`). */
+export function targetsOf(reader: Reader, ownProject: boolean): string[] {
+  const targets = [`${reader.project}:${reader.agent}`, `${reader.project}:*`, '*:*']
+  if (reader.lead === reader.agent) targets.push(`${reader.project}:lead`)
+  if (ownProject) targets.push(reader.agent, '*', 'lead')
+  return targets
+}
+
+/** A "read" mark: the agent read a message (.relay/receipts/<agent>/<message-id>.yaml). Never edited. */
+export interface Receipt {
+  message: string
+  agent: AgentName
+  read: string
+}
+
+export function renderReceipt(receipt: Receipt): string {
+  return renderYaml({message: receipt.message, agent: receipt.agent, read: receipt.read})
 }

@@ -1,6 +1,8 @@
 import type {Handoff} from './handoff.js'
 import type {Ledger} from './ledger.js'
-import type {AgentName} from './names.js'
+import type {Message} from './message.js'
+import type {AgentName, ProjectName} from './names.js'
+import type {Project} from './project.js'
 import type {Trajectory, TrajectoryEvent} from './trajectory.js'
 
 // What the use cases return: plain data over the records, for render/ to turn into text, Markdown, HTML and JSON
@@ -57,6 +59,8 @@ export interface StartupContext {
   handoff: Handoff | null
   /** The agent's active trajectory and its decisions. */
   trajectory: TrajectoryDetail | null
+  /** Unread messages for the agent, from this project and synced siblings, oldest first. */
+  messages: InboxEntry[]
 }
 
 export const SEARCH_KINDS = ['trajectory', 'decision', 'handoff', 'ledger', 'summary', 'session', 'message'] as const
@@ -68,6 +72,8 @@ export interface SearchLine {
 }
 
 export interface SearchHit {
+  /** The project whose store holds the record. */
+  project: string
   kind: SearchKind
   path: string
   id: string
@@ -131,4 +137,74 @@ export interface HookInput {
   event: string
   /** True when this Stop hook already blocked once: it must not block again (Claude Code's loop guard). */
   stopHookActive: boolean
+}
+
+/** What `trail sync` did with one remote. */
+export interface CloneSyncResult {
+  remote: string
+  /** What happened to the local store: adopted (a new clone), fast-forward, merged, or nothing to do. */
+  action: 'adopted' | 'fast-forward' | 'merged' | 'up-to-date'
+  /** Owner-written records both sides changed, merged by meaning. */
+  merged: string[]
+  /** Files both sides changed that could not be merged (ours kept). */
+  kept: string[]
+  pushed: boolean
+  /** Rounds of fetch, merge and push it took. */
+  rounds: number
+  /** The local store's commit at the end. */
+  tip: string | null
+  /** Whether the remote had a store at all. */
+  remoteHadStore: boolean
+}
+
+/** A message as an inbox or a thread shows it. */
+export interface InboxEntry {
+  message: Message
+  /** The project whose store holds it: the sender's. */
+  project: ProjectName
+  /** The sibling it came from, or null for this project. */
+  sibling: string | null
+  /** Whether the reading agent has marked it read. */
+  read: boolean
+}
+
+/** What `relay sync` found at one sibling. */
+export interface SiblingSyncReport {
+  name: string
+  url: string
+  /** updated: new records arrived; unchanged; empty: the sibling has no store yet; failed: see `error`. */
+  status: 'updated' | 'unchanged' | 'empty' | 'failed'
+  error?: string
+  /** The fetched store's commit. */
+  tip: string | null
+  /** Records that arrived. */
+  records: number
+  /** The messages among them that are for this project (by name, or to every project). */
+  messages: Message[]
+}
+
+/** This project, as `relay project` shows it. */
+export interface ProjectInfo {
+  project: Project
+  /** True when no project.yaml was written: the id is the repository folder's name. */
+  isDefault: boolean
+}
+
+/** A sibling project, as configured and fetched. */
+export interface Sibling {
+  name: ProjectName
+  url: string
+  /** The lead given with `relay bridge add --lead`, for when the sibling's store names none. */
+  lead?: AgentName
+  /** Where its store is fetched to. */
+  ref: string
+  /** The fetched store's commit, or null before the first `relay sync`. */
+  tip: string | null
+}
+
+/** What `trail init --push` configured. */
+export interface PushSetup {
+  remote: string
+  /** Refspecs added to remote.<remote>.fetch and remote.<remote>.push (none when they were there). */
+  added: string[]
 }

@@ -58,6 +58,19 @@ function sections(context: StartupContext): Section[] {
     if (state) out.push({what: 'the current state', priority: 1, text: `## Where you left off (ledger, updated ${ledger.updated})\n\n${state}`})
     if (ledger.uncertain.length > 0) out.push({what: 'the items to verify', priority: 2, text: `## Uncertain: verify these\n\n${list(ledger.uncertain)}`})
   }
+  if (context.messages.length > 0) {
+    const shown = context.messages.slice(-10)
+    const lines = shown.map((entry) => {
+      const m = entry.message
+      return `- ${m.id} from ${entry.project}:${m.from}${m.thread ? ` [thread:${m.thread}]` : ''}: ${oneLine(m.body).slice(0, 200)}`
+    })
+    const older = context.messages.length - shown.length
+    out.push({
+      what: `${context.messages.length} unread messages`,
+      priority: 2,
+      text: `## Unread messages (${context.messages.length})\n\n${older > 0 ? `(${older} older ones: relay inbox --unread)\n` : ''}${lines.join('\n')}\n\nReply with \`->relay:<project>:<agent> <<<...>>>\`; mark them read with \`relay inbox --mark-read\`.`,
+    })
+  }
   if (trajectory) {
     const t = trajectory.trajectory
     const recent = trajectory.events.slice(-3)

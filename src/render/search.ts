@@ -4,6 +4,8 @@ import type {SearchHit, SearchResult} from '../model/results.js'
 // Search results: grouped by record, with the matching lines.
 
 export interface SearchHitJson {
+  /** The project whose store holds the record. */
+  project: string
   kind: string
   id: string
   path: string
@@ -24,7 +26,7 @@ export function searchJson(query: string, result: SearchResult): SearchJson {
   return {
     query,
     total: result.total,
-    hits: result.hits.map((hit) => ({kind: hit.kind, id: hit.id, path: hit.path, title: hit.title, agent: hit.agent, date: hit.date, score: Math.round(hit.score * 1000) / 1000, matches: hit.matches})),
+    hits: result.hits.map((hit) => ({project: hit.project, kind: hit.kind, id: hit.id, path: hit.path, title: hit.title, agent: hit.agent, date: hit.date, score: Math.round(hit.score * 1000) / 1000, matches: hit.matches})),
   }
 }
 
@@ -37,7 +39,7 @@ export function searchText(query: string, result: SearchResult, style: OutputSty
 }
 
 function hitText(hit: SearchHit, style: OutputStyle): string {
-  const meta = [hit.agent, hit.date?.slice(0, 10)].filter(Boolean).join(', ')
+  const meta = [hit.project, hit.agent, hit.date?.slice(0, 10)].filter(Boolean).join(', ')
   const header = `${paint(style, 'cyan', hit.kind)} ${paint(style, 'bold', hit.id)}${meta ? ` (${meta})` : ''}: ${printableLine(hit.title, 120)}`
   const lines = hit.matches.slice(0, 3).map((match) => `  ${String(match.line).padStart(4)}: ${printableLine(match.text, 160)}`)
   if (hit.matches.length > 3) lines.push(`        (${hit.matches.length - 3} more matching lines)`)

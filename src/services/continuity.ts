@@ -7,6 +7,7 @@ import {subjectText} from '../model/redact.js'
 import type {Snapshot} from '../store/snapshot.js'
 import type {Context} from './context.js'
 import {dayFolders} from './day-folders.js'
+import {readInbox} from './messages.js'
 import {findActive, readDetail, readEvents} from './trajectory-records.js'
 import type {TrajectoryDetail, SaveResult, StartupContext} from '../model/results.js'
 
@@ -85,14 +86,14 @@ export async function markUncertain(ctx: Context, input: {agent: AgentName; text
 
 
 /**
- * Gathers the startup context: the ledger, the newest handoff, the items to verify (in the ledger), and the
- * active trajectory with its decisions. Reads a handful of records, whatever the size of the store.
+ * Gathers the startup context: the ledger, the newest handoff, the items to verify (in the ledger), the active
+ * trajectory with its decisions, and unread messages. Reads a handful of records, whatever the size of the store.
  */
 export async function loadContext(ctx: Context, agent: AgentName): Promise<StartupContext> {
   const snapshot = await (await ctx.store()).snapshot()
-  const [ledger, active] = await Promise.all([readLedger(snapshot, agent), findActive(snapshot, agent)])
+  const [ledger, active, messages] = await Promise.all([readLedger(snapshot, agent), findActive(snapshot, agent), readInbox(ctx, {agent, unread: true})])
   const [handoff, trajectory] = await Promise.all([newestHandoff(snapshot, agent, ledger), active ? readDetail(snapshot, active) : null])
-  return {agent, ledger, handoff, trajectory}
+  return {agent, ledger, handoff, trajectory, messages}
 }
 
 /** How many day folders of handoffs to look through when the ledger names none (an older store, a merge). */

@@ -8,7 +8,7 @@ import {OutboxFormatError, parseOutboxFile, type OutboxCommand} from '../protoco
 import {recordRaw, recordSessionEnd, recordSummary} from './agent-output.js'
 import type {Context} from './context.js'
 import {loadContext, markUncertain, saveContinuity} from './continuity.js'
-import {recordMessage} from './messages.js'
+import {sendMessage} from './messages.js'
 import {searchRecords} from './search.js'
 import type {StartupContext, SearchResult, IngestTally} from '../model/results.js'
 
@@ -87,7 +87,7 @@ export class IngestRun {
         await this.continuity(event)
         return
       case 'relay':
-        await recordMessage(this.ctx, {from: this.agent, to: event.target, thread: event.thread, body: event.body})
+        await sendMessage(this.ctx, {from: this.agent, to: event.target, thread: event.thread, body: event.body})
         return
       case 'relay-file':
         await this.outboxFile(event.name)
@@ -139,7 +139,7 @@ export class IngestRun {
       if (error instanceof OutboxFormatError) throw new TrailError(`outbox file ${path}: ${error.message}`, 'the file is left in place; see the spec for its format', 'E_OUTBOX', 2)
       throw error
     }
-    if (command.kind === 'message') await recordMessage(this.ctx, {from: this.agent, to: command.to, thread: command.thread, body: command.body})
+    if (command.kind === 'message') await sendMessage(this.ctx, {from: this.agent, to: command.to, thread: command.thread, body: command.body})
     else await this.continuity(command)
     unlinkSync(path)
   }

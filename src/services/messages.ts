@@ -1,30 +1,146 @@
+import {UsageError} from '../errors.js'
 import {idTime} from '../model/ids.js'
-import {messagePath} from '../model/layout.js'
-import {parseMessageBody, parseTarget, renderMessage, type Message} from '../model/message.js'
-import {parseThreadId, type AgentName} from '../model/names.js'
+import {MESSAGES_DIR, messagePath, receiptPath, receiptsDir} from '../model/layout.js'
+import {isAddressedTo, parseMessage, parseMessageBody, parseTarget, renderMessage, renderReceipt, targetsOf, type Message, type Reader} from '../model/message.js'
+import {parseThreadId, type AgentName, type ProjectName, type ThreadId} from '../model/names.js'
+import type {InboxEntry} from '../model/results.js'
+import {escapeExtended, Snapshot} from '../store/snapshot.js'
 import type {Context} from './context.js'
+import {listSiblings, readProject} from './projects.js'
 
-// Messages: written into the sender's own store. Routing to inboxes is read-side (relay inbox, relay sync).
+// Messages between agents, in this project and across sibling projects. A message is written once, into the
+// sender's own store; an inbox is read from this project's store and from every synced sibling's
+// (refs/trail/siblings/<name>/records), so delivery needs no write anywhere else and cannot conflict.
+
+/** A store messages are read from: this project's, or a synced sibling's. */
+export interface MessageSource {
+  /** null for this project; the sibling's name otherwise. */
+  sibling: string | null
+  project: ProjectName
+  snapshot: Snapshot
+}
+
+/** This project's store and every synced sibling's, each with the project id it goes by. */
+export async function messageSources(ctx: Context): Promise<{here: MessageSource; lead: AgentName | undefined; siblings: MessageSource[]}> {
+  const store = await ctx.store()
+  const snapshot = await store.snapshot()
+  const {project} = await readProject(snapshot)
+  const siblings = await Promise.all(
+    (await listSiblings(ctx))
+      .filter((sibling) => sibling.tip !== null)
+      .map(async (sibling) => {
+        const theirs = await Snapshot.read(store.repo, sibling.ref)
+        const info = await readProject(theirs, sibling.name)
+        return {sibling: sibling.name, project: info.project.id, snapshot: theirs}
+      }),
+  )
+  return {here: {sibling: null, project: project.id, snapshot}, lead: project.lead, siblings}
+}
 
 /**
- * Records a message from `from` to `to` (agent, project:agent, project:lead, project:* or *:*), in a thread.
- * Throws UsageError for an invalid target, thread or an empty body.
+ * Records a message from `from`, in this project, to `to` (agent, project:agent, project:lead, project:* or *:*),
+ * in an optional thread. Throws UsageError for an invalid target, thread or an empty body.
  *
- * @example await recordMessage(ctx, {from: agent, to: 'frontend:Designer', thread: 'auth-feature', body: 'UI ready'})
+ * @example await sendMessage(ctx, {from: agent, to: 'frontend:Designer', thread: 'auth-feature', body: 'UI ready'})
  */
-export async function recordMessage(ctx: Context, input: {from: AgentName; to: string; thread: string | null; body: string}): Promise<Message> {
+export async function sendMessage(ctx: Context, input: {from: AgentName; to: string; thread: string | null; body: string}): Promise<Message> {
   parseTarget(input.to)
   const thread = input.thread === null ? undefined : parseThreadId(input.thread)
   const body = parseMessageBody(input.body)
   const store = await ctx.store()
-  return store.transact(async () => {
+  return store.transact(async (snapshot) => {
+    const {project} = await readProject(snapshot)
     const id = ctx.ids.next('msg')
-    const message: Message = {id, from: input.from, to: input.to.trim(), ...(thread ? {thread} : {}), created: idTime(id).toISOString(), body}
+    const message: Message = {id, from: input.from, project: project.id, to: input.to.trim(), ...(thread ? {thread} : {}), created: idTime(id).toISOString(), body}
     return {
       writes: [{path: messagePath(id), content: renderMessage(message)}],
       subject: `message ${id} from ${input.from} to ${message.to}`,
       trailers: [['Trail-Record', id], ['Trail-Agent', input.from]],
       result: message,
+    }
+  })
+}
+
+/** The messages of one store whose `to:` line is one of `targets` (one git grep), parsed; all of them without targets. */
+async function readMessages(snapshot: Snapshot, filter: {targets?: string[]; thread?: ThreadId}): Promise<Message[]> {
+  const patterns: string[] = []
+  if (filter.targets) patterns.push(`^to: "?(${filter.targets.map(escapeExtended).join('|')})"?$`)
+  if (filter.thread) patterns.push(`^thread: "?${escapeExtended(filter.thread)}"?$`)
+  const paths = patterns.length > 0 ? await snapshot.grepFiles({patterns, allMatch: true, pathspecs: [MESSAGES_DIR]}) : (await snapshot.listFiles(MESSAGES_DIR)).filter((path) => path.endsWith('.md'))
+  const texts = await snapshot.readTexts(paths)
+  return texts.flatMap((text, index) => {
+    if (text === null) return []
+    try {
+      return [parseMessage(text, paths[index]!)]
+    } catch {
+      return [] // a sibling's unreadable record is not ours to fix; trail doctor in that project reports it
+    }
+  })
+}
+
+/** The ids of the messages an agent has marked read. */
+async function readReceipts(snapshot: Snapshot, agent: AgentName): Promise<Set<string>> {
+  return new Set((await snapshot.list(receiptsDir(agent))).map((entry) => entry.name.replace(/\.yaml$/, '')))
+}
+
+/**
+ * The messages for an agent, from this project and every synced sibling, oldest first, each with where it came
+ * from and whether the agent has read it.
+ *
+ * @example const entries = await readInbox(ctx, {agent, unread: true})
+ */
+export async function readInbox(ctx: Context, input: {agent: AgentName; unread?: boolean; thread?: ThreadId}): Promise<InboxEntry[]> {
+  const {here, lead, siblings} = await messageSources(ctx)
+  const reader: Reader = {project: here.project, agent: input.agent, ...(lead ? {lead} : {})}
+  const [read, ...perSource] = await Promise.all([
+    readReceipts(here.snapshot, input.agent),
+    ...[here, ...siblings].map(async (source) => {
+      const messages = await readMessages(source.snapshot, {targets: targetsOf(reader, source.sibling === null), ...(input.thread ? {thread: input.thread} : {})})
+      return messages.filter((message) => isAddressedTo(message, source.project, reader)).map((message) => ({message, project: source.project, sibling: source.sibling}))
+    }),
+  ])
+  const receipts = read as Set<string>
+  return (perSource as Omit<InboxEntry, 'read'>[][])
+    .flat()
+    .map((entry) => ({...entry, read: receipts.has(entry.message.id)}))
+    .filter((entry) => !input.unread || !entry.read)
+    .sort((a, b) => (a.message.id < b.message.id ? -1 : 1))
+}
+
+/** Every message of a thread, in this project and every synced sibling, oldest first. */
+export async function readThread(ctx: Context, thread: ThreadId): Promise<InboxEntry[]> {
+  const {here, siblings} = await messageSources(ctx)
+  const perSource = await Promise.all(
+    [here, ...siblings].map(async (source) =>
+      (await readMessages(source.snapshot, {thread})).map((message) => ({message, project: source.project, sibling: source.sibling, read: false})),
+    ),
+  )
+  return perSource.flat().sort((a, b) => (a.message.id < b.message.id ? -1 : 1))
+}
+
+/**
+ * Marks messages read for an agent (receipts in this project's store): the ones named, or every unread one.
+ * Returns the ids marked now (already read ones are skipped).
+ */
+export async function markRead(ctx: Context, input: {agent: AgentName; ids: string[]}): Promise<string[]> {
+  const inbox = await readInbox(ctx, {agent: input.agent})
+  const known = new Map(inbox.map((entry) => [entry.message.id, entry]))
+  const unknown = input.ids.filter((id) => !known.has(id))
+  if (unknown.length > 0) {
+    throw new UsageError(`not in the inbox of ${input.agent}: ${unknown.slice(0, 3).join(', ')}`, 'see the ids with: relay inbox', 'E_NOT_FOUND')
+  }
+  const wanted = (input.ids.length > 0 ? input.ids.map((id) => known.get(id)!) : inbox).filter((entry) => !entry.read).map((entry) => entry.message.id)
+  if (wanted.length === 0) return []
+  const store = await ctx.store()
+  const read = ctx.now().toISOString()
+  return store.transact(async (snapshot) => {
+    const already = await readReceipts(snapshot, input.agent)
+    const fresh = wanted.filter((id) => !already.has(id))
+    return {
+      writes: fresh.map((id) => ({path: receiptPath(input.agent, id), content: renderReceipt({message: id, agent: input.agent, read})})),
+      subject: `${input.agent} read ${fresh.length} message${fresh.length === 1 ? '' : 's'}`,
+      trailers: [['Trail-Agent', input.agent]],
+      result: fresh,
     }
   })
 }

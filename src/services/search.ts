@@ -1,8 +1,10 @@
 import {idTime} from '../model/ids.js'
 import {FieldReader} from '../model/record.js'
 import type {AgentName} from '../model/names.js'
-import type {Snapshot} from '../store/snapshot.js'
+import {escapeExtended, type Snapshot} from '../store/snapshot.js'
 import type {Context} from './context.js'
+import {messageSources} from './messages.js'
+import {readProject} from './projects.js'
 import type {SearchKind, SearchLine, SearchHit, SearchResult} from '../model/results.js'
 import {SEARCH_KINDS} from '../model/results.js'
 
@@ -53,7 +55,7 @@ export interface SearchQuery {
  *
  * @example const {hits} = await searchSnapshot(snapshot, {text: 'JWT', kinds: ['handoff'], limit: 10}, new Date())
  */
-export async function searchSnapshot(snapshot: Snapshot, query: SearchQuery, now: Date): Promise<SearchResult> {
+export async function searchSnapshot(snapshot: Snapshot, query: SearchQuery, now: Date, project = ''): Promise<SearchResult> {
   if (snapshot.tip === null || query.text === '') return {hits: [], total: 0}
   const kinds = query.kinds && query.kinds.length > 0 ? query.kinds : SEARCH_KINDS
   const pathspecs = kinds.flatMap((kind) => PATHSPECS[kind])
@@ -83,7 +85,7 @@ export async function searchSnapshot(snapshot: Snapshot, query: SearchQuery, now
   const texts = await snapshot.readTexts(shown.map((hit) => hit.path))
   const hits: SearchHit[] = shown.map(({time, ...hit}, index) => {
     const described = describe(texts[index] ?? '', hit.path, hit.kind)
-    return {...hit, ...described, date: described.date ?? (time === null ? null : new Date(time).toISOString())}
+    return {project, ...hit, ...described, date: described.date ?? (time === null ? null : new Date(time).toISOString())}
   })
   return {hits, total: candidates.length}
 }
@@ -104,12 +106,23 @@ function describe(text: string, path: string, kind: SearchKind): {title: string;
   return {title: title.replace(/\s+/g, ' ').slice(0, 200), agent: first('agent', 'from') ?? null, date: kind === 'ledger' ? (first('updated') ?? null) : null}
 }
 
-/** Escapes text so an extended regular expression matches it literally. */
-export function escapeExtended(text: string): string {
-  return text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')
-}
 
 /** Searches this project's store. */
 export async function searchRecords(ctx: Context, query: SearchQuery): Promise<SearchResult> {
-  return searchSnapshot(await (await ctx.store()).snapshot(), query, ctx.now())
+  const snapshot = await (await ctx.store()).snapshot()
+  return searchSnapshot(snapshot, query, ctx.now(), (await readProject(snapshot)).project.id)
+}
+
+/**
+ * Searches this project's store and every synced sibling's (or only `project`'s), with one git grep each, in
+ * parallel; the best `limit` hits of all, ranked together.
+ *
+ * @example const {hits} = await searchEverywhere(ctx, {text: 'JWT', limit: 20})
+ */
+export async function searchEverywhere(ctx: Context, query: SearchQuery & {project?: string}): Promise<SearchResult> {
+  const {here, siblings} = await messageSources(ctx)
+  const sources = [here, ...siblings].filter((source) => query.project === undefined || source.project === query.project || source.sibling === query.project)
+  const results = await Promise.all(sources.map((source) => searchSnapshot(source.snapshot, query, ctx.now(), source.project)))
+  const hits = results.flatMap((result) => result.hits).sort((a, b) => b.score - a.score || (b.date ?? '').localeCompare(a.date ?? ''))
+  return {hits: hits.slice(0, query.limit), total: results.reduce((sum, result) => sum + result.total, 0)}
 }

@@ -13,11 +13,10 @@ import {
   type TrajectoryEvent,
   type TrajectoryStatus,
 } from '../model/trajectory.js'
-import type {Snapshot} from '../store/snapshot.js'
+import {escapeExtended, type Snapshot} from '../store/snapshot.js'
 import type {Draft} from '../store/transaction.js'
 import type {Context} from './context.js'
 import {dayFolders} from './day-folders.js'
-import {escapeExtended} from './search.js'
 import {activeIds, AlreadyActiveError, allActive, countEvents, findActive, readDetail, readTrajectories, readTrajectory, resolveTrajectoryId} from './trajectory-records.js'
 import type {TrajectoryDetail, DecisionResult, FinishResult, StatusResult, ListResult} from '../model/results.js'
 

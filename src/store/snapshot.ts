@@ -128,6 +128,11 @@ export interface GrepMatch {
   text: string
 }
 
+/** Escapes text so an extended regular expression matches it literally. */
+export function escapeExtended(text: string): string {
+  return text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')
+}
+
 /** Refuses a store written in a newer format than this version reads. */
 function checkFormat(text: string): void {
   const format = Number(FieldReader.fromYaml(text, FORMAT_PATH).string('format'))

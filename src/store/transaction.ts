@@ -45,6 +45,9 @@ export async function transact<T>(store: Store, change: (snapshot: Snapshot) => 
       let draft: Draft<T>
       try {
         snapshot = await Snapshot.read(repo, ref)
+        // A new clone whose remote's store was fetched (git fetch with the refspec of trail init --push) builds on
+        // that store instead of starting a second one (DESIGN.md section 4).
+        if (snapshot.tip === null && (await adoptFetchedStore(store))) snapshot = await Snapshot.read(repo, ref)
         draft = await change(snapshot)
       } catch (error) {
         await pending.cancel()
@@ -77,6 +80,21 @@ export async function transact<T>(store: Store, change: (snapshot: Snapshot) => 
     `could not write to ${ref}: ${MAX_ATTEMPTS} attempts lost the race with other writers`,
     'retry the command; if it keeps failing, look for a lock left by a killed process with: trail doctor',
   )
+}
+
+/** Points the store at a remote's fetched store (refs/trail/remotes/<remote>/records, origin first), if any. */
+async function adoptFetchedStore(store: Store): Promise<boolean> {
+  const listing = await store.repo.run(['for-each-ref', '--format=%(refname) %(objectname)', 'refs/trail/remotes/'])
+  const fetched = listing.stdout
+    .toString('utf8')
+    .split('\n')
+    .map((line) => line.split(' '))
+    .filter(([name]) => name?.endsWith('/records'))
+    .sort(([a], [b]) => Number(b === 'refs/trail/remotes/origin/records') - Number(a === 'refs/trail/remotes/origin/records'))
+  const oid = fetched[0]?.[1]
+  if (!oid) return false
+  await store.repo.updateRef(store.ref, oid, null, `trail: adopt ${fetched[0]![0]}`)
+  return true
 }
 
 /** The file that marks a store and its format; the first commit of every store has it. */

@@ -61,7 +61,7 @@ describe('relay ingest', () => {
     assert.match(result.stdout, /^# Session context for claude\n\n## Where you left off/)
     assert.match(result.stdout, /\*\*Current task:\*\* Implementing auth module/)
     assert.match(result.stdout, /## Uncertain: verify these\n\n- API rate limit handling unclear/)
-    assert.match(result.stdout, /\nledger \S+ \(claude, [\d-]+\): Implementing auth module\n +\d+: .*bcrypt/)
+    assert.match(result.stdout, /\nledger \S+ \(\S+, claude, [\d-]+\): Implementing auth module\n +\d+: .*bcrypt/)
     assert.match(result.stderr, /stdin line 26: the \[\[SUMMARY\]\] on line 26 is not a JSON object; kept as text/)
     assert.match(result.stderr, /stdin line 30: the block opened on line 30 is not closed \(>>>\) by the end of the output; kept as raw text/)
     assert.doesNotMatch(repo.read('.relay/ledger/claude.md'), /NOT THIS ONE/)

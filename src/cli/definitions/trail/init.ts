@@ -1,8 +1,10 @@
 import {realpathSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {initJson, initText} from '../../../render/setup.js'
+import {pushSetupText} from '../../../render/sync.js'
 import {installAgentsMd, installClaude, type InstalledFile} from '../../../services/agent-setup.js'
 import {initStore} from '../../../services/setup.js'
+import {configurePush} from '../../../services/sync.js'
 import {defineCommand} from '../../definition.js'
 
 export const init = defineCommand({
@@ -14,12 +16,15 @@ export const init = defineCommand({
     'those folders in .git/info/exclude. Every write command does this silently on first use; init is for doing ' +
     'it explicitly. --claude adds Claude Code hooks to .claude/settings.json (SessionStart loads the context, ' +
     'Stop and SessionEnd ingest the transcript) and the agent instructions to CLAUDE.md; --agents adds the ' +
-    'instructions to AGENTS.md. Existing settings and text are kept. Running it again changes nothing in place.',
-  examples: ['trail init', 'trail init --claude', 'trail init --agents'],
+    'instructions to AGENTS.md. --push makes plain git fetch and git push carry the records. Existing settings ' +
+    'and text are kept. Running it again changes nothing in place.',
+  examples: ['trail init', 'trail init --claude', 'trail init --agents', 'trail init --push'],
   args: [],
   flags: {
     claude: {type: 'boolean', description: 'install the Claude Code hooks and the instructions in CLAUDE.md'},
     agents: {type: 'boolean', description: 'install the agent instructions in AGENTS.md'},
+    push: {type: 'boolean', description: 'make plain git fetch and git push carry the records with the remote'},
+    remote: {type: 'string', description: 'the remote for --push (default: origin)', helpValue: '<name>'},
   },
   json: true,
   run: async (ctx, {flags}) => {
@@ -27,11 +32,14 @@ export const init = defineCommand({
     const installed: InstalledFile[] = []
     if (flags.claude) installed.push(...(await installClaude(ctx, relayCommand())))
     if (flags.agents) installed.push(...(await installAgentsMd(ctx)))
-    return {store, installed}
+    const push = flags.push ? await configurePush(ctx, flags.remote ?? 'origin') : null
+    return {store, installed, push}
   },
-  text: ({store, installed}, style) =>
-    initText(store, style) + installed.map((file) => `${file.action === 'unchanged' ? 'Already in place' : file.action === 'created' ? 'Created' : 'Updated'}: ${file.path}\n`).join(''),
-  toJson: ({store, installed}) => ({...initJson(store), installed}),
+  text: ({store, installed, push}, style) =>
+    initText(store, style) +
+    installed.map((file) => `${file.action === 'unchanged' ? 'Already in place' : file.action === 'created' ? 'Created' : 'Updated'}: ${file.path}\n`).join('') +
+    (push ? pushSetupText(push) : ''),
+  toJson: ({store, installed, push}) => ({...initJson(store), installed, push}),
 })
 
 /**

@@ -1,0 +1,88 @@
+import type {Message} from '../model/message.js'
+import type {InboxEntry, SiblingSyncReport} from '../model/results.js'
+import {formatTime, paint, printable, printableLine, type OutputStyle} from './style.js'
+
+// Messages, inboxes, threads and what `relay sync` brought.
+
+export interface MessageJson {
+  id: string
+  from: string
+  project: string | null
+  to: string
+  thread: string | null
+  created: string
+  body: string
+}
+
+export interface InboxEntryJson extends MessageJson {
+  /** The sibling it came from, or null for this project. */
+  sibling: string | null
+  read: boolean
+}
+
+export function messageJson(message: Message): MessageJson {
+  return {id: message.id, from: message.from, project: message.project ?? null, to: message.to, thread: message.thread ?? null, created: message.created, body: message.body}
+}
+
+export function inboxEntryJson(entry: InboxEntry): InboxEntryJson {
+  return {...messageJson(entry.message), project: entry.project, sibling: entry.sibling, read: entry.read}
+}
+
+export function sentText(message: Message, style: OutputStyle): string {
+  return `Sent ${paint(style, 'bold', message.id)} from ${message.project ? `${message.project}:` : ''}${message.from} to ${message.to}${message.thread ? ` [thread:${message.thread}]` : ''}\n`
+}
+
+/** An inbox or a thread: one block per message, oldest first. */
+export function entriesText(entries: readonly InboxEntry[], style: OutputStyle, empty: string): string {
+  if (entries.length === 0) return `${empty}\n`
+  return entries
+    .map((entry) => {
+      const m = entry.message
+      const mark = entry.read ? paint(style, 'dim', 'read') : paint(style, 'yellow', 'new')
+      const header = `${mark}  ${paint(style, 'bold', m.id)}  ${entry.project}:${m.from} → ${printableLine(m.to)}${m.thread ? `  [thread:${m.thread}]` : ''}  ${paint(style, 'dim', formatTime(m.created, style))}`
+      return `${header}\n${printable(m.body)
+        .split('\n')
+        .map((line) => `    ${line}`)
+        .join('\n')}\n`
+    })
+    .join('\n')
+}
+
+export function markedText(ids: readonly string[]): string {
+  return ids.length === 0 ? 'Nothing to mark: no unread messages.\n' : `Marked ${ids.length} message${ids.length === 1 ? '' : 's'} read: ${ids.join(', ')}\n`
+}
+
+export function siblingSyncText(reports: readonly SiblingSyncReport[], style: OutputStyle): string {
+  if (reports.length === 0) return 'No siblings yet. Add one with: relay bridge add <name> <path|url>\n'
+  return reports
+    .map((report) => {
+      const head = `${paint(style, 'bold', report.name)} (${report.url}): `
+      switch (report.status) {
+        case 'failed':
+          return `${head}${paint(style, 'red', 'failed')}: ${report.error}\n`
+        case 'empty':
+          return `${head}no records yet\n`
+        case 'unchanged':
+          return `${head}nothing new\n`
+        default: {
+          const messages = report.messages.map((m) => `    ${m.id} ${m.project ?? report.name}:${m.from} → ${printableLine(m.to)}${m.thread ? ` [thread:${m.thread}]` : ''}: ${printableLine(m.body, 100)}\n`).join('')
+          return `${head}${report.records} new records, ${report.messages.length} messages for this project\n${messages}`
+        }
+      }
+    })
+    .join('')
+}
+
+export interface SiblingSyncJson {
+  name: string
+  url: string
+  status: string
+  error: string | null
+  tip: string | null
+  records: number
+  messages: MessageJson[]
+}
+
+export function siblingSyncJson(report: SiblingSyncReport): SiblingSyncJson {
+  return {name: report.name, url: report.url, status: report.status, error: report.error ?? null, tip: report.tip, records: report.records, messages: report.messages.map(messageJson)}
+}

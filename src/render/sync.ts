@@ -1,0 +1,31 @@
+import type {CloneSyncResult, PushSetup} from '../model/results.js'
+import type {OutputStyle} from './style.js'
+
+export function cloneSyncText(result: CloneSyncResult, _style: OutputStyle): string {
+  const lines: string[] = []
+  const short = result.tip?.slice(0, 12) ?? 'none'
+  switch (result.action) {
+    case 'adopted':
+      lines.push(`Adopted the records of ${result.remote} (commit ${short}).`)
+      break
+    case 'fast-forward':
+      lines.push(`Fast-forwarded to the records of ${result.remote} (commit ${short}).`)
+      break
+    case 'merged':
+      lines.push(`Merged the records of ${result.remote} with this clone's (commit ${short}).`)
+      break
+    default:
+      lines.push(result.remoteHadStore || result.pushed ? `Up to date with ${result.remote} (commit ${short}).` : `${result.remote} has no records yet.`)
+  }
+  if (result.merged.length > 0) lines.push(`Merged by meaning (changed on both sides): ${result.merged.join(', ')}`)
+  if (result.kept.length > 0) lines.push(`Changed on both sides and kept as this clone had them: ${result.kept.join(', ')}`)
+  if (result.pushed) lines.push(`Pushed refs/trail/records to ${result.remote}${result.rounds > 1 ? ` (after ${result.rounds} rounds: it moved meanwhile)` : ''}.`)
+  return `${lines.join('\n')}\n`
+}
+
+export function pushSetupText(setup: PushSetup): string {
+  if (setup.added.length === 0) return `Plain git fetch and git push already carry the records with ${setup.remote}.\n`
+  const lines = [`Configured ${setup.remote} so plain git fetch and git push carry the records:`, ...setup.added.map((spec) => `  ${spec}`)]
+  if (setup.added.includes('HEAD')) lines.push(`(git push now pushes the current branch, as push.default=current does, and the records.)`)
+  return `${lines.join('\n')}\n`
+}

@@ -1,0 +1,65 @@
+import {MESSAGES_DIR} from '../model/layout.js'
+import {parseMessage, parseTarget} from '../model/message.js'
+import type {Sibling, SiblingSyncReport} from '../model/results.js'
+import {STORE_REF} from '../store/store.js'
+import type {Context} from './context.js'
+import {listSiblings, readProject} from './projects.js'
+
+// `relay sync`: every sibling's store fetched with plain `git fetch` (local paths, file://, ssh and https alike),
+// into refs/trail/siblings/<name>/records. Each project writes only its own store; this is how its messages reach
+// the others. One failing sibling does not stop the rest: each is reported.
+
+/** Fetches running at once: siblings are usually on one machine or one host, where more only queue. */
+const PARALLEL_FETCHES = 4
+
+/**
+ * Fetches every sibling (or, `offline`, only reads what was fetched before) and reports, for each, what arrived:
+ * the records added and the messages for this project.
+ *
+ * @example const reports = await syncSiblings(ctx, {offline: false})
+ */
+export async function syncSiblings(ctx: Context, options: {offline: boolean}): Promise<SiblingSyncReport[]> {
+  const store = await ctx.store()
+  const siblings = await listSiblings(ctx)
+  const {project} = await readProject(await store.snapshot())
+  const reports: SiblingSyncReport[] = new Array(siblings.length)
+  let next = 0
+  const worker = async () => {
+    for (let index = next++; index < siblings.length; index = next++) reports[index] = await syncOne(ctx, siblings[index]!, project.id, options.offline)
+  }
+  await Promise.all(Array.from({length: Math.min(PARALLEL_FETCHES, siblings.length)}, worker))
+  return reports
+}
+
+async function syncOne(ctx: Context, sibling: Sibling, ourProject: string, offline: boolean): Promise<SiblingSyncReport> {
+  const repo = (await ctx.store()).repo
+  const base = {name: sibling.name, url: sibling.url, records: 0, messages: []}
+  if (offline) return {...base, status: sibling.tip === null ? 'empty' : 'unchanged', tip: sibling.tip}
+  const fetched = await repo.fetch(sibling.url, `+${STORE_REF}:${sibling.ref}`)
+  if (fetched.exitCode !== 0) {
+    if (/couldn't find remote ref/i.test(fetched.stderr)) return {...base, status: 'empty', tip: sibling.tip}
+    return {...base, status: 'failed', tip: sibling.tip, error: describeFetchFailure(fetched.stderr, sibling.url)}
+  }
+  const tip = await repo.resolveRef(sibling.ref)
+  if (tip === null || tip === sibling.tip) return {...base, status: tip === null ? 'empty' : 'unchanged', tip}
+  const added = [...(await repo.diffTrees(sibling.tip, tip))].filter(([, [, now]]) => now !== null)
+  const messagePaths = added.filter(([path]) => path.startsWith(`${MESSAGES_DIR}/`)).map(([path]) => path)
+  const objects = await repo.reader.readMany(messagePaths.map((path) => added.find(([p]) => p === path)![1][1]!))
+  const messages = objects.flatMap((object, index) => {
+    try {
+      const message = parseMessage(object!.data.toString('utf8'), messagePaths[index]!)
+      const target = parseTarget(message.to)
+      return target.project === ourProject || target.project === '*' ? [message] : []
+    } catch {
+      return []
+    }
+  })
+  return {...base, status: 'updated', tip, records: added.length, messages}
+}
+
+/** git's reason for a failed fetch, in one line: "not a git repository", "no such file", "could not resolve host". */
+function describeFetchFailure(stderr: string, url: string): string {
+  const lines = stderr.split('\n').map((line) => line.replace(/^(fatal|error): /, '').trim()).filter(Boolean)
+  if (lines.some((line) => /does not appear to be a git repository|not a git repository/i.test(line))) return `${url} is not a git repository (or does not exist)`
+  return lines[0] ?? 'git fetch failed'
+}

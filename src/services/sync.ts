@@ -1,0 +1,135 @@
+import {ConflictError, GitError, TrailError, UsageError} from '../errors.js'
+import type {Oid} from '../git/objects.js'
+import {mergeRecordText} from '../model/merge.js'
+import type {CloneSyncResult, PushSetup} from '../model/results.js'
+import {planMerge} from '../store/merge.js'
+import type {Store} from '../store/store.js'
+import {acquireWriterLock, sleep} from '../store/writer-lock.js'
+import type {Context} from './context.js'
+
+// `trail sync`: the records of one project, carried between its clones through an ordinary remote (DESIGN.md
+// section 4). Fetch the remote's ref into refs/trail/remotes/<remote>/records; adopt it (a new clone), fast-forward
+// to it, or merge it by union; push fast-forward only (never forced), and go round again when the remote moved
+// meanwhile.
+
+/** Rounds of fetch, merge and push before giving up on a remote that keeps moving. */
+const SYNC_ROUNDS = 5
+
+/** A remote as a ref name component: its name, or a path or URL made safe. */
+export function trackingRef(remote: string): string {
+  const name = /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(remote) && !remote.includes('..') ? remote : remote.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '').replace(/\.\.+/g, '.') || 'remote'
+  return `refs/trail/remotes/${name}/records`
+}
+
+/**
+ * Brings this clone's records and the remote's together: both end at the same commit, which holds every record of
+ * both. On a new clone, adopts the remote's store instead of starting a second one.
+ *
+ * @example const result = await syncWithRemote(ctx, 'origin')
+ */
+export async function syncWithRemote(ctx: Context, remote: string, onProgress?: (text: string) => void): Promise<CloneSyncResult> {
+  const store = await ctx.store()
+  const tracking = trackingRef(remote)
+  const result: CloneSyncResult = {remote, action: 'up-to-date', merged: [], kept: [], pushed: false, rounds: 0, tip: null, remoteHadStore: false}
+  for (let round = 1; round <= SYNC_ROUNDS; round++) {
+    result.rounds = round
+    const theirs = await fetchStore(store, remote, tracking, onProgress)
+    result.remoteHadStore ||= theirs !== null
+    const outcome = await bringTogether(ctx, store, theirs)
+    if (outcome.action !== 'up-to-date') result.action = outcome.action
+    result.merged.push(...outcome.merged)
+    result.kept.push(...outcome.kept)
+    const ours = await store.repo.resolveRef(store.ref)
+    result.tip = ours
+    if (ours === null || ours === theirs) return result
+    const pushed = await store.repo.push(remote, `${store.ref}:${store.ref}`, onProgress)
+    if (pushed.exitCode === 0) {
+      result.pushed = true
+      await store.repo.updateRef(tracking, ours, theirs, 'trail sync: pushed').catch(() => 'stale')
+      return result
+    }
+    const report = `${pushed.stdout.toString('utf8')}${pushed.stderr}`
+    // The remote moved since it was fetched ("fetch first", "non-fast-forward"): fetch, merge and push again.
+    if (!/\[rejected\]|\(fetch first\)|non-fast-forward|stale info/.test(report)) throw new GitError(['push'], pushed.exitCode, pushed.stderr || report)
+    await sleep(Math.random() * 200 * round)
+  }
+  throw new ConflictError(`${remote} kept moving: ${SYNC_ROUNDS} rounds of fetch, merge and push were not enough`, 'run trail sync again')
+}
+
+/** Fetches the remote's store into the tracking ref; the remote's tip, or null when it has no store yet. */
+async function fetchStore(store: Store, remote: string, tracking: string, onProgress?: (text: string) => void): Promise<Oid | null> {
+  const fetched = await store.repo.fetch(remote, `+${store.ref}:${tracking}`, onProgress)
+  if (fetched.exitCode !== 0) {
+    if (/couldn't find remote ref/i.test(fetched.stderr)) return null
+    if (/does not appear to be a git repository|No such remote/i.test(fetched.stderr)) {
+      throw new UsageError(`'${remote}' is not a remote of this repository, nor a repository`, 'name a remote (git remote -v lists them), a path or a URL', 'E_REMOTE')
+    }
+    throw new GitError(['fetch'], fetched.exitCode, fetched.stderr)
+  }
+  return store.repo.resolveRef(tracking)
+}
+
+/**
+ * Moves the local store to include `theirs`: adopt, fast-forward or merge, each a compare-and-swap under the
+ * writer lock (another writer in between makes it go round once more).
+ */
+async function bringTogether(ctx: Context, store: Store, theirs: Oid | null): Promise<Pick<CloneSyncResult, 'action' | 'merged' | 'kept'>> {
+  const none = {action: 'up-to-date' as const, merged: [], kept: []}
+  if (theirs === null) return none
+  const repo = store.repo
+  for (let attempt = 1; attempt <= 20; attempt++) {
+    const lock = await acquireWriterLock(repo.commonDir)
+    try {
+      const ours = await repo.resolveRef(store.ref)
+      let outcome: Pick<CloneSyncResult, 'action' | 'merged' | 'kept'>
+      let moved: 'updated' | 'stale'
+      if (ours === null) {
+        outcome = {...none, action: 'adopted'}
+        moved = await repo.updateRef(store.ref, theirs, null, 'trail sync: adopt the remote store')
+      } else if (ours === theirs || (await repo.isAncestor(theirs, ours))) {
+        return none
+      } else if (await repo.isAncestor(ours, theirs)) {
+        outcome = {...none, action: 'fast-forward'}
+        moved = await repo.updateRef(store.ref, theirs, ours, 'trail sync: fast-forward')
+      } else {
+        const plan = await planMerge(repo, ours, theirs, mergeRecordText)
+        const message = `trail: merge the records of ${theirs.slice(0, 12)} (trail sync)\n\nTrail-Merged: ${plan.merged.length} records merged by meaning\n`
+        const committed = await repo.beginCommit(store.ref).commit(ours, plan.changes, message, ctx.now(), [theirs])
+        outcome = {action: 'merged', merged: plan.merged, kept: plan.kept}
+        moved = committed.outcome === 'updated' ? 'updated' : 'stale'
+      }
+      if (moved === 'updated') {
+        // Under the lock this process holds: the mirror moves to the ref as it is now.
+        const now = await repo.resolveRef(store.ref)
+        if (lock.held && now !== null) await store.mirror.syncTo(now).catch((error: Error) => ctx.warn(`the mirror could not catch up: ${error.message}`))
+        return outcome
+      }
+    } finally {
+      await lock.release()
+    }
+    await sleep(Math.random() * 20 * attempt)
+  }
+  throw new TrailError(`could not bring ${store.ref} up to date: other writers kept moving it`, 'run trail sync again', 'E_CONFLICT', 4)
+}
+
+
+/**
+ * Makes plain `git fetch` and `git push` carry the records too: a fetch refspec into the tracking ref, and push
+ * refspecs. A remote with no push refspec yet also gets "HEAD", so `git push` still pushes the current branch
+ * (as push.default=current would) besides the records.
+ *
+ * @example await configurePush(ctx, 'origin')
+ */
+export async function configurePush(ctx: Context, remote: string): Promise<PushSetup> {
+  const repo = (await ctx.store()).repo
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(remote) || (await repo.configEntries(`^remote\\.${remote.replace(/\./g, '\\.')}\\.url$`)).size === 0) {
+    throw new UsageError(`no remote named '${remote}'`, 'add one with: git remote add origin <url>, or name another: trail init --push --remote <name>', 'E_REMOTE')
+  }
+  const added: string[] = []
+  const fetch = `+refs/trail/records:${trackingRef(remote)}`
+  if (await repo.configAdd(`remote.${remote}.fetch`, fetch)) added.push(fetch)
+  const pushes = (await repo.configEntries(`^remote\\.${remote.replace(/\./g, '\\.')}\\.push$`)).get(`remote.${remote}.push`) ?? []
+  if (pushes.length === 0 && (await repo.configAdd(`remote.${remote}.push`, 'HEAD'))) added.push('HEAD')
+  if (await repo.configAdd(`remote.${remote}.push`, 'refs/trail/records:refs/trail/records')) added.push('refs/trail/records:refs/trail/records')
+  return {remote, added}
+}
