@@ -77,7 +77,7 @@ describe('relay ingest', () => {
     const invalid = refFiles(repo, '.relay/ledger/summaries/claude').map((path) => repo.git(['show', `refs/trail/records:${path}`])).find((text) => text.includes('warning'))!
     assert.match(invalid, /raw: "\{not json\}"/)
     const message = repo.git(['show', `refs/trail/records:${refFiles(repo, '.relay/messages')[0]}`])
-    assert.match(message, /from: claude\nto: "frontend:Designer"\nthread: auth-feature\n/)
+    assert.match(message, /from: claude\nproject: \S+\nto: "frontend:Designer"\nthread: auth-feature\n/)
   })
 
   it('reports counts with --json, and exits 1 when an event failed', async () => {
