@@ -90,10 +90,17 @@ function splitItems(text: string): string[] {
   return isEmptyValue(text) ? [] : text.split(/,(?![^()]*\))/).map((item) => item.trim()).filter((item) => item !== '')
 }
 
+/** A Files list: commas separate files, except inside line ranges ("a.ts:10-20,30-40, b.ts"). */
+function splitFiles(text: string): string[] {
+  return isEmptyValue(text) ? [] : text.split(/,\s+|,(?!\d)/).map((item) => item.trim()).filter((item) => item !== '')
+}
+
 /** "src/auth/jwt.ts:10-50" → {path: 'src/auth/jwt.ts', lines: '10-50'}. */
 export function parseFileReference(text: string): FileReference {
-  const match = /^(.*?):(\d+(?:-\d+)?(?:,\d+(?:-\d+)?)*)$/.exec(text.trim())
-  return match ? {path: match[1]!, lines: match[2]!} : {path: text.trim()}
+  // Backticks around it: how ledgers and handoffs show files.
+  const reference = text.trim().replace(/^`(.*)`$/, '$1')
+  const match = /^(.*?):(\d+(?:-\d+)?(?:,\d+(?:-\d+)?)*)$/.exec(reference)
+  return match ? {path: match[1]!, lines: match[2]!} : {path: reference}
 }
 
 export function renderFileReference(file: FileReference): string {
@@ -117,7 +124,9 @@ export function parseSaveContent(text: string): LedgerContent {
   const notes: LedgerNote[] = []
   const free: string[] = []
   // Where "- item" lines and indented lines go: the last field, or the current section.
-  let current: {field: Field} | {note: LedgerNote} | undefined
+  // Where "- item" lines and further lines go: a field (`section` when a "## Heading" named it: it holds until the
+  // next heading, blank lines and all; a "Field:" line holds until a blank line), or a note.
+  let current: {field: Field; section: boolean} | {note: LedgerNote} | undefined
   const addItem = (field: Field, item: string) => {
     if (field === 'currentTask') content.currentTask = content.currentTask ? `${content.currentTask} ${item}` : item
     else if (field === 'files') content.files = [...(content.files ?? []), parseFileReference(item)]
@@ -129,7 +138,7 @@ export function parseSaveContent(text: string): LedgerContent {
     if (heading) {
       const field = fieldOf(heading[1]!)
       if (field) {
-        current = {field}
+        current = {field, section: true}
         // A "## Next steps" section replaces the list even when it turns out to be empty.
         if (field === 'files') content.files = content.files ?? []
         else if (field !== 'currentTask') content[field] = content[field] ?? []
@@ -146,13 +155,14 @@ export function parseSaveContent(text: string): LedgerContent {
       else current.note.text += `${current.note.text ? '\n' : ''}${line.trim()}`
       continue
     }
-    const labelled = /^\s*(?:[-*]\s+)?\*{0,2}([A-Za-z][A-Za-z _/-]{0,40}?)\*{0,2}\s*:\s*(.*)$/.exec(line)
+    // "Label: value", "**Label**: value" and "**Label:** value" (how `relay continuity load` prints them).
+    const labelled = /^\s*(?:[-*]\s+)?\*{0,2}([A-Za-z][A-Za-z _/-]{0,40}?)(?:\*{0,2}\s*:\*{0,2}|\*{2}:)\s*(.*)$/.exec(line)
     const field = labelled ? fieldOf(labelled[1]!) : undefined
     if (labelled && field) {
       const value = labelled[2]!.trim()
-      current = {field}
+      current = {field, section: false}
       if (field === 'currentTask') content.currentTask = isEmptyValue(value) ? '' : value
-      else if (field === 'files') content.files = [...(content.files ?? []), ...splitItems(value).map(parseFileReference)]
+      else if (field === 'files') content.files = [...(content.files ?? []), ...splitFiles(value).map(parseFileReference)]
       else content[field] = [...(content[field] ?? []), ...splitItems(value)]
       continue
     }
@@ -163,11 +173,11 @@ export function parseSaveContent(text: string): LedgerContent {
       continue
     }
     if (line.trim() === '') {
-      if (current && 'field' in current) current = undefined
+      if (current && 'field' in current && !current.section) current = undefined
       continue
     }
     if (current && 'note' in current) current.note.text += `${current.note.text ? '\n' : ''}${line.trim()}`
-    else if (current && /^\s+\S/.test(line)) addItem(current.field, line.trim())
+    else if (current && (current.section || /^\s+\S/.test(line))) addItem(current.field, line.trim())
     else {
       current = undefined
       free.push(line.trim())

@@ -13,7 +13,7 @@ const NAME_RULE = '1-64 characters: letters, digits, ".", "_" and "-", starting 
 
 function checkName(raw: string, what: string, flag: string): string {
   if (!NAME.test(raw) || raw.includes('..') || raw.endsWith('.') || raw.toLowerCase().endsWith('.lock')) {
-    throw new UsageError(`invalid ${what} '${truncate(raw)}'`, `a ${what} is ${NAME_RULE}; set it with ${flag}`, 'E_NAME')
+    throw new UsageError(`invalid ${what} '${truncate(raw)}'`, `${/^[aeiou]/.test(what) ? 'an' : 'a'} ${what} is ${NAME_RULE}; set it with ${flag}`, 'E_NAME')
   }
   return raw
 }

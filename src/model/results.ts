@@ -65,6 +65,8 @@ export interface StartupContext {
 
 export const SEARCH_KINDS = ['trajectory', 'decision', 'handoff', 'ledger', 'summary', 'session', 'message'] as const
 export type SearchKind = (typeof SEARCH_KINDS)[number]
+/** What `->continuity:search` and `relay continuity search` search: an agent's working memory, not messages. */
+export const CONTINUITY_KINDS = ['ledger', 'handoff', 'summary', 'session', 'trajectory', 'decision'] as const satisfies readonly SearchKind[]
 
 export interface SearchLine {
   line: number

@@ -47,42 +47,61 @@ const OUTBOX_NAME = /^[A-Za-z0-9_-]+$/
  * // [{kind: 'continuity', action: 'load', line: 1}]
  */
 export class OutputParser {
-  private partial = ''
+  /** The start of a line not finished yet: its parts (joined only when the line ends), their length. */
+  private partial: string[] = []
+  private partialLength = 0
+  /** The unfinished line is too long to open a pattern: its rest is passed over, not kept. */
+  private overlong = false
+  /** The unfinished line opens a pattern and was cut at the block cap: its rest is passed over. */
+  private cutLine = false
   private lineNumber = 0
   private block: OpenBlock | undefined
-  private fence: string | undefined
+  private fence: {marker: string; line: number; size: number} | undefined
   private settled = 0
   private fed = 0
 
   /** Feeds a chunk; returns the events of every line it completes. */
   push(chunk: string): OutputEvent[] {
     const events: OutputEvent[] = []
-    let text = this.partial + chunk
     let start = 0
-    const consumedBefore = this.fed - this.partial.length
-    this.fed += chunk.length
+    // Only the new text is searched for line ends: a line that never ends (a spinner redrawn with "\r") costs
+    // its length once, not once per chunk.
     for (;;) {
-      const newline = text.indexOf('\n', start)
+      const newline = chunk.indexOf('\n', start)
       if (newline < 0) break
-      this.line(text, start, newline, events)
+      const lineStart = this.fed + start - this.partialLength
+      if (this.partialLength === 0 && !this.overlong) this.line(chunk, start, newline, lineStart, events)
+      else {
+        const text = this.overlong ? '' : this.partial.join('') + (this.cutLine ? '' : chunk.slice(start, newline))
+        this.partial = []
+        this.partialLength = 0
+        if (!this.overlong) this.line(text, 0, text.length, lineStart, events)
+        else this.lineNumber++
+        this.overlong = false
+        this.cutLine = false
+      }
       start = newline + 1
-      if (!this.block && !this.fence) this.settled = consumedBefore + start
+      if (!this.block && !this.fence) this.settled = this.fed + start
     }
-    this.partial = text.slice(start)
-    text = ''
+    this.keepPartial(chunk.slice(start))
+    this.fed += chunk.length
     return events
   }
 
   /** Ends the input: a last line without a newline is read, and an unclosed block becomes raw text. */
   end(): OutputEvent[] {
     const events: OutputEvent[] = []
-    if (this.partial !== '') {
-      const last = this.partial
-      this.partial = ''
-      this.line(last, 0, last.length, events)
+    if (this.partialLength > 0 && !this.overlong) {
+      const last = this.partial.join('')
+      this.line(last, 0, last.length, this.fed - last.length, events)
     }
-    if (this.block) events.push(this.abandonBlock('by the end of the output'))
-    if (!this.fence) this.settled = this.fed
+    this.partial = []
+    this.partialLength = 0
+    this.overlong = false
+    this.cutLine = false
+    if (this.block) events.push(this.abandonBlock('by the end of the output', this.fed))
+    this.fence = undefined
+    this.settled = this.fed
     return events
   }
 
@@ -95,12 +114,33 @@ export class OutputParser {
     return this.settled
   }
 
-  /** Whether a block (or a code fence) is open: the input so far does not end at a settled point. */
-  get isInBlock(): boolean {
-    return this.block !== undefined || this.fence !== undefined
+  /**
+   * Keeps the start of an unfinished line. One that grows past MAX_PATTERN_LINE_CHARS outside a block is kept
+   * only if it opens a pattern (whose block the cap then cuts); otherwise the rest of it is passed over.
+   */
+  private keepPartial(text: string): void {
+    if (text === '' || this.overlong || this.cutLine) return
+    this.partial.push(text)
+    this.partialLength += text.length
+    if (this.partialLength > MAX_PATTERN_LINE_CHARS && !this.block && !this.fence) {
+      const head = this.partial.join('').slice(0, 64).replace(ANSI, '').trimStart()
+      if (opensPattern(head)) {
+        // A pattern on one very long line: kept up to the block cap (and a little), where the block is cut anyway.
+        if (this.partialLength > MAX_BLOCK_CHARS + MAX_PATTERN_LINE_CHARS) {
+          const kept = this.partial.join('').slice(0, MAX_BLOCK_CHARS + MAX_PATTERN_LINE_CHARS)
+          this.partial = [kept]
+          this.partialLength = kept.length
+          this.cutLine = true
+        }
+        return
+      }
+      this.partial = []
+      this.partialLength = 0
+      this.overlong = true
+    }
   }
 
-  private line(text: string, start: number, end: number, events: OutputEvent[]): void {
+  private line(text: string, start: number, end: number, lineStart: number, events: OutputEvent[]): void {
     this.lineNumber++
     // Fast path for plain output: a line that cannot open, close or continue anything is not even copied.
     if (!this.block) {
@@ -108,17 +148,20 @@ export class OutputParser {
       while (at < end && (text.charCodeAt(at) === 32 || text.charCodeAt(at) === 9)) at++
       const first = text.charCodeAt(at)
       // "[" (summary), "-" (->), "`" or "~" (fences), ESC (colour before a pattern).
-      if (first !== 91 && first !== 45 && first !== 96 && first !== 126 && first !== 27) return
-      if (end - start > MAX_PATTERN_LINE_CHARS && !this.fence) return
+      if (first !== 91 && first !== 45 && first !== 96 && first !== 126 && first !== 27) {
+        this.growFence(end - start, events)
+        return
+      }
     }
     let line = text.slice(start, end)
     if (line.endsWith('\r')) line = line.slice(0, -1)
     if (line.includes('\u001b')) line = line.replace(ANSI, '')
     if (this.block) {
       // A forgotten terminator must not swallow the rest of the session: a line that opens a new pattern ends
-      // the open block, which is kept as raw text.
+      // the open block, which is kept as raw text (and the input is settled up to this line, so a reader that
+      // resumes here does not keep it twice).
       if (opensPattern(line.trimStart())) {
-        events.push(this.abandonBlock(`before the next pattern on line ${this.lineNumber}`))
+        events.push(this.abandonBlock(`before the next pattern on line ${this.lineNumber}`, lineStart))
       } else {
         this.continueBlock(line, events)
         return
@@ -126,18 +169,35 @@ export class OutputParser {
     }
     const fence = FENCE.exec(line)?.[1]
     if (fence) {
-      if (!this.fence) this.fence = fence
-      else if (fence[0] === this.fence[0] && fence.length >= this.fence.length && line.trim() === fence) this.fence = undefined
+      if (!this.fence) this.fence = {marker: fence, line: this.lineNumber, size: 0}
+      else if (fence[0] === this.fence.marker[0] && fence.length >= this.fence.marker.length && line.trim() === fence) this.fence = undefined
       return
     }
-    if (this.fence) return
+    if (this.fence) {
+      this.growFence(line.length, events)
+      return
+    }
     this.openPattern(line.trimStart(), events)
   }
 
-  /** The open block as raw text, because it was not closed `where`. */
-  private abandonBlock(where: string): OutputEvent {
+  /**
+   * Counts a line inside a code fence. A fence left open for more than MAX_BLOCK_CHARS is taken as unclosed: the
+   * patterns after it are read again, and a warning says so.
+   */
+  private growFence(chars: number, events: OutputEvent[]): void {
+    if (!this.fence) return
+    this.fence.size += chars + 1
+    if (this.fence.size <= MAX_BLOCK_CHARS) return
+    const opened = this.fence.line
+    this.fence = undefined
+    events.push({kind: 'raw', text: '', line: opened, warning: `the code fence opened on line ${opened} is not closed within ${MAX_BLOCK_CHARS} characters; patterns after it are read again`})
+  }
+
+  /** The open block as raw text, because it was not closed `where`; the input is settled up to `settledAt`. */
+  private abandonBlock(where: string, settledAt: number): OutputEvent {
     const block = this.block!
     this.block = undefined
+    this.settled = settledAt
     const closer = block.type === 'summary' || block.type === 'session-end' ? block.close : '>>>'
     return {kind: 'raw', text: block.parts.join('\n'), line: block.line, warning: `the block opened on line ${block.line} is not closed (${closer}) ${where}`}
   }

@@ -8,6 +8,8 @@ import type {SaveResult, StartupContext} from '../model/results.js'
 
 /** The default budget of `relay continuity load`, in characters: a SessionStart hook's output goes to the model. */
 export const DEFAULT_CONTEXT_CHARS = 8000
+/** The smallest budget: a heading and the line that says what was left out must fit. */
+export const MIN_CONTEXT_CHARS = 300
 
 interface Section {
   /** What the reader is told was left out, if this section is: "the latest handoff". */
@@ -73,15 +75,16 @@ function sections(context: StartupContext): Section[] {
   }
   if (trajectory) {
     const t = trajectory.trajectory
-    const recent = trajectory.events.slice(-3)
-    const older = trajectory.events.slice(0, -3)
+    const decisions = trajectory.events.filter((event) => event.kind === 'decision')
+    const recent = decisions.slice(-3)
+    const older = decisions.slice(0, -3)
     const decision = (d: (typeof recent)[number]) =>
       `- ${oneLine(d.title)}: ${d.reasoning === undefined ? '(no reasoning recorded)' : oneLine(d.reasoning)}${d.confidence === undefined ? '' : ` [confidence ${describeConfidence(d.confidence)}]`}`
     out.push({
       what: 'the active trajectory',
       priority: 3,
       text:
-        `## Active trajectory: ${t.id}\n\n"${oneLine(t.title)}", started ${t.started}${t.task ? `, task ${oneLine(t.task)}` : ''}; ${trajectory.events.length} decisions.` +
+        `## Active trajectory: ${t.id}\n\n"${oneLine(t.title)}", started ${t.started}${t.task ? `, task ${oneLine(t.task)}` : ''}; ${decisions.length} decisions.` +
         (recent.length > 0 ? `\n\nLatest decisions:\n${recent.map(decision).join('\n')}` : '') +
         '\n\nWhen done: `trail complete --summary "..." --confidence 0.8`',
     })
@@ -116,21 +119,20 @@ export function renderContext(context: StartupContext, maxChars: number): Render
   }
   const kept = new Set(parts)
   const omitted: string[] = []
-  const assemble = () => {
-    const body = [header, ...parts.filter((part) => kept.has(part)).map((part) => part.text)].join('\n\n')
-    const note = omitted.length > 0 ? `\n\n_Left out to stay within ${maxChars} characters: ${omitted.join(', ')}. For everything: relay continuity load --max-chars 0_` : ''
-    return `${body}${note}\n`
-  }
-  let markdown = assemble()
+  const note = () => `\n_Left out to stay within ${maxChars} characters: ${omitted.join(', ')}. For everything: relay continuity load --max-chars 0_\n`
+  const body = () => `${[header, ...parts.filter((part) => kept.has(part)).map((part) => part.text)].join('\n\n')}\n`
+  const fits = () => maxChars <= 0 || body().length + (omitted.length > 0 ? note().length : 0) <= maxChars
   const byPriority = [...parts].sort((a, b) => b.priority - a.priority)
-  while (maxChars > 0 && markdown.length > maxChars && kept.size > 1) {
+  while (!fits() && kept.size > 1) {
     const drop = byPriority.find((part) => kept.has(part))!
     kept.delete(drop)
     omitted.push(drop.what)
-    markdown = assemble()
   }
-  if (maxChars > 0 && markdown.length > maxChars) markdown = `${markdown.slice(0, Math.max(0, maxChars - 2))}…\n`
-  return {markdown, omitted}
+  if (fits()) return {markdown: omitted.length > 0 ? body() + note() : body(), omitted}
+  // One part left and still too long: its end is cut, and the last line (which says so) always fits.
+  omitted.push('the end of what is shown')
+  const room = Math.max(0, maxChars - note().length - 2)
+  return {markdown: `${body().slice(0, room)}…\n${note()}`, omitted}
 }
 
 export function saveText(result: SaveResult): string {

@@ -1,4 +1,8 @@
 import type {Trajectory} from '../model/trajectory.js'
+import type {SearchResult, StartupContext} from '../model/results.js'
+import {DEFAULT_CONTEXT_CHARS, renderContext} from './continuity.js'
+import {searchText} from './search.js'
+import {PLAIN_STYLE} from './style.js'
 import type {IngestTally, HookInput} from '../model/results.js'
 
 // What `relay ingest` prints once the output is read. The answers themselves (load, search) are printed as they
@@ -15,6 +19,11 @@ export interface IngestResult {
   active: Trajectory | null
   /** Whether the answers were already printed as they came. */
   delivered: boolean
+}
+
+/** An answer for the agent, as it is printed: Markdown context, or search hits. */
+export function answerText(answer: {kind: 'context'; context: StartupContext} | {kind: 'search'; query: string; result: SearchResult}): string {
+  return answer.kind === 'context' ? renderContext(answer.context, DEFAULT_CONTEXT_CHARS).markdown : searchText(answer.query, answer.result, PLAIN_STYLE)
 }
 
 export interface IngestJson {

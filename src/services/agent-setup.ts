@@ -31,18 +31,32 @@ interface HookGroup {
 
 type Settings = {hooks?: Record<string, HookGroup[]>; [key: string]: unknown}
 
+/** Whether `command` runs relay's `what` ("continuity load", "ingest --format claude-jsonl"), whichever way. */
+function runsRelay(command: string, what: string): boolean {
+  return /(^|[\s/"])relay(\.cjs"?)?\s/.test(command) && command.trimEnd().endsWith(` ${what}`)
+}
+
 /**
- * Adds our hook commands to Claude Code settings: each event gets our group unless a hook already runs the same
- * command. Everything else (other hooks, other keys, their order) is kept as it is.
+ * Adds our hook commands to Claude Code settings. A hook that already runs the same relay command (by name, or
+ * by path from an earlier install) is updated in place rather than added twice; everything else (other hooks,
+ * other keys, their order) is kept as it is.
  *
  * @example mergeHooks({model: 'x'}, ours) // {model: 'x', hooks: {SessionStart: [...], ...}}
  */
 export function mergeHooks(existing: Settings, ours: Settings): Settings {
   const hooks: Record<string, HookGroup[]> = {...(existing.hooks ?? {})}
   for (const [event, groups] of Object.entries(ours.hooks ?? {})) {
-    const present = (hooks[event] ?? []).flatMap((group) => group.hooks ?? []).map((hook) => hook.command)
-    const missing = groups.filter((group) => group.hooks.some((hook) => !present.includes(hook.command)))
-    if (missing.length > 0) hooks[event] = [...(hooks[event] ?? []), ...missing]
+    for (const group of groups) {
+      for (const hook of group.hooks) {
+        const what = hook.command.replace(/^.*?relay(?:\.cjs")?\s+/, '')
+        const present = (hooks[event] ?? []).find((g) => (g.hooks ?? []).some((h) => runsRelay(h.command, what)))
+        if (present) {
+          hooks[event] = (hooks[event] ?? []).map((g) => (g === present ? {...g, hooks: g.hooks.map((h) => (runsRelay(h.command, what) ? {...h, command: hook.command} : h))} : g))
+        } else {
+          hooks[event] = [...(hooks[event] ?? []), {...group, hooks: [hook]}]
+        }
+      }
+    }
   }
   return {...existing, hooks}
 }

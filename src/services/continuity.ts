@@ -40,7 +40,7 @@ export async function saveContinuity(ctx: Context, input: {agent: AgentName; con
     if (input.handoff) {
       const id = ctx.ids.next('ho')
       const active = await findActive(snapshot, input.agent)
-      const decisions = active ? await readEvents(snapshot, active.id) : []
+      const decisions = active ? (await readEvents(snapshot, active.id)).filter((event) => event.kind === 'decision') : []
       const {agent: _agent, updated: _updated, handoff: _previousHandoff, ...content} = ledger
       handoff = {
         ...content,

@@ -1,6 +1,6 @@
-import {readFileSync, statSync, unlinkSync} from 'node:fs'
+import {closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, unlinkSync, type Stats} from 'node:fs'
 import {join, resolve, sep} from 'node:path'
-import {TrailError} from '../errors.js'
+import {TrailError, UsageError} from '../errors.js'
 import type {AgentName} from '../model/names.js'
 import {parseOutboxFileName, truncate} from '../model/names.js'
 import type {OutputEvent} from '../protocol/output-parser.js'
@@ -10,7 +10,7 @@ import type {Context} from './context.js'
 import {loadContext, markUncertain, saveContinuity} from './continuity.js'
 import {sendMessage} from './messages.js'
 import {searchRecords} from './search.js'
-import type {StartupContext, SearchResult, IngestTally} from '../model/results.js'
+import {CONTINUITY_KINDS, type IngestTally, type SearchResult, type StartupContext} from '../model/results.js'
 
 // Carrying out what an agent printed: each event of the output parser becomes a record, a ledger update, a
 // message, or an answer (load and search answers go back to the agent on stdout). One failing event is reported
@@ -52,8 +52,8 @@ export class IngestRun {
     private readonly agent: AgentName,
     private readonly outbox: string,
     private readonly io: IngestIO,
-    /** Where the output comes from, for messages: "stdin", "session.log", "transcript.jsonl". */
-    private readonly source: string,
+    /** Where the output comes from, for messages: "stdin", "session.log (from byte 1200)", "transcript". */
+    public source: string,
   ) {}
 
   /** Tells people something about the input itself (stderr). */
@@ -64,9 +64,7 @@ export class IngestRun {
   async handle(event: OutputEvent): Promise<void> {
     this.tally.events++
     try {
-      await this.carryOut(event)
-      if (event.kind === 'raw') this.tally.raw++
-      else this.tally.done++
+      this.tally[await this.carryOut(event)]++
     } catch (error) {
       this.tally.failed++
       const problem = error instanceof TrailError ? `${error.message}${error.hint ? ` (${error.hint})` : ''}` : (error as Error).message
@@ -74,7 +72,24 @@ export class IngestRun {
     }
   }
 
-  private async carryOut(event: OutputEvent): Promise<void> {
+  /** Carries out one event; says whether it was done or kept as raw text. */
+  private async carryOut(event: OutputEvent): Promise<'done' | 'raw'> {
+    try {
+      await this.carryOutAsPrinted(event)
+      return event.kind === 'raw' ? 'raw' : 'done'
+    } catch (error) {
+      // What the agent printed was read, but a value in it is refused (an invalid target or thread, an empty
+      // save): kept as raw text with the reason, never dropped. Outbox files stay where they are instead.
+      if (!(error instanceof UsageError) || event.kind === 'relay-file' || event.kind === 'raw') throw error
+      const text = event.kind === 'relay' ? `->relay:${event.target}${event.thread ? ` [thread:${event.thread}]` : ''} <<<\n${event.body}>>>` : JSON.stringify(event)
+      const warning = `${error.message}${error.hint ? ` (${error.hint})` : ''}`
+      this.io.warn(`${this.source} line ${event.line}: ${warning}; kept as raw text`)
+      await recordRaw(this.ctx, this.agent, text, warning, `${this.source} line ${event.line}`)
+      return 'raw'
+    }
+  }
+
+  private async carryOutAsPrinted(event: OutputEvent): Promise<void> {
     switch (event.kind) {
       case 'summary':
         if (event.warning) this.io.warn(`${this.source} line ${event.line}: ${event.warning}`)
@@ -99,8 +114,7 @@ export class IngestRun {
     }
   }
 
-  private async continuity(command: OutboxCommand | Extract<OutputEvent, {kind: 'continuity'}>): Promise<void> {
-    if (command.kind !== 'continuity') return
+  private async continuity(command: Extract<OutboxCommand | OutputEvent, {kind: 'continuity'}>): Promise<void> {
     switch (command.action) {
       case 'save':
         await saveContinuity(this.ctx, {agent: this.agent, content: command.content, handoff: command.handoff})
@@ -119,19 +133,15 @@ export class IngestRun {
 
   /**
    * Carries out `<outbox>/<agent>/<name>` and deletes it, only once its effect is committed (or answered). A file
-   * that cannot be read or carried out is left where it is, and the failure is reported.
+   * that cannot be read or carried out is left where it is, and the failure is reported. /tmp is shared: the
+   * agent's folder must be this user's and not writable by others, and the file a regular file of this user's,
+   * not a link to somewhere else.
    */
   private async outboxFile(name: string): Promise<void> {
     const folder = join(this.outbox, this.agent)
     const path = resolve(folder, parseOutboxFileName(name))
     if (!path.startsWith(folder + sep)) throw new TrailError(`outbox file name '${truncate(name)}' leaves the outbox folder`, undefined, 'E_NAME', 2)
-    const size = fileSize(path)
-    if (size === null) throw new TrailError(`no outbox file ${path}`, `write it first: cat > ${path} << 'EOF' ... EOF`, 'E_NOT_FOUND', 3)
-    if (size > MAX_OUTBOX_BYTES) {
-      throw new TrailError(`outbox file ${path} is ${size} bytes; the limit is ${MAX_OUTBOX_BYTES}`, 'an outbox file holds one save or one message; the file is left in place', 'E_TOO_LONG', 2)
-    }
-    const bytes = readFileSync(path)
-    if (bytes.includes(0)) throw new TrailError(`outbox file ${path} is not text (it holds NUL bytes)`, 'the file is left in place', 'E_OUTBOX', 2)
+    const bytes = readOwnFile(folder, path)
     let command: OutboxCommand
     try {
       command = parseOutboxFile(new TextDecoder().decode(bytes))
@@ -145,14 +155,42 @@ export class IngestRun {
   }
 }
 
-/** What `->continuity:search` searches: the agent's working memory, not messages. */
-export const CONTINUITY_KINDS = ['ledger', 'handoff', 'summary', 'session', 'trajectory', 'decision'] as const
-
-function fileSize(path: string): number | null {
+/** Reads an outbox file, refusing what another user could have planted or pointed elsewhere. */
+function readOwnFile(folder: string, path: string): Buffer {
+  const uid = process.getuid?.()
+  const place = lstatOrNull(folder)
+  if (place === null) throw new TrailError(`no outbox folder ${folder}`, `write the file first: mkdir -p ${folder} && cat > ${path} << 'EOF' ... EOF`, 'E_NOT_FOUND', 3)
+  if (!place.isDirectory() || (uid !== undefined && place.uid !== uid) || (place.mode & 0o022) !== 0) {
+    throw new TrailError(`outbox folder ${folder} is not a folder of yours that only you can write to`, `remove it, or fix it: chown ${uid ?? '$USER'} ${folder} && chmod go-w ${folder}`, 'E_OUTBOX', 2)
+  }
+  let fd: number
   try {
-    const info = statSync(path)
-    return info.isFile() ? info.size : null
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') throw new TrailError(`no outbox file ${path}`, `write it first: cat > ${path} << 'EOF' ... EOF`, 'E_NOT_FOUND', 3)
+    if (code === 'ELOOP') throw new TrailError(`outbox file ${path} is a link; only regular files are read`, 'the file is left in place', 'E_OUTBOX', 2)
+    throw error
+  }
+  try {
+    const info = fstatSync(fd)
+    if (!info.isFile() || (uid !== undefined && info.uid !== uid)) throw new TrailError(`outbox file ${path} is not a regular file of yours`, 'the file is left in place', 'E_OUTBOX', 2)
+    if (info.size > MAX_OUTBOX_BYTES) {
+      throw new TrailError(`outbox file ${path} is ${info.size} bytes; the limit is ${MAX_OUTBOX_BYTES}`, 'an outbox file holds one save or one message; the file is left in place', 'E_TOO_LONG', 2)
+    }
+    const bytes = readFileSync(fd)
+    if (bytes.includes(0)) throw new TrailError(`outbox file ${path} is not text (it holds NUL bytes)`, 'the file is left in place', 'E_OUTBOX', 2)
+    return bytes
+  } finally {
+    closeSync(fd)
+  }
+}
+
+function lstatOrNull(path: string): Stats | null {
+  try {
+    return lstatSync(path)
   } catch {
     return null
   }
 }
+

@@ -12,7 +12,6 @@ import {SEARCH_KINDS} from '../model/results.js'
 // front matter of the hits it shows. A literal query by default (a query starting with "-", regex characters,
 // non-ASCII text are all searched as written); `regex` makes it an extended regular expression.
 
-
 /** The pathspecs that hold each kind of record. */
 const PATHSPECS: Record<SearchKind, string[]> = {
   trajectory: [':(glob).trail/trajectories/**/trajectory.md'],
@@ -47,9 +46,6 @@ export interface SearchQuery {
   limit: number
 }
 
-
-
-
 /**
  * Searches the records of one snapshot, ranked by the number of matching lines and by recency.
  *
@@ -70,14 +66,16 @@ export async function searchSnapshot(snapshot: Snapshot, query: SearchQuery, now
     byPath.set(path, [...(byPath.get(path) ?? []), {line, text: text.trim()}])
   }
   const from = query.since?.getTime()
+  // A record's time is in its id; a ledger has none in its name, so its `updated` is read (ledgers are few).
+  const ledgers = [...byPath.keys()].filter((path) => kindOfPath(path) === 'ledger')
+  const ledgerTimes = new Map((await snapshot.readTexts(ledgers)).map((text, index) => [ledgers[index]!, updatedOf(text ?? '', ledgers[index]!)]))
   const candidates = [...byPath].flatMap(([path, matches]) => {
     const kind = kindOfPath(path)
     if (!kind || matches.length === 0) return []
-    // Ledgers have no time in their name; --since does not apply to them.
     const id = /([a-z]+_[0-9a-z]{26})(?:\/trajectory)?\.md$/.exec(path)?.[1] ?? path.replace(/^.*\/|\.md$/g, '')
-    const time = /_[0-9a-z]{26}$/.test(id) ? idTime(id).getTime() : null
-    if (from !== undefined && time !== null && time < from) return []
-    const ageDays = time === null ? 0 : Math.max(0, (now.getTime() - time) / 86_400_000)
+    const time = kind === 'ledger' ? (ledgerTimes.get(path) ?? null) : idTime(id).getTime()
+    if (from !== undefined && (time === null || time < from)) return []
+    const ageDays = time === null ? 365 : Math.max(0, (now.getTime() - time) / 86_400_000)
     return [{path, kind, id, time, matches, score: Math.log2(1 + matches.length) + Math.exp(-ageDays / 30)}]
   })
   candidates.sort((a, b) => b.score - a.score || (b.time ?? 0) - (a.time ?? 0))
@@ -88,6 +86,16 @@ export async function searchSnapshot(snapshot: Snapshot, query: SearchQuery, now
     return {project, ...hit, ...described, date: described.date ?? (time === null ? null : new Date(time).toISOString())}
   })
   return {hits, total: candidates.length}
+}
+
+/** A ledger's `updated` time in milliseconds, or null when it cannot be read. */
+function updatedOf(text: string, path: string): number | null {
+  try {
+    const time = Date.parse(FieldReader.fromDocument(text, path).string('updated'))
+    return Number.isNaN(time) ? null : time
+  } catch {
+    return null
+  }
 }
 
 /** The title, agent and date a hit is shown with, from its front matter. */
@@ -105,7 +113,6 @@ function describe(text: string, path: string, kind: SearchKind): {title: string;
       : (first('title', 'currentTask', 'summary', 'context') ?? (kind === 'ledger' ? 'continuity ledger' : path))
   return {title: title.replace(/\s+/g, ' ').slice(0, 200), agent: first('agent', 'from') ?? null, date: kind === 'ledger' ? (first('updated') ?? null) : null}
 }
-
 
 /** Searches this project's store. */
 export async function searchRecords(ctx: Context, query: SearchQuery): Promise<SearchResult> {

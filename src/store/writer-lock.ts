@@ -46,8 +46,16 @@ export function lockPath(commonDir: string): string {
  * const lock = await acquireWriterLock(repo.commonDir)
  * try { ... } finally { await lock.release() }
  */
-export async function acquireWriterLock(commonDir: string, waitMs = WRITER_WAIT_MS): Promise<HeldLock> {
-  const path = lockPath(commonDir)
+export function acquireWriterLock(commonDir: string, waitMs = WRITER_WAIT_MS): Promise<HeldLock> {
+  return acquireLock(lockPath(commonDir), waitMs)
+}
+
+/**
+ * Takes the lock file at `path` (the writer lock, or another lock of the same kind: one per ingested file).
+ *
+ * @example const lock = await acquireLock(join(gitDir, 'trail', 'ingest', `${key}.lock`), 30_000)
+ */
+export async function acquireLock(path: string, waitMs: number): Promise<HeldLock> {
   const deadline = Date.now() + waitMs
   let pause = 1
   for (;;) {

@@ -83,7 +83,12 @@ describe('relay continuity load', () => {
     assert.ok(trimmed.markdown.length <= budget, String(trimmed.markdown.length))
     assert.deepEqual(trimmed.omitted.slice(0, 2), ['3 earlier decisions', 'the latest handoff'])
     assert.match(trimmed.markdown, /Keep me/)
-    assert.match(trimmed.markdown, /_Left out to stay within 900 characters: 3 earlier decisions, the latest handoff/)
+    assert.match(trimmed.markdown.trimEnd().split('\n').at(-1)!, /^_Left out to stay within 900 characters: 3 earlier decisions, the latest handoff.*For everything: relay continuity load --max-chars 0_$/)
+    const tight = await json<{markdown: string; omitted: string[]}>(repo.dir, ['relay', 'continuity', 'load', '--max-chars', '300'])
+    assert.ok(tight.markdown.length <= 300, String(tight.markdown.length))
+    assert.match(tight.markdown.trimEnd().split('\n').at(-1)!, /^_Left out to stay within 300 characters: .*_$/, 'the last line survives the cut')
+    const tooSmall = await runCli(repo.dir, ['relay', 'continuity', 'load', '--max-chars', '150'])
+    assert.equal(tooSmall.code, 2)
   })
 
   it('says when nothing is saved yet, and exits 0', async () => {
@@ -123,6 +128,13 @@ describe('relay continuity search', () => {
     const text = await ok(repo.dir, ['relay', 'continuity', 'search', 'refreshToken', '--limit', '1'])
     assert.match(text, /^\S+ \S+ \(.*\): .*\n +\d+: .*refreshToken/)
     assert.match(text, /\(2 more records match; raise --limit to see them\)\n$/)
+  })
+
+  it('dates a ledger by its last update, for --since and for ranking', async () => {
+    const repo = newRepo()
+    await ok(repo.dir, ['relay', 'continuity', 'save', 'Current task: quokka work'])
+    assert.equal((await json<SearchJson>(repo.dir, ['relay', 'continuity', 'search', 'quokka', '--since', '1h'])).hits.length, 1)
+    assert.equal((await json<SearchJson>(repo.dir, ['relay', 'continuity', 'search', 'quokka', '--since', '2099-01-01'])).hits.length, 0)
   })
 
   it('searches literally: a leading dash, regex characters, non-ASCII', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import {execFileSync, spawn} from 'node:child_process'
-import {appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
 import {BIN, json, ok, ROOT, runCli} from '../helpers/cli.js'
@@ -80,14 +81,32 @@ describe('relay ingest', () => {
     assert.match(message, /from: claude\nproject: \S+\nto: "frontend:Designer"\nthread: auth-feature\n/)
   })
 
-  it('reports counts with --json, and exits 1 when an event failed', async () => {
+  it('reports counts with --json, keeps a refused block as raw text, and exits 1 when an event failed', async () => {
     const repo = newRepo()
-    const report = await runCli(repo.dir, ['relay', 'ingest', '--json'], {input: '->continuity:save <<<\n  \n>>>\n->relay-file:missing\n->continuity:uncertain "kept"\n'})
-    assert.equal(report.code, 1)
-    const parsed = JSON.parse(report.stdout) as IngestJson
-    assert.deepEqual({events: parsed.events, done: parsed.done, failed: parsed.failed}, {events: 3, done: 1, failed: 2})
-    assert.match(parsed.warnings.join('\n'), /line 1: nothing to save/)
-    assert.match(parsed.warnings.join('\n'), /line 4: no outbox file \/tmp\/relay-outbox\/default\/missing/)
+    const outbox = mkdtempSync(join(tmpdir(), 'relay-outbox-'))
+    try {
+      mkdirSync(join(outbox, 'default'))
+      const report = await runCli(repo.dir, ['relay', 'ingest', '--json', '--outbox', outbox], {input: '->continuity:save <<<\n  \n>>>\n->relay-file:missing\n->continuity:uncertain "kept"\n'})
+      assert.equal(report.code, 1)
+      const parsed = JSON.parse(report.stdout) as IngestJson
+      assert.deepEqual({events: parsed.events, done: parsed.done, raw: parsed.raw, failed: parsed.failed}, {events: 3, done: 1, raw: 1, failed: 1})
+      assert.match(parsed.warnings.join('\n'), /line 1: nothing to save: the content is empty .*; kept as raw text/)
+      assert.match(parsed.warnings.join('\n'), new RegExp(`line 4: no outbox file ${outbox}/default/missing`))
+    } finally {
+      rmSync(outbox, {recursive: true, force: true})
+    }
+  })
+
+  it('keeps messages it cannot deliver as raw records: a bad thread, a bad target', async () => {
+    const repo = newRepo()
+    const result = await runCli(repo.dir, ['relay', 'ingest'], {input: '->relay:Bob [thread:auth/feature] <<<\nImportant long message\n>>>\n->relay:*:Designer hello\n'})
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(refFiles(repo, '.relay/ledger/raw/default').length, 2)
+    assert.equal(refFiles(repo, '.relay/messages').length, 0)
+    const raw = refFiles(repo, '.relay/ledger/raw/default').map((path) => repo.git(['show', `refs/trail/records:${path}`])).join('\n')
+    assert.match(raw, /Important long message/)
+    assert.match(raw, /invalid thread id/)
+    assert.match(raw, /invalid message target/)
   })
 
   it('carries out the spec\'s outbox flow, verbatim, and deletes each file once its effect is committed', async () => {
@@ -160,7 +179,7 @@ describe('relay ingest', () => {
       writeFileSync(log, '->continuity:uncertain "first"\n->continuity:save <<<\nCurrent task: half')
       const first = await runCli(repo.dir, ['relay', 'ingest', log])
       assert.equal(first.code, 0, first.stderr)
-      assert.match(first.stderr, /is an unfinished block; it is read when the file grows/)
+      assert.match(first.stderr, /is not finished \(a block or a line still open\); it is read when the file grows/)
       appendFileSync(log, ' written>>>\n->continuity:uncertain "second"\n')
       await ok(repo.dir, ['relay', 'ingest', log])
       await ok(repo.dir, ['relay', 'ingest', log])
@@ -170,6 +189,62 @@ describe('relay ingest', () => {
       assert.equal(repo.git(['rev-list', '--count', 'refs/trail/records']).trim(), '3', 'each block once: uncertain, save, uncertain')
     } finally {
       rmSync(log, {force: true})
+    }
+  })
+
+  it('leaves a line still being written for the next run, and resumes right after short, non-UTF-8 and given-up input', async () => {
+    const repo = newRepo()
+    const dir = mkdtempSync(join(tmpdir(), 'relay-ingest-'))
+    const messages = () => refFiles(repo, '.relay/messages').map((path) => repo.git(['show', `refs/trail/records:${path}`]).match(/^body: (.*)$/m)![1])
+    try {
+      const half = join(dir, 'half.log')
+      writeFileSync(half, '->relay:Bob Please update the lo')
+      await ok(repo.dir, ['relay', 'ingest', half])
+      appendFileSync(half, 'gin UI\n')
+      await ok(repo.dir, ['relay', 'ingest', half])
+      const short = join(dir, 'short.log')
+      writeFileSync(short, '->relay:Bob one\n')
+      await ok(repo.dir, ['relay', 'ingest', short])
+      appendFileSync(short, '->relay:Bob two\n')
+      await ok(repo.dir, ['relay', 'ingest', short])
+      assert.deepEqual(messages().sort(), ['Please update the login UI', 'one', 'two'])
+
+      const latin = join(dir, 'latin.log')
+      writeFileSync(latin, Buffer.concat([Buffer.from('\ufeffcaf'), Buffer.from([0xe9]), Buffer.from(' au lait\n->continuity:save <<<\nCurrent task: after Latin-1')]))
+      await ok(repo.dir, ['relay', 'ingest', latin])
+      appendFileSync(latin, '>>>\n')
+      await ok(repo.dir, ['relay', 'ingest', latin])
+      assert.match(repo.read('.relay/ledger/default.md'), /currentTask: after Latin-1\n/)
+
+      const given = join(dir, 'given.log')
+      writeFileSync(given, '->relay:Carol <<<\nforgot the end\n->continuity:save <<<\nstill open')
+      for (let run = 0; run < 3; run++) await ok(repo.dir, ['relay', 'ingest', given])
+      assert.equal(refFiles(repo, '.relay/ledger/raw/default').length, 1, 'the block given up is kept once')
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  })
+
+  it('refuses outbox files another user could have planted: a link, a folder others can write to', async () => {
+    const repo = newRepo()
+    const outbox = mkdtempSync(join(tmpdir(), 'relay-outbox-'))
+    try {
+      mkdirSync(join(outbox, 'default'))
+      writeFileSync(join(outbox, 'secret'), 'KIND: continuity\nACTION: save\n\nCurrent task: from outside\n')
+      symlinkSync(join(outbox, 'secret'), join(outbox, 'default', 'linked'))
+      const linked = await runCli(repo.dir, ['relay', 'ingest', '--outbox', outbox], {input: '->relay-file:linked\n'})
+      assert.equal(linked.code, 1)
+      assert.match(linked.stderr, /linked is a link; only regular files are read/)
+      assert.ok(existsSync(join(outbox, 'default', 'linked')))
+      mkdirSync(join(outbox, 'open'))
+      chmodSync(join(outbox, 'open'), 0o777)
+      writeFileSync(join(outbox, 'open', 'save'), 'KIND: continuity\nACTION: save\n\nCurrent task: planted\n')
+      const open = await runCli(repo.dir, ['relay', 'ingest', '--outbox', outbox, '--agent', 'open'], {input: '->relay-file:save\n'})
+      assert.equal(open.code, 1)
+      assert.match(open.stderr, /outbox folder \S+\/open is not a folder of yours that only you can write to/)
+      assert.equal(refFiles(repo, '.relay/ledger').length, 0)
+    } finally {
+      rmSync(outbox, {recursive: true, force: true})
     }
   })
 
@@ -216,6 +291,39 @@ describe('relay ingest of Claude Code transcripts', () => {
       assert.match(ledger, /currentTask: From the transcript\n/)
       assert.match(ledger, /uncertain:\n  - later\n/)
       assert.equal(repo.git(['rev-list', '--count', 'refs/trail/records']).trim(), '2')
+    } finally {
+      rmSync(transcript, {force: true})
+    }
+  })
+
+  it('reads a transcript piped on stdin, and as a hook answers with exit 0 even when an event fails', async () => {
+    const repo = newRepo()
+    const piped = await runCli(repo.dir, ['relay', 'ingest', '--format', 'claude-jsonl', '--json'], {input: line('assistant', '->continuity:uncertain "piped"')})
+    assert.equal((JSON.parse(piped.stdout) as IngestJson).done, 1)
+    const transcript = join(repo.dir, '..', `fail-${process.pid}-${Date.now()}.jsonl`)
+    try {
+      writeFileSync(transcript, line('assistant', '->continuity:load\n->relay-file:missing'))
+      const payload = JSON.stringify({transcript_path: transcript, hook_event_name: 'Stop', stop_hook_active: false})
+      const result = await runCli(repo.dir, ['relay', 'ingest', '--format', 'claude-jsonl'], {input: payload, env: {RELAY_OUTBOX: join(repo.dir, '..', 'no-outbox')}})
+      assert.equal(result.code, 0)
+      assert.equal((JSON.parse(result.stdout) as {decision: string}).decision, 'block')
+      assert.match(result.stderr, /no outbox folder/)
+      const badAgent = await runCli(repo.dir, ['relay', 'ingest', '--format', 'claude-jsonl'], {input: payload, env: {AGENT_RELAY_NAME: 'Claude Code'}})
+      assert.equal(badAgent.code, 0, 'a hook never exits 2 (which would block the agent)')
+      assert.match(badAgent.stderr, /relay ingest \(hook\): invalid agent name/)
+    } finally {
+      rmSync(transcript, {force: true})
+    }
+  })
+
+  it('takes turns when two hooks read one transcript at once: each message once', async () => {
+    const repo = newRepo()
+    const transcript = join(repo.dir, '..', `twice-${process.pid}-${Date.now()}.jsonl`)
+    try {
+      writeFileSync(transcript, Array.from({length: 5}, (_, i) => line('assistant', `->relay:Bob message ${i}`)).join(''))
+      const payload = JSON.stringify({transcript_path: transcript, hook_event_name: 'Stop', stop_hook_active: false})
+      await Promise.all([0, 1].map(() => ok(repo.dir, ['relay', 'ingest', '--format', 'claude-jsonl'], {input: payload})))
+      assert.equal(refFiles(repo, '.relay/messages').length, 5)
     } finally {
       rmSync(transcript, {force: true})
     }

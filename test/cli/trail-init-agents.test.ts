@@ -56,6 +56,15 @@ describe('trail init --claude', () => {
     assert.deepEqual(again.installed.map((file) => file.action), ['unchanged', 'unchanged'])
   })
 
+  it('updates a hook installed by path to the name, instead of adding a second one', async () => {
+    const repo = newRepo()
+    repo.write('.claude/settings.json', JSON.stringify({hooks: {Stop: [{hooks: [{type: 'command', command: 'node "/old/place/bin/relay.cjs" ingest --format claude-jsonl', timeout: 60}]}]}}))
+    await ok(repo.dir, ['trail', 'init', '--claude'])
+    const settings = JSON.parse(repo.read('.claude/settings.json')) as Settings
+    assert.equal(settings.hooks.Stop!.length, 1)
+    assert.doesNotMatch(settings.hooks.Stop![0]!.hooks[0]!.command, /old\/place/)
+  })
+
   it('leaves invalid settings alone and says so', async () => {
     const repo = newRepo()
     repo.write('.claude/settings.json', '{"model": ')

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 import {addUncertain, applySave, parseLedger, parseSaveContent, renderLedger, type Ledger} from '../../src/model/ledger.js'
 import {parseAgentName} from '../../src/model/names.js'
-import {parseOutboxFile} from '../../src/protocol/outbox.js'
 
 const agent = parseAgentName('claude')
 const at = '2026-11-21T10:00:00.000Z'
@@ -59,6 +58,19 @@ describe('save content', () => {
     assert.throws(() => parseSaveContent('  \n '), /nothing to save/)
   })
 
+  it('reads its own sections and load\'s output back: headings with blank lines, bold labels', () => {
+    assert.deepEqual(parseSaveContent('## Current task\n\nAuth module\n\n## Next steps\n\n- a\n- b\n\n## Files\n\n- `src/a.ts:10-20,30-40`'), {
+      currentTask: 'Auth module',
+      nextSteps: ['a', 'b'],
+      files: [{path: 'src/a.ts', lines: '10-20,30-40'}],
+    })
+    assert.deepEqual(parseSaveContent('**Current task:** Auth\n\n**Next steps:**\n- a\n- b'), {currentTask: 'Auth', nextSteps: ['a', 'b']})
+  })
+
+  it('keeps line ranges with commas in a Files list', () => {
+    assert.deepEqual(parseSaveContent('Files: src/a.ts:10-20,30-40, src/b.ts, 2fa.ts').files, [{path: 'src/a.ts', lines: '10-20,30-40'}, {path: 'src/b.ts'}, {path: '2fa.ts'}])
+  })
+
   it('reads CRLF and labels in any case and with Markdown emphasis', () => {
     assert.deepEqual(parseSaveContent('**CURRENT TASK**: A\r\nnext steps: b, c\r\n'), {currentTask: 'A', nextSteps: ['b', 'c']})
   })
@@ -88,28 +100,5 @@ describe('the ledger', () => {
       handoff: 'ho_01jd2k3m4n5p6q7r8s9t0v1w2x',
     }
     assert.deepEqual(parseLedger(renderLedger(ledger), '.relay/ledger/claude.md'), ledger)
-  })
-})
-
-describe('outbox files', () => {
-  it('reads the spec\'s outbox examples', () => {
-    assert.deepEqual(parseOutboxFile('KIND: continuity\nACTION: save\n\nCurrent task: Implementing user authentication\nFiles: src/auth/*.ts\n'), {
-      kind: 'continuity',
-      action: 'save',
-      handoff: false,
-      content: 'Current task: Implementing user authentication\nFiles: src/auth/*.ts',
-    })
-    assert.deepEqual(parseOutboxFile('KIND: continuity\nACTION: load\n'), {kind: 'continuity', action: 'load'})
-    assert.deepEqual(parseOutboxFile('KIND: continuity\r\nACTION: uncertain\r\n\r\nAPI rate limit handling unclear\r\n'), {kind: 'continuity', action: 'uncertain', text: 'API rate limit handling unclear'})
-    assert.deepEqual(parseOutboxFile('TO: frontend:Designer\n\nPlease update the login UI.\n'), {kind: 'message', to: 'frontend:Designer', thread: null, body: 'Please update the login UI.'})
-    assert.deepEqual(parseOutboxFile('KIND: continuity\nACTION: handoff\n\nNext steps: x'), {kind: 'continuity', action: 'save', handoff: true, content: 'Next steps: x'})
-    assert.deepEqual(parseOutboxFile('TO: backend:lead\nTHREAD: auth\n\nq?'), {kind: 'message', to: 'backend:lead', thread: 'auth', body: 'q?'})
-  })
-
-  it('names what is wrong with a bad one', () => {
-    assert.throws(() => parseOutboxFile('hello'), /no KIND: header/)
-    assert.throws(() => parseOutboxFile('KIND: continuity\nACTION: fly\n'), /unknown ACTION 'fly'/)
-    assert.throws(() => parseOutboxFile('KIND: continuity\nACTION: search\n'), /a search needs a query/)
-    assert.throws(() => parseOutboxFile('TO: a:b\n\n'), /has no text/)
   })
 })

@@ -213,6 +213,37 @@ describe('the agent-output parser', () => {
     assert.deepEqual(parseInPieces(text, 65536), [])
   })
 
+  it('reads a pattern on a single line longer than 64 KiB, and passes over a long line without one', () => {
+    const context = 'c'.repeat(70_000)
+    const events = parseInPieces(`${'x'.repeat(200_000)}\n[[SUMMARY]]{"context": "${context}"}[[/SUMMARY]]\n`, 65536)
+    assert.equal(events.length, 1)
+    assert.equal((events[0] as unknown as {data: {context: string}}).data.context, context)
+  })
+
+  // A line that never ends (a spinner redrawn with "\r") is searched once, not once per chunk: quadratically, these
+  // 16 MB would take minutes, and the timeout fails the test.
+  it('passes over a line that never ends, keeping nothing of it', {timeout: 60_000}, () => {
+    const parser = new OutputParser()
+    const chunk = `spinner ${'\r-\\|/'.repeat(16384)}`
+    for (let i = 0; i < 256; i++) assert.deepEqual(parser.push(chunk), [])
+    assert.deepEqual(parser.push('\n->continuity:load\n'), [{kind: 'continuity', action: 'load', line: 2}])
+  })
+
+  it('takes a code fence left open for over 1 MiB as unclosed, and reads the patterns after it', () => {
+    const events = parseWhole(`\`\`\`\n${'code line\n'.repeat(120_000)}->continuity:load\n`)
+    assert.equal(events[0]?.kind, 'raw')
+    assert.match((events[0] as {warning: string}).warning, /the code fence opened on line 1 is not closed within 1048576 characters/)
+    assert.deepEqual(events.slice(1).map((event) => event.kind), ['continuity'])
+  })
+
+  it('settles the input at the next pattern when an open block is given up, so it is kept only once', () => {
+    const parser = new OutputParser()
+    const text = '->relay:Carol <<<\nforgot the end\n->continuity:save <<<\nstill open'
+    const events = parser.push(text)
+    assert.equal(events[0]?.kind, 'raw')
+    assert.equal(parser.settledLength, text.indexOf('->continuity:save'))
+  })
+
   it('tells how much input is settled, so a reader can resume without reading a block twice', () => {
     const parser = new OutputParser()
     parser.push('one\n->continuity:save <<<\nhalf')
@@ -224,7 +255,7 @@ describe('the agent-output parser', () => {
   it('never throws and never loses a block in random text (property test)', () => {
     let seed = 7
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648)
-    const noise = ['plain words', '', '   indented', '- a list item', '[link](x)', '->', '[[', '>>>', '<<<', '`code`', '\u001b[31mred\u001b[0m', 'é😀', '\r']
+    const noise = ['plain words', '', '   indented', '- a list item', '[link](x)', '->', '[[', '>>>', '<<<', '`code`', '\u001b[31mred\u001b[0m', 'é😀', '\r', '```\ninside a fence ->continuity:load\n```']
     for (let round = 0; round < 200; round++) {
       const expected: string[] = []
       const lines: string[] = []

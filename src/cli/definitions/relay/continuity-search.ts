@@ -1,7 +1,7 @@
 import {parseAgentName} from '../../../model/names.js'
+import {CONTINUITY_KINDS} from '../../../model/results.js'
 import {parseCount, parseSince} from '../../../model/time.js'
 import {searchJson, searchText} from '../../../render/search.js'
-import {CONTINUITY_KINDS} from '../../../services/ingest.js'
 import {searchRecords} from '../../../services/search.js'
 import {defineCommand} from '../../definition.js'
 

@@ -1,18 +1,12 @@
-import {UsageError} from '../../../errors.js'
-import {resolveAgentName} from '../../../model/names.js'
-import {DEFAULT_CONTEXT_CHARS, renderContext} from '../../../render/continuity.js'
-import {ingestReportJson, ingestReportText, stopHookAnswer} from '../../../render/ingest.js'
-import {searchText} from '../../../render/search.js'
-import {PLAIN_STYLE} from '../../../render/style.js'
+import {TrailError, UsageError} from '../../../errors.js'
+import {resolveAgentName, type AgentName} from '../../../model/names.js'
+import type {HookInput} from '../../../model/results.js'
+import {answerText, ingestReportJson, ingestReportText, stopHookAnswer, type IngestResult} from '../../../render/ingest.js'
+import type {Context} from '../../../services/context.js'
 import {findActiveTrajectory} from '../../../services/trajectories.js'
-import {IngestRun, outboxBase, type Answer} from '../../../services/ingest.js'
-import {ingestFile, ingestStream, parseHookInput, type IngestFormat} from '../../../services/ingest-input.js'
-import {AGENT_FLAG, defineCommand} from '../../definition.js'
-
-/** An answer for the agent, as it is printed: Markdown context, or search hits. */
-export function answerText(answer: Answer): string {
-  return answer.kind === 'context' ? renderContext(answer.context, DEFAULT_CONTEXT_CHARS).markdown : searchText(answer.query, answer.result, PLAIN_STYLE)
-}
+import {IngestRun, outboxBase} from '../../../services/ingest.js'
+import {ingestFile, ingestStream, ingestTranscriptText, parseHookInput, type IngestFormat} from '../../../services/ingest-input.js'
+import {AGENT_FLAG, defineCommand, type CommandIO} from '../../definition.js'
 
 export const ingest = defineCommand({
   bin: 'relay',
@@ -23,13 +17,9 @@ export const ingest = defineCommand({
     '[[SUMMARY]] and [[SESSION_END]] become records, ->continuity: saves, loads, searches and marks uncertain, ' +
     '->relay: records a message, ->relay-file: carries out an outbox file. Answers to load and search are printed ' +
     'on stdout, for the agent. A file is read from where the last run on it stopped. With no file and ' +
-    '--format claude-jsonl, stdin may be a Claude Code hook payload: its transcript is read, and a Stop hook ' +
-    'hands the answers back to the agent.',
-  examples: [
-    'agent-cli | relay ingest',
-    'relay ingest session.log --follow',
-    'relay ingest --format claude-jsonl ~/.claude/projects/x/session.jsonl',
-  ],
+    '--format claude-jsonl, stdin may be a Claude Code hook payload: its transcript is read, a Stop hook hands ' +
+    'the answers back to the agent, and the exit code is always 0 (a hook must never keep an agent from stopping).',
+  examples: ['agent-cli | relay ingest', 'relay ingest session.log --follow', 'relay ingest --format claude-jsonl ~/.claude/projects/x/session.jsonl'],
   args: [{name: 'file', description: 'the output to read; - (or nothing) for stdin'}],
   flags: {
     format: {type: 'string', options: ['text', 'claude-jsonl'], description: 'text (default) or claude-jsonl (a Claude Code transcript)', helpValue: '<format>'},
@@ -38,45 +28,59 @@ export const ingest = defineCommand({
     ...AGENT_FLAG,
   },
   json: true,
-  run: async (ctx, {args, flags}, io) => {
-    const agent = resolveAgentName(flags.agent, ctx.env)
+  run: async (ctx, {args, flags}, io): Promise<IngestResult> => {
     const format = (flags.format ?? 'text') as IngestFormat
     const file = args.file === '-' ? undefined : args.file
-    if (flags.follow && file === undefined) throw new UsageError('--follow needs a file', 'relay ingest session.log --follow (stdin is read to its end anyway)')
-    const answers: string[] = []
-    const warnings: string[] = []
-    let hook: ReturnType<typeof parseHookInput> = null
-    let input: string | undefined
-    if (file === undefined && format === 'claude-jsonl') {
-      input = await io.readStdin()
-      hook = parseHookInput(input.trim())
+    const input = file === undefined && format === 'claude-jsonl' ? await io.readStdin() : undefined
+    const hook = input === undefined ? null : parseHookInput(input.trim())
+    const collect = newResult(hook, !hook && !flags.json)
+    if (!hook) {
+      if (flags.follow && file === undefined) throw new UsageError('--follow needs a file', 'relay ingest session.log --follow (stdin is read to its end anyway)')
+      const run = newRun(ctx, resolveAgentName(flags.agent, ctx.env), flags.outbox, io, collect, file ?? 'stdin')
+      if (file !== undefined) await ingestFile(ctx, file, run, {format, ...(flags.follow ? {follow: {stop: io.stopped}} : {})})
+      else if (input !== undefined) await ingestTranscriptText(input, run)
+      else await ingestStream(io.stdin, run)
+      return {...collect, tally: run.tally}
     }
-    const deliver = !hook && !flags.json
-    const run = new IngestRun(
-      ctx,
-      agent,
-      outboxBase(flags.outbox, ctx.env),
-      {
-        answer: (answer) => {
-          const text = answerText(answer)
-          answers.push(text)
-          if (deliver) io.print(text)
-        },
-        warn: (message) => {
-          warnings.push(message)
-          ctx.warn(message)
-        },
-      },
-      hook ? 'transcript' : (file ?? 'stdin'),
-    )
-    if (hook) await ingestFile(ctx, hook.transcriptPath, run, {format: 'claude-jsonl'})
-    else if (file !== undefined) await ingestFile(ctx, file, run, {format, ...(flags.follow ? {follow: {stop: io.stopped}} : {})})
-    else if (input !== undefined) await ingestStream([input], run)
-    else await ingestStream(io.stdin, run)
-    const active = hook ? await findActiveTrajectory(ctx, agent) : null
-    return {tally: run.tally, answers, warnings, hook, active, delivered: deliver}
+    // A hook: whatever goes wrong is reported on stderr, and the exit code stays 0 (Claude Code reads the JSON
+    // answer only then, and takes exit code 2 as "block").
+    try {
+      const agent = resolveAgentName(flags.agent, ctx.env)
+      const run = newRun(ctx, agent, flags.outbox, io, collect, 'transcript')
+      await ingestFile(ctx, hook.transcriptPath, run, {format: 'claude-jsonl'})
+      return {...collect, tally: run.tally, active: await findActiveTrajectory(ctx, agent)}
+    } catch (error) {
+      const message = error instanceof TrailError ? `${error.message}${error.hint ? ` (${error.hint})` : ''}` : (error as Error).message
+      ctx.warn(`relay ingest (hook): ${message}`)
+      return {...collect, warnings: [...collect.warnings, message]}
+    }
   },
   text: (result) => (result.hook ? stopHookAnswer(result) : ingestReportText(result)),
   toJson: ingestReportJson,
-  exitCode: (result) => (result.tally.failed > 0 ? 1 : 0),
+  exitCode: (result) => (result.hook || result.tally.failed === 0 ? 0 : 1),
 })
+
+function newResult(hook: HookInput | null, deliver: boolean): IngestResult {
+  return {tally: {events: 0, done: 0, raw: 0, failed: 0}, answers: [], warnings: [], hook, active: null, delivered: deliver}
+}
+
+/** An ingest run whose answers are collected (and printed as they come, unless a hook or --json). */
+function newRun(ctx: Context, agent: AgentName, outbox: string | undefined, io: CommandIO, result: IngestResult, source: string): IngestRun {
+  return new IngestRun(
+    ctx,
+    agent,
+    outboxBase(outbox, ctx.env),
+    {
+      answer: (answer) => {
+        const text = answerText(answer)
+        result.answers.push(text)
+        if (result.delivered) io.print(text)
+      },
+      warn: (message) => {
+        result.warnings.push(message)
+        ctx.warn(message)
+      },
+    },
+    source,
+  )
+}
