@@ -56,3 +56,8 @@ export function truncate(text: string, max = 60): string {
   const visible = JSON.stringify(text).slice(1, -1)
   return visible.length > max ? `${visible.slice(0, max)}…` : visible
 }
+
+/** `1 message`, `2 messages`: a count with its noun (regular plurals only). */
+export function counted(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`
+}

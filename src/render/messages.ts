@@ -1,5 +1,6 @@
 import type {Message} from '../model/message.js'
 import type {InboxEntry, SiblingSyncReport} from '../model/results.js'
+import {counted} from '../model/names.js'
 import {formatTime, paint, printable, printableLine, type OutputStyle} from './style.js'
 
 // Messages, inboxes, threads and what `relay sync` brought.
@@ -49,7 +50,7 @@ export function entriesText(entries: readonly InboxEntry[], style: OutputStyle, 
 }
 
 export function markedText(ids: readonly string[]): string {
-  return ids.length === 0 ? 'Nothing to mark: no unread messages.\n' : `Marked ${ids.length} message${ids.length === 1 ? '' : 's'} read: ${ids.join(', ')}\n`
+  return ids.length === 0 ? 'Nothing to mark: no unread messages.\n' : `Marked ${counted(ids.length, 'message')} read: ${ids.join(', ')}\n`
 }
 
 export function siblingSyncText(reports: readonly SiblingSyncReport[], style: OutputStyle): string {
@@ -66,7 +67,7 @@ export function siblingSyncText(reports: readonly SiblingSyncReport[], style: Ou
           return `${head}nothing new\n`
         default: {
           const messages = report.messages.map((m) => `    ${m.id} ${m.project ?? report.name}:${m.from} → ${printableLine(m.to)}${m.thread ? ` [thread:${m.thread}]` : ''}: ${printableLine(m.body, 100)}\n`).join('')
-          return `${head}${report.records} new records, ${report.messages.length} messages for this project\n${messages}`
+          return `${head}${counted(report.records, 'new record')}, ${counted(report.messages.length, 'message')} for this project\n${messages}`
         }
       }
     })

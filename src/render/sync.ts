@@ -15,7 +15,9 @@ export function cloneSyncText(result: CloneSyncResult, _style: OutputStyle): str
       lines.push(`Merged the records of ${result.remote} with this clone's (commit ${short}).`)
       break
     default:
-      lines.push(result.remoteHadStore || result.pushed ? `Up to date with ${result.remote} (commit ${short}).` : `${result.remote} has no records yet.`)
+      if (result.pushed) lines.push(result.remoteHadStore ? `${result.remote} was behind this clone.` : `${result.remote} had no records yet.`)
+      else if (result.remoteHadStore) lines.push(`Up to date with ${result.remote} (commit ${short}).`)
+      else lines.push(result.tip === null ? `Neither this clone nor ${result.remote} has records yet.` : `${result.remote} has no records yet.`)
   }
   if (result.merged.length > 0) lines.push(`Merged by meaning (changed on both sides): ${result.merged.join(', ')}`)
   if (result.kept.length > 0) lines.push(`Changed on both sides and kept as this clone had them: ${result.kept.join(', ')}`)

@@ -1,8 +1,8 @@
-import {UsageError} from '../errors.js'
+import {NotFoundError, UsageError} from '../errors.js'
 import {idTime} from '../model/ids.js'
 import {MESSAGES_DIR, messagePath, receiptPath, receiptsDir} from '../model/layout.js'
 import {isAddressedTo, parseMessage, parseMessageBody, parseTarget, renderMessage, renderReceipt, targetsOf, type Message, type Reader} from '../model/message.js'
-import {parseThreadId, type AgentName, type ProjectName, type ThreadId} from '../model/names.js'
+import {counted, parseThreadId, type AgentName, type ProjectName, type ThreadId} from '../model/names.js'
 import type {InboxEntry} from '../model/results.js'
 import {escapeExtended, Snapshot} from '../store/snapshot.js'
 import type {Context} from './context.js'
@@ -127,7 +127,7 @@ export async function markRead(ctx: Context, input: {agent: AgentName; ids: stri
   const known = new Map(inbox.map((entry) => [entry.message.id, entry]))
   const unknown = input.ids.filter((id) => !known.has(id))
   if (unknown.length > 0) {
-    throw new UsageError(`not in the inbox of ${input.agent}: ${unknown.slice(0, 3).join(', ')}`, 'see the ids with: relay inbox', 'E_NOT_FOUND')
+    throw new NotFoundError(`not in the inbox of ${input.agent}: ${unknown.slice(0, 3).join(', ')}`, 'see the ids with: relay inbox')
   }
   const wanted = (input.ids.length > 0 ? input.ids.map((id) => known.get(id)!) : inbox).filter((entry) => !entry.read).map((entry) => entry.message.id)
   if (wanted.length === 0) return []
@@ -138,7 +138,7 @@ export async function markRead(ctx: Context, input: {agent: AgentName; ids: stri
     const fresh = wanted.filter((id) => !already.has(id))
     return {
       writes: fresh.map((id) => ({path: receiptPath(input.agent, id), content: renderReceipt({message: id, agent: input.agent, read})})),
-      subject: `${input.agent} read ${fresh.length} message${fresh.length === 1 ? '' : 's'}`,
+      subject: `${input.agent} read ${counted(fresh.length, 'message')}`,
       trailers: [['Trail-Agent', input.agent]],
       result: fresh,
     }

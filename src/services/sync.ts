@@ -15,6 +15,9 @@ import type {Context} from './context.js'
 /** Rounds of fetch, merge and push before giving up on a remote that keeps moving. */
 const SYNC_ROUNDS = 5
 
+/** What git push says when the remote's ref moved under it; anything else is a real failure. */
+const REMOTE_MOVED = /\[rejected\]|\(fetch first\)|non-fast-forward|stale info|cannot lock ref|but expected [0-9a-f]{40}|failed to update ref/
+
 /** A remote as a ref name component: its name, or a path or URL made safe. */
 export function trackingRef(remote: string): string {
   const name = /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(remote) && !remote.includes('..') ? remote : remote.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '').replace(/\.\.+/g, '.') || 'remote'
@@ -49,8 +52,10 @@ export async function syncWithRemote(ctx: Context, remote: string, onProgress?: 
       return result
     }
     const report = `${pushed.stdout.toString('utf8')}${pushed.stderr}`
-    // The remote moved since it was fetched ("fetch first", "non-fast-forward"): fetch, merge and push again.
-    if (!/\[rejected\]|\(fetch first\)|non-fast-forward|stale info/.test(report)) throw new GitError(['push'], pushed.exitCode, pushed.stderr || report)
+    // The remote moved since it was fetched ("fetch first", "non-fast-forward"), or another push was updating it at
+    // that very moment (the remote's own compare-and-swap: "cannot lock ref ... is at X but expected Y"): fetch,
+    // merge and push again.
+    if (!REMOTE_MOVED.test(report)) throw new GitError(['push'], pushed.exitCode, pushed.stderr || report)
     await sleep(Math.random() * 200 * round)
   }
   throw new ConflictError(`${remote} kept moving: ${SYNC_ROUNDS} rounds of fetch, merge and push were not enough`, 'run trail sync again')

@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict'
+import {mkdirSync, mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {after, before, describe, it} from 'node:test'
+import {json, ok, runCli} from '../helpers/cli.js'
+import {TestRepo} from '../helpers/repo.js'
+import type {InboxEntryJson, SiblingSyncJson} from '../../src/render/messages.js'
+import type {SearchJson} from '../../src/render/search.js'
+
+// Three sibling projects on local paths, bridged to each other: messages to frontend:Designer, backend:lead,
+// shared-lib:* and *:* reach exactly the right inboxes after relay sync; threads hold across projects; receipts
+// mark messages read; a sibling that is missing or not a repository is reported on its own.
+
+describe('messages between sibling projects', () => {
+  const root = mkdtempSync(join(tmpdir(), 'relay-siblings-'))
+  const project = (name: string) => new TestRepo(join(root, name))
+  const frontend = project('frontend')
+  const backend = project('backend')
+  const shared = project('shared-lib')
+  const as = (agent: string) => ({env: {AGENT_RELAY_NAME: agent}})
+  const inbox = async (repo: TestRepo, agent: string, ...flags: string[]) =>
+    (await json<InboxEntryJson[]>(repo.dir, ['relay', 'inbox', '--agent', agent, ...flags])).map((entry) => `${entry.project}:${entry.from} ${entry.body}`)
+
+  before(async () => {
+    for (const repo of [frontend, backend, shared]) {
+      mkdirSync(repo.dir)
+      repo.git(['init', '--quiet', '--initial-branch=main'])
+    }
+    await ok(frontend.dir, ['relay', 'project', '--id', 'frontend', '--lead', 'Designer'])
+    await ok(backend.dir, ['relay', 'project', '--id', 'backend', '--lead', 'Architect'])
+    await ok(shared.dir, ['relay', 'project', '--id', 'shared-lib', '--lead', 'Maintainer'])
+    for (const [repo, others] of [
+      [frontend, [backend, shared]],
+      [backend, [frontend, shared]],
+      [shared, [frontend, backend]],
+    ] as const) {
+      for (const other of others) await ok(repo.dir, ['relay', 'bridge', 'add', other.dir.split('/').pop()!, other.dir])
+    }
+    await ok(backend.dir, ['relay', 'send', 'frontend:Designer', 'Please update the login UI', '--thread', 'auth-feature'], as('Architect'))
+    await ok(frontend.dir, ['relay', 'send', 'backend:lead', 'REST or GraphQL?', '--thread', 'auth-feature'], as('Designer'))
+    await ok(backend.dir, ['relay', 'send', 'shared-lib:*', 'New utility functions available'], as('Worker'))
+    await ok(shared.dir, ['relay', 'send', '*:*', 'Release 2.0 is out'], as('Maintainer'))
+    // The same, printed by an agent: a pattern through relay ingest.
+    await ok(frontend.dir, ['relay', 'ingest'], {input: '->relay:backend:Worker [thread:auth-feature] <<<\nUI mockups ready for review>>>\n', ...as('Designer')})
+    for (const repo of [frontend, backend, shared]) {
+      const synced = await json<SiblingSyncJson[]>(repo.dir, ['relay', 'sync'])
+      assert.ok(synced.every((report) => report.status === 'updated'), JSON.stringify(synced))
+    }
+  })
+  after(() => rmSync(root, {recursive: true, force: true}))
+
+  it('delivers each message to exactly the agents it is for', async () => {
+    assert.deepEqual(await inbox(frontend, 'Designer'), ['backend:Architect Please update the login UI', 'shared-lib:Maintainer Release 2.0 is out'])
+    assert.deepEqual(await inbox(frontend, 'Someone'), ['shared-lib:Maintainer Release 2.0 is out'])
+    assert.deepEqual(await inbox(backend, 'Architect'), ['frontend:Designer REST or GraphQL?', 'shared-lib:Maintainer Release 2.0 is out'])
+    assert.deepEqual(await inbox(backend, 'Worker'), ['shared-lib:Maintainer Release 2.0 is out', 'frontend:Designer UI mockups ready for review'])
+    assert.deepEqual(await inbox(shared, 'Maintainer'), ['backend:Worker New utility functions available'], 'the sender never receives its own broadcast')
+    assert.deepEqual(await inbox(shared, 'Anyone'), ['backend:Worker New utility functions available', 'shared-lib:Maintainer Release 2.0 is out'])
+  })
+
+  it('shows what arrived, and reports a sibling that is missing or not a repository on its own', async () => {
+    await ok(frontend.dir, ['relay', 'send', 'backend:Worker', 'One more'], as('Designer'))
+    const notRepo = join(root, 'plain-folder')
+    mkdirSync(notRepo)
+    await ok(backend.dir, ['relay', 'bridge', 'add', 'ghost', join(root, 'does-not-exist')])
+    await ok(backend.dir, ['relay', 'bridge', 'add', 'plain', notRepo])
+    const result = await runCli(backend.dir, ['relay', 'sync'])
+    assert.equal(result.code, 1)
+    assert.match(result.stdout, /^frontend \(\S+\): 1 new record, 1 message for this project\n    msg_\w+ frontend:Designer → backend:Worker: One more\n/m)
+    assert.match(result.stdout, /^ghost \(\S+does-not-exist\): failed: \S+does-not-exist is not a git repository \(or does not exist\)$/m)
+    assert.match(result.stdout, /^plain \(\S+plain-folder\): failed: \S+plain-folder is not a git repository \(or does not exist\)$/m)
+    assert.match(result.stdout, /^shared-lib \(\S+\): nothing new$/m)
+    await ok(backend.dir, ['relay', 'bridge', 'remove', 'ghost'])
+    await ok(backend.dir, ['relay', 'bridge', 'remove', 'plain'])
+    assert.deepEqual((await json<{name: string}[]>(backend.dir, ['relay', 'bridge', 'list'])).map((s) => s.name), ['frontend', 'shared-lib'])
+  })
+
+  it('holds a thread together across projects', async () => {
+    const thread = await json<InboxEntryJson[]>(backend.dir, ['relay', 'thread', 'auth-feature'])
+    assert.deepEqual(
+      thread.map((entry) => `${entry.project}:${entry.from} → ${entry.to}`),
+      ['backend:Architect → frontend:Designer', 'frontend:Designer → backend:lead', 'frontend:Designer → backend:Worker'],
+    )
+  })
+
+  it('marks messages read with receipts, and load shows only unread ones', async () => {
+    assert.match(await ok(frontend.dir, ['relay', 'continuity', 'load'], as('Designer')), /## Unread messages \(2\)/)
+    const [first] = await json<InboxEntryJson[]>(frontend.dir, ['relay', 'inbox', '--agent', 'Designer'])
+    assert.match(await ok(frontend.dir, ['relay', 'inbox', '--mark-read', first!.id], as('Designer')), /^Marked 1 message read: msg_/)
+    assert.deepEqual(await inbox(frontend, 'Designer', '--unread'), ['shared-lib:Maintainer Release 2.0 is out'])
+    await ok(frontend.dir, ['relay', 'inbox', '--mark-read'], as('Designer'))
+    assert.deepEqual(await inbox(frontend, 'Designer', '--unread'), [])
+    const entries = await json<InboxEntryJson[]>(frontend.dir, ['relay', 'inbox', '--agent', 'Designer'])
+    assert.ok(entries.every((entry) => entry.read))
+    assert.doesNotMatch(await ok(frontend.dir, ['relay', 'continuity', 'load'], as('Designer')), /Unread messages/)
+    const unknown = await runCli(frontend.dir, ['relay', 'inbox', '--mark-read', 'msg_00000000000000000000000000'], as('Designer'))
+    assert.equal(unknown.code, 3)
+  })
+
+  it('searches siblings\' records too, by kind, agent and project, literally', async () => {
+    await ok(shared.dir, ['relay', 'continuity', 'save', '--handoff', 'Current task: Release\nFiles: src/quokkaParser.ts:1-20'], as('Maintainer'))
+    await ok(frontend.dir, ['relay', 'sync'])
+    const found = await json<SearchJson>(frontend.dir, ['relay', 'search', 'quokkaParser', '--kind', 'handoff'])
+    assert.deepEqual(found.hits.map((hit) => [hit.project, hit.kind, hit.agent]), [['shared-lib', 'handoff', 'Maintainer']])
+    assert.equal((await json<SearchJson>(frontend.dir, ['relay', 'search', 'quokkaParser', '--agent', 'Someone'])).hits.length, 0)
+    assert.equal((await json<SearchJson>(frontend.dir, ['relay', 'search', 'quokkaParser', '--project', 'backend'])).hits.length, 0)
+    assert.ok((await json<SearchJson>(frontend.dir, ['relay', 'search', 'quokkaParser', '--project', 'shared-lib'])).hits.length >= 1)
+    await ok(shared.dir, ['relay', 'continuity', 'save', 'Current task: explain --help and .* in the docs'], as('Maintainer'))
+    await ok(frontend.dir, ['relay', 'sync'])
+    for (const query of ['--help', '.*']) {
+      const hits = JSON.parse(await ok(frontend.dir, ['relay', 'search', '--json', '--', query])) as SearchJson
+      assert.deepEqual(hits.hits.map((hit) => hit.kind), ['ledger'], query)
+    }
+  })
+
+  it('refuses an invalid target, and says who project:lead reaches', async () => {
+    const bad = await runCli(frontend.dir, ['relay', 'send', 'frontend:', 'hi'])
+    assert.equal(bad.code, 2)
+    assert.match(bad.stderr, /^error: invalid message target 'frontend:'\nhint: use agent, project:agent, project:lead, project:\* or \*:\*\n$/)
+    assert.match(await ok(backend.dir, ['relay', 'project']), /^backend\nlead Architect\n$/)
+  })
+})

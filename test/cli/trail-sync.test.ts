@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict'
+import {mkdtempSync, realpathSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {after, before, describe, it} from 'node:test'
+import {start} from '../../src/cli/definitions/trail/start.js'
+import type {CloneSyncResult} from '../../src/model/results.js'
+import type {ListJson, TrajectoryDetailJson} from '../../src/render/trajectory.js'
+import {json, ok, runCli} from '../helpers/cli.js'
+import {runInProcess} from '../helpers/in-process.js'
+import {TestRepo} from '../helpers/repo.js'
+
+// One project, two clones and a bare origin: records written apart come together with trail sync (fetch, merge
+// by union, push fast-forward only), the same trajectory changed on both sides keeps both changes, a new clone
+// adopts the store, and trail init --push makes plain git fetch and git push carry the records.
+
+const RECORDS = 200
+
+describe('trail sync between clones of one project', () => {
+  const root = realpathSync(mkdtempSync(join(tmpdir(), 'trail-sync-')))
+  const origin = new TestRepo(join(root, 'origin.git'))
+  const clone = (name: string) => {
+    const repo = new TestRepo(join(root, name))
+    repo.git(['clone', '--quiet', origin.dir, repo.dir], {cwd: root})
+    return repo
+  }
+  const sync = (repo: TestRepo, ...args: string[]) => json<CloneSyncResult>(repo.dir, ['trail', 'sync', ...args])
+  const tip = (repo: TestRepo) => repo.gitOrEmpty(['rev-parse', '--verify', '--quiet', 'refs/trail/records']).trim()
+  const trajectories = (repo: TestRepo) =>
+    repo.git(['ls-tree', '-r', '--name-only', 'refs/trail/records', '--', '.trail/trajectories']).split('\n').filter((path) => path.endsWith('/trajectory.md'))
+  /** `count` trajectories, each by its own agent: written in this process, as the CLI would (faster than 200 spawns). */
+  const writeApart = async (repo: TestRepo, prefix: string, count: number) => {
+    for (let i = 0; i < count; i++) {
+      const result = await runInProcess(repo.dir, start, [`${prefix} task ${i}`, '--agent', `${prefix}${i}`])
+      assert.equal(result.code, 0, result.stderr)
+    }
+  }
+
+  let a: TestRepo
+  let b: TestRepo
+  let shared = ''
+
+  before(async () => {
+    origin.git(['init', '--quiet', '--bare', '--initial-branch=main', origin.dir], {cwd: root})
+    const seed = new TestRepo(join(root, 'seed'))
+    seed.git(['init', '--quiet', '--initial-branch=main', seed.dir], {cwd: root})
+    seed.git(['remote', 'add', 'origin', origin.dir])
+    seed.write('README.md', '# project\n')
+    seed.git(['add', '.'])
+    seed.git(['commit', '--quiet', '-m', 'initial'])
+    seed.git(['push', '--quiet', 'origin', 'main'])
+    a = clone('a')
+    b = clone('b')
+  })
+  after(() => rmSync(root, {recursive: true, force: true}))
+
+  it('says so when neither side has records, and refuses a remote that is not one', async () => {
+    assert.equal(await ok(a.dir, ['trail', 'sync']), 'Neither this clone nor origin has records yet.\n')
+    const bad = await runCli(a.dir, ['trail', 'sync', 'nowhere'])
+    assert.equal(bad.code, 2)
+    assert.match(bad.stderr, /^error: 'nowhere' is not a remote of this repository, nor a repository\nhint: /)
+  })
+
+  it('pushes a first store, and a new clone adopts it instead of starting a second one', async () => {
+    shared = JSON.parse(await ok(a.dir, ['trail', 'start', 'Shared work', '--agent', 'lead', '--json'])).id as string
+    await ok(a.dir, ['relay', 'continuity', 'save', '--agent', 'lead', 'Current task: Shared work'])
+    const first = await sync(a)
+    assert.deepEqual([first.action, first.pushed, first.remoteHadStore], ['up-to-date', true, false])
+    assert.equal(origin.git(['rev-parse', 'refs/trail/records']).trim(), tip(a))
+    const adopted = await sync(b)
+    assert.deepEqual([adopted.action, adopted.pushed], ['adopted', false])
+    assert.equal(tip(b), tip(a))
+    assert.equal((await json<TrajectoryDetailJson>(b.dir, ['trail', 'show', shared])).title, 'Shared work')
+    assert.equal(b.read('.trail/active/lead/' + shared + '.yaml').length > 0, true, 'the mirror shows the adopted records')
+  })
+
+  it(`brings ${RECORDS} records written on each clone apart together, both changes to one trajectory kept`, async () => {
+    const stateA = a.userState()
+    const stateB = b.userState()
+    await ok(a.dir, ['trail', 'complete', '--agent', 'lead', '--summary', 'Finished on clone A', '--confidence', '0.9'])
+    await ok(b.dir, ['trail', 'decision', 'Chose the B approach', '--agent', 'lead', '--reasoning', 'decided on clone B'])
+    // One ledger changed on both clones: merged field by field, not with conflict markers.
+    await ok(a.dir, ['relay', 'continuity', 'save', '--agent', 'lead', 'Completed: the parser'])
+    await ok(b.dir, ['relay', 'continuity', 'save', '--agent', 'lead', 'Next steps: write the docs'])
+    await writeApart(a, 'a', RECORDS)
+    await writeApart(b, 'b', RECORDS)
+
+    assert.equal((await sync(a)).action, 'up-to-date')
+    const merged = await sync(b)
+    assert.equal(merged.action, 'merged')
+    assert.deepEqual(merged.merged, ['.relay/ledger/lead.md'])
+    assert.deepEqual(merged.kept, [])
+    assert.equal(merged.pushed, true)
+    assert.equal((await sync(a)).action, 'fast-forward')
+
+    assert.equal(tip(a), tip(b))
+    assert.equal(origin.git(['rev-parse', 'refs/trail/records']).trim(), tip(a))
+    assert.equal(trajectories(a).length, 2 * RECORDS + 1)
+    for (const repo of [a, b]) {
+      const detail = await json<TrajectoryDetailJson>(repo.dir, ['trail', 'show', shared])
+      assert.equal(detail.status, 'completed', 'the completion from A')
+      assert.equal(detail.summary, 'Finished on clone A')
+      assert.deepEqual(detail.decisions.map((d) => d.title), ['Chose the B approach'], 'the decision from B')
+      const ledger = repo.read('.relay/ledger/lead.md')
+      for (const line of ['Shared work', 'the parser', 'write the docs']) assert.ok(ledger.includes(line), `${line} in\n${ledger}`)
+      assert.doesNotMatch(ledger, /^(<<<<<<<|=======|>>>>>>>)/m)
+      assert.equal((await json<ListJson>(repo.dir, ['trail', 'list', '--status', 'active', '--limit', '1000'])).trajectories.length, 2 * RECORDS)
+    }
+    a.assertUserStateUnchanged(stateA)
+    b.assertUserStateUnchanged(stateB)
+    await a.fsck('refs/trail/records')
+    // A merge commit has both tips as parents: the history of each clone is kept, nothing rewritten.
+    assert.equal(a.git(['rev-list', '--merges', '--count', 'refs/trail/records']).trim(), '1')
+  })
+
+  it('a third clone adopts the whole store', async () => {
+    const c = clone('c')
+    assert.equal((await sync(c)).action, 'adopted')
+    assert.equal(tip(c), tip(a))
+    assert.equal(trajectories(c).length, 2 * RECORDS + 1)
+    assert.match(await ok(c.dir, ['trail', 'sync']), /^Up to date with origin \(commit [0-9a-f]{12}\)\.\n$/)
+  })
+
+  it('loses nothing when both clones sync at the same moment', async () => {
+    await writeApart(a, 'x', 20)
+    await writeApart(b, 'y', 20)
+    const [fromA, fromB] = await Promise.all([sync(a), sync(b)])
+    assert.ok(fromA.pushed || fromB.pushed)
+    await sync(a)
+    await sync(b)
+    await sync(a)
+    assert.equal(tip(a), tip(b))
+    assert.equal(trajectories(b).length, 2 * RECORDS + 41)
+  })
+
+  it('with trail init --push, plain git push and git fetch carry the records', async () => {
+    const setup = await ok(a.dir, ['trail', 'init', '--push'])
+    assert.match(setup, /^Configured origin so plain git fetch and git push carry the records:\n/m)
+    assert.deepEqual(a.git(['config', '--get-all', 'remote.origin.push']).trim().split('\n'), ['HEAD', 'refs/trail/records:refs/trail/records'])
+    assert.match(await ok(a.dir, ['trail', 'init', '--push']), /already carry the records/)
+    assert.equal(a.git(['config', '--get-all', 'remote.origin.push']).trim().split('\n').length, 2, 'running it again adds nothing')
+
+    await ok(a.dir, ['trail', 'start', 'Carried by plain git push', '--agent', 'pusher'])
+    a.write('README.md', '# project, changed on main\n')
+    a.git(['commit', '--quiet', '-am', 'a change on main'])
+    a.git(['push', '--quiet'])
+    assert.equal(origin.git(['rev-parse', 'refs/trail/records']).trim(), tip(a), 'the records went with git push')
+    assert.equal(origin.git(['rev-parse', 'main']).trim(), a.git(['rev-parse', 'main']).trim(), 'and so did the branch')
+
+    await ok(b.dir, ['trail', 'init', '--push'])
+    b.git(['fetch', '--quiet'])
+    assert.equal(b.git(['rev-parse', 'refs/trail/remotes/origin/records']).trim(), tip(a), 'git fetch brought the records')
+    assert.equal((await sync(b)).action, 'fast-forward')
+    assert.equal(tip(b), tip(a))
+
+    const noRemote = await runCli(a.dir, ['trail', 'init', '--push', '--remote', 'upstream'])
+    assert.equal(noRemote.code, 2)
+    assert.match(noRemote.stderr, /^error: no remote named 'upstream'\n/)
+  })
+})
