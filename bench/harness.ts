@@ -26,6 +26,8 @@ export interface Step {
   /** Only timed when true; false steps still run (to reset state) but are not reported. */
   timed?: boolean
   input?: string
+  /** The name of the step this one is a ratio to (default: the first step of its table, node -e 0). */
+  versus?: string
   /** Exit codes that are not failures (1 for a git grep that finds nothing). */
   okExitCodes?: number[]
 }

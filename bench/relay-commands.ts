@@ -1,16 +1,23 @@
-import {benchEnv, NODE_BASELINE, RELAY} from './harness.js'
+import {spawnSync} from 'node:child_process'
+import {rmSync} from 'node:fs'
+import {siblingRef} from '../src/services/projects.js'
+import {benchEnv, figure, markdownTable, measure, NODE_BASELINE, RELAY, type Step} from './harness.js'
+import {buildStore} from './stores.js'
 import type {StoreTable} from './store-tables.js'
 
-// The hot `relay` commands (issue: continuity and the agent-output protocol): save and load of the continuity
-// ledger, and ingest of a short block, as ratios to `node -e 0`. Goal: at most 2.0x, flat at 100,000 records.
+// The `relay` commands. Hot ones (continuity save and load, ingest of a short block, send) as ratios to
+// `node -e 0`: goal at most 2.0x, flat at 100,000 records. Search as a ratio to raw `git grep` over the same ref
+// (goal: at most 1.5x at 100,000). Sync with 10 siblings and nothing new as a ratio to the `git fetch` calls it
+// makes, run one after another (goal: under 2x).
 
 const SAVE = 'Current task: Implementing user authentication\nCompleted: User model, JWT utils\nIn progress: Login endpoint\nKey decisions: Using refresh tokens\nFiles: src/auth/jwt.ts:10-50, src/models/user.ts'
+
+const relay = (...args: string[]) => [process.execPath, RELAY, ...args]
 
 export const RELAY_HOT: StoreTable = {
   title: 'relay, hot commands',
   steps: (cwd) => {
     const env = benchEnv({AGENT_RELAY_NAME: 'bench'})
-    const relay = (...args: string[]) => [process.execPath, RELAY, ...args]
     return [
       {...NODE_BASELINE, cwd},
       {name: 'relay continuity save', argv: relay('continuity', 'save', SAVE), cwd, env},
@@ -18,6 +25,70 @@ export const RELAY_HOT: StoreTable = {
       {name: 'relay continuity load', argv: relay('continuity', 'load'), cwd, env},
       {name: 'relay continuity uncertain', argv: relay('continuity', 'uncertain', 'API rate limit handling unclear'), cwd, env},
       {name: 'relay ingest (a short block on stdin)', argv: relay('ingest'), input: '->continuity:uncertain "rate limits"\n', cwd, env},
+      {name: 'relay send', argv: relay('send', 'frontend:Designer', 'Please update the login UI', '--thread', 'auth-feature'), cwd, env},
     ]
   },
+}
+
+/** git grep as relay search runs it (case-insensitive, line numbers, the literal query escaped), minus the pathspecs. */
+const rawGrep = (query: string): string[] => ['git', 'grep', '-n', '--null', '-I', '-E', '-i', '-e', query, 'refs/trail/records']
+
+export const RELAY_SEARCH: StoreTable = {
+  title: 'relay search, against raw git grep over the same ref',
+  roundsDivisor: 3,
+  steps: (cwd) => {
+    const env = benchEnv({AGENT_RELAY_NAME: 'bench'})
+    // "implement feature 42" is in 11 of every 977 trajectories; "flaky fixture" is in every one.
+    return [
+      {...NODE_BASELINE, cwd},
+      {name: 'git grep "implement feature 42"', argv: rawGrep('implement feature 42'), cwd, okExitCodes: [1]},
+      {name: 'relay search "implement feature 42"', argv: relay('search', 'implement feature 42'), cwd, env, versus: 'git grep "implement feature 42"'},
+      {name: 'git grep "flaky fixture"', argv: rawGrep('flaky fixture'), cwd, okExitCodes: [1]},
+      {name: 'relay search "flaky fixture"', argv: relay('search', 'flaky fixture'), cwd, env, versus: 'git grep "flaky fixture"'},
+      {name: 'relay search "flaky fixture" --kind decision --agent codex', argv: relay('search', 'flaky fixture', '--kind', 'decision', '--agent', 'codex'), cwd, env},
+    ]
+  },
+}
+
+/** How many siblings the sync benchmark bridges. */
+const SIBLINGS = 10
+
+/**
+ * `relay sync` with 10 siblings (each a store of 1,000 trajectories on a local path) and nothing new, against the
+ * same 10 `git fetch` commands run one after another.
+ */
+export function benchSiblingSync(rounds: number): string {
+  process.stderr.write(`building a project and ${SIBLINGS} siblings...\n`)
+  const project = buildStore(0)
+  const siblings = Array.from({length: SIBLINGS}, () => buildStore(1000))
+  const env = benchEnv({AGENT_RELAY_NAME: 'bench'})
+  const run = (argv: string[]) => {
+    const result = spawnSync(argv[0]!, argv.slice(1), {cwd: project, env, encoding: 'utf8'})
+    if (result.status !== 0) throw new Error(`${argv.join(' ')}: ${result.stderr}`)
+  }
+  try {
+    const names = siblings.map((_, index) => `sibling-${index}`)
+    names.forEach((name, index) => run(relay('bridge', 'add', name, siblings[index]!)))
+    run(relay('sync'))
+    // Exactly the fetch relay sync runs for each sibling (src/git/repo.ts fetch, src/services/sibling-sync.ts).
+    const fetches: Step[] = names.map((name, index) => ({
+      name: `git fetch ${name}`,
+      argv: ['git', 'fetch', '--no-tags', '--no-write-fetch-head', '--quiet', '--', siblings[index]!, `+refs/trail/records:${siblingRef(name)}`],
+      cwd: project,
+    }))
+    const times = measure([{...NODE_BASELINE, cwd: project}, ...fetches, {name: 'relay sync', argv: relay('sync'), cwd: project, env}], rounds)
+    const fetchTotal = fetches.reduce((sum, step) => sum + times.get(step.name)!, 0)
+    const node = times.get('node -e 0')!
+    const rows = [
+      [`${SIBLINGS} × git fetch, one after another`, figure(fetchTotal, node), '1.00x'],
+      ['relay sync', figure(times.get('relay sync')!, node), `${(times.get('relay sync')! / fetchTotal).toFixed(2)}x`],
+    ]
+    return [
+      `### relay sync, ${SIBLINGS} siblings of 1,000 trajectories each, nothing new (median of the rounds; ratio to node -e 0)`,
+      '',
+      markdownTable(['command', 'time', 'against the git fetch calls'], rows),
+    ].join('\n')
+  } finally {
+    for (const dir of [project, ...siblings]) rmSync(dir, {recursive: true, force: true})
+  }
 }

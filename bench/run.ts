@@ -1,11 +1,11 @@
 import {benchParser} from './parser.js'
-import {RELAY_HOT} from './relay-commands.js'
+import {benchSiblingSync, RELAY_HOT, RELAY_SEARCH} from './relay-commands.js'
 import {benchStoreTables, type StoreTable} from './store-tables.js'
 import {benchAgainstAgentTrajectories, TRAIL_HOT, TRAIL_READS} from './trail-commands.js'
 
 // `npm run bench`: every benchmark, printed as Markdown. Options:
 //   --quick          fewer rounds and smaller stores (0 and 1,000 trajectories), no comparison
-//   --only <names>   comma-separated: trail, reads, relay, parser, compare
+//   --only <names>   comma-separated: trail, reads, relay, search, sync, parser, compare
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
@@ -15,9 +15,15 @@ const rounds = quick ? 5 : 21
 
 const sections: string[] = []
 if (wanted('parser')) sections.push(benchParser(quick ? 16 : 64, quick ? 3 : 7))
-const tables: StoreTable[] = [wanted('trail') ? TRAIL_HOT : null, wanted('relay') ? RELAY_HOT : null, wanted('reads') ? TRAIL_READS : null].filter(
+const tables: StoreTable[] = [
+  wanted('trail') ? TRAIL_HOT : null,
+  wanted('relay') ? RELAY_HOT : null,
+  wanted('reads') ? TRAIL_READS : null,
+  wanted('search') ? RELAY_SEARCH : null,
+].filter(
   (table): table is StoreTable => table !== null,
 )
 if (tables.length > 0) sections.push(benchStoreTables(tables, quick ? [0, 1000] : [0, 10_000, 100_000], rounds))
+if (wanted('sync')) sections.push(benchSiblingSync(rounds))
 if (wanted('compare') && !quick) sections.push(benchAgainstAgentTrajectories(rounds))
 process.stdout.write(`${sections.join('\n\n')}\n`)

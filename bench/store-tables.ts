@@ -15,13 +15,16 @@ export interface StoreTable {
 
 export function benchStoreTables(tables: readonly StoreTable[], sizes: readonly number[], rounds: number): string {
   const columns = tables.map(() => [] as Map<string, number>[])
+  const versus = tables.map(() => new Map<string, string>())
   for (const size of sizes) {
     process.stderr.write(`building a store of ${size} trajectories...\n`)
     const repo = buildStore(size)
     try {
       tables.forEach((table, index) => {
         process.stderr.write(`measuring ${table.title} (${size})...\n`)
-        columns[index]!.push(measure(table.steps(repo), Math.max(5, Math.floor(rounds / (table.roundsDivisor ?? 1)))))
+        const steps = table.steps(repo)
+        for (const step of steps) if (step.versus) versus[index]!.set(step.name, step.versus)
+        columns[index]!.push(measure(steps, Math.max(5, Math.floor(rounds / (table.roundsDivisor ?? 1)))))
       })
     } finally {
       rmSync(repo, {recursive: true, force: true})
@@ -31,8 +34,13 @@ export function benchStoreTables(tables: readonly StoreTable[], sizes: readonly 
   return tables
     .map((table, index) => {
       const names = [...columns[index]![0]!.keys()]
-      const rows = names.map((name) => [name, ...columns[index]!.map((column) => figure(column.get(name)!, column.get(names[0]!)!))])
-      return [`### ${table.title} (median of the rounds; ratio to node -e 0 in the same rounds)`, '', markdownTable(header, rows)].join('\n')
+      const baseline = (name: string) => versus[index]!.get(name) ?? names[0]!
+      const rows = names.map((name) => [
+        versus[index]!.has(name) ? `${name} (vs ${baseline(name)})` : name,
+        ...columns[index]!.map((column) => figure(column.get(name)!, column.get(baseline(name))!)),
+      ])
+      const ratios = versus[index]!.size > 0 ? 'ratio to node -e 0, or to the step named, in the same rounds' : 'ratio to node -e 0 in the same rounds'
+      return [`### ${table.title} (median of the rounds; ${ratios})`, '', markdownTable(header, rows)].join('\n')
     })
     .join('\n\n')
 }

@@ -1,4 +1,7 @@
 import {spawn} from 'node:child_process'
+import {closeSync, fstatSync, openSync, readSync, unlinkSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {GitError} from '../errors.js'
 
 export type Env = Readonly<Record<string, string | undefined>>
@@ -59,6 +62,12 @@ export interface RunOptions {
   extraEnv?: Env
   /** Receives git's stderr as it comes (progress), besides collecting it. */
   onStderr?: (text: string) => void
+  /**
+   * Collect stdout through an unlinked temporary file instead of a pipe: for large outputs written in many small
+   * pieces. `git grep` writes once per matching file, and through a pipe each write wakes Node: 12 MB from 100,000
+   * files took 2.5 s through a pipe and 2.1 s through a file, as long as git alone (bench: relay search).
+   */
+  stdoutToFile?: boolean
 }
 
 /** A git process that has started and is waiting for its input. */
@@ -74,23 +83,34 @@ export interface RunningGit {
  * @example const fastImport = startGit(['fast-import', '--quiet'], {cwd, env}); ...; await fastImport.finish(stream)
  */
 export function startGit(args: readonly string[], options: Omit<RunOptions, 'input'>): RunningGit {
-  const child = spawn('git', args, {cwd: options.cwd, env: gitEnv(options.env, options.extraEnv), stdio: ['pipe', 'pipe', 'pipe']})
+  let file = options.stdoutToFile ? openUnlinkedFile() : null
+  const child = spawn('git', args, {cwd: options.cwd, env: gitEnv(options.env, options.extraEnv), stdio: ['pipe', file ?? 'pipe', 'pipe']})
+  // stdin and stderr are pipes, so never null (the types cannot tell with a file descriptor among the stdio).
+  const stdin = child.stdin!
   const out: Buffer[] = []
   const err: Buffer[] = []
-  child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
-  child.stderr.on('data', (chunk: Buffer) => {
+  child.stdout?.on('data', (chunk: Buffer) => out.push(chunk))
+  child.stderr!.on('data', (chunk: Buffer) => {
     err.push(chunk)
     options.onStderr?.(chunk.toString('utf8'))
   })
+  /** What git wrote to stdout; the temporary file, if any, is closed (once: 'error' and 'close' may both come). */
+  const takeStdout = (): Buffer => {
+    if (file === null) return Buffer.concat(out)
+    const data = readWholeFile(file)
+    file = null
+    return data
+  }
   // A child that exits before reading all of stdin (an early error) makes the pipe fail with EPIPE; the exit
   // code already reports the failure.
-  child.stdin.on('error', () => {})
+  stdin.on('error', () => {})
   const exited = new Promise<GitResult>((resolve, reject) => {
     child.on('error', (error: NodeJS.ErrnoException) => {
+      takeStdout()
       reject(error.code === 'ENOENT' ? new GitError(args, null, 'git is not installed or not on PATH') : error)
     })
     child.on('close', (code) => {
-      const result = {stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), exitCode: code ?? -1}
+      const result = {stdout: takeStdout(), stderr: Buffer.concat(err).toString('utf8'), exitCode: code ?? -1}
       if ([0, ...(options.okExitCodes ?? [])].includes(result.exitCode)) resolve(result)
       else reject(new GitError(args, code, result.stderr))
     })
@@ -98,7 +118,7 @@ export function startGit(args: readonly string[], options: Omit<RunOptions, 'inp
   exited.catch(() => {}) // reported through finish()
   return {
     finish(input) {
-      child.stdin.end(input ?? undefined)
+      stdin.end(input ?? undefined)
       return exited
     },
   }
@@ -112,4 +132,27 @@ export function startGit(args: readonly string[], options: Omit<RunOptions, 'inp
  */
 export function runGit(args: readonly string[], options: RunOptions): Promise<GitResult> {
   return startGit(args, options).finish(options.input)
+}
+
+/** A new temporary file, open for reading and writing and already unlinked: nothing is left behind, even on a crash. */
+function openUnlinkedFile(): number {
+  const path = join(tmpdir(), `relay-trail-${process.pid}-${Math.random().toString(36).slice(2)}`)
+  const fd = openSync(path, 'wx+', 0o600)
+  unlinkSync(path)
+  return fd
+}
+
+/** Everything written to `fd`, read from its start; then closes it. */
+function readWholeFile(fd: number): Buffer {
+  try {
+    const data = Buffer.allocUnsafe(fstatSync(fd).size)
+    for (let offset = 0; offset < data.length; ) {
+      const read = readSync(fd, data, offset, data.length - offset, offset)
+      if (read === 0) return data.subarray(0, offset)
+      offset += read
+    }
+    return data
+  } finally {
+    closeSync(fd)
+  }
 }
