@@ -89,23 +89,25 @@ export interface Reader {
 }
 
 /**
- * Whether `message`, found in the store of project `origin`, is for `reader`: `agent` and `project:agent` by name,
- * `project:lead` to the lead that the reader's project names, `project:*` to every agent of it, `*:*` to every agent
- * of every project. A target without a project means the sender's own. The sender never receives its own
- * broadcast.
+ * Whether `message` is for `reader`. `origin` is the project whose store holds it, or null for the reader's own
+ * store. `agent` and `project:agent` reach an agent by name, `project:lead` the lead that the reader's project
+ * names, `project:*` every agent of it, `*:*` every agent of every project. A target without a project means the
+ * sender's own, so it reaches only readers of the store it was written to (a sibling that goes by this project's
+ * id cannot address its agents that way). The sender never receives its own broadcast.
  *
  * @example isAddressedTo(message, 'frontend', {project: 'backend', agent: 'Architect', lead: 'Architect'})
  */
-export function isAddressedTo(message: Message, origin: ProjectName, reader: Reader): boolean {
+export function isAddressedTo(message: Message, origin: ProjectName | null, reader: Reader): boolean {
   let target: MessageTarget
   try {
     target = parseTarget(message.to)
   } catch {
     return false
   }
-  const project = target.project ?? origin
+  if (target.project === null && origin !== null) return false
+  const project = target.project ?? reader.project
   if (project !== '*' && project !== reader.project) return false
-  if (target.agent === '*') return !(origin === reader.project && message.from === reader.agent)
+  if (target.agent === '*') return !(origin === null && message.from === reader.agent)
   if (target.agent === 'lead') return reader.lead !== undefined && reader.lead === reader.agent
   return target.agent === reader.agent
 }
@@ -127,4 +129,9 @@ export interface Receipt {
 
 export function renderReceipt(receipt: Receipt): string {
   return renderYaml({message: receipt.message, agent: receipt.agent, read: receipt.read})
+}
+
+export function parseReceipt(text: string, path: string): Receipt {
+  const r = FieldReader.fromYaml(text, path)
+  return {message: r.string('message'), agent: r.name('agent', parseAgentName), read: r.string('read')}
 }

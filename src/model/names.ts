@@ -11,8 +11,13 @@ export type ThreadId = string & {readonly __brand: 'ThreadId'}
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 const NAME_RULE = '1-64 characters: letters, digits, ".", "_" and "-", starting with a letter or digit'
 
+/** Whether `raw` is a valid name (agent, project, thread, sibling): the same rule for all of them. */
+export function isValidName(raw: string): boolean {
+  return NAME.test(raw) && !raw.includes('..') && !raw.endsWith('.') && !raw.toLowerCase().endsWith('.lock')
+}
+
 function checkName(raw: string, what: string, flag: string): string {
-  if (!NAME.test(raw) || raw.includes('..') || raw.endsWith('.') || raw.toLowerCase().endsWith('.lock')) {
+  if (!isValidName(raw)) {
     throw new UsageError(`invalid ${what} '${truncate(raw)}'`, `${/^[aeiou]/.test(what) ? 'an' : 'a'} ${what} is ${NAME_RULE}; set it with ${flag}`, 'E_NAME')
   }
   return raw
@@ -24,6 +29,11 @@ export function parseAgentName(raw: string): AgentName {
 
 export function parseProjectName(raw: string): ProjectName {
   return checkName(raw, 'project id', 'relay project --id <name>') as ProjectName
+}
+
+/** A sibling's name in `relay bridge add`: it becomes part of a ref name (refs/trail/siblings/<name>/records). */
+export function parseSiblingName(raw: string): ProjectName {
+  return checkName(raw, 'sibling name', 'relay bridge add <name> <path|url>') as ProjectName
 }
 
 export function parseThreadId(raw: string): ThreadId {

@@ -28,6 +28,7 @@ export function cloneSyncText(result: CloneSyncResult, _style: OutputStyle): str
 export function pushSetupText(setup: PushSetup): string {
   if (setup.added.length === 0) return `Plain git fetch and git push already carry the records with ${setup.remote}.\n`
   const lines = [`Configured ${setup.remote} so plain git fetch and git push carry the records:`, ...setup.added.map((spec) => `  ${spec}`)]
-  if (setup.added.includes('HEAD')) lines.push(`(git push now pushes the current branch, as push.default=current does, and the records.)`)
+  if (setup.added.includes('HEAD')) lines.push(`git push now pushes the current branch (as push.default=current does) and the records.`)
+  lines.push(`When git push says the records were rejected, another clone wrote some first: run trail sync.`)
   return `${lines.join('\n')}\n`
 }

@@ -1,6 +1,6 @@
 import {closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, unlinkSync, type Stats} from 'node:fs'
 import {join, resolve, sep} from 'node:path'
-import {TrailError, UsageError} from '../errors.js'
+import {NotFoundError, TrailError, UsageError} from '../errors.js'
 import type {AgentName} from '../model/names.js'
 import {parseOutboxFileName, truncate} from '../model/names.js'
 import type {OutputEvent} from '../protocol/output-parser.js'
@@ -159,7 +159,7 @@ export class IngestRun {
 function readOwnFile(folder: string, path: string): Buffer {
   const uid = process.getuid?.()
   const place = lstatOrNull(folder)
-  if (place === null) throw new TrailError(`no outbox folder ${folder}`, `write the file first: mkdir -p ${folder} && cat > ${path} << 'EOF' ... EOF`, 'E_NOT_FOUND', 3)
+  if (place === null) throw new NotFoundError(`no outbox folder ${folder}`, `write the file first: mkdir -p ${folder} && cat > ${path} << 'EOF' ... EOF`)
   if (!place.isDirectory() || (uid !== undefined && place.uid !== uid) || (place.mode & 0o022) !== 0) {
     throw new TrailError(`outbox folder ${folder} is not a folder of yours that only you can write to`, `remove it, or fix it: chown ${uid ?? '$USER'} ${folder} && chmod go-w ${folder}`, 'E_OUTBOX', 2)
   }
@@ -168,7 +168,7 @@ function readOwnFile(folder: string, path: string): Buffer {
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') throw new TrailError(`no outbox file ${path}`, `write it first: cat > ${path} << 'EOF' ... EOF`, 'E_NOT_FOUND', 3)
+    if (code === 'ENOENT') throw new NotFoundError(`no outbox file ${path}`, `write it first: cat > ${path} << 'EOF' ... EOF`)
     if (code === 'ELOOP') throw new TrailError(`outbox file ${path} is a link; only regular files are read`, 'the file is left in place', 'E_OUTBOX', 2)
     throw error
   }

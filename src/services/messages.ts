@@ -1,12 +1,12 @@
 import {NotFoundError, UsageError} from '../errors.js'
 import {idTime} from '../model/ids.js'
 import {MESSAGES_DIR, messagePath, receiptPath, receiptsDir} from '../model/layout.js'
-import {isAddressedTo, parseMessage, parseMessageBody, parseTarget, renderMessage, renderReceipt, targetsOf, type Message, type Reader} from '../model/message.js'
+import {isAddressedTo, parseMessage, parseMessageBody, parseTarget, renderMessage, renderReceipt, targetsOf, type Message, type MessageTarget, type Reader} from '../model/message.js'
 import {counted, parseThreadId, type AgentName, type ProjectName, type ThreadId} from '../model/names.js'
-import type {InboxEntry} from '../model/results.js'
+import type {InboxEntry, Sibling} from '../model/results.js'
 import {escapeExtended, Snapshot} from '../store/snapshot.js'
 import type {Context} from './context.js'
-import {listSiblings, readProject} from './projects.js'
+import {listSiblings, readProject, siblingDefaultId} from './projects.js'
 
 // Messages between agents, in this project and across sibling projects. A message is written once, into the
 // sender's own store; an inbox is read from this project's store and from every synced sibling's
@@ -17,41 +17,52 @@ export interface MessageSource {
   /** null for this project; the sibling's name otherwise. */
   sibling: string | null
   project: ProjectName
+  /** The lead the store names, if any. */
+  lead?: AgentName
   snapshot: Snapshot
 }
 
-/** This project's store and every synced sibling's, each with the project id it goes by. */
+/**
+ * This project's store and every synced sibling's, each with the project id it goes by (a sibling whose store
+ * names none: its folder's name, as it calls itself). A sibling whose store cannot be read is left out with a
+ * warning naming it: one broken sibling never stops this project's inbox or context.
+ */
 export async function messageSources(ctx: Context): Promise<{here: MessageSource; lead: AgentName | undefined; siblings: MessageSource[]}> {
   const store = await ctx.store()
   const snapshot = await store.snapshot()
   const {project} = await readProject(snapshot)
-  const siblings = await Promise.all(
-    (await listSiblings(ctx))
-      .filter((sibling) => sibling.tip !== null)
-      .map(async (sibling) => {
-        const theirs = await Snapshot.read(store.repo, sibling.ref)
-        const info = await readProject(theirs, sibling.name)
-        return {sibling: sibling.name, project: info.project.id, snapshot: theirs}
-      }),
-  )
-  return {here: {sibling: null, project: project.id, snapshot}, lead: project.lead, siblings}
+  const read = async (sibling: Sibling): Promise<MessageSource[]> => {
+    try {
+      const theirs = await Snapshot.read(store.repo, sibling.ref)
+      const info = await readProject(theirs, siblingDefaultId(sibling))
+      return [{sibling: sibling.name, project: info.project.id, ...(info.project.lead ? {lead: info.project.lead} : {}), snapshot: theirs}]
+    } catch (error) {
+      ctx.warn(`sibling ${sibling.name} is left out: ${(error as Error).message} (in ${sibling.ref})`)
+      return []
+    }
+  }
+  const siblings = (await Promise.all((await listSiblings(ctx)).filter((sibling) => sibling.tip !== null).map(read))).flat()
+  return {here: {sibling: null, project: project.id, ...(project.lead ? {lead: project.lead} : {}), snapshot}, lead: project.lead, siblings}
 }
 
 /**
  * Records a message from `from`, in this project, to `to` (agent, project:agent, project:lead, project:* or *:*),
- * in an optional thread. Throws UsageError for an invalid target, thread or an empty body.
+ * in an optional thread. Throws UsageError for an invalid target, thread or an empty body. Warns when no known
+ * sibling goes by the target's project, and when that project names no lead for `project:lead` (then the lead
+ * given with `relay bridge add --lead` is addressed by name instead, if there is one).
  *
  * @example await sendMessage(ctx, {from: agent, to: 'frontend:Designer', thread: 'auth-feature', body: 'UI ready'})
  */
 export async function sendMessage(ctx: Context, input: {from: AgentName; to: string; thread: string | null; body: string}): Promise<Message> {
-  parseTarget(input.to)
+  const target = parseTarget(input.to)
   const thread = input.thread === null ? undefined : parseThreadId(input.thread)
   const body = parseMessageBody(input.body)
+  const to = await addressFor(ctx, target, input.to.trim())
   const store = await ctx.store()
   return store.transact(async (snapshot) => {
     const {project} = await readProject(snapshot)
     const id = ctx.ids.next('msg')
-    const message: Message = {id, from: input.from, project: project.id, to: input.to.trim(), ...(thread ? {thread} : {}), created: idTime(id).toISOString(), body}
+    const message: Message = {id, from: input.from, project: project.id, to, ...(thread ? {thread} : {}), created: idTime(id).toISOString(), body}
     return {
       writes: [{path: messagePath(id), content: renderMessage(message)}],
       subject: `message ${id} from ${input.from} to ${message.to}`,
@@ -59,6 +70,26 @@ export async function sendMessage(ctx: Context, input: {from: AgentName; to: str
       result: message,
     }
   })
+}
+
+/** The `to:` a message is written with: the target as given, or its project's lead by name (see sendMessage). */
+async function addressFor(ctx: Context, target: MessageTarget, written: string): Promise<string> {
+  if (target.project === null || target.project === '*') return written
+  const {here, siblings} = await messageSources(ctx)
+  if (target.project === here.project) return written
+  const source = siblings.find((sibling) => sibling.project === target.project)
+  const bridge = (await listSiblings(ctx)).find((sibling) => sibling.name === (source?.sibling ?? target.project))
+  if (!source && !bridge) {
+    ctx.warn(`no sibling goes by '${target.project}' yet (relay bridge list, relay sync): the message waits in this project's store until one does`)
+    return written
+  }
+  if (target.agent !== 'lead' || source?.lead) return written
+  if (bridge?.lead) {
+    ctx.warn(`${target.project} names no lead in its store: addressed to ${target.project}:${bridge.lead}, the lead relay bridge add --lead gave`)
+    return `${target.project}:${bridge.lead}`
+  }
+  ctx.warn(`${target.project} names no lead ${source ? 'in its store' : 'yet'}: the message reaches its lead once it names one (relay project --lead <agent> there)`)
+  return written
 }
 
 /** The messages of one store whose `to:` line is one of `targets` (one git grep), parsed; all of them without targets. */
@@ -92,19 +123,17 @@ async function readReceipts(snapshot: Snapshot, agent: AgentName): Promise<Set<s
 export async function readInbox(ctx: Context, input: {agent: AgentName; unread?: boolean; thread?: ThreadId}): Promise<InboxEntry[]> {
   const {here, lead, siblings} = await messageSources(ctx)
   const reader: Reader = {project: here.project, agent: input.agent, ...(lead ? {lead} : {})}
-  const [read, ...perSource] = await Promise.all([
+  const [receipts, ...perSource] = await Promise.all([
     readReceipts(here.snapshot, input.agent),
     ...[here, ...siblings].map(async (source) => {
       const messages = await readMessages(source.snapshot, {targets: targetsOf(reader, source.sibling === null), ...(input.thread ? {thread: input.thread} : {})})
-      return messages.filter((message) => isAddressedTo(message, source.project, reader)).map((message) => ({message, project: source.project, sibling: source.sibling}))
+      const origin = source.sibling === null ? null : source.project
+      return messages.filter((message) => isAddressedTo(message, origin, reader)).map((message) => ({message, project: source.project, sibling: source.sibling}))
     }),
   ])
-  const receipts = read as Set<string>
-  return (perSource as Omit<InboxEntry, 'read'>[][])
-    .flat()
-    .map((entry) => ({...entry, read: receipts.has(entry.message.id)}))
-    .filter((entry) => !input.unread || !entry.read)
-    .sort((a, b) => (a.message.id < b.message.id ? -1 : 1))
+  return oldestFirst((perSource as Omit<InboxEntry, 'read'>[][]).flat().map((entry) => ({...entry, read: (receipts as Set<string>).has(entry.message.id)}))).filter(
+    (entry) => !input.unread || !entry.read,
+  )
 }
 
 /** Every message of a thread, in this project and every synced sibling, oldest first. */
@@ -115,21 +144,34 @@ export async function readThread(ctx: Context, thread: ThreadId): Promise<InboxE
       (await readMessages(source.snapshot, {thread})).map((message) => ({message, project: source.project, sibling: source.sibling, read: false})),
     ),
   )
-  return perSource.flat().sort((a, b) => (a.message.id < b.message.id ? -1 : 1))
+  return oldestFirst(perSource.flat())
 }
 
 /**
- * Marks messages read for an agent (receipts in this project's store): the ones named, or every unread one.
+ * Entries by message id (so by time), each message once: a sibling that holds this project's records too (a clone
+ * bridged by mistake) does not show a message twice. This project's own copy comes first and is the one kept.
+ */
+function oldestFirst(entries: InboxEntry[]): InboxEntry[] {
+  const seen = new Set<string>()
+  return entries
+    .filter((entry) => !seen.has(entry.message.id) && seen.add(entry.message.id) !== undefined)
+    .sort((a, b) => (a.message.id < b.message.id ? -1 : 1))
+}
+
+/**
+ * Marks messages read for an agent (receipts in this project's store): the ones named, or every unread one (of
+ * `thread`, when given).
  * Returns the ids marked now (already read ones are skipped).
  */
-export async function markRead(ctx: Context, input: {agent: AgentName; ids: string[]}): Promise<string[]> {
-  const inbox = await readInbox(ctx, {agent: input.agent})
+export async function markRead(ctx: Context, input: {agent: AgentName; ids: string[]; thread?: ThreadId}): Promise<string[]> {
+  const inbox = await readInbox(ctx, {agent: input.agent, ...(input.thread ? {thread: input.thread} : {})})
   const known = new Map(inbox.map((entry) => [entry.message.id, entry]))
   const unknown = input.ids.filter((id) => !known.has(id))
   if (unknown.length > 0) {
-    throw new NotFoundError(`not in the inbox of ${input.agent}: ${unknown.slice(0, 3).join(', ')}`, 'see the ids with: relay inbox')
+    const where = input.thread ? ` (thread ${input.thread})` : ''
+    throw new NotFoundError(`not in the inbox of ${input.agent}${where}: ${unknown.slice(0, 3).join(', ')}`, `see the ids with: relay inbox${input.thread ? ` --thread ${input.thread}` : ''}`)
   }
-  const wanted = (input.ids.length > 0 ? input.ids.map((id) => known.get(id)!) : inbox).filter((entry) => !entry.read).map((entry) => entry.message.id)
+  const wanted = [...new Set((input.ids.length > 0 ? input.ids.map((id) => known.get(id)!) : inbox).filter((entry) => !entry.read).map((entry) => entry.message.id))]
   if (wanted.length === 0) return []
   const store = await ctx.store()
   const read = ctx.now().toISOString()

@@ -1,9 +1,9 @@
 import {existsSync} from 'node:fs'
 import {basename, dirname, isAbsolute, resolve} from 'node:path'
-import {UsageError} from '../errors.js'
+import {NotFoundError, UsageError} from '../errors.js'
 import type {GitRepo} from '../git/repo.js'
 import {PROJECT_PATH} from '../model/layout.js'
-import type {AgentName, ProjectName} from '../model/names.js'
+import {isValidName, type AgentName, type ProjectName} from '../model/names.js'
 
 import {defaultProjectId, parseProject, renderProject, type Project} from '../model/project.js'
 import type {Snapshot} from '../store/snapshot.js'
@@ -66,23 +66,33 @@ export async function listSiblings(ctx: Context): Promise<Sibling[]> {
     entry[match[2] as 'url' | 'lead'] = values.at(-1)
     siblings.set(match[1]!, entry)
   }
-  const valid = [...siblings].filter(([name, entry]) => entry.url && /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name))
+  // A name edited by hand into the config that could not be a ref name component is skipped, as bridge add refuses it.
+  const valid = [...siblings].filter(([name, entry]) => entry.url && isValidName(name))
   return Promise.all(
     valid
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(async ([name, entry]) => ({
         name: name as ProjectName,
         url: entry.url!,
-        ...(entry.lead && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(entry.lead) ? {lead: entry.lead as AgentName} : {}),
+        ...(entry.lead && isValidName(entry.lead) ? {lead: entry.lead as AgentName} : {}),
         ref: siblingRef(name),
         tip: await repo.resolveRef(siblingRef(name)),
       })),
   )
 }
 
-/** A path or URL as stored: URLs and scp-like addresses as given, a local path made absolute. */
+/** The id a sibling goes by when its store names none: its folder's name, as it would call itself. */
+export function siblingDefaultId(sibling: Sibling): ProjectName {
+  return defaultProjectId(sibling.url.replace(/\/+$/, '').replace(/\/\.git$/, '').replace(/^.*[/:]/, ''))
+}
+
+/**
+ * A path or URL as stored: URLs and scp-like addresses as given, a local path made absolute. git's own rule: a
+ * colon before the first slash makes an scp-like address (`host:repo.git`, `git@host:org/repo.git`); write
+ * `./a:b` for a local folder with a colon in its name.
+ */
 export function normaliseLocation(location: string, cwd: string): string {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location) || /^[^/\s]+@[^/:\s]+:/.test(location)) return location
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location) || /^[^/]+:/.test(location)) return location
   return isAbsolute(location) ? location : resolve(cwd, location)
 }
 
@@ -106,7 +116,7 @@ export async function addSibling(ctx: Context, input: {name: ProjectName; locati
 export async function removeSibling(ctx: Context, name: ProjectName): Promise<boolean> {
   const repo = (await ctx.store()).repo
   const removed = await repo.configRemoveSection(`relay.sibling.${name}`)
-  if (!removed) throw new UsageError(`no sibling named '${name}'`, 'list them with: relay bridge list', 'E_NOT_FOUND')
+  if (!removed) throw new NotFoundError(`no sibling named '${name}'`, 'list them with: relay bridge list')
   await repo.deleteRef(siblingRef(name))
   return true
 }

@@ -1,6 +1,7 @@
+import {GitError, UsageError} from '../errors.js'
 import {idTime} from '../model/ids.js'
 import {FieldReader} from '../model/record.js'
-import type {AgentName} from '../model/names.js'
+import {truncate, type AgentName} from '../model/names.js'
 import {escapeExtended, type GrepLine, type Snapshot} from '../store/snapshot.js'
 import type {Context} from './context.js'
 import {messageSources} from './messages.js'
@@ -78,7 +79,9 @@ export async function searchSnapshot(snapshot: Snapshot, query: SearchQuery, now
   // is counted too, so one is taken off, and it is not shown.
   const agentLine = query.agent ? `^(agent|from): "?${escapeExtended(query.agent)}"?$` : null
   // Ranking needs only how many lines of each file match: git counts them; lines are read for the shown hits.
-  const counts = await snapshot.grepCounts({patterns: agentLine ? [agentLine, term] : [term], allMatch: agentLine !== null, ignoreCase: true, pathspecs})
+  const counts = await snapshot.grepCounts({patterns: agentLine ? [agentLine, term] : [term], allMatch: agentLine !== null, ignoreCase: true, pathspecs}).catch((error: unknown) => {
+    throw query.regex ? invalidRegex(error, query.text) : error
+  })
   if (agentLine) for (const [path, count] of counts) counts.set(path, count - 1)
   const from = query.since?.getTime()
   // A record's time is in its id; a ledger has none in its name, so its `updated` is read (ledgers are few).
@@ -107,6 +110,13 @@ export async function searchSnapshot(snapshot: Snapshot, query: SearchQuery, now
     return {project, ...hit, matches, ...described, date: described.date ?? (time === null ? null : new Date(time).toISOString())}
   })
   return {hits, total: candidates.length}
+}
+
+/** git grep refusing a --regex query: the user's pattern, so a usage error that says what git said. */
+function invalidRegex(error: unknown, text: string): unknown {
+  if (!(error instanceof GitError) || error.gitExitCode !== 128) return error
+  const reason = error.stderr.split('\n').find((line) => line.trim() !== '')?.replace(/^fatal: (command line, )?(-e option, '.*': )?/, '') ?? 'git grep refused it'
+  return new UsageError(`invalid regular expression '${truncate(text)}': ${reason}`, 'fix it (an extended regular expression, as git grep -E takes), or drop --regex to search the text as written', 'E_REGEX')
 }
 
 /** A ledger's `updated` time in milliseconds, or null when it cannot be read. */

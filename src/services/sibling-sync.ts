@@ -1,9 +1,10 @@
 import {MESSAGES_DIR} from '../model/layout.js'
+import {Snapshot} from '../store/snapshot.js'
 import {parseMessage, parseTarget} from '../model/message.js'
 import type {Sibling, SiblingSyncReport} from '../model/results.js'
 import {STORE_REF} from '../store/store.js'
 import type {Context} from './context.js'
-import {listSiblings, readProject} from './projects.js'
+import {listSiblings, readProject, siblingDefaultId} from './projects.js'
 
 // `relay sync`: every sibling's store fetched with plain `git fetch` (local paths, file://, ssh and https alike),
 // into refs/trail/siblings/<name>/records. Each project writes only its own store; this is how its messages reach
@@ -42,6 +43,7 @@ async function syncOne(ctx: Context, sibling: Sibling, ourProject: string, offli
   }
   const tip = await repo.resolveRef(sibling.ref)
   if (tip === null || tip === sibling.tip) return {...base, status: tip === null ? 'empty' : 'unchanged', tip}
+  await warnOnSameId(ctx, sibling, ourProject)
   const added = [...(await repo.diffTrees(sibling.tip, tip))].filter(([, [, now]]) => now !== null)
   const messagePaths = added.filter(([path]) => path.startsWith(`${MESSAGES_DIR}/`)).map(([path]) => path)
   const objects = await repo.reader.readMany(messagePaths.map((path) => added.find(([p]) => p === path)![1][1]!))
@@ -55,6 +57,17 @@ async function syncOne(ctx: Context, sibling: Sibling, ourProject: string, offli
     }
   })
   return {...base, status: 'updated', tip, records: added.length, messages}
+}
+
+/** A sibling that goes by this project's own id: messages to that id would be ambiguous. Said when it changes. */
+async function warnOnSameId(ctx: Context, sibling: Sibling, ourProject: string): Promise<void> {
+  const repo = (await ctx.store()).repo
+  const theirs = await Snapshot.read(repo, sibling.ref)
+    .then((snapshot) => readProject(snapshot, siblingDefaultId(sibling)))
+    .then((info) => info.project.id, () => null)
+  if (theirs === ourProject) {
+    ctx.warn(`sibling ${sibling.name} goes by this project's own id '${ourProject}': give one of them another with: relay project --id <name>`)
+  }
 }
 
 /** git's reason for a failed fetch, in one line: "not a git repository", "no such file", "could not resolve host". */

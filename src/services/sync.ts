@@ -1,5 +1,6 @@
 import {ConflictError, GitError, TrailError, UsageError} from '../errors.js'
 import type {Oid} from '../git/objects.js'
+import type {GitRepo} from '../git/repo.js'
 import {mergeRecordText} from '../model/merge.js'
 import type {CloneSyncResult, PushSetup} from '../model/results.js'
 import {planMerge} from '../store/merge.js'
@@ -15,8 +16,12 @@ import type {Context} from './context.js'
 /** Rounds of fetch, merge and push before giving up on a remote that keeps moving. */
 const SYNC_ROUNDS = 5
 
-/** What git push says when the remote's ref moved under it; anything else is a real failure. */
-const REMOTE_MOVED = /\[rejected\]|\(fetch first\)|non-fast-forward|stale info|cannot lock ref|but expected [0-9a-f]{40}|failed to update ref/
+/**
+ * What git push says when the remote's ref moved under it: rejected as not a fast-forward, or the remote's own
+ * compare-and-swap lost to another push at that moment ("is at X but expected Y"). Anything else (a hook, no
+ * permission) is a failure that trying again would only repeat.
+ */
+const REMOTE_MOVED = /\[rejected\]|\(fetch first\)|non-fast-forward|stale info|but expected [0-9a-f]{40}/
 
 /** A remote as a ref name component: its name, or a path or URL made safe. */
 export function trackingRef(remote: string): string {
@@ -52,13 +57,39 @@ export async function syncWithRemote(ctx: Context, remote: string, onProgress?: 
       return result
     }
     const report = `${pushed.stdout.toString('utf8')}${pushed.stderr}`
-    // The remote moved since it was fetched ("fetch first", "non-fast-forward"), or another push was updating it at
-    // that very moment (the remote's own compare-and-swap: "cannot lock ref ... is at X but expected Y"): fetch,
-    // merge and push again.
-    if (!REMOTE_MOVED.test(report)) throw new GitError(['push'], pushed.exitCode, pushed.stderr || report)
+    if (!REMOTE_MOVED.test(report)) throw withHint(new GitError(['push'], pushed.exitCode, pushed.stderr || report), `see why with: git push ${remote} ${store.ref}:${store.ref}`)
     await sleep(Math.random() * 200 * round)
   }
   throw new ConflictError(`${remote} kept moving: ${SYNC_ROUNDS} rounds of fetch, merge and push were not enough`, 'run trail sync again')
+}
+
+/**
+ * On a clone with no records yet, fetches the remote's store (when the remote exists and has one), so that the
+ * first write adopts it instead of starting a second root. Returns whether there is one to adopt now. A remote that
+ * cannot be reached is a warning: `trail sync` merges the two roots later, losing nothing.
+ *
+ * @example if (await fetchRemoteStoreIfNew(ctx, 'origin')) ...
+ */
+export async function fetchRemoteStoreIfNew(ctx: Context, remote: string): Promise<boolean> {
+  const store = await ctx.store()
+  if ((await store.repo.resolveRef(store.ref)) !== null) return false
+  if (!(await hasRemote(store.repo, remote))) return false
+  try {
+    return (await fetchStore(store, remote, trackingRef(remote))) !== null
+  } catch (error) {
+    ctx.warn(`could not look for the records of ${remote}: ${(error as Error).message}; trail sync brings them together later`)
+    return false
+  }
+}
+
+/** Whether `remote` names a configured remote of this repository (not a path or URL). */
+async function hasRemote(repo: GitRepo, remote: string): Promise<boolean> {
+  return /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(remote) && (await repo.configEntries(`^remote\\.${remote.replace(/\./g, '\\.')}\\.url$`)).size > 0
+}
+
+/** The same error, with a hint that says what to do. */
+function withHint(error: GitError, hint: string): TrailError {
+  return new TrailError(error.message, hint, error.code, error.exitCode)
 }
 
 /** Fetches the remote's store into the tracking ref; the remote's tip, or null when it has no store yet. */
@@ -69,7 +100,7 @@ async function fetchStore(store: Store, remote: string, tracking: string, onProg
     if (/does not appear to be a git repository|No such remote/i.test(fetched.stderr)) {
       throw new UsageError(`'${remote}' is not a remote of this repository, nor a repository`, 'name a remote (git remote -v lists them), a path or a URL', 'E_REMOTE')
     }
-    throw new GitError(['fetch'], fetched.exitCode, fetched.stderr)
+    throw withHint(new GitError(['fetch'], fetched.exitCode, fetched.stderr), `check that this machine reaches it: git fetch ${remote}`)
   }
   return store.repo.resolveRef(tracking)
 }
@@ -127,14 +158,16 @@ async function bringTogether(ctx: Context, store: Store, theirs: Oid | null): Pr
  */
 export async function configurePush(ctx: Context, remote: string): Promise<PushSetup> {
   const repo = (await ctx.store()).repo
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(remote) || (await repo.configEntries(`^remote\\.${remote.replace(/\./g, '\\.')}\\.url$`)).size === 0) {
+  if (!(await hasRemote(repo, remote))) {
     throw new UsageError(`no remote named '${remote}'`, 'add one with: git remote add origin <url>, or name another: trail init --push --remote <name>', 'E_REMOTE')
   }
   const added: string[] = []
-  const fetch = `+refs/trail/records:${trackingRef(remote)}`
+  // Patterns, not plain refspecs: git fetch and git push skip a pattern that matches nothing, where a plain refspec
+  // for a ref the remote (or this clone) lacks would make every git fetch, git pull and git push fail.
+  const fetch = `+refs/trail/records*:${trackingRef(remote)}*`
   if (await repo.configAdd(`remote.${remote}.fetch`, fetch)) added.push(fetch)
   const pushes = (await repo.configEntries(`^remote\\.${remote.replace(/\./g, '\\.')}\\.push$`)).get(`remote.${remote}.push`) ?? []
   if (pushes.length === 0 && (await repo.configAdd(`remote.${remote}.push`, 'HEAD'))) added.push('HEAD')
-  if (await repo.configAdd(`remote.${remote}.push`, 'refs/trail/records:refs/trail/records')) added.push('refs/trail/records:refs/trail/records')
+  if (await repo.configAdd(`remote.${remote}.push`, 'refs/trail/records*:refs/trail/records*')) added.push('refs/trail/records*:refs/trail/records*')
   return {remote, added}
 }

@@ -1,3 +1,4 @@
+import {TrailError} from '../errors.js'
 import type {Oid} from '../git/objects.js'
 import type {FileChange, GitRepo} from '../git/repo.js'
 
@@ -50,7 +51,7 @@ export async function planMerge(repo: GitRepo, ours: Oid, theirs: Oid, resolve: 
   const kept: string[] = []
   for (const conflict of both) {
     const [was, mineText, theirText] = [texts[at++], texts[at++], texts[at++]].map((object) => object!.data.toString('utf8'))
-    const result = resolve(conflict.path, conflict.was === null ? null : was!, mineText!, theirText!)
+    const result = resolveOrExplain(resolve, conflict.path, conflict.was === null ? null : was!, mineText!, theirText!, ours, theirs)
     if (result === null) kept.push(conflict.path)
     else {
       merged.push(conflict.path)
@@ -58,4 +59,17 @@ export async function planMerge(repo: GitRepo, ours: Oid, theirs: Oid, resolve: 
     }
   }
   return {changes, merged, kept}
+}
+
+/** `resolve`, with a record that cannot be read on either side reported by its path and how to look at it. */
+function resolveOrExplain(resolve: Resolve, path: string, base: string | null, mine: string, theirs: string, ourTip: Oid, theirTip: Oid): string | null {
+  try {
+    return resolve(path, base, mine, theirs)
+  } catch (error) {
+    throw new TrailError(
+      `cannot merge ${path}, changed on both sides: ${(error as Error).message}`,
+      `compare the two with: git diff ${ourTip.slice(0, 12)} ${theirTip.slice(0, 12)} -- ${path}; fix the side that is broken, then sync again`,
+      'E_MERGE',
+    )
+  }
 }

@@ -103,7 +103,8 @@ export class Snapshot {
 
   private async grep(options: GrepOptions, mode: '-l' | '-n' | '-c'): Promise<string> {
     if (this.tip === null || options.patterns.length === 0) return ''
-    const args = ['grep', mode, '--null', '-I', '-E', '--no-color']
+    // --no-column: grep.column=true in the user's config would add a field to every line.
+    const args = ['grep', mode, '--null', '-I', '-E', '--no-color', '--no-column']
     if (options.ignoreCase) args.push('-i')
     if (options.allMatch) args.push('--all-match')
     options.patterns.forEach((term, index) => {

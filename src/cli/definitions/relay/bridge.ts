@@ -1,4 +1,4 @@
-import {parseAgentName, parseProjectName} from '../../../model/names.js'
+import {parseAgentName, parseSiblingName} from '../../../model/names.js'
 import {siblingJson, siblingsText} from '../../../render/projects.js'
 import {addSibling, listSiblings, removeSibling} from '../../../services/projects.js'
 import {defineCommand} from '../../definition.js'
@@ -19,7 +19,7 @@ export const bridgeAdd = defineCommand({
   flags: {lead: {type: 'string', description: 'its lead agent, when its store names none', helpValue: '<agent>'}},
   json: true,
   run: async (ctx, {args, flags}) => {
-    const result = await addSibling(ctx, {name: parseProjectName(args.name!), location: args.location!, ...(flags.lead ? {lead: parseAgentName(flags.lead)} : {})})
+    const result = await addSibling(ctx, {name: parseSiblingName(args.name!), location: args.location!, ...(flags.lead ? {lead: parseAgentName(flags.lead)} : {})})
     if (result.warning) ctx.warn(result.warning)
     return result.sibling
   },
@@ -46,7 +46,7 @@ export const bridgeRemove = defineCommand({
   args: [{name: 'name', description: 'the sibling\'s name', required: true}],
   flags: {},
   json: true,
-  run: async (ctx, {args}) => ({name: parseProjectName(args.name!), removed: await removeSibling(ctx, parseProjectName(args.name!))}),
+  run: async (ctx, {args}) => ({name: parseSiblingName(args.name!), removed: await removeSibling(ctx, parseSiblingName(args.name!))}),
   text: (result) => `Removed sibling ${result.name}.\n`,
   toJson: (result) => result,
 })

@@ -4,7 +4,7 @@ import {initJson, initText} from '../../../render/setup.js'
 import {pushSetupText} from '../../../render/sync.js'
 import {installAgentsMd, installClaude, type InstalledFile} from '../../../services/agent-setup.js'
 import {initStore} from '../../../services/setup.js'
-import {configurePush} from '../../../services/sync.js'
+import {configurePush, fetchRemoteStoreIfNew} from '../../../services/sync.js'
 import {defineCommand} from '../../definition.js'
 
 export const init = defineCommand({
@@ -12,7 +12,7 @@ export const init = defineCommand({
   name: 'init',
   summary: 'Set up the record store in this repository (and, when asked, the agent hooks)',
   description:
-    'Creates refs/trail/records with its first commit, mirrors the records into .trail/ and .relay/, and lists ' +
+    'Creates refs/trail/records with its first commit (on a new clone, adopts the remote\'s records instead), mirrors the records into .trail/ and .relay/, and lists ' +
     'those folders in .git/info/exclude. Every write command does this silently on first use; init is for doing ' +
     'it explicitly. --claude adds Claude Code hooks to .claude/settings.json (SessionStart loads the context, ' +
     'Stop and SessionEnd ingest the transcript) and the agent instructions to CLAUDE.md; --agents adds the ' +
@@ -24,22 +24,26 @@ export const init = defineCommand({
     claude: {type: 'boolean', description: 'install the Claude Code hooks and the instructions in CLAUDE.md'},
     agents: {type: 'boolean', description: 'install the agent instructions in AGENTS.md'},
     push: {type: 'boolean', description: 'make plain git fetch and git push carry the records with the remote'},
-    remote: {type: 'string', description: 'the remote for --push (default: origin)', helpValue: '<name>'},
+    remote: {type: 'string', description: 'the remote a new clone adopts the records of, and --push configures (default: origin)', helpValue: '<name>'},
   },
   json: true,
   run: async (ctx, {flags}) => {
+    const remote = flags.remote ?? 'origin'
+    const push = flags.push ? await configurePush(ctx, remote) : null
+    // A new clone looks for the remote's records before it makes a first commit of its own.
+    const adopting = await fetchRemoteStoreIfNew(ctx, remote)
     const store = await initStore(ctx)
     const installed: InstalledFile[] = []
     if (flags.claude) installed.push(...(await installClaude(ctx, relayCommand())))
     if (flags.agents) installed.push(...(await installAgentsMd(ctx)))
-    const push = flags.push ? await configurePush(ctx, flags.remote ?? 'origin') : null
-    return {store, installed, push}
+    return {store, adopted: adopting ? remote : null, installed, push}
   },
-  text: ({store, installed, push}, style) =>
+  text: ({store, adopted, installed, push}, style) =>
+    (adopted ? `Adopted the records of ${adopted}.\n` : '') +
     initText(store, style) +
     installed.map((file) => `${file.action === 'unchanged' ? 'Already in place' : file.action === 'created' ? 'Created' : 'Updated'}: ${file.path}\n`).join('') +
     (push ? pushSetupText(push) : ''),
-  toJson: ({store, installed, push}) => ({...initJson(store), installed, push}),
+  toJson: ({store, adopted, installed, push}) => ({...initJson(store), adopted, installed, push}),
 })
 
 /**
