@@ -32,14 +32,19 @@ export async function messageSources(ctx: Context): Promise<{here: MessageSource
   const snapshot = await store.snapshot()
   const {project} = await readProject(snapshot)
   const read = async (sibling: Sibling): Promise<MessageSource[]> => {
+    let theirs: Snapshot
     try {
-      const theirs = await Snapshot.read(store.repo, sibling.ref)
-      const info = await readProject(theirs, siblingDefaultId(sibling))
-      return [{sibling: sibling.name, project: info.project.id, ...(info.project.lead ? {lead: info.project.lead} : {}), snapshot: theirs}]
+      theirs = await Snapshot.read(store.repo, sibling.ref)
     } catch (error) {
       ctx.warn(`sibling ${sibling.name} is left out: ${(error as Error).message} (in ${sibling.ref})`)
       return []
     }
+    const fallback = siblingDefaultId(sibling)
+    const {project: theirProject} = await readProject(theirs, fallback).catch((error: Error) => {
+      ctx.warn(`sibling ${sibling.name}: ${error.message} (in ${sibling.ref}); taken to go by '${fallback}'`)
+      return {project: {id: fallback, lead: undefined}}
+    })
+    return [{sibling: sibling.name, project: theirProject.id, ...(theirProject.lead ? {lead: theirProject.lead} : {}), snapshot: theirs}]
   }
   const siblings = (await Promise.all((await listSiblings(ctx)).filter((sibling) => sibling.tip !== null).map(read))).flat()
   return {here: {sibling: null, project: project.id, ...(project.lead ? {lead: project.lead} : {}), snapshot}, lead: project.lead, siblings}

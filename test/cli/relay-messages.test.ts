@@ -4,7 +4,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {json, ok, runCli} from '../helpers/cli.js'
-import {TestRepo} from '../helpers/repo.js'
+import {TestRepo, type UserState} from '../helpers/repo.js'
 import type {InboxEntryJson, SiblingSyncJson} from '../../src/render/messages.js'
 import type {SearchJson} from '../../src/render/search.js'
 
@@ -12,15 +12,24 @@ import type {SearchJson} from '../../src/render/search.js'
 // shared-lib:* and *:* reach exactly the right inboxes after relay sync; threads hold across projects; receipts
 // mark messages read; a sibling that is missing or not a repository is reported on its own.
 
+/** Runs a command as this agent. */
+const as = (agent: string) => ({env: {AGENT_RELAY_NAME: agent}})
+
+/** An agent's inbox as "project:sender body" lines. */
+const inbox = async (repo: TestRepo, agent: string, ...flags: string[]) =>
+  (await json<InboxEntryJson[]>(repo.dir, ['relay', 'inbox', '--agent', agent, ...flags])).map((entry) => `${entry.project}:${entry.from} ${entry.body}`)
+
+/** A folder for sibling repositories, and a maker of repositories in it. */
+function siblingsRoot(prefix: string): {root: string; repoAt: (name: string) => TestRepo} {
+  const root = mkdtempSync(join(tmpdir(), prefix))
+  return {root, repoAt: (name) => new TestRepo(join(root, name))}
+}
+
 describe('messages between sibling projects', () => {
-  const root = mkdtempSync(join(tmpdir(), 'relay-siblings-'))
-  const project = (name: string) => new TestRepo(join(root, name))
+  const {root, repoAt: project} = siblingsRoot('relay-siblings-')
   const frontend = project('frontend')
   const backend = project('backend')
   const shared = project('shared-lib')
-  const as = (agent: string) => ({env: {AGENT_RELAY_NAME: agent}})
-  const inbox = async (repo: TestRepo, agent: string, ...flags: string[]) =>
-    (await json<InboxEntryJson[]>(repo.dir, ['relay', 'inbox', '--agent', agent, ...flags])).map((entry) => `${entry.project}:${entry.from} ${entry.body}`)
 
   before(async () => {
     for (const repo of [frontend, backend, shared]) {
@@ -48,7 +57,6 @@ describe('messages between sibling projects', () => {
       assert.ok(synced.every((report) => report.status === 'updated'), JSON.stringify(synced))
     }
   })
-  after(() => rmSync(root, {recursive: true, force: true}))
 
   it('delivers each message to exactly the agents it is for', async () => {
     assert.deepEqual(await inbox(frontend, 'Designer'), ['backend:Architect Please update the login UI', 'shared-lib:Maintainer Release 2.0 is out'])
@@ -119,5 +127,99 @@ describe('messages between sibling projects', () => {
     assert.equal(bad.code, 2)
     assert.match(bad.stderr, /^error: invalid message target 'frontend:'\nhint: use agent, project:agent, project:lead, project:\* or \*:\*\n$/)
     assert.match(await ok(backend.dir, ['relay', 'project']), /^backend\nlead Architect\n$/)
+  })
+})
+
+describe('messages within a project, and siblings that are not set up', () => {
+  const {repoAt} = siblingsRoot('relay-odd-')
+  const app = repoAt('app')
+  const docs = repoAt('docs')
+  const broken = repoAt('broken')
+  let before_: UserState
+
+  before(async () => {
+    for (const repo of [app, docs, broken]) {
+      mkdirSync(repo.dir)
+      repo.git(['init', '--quiet', '--initial-branch=main'])
+    }
+    // The user's own work in progress in app: it must come out of all this byte for byte.
+    app.write('src/index.ts', 'export {}\n')
+    app.git(['add', 'src/index.ts'])
+    app.write('src/index.ts', 'export const changed = true\n')
+    await ok(app.dir, ['relay', 'project', '--lead', 'Boss'])
+    // docs never runs relay project: it goes by its folder's name. app calls it "documentation".
+    await ok(app.dir, ['relay', 'bridge', 'add', 'documentation', docs.dir])
+    await ok(docs.dir, ['relay', 'bridge', 'add', 'app', app.dir])
+    // broken's store names an id that is not one: its project.yaml cannot be read.
+    broken.git(['fast-import', '--quiet'], {
+      input: 'commit refs/trail/records\ncommitter T <t@example.com> 0 +0000\ndata 4\ninit\nM 100644 inline .trail/format.yaml\ndata 10\nformat: 1\nM 100644 inline .relay/project.yaml\ndata 12\nid: "bad id"\n\n',
+    })
+    await ok(app.dir, ['relay', 'bridge', 'add', 'broken', broken.dir])
+    before_ = app.userState()
+  })
+
+  it('delivers bare targets within the project only, lead to the lead it names', async () => {
+    await ok(app.dir, ['relay', 'send', 'Reviewer', 'Please review #12'], as('Coder'))
+    await ok(app.dir, ['relay', 'send', '*', 'Standup in 5'], as('Coder'))
+    await ok(app.dir, ['relay', 'send', 'lead', 'Blocked on credentials', '--thread', 'creds'], as('Coder'))
+    await ok(docs.dir, ['relay', 'send', 'Reviewer', 'A docs review, for docs only'], as('Writer'))
+    await ok(docs.dir, ['relay', 'send', 'app:Reviewer', 'Docs for #12 are in'], as('Writer'))
+    await ok(app.dir, ['relay', 'send', 'docs:*', 'Release notes due Friday'], as('Boss'))
+    const synced = await runCli(app.dir, ['relay', 'sync'])
+    assert.equal(synced.code, 0, synced.stderr)
+    await ok(docs.dir, ['relay', 'sync'])
+
+    assert.deepEqual(await inbox(app, 'Reviewer'), ['app:Coder Please review #12', 'app:Coder Standup in 5', 'docs:Writer Docs for #12 are in'])
+    assert.deepEqual(await inbox(app, 'Boss'), ['app:Coder Standup in 5', 'app:Coder Blocked on credentials'])
+    assert.deepEqual(await inbox(app, 'Coder'), [], 'the sender never receives its own broadcast')
+    assert.deepEqual(await inbox(docs, 'Reviewer'), ['docs:Writer A docs review, for docs only', 'app:Boss Release notes due Friday'])
+    assert.deepEqual(await inbox(docs, 'Writer'), ['app:Boss Release notes due Friday'])
+  })
+
+  it('leaves a sibling whose store cannot be read out with a warning, and reads the rest', async () => {
+    const result = await runCli(app.dir, ['relay', 'inbox', '--agent', 'Reviewer'])
+    assert.equal(result.code, 0, result.stderr)
+    assert.match(result.stderr, /^warning: sibling broken: cannot read record \.relay\/project\.yaml: .* taken to go by 'broken'$/m)
+    assert.match(result.stdout, /Docs for #12 are in/)
+    assert.equal((await runCli(app.dir, ['relay', 'continuity', 'load'], as('Reviewer'))).code, 0)
+  })
+
+  it('filters and marks read by thread, and takes an id given twice once', async () => {
+    await ok(app.dir, ['relay', 'send', 'lead', 'Still blocked', '--thread', 'creds'], as('Coder'))
+    assert.deepEqual(await inbox(app, 'Boss', '--thread', 'creds'), ['app:Coder Blocked on credentials', 'app:Coder Still blocked'])
+    assert.match(await ok(app.dir, ['relay', 'inbox', '--mark-read', '--thread', 'creds'], as('Boss')), /^Marked 2 messages read: /)
+    assert.deepEqual(await inbox(app, 'Boss', '--unread'), ['app:Coder Standup in 5'], 'only the thread was marked')
+    const [standup] = await json<InboxEntryJson[]>(app.dir, ['relay', 'inbox', '--agent', 'Boss', '--unread'])
+    assert.match(await ok(app.dir, ['relay', 'inbox', '--mark-read', standup!.id, standup!.id], as('Boss')), /^Marked 1 message read: /)
+    const outside = await runCli(app.dir, ['relay', 'inbox', '--mark-read', '--thread', 'other', standup!.id], as('Boss'))
+    assert.equal(outside.code, 3)
+    assert.match(outside.stderr, /^error: not in the inbox of Boss \(thread other\): msg_\w+\nhint: see the ids with: relay inbox --thread other\n$/m)
+  })
+
+  it('reports without fetching with --offline', async () => {
+    await ok(docs.dir, ['relay', 'send', 'app:Reviewer', 'Not fetched yet'], as('Writer'))
+    const offline = await json<SiblingSyncJson[]>(app.dir, ['relay', 'sync', '--offline'])
+    assert.deepEqual(offline.map((report) => [report.name, report.status]), [['broken', 'unchanged'], ['documentation', 'unchanged']])
+    assert.doesNotMatch((await inbox(app, 'Reviewer')).join('\n'), /Not fetched yet/)
+    await ok(app.dir, ['relay', 'sync'])
+    assert.match((await inbox(app, 'Reviewer')).join('\n'), /Not fetched yet/)
+  })
+
+  it('warns when a target names no known project, or a project with no lead; bridge --lead names it', async () => {
+    const unknown = await runCli(app.dir, ['relay', 'send', 'nowhere:Someone', 'Hello?'], as('Coder'))
+    assert.equal(unknown.code, 0)
+    assert.match(unknown.stderr, /^warning: no sibling goes by 'nowhere' yet \(relay bridge list, relay sync\): the message waits in this project's store until one does$/m)
+    const noLead = await runCli(app.dir, ['relay', 'send', 'docs:lead', 'Who leads docs?'], as('Coder'))
+    assert.match(noLead.stderr, /^warning: docs names no lead in its store: /m)
+    await ok(app.dir, ['relay', 'bridge', 'add', 'documentation', docs.dir, '--lead', 'Writer'])
+    before_.config = app.userState().config // relay bridge add writes relay.sibling.* to the config: its purpose
+    const named = await runCli(app.dir, ['relay', 'send', 'docs:lead', 'Writer leads docs', '--json'], as('Coder'))
+    assert.equal(JSON.parse(named.stdout).to, 'docs:Writer')
+    await ok(docs.dir, ['relay', 'sync'])
+    assert.match((await inbox(docs, 'Writer')).join('\n'), /Writer leads docs/)
+  })
+
+  it('left the user\'s work in progress alone', () => {
+    app.assertUserStateUnchanged(before_)
   })
 })

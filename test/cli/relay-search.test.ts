@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import {before, describe, it} from 'node:test'
 import type {SearchJson} from '../../src/render/search.js'
 import {mayMatchMachineLine} from '../../src/services/search.js'
-import {ok} from '../helpers/cli.js'
+import {ok, runCli} from '../helpers/cli.js'
 import {useRepos, type TestRepo} from '../helpers/repo.js'
 
 // relay search ranks files by git's count of matching lines and reads the lines of the hits it shows. Lines that
@@ -51,6 +51,12 @@ describe('relay search', () => {
     const byAgent = await search('completed', '--agent', 'b', '--limit', '5000')
     assert.deepEqual(byAgent.hits.map((hit) => hit.id), few.hits.map((hit) => hit.id))
     assert.ok(byAgent.hits.every((hit) => hit.matches.every((match) => !/^agent:/.test(match.text))), 'the agent line is not shown')
+  })
+
+  it('refuses an invalid --regex in one line, as bad usage', async () => {
+    const result = await runCli(repo.dir, ['relay', 'search', '--regex', 'hello ('])
+    assert.equal(result.code, 2)
+    assert.match(result.stderr, /^error: invalid regular expression 'hello \(': .+\nhint: .*drop --regex.*\n$/)
   })
 
   it('knows which text could sit on a line of ids, times or states', () => {

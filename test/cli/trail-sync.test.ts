@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
-import {mkdtempSync, realpathSync, rmSync} from 'node:fs'
+import {chmodSync, mkdtempSync, realpathSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {start} from '../../src/cli/definitions/trail/start.js'
 import type {CloneSyncResult} from '../../src/model/results.js'
-import type {ListJson, TrajectoryDetailJson} from '../../src/render/trajectory.js'
+import type {ListJson, StatusJson, TrajectoryDetailJson} from '../../src/render/trajectory.js'
 import {json, ok, runCli} from '../helpers/cli.js'
 import {runInProcess} from '../helpers/in-process.js'
 import {TestRepo} from '../helpers/repo.js'
@@ -121,6 +121,44 @@ describe('trail sync between clones of one project', () => {
     assert.match(await ok(c.dir, ['trail', 'sync']), /^Up to date with origin \(commit [0-9a-f]{12}\)\.\n$/)
   })
 
+  it('trail init on a new clone adopts the store too', async () => {
+    const d = clone('d')
+    assert.match(await ok(d.dir, ['trail', 'init']), /^Adopted the records of origin\.\n/)
+    assert.equal(tip(d), tip(a))
+  })
+
+  it('merges two stores started apart (a clone that wrote before it synced), losing nothing', async () => {
+    const e = clone('e')
+    await ok(e.dir, ['trail', 'start', 'Written before any sync', '--agent', 'early'])
+    assert.equal(e.git(['rev-list', '--count', 'refs/trail/records']).trim(), '1', 'a root of its own')
+    const merged = await sync(e)
+    assert.deepEqual([merged.action, merged.pushed], ['merged', true])
+    assert.equal(trajectories(e).length, 2 * RECORDS + 2)
+    await sync(a)
+    await sync(b)
+    assert.equal(tip(a), tip(e))
+    assert.equal(tip(b), tip(e))
+    assert.equal((await json<StatusJson>(a.dir, ['trail', 'status', '--agent', 'early'])).active?.title, 'Written before any sync', 'its work is active on every clone')
+    await e.fsck('refs/trail/records')
+  })
+
+  it('merges one trajectory finished differently on both clones field by field: the later change wins, the rest is kept', async () => {
+    const id = JSON.parse(await ok(a.dir, ['trail', 'start', 'Pair work', '--agent', 'pair', '--json'])).id as string
+    await sync(a)
+    await sync(b)
+    await ok(a.dir, ['trail', 'complete', '--agent', 'pair', '--summary', 'Finished on A', '--confidence', '0.8'])
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    await ok(b.dir, ['trail', 'abandon', '--agent', 'pair', '--reason', 'Dropped on B'])
+    await sync(a)
+    const merged = await sync(b)
+    assert.ok(merged.merged.some((path) => path.endsWith(`${id}/trajectory.md`)), JSON.stringify(merged))
+    await sync(a)
+    for (const repo of [a, b]) {
+      const detail = await json<TrajectoryDetailJson>(repo.dir, ['trail', 'show', id])
+      assert.deepEqual([detail.status, detail.summary, detail.confidence, detail.reason], ['abandoned', 'Finished on A', 0.8, 'Dropped on B'])
+    }
+  })
+
   it('loses nothing when both clones sync at the same moment', async () => {
     await writeApart(a, 'x', 20)
     await writeApart(b, 'y', 20)
@@ -130,7 +168,7 @@ describe('trail sync between clones of one project', () => {
     await sync(b)
     await sync(a)
     assert.equal(tip(a), tip(b))
-    assert.equal(trajectories(b).length, 2 * RECORDS + 41)
+    assert.equal(trajectories(b).length, 2 * RECORDS + 43)
   })
 
   it('with trail init --push, plain git push and git fetch carry the records', async () => {
@@ -156,5 +194,42 @@ describe('trail sync between clones of one project', () => {
     const noRemote = await runCli(a.dir, ['trail', 'init', '--push', '--remote', 'upstream'])
     assert.equal(noRemote.code, 2)
     assert.match(noRemote.stderr, /^error: no remote named 'upstream'\n/)
+  })
+})
+
+describe('trail sync and trail init --push with a remote that takes no records', () => {
+  const root = realpathSync(mkdtempSync(join(tmpdir(), 'trail-sync-remote-')))
+  after(() => rmSync(root, {recursive: true, force: true}))
+  const setUp = (name: string) => {
+    const origin = new TestRepo(join(root, `${name}.git`))
+    origin.git(['init', '--quiet', '--bare', '--initial-branch=main', origin.dir], {cwd: root})
+    const repo = new TestRepo(join(root, name))
+    repo.git(['init', '--quiet', '--initial-branch=main', repo.dir], {cwd: root})
+    repo.git(['remote', 'add', 'origin', origin.dir])
+    repo.write('README.md', '# project\n')
+    repo.git(['add', '.'])
+    repo.git(['commit', '--quiet', '-m', 'initial'])
+    return {origin, repo}
+  }
+
+  it('keeps plain git fetch and git push working while the remote has no records yet', async () => {
+    const {origin, repo} = setUp('fresh')
+    repo.git(['push', '--quiet', '-u', 'origin', 'main'])
+    await ok(repo.dir, ['trail', 'init', '--push'])
+    repo.git(['fetch', '--quiet'])
+    repo.git(['pull', '--quiet'])
+    repo.git(['push', '--quiet'])
+    assert.equal(origin.git(['rev-parse', 'refs/trail/records']).trim(), repo.git(['rev-parse', 'refs/trail/records']).trim())
+  })
+
+  it('does not retry a push the remote refuses for good (a hook), and says how to see why', async () => {
+    const {origin, repo} = setUp('guarded')
+    origin.write('hooks/pre-receive', '#!/bin/sh\nwhile read old new ref; do case "$ref" in refs/trail/*) echo "no records here" >&2; exit 1;; esac; done\nexit 0\n')
+    chmodSync(join(origin.dir, 'hooks', 'pre-receive'), 0o755)
+    await ok(repo.dir, ['trail', 'start', 'Refused work'])
+    const result = await runCli(repo.dir, ['trail', 'sync'])
+    assert.equal(result.code, 1)
+    assert.match(result.stderr, /^error: git push failed: .*no records here.*\nhint: see why with: git push origin refs\/trail\/records:refs\/trail\/records\n$/)
+    assert.equal(origin.gitOrEmpty(['rev-parse', '--verify', '--quiet', 'refs/trail/records']), '')
   })
 })
