@@ -223,3 +223,22 @@ describe('messages within a project, and siblings that are not set up', () => {
     app.assertUserStateUnchanged(before_)
   })
 })
+
+describe('a sibling that goes by this project\'s own id', () => {
+  const {repoAt} = siblingsRoot('relay-same-id-')
+
+  it('is named in a warning by relay sync, and its bare targets never reach this project', async () => {
+    const here = repoAt('one/app')
+    const there = repoAt('two/app')
+    for (const repo of [here, there]) {
+      mkdirSync(repo.dir, {recursive: true})
+      repo.git(['init', '--quiet', '--initial-branch=main'])
+    }
+    await ok(here.dir, ['relay', 'bridge', 'add', 'other', there.dir])
+    await ok(there.dir, ['relay', 'send', 'Reviewer', 'For the other app only'], as('Coder'))
+    const synced = await runCli(here.dir, ['relay', 'sync'])
+    assert.equal(synced.code, 0)
+    assert.match(synced.stderr, /^warning: sibling other goes by this project's own id 'app': give one of them another with: relay project --id <name>$/m)
+    assert.deepEqual(await inbox(here, 'Reviewer'), [])
+  })
+})
