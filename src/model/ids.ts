@@ -15,7 +15,11 @@ const RANDOM_LENGTH = 16
 const ULID_PATTERN = /^[0-9a-hjkmnp-tv-z]{26}$/
 const MAX_TIME = 2 ** 48 - 1
 
-/** Makes ids for one process: strictly increasing, even within one millisecond. */
+/**
+ * Makes ids for one process: strictly increasing, even within one millisecond, for records made now. A record made
+ * for another time (an import of older history) takes that time: `next(kind, at)`. Such ids are unique by their
+ * randomness alone, as ULIDs are, and the record's day folder follows its time.
+ */
 export class IdGenerator {
   private lastTime = -1
   private lastRandom: number[] = []
@@ -26,7 +30,12 @@ export class IdGenerator {
     private readonly random: (count: number) => Uint8Array,
   ) {}
 
-  next(kind: IdKind): string {
+  next(kind: IdKind, at?: Date): string {
+    if (at !== undefined) {
+      const time = at.getTime()
+      if (!(time >= 0 && time <= MAX_TIME)) throw new UsageError(`${at.toString()} is not a time an id can carry`, 'give a time between 1970 and 10889')
+      return `${kind}_${encodeTime(time)}${[...this.random(RANDOM_LENGTH)].map((byte) => ALPHABET[byte & 31]).join('')}`
+    }
     const time = Math.max(this.now().getTime(), this.lastTime)
     if (time === this.lastTime) {
       this.lastRandom = increment(this.lastRandom)

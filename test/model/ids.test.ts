@@ -34,6 +34,17 @@ describe('ids', () => {
     assert.ok(ids.next('ev') > first)
   })
 
+  it('can be made for a given time, which their day folder follows', () => {
+    const ids = new IdGenerator(() => new Date('2026-11-21T10:20:30.456Z'), (count) => new Uint8Array(count).map(() => Math.floor(Math.random() * 256)))
+    const at = new Date('2024-02-29T23:59:59.999Z')
+    const [a, b] = [ids.next('traj', at), ids.next('traj', at)]
+    assert.equal(idTime(a).toISOString(), at.toISOString())
+    assert.equal(dayPath(idTime(a)), '2024/02/29')
+    assert.notEqual(a, b)
+    assert.ok(ids.next('traj') > a, 'a later record made now still sorts after')
+    assert.throws(() => ids.next('traj', new Date(Number.NaN)), /not a time/)
+  })
+
   it('give the UTC day folder', () => {
     assert.equal(dayPath(new Date('2026-03-09T23:59:59Z')), '2026/03/09')
   })
