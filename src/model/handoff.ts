@@ -2,7 +2,7 @@ import {describeConfidence} from './confidence.js'
 import type {Value} from './front-matter.js'
 import {contentBody, contentFields, readContentFields, type LedgerContent} from './ledger.js'
 import {parseAgentName, type AgentName} from './names.js'
-import {compact, FieldReader, oneLine, renderRecord} from './record.js'
+import {compact, FieldReader, oneLine, renderRecord, type Extensible} from './record.js'
 
 // A handoff document: an immutable snapshot written by `relay continuity save --handoff`, for the next session
 // (of this agent or another) to pick up from. It carries the ledger as it was, the items to verify, and the
@@ -14,7 +14,7 @@ export interface HandoffDecision {
   confidence?: number
 }
 
-export interface Handoff extends LedgerContent {
+export interface Handoff extends LedgerContent, Extensible {
   id: string
   agent: AgentName
   created: string
@@ -70,5 +70,6 @@ export function parseHandoff(text: string, path: string): Handoff {
         }
       : undefined,
     ...readContentFields(r),
+    extra: r.rest(),
   })
 }

@@ -1,37 +1,38 @@
-import {dayPath, idTime} from './ids.js'
+import {KINDS, pathOf} from './kinds.js'
 import type {AgentName} from './names.js'
 
-// Where each record lives in the tree of refs/trail/records (and in the work-tree mirror). DESIGN.md section 2.
-// Day folders (YYYY/MM/DD, from the record's id) keep every folder that is written to small: a write rewrites only
-// the trees on its path, so their size is what a write costs.
+// Where each record lives in the tree of refs/trail/records (and in the work-tree mirror), for the callers that
+// build paths: every path here is made from the path shapes of the registry of record kinds (./kinds.ts). The
+// folders below are what listings start from. DESIGN.md section 2.
 
 export const TRAIL_DIR = '.trail'
 export const RELAY_DIR = '.relay'
 /** The folders mirrored into the work tree; everything on the ref lives below one of them. */
 export const MIRRORED_DIRS = [TRAIL_DIR, RELAY_DIR] as const
 
-export const FORMAT_PATH = `${TRAIL_DIR}/format.yaml`
-/** The store format this version writes and reads. Bump only with a migration. */
-export const FORMAT_VERSION = 1
+export const FORMAT_PATH = KINDS.format.path
+export const PROJECT_PATH = KINDS.project.path
 
+/** Where trajectories are filed, by day. */
 export const TRAJECTORIES_DIR = `${TRAIL_DIR}/trajectories`
 /** One small file per agent and active trajectory: how "the agent's active trajectory" is found without a scan. */
 export const ACTIVE_DIR = `${TRAIL_DIR}/active`
-
-export function trajectoryDir(trajectoryId: string): string {
-  return `${TRAJECTORIES_DIR}/${dayPath(idTime(trajectoryId))}/${trajectoryId}`
-}
+export const LEDGER_DIR = `${RELAY_DIR}/ledger`
+export const HANDOFFS_DIR = `${LEDGER_DIR}/handoffs`
+export const MESSAGES_DIR = `${RELAY_DIR}/messages`
+export const RECEIPTS_DIR = `${RELAY_DIR}/receipts`
 
 export function trajectoryPath(trajectoryId: string): string {
-  return `${trajectoryDir(trajectoryId)}/trajectory.md`
-}
-
-export function eventsDir(trajectoryId: string): string {
-  return `${trajectoryDir(trajectoryId)}/events`
+  return pathOf(KINDS.trajectory, {id: trajectoryId})
 }
 
 export function eventPath(trajectoryId: string, eventId: string): string {
-  return `${eventsDir(trajectoryId)}/${eventId}.md`
+  return pathOf(KINDS.event, {id: eventId, trajectory: trajectoryId})
+}
+
+/** The folder of a trajectory's events. */
+export function eventsDir(trajectoryId: string): string {
+  return eventPath(trajectoryId, `ev_${'0'.repeat(26)}`).replace(/\/[^/]+$/, '')
 }
 
 export function activeDir(agent: AgentName): string {
@@ -39,43 +40,37 @@ export function activeDir(agent: AgentName): string {
 }
 
 export function activePath(agent: AgentName, trajectoryId: string): string {
-  return `${activeDir(agent)}/${trajectoryId}.yaml`
+  return pathOf(KINDS.activeMarker, {agent, trajectory: trajectoryId})
 }
 
-export const PROJECT_PATH = `${RELAY_DIR}/project.yaml`
-export const LEDGER_DIR = `${RELAY_DIR}/ledger`
-export const HANDOFFS_DIR = `${LEDGER_DIR}/handoffs`
-export const MESSAGES_DIR = `${RELAY_DIR}/messages`
-
 export function ledgerPath(agent: AgentName): string {
-  return `${LEDGER_DIR}/${agent}.md`
+  return pathOf(KINDS.ledger, {agent})
 }
 
 export function handoffPath(handoffId: string): string {
-  return `${HANDOFFS_DIR}/${dayPath(idTime(handoffId))}/${handoffId}.md`
+  return pathOf(KINDS.handoff, {id: handoffId})
 }
 
-/** Per-agent record folders under the ledger: summaries, session ends, unreadable output. */
-export type AgentRecordFolder = 'summaries' | 'sessions' | 'raw'
+/** The per-agent kinds filed under the ledger folder: summaries, session ends, unreadable output. */
+export type AgentRecordKind = 'summary' | 'session' | 'raw'
 
-export function agentRecordDir(folder: AgentRecordFolder, agent: AgentName): string {
-  return `${LEDGER_DIR}/${folder}/${agent}`
+/** The folder of an agent's records of one of those kinds. */
+export function agentRecordDir(kind: AgentRecordKind, agent: AgentName): string {
+  return KINDS[kind].path.slice(0, KINDS[kind].path.indexOf('{agent}')) + agent
 }
 
-export function agentRecordPath(folder: AgentRecordFolder, agent: AgentName, id: string): string {
-  return `${agentRecordDir(folder, agent)}/${dayPath(idTime(id))}/${id}.md`
+export function agentRecordPath(kind: AgentRecordKind, agent: AgentName, id: string): string {
+  return pathOf(KINDS[kind], {agent, id})
 }
 
 export function messagePath(messageId: string): string {
-  return `${MESSAGES_DIR}/${dayPath(idTime(messageId))}/${messageId}.md`
+  return pathOf(KINDS.message, {id: messageId})
 }
-
-export const RECEIPTS_DIR = `${RELAY_DIR}/receipts`
 
 export function receiptsDir(agent: AgentName): string {
   return `${RECEIPTS_DIR}/${agent}`
 }
 
 export function receiptPath(agent: AgentName, messageId: string): string {
-  return `${receiptsDir(agent)}/${messageId}.yaml`
+  return pathOf(KINDS.receipt, {agent, message: messageId})
 }

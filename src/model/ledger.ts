@@ -1,7 +1,7 @@
 import {UsageError} from '../errors.js'
 import type {Value} from './front-matter.js'
 import {parseAgentName, type AgentName} from './names.js'
-import {compact, FieldReader, oneLine, renderRecord} from './record.js'
+import {compact, FieldReader, oneLine, renderRecord, type Extensible} from './record.js'
 import {TEXT_MAX_CHARS} from './trajectory.js'
 
 // The continuity ledger: an agent's current state, carried from one session to the next. Saves use the spec's
@@ -32,7 +32,7 @@ export interface LedgerContent {
   notes?: LedgerNote[]
 }
 
-export interface Ledger {
+export interface Ledger extends Extensible {
   agent: AgentName
   updated: string
   currentTask?: string
@@ -205,6 +205,7 @@ export function applySave(previous: Ledger | null, agent: AgentName, save: Ledge
     uncertain: save.uncertain ?? base.uncertain,
     notes,
     handoff: base.handoff,
+    extra: base.extra,
   })
 }
 
@@ -212,20 +213,6 @@ export function applySave(previous: Ledger | null, agent: AgentName, save: Ledge
 export function addUncertain(previous: Ledger | null, agent: AgentName, item: string, updated: string): Ledger {
   const ledger = applySave(previous, agent, {}, updated)
   return ledger.uncertain.includes(item) ? ledger : {...ledger, uncertain: [...ledger.uncertain, item]}
-}
-
-/** The fields a save or a handoff carries, in the order the spec writes them, as "Label: value" lines. */
-export function describeContent(content: LedgerContent): string {
-  const lines: string[] = []
-  if (content.currentTask) lines.push(`Current task: ${content.currentTask}`)
-  for (const field of ['completed', 'inProgress', 'nextSteps', 'keyDecisions'] as const) {
-    const items = content[field]
-    if (items && items.length > 0) lines.push(`${FIELD_TITLES[field]}: ${items.map(oneLine).join(', ')}`)
-  }
-  if (content.files && content.files.length > 0) lines.push(`Files: ${content.files.map(renderFileReference).join(', ')}`)
-  if (content.uncertain && content.uncertain.length > 0) lines.push(`Uncertain: ${content.uncertain.map(oneLine).join(', ')}`)
-  for (const note of content.notes ?? []) lines.push(note.label === 'Notes' ? note.text : `${note.label}: ${note.text}`)
-  return lines.join('\n')
 }
 
 /** The ledger's content fields as front matter (shared by the ledger and the handoff records). */
@@ -291,5 +278,6 @@ export function parseLedger(text: string, path: string): Ledger {
     updated: r.string('updated'),
     handoff: r.optionalString('handoff'),
     ...readContentFields(r),
+    extra: r.rest(),
   })
 }

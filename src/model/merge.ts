@@ -1,11 +1,9 @@
-import {parseLedger, renderLedger, type Ledger} from './ledger.js'
-import {parseReceipt} from './message.js'
-import {parseProject, renderProject} from './project.js'
-import {parseTrajectory, renderTrajectory, type Trajectory} from './trajectory.js'
+import type {Ledger} from './ledger.js'
+import type {Trajectory} from './trajectory.js'
 
 // Merging by meaning (DESIGN.md section 4). Two clones can only both change the files that one owner writes
-// (trajectory.md, a ledger, project.yaml) or write one file twice (a receipt); every other record has a unique name. Such a file changed on both
-// sides is merged field by field against the common version: a field changed on one side takes that side; a
+// (trajectory.md, a ledger, project.yaml) or write one file twice (a receipt); every other record has a unique
+// name. Which rule each kind follows is declared in ./kinds.ts. Such a file changed on both sides is merged field by field against the common version: a field changed on one side takes that side; a
 // field changed on both takes the later `updated` (a finished status beats `active` whatever the times); lists
 // changed on both become their union. Never conflict markers.
 
@@ -72,18 +70,4 @@ export function mergeTrajectory(base: Trajectory | null, ours: Trajectory, their
 /** A ledger changed on two clones: field by field, lists united. */
 export function mergeLedger(base: Ledger | null, ours: Ledger, theirs: Ledger): Ledger {
   return mergeFields(base, ours, theirs)
-}
-
-/**
- * Merges the text of an owner-written record changed on both sides, by its kind (from its path). Returns null for
- * a file that is not one: immutable records never differ under one name, and a caller keeps its own version.
- */
-export function mergeRecordText(path: string, base: string | null, ours: string, theirs: string): string | null {
-  const parse = <T>(parser: (text: string, path: string) => T, text: string | null) => (text === null ? null : parser(text, path))
-  if (path.endsWith('/trajectory.md')) return renderTrajectory(mergeTrajectory(parse(parseTrajectory, base), parseTrajectory(ours, path), parseTrajectory(theirs, path)))
-  if (/^\.relay\/ledger\/[^/]+\.md$/.test(path)) return renderLedger(mergeLedger(parse(parseLedger, base), parseLedger(ours, path), parseLedger(theirs, path)))
-  if (path === '.relay/project.yaml') return renderProject(mergeFields(parse(parseProject, base), parseProject(ours, path), parseProject(theirs, path)))
-  // One agent marked one message read on two clones: it was read first at the earlier time.
-  if (/^\.relay\/receipts\/[^/]+\/[^/]+\.yaml$/.test(path)) return parseReceipt(ours, path).read <= parseReceipt(theirs, path).read ? ours : theirs
-  return null
 }

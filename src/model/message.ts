@@ -1,7 +1,6 @@
 import {UsageError} from '../errors.js'
 import {parseAgentName, parseProjectName, parseThreadId, truncate, type AgentName, type ProjectName, type ThreadId} from './names.js'
-import {renderYaml} from './front-matter.js'
-import {compact, FieldReader, oneLine, renderRecord} from './record.js'
+import {compact, FieldReader, oneLine, renderRecord, renderYamlRecord, type Extensible} from './record.js'
 import {TEXT_MAX_CHARS} from './trajectory.js'
 
 // A message from an agent to agents of this or other projects. Written once, into the sender's own store
@@ -15,7 +14,7 @@ export interface MessageTarget {
   agent: AgentName | '*' | 'lead'
 }
 
-export interface Message {
+export interface Message extends Extensible {
   id: string
   from: AgentName
   /** The sending project's id, when it was known. */
@@ -78,6 +77,7 @@ export function parseMessage(text: string, path: string): Message {
     thread: thread === undefined ? undefined : r.name('thread', parseThreadId),
     created: r.string('created'),
     body: r.string('body'),
+    extra: r.rest(),
   })
 }
 
@@ -121,17 +121,17 @@ export function targetsOf(reader: Reader, ownProject: boolean): string[] {
 }
 
 /** A "read" mark: the agent read a message (.relay/receipts/<agent>/<message-id>.yaml). Never edited. */
-export interface Receipt {
+export interface Receipt extends Extensible {
   message: string
   agent: AgentName
   read: string
 }
 
 export function renderReceipt(receipt: Receipt): string {
-  return renderYaml({message: receipt.message, agent: receipt.agent, read: receipt.read})
+  return renderYamlRecord(receipt, (r) => ({message: r.message, agent: r.agent, read: r.read}))
 }
 
 export function parseReceipt(text: string, path: string): Receipt {
   const r = FieldReader.fromYaml(text, path)
-  return {message: r.string('message'), agent: r.name('agent', parseAgentName), read: r.string('read')}
+  return compact({message: r.string('message'), agent: r.name('agent', parseAgentName), read: r.string('read'), extra: r.rest()})
 }

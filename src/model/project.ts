@@ -1,18 +1,17 @@
-import {renderYaml} from './front-matter.js'
 import {parseAgentName, parseProjectName, type AgentName, type ProjectName} from './names.js'
-import {compact, FieldReader} from './record.js'
+import {compact, FieldReader, renderYamlRecord, type Extensible} from './record.js'
 
 // A project's identity in bridge mode (.relay/project.yaml): its id, which siblings put before ":" to address its
 // agents, and its lead, whom "project:lead" reaches. Written by its own project only.
 
-export interface Project {
+export interface Project extends Extensible {
   id: ProjectName
   lead?: AgentName
   updated?: string
 }
 
 export function renderProject(project: Project): string {
-  return renderYaml({id: project.id, lead: project.lead, updated: project.updated})
+  return renderYamlRecord(project, (p) => ({id: p.id, lead: p.lead, updated: p.updated}))
 }
 
 export function parseProject(text: string, path: string): Project {
@@ -21,6 +20,7 @@ export function parseProject(text: string, path: string): Project {
     id: r.name('id', parseProjectName),
     lead: r.has('lead') ? r.name('lead', parseAgentName) : undefined,
     updated: r.optionalString('updated'),
+    extra: r.rest(),
   })
 }
 

@@ -4,6 +4,7 @@ import type {Message} from './message.js'
 import type {AgentName, ProjectName} from './names.js'
 import type {Project} from './project.js'
 import type {Trajectory, TrajectoryEvent} from './trajectory.js'
+import type {SearchKind} from './kinds.js'
 
 // What the use cases return: plain data over the records, for render/ to turn into text, Markdown, HTML and JSON
 // (services/ produce them, render/ and the commands read them; neither needs the other's code).
@@ -63,8 +64,6 @@ export interface StartupContext {
   messages: InboxEntry[]
 }
 
-export const SEARCH_KINDS = ['trajectory', 'decision', 'handoff', 'ledger', 'summary', 'session', 'message'] as const
-export type SearchKind = (typeof SEARCH_KINDS)[number]
 /** What `->continuity:search` and `relay continuity search` search: an agent's working memory, not messages. */
 export const CONTINUITY_KINDS = ['ledger', 'handoff', 'summary', 'session', 'trajectory', 'decision'] as const satisfies readonly SearchKind[]
 

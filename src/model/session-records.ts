@@ -1,10 +1,10 @@
 import {parseAgentName, type AgentName} from './names.js'
-import {compact, FieldReader, oneLine, renderRecord} from './record.js'
+import {compact, FieldReader, oneLine, renderRecord, type Extensible} from './record.js'
 
 // What an agent prints at session checkpoints, kept as records: [[SUMMARY]] snapshots, [[SESSION_END]] records,
 // and raw text that looked like a pattern but could not be read (kept, never dropped, with the reason).
 
-export interface SummaryRecord {
+export interface SummaryRecord extends Extensible {
   id: string
   agent: AgentName
   created: string
@@ -18,7 +18,7 @@ export interface SummaryRecord {
   warning?: string
 }
 
-export interface SessionEndRecord {
+export interface SessionEndRecord extends Extensible {
   id: string
   agent: AgentName
   created: string
@@ -29,7 +29,7 @@ export interface SessionEndRecord {
   raw: string
 }
 
-export interface RawRecord {
+export interface RawRecord extends Extensible {
   id: string
   agent: AgentName
   created: string
@@ -97,6 +97,7 @@ export function parseSummary(text: string, path: string): SummaryRecord {
     files: r.strings('files'),
     raw: r.optionalString('raw') ?? '',
     warning: r.optionalString('warning'),
+    extra: r.rest(),
   })
 }
 
@@ -123,6 +124,7 @@ export function parseSessionEnd(text: string, path: string): SessionEndRecord {
     summary: r.optionalString('summary'),
     completedTasks: r.strings('completedTasks'),
     raw: r.optionalString('raw') ?? '',
+    extra: r.rest(),
   })
 }
 
@@ -136,5 +138,13 @@ export function renderRaw(raw: RawRecord): string {
 
 export function parseRaw(text: string, path: string): RawRecord {
   const r = FieldReader.fromDocument(text, path)
-  return {id: r.string('id'), agent: r.name('agent', parseAgentName), created: r.string('created'), source: r.string('source'), warning: r.string('warning'), text: r.string('text')}
+  return compact({
+    id: r.string('id'),
+    agent: r.name('agent', parseAgentName),
+    created: r.string('created'),
+    source: r.string('source'),
+    warning: r.string('warning'),
+    text: r.string('text'),
+    extra: r.rest(),
+  })
 }

@@ -1,8 +1,7 @@
 import {UsageError} from '../errors.js'
 import {describeConfidence} from './confidence.js'
-import {renderYaml} from './front-matter.js'
 import {parseAgentName, truncate, type AgentName} from './names.js'
-import {compact, FieldReader, oneLine, renderRecord} from './record.js'
+import {compact, FieldReader, oneLine, renderRecord, renderYamlRecord, type Extensible} from './record.js'
 
 // A trajectory is a unit of an agent's work: what it set out to do, the decisions it made on the way (events,
 // each its own immutable file), and a retrospective when it ends. trajectory.md is written only by its owner.
@@ -10,7 +9,7 @@ import {compact, FieldReader, oneLine, renderRecord} from './record.js'
 export const TRAJECTORY_STATUSES = ['active', 'completed', 'abandoned'] as const
 export type TrajectoryStatus = (typeof TRAJECTORY_STATUSES)[number]
 
-export interface Trajectory {
+export interface Trajectory extends Extensible {
   id: string
   title: string
   status: TrajectoryStatus
@@ -38,7 +37,7 @@ export const EVENT_KINDS = ['decision', 'note', 'reflection'] as const
 export type EventKind = (typeof EVENT_KINDS)[number]
 
 /** A decision (or note, or reflection) in a trajectory. Never edited once written. */
-export interface TrajectoryEvent {
+export interface TrajectoryEvent extends Extensible {
   id: string
   kind: EventKind
   trajectory: string
@@ -51,7 +50,7 @@ export interface TrajectoryEvent {
 }
 
 /** The marker that says "this agent's active trajectory is this one". Created by start, removed on completion. */
-export interface ActiveMarker {
+export interface ActiveMarker extends Extensible {
   trajectory: string
   agent: AgentName
   started: string
@@ -150,6 +149,7 @@ export function parseTrajectory(text: string, path: string): Trajectory {
     challenges: r.strings('challenges'),
     learnings: r.strings('learnings'),
     reason: r.optionalString('reason'),
+    extra: r.rest(),
   })
 }
 
@@ -189,11 +189,17 @@ export function parseEvent(text: string, path: string): TrajectoryEvent {
     reasoning: r.optionalString('reasoning'),
     alternatives: r.strings('alternatives'),
     confidence: r.optionalNumber('confidence'),
+    extra: r.rest(),
   })
 }
 
 export function renderActiveMarker(marker: ActiveMarker): string {
-  return renderYaml({trajectory: marker.trajectory, agent: marker.agent, started: marker.started})
+  return renderYamlRecord(marker, (m) => ({trajectory: m.trajectory, agent: m.agent, started: m.started}))
+}
+
+export function parseActiveMarker(text: string, path: string): ActiveMarker {
+  const r = FieldReader.fromYaml(text, path)
+  return compact({trajectory: r.string('trajectory'), agent: r.name('agent', parseAgentName), started: r.string('started'), extra: r.rest()})
 }
 
 /** Newest first: ids sort by creation time. */

@@ -1,5 +1,5 @@
 import {idTime, type IdKind} from '../model/ids.js'
-import {agentRecordPath, type AgentRecordFolder} from '../model/layout.js'
+import {agentRecordPath, type AgentRecordKind} from '../model/layout.js'
 import type {AgentName} from '../model/names.js'
 import {
   renderRaw,
@@ -21,7 +21,7 @@ import {activeIds} from './trajectory-records.js'
 async function recordFor<T extends {id: string}>(
   ctx: Context,
   kind: IdKind,
-  folder: AgentRecordFolder,
+  folder: AgentRecordKind,
   agent: AgentName,
   build: (base: {id: string; agent: AgentName; created: string}, snapshot: Snapshot) => Promise<T>,
   render: (record: T) => string,
@@ -46,7 +46,7 @@ async function recordFor<T extends {id: string}>(
  * @example await recordSummary(ctx, agent, {currentTask: 'Auth'}, '{"currentTask": "Auth"}')
  */
 export function recordSummary(ctx: Context, agent: AgentName, data: Record<string, unknown> | null, raw: string, warning?: string): Promise<SummaryRecord> {
-  return recordFor(ctx, 'sum', 'summaries', agent, async (base) => summaryFromBlock(base, data, raw, warning), renderSummary, (s) => `summary ${s.id} from ${agent}`)
+  return recordFor(ctx, 'sum', 'summary', agent, async (base) => summaryFromBlock(base, data, raw, warning), renderSummary, (s) => `summary ${s.id} from ${agent}`)
 }
 
 /**
@@ -56,7 +56,7 @@ export function recordSessionEnd(ctx: Context, agent: AgentName, data: Record<st
   return recordFor(
     ctx,
     'ses',
-    'sessions',
+    'session',
     agent,
     async (base, snapshot) => sessionEndFromBlock(base, data, raw, (await activeIds(snapshot, agent))[0]),
     renderSessionEnd,

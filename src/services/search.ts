@@ -6,32 +6,17 @@ import {escapeExtended, type GrepLine, type Snapshot} from '../store/snapshot.js
 import type {Context} from './context.js'
 import {messageSources} from './messages.js'
 import {readProject} from './projects.js'
-import type {SearchKind, SearchHit, SearchResult} from '../model/results.js'
-import {SEARCH_KINDS} from '../model/results.js'
+import type {SearchHit, SearchResult} from '../model/results.js'
+import {kindOfPath, pathspecsOf, SEARCH_KINDS, searchKind, type SearchKind} from '../model/kinds.js'
 
 // Search over records with `git grep` on the ref: git reads the blobs (in C, in parallel); Node reads only the
 // front matter of the hits it shows. A literal query by default (a query starting with "-", regex characters,
 // non-ASCII text are all searched as written); `regex` makes it an extended regular expression.
 
-/** The pathspecs that hold each kind of record. */
-const PATHSPECS: Record<SearchKind, string[]> = {
-  trajectory: [':(glob).trail/trajectories/**/trajectory.md'],
-  decision: [':(glob).trail/trajectories/**/events/*.md'],
-  handoff: ['.relay/ledger/handoffs/'],
-  ledger: [':(glob).relay/ledger/*.md'],
-  summary: ['.relay/ledger/summaries/'],
-  session: ['.relay/ledger/sessions/'],
-  message: ['.relay/messages/'],
-}
-
-export function kindOfPath(path: string): SearchKind | null {
-  if (path.startsWith('.trail/trajectories/')) return path.endsWith('/trajectory.md') ? 'trajectory' : path.includes('/events/') ? 'decision' : null
-  if (path.startsWith('.relay/ledger/handoffs/')) return 'handoff'
-  if (path.startsWith('.relay/ledger/summaries/')) return 'summary'
-  if (path.startsWith('.relay/ledger/sessions/')) return 'session'
-  if (/^\.relay\/ledger\/[^/]+\.md$/.test(path)) return 'ledger'
-  if (path.startsWith('.relay/messages/')) return 'message'
-  return null
+/** The search kind of a path on the ref, and the id its path holds (none for a ledger). */
+function searchedPath(path: string): {kind: SearchKind; id: string | undefined} | null {
+  const known = kindOfPath(path)
+  return known?.kind.search ? {kind: known.kind.search, id: known.keys.id} : null
 }
 
 /**
@@ -72,7 +57,7 @@ export interface SearchQuery {
 export async function searchSnapshot(snapshot: Snapshot, query: SearchQuery, now: Date, project = ''): Promise<SearchResult> {
   if (snapshot.tip === null || query.text === '') return {hits: [], total: 0}
   const kinds = query.kinds && query.kinds.length > 0 ? query.kinds : SEARCH_KINDS
-  const pathspecs = kinds.flatMap((kind) => PATHSPECS[kind])
+  const pathspecs = kinds.flatMap((kind) => pathspecsOf(searchKind(kind)))
   const literal = escapeExtended(query.text)
   const term = query.regex || mayMatchMachineLine(query.text) ? {match: query.regex ? query.text : literal, unless: MACHINE_LINE} : literal
   // With an agent, a second pattern must match in the same file (--all-match): "agent: X" or "from: X". Its line
@@ -85,12 +70,13 @@ export async function searchSnapshot(snapshot: Snapshot, query: SearchQuery, now
   if (agentLine) for (const [path, count] of counts) counts.set(path, count - 1)
   const from = query.since?.getTime()
   // A record's time is in its id; a ledger has none in its name, so its `updated` is read (ledgers are few).
-  const ledgers = [...counts.keys()].filter((path) => kindOfPath(path) === 'ledger')
+  const ledgers = [...counts.keys()].filter((path) => searchedPath(path)?.kind === 'ledger')
   const ledgerTimes = new Map((await snapshot.readTexts(ledgers)).map((text, index) => [ledgers[index]!, updatedOf(text ?? '', ledgers[index]!)]))
   const candidates = [...counts].flatMap(([path, matches]) => {
-    const kind = kindOfPath(path)
-    if (!kind || matches <= 0) return []
-    const id = /([a-z]+_[0-9a-z]{26})(?:\/trajectory)?\.md$/.exec(path)?.[1] ?? path.replace(/^.*\/|\.md$/g, '')
+    const searched = searchedPath(path)
+    if (!searched || matches <= 0) return []
+    const {kind} = searched
+    const id = searched.id ?? path.replace(/^.*\/|\.md$/g, '')
     const time = kind === 'ledger' ? (ledgerTimes.get(path) ?? null) : idTime(id).getTime()
     if (from !== undefined && (time === null || time < from)) return []
     const ageDays = time === null ? 365 : Math.max(0, (now.getTime() - time) / 86_400_000)

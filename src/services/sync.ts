@@ -1,7 +1,7 @@
 import {ConflictError, GitError, TrailError, UsageError} from '../errors.js'
 import type {Oid} from '../git/objects.js'
 import type {GitRepo} from '../git/repo.js'
-import {mergeRecordText} from '../model/merge.js'
+import {mergeRecordText} from '../model/kinds.js'
 import type {CloneSyncResult, PushSetup} from '../model/results.js'
 import {planMerge} from '../store/merge.js'
 import type {Store} from '../store/store.js'

@@ -1,8 +1,8 @@
 import {RepositoryError} from '../errors.js'
 import {parseCommit, parseTree, parseTreeNames, type Oid, type TreeEntry} from '../git/objects.js'
 import type {GitRepo} from '../git/repo.js'
-import {FORMAT_PATH, FORMAT_VERSION} from '../model/layout.js'
-import {FieldReader} from '../model/record.js'
+import {FORMAT_VERSION, parseFormat} from '../model/format.js'
+import {FORMAT_PATH} from '../model/layout.js'
 
 /**
  * The store as it is at one commit: every read goes through the repository's single `git cat-file --batch`, by
@@ -172,7 +172,7 @@ export function escapeExtended(text: string): string {
 
 /** Refuses a store written in a newer format than this version reads. */
 function checkFormat(text: string): void {
-  const format = Number(FieldReader.fromYaml(text, FORMAT_PATH).string('format'))
+  const {format} = parseFormat(text, FORMAT_PATH)
   if (!(format <= FORMAT_VERSION)) {
     throw new RepositoryError(
       `this store has format ${format}; this version of relay-trail reads format ${FORMAT_VERSION}`,

@@ -1,7 +1,7 @@
 import {ConflictError} from '../errors.js'
 import type {FileChange} from '../git/repo.js'
-import {FORMAT_PATH, FORMAT_VERSION} from '../model/layout.js'
-import {renderYaml} from '../model/front-matter.js'
+import {FORMAT_VERSION, renderFormat} from '../model/format.js'
+import {FORMAT_PATH} from '../model/layout.js'
 import {oneLine} from '../model/record.js'
 import {redactText} from '../model/redact.js'
 import {Snapshot} from './snapshot.js'
@@ -99,7 +99,7 @@ async function adoptFetchedStore(store: Store): Promise<boolean> {
 
 /** The file that marks a store and its format; the first commit of every store has it. */
 export function formatWrite(): FileChange {
-  return {path: FORMAT_PATH, content: renderYaml({format: FORMAT_VERSION})}
+  return {path: FORMAT_PATH, content: renderFormat({format: FORMAT_VERSION})}
 }
 
 /** "trail: <subject>", then the trailers. One line of subject, redacted, at most 100 characters. */

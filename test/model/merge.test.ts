@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
-import {mergeFields, mergeRecordText, mergeTrajectory} from '../../src/model/merge.js'
+import {mergeRecordText} from '../../src/model/kinds.js'
+import {trajectoryPath} from '../../src/model/layout.js'
+import {mergeFields, mergeTrajectory} from '../../src/model/merge.js'
 import {renderReceipt} from '../../src/model/message.js'
 import {parseAgentName} from '../../src/model/names.js'
 import {renderProject} from '../../src/model/project.js'
@@ -48,7 +50,7 @@ describe('merging a trajectory changed on two clones', () => {
 })
 
 describe('merging record text by kind', () => {
-  const path = `.trail/trajectories/2026/11/21/${base.id}/trajectory.md`
+  const path = trajectoryPath(base.id)
 
   it('merges trajectory.md, a ledger and project.yaml; leaves any other file to the caller', () => {
     const merged = mergeRecordText(path, renderTrajectory(base), renderTrajectory({...base, title: 'Ours'}), renderTrajectory({...base, task: 'T-1'}))

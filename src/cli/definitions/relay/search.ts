@@ -1,5 +1,5 @@
 import {parseAgentName} from '../../../model/names.js'
-import {SEARCH_KINDS, type SearchKind} from '../../../model/results.js'
+import {SEARCH_KINDS, type SearchKind} from '../../../model/kinds.js'
 import {parseCount, parseSince} from '../../../model/time.js'
 import {searchJson, searchText} from '../../../render/search.js'
 import {searchEverywhere} from '../../../services/search.js'
