@@ -57,14 +57,14 @@ export function siblingRef(name: string): string {
  */
 export async function listSiblings(ctx: Context): Promise<Sibling[]> {
   const repo = (await ctx.store()).repo
-  const entries = repo.localConfig()
+  const config = repo.localConfig()
   const siblings = new Map<string, {url?: string; lead?: string}>()
-  for (const [key, values] of entries) {
-    const match = /^relay\.sibling\.(.+)\.(url|lead)$/.exec(key)
-    if (!match) continue
-    const entry = siblings.get(match[1]!) ?? {}
-    entry[match[2] as 'url' | 'lead'] = values.at(-1)
-    siblings.set(match[1]!, entry)
+  for (const variable of ['url', 'lead'] as const) {
+    for (const [subsection, value] of config.subsections('relay', variable)) {
+      if (!subsection.startsWith('sibling.')) continue
+      const name = subsection.slice('sibling.'.length)
+      siblings.set(name, {...siblings.get(name), [variable]: value})
+    }
   }
   // A name edited by hand into the config that could not be a ref name component is skipped, as bridge add refuses it.
   const valid = [...siblings].filter(([name, entry]) => entry.url && isValidName(name))

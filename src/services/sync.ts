@@ -5,7 +5,8 @@ import {mergeRecordText} from '../model/kinds.js'
 import type {CloneSyncResult, PushSetup} from '../model/results.js'
 import {planMerge} from '../store/merge.js'
 import type {Store} from '../store/store.js'
-import {acquireWriterLock, sleep} from '../store/writer-lock.js'
+import type {Draft} from '../store/transaction.js'
+import {sleep} from '../store/writer-lock.js'
 import type {Context} from './context.js'
 
 // `trail sync`: the records of one project, carried between its clones through an ordinary remote (DESIGN.md
@@ -43,7 +44,7 @@ export async function syncWithRemote(ctx: Context, remote: string, onProgress?: 
     result.rounds = round
     const theirs = await fetchStore(store, remote, tracking, onProgress)
     result.remoteHadStore ||= theirs !== null
-    const outcome = await bringTogether(ctx, store, theirs)
+    const outcome = await bringTogether(store, theirs)
     if (outcome.action !== 'up-to-date') result.action = outcome.action
     result.merged.push(...outcome.merged)
     result.kept.push(...outcome.kept)
@@ -84,7 +85,7 @@ export async function fetchRemoteStoreIfNew(ctx: Context, remote: string): Promi
 
 /** Whether `remote` names a configured remote of this repository (not a path or URL). */
 async function hasRemote(repo: GitRepo, remote: string): Promise<boolean> {
-  return /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(remote) && (await repo.configEntries(`^remote\\.${remote.replace(/\./g, '\\.')}\\.url$`)).size > 0
+  return /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(remote) && (await repo.settings()).config.value(`remote.${remote}.url`) !== undefined
 }
 
 /** The same error, with a hint that says what to do. */
@@ -106,48 +107,28 @@ async function fetchStore(store: Store, remote: string, tracking: string, onProg
 }
 
 /**
- * Moves the local store to include `theirs`: adopt, fast-forward or merge, each a compare-and-swap under the
- * writer lock (another writer in between makes it go round once more).
+ * Moves the local store to include `theirs`: adopt, fast-forward or merge, as one transaction (the same writer
+ * lock, compare-and-swap, retry, mirror update and maintenance as every write).
  */
-async function bringTogether(ctx: Context, store: Store, theirs: Oid | null): Promise<Pick<CloneSyncResult, 'action' | 'merged' | 'kept'>> {
+async function bringTogether(store: Store, theirs: Oid | null): Promise<Pick<CloneSyncResult, 'action' | 'merged' | 'kept'>> {
   const none = {action: 'up-to-date' as const, merged: [], kept: []}
   if (theirs === null) return none
   const repo = store.repo
-  for (let attempt = 1; attempt <= 20; attempt++) {
-    const lock = await acquireWriterLock(repo.commonDir)
-    try {
-      const ours = await repo.resolveRef(store.ref)
-      let outcome: Pick<CloneSyncResult, 'action' | 'merged' | 'kept'>
-      let moved: 'updated' | 'stale'
-      if (ours === null) {
-        outcome = {...none, action: 'adopted'}
-        moved = await repo.updateRef(store.ref, theirs, null, 'trail sync: adopt the remote store')
-      } else if (ours === theirs || (await repo.isAncestor(theirs, ours))) {
-        return none
-      } else if (await repo.isAncestor(ours, theirs)) {
-        outcome = {...none, action: 'fast-forward'}
-        moved = await repo.updateRef(store.ref, theirs, ours, 'trail sync: fast-forward')
-      } else {
-        const plan = await planMerge(repo, ours, theirs, mergeRecordText)
-        const message = `trail: merge the records of ${theirs.slice(0, 12)} (trail sync)\n\nTrail-Merged: ${plan.merged.length} records merged by meaning\n`
-        const committed = await repo.beginCommit(store.ref).commit(ours, plan.changes, message, ctx.now(), [theirs])
-        outcome = {action: 'merged', merged: plan.merged, kept: plan.kept}
-        moved = committed.outcome === 'updated' ? 'updated' : 'stale'
-      }
-      if (moved === 'updated') {
-        // Under the lock this process holds: the mirror moves to the ref as it is now.
-        const now = await repo.resolveRef(store.ref)
-        if (lock.held && now !== null) await store.mirror.syncTo(now).catch((error: Error) => ctx.warn(`the mirror could not catch up: ${error.message}`))
-        return outcome
-      }
-    } finally {
-      await lock.release()
+  return store.transact(async (snapshot): Promise<Draft<Pick<CloneSyncResult, 'action' | 'merged' | 'kept'>>> => {
+    const ours = snapshot.tip
+    if (ours === null) return {writes: [], moveTo: theirs, subject: 'sync: adopt the remote store', result: {...none, action: 'adopted'}}
+    if (ours === theirs || (await repo.isAncestor(theirs, ours))) return {writes: [], subject: '', result: none}
+    if (await repo.isAncestor(ours, theirs)) return {writes: [], moveTo: theirs, subject: 'sync: fast-forward', result: {...none, action: 'fast-forward'}}
+    const plan = await planMerge(repo, ours, theirs, mergeRecordText)
+    return {
+      writes: plan.changes,
+      mergeParents: [theirs],
+      subject: `merge the records of ${theirs.slice(0, 12)} (trail sync)`,
+      trailers: [['Trail-Merged', `${plan.merged.length} records merged by meaning`]],
+      result: {action: 'merged', merged: plan.merged, kept: plan.kept},
     }
-    await sleep(Math.random() * 20 * attempt)
-  }
-  throw new TrailError(`could not bring ${store.ref} up to date: other writers kept moving it`, 'run trail sync again', 'E_CONFLICT', 4)
+  }, {adoptFetched: false})
 }
-
 
 /**
  * Makes plain `git fetch` and `git push` carry the records too: a fetch refspec into the tracking ref, and push
@@ -166,7 +147,7 @@ export async function configurePush(ctx: Context, remote: string): Promise<PushS
   // for a ref the remote (or this clone) lacks would make every git fetch, git pull and git push fail.
   const fetch = `+refs/trail/records*:${trackingRef(remote)}*`
   if (await repo.configAdd(`remote.${remote}.fetch`, fetch)) added.push(fetch)
-  const pushes = (await repo.configEntries(`^remote\\.${remote.replace(/\./g, '\\.')}\\.push$`)).get(`remote.${remote}.push`) ?? []
+  const pushes = (await repo.settings()).config.values(`remote.${remote}.push`)
   if (pushes.length === 0 && (await repo.configAdd(`remote.${remote}.push`, 'HEAD'))) added.push('HEAD')
   if (await repo.configAdd(`remote.${remote}.push`, 'refs/trail/records*:refs/trail/records*')) added.push('refs/trail/records*:refs/trail/records*')
   return {remote, added}

@@ -63,14 +63,14 @@ export class Mirror {
   }
 
   /**
-   * Brings the mirror from `parent` to `tip` after this process committed `writes`. Runs under the writer lock,
-   * so two writers in one worktree never interleave their updates. Falls back to `syncTo` when the mirror was not
-   * at `parent` or has been deleted.
+   * Brings the mirror from `parent` to `tip` after this process committed `writes` (null: the files are not known
+   * here, a merge or an adopted store). Runs under the writer lock, so two writers in one worktree never interleave
+   * their updates. Falls back to `syncTo` when the mirror was not at `parent` or has been deleted.
    */
-  async update(parent: Oid | null, tip: Oid, writes: readonly FileChange[]): Promise<void> {
+  async update(parent: Oid | null, tip: Oid, writes: readonly FileChange[] | null): Promise<void> {
     const state = await this.checkTracked()
     if (state === null) return
-    if (state.tip !== null && state.tip === parent && this.exists(FORMAT_PATH)) {
+    if (writes !== null && state.tip !== null && state.tip === parent && this.exists(FORMAT_PATH)) {
       for (const write of writes) this.writeFile(write.path, write.content)
       this.writeState({...state, tip})
       return
@@ -203,23 +203,18 @@ export class Mirror {
     const state = this.readState()
     const stamp = indexStamp(this.repo.gitDir)
     if (stamp === state.indexStamp) return state.disabled === null ? state : null
-    const tracked = await this.repo.run(['ls-files', '-z', '--', ...MIRRORED_DIRS])
-    const disabled = tracked.stdout.length > 0 ? `files under ${MIRRORED_DIRS.join(' or ')} are tracked by your branch` : null
+    const tracked = await this.repo.trackedFiles(MIRRORED_DIRS)
+    const disabled = tracked.length > 0 ? `files under ${MIRRORED_DIRS.join(' or ')} are tracked by your branch` : null
     const next = {...state, indexStamp: stamp, disabled}
     this.writeState(next)
     return disabled === null ? next : null
   }
 
   private async applyDiff(from: Oid, to: Oid): Promise<number> {
-    const diff = await this.repo.run(['diff-tree', '-r', '-z', '--no-renames', from, to, '--', ...MIRRORED_DIRS])
-    const fields = diff.stdout.toString('utf8').split('\0')
     const writes: {path: string; oid: Oid | null}[] = []
-    for (let i = 0; i + 1 < fields.length; i += 2) {
-      const [, newMode, , newOid, status] = fields[i]!.split(' ')
-      const path = fields[i + 1]!
-      if (!isMirrorPath(path)) continue
-      if (status === 'D' || !isRegularFile(newMode)) writes.push({path, oid: null})
-      else writes.push({path, oid: newOid!})
+    for (const change of await this.repo.treeChanges(from, to, MIRRORED_DIRS)) {
+      if (!isMirrorPath(change.path)) continue
+      writes.push({path: change.path, oid: change.newOid !== null && isRegularFile(change.newMode) ? change.newOid : null})
     }
     const objects = await this.repo.reader.readMany(writes.flatMap((write) => (write.oid ? [write.oid] : [])))
     let index = 0
@@ -229,16 +224,11 @@ export class Mirror {
 
   /** Path → blob id of every regular file in the tree at `tip` that may be mirrored. */
   private async treeFiles(tip: Oid): Promise<Map<string, Oid>> {
-    const listing = await this.repo.run(['ls-tree', '-r', '-z', '--full-tree', tip, '--', ...MIRRORED_DIRS])
     const files = new Map<string, Oid>()
-    for (const line of listing.stdout.toString('utf8').split('\0')) {
-      const tab = line.indexOf('\t')
-      if (tab < 0) continue
-      const [mode, type, oid] = line.slice(0, tab).split(' ')
-      const path = line.slice(tab + 1)
+    for (const {mode, type, oid, path} of await this.repo.listTree(tip, MIRRORED_DIRS)) {
       // Only regular files, only at safe paths: a tree fetched from elsewhere could hold a symlink or a ".."
       // entry (git does not check fetched trees unless transfer.fsckObjects is set).
-      if (type === 'blob' && isRegularFile(mode) && isMirrorPath(path)) files.set(path, oid!)
+      if (type === 'blob' && isRegularFile(mode) && isMirrorPath(path)) files.set(path, oid)
     }
     return files
   }

@@ -1,5 +1,6 @@
 import {RepositoryError} from '../errors.js'
 import {parseCommit, parseTree, parseTreeNames, type Oid, type TreeEntry} from '../git/objects.js'
+import type {GrepLine, GrepQuery as GrepOptions} from '../git/grep.js'
 import type {GitRepo} from '../git/repo.js'
 import {FORMAT_VERSION, parseFormat} from '../model/format.js'
 import {FORMAT_PATH} from '../model/layout.js'
@@ -71,8 +72,7 @@ export class Snapshot {
    * @example await snapshot.grepFiles({patterns: ['^status: completed$'], pathspecs: ['.trail/trajectories']})
    */
   async grepFiles(options: GrepOptions): Promise<string[]> {
-    const output = await this.grep(options, '-l')
-    return output === '' ? [] : output.split('\0').filter(Boolean).map((name) => this.pathOf(name))
+    return this.tip === null ? [] : this.repo.grepFiles(this.tip, options)
   }
 
   /**
@@ -80,13 +80,7 @@ export class Snapshot {
    * text), in git's order.
    */
   async grepLines(options: GrepOptions): Promise<Map<string, GrepLine[]>> {
-    const files = new Map<string, GrepLine[]>()
-    // Each line: <tip>:<path> NUL <line number> NUL <text> LF.
-    for (const [name, line, text] of splitGrepOutput(await this.grep(options, '-n'), 3)) {
-      const path = this.pathOf(name!)
-      files.set(path, [...(files.get(path) ?? []), {line: Number(line), text: text!}])
-    }
-    return files
+    return this.tip === null ? new Map() : this.repo.grepLines(this.tip, options)
   }
 
   /**
@@ -95,36 +89,12 @@ export class Snapshot {
    * parses one short line per file.
    */
   async grepCounts(options: GrepOptions): Promise<Map<string, number>> {
-    const counts = new Map<string, number>()
-    // Each line: <tip>:<path> NUL <count> LF.
-    for (const [name, count] of splitGrepOutput(await this.grep(options, '-c'), 2)) counts.set(this.pathOf(name!), Number(count))
-    return counts
-  }
-
-  private async grep(options: GrepOptions, mode: '-l' | '-n' | '-c'): Promise<string> {
-    if (this.tip === null || options.patterns.length === 0) return ''
-    // --no-column: grep.column=true in the user's config would add a field to every line.
-    const args = ['grep', mode, '--null', '-I', '-E', '--no-color', '--no-column']
-    if (options.ignoreCase) args.push('-i')
-    if (options.allMatch) args.push('--all-match')
-    options.patterns.forEach((term, index) => {
-      if (index > 0) args.push('--or')
-      if (typeof term === 'string') args.push('-e', term)
-      else args.push('(', '-e', term.match, '--and', '--not', '-e', term.unless, ')')
-    })
-    return (await this.repo.run([...args, this.tip, '--', ...options.pathspecs], {okExitCodes: [1], stdoutToFile: true})).stdout.toString('utf8')
-  }
-
-  /** A path as git grep names it ("<tip>:<path>"), without the tip. */
-  private pathOf(name: string): string {
-    return name.startsWith(`${this.tip}:`) ? name.slice(this.tip!.length + 1) : name
+    return this.tip === null ? new Map() : this.repo.grepCounts(this.tip, options)
   }
 
   /** Every file under `dir` (recursively), as paths from the root. */
   async listFiles(dir: string): Promise<string[]> {
-    if (this.tip === null) return []
-    const listing = await this.repo.run(['ls-tree', '-r', '--name-only', '-z', this.tip, '--', dir])
-    return listing.stdout.toString('utf8').split('\0').filter(Boolean)
+    return this.tip === null ? [] : (await this.repo.listTree(this.tip, [dir])).map((entry) => entry.path)
   }
 
   /** A folder's tree object, read once per snapshot. */
@@ -138,37 +108,7 @@ export class Snapshot {
   }
 }
 
-export interface GrepOptions {
-  /**
-   * Extended regular expressions (git grep -E); one must match, or all, with `allMatch`. A term `{match, unless}`
-   * matches the lines that match `match` and not `unless`.
-   */
-  patterns: (string | {match: string; unless: string})[]
-  allMatch?: boolean
-  ignoreCase?: boolean
-  pathspecs: string[]
-}
-
-/** git grep's output with --null, as the fields of each line (the text may hold anything but a newline). */
-function* splitGrepOutput(output: string, fields: number): Generator<string[]> {
-  for (let start = 0; start < output.length; ) {
-    const newline = output.indexOf('\n', start)
-    const end = newline === -1 ? output.length : newline
-    const row = output.slice(start, end).split('\0', fields)
-    if (row.length === fields) yield row
-    start = end + 1
-  }
-}
-
-export interface GrepLine {
-  line: number
-  text: string
-}
-
-/** Escapes text so an extended regular expression matches it literally. */
-export function escapeExtended(text: string): string {
-  return text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')
-}
+export {escapeExtended, type GrepLine, type GrepQuery as GrepOptions} from '../git/grep.js'
 
 /** Refuses a store written in a newer format than this version reads. */
 function checkFormat(text: string): void {

@@ -2,7 +2,7 @@ import type {Env} from '../git/process.js'
 import {GitRepo} from '../git/repo.js'
 import {Mirror} from './mirror.js'
 import {Snapshot} from './snapshot.js'
-import {transact, type Draft} from './transaction.js'
+import {transact, type Draft, type TransactOptions} from './transaction.js'
 
 /** The ref that holds every record of a project. Not under refs/heads: no branch, never checked out. */
 export const STORE_REF = 'refs/trail/records'
@@ -54,8 +54,8 @@ export class Store {
   }
 
   /** Commits the writes that `change` computes from the current records; see ./transaction.ts. */
-  transact<T>(change: (snapshot: Snapshot) => Promise<Draft<T>>): Promise<T> {
-    return transact(this, change)
+  transact<T>(change: (snapshot: Snapshot) => Promise<Draft<T>>, options?: TransactOptions): Promise<T> {
+    return transact(this, change, options)
   }
 
   close(): void {

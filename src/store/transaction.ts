@@ -1,4 +1,5 @@
 import {ConflictError} from '../errors.js'
+import type {Oid} from '../git/objects.js'
 import type {FileChange} from '../git/repo.js'
 import {FORMAT_VERSION, renderFormat} from '../model/format.js'
 import {FORMAT_PATH} from '../model/layout.js'
@@ -8,7 +9,14 @@ import {Snapshot} from './snapshot.js'
 import type {Store} from './store.js'
 import {acquireWriterLock, sleep} from './writer-lock.js'
 
-/** What a change function returns: the files to write, how to describe the commit, and its own result. */
+/**
+ * What a change function returns: the files to write, how to describe the commit, and its own result. Three shapes
+ * of change, one transaction:
+ * - a commit of `writes` on the tip (every record write);
+ * - with `mergeParents`, a merge commit: `writes` turn the tip's tree into the merged one (trail sync);
+ * - with `moveTo`, no commit at all: the ref moves to a commit that exists (adopting a remote's store on a new
+ *   clone, a fast-forward), by the same compare-and-swap.
+ */
 export interface Draft<T> {
   writes: FileChange[]
   /** The commit subject after "trail: ", for example `decision "Chose JWT" in traj_01jd...`. */
@@ -16,10 +24,14 @@ export interface Draft<T> {
   /** Trailers such as Trail-Record: <id>, in order. */
   trailers?: readonly (readonly [string, string])[]
   result: T
+  /** Further parents of the commit: a merge. */
+  mergeParents?: readonly Oid[]
+  /** Move the ref to this commit instead of committing. */
+  moveTo?: Oid
 }
 
 /** Attempts before a write gives up (about 3 s of lost races, with the backoff below). */
-const MAX_ATTEMPTS = 60
+export const MAX_ATTEMPTS = 60
 
 /**
  * Runs `change` against the tip of the store and commits what it returns as one commit, moved into place by a
@@ -33,7 +45,15 @@ const MAX_ATTEMPTS = 60
  *   writes: [{path: '.trail/notes/x.md', content: 'hello\n'}], subject: 'note x', result: 'x',
  * }))
  */
-export async function transact<T>(store: Store, change: (snapshot: Snapshot) => Promise<Draft<T>>): Promise<T> {
+export interface TransactOptions {
+  /**
+   * Whether a store with no commit yet first adopts a remote's store fetched by plain `git fetch` (default true).
+   * `trail sync` adopts what it fetched itself, and says so.
+   */
+  adoptFetched?: boolean
+}
+
+export async function transact<T>(store: Store, change: (snapshot: Snapshot) => Promise<Draft<T>>, options: TransactOptions = {}): Promise<T> {
   const {repo, ref} = store
   repo.writeSettings().catch(() => {}) // the identity for the commit: ask git now (if not cached), alongside the reads
   const lock = await acquireWriterLock(repo.commonDir)
@@ -47,24 +67,34 @@ export async function transact<T>(store: Store, change: (snapshot: Snapshot) => 
         snapshot = await Snapshot.read(repo, ref)
         // A new clone whose remote's store was fetched (git fetch with the refspec of trail init --push) builds on
         // that store instead of starting a second one (DESIGN.md section 4).
-        if (snapshot.tip === null && (await adoptFetchedStore(store))) snapshot = await Snapshot.read(repo, ref)
+        if (snapshot.tip === null && options.adoptFetched !== false && (await adoptFetchedStore(store))) snapshot = await Snapshot.read(repo, ref)
         draft = await change(snapshot)
       } catch (error) {
         await pending.cancel()
         throw error
       }
-      if (draft.writes.length === 0) {
+      const isMerge = (draft.mergeParents?.length ?? 0) > 0
+      if (draft.moveTo === undefined && draft.writes.length === 0 && !isMerge) {
         await pending.cancel()
         return draft.result
       }
-      const writes = snapshot.tip === null ? [formatWrite(), ...draft.writes.filter((write) => write.path !== FORMAT_PATH)] : draft.writes
-      const committed = await pending.commit(snapshot.tip, writes, commitMessage(draft), store.now())
-      if (committed.outcome === 'updated') {
+      let moved: {commit: Oid; writes: readonly FileChange[] | null} | null
+      if (draft.moveTo !== undefined) {
+        await pending.cancel()
+        const outcome = await repo.updateRef(ref, draft.moveTo, snapshot.tip, `trail: ${draft.subject}`)
+        moved = outcome === 'updated' ? {commit: draft.moveTo, writes: null} : null
+      } else {
+        const writes = snapshot.tip === null ? [formatWrite(), ...draft.writes.filter((write) => write.path !== FORMAT_PATH)] : draft.writes
+        const committed = await pending.commit(snapshot.tip, writes, commitMessage(draft), store.now(), draft.mergeParents)
+        // A merge brings in files this process did not write: the mirror follows by a diff.
+        moved = committed.outcome === 'updated' ? {commit: committed.commit, writes: isMerge ? null : writes} : null
+      }
+      if (moved) {
         // The record is committed: from here on, a failure is a warning. Reporting it as the command's failure
         // would make an agent retry a write that already happened.
         try {
           // Without the lock another writer may be updating this worktree's mirror right now; it catches up later.
-          if (lock.held) await store.mirror.update(snapshot.tip, committed.commit, writes)
+          if (lock.held) await store.mirror.update(snapshot.tip, moved.commit, moved.writes)
           await repo.maintain()
         } catch (error) {
           store.warn(`the record is committed, but tidying up after it failed: ${(error as Error).message.split('\n')[0]} (trail doctor checks the store)`)
@@ -84,16 +114,12 @@ export async function transact<T>(store: Store, change: (snapshot: Snapshot) => 
 
 /** Points the store at a remote's fetched store (refs/trail/remotes/<remote>/records, origin first), if any. */
 async function adoptFetchedStore(store: Store): Promise<boolean> {
-  const listing = await store.repo.run(['for-each-ref', '--format=%(refname) %(objectname)', 'refs/trail/remotes/'])
-  const fetched = listing.stdout
-    .toString('utf8')
-    .split('\n')
-    .map((line) => line.split(' '))
-    .filter(([name]) => name?.endsWith('/records'))
-    .sort(([a], [b]) => Number(b === 'refs/trail/remotes/origin/records') - Number(a === 'refs/trail/remotes/origin/records'))
-  const oid = fetched[0]?.[1]
-  if (!oid) return false
-  await store.repo.updateRef(store.ref, oid, null, `trail: adopt ${fetched[0]![0]}`)
+  const fetched = (await store.repo.listRefs('refs/trail/remotes/'))
+    .filter(({name}) => name.endsWith('/records'))
+    .sort((a, b) => Number(b.name === 'refs/trail/remotes/origin/records') - Number(a.name === 'refs/trail/remotes/origin/records'))
+  const first = fetched[0]
+  if (!first) return false
+  await store.repo.updateRef(store.ref, first.oid, null, `trail: adopt ${first.name}`)
   return true
 }
 
