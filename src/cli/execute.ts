@@ -98,7 +98,7 @@ function asTrailError(error: unknown, commandLine: string | undefined): TrailErr
   const message = error instanceof Error ? error.message : String(error)
   // oclif's own failures: a bad flag or argument (exit 2), an unknown command.
   if (oclif) return new UsageError(describeOclifError(error as OclifParseError), `see: ${commandLine ?? 'the command'} --help`)
-  return new TrailError(`internal error: ${message.split('\n')[0]}`, 'rerun with DEBUG=1 to see where, and report it', 'E_INTERNAL', EXIT.failure)
+  return new TrailError(`internal error: ${message.split('\n')[0]}`, 'rerun with DEBUG=1 to see where, and report it', 'E_INTERNAL')
 }
 
 interface OclifParseError extends Error {

@@ -1,5 +1,6 @@
 import {readFileSync, statSync} from 'node:fs'
 import {dirname, isAbsolute, join, resolve} from 'node:path'
+import {InvalidRepositoryError} from '../errors.js'
 import type {ObjectFormat} from './objects.js'
 
 // Finds the repository containing a folder the way git does (setup.c, setup_git_directory_gently): walk up
@@ -20,7 +21,6 @@ export interface RepositoryLocation {
 }
 
 /** Why a folder looked like a repository but is not a valid one (a broken ".git" file). */
-export class InvalidRepositoryError extends Error {}
 
 /**
  * The repository containing `cwd`, or null when there is none up to the root (or GIT_CEILING_DIRECTORIES).

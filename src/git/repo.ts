@@ -1,9 +1,9 @@
 import {readdirSync, readFileSync, realpathSync, rmSync, statSync} from 'node:fs'
 import {join, resolve} from 'node:path'
-import {GitError, RepositoryError} from '../errors.js'
+import {GitError, InvalidRepositoryError, RepositoryError} from '../errors.js'
 import {GitConfig} from './config.js'
 import {grepArgs, parseGrepCounts, parseGrepFiles, parseGrepLines, type GrepLine, type GrepQuery} from './grep.js'
-import {discoverRepository, InvalidRepositoryError, type RepositoryLocation} from './discover.js'
+import {discoverRepository, type RepositoryLocation} from './discover.js'
 import {fingerprint, readCachedSettings, writeCachedSettings} from './settings-cache.js'
 import {ObjectReader} from './object-reader.js'
 import {oidLength, type ObjectFormat, type Oid} from './objects.js'
@@ -428,19 +428,31 @@ export class GitRepo {
 
   /**
    * Fetches `refspec` from `remote` (a remote's name, a path or a URL) without touching FETCH_HEAD, tags or any
-   * branch. `onProgress` receives git's progress output (only asked for when given).
+   * branch. `onProgress` receives git's progress output (only asked for when given). git's failures are read
+   * here, once: the remote has no such ref, is not a repository, or something else went wrong (its first line).
    */
-  async fetch(remote: string, refspec: string, onProgress?: (text: string) => void): Promise<GitResult> {
+  async fetch(remote: string, refspec: string, onProgress?: (text: string) => void): Promise<FetchOutcome> {
     const args = ['fetch', '--no-tags', '--no-write-fetch-head', onProgress ? '--progress' : '--quiet', '--', remote, refspec]
-    return this.run(args, {okExitCodes: [1, 128], onStderr: onProgress})
+    const result = await this.run(args, {okExitCodes: [1, 128], onStderr: onProgress})
+    if (result.exitCode === 0) return {outcome: 'fetched'}
+    if (/couldn't find remote ref/i.test(result.stderr)) return {outcome: 'no-such-ref'}
+    const error = new GitError(['fetch'], result.exitCode, result.stderr)
+    if (/does not appear to be a git repository|not a git repository|No such remote/i.test(result.stderr)) return {outcome: 'not-a-repository', error}
+    return {outcome: 'failed', error}
   }
 
   /**
-   * Pushes `refspec` to `remote`, fast-forward only (never forced); the porcelain result is parsed by the caller.
-   * --no-verify: the user's pre-push hook is about their branches (it may run the test suite), not the records.
+   * Pushes `refspec` to `remote`, fast-forward only (never forced). --no-verify: the user's pre-push hook is about
+   * their branches (it may run the test suite), not the records. 'moved': the remote's ref moved under the push
+   * (rejected as not a fast-forward, or the remote's own compare-and-swap lost a race); 'refused': anything else
+   * (a hook, permissions), which trying again would only repeat.
    */
-  push(remote: string, refspec: string, onProgress?: (text: string) => void): Promise<GitResult> {
-    return this.run(['push', '--porcelain', '--no-verify', onProgress ? '--progress' : '--quiet', '--', remote, refspec], {okExitCodes: [1, 128], onStderr: onProgress})
+  async push(remote: string, refspec: string, onProgress?: (text: string) => void): Promise<PushOutcome> {
+    const result = await this.run(['push', '--porcelain', '--no-verify', onProgress ? '--progress' : '--quiet', '--', remote, refspec], {okExitCodes: [1, 128], onStderr: onProgress})
+    if (result.exitCode === 0) return {outcome: 'pushed'}
+    const report = `${result.stdout.toString('utf8')}${result.stderr}`
+    if (/\[rejected\]|\(fetch first\)|non-fast-forward|stale info|but expected [0-9a-f]{40}/.test(report)) return {outcome: 'moved'}
+    return {outcome: 'refused', error: new GitError(['push'], result.exitCode, result.stderr || report)}
   }
 
   /**
@@ -555,6 +567,12 @@ export class GitRepo {
     this.objectReader = undefined
   }
 }
+
+/** What a fetch came to (GitRepo.fetch). */
+export type FetchOutcome = {outcome: 'fetched'} | {outcome: 'no-such-ref'} | {outcome: 'not-a-repository' | 'failed'; error: GitError}
+
+/** What a push came to (GitRepo.push). */
+export type PushOutcome = {outcome: 'pushed'} | {outcome: 'moved'} | {outcome: 'refused'; error: GitError}
 
 /** One file that differs between two trees. */
 export interface TreeChange {

@@ -1,5 +1,5 @@
 import {UsageError} from '../errors.js'
-import {truncate} from './names.js'
+import {quoteInput} from './text.js'
 
 // The spec's rubric: 0.9+ high, 0.7-0.9 good, 0.5-0.7 some uncertainty, below 0.5 needs review.
 
@@ -11,7 +11,7 @@ export function parseConfidence(raw: string): number {
   const value = /^(\d+(\.\d*)?|\.\d+)$/.test(text) ? Number(text) : Number.NaN
   if (!(value >= 0 && value <= 1)) {
     throw new UsageError(
-      `confidence must be a number from 0 to 1, got '${truncate(raw, 20)}'`,
+      `confidence must be a number from 0 to 1, got '${quoteInput(raw, 20)}'`,
       'for example --confidence 0.85 (0.9+ high, 0.7-0.9 good, 0.5-0.7 some uncertainty, <0.5 needs review)',
       'E_CONFIDENCE',
     )

@@ -1,4 +1,5 @@
 import {createRequire} from 'node:module'
+import {FrontMatterError} from '../errors.js'
 
 // Records are Markdown with YAML front matter, written in one canonical form: fixed key order, LF, a trailing
 // newline. The form is a small subset of YAML 1.2 that any YAML parser reads the same way:
@@ -20,7 +21,6 @@ export type Value = string | number | boolean | null | readonly Value[] | {reado
 /** Front matter fields in output order; undefined fields are left out. */
 export type Fields = Readonly<Record<string, Value | undefined>>
 
-export class FrontMatterError extends Error {}
 
 const KEY = /^[a-z][A-Za-z0-9_]*$/
 const PLAIN_ASCII = /^[A-Za-z_](?:[A-Za-z0-9_ .,()/+@'-]*[A-Za-z0-9_.)])?$/

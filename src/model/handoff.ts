@@ -2,7 +2,8 @@ import {describeConfidence} from './confidence.js'
 import type {Value} from './front-matter.js'
 import {contentBody, contentFields, readContentFields, type LedgerContent} from './ledger.js'
 import {parseAgentName, type AgentName} from './names.js'
-import {compact, FieldReader, oneLine, renderRecord, type Extensible} from './record.js'
+import {compact, FieldReader, renderRecord, type Extensible} from './record.js'
+import {oneLine} from './text.js'
 
 // A handoff document: an immutable snapshot written by `relay continuity save --handoff`, for the next session
 // (of this agent or another) to pick up from. It carries the ledger as it was, the items to verify, and the

@@ -1,5 +1,5 @@
 import {UsageError} from '../errors.js'
-import {truncate} from './names.js'
+import {quoteInput} from './text.js'
 
 // Record ids are ULID-style: 10 characters of millisecond time and 16 of randomness in Crockford's base 32, lower
 // case, after a kind prefix ("traj_01jd2k..."). They sort by time as text, so the newest record is the greatest
@@ -102,7 +102,7 @@ export function parseIdPrefix(raw: string, kind: IdKind): {ulidPrefix: string; f
   const ulidPrefix = text.startsWith(`${kind}_`) ? text.slice(kind.length + 1) : text
   if (ulidPrefix.length === 0 || ulidPrefix.length > TIME_LENGTH + RANDOM_LENGTH || !/^[0-9a-hjkmnp-tv-z]+$/.test(ulidPrefix)) {
     throw new UsageError(
-      `'${truncate(raw)}' is not a ${kind} id`,
+      `'${quoteInput(raw)}' is not a ${kind} id`,
       `ids look like ${kind}_01jd2k3m4n5p6q7r8s9t0v1w2x (a unique prefix is enough); list them with: trail list`,
     )
   }

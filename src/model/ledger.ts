@@ -1,7 +1,8 @@
 import {UsageError} from '../errors.js'
 import type {Value} from './front-matter.js'
 import {parseAgentName, type AgentName} from './names.js'
-import {compact, FieldReader, oneLine, renderRecord, type Extensible} from './record.js'
+import {compact, FieldReader, renderRecord, type Extensible} from './record.js'
+import {oneLine} from './text.js'
 import {TEXT_MAX_CHARS} from './trajectory.js'
 
 // The continuity ledger: an agent's current state, carried from one session to the next. Saves use the spec's

@@ -1,6 +1,8 @@
 import {UsageError} from '../errors.js'
-import {parseAgentName, parseProjectName, parseThreadId, truncate, type AgentName, type ProjectName, type ThreadId} from './names.js'
-import {compact, FieldReader, oneLine, renderRecord, renderYamlRecord, type Extensible} from './record.js'
+import {parseAgentName, parseProjectName, parseThreadId, type AgentName, type ProjectName, type ThreadId} from './names.js'
+import {quoteInput} from './text.js'
+import {compact, FieldReader, renderRecord, renderYamlRecord, type Extensible} from './record.js'
+import {oneLine} from './text.js'
 import {TEXT_MAX_CHARS} from './trajectory.js'
 
 // A message from an agent to agents of this or other projects. Written once, into the sender's own store
@@ -34,7 +36,7 @@ export interface Message extends Extensible {
 export function parseTarget(raw: string): MessageTarget {
   const parts = raw.trim().split(':')
   const usage = () =>
-    new UsageError(`invalid message target '${truncate(raw)}'`, 'use agent, project:agent, project:lead, project:* or *:*', 'E_TARGET')
+    new UsageError(`invalid message target '${quoteInput(raw)}'`, 'use agent, project:agent, project:lead, project:* or *:*', 'E_TARGET')
   if (parts.length > 2 || parts.some((part) => part === '')) throw usage()
   const [first, second] = parts as [string, string | undefined]
   const agentPart = second ?? first

@@ -1,4 +1,5 @@
 import {UsageError} from '../errors.js'
+import {quoteInput} from './text.js'
 
 // Names that become parts of paths on the ref and in the work tree (agents, projects, threads, outbox files) are
 // checked once, here, at the edge. A value of one of these types is path-safe by construction: no separator, no
@@ -18,7 +19,7 @@ export function isValidName(raw: string): boolean {
 
 function checkName(raw: string, what: string, flag: string): string {
   if (!isValidName(raw)) {
-    throw new UsageError(`invalid ${what} '${truncate(raw)}'`, `${/^[aeiou]/.test(what) ? 'an' : 'a'} ${what} is ${NAME_RULE}; set it with ${flag}`, 'E_NAME')
+    throw new UsageError(`invalid ${what} '${quoteInput(raw)}'`, `${/^[aeiou]/.test(what) ? 'an' : 'a'} ${what} is ${NAME_RULE}; set it with ${flag}`, 'E_NAME')
   }
   return raw
 }
@@ -44,7 +45,7 @@ export function parseThreadId(raw: string): ThreadId {
 export function parseOutboxFileName(raw: string): string {
   if (!/^[A-Za-z0-9_-]{1,128}$/.test(raw)) {
     throw new UsageError(
-      `invalid outbox file name '${truncate(raw)}'`,
+      `invalid outbox file name '${quoteInput(raw)}'`,
       'outbox file names are 1-128 characters of letters, digits, "_" and "-"',
       'E_NAME',
     )
@@ -61,11 +62,6 @@ export function resolveAgentName(flag: string | undefined, env: Readonly<Record<
   return parseAgentName(raw ?? 'default')
 }
 
-/** Shortens user text quoted in an error so a 1 MB argument does not become a 1 MB error. */
-export function truncate(text: string, max = 60): string {
-  const visible = JSON.stringify(text).slice(1, -1)
-  return visible.length > max ? `${visible.slice(0, max)}…` : visible
-}
 
 /** `1 message`, `2 messages`: a count with its noun (regular plurals only). */
 export function counted(count: number, noun: string): string {

@@ -1,5 +1,5 @@
-import {RecordFormatError} from '../errors.js'
-import {FrontMatterError, parseDocument, parseYaml, renderDocument, renderYaml, type Fields, type Value} from './front-matter.js'
+import {FrontMatterError, RecordFormatError} from '../errors.js'
+import {parseDocument, parseYaml, renderDocument, renderYaml, type Fields, type Value} from './front-matter.js'
 import {redact} from './redact.js'
 
 // What every record type shares: rendering through redaction, typed reading of front matter fields with errors
@@ -137,9 +137,4 @@ export class FieldReader {
 /** Drops undefined properties, so a parsed record deep-equals the one that was rendered. */
 export function compact<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as T
-}
-
-/** A line of text for a Markdown heading or list item: line breaks become spaces. */
-export function oneLine(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim()
 }

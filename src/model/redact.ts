@@ -1,3 +1,5 @@
+import {clip} from './text.js'
+
 // Records travel with the repository (plain `git push`), so a credential pasted by an agent into a summary would
 // be published. Every record is passed through `redact` before it is rendered; the same happens to commit messages.
 // The patterns are the common, recognisable shapes (vendor token prefixes, key blocks, credentials in URLs and
@@ -77,6 +79,5 @@ export function redact<T>(value: T): T {
 
 /** User text for a commit subject: redacted first (escaping would hide a token from the patterns), one line, quoted. */
 export function subjectText(text: string, maxChars = 80): string {
-  const line = redactText(text).replace(/\s+/g, ' ').trim()
-  return JSON.stringify([...line].length > maxChars ? `${[...line].slice(0, maxChars - 1).join('')}…` : line)
+  return JSON.stringify(clip(redactText(text).replace(/\s+/g, ' ').trim(), maxChars))
 }

@@ -1,5 +1,6 @@
 import {parseAgentName, type AgentName} from './names.js'
-import {compact, FieldReader, oneLine, renderRecord, type Extensible} from './record.js'
+import {compact, FieldReader, renderRecord, type Extensible} from './record.js'
+import {oneLine} from './text.js'
 
 // What an agent prints at session checkpoints, kept as records: [[SUMMARY]] snapshots, [[SESSION_END]] records,
 // and raw text that looked like a pattern but could not be read (kept, never dropped, with the reason).

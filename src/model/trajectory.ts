@@ -1,7 +1,9 @@
 import {UsageError} from '../errors.js'
 import {describeConfidence} from './confidence.js'
-import {parseAgentName, truncate, type AgentName} from './names.js'
-import {compact, FieldReader, oneLine, renderRecord, renderYamlRecord, type Extensible} from './record.js'
+import {parseAgentName, type AgentName} from './names.js'
+import {quoteInput} from './text.js'
+import {compact, FieldReader, renderRecord, renderYamlRecord, type Extensible} from './record.js'
+import {oneLine} from './text.js'
 
 // A trajectory is a unit of an agent's work: what it set out to do, the decisions it made on the way (events,
 // each its own immutable file), and a retrospective when it ends. trajectory.md is written only by its owner.
@@ -59,13 +61,16 @@ export interface ActiveMarker extends Extensible {
 export const TITLE_MAX_CHARS = 1000
 export const TEXT_MAX_CHARS = 1024 * 1024
 
-/** Checks a title typed by a user: not blank, at most TITLE_MAX_CHARS. Stored exactly as given otherwise. */
-export function parseTitle(raw: string, what = 'title'): string {
-  if (raw.trim() === '') throw new UsageError(`the ${what} is empty`, `give a short ${what}, for example: trail start "Fix login bug"`, 'E_EMPTY')
+/**
+ * Checks a short text typed by a user (a title, a task id, an item to verify): not blank, at most
+ * TITLE_MAX_CHARS. Stored exactly as given otherwise. `example` is the command line the hint shows.
+ */
+export function parseTitle(raw: string, what = 'title', example = 'trail start "Fix login bug"'): string {
+  if (raw.trim() === '') throw new UsageError(`the ${what} is empty`, `give a short ${what}, for example: ${example}`, 'E_EMPTY')
   if ([...raw].length > TITLE_MAX_CHARS) {
     throw new UsageError(
       `the ${what} is ${[...raw].length} characters long; the limit is ${TITLE_MAX_CHARS}`,
-      'keep the title short and put the detail in --reasoning or --summary',
+      `keep the ${what} short and put the detail in --reasoning or --summary`,
       'E_TOO_LONG',
     )
   }
@@ -213,7 +218,7 @@ export function parseTaskUrl(raw: string): string {
   try {
     new URL(raw)
   } catch {
-    throw new UsageError(`'${truncate(raw)}' is not a URL`, 'give a full link, for example --url https://github.com/org/repo/issues/12', 'E_URL')
+    throw new UsageError(`'${quoteInput(raw)}' is not a URL`, 'give a full link, for example --url https://github.com/org/repo/issues/12', 'E_URL')
   }
   return parseText(raw, 'url')
 }

@@ -2,6 +2,8 @@
 // prints `->relay-file:<name>`. The file is "KEY: value" headers, a blank line, then a body; CRLF line ends are
 // accepted. Pure: the caller reads the file and decides what to do with the command.
 
+import {OutboxFormatError} from '../errors.js'
+
 export type OutboxCommand =
   | {kind: 'continuity'; action: 'save'; handoff: boolean; content: string}
   | {kind: 'continuity'; action: 'load'}
@@ -9,7 +11,6 @@ export type OutboxCommand =
   | {kind: 'continuity'; action: 'uncertain'; text: string}
   | {kind: 'message'; to: string; thread: string | null; body: string}
 
-export class OutboxFormatError extends Error {}
 
 const ACTIONS = ['save', 'load', 'uncertain', 'search', 'handoff']
 

@@ -1,7 +1,7 @@
 import {describeConfidence} from '../model/confidence.js'
 import {FIELD_TITLES, renderFileReference, type Ledger} from '../model/ledger.js'
 import type {Handoff} from '../model/handoff.js'
-import {oneLine} from '../model/record.js'
+import {oneLine} from '../model/text.js'
 import type {SaveResult, StartupContext} from '../model/results.js'
 
 // The startup context as Markdown, within a size budget, and the answers of the other continuity commands.

@@ -2,6 +2,8 @@
 // stable lines into a pipe. And the one rule for printing text an agent wrote: control characters are shown, never
 // sent to the terminal (an escape sequence in a title must not repaint the user's screen).
 
+import {clip, oneLine} from '../model/text.js'
+
 export interface OutputStyle {
   isTTY: boolean
   color: boolean
@@ -33,9 +35,7 @@ export function printable(text: string): string {
 
 /** One printable line: line breaks become spaces, long text is cut with an ellipsis. */
 export function printableLine(text: string, maxChars = Infinity): string {
-  const line = printable(text.replace(/\s*[\r\n]+\s*/g, ' '))
-  const chars = [...line]
-  return chars.length > maxChars ? `${chars.slice(0, maxChars - 1).join('')}…` : line
+  return clip(printable(oneLine(text)), maxChars)
 }
 
 /** "2026-11-21 10:05" on a terminal with "(12 minutes ago)", the ISO time into a pipe. */

@@ -1,6 +1,6 @@
 import {closeSync, mkdirSync, openSync, readFileSync, readSync, realpathSync, renameSync, statSync, writeFileSync} from 'node:fs'
 import {basename, join} from 'node:path'
-import {TrailError} from '../errors.js'
+import {UsageError} from '../errors.js'
 import type {HookInput} from '../model/results.js'
 import {OutputParser} from '../protocol/output-parser.js'
 import {acquireLock, sleep} from '../store/writer-lock.js'
@@ -117,7 +117,7 @@ export async function ingestFile(ctx: Context, file: string, run: IngestRun, opt
   try {
     path = realpathSync(file)
   } catch {
-    throw new TrailError(`no such file: ${file}`, 'give the path of an agent log or transcript, or - for standard input', 'E_NOT_FOUND', 2)
+    throw new UsageError(`no such file: ${file}`, 'give the path of an agent log or transcript, or - for standard input', 'E_INPUT')
   }
   const cursor = new FileCursor((await ctx.store()).repo.gitDir, path)
   const lock = await acquireLock(cursor.lockPath, 30_000)

@@ -1,10 +1,11 @@
 import {closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, unlinkSync, type Stats} from 'node:fs'
 import {join, resolve, sep} from 'node:path'
-import {NotFoundError, TrailError, UsageError} from '../errors.js'
+import {NotFoundError, OutboxFormatError, TrailError, UsageError} from '../errors.js'
 import type {AgentName} from '../model/names.js'
-import {parseOutboxFileName, truncate} from '../model/names.js'
+import {parseOutboxFileName} from '../model/names.js'
+import {quoteInput} from '../model/text.js'
 import type {OutputEvent} from '../protocol/output-parser.js'
-import {OutboxFormatError, parseOutboxFile, type OutboxCommand} from '../protocol/outbox.js'
+import {parseOutboxFile, type OutboxCommand} from '../protocol/outbox.js'
 import {recordRaw, recordSessionEnd, recordSummary} from './agent-output.js'
 import type {Context} from './context.js'
 import {loadContext, markUncertain, saveContinuity} from './continuity.js'
@@ -140,13 +141,13 @@ export class IngestRun {
   private async outboxFile(name: string): Promise<void> {
     const folder = join(this.outbox, this.agent)
     const path = resolve(folder, parseOutboxFileName(name))
-    if (!path.startsWith(folder + sep)) throw new TrailError(`outbox file name '${truncate(name)}' leaves the outbox folder`, undefined, 'E_NAME', 2)
+    if (!path.startsWith(folder + sep)) throw new UsageError(`outbox file name '${quoteInput(name)}' leaves the outbox folder`, undefined, 'E_NAME')
     const bytes = readOwnFile(folder, path)
     let command: OutboxCommand
     try {
       command = parseOutboxFile(new TextDecoder().decode(bytes))
     } catch (error) {
-      if (error instanceof OutboxFormatError) throw new TrailError(`outbox file ${path}: ${error.message}`, 'the file is left in place; see the spec for its format', 'E_OUTBOX', 2)
+      if (error instanceof OutboxFormatError) throw new UsageError(`outbox file ${path}: ${error.message}`, 'the file is left in place; see the spec for its format', 'E_OUTBOX')
       throw error
     }
     if (command.kind === 'message') await sendMessage(this.ctx, {from: this.agent, to: command.to, thread: command.thread, body: command.body})
@@ -161,7 +162,7 @@ function readOwnFile(folder: string, path: string): Buffer {
   const place = lstatOrNull(folder)
   if (place === null) throw new NotFoundError(`no outbox folder ${folder}`, `write the file first: mkdir -p ${folder} && cat > ${path} << 'EOF' ... EOF`)
   if (!place.isDirectory() || (uid !== undefined && place.uid !== uid) || (place.mode & 0o022) !== 0) {
-    throw new TrailError(`outbox folder ${folder} is not a folder of yours that only you can write to`, `remove it, or fix it: chown ${uid ?? '$USER'} ${folder} && chmod go-w ${folder}`, 'E_OUTBOX', 2)
+    throw new UsageError(`outbox folder ${folder} is not a folder of yours that only you can write to`, `remove it, or fix it: chown ${uid ?? '$USER'} ${folder} && chmod go-w ${folder}`, 'E_OUTBOX')
   }
   let fd: number
   try {
@@ -169,17 +170,17 @@ function readOwnFile(folder: string, path: string): Buffer {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'ENOENT') throw new NotFoundError(`no outbox file ${path}`, `write it first: cat > ${path} << 'EOF' ... EOF`)
-    if (code === 'ELOOP') throw new TrailError(`outbox file ${path} is a link; only regular files are read`, 'the file is left in place', 'E_OUTBOX', 2)
+    if (code === 'ELOOP') throw new UsageError(`outbox file ${path} is a link; only regular files are read`, 'the file is left in place', 'E_OUTBOX')
     throw error
   }
   try {
     const info = fstatSync(fd)
-    if (!info.isFile() || (uid !== undefined && info.uid !== uid)) throw new TrailError(`outbox file ${path} is not a regular file of yours`, 'the file is left in place', 'E_OUTBOX', 2)
+    if (!info.isFile() || (uid !== undefined && info.uid !== uid)) throw new UsageError(`outbox file ${path} is not a regular file of yours`, 'the file is left in place', 'E_OUTBOX')
     if (info.size > MAX_OUTBOX_BYTES) {
-      throw new TrailError(`outbox file ${path} is ${info.size} bytes; the limit is ${MAX_OUTBOX_BYTES}`, 'an outbox file holds one save or one message; the file is left in place', 'E_TOO_LONG', 2)
+      throw new UsageError(`outbox file ${path} is ${info.size} bytes; the limit is ${MAX_OUTBOX_BYTES}`, 'an outbox file holds one save or one message; the file is left in place', 'E_TOO_LONG')
     }
     const bytes = readFileSync(fd)
-    if (bytes.includes(0)) throw new TrailError(`outbox file ${path} is not text (it holds NUL bytes)`, 'the file is left in place', 'E_OUTBOX', 2)
+    if (bytes.includes(0)) throw new UsageError(`outbox file ${path} is not text (it holds NUL bytes)`, 'the file is left in place', 'E_OUTBOX')
     return bytes
   } finally {
     closeSync(fd)

@@ -1,7 +1,9 @@
 import {GitError, UsageError} from '../errors.js'
+import {clip} from '../model/text.js'
 import {idTime} from '../model/ids.js'
 import {FieldReader} from '../model/record.js'
-import {truncate, type AgentName} from '../model/names.js'
+import {type AgentName} from '../model/names.js'
+import {quoteInput} from '../model/text.js'
 import {escapeExtended, type GrepLine, type Snapshot} from '../store/snapshot.js'
 import type {Context} from './context.js'
 import {messageSources} from './messages.js'
@@ -102,7 +104,7 @@ export async function searchSnapshot(snapshot: Snapshot, query: SearchQuery, now
 function invalidRegex(error: unknown, text: string): unknown {
   if (!(error instanceof GitError) || error.gitExitCode !== 128) return error
   const reason = error.stderr.split('\n').find((line) => line.trim() !== '')?.replace(/^fatal: (command line, )?(-e option, '.*': )?/, '') ?? 'git grep refused it'
-  return new UsageError(`invalid regular expression '${truncate(text)}': ${reason}`, 'fix it (an extended regular expression, as git grep -E takes), or drop --regex to search the text as written', 'E_REGEX')
+  return new UsageError(`invalid regular expression '${quoteInput(text)}': ${reason}`, 'fix it (an extended regular expression, as git grep -E takes), or drop --regex to search the text as written', 'E_REGEX')
 }
 
 /** A ledger's `updated` time in milliseconds, or null when it cannot be read. */
@@ -128,7 +130,7 @@ function describe(text: string, path: string, kind: SearchKind): {title: string;
     kind === 'message'
       ? `${first('from') ?? '?'} → ${first('to') ?? '?'}: ${(first('body') ?? '').split('\n')[0]}`
       : (first('title', 'currentTask', 'summary', 'context') ?? (kind === 'ledger' ? 'continuity ledger' : path))
-  return {title: title.replace(/\s+/g, ' ').slice(0, 200), agent: first('agent', 'from') ?? null, date: kind === 'ledger' ? (first('updated') ?? null) : null}
+  return {title: clip(title.replace(/\s+/g, ' '), 200), agent: first('agent', 'from') ?? null, date: kind === 'ledger' ? (first('updated') ?? null) : null}
 }
 
 /** Searches this project's store. */

@@ -37,10 +37,9 @@ async function syncOne(ctx: Context, sibling: Sibling, ourProject: string, offli
   const base = {name: sibling.name, url: sibling.url, records: 0, messages: []}
   if (offline) return {...base, status: sibling.tip === null ? 'empty' : 'unchanged', tip: sibling.tip}
   const fetched = await repo.fetch(sibling.url, `+${STORE_REF}:${sibling.ref}`)
-  if (fetched.exitCode !== 0) {
-    if (/couldn't find remote ref/i.test(fetched.stderr)) return {...base, status: 'empty', tip: sibling.tip}
-    return {...base, status: 'failed', tip: sibling.tip, error: describeFetchFailure(fetched.stderr, sibling.url)}
-  }
+  if (fetched.outcome === 'no-such-ref') return {...base, status: 'empty', tip: sibling.tip}
+  if (fetched.outcome === 'not-a-repository') return {...base, status: 'failed', tip: sibling.tip, error: `${sibling.url} is not a git repository (or does not exist)`}
+  if (fetched.outcome === 'failed') return {...base, status: 'failed', tip: sibling.tip, error: fetched.error.message.replace(/^git fetch failed: /, '')}
   const tip = await repo.resolveRef(sibling.ref)
   if (tip === null || tip === sibling.tip) return {...base, status: tip === null ? 'empty' : 'unchanged', tip}
   await warnOnSameId(ctx, sibling, ourProject)
@@ -68,11 +67,4 @@ async function warnOnSameId(ctx: Context, sibling: Sibling, ourProject: string):
   if (theirs === ourProject) {
     ctx.warn(`sibling ${sibling.name} goes by this project's own id '${ourProject}': give one of them another with: relay project --id <name>`)
   }
-}
-
-/** git's reason for a failed fetch, in one line: "not a git repository", "no such file", "could not resolve host". */
-function describeFetchFailure(stderr: string, url: string): string {
-  const lines = stderr.split('\n').map((line) => line.replace(/^(fatal|error): /, '').trim()).filter(Boolean)
-  if (lines.some((line) => /does not appear to be a git repository|not a git repository/i.test(line))) return `${url} is not a git repository (or does not exist)`
-  return lines[0] ?? 'git fetch failed'
 }

@@ -17,13 +17,6 @@ import type {Context} from './context.js'
 /** Rounds of fetch, merge and push before giving up on a remote that keeps moving. */
 const SYNC_ROUNDS = 5
 
-/**
- * What git push says when the remote's ref moved under it: rejected as not a fast-forward, or the remote's own
- * compare-and-swap lost to another push at that moment ("is at X but expected Y"). Anything else (a hook, no
- * permission) is a failure that trying again would only repeat.
- */
-const REMOTE_MOVED = /\[rejected\]|\(fetch first\)|non-fast-forward|stale info|but expected [0-9a-f]{40}/
-
 /** A remote as a ref name component: its name, or a path or URL made safe. */
 export function trackingRef(remote: string): string {
   const name = /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(remote) && !remote.includes('..') ? remote : remote.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '').replace(/\.\.+/g, '.') || 'remote'
@@ -52,13 +45,12 @@ export async function syncWithRemote(ctx: Context, remote: string, onProgress?: 
     result.tip = ours
     if (ours === null || ours === theirs) return result
     const pushed = await store.repo.push(remote, `${store.ref}:${store.ref}`, onProgress)
-    if (pushed.exitCode === 0) {
+    if (pushed.outcome === 'pushed') {
       result.pushed = true
       await store.repo.updateRef(tracking, ours, theirs, 'trail sync: pushed').catch(() => 'stale')
       return result
     }
-    const report = `${pushed.stdout.toString('utf8')}${pushed.stderr}`
-    if (!REMOTE_MOVED.test(report)) throw withHint(new GitError(['push'], pushed.exitCode, pushed.stderr || report), `see why with: git push ${remote} ${store.ref}:${store.ref}`)
+    if (pushed.outcome === 'refused') throw new GitError(pushed.error.args, pushed.error.gitExitCode, pushed.error.stderr, `see why with: git push ${remote} ${store.ref}:${store.ref}`)
     await sleep(Math.random() * 200 * round)
   }
   throw new ConflictError(`${remote} kept moving: ${SYNC_ROUNDS} rounds of fetch, merge and push were not enough`, 'run trail sync again')
@@ -88,21 +80,14 @@ async function hasRemote(repo: GitRepo, remote: string): Promise<boolean> {
   return /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(remote) && (await repo.settings()).config.value(`remote.${remote}.url`) !== undefined
 }
 
-/** The same error, with a hint that says what to do. */
-function withHint(error: GitError, hint: string): TrailError {
-  return new TrailError(error.message, hint, error.code, error.exitCode)
-}
-
 /** Fetches the remote's store into the tracking ref; the remote's tip, or null when it has no store yet. */
 async function fetchStore(store: Store, remote: string, tracking: string, onProgress?: (text: string) => void): Promise<Oid | null> {
   const fetched = await store.repo.fetch(remote, `+${store.ref}:${tracking}`, onProgress)
-  if (fetched.exitCode !== 0) {
-    if (/couldn't find remote ref/i.test(fetched.stderr)) return null
-    if (/does not appear to be a git repository|No such remote/i.test(fetched.stderr)) {
-      throw new UsageError(`'${remote}' is not a remote of this repository, nor a repository`, 'name a remote (git remote -v lists them), a path or a URL', 'E_REMOTE')
-    }
-    throw withHint(new GitError(['fetch'], fetched.exitCode, fetched.stderr), `check that this machine reaches it: git fetch ${remote}`)
+  if (fetched.outcome === 'no-such-ref') return null
+  if (fetched.outcome === 'not-a-repository') {
+    throw new UsageError(`'${remote}' is not a remote of this repository, nor a repository`, 'name a remote (git remote -v lists them), a path or a URL', 'E_REMOTE')
   }
+  if (fetched.outcome === 'failed') throw new GitError(fetched.error.args, fetched.error.gitExitCode, fetched.error.stderr, `check that this machine reaches it: git fetch ${remote}`)
   return store.repo.resolveRef(tracking)
 }
 

@@ -1,7 +1,8 @@
-import {NoActiveTrajectoryError, NotFoundError, UsageError, type RecordFormatError} from '../errors.js'
+import {AlreadyActiveError, NoActiveTrajectoryError, NotFoundError, type RecordFormatError} from '../errors.js'
 import {idTime} from '../model/ids.js'
 import {activePath, eventPath, TRAJECTORIES_DIR, trajectoryPath} from '../model/layout.js'
-import {truncate, type AgentName} from '../model/names.js'
+import {type AgentName} from '../model/names.js'
+import {quoteInput} from '../model/text.js'
 import {renderYaml} from '../model/front-matter.js'
 import {compact} from '../model/record.js'
 import {subjectText} from '../model/redact.js'
@@ -17,7 +18,7 @@ import {escapeExtended, type Snapshot} from '../store/snapshot.js'
 import type {Draft} from '../store/transaction.js'
 import type {Context} from './context.js'
 import {dayFolders} from './day-folders.js'
-import {activeIds, AlreadyActiveError, allActive, countEvents, findActive, readDetail, readTrajectories, readTrajectory, resolveTrajectoryId} from './trajectory-records.js'
+import {activeIds, allActive, countEvents, findActive, readDetail, readTrajectories, readTrajectory, resolveTrajectoryId} from './trajectory-records.js'
 import type {TrajectoryDetail, DecisionResult, FinishResult, StatusResult, ListResult} from '../model/results.js'
 
 // The trajectory use cases: what `trail start`, `decision`, `complete`, `abandon`, `status`, `list`, `show` and
@@ -282,7 +283,7 @@ export async function showTrajectory(ctx: Context, idOrPrefix: string): Promise<
   const snapshot = await (await ctx.store()).snapshot()
   const id = await resolveTrajectoryId(snapshot, idOrPrefix)
   const trajectory = await readTrajectory(snapshot, id)
-  if (!trajectory) throw new NotFoundError(`no trajectory matches '${truncate(idOrPrefix)}'`, 'list trajectories with: trail list')
+  if (!trajectory) throw new NotFoundError(`no trajectory matches '${quoteInput(idOrPrefix)}'`, 'list trajectories with: trail list')
   return readDetail(snapshot, trajectory)
 }
 
@@ -297,7 +298,7 @@ export async function exportTrajectory(ctx: Context, input: {id?: string; agent:
   const [latest] = await grepTrajectoryIds(snapshot, {agent: input.agent})
     .then((ids) => ids.sort().reverse())
   if (latest === undefined) {
-    throw new UsageError(`agent '${input.agent}' has no trajectory to export`, 'name one: trail export <id> (find ids with: trail list)')
+    throw new NotFoundError(`agent '${input.agent}' has no trajectory to export`, 'name one: trail export <id> (find ids with: trail list)')
   }
   return showTrajectory(ctx, latest)
 }

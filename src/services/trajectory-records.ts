@@ -1,7 +1,8 @@
-import {NotFoundError, RecordFormatError, StateError, UsageError} from '../errors.js'
+import {NotFoundError, RecordFormatError, UsageError} from '../errors.js'
 import {isId, parseIdPrefix} from '../model/ids.js'
 import {ACTIVE_DIR, activeDir, eventsDir, TRAJECTORIES_DIR, trajectoryPath} from '../model/layout.js'
-import {truncate, type AgentName} from '../model/names.js'
+import {type AgentName} from '../model/names.js'
+import {quoteInput} from '../model/text.js'
 import {byNewest, parseEvent, parseTrajectory, type Trajectory, type TrajectoryEvent} from '../model/trajectory.js'
 import type {Snapshot} from '../store/snapshot.js'
 import {dayFolders} from './day-folders.js'
@@ -84,22 +85,6 @@ export async function findActive(snapshot: Snapshot, agent: AgentName): Promise<
   return id === undefined ? null : readTrajectory(snapshot, id)
 }
 
-/** `trail start` while the agent has an active trajectory: names it and how to finish it. */
-export class AlreadyActiveError extends StateError {
-  constructor(trajectory: Trajectory) {
-    super(
-      `agent '${trajectory.agent}' already has an active trajectory: ${trajectory.id} "${truncateTitle(trajectory.title)}"`,
-      'finish it first with: trail complete --summary "<what was done>"   or: trail abandon --reason "<why>"',
-      'E_ALREADY_ACTIVE',
-    )
-  }
-}
-
-function truncateTitle(title: string): string {
-  const line = title.replace(/\s+/g, ' ')
-  return line.length > 60 ? `${line.slice(0, 59)}…` : line
-}
-
 /**
  * Finds the trajectory a user named by its id or a unique prefix of it ("traj_01jd2k", "01jd2k"). Only the day
  * folders that ids with that prefix can live in are listed: the prefix fixes a time range.
@@ -116,9 +101,9 @@ export async function resolveTrajectoryId(snapshot: Snapshot, raw: string): Prom
     if (matches.length === 1) return matches[0]!
     if (matches.length > 1) {
       const shown = matches.slice(0, 5).join(', ')
-      throw new UsageError(`'${truncate(raw)}' matches ${matches.length} trajectories: ${shown}${matches.length > 5 ? ', …' : ''}`, 'give more characters of the id')
+      throw new UsageError(`'${quoteInput(raw)}' matches ${matches.length} trajectories: ${shown}${matches.length > 5 ? ', …' : ''}`, 'give more characters of the id')
     }
   }
-  throw new NotFoundError(`no trajectory matches '${truncate(raw)}'`, 'list trajectories with: trail list')
+  throw new NotFoundError(`no trajectory matches '${quoteInput(raw)}'`, 'list trajectories with: trail list')
 }
 

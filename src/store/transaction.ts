@@ -3,7 +3,7 @@ import type {Oid} from '../git/objects.js'
 import type {FileChange} from '../git/repo.js'
 import {FORMAT_VERSION, renderFormat} from '../model/format.js'
 import {FORMAT_PATH} from '../model/layout.js'
-import {oneLine} from '../model/record.js'
+import {clip, oneLine} from '../model/text.js'
 import {redactText} from '../model/redact.js'
 import {Snapshot} from './snapshot.js'
 import type {Store} from './store.js'
@@ -130,8 +130,7 @@ export function formatWrite(): FileChange {
 
 /** "trail: <subject>", then the trailers. One line of subject, redacted, at most 100 characters. */
 export function commitMessage(draft: Pick<Draft<unknown>, 'subject' | 'trailers'>): string {
-  const subject = oneLine(redactText(draft.subject)).replace(/[\u0000-\u001f\u007f]/g, ' ')
-  const short = [...subject].length > 100 ? `${[...subject].slice(0, 99).join('')}…` : subject
+  const short = clip(oneLine(redactText(draft.subject)).replace(/[\u0000-\u001f\u007f]/g, ' '), 100)
   const trailers = (draft.trailers ?? []).map(([key, value]) => `${key}: ${oneLine(value)}`)
   return `trail: ${short}\n${trailers.length > 0 ? `\n${trailers.join('\n')}\n` : ''}`
 }

@@ -311,7 +311,7 @@ describe('trail show and export', () => {
   it('exports the agent\'s latest trajectory when none is active, and says when it has none', async () => {
     const repo = newRepo()
     const none = await runCli(repo.dir, ['trail', 'export'])
-    assert.equal(none.code, 2)
+    assert.equal(none.code, 3, "nothing to export is \"no such record\", as for trail show")
     assert.match(none.stderr, /agent 'default' has no trajectory to export/)
     await ok(repo.dir, ['trail', 'start', 'Old'])
     await ok(repo.dir, ['trail', 'complete', '--summary', 'x'])

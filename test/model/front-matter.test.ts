@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
+import {FrontMatterError} from '../../src/errors.js'
 import {describe, it} from 'node:test'
 import {parse as parseWithYamlPackage} from 'yaml'
-import {FrontMatterError, parseDocument, parseYaml, quote, renderDocument, renderYaml, type Value} from '../../src/model/front-matter.js'
+import {parseDocument, parseYaml, quote, renderDocument, renderYaml, type Value} from '../../src/model/front-matter.js'
 
 // The canonical form must mean the same to any YAML reader: every case is parsed by our fast parser and by the
 // `yaml` package, and both must give back exactly what was rendered.

@@ -25,8 +25,8 @@ export const start = defineCommand({
     startTrajectory(ctx, {
       agent: resolveAgentName(flags.agent, ctx.env),
       title: parseTitle(args.title!),
-      task: flags.task === undefined ? undefined : parseTitle(flags.task, 'task'),
-      source: flags.source === undefined ? undefined : parseTitle(flags.source, 'source'),
+      task: flags.task === undefined ? undefined : parseTitle(flags.task, 'task', 'trail start "Fix login bug" --task agent-relay-123'),
+      source: flags.source === undefined ? undefined : parseTitle(flags.source, 'source', 'trail start "Fix login bug" --task 123 --source jira'),
       url: flags.url === undefined ? undefined : parseTaskUrl(flags.url),
     }),
   text: (trajectory, style, {flags}) => (flags.quiet ? `${trajectory.id}\n` : startText(trajectory, style)),

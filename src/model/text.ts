@@ -1,0 +1,33 @@
+// Short text for one line: a heading, a list item, a commit subject, a table cell, an error that quotes input.
+// Every place that shows text on one line goes through these, so a title is cut the same way everywhere.
+
+/**
+ * One line of text: line breaks (and the blanks around them) become one space, the ends are trimmed.
+ *
+ * @example oneLine('Fix\n  the bug ') // 'Fix the bug'
+ */
+export function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n\u2028\u2029]+\s*/g, ' ').trim()
+}
+
+/**
+ * At most `maxChars` characters (code points, so an emoji is never cut in half), ending in "…" when cut.
+ *
+ * @example clip('Implement user authentication', 10) // 'Implement…'
+ */
+export function clip(text: string, maxChars: number): string {
+  if (text.length <= maxChars) return text
+  const chars = [...text]
+  return chars.length > maxChars ? `${chars.slice(0, Math.max(0, maxChars - 1)).join('')}…` : text
+}
+
+/**
+ * User input quoted in an error message: escaped as a JSON string body (so a newline or an escape byte shows as
+ * \n or \u001b), and cut, so a 1 MB argument does not become a 1 MB error.
+ *
+ * @example quoteInput('a\nb') // 'a\\nb'
+ */
+export function quoteInput(text: string, maxChars = 60): string {
+  const visible = JSON.stringify(text).slice(1, -1)
+  return visible.length > maxChars ? `${visible.slice(0, maxChars)}…` : visible
+}
