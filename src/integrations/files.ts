@@ -1,5 +1,5 @@
-import {chmodSync, closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync} from 'node:fs'
-import {basename, dirname, isAbsolute, join, relative} from 'node:path'
+import {chmodSync, closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeSync} from 'node:fs'
+import {basename, dirname, isAbsolute, join, relative, resolve} from 'node:path'
 import {UsageError} from '../errors.js'
 
 // The files `trail init` writes into the user's repository (agent settings, instructions, MCP registrations) are
@@ -59,11 +59,12 @@ export function resolveInstallFile(root: InstallRoot, relativePath: string): Ins
       break
     }
     if (info.isSymbolicLink()) {
-      const target = realOrNull(next)
       const shown = parts.slice(0, index + 1).join('/')
-      if (target === null) throw unsafe(relativePath, `${shown} is a link to nothing`)
+      // A link to nothing: judged by where it points, and refused (writing would create its target).
+      const target = realOrNull(next) ?? resolve(dirname(next), readlinkSync(next))
       if (!isInside(target, workTree)) throw unsafe(relativePath, `${shown} is a link out of the repository (to ${target})`)
       if (gitDirs.some((dir) => isInside(target, dir))) throw unsafe(relativePath, `${shown} is a link into the git directory (${target})`)
+      if (!existsSync(target)) throw unsafe(relativePath, `${shown} is a link to nothing (${target})`)
       current = target
     } else {
       current = next
