@@ -1,6 +1,7 @@
 import {continuityLoad} from './definitions/relay/continuity-load.js'
 import {continuitySave} from './definitions/relay/continuity-save.js'
 import {continuityUncertain} from './definitions/relay/continuity-uncertain.js'
+import {hook} from './definitions/relay/hook.js'
 import {ingest} from './definitions/relay/ingest.js'
 import {send} from './definitions/relay/send.js'
 import {sync} from './definitions/relay/sync.js'
@@ -8,9 +9,9 @@ import {runHot, type AnyDefinition} from './hot.js'
 
 // The entry of dist/hot-relay.cjs: `relay`'s hot commands. `relay sync` is one too: it runs at the start of
 // every session, and through oclif its start-up alone (about 100 ms) cost more than the git fetch calls it makes
-// for 10 siblings (bench/relay-commands.ts).
+// for 10 siblings (bench/relay-commands.ts). `relay hook` runs at every turn of every hooked agent session.
 
-export const HOT_RELAY: readonly AnyDefinition[] = [continuitySave, continuityLoad, continuityUncertain, ingest, send, sync]
+export const HOT_RELAY: readonly AnyDefinition[] = [continuitySave, continuityLoad, continuityUncertain, ingest, send, sync, hook]
 
 /** Runs `argv` if it names a hot `relay` command; false lets oclif take it. */
 export function run(argv: readonly string[]): Promise<boolean> {

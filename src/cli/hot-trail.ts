@@ -1,6 +1,7 @@
 import {abandon} from './definitions/trail/abandon.js'
 import {complete} from './definitions/trail/complete.js'
 import {decision} from './definitions/trail/decision.js'
+import {resume} from './definitions/trail/resume.js'
 import {start} from './definitions/trail/start.js'
 import {status} from './definitions/trail/status.js'
 import {runHot, type AnyDefinition} from './hot.js'
@@ -8,7 +9,7 @@ import {runHot, type AnyDefinition} from './hot.js'
 // The entry of dist/hot-trail.cjs: `trail`'s hot commands, and only their code (a bundle per executable keeps
 // each one small: compiling it is part of every call).
 
-export const HOT_TRAIL: readonly AnyDefinition[] = [start, decision, complete, abandon, status]
+export const HOT_TRAIL: readonly AnyDefinition[] = [start, decision, complete, abandon, status, resume]
 
 /** Runs `argv` if it names a hot `trail` command; false lets oclif take it. */
 export function run(argv: readonly string[]): Promise<boolean> {

@@ -67,3 +67,41 @@ export function resolveAgentName(flag: string | undefined, env: Readonly<Record<
 export function counted(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`
 }
+
+/** The agent tools whose sessions `relay hook` serves. */
+export const AGENT_TOOLS = ['claude', 'codex', 'gemini', 'cursor'] as const
+export type AgentTool = (typeof AGENT_TOOLS)[number]
+
+export function isAgentTool(raw: string): raw is AgentTool {
+  return (AGENT_TOOLS as readonly string[]).includes(raw)
+}
+
+/**
+ * Who is acting in a hooked session: $AGENT_RELAY_NAME (then $TRAIL_AGENT) when set, the same name in every
+ * session; else `<tool>-<8 characters of the session id>`, so two sessions of one tool in one repository never
+ * share an active trajectory or a ledger. Without a session id: the tool's name.
+ *
+ * @example sessionAgentName('claude', '3f2a9c1e-77b0-4c1e-9d1a-0b6f5e2d7c10', {}) // 'claude-3f2a9c1e'
+ */
+export function sessionAgentName(tool: AgentTool, sessionId: string | undefined, env: Readonly<Record<string, string | undefined>>): AgentName {
+  const named = [env.AGENT_RELAY_NAME, env.TRAIL_AGENT].find((value) => value !== undefined && value !== '')
+  if (named !== undefined) return parseAgentName(named)
+  return parseAgentName(sessionId ? `${tool}-${shortSessionId(sessionId)}` : tool)
+}
+
+/** Whether `name` is the name `sessionAgentName` gives a session of `tool` that has no $AGENT_RELAY_NAME. */
+export function isSessionAgentName(tool: AgentTool, name: string): boolean {
+  return name.startsWith(`${tool}-`) && /^[0-9a-z]{8}$/.test(name.slice(tool.length + 1))
+}
+
+/**
+ * Eight lower-case letters or digits standing for a session id: its first eight when it starts with them (a
+ * UUID's first group), else a hash of it.
+ */
+export function shortSessionId(sessionId: string): string {
+  const plain = sessionId.toLowerCase().replace(/[^0-9a-z]/g, '')
+  if (plain.length >= 8 && /^[0-9a-z]{8}/.test(sessionId.toLowerCase())) return plain.slice(0, 8)
+  let hash = 0x811c9dc5
+  for (let i = 0; i < sessionId.length; i++) hash = Math.imul(hash ^ sessionId.charCodeAt(i), 0x01000193) >>> 0
+  return hash.toString(16).padStart(8, '0')
+}

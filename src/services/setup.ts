@@ -4,6 +4,7 @@ import {parseEvent, parseTrajectory} from '../model/trajectory.js'
 import type {Store} from '../store/store.js'
 import {formatWrite} from '../store/transaction.js'
 import {lockPath, readLockOwner, removeStaleLock, staleness} from '../store/writer-lock.js'
+import {integrationChecks} from '../integrations/installers.js'
 import type {Context} from './context.js'
 import type {InitResult, Check, DoctorResult} from '../model/results.js'
 
@@ -66,6 +67,7 @@ export async function runDoctor(ctx: Context, options: {fix: boolean}): Promise<
   }
   checks.push(checkWriterLock(store, options.fix), checkRefLock(store, options.fix), checkCrashReports(store, options.fix))
   if (store.mirror.hasWorkTree) checks.push(...(await checkMirror(store, snapshot.tip, options.fix)))
+  if (store.repo.workTree !== null) checks.push(...integrationChecks({workTree: store.repo.workTree, gitDirs: [store.repo.gitDir, store.repo.commonDir]}, ctx.env))
   return {checks, healthy: checks.every((check) => check.status !== 'problem')}
 }
 

@@ -1,12 +1,16 @@
-import {TrailError, UsageError} from '../../../errors.js'
+import {UsageError} from '../../../errors.js'
+import {parseHookEvent, renderHookOutput, type HookKind} from '../../../integrations/hook-protocol.js'
 import {resolveAgentName, type AgentName} from '../../../model/names.js'
 import type {HookInput} from '../../../model/results.js'
-import {answerText, ingestReportJson, ingestReportText, stopHookAnswer, type IngestResult} from '../../../render/ingest.js'
+import {answerText, ingestReportJson, ingestReportText, type IngestResult} from '../../../render/ingest.js'
+import {runAgentHook} from '../../../services/agent-hooks.js'
 import type {Context} from '../../../services/context.js'
-import {findActiveTrajectory} from '../../../services/trajectories.js'
 import {IngestRun, outboxBase} from '../../../services/ingest.js'
 import {ingestFile, ingestStream, ingestTranscriptText, parseHookInput, type IngestFormat} from '../../../services/ingest-input.js'
 import {AGENT_FLAG, defineCommand, type CommandIO} from '../../definition.js'
+
+/** Claude Code's event names, as `relay hook claude` calls them. */
+const CLAUDE_KINDS: Record<string, HookKind> = {SessionStart: 'session-start', UserPromptSubmit: 'prompt', Stop: 'stop', PreCompact: 'pre-compact', SessionEnd: 'session-end'}
 
 export const ingest = defineCommand({
   bin: 'relay',
@@ -17,8 +21,8 @@ export const ingest = defineCommand({
     '[[SUMMARY]] and [[SESSION_END]] become records, ->continuity: saves, loads, searches and marks uncertain, ' +
     '->relay: records a message, ->relay-file: carries out an outbox file. Answers to load and search are printed ' +
     'on stdout, for the agent. A file is read from where the last run on it stopped. With no file and ' +
-    '--format claude-jsonl, stdin may be a Claude Code hook payload: its transcript is read, a Stop hook hands ' +
-    'the answers back to the agent, and the exit code is always 0 (a hook must never keep an agent from stopping).',
+    '--format claude-jsonl, stdin may be a Claude Code hook payload: it is handled as relay hook claude <event> ' +
+    'does (for settings an older trail init installed), and the exit code is always 0.',
   examples: ['agent-cli | relay ingest', 'relay ingest session.log --follow', 'relay ingest --format claude-jsonl ~/.claude/projects/x/session.jsonl'],
   args: [{name: 'file', description: 'the output to read; - (or nothing) for stdin'}],
   flags: {
@@ -42,20 +46,13 @@ export const ingest = defineCommand({
       else await ingestStream(io.stdin, run)
       return {...collect, tally: run.tally}
     }
-    // A hook: whatever goes wrong is reported on stderr, and the exit code stays 0 (Claude Code reads the JSON
-    // answer only then, and takes exit code 2 as "block").
-    try {
-      const agent = resolveAgentName(flags.agent, ctx.env)
-      const run = newRun(ctx, agent, flags.outbox, io, collect, 'transcript')
-      await ingestFile(ctx, hook.transcriptPath, run, {format: 'claude-jsonl'})
-      return {...collect, tally: run.tally, active: await findActiveTrajectory(ctx, agent)}
-    } catch (error) {
-      const message = error instanceof TrailError ? `${error.message}${error.hint ? ` (${error.hint})` : ''}` : (error as Error).message
-      ctx.warn(`relay ingest (hook): ${message}`)
-      return {...collect, warnings: [...collect.warnings, message]}
-    }
+    // A Claude Code hook payload (settings from an older trail init run `relay ingest --format claude-jsonl`):
+    // the same as `relay hook claude <kind>`, so older installs behave as new ones do.
+    const {event} = parseHookEvent('claude', CLAUDE_KINDS[hook.event] ?? 'stop', input!)
+    const {answer} = await runAgentHook(ctx, event)
+    return {...collect, hookOutput: renderHookOutput('claude', event.kind, answer)}
   },
-  text: (result) => (result.hook ? stopHookAnswer(result) : ingestReportText(result)),
+  text: (result) => (result.hook ? (result.hookOutput ?? '') : ingestReportText(result)),
   toJson: ingestReportJson,
   exitCode: (result) => (result.hook || result.tally.failed === 0 ? 0 : 1),
 })

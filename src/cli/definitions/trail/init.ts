@@ -1,11 +1,11 @@
-import {realpathSync} from 'node:fs'
-import {dirname, join} from 'node:path'
+import {UsageError} from '../../../errors.js'
+import {AGENT_TOOLS, isAgentTool, type AgentTool} from '../../../model/names.js'
 import {initJson, initText} from '../../../render/setup.js'
 import {pushSetupText} from '../../../render/sync.js'
-import {installAgentsMd, installClaude, type InstalledFile} from '../../../services/agent-setup.js'
-import {initStore} from '../../../services/setup.js'
-import {configurePush, fetchRemoteStoreIfNew} from '../../../services/sync.js'
+import {runInit} from '../../../services/repository-init.js'
 import {defineCommand} from '../../definition.js'
+
+const ACTIONS = {created: 'Created', updated: 'Updated', unchanged: 'Already in place', deleted: 'Removed'} as const
 
 export const init = defineCommand({
   bin: 'trail',
@@ -14,54 +14,39 @@ export const init = defineCommand({
   description:
     'Creates refs/trail/records with its first commit (on a new clone, adopts the remote\'s records instead), mirrors the records into .trail/ and .relay/, and lists ' +
     'those folders in .git/info/exclude. Every write command does this silently on first use; init is for doing ' +
-    'it explicitly. --claude adds Claude Code hooks to .claude/settings.json (SessionStart loads the context, ' +
-    'Stop and SessionEnd ingest the transcript) and the agent instructions to CLAUDE.md; --agents adds the ' +
-    'instructions to AGENTS.md. --push makes plain git fetch and git push carry the records. Existing settings ' +
-    'and text are kept. Running it again changes nothing in place.',
-  examples: ['trail init', 'trail init --claude', 'trail init --agents', 'trail init --push'],
+    'it explicitly. --claude, --codex, --gemini and --cursor (or --all) install that tool\'s lifecycle hooks ' +
+    '(context at session start, a trajectory from the first prompt, answers to the agent\'s requests, a prompt to ' +
+    'complete its trajectory, the ledger saved before compaction), register the MCP server (not with --no-mcp) and ' +
+    'add the instructions for it; --remove <tool> takes them out again. --agents adds the instructions to ' +
+    'AGENTS.md. --push makes plain git fetch and git push carry the records. Existing settings and text are kept; ' +
+    'a malformed file is refused and left as it is. Running it again changes nothing in place.',
+  examples: ['trail init', 'trail init --claude', 'trail init --all --no-mcp', 'trail init --remove cursor', 'trail init --agents', 'trail init --push'],
   args: [],
   flags: {
-    claude: {type: 'boolean', description: 'install the Claude Code hooks and the instructions in CLAUDE.md'},
+    claude: {type: 'boolean', description: 'install the Claude Code hooks (.claude/settings.json), MCP server (.mcp.json) and CLAUDE.md instructions'},
+    codex: {type: 'boolean', description: 'install the Codex hooks (.codex/hooks.json), MCP server (.codex/config.toml) and AGENTS.md instructions'},
+    gemini: {type: 'boolean', description: 'install the Gemini CLI hooks and MCP server (.gemini/settings.json) and GEMINI.md instructions'},
+    cursor: {type: 'boolean', description: 'install the Cursor hooks (.cursor/hooks.json), MCP server (.cursor/mcp.json) and rule (.cursor/rules/relay-trail.mdc)'},
+    all: {type: 'boolean', description: 'install for every agent tool above'},
+    remove: {type: 'string', multiple: true, options: [...AGENT_TOOLS, 'all'], description: 'take out what --<tool> installed (the store is left alone)', helpValue: '<tool>'},
+    'no-mcp': {type: 'boolean', description: 'do not register the MCP server'},
     agents: {type: 'boolean', description: 'install the agent instructions in AGENTS.md'},
     push: {type: 'boolean', description: 'make plain git fetch and git push carry the records with the remote'},
     remote: {type: 'string', description: 'the remote a new clone adopts the records of, and --push configures (default: origin)', helpValue: '<name>'},
   },
   json: true,
-  run: async (ctx, {flags}) => {
-    const remote = flags.remote ?? 'origin'
-    const push = flags.push ? await configurePush(ctx, remote) : null
-    // A new clone looks for the remote's records before it makes a first commit of its own.
-    const adopting = await fetchRemoteStoreIfNew(ctx, remote)
-    const store = await initStore(ctx)
-    const installed: InstalledFile[] = []
-    if (flags.claude) installed.push(...(await installClaude(ctx, relayCommand())))
-    if (flags.agents) installed.push(...(await installAgentsMd(ctx)))
-    return {store, adopted: adopting ? remote : null, installed, push}
+  run: (ctx, {flags}) => {
+    const tools: AgentTool[] = flags.all ? [...AGENT_TOOLS] : AGENT_TOOLS.filter((tool) => flags[tool])
+    const remove = flags.remove.includes('all') ? [...AGENT_TOOLS] : flags.remove.filter(isAgentTool)
+    if (remove.length > 0 && (tools.length > 0 || flags.agents || flags.push)) {
+      throw new UsageError('--remove cannot be combined with installing', 'run them one after the other: trail init --remove cursor && trail init --claude')
+    }
+    return runInit(ctx, {remote: flags.remote ?? 'origin', push: flags.push, tools, remove, agentsMd: flags.agents, mcp: !flags['no-mcp']})
   },
   text: ({store, adopted, installed, push}, style) =>
     (adopted ? `Adopted the records of ${adopted}.\n` : '') +
-    initText(store, style) +
-    installed.map((file) => `${file.action === 'unchanged' ? 'Already in place' : file.action === 'created' ? 'Created' : 'Updated'}: ${file.path}\n`).join('') +
+    (store ? initText(store, style) : '') +
+    installed.map((file) => `${ACTIONS[file.action]}: ${file.path}\n`).join('') +
     (push ? pushSetupText(push) : ''),
-  toJson: ({store, adopted, installed, push}) => ({...initJson(store), adopted, installed, push}),
+  toJson: ({store, adopted, installed, push}) => ({...(store ? initJson(store) : {}), adopted, installed, push}),
 })
-
-/**
- * How the hooks start relay: "relay" when that name on PATH is this installation's, else this installation's
- * executable by its full path (a clone used without npm link).
- */
-function relayCommand(): string {
-  const ours = realpathOf(join(dirname(realpathOf(process.argv[1] ?? '')), 'relay.cjs'))
-  for (const dir of (process.env.PATH ?? '').split(':').filter(Boolean)) {
-    if (realpathOf(join(dir, 'relay')) === ours) return 'relay'
-  }
-  return `node "${ours}"`
-}
-
-function realpathOf(path: string): string {
-  try {
-    return realpathSync(path)
-  } catch {
-    return path
-  }
-}

@@ -1,0 +1,109 @@
+import {mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import type {AgentName, AgentTool} from '../model/names.js'
+
+// What the hooks remember about the sessions of this clone, between one hook process and the next: one small
+// JSON file per session agent in the common git dir (local state, like ingest cursors; never a record). It lets a
+// new session find the one before it (to offer its open trajectory and ledger), keeps the "blocked once" guards,
+// and holds answers a hook could not deliver yet.
+
+export interface HookSession {
+  tool: AgentTool
+  agent: AgentName
+  session: string | null
+  started: string
+  /** The last hook of this session, ISO time. */
+  seen: string
+  /** When its SessionEnd hook ran, or null while it may be live. */
+  ended: string | null
+  /** The trajectory the agent was already asked to complete (asked once). */
+  reminded: string | null
+  /** Answers (Markdown) that could not reach the agent yet: delivered at its next stop or prompt. */
+  pending: string[]
+  /** Requests answered from the Stop payload before the transcript held them: not answered again from it. */
+  answeredEarly: string[]
+  /** The agent printed [[SESSION_END]] and has not stopped since (Cursor reads responses apart from stops). */
+  endSignalled: boolean
+}
+
+/** A session silent this long is taken as gone (killed without its SessionEnd hook). */
+export const SESSION_IDLE_MS = 2 * 60 * 60 * 1000
+/** Sessions older than this are forgotten. */
+const SESSION_KEEP_MS = 30 * 24 * 60 * 60 * 1000
+
+export class HookSessions {
+  private readonly dir: string
+
+  constructor(commonDir: string) {
+    this.dir = join(commonDir, 'trail', 'sessions')
+  }
+
+  read(agent: AgentName): HookSession | null {
+    try {
+      return JSON.parse(readFileSync(join(this.dir, `${agent}.json`), 'utf8')) as HookSession
+    } catch {
+      return null
+    }
+  }
+
+  /** The session's state, created on first sight, with `seen` moved to now. */
+  touch(tool: AgentTool, agent: AgentName, session: string | undefined, now: Date): HookSession {
+    const known = this.read(agent)
+    const at = now.toISOString()
+    return {
+      tool,
+      agent,
+      session: session ?? known?.session ?? null,
+      started: known?.started ?? at,
+      seen: at,
+      ended: null,
+      reminded: known?.reminded ?? null,
+      pending: known?.pending ?? [],
+      answeredEarly: known?.answeredEarly ?? [],
+      endSignalled: known?.endSignalled ?? false,
+    }
+  }
+
+  write(state: HookSession): void {
+    mkdirSync(this.dir, {recursive: true})
+    const path = join(this.dir, `${state.agent}.json`)
+    const temporary = `${path}.${process.pid}.tmp`
+    writeFileSync(temporary, `${JSON.stringify(state)}\n`)
+    renameSync(temporary, path)
+  }
+
+  /**
+   * The latest earlier session of the same tool that is over (ended, or silent for SESSION_IDLE_MS), other than
+   * `agent`; forgets sessions older than a month on the way.
+   */
+  previous(tool: AgentTool, agent: AgentName, now: Date): HookSession | null {
+    let names: string[]
+    try {
+      names = readdirSync(this.dir).filter((name) => name.endsWith('.json'))
+    } catch {
+      return null
+    }
+    let best: HookSession | null = null
+    for (const name of names) {
+      let state: HookSession
+      try {
+        state = JSON.parse(readFileSync(join(this.dir, name), 'utf8')) as HookSession
+      } catch {
+        continue
+      }
+      const seen = Date.parse(state.seen)
+      if (now.getTime() - seen > SESSION_KEEP_MS) {
+        try {
+          unlinkSync(join(this.dir, name))
+        } catch {
+          // another hook removed it
+        }
+        continue
+      }
+      if (state.tool !== tool || state.agent === agent) continue
+      const over = state.ended !== null || now.getTime() - seen > SESSION_IDLE_MS
+      if (over && (best === null || state.seen > best.seen)) best = state
+    }
+    return best
+  }
+}
