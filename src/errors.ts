@@ -48,6 +48,7 @@ export const ERROR_CODES = {
   E_NOT_FOUND: {exit: EXIT.state, meaning: 'no record, sibling or message matches'},
   E_NO_ACTIVE: {exit: EXIT.state, meaning: 'the agent has no active trajectory'},
   E_ALREADY_ACTIVE: {exit: EXIT.state, meaning: 'the agent already has an active trajectory'},
+  E_NOT_ACTIVE: {exit: EXIT.state, meaning: 'the trajectory named has ended, and cannot be resumed'},
   E_CONFLICT: {exit: EXIT.conflict, meaning: 'other writers kept moving the ref'},
   E_REPOSITORY: {exit: EXIT.repository, meaning: 'the repository cannot be used'},
   E_NOT_A_REPO: {exit: EXIT.repository, meaning: 'not inside a git repository'},

@@ -227,7 +227,7 @@ class HookRunner {
   /** Before a compaction: the latest [[SUMMARY]] of this agent, when newer than its ledger, is saved into it. */
   private async saveLedgerFromSummary(): Promise<void> {
     const snapshot = await (await this.ctx.store()).snapshot()
-    const [day] = await dayFolders(snapshot, agentRecordDir('summaries', this.agent))
+    const [day] = await dayFolders(snapshot, agentRecordDir('summary', this.agent))
     if (day === undefined) return
     const names = (await snapshot.list(day)).map((entry) => entry.name).filter((name) => name.endsWith('.md')).sort()
     const newest = names.at(-1)

@@ -1,10 +1,10 @@
-import {StateError} from '../errors.js'
+import {AlreadyActiveError, StateError} from '../errors.js'
 import {activePath, trajectoryPath} from '../model/layout.js'
 import type {AgentName} from '../model/names.js'
 import {subjectText} from '../model/redact.js'
 import {renderActiveMarker, renderTrajectory, type Trajectory} from '../model/trajectory.js'
 import type {Context} from './context.js'
-import {activeIds, AlreadyActiveError, countEvents, readTrajectory, resolveTrajectoryId} from './trajectory-records.js'
+import {activeIds, countEvents, readTrajectory, resolveTrajectoryId} from './trajectory-records.js'
 
 // `trail resume <id>`: a session adopts a trajectory that an earlier session (another agent name) left open. One
 // transaction moves the active marker to the new agent and names it in the trajectory; a trajectory the new agent
