@@ -1,6 +1,6 @@
 import {FALLBACK_IDENTITY, type Identity} from '../git/repo.js'
-import {ACTIVE_DIR, trajectoryPath, TRAJECTORIES_DIR} from '../model/layout.js'
-import {parseEvent, parseTrajectory} from '../model/trajectory.js'
+import {kindOfPath, readRecordAt} from '../model/kinds.js'
+import {ACTIVE_DIR, MIRRORED_DIRS, trajectoryPath} from '../model/layout.js'
 import type {Store} from '../store/store.js'
 import {formatWrite} from '../store/transaction.js'
 import {lockPath, readLockOwner, removeStaleLock, staleness} from '../store/writer-lock.js'
@@ -62,7 +62,7 @@ export async function runDoctor(ctx: Context, options: {fix: boolean}): Promise<
         ? {name: 'fsck', status: 'ok', message: `git fsck finds ${store.ref} and its objects sound`}
         : {name: 'fsck', status: 'problem', message: `git fsck: ${complaints.slice(0, 5).join('; ')}`, fix: `git fsck --full ${store.ref}`},
     )
-    checks.push(await checkRecords(store))
+    checks.push(...(await checkRecords(store)))
     checks.push(await checkActiveMarkers(store))
   }
   checks.push(checkWriterLock(store, options.fix), checkRefLock(store, options.fix), checkCrashReports(store, options.fix))
@@ -71,28 +71,59 @@ export async function runDoctor(ctx: Context, options: {fix: boolean}): Promise<
   return {checks, healthy: checks.every((check) => check.status !== 'problem')}
 }
 
-async function checkRecords(store: Store): Promise<Check> {
+/** Records read per round trip while checking every record (bounded memory at any store size). */
+const CHECK_BATCH = 1000
+
+/**
+ * Every file on the ref, checked against the registry of record kinds: it is a regular file at a path of some
+ * kind, it parses as that kind, and it agrees with its path (model/kinds.ts readRecordAt).
+ */
+async function checkRecords(store: Store): Promise<Check[]> {
   const snapshot = await store.snapshot()
-  const paths = (await snapshot.listFiles(TRAJECTORIES_DIR)).filter((path) => path.endsWith('.md'))
-  const texts = await snapshot.readTexts(paths)
+  const entries = await store.repo.listTree(snapshot.tip!, MIRRORED_DIRS)
   const broken: string[] = []
-  texts.forEach((text, index) => {
-    const path = paths[index]!
-    try {
-      if (path.endsWith('/trajectory.md')) parseTrajectory(text ?? '', path)
-      else parseEvent(text ?? '', path)
-    } catch (error) {
-      broken.push(`${path}: ${(error as Error).message.replace(/^cannot read record [^:]*: /, '')}`)
-    }
+  const outside: string[] = []
+  const files = entries.filter((entry) => {
+    if (entry.type === 'blob' && (entry.mode === '100644' || entry.mode === '100755')) return true
+    broken.push(`${entry.path}: a ${entry.mode === '120000' ? 'symbolic link' : entry.type} where a record file belongs`)
+    return false
   })
-  return broken.length === 0
-    ? {name: 'records', status: 'ok', message: `all ${paths.length} trajectory records parse`}
-    : {
-        name: 'records',
-        status: 'problem',
-        message: `${broken.length} of ${paths.length} records cannot be read: ${broken.slice(0, 3).join('; ')}`,
-        fix: `git show ${store.ref}:<path> to inspect; a later write of the record replaces it`,
+  let count = 0
+  for (let start = 0; start < files.length; start += CHECK_BATCH) {
+    const batch = files.slice(start, start + CHECK_BATCH).filter((entry) => {
+      if (kindOfPath(entry.path)) return true
+      outside.push(entry.path)
+      return false
+    })
+    const texts = await snapshot.readTexts(batch.map((entry) => entry.path))
+    texts.forEach((text, index) => {
+      const path = batch[index]!.path
+      count++
+      try {
+        readRecordAt(path, text ?? '')
+      } catch (error) {
+        broken.push(`${path}: ${(error as Error).message.replace(/^cannot read record [^:]*: /, '')}`)
       }
+    })
+  }
+  const checks: Check[] = [
+    broken.length === 0
+      ? {name: 'records', status: 'ok', message: `all ${count} records parse and agree with their paths`}
+      : {
+          name: 'records',
+          status: 'problem',
+          message: `${broken.length} of ${entries.length} records cannot be read: ${broken.slice(0, 3).join('; ')}${broken.length > 3 ? '; …' : ''}`,
+          fix: `git show ${store.ref}:<path> to inspect; a later write of the record replaces it`,
+        },
+  ]
+  if (outside.length > 0) {
+    checks.push({
+      name: 'layout',
+      status: 'warning',
+      message: `${outside.length} files on the ref are not records of any kind this version knows (${outside.slice(0, 3).join(', ')}${outside.length > 3 ? ', …' : ''}); a newer version may have written them`,
+    })
+  }
+  return checks
 }
 
 async function checkActiveMarkers(store: Store): Promise<Check> {

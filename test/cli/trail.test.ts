@@ -5,7 +5,7 @@ import {hostname, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
 import {json, ok, runCli} from '../helpers/cli.js'
-import {testEnv, useRepos, type TestRepo} from '../helpers/repo.js'
+import {commitOnRef, testEnv, useRepos, type TestRepo} from '../helpers/repo.js'
 import type {TrajectoryDetailJson} from '../../src/render/trajectory.js'
 
 // Every `trail` command and flag, run as the built binary in a real repository with staged and unstaged changes,
@@ -624,6 +624,33 @@ describe('errors', () => {
 })
 
 describe('trail doctor', () => {
+  it('checks every record on the ref, of every kind, against the registry: one that does not parse, one whose content contradicts its path, a link, a file of no kind', async () => {
+    const repo = newRepo()
+    await ok(repo.dir, ['trail', 'start', 'Doctor'])
+    await ok(repo.dir, ['relay', 'continuity', 'save', 'Current task: check'])
+    await ok(repo.dir, ['relay', 'send', 'bob', 'hello'])
+    const healthy = await runCli(repo.dir, ['trail', 'doctor'])
+    assert.equal(healthy.code, 0, healthy.stdout)
+    assert.match(healthy.stdout, /records +all \d+ records parse and agree with their paths/)
+    const message = repo.git(['ls-tree', '-r', '--name-only', 'refs/trail/records', '--', '.relay/messages']).trim()
+    commitOnRef(repo, 'refs/trail/records', [
+      {path: message, content: '---\nid: not-an-id\n---\n'},
+      {path: '.relay/ledger/mallory.md', content: repo.git(['show', 'refs/trail/records:.relay/ledger/default.md'])},
+      {path: '.relay/ledger/handoffs/link.md', content: '/etc/passwd', mode: '120000'},
+      {path: '.relay/notes.txt', content: 'what is this?'},
+    ])
+    const report = await runCli(repo.dir, ['trail', 'doctor', '--json'])
+    assert.equal(report.code, 1)
+    const checks = (JSON.parse(report.stdout) as {checks: {name: string; status: string; message: string}[]}).checks
+    const records = checks.find((check) => check.name === 'records')!
+    assert.equal(records.status, 'problem')
+    assert.match(records.message, /^3 of \d+ records cannot be read/)
+    assert.match(records.message, /messages\/.*field 'from' is missing|messages\/.*missing/)
+    assert.match(records.message, /mallory\.md: its agent is 'default', but its path says 'mallory'/)
+    assert.match(records.message, /link\.md: a symbolic link where a record file belongs/)
+    assert.match(checks.find((check) => check.name === 'layout')!.message, /1 files on the ref are not records of any kind this version knows \(\.relay\/notes\.txt\)/)
+  })
+
   it('finds locks and crash reports left by killed processes, and --fix removes them', async () => {
     const repo = newRepo()
     await ok(repo.dir, ['trail', 'start', 'Doctor'])

@@ -150,3 +150,28 @@ export function useRepos(): (options?: RepoOptions) => TestRepo {
     return repo
   }
 }
+
+/** A file to put on a ref by hand: its content, and its mode (a symlink is 120000). */
+export interface RawFile {
+  path: string
+  content: string
+  mode?: '100644' | '100755' | '120000'
+}
+
+/**
+ * Commits files onto `ref` behind the tool's back, with git's own plumbing (as a broken clone, a hand edit or a
+ * hostile sibling would): on top of the ref's tree when it exists. Returns the new commit.
+ */
+export function commitOnRef(repo: TestRepo, ref: string, files: readonly RawFile[], message = 'by hand'): string {
+  const parent = repo.gitOrEmpty(['rev-parse', '--verify', '--quiet', ref]).trim()
+  const lines = [`commit ${ref}`, 'committer Test User <test@example.com> 1700000000 +0000', `data ${Buffer.byteLength(message)}`, message]
+  if (parent) lines.push(`from ${parent}`)
+  const parts: Buffer[] = [Buffer.from(`${lines.join('\n')}\n`)]
+  for (const file of files) {
+    const bytes = Buffer.from(file.content)
+    parts.push(Buffer.from(`M ${file.mode ?? '100644'} inline ${JSON.stringify(file.path)}\ndata ${bytes.length}\n`), bytes, Buffer.from('\n'))
+  }
+  parts.push(Buffer.from('done\n'))
+  execFileSync('git', ['fast-import', '--quiet', '--done', '--force'], {cwd: repo.dir, env: testEnv(), input: Buffer.concat(parts)})
+  return repo.git(['rev-parse', ref]).trim()
+}
