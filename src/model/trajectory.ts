@@ -58,6 +58,11 @@ export interface ActiveMarker extends Extensible {
   started: string
 }
 
+/** What every output says of a decision recorded without its reasoning (in parentheses: it is not the agent's). */
+export const NO_REASONING = '(no reasoning recorded)'
+/** What every output says of a trajectory without decisions. */
+export const NO_DECISIONS = '(no decisions recorded)'
+
 export const TITLE_MAX_CHARS = 1000
 export const TEXT_MAX_CHARS = 1024 * 1024
 
@@ -174,7 +179,7 @@ export function renderEvent(event: TrajectoryEvent): string {
     }),
     (e) => {
       const heading = `# ${e.kind[0]!.toUpperCase()}${e.kind.slice(1)}: ${oneLine(e.title)}`
-      const parts = [heading, e.reasoning ?? '_No reasoning recorded._']
+      const parts = [heading, e.reasoning ?? `_${NO_REASONING}_`]
       if (e.alternatives.length > 0) parts.push(`Alternatives considered:\n\n${e.alternatives.map((a) => `- ${oneLine(a)}`).join('\n')}`)
       if (e.confidence !== undefined) parts.push(`Confidence: ${describeConfidence(e.confidence)}`)
       return `${parts.join('\n\n')}\n`

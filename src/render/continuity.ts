@@ -3,6 +3,7 @@ import {FIELD_TITLES, renderFileReference, type Ledger} from '../model/ledger.js
 import type {Handoff} from '../model/handoff.js'
 import {oneLine} from '../model/text.js'
 import type {SaveResult, StartupContext} from '../model/results.js'
+import {NO_REASONING} from '../model/trajectory.js'
 
 // The startup context as Markdown, within a size budget, and the answers of the other continuity commands.
 
@@ -79,7 +80,7 @@ function sections(context: StartupContext): Section[] {
     const recent = decisions.slice(-3)
     const older = decisions.slice(0, -3)
     const decision = (d: (typeof recent)[number]) =>
-      `- ${oneLine(d.title)}: ${d.reasoning === undefined ? '(no reasoning recorded)' : oneLine(d.reasoning)}${d.confidence === undefined ? '' : ` [confidence ${describeConfidence(d.confidence)}]`}`
+      `- ${oneLine(d.title)}: ${d.reasoning === undefined ? NO_REASONING : oneLine(d.reasoning)}${d.confidence === undefined ? '' : ` [confidence ${describeConfidence(d.confidence)}]`}`
     out.push({
       what: 'the active trajectory',
       priority: 3,

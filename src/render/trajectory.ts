@@ -1,5 +1,7 @@
 import {confidenceLevel, describeConfidence} from '../model/confidence.js'
-import type {Trajectory, TrajectoryEvent} from '../model/trajectory.js'
+import {NO_DECISIONS, NO_REASONING, type Trajectory, type TrajectoryEvent} from '../model/trajectory.js'
+import {oneLine} from '../model/text.js'
+import {trajectoryDocument, type Block, type Fact} from './sections.js'
 import {formatTime, paint, printable, printableLine, table, type OutputStyle} from './style.js'
 import type {TrajectoryDetail, DecisionResult, FinishResult, StatusResult, ListResult} from '../model/results.js'
 
@@ -87,7 +89,6 @@ export function detailJson(detail: TrajectoryDetail): TrajectoryDetailJson {
   return {...trajectoryJson(detail.trajectory), decisions: detail.events.map(decisionJson)}
 }
 
-const NO_REASONING = '(no reasoning recorded)'
 
 function statusColor(status: string): 'green' | 'yellow' | 'red' {
   return status === 'completed' ? 'green' : status === 'active' ? 'yellow' : 'red'
@@ -206,118 +207,107 @@ export function listFooter(result: ListResult, nextPage: (page: number) => strin
   return `showing ${first}-${last}${of}${result.more ? `; next page: ${nextPage(result.page + 1)}` : ''}`
 }
 
-/** `trail show`: everything about one trajectory, for a person. */
+/** `trail show`: everything about one trajectory, for a person (the sections of ./sections.ts, as text). */
 export function detailText(detail: TrajectoryDetail, style: OutputStyle): string {
-  const t = detail.trajectory
-  const out = [`${paint(style, 'bold', t.id)}  ${paint(style, statusColor(t.status), t.status)}`, printable(t.title), '']
-  const facts: [string, string | undefined][] = [
-    ['agent', t.agent],
-    ['started', formatTime(t.started, style)],
-    ['ended', t.ended ? formatTime(t.ended, style) : undefined],
-    ['task', t.task ? `${printableLine(t.task)}${t.source ? ` (${printableLine(t.source)})` : ''}` : undefined],
-    ['link', t.url ? printableLine(t.url) : undefined],
-    ['branch', t.branch],
-    ['confidence', t.confidence === undefined ? undefined : describeConfidence(t.confidence)],
-  ]
-  for (const [label, value] of facts) if (value !== undefined) out.push(`${label.padEnd(11)}${value}`)
-  const section = (title: string, body: string) => out.push('', paint(style, 'bold', title), body)
-  if (t.summary) section('Summary', printable(t.summary))
-  section(`Decisions (${detail.events.length})`, detail.events.length === 0 ? '(none)' : detail.events.map((d, i) => decisionBlock(d, i, style)).join('\n'))
-  if (t.approach) section('Approach', printable(t.approach))
-  if (t.challenges.length > 0) section('Challenges', t.challenges.map((c) => `- ${printableLine(c)}`).join('\n'))
-  if (t.learnings.length > 0) section('Learnings', t.learnings.map((l) => `- ${printableLine(l)}`).join('\n'))
-  if (t.reason) section('Why it was abandoned', printable(t.reason))
+  const document = trajectoryDocument(detail)
+  const out: string[] = []
+  for (const section of document.sections) {
+    if (section.id === 'header') {
+      const facts = section.blocks.flatMap((block) => (block.kind === 'facts' ? block.facts : []))
+      const value = (label: string) => facts.find((fact) => fact.label === label)?.value ?? ''
+      out.push(`${paint(style, 'bold', value('ID'))}  ${paint(style, statusColor(value('Status')), value('Status'))}`, printable(document.title), '')
+      for (const fact of facts.filter((f) => !f.inHeading)) out.push(`${fact.label.toLowerCase().padEnd(11)}${fact.as === 'time' ? formatTime(fact.value, style) : printableLine(fact.value)}`)
+      continue
+    }
+    for (const block of section.blocks) {
+      const heading = block.kind === 'decisions' ? `${section.heading} (${block.decisions.length})` : section.heading
+      out.push('', paint(style, 'bold', heading), textBlock(block, style))
+    }
+  }
   return `${out.join('\n')}\n`
 }
 
-function decisionBlock(d: TrajectoryEvent, index: number, style: OutputStyle): string {
-  const lines = [`${index + 1}. ${printableLine(d.title)}  ${paint(style, 'dim', formatTime(d.at, style))}`]
-  lines.push(`   ${d.reasoning === undefined ? NO_REASONING : printable(d.reasoning).replace(/\n/g, '\n   ')}`)
-  if (d.alternatives.length > 0) lines.push(`   alternatives: ${d.alternatives.map((a) => printableLine(a)).join(', ')}`)
-  if (d.confidence !== undefined) lines.push(`   confidence: ${describeConfidence(d.confidence)}`)
-  return lines.join('\n')
+function textBlock(block: Block, style: OutputStyle): string {
+  switch (block.kind) {
+    case 'text':
+      return printable(block.text)
+    case 'list':
+      return block.items.map((item) => `- ${printableLine(item)}`).join('\n')
+    case 'facts':
+      return block.facts.map((fact) => `${fact.label}: ${printableLine(fact.value)}`).join('\n')
+    case 'decisions':
+      if (block.decisions.length === 0) return NO_DECISIONS
+      return block.decisions
+        .map((d, index) => {
+          const lines = [`${index + 1}. ${printableLine(d.title)}  ${paint(style, 'dim', formatTime(d.at, style))}`]
+          lines.push(`   ${d.reasoning === null ? NO_REASONING : printable(d.reasoning).replace(/\n/g, '\n   ')}`)
+          if (d.alternatives.length > 0) lines.push(`   alternatives: ${d.alternatives.map((a) => printableLine(a)).join(', ')}`)
+          if (d.confidence !== null) lines.push(`   confidence: ${d.confidence}`)
+          return lines.join('\n')
+        })
+        .join('\n')
+  }
 }
 
 // --- export formats ---------------------------------------------------------------------------------------------
 
-/** A Markdown document for a pull request or a wiki. */
+/** A Markdown document for a pull request or a wiki (the sections of ./sections.ts). */
 export function detailMarkdown(detail: TrajectoryDetail): string {
-  const t = detail.trajectory
-  const facts = [
-    `- **ID:** \`${t.id}\``,
-    `- **Status:** ${t.status}`,
-    `- **Agent:** ${markdownInline(t.agent)}`,
-    `- **Started:** ${t.started}`,
-    t.ended ? `- **Ended:** ${t.ended}` : '',
-    t.task ? `- **Task:** ${markdownInline(t.task)}${t.source ? ` (${markdownInline(t.source)})` : ''}` : '',
-    t.url ? `- **Link:** <${t.url.replace(/[<>\s]/g, encodeURIComponent)}>` : '',
-    t.branch ? `- **Branch:** \`${t.branch}\`` : '',
-    t.confidence === undefined ? '' : `- **Confidence:** ${describeConfidence(t.confidence)}`,
-  ].filter(Boolean)
-  const out = [`# ${markdownInline(t.title)}`, facts.join('\n')]
-  if (t.summary) out.push(`## Summary\n\n${t.summary}`)
-  const decisions = detail.events.map((d, i) => {
-    const parts = [`### ${i + 1}. ${markdownInline(d.title)}`, d.reasoning ?? `_${NO_REASONING}_`]
-    if (d.alternatives.length > 0) parts.push(`**Alternatives considered:** ${d.alternatives.map(markdownInline).join('; ')}`)
-    if (d.confidence !== undefined) parts.push(`**Confidence:** ${describeConfidence(d.confidence)}`)
-    return parts.join('\n\n')
-  })
-  out.push(`## Decisions\n\n${decisions.length === 0 ? '_None recorded._' : decisions.join('\n\n')}`)
-  if (t.approach) out.push(`## Approach\n\n${t.approach}`)
-  if (t.challenges.length > 0) out.push(`## Challenges\n\n${t.challenges.map((c) => `- ${markdownInline(c)}`).join('\n')}`)
-  if (t.learnings.length > 0) out.push(`## Learnings\n\n${t.learnings.map((l) => `- ${markdownInline(l)}`).join('\n')}`)
-  if (t.reason) out.push(`## Why it was abandoned\n\n${t.reason}`)
+  const document = trajectoryDocument(detail)
+  const out = [`# ${markdownInline(document.title)}`]
+  for (const section of document.sections) {
+    const blocks = section.blocks.map(markdownBlock).join('\n\n')
+    out.push(section.heading === '' ? blocks : `## ${section.heading}\n\n${blocks}`)
+  }
   return `${out.join('\n\n')}\n`
+}
+
+function markdownBlock(block: Block): string {
+  switch (block.kind) {
+    case 'text':
+      return block.text
+    case 'list':
+      return block.items.map((item) => `- ${markdownInline(item)}`).join('\n')
+    case 'facts':
+      return block.facts.map((fact) => `- **${fact.label}:** ${markdownFact(fact)}`).join('\n')
+    case 'decisions':
+      if (block.decisions.length === 0) return `_${NO_DECISIONS}_`
+      return block.decisions
+        .map((d, i) => {
+          const parts = [`### ${i + 1}. ${markdownInline(d.title)}`, d.reasoning ?? `_${NO_REASONING}_`]
+          if (d.alternatives.length > 0) parts.push(`**Alternatives considered:** ${d.alternatives.map(markdownInline).join('; ')}`)
+          if (d.confidence !== null) parts.push(`**Confidence:** ${d.confidence}`)
+          return parts.join('\n\n')
+        })
+        .join('\n\n')
+  }
+}
+
+function markdownFact(fact: Fact): string {
+  if (fact.as === 'code') return `\`${fact.value.replace(/`/g, '')}\``
+  if (fact.as === 'link') return `<${fact.value.replace(/[<>\s]/g, encodeURIComponent)}>`
+  return fact.as === 'time' ? fact.value : markdownInline(fact.value)
 }
 
 /** Text on one Markdown line, with the characters that would start markup escaped. */
 function markdownInline(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ').replace(/[\\`*_[\]<>|#]/g, (char) => `\\${char}`)
+  return oneLine(text).replace(/[\\`*_[\]<>|#]/g, (char) => `\\${char}`)
 }
 
-/** A standalone HTML page; every piece of record text is escaped. */
+/** A standalone HTML page (the sections of ./sections.ts); every piece of record text is escaped. */
 export function detailHtml(detail: TrajectoryDetail): string {
-  const t = detail.trajectory
+  const document = trajectoryDocument(detail)
   const e = escapeHtml
-  const paragraph = (text: string) => text.split(/\n{2,}/).map((p) => `<p>${e(p).replace(/\n/g, '<br>')}</p>`).join('\n')
-  const facts: [string, string | undefined][] = [
-    ['ID', t.id],
-    ['Status', t.status],
-    ['Agent', t.agent],
-    ['Started', t.started],
-    ['Ended', t.ended],
-    ['Task', t.task ? `${t.task}${t.source ? ` (${t.source})` : ''}` : undefined],
-    ['Branch', t.branch],
-    ['Confidence', t.confidence === undefined ? undefined : describeConfidence(t.confidence)],
-  ]
-  const link = t.url && /^https?:\/\//i.test(t.url) ? `<dt>Link</dt><dd><a href="${e(t.url)}">${e(t.url)}</a></dd>` : ''
-  const sections: string[] = []
-  if (t.summary) sections.push(`<h2>Summary</h2>\n${paragraph(t.summary)}`)
-  sections.push(
-    `<h2>Decisions</h2>\n${
-      detail.events.length === 0
-        ? '<p><em>None recorded.</em></p>'
-        : `<ol>\n${detail.events
-            .map(
-              (d) =>
-                `<li><h3>${e(d.title)}</h3>${d.reasoning === undefined ? `<p><em>${NO_REASONING}</em></p>` : paragraph(d.reasoning)}` +
-                (d.alternatives.length > 0 ? `<p><strong>Alternatives considered:</strong> ${d.alternatives.map(e).join('; ')}</p>` : '') +
-                (d.confidence === undefined ? '' : `<p><strong>Confidence:</strong> ${describeConfidence(d.confidence)}</p>`) +
-                `<p class="at">${e(d.at)}</p></li>`,
-            )
-            .join('\n')}\n</ol>`
-    }`,
-  )
-  if (t.approach) sections.push(`<h2>Approach</h2>\n${paragraph(t.approach)}`)
-  if (t.challenges.length > 0) sections.push(`<h2>Challenges</h2>\n<ul>${t.challenges.map((c) => `<li>${e(c)}</li>`).join('')}</ul>`)
-  if (t.learnings.length > 0) sections.push(`<h2>Learnings</h2>\n<ul>${t.learnings.map((l) => `<li>${e(l)}</li>`).join('')}</ul>`)
-  if (t.reason) sections.push(`<h2>Why it was abandoned</h2>\n${paragraph(t.reason)}`)
+  const body = document.sections.map((section) => {
+    const blocks = section.blocks.map(htmlBlock).join('\n')
+    return section.heading === '' ? blocks : `<h2>${e(section.heading)}</h2>\n${blocks}`
+  })
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${e(t.title)}</title>
+<title>${e(document.title)}</title>
 <style>
 body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1f2328}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dt{font-weight:600}dd{margin:0}
@@ -325,12 +315,41 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dt{font-wei
 </style>
 </head>
 <body>
-<h1>${e(t.title)}</h1>
-<dl>${facts.map(([k, v]) => (v === undefined ? '' : `<dt>${k}</dt><dd>${e(v)}</dd>`)).join('')}${link}</dl>
-${sections.join('\n')}
+<h1>${e(document.title)}</h1>
+${body.join('\n')}
 </body>
 </html>
 `
+}
+
+function htmlBlock(block: Block): string {
+  const e = escapeHtml
+  const paragraphs = (text: string) => text.split(/\n{2,}/).map((p) => `<p>${e(p).replace(/\n/g, '<br>')}</p>`).join('\n')
+  switch (block.kind) {
+    case 'text':
+      return paragraphs(block.text)
+    case 'list':
+      return `<ul>${block.items.map((item) => `<li>${e(item)}</li>`).join('')}</ul>`
+    case 'facts':
+      return `<dl>${block.facts
+        .map((fact) => {
+          // Only web links become links: a javascript: or data: URL in a record stays text.
+          const value = fact.as === 'link' && /^https?:\/\//i.test(fact.value) ? `<a href="${e(fact.value)}">${e(fact.value)}</a>` : e(fact.value)
+          return `<dt>${e(fact.label)}</dt><dd>${value}</dd>`
+        })
+        .join('')}</dl>`
+    case 'decisions':
+      if (block.decisions.length === 0) return `<p><em>${e(NO_DECISIONS)}</em></p>`
+      return `<ol>\n${block.decisions
+        .map(
+          (d) =>
+            `<li><h3>${e(d.title)}</h3>${d.reasoning === null ? `<p><em>${e(NO_REASONING)}</em></p>` : paragraphs(d.reasoning)}` +
+            (d.alternatives.length > 0 ? `<p><strong>Alternatives considered:</strong> ${d.alternatives.map(e).join('; ')}</p>` : '') +
+            (d.confidence === null ? '' : `<p><strong>Confidence:</strong> ${e(d.confidence)}</p>`) +
+            `<p class="at">${e(d.at)}</p></li>`,
+        )
+        .join('\n')}\n</ol>`
+  }
 }
 
 export function escapeHtml(text: string): string {
