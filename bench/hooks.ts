@@ -7,28 +7,28 @@ import {benchEnv, figure, markdownTable, measure, RELAY, TRAIL, type Step} from 
 // The claim of issue 9: an installed hook with nothing to do costs at most 2x `node -e 0`. Measured: a Claude
 // Code Stop hook whose transcript has nothing new, and a prompt hook in a session that already has a trajectory,
 // each as Claude Code starts it (the installed command through /bin/sh, the payload on stdin).
-// Run alone: node dist/bench/hooks.js [rounds]
 
-const rounds = Number(process.argv[2] ?? 15)
-const dir = mkdtempSync(join(tmpdir(), 'relay-trail-bench-hooks-'))
-try {
-  const env = benchEnv({GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'Bench', GIT_AUTHOR_EMAIL: 'bench@example.com', GIT_COMMITTER_NAME: 'Bench', GIT_COMMITTER_EMAIL: 'bench@example.com'})
-  execFileSync('git', ['init', '--quiet', dir], {env})
-  execFileSync(process.execPath, [TRAIL, 'init', '--claude', '--no-mcp'], {cwd: dir, env, stdio: 'ignore'})
-  const transcript = join(dir, '..', `${dir.split('/').pop()}.jsonl`)
-  writeFileSync(transcript, `${JSON.stringify({type: 'assistant', message: {role: 'assistant', content: [{type: 'text', text: 'Hello.'}]}})}\n`)
-  const payload = (event: string, extra: object) => JSON.stringify({session_id: 'bench0001-0000', transcript_path: transcript, cwd: dir, hook_event_name: event, ...extra})
-  const hook = (kind: string) => `${process.execPath} ${RELAY} hook claude ${kind}`
-  execFileSync('/bin/sh', ['-c', hook('prompt')], {cwd: dir, env, input: payload('UserPromptSubmit', {prompt: 'Bench work'}), stdio: ['pipe', 'ignore', 'ignore']})
-  const steps: Step[] = [
-    {name: 'node -e 0', argv: [process.execPath, '-e', '0'], cwd: dir, env},
-    {name: 'Stop, nothing new', argv: ['/bin/sh', '-c', hook('stop')], cwd: dir, env, input: payload('Stop', {stop_hook_active: false})},
-    {name: 'UserPromptSubmit, trajectory open', argv: ['/bin/sh', '-c', hook('prompt')], cwd: dir, env, input: payload('UserPromptSubmit', {prompt: 'more'})},
-  ]
-  const medians = measure(steps, rounds)
-  const base = medians.get('node -e 0')!
-  process.stdout.write(`${markdownTable(['hook', 'median'], steps.map((step) => [step.name, figure(medians.get(step.name)!, base)]))}\n`)
-  rmSync(transcript, {force: true})
-} finally {
-  rmSync(dir, {recursive: true, force: true})
+export function benchHooks(rounds: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'relay-trail-bench-hooks-'))
+  try {
+    const env = benchEnv({GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'Bench', GIT_AUTHOR_EMAIL: 'bench@example.com', GIT_COMMITTER_NAME: 'Bench', GIT_COMMITTER_EMAIL: 'bench@example.com'})
+    execFileSync('git', ['init', '--quiet', dir], {env})
+    execFileSync(process.execPath, [TRAIL, 'init', '--claude', '--no-mcp'], {cwd: dir, env, stdio: 'ignore'})
+    const transcript = join(dir, '..', `${dir.split('/').pop()}.jsonl`)
+    writeFileSync(transcript, `${JSON.stringify({type: 'assistant', message: {role: 'assistant', content: [{type: 'text', text: 'Hello.'}]}})}\n`)
+    const payload = (event: string, extra: object) => JSON.stringify({session_id: 'bench0001-0000', transcript_path: transcript, cwd: dir, hook_event_name: event, ...extra})
+    const hook = (kind: string) => `${process.execPath} ${RELAY} hook claude ${kind}`
+    execFileSync('/bin/sh', ['-c', hook('prompt')], {cwd: dir, env, input: payload('UserPromptSubmit', {prompt: 'Bench work'}), stdio: ['pipe', 'ignore', 'ignore']})
+    const steps: Step[] = [
+      {name: 'node -e 0', argv: [process.execPath, '-e', '0'], cwd: dir, env},
+      {name: 'Stop, nothing new', argv: ['/bin/sh', '-c', hook('stop')], cwd: dir, env, input: payload('Stop', {stop_hook_active: false})},
+      {name: 'UserPromptSubmit, trajectory open', argv: ['/bin/sh', '-c', hook('prompt')], cwd: dir, env, input: payload('UserPromptSubmit', {prompt: 'more'})},
+    ]
+    const medians = measure(steps, rounds)
+    const base = medians.get('node -e 0')!
+    rmSync(transcript, {force: true})
+    return ['### Agent hooks with nothing to do (median of the rounds; ratio to node -e 0 in the same rounds)', '', markdownTable(['hook', 'median'], steps.map((step) => [step.name, figure(medians.get(step.name)!, base)]))].join('\n')
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+  }
 }

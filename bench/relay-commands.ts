@@ -68,7 +68,9 @@ export function benchSiblingSync(rounds: number): string {
   }
   try {
     const names = siblings.map((_, index) => `sibling-${index}`)
-    names.forEach((name, index) => run(relay('bridge', 'add', name, siblings[index]!)))
+    names.forEach((name, index) => {
+      run(relay('bridge', 'add', name, siblings[index]!))
+    })
     run(relay('sync'))
     // Exactly the fetch relay sync runs for each sibling (src/git/repo.ts fetch, src/services/sibling-sync.ts).
     const fetches: Step[] = names.map((name, index) => ({

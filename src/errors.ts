@@ -130,7 +130,7 @@ export class RecordFormatError extends RepositoryError {
     readonly path: string,
     problem: string,
   ) {
-    super(`cannot read record ${path}: ${problem}`, 'inspect it with: git show refs/trail/records:' + path, 'E_RECORD')
+    super(`cannot read record ${path}: ${problem}`, `inspect it with: git show refs/trail/records:${path}`, 'E_RECORD')
   }
 }
 

@@ -7,7 +7,7 @@ import {parseArgv} from './parse-argv.js'
 // measured, oclif alone costs 5-6x `node -e 0` (bench: trail list). Everything else, --help included, goes to
 // oclif.
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: a definition of any flags and result (the table serves them all)
 export type AnyDefinition = CommandDefinition<any, any>
 
 /** The hot command that `argv` names, or undefined. */

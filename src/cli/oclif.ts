@@ -7,7 +7,7 @@ import {execute, PROCESS_STREAMS, reportError} from './execute.js'
 // as the fast path (./definition.ts), so flags are declared once.
 
 /** Builds the oclif command class for a declaration. src/commands/<bin>/<name>.ts exports one each. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: a definition of any flags and result (the table serves them all)
 export function oclifCommand(definition: CommandDefinition<any, any>): typeof Command {
   const specs = allFlags(definition)
   class DefinedCommand extends Command {

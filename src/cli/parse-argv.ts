@@ -36,7 +36,9 @@ export function parseArgv<F extends FlagSpecs>(definition: CommandDefinition<F, 
     }
   }
   const args: Record<string, string | undefined> = {}
-  definition.args.forEach((arg, index) => (args[arg.name] = parsed.positionals[index]))
+  definition.args.forEach((arg, index) => {
+    args[arg.name] = parsed.positionals[index]
+  })
   const missing = definition.args.find((arg) => arg.required && args[arg.name] === undefined)
   if (missing) throw new UsageError(`missing required argument <${missing.name}>`, help)
   if (definition.variadic) return {args, rest: parsed.positionals.slice(definition.args.length), flags: flags as Input<F>['flags']}
@@ -58,7 +60,7 @@ function attachDashValues(argv: readonly string[], specs: FlagSpecs): string[] {
     const word = argv[i]!
     if (word === '--') return [...out, ...argv.slice(i)]
     const next = argv[i + 1]
-    if (stringFlags.has(word) && next !== undefined && next.startsWith('-') && next !== '--' && !known.has(next.split('=')[0]!)) {
+    if (stringFlags.has(word) && next?.startsWith('-') && next !== '--' && !known.has(next.split('=')[0]!)) {
       out.push(`${word.startsWith('--') ? word : `--${Object.entries(specs).find(([, spec]) => `-${spec.char}` === word)![0]}`}=${next}`)
       i++
     } else {

@@ -1,6 +1,7 @@
-import {mkdirSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
+import {writeFileAtomic} from '../files.js'
+import {readFileSync, statSync, } from 'node:fs'
 import {homedir} from 'node:os'
-import {dirname, join} from 'node:path'
+import {join} from 'node:path'
 
 // The identity and the few settings a write needs come from `git var -l`: a process on every write, about 3 ms
 // of a hot command's budget (bench/startup.ts). They change rarely, so they are cached in the worktree's git dir
@@ -84,11 +85,7 @@ export function readCachedSettings<T>(location: Location, env: Env): T | null {
  */
 export function writeCachedSettings<T>(location: Location, taken: string, settings: T): void {
   try {
-    const path = cachePath(location)
-    mkdirSync(dirname(path), {recursive: true})
-    const temporary = `${path}.${process.pid}.tmp`
-    writeFileSync(temporary, JSON.stringify({fingerprint: taken, settings}))
-    renameSync(temporary, path)
+    writeFileAtomic(cachePath(location), JSON.stringify({fingerprint: taken, settings}))
   } catch {
     // a read-only git dir: no cache
   }

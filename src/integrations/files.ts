@@ -1,5 +1,6 @@
-import {chmodSync, closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeSync} from 'node:fs'
-import {basename, dirname, isAbsolute, join, relative, resolve} from 'node:path'
+import {writeFileAtomic} from '../files.js'
+import {existsSync, lstatSync, readFileSync, readlinkSync, realpathSync, type Stats, unlinkSync} from 'node:fs'
+import {dirname, isAbsolute, join, relative, resolve} from 'node:path'
 import {UsageError} from '../errors.js'
 
 // The files `trail init` writes into the user's repository (agent settings, instructions, MCP registrations) are
@@ -51,7 +52,7 @@ export function resolveInstallFile(root: InstallRoot, relativePath: string): Ins
   let current = workTree
   for (const [index, part] of parts.entries()) {
     const next = join(current, part)
-    let info
+    let info: Stats
     try {
       info = lstatSync(next)
     } catch {
@@ -93,32 +94,7 @@ export function readInstallFile(file: InstallFile): string | null {
  * folder, synced, given the old file's mode, then renamed over it.
  */
 export function writeInstallFile(file: InstallFile, content: string): void {
-  const folder = dirname(file.real)
-  mkdirSync(folder, {recursive: true})
-  const temporary = join(folder, `.${basename(file.real)}.trail-${process.pid}-${Math.random().toString(36).slice(2, 8)}.tmp`)
-  const fd = openSync(temporary, 'wx', 0o644)
-  try {
-    const bytes = Buffer.from(content, 'utf8')
-    let written = 0
-    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written)
-    fsyncSync(fd)
-  } catch (error) {
-    closeSync(fd)
-    unlinkSync(temporary)
-    throw error
-  }
-  closeSync(fd)
-  try {
-    if (existsSync(file.real)) chmodSync(temporary, statSync(file.real).mode & 0o7777)
-    renameSync(temporary, file.real)
-  } catch (error) {
-    try {
-      unlinkSync(temporary)
-    } catch {
-      // already gone
-    }
-    throw error
-  }
+  writeFileAtomic(file.real, content, {sync: true, keepMode: true})
 }
 
 /** Deletes the file (it held only what trail init had put there). */

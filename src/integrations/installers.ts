@@ -205,7 +205,7 @@ function checkCommands(spec: AgentToolSpec, root: InstallRoot, env: Readonly<Rec
     if (first === undefined) continue
     if (first === 'relay') byName = true
     if (resolvesExecutable(first, env) === null) broken.push(`${where}: ${first} not found`)
-    else if (second !== undefined && second.endsWith('relay.cjs') && !existsSync(second)) broken.push(`${where}: ${second} not found`)
+    else if (second?.endsWith('relay.cjs') && !existsSync(second)) broken.push(`${where}: ${second} not found`)
   }
   if (broken.length > 0) {
     return [{name: `${spec.tool}-hooks`, status: 'problem', message: `${spec.label} hooks that cannot run: ${broken.slice(0, 3).join('; ')}${broken.length > 3 ? '; …' : ''}`, fix: `trail init --${spec.tool}`}]

@@ -92,12 +92,6 @@ function isObject(value: unknown): value is JsonObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
 }
 
-/** One command hook as the tools write it; other fields (timeouts, names, matchers) are kept as they are. */
-export interface CommandHook {
-  command: string
-  [key: string]: unknown
-}
-
 /**
  * The `hooks` object of a Claude Code, Codex or Gemini CLI settings file (`{Event: [{matcher?, hooks: [{type,
  * command}]}]}`), checked all through: an event that is not a list, a group without a `hooks` list, a command

@@ -195,7 +195,7 @@ export const KINDS = {
 
 export type KindName = keyof typeof KINDS
 /** A kind whose record type does not matter to the caller (the table's functions take any kind). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: a definition of any flags and result (the table serves them all)
 export type AnyKind = RecordKind<any>
 
 /** Every kind, in the table's order. */
@@ -324,7 +324,7 @@ export function readRecordAt(path: string, text: string): {kind: AnyKind; record
  */
 export function mergeRecordText(path: string, base: string | null, ours: string, theirs: string): string | null {
   const known = kindOfPath(path)
-  if (!known || known.kind.merge.kind !== 'merge') return null
+  if (known?.kind.merge.kind !== 'merge') return null
   const {parse, render} = known.kind
   return render(known.kind.merge.merge(base === null ? null : parse(base, path), parse(ours, path), parse(theirs, path)))
 }

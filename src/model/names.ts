@@ -89,11 +89,6 @@ export function sessionAgentName(tool: AgentTool, sessionId: string | undefined,
   return parseAgentName(sessionId ? `${tool}-${shortSessionId(sessionId)}` : tool)
 }
 
-/** Whether `name` is the name `sessionAgentName` gives a session of `tool` that has no $AGENT_RELAY_NAME. */
-export function isSessionAgentName(tool: AgentTool, name: string): boolean {
-  return name.startsWith(`${tool}-`) && /^[0-9a-z]{8}$/.test(name.slice(tool.length + 1))
-}
-
 /**
  * Eight lower-case letters or digits standing for a session id: its first eight when it starts with them (a
  * UUID's first group), else a hash of it.

@@ -204,16 +204,14 @@ export class OutputParser {
 
   private openPattern(line: string, events: OutputEvent[]): void {
     const at = this.lineNumber
-    if (line.startsWith('[[SUMMARY]]')) return this.openTagged('summary', '[[/SUMMARY]]', line.slice(11), events)
-    if (line.startsWith('[[SESSION_END]]')) return this.openTagged('session-end', '[[/SESSION_END]]', line.slice(15), events)
-    if (line.startsWith('->continuity:')) return this.continuity(line.slice(13).trimEnd(), events)
-    if (line.startsWith('->relay-file:')) {
+    if (line.startsWith('[[SUMMARY]]')) this.openTagged('summary', '[[/SUMMARY]]', line.slice(11), events)
+    else if (line.startsWith('[[SESSION_END]]')) this.openTagged('session-end', '[[/SESSION_END]]', line.slice(15), events)
+    else if (line.startsWith('->continuity:')) this.continuity(line.slice(13).trimEnd(), events)
+    else if (line.startsWith('->relay-file:')) {
       const name = line.slice(13).trim()
       if (OUTBOX_NAME.test(name)) events.push({kind: 'relay-file', name, line: at})
       else events.push({kind: 'raw', text: line, line: at, warning: `invalid outbox file name '${name.slice(0, 80)}': names are letters, digits, "_" and "-"`})
-      return
-    }
-    if (line.startsWith('->relay:')) return this.relay(line.slice(8), events)
+    } else if (line.startsWith('->relay:')) this.relay(line.slice(8), events)
   }
 
   private openTagged(type: 'summary' | 'session-end', close: string, rest: string, events: OutputEvent[]): void {

@@ -9,7 +9,7 @@ import type {Context} from './context.js'
 import {dayFolders} from './day-folders.js'
 import {readInbox} from './messages.js'
 import {findActive, readDetail, readEvents} from './trajectory-records.js'
-import type {TrajectoryDetail, SaveResult, StartupContext} from '../model/results.js'
+import type {SaveResult, StartupContext} from '../model/results.js'
 
 // The continuity use cases: save the ledger (and a handoff), mark an item uncertain, and gather what a new
 // session needs to know. Search lives in ./search.ts.

@@ -1,4 +1,5 @@
-import {mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync} from 'node:fs'
+import {writeFileAtomic} from '../files.js'
+import {readdirSync, readFileSync, unlinkSync, } from 'node:fs'
 import {join} from 'node:path'
 import type {AgentName, AgentTool} from '../model/names.js'
 
@@ -65,11 +66,7 @@ export class HookSessions {
   }
 
   write(state: HookSession): void {
-    mkdirSync(this.dir, {recursive: true})
-    const path = join(this.dir, `${state.agent}.json`)
-    const temporary = `${path}.${process.pid}.tmp`
-    writeFileSync(temporary, `${JSON.stringify(state)}\n`)
-    renameSync(temporary, path)
+    writeFileAtomic(join(this.dir, `${state.agent}.json`), `${JSON.stringify(state)}\n`)
   }
 
   /**

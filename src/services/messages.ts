@@ -1,4 +1,4 @@
-import {NotFoundError, UsageError} from '../errors.js'
+import {NotFoundError, } from '../errors.js'
 import {idTime} from '../model/ids.js'
 import {MESSAGES_DIR, messagePath, receiptPath, receiptsDir} from '../model/layout.js'
 import {isAddressedTo, parseMessage, parseMessageBody, parseTarget, renderMessage, renderReceipt, targetsOf, type Message, type MessageTarget, type Reader} from '../model/message.js'

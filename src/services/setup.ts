@@ -1,4 +1,4 @@
-import {FALLBACK_IDENTITY, type Identity} from '../git/repo.js'
+import {FALLBACK_IDENTITY, } from '../git/repo.js'
 import {kindOfPath, readRecordAt} from '../model/kinds.js'
 import {ACTIVE_DIR, MIRRORED_DIRS, trajectoryPath} from '../model/layout.js'
 import type {Store} from '../store/store.js'
@@ -186,7 +186,7 @@ async function checkMirror(store: Store, tip: string | null, fix: boolean): Prom
     checks.push({name: 'mirror', status: 'warning', message: `the mirror is off in this worktree: ${state.disabled}`})
   } else if (tip !== null) {
     const drift = await store.mirror.findDrift(tip)
-    if (drift.changed.length === 0) {
+    if (drift.changed.length === 0 && drift.leftovers.length === 0) {
       checks.push({name: 'mirror', status: 'ok', message: 'the .trail/ and .relay/ folders match the ref'})
     } else if (fix) {
       const count = await store.mirror.repair(store.ref)
@@ -196,7 +196,10 @@ async function checkMirror(store: Store, tip: string | null, fix: boolean): Prom
       checks.push({
         name: 'mirror',
         status: 'problem',
-        message: `${drift.changed.length} mirrored files differ from the ref or are missing (${sample}${drift.changed.length > 3 ? ', …' : ''}); the ref is the truth`,
+        message:
+          drift.changed.length > 0
+            ? `${drift.changed.length} mirrored files differ from the ref or are missing (${sample}${drift.changed.length > 3 ? ', …' : ''}); the ref is the truth`
+            : `${drift.leftovers.length} temporary files left by an interrupted write (${drift.leftovers.slice(0, 3).join(', ')})`,
         fix: 'trail doctor --fix',
       })
     }

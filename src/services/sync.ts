@@ -1,4 +1,4 @@
-import {ConflictError, GitError, TrailError, UsageError} from '../errors.js'
+import {ConflictError, GitError, UsageError} from '../errors.js'
 import type {Oid} from '../git/objects.js'
 import type {GitRepo} from '../git/repo.js'
 import {mergeRecordText} from '../model/kinds.js'

@@ -1,7 +1,7 @@
 import {AlreadyActiveError, NoActiveTrajectoryError, NotFoundError, type RecordFormatError} from '../errors.js'
 import {idTime} from '../model/ids.js'
 import {activePath, eventPath, TRAJECTORIES_DIR, trajectoryPath} from '../model/layout.js'
-import {type AgentName} from '../model/names.js'
+import type {AgentName} from '../model/names.js'
 import {quoteInput} from '../model/text.js'
 import {renderYaml} from '../model/front-matter.js'
 import {compact} from '../model/record.js'

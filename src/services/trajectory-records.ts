@@ -1,7 +1,7 @@
 import {NotFoundError, RecordFormatError, UsageError} from '../errors.js'
 import {isId, parseIdPrefix} from '../model/ids.js'
 import {ACTIVE_DIR, activeDir, eventsDir, TRAJECTORIES_DIR, trajectoryPath} from '../model/layout.js'
-import {type AgentName} from '../model/names.js'
+import type {AgentName} from '../model/names.js'
 import {quoteInput} from '../model/text.js'
 import {byNewest, parseEvent, parseTrajectory, type Trajectory, type TrajectoryEvent} from '../model/trajectory.js'
 import type {Snapshot} from '../store/snapshot.js'

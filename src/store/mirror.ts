@@ -1,5 +1,6 @@
-import {mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync} from 'node:fs'
-import {dirname, join} from 'node:path'
+import {isLeftoverTemporary, writeFileAtomic} from '../files.js'
+import {mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {basename, dirname, join} from 'node:path'
 import {hashBlob, oidLength, type Oid} from '../git/objects.js'
 import type {FileChange, GitRepo} from '../git/repo.js'
 import {FORMAT_PATH, MIRRORED_DIRS} from '../model/layout.js'
@@ -31,6 +32,8 @@ export interface Drift {
   changed: string[]
   /** Files in the mirror folders that the ref does not have (left alone: they may be the user's). */
   extra: string[]
+  /** Temporary files of ours that a killed process left behind (removed by `repair`). */
+  leftovers: string[]
 }
 
 const NO_STATE: MirrorState = {tip: null, disabled: null, indexStamp: null}
@@ -158,8 +161,9 @@ export class Mirror {
       const current = readOptional(join(this.repo.workTree!, path))
       if (current === null || hashBlob(this.repo.objectFormat, current) !== oid) changed.push(path)
     }
-    const extra = this.workTreeFiles().filter((path) => !wanted.has(path))
-    return {changed, extra}
+    const others = this.workTreeFiles().filter((path) => !wanted.has(path))
+    const leftovers = others.filter((path) => isLeftoverTemporary(basename(path)))
+    return {changed, extra: others.filter((path) => !leftovers.includes(path)), leftovers}
   }
 
   /** Rewrites the files that differ from the tree at `tip` (trail doctor --fix), under the writer lock. */
@@ -171,7 +175,9 @@ export class Mirror {
       if (current?.type !== 'commit') return 0
       const count = await this.writeAll(current.oid)
       this.writeState({...this.readState(), tip: current.oid})
-      return count
+      const leftovers = (await this.findDrift(current.oid)).leftovers
+      for (const path of leftovers) rmSync(join(this.repo.workTree!, path), {force: true})
+      return count + leftovers.length
     } finally {
       await lock.release()
     }
@@ -273,21 +279,11 @@ export class Mirror {
       return
     }
     // Written beside and renamed into place: a reader never sees half a record.
-    const temporary = `${full}.${process.pid}.tmp`
-    try {
-      writeFileSync(temporary, content)
-    } catch {
-      mkdirSync(dirname(full), {recursive: true})
-      writeFileSync(temporary, content)
-    }
-    renameSync(temporary, full)
+    writeFileAtomic(full, content)
   }
 
   private writeState(state: MirrorState): void {
-    mkdirSync(dirname(this.statePath), {recursive: true})
-    const temporary = `${this.statePath}.${process.pid}.tmp`
-    writeFileSync(temporary, `${JSON.stringify(state)}\n`)
-    renameSync(temporary, this.statePath)
+    writeFileAtomic(this.statePath, `${JSON.stringify(state)}\n`)
   }
 }
 

@@ -11,7 +11,7 @@ import {parseArgv} from '../../src/cli/parse-argv.js'
 // path, oclif's parser everywhere else (and for --help). For every hot command, the same argv must give the same
 // input through both, and what one refuses the other refuses too.
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: a definition of any flags and result (the table serves them all)
 type AnyDefinition = CommandDefinition<any, any>
 
 async function parseWithOclif(definition: AnyDefinition, argv: string[]) {
@@ -25,7 +25,7 @@ async function parseWithOclif(definition: AnyDefinition, argv: string[]) {
 /** Argv samples that exercise every flag of a definition: plain values, values with spaces, dashes, repeats. */
 function samples(definition: AnyDefinition): string[][] {
   const specs: FlagSpecs = allFlags(definition)
-  const required = definition.args.filter((arg) => arg.required).map((arg, i) => `value ${i}`)
+  const required = definition.args.filter((arg) => arg.required).map((_arg, i) => `value ${i}`)
   const requiredFlags = Object.entries(specs).filter(([, spec]) => spec.required).flatMap(([name]) => [`--${name}`, `required ${name}`])
   const base = [...required, ...requiredFlags]
   const out: string[][] = [base]

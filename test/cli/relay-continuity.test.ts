@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 import {json, ok, runCli} from '../helpers/cli.js'
-import {useRepos, type TestRepo} from '../helpers/repo.js'
+import {useRepos, } from '../helpers/repo.js'
 import type {LedgerJson} from '../../src/render/continuity.js'
 import type {SearchJson} from '../../src/render/search.js'
 

@@ -71,7 +71,7 @@ describe('trail sync between clones of one project', () => {
     assert.deepEqual([adopted.action, adopted.pushed], ['adopted', false])
     assert.equal(tip(b), tip(a))
     assert.equal((await json<TrajectoryDetailJson>(b.dir, ['trail', 'show', shared])).title, 'Shared work')
-    assert.equal(b.read('.trail/active/lead/' + shared + '.yaml').length > 0, true, 'the mirror shows the adopted records')
+    assert.equal(b.read(`.trail/active/lead/${shared}.yaml`).length > 0, true, 'the mirror shows the adopted records')
   })
 
   it(`brings ${RECORDS} records written on each clone apart together, both changes to one trajectory kept`, async () => {

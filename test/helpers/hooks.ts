@@ -49,7 +49,9 @@ export function installedCommand(settingsPath: string, event: string): string {
 /** A scratch folder outside the repositories (transcripts, env files), removed after the file's tests. */
 export function useScratch(): () => string {
   const made: string[] = []
-  after(() => made.forEach((dir) => rmSync(dir, {recursive: true, force: true})))
+  after(() => {
+    for (const dir of made) rmSync(dir, {recursive: true, force: true})
+  })
   return () => {
     const dir = mkdtempSync(join(tmpdir(), 'relay-trail-hooks-'))
     made.push(dir)

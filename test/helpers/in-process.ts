@@ -9,7 +9,7 @@ import type {CliResult} from './cli.js'
  * Runs a command declaration in this process, through the same parsing and execution as the fast path. For inputs
  * the operating system cannot pass as arguments (one argument is limited to 128 KiB on Linux).
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: a definition of any flags and result (the table serves them all)
 export async function runInProcess(cwd: string, definition: CommandDefinition<any, any>, argv: string[], input = ''): Promise<CliResult> {
   const stdout = new PassThrough()
   const stderr = new PassThrough()

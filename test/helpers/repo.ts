@@ -143,7 +143,9 @@ export function makeRepo(options: RepoOptions = {}): TestRepo {
 /** A maker of repositories for one test file, all removed when its tests are done. */
 export function useRepos(): (options?: RepoOptions) => TestRepo {
   const made: TestRepo[] = []
-  after(() => made.forEach((repo) => repo.remove()))
+  after(() => {
+    for (const repo of made) repo.remove()
+  })
   return (options) => {
     const repo = makeRepo(options)
     made.push(repo)

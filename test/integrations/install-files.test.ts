@@ -97,7 +97,10 @@ describe('trail init --<tool>: the files it merges into', () => {
     const cases: [string, (dir: string) => void, RegExp][] = [
       ['.claude', (dir) => symlinkSync(join(dir, '.git'), join(dir, '.claude')), /\.claude is a link into the git directory/],
       ['CLAUDE.md', (dir) => symlinkSync(join(outside, 'elsewhere.md'), join(dir, 'CLAUDE.md')), /CLAUDE\.md is a link out of the repository/],
-      ['.claude/settings.json', (dir) => (mkdirSync(join(dir, '.claude')), symlinkSync(join(dir, '.git', 'config'), join(dir, '.claude', 'settings.json'))), /settings\.json is a link into the git directory/],
+      ['.claude/settings.json', (dir) => {
+        mkdirSync(join(dir, '.claude'))
+        symlinkSync(join(dir, '.git', 'config'), join(dir, '.claude', 'settings.json'))
+      }, /settings\.json is a link into the git directory/],
     ]
     for (const [what, plant, expected] of cases) {
       const repo = newRepo()

@@ -28,9 +28,9 @@ describe('hooked sessions', () => {
     assert.deepEqual(agents, ['claude-aaaaaaaa: Task number 0', 'claude-bbbbbbbb: Task number 1'])
     // Each one's output lands in its own ledger, at the same time.
     const {writeFileSync} = await import('node:fs')
-    sessions.forEach((session, i) =>
-      writeFileSync(join(dir, `${session}.jsonl`), `${JSON.stringify({type: 'assistant', message: {role: 'assistant', content: [{type: 'text', text: `->continuity:save <<<\nCurrent task: Task number ${i}>>>`}]}})}\n`),
-    )
+    sessions.forEach((session, i) => {
+      writeFileSync(join(dir, `${session}.jsonl`), `${JSON.stringify({type: 'assistant', message: {role: 'assistant', content: [{type: 'text', text: `->continuity:save <<<\nCurrent task: Task number ${i}>>>`}]}})}\n`)
+    })
     await Promise.all(sessions.map((session) => hook(session, 'Stop', {stop_hook_active: false})))
     assert.match(repo.read('.relay/ledger/claude-aaaaaaaa.md'), /currentTask: Task number 0/)
     assert.match(repo.read('.relay/ledger/claude-bbbbbbbb.md'), /currentTask: Task number 1/)

@@ -254,7 +254,10 @@ describe('the agent-output parser', () => {
 
   it('never throws and never loses a block in random text (property test)', () => {
     let seed = 7
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648)
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648
+      return seed / 2147483648
+    }
     const noise = ['plain words', '', '   indented', '- a list item', '[link](x)', '->', '[[', '>>>', '<<<', '`code`', '\u001b[31mred\u001b[0m', 'é😀', '\r', '```\ninside a fence ->continuity:load\n```']
     for (let round = 0; round < 200; round++) {
       const expected: string[] = []

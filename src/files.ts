@@ -1,0 +1,67 @@
+import {chmodSync, closeSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync} from 'node:fs'
+import {basename, dirname, join} from 'node:path'
+
+// Files relay-trail writes itself, outside git's objects: state in the git dir (the mirror's commit, cached
+// settings, ingest cursors, hook sessions), files of the work-tree mirror, and what `trail init` installs. Each is
+// written whole or not at all: into a temporary file beside it, then renamed over it, so a reader never sees half
+// a file and a crash (or a full disk) leaves the old file, never a torn one, and no temporary file behind.
+
+export interface AtomicWriteOptions {
+  /** Create the folder when it is missing (default true). */
+  mkdir?: boolean
+  /** Flush to disk before the rename (files a person edits: settings). Default false: state can be rebuilt. */
+  sync?: boolean
+  /** Keep the permissions of the file being replaced (default false). */
+  keepMode?: boolean
+}
+
+/**
+ * Writes `content` to `path` atomically. The temporary file is created exclusively (O_EXCL: never opened through
+ * a link someone put there) with a name no other process uses; on any failure it is removed and the error thrown.
+ *
+ * @example writeFileAtomic(join(gitDir, 'trail', 'mirror.json'), JSON.stringify(state))
+ */
+export function writeFileAtomic(path: string, content: string | Uint8Array, options: AtomicWriteOptions = {}): void {
+  const folder = dirname(path)
+  const temporary = join(folder, `.${basename(path)}.${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`)
+  let fd: number
+  try {
+    fd = openSync(temporary, 'wx', 0o644)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || options.mkdir === false) throw error
+    mkdirSync(folder, {recursive: true})
+    fd = openSync(temporary, 'wx', 0o644)
+  }
+  try {
+    try {
+      const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content
+      for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written, bytes.length - written)
+      if (options.sync) fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+    if (options.keepMode) {
+      try {
+        chmodSync(temporary, statSync(path).mode & 0o7777)
+      } catch {
+        // no file to replace: the default mode
+      }
+    }
+    renameSync(temporary, path)
+  } catch (error) {
+    try {
+      unlinkSync(temporary)
+    } catch {
+      // already gone
+    }
+    throw error
+  }
+}
+
+/**
+ * Whether a file name is a temporary file this code (or an earlier version, which named them `<name>.<pid>.tmp`)
+ * left behind when a process was killed mid-write.
+ */
+export function isLeftoverTemporary(name: string): boolean {
+  return /^\..+\.\d+-[0-9a-z]+\.tmp$/.test(name) || /\.(md|yaml)\.\d+\.tmp$/.test(name)
+}
