@@ -4,7 +4,7 @@ import {homedir} from 'node:os'
 import {join} from 'node:path'
 
 // The identity and the few settings a write needs come from `git var -l`: a process on every write, about 3 ms
-// of a hot command's budget (bench/startup.ts). They change rarely, so they are cached in the worktree's git dir
+// of a hot command's budget (measured with hyperfine). They change rarely, so they are cached in the worktree's git dir
 // under a fingerprint of everything git reads them from: the variables git consults, and the size, time and
 // inode of every configuration file (system, global, XDG, repository, worktree). Any change there, and the next
 // write asks git again. Configurations with include directives are not cached: their sources are open-ended.

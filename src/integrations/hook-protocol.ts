@@ -9,7 +9,7 @@ import type {AgentTool} from '../model/names.js'
 //   `{"decision": "block", "reason"}`; `systemMessage` reaches only the human.
 // - Codex (codex-rs/hooks, schema/generated/*.command.{input,output}.schema.json): the same names, plus `turn_id`;
 //   its output parser refuses unknown fields, so only documented ones are printed.
-// - Gemini CLI (docs/hooks/reference.md): SessionStart/BeforeAgent `hookSpecificOutput.additionalContext`;
+// - Gemini CLI (google-gemini/gemini-cli, docs/hooks/reference.md): SessionStart/BeforeAgent `hookSpecificOutput.additionalContext`;
 //   AfterAgent `prompt_response`, `stop_hook_active`, and `{"decision": "deny", "reason"}` to send the reason to
 //   the agent as a new prompt. stdout must be JSON only.
 // - Cursor (cursor.com/docs/agent/hooks): `conversation_id`, `hook_event_name`, `workspace_roots`; sessionStart

@@ -13,7 +13,7 @@ import {FrontMatterError} from '../errors.js'
 //   key: {"k": "v"}         a nested value, as one line of JSON (YAML flow style is a superset of JSON)
 //
 // Why not the `yaml` package for everything: importing it costs 12 ms bundled and 30 ms as shipped (measured,
-// bench/startup.ts), which is half of the hot commands' whole budget (twice `node -e 0`). The canonical subset is
+// with hyperfine, importing it against not), which is half of the hot commands' whole budget (twice `node -e 0`). The canonical subset is
 // parsed here in microseconds; anything outside it (a record a person edited by hand) falls back to `yaml`, loaded
 // only then. A test feeds every rendered record to both parsers and requires the same value.
 

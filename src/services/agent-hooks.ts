@@ -15,6 +15,7 @@ import {HookSessions, type HookSession} from './hook-sessions.js'
 import {IngestRun, outboxBase, type Answer} from './ingest.js'
 import {assistantTexts, ingestFile} from './ingest-input.js'
 import {findActiveTrajectory, startTrajectory} from './trajectories.js'
+import {clip} from '../model/text.js'
 
 // What the lifecycle hooks of every agent tool do, once the tool's payload is read (../integrations/
 // hook-protocol.ts): load the context at session start, start a trajectory from the first prompt, read what the
@@ -298,10 +299,8 @@ export function titleFromPrompt(prompt: string): string | null {
     .find((text) => text !== '' && !/^```/.test(text))
   // A slash command is for the tool, not a task.
   if (line === undefined || /^\/[\w:-]+$/.test(line)) return null
-  const clean = redactText(line)
-  const title = [...clean].length > 80 ? `${[...clean].slice(0, 79).join('')}…` : clean
   try {
-    return parseTitle(title)
+    return parseTitle(clip(redactText(line), 80))
   } catch {
     return null
   }

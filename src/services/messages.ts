@@ -1,12 +1,13 @@
 import {NotFoundError, } from '../errors.js'
 import {idTime} from '../model/ids.js'
 import {MESSAGES_DIR, messagePath, receiptPath, receiptsDir} from '../model/layout.js'
-import {isAddressedTo, parseMessage, parseMessageBody, parseTarget, renderMessage, renderReceipt, targetsOf, type Message, type MessageTarget, type Reader} from '../model/message.js'
+import {isAddressedTo, parseMessageBody, parseTarget, renderMessage, renderReceipt, targetsOf, type Message, type MessageTarget, type Reader} from '../model/message.js'
 import {counted, parseThreadId, type AgentName, type ProjectName, type ThreadId} from '../model/names.js'
 import type {InboxEntry, Sibling} from '../model/results.js'
 import {escapeExtended, Snapshot} from '../store/snapshot.js'
 import type {Context} from './context.js'
 import {listSiblings, readProject, siblingDefaultId} from './projects.js'
+import {readRecords} from './records.js'
 
 // Messages between agents, in this project and across sibling projects. A message is written once, into the
 // sender's own store; an inbox is read from this project's store and from every synced sibling's
@@ -103,15 +104,8 @@ async function readMessages(snapshot: Snapshot, filter: {targets?: string[]; thr
   if (filter.targets) patterns.push(`^to: "?(${filter.targets.map(escapeExtended).join('|')})"?$`)
   if (filter.thread) patterns.push(`^thread: "?${escapeExtended(filter.thread)}"?$`)
   const paths = patterns.length > 0 ? await snapshot.grepFiles({patterns, allMatch: true, pathspecs: [MESSAGES_DIR]}) : (await snapshot.listFiles(MESSAGES_DIR)).filter((path) => path.endsWith('.md'))
-  const texts = await snapshot.readTexts(paths)
-  return texts.flatMap((text, index) => {
-    if (text === null) return []
-    try {
-      return [parseMessage(text, paths[index]!)]
-    } catch {
-      return [] // a sibling's unreadable record is not ours to fix; trail doctor in that project reports it
-    }
-  })
+  // A sibling's unreadable record is not ours to fix; trail doctor in that project reports it.
+  return readRecords(snapshot, 'message', paths, () => {})
 }
 
 /** The ids of the messages an agent has marked read. */

@@ -1,10 +1,11 @@
 import {MESSAGES_DIR} from '../model/layout.js'
 import {Snapshot} from '../store/snapshot.js'
-import {parseMessage, parseTarget} from '../model/message.js'
+import {parseTarget} from '../model/message.js'
 import type {Sibling, SiblingSyncReport} from '../model/results.js'
 import {STORE_REF} from '../store/store.js'
 import type {Context} from './context.js'
 import {listSiblings, readProject, siblingDefaultId} from './projects.js'
+import {parseRecords} from './records.js'
 
 // `relay sync`: every sibling's store fetched with plain `git fetch` (local paths, file://, ssh and https alike),
 // into refs/trail/siblings/<name>/records. Each project writes only its own store; this is how its messages reach
@@ -46,13 +47,12 @@ async function syncOne(ctx: Context, sibling: Sibling, ourProject: string, offli
   const added = [...(await repo.diffTrees(sibling.tip, tip))].filter(([, [, now]]) => now !== null)
   const messagePaths = added.filter(([path]) => path.startsWith(`${MESSAGES_DIR}/`)).map(([path]) => path)
   const objects = await repo.reader.readMany(messagePaths.map((path) => added.find(([p]) => p === path)![1][1]!))
-  const messages = objects.flatMap((object, index) => {
+  const messages = parseRecords('message', objects.map((object) => object?.data.toString('utf8') ?? null), messagePaths, () => {}).filter((message) => {
     try {
-      const message = parseMessage(object!.data.toString('utf8'), messagePaths[index]!)
       const target = parseTarget(message.to)
-      return target.project === ourProject || target.project === '*' ? [message] : []
+      return target.project === ourProject || target.project === '*'
     } catch {
-      return []
+      return false
     }
   })
   return {...base, status: 'updated', tip, records: added.length, messages}

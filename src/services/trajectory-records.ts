@@ -1,12 +1,13 @@
-import {NotFoundError, RecordFormatError, UsageError} from '../errors.js'
+import {NotFoundError, UsageError} from '../errors.js'
 import {isId, parseIdPrefix} from '../model/ids.js'
 import {ACTIVE_DIR, activeDir, eventsDir, TRAJECTORIES_DIR, trajectoryPath} from '../model/layout.js'
 import type {AgentName} from '../model/names.js'
 import {quoteInput} from '../model/text.js'
-import {byNewest, parseEvent, parseTrajectory, type Trajectory, type TrajectoryEvent} from '../model/trajectory.js'
+import {byNewest, parseTrajectory, type Trajectory, type TrajectoryEvent} from '../model/trajectory.js'
 import type {Snapshot} from '../store/snapshot.js'
 import {dayFolders} from './day-folders.js'
 import type {TrajectoryDetail} from '../model/results.js'
+import {readRecords, type SkipRecord} from './records.js'
 
 // Reading trajectories from a snapshot: by id, by prefix, by agent. Shared by every trajectory use case.
 
@@ -26,31 +27,15 @@ export async function readTrajectory(snapshot: Snapshot, id: string): Promise<Tr
  * Several trajectories in one round trip, in the order of `ids`; missing ones are left out, and so are unreadable
  * ones when `skip` is given (it is told about each).
  */
-export async function readTrajectories(snapshot: Snapshot, ids: readonly string[], skip?: (error: RecordFormatError) => void): Promise<Trajectory[]> {
-  const paths = ids.map(trajectoryPath)
-  const texts = await snapshot.readTexts(paths)
-  return texts.flatMap((text, index) => {
-    if (text === null) return []
-    try {
-      return [parseTrajectory(text, paths[index]!)]
-    } catch (error) {
-      // A list goes on past a record it cannot read, when told where to report it.
-      if (skip && error instanceof RecordFormatError) {
-        skip(error)
-        return []
-      }
-      throw error
-    }
-  })
+export function readTrajectories(snapshot: Snapshot, ids: readonly string[], skip?: SkipRecord): Promise<Trajectory[]> {
+  return readRecords(snapshot, 'trajectory', ids.map(trajectoryPath), skip)
 }
 
 /** A trajectory's events, oldest first. */
 export async function readEvents(snapshot: Snapshot, trajectoryId: string): Promise<TrajectoryEvent[]> {
   const dir = eventsDir(trajectoryId)
   const names = (await snapshot.list(dir)).map((entry) => entry.name).filter((name) => name.endsWith('.md'))
-  const paths = names.map((name) => `${dir}/${name}`)
-  const texts = await snapshot.readTexts(paths)
-  return texts.flatMap((text, index) => (text === null ? [] : [parseEvent(text, paths[index]!)])).sort((a, b) => -byNewest(a, b))
+  return (await readRecords(snapshot, 'event', names.map((name) => `${dir}/${name}`))).sort((a, b) => -byNewest(a, b))
 }
 
 /** The number of events a trajectory has, without reading them. */

@@ -5,7 +5,7 @@ import {ok} from '../helpers/cli.js'
 import {installedCommand, refFiles, runHookCommand} from '../helpers/hooks.js'
 import {useRepos} from '../helpers/repo.js'
 
-// Gemini CLI's hooks (.gemini/settings.json), run as Gemini CLI runs them (docs/hooks/reference.md): through a
+// Gemini CLI's hooks (.gemini/settings.json), run as Gemini CLI runs them (google-gemini/gemini-cli, docs/hooks/reference.md): through a
 // shell in the project, JSON on stdin, and stdout that must be JSON and nothing else, every time.
 
 const newRepo = useRepos()
