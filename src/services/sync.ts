@@ -2,6 +2,7 @@ import {ConflictError, GitError, TrailError, UsageError} from '../errors.js'
 import type {Oid} from '../git/objects.js'
 import type {GitRepo} from '../git/repo.js'
 import {mergeRecordText} from '../model/merge.js'
+import {withoutCredentials} from '../model/redact.js'
 import type {CloneSyncResult, PushSetup} from '../model/results.js'
 import {planMerge} from '../store/merge.js'
 import type {Store} from '../store/store.js'
@@ -23,9 +24,15 @@ const SYNC_ROUNDS = 5
  */
 const REMOTE_MOVED = /\[rejected\]|\(fetch first\)|non-fast-forward|stale info|but expected [0-9a-f]{40}/
 
-/** A remote as a ref name component: its name, or a path or URL made safe. */
+/**
+ * A remote as a ref name component: its name, or a path or URL made safe, without the user name and password a
+ * URL may carry (`https://user:ghp_...@host/repo` → refs/trail/remotes/https-host-repo/records).
+ */
 export function trackingRef(remote: string): string {
-  const name = /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(remote) && !remote.includes('..') ? remote : remote.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '').replace(/\.\.+/g, '.') || 'remote'
+  const name =
+    /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(remote) && !remote.includes('..')
+      ? remote
+      : withoutCredentials(remote).replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '').replace(/\.\.+/g, '.') || 'remote'
   return `refs/trail/remotes/${name}/records`
 }
 
@@ -35,10 +42,12 @@ export function trackingRef(remote: string): string {
  *
  * @example const result = await syncWithRemote(ctx, 'origin')
  */
-export async function syncWithRemote(ctx: Context, remote: string, onProgress?: (text: string) => void): Promise<CloneSyncResult> {
+export async function syncWithRemote(ctx: Context, remote: string, progress?: (text: string) => void): Promise<CloneSyncResult> {
+  const onProgress = progress && ((text: string) => progress(withoutCredentials(text)))
   const store = await ctx.store()
   const tracking = trackingRef(remote)
-  const result: CloneSyncResult = {remote, action: 'up-to-date', merged: [], kept: [], pushed: false, rounds: 0, tip: null, remoteHadStore: false}
+  const shown = withoutCredentials(remote)
+  const result: CloneSyncResult = {remote: shown, action: 'up-to-date', merged: [], kept: [], pushed: false, rounds: 0, tip: null, remoteHadStore: false}
   for (let round = 1; round <= SYNC_ROUNDS; round++) {
     result.rounds = round
     const theirs = await fetchStore(store, remote, tracking, onProgress)
@@ -56,11 +65,11 @@ export async function syncWithRemote(ctx: Context, remote: string, onProgress?: 
       await store.repo.updateRef(tracking, ours, theirs, 'trail sync: pushed').catch(() => 'stale')
       return result
     }
-    const report = `${pushed.stdout.toString('utf8')}${pushed.stderr}`
-    if (!REMOTE_MOVED.test(report)) throw withHint(new GitError(['push'], pushed.exitCode, pushed.stderr || report), `see why with: git push ${remote} ${store.ref}:${store.ref}`)
+    const report = withoutCredentials(`${pushed.stdout.toString('utf8')}${pushed.stderr}`)
+    if (!REMOTE_MOVED.test(report)) throw withHint(new GitError(['push'], pushed.exitCode, withoutCredentials(pushed.stderr) || report), `see why with: git push ${shown} ${store.ref}:${store.ref}`)
     await sleep(Math.random() * 200 * round)
   }
-  throw new ConflictError(`${remote} kept moving: ${SYNC_ROUNDS} rounds of fetch, merge and push were not enough`, 'run trail sync again')
+  throw new ConflictError(`${shown} kept moving: ${SYNC_ROUNDS} rounds of fetch, merge and push were not enough`, 'run trail sync again')
 }
 
 /**
@@ -77,7 +86,7 @@ export async function fetchRemoteStoreIfNew(ctx: Context, remote: string): Promi
   try {
     return (await fetchStore(store, remote, trackingRef(remote))) !== null
   } catch (error) {
-    ctx.warn(`could not look for the records of ${remote}: ${(error as Error).message}; trail sync brings them together later`)
+    ctx.warn(`could not look for the records of ${withoutCredentials(remote)}: ${withoutCredentials((error as Error).message)}; trail sync brings them together later`)
     return false
   }
 }
@@ -96,11 +105,14 @@ function withHint(error: GitError, hint: string): TrailError {
 async function fetchStore(store: Store, remote: string, tracking: string, onProgress?: (text: string) => void): Promise<Oid | null> {
   const fetched = await store.repo.fetch(remote, `+${store.ref}:${tracking}`, onProgress)
   if (fetched.exitCode !== 0) {
-    if (/couldn't find remote ref/i.test(fetched.stderr)) return null
-    if (/does not appear to be a git repository|No such remote/i.test(fetched.stderr)) {
-      throw new UsageError(`'${remote}' is not a remote of this repository, nor a repository`, 'name a remote (git remote -v lists them), a path or a URL', 'E_REMOTE')
+    // git leaves the password out of the URLs it prints, mostly; what it echoes, and the remote, are shown without.
+    const stderr = withoutCredentials(fetched.stderr)
+    const shown = withoutCredentials(remote)
+    if (/couldn't find remote ref/i.test(stderr)) return null
+    if (/does not appear to be a git repository|No such remote/i.test(stderr)) {
+      throw new UsageError(`'${shown}' is not a remote of this repository, nor a repository`, 'name a remote (git remote -v lists them), a path or a URL', 'E_REMOTE')
     }
-    throw withHint(new GitError(['fetch'], fetched.exitCode, fetched.stderr), `check that this machine reaches it: git fetch ${remote}`)
+    throw withHint(new GitError(['fetch'], fetched.exitCode, stderr), `check that this machine reaches it: git fetch ${shown}`)
   }
   return store.repo.resolveRef(tracking)
 }
