@@ -63,13 +63,16 @@ const BREAK = '(?:\\r?\\n|\\\\r\\\\n|\\\\n)'
 /** What may end a line of key material: a line break, the end of a quoted string, the end of the text. */
 const LINE_END = '(?=[ \\t]*(?:[\\r\\n"\'`,}\\]]|\\\\[rn"]|$))'
 /**
- * A block up to its end line. Without one (a key cut short), the first line and the lines of key material after
- * it (base64, armour headers such as "Proc-Type: 4,ENCRYPTED", blank lines; indented, in list items), up to the
- * first line that is something else. The first line must be followed by a line break or by the body's base64: a
- * first line quoted in prose ("look for -----BEGIN RSA PRIVATE KEY----- headers") is left alone.
+ * A block up to its end line. Without one (a key cut short, or longer than 20,000 characters), the first line and
+ * the lines of key material after it (base64, armour headers such as "Proc-Type: 4,ENCRYPTED", blank lines;
+ * indented, in list items), up to the first line that is something else. The first line must be followed by a
+ * line break or by the body's base64: a first line quoted in prose ("look for -----BEGIN RSA PRIVATE KEY-----
+ * headers") is left alone.
  */
 export const PRIVATE_KEY_SOURCE =
-  `${KEY_BEGIN}(?:[\\s\\S]*?${KEY_END}|` +
+  // The largest keys (PGP with subkeys) are a few KB; the bound keeps a mention of a first line and a mention of an
+  // end line far below it from taking everything between.
+  `${KEY_BEGIN}(?:[\\s\\S]{0,20000}?${KEY_END}|` +
   `(?=[ \\t]*(?:[\\r\\n]|\\\\[rn]|$)|[ \\t]+[A-Za-z0-9+/=]{20})(?:[ \\t]+[A-Za-z0-9+/=.]+)*[ \\t]*` +
   `(?:${BREAK}[ \\t]*(?:[-*>][ \\t]*)?(?:[A-Za-z0-9+/=.]+|[A-Za-z][A-Za-z0-9-]*:[^\\r\\n\\\\]*)?${LINE_END}[ \\t]*)*)`
 
@@ -386,6 +389,20 @@ const AWS_KEY_ID = /(?<![A-Za-z0-9])(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{
 /** How far from a key id a bare secret access key is taken for its pair (a line or two). */
 const AWS_PAIR_DISTANCE = 300
 
+/** Whether `text` holds an AWS access key id. */
+export function hasAwsKeyId(text: string): boolean {
+  AWS_KEY_ID.lastIndex = 0
+  return AWS_KEY_ID.test(text)
+}
+
+/** Replaces every candidate for an AWS secret access key (40 characters of base64, mixed case) in `text`. */
+export function redactAwsSecretCandidates(text: string): string {
+  AWS_SECRET_CANDIDATE.lastIndex = 0
+  return text.replace(AWS_SECRET_CANDIDATE, (candidate) =>
+    /[a-z]/.test(candidate) && /[A-Z]/.test(candidate) && /[0-9/+]/.test(candidate) ? marker('aws-secret-key') : candidate,
+  )
+}
+
 function redactAwsPairs(text: string): string {
   AWS_KEY_ID.lastIndex = 0
   const ids = [...text.matchAll(AWS_KEY_ID)].map((match) => match.index)
@@ -395,11 +412,7 @@ function redactAwsPairs(text: string): string {
   for (const at of ids.reverse()) {
     const from = Math.max(0, at - AWS_PAIR_DISTANCE)
     const to = Math.min(out.length, at + 20 + AWS_PAIR_DISTANCE)
-    AWS_SECRET_CANDIDATE.lastIndex = 0
-    const window = out.slice(from, to).replace(AWS_SECRET_CANDIDATE, (candidate) =>
-      /[a-z]/.test(candidate) && /[A-Z]/.test(candidate) && /[0-9/+]/.test(candidate) ? marker('aws-secret-key') : candidate,
-    )
-    out = out.slice(0, from) + window + out.slice(to)
+    out = out.slice(0, from) + redactAwsSecretCandidates(out.slice(from, to)) + out.slice(to)
   }
   return out
 }

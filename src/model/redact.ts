@@ -1,17 +1,19 @@
-import {marker, PRIVATE_KEY_SOURCE, RULES, type Groups} from './redact-rules.js'
+import {hasAwsKeyId, marker, PRIVATE_KEY_SOURCE, redactAwsSecretCandidates, RULES, type Groups} from './redact-rules.js'
 
 // Records travel with the repository (plain `git push`), so a credential pasted by an agent into a summary would
 // be published. Redaction happens twice:
 // 1. On the text as it arrived, before any parser splits it into fields or list items (a private key's body lines
-//    would otherwise reach the record as list items of their own): `redactText` on a save's content, an agent's
-//    [[SUMMARY]] / [[SESSION_END]] JSON (`redactBlock`), raw output; commit subjects and trailers.
-// 2. On every record as it is rendered (`redact`, from renderRecord): each string, and key blocks spread over
-//    the items of a list, whatever parser split them.
+//    would otherwise reach the record as list items of their own), where every path to a parser passes:
+//    `redactText` on a save's content (saveContinuity: argument, stdin, ->continuity:save, outbox file), an outbox
+//    file (parseOutboxFile), a transcript's message, `--alternatives`, raw output, an agent's [[SUMMARY]] /
+//    [[SESSION_END]] JSON (`redactBlock`); and on commit subjects and trailers (commitMessage).
+// 2. On every record as it is rendered (`redact`, from renderRecord): each string, and key blocks (or an AWS key
+//    id and its secret) spread over the items of a list, whatever parser split them.
 // The rules (./redact-rules.ts, ported from gitleaks and secretlint) replace each credential with
 // "[REDACTED:<kind>]"; ordinary engineering prose is left as it is (test/fixtures/redaction measures both).
 
-/** Texts shorter than this hold no credential the rules know (the shortest is a 3-character quoted password). */
-const MIN_LENGTH = 6
+/** Texts shorter than this hold no credential the rules know (the shortest: a name, "=" and a character, "pwd=x"). */
+const MIN_LENGTH = 5
 
 /** Replaces credentials in one string with "[REDACTED:<kind>]". The same text redacted twice is unchanged. */
 export function redactText(text: string): string {
@@ -51,7 +53,8 @@ const STRUCTURAL_KEYS = new Set(['id', 'agent', 'from', 'project', 'thread', 'tr
 /**
  * Redacts every string inside a plain value (records, lists, nested objects), but its structural fields. A key
  * block whose lines became items of a list (a parser split it before redaction saw it) is removed whole: the item
- * where it starts keeps what comes before it and the marker, the items of its body go.
+ * where it starts keeps what comes before it and the marker, the items of its body go. An AWS key id and its
+ * secret split into two items of a list go too.
  */
 export function redact<T>(value: T): T {
   if (typeof value === 'string') return redactText(value) as T
@@ -65,6 +68,14 @@ export function redact<T>(value: T): T {
 const KEY_BLOCK = new RegExp(PRIVATE_KEY_SOURCE, 'g')
 
 function redactList(items: readonly unknown[]): unknown[] {
+  const strings = items.filter((item): item is string => typeof item === 'string')
+  if (strings.length >= 2 && strings.some(hasAwsKeyId)) {
+    return redactKeyBlocks(items.map((item) => (typeof item === 'string' ? redactAwsSecretCandidates(item) : item)))
+  }
+  return redactKeyBlocks(items)
+}
+
+function redactKeyBlocks(items: readonly unknown[]): unknown[] {
   const strings = items.filter((item): item is string => typeof item === 'string')
   if (strings.length < 2 || !strings.some((item) => item.includes('-----BEGIN'))) return items.map((item) => redact(item))
   // The string items as the lines of one text; a key block in it covers a range of items.

@@ -3,6 +3,7 @@ import {describeConfidence} from './confidence.js'
 import {renderYaml} from './front-matter.js'
 import {parseAgentName, truncate, type AgentName} from './names.js'
 import {compact, FieldReader, oneLine, renderRecord} from './record.js'
+import {redactText} from './redact.js'
 
 // A trajectory is a unit of an agent's work: what it set out to do, the decisions it made on the way (events,
 // each its own immutable file), and a retrospective when it ends. trajectory.md is written only by its owner.
@@ -212,7 +213,7 @@ export function parseTaskUrl(raw: string): string {
   return parseText(raw, 'url')
 }
 
-/** `--alternatives "a,b, c"` → ["a", "b", "c"]; empty items are dropped. */
+/** `--alternatives "a,b, c"` → ["a", "b", "c"]; empty items are dropped. Redacted before it is split. */
 export function parseAlternatives(raw: string | undefined): string[] {
-  return raw === undefined ? [] : raw.split(',').map((item) => item.trim()).filter((item) => item !== '')
+  return raw === undefined ? [] : redactText(raw).split(',').map((item) => item.trim()).filter((item) => item !== '')
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 import {redact, redactBlock, redactText, subjectText, withoutCredentials} from '../../src/model/redact.js'
 import {parseSaveContent} from '../../src/model/ledger.js'
+import {parseAlternatives} from '../../src/model/trajectory.js'
 import {parseOutboxFile} from '../../src/protocol/outbox.js'
 import {trackingRef} from '../../src/services/sync.js'
 import {commitMessage} from '../../src/store/transaction.js'
@@ -135,6 +136,16 @@ describe('redaction of key blocks', () => {
     assertGone(redactText(`${encrypted}\nNext: rotate`), ['DEK-Info', key.body[0]!])
   })
 
+  it('removes the body of a key longer than any real one, and keeps text between a first line and an end line mentioned far apart', () => {
+    const huge = pem('PGP PRIVATE KEY BLOCK', 400)
+    const redacted = redactText(`before\n${huge.text}\nafter`)
+    assertGone(redacted, huge.body)
+    assert.match(redacted, /^before\n\[REDACTED:private-key\]\n-----END PGP PRIVATE KEY BLOCK-----\nafter$/)
+    const between = 'ordinary notes\n'.repeat(2000)
+    const text = `Scanners look for -----BEGIN RSA PRIVATE KEY----- headers.\n${between}and for -----END RSA PRIVATE KEY----- lines.`
+    assert.equal(redactText(text), text)
+  })
+
   it('removes a key block a parser already split into list items (redaction of records)', () => {
     for (const [name, text, body] of variants()) {
       const lines = text.split(/\r?\n/)
@@ -145,6 +156,15 @@ describe('redaction of key blocks', () => {
     assert.deepEqual(redact({keyDecisions: ['key:', '-----BEGIN RSA PRIVATE KEY-----', 'MIIE...', '-----END RSA PRIVATE KEY-----', 'Use JWT']}), {
       keyDecisions: ['key:', '[REDACTED:private-key]', 'Use JWT'],
     })
+  })
+
+  it('removes an AWS key id and its secret split into two items of a list', () => {
+    const id = `AKIA${fake(16, UPPER + DIGITS)}`
+    const secret = withDigit(40, B64)
+    const redacted = redact({alternatives: ['keep the old user', id, secret], notes: [{label: 'n', text: secret.slice(0, 20)}]})
+    assertGone(JSON.stringify(redacted.alternatives), [id, secret])
+    assert.deepEqual(redacted.alternatives, ['keep the old user', '[REDACTED:aws-access-key]', '[REDACTED:aws-secret-key]'])
+    assert.deepEqual(parseAlternatives(`${id},${secret}, Redis`), ['[REDACTED:aws-access-key]', '[REDACTED:aws-secret-key]', 'Redis'])
   })
 
   it('leaves the ledger parser nothing of a key when the save is redacted first', () => {
