@@ -31,6 +31,8 @@ function assertNoSecret(repo: TestRepo, secrets: readonly string[]): void {
   assert.notEqual(repo.gitOrEmpty(['rev-parse', '--verify', '--quiet', 'refs/trail/records']).trim(), '', 'records were written')
   const found = repo.gitOrEmpty(['grep', '-n', '-F', ...secrets.flatMap((secret) => ['-e', secret]), 'refs/trail/records'])
   assert.equal(found, '', `secrets in the records:\n${found}`)
+  // The same search finds what is there (so an empty answer above is not a failed search): the markers.
+  assert.notEqual(repo.gitOrEmpty(['grep', '-l', '-F', '-e', '[REDACTED:', 'refs/trail/records']), '', 'the records hold markers')
   const log = repo.git(['log', '--format=%B', 'refs/trail/records'])
   for (const secret of secrets) assert.ok(!log.includes(secret), `${secret} is in a commit message:\n${log}`)
   const mirror = [...filesUnder(join(repo.dir, '.trail')), ...filesUnder(join(repo.dir, '.relay'))]
