@@ -1,12 +1,13 @@
 import {benchHooks} from './hooks.js'
 import {benchParser} from './parser.js'
+import {benchRedaction} from './redact.js'
 import {benchSiblingSync, RELAY_HOT, RELAY_SEARCH} from './relay-commands.js'
 import {benchStoreTables, type StoreTable} from './store-tables.js'
 import {benchAgainstAgentTrajectories, TRAIL_HOT, TRAIL_READS} from './trail-commands.js'
 
 // `npm run bench`: every benchmark, printed as Markdown. Options:
 //   --quick          fewer rounds and smaller stores (0 and 1,000 trajectories), no comparison
-//   --only <names>   comma-separated: trail, reads, relay, search, sync, parser, compare, hooks
+//   --only <names>   comma-separated: trail, reads, relay, search, sync, parser, compare, hooks, redact
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
@@ -28,4 +29,5 @@ if (tables.length > 0) sections.push(benchStoreTables(tables, quick ? [0, 1000] 
 if (wanted('sync')) sections.push(benchSiblingSync(rounds))
 if (wanted('compare') && !quick) sections.push(benchAgainstAgentTrajectories(rounds))
 if (wanted('hooks')) sections.push(benchHooks(rounds))
+if (wanted('redact')) sections.push(benchRedaction())
 process.stdout.write(`${sections.join('\n\n')}\n`)

@@ -1,61 +1,45 @@
 import {clip} from './text.js'
+import {hasAwsKeyId, marker, PRIVATE_KEY_SOURCE, redactAwsSecretCandidates, RULES, type Groups} from './redact-rules.js'
 
 // Records travel with the repository (plain `git push`), so a credential pasted by an agent into a summary would
-// be published. Every record is passed through `redact` before it is rendered; the same happens to commit messages.
-// The patterns are the common, recognisable shapes (vendor token prefixes, key blocks, credentials in URLs and
-// headers, `password=...` assignments); a miss is possible, a false alarm on ordinary prose is kept rare on purpose.
+// be published. Redaction happens twice:
+// 1. On the text as it arrived, before any parser splits it into fields or list items (a private key's body lines
+//    would otherwise reach the record as list items of their own), where every path to a parser passes:
+//    `redactText` on a save's content (saveContinuity: argument, stdin, ->continuity:save, outbox file), an outbox
+//    file (parseOutboxFile), a transcript's message, `--alternatives`, raw output, an agent's [[SUMMARY]] /
+//    [[SESSION_END]] JSON (`redactBlock`); and on commit subjects and trailers (commitMessage).
+// 2. On every record as it is rendered (`redact`, from renderRecord): each string, and key blocks (or an AWS key
+//    id and its secret) spread over the items of a list, whatever parser split them.
+// The rules (./redact-rules.ts, ported from gitleaks and secretlint) replace each credential with
+// "[REDACTED:<kind>]"; ordinary engineering prose is left as it is (test/fixtures/redaction measures both).
 
-interface Pattern {
-  kind: string
-  regex: RegExp
-  /** Replaces the match; default: the whole match becomes the marker. */
-  replace?: (marker: string, ...groups: string[]) => string
-}
+/** Texts shorter than this hold no credential the rules know (the shortest: a name, "=" and a character, "pwd=x"). */
+const MIN_LENGTH = 5
 
-/** Not preceded by a letter or digit: a word start that, unlike \b, also holds after "_" ("DB_PASSWORD"). */
-const START = '(?<![A-Za-z0-9])'
-/** The names of settings that hold secrets, with an optional prefix ("DB_PASSWORD", "GITHUB_TOKEN", "aws_secret_access_key"). */
-const SECRET_NAME = '(?:[A-Za-z0-9]+[_-])*(?:password|passwd|pwd|secret|secret[_-]?key|api[_-]?key|access[_-]?key|access[_-]?token|auth[_-]?token|token|client[_-]?secret|private[_-]?key|credentials?)'
-
-const PATTERNS: Pattern[] = [
-  {kind: 'private-key', regex: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)/g},
-  {kind: 'aws-access-key', regex: new RegExp(`${START}(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Za-z0-9])`, 'g')},
-  {kind: 'github-token', regex: new RegExp(`${START}(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})`, 'g')},
-  {kind: 'gitlab-token', regex: new RegExp(`${START}glpat-[A-Za-z0-9_-]{20,}`, 'g')},
-  {kind: 'slack-token', regex: new RegExp(`${START}xox[abposr]-[A-Za-z0-9-]{10,}`, 'g')},
-  {kind: 'slack-webhook', regex: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]+/g},
-  {kind: 'api-key', regex: new RegExp(`${START}sk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}`, 'g')},
-  {kind: 'google-api-key', regex: new RegExp(`${START}AIza[0-9A-Za-z_-]{35}`, 'g')},
-  {kind: 'stripe-key', regex: new RegExp(`${START}[rs]k_(?:live|test)_[0-9a-zA-Z]{16,}`, 'g')},
-  {kind: 'npm-token', regex: new RegExp(`${START}npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])`, 'g')},
-  {kind: 'jwt', regex: new RegExp(`${START}eyJ[A-Za-z0-9_-]{5,}\\.eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{10,}`, 'g')},
-  {
-    kind: 'authorization',
-    regex: /\b(Authorization"?\s*[:=]\s*"?(?:Bearer|Basic|token)\s+)[A-Za-z0-9._~+/=-]{8,}/gi,
-    replace: (marker, prefix) => `${prefix}${marker}`,
-  },
-  {
-    kind: 'url-password',
-    regex: /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi,
-    replace: (marker, prefix) => `${prefix}${marker}@`,
-  },
-  {
-    kind: 'secret',
-    // `password=hunter2x`, `DB_PASSWORD=...`, `"api_key": "abc123..."`: the value must look like a secret (8+
-    // characters, no spaces, a digit or a symbol), so prose such as "password: reset flow" is left alone.
-    regex: new RegExp(`${START}(${SECRET_NAME}["']?\\s*[:=]\\s*)(["']?)((?=[^\\s"']*[0-9!#$%^&*+/=_-])[^\\s"',;]{8,})\\2`, 'gi'),
-    replace: (marker, prefix, quoteMark) => `${prefix}${quoteMark}${marker}${quoteMark}`,
-  },
-]
-
-/** Replaces credentials in one string with "[REDACTED:<kind>]". */
+/** Replaces credentials in one string with "[REDACTED:<kind>]". The same text redacted twice is unchanged. */
 export function redactText(text: string): string {
+  if (text.length < MIN_LENGTH) return text
+  let lower: string | undefined
   let out = text
-  for (const {kind, regex, replace} of PATTERNS) {
-    const marker = `[REDACTED:${kind}]`
-    out = out.replace(regex, (...args: unknown[]) => {
-      const groups = args.slice(1, -2).map((group) => (typeof group === 'string' ? group : ''))
-      return replace ? replace(marker, ...groups) : marker
+  for (const rule of RULES) {
+    if (rule.keywords.length > 0) {
+      lower ??= text.toLowerCase()
+      if (!rule.keywords.some((keyword) => lower!.includes(keyword))) continue
+    }
+    if (rule.apply) {
+      out = rule.apply(out)
+      continue
+    }
+    rule.regex.lastIndex = 0
+    out = out.replace(rule.regex, (...args: unknown[]) => {
+      const last = args[args.length - 1]
+      const hasGroups = typeof last === 'object' && last !== null
+      const groups = (hasGroups ? last : {}) as Groups
+      const offset = args[args.length - (hasGroups ? 3 : 2)] as number
+      const whole = args[args.length - (hasGroups ? 2 : 1)] as string
+      const match = args[0] as string
+      if (!rule.replace) return marker(rule.kind)
+      return rule.replace(match, groups, offset, whole) ?? match
     })
   }
   return out
@@ -67,17 +51,101 @@ export function redactText(text: string): string {
  */
 const STRUCTURAL_KEYS = new Set(['id', 'agent', 'from', 'project', 'thread', 'trajectory', 'handoff', 'status', 'kind', 'started', 'updated', 'ended', 'created', 'at'])
 
-/** Redacts every string inside a plain value (records, lists, nested objects), but its structural fields. */
+/**
+ * Redacts every string inside a plain value (records, lists, nested objects), but its structural fields. A key
+ * block whose lines became items of a list (a parser split it before redaction saw it) is removed whole: the item
+ * where it starts keeps what comes before it and the marker, the items of its body go. An AWS key id and its
+ * secret split into two items of a list go too.
+ */
 export function redact<T>(value: T): T {
   if (typeof value === 'string') return redactText(value) as T
-  if (Array.isArray(value)) return value.map((item) => redact(item)) as T
+  if (Array.isArray(value)) return redactList(value) as T
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, STRUCTURAL_KEYS.has(key) ? item : redact(item)])) as T
   }
   return value
 }
 
+const KEY_BLOCK = new RegExp(PRIVATE_KEY_SOURCE, 'g')
+
+function redactList(items: readonly unknown[]): unknown[] {
+  const strings = items.filter((item): item is string => typeof item === 'string')
+  if (strings.length >= 2 && strings.some(hasAwsKeyId)) {
+    return redactKeyBlocks(items.map((item) => (typeof item === 'string' ? redactAwsSecretCandidates(item) : item)))
+  }
+  return redactKeyBlocks(items)
+}
+
+function redactKeyBlocks(items: readonly unknown[]): unknown[] {
+  const strings = items.filter((item): item is string => typeof item === 'string')
+  if (strings.length < 2 || !strings.some((item) => item.includes('-----BEGIN'))) return items.map((item) => redact(item))
+  // The string items as the lines of one text; a key block in it covers a range of items.
+  const starts: number[] = []
+  let length = 0
+  for (const item of strings) {
+    starts.push(length)
+    length += item.length + 1
+  }
+  const joined = strings.join('\n')
+  const kept = strings.map((item) => ({text: item, dropped: false}))
+  for (const match of joined.matchAll(KEY_BLOCK)) {
+    const from = match.index
+    const to = from + match[0].length
+    strings.forEach((item, index) => {
+      const start = starts[index]!
+      const end = start + item.length
+      if (end < from || start >= to) return
+      const head = from > start ? item.slice(0, from - start) : ''
+      const tail = to < end ? item.slice(to - start) : ''
+      if (from >= start) kept[index] = {text: `${head}${marker('private-key')}${tail}`, dropped: false}
+      else kept[index] = {text: tail, dropped: tail.trim() === ''}
+    })
+  }
+  let at = 0
+  return items.flatMap((item) => {
+    if (typeof item !== 'string') return [redact(item)]
+    const {text, dropped} = kept[at++]!
+    return dropped ? [] : [redactText(text)]
+  })
+}
+
+/**
+ * An agent's JSON block ([[SUMMARY]], [[SESSION_END]]) as it arrived, redacted before its fields are used: the
+ * raw text, and the fields read again from the redacted text (a credential that spans fields goes from both).
+ * When the redacted text is no longer JSON, the fields are redacted one by one instead.
+ *
+ * @example redactBlock('{"context": "password=hunter2"}', {context: 'password=hunter2'})
+ * // {raw: '{"context": "password=[REDACTED:secret]"}', data: {context: 'password=[REDACTED:secret]'}}
+ */
+export function redactBlock<T extends Record<string, unknown> | null>(raw: string, data: T): {raw: string; data: T} {
+  const safe = redactText(raw)
+  let reread: unknown = null
+  if (data !== null) {
+    try {
+      reread = JSON.parse(safe)
+    } catch {
+      // not JSON any more (or it never was): the fields one by one
+    }
+  }
+  if (reread === null || typeof reread !== 'object' || Array.isArray(reread)) return {raw: safe, data: redact(data)}
+  // The fields redacted as values too: a value the text missed (its JSON escapes hid it) is caught there, and then
+  // the raw text is written again from the redacted fields.
+  const fields = redact(reread) as T
+  return {raw: JSON.stringify(fields) === JSON.stringify(reread) ? safe : JSON.stringify(fields, null, 2), data: fields}
+}
+
 /** User text for a commit subject: redacted first (escaping would hide a token from the patterns), one line, quoted. */
 export function subjectText(text: string, maxChars = 80): string {
   return JSON.stringify(clip(redactText(text).replace(/\s+/g, ' ').trim(), maxChars))
+}
+
+/**
+ * A text with the user name and password taken out of every URL in it ("https://user:ghp_...@host/repo" →
+ * "https://host/repo"): for names made from a remote (a tracking ref) and for messages that show one. A token is
+ * often given as the user name alone, so the whole user part goes.
+ *
+ * @example withoutCredentials('https://x-access-token:abc@github.com/o/r.git') // 'https://github.com/o/r.git'
+ */
+export function withoutCredentials(text: string): string {
+  return text.replace(/(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]{1,30}:\/\/)[^\s/?#'"<>]*@/g, '$1')
 }

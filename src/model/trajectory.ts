@@ -1,9 +1,9 @@
 import {UsageError} from '../errors.js'
 import {describeConfidence} from './confidence.js'
 import {parseAgentName, type AgentName} from './names.js'
-import {quoteInput} from './text.js'
 import {compact, FieldReader, renderRecord, renderYamlRecord, type Extensible} from './record.js'
-import {oneLine} from './text.js'
+import {redactText} from './redact.js'
+import {oneLine, quoteInput} from './text.js'
 
 // A trajectory is a unit of an agent's work: what it set out to do, the decisions it made on the way (events,
 // each its own immutable file), and a retrospective when it ends. trajectory.md is written only by its owner.
@@ -228,7 +228,7 @@ export function parseTaskUrl(raw: string): string {
   return parseText(raw, 'url')
 }
 
-/** `--alternatives "a,b, c"` → ["a", "b", "c"]; empty items are dropped. */
+/** `--alternatives "a,b, c"` → ["a", "b", "c"]; empty items are dropped. Redacted before it is split. */
 export function parseAlternatives(raw: string | undefined): string[] {
-  return raw === undefined ? [] : raw.split(',').map((item) => item.trim()).filter((item) => item !== '')
+  return raw === undefined ? [] : redactText(raw).split(',').map((item) => item.trim()).filter((item) => item !== '')
 }

@@ -1,8 +1,9 @@
 // Outbox files (docs/spec/relay-protocol-outbox-and-trail.md): an agent writes a file into its outbox folder and
 // prints `->relay-file:<name>`. The file is "KEY: value" headers, a blank line, then a body; CRLF line ends are
-// accepted. Pure: the caller reads the file and decides what to do with the command.
+// accepted. Pure: the caller reads the file and decides what to do with the command. Credentials in it are redacted.
 
 import {OutboxFormatError} from '../errors.js'
+import {redactText} from '../model/redact.js'
 
 export type OutboxCommand =
   | {kind: 'continuity'; action: 'save'; handoff: boolean; content: string}
@@ -10,7 +11,6 @@ export type OutboxCommand =
   | {kind: 'continuity'; action: 'search'; query: string}
   | {kind: 'continuity'; action: 'uncertain'; text: string}
   | {kind: 'message'; to: string; thread: string | null; body: string}
-
 
 const ACTIONS = ['save', 'load', 'uncertain', 'search', 'handoff']
 
@@ -20,7 +20,8 @@ const ACTIONS = ['save', 'load', 'uncertain', 'search', 'handoff']
  * @example parseOutboxFile('KIND: continuity\nACTION: load\n') // {kind: 'continuity', action: 'load'}
  */
 export function parseOutboxFile(text: string): OutboxCommand {
-  const lines = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').split('\n')
+  // Redacted as it arrived, before its lines are split into headers and body.
+  const lines = redactText(text).replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').split('\n')
   const headers = new Map<string, string>()
   let at = 0
   for (; at < lines.length; at++) {

@@ -2,6 +2,7 @@ import type {Message} from '../model/message.js'
 import type {InboxEntry, SiblingSyncReport} from '../model/results.js'
 import {counted} from '../model/names.js'
 import {formatTime, paint, printable, printableLine, type OutputStyle} from './style.js'
+import {withoutCredentials} from '../model/redact.js'
 
 // Messages, inboxes, threads and what `relay sync` brought.
 
@@ -57,7 +58,7 @@ export function siblingSyncText(reports: readonly SiblingSyncReport[], style: Ou
   if (reports.length === 0) return 'No siblings yet. Add one with: relay bridge add <name> <path|url>\n'
   return reports
     .map((report) => {
-      const head = `${paint(style, 'bold', report.name)} (${report.url}): `
+      const head = `${paint(style, 'bold', report.name)} (${withoutCredentials(report.url)}): `
       switch (report.status) {
         case 'failed':
           return `${head}${paint(style, 'red', 'failed')}: ${report.error}\n`
@@ -85,5 +86,5 @@ export interface SiblingSyncJson {
 }
 
 export function siblingSyncJson(report: SiblingSyncReport): SiblingSyncJson {
-  return {name: report.name, url: report.url, status: report.status, error: report.error ?? null, tip: report.tip, records: report.records, messages: report.messages.map(messageJson)}
+  return {name: report.name, url: withoutCredentials(report.url), status: report.status, error: report.error ?? null, tip: report.tip, records: report.records, messages: report.messages.map(messageJson)}
 }

@@ -1,5 +1,6 @@
 import type {ProjectInfo, Sibling} from '../model/results.js'
 import {table, type OutputStyle} from './style.js'
+import {withoutCredentials} from '../model/redact.js'
 
 export interface ProjectJson {
   id: string
@@ -26,11 +27,11 @@ export interface SiblingJson {
 }
 
 export function siblingJson(sibling: Sibling): SiblingJson {
-  return {name: sibling.name, url: sibling.url, lead: sibling.lead ?? null, ref: sibling.ref, synced: sibling.tip !== null}
+  return {name: sibling.name, url: withoutCredentials(sibling.url), lead: sibling.lead ?? null, ref: sibling.ref, synced: sibling.tip !== null}
 }
 
 export function siblingsText(siblings: readonly Sibling[], style: OutputStyle): string {
   if (siblings.length === 0) return style.isTTY ? 'No siblings. Add one with: relay bridge add <name> <path|url>\n' : ''
-  const rows = siblings.map((s) => [s.name, s.url, s.lead ?? '-', s.tip === null ? 'not synced' : 'synced'])
+  const rows = siblings.map((s) => [s.name, withoutCredentials(s.url), s.lead ?? '-', s.tip === null ? 'not synced' : 'synced'])
   return table(rows, style, style.isTTY ? ['NAME', 'LOCATION', 'LEAD', 'STATE'] : undefined)
 }

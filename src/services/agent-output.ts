@@ -1,6 +1,7 @@
 import {idTime, type IdKind} from '../model/ids.js'
 import {agentRecordPath, type AgentRecordKind} from '../model/layout.js'
 import type {AgentName} from '../model/names.js'
+import {redactBlock, redactText} from '../model/redact.js'
 import {
   renderRaw,
   renderSessionEnd,
@@ -46,19 +47,21 @@ async function recordFor<T extends {id: string}>(
  * @example await recordSummary(ctx, agent, {currentTask: 'Auth'}, '{"currentTask": "Auth"}')
  */
 export function recordSummary(ctx: Context, agent: AgentName, data: Record<string, unknown> | null, raw: string, warning?: string): Promise<SummaryRecord> {
-  return recordFor(ctx, 'sum', 'summary', agent, async (base) => summaryFromBlock(base, data, raw, warning), renderSummary, (s) => `summary ${s.id} from ${agent}`)
+  const safe = redactBlock(raw, data)
+  return recordFor(ctx, 'sum', 'summary', agent, async (base) => summaryFromBlock(base, safe.data, safe.raw, warning), renderSummary, (s) => `summary ${s.id} from ${agent}`)
 }
 
 /**
  * Keeps a [[SESSION_END]] block, linked to the agent's active trajectory (which it does not complete).
  */
 export function recordSessionEnd(ctx: Context, agent: AgentName, data: Record<string, unknown>, raw: string): Promise<SessionEndRecord> {
+  const safe = redactBlock(raw, data)
   return recordFor(
     ctx,
     'ses',
     'session',
     agent,
-    async (base, snapshot) => sessionEndFromBlock(base, data, raw, (await activeIds(snapshot, agent))[0]),
+    async (base, snapshot) => sessionEndFromBlock(base, safe.data, safe.raw, (await activeIds(snapshot, agent))[0]),
     renderSessionEnd,
     (s) => `session end ${s.id} of ${agent}`,
   )
@@ -66,5 +69,5 @@ export function recordSessionEnd(ctx: Context, agent: AgentName, data: Record<st
 
 /** Keeps output that looked like a pattern but could not be read, with the reason. */
 export function recordRaw(ctx: Context, agent: AgentName, text: string, warning: string, source: string): Promise<RawRecord> {
-  return recordFor(ctx, 'raw', 'raw', agent, async (base) => ({...base, source, warning, text}), renderRaw, (r) => `unreadable output ${r.id} of ${agent}`)
+  return recordFor(ctx, 'raw', 'raw', agent, async (base) => ({...base, source, warning, text: redactText(text)}), renderRaw, (r) => `unreadable output ${r.id} of ${agent}`)
 }

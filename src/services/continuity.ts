@@ -3,7 +3,7 @@ import {HANDOFFS_DIR, handoffPath, ledgerPath} from '../model/layout.js'
 import {addUncertain, applySave, parseLedger, parseSaveContent, renderLedger, type Ledger} from '../model/ledger.js'
 import {parseHandoff, renderHandoff, type Handoff} from '../model/handoff.js'
 import type {AgentName} from '../model/names.js'
-import {subjectText} from '../model/redact.js'
+import {redactText, subjectText} from '../model/redact.js'
 import type {Snapshot} from '../store/snapshot.js'
 import type {Context} from './context.js'
 import {dayFolders} from './day-folders.js'
@@ -29,7 +29,9 @@ export async function readLedger(snapshot: Snapshot, agent: AgentName): Promise<
  * @example await saveContinuity(ctx, {agent, content: 'Current task: Auth\nNext steps: Logout', handoff: false})
  */
 export async function saveContinuity(ctx: Context, input: {agent: AgentName; content: string; handoff: boolean}): Promise<SaveResult> {
-  const save = parseSaveContent(input.content)
+  // Redacted as it arrived (argument, stdin, ->continuity:save, outbox file), before the parser splits a key block
+  // into fields and list items.
+  const save = parseSaveContent(redactText(input.content))
   const store = await ctx.store()
   return store.transact(async (snapshot) => {
     const previous = await readLedger(snapshot, input.agent)

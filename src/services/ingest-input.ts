@@ -3,6 +3,7 @@ import {basename, join} from 'node:path'
 import {UsageError} from '../errors.js'
 import type {HookInput} from '../model/results.js'
 import {OutputParser} from '../protocol/output-parser.js'
+import {redactText} from '../model/redact.js'
 import {acquireLock, sleep} from '../store/writer-lock.js'
 import type {Context} from './context.js'
 import type {IngestRun} from './ingest.js'
@@ -209,7 +210,9 @@ async function ingestTranscript(bytes: Buffer, run: IngestRun, save: (consumed: 
     const texts = assistantTexts(text)
     for (const message of texts) {
       const parser = new OutputParser()
-      for (const event of [...parser.push(`${message}\n`), ...parser.end()]) await run.handle({...event, line})
+      // A message is whole: redacted as it arrived, before the parser splits it (a stream, read line by line, is
+      // redacted block by block where its records are made instead).
+      for (const event of [...parser.push(`${redactText(message)}\n`), ...parser.end()]) await run.handle({...event, line})
     }
     if (texts.length > 0) save(consumed)
   }

@@ -2,6 +2,7 @@ import {ConflictError, GitError, UsageError} from '../errors.js'
 import type {Oid} from '../git/objects.js'
 import type {GitRepo} from '../git/repo.js'
 import {mergeRecordText} from '../model/kinds.js'
+import {withoutCredentials} from '../model/redact.js'
 import type {CloneSyncResult, PushSetup} from '../model/results.js'
 import {planMerge} from '../store/merge.js'
 import type {Store} from '../store/store.js'
@@ -17,9 +18,15 @@ import type {Context} from './context.js'
 /** Rounds of fetch, merge and push before giving up on a remote that keeps moving. */
 const SYNC_ROUNDS = 5
 
-/** A remote as a ref name component: its name, or a path or URL made safe. */
+/**
+ * A remote as a ref name component: its name, or a path or URL made safe, without the user name and password a
+ * URL may carry (`https://user:ghp_...@host/repo` → refs/trail/remotes/https-host-repo/records).
+ */
 export function trackingRef(remote: string): string {
-  const name = /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(remote) && !remote.includes('..') ? remote : remote.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '').replace(/\.\.+/g, '.') || 'remote'
+  const name =
+    /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(remote) && !remote.includes('..')
+      ? remote
+      : withoutCredentials(remote).replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '').replace(/\.\.+/g, '.') || 'remote'
   return `refs/trail/remotes/${name}/records`
 }
 
@@ -29,10 +36,12 @@ export function trackingRef(remote: string): string {
  *
  * @example const result = await syncWithRemote(ctx, 'origin')
  */
-export async function syncWithRemote(ctx: Context, remote: string, onProgress?: (text: string) => void): Promise<CloneSyncResult> {
+export async function syncWithRemote(ctx: Context, remote: string, progress?: (text: string) => void): Promise<CloneSyncResult> {
+  const onProgress = progress && ((text: string) => progress(withoutCredentials(text)))
   const store = await ctx.store()
   const tracking = trackingRef(remote)
-  const result: CloneSyncResult = {remote, action: 'up-to-date', merged: [], kept: [], pushed: false, rounds: 0, tip: null, remoteHadStore: false}
+  const shown = withoutCredentials(remote)
+  const result: CloneSyncResult = {remote: shown, action: 'up-to-date', merged: [], kept: [], pushed: false, rounds: 0, tip: null, remoteHadStore: false}
   for (let round = 1; round <= SYNC_ROUNDS; round++) {
     result.rounds = round
     const theirs = await fetchStore(store, remote, tracking, onProgress)
@@ -50,10 +59,10 @@ export async function syncWithRemote(ctx: Context, remote: string, onProgress?: 
       await store.repo.updateRef(tracking, ours, theirs, 'trail sync: pushed').catch(() => 'stale')
       return result
     }
-    if (pushed.outcome === 'refused') throw new GitError(pushed.error.args, pushed.error.gitExitCode, pushed.error.stderr, `see why with: git push ${remote} ${store.ref}:${store.ref}`)
+    if (pushed.outcome === 'refused') throw new GitError(pushed.error.args, pushed.error.gitExitCode, withoutCredentials(pushed.error.stderr), `see why with: git push ${shown} ${store.ref}:${store.ref}`)
     await sleep(Math.random() * 200 * round)
   }
-  throw new ConflictError(`${remote} kept moving: ${SYNC_ROUNDS} rounds of fetch, merge and push were not enough`, 'run trail sync again')
+  throw new ConflictError(`${shown} kept moving: ${SYNC_ROUNDS} rounds of fetch, merge and push were not enough`, 'run trail sync again')
 }
 
 /**
@@ -70,7 +79,7 @@ export async function fetchRemoteStoreIfNew(ctx: Context, remote: string): Promi
   try {
     return (await fetchStore(store, remote, trackingRef(remote))) !== null
   } catch (error) {
-    ctx.warn(`could not look for the records of ${remote}: ${(error as Error).message}; trail sync brings them together later`)
+    ctx.warn(`could not look for the records of ${withoutCredentials(remote)}: ${withoutCredentials((error as Error).message)}; trail sync brings them together later`)
     return false
   }
 }
@@ -83,11 +92,13 @@ async function hasRemote(repo: GitRepo, remote: string): Promise<boolean> {
 /** Fetches the remote's store into the tracking ref; the remote's tip, or null when it has no store yet. */
 async function fetchStore(store: Store, remote: string, tracking: string, onProgress?: (text: string) => void): Promise<Oid | null> {
   const fetched = await store.repo.fetch(remote, `+${store.ref}:${tracking}`, onProgress)
+  // git leaves the password out of the URLs it prints, mostly; what it echoes, and the remote, are shown without.
+  const shown = withoutCredentials(remote)
   if (fetched.outcome === 'no-such-ref') return null
   if (fetched.outcome === 'not-a-repository') {
-    throw new UsageError(`'${remote}' is not a remote of this repository, nor a repository`, 'name a remote (git remote -v lists them), a path or a URL', 'E_REMOTE')
+    throw new UsageError(`'${shown}' is not a remote of this repository, nor a repository`, 'name a remote (git remote -v lists them), a path or a URL', 'E_REMOTE')
   }
-  if (fetched.outcome === 'failed') throw new GitError(fetched.error.args, fetched.error.gitExitCode, fetched.error.stderr, `check that this machine reaches it: git fetch ${remote}`)
+  if (fetched.outcome === 'failed') throw new GitError(fetched.error.args, fetched.error.gitExitCode, withoutCredentials(fetched.error.stderr), `check that this machine reaches it: git fetch ${shown}`)
   return store.repo.resolveRef(tracking)
 }
 

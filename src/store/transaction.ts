@@ -128,9 +128,9 @@ export function formatWrite(): FileChange {
   return {path: FORMAT_PATH, content: renderFormat({format: FORMAT_VERSION})}
 }
 
-/** "trail: <subject>", then the trailers. One line of subject, redacted, at most 100 characters. */
+/** "trail: <subject>", then the trailers. One line of subject, redacted, at most 100 characters; trailers redacted too. */
 export function commitMessage(draft: Pick<Draft<unknown>, 'subject' | 'trailers'>): string {
   const short = clip(oneLine(redactText(draft.subject)).replace(/[\u0000-\u001f\u007f]/g, ' '), 100)
-  const trailers = (draft.trailers ?? []).map(([key, value]) => `${key}: ${oneLine(value)}`)
+  const trailers = (draft.trailers ?? []).map(([key, value]) => `${key}: ${oneLine(redactText(value)).replace(/[\u0000-\u001f\u007f]/g, ' ')}`)
   return `trail: ${short}\n${trailers.length > 0 ? `\n${trailers.join('\n')}\n` : ''}`
 }

@@ -2,6 +2,7 @@ import {parseAgentName, parseSiblingName} from '../../../model/names.js'
 import {siblingJson, siblingsText} from '../../../render/projects.js'
 import {addSibling, listSiblings, removeSibling} from '../../../services/projects.js'
 import {defineCommand} from '../../definition.js'
+import {withoutCredentials} from '../../../model/redact.js'
 
 export const bridgeAdd = defineCommand({
   bin: 'relay',
@@ -23,7 +24,7 @@ export const bridgeAdd = defineCommand({
     if (result.warning) ctx.warn(result.warning)
     return result.sibling
   },
-  text: (sibling) => `Added sibling ${sibling.name} at ${sibling.url}. Fetch its records with: relay sync\n`,
+  text: (sibling) => `Added sibling ${sibling.name} at ${withoutCredentials(sibling.url)}. Fetch its records with: relay sync\n`,
   toJson: siblingJson,
 })
 
