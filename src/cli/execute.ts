@@ -1,7 +1,6 @@
-import {writeFileSync} from 'node:fs'
-import {resolve} from 'node:path'
 import {EXIT, TrailError, UsageError} from '../errors.js'
 import {createContext} from '../services/context.js'
+import {writeOutputFile} from '../services/output-file.js'
 import type {OutputStyle} from '../render/style.js'
 import type {CommandDefinition, CommandIO, FlagSpecs, Input} from './definition.js'
 
@@ -52,7 +51,7 @@ export async function execute<F extends FlagSpecs, R>(
       ? `${JSON.stringify(definition.toJson(result), null, 2)}\n`
       : definition.text(result, outputStyle(typeof input.flags.output === 'string' ? {} : streams.stdout, env), input)
     if (typeof input.flags.output === 'string') {
-      writeFileSync(resolve(input.flags.output), output)
+      await writeOutputFile(ctx, input.flags.output, output, {followSymlinks: input.flags['follow-symlinks'] === true})
       streams.stderr.write(`wrote ${input.flags.output}\n`)
     } else {
       streams.stdout.write(output)

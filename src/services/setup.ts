@@ -1,7 +1,9 @@
+import {join} from 'node:path'
 import {FALLBACK_IDENTITY, } from '../git/repo.js'
 import {kindOfPath, readRecordAt} from '../model/kinds.js'
 import {ACTIVE_DIR, MIRRORED_DIRS, trajectoryPath} from '../model/layout.js'
 import type {Store} from '../store/store.js'
+import {linkTarget} from '../store/mirror.js'
 import {formatWrite} from '../store/transaction.js'
 import {lockPath, readLockOwner, removeStaleLock, staleness} from '../store/writer-lock.js'
 import {integrationChecks} from '../integrations/installers.js'
@@ -186,7 +188,18 @@ async function checkMirror(store: Store, tip: string | null, fix: boolean): Prom
     checks.push({name: 'mirror', status: 'warning', message: `the mirror is off in this worktree: ${state.disabled}`})
   } else if (tip !== null) {
     const drift = await store.mirror.findDrift(tip)
-    if (drift.changed.length === 0 && drift.leftovers.length === 0) {
+    for (const link of drift.links) {
+      const target = linkTarget(join(store.repo.workTree!, link))
+      checks.push({
+        name: 'mirror-link',
+        status: 'problem',
+        message: `${link} is ${target === null ? 'not a folder' : `a symbolic link (to ${target})`}: the mirror is never written through it, so the records under it are not mirrored`,
+        fix: `remove it (rm ${link}), then: trail doctor --fix`,
+      })
+    }
+    if (state.partial && !fix) {
+      checks.push({name: 'mirror', status: 'warning', message: 'the mirror holds only the records written here since this clone was made: it was never built from the whole ref', fix: 'trail doctor --fix (or trail init) mirrors every record'})
+    } else if (drift.changed.length === 0 && drift.leftovers.length === 0) {
       checks.push({name: 'mirror', status: 'ok', message: 'the .trail/ and .relay/ folders match the ref'})
     } else if (fix) {
       const count = await store.mirror.repair(store.ref)

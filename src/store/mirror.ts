@@ -1,8 +1,9 @@
-import {isLeftoverTemporary, writeFileAtomic} from '../files.js'
-import {mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync, statSync, writeFileSync, writeSync} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
+import {isLeftoverTemporary, writeFileAtomic} from '../files.js'
 import {hashBlob, oidLength, type Oid} from '../git/objects.js'
-import type {FileChange, GitRepo} from '../git/repo.js'
+import type {FileChange, GitRepo, TreeListing} from '../git/repo.js'
+import {kindOfPath} from '../model/kinds.js'
 import {FORMAT_PATH, MIRRORED_DIRS} from '../model/layout.js'
 import {acquireWriterLock} from './writer-lock.js'
 
@@ -11,10 +12,21 @@ import {acquireWriterLock} from './writer-lock.js'
 // remembers which commit the mirror shows, so a write updates only the files it changed, and a mirror that fell
 // behind (another worktree wrote, a sync arrived) catches up by a diff, not by a rewrite.
 //
-// The mirror only ever removes files it wrote itself (those a diff between two mirrored commits removes): files of
-// the user's in these folders are left alone. And it never writes while the user's branch tracks files there.
+// What the mirror never does:
+// - write through a symbolic link it did not make: every folder on the way to a file is checked with lstat (a link
+//   there stops the write of that file, and `trail doctor` reports it), files are created with O_EXCL|O_NOFOLLOW
+//   or renamed into place (a rename replaces a link, it never writes through it);
+// - remove a file it did not write (only those a diff between two mirrored commits removes): files of the user's
+//   in these folders are left alone;
+// - write while the user's branch tracks files there;
+// - build the whole mirror inside the first record write of a clone (a write that adopts the store `git fetch`
+//   brought): that write costs what any write costs, mirrors its own records, and the state says the mirror is
+//   partial. `trail init`, `trail sync` and `trail doctor --fix` build it whole, at the cost of a checkout.
 
 const EXCLUDE_BLOCK = `# relay-trail: records mirrored from refs/trail/records (see trail doctor)\n${MIRRORED_DIRS.map((dir) => `/${dir}/`).join('\n')}\n`
+
+/** Blobs read per round trip while building a whole mirror: bounded memory at any store size. */
+const BUILD_BATCH = 2000
 
 /** What the state file in the worktree's git dir says. */
 export interface MirrorState {
@@ -24,6 +36,8 @@ export interface MirrorState {
   disabled: string | null
   /** The index file as it was when tracked files were last looked for ("size:mtime:inode"). */
   indexStamp: string | null
+  /** True when the mirror holds only what writes made here since: it was never built from the whole ref. */
+  partial: boolean
 }
 
 /** How the mirror differs from the ref (trail doctor). */
@@ -34,9 +48,18 @@ export interface Drift {
   extra: string[]
   /** Temporary files of ours that a killed process left behind (removed by `repair`). */
   leftovers: string[]
+  /** Symbolic links (or other non-folders) where the mirror needs a folder or a file: never written through. */
+  links: string[]
 }
 
-const NO_STATE: MirrorState = {tip: null, disabled: null, indexStamp: null}
+const NO_STATE: MirrorState = {tip: null, disabled: null, indexStamp: null, partial: false}
+
+/** A place in the mirror that cannot be written without following a link (or replacing something that is not ours). */
+class BlockedPath extends Error {
+  constructor(readonly path: string) {
+    super(`${path} is a symbolic link or not a folder`)
+  }
+}
 
 /**
  * The mirror of one worktree.
@@ -44,6 +67,11 @@ const NO_STATE: MirrorState = {tip: null, disabled: null, indexStamp: null}
  * @example await new Mirror(repo).syncToRef('refs/trail/records')   // the folders now show the ref
  */
 export class Mirror {
+  /** Folders known to be real folders of the work tree (checked with lstat, or made by this process). */
+  private readonly folders = new Set<string>()
+  /** Places the last operation could not write, because of a link or a non-folder there. */
+  readonly blocked = new Set<string>()
+
   constructor(private readonly repo: GitRepo) {}
 
   /** Whether this checkout has a work tree to mirror into. */
@@ -59,7 +87,12 @@ export class Mirror {
     try {
       const state = JSON.parse(readFileSync(this.statePath, 'utf8')) as Partial<MirrorState>
       const tip = typeof state.tip === 'string' && new RegExp(`^[0-9a-f]{${oidLength(this.repo.objectFormat)}}$`).test(state.tip) ? state.tip : null
-      return {tip, disabled: typeof state.disabled === 'string' ? state.disabled : null, indexStamp: typeof state.indexStamp === 'string' ? state.indexStamp : null}
+      return {
+        tip,
+        disabled: typeof state.disabled === 'string' ? state.disabled : null,
+        indexStamp: typeof state.indexStamp === 'string' ? state.indexStamp : null,
+        partial: state.partial === true,
+      }
     } catch {
       return NO_STATE
     }
@@ -68,9 +101,10 @@ export class Mirror {
   /**
    * Brings the mirror from `parent` to `tip` after this process committed `writes` (null: the files are not known
    * here, a merge or an adopted store). Runs under the writer lock, so two writers in one worktree never interleave
-   * their updates. Falls back to `syncTo` when the mirror was not at `parent` or has been deleted.
+   * their updates. A mirror at another commit catches up by a diff; one never built (or deleted) is built, unless
+   * `adopted` (the write built on a store fetched from elsewhere: see the top of this file).
    */
-  async update(parent: Oid | null, tip: Oid, writes: readonly FileChange[] | null): Promise<void> {
+  async update(parent: Oid | null, tip: Oid, writes: readonly FileChange[] | null, options: {adopted?: boolean} = {}): Promise<void> {
     const state = await this.checkTracked()
     if (state === null) return
     if (writes !== null && state.tip !== null && state.tip === parent && this.exists(FORMAT_PATH)) {
@@ -78,25 +112,36 @@ export class Mirror {
       this.writeState({...state, tip})
       return
     }
+    if (writes !== null && (options.adopted || state.partial) && !this.isBuilt(state)) {
+      await this.ensureExcluded()
+      for (const write of writes) this.writeFile(write.path, write.content)
+      this.writeState({...state, tip, partial: true})
+      return
+    }
     await this.syncTo(tip)
+  }
+
+  /** Whether the mirror was built from the ref once, and its files are there. */
+  private isBuilt(state: MirrorState): boolean {
+    return state.tip !== null && !state.partial && this.exists(FORMAT_PATH)
   }
 
   /**
    * Brings a mirror that fell behind (it does not show `seenTip`) up to the ref, if no writer is busy (a writer
    * updates it anyway). Costs one small file read when the mirror is current, which is nearly always. A mirror
-   * never written is left to a write, `trail init` or a sync: building one can take a while.
+   * never built is left to `trail init`, a sync or `trail doctor --fix`: building one costs a checkout.
    */
   async catchUp(ref: string, seenTip: Oid): Promise<void> {
     if (!this.hasWorkTree) return
     const state = this.readState()
-    if (state.disabled !== null || state.tip === null || state.tip === seenTip) return
+    if (state.disabled !== null || state.tip === null || state.partial || state.tip === seenTip) return
     await this.syncToRef(ref, 0)
   }
 
   /**
    * Takes the writer lock (waiting up to `waitMs`), reads the ref as it is under the lock, and makes the mirror
-   * show it. Does nothing when the lock is busy past `waitMs`: the writer holding it updates the mirror. Returns
-   * how many files were written or removed.
+   * show it (building it whole when it never was). Does nothing when the lock is busy past `waitMs`: the writer
+   * holding it updates the mirror. Returns how many files were written or removed.
    */
   async syncToRef(ref: string, waitMs = 10_000): Promise<number> {
     if (!this.hasWorkTree) return 0
@@ -112,43 +157,46 @@ export class Mirror {
   }
 
   /**
-   * Makes the mirror show `tip`: by a diff from the commit it shows, or by writing every file when it shows
-   * nothing known or was deleted. The caller holds the writer lock. Returns how many files were written or removed.
+   * Makes the mirror show `tip`: by a diff from the commit it shows, or by writing every file when it shows nothing
+   * known, is partial or was deleted. The caller holds the writer lock. Returns how many files were written or
+   * removed.
    */
   async syncTo(tip: Oid): Promise<number> {
     const state = await this.checkTracked()
     if (state === null) return 0
-    if (state.tip === tip && this.exists(FORMAT_PATH)) return 0
-    const known = state.tip !== null && this.exists(FORMAT_PATH) && (await this.repo.reader.read(state.tip))?.type === 'commit'
+    if (state.tip === tip && this.isBuilt(state)) return 0
+    const known = this.isBuilt(state) && (await this.repo.reader.read(state.tip!))?.type === 'commit'
     const count = known ? await this.applyDiff(state.tip!, tip) : await this.writeAll(tip)
-    this.writeState({...this.readState(), tip})
+    this.writeState({...this.readState(), tip, partial: false})
     return count
   }
 
-  /** Writes every file of the tree at `tip` that is missing or differs; removes nothing. */
+  /**
+   * Writes every file of the tree at `tip` that is missing or differs; removes nothing. Streams: the tree is listed
+   * once, blobs are read BUILD_BATCH at a time. Into folders that do not exist yet (a first build), files are
+   * created directly, without comparing or renaming: the cost of a checkout.
+   */
   private async writeAll(tip: Oid): Promise<number> {
     await this.ensureExcluded()
-    const wanted = await this.treeFiles(tip)
-    // A first build writes into empty folders: no file to compare with (a failed open per file is hundreds of
-    // thousands of system calls at 100,000 trajectories).
-    const fresh = MIRRORED_DIRS.every((dir) => !isDirectory(join(this.repo.workTree!, dir)))
-    const objects = await this.repo.reader.readMany([...wanted.values()])
+    const root = this.repo.workTree!
+    const fresh = MIRRORED_DIRS.every((dir) => !exists(join(root, dir)))
+    const wanted = [...(await this.treeFiles(tip))]
     let count = 0
-    let index = 0
-    const made = new Set<string>()
-    for (const path of wanted.keys()) {
-      const content = objects[index++]!.data
-      const current = fresh ? null : readOptional(join(this.repo.workTree!, path))
-      if (current === null || !current.equals(content)) {
-        // One mkdir per folder, not per file.
-        const dir = dirname(join(this.repo.workTree!, path))
-        if (!made.has(dir)) {
-          mkdirSync(dir, {recursive: true})
-          made.add(dir)
+    for (let start = 0; start < wanted.length; start += BUILD_BATCH) {
+      const batch = wanted.slice(start, start + BUILD_BATCH)
+      const objects = await this.repo.reader.readMany(batch.map(([, oid]) => oid))
+      batch.forEach(([path], index) => {
+        const content = objects[index]!.data
+        if (fresh) {
+          if (this.createFile(path, content)) count++
+          return
         }
-        this.writeFile(path, content)
-        count++
-      }
+        const current = this.readMirrorFile(path)
+        if (current === null || !current.equals(content)) {
+          this.writeFile(path, content)
+          count++
+        }
+      })
     }
     return count
   }
@@ -157,16 +205,26 @@ export class Mirror {
   async findDrift(tip: Oid): Promise<Drift> {
     const wanted = await this.treeFiles(tip)
     const changed: string[] = []
+    const links = new Set<string>()
     for (const [path, oid] of wanted) {
-      const current = readOptional(join(this.repo.workTree!, path))
+      const blocked = this.blockedAt(path)
+      if (blocked !== null) {
+        links.add(blocked)
+        continue
+      }
+      const current = this.readMirrorFile(path)
       if (current === null || hashBlob(this.repo.objectFormat, current) !== oid) changed.push(path)
     }
+    for (const dir of MIRRORED_DIRS) if (isLink(join(this.repo.workTree!, dir))) links.add(dir)
     const others = this.workTreeFiles().filter((path) => !wanted.has(path))
     const leftovers = others.filter((path) => isLeftoverTemporary(basename(path)))
-    return {changed, extra: others.filter((path) => !leftovers.includes(path)), leftovers}
+    return {changed, extra: others.filter((path) => !leftovers.includes(path)), leftovers, links: [...links].sort()}
   }
 
-  /** Rewrites the files that differ from the tree at `tip` (trail doctor --fix), under the writer lock. */
+  /**
+   * Rewrites the files that differ from the tree at `tip` and removes the temporary files a killed write left
+   * (trail doctor --fix), under the writer lock. Links stay where they are: they are reported, never followed.
+   */
   async repair(ref: string): Promise<number> {
     const lock = await acquireWriterLock(this.repo.commonDir, 10_000)
     try {
@@ -174,9 +232,9 @@ export class Mirror {
       const current = await this.repo.reader.read(ref)
       if (current?.type !== 'commit') return 0
       const count = await this.writeAll(current.oid)
-      this.writeState({...this.readState(), tip: current.oid})
+      this.writeState({...this.readState(), tip: current.oid, partial: false})
       const leftovers = (await this.findDrift(current.oid)).leftovers
-      for (const path of leftovers) rmSync(join(this.repo.workTree!, path), {force: true})
+      for (const path of leftovers) this.removeFile(path)
       return count + leftovers.length
     } finally {
       await lock.release()
@@ -231,15 +289,11 @@ export class Mirror {
   /** Path → blob id of every regular file in the tree at `tip` that may be mirrored. */
   private async treeFiles(tip: Oid): Promise<Map<string, Oid>> {
     const files = new Map<string, Oid>()
-    for (const {mode, type, oid, path} of await this.repo.listTree(tip, MIRRORED_DIRS)) {
-      // Only regular files, only at safe paths: a tree fetched from elsewhere could hold a symlink or a ".."
-      // entry (git does not check fetched trees unless transfer.fsckObjects is set).
-      if (type === 'blob' && isRegularFile(mode) && isMirrorPath(path)) files.set(path, oid)
-    }
+    for (const entry of await this.repo.listTree(tip, MIRRORED_DIRS)) if (isMirrorEntry(entry)) files.set(entry.path, entry.oid)
     return files
   }
 
-  /** Every file under the mirror folders in the work tree, as store paths. */
+  /** Every file under the mirror folders in the work tree, as store paths (links are not followed). */
   private workTreeFiles(): string[] {
     const found: string[] = []
     const walk = (dir: string): void => {
@@ -252,34 +306,123 @@ export class Mirror {
       for (const entry of entries) {
         const path = `${dir}/${entry.name}`
         if (entry.isDirectory()) walk(path)
-        else found.push(path)
+        else if (!entry.isSymbolicLink()) found.push(path)
       }
     }
-    for (const dir of MIRRORED_DIRS) walk(dir)
+    for (const dir of MIRRORED_DIRS) if (!isLink(join(this.repo.workTree!, dir))) walk(dir)
     return found
   }
 
   private exists(path: string): boolean {
-    return readOptional(join(this.repo.workTree!, path)) !== null
+    return this.blockedAt(path) === null && exists(join(this.repo.workTree!, path))
   }
 
-  /** Writes (or, for null, removes) one mirror file; a removal also removes the folders it leaves empty. */
+  /** A mirror file's bytes, or null when it is missing (or a link: never read through one either). */
+  private readMirrorFile(path: string): Buffer | null {
+    if (this.blockedAt(path) !== null) return null
+    try {
+      const fd = openSync(join(this.repo.workTree!, path), constants.O_RDONLY | constants.O_NOFOLLOW)
+      try {
+        return readFileSync(fd)
+      } finally {
+        closeSync(fd)
+      }
+    } catch {
+      return null
+    }
+  }
+
+  /** The first folder on the way to `path` that is a link or not a folder, or null when the way is clear. */
+  private blockedAt(path: string): string | null {
+    try {
+      this.folder(dirname(path), false)
+      return null
+    } catch (error) {
+      if (error instanceof BlockedPath) return error.path
+      throw error
+    }
+  }
+
+  /**
+   * Checks (and, with `create`, makes) every folder from the mirror's root down to `dir`, with lstat: a link or a
+   * file where a folder belongs throws BlockedPath. A folder missing without `create` is not an error.
+   */
+  private folder(dir: string, create: boolean): void {
+    if (dir === '.' || this.folders.has(dir)) return
+    this.folder(dirname(dir), create)
+    const full = join(this.repo.workTree!, dir)
+    let info = lstatOptional(full)
+    if (info === null) {
+      if (!create) return
+      try {
+        mkdirSync(full)
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+      }
+      info = lstatOptional(full)
+    }
+    if (info === null || !info.isDirectory()) throw new BlockedPath(dir)
+    this.folders.add(dir)
+  }
+
+  /** Creates a file in a folder this build is creating: O_EXCL and O_NOFOLLOW, no rename needed. */
+  private createFile(path: string, content: Buffer): boolean {
+    if (!isMirrorPath(path)) return false
+    try {
+      this.folder(dirname(path), true)
+      const fd = openSync(join(this.repo.workTree!, path), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644)
+      try {
+        for (let written = 0; written < content.length; ) written += writeSync(fd, content, written, content.length - written)
+      } finally {
+        closeSync(fd)
+      }
+      return true
+    } catch (error) {
+      if (error instanceof BlockedPath) {
+        this.blocked.add(error.path)
+        return false
+      }
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST' || (error as NodeJS.ErrnoException).code === 'ELOOP') {
+        // Someone made it meanwhile: compare and replace, as in an existing mirror.
+        this.writeFile(path, content)
+        return true
+      }
+      throw error
+    }
+  }
+
+  /**
+   * Writes (or, for null, removes) one mirror file; a removal also removes the folders it leaves empty. Written
+   * beside and renamed into place: a reader never sees half a record, and a link at the file's place is replaced,
+   * not written through. A link on the way stops it (see `blocked`).
+   */
   private writeFile(path: string, content: string | Buffer | null): void {
     if (!isMirrorPath(path)) return
-    const full = join(this.repo.workTree!, path)
-    if (content === null) {
-      rmSync(full, {force: true})
-      for (let dir = dirname(path); dir.includes('/'); dir = dirname(dir)) {
-        try {
-          rmdirSync(join(this.repo.workTree!, dir))
-        } catch {
-          break // not empty
-        }
+    try {
+      if (content === null) {
+        this.removeFile(path)
+        return
       }
-      return
+      this.folder(dirname(path), true)
+      writeFileAtomic(join(this.repo.workTree!, path), content, {mkdir: false})
+    } catch (error) {
+      if (!(error instanceof BlockedPath)) throw error
+      this.blocked.add(error.path)
     }
-    // Written beside and renamed into place: a reader never sees half a record.
-    writeFileAtomic(full, content)
+  }
+
+  private removeFile(path: string): void {
+    this.folder(dirname(path), false)
+    if (this.blockedAt(path) !== null) return
+    rmSync(join(this.repo.workTree!, path), {force: true})
+    for (let dir = dirname(path); dir.includes('/'); dir = dirname(dir)) {
+      try {
+        rmdirSync(join(this.repo.workTree!, dir))
+        this.folders.delete(dir)
+      } catch {
+        break // not empty
+      }
+    }
   }
 
   private writeState(state: MirrorState): void {
@@ -287,14 +430,25 @@ export class Mirror {
   }
 }
 
-/** True for a relative path inside a mirror folder with no ".", ".." or ".git" part. */
+/**
+ * True for a relative path inside a mirror folder with no ".", ".." or ".git" part, that the registry of record
+ * kinds knows: the mirror holds records, nothing else a tree may carry.
+ */
 export function isMirrorPath(path: string): boolean {
   const parts = path.split('/')
   return (
     parts.length >= 2 &&
     (MIRRORED_DIRS as readonly string[]).includes(parts[0]!) &&
-    parts.every((part) => part !== '' && part !== '.' && part !== '..' && part.toLowerCase() !== '.git' && !part.includes('\\'))
+    parts.every((part) => part !== '' && part !== '.' && part !== '..' && part.toLowerCase() !== '.git' && !part.includes('\\')) &&
+    kindOfPath(path) !== null
   )
+}
+
+/** A tree entry the mirror writes: a regular file at a record's path. */
+function isMirrorEntry(entry: TreeListing): boolean {
+  // Only regular files, only at record paths: a tree fetched from elsewhere could hold a symlink or a ".." entry
+  // (git does not check fetched trees unless transfer.fsckObjects is set).
+  return entry.type === 'blob' && isRegularFile(entry.mode) && isMirrorPath(entry.path)
 }
 
 function isRegularFile(mode: string | undefined): boolean {
@@ -310,11 +464,28 @@ function indexStamp(gitDir: string): string {
   }
 }
 
-function isDirectory(path: string): boolean {
+function lstatOptional(path: string): import('node:fs').Stats | null {
   try {
-    return statSync(path).isDirectory()
+    return lstatSync(path)
   } catch {
-    return false
+    return null
+  }
+}
+
+function exists(path: string): boolean {
+  return lstatOptional(path) !== null
+}
+
+function isLink(path: string): boolean {
+  return lstatOptional(path)?.isSymbolicLink() === true
+}
+
+/** Where a link in the mirror points, for a report (null when it is not a link). */
+export function linkTarget(path: string): string | null {
+  try {
+    return readlinkSync(path)
+  } catch {
+    return null
   }
 }
 

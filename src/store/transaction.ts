@@ -63,11 +63,13 @@ export async function transact<T>(store: Store, change: (snapshot: Snapshot) => 
       const pending = repo.beginCommit(ref)
       let snapshot: Snapshot
       let draft: Draft<T>
+      let adopted = false
       try {
         snapshot = await Snapshot.read(repo, ref)
         // A new clone whose remote's store was fetched (git fetch with the refspec of trail init --push) builds on
         // that store instead of starting a second one (DESIGN.md section 4).
-        if (snapshot.tip === null && options.adoptFetched !== false && (await adoptFetchedStore(store))) snapshot = await Snapshot.read(repo, ref)
+        adopted = snapshot.tip === null && options.adoptFetched !== false && (await adoptFetchedStore(store))
+        if (adopted) snapshot = await Snapshot.read(repo, ref)
         draft = await change(snapshot)
       } catch (error) {
         await pending.cancel()
@@ -92,12 +94,18 @@ export async function transact<T>(store: Store, change: (snapshot: Snapshot) => 
       if (moved) {
         // The record is committed: from here on, a failure is a warning. Reporting it as the command's failure
         // would make an agent retry a write that already happened.
+        const tidyingFailed = (problem: string) => store.warn(`the record is committed, but tidying up after it failed: ${problem} (trail doctor checks the store)`)
         try {
           // Without the lock another writer may be updating this worktree's mirror right now; it catches up later.
-          if (lock.held) await store.mirror.update(snapshot.tip, moved.commit, moved.writes)
+          if (lock.held) await store.mirror.update(snapshot.tip, moved.commit, moved.writes, {adopted})
+          if (adopted) store.warn('adopted the records fetched from the remote; only new records are mirrored into .trail/ and .relay/ until: trail init')
           await repo.maintain()
         } catch (error) {
-          store.warn(`the record is committed, but tidying up after it failed: ${(error as Error).message.split('\n')[0]} (trail doctor checks the store)`)
+          tidyingFailed((error as Error).message.split('\n')[0]!)
+        }
+        if (store.mirror.blocked.size > 0) {
+          tidyingFailed(`${[...store.mirror.blocked].join(', ')} is a symbolic link or not a folder, and the mirror is never written through it`)
+          store.mirror.blocked.clear()
         }
         return draft.result
       }

@@ -14,7 +14,8 @@ export const exportCommand = defineCommand({
   args: [{name: 'id', description: 'the trajectory id or a unique prefix (default: the agent\'s current or latest)'}],
   flags: {
     format: {type: 'string', options: EXPORT_FORMATS, description: 'md (default), json, html or timeline', helpValue: '<format>'},
-    output: {type: 'string', char: 'o', description: 'write to this file instead of stdout', helpValue: '<file>'},
+    output: {type: 'string', char: 'o', description: 'write to this file instead of stdout (never inside .git, never through a link)', helpValue: '<file>'},
+    'follow-symlinks': {type: 'boolean', description: 'when --output names a symbolic link, write to the file it points at'},
     ...AGENT_FLAG,
   },
   json: false,
