@@ -11,6 +11,7 @@ import {
   type SessionEndRecord,
   type SummaryRecord,
 } from '../model/session-records.js'
+import {stringifyJson} from '../protocol/json-text.js'
 import type {Snapshot} from '../store/snapshot.js'
 import type {Context} from './context.js'
 import {activeIds} from './trajectory-records.js'
@@ -46,7 +47,8 @@ async function recordFor<T extends {id: string}>(
  * @example await recordSummary(ctx, agent, {currentTask: 'Auth'}, '{"currentTask": "Auth"}')
  */
 export function recordSummary(ctx: Context, agent: AgentName, data: Record<string, unknown> | null, raw: string, warning?: string): Promise<SummaryRecord> {
-  return recordFor(ctx, 'sum', 'summaries', agent, async (base) => summaryFromBlock(base, data, raw, warning), renderSummary, (s) => `summary ${s.id} from ${agent}`)
+  const fields = data && flatFields(data, ['currentTask', 'context'], ['completedTasks', 'files'])
+  return recordFor(ctx, 'sum', 'summaries', agent, async (base) => summaryFromBlock(base, fields, raw, warning), renderSummary, (s) => `summary ${s.id} from ${agent}`)
 }
 
 /**
@@ -58,7 +60,7 @@ export function recordSessionEnd(ctx: Context, agent: AgentName, data: Record<st
     'ses',
     'sessions',
     agent,
-    async (base, snapshot) => sessionEndFromBlock(base, data, raw, (await activeIds(snapshot, agent))[0]),
+    async (base, snapshot) => sessionEndFromBlock(base, flatFields(data, ['summary'], ['completedTasks']), raw, (await activeIds(snapshot, agent))[0]),
     renderSessionEnd,
     (s) => `session end ${s.id} of ${agent}`,
   )
@@ -67,4 +69,23 @@ export function recordSessionEnd(ctx: Context, agent: AgentName, data: Record<st
 /** Keeps output that looked like a pattern but could not be read, with the reason. */
 export function recordRaw(ctx: Context, agent: AgentName, text: string, warning: string, source: string): Promise<RawRecord> {
   return recordFor(ctx, 'raw', 'raw', agent, async (base) => ({...base, source, warning, text}), renderRaw, (r) => `unreadable output ${r.id} of ${agent}`)
+}
+
+/**
+ * The fields of a parsed block that a record keeps, with every nested value already JSON text: an agent's JSON
+ * may nest 100,000 levels deep, and JSON.stringify (which the record model uses for a nested value) overflows the
+ * stack a few thousand levels down. The block's whole text is kept in the record's `raw` field anyway.
+ */
+function flatFields(data: Record<string, unknown>, texts: readonly string[], lists: readonly string[]): Record<string, unknown> {
+  const flat: Record<string, unknown> = {}
+  for (const key of texts) flat[key] = asText(data[key])
+  for (const key of lists) {
+    const value = data[key]
+    flat[key] = Array.isArray(value) ? value.map(asText) : asText(value)
+  }
+  return flat
+}
+
+function asText(value: unknown): unknown {
+  return value !== null && typeof value === 'object' ? stringifyJson(value) : value
 }
