@@ -363,7 +363,7 @@ export class OutputParser {
   private openBody(block: OpenBlock, title: string, after: string, events: OutputEvent[]): void {
     this.block = block
     if (title !== '') this.append(block, title)
-    this.continueBlock(after, events, title === '')
+    this.continueBlock(after, events, true)
   }
 
   private continuity(rest: string, printed: string, events: OutputEvent[]): void {
@@ -475,6 +475,7 @@ export function decorationEnd(text: string, start: number, end: number): {end: n
     if (code === 62 /* > */) {
       quoted = true
       next = at + 1
+      while (text.charCodeAt(next) === 62) next++ // ">> " nested quotes
     } else if (!list && (code === 45 || code === 42 || code === 43) /* - * + */) {
       list = true
       next = at + 1
@@ -490,10 +491,8 @@ export function decorationEnd(text: string, start: number, end: number): {end: n
       next = at + (code > 0xffff ? 2 : 1)
     } else break
     const blank = text.charCodeAt(next)
-    if (blank !== 32 && blank !== 9) {
-      // "> " needs its space too, except in "> > " runs and before the pattern itself (">->relay:" is not a quote).
-      break
-    }
+    // Every mark needs a space after it: "✦->relay:" and "-->relay:" are text.
+    if (blank !== 32 && blank !== 9) break
     at = skipBlanks(text, next, end)
   }
   return at < end ? {end: at, quoted} : null
