@@ -4,9 +4,15 @@
 //
 // Pure: no I/O.
 
-type Frame =
-  | {kind: 'array'; items: readonly unknown[]; at: number}
-  | {kind: 'object'; entries: [string, unknown][]; at: number}
+/** An array or object being written: its items (or keys) and how many are written. */
+interface Frame {
+  array: readonly unknown[] | null
+  object: Record<string, unknown> | null
+  keys: string[] | null
+  at: number
+  /** Whether something is written in it yet (for the commas). */
+  written: boolean
+}
 
 /**
  * The same text as JSON.stringify(value) for what JSON.parse returns (objects, arrays, strings, numbers, booleans,
@@ -15,7 +21,7 @@ type Frame =
  * @example stringifyJson(JSON.parse('[[[1]]]')) // '[[[1]]]'
  */
 export function stringifyJson(value: unknown): string {
-  const out: string[] = []
+  let out = ''
   const stack: Frame[] = []
   let next: unknown = value
   let pending = true
@@ -23,40 +29,43 @@ export function stringifyJson(value: unknown): string {
     if (pending) {
       pending = false
       if (Array.isArray(next)) {
-        out.push('[')
-        stack.push({kind: 'array', items: next, at: 0})
+        out += '['
+        stack.push({array: next, object: null, keys: null, at: 0, written: false})
       } else if (next !== null && typeof next === 'object' && typeof (next as {toJSON?: unknown}).toJSON !== 'function') {
-        out.push('{')
-        stack.push({kind: 'object', entries: Object.entries(next).filter(([, item]) => isWritten(item)), at: 0})
+        out += '{'
+        stack.push({array: null, object: next as Record<string, unknown>, keys: Object.keys(next), at: 0, written: false})
       } else {
-        out.push(isWritten(next) ? JSON.stringify(next) : 'null')
+        out += isWritten(next) ? JSON.stringify(next) : 'null'
       }
     }
     const frame = stack[stack.length - 1]
     if (!frame) break
-    if (frame.kind === 'array') {
-      if (frame.at === frame.items.length) {
-        out.push(']')
+    if (frame.array) {
+      if (frame.at === frame.array.length) {
+        out += ']'
         stack.pop()
         continue
       }
-      if (frame.at > 0) out.push(',')
-      const item = frame.items[frame.at++]
+      if (frame.at > 0) out += ','
+      const item = frame.array[frame.at++]
       next = isWritten(item) ? item : null
       pending = true
     } else {
-      if (frame.at === frame.entries.length) {
-        out.push('}')
+      const keys = frame.keys!
+      while (frame.at < keys.length && !isWritten(frame.object![keys[frame.at]!])) frame.at++
+      if (frame.at === keys.length) {
+        out += '}'
         stack.pop()
         continue
       }
-      const [key, item] = frame.entries[frame.at++]!
-      out.push(`${frame.at > 1 ? ',' : ''}${JSON.stringify(key)}:`)
-      next = item
+      const key = keys[frame.at++]!
+      out += `${frame.written ? ',' : ''}${JSON.stringify(key)}:`
+      frame.written = true
+      next = frame.object![key]
       pending = true
     }
   }
-  return out.join('')
+  return out
 }
 
 function isWritten(value: unknown): boolean {

@@ -150,7 +150,10 @@ function openFolder(path: string, missing: string, hint: string, shown = path): 
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'ENOENT') throw new NotFoundError(missing, hint)
-    if (code === 'ELOOP') throw new TrailError(`outbox folder ${shown} is a symbolic link; only a real folder is used`, `remove the link and make a folder: rm ${shown} && mkdir -m 700 ${shown}`, 'E_OUTBOX', 2)
+    // With O_DIRECTORY, Linux answers ENOTDIR for a link too.
+    if (code === 'ELOOP' || (code === 'ENOTDIR' && lstatOrNull(path)?.isSymbolicLink())) {
+      throw new TrailError(`outbox folder ${shown} is a symbolic link; only a real folder is used`, `remove the link and make a folder: rm ${shown} && mkdir -m 700 ${shown}`, 'E_OUTBOX', 2)
+    }
     if (code === 'ENOTDIR') throw new TrailError(`outbox folder ${shown} is not a folder`, `remove it and make a folder: mkdir -m 700 ${shown}`, 'E_OUTBOX', 2)
     throw error
   }
