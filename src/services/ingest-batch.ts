@@ -30,6 +30,8 @@ interface Deferred {
 export interface BatchTag {
   source: string
   line: number
+  /** How the caller counted the event once it was deferred. */
+  counted?: 'done' | 'raw'
 }
 
 /** Told what a flush commits: `prepare` inside the transaction (on each attempt), `committed` once it is in. */

@@ -1,6 +1,6 @@
 import {closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, readSync, realpathSync, renameSync, statSync, writeFileSync, type Stats} from 'node:fs'
 import {basename, join} from 'node:path'
-import {TrailError, UsageError} from '../errors.js'
+import {UsageError} from '../errors.js'
 import type {HookInput} from '../model/results.js'
 import {OutputParser, type OutputEvent} from '../protocol/output-parser.js'
 import {acquireLock, sleep} from '../store/writer-lock.js'
@@ -174,7 +174,7 @@ export async function ingestFile(ctx: Context, file: string, run: IngestRun, opt
     path = realpathSync(file)
     info = statSync(path)
   } catch {
-    throw new TrailError(`no such file: ${file}`, 'give the path of an agent log or transcript, or - for standard input', 'E_NOT_FOUND', 2)
+    throw new UsageError(`no such file: ${file}`, 'give the path of an agent log or transcript, or - for standard input', 'E_INPUT')
   }
   checkRegular(file, info)
   const store = await ctx.store()
@@ -234,7 +234,7 @@ function checkRegular(file: string, info: Stats): void {
   const hint = info.isFIFO() || info.isSocket() || info.isCharacterDevice()
     ? `read it as a stream instead: relay ingest < ${file}`
     : 'give the path of an agent log or transcript, or - for standard input'
-  throw new UsageError(`${file} is ${kindOf(info)}, not a regular file: relay ingest <file> reads a file from where it stopped last time`, hint, 'E_NOT_FILE')
+  throw new UsageError(`${file} is ${kindOf(info)}, not a regular file: relay ingest <file> reads a file from where it stopped last time`, hint, 'E_INPUT')
 }
 
 interface OpenInput {
@@ -257,7 +257,7 @@ function openInput(file: string, path: string): OpenInput {
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
   } catch {
-    throw new TrailError(`cannot open ${file}`, 'check that it exists and that you can read it', 'E_NOT_FOUND', 2)
+    throw new UsageError(`cannot open ${file}`, 'check that it exists and that you can read it', 'E_INPUT')
   }
   try {
     const info = fstatSync(fd)

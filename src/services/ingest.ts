@@ -5,7 +5,7 @@ import {stringifyJson} from '../protocol/json-text.js'
 import type {OutputEvent} from '../protocol/output-parser.js'
 import {OutboxFormatError, parseOutboxFile, type OutboxCommand} from '../protocol/outbox.js'
 import {recordRaw, recordSessionEnd, recordSummary} from './agent-output.js'
-import {WriteBatch, type BatchCheckpoint} from './ingest-batch.js'
+import {WriteBatch, type BatchCheckpoint, type BatchTag} from './ingest-batch.js'
 import {OutboxFolder} from './outbox-folder.js'
 import type {Context} from './context.js'
 import {loadContext, markUncertain, saveContinuity} from './continuity.js'
@@ -69,7 +69,7 @@ export class IngestRun {
     public source: string,
   ) {
     this.batch = new WriteBatch(ctx, (tag, error) => {
-      this.tally.done--
+      this.tally[tag.counted ?? 'done']--
       this.tally.failed++
       this.io.warn(`${tag.source} line ${tag.line}: ${describe(error)}`)
     })
@@ -94,9 +94,11 @@ export class IngestRun {
 
   async handle(event: OutputEvent): Promise<void> {
     this.tally.events++
-    this.batch.tag = {source: this.source, line: event.line}
+    const tag: BatchTag = {source: this.source, line: event.line}
+    this.batch.tag = tag
     try {
-      this.tally[await this.carryOut(event)]++
+      tag.counted = await this.carryOut(event)
+      this.tally[tag.counted]++
     } catch (error) {
       this.tally.failed++
       this.io.warn(`${this.source} line ${event.line}: ${describe(error)}`)
@@ -184,7 +186,7 @@ export class IngestRun {
       try {
         command = parseOutboxFile(new TextDecoder().decode(bytes))
       } catch (error) {
-        if (error instanceof OutboxFormatError) throw new TrailError(`outbox file ${folder.path}/${name}: ${error.message}`, 'the file is left in place; see the spec for its format', 'E_OUTBOX', 2)
+        if (error instanceof OutboxFormatError) throw new UsageError(`outbox file ${folder.path}/${name}: ${error.message}`, 'the file is left in place; see the spec for its format', 'E_OUTBOX')
         throw error
       }
       if (command.kind === 'message') await sendMessage(this.ctx, {from: this.agent, to: command.to, thread: command.thread, body: command.body})

@@ -1,6 +1,6 @@
 import {closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readSync, unlinkSync, type Stats} from 'node:fs'
 import {join} from 'node:path'
-import {NotFoundError, TrailError} from '../errors.js'
+import {NotFoundError, UsageError} from '../errors.js'
 import type {AgentName} from '../model/names.js'
 import {parseOutboxFileName} from '../model/names.js'
 
@@ -53,7 +53,7 @@ export class OutboxFolder {
     private readonly identity: FileIdentity,
   ) {}
 
-  /** Opens and checks `<base>/<agent>/`; throws NotFoundError or an E_OUTBOX TrailError naming the problem. */
+  /** Opens and checks `<base>/<agent>/`; throws NotFoundError or an E_OUTBOX UsageError naming the problem. */
   static open(base: string, agent: AgentName): OutboxFolder {
     const path = join(base, agent)
     const uid = process.getuid?.()
@@ -62,14 +62,13 @@ export class OutboxFolder {
     try {
       const info = fstatSync(baseFd)
       if (uid !== undefined && info.uid !== uid && info.uid !== 0) {
-        throw new TrailError(`outbox base folder ${base} belongs to another user (uid ${info.uid})`, `use a folder of your own: --outbox <dir> or $RELAY_OUTBOX`, 'E_OUTBOX', 2)
+        throw new UsageError(`outbox base folder ${base} belongs to another user (uid ${info.uid})`, `use a folder of your own: --outbox <dir> or $RELAY_OUTBOX`, 'E_OUTBOX')
       }
       if ((info.mode & 0o022) !== 0 && (info.mode & 0o1000) === 0) {
-        throw new TrailError(
+        throw new UsageError(
           `outbox base folder ${base} can be written to by others and has no sticky bit: another user could replace your folder in it`,
           `chmod +t ${base} (as /tmp is), or chmod go-w ${base}`,
           'E_OUTBOX',
-          2,
         )
       }
       fd = openFolder(HAS_PROC_FD ? `/proc/self/fd/${baseFd}/${agent}` : path, `no outbox folder ${path}`, `write the file first: mkdir -p ${path} && cat > ${path}/<name> << 'EOF' ... EOF`, path)
@@ -79,7 +78,7 @@ export class OutboxFolder {
     try {
       const info = fstatSync(fd)
       if ((uid !== undefined && info.uid !== uid) || (info.mode & 0o022) !== 0) {
-        throw new TrailError(`outbox folder ${path} is not a folder of yours that only you can write to`, `remove it, or fix it: chown ${uid ?? '$USER'} ${path} && chmod go-w ${path}`, 'E_OUTBOX', 2)
+        throw new UsageError(`outbox folder ${path} is not a folder of yours that only you can write to`, `remove it, or fix it: chown ${uid ?? '$USER'} ${path} && chmod go-w ${path}`, 'E_OUTBOX')
       }
       return new OutboxFolder(path, fd, {dev: info.dev, ino: info.ino})
     } catch (error) {
@@ -102,20 +101,20 @@ export class OutboxFolder {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
       if (code === 'ENOENT') throw new NotFoundError(`no outbox file ${shown}`, `write it first: cat > ${shown} << 'EOF' ... EOF`)
-      if (code === 'ELOOP') throw new TrailError(`outbox file ${shown} is a link; only regular files are read`, 'the file is left in place', 'E_OUTBOX', 2)
+      if (code === 'ELOOP') throw new UsageError(`outbox file ${shown} is a link; only regular files are read`, 'the file is left in place', 'E_OUTBOX')
       throw error
     }
     try {
       const info = fstatSync(fd)
       const uid = process.getuid?.()
-      if (!info.isFile()) throw new TrailError(`outbox file ${shown} is not a regular file (it is ${kindOf(info)})`, 'write the outbox file with cat > ...; the entry is left in place', 'E_OUTBOX', 2)
-      if (uid !== undefined && info.uid !== uid) throw new TrailError(`outbox file ${shown} is not a regular file of yours`, 'the file is left in place', 'E_OUTBOX', 2)
+      if (!info.isFile()) throw new UsageError(`outbox file ${shown} is not a regular file (it is ${kindOf(info)})`, 'write the outbox file with cat > ...; the entry is left in place', 'E_OUTBOX')
+      if (uid !== undefined && info.uid !== uid) throw new UsageError(`outbox file ${shown} is not a regular file of yours`, 'the file is left in place', 'E_OUTBOX')
       if (info.size > MAX_OUTBOX_BYTES) {
-        throw new TrailError(`outbox file ${shown} is ${info.size} bytes; the limit is ${MAX_OUTBOX_BYTES}`, 'an outbox file holds one save or one message; the file is left in place', 'E_TOO_LONG', 2)
+        throw new UsageError(`outbox file ${shown} is ${info.size} bytes; the limit is ${MAX_OUTBOX_BYTES}`, 'an outbox file holds one save or one message; the file is left in place', 'E_TOO_LONG')
       }
       const bytes = readAtMost(fd, MAX_OUTBOX_BYTES + 1)
-      if (bytes.length > MAX_OUTBOX_BYTES) throw new TrailError(`outbox file ${shown} grew past ${MAX_OUTBOX_BYTES} bytes while it was read`, 'the file is left in place', 'E_TOO_LONG', 2)
-      if (bytes.includes(0)) throw new TrailError(`outbox file ${shown} is not text (it holds NUL bytes)`, 'the file is left in place', 'E_OUTBOX', 2)
+      if (bytes.length > MAX_OUTBOX_BYTES) throw new UsageError(`outbox file ${shown} grew past ${MAX_OUTBOX_BYTES} bytes while it was read`, 'the file is left in place', 'E_TOO_LONG')
+      if (bytes.includes(0)) throw new UsageError(`outbox file ${shown} is not text (it holds NUL bytes)`, 'the file is left in place', 'E_OUTBOX')
       return {bytes, identity: {dev: info.dev, ino: info.ino}}
     } finally {
       closeSync(fd)
@@ -129,11 +128,11 @@ export class OutboxFolder {
   remove(name: string, identity: FileIdentity): void {
     const shown = join(this.path, name)
     if (!HAS_PROC_FD && !sameFile(lstatOrNull(this.path), this.identity)) {
-      throw new TrailError(`outbox folder ${this.path} was replaced while ${name} was carried out; nothing is deleted`, `look at ${this.path}: it is no longer the folder that was read`, 'E_OUTBOX', 1)
+      throw new UsageError(`outbox folder ${this.path} was replaced while ${name} was carried out; nothing is deleted`, `look at ${this.path}: it is no longer the folder that was read`, 'E_OUTBOX')
     }
     const path = this.at(name)
     if (!sameFile(lstatOrNull(path), identity)) {
-      throw new TrailError(`outbox file ${shown} was replaced while it was carried out; it is left in place`, `delete it yourself once you have looked at it: rm ${shown}`, 'E_OUTBOX', 1)
+      throw new UsageError(`outbox file ${shown} was replaced while it was carried out; it is left in place`, `delete it yourself once you have looked at it: rm ${shown}`, 'E_OUTBOX')
     }
     unlinkSync(path)
   }
@@ -152,9 +151,9 @@ function openFolder(path: string, missing: string, hint: string, shown = path): 
     if (code === 'ENOENT') throw new NotFoundError(missing, hint)
     // With O_DIRECTORY, Linux answers ENOTDIR for a link too.
     if (code === 'ELOOP' || (code === 'ENOTDIR' && lstatOrNull(path)?.isSymbolicLink())) {
-      throw new TrailError(`outbox folder ${shown} is a symbolic link; only a real folder is used`, `remove the link and make a folder: rm ${shown} && mkdir -m 700 ${shown}`, 'E_OUTBOX', 2)
+      throw new UsageError(`outbox folder ${shown} is a symbolic link; only a real folder is used`, `remove the link and make a folder: rm ${shown} && mkdir -m 700 ${shown}`, 'E_OUTBOX')
     }
-    if (code === 'ENOTDIR') throw new TrailError(`outbox folder ${shown} is not a folder`, `remove it and make a folder: mkdir -m 700 ${shown}`, 'E_OUTBOX', 2)
+    if (code === 'ENOTDIR') throw new UsageError(`outbox folder ${shown} is not a folder`, `remove it and make a folder: mkdir -m 700 ${shown}`, 'E_OUTBOX')
     throw error
   }
 }
