@@ -200,7 +200,8 @@ describe('relay ingest and the shared outbox folder', () => {
     mkdirSync(folder, {mode: 0o700})
     writeFileSync(join(elsewhere, 'save'), 'precious\n')
     const script = `while true; do mv ${folder} ${outbox}/real 2>/dev/null && ln -sfn ${elsewhere} ${folder} && rm -f ${folder} && mv ${outbox}/real ${folder}; done`
-    const swapper = spawn('bash', ['-c', script], {stdio: 'ignore'})
+    // In a process group of its own, so the mv or ln it runs when stopped stops with it (else it races the cleanup).
+    const swapper = spawn('bash', ['-c', script], {stdio: 'ignore', detached: true})
     try {
       for (let round = 0; round < 6; round++) {
         try {
@@ -212,10 +213,11 @@ describe('relay ingest and the shared outbox folder', () => {
         assert.ok(existsSync(join(elsewhere, 'save')), `round ${round}: the file of the same name elsewhere was deleted`)
       }
     } finally {
-      swapper.kill('SIGKILL')
-      await new Promise((resolve) => swapper.on('close', resolve))
-      rmSync(outbox, {recursive: true, force: true})
-      rmSync(elsewhere, {recursive: true, force: true})
+      const closed = new Promise((resolve) => swapper.on('close', resolve))
+      process.kill(-swapper.pid!, 'SIGKILL')
+      await closed
+      rmSync(outbox, {recursive: true, force: true, maxRetries: 5})
+      rmSync(elsewhere, {recursive: true, force: true, maxRetries: 5})
     }
   })
 

@@ -72,7 +72,8 @@ describe('the outbox folder', () => {
     writeFileSync(join(elsewhere, 'save'), 'precious\n')
     // A real concurrent attacker: a shell loop swapping the agent folder and a link to the other folder.
     const script = `while true; do mv ${base}/${agent} ${base}/real 2>/dev/null && ln -sfn ${elsewhere} ${base}/${agent} && rm -f ${base}/${agent} && mv ${base}/real ${base}/${agent}; done`
-    const swapper = spawn('bash', ['-c', script], {stdio: 'ignore'})
+    // In a process group of its own, so the mv or ln it runs when stopped stops with it (else it races the cleanup).
+    const swapper = spawn('bash', ['-c', script], {stdio: 'ignore', detached: true})
     try {
       let deleted = 0
       for (let round = 0; round < 300; round++) {
@@ -98,10 +99,11 @@ describe('the outbox folder', () => {
       }
       assert.ok(deleted > 0, 'some rounds got through')
     } finally {
-      swapper.kill('SIGKILL')
-      await new Promise((resolve) => swapper.on('close', resolve))
-      rmSync(base, {recursive: true, force: true})
-      rmSync(elsewhere, {recursive: true, force: true})
+      const closed = new Promise((resolve) => swapper.on('close', resolve))
+      process.kill(-swapper.pid!, 'SIGKILL')
+      await closed
+      rmSync(base, {recursive: true, force: true, maxRetries: 5})
+      rmSync(elsewhere, {recursive: true, force: true, maxRetries: 5})
     }
   })
 
