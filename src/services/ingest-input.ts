@@ -191,9 +191,9 @@ export async function ingestFile(ctx: Context, file: string, run: IngestRun, opt
       // After a stop, one last read, with the end of the file as the end of the output.
       const final = stopRequested
       const now = statSync(path)
-      if (input && (now.ino !== input.inode || now.dev !== input.dev || now.size < input.position)) {
-        // Rotated, replaced or truncated: what was open in the old file is kept (as raw text), then the new
-        // file is read from its start.
+      if (input && (now.ino !== input.inode || now.dev !== input.dev || now.size < input.position || !readAt(input.fd, 0, Buffer.from(input.head, 'base64').length).equals(Buffer.from(input.head, 'base64')))) {
+        // Rotated, replaced, truncated or rewritten (its first bytes differ): what was open in the old file is
+        // kept (as raw text), then the new file is read from its start.
         await reader!.finish(input)
         await reader!.commit()
         closeSync(input.fd)

@@ -329,6 +329,38 @@ describe('relay ingest of large and dense output', () => {
   })
 })
 
+describe('relay ingest --follow', () => {
+  it('reads a file rewritten under it from its start, and keeps a block still open at the stop as raw text', {timeout: 120_000}, async () => {
+    const repo = newRepo()
+    const dir = mkdtempSync(join(tmpdir(), 'relay-ingest-follow-'))
+    const log = join(dir, 'agent.log')
+    writeFileSync(log, '->continuity:uncertain "before"\n')
+    const child = spawn(process.execPath, [BIN.relay, 'ingest', log, '--follow', '--json'], {cwd: repo.dir, env: testEnv()})
+    let stdout = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
+    const ledgerHas = async (text: string) => {
+      for (let i = 0; i < 200 && !repo.gitOrEmpty(['show', 'refs/trail/records:.relay/ledger/default.md']).includes(text); i++) await new Promise((resolve) => setTimeout(resolve, 100))
+      assert.match(repo.git(['show', 'refs/trail/records:.relay/ledger/default.md']), new RegExp(text))
+    }
+    try {
+      await ledgerHas('before')
+      // Rewritten in place (same file, same inode) and longer than what was read: its first bytes changed, so it
+      // is read from its start again.
+      writeFileSync(log, '->continuity:uncertain "rewritten"\n->relay:Carol <<<\nstill open')
+      await ledgerHas('rewritten')
+      child.kill('SIGINT')
+      assert.equal(await exited, 0)
+      const report = JSON.parse(stdout) as IngestJson
+      assert.deepEqual({done: report.done, raw: report.raw}, {done: 2, raw: 1})
+      assert.match(records(repo, '.relay/ledger/raw/default')[0]!, /still open/)
+    } finally {
+      child.kill('SIGKILL')
+      rmSync(dir, {recursive: true, force: true})
+    }
+  })
+})
+
 describe('relay ingest after a crash', () => {
   /** The one cursor file of this repository's ingest runs. */
   function cursorPath(repo: TestRepo): string {
