@@ -1,4 +1,5 @@
 import {benchHooks} from './hooks.js'
+import {benchIngest} from './ingest.js'
 import {benchParser} from './parser.js'
 import {benchRedaction} from './redact.js'
 import {benchSiblingSync, RELAY_HOT, RELAY_SEARCH} from './relay-commands.js'
@@ -7,7 +8,7 @@ import {benchAgainstAgentTrajectories, TRAIL_HOT, TRAIL_READS} from './trail-com
 
 // `npm run bench`: every benchmark, printed as Markdown. Options:
 //   --quick          fewer rounds and smaller stores (0 and 1,000 trajectories), no comparison
-//   --only <names>   comma-separated: trail, reads, relay, search, sync, parser, compare, hooks, redact
+//   --only <names>   comma-separated: trail, reads, relay, search, sync, parser, ingest, compare, hooks, redact
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
@@ -17,6 +18,7 @@ const rounds = quick ? 5 : 21
 
 const sections: string[] = []
 if (wanted('parser')) sections.push(benchParser(quick ? 16 : 64, quick ? 3 : 7))
+if (wanted('ingest')) sections.push(benchIngest(quick ? 20 : 100, quick ? 3 : 7))
 const tables: StoreTable[] = [
   wanted('trail') ? TRAIL_HOT : null,
   wanted('relay') ? RELAY_HOT : null,

@@ -110,28 +110,25 @@ function redactKeyBlocks(items: readonly unknown[]): unknown[] {
 }
 
 /**
- * An agent's JSON block ([[SUMMARY]], [[SESSION_END]]) as it arrived, redacted before its fields are used: the
- * raw text, and the fields read again from the redacted text (a credential that spans fields goes from both).
- * When the redacted text is no longer JSON, the fields are redacted one by one instead.
- *
- * @example redactBlock('{"context": "password=hunter2"}', {context: 'password=hunter2'})
- * // {raw: '{"context": "password=[REDACTED:secret]"}', data: {context: 'password=[REDACTED:secret]'}}
+ * A parsed [[SUMMARY]] or [[SESSION_END]] block, redacted twice: its text as it arrived, and its fields as values
+ * (a credential a JSON escape hid from the text pass, `\u0067hp_...`, is plain after parsing). When the fields catch
+ * something the text missed, the raw text is written again from the redacted fields. `flatten` turns the parsed
+ * value into the record's flat fields first (nested values as JSON text): an agent's JSON may nest 100,000 levels
+ * deep, and no walk here may recurse into it.
  */
-export function redactBlock<T extends Record<string, unknown> | null>(raw: string, data: T): {raw: string; data: T} {
+export function redactBlock<T extends Record<string, unknown>>(raw: string, data: Record<string, unknown> | null, flatten: (value: Record<string, unknown>) => T): {raw: string; data: T | null} {
   const safe = redactText(raw)
+  if (data === null) return {raw: safe, data: null}
   let reread: unknown = null
-  if (data !== null) {
-    try {
-      reread = JSON.parse(safe)
-    } catch {
-      // not JSON any more (or it never was): the fields one by one
-    }
+  try {
+    reread = JSON.parse(safe)
+  } catch {
+    // not JSON any more (or it never was): the fields one by one
   }
-  if (reread === null || typeof reread !== 'object' || Array.isArray(reread)) return {raw: safe, data: redact(data)}
-  // The fields redacted as values too: a value the text missed (its JSON escapes hid it) is caught there, and then
-  // the raw text is written again from the redacted fields.
-  const fields = redact(reread) as T
-  return {raw: JSON.stringify(fields) === JSON.stringify(reread) ? safe : JSON.stringify(fields, null, 2), data: fields}
+  if (reread === null || typeof reread !== 'object' || Array.isArray(reread)) return {raw: safe, data: redact(flatten(data))}
+  const flat = flatten(reread as Record<string, unknown>)
+  const fields = redact(flat)
+  return {raw: JSON.stringify(fields) === JSON.stringify(flat) ? safe : JSON.stringify(fields, null, 2), data: fields}
 }
 
 /** User text for a commit subject: redacted first (escaping would hide a token from the patterns), one line, quoted. */

@@ -1,8 +1,13 @@
 // The agent-output protocol (docs/spec/relay-protocol-output-blocks.md): one streaming parser for everything an
 // agent prints. Fed chunks of any size, it emits events in order; the same input gives the same events whether it
-// arrives whole, line by line or one character at a time. Patterns count only at the start of a line (after
-// spaces), outside Markdown code fences; ANSI escapes are stripped first. Anything malformed becomes a `raw`
-// event with a warning and its line number: never an exception, never dropped.
+// arrives whole, line by line or one character at a time. Patterns count only at the start of a line, after
+// spaces and the decorations agents print before them (see `decorationEnd`), outside Markdown code fences; ANSI
+// escapes are stripped first. Anything malformed becomes a `raw` event with a warning and its line number: never
+// an exception, never dropped.
+//
+// Linear: every character is looked at a bounded number of times. A line is searched for its end once (in the
+// chunk that holds it), a line that cannot open a pattern is not even copied, and nothing already consumed is
+// scanned again.
 //
 // Pure: no I/O, no clock. Bytes are decoded by the caller (TextDecoder with {stream: true}).
 
@@ -18,7 +23,7 @@ export type OutputEvent =
   /** `[[SESSION_END]]{json or text}[[/SESSION_END]]`: a JSON object, or plain text as `{summary: text}`. */
   | {kind: 'session-end'; data: Record<string, unknown>; raw: string; line: number}
   | ContinuityEvent
-  /** `->relay:<target> [thread:<id>] <<<body>>>`, or `->relay:<target> <text>` on one line. */
+  /** `->relay:<target> [thread:<id>] <<<body>>>`, or `->relay:<target> <text>` and the lines after it up to a blank line. */
   | {kind: 'relay'; target: string; thread: string | null; body: string; line: number}
   /** `->relay-file:<name>`: the agent wrote an outbox file and asks for it to be carried out. */
   | {kind: 'relay-file'; name: string; line: number}
@@ -29,16 +34,38 @@ export type OutputEvent =
 export const MAX_BLOCK_CHARS = 1024 * 1024
 /** A line longer than this cannot open a pattern: it is passed over without being copied. */
 const MAX_PATTERN_LINE_CHARS = 64 * 1024
+/** What is kept of the end of a line cut at the block cap: enough for any terminator. */
+const TAIL_CHARS = 64
 
-type OpenBlock =
-  | {type: 'summary' | 'session-end'; close: string; line: number; parts: string[]; size: number; cut: boolean}
-  | {type: 'save'; handoff: boolean; line: number; parts: string[]; size: number; cut: boolean}
-  | {type: 'relay'; target: string; thread: string | null; line: number; parts: string[]; size: number; cut: boolean}
+interface BlockText {
+  line: number
+  parts: string[]
+  size: number
+  cut: boolean
+}
+
+type OpenBlock = BlockText &
+  (
+    | {type: 'summary' | 'session-end'; close: string}
+    | {type: 'save'; handoff: boolean}
+    | {type: 'relay'; target: string; thread: string | null}
+    /** `->relay:<target> <text>`: the lines after it, up to a blank line, belong to the message. */
+    | {type: 'relay-line'; target: string; thread: string | null}
+    /** A block that cannot be carried out (a bad target or thread tag, a quoted pattern): kept whole, as printed. */
+    | {type: 'raw'; close: string; warning: string}
+  )
 
 const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]/g
 const FENCE = /^ {0,3}(`{3,}|~{3,})/
 const TARGET = /^(?:[A-Za-z0-9*][A-Za-z0-9._*-]*)(?::[A-Za-z0-9*][A-Za-z0-9._*-]*)?$/
 const OUTBOX_NAME = /^[A-Za-z0-9_-]+$/
+const OPENERS = ['[[SUMMARY]]', '[[SESSION_END]]', '->continuity:', '->relay-file:', '->relay:']
+
+/**
+ * The marks agents' front ends print before a line of the agent's own text, read as decoration: Gemini CLI's
+ * "✦", Claude Code's "⏺" and "●", and the bullets, arrows and ticks others use.
+ */
+const AGENT_MARKS = new Set([...'✦✧●⏺•◆◇▶►▸▹⏵→➜➤★☆✓✔✱✳○◉∙·⎿'].map((char) => char.codePointAt(0)!))
 
 /**
  * @example
@@ -52,12 +79,19 @@ export class OutputParser {
   private partialLength = 0
   /** The unfinished line is too long to open a pattern: its rest is passed over, not kept. */
   private overlong = false
-  /** The unfinished line opens a pattern and was cut at the block cap: its rest is passed over. */
+  /** The unfinished line was found to open a pattern while still unfinished (it is kept, up to the cap). */
+  private longPattern = false
+  /** The unfinished line opens a pattern and was cut at the block cap: its rest is passed over... */
   private cutLine = false
+  /** ...but for its last characters, where a terminator may be. */
+  private cutTail = ''
+  /** The length of the unfinished line passed over (`overlong`), for a fence's size. */
+  private skippedLength = 0
   private lineNumber = 0
   private block: OpenBlock | undefined
   private fence: {marker: string; line: number; size: number} | undefined
   private settled = 0
+  private settledLines = 0
   private fed = 0
 
   /** Feeds a chunk; returns the events of every line it completes. */
@@ -72,16 +106,19 @@ export class OutputParser {
       const lineStart = this.fed + start - this.partialLength
       if (this.partialLength === 0 && !this.overlong) this.line(chunk, start, newline, lineStart, events)
       else {
-        const text = this.overlong ? '' : this.partial.join('') + (this.cutLine ? '' : chunk.slice(start, newline))
+        const rest = this.cutLine ? (this.cutTail + chunk.slice(Math.max(start, newline - TAIL_CHARS), newline)).slice(-TAIL_CHARS) : chunk.slice(start, newline)
+        const text = this.overlong ? '' : this.partial.join('') + rest
         this.partial = []
         this.partialLength = 0
         if (!this.overlong) this.line(text, 0, text.length, lineStart, events)
-        else this.lineNumber++
-        this.overlong = false
-        this.cutLine = false
+        else this.passOver(this.skippedLength + newline - start, events)
+        this.resetLine()
       }
       start = newline + 1
-      if (!this.block && !this.fence) this.settled = this.fed + start
+      if (!this.block && !this.fence) {
+        this.settled = this.fed + start
+        this.settledLines = this.lineNumber
+      }
     }
     this.keepPartial(chunk.slice(start))
     this.fed += chunk.length
@@ -97,11 +134,25 @@ export class OutputParser {
     }
     this.partial = []
     this.partialLength = 0
-    this.overlong = false
-    this.cutLine = false
-    if (this.block) events.push(this.abandonBlock('by the end of the output', this.fed))
+    this.resetLine()
+    if (this.block?.type === 'relay-line') this.finishOpenBlock(events)
+    else if (this.block) events.push(this.abandonBlock('by the end of the output', this.fed, this.lineNumber))
     this.fence = undefined
     this.settled = this.fed
+    this.settledLines = this.lineNumber
+    return events
+  }
+
+  /**
+   * Says the input pauses here: a file read to its current end. A one-line message whose line has ended, still
+   * waiting for more lines, ends here (the agent stopped printing). Nothing else changes: an open block waits.
+   */
+  pause(): OutputEvent[] {
+    if (this.block?.type !== 'relay-line' || this.partialLength > 0 || this.overlong) return []
+    const events: OutputEvent[] = []
+    this.finishOpenBlock(events)
+    this.settled = this.fed
+    this.settledLines = this.lineNumber
     return events
   }
 
@@ -115,53 +166,110 @@ export class OutputParser {
   }
 
   /**
+   * The same point as `settledLength`, counted in line ends: how many "\n" lie before it. A reader of bytes maps
+   * it to a byte offset by counting 0x0A bytes, which stays right whatever the encoding errors (a "\n" is one byte
+   * and one code unit, and never part of a UTF-8 sequence).
+   */
+  get settledLineEnds(): number {
+    return this.settledLines
+  }
+
+  /** How many line ends have been read so far. */
+  get lineEndsRead(): number {
+    return this.lineNumber
+  }
+
+  /**
    * Keeps the start of an unfinished line. One that grows past MAX_PATTERN_LINE_CHARS outside a block is kept
    * only if it opens a pattern (whose block the cap then cuts); otherwise the rest of it is passed over.
    */
   private keepPartial(text: string): void {
-    if (text === '' || this.overlong || this.cutLine) return
+    if (text === '') return
+    if (this.overlong) {
+      this.skippedLength += text.length
+      return
+    }
+    if (this.cutLine) {
+      this.cutTail = (this.cutTail + text.slice(-TAIL_CHARS)).slice(-TAIL_CHARS)
+      return
+    }
     this.partial.push(text)
     this.partialLength += text.length
-    if (this.partialLength > MAX_PATTERN_LINE_CHARS && !this.block && !this.fence) {
-      const head = this.partial.join('').slice(0, 64).replace(ANSI, '').trimStart()
-      if (opensPattern(head)) {
-        // A pattern on one very long line: kept up to the block cap (and a little), where the block is cut anyway.
-        if (this.partialLength > MAX_BLOCK_CHARS + MAX_PATTERN_LINE_CHARS) {
-          const kept = this.partial.join('').slice(0, MAX_BLOCK_CHARS + MAX_PATTERN_LINE_CHARS)
-          this.partial = [kept]
-          this.partialLength = kept.length
-          this.cutLine = true
-        }
+    if (this.partialLength <= MAX_PATTERN_LINE_CHARS) return
+    // Decided once per line: its first characters do not change as it grows. Inside a fence a long line can
+    // only be counted; inside a block it is the block's text.
+    if (!this.block && !this.longPattern) {
+      if (this.fence || !opensPattern(this.head(256).replace(ANSI, ''))) {
+        this.skippedLength = this.partialLength
+        this.partial = []
+        this.partialLength = 0
+        this.overlong = true
         return
       }
-      this.partial = []
-      this.partialLength = 0
-      this.overlong = true
+      this.longPattern = true
     }
+    // Kept up to the block cap (and a little), where the block is cut anyway; of the rest, only the last
+    // characters, where the block's terminator may be.
+    if (this.partialLength > MAX_BLOCK_CHARS + MAX_PATTERN_LINE_CHARS) {
+      const joined = this.partial.join('')
+      this.partial = [joined.slice(0, MAX_BLOCK_CHARS + MAX_PATTERN_LINE_CHARS)]
+      this.partialLength = this.partial[0]!.length
+      this.cutTail = joined.slice(this.partialLength).slice(-TAIL_CHARS)
+      this.cutLine = true
+    }
+  }
+
+  private resetLine(): void {
+    this.overlong = false
+    this.longPattern = false
+    this.cutLine = false
+    this.cutTail = ''
+    this.skippedLength = 0
+  }
+
+  /** The first `chars` characters of the unfinished line, without joining all of it. */
+  private head(chars: number): string {
+    let text = ''
+    for (const part of this.partial) {
+      text += part.slice(0, chars - text.length)
+      if (text.length >= chars) break
+    }
+    return text
+  }
+
+  /** A line passed over unread (too long to open anything): counted, and it ends a one-line message. */
+  private passOver(chars: number, events: OutputEvent[]): void {
+    this.lineNumber++
+    if (this.block?.type === 'relay-line') this.finishOpenBlock(events)
+    this.growFence(chars, events)
   }
 
   private line(text: string, start: number, end: number, lineStart: number, events: OutputEvent[]): void {
     this.lineNumber++
     // Fast path for plain output: a line that cannot open, close or continue anything is not even copied.
-    if (!this.block) {
-      let at = start
-      while (at < end && (text.charCodeAt(at) === 32 || text.charCodeAt(at) === 9)) at++
-      const first = text.charCodeAt(at)
-      // "[" (summary), "-" (->), "`" or "~" (fences), ESC (colour before a pattern).
-      if (first !== 91 && first !== 45 && first !== 96 && first !== 126 && first !== 27) {
-        this.growFence(end - start, events)
-        return
-      }
+    if (!this.block && !mayOpen(text, start, end)) {
+      this.growFence(end - start, events)
+      return
     }
-    let line = text.slice(start, end)
+    // A copy, not a view: V8 makes a slice of a string a view that keeps the whole string alive, and an event
+    // kept until its commit would keep the 64 KiB chunk it came from (measured: 32 MB held, and most of the time
+    // spent collecting garbage, on output with an event every 200 KB).
+    let line = detach(text.slice(start, end))
     if (line.endsWith('\r')) line = line.slice(0, -1)
     if (line.includes('\u001b')) line = line.replace(ANSI, '')
     if (this.block) {
-      // A forgotten terminator must not swallow the rest of the session: a line that opens a new pattern ends
-      // the open block, which is kept as raw text (and the input is settled up to this line, so a reader that
-      // resumes here does not keep it twice).
-      if (opensPattern(line.trimStart())) {
-        events.push(this.abandonBlock(`before the next pattern on line ${this.lineNumber}`, lineStart))
+      if (this.block.type === 'relay-line') {
+        // A one-line message goes on to the first blank line, fence or pattern; its text is the message.
+        if (line.trim() !== '' && !FENCE.test(line) && !opensPattern(line)) return this.append(this.block, line)
+        this.finishOpenBlock(events)
+        this.settled = lineStart
+        this.settledLines = this.lineNumber - 1
+        if (line.trim() === '') return
+      } else if (opensPattern(line)) {
+        // A forgotten terminator must not swallow the rest of the session: a line that opens a new pattern ends
+        // the open block, which is kept as raw text (and the input is settled up to this line, so a reader that
+        // resumes here does not keep it twice).
+        events.push(this.abandonBlock(`before the next pattern on line ${this.lineNumber}`, lineStart, this.lineNumber - 1))
       } else {
         this.continueBlock(line, events)
         return
@@ -177,7 +285,12 @@ export class OutputParser {
       this.growFence(line.length, events)
       return
     }
-    this.openPattern(line.trimStart(), events)
+    const decoration = decorationEnd(line, 0, line.length)
+    if (decoration === null) return
+    const rest = line.slice(decoration.end)
+    if (!OPENERS.some((opener) => rest.startsWith(opener))) return
+    if (decoration.quoted) return this.quoted(line, rest, events)
+    this.openPattern(rest, line, events)
   }
 
   /**
@@ -193,25 +306,55 @@ export class OutputParser {
     events.push({kind: 'raw', text: '', line: opened, warning: `the code fence opened on line ${opened} is not closed within ${MAX_BLOCK_CHARS} characters; patterns after it are read again`})
   }
 
-  /** The open block as raw text, because it was not closed `where`; the input is settled up to `settledAt`. */
-  private abandonBlock(where: string, settledAt: number): OutputEvent {
+  /**
+   * The open block as raw text, because it was not closed `where`; the input is settled up to `settledAt` (after
+   * `lineEnds` line ends).
+   */
+  private abandonBlock(where: string, settledAt: number, lineEnds: number): OutputEvent {
     const block = this.block!
     this.block = undefined
     this.settled = settledAt
-    const closer = block.type === 'summary' || block.type === 'session-end' ? block.close : '>>>'
-    return {kind: 'raw', text: block.parts.join('\n'), line: block.line, warning: `the block opened on line ${block.line} is not closed (${closer}) ${where}`}
+    this.settledLines = lineEnds
+    const closer = block.type === 'summary' || block.type === 'session-end' || block.type === 'raw' ? block.close : '>>>'
+    const why = block.type === 'raw' ? `${block.warning}; ` : ''
+    return {kind: 'raw', text: block.parts.join('\n'), line: block.line, warning: `${why}the block opened on line ${block.line} is not closed (${closer}) ${where}`}
   }
 
-  private openPattern(line: string, events: OutputEvent[]): void {
+  private finishOpenBlock(events: OutputEvent[]): void {
+    const block = this.block!
+    this.block = undefined
+    events.push(finishBlock(block))
+  }
+
+  /**
+   * A pattern behind a quote mark ("> ->relay:Bob ..."): the agent is quoting it, not asking for it. Kept as raw
+   * text with a warning, with its whole block when it opens one.
+   */
+  private quoted(line: string, rest: string, events: OutputEvent[]): void {
+    const warning = `a pattern in a quote (">") on line ${this.lineNumber} is not carried out`
+    const close = rest.startsWith('[[SUMMARY]]') ? '[[/SUMMARY]]' : rest.startsWith('[[SESSION_END]]') ? '[[/SESSION_END]]' : rest.includes('<<<') ? '>>>' : null
+    if (close === null) return void events.push({kind: 'raw', text: line, line: this.lineNumber, warning})
+    this.openRaw(line, close, warning, events)
+  }
+
+  /** Opens a block kept whole as raw text (it is closed by `close`), or keeps the line alone when it closes it. */
+  private openRaw(line: string, close: string, warning: string, events: OutputEvent[]): void {
+    this.block = {type: 'raw', close, warning, line: this.lineNumber, parts: [], size: 0, cut: false}
+    this.continueBlock(line, events, false, true)
+  }
+
+  private openPattern(line: string, printed: string, events: OutputEvent[]): void {
     const at = this.lineNumber
-    if (line.startsWith('[[SUMMARY]]')) this.openTagged('summary', '[[/SUMMARY]]', line.slice(11), events)
-    else if (line.startsWith('[[SESSION_END]]')) this.openTagged('session-end', '[[/SESSION_END]]', line.slice(15), events)
-    else if (line.startsWith('->continuity:')) this.continuity(line.slice(13).trimEnd(), events)
-    else if (line.startsWith('->relay-file:')) {
+    if (line.startsWith('[[SUMMARY]]')) return this.openTagged('summary', '[[/SUMMARY]]', line.slice(11), events)
+    if (line.startsWith('[[SESSION_END]]')) return this.openTagged('session-end', '[[/SESSION_END]]', line.slice(15), events)
+    if (line.startsWith('->continuity:')) return this.continuity(line.slice(13).trimEnd(), printed, events)
+    if (line.startsWith('->relay-file:')) {
       const name = line.slice(13).trim()
       if (OUTBOX_NAME.test(name)) events.push({kind: 'relay-file', name, line: at})
       else events.push({kind: 'raw', text: line, line: at, warning: `invalid outbox file name '${name.slice(0, 80)}': names are letters, digits, "_" and "-"`})
-    } else if (line.startsWith('->relay:')) this.relay(line.slice(8), events)
+      return
+    }
+    if (line.startsWith('->relay:')) return this.relay(line.slice(8), printed, events)
   }
 
   private openTagged(type: 'summary' | 'session-end', close: string, rest: string, events: OutputEvent[]): void {
@@ -219,12 +362,22 @@ export class OutputParser {
     this.continueBlock(rest, events, true)
   }
 
-  private continuity(rest: string, events: OutputEvent[]): void {
+  /** Opens a block whose first line is `title` (the words an agent wrote between the opener and `<<<`), if any. */
+  private openBody(block: OpenBlock, title: string, after: string, events: OutputEvent[]): void {
+    this.block = block
+    if (title !== '') this.append(block, title)
+    this.continueBlock(after, events, true)
+  }
+
+  private continuity(rest: string, printed: string, events: OutputEvent[]): void {
     const at = this.lineNumber
-    const save = /^save(\s+--handoff)?\s*<<<(.*)$/.exec(rest)
+    const save = /^save(?=\s|<<<)(.*?)<<<(.*)$/.exec(rest)
     if (save) {
-      this.block = {type: 'save', handoff: Boolean(save[1]), line: at, parts: [], size: 0, cut: false}
-      this.continueBlock(save[2]!, events, true)
+      // Words before <<< other than --handoff ("->continuity:save progress <<<") are the first line of the content.
+      const words = save[1]!.trim().split(/\s+/).filter(Boolean)
+      const handoff = words.includes('--handoff')
+      const title = words.filter((word) => word !== '--handoff').join(' ')
+      this.openBody({type: 'save', handoff, line: at, parts: [], size: 0, cut: false}, title, save[2]!, events)
       return
     }
     if (rest === 'load') return void events.push({kind: 'continuity', action: 'load', line: at})
@@ -236,33 +389,38 @@ export class OutputParser {
       return
     }
     const hint = /^save/.test(rest) ? 'a save needs its content after <<< and an end with >>>' : 'the actions are save, load, search and uncertain'
-    events.push({kind: 'raw', text: `->continuity:${rest}`, line: at, warning: `cannot read '->continuity:${rest.slice(0, 60)}': ${hint}`})
+    const warning = `cannot read '->continuity:${rest.slice(0, 60)}': ${hint}`
+    if (rest.includes('<<<')) return this.openRaw(printed, '>>>', warning, events)
+    events.push({kind: 'raw', text: `->continuity:${rest}`, line: at, warning})
   }
 
-  private relay(rest: string, events: OutputEvent[]): void {
+  private relay(rest: string, printed: string, events: OutputEvent[]): void {
     const at = this.lineNumber
-    const match = /^([^\s<]+)(?:\s+\[thread:([^\]\s]+)\])?(?:\s*(<<<)(.*)|\s+(.*))?$/.exec(rest)
-    const target = match?.[1]
-    if (!match || !target || !TARGET.test(target)) {
-      events.push({kind: 'raw', text: `->relay:${rest}`, line: at, warning: `cannot read the target of '->relay:${rest.slice(0, 60)}': use ->relay:project:agent <<<message>>>`})
+    const header = readRelayHeader(rest)
+    if (typeof header === 'string') {
+      if (rest.includes('<<<')) return this.openRaw(printed, '>>>', header, events)
+      return void events.push({kind: 'raw', text: `->relay:${rest}`, line: at, warning: header})
+    }
+    const {target, thread, text} = header
+    const open = text.indexOf('<<<')
+    if (open >= 0) {
+      this.openBody({type: 'relay', target, thread, line: at, parts: [], size: 0, cut: false}, text.slice(0, open).trim(), text.slice(open + 3), events)
       return
     }
-    const thread = match[2] ?? null
-    if (match[3]) {
-      this.block = {type: 'relay', target, thread, line: at, parts: [], size: 0, cut: false}
-      this.continueBlock(match[4]!, events, true)
-      return
-    }
-    const body = (match[5] ?? '').trim()
+    const body = text.trim()
     if (body === '') {
       events.push({kind: 'raw', text: `->relay:${rest}`, line: at, warning: `the message to ${target} has no text: use ->relay:${target} <<<message>>>`})
       return
     }
-    events.push({kind: 'relay', target, thread, body, line: at})
+    this.block = {type: 'relay-line', target, thread, line: at, parts: [], size: 0, cut: false}
+    this.append(this.block, body)
   }
 
-  /** Adds a line to the open block, closing it when the line holds its terminator. */
-  private continueBlock(line: string, events: OutputEvent[], first = false): void {
+  /**
+   * Adds a line to the open block, closing it when the line holds its terminator. `whole` keeps the terminator
+   * (a raw block keeps the text as printed).
+   */
+  private continueBlock(line: string, events: OutputEvent[], first = false, whole = false): void {
     const block = this.block!
     let content = line
     let closed = false
@@ -272,19 +430,18 @@ export class OutputParser {
         content = line.slice(0, close)
         closed = true
       }
+    } else if (block.type === 'raw' && block.close !== '>>>') {
+      closed = line.includes(block.close)
     } else {
       // ">>>" ends a block only at the end of a line; inside a line it is text ("a >>> b").
       const trimmed = line.trimEnd()
       if (trimmed.endsWith('>>>')) {
-        content = trimmed.slice(0, -3)
+        if (!whole && block.type !== 'raw') content = trimmed.slice(0, -3)
         closed = true
       }
     }
     if (!(first && content === '' && !closed)) this.append(block, content)
-    if (closed) {
-      this.block = undefined
-      events.push(finishBlock(block))
-    }
+    if (closed) this.finishOpenBlock(events)
   }
 
   private append(block: OpenBlock, content: string): void {
@@ -300,16 +457,115 @@ export class OutputParser {
   }
 }
 
-const OPENERS = ['[[SUMMARY]]', '[[SESSION_END]]', '->continuity:', '->relay-file:', '->relay:']
+/**
+ * Where the text after a line's decoration starts, and whether the decoration quotes it; null when the line has
+ * none of the shapes below. Read as decoration, before a pattern at the start of a line:
+ * - spaces and tabs;
+ * - one mark of an agent's front end (AGENT_MARKS: "✦ ", "⏺ ", "● ", "• ", ...);
+ * - one Markdown list marker: "- ", "* ", "+ ", "1. ", "1) ";
+ * - quote marks "> " (the pattern is then kept as raw text with a warning: a quote is not a request).
+ * Each mark must be followed by a space or a tab. Anything else before a pattern ("I will now ->continuity:load")
+ * makes it text.
+ */
+export function decorationEnd(text: string, start: number, end: number): {end: number; quoted: boolean} | null {
+  let at = skipBlanks(text, start, end)
+  let quoted = false
+  let mark = false
+  let list = false
+  for (let round = 0; round < 4 && at < end; round++) {
+    const code = text.codePointAt(at)!
+    let next = at
+    if (code === 62 /* > */) {
+      quoted = true
+      next = at + 1
+      while (text.charCodeAt(next) === 62) next++ // ">> " nested quotes
+    } else if (!list && (code === 45 || code === 42 || code === 43) /* - * + */) {
+      list = true
+      next = at + 1
+    } else if (!list && code >= 48 && code <= 57 /* 0-9 */) {
+      let digits = at
+      while (digits < end && digits - at < 9 && text.charCodeAt(digits) >= 48 && text.charCodeAt(digits) <= 57) digits++
+      const after = text.charCodeAt(digits)
+      if (after !== 46 && after !== 41 /* . ) */) break
+      list = true
+      next = digits + 1
+    } else if (!mark && !list && AGENT_MARKS.has(code)) {
+      mark = true
+      next = at + (code > 0xffff ? 2 : 1)
+    } else break
+    const blank = text.charCodeAt(next)
+    // Every mark needs a space after it: "✦->relay:" and "-->relay:" are text.
+    if (blank !== 32 && blank !== 9) break
+    at = skipBlanks(text, next, end)
+  }
+  return at < end ? {end: at, quoted} : null
+}
 
+function skipBlanks(text: string, at: number, end: number): number {
+  while (at < end && (text.charCodeAt(at) === 32 || text.charCodeAt(at) === 9)) at++
+  return at
+}
+
+/**
+ * Whether a line may open a pattern or a fence: the cheap test that lets plain output through without a copy.
+ * "[" (summary), "-" (->), "`" or "~" (fences), ESC (colour before a pattern), and the decorations.
+ */
+function mayOpen(text: string, start: number, end: number): boolean {
+  const at = skipBlanks(text, start, end)
+  const first = text.charCodeAt(at)
+  if (first === 91 || first === 45 || first === 96 || first === 126 || first === 27) return true
+  // A decoration: a quote, list or agent mark, then (after it) "[" or "-".
+  if (first === 62 || first === 42 || first === 43 || (first >= 48 && first <= 57) || first >= 0x2000) {
+    const decoration = decorationEnd(text, at, end)
+    if (decoration === null) return false
+    const next = text.charCodeAt(decoration.end)
+    return next === 91 || next === 45 || next === 27
+  }
+  return false
+}
+
+/** The same text in a string of its own (flattening a concatenation copies it), not a view into a larger one. */
+function detach(text: string): string {
+  return (` ${text}`).slice(1)
+}
+
+/** Whether a line (ANSI stripped) opens a pattern, after its decoration. */
 function opensPattern(line: string): boolean {
-  return OPENERS.some((opener) => line.startsWith(opener))
+  const decoration = decorationEnd(line, 0, line.length)
+  if (decoration === null) return false
+  return OPENERS.some((opener) => line.startsWith(opener, decoration.end))
+}
+
+/**
+ * Reads `<target> [thread:<id>] <text>` after `->relay:`; a string says why it cannot be read. A thread tag
+ * qualified by a project (`[thread:<project>:<id>]`) names the thread `<id>`: thread ids are shared by every
+ * project (`relay thread <id>` gathers all of them), so the project adds nothing to deliver.
+ */
+function readRelayHeader(rest: string): {target: string; thread: string | null; text: string} | string {
+  const target = /^[^\s<]+/.exec(rest)?.[0]
+  if (!target || !TARGET.test(target)) return `cannot read the target of '->relay:${rest.slice(0, 60)}': use ->relay:project:agent <<<message>>>`
+  let text = rest.slice(target.length)
+  let thread: string | null = null
+  const tag = /^\s*\[thread:/.exec(text)
+  if (tag) {
+    const close = text.indexOf(']', tag[0].length)
+    const value = close < 0 ? text.slice(tag[0].length) : text.slice(tag[0].length, close)
+    const parts = value.split(':')
+    if (close < 0 || value === '' || /\s/.test(value) || parts.length > 2 || parts.some((part) => part === '')) {
+      return `cannot read the thread tag of '->relay:${rest.slice(0, 60)}': use [thread:<id>] or [thread:<project>:<id>], with no spaces`
+    }
+    thread = parts[parts.length - 1]!
+    text = text.slice(close + 1)
+  }
+  if (text !== '' && !/^\s|^<<</.test(text)) return `cannot read the target of '->relay:${rest.slice(0, 60)}': use ->relay:project:agent <<<message>>>`
+  return {target, thread, text}
 }
 
 function finishBlock(block: OpenBlock): OutputEvent {
   const text = block.parts.join('\n')
   if (block.cut) {
-    return {kind: 'raw', text, line: block.line, warning: `the block opened on line ${block.line} is longer than ${MAX_BLOCK_CHARS} characters; kept as raw text, cut there`}
+    const why = block.type === 'raw' ? `${block.warning}; ` : ''
+    return {kind: 'raw', text, line: block.line, warning: `${why}the block opened on line ${block.line} is longer than ${MAX_BLOCK_CHARS} characters; kept as raw text, cut there`}
   }
   switch (block.type) {
     case 'summary': {
@@ -325,7 +581,10 @@ function finishBlock(block: OpenBlock): OutputEvent {
     case 'save':
       return {kind: 'continuity', action: 'save', handoff: block.handoff, content: text, line: block.line}
     case 'relay':
+    case 'relay-line':
       return {kind: 'relay', target: block.target, thread: block.thread, body: text, line: block.line}
+    case 'raw':
+      return {kind: 'raw', text, line: block.line, warning: block.warning}
   }
 }
 

@@ -195,13 +195,18 @@ describe('redaction of records and agent output', () => {
     const key = pem('RSA PRIVATE KEY', 2)
     const data = {currentTask: 'deploy', completedTasks: key.text.split('\n'), context: 'db password is Hunter22!'}
     const raw = JSON.stringify(data)
-    const safe = redactBlock(raw, data)
+    const same = <T>(value: T) => value
+    const safe = redactBlock(raw, data, same)
     assertGone(safe.raw + JSON.stringify(safe.data), [...key.body, 'Hunter22!'])
-    assert.equal(safe.data.currentTask, 'deploy')
-    assert.deepEqual(redactBlock('{"a": "ok"}', {a: 'ok'}), {raw: '{"a": "ok"}', data: {a: 'ok'}})
+    assert.equal(safe.data?.currentTask, 'deploy')
+    assert.deepEqual(redactBlock('{"a": "ok"}', {a: 'ok'}, same), {raw: '{"a": "ok"}', data: {a: 'ok'}})
     // Not JSON: the raw text, and the fields one by one.
     const text = 'summary: the token is abc123def456ghi'
-    assert.deepEqual(redactBlock(text, {summary: text}), {raw: 'summary: the token is [REDACTED:secret]', data: {summary: 'summary: the token is [REDACTED:secret]'}})
+    assert.deepEqual(redactBlock(text, {summary: text}, same), {raw: 'summary: the token is [REDACTED:secret]', data: {summary: 'summary: the token is [REDACTED:secret]'}})
+    // The fields are flattened before any walk: a block nested 100,000 levels deep is redacted without recursion.
+    const deep = `{"currentTask": "x", "context": ${'['.repeat(100_000)}"ghp_${'a'.repeat(36)}"${']'.repeat(100_000)}}`
+    const flat = (value: Record<string, unknown>) => ({currentTask: value.currentTask, context: typeof value.context === 'string' ? value.context : 'nested'})
+    assert.deepEqual(redactBlock(deep, JSON.parse(deep) as Record<string, unknown>, flat).data, {currentTask: 'x', context: 'nested'})
   })
 
   it('redacts an outbox file before splitting it into headers and body', () => {

@@ -169,6 +169,122 @@ const CASES: {name: string; input: string; events: OutputEvent[]}[] = [
     input: 'text\n->continuity:load',
     events: [{kind: 'continuity', action: 'load', line: 2}],
   },
+  // Openers with words between the target or action and <<<: the words are the body's first line.
+  {
+    name: 'a save with words before <<< keeps them as the first line of the content',
+    input: '->continuity:save progress <<<\nCurrent task: A>>>\n->continuity:save --handoff before the build <<<\nNext steps: B>>>\n',
+    events: [
+      {kind: 'continuity', action: 'save', handoff: false, content: 'progress\nCurrent task: A', line: 1},
+      {kind: 'continuity', action: 'save', handoff: true, content: 'before the build\nNext steps: B', line: 3},
+    ],
+  },
+  {
+    name: 'a message with words before <<< keeps them as the first line of the body',
+    input: '->relay:Lead Status report below <<<\nall green\n>>>\n->relay:a:b [thread:t1] Re: review <<<done>>>\n',
+    events: [
+      {kind: 'relay', target: 'Lead', thread: null, body: 'Status report below\nall green\n', line: 1},
+      {kind: 'relay', target: 'a:b', thread: 't1', body: 'Re: review\ndone', line: 4},
+    ],
+  },
+  {
+    name: 'a malformed thread tag keeps the whole block as raw text, and the output after it is read',
+    input: '->relay:bob [thread:review 123] <<<\nthe body\n>>>\n->relay:bob [thread:open <<<\nx>>>\n->continuity:load\n',
+    events: [
+      {kind: 'raw', text: '->relay:bob [thread:review 123] <<<\nthe body\n>>>', line: 1, warning: "cannot read the thread tag of '->relay:bob [thread:review 123] <<<': use [thread:<id>] or [thread:<project>:<id>], with no spaces"},
+      {kind: 'raw', text: '->relay:bob [thread:open <<<\nx>>>', line: 4, warning: "cannot read the thread tag of '->relay:bob [thread:open <<<': use [thread:<id>] or [thread:<project>:<id>], with no spaces"},
+      {kind: 'continuity', action: 'load', line: 6},
+    ],
+  },
+  {
+    name: 'an unreadable opener with <<< keeps its whole block as raw text',
+    input: '->relay:a/b <<<\nline one\nline two>>>\n->continuity:frobnicate <<<\nbody\n>>>\nafter\n',
+    events: [
+      {kind: 'raw', text: '->relay:a/b <<<\nline one\nline two>>>', line: 1, warning: "cannot read the target of '->relay:a/b <<<': use ->relay:project:agent <<<message>>>"},
+      {kind: 'raw', text: '->continuity:frobnicate <<<\nbody\n>>>', line: 4, warning: "cannot read '->continuity:frobnicate <<<': the actions are save, load, search and uncertain"},
+    ],
+  },
+  {
+    name: 'an unreadable block never closed is kept as raw text, and does not swallow the next pattern',
+    input: '->relay:bob [thread:a b] <<<\nlost?\n->continuity:load\n',
+    events: [
+      {kind: 'raw', text: '->relay:bob [thread:a b] <<<\nlost?', line: 1, warning: "cannot read the thread tag of '->relay:bob [thread:a b] <<<': use [thread:<id>] or [thread:<project>:<id>], with no spaces; the block opened on line 1 is not closed (>>>) before the next pattern on line 3"},
+      {kind: 'continuity', action: 'load', line: 3},
+    ],
+  },
+  // Project-qualified threads.
+  {
+    name: 'a project-qualified thread names the thread by its id',
+    input: '->relay:frontend:Designer [thread:backend:auth-feature] <<<\nready>>>\n->relay:Bob [thread:x:y] one line\n',
+    events: [
+      {kind: 'relay', target: 'frontend:Designer', thread: 'auth-feature', body: 'ready', line: 1},
+      {kind: 'relay', target: 'Bob', thread: 'y', body: 'one line', line: 3},
+    ],
+  },
+  // One-line messages with continuation lines.
+  {
+    name: 'a one-line message takes the lines after it up to a blank line',
+    input: '->relay:Bob First line\nsecond line\n  - a list item\n\nnot part of it\n',
+    events: [{kind: 'relay', target: 'Bob', thread: null, body: 'First line\nsecond line\n  - a list item', line: 1}],
+  },
+  {
+    name: 'a one-line message ends at the next pattern, at a code fence, and at the end of the output',
+    input: '->relay:Bob one\n->relay:Carol two\n```\n->continuity:load\n```\n->relay:Dave three\nand more',
+    events: [
+      {kind: 'relay', target: 'Bob', thread: null, body: 'one', line: 1},
+      {kind: 'relay', target: 'Carol', thread: null, body: 'two', line: 2},
+      {kind: 'relay', target: 'Dave', thread: null, body: 'three\nand more', line: 6},
+    ],
+  },
+  // Decorations before a pattern.
+  {
+    name: 'agent marks and list markers before a pattern are decoration',
+    input: [
+      '✦ ->continuity:uncertain "from Gemini"',
+      '⏺ ->continuity:uncertain "from Claude Code"',
+      '● [[SUMMARY]]{"currentTask": "bulleted"}[[/SUMMARY]]',
+      '- ->relay:Bob in a list',
+      '',
+      '* ->relay-file:msg',
+      '+ ->continuity:load',
+      '  12. ->continuity:search "numbered"',
+      '3) ->continuity:uncertain "numbered too"',
+      '• ✦ ->continuity:load',
+      '✦ - ->relay:Carol <<<',
+      'a block in a list>>>',
+      '',
+    ].join('\n'),
+    events: [
+      {kind: 'continuity', action: 'uncertain', text: 'from Gemini', line: 1},
+      {kind: 'continuity', action: 'uncertain', text: 'from Claude Code', line: 2},
+      {kind: 'summary', data: {currentTask: 'bulleted'}, raw: '{"currentTask": "bulleted"}', line: 3},
+      {kind: 'relay', target: 'Bob', thread: null, body: 'in a list', line: 4},
+      {kind: 'relay-file', name: 'msg', line: 6},
+      {kind: 'continuity', action: 'load', line: 7},
+      {kind: 'continuity', action: 'search', query: 'numbered', line: 8},
+      {kind: 'continuity', action: 'uncertain', text: 'numbered too', line: 9},
+      {kind: 'relay', target: 'Carol', thread: null, body: 'a block in a list', line: 11},
+    ],
+  },
+  {
+    name: 'a pattern behind a quote mark is kept as raw text with a warning, with its block',
+    input: '> ->relay:Bob quoted\n> ->continuity:save <<<\n> Current task: theirs\n> >>>\n>> [[SUMMARY]]{}[[/SUMMARY]]\n->continuity:load\n',
+    events: [
+      {kind: 'raw', text: '> ->relay:Bob quoted', line: 1, warning: 'a pattern in a quote (">") on line 1 is not carried out'},
+      {kind: 'raw', text: '> ->continuity:save <<<\n> Current task: theirs\n> >>>', line: 2, warning: 'a pattern in a quote (">") on line 2 is not carried out'},
+      {kind: 'raw', text: '>> [[SUMMARY]]{}[[/SUMMARY]]', line: 5, warning: 'a pattern in a quote (">") on line 5 is not carried out'},
+      {kind: 'continuity', action: 'load', line: 6},
+    ],
+  },
+  {
+    name: 'other text before a pattern, or a mark without a space, leaves it text',
+    input: 'I will now ->continuity:load\n✦->continuity:load\n-->relay:Bob x\n1.->continuity:load\n`->continuity:load`\n',
+    events: [],
+  },
+  {
+    name: 'decorated patterns inside code fences are still ignored',
+    input: '```\n✦ ->continuity:load\n- ->relay:Bob hi\n> ->relay:Bob hi\n```\n',
+    events: [],
+  },
 ]
 
 describe('the agent-output parser', () => {
@@ -250,6 +366,80 @@ describe('the agent-output parser', () => {
     assert.equal(parser.settledLength, 4)
     parser.push(' done>>>\ntwo\n')
     assert.equal(parser.settledLength, 'one\n->continuity:save <<<\nhalf done>>>\ntwo\n'.length)
+  })
+
+  it('gives the same events wherever a chunk ends: inside <<<, >>>, [[/SUMMARY]], a CRLF, a decoration or an emoji', () => {
+    const text = '✦ ->relay:Bob [thread:t] Report <<<\r\nline é😀\r\n>>>\r\n- [[SUMMARY]]{"currentTask": "😀"}[[/SUMMARY]]\r\n->relay:Carol one\r\ntwo\r\n\r\n> ->continuity:load\r\n'
+    const whole = parseWhole(text)
+    assert.deepEqual(whole.map((event) => event.kind), ['relay', 'summary', 'relay', 'raw'])
+    for (let cut = 1; cut < text.length; cut++) {
+      const parser = new OutputParser()
+      assert.deepEqual([...parser.push(text.slice(0, cut)), ...parser.push(text.slice(cut)), ...parser.end()], whole, `cut at ${cut}`)
+    }
+  })
+
+  // Fed one character at a time, a pattern on one long line used to be joined again on every push once past
+  // 64 KiB: quadratic, minutes for this line; the timeout fails the test.
+  it('reads a long pattern line fed one character at a time, looking at each character a bounded number of times', {timeout: 60_000}, () => {
+    const context = 'c'.repeat(300_000)
+    const text = `[[SUMMARY]]{"context": "${context}"}[[/SUMMARY]]\n`
+    const events = parseInPieces(text, 1)
+    assert.equal((events[0] as unknown as {data: {context: string}}).data.context, context)
+  })
+
+  it('passes over a long line inside a code fence, counting it toward the fence\'s size', () => {
+    const inFence = (chunks: number) => {
+      const parser = new OutputParser()
+      parser.push('```\n')
+      for (let i = 0; i < chunks; i++) parser.push('x'.repeat(16384))
+      return [...parser.push('\n```\n->continuity:load\n'), ...parser.end()].map((event) => event.kind)
+    }
+    assert.deepEqual(inFence(8), ['continuity'], 'a 128 KiB line in a fence closed after it')
+    assert.deepEqual(inFence(80), ['raw'], 'a 1.3 MiB line: the fence is taken as unclosed, and the ``` after it opens another')
+  })
+
+  it('counts the settled point in line ends too, for readers of bytes', () => {
+    const parser = new OutputParser()
+    parser.push('one\ntwo\n->continuity:save <<<\nhalf')
+    assert.equal(parser.settledLineEnds, 2)
+    assert.equal(parser.lineEndsRead, 3)
+    parser.push(' done>>>\n->relay:Bob hi\n')
+    assert.equal(parser.settledLineEnds, 4, 'a one-line message waits for the lines after it')
+    assert.deepEqual(parser.pause(), [{kind: 'relay', target: 'Bob', thread: null, body: 'hi', line: 5}])
+    assert.equal(parser.settledLineEnds, 5, 'a pause ends it')
+  })
+
+  it('reads every decorated pattern it reads undecorated, in random output cut anywhere (property test)', () => {
+    let seed = 11
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648
+      return seed / 2147483648
+    }
+    const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!
+    const decorations = ['', '  ', '✦ ', '⏺ ', '● ', '- ', '* ', '+ ', '1. ', '10) ', '• ', '✦ - ', '\t- ']
+    const noise = ['plain words', 'I will now ->continuity:load later', '> a quote', '✦ Thinking about it', '- a list item', '1. first step', '']
+    for (let round = 0; round < 100; round++) {
+      const lines: string[] = []
+      const expected: string[] = []
+      for (let i = 0; i < 20; i++) {
+        if (random() < 0.3) {
+          const token = `t${round}x${i}`
+          const decoration = pick(decorations)
+          const shape = Math.floor(random() * 4)
+          if (shape === 0) lines.push(`${decoration}->continuity:uncertain "${token}"`)
+          if (shape === 1) lines.push(`${decoration}->relay:proj:agent Subject <<<`, `${pick(noise)} ${token}`, 'end>>>')
+          if (shape === 2) lines.push(`${decoration}[[SUMMARY]]{"currentTask": "${token}"}[[/SUMMARY]]`)
+          if (shape === 3) lines.push(`${decoration}->relay:agent ${token}`, '')
+          expected.push(token)
+        } else lines.push(pick(noise))
+      }
+      const text = lines.join('\n')
+      const events = parseInPieces(text, 1 + Math.floor(random() * 40))
+      assert.deepEqual(events, parseWhole(text), `round ${round}: chunking changed the events`)
+      const found = JSON.stringify(events)
+      for (const token of expected) assert.ok(found.includes(token), `round ${round}: ${token} lost in ${JSON.stringify(text)}`)
+      assert.ok(events.every((event) => event.kind !== 'raw'), `round ${round}: ${JSON.stringify(events.filter((e) => e.kind === 'raw'))}`)
+    }
   })
 
   it('never throws and never loses a block in random text (property test)', () => {
