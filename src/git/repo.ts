@@ -321,6 +321,39 @@ export class GitRepo {
   }
 
   /**
+   * Every ref under `prefix` and the commit it points to, from one `git for-each-ref` (loose, packed and reftable
+   * refs alike): how a long-lived reader (the dashboard) learns which stores moved.
+   *
+   * @example const tips = await repo.refTips('refs/trail/')   // 'refs/trail/records' → oid
+   */
+  async refTips(prefix: string): Promise<Map<string, Oid>> {
+    const result = await this.run(['for-each-ref', '--format=%(objectname) %(refname)', '--', prefix])
+    const tips = new Map<string, Oid>()
+    for (const line of result.stdout.toString('utf8').split('\n')) {
+      const space = line.indexOf(' ')
+      if (space > 0) tips.set(line.slice(space + 1), line.slice(0, space))
+    }
+    return tips
+  }
+
+  /**
+   * The commits on the user's branches, remote branches and tags (never the records' refs) whose message has the
+   * line `<key>: <value>` (a trailer such as `Trajectory: traj_...`), newest first, at most `limit`.
+   */
+  async commitsWithTrailer(key: string, value: string, limit = 50): Promise<{oid: Oid; subject: string; author: string; date: string}[]> {
+    const escape = (text: string) => text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')
+    const result = await this.run(
+      ['log', '--branches', '--remotes', '--tags', '-E', `--grep=^${escape(key)}: ${escape(value)}$`, `--max-count=${limit}`, '-z', '--format=%H%x00%s%x00%an%x00%aI', '--'],
+      {okExitCodes: [128]},
+    )
+    if (result.exitCode !== 0) return [] // an unborn branch: no commits at all
+    const fields = result.stdout.toString('utf8').split('\0')
+    const commits = []
+    for (let i = 0; i + 3 < fields.length; i += 4) commits.push({oid: fields[i]!.replace(/^\n/, ''), subject: fields[i + 1]!, author: fields[i + 2]!, date: fields[i + 3]!})
+    return commits
+  }
+
+  /**
    * Fetches `refspec` from `remote` (a remote's name, a path or a URL) without touching FETCH_HEAD, tags or any
    * branch. `onProgress` receives git's progress output (only asked for when given).
    */

@@ -61,6 +61,8 @@ export interface StartupContext {
   trajectory: TrajectoryDetail | null
   /** Unread messages for the agent, from this project and synced siblings, oldest first. */
   messages: InboxEntry[]
+  /** The URL of the `relay dashboard` running for this repository, if one is. */
+  dashboardUrl?: string
 }
 
 export const SEARCH_KINDS = ['trajectory', 'decision', 'handoff', 'ledger', 'summary', 'session', 'message'] as const

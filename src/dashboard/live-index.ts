@@ -1,0 +1,174 @@
+import type {Sibling} from '../model/results.js'
+import type {Context} from '../services/context.js'
+import {listSiblings, siblingDefaultId} from '../services/projects.js'
+import {STORE_REF} from '../store/store.js'
+import {RefWatcher} from './ref-watcher.js'
+import {StoreIndex, type ChangeKind, type StoreChange} from './store-index.js'
+
+// Every store the dashboard shows (this project's and each synced sibling's), moved forward whenever a ref moves:
+// `git for-each-ref refs/trail/` gives the tips, and each store that moved reads what changed between its old and
+// new tip. Each round of changes gets a version, kept for a while so a page that reconnects is told exactly what
+// it missed.
+
+/** A change as the page is told of it (one server-sent event). */
+export interface ChangeEvent {
+  /** "<instance>-<counter>". */
+  version: string
+  /** Which panels to refresh; "all" after a gap too long to describe. */
+  kinds: ChangeKind[] | 'all'
+  /** Projects whose records changed. */
+  projects: string[]
+  /** Trajectories whose record, events or links changed, as "project/id". */
+  trajectories: string[]
+}
+
+/** How many past changes are kept for pages that reconnect. */
+const KEPT_CHANGES = 500
+
+export class LiveIndex {
+  here: StoreIndex
+  readonly siblings = new Map<string, StoreIndex>()
+  /** A random id of this server's run: a page that saw another run's versions catches up with everything. */
+  readonly instance: string
+  private counter = 0
+  private readonly history: {counter: number; event: ChangeEvent}[] = []
+  private readonly listeners = new Set<(event: ChangeEvent) => void>()
+  private watcher: RefWatcher | undefined
+  /** Refreshes run one after another; a request for one while one runs schedules exactly one more. */
+  private running: Promise<void> = Promise.resolve()
+  private queued = false
+  private siblingConfig: Sibling[] = []
+
+  constructor(
+    private readonly ctx: Context,
+    instance: string,
+  ) {
+    this.instance = instance
+    this.here = undefined as unknown as StoreIndex
+  }
+
+  get version(): string {
+    return `${this.instance}-${this.counter}`
+  }
+
+  /** Every store, this project's first, siblings by name. */
+  get stores(): StoreIndex[] {
+    return [this.here, ...[...this.siblings.values()].sort((a, b) => (a.sibling! < b.sibling! ? -1 : 1))]
+  }
+
+  /** Reads every store and starts watching the refs. */
+  async start(options: {watch: boolean}): Promise<void> {
+    const store = await this.ctx.store()
+    this.here = new StoreIndex(store.repo, null, STORE_REF, undefined)
+    const tips = await store.repo.refTips('refs/trail/')
+    this.siblingConfig = await listSiblings(this.ctx)
+    await Promise.all([
+      this.here.load(tips.get(STORE_REF) ?? null),
+      ...this.siblingConfig.map(async (sibling) => {
+        const index = new StoreIndex(store.repo, sibling.name, sibling.ref, siblingDefaultId(sibling))
+        this.siblings.set(sibling.name, index)
+        await index.load(tips.get(sibling.ref) ?? null)
+      }),
+    ])
+    if (options.watch) {
+      this.watcher = new RefWatcher({commonDir: store.repo.commonDir, onChange: () => void this.refresh()})
+      this.watcher.rewatch([...this.siblings.keys()])
+      this.watcher.start()
+    }
+  }
+
+  stop(): void {
+    this.watcher?.stop()
+  }
+
+  /** Calls `listener` with each change from now on; returns the function that stops it. */
+  subscribe(listener: (event: ChangeEvent) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /**
+   * What changed after `since` (a version this run gave), as one event; null when nothing did; everything when
+   * `since` is another run's or too old to tell.
+   */
+  changesSince(since: string | null): ChangeEvent | null {
+    if (since === this.version) return null
+    const match = since === null ? null : /^(.+)-(\d+)$/.exec(since)
+    const counter = match && match[1] === this.instance ? Number(match[2]) : null
+    // History is contiguous: it holds every change after `first - 1`.
+    const first = this.history[0]?.counter ?? this.counter + 1
+    if (counter === null || counter > this.counter || counter < first - 1) {
+      return {version: this.version, kinds: 'all', projects: this.stores.map((store) => store.project), trajectories: []}
+    }
+    const missed = this.history.filter((entry) => entry.counter > counter)
+    if (missed.length === 0) return null
+    const kinds = new Set<ChangeKind>()
+    for (const {event} of missed) if (event.kinds !== 'all') for (const kind of event.kinds) kinds.add(kind)
+    return {
+      version: this.version,
+      kinds: missed.some(({event}) => event.kinds === 'all') ? 'all' : [...kinds],
+      projects: [...new Set(missed.flatMap(({event}) => event.projects))],
+      trajectories: [...new Set(missed.flatMap(({event}) => event.trajectories))],
+    }
+  }
+
+  /** Looks at the refs now, and moves every store that moved. */
+  refresh(): Promise<void> {
+    if (this.queued) return this.running
+    this.queued = true
+    this.running = this.running.then(async () => {
+      this.queued = false
+      try {
+        await this.refreshNow()
+      } catch (error) {
+        this.ctx.warn(`could not read the records: ${(error as Error).message}`)
+      }
+    })
+    return this.running
+  }
+
+  private async refreshNow(): Promise<void> {
+    const repo = this.here.repo
+    const [tips, siblings] = await Promise.all([repo.refTips('refs/trail/'), listSiblings(this.ctx)])
+    const changes: StoreChange[] = []
+    let siblingsChanged = false
+    // Siblings removed from the configuration go; new ones are read whole.
+    for (const name of [...this.siblings.keys()]) {
+      if (!siblings.some((sibling) => sibling.name === name)) {
+        const gone = this.siblings.get(name)!
+        this.siblings.delete(name)
+        siblingsChanged = true
+        changes.push({project: gone.project, sibling: name, kinds: new Set(['projects', 'agents', 'trajectories', 'messages', 'summaries']), trajectories: new Set()})
+      }
+    }
+    for (const sibling of siblings) {
+      if (this.siblings.has(sibling.name)) continue
+      const index = new StoreIndex(repo, sibling.name, sibling.ref, siblingDefaultId(sibling))
+      await index.load(tips.get(sibling.ref) ?? null)
+      this.siblings.set(sibling.name, index)
+      siblingsChanged = true
+      changes.push({project: index.project, sibling: sibling.name, kinds: new Set(['projects', 'agents', 'trajectories', 'messages', 'summaries']), trajectories: new Set()})
+    }
+    if (siblingsChanged) this.watcher?.rewatch([...this.siblings.keys()])
+    this.siblingConfig = siblings
+    for (const store of this.stores) {
+      const change = await store.update(tips.get(store.ref) ?? null)
+      if (change) changes.push(change)
+    }
+    if (changes.length === 0) return
+    const kinds = new Set<ChangeKind>()
+    for (const change of changes) for (const kind of change.kinds) kinds.add(kind)
+    // Unread counts and answers depend on every store's messages and receipts: any message change touches agents.
+    if (kinds.has('messages')) kinds.add('agents')
+    this.counter++
+    const event: ChangeEvent = {
+      version: this.version,
+      kinds: [...kinds],
+      projects: [...new Set(changes.map((change) => change.project))],
+      trajectories: [...new Set(changes.flatMap((change) => [...change.trajectories].map((id) => `${change.project}/${id}`)))],
+    }
+    this.history.push({counter: this.counter, event})
+    if (this.history.length > KEPT_CHANGES) this.history.splice(0, this.history.length - KEPT_CHANGES)
+    for (const listener of this.listeners) listener(event)
+  }
+}

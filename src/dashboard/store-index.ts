@@ -1,0 +1,395 @@
+import type {Oid} from '../git/objects.js'
+import type {GitRepo} from '../git/repo.js'
+import {idTime, isId} from '../model/ids.js'
+import {MESSAGES_DIR, PROJECT_PATH, TRAJECTORIES_DIR} from '../model/layout.js'
+import {parseLedger, type Ledger} from '../model/ledger.js'
+import {parseMessage, type Message} from '../model/message.js'
+import {isValidName, type AgentName, type ProjectName} from '../model/names.js'
+import {parseProject} from '../model/project.js'
+import {parseSessionEnd, parseSummary, type SessionEndRecord, type SummaryRecord} from '../model/session-records.js'
+import {parseTrajectory, type Trajectory} from '../model/trajectory.js'
+import {agentNamesIn, newestEventAt, readLedgers, readReceiptSets} from '../services/agents.js'
+import {dayFolders} from '../services/day-folders.js'
+import {readProject} from '../services/projects.js'
+import {agentsWithSessionRecords, newestRecordId, readSessionEnd, readSummary} from '../services/summaries.js'
+import {allActive, readTrajectories} from '../services/trajectory-records.js'
+import {Snapshot} from '../store/snapshot.js'
+
+// What the dashboard knows of one store (this project's, or a synced sibling's), kept up to date from the changes
+// between two tips: `git diff-tree` of the old and the new commit names the records that changed, and only those
+// are read. Built at start-up from folder listings and the few small records that describe agents; trajectories
+// are known by id (from the day folders) and read when shown, through a bounded cache.
+
+/** How many of the newest trajectories are kept read: they name agents, their last activity, and what needs attention. */
+export const RECENT_TRAJECTORIES = 500
+/** At most this many trajectories are kept parsed, besides the recent ones. */
+const CACHE_LIMIT = 20_000
+
+/** What changed in a store between two tips. */
+export interface StoreChange {
+  project: string
+  sibling: string | null
+  /** Which panels it concerns. */
+  kinds: Set<ChangeKind>
+  /** Trajectories whose record, events or links changed. */
+  trajectories: Set<string>
+}
+
+export type ChangeKind = 'projects' | 'agents' | 'trajectories' | 'messages' | 'summaries'
+
+const TRAJECTORY_FILE = /^\.trail\/trajectories\/\d{4}\/\d\d\/\d\d\/(traj_[0-9a-z]{26})\/trajectory\.md$/
+const EVENT_FILE = /^\.trail\/trajectories\/\d{4}\/\d\d\/\d\d\/(traj_[0-9a-z]{26})\/events\/(ev_[0-9a-z]{26})\.md$/
+const ACTIVE_FILE = /^\.trail\/active\/([^/]+)\/(traj_[0-9a-z]{26})\.yaml$/
+const LEDGER_FILE = /^\.relay\/ledger\/([^/]+)\.md$/
+const SESSION_FILE = /^\.relay\/ledger\/(summaries|sessions)\/([^/]+)\/\d{4}\/\d\d\/\d\d\/((?:sum|ses)_[0-9a-z]{26})\.md$/
+const MESSAGE_FILE = /^\.relay\/messages\/\d{4}\/\d\d\/\d\d\/(msg_[0-9a-z]{26})\.md$/
+const RECEIPT_FILE = /^\.relay\/receipts\/([^/]+)\/(msg_[0-9a-z]{26})\.yaml$/
+const HANDOFF_FILE = /^\.relay\/ledger\/handoffs\//
+
+export class StoreIndex {
+  project: ProjectName
+  lead: AgentName | undefined
+  tip: Oid | null = null
+  snapshot: Snapshot | null = null
+  /** Every trajectory id, oldest first. */
+  trajectoryIds: string[] = []
+  /** Parsed trajectories: the recent ones, and those read since (bounded). */
+  private readonly trajectories = new Map<string, Trajectory>()
+  /** Active trajectory ids per agent, newest first. */
+  readonly active = new Map<AgentName, string[]>()
+  /** The newest event time of each active trajectory. */
+  readonly eventTimes = new Map<string, string>()
+  readonly ledgers = new Map<AgentName, Ledger>()
+  readonly latestSummaries = new Map<AgentName, SummaryRecord>()
+  readonly latestSessionEnds = new Map<AgentName, SessionEndRecord>()
+  readonly receipts = new Map<AgentName, Set<string>>()
+  /** Every message of this store, by id. */
+  readonly messages = new Map<string, Message>()
+  /** Agents known from anything but their trajectories and messages (which are looked at separately). */
+  readonly agentNames = new Set<AgentName>()
+
+  constructor(
+    readonly repo: GitRepo,
+    /** The sibling's name, or null for this project. */
+    readonly sibling: string | null,
+    readonly ref: string,
+    /** The id this store goes by when it names none. */
+    private readonly fallbackProject: ProjectName | undefined,
+  ) {
+    this.project = fallbackProject ?? ('project' as ProjectName)
+  }
+
+  get source(): {project: string; sibling: string | null} {
+    return {project: this.project, sibling: this.sibling}
+  }
+
+  /** Reads the store at `tip` from scratch (at start-up, or when a sibling appears). */
+  async load(tip: Oid | null): Promise<void> {
+    this.clear()
+    this.tip = tip
+    if (tip === null) {
+      // No commit yet: the id this store goes by when it names none.
+      this.snapshot = null
+      await this.readProjectFile(await Snapshot.read(this.repo, this.ref))
+      return
+    }
+    const snapshot = await Snapshot.read(this.repo, tip)
+    this.snapshot = snapshot
+    await this.readProjectFile(snapshot)
+    const [ids, active, messages] = await Promise.all([this.listTrajectoryIds(snapshot), allActive(snapshot), this.readAllMessages(snapshot)])
+    this.trajectoryIds = ids
+    for (const entry of active) this.active.set(entry.agent, entry.ids)
+    for (const message of messages) this.messages.set(message.id, message)
+    const recent = ids.slice(-RECENT_TRAJECTORIES)
+    const activeIds = active.flatMap((entry) => entry.ids)
+    const [trajectories, eventTimes] = await Promise.all([
+      readTrajectories(snapshot, [...new Set([...recent, ...activeIds])], () => {}),
+      Promise.all(activeIds.map(async (id) => [id, await newestEventAt(snapshot, id)] as const)),
+    ])
+    for (const trajectory of trajectories) this.trajectories.set(trajectory.id, trajectory)
+    for (const [id, time] of eventTimes) if (time !== null) this.eventTimes.set(id, time)
+    const agents = await agentNamesIn(snapshot, this.lead ? [this.lead] : [])
+    for (const agent of agents) this.agentNames.add(agent)
+    const withSessions = await agentsWithSessionRecords(snapshot)
+    const [ledgers, receipts, latest] = await Promise.all([
+      readLedgers(snapshot, agents),
+      readReceiptSets(snapshot, agents),
+      Promise.all(
+        withSessions.map(async (agent) => {
+          const [summaryId, sessionId] = await Promise.all([newestRecordId(snapshot, 'summaries', agent), newestRecordId(snapshot, 'sessions', agent)])
+          return {
+            agent,
+            summary: summaryId === null ? null : await readSummary(snapshot, agent, summaryId),
+            sessionEnd: sessionId === null ? null : await readSessionEnd(snapshot, agent, sessionId),
+          }
+        }),
+      ),
+    ])
+    for (const [agent, ledger] of ledgers) this.ledgers.set(agent, ledger)
+    for (const [agent, read] of receipts) if (read.size > 0) this.receipts.set(agent, read)
+    for (const {agent, summary, sessionEnd} of latest) {
+      if (summary) this.latestSummaries.set(agent, summary)
+      if (sessionEnd) this.latestSessionEnds.set(agent, sessionEnd)
+    }
+  }
+
+  /**
+   * Moves to `tip`, reading only what changed since the current tip. Returns what changed, or null when nothing did.
+   */
+  async update(tip: Oid | null): Promise<StoreChange | null> {
+    if (tip === this.tip) return null
+    const change: StoreChange = {project: this.project, sibling: this.sibling, kinds: new Set(), trajectories: new Set()}
+    if (tip === null || this.tip === null) {
+      await this.load(tip)
+      change.kinds = new Set(['projects', 'agents', 'trajectories', 'messages', 'summaries'])
+      change.project = this.project
+      return change
+    }
+    const diff = await this.repo.diffTrees(this.tip, tip)
+    const snapshot = await Snapshot.read(this.repo, tip)
+    // Every blob to read, in one round trip; then the index changes at once, with no await in between, so a
+    // request never sees half an update.
+    const wanted = [...diff].filter(([path, [, next]]) => next !== null && this.needsContent(path)).map(([path, [, next]]) => [path, next!] as const)
+    const objects = await this.repo.reader.readMany(wanted.map(([, oid]) => oid))
+    const contents = new Map(wanted.map(([path], index) => [path, objects[index]?.type === 'blob' ? objects[index]!.data.toString('utf8') : null]))
+    const newEvents: [string, string][] = []
+    let projectChanged = false
+    for (const [path, [, next]] of diff) {
+      const text = contents.get(path) ?? null
+      let match: RegExpExecArray | null
+      if ((match = TRAJECTORY_FILE.exec(path))) {
+        const id = match[1]!
+        change.kinds.add('trajectories').add('agents')
+        change.trajectories.add(id)
+        if (next === null) {
+          this.removeTrajectoryId(id)
+          this.trajectories.delete(id)
+        } else {
+          this.addTrajectoryId(id)
+          const trajectory = text === null ? null : parseOrNull(() => parseTrajectory(text, path))
+          if (trajectory) this.trajectories.set(id, trajectory)
+          else this.trajectories.delete(id)
+        }
+      } else if ((match = EVENT_FILE.exec(path))) {
+        change.kinds.add('trajectories').add('agents')
+        change.trajectories.add(match[1]!)
+        if (next !== null) newEvents.push([match[1]!, idTime(match[2]!).toISOString()])
+      } else if ((match = ACTIVE_FILE.exec(path))) {
+        if (!isValidName(match[1]!)) continue
+        const agent = match[1] as AgentName
+        const id = match[2]!
+        change.kinds.add('agents').add('trajectories')
+        change.trajectories.add(id)
+        const ids = (this.active.get(agent) ?? []).filter((other) => other !== id)
+        if (next !== null) ids.push(id)
+        ids.sort().reverse()
+        if (ids.length > 0) this.active.set(agent, ids)
+        else this.active.delete(agent)
+        if (next === null) this.eventTimes.delete(id)
+        this.agentNames.add(agent)
+      } else if ((match = LEDGER_FILE.exec(path))) {
+        if (!isValidName(match[1]!)) continue
+        const agent = match[1] as AgentName
+        change.kinds.add('agents')
+        const ledger = text === null ? null : parseOrNull(() => parseLedger(text, path))
+        if (ledger) this.ledgers.set(agent, ledger)
+        else this.ledgers.delete(agent)
+        this.agentNames.add(agent)
+      } else if ((match = SESSION_FILE.exec(path))) {
+        if (!isValidName(match[2]!)) continue
+        const agent = match[2] as AgentName
+        change.kinds.add('summaries').add('agents')
+        this.agentNames.add(agent)
+        if (text === null) continue
+        if (match[1] === 'summaries') {
+          const summary = parseOrNull(() => parseSummary(text, path))
+          if (summary && isNewest(this.latestSummaries.get(agent), summary.id)) this.latestSummaries.set(agent, summary)
+        } else {
+          const sessionEnd = parseOrNull(() => parseSessionEnd(text, path))
+          if (sessionEnd) {
+            if (isNewest(this.latestSessionEnds.get(agent), sessionEnd.id)) this.latestSessionEnds.set(agent, sessionEnd)
+            if (sessionEnd.trajectory) change.trajectories.add(sessionEnd.trajectory)
+          }
+        }
+      } else if ((match = MESSAGE_FILE.exec(path))) {
+        change.kinds.add('messages').add('agents')
+        const message = text === null ? null : parseOrNull(() => parseMessage(text, path))
+        if (message) this.messages.set(message.id, message)
+        else this.messages.delete(match[1]!)
+      } else if ((match = RECEIPT_FILE.exec(path))) {
+        if (!isValidName(match[1]!)) continue
+        const agent = match[1] as AgentName
+        change.kinds.add('messages').add('agents')
+        const read = this.receipts.get(agent) ?? new Set<string>()
+        if (next === null) read.delete(match[2]!)
+        else read.add(match[2]!)
+        this.receipts.set(agent, read)
+        this.agentNames.add(agent)
+      } else if (path === PROJECT_PATH) {
+        projectChanged = true
+      } else if (HANDOFF_FILE.test(path)) {
+        change.kinds.add('trajectories')
+      }
+    }
+    for (const [id, time] of newEvents) {
+      const isActive = [...this.active.values()].some((ids) => ids.includes(id))
+      if (isActive && (this.eventTimes.get(id) ?? '') <= time) this.eventTimes.set(id, time)
+    }
+    // Active trajectories that arrived without their record in this diff (a marker written alone) are read now.
+    const missing = [...this.active.values()].flat().filter((id) => !this.trajectories.has(id))
+    this.tip = tip
+    this.snapshot = snapshot
+    if (missing.length > 0) for (const trajectory of await readTrajectories(snapshot, missing, () => {})) this.trajectories.set(trajectory.id, trajectory)
+    if (projectChanged) {
+      await this.readProjectFile(snapshot)
+      change.kinds.add('projects').add('agents').add('messages')
+      change.project = this.project
+    }
+    if (change.kinds.size > 0) change.kinds.add('projects')
+    this.trimCache()
+    return change
+  }
+
+  /** The trajectories with these ids, read through the cache (unknown and unreadable ones left out), in order. */
+  async trajectoriesById(ids: readonly string[]): Promise<Trajectory[]> {
+    const missing = ids.filter((id) => !this.trajectories.has(id))
+    if (missing.length > 0 && this.snapshot) {
+      for (const trajectory of await readTrajectories(this.snapshot, missing, () => {})) this.trajectories.set(trajectory.id, trajectory)
+      this.trimCache()
+    }
+    return ids.flatMap((id) => {
+      const trajectory = this.trajectories.get(id)
+      return trajectory ? [trajectory] : []
+    })
+  }
+
+  /** A trajectory already read, or undefined. */
+  cachedTrajectory(id: string): Trajectory | undefined {
+    return this.trajectories.get(id)
+  }
+
+  /** The recent trajectories (newest first) that are read: the newest RECENT_TRAJECTORIES. */
+  recentTrajectories(): Trajectory[] {
+    return this.trajectoryIds
+      .slice(-RECENT_TRAJECTORIES)
+      .reverse()
+      .flatMap((id) => {
+        const trajectory = this.trajectories.get(id)
+        return trajectory ? [trajectory] : []
+      })
+  }
+
+  hasTrajectory(id: string): boolean {
+    return binarySearch(this.trajectoryIds, id) >= 0
+  }
+
+  /** The index range of trajectory ids made within [from, to] (milliseconds; either open). */
+  idRange(from?: number, to?: number): [number, number] {
+    const lower = from === undefined ? 0 : lowerBound(this.trajectoryIds, (id) => idTime(id).getTime() >= from)
+    const upper = to === undefined ? this.trajectoryIds.length : lowerBound(this.trajectoryIds, (id) => idTime(id).getTime() > to)
+    return [lower, Math.max(lower, upper)]
+  }
+
+  private needsContent(path: string): boolean {
+    if (TRAJECTORY_FILE.test(path)) {
+      // A new trajectory is read when it is among the recent ones (new ones are), or when it is cached already.
+      const id = TRAJECTORY_FILE.exec(path)![1]!
+      return this.trajectories.has(id) || this.trajectoryIds.length < RECENT_TRAJECTORIES || id > this.trajectoryIds[this.trajectoryIds.length - RECENT_TRAJECTORIES]!
+    }
+    return LEDGER_FILE.test(path) || SESSION_FILE.test(path) || MESSAGE_FILE.test(path)
+  }
+
+  private async readProjectFile(snapshot: Snapshot): Promise<void> {
+    const text = await snapshot.readText(PROJECT_PATH)
+    const parsed = text === null ? null : parseOrNull(() => parseProject(text, PROJECT_PATH))
+    if (parsed) {
+      this.project = parsed.id
+      this.lead = parsed.lead
+    } else {
+      const {project} = await readProject(snapshot, this.fallbackProject).catch(() => ({project: {id: this.fallbackProject ?? ('project' as ProjectName), lead: undefined}}))
+      this.project = project.id
+      this.lead = project.lead
+    }
+  }
+
+  private async listTrajectoryIds(snapshot: Snapshot): Promise<string[]> {
+    const days = await dayFolders(snapshot, TRAJECTORIES_DIR)
+    const listings = await Promise.all(days.map((day) => snapshot.listDirs(day)))
+    return listings
+      .flat()
+      .filter((id) => isId(id, 'traj'))
+      .sort()
+  }
+
+  private async readAllMessages(snapshot: Snapshot): Promise<Message[]> {
+    const paths = (await snapshot.listFiles(MESSAGES_DIR)).filter((path) => MESSAGE_FILE.test(path))
+    const texts = await snapshot.readTexts(paths)
+    return texts.flatMap((text, index) => {
+      const message = text === null ? null : parseOrNull(() => parseMessage(text, paths[index]!))
+      return message ? [message] : []
+    })
+  }
+
+  private addTrajectoryId(id: string): void {
+    const at = lowerBound(this.trajectoryIds, (other) => other >= id)
+    if (this.trajectoryIds[at] !== id) this.trajectoryIds.splice(at, 0, id)
+  }
+
+  private removeTrajectoryId(id: string): void {
+    const at = binarySearch(this.trajectoryIds, id)
+    if (at >= 0) this.trajectoryIds.splice(at, 1)
+  }
+
+  /** Keeps the cache bounded: the oldest-read entries go first, never a recent or an active trajectory. */
+  private trimCache(): void {
+    if (this.trajectories.size <= CACHE_LIMIT + RECENT_TRAJECTORIES) return
+    const keep = new Set([...this.trajectoryIds.slice(-RECENT_TRAJECTORIES), ...[...this.active.values()].flat()])
+    for (const id of this.trajectories.keys()) {
+      if (this.trajectories.size <= CACHE_LIMIT) break
+      if (!keep.has(id)) this.trajectories.delete(id)
+    }
+  }
+
+  private clear(): void {
+    this.trajectoryIds = []
+    this.trajectories.clear()
+    this.active.clear()
+    this.eventTimes.clear()
+    this.ledgers.clear()
+    this.latestSummaries.clear()
+    this.latestSessionEnds.clear()
+    this.receipts.clear()
+    this.messages.clear()
+    this.agentNames.clear()
+  }
+}
+
+/** Whether a record with id `id` is at least as new as `current` (absent: yes). */
+function isNewest(current: {id: string} | undefined, id: string): boolean {
+  return current === undefined || current.id <= id
+}
+
+function parseOrNull<T>(parse: () => T): T | null {
+  try {
+    return parse()
+  } catch {
+    return null
+  }
+}
+
+/** The first index whose element satisfies `isAtOrAfter` (which must be false, then true, along the array). */
+export function lowerBound<T>(items: readonly T[], isAtOrAfter: (item: T) => boolean): number {
+  let low = 0
+  let high = items.length
+  while (low < high) {
+    const middle = (low + high) >> 1
+    if (isAtOrAfter(items[middle]!)) high = middle
+    else low = middle + 1
+  }
+  return low
+}
+
+function binarySearch(items: readonly string[], wanted: string): number {
+  const at = lowerBound(items, (item) => item >= wanted)
+  return items[at] === wanted ? at : -1
+}
