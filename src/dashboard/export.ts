@@ -37,23 +37,15 @@ export async function exportDashboard(data: DashboardData, assets: PageAssets, r
   const dir = resolve(cwd, target)
   refuseGitDir(dir, repo)
   const previous = prepareFolder(dir)
-  const written: string[] = []
-  const write = (path: string, content: string | Buffer) => {
-    writeNewFile(dir, path, content)
-    written.push(path)
-  }
-  const json = (path: string, value: unknown) => write(path, `${JSON.stringify(value)}\n`)
-
-  // What was written last time goes first (only files the manifest names, and only regular files).
-  removePrevious(dir, previous)
-  write('index.html', pageHtml(assets, 'static', ''))
-  write('app.js', assets.js)
-  write('app.css', assets.css)
+  // Everything is computed first; then the manifest names what is about to be written (so a failure half-way
+  // leaves a folder the next export can clean), then the files are written.
+  const files: [string, string | Buffer][] = []
+  const json = (path: string, value: unknown) => void files.push([path, `${JSON.stringify(value)}\n`])
+  files.push(['index.html', pageHtml(assets, 'static', '')], ['app.js', assets.js], ['app.css', assets.css])
   json('data/overview.json', data.overview())
   json('data/agents.json', {agents: data.agents()})
   json('data/coordinator.json', data.coordinator())
-  const messages = data.messages({page: 1, limit: Number.MAX_SAFE_INTEGER})
-  json('data/messages.json', messages)
+  json('data/messages.json', data.messages({page: 1, limit: Number.MAX_SAFE_INTEGER}))
   const summaries = data.summaries()
   json('data/summaries.json', {agents: summaries})
   for (const entry of summaries) {
@@ -66,8 +58,11 @@ export async function exportDashboard(data: DashboardData, assets: PageAssets, r
     if (!isValidName(item.project) || !isId(item.id, 'traj')) continue
     json(`data/trajectory/${item.project}/${item.id}.json`, await data.trajectory(item.project, item.id))
   }
-  writeNewFile(dir, MANIFEST, `${JSON.stringify({writtenBy: 'relay dashboard --export', files: written}, null, 1)}\n`, true)
-  return {dir, files: written.length, trajectories: list.trajectories.length}
+  // What was written last time goes first (only files the manifest names, and only regular files).
+  removePrevious(dir, previous)
+  writeNewFile(dir, MANIFEST, `${JSON.stringify({writtenBy: 'relay dashboard --export', files: files.map(([path]) => path)}, null, 1)}\n`, true)
+  for (const [path, content] of files) writeNewFile(dir, path, content)
+  return {dir, files: files.length, trajectories: list.trajectories.length}
 }
 
 /** Refuses a folder in (or holding) the repository's git dir: the export never writes there. */

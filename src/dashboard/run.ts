@@ -37,6 +37,8 @@ export interface DashboardIO {
  * @example await runDashboard(ctx, {open: false, allowSend: false, newToken: false}, io)
  */
 export async function runDashboard(ctx: Context, options: DashboardOptions, io: DashboardIO): Promise<DashboardOutcome> {
+  // Asked for first: from here on SIGINT and SIGTERM stop the dashboard cleanly instead of killing it.
+  const stopped = options.export === undefined ? io.stopped : null
   const port = options.port === undefined ? null : parsePort(options.port)
   const host = parseHost(options.host ?? '127.0.0.1')
   const assets = readAssets()
@@ -69,7 +71,7 @@ export async function runDashboard(ctx: Context, options: DashboardOptions, io: 
           `${options.allowSend && sender ? `; messages sent from the page come from ${sender.agent} (${sender.name} <${sender.email}>)` : ''}. Stop with Ctrl-C.\n`,
       )
       if (options.open) openBrowser(server.url, ctx)
-      await io.stopped
+      await stopped
     } finally {
       removeRunningDashboard(repo, process.pid)
       await server.close()
