@@ -3,6 +3,7 @@ import {request as httpRequest} from 'node:http'
 import {cpSync, mkdirSync, mkdtempSync, realpathSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {chromium, type BrowserContext, type Page} from 'playwright-core'
 import {BIN} from '../helpers/cli.js'
 import {runInProcess} from '../helpers/in-process.js'
 import {TestRepo, testEnv} from '../helpers/repo.js'
@@ -208,5 +209,61 @@ export async function eventually<T>(check: () => Promise<T | null | undefined | 
     if (value) return value
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
     await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+/** Debian's Chromium, as .ci/run installs it. */
+export const CHROMIUM = '/usr/bin/chromium'
+
+export interface Browser {
+  context: BrowserContext
+  /** A new page whose console errors and uncaught exceptions are collected in `errors`. */
+  page(): Promise<{page: Page; errors: string[]}>
+  close(): Promise<void>
+}
+
+/**
+ * A headless Chromium with a fresh profile in a temporary folder (removed on close). `rebind.test` resolves to
+ * 127.0.0.1, as a DNS rebinding attack would make it.
+ */
+export async function launchBrowser(): Promise<Browser> {
+  const profile = mkdtempSync(join(tmpdir(), 'relay-dashboard-chromium-'))
+  let context: BrowserContext
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: {width: 1280, height: 800},
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--host-resolver-rules=MAP rebind.test 127.0.0.1',
+      ],
+    })
+  } catch (error) {
+    rmSync(profile, {recursive: true, force: true})
+    throw error
+  }
+  return {
+    context,
+    page: async () => {
+      const page = await context.newPage()
+      const errors: string[] = []
+      page.on('console', (message) => {
+        if (message.type() === 'error') errors.push(message.text())
+      })
+      page.on('pageerror', (error) => errors.push(error.message))
+      return {page, errors}
+    },
+    close: async () => {
+      await context.close()
+      rmSync(profile, {recursive: true, force: true})
+    },
   }
 }

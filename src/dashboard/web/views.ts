@@ -205,7 +205,7 @@ export function trajectoryView(app: App, main: HTMLElement, at: Route): View {
             ['Confidence', t.confidence === null ? null : confidence(t.confidence, t.confidenceLevel)],
           ]),
           h('p', {class: 'hint'}, 'Confidence rubric: ', t.rubric.map((r) => `${r.from}+ ${r.level}`).join(', ')),
-          h('h3', {}, `Timeline (${t.events.length} decisions)`),
+          h('h3', {}, `Timeline (${t.events.length} ${t.events.length === 1 ? 'decision' : 'decisions'})`),
           t.events.length === 0
             ? h('p', {class: 'empty'}, 'No decisions recorded.')
             : h(
