@@ -42,11 +42,12 @@ export async function exportDashboard(data: DashboardData, assets: PageAssets, r
   const files: [string, string | Buffer][] = []
   const json = (path: string, value: unknown) => void files.push([path, `${JSON.stringify(value)}\n`])
   files.push(['index.html', pageHtml(assets, 'static', '')], ['app.js', assets.js], ['app.css', assets.css])
+  await data.index.ready()
   json('data/overview.json', data.overview())
-  json('data/agents.json', {agents: data.agents()})
-  json('data/coordinator.json', data.coordinator())
-  json('data/messages.json', data.messages({page: 1, limit: Number.MAX_SAFE_INTEGER}))
-  const summaries = data.summaries()
+  json('data/agents.json', {agents: await data.agents()})
+  json('data/coordinator.json', await data.coordinator())
+  json('data/messages.json', await data.messages({page: 1, limit: Number.MAX_SAFE_INTEGER}))
+  const summaries = await data.summaries()
   json('data/summaries.json', {agents: summaries})
   for (const entry of summaries) {
     if (!isValidName(entry.project) || !isValidName(entry.agent)) continue

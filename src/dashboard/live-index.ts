@@ -1,3 +1,4 @@
+import {GitRepo} from '../git/repo.js'
 import type {Sibling} from '../model/results.js'
 import type {Context} from '../services/context.js'
 import {listSiblings, siblingDefaultId} from '../services/projects.js'
@@ -56,25 +57,43 @@ export class LiveIndex {
     return [this.here, ...[...this.siblings.values()].sort((a, b) => (a.sibling! < b.sibling! ? -1 : 1))]
   }
 
-  /** Reads every store and starts watching the refs. */
+  /**
+   * Reads what lists need of every store and starts watching the refs; the rest is read in the background
+   * (`ready()`), and when it is in, pages are told that everything may have changed.
+   */
   async start(options: {watch: boolean}): Promise<void> {
     const store = await this.ctx.store()
     this.here = new StoreIndex(store.repo, null, STORE_REF, undefined)
-    const tips = await store.repo.refTips('refs/trail/')
-    this.siblingConfig = await listSiblings(this.ctx)
+    // A second `git cat-file` for what is read in the background, closed when it is done.
+    const background = GitRepo.open(this.ctx.cwd, this.ctx.env)
+    background.reader.start()
+    // The tips through the running `git cat-file` (listSiblings reads the siblings' too): no other process.
+    const [tip, siblings] = await Promise.all([store.repo.resolveRef(STORE_REF), listSiblings(this.ctx)])
+    this.siblingConfig = siblings
     await Promise.all([
-      this.here.load(tips.get(STORE_REF) ?? null),
-      ...this.siblingConfig.map(async (sibling) => {
+      this.here.load(tip, background),
+      ...siblings.map(async (sibling) => {
         const index = new StoreIndex(store.repo, sibling.name, sibling.ref, siblingDefaultId(sibling))
         this.siblings.set(sibling.name, index)
-        await index.load(tips.get(sibling.ref) ?? null)
+        await index.load(sibling.tip, background)
       }),
     ])
+    const loaded = this.ready()
+    void loaded.finally(() => background.close())
+    void loaded.then(
+      () => this.announce([{project: this.here.project, sibling: null, kinds: new Set(['projects', 'agents', 'messages', 'summaries']), trajectories: new Set()}]),
+      (error: Error) => this.ctx.warn(`could not read the records: ${error.message}`),
+    )
     if (options.watch) {
       this.watcher = new RefWatcher({commonDir: store.repo.commonDir, onChange: () => void this.refresh()})
       this.watcher.rewatch([...this.siblings.keys()])
       this.watcher.start()
     }
+  }
+
+  /** Resolves when every store is read whole (see StoreIndex.load). */
+  ready(): Promise<void> {
+    return Promise.all(this.stores.map((store) => store.ready())).then(() => {})
   }
 
   stop(): void {
@@ -155,6 +174,11 @@ export class LiveIndex {
       const change = await store.update(tips.get(store.ref) ?? null)
       if (change) changes.push(change)
     }
+    this.announce(changes)
+  }
+
+  /** Gives the changes a version and tells every listener. */
+  private announce(changes: StoreChange[]): void {
     if (changes.length === 0) return
     const kinds = new Set<ChangeKind>()
     for (const change of changes) for (const kind of change.kinds) kinds.add(kind)

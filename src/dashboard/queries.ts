@@ -135,7 +135,8 @@ export class DashboardData {
     return stores
   }
 
-  agents(): AgentJson[] {
+  async agents(): Promise<AgentJson[]> {
+    await this.index.ready()
     const now = this.ctx.now()
     return this.agentFacts().map(({store, facts}) => agentJson(overviewOf({project: store.project, sibling: store.sibling, ...(store.lead ? {lead: store.lead} : {})}, facts, now)))
   }
@@ -251,7 +252,8 @@ export class DashboardData {
     }
   }
 
-  messages(query: MessageQuery): MessagePageJson {
+  async messages(query: MessageQuery): Promise<MessagePageJson> {
+    await this.index.ready()
     // A project's messages: those its store holds (it sent them) and those addressed to it.
     const stores = new Set(this.storesFor(query.project))
     const projects = new Set<string>([...stores].map((store) => store.project))
@@ -281,13 +283,15 @@ export class DashboardData {
   }
 
   /** A thread, oldest first, across every store. */
-  thread(thread: string): MessageItemJson[] {
+  async thread(thread: string): Promise<MessageItemJson[]> {
+    await this.index.ready()
     const items = this.messageFacts().items.filter((item) => item.message.thread === thread)
     if (items.length === 0) throw new NotFoundError(`no thread '${thread.slice(0, 64)}'`, 'threads are listed with the messages')
     return items.map((item) => this.messageItem(item))
   }
 
-  summaries(): AgentSummariesJson[] {
+  async summaries(): Promise<AgentSummariesJson[]> {
+    await this.index.ready()
     return this.index.stores
       .flatMap((store) =>
         [...new Set([...store.latestSummaries.keys(), ...store.latestSessionEnds.keys()])].map((agent) => {
@@ -313,8 +317,8 @@ export class DashboardData {
     }
   }
 
-  coordinator(): CoordinatorJson {
-    const agents = this.agents()
+  async coordinator(): Promise<CoordinatorJson> {
+    const agents = await this.agents()
     const since = this.ctx.now().getTime() - ATTENTION_DAYS * 86_400_000
     const unanswered = this.messageFacts().items.filter((item) => item.unanswered)
     return {

@@ -98,12 +98,12 @@ export async function serveDashboard(data: DashboardData, options: ServeOptions)
     const parts = url.pathname.split('/').slice(1).map(decodeSegment)
     const path = parts.join('/')
     if (path === 'api/overview') return data.overview()
-    if (path === 'api/agents') return {agents: data.agents()}
+    if (path === 'api/agents') return {agents: await data.agents()}
     if (path === 'api/trajectories') return data.trajectories(trajectoryQuery(q, data))
     if (parts[0] === 'api' && parts[1] === 'trajectories' && parts.length === 4) return data.trajectory(parts[2]!, parts[3]!)
     if (path === 'api/messages') return data.messages(messageQuery(q))
-    if (parts[0] === 'api' && parts[1] === 'threads' && parts.length === 3) return {thread: parts[2], messages: data.thread(parseThreadId(parts[2]!))}
-    if (path === 'api/summaries') return {agents: data.summaries()}
+    if (parts[0] === 'api' && parts[1] === 'threads' && parts.length === 3) return {thread: parts[2], messages: await data.thread(parseThreadId(parts[2]!))}
+    if (path === 'api/summaries') return {agents: await data.summaries()}
     if (parts[0] === 'api' && parts[1] === 'summaries' && parts.length === 4) {
       return data.history(parts[2]!, parseAgentName(parts[3]!), page(q), limit(q, 20))
     }

@@ -83,34 +83,52 @@ export class StoreIndex {
     return {project: this.project, sibling: this.sibling}
   }
 
-  /** Reads the store at `tip` from scratch (at start-up, or when a sibling appears). */
-  async load(tip: Oid | null): Promise<void> {
+  /** What `load` left to read in the background: messages, agents' records, the recent trajectories. */
+  private rest: Promise<void> = Promise.resolve()
+
+  /**
+   * Reads the store at `tip` from scratch (at start-up, or when a sibling appears), in two steps. What a list of
+   * trajectories needs (the project, every trajectory id, the active markers) is read before this resolves; the
+   * rest (messages, ledgers, summaries, receipts, the recent trajectories) goes on in the background: `ready()`,
+   * through `background` (another GitRepo of the same repository) when given.
+   */
+  async load(tip: Oid | null, background?: GitRepo): Promise<void> {
     this.clear()
     this.tip = tip
     if (tip === null) {
       // No commit yet: the id this store goes by when it names none.
       this.snapshot = null
+      this.rest = Promise.resolve()
       await this.readProjectFile(await Snapshot.read(this.repo, this.ref))
       return
     }
     const snapshot = await Snapshot.read(this.repo, tip)
     this.snapshot = snapshot
-    await this.readProjectFile(snapshot)
-    const [ids, active, messages] = await Promise.all([this.listTrajectoryIds(snapshot), allActive(snapshot), this.readAllMessages(snapshot)])
+    const [ids, active] = await Promise.all([this.listTrajectoryIds(snapshot), allActive(snapshot), this.readProjectFile(snapshot)])
     this.trajectoryIds = ids
     for (const entry of active) this.active.set(entry.agent, entry.ids)
-    for (const message of messages) this.messages.set(message.id, message)
-    const recent = ids.slice(-RECENT_TRAJECTORIES)
-    const activeIds = active.flatMap((entry) => entry.ids)
-    const [trajectories, eventTimes] = await Promise.all([
+    // The background reads go through their own `git cat-file` when given one, so that the first page's reads do
+    // not queue behind them.
+    this.rest = background ? Snapshot.read(background, tip).then((other) => this.loadRest(other)) : this.loadRest(snapshot)
+    // A failure here is the same failure the next read meets; it is reported there, not as an unhandled rejection.
+    this.rest.catch(() => {})
+  }
+
+  /** Resolves when everything `load` began is read. */
+  ready(): Promise<void> {
+    return this.rest
+  }
+
+  private async loadRest(snapshot: Snapshot): Promise<void> {
+    const activeIds = [...this.active.values()].flat()
+    const recent = this.trajectoryIds.slice(-RECENT_TRAJECTORIES)
+    const [messages, trajectories, eventTimes, agents, withSessions] = await Promise.all([
+      this.readAllMessages(snapshot),
       readTrajectories(snapshot, [...new Set([...recent, ...activeIds])], () => {}),
       Promise.all(activeIds.map(async (id) => [id, await newestEventAt(snapshot, id)] as const)),
+      agentNamesIn(snapshot, this.lead ? [this.lead] : []),
+      agentsWithSessionRecords(snapshot),
     ])
-    for (const trajectory of trajectories) this.trajectories.set(trajectory.id, trajectory)
-    for (const [id, time] of eventTimes) if (time !== null) this.eventTimes.set(id, time)
-    const agents = await agentNamesIn(snapshot, this.lead ? [this.lead] : [])
-    for (const agent of agents) this.agentNames.add(agent)
-    const withSessions = await agentsWithSessionRecords(snapshot)
     const [ledgers, receipts, latest] = await Promise.all([
       readLedgers(snapshot, agents),
       readReceiptSets(snapshot, agents),
@@ -125,6 +143,11 @@ export class StoreIndex {
         }),
       ),
     ])
+    // Applied at once, after every read: a request never sees half of it.
+    for (const message of messages) this.messages.set(message.id, message)
+    for (const trajectory of trajectories) this.trajectories.set(trajectory.id, trajectory)
+    for (const [id, time] of eventTimes) if (time !== null) this.eventTimes.set(id, time)
+    for (const agent of agents) this.agentNames.add(agent)
     for (const [agent, ledger] of ledgers) this.ledgers.set(agent, ledger)
     for (const [agent, read] of receipts) if (read.size > 0) this.receipts.set(agent, read)
     for (const {agent, summary, sessionEnd} of latest) {
@@ -138,6 +161,7 @@ export class StoreIndex {
    */
   async update(tip: Oid | null): Promise<StoreChange | null> {
     if (tip === this.tip) return null
+    await this.rest
     const change: StoreChange = {project: this.project, sibling: this.sibling, kinds: new Set(), trajectories: new Set()}
     if (tip === null || this.tip === null) {
       await this.load(tip)
@@ -312,17 +336,21 @@ export class StoreIndex {
     }
   }
 
+  /**
+   * Every trajectory id, oldest first: the day folders' listings, oldest day first (git lists a folder's entries
+   * sorted, and ids of one length and alphabet sort as text).
+   */
   private async listTrajectoryIds(snapshot: Snapshot): Promise<string[]> {
-    const days = await dayFolders(snapshot, TRAJECTORIES_DIR)
+    const days = (await dayFolders(snapshot, TRAJECTORIES_DIR)).reverse()
     const listings = await Promise.all(days.map((day) => snapshot.listDirs(day)))
-    return listings
-      .flat()
-      .filter((id) => isId(id, 'traj'))
-      .sort()
+    return listings.flat().filter((id) => isId(id, 'traj'))
   }
 
+  /** Every message, from the day folders' listings (through the same `git cat-file`: no other process). */
   private async readAllMessages(snapshot: Snapshot): Promise<Message[]> {
-    const paths = (await snapshot.listFiles(MESSAGES_DIR)).filter((path) => MESSAGE_FILE.test(path))
+    const days = await dayFolders(snapshot, MESSAGES_DIR)
+    const listings = await Promise.all(days.map(async (day) => (await snapshot.list(day)).map((entry) => `${day}/${entry.name}`)))
+    const paths = listings.flat().filter((path) => MESSAGE_FILE.test(path))
     const texts = await snapshot.readTexts(paths)
     return texts.flatMap((text, index) => {
       const message = text === null ? null : parseOrNull(() => parseMessage(text, paths[index]!))
