@@ -55,9 +55,12 @@ export async function exportDashboard(data: DashboardData, assets: PageAssets, r
   }
   const list = await data.trajectories({page: 1, limit: EXPORT_TRAJECTORIES})
   json('data/trajectories.json', list.trajectories)
-  for (const item of list.trajectories as TrajectoryItemJson[]) {
-    if (!isValidName(item.project) || !isId(item.id, 'traj')) continue
-    json(`data/trajectory/${item.project}/${item.id}.json`, await data.trajectory(item.project, item.id))
+  // The views in batches (their reads are pipelined through one `git cat-file`), with every link read once.
+  const prefetched = await data.prefetchLinks()
+  const items = (list.trajectories as TrajectoryItemJson[]).filter((item) => isValidName(item.project) && isId(item.id, 'traj'))
+  for (let start = 0; start < items.length; start += 50) {
+    const views = await Promise.all(items.slice(start, start + 50).map((item) => data.trajectory(item.project, item.id, prefetched)))
+    views.forEach((view) => json(`data/trajectory/${view.project}/${view.id}.json`, view))
   }
   // What was written last time goes first (only files the manifest names, and only regular files).
   removePrevious(dir, previous)

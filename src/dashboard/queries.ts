@@ -32,9 +32,10 @@ import {unreadCount, type KnownMessage} from '../services/agents.js'
 import type {Context} from '../services/context.js'
 import {sendMessage} from '../services/messages.js'
 import {searchEverywhere} from '../services/search.js'
-import {readSessionHistory, readTrajectoryLinks} from '../services/summaries.js'
+import {readAllTrajectoryLinks, readSessionHistory, readTrajectoryLinks, type TrajectoryLinks} from '../services/summaries.js'
 import {grepTrajectoryIds} from '../services/trajectories.js'
 import {readDetail} from '../services/trajectory-records.js'
+import type {CommitSummary} from '../git/repo.js'
 import type {LiveIndex} from './live-index.js'
 import type {StoreIndex} from './store-index.js'
 
@@ -78,6 +79,12 @@ export interface Sender {
   name: string
   email: string
   agent: AgentName
+}
+
+/** The links of every trajectory, read once (see DashboardData.prefetchLinks). */
+export interface PrefetchedLinks {
+  links: Map<StoreIndex, Map<string, TrajectoryLinks>>
+  commits: Map<string, CommitSummary[]>
 }
 
 /** Trajectories read per round trip while scanning for a filter. */
@@ -231,16 +238,16 @@ export class DashboardData {
     return page(matches, exhausted ? matches.length : null, matches.length > start + query.limit)
   }
 
-  async trajectory(project: string, id: string): Promise<TrajectoryViewJson> {
+  async trajectory(project: string, id: string, prefetched?: PrefetchedLinks): Promise<TrajectoryViewJson> {
     if (!isId(id, 'traj')) throw new UsageError(`'${id.slice(0, 40)}' is not a trajectory id`, 'ids look like traj_01jd2k3m4n5p6q7r8s9t0v1w2x')
     const store = this.storesFor(project).find((candidate) => candidate.hasTrajectory(id))
     const [trajectory] = store ? await store.trajectoriesById([id]) : []
     if (!store || !trajectory || !store.snapshot) throw new NotFoundError(`no trajectory ${id} in ${project}`, 'pick one from the list')
     const [detail, links, commits] = await Promise.all([
       readDetail(store.snapshot, trajectory),
-      readTrajectoryLinks(store.snapshot, trajectory, this.ctx.now()),
+      prefetched ? (prefetched.links.get(store)?.get(id) ?? {handoffs: [], sessionEnds: []}) : readTrajectoryLinks(store.snapshot, trajectory, this.ctx.now()),
       // Commits are in this repository only: a sibling's commits are in its own.
-      store.sibling === null ? store.repo.commitsWithTrailer('Trajectory', id) : Promise.resolve([]),
+      store.sibling !== null ? [] : prefetched ? (prefetched.commits.get(id) ?? []) : store.repo.commitsWithTrailer('Trajectory', id),
     ])
     return {
       ...trajectoryItemJson(trajectory, store.source),
@@ -250,6 +257,16 @@ export class DashboardData {
       commits,
       rubric: CONFIDENCE_RUBRIC,
     }
+  }
+
+  /** What many trajectory views need, read once for all (an export): every store's links, this repository's commits. */
+  async prefetchLinks(): Promise<PrefetchedLinks> {
+    const stores = this.index.stores.filter((store) => store.snapshot !== null)
+    const [links, commits] = await Promise.all([
+      Promise.all(stores.map(async (store) => [store, await readAllTrajectoryLinks(store.snapshot!)] as const)),
+      this.index.here.repo.commitsByTrailer('Trajectory'),
+    ])
+    return {links: new Map(links), commits}
   }
 
   async messages(query: MessageQuery): Promise<MessagePageJson> {

@@ -340,17 +340,32 @@ export class GitRepo {
    * The commits on the user's branches, remote branches and tags (never the records' refs) whose message has the
    * line `<key>: <value>` (a trailer such as `Trajectory: traj_...`), newest first, at most `limit`.
    */
-  async commitsWithTrailer(key: string, value: string, limit = 50): Promise<{oid: Oid; subject: string; author: string; date: string}[]> {
-    const escape = (text: string) => text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')
+  async commitsWithTrailer(key: string, value: string, limit = 50): Promise<CommitSummary[]> {
+    return (await this.commitsWithLine(key, escapeRegex(value), limit)).get(value) ?? []
+  }
+
+  /**
+   * Every such commit for any value of `key`, by value (one `git log` for all: what an export of many trajectories
+   * needs), newest first, at most `limit` commits in all.
+   */
+  commitsByTrailer(key: string, limit = 10_000): Promise<Map<string, CommitSummary[]>> {
+    return this.commitsWithLine(key, '[^[:space:]]+', limit)
+  }
+
+  private async commitsWithLine(key: string, valuePattern: string, limit: number): Promise<Map<string, CommitSummary[]>> {
     const result = await this.run(
-      ['log', '--branches', '--remotes', '--tags', '-E', `--grep=^${escape(key)}: ${escape(value)}$`, `--max-count=${limit}`, '-z', '--format=%H%x00%s%x00%an%x00%aI', '--'],
+      ['log', '--branches', '--remotes', '--tags', '-E', `--grep=^${escapeRegex(key)}: ${valuePattern}$`, `--max-count=${limit}`, '-z', '--format=%H%x00%s%x00%an%x00%aI%x00%B', '--'],
       {okExitCodes: [128]},
     )
-    if (result.exitCode !== 0) return [] // an unborn branch: no commits at all
+    const byValue = new Map<string, CommitSummary[]>()
+    if (result.exitCode !== 0) return byValue // an unborn branch: no commits at all
     const fields = result.stdout.toString('utf8').split('\0')
-    const commits = []
-    for (let i = 0; i + 3 < fields.length; i += 4) commits.push({oid: fields[i]!.replace(/^\n/, ''), subject: fields[i + 1]!, author: fields[i + 2]!, date: fields[i + 3]!})
-    return commits
+    const line = new RegExp(`^${escapeRegex(key)}: (\\S+)$`, 'gm')
+    for (let i = 0; i + 4 < fields.length; i += 5) {
+      const commit = {oid: fields[i]!.trim(), subject: fields[i + 1]!, author: fields[i + 2]!, date: fields[i + 3]!}
+      for (const match of fields[i + 4]!.matchAll(line)) byValue.set(match[1]!, [...(byValue.get(match[1]!) ?? []), commit])
+    }
+    return byValue
   }
 
   /**
@@ -492,6 +507,18 @@ export class GitRepo {
     this.objectReader?.close()
     this.objectReader = undefined
   }
+}
+
+/** A commit as lists of linked commits show it. */
+export interface CommitSummary {
+  oid: Oid
+  subject: string
+  author: string
+  date: string
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')
 }
 
 /** A file to add or replace (content) or remove (null), by its path from the root of the tree. */

@@ -101,13 +101,19 @@ export async function readSessionHistory(snapshot: Snapshot, agent: AgentName, q
 /** Past this many months of a trajectory's life, its links are looked for in every folder. */
 const LINK_MONTHS = 24
 
+/** The handoffs and session ends that name a trajectory. */
+export interface TrajectoryLinks {
+  handoffs: Handoff[]
+  sessionEnds: SessionEndRecord[]
+}
+
 /**
  * The handoffs and session ends written while a trajectory was active (they name it in their `trajectory:`
  * line), by one `git grep` over the handoff folders of the months it ran and its agent's session folder.
  *
  * @example const {handoffs, sessionEnds} = await readTrajectoryLinks(snapshot, trajectory, new Date())
  */
-export async function readTrajectoryLinks(snapshot: Snapshot, trajectory: Trajectory, now: Date): Promise<{handoffs: Handoff[]; sessionEnds: SessionEndRecord[]}> {
+export async function readTrajectoryLinks(snapshot: Snapshot, trajectory: Trajectory, now: Date): Promise<TrajectoryLinks> {
   const from = Date.parse(trajectory.started)
   const to = trajectory.ended ? Date.parse(trajectory.ended) : now.getTime()
   const months: string[] = []
@@ -116,22 +122,43 @@ export async function readTrajectoryLinks(snapshot: Snapshot, trajectory: Trajec
   }
   const pathspecs = [...(Number.isNaN(from) || months.length > LINK_MONTHS ? [`${HANDOFFS_DIR}/`] : months), `${agentRecordDir('sessions', trajectory.agent)}/`]
   const paths = await snapshot.grepFiles({patterns: [`^trajectory: "?${escapeExtended(trajectory.id)}"?$`], pathspecs})
+  return (await readLinks(snapshot, paths)).get(trajectory.id) ?? {handoffs: [], sessionEnds: []}
+}
+
+/**
+ * Every trajectory's handoffs and session ends, by trajectory id, from one `git grep` over all of them (for an
+ * export of many trajectories).
+ */
+export async function readAllTrajectoryLinks(snapshot: Snapshot): Promise<Map<string, TrajectoryLinks>> {
+  const paths = await snapshot.grepFiles({patterns: ['^trajectory: "?traj_[0-9a-z]+"?$'], pathspecs: [`${HANDOFFS_DIR}/`, `${LEDGER_DIR}/sessions/`]})
+  return readLinks(snapshot, paths)
+}
+
+async function readLinks(snapshot: Snapshot, paths: string[]): Promise<Map<string, TrajectoryLinks>> {
   const texts = await snapshot.readTexts(paths)
-  const handoffs: Handoff[] = []
-  const sessionEnds: SessionEndRecord[] = []
+  const links = new Map<string, TrajectoryLinks>()
+  const of = (id: string) => {
+    let entry = links.get(id)
+    if (!entry) links.set(id, (entry = {handoffs: [], sessionEnds: []}))
+    return entry
+  }
   texts.forEach((text, index) => {
     const path = paths[index]!
     if (text === null) return
     if (path.startsWith(`${HANDOFFS_DIR}/`)) {
       const handoff = parseOrNull(() => parseHandoff(text, path))
-      if (handoff) handoffs.push(handoff)
+      if (handoff?.trajectory) of(handoff.trajectory.id).handoffs.push(handoff)
     } else {
       const sessionEnd = parseOrNull(() => parseSessionEnd(text, path))
-      if (sessionEnd) sessionEnds.push(sessionEnd)
+      if (sessionEnd?.trajectory) of(sessionEnd.trajectory).sessionEnds.push(sessionEnd)
     }
   })
   const byId = (a: {id: string}, b: {id: string}) => (a.id < b.id ? -1 : 1)
-  return {handoffs: handoffs.sort(byId), sessionEnds: sessionEnds.sort(byId)}
+  for (const entry of links.values()) {
+    entry.handoffs.sort(byId)
+    entry.sessionEnds.sort(byId)
+  }
+  return links
 }
 
 function timePart(id: string): string {

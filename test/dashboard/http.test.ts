@@ -385,6 +385,7 @@ describe('relay dashboard --export', () => {
     assert.deepEqual([overview.mode, overview.projects.length, overview.allowSend], ['static', 2, false])
     const detail = JSON.parse(readFileSync(join(dir, `data/trajectory/backend/${projects.ids.auth}.json`), 'utf8')) as TrajectoryViewJson
     assert.equal(detail.events[0]!.title, 'Chose JWT over sessions')
+    assert.deepEqual([detail.commits.map((c) => c.subject), detail.handoffs.length], [['Add the token schema'], 1], 'the links, read once for every trajectory')
     assert.ok(existsSync(join(dir, 'data/summaries/frontend/Designer.json')))
     projects.backend.assertUserStateUnchanged(before_)
   })
