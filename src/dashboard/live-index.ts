@@ -150,13 +150,11 @@ export class LiveIndex {
     const repo = this.here.repo
     const [tips, siblings] = await Promise.all([repo.refTips('refs/trail/'), listSiblings(this.ctx)])
     const changes: StoreChange[] = []
-    let siblingsChanged = false
     // Siblings removed from the configuration go; new ones are read whole.
     for (const name of [...this.siblings.keys()]) {
       if (!siblings.some((sibling) => sibling.name === name)) {
         const gone = this.siblings.get(name)!
         this.siblings.delete(name)
-        siblingsChanged = true
         changes.push({project: gone.project, sibling: name, kinds: new Set(['projects', 'agents', 'trajectories', 'messages', 'summaries']), trajectories: new Set()})
       }
     }
@@ -165,10 +163,10 @@ export class LiveIndex {
       const index = new StoreIndex(repo, sibling.name, sibling.ref, siblingDefaultId(sibling))
       await index.load(tips.get(sibling.ref) ?? null)
       this.siblings.set(sibling.name, index)
-      siblingsChanged = true
       changes.push({project: index.project, sibling: sibling.name, kinds: new Set(['projects', 'agents', 'trajectories', 'messages', 'summaries']), trajectories: new Set()})
     }
-    if (siblingsChanged) this.watcher?.rewatch([...this.siblings.keys()])
+    // Folders made since (refs/trail on the first record, a sibling's on its first sync) are watched from now on.
+    this.watcher?.rewatch([...this.siblings.keys()])
     this.siblingConfig = siblings
     for (const store of this.stores) {
       const change = await store.update(tips.get(store.ref) ?? null)

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict'
-import {join} from 'node:path'
+import {existsSync, readFileSync} from 'node:fs'
+import {createServer, type Server} from 'node:http'
+import type {AddressInfo} from 'node:net'
+import {extname, join, normalize} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import type {Page} from 'playwright-core'
 import {ok, ROOT, runCli} from '../helpers/cli.js'
@@ -171,7 +174,7 @@ describe('the dashboard in a browser', () => {
     await page.close()
   })
 
-  it('shows a trail decision made by another process within 2 seconds, without a reload', async () => {
+  it('shows a trail decision, a continuity save and what relay sync brought, each within 2 seconds, without a reload', async () => {
     const {page, errors} = await browser.page()
     await open(page, dashboard, `#trajectory/backend/${projects.ids.auth}`)
     await page.waitForSelector('ol.timeline')
@@ -181,6 +184,11 @@ describe('the dashboard in a browser', () => {
     await go(page, '#agents', 'tr.agent-row')
     await ok(projects.backend.dir, ['relay', 'continuity', 'uncertain', 'Do refresh tokens survive a deploy?'], as('Architect'))
     await page.waitForSelector('text=Do refresh tokens survive a deploy?', {timeout: 2000})
+    // A sibling's records arrive with relay sync.
+    await go(page, '#messages', 'article.message')
+    await ok(projects.frontend.dir, ['relay', 'send', 'backend:Worker', 'Cache is back on the table'], as('Designer'))
+    await ok(projects.backend.dir, ['relay', 'sync'])
+    await page.waitForSelector('text=Cache is back on the table', {timeout: 2000})
     assert.equal(await page.evaluate<number>(`performance.getEntriesByType('navigation').length`), loads, 'no reload')
     assert.deepEqual(errors, [])
     await page.close()
@@ -207,6 +215,56 @@ describe('the dashboard in a browser', () => {
       return (await fetch('api/messages', {method: 'POST', headers, body: JSON.stringify({to: 'Architect', body: 'hi'})})).status
     })()`)
     assert.equal(status, 403)
+    await page.close()
+  })
+})
+
+describe('an export of the dashboard in a browser', () => {
+  let projects: Projects
+  let browser: Browser
+  let server: Server
+  let base: string
+
+  before(async () => {
+    projects = await seedProjects()
+    browser = await launchBrowser()
+    const dir = join(projects.root, 'site')
+    await ok(projects.backend.dir, ['relay', 'dashboard', '--export', dir])
+    // Any static host: here, a few lines of node:http.
+    server = createServer((request, response) => {
+      const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)).replace(/^\/+/, '')
+      const file = join(dir, path === '' ? 'index.html' : path)
+      if (!file.startsWith(dir) || !existsSync(file)) return void response.writeHead(404).end()
+      const type = {'.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json'}[extname(file)] ?? 'application/octet-stream'
+      response.writeHead(200, {'Content-Type': type}).end(readFileSync(file))
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`
+  })
+
+  after(async () => {
+    await browser?.close()
+    await new Promise((resolve) => server?.close(resolve))
+    projects?.remove()
+  })
+
+  it('reads the same page from the exported files, with no server of ours and no console errors', async () => {
+    const {page, errors} = await browser.page()
+    await page.goto(base)
+    await page.waitForSelector('tr.agent-row')
+    assert.match(await page.locator('#status').innerText(), /^snapshot of /)
+    assert.ok((await mainText(page)).includes('Design the auth API'))
+    await go(page, '#trajectories?project=frontend', 'tr.trajectory-row')
+    assert.deepEqual((await page.locator('tr.trajectory-row th a').allInnerTexts()).length, 2)
+    await page.getByRole('link', {name: 'Login page'}).click()
+    await page.waitForSelector('text=Login form with validation')
+    await go(page, '#messages?unanswered=1', 'article.message')
+    assert.equal(await page.locator('article.message').count(), 1)
+    await go(page, '#thread/auth-feature', 'article.message')
+    await go(page, '#summaries/backend/Architect', 'div.summary')
+    await go(page, '#coordinator', 'ul.attention')
+    assert.equal(await page.locator('form.send').count(), 0)
+    assert.deepEqual(errors, [])
     await page.close()
   })
 })

@@ -142,8 +142,8 @@ export interface Dashboard {
 }
 
 /** Starts `relay dashboard` in `cwd` and waits for the URL on its first line. */
-export function startDashboard(cwd: string, args: string[] = []): Promise<Dashboard> {
-  const child = spawn(process.execPath, [BIN.relay, 'dashboard', ...args], {cwd, env: testEnv()})
+export function startDashboard(cwd: string, args: string[] = [], env: Record<string, string> = {}): Promise<Dashboard> {
+  const child = spawn(process.execPath, [BIN.relay, 'dashboard', ...args], {cwd, env: testEnv(env)})
   let stdout = ''
   let stderr = ''
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))

@@ -349,6 +349,22 @@ describe('relay dashboard, starting and stopping', () => {
     assert.notEqual(third.token, first.token)
   })
 
+  it('opens the system browser with --open, passing the URL as one argument (no shell)', async () => {
+    // A stand-in for xdg-open that writes down the arguments it was given.
+    const bin = join(projects.root, 'bin')
+    mkdirSync(bin)
+    const opened = join(projects.root, 'opened.txt')
+    writeFileSync(join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s\\n' "$#" "$@" > '${opened}'\n`, {mode: 0o755})
+    writeFileSync(join(bin, 'open'), `#!/bin/sh\nprintf '%s\\n' "$#" "$@" > '${opened}'\n`, {mode: 0o755})
+    const dashboard = await startDashboard(projects.backend.dir, ['--open'], {PATH: `${bin}:${process.env.PATH}`})
+    try {
+      await eventually(async () => existsSync(opened) && readFileSync(opened, 'utf8').includes('\n'), 10_000, 'the browser to be opened')
+      assert.equal(readFileSync(opened, 'utf8'), `1\n${dashboard.url}\n`)
+    } finally {
+      await dashboard.stop()
+    }
+  })
+
   it('warns when it listens beyond loopback, and refuses a bad --port or --host', async () => {
     const open = await startDashboard(projects.backend.dir, ['--host', '0.0.0.0', '--port', '0'])
     const stopped = await open.stop()
