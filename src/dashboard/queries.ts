@@ -201,11 +201,16 @@ export class DashboardData {
         .sort((a, b) => (a.id < b.id ? 1 : -1))
       return page(entries, entries.length, entries.length > start + query.limit)
     }
+    // The first page of the unfiltered list needs only the newest ids, which every store knows from its start; any
+    // other page or filter waits for the older day folders' listings (read in the background at start-up).
+    const isFirstPage = query.page === 1 && !query.agent && !query.status && query.since === undefined && query.until === undefined
+    if (!isFirstPage) await Promise.all(stores.map((store) => store.allIds()))
     const ranges = stores.map((store) => ({store, range: store.idRange(query.since, query.until)}))
     if (!query.agent && !query.status) {
+      const complete = stores.every((store) => store.idsComplete)
       const total = ranges.reduce((sum, {range}) => sum + range[1] - range[0], 0)
       const entries = [...take(newestFirst(ranges), start + query.limit)]
-      return page(entries, total, total > start + query.limit)
+      return page(entries, complete ? total : null, complete ? total > start + query.limit : true)
     }
     const wanted = start + query.limit + 1
     const matches: {store: StoreIndex; id: string}[] = []
@@ -240,7 +245,9 @@ export class DashboardData {
 
   async trajectory(project: string, id: string, prefetched?: PrefetchedLinks): Promise<TrajectoryViewJson> {
     if (!isId(id, 'traj')) throw new UsageError(`'${id.slice(0, 40)}' is not a trajectory id`, 'ids look like traj_01jd2k3m4n5p6q7r8s9t0v1w2x')
-    const store = this.storesFor(project).find((candidate) => candidate.hasTrajectory(id))
+    const stores = this.storesFor(project)
+    if (!stores.some((candidate) => candidate.hasTrajectory(id))) await Promise.all(stores.map((candidate) => candidate.allIds()))
+    const store = stores.find((candidate) => candidate.hasTrajectory(id))
     const [trajectory] = store ? await store.trajectoriesById([id]) : []
     if (!store || !trajectory || !store.snapshot) throw new NotFoundError(`no trajectory ${id} in ${project}`, 'pick one from the list')
     const [detail, links, commits] = await Promise.all([

@@ -85,16 +85,23 @@ export class StoreIndex {
 
   /** What `load` left to read in the background: messages, agents' records, the recent trajectories. */
   private rest: Promise<void> = Promise.resolve()
+  /** The older day folders' listings, read in the background; `trajectoryIds` holds every id once it is done. */
+  private olderIds: Promise<void> = Promise.resolve()
+  /** Whether `trajectoryIds` holds every id (else the newest ones, at least RECENT_TRAJECTORIES of them). */
+  idsComplete = true
 
   /**
-   * Reads the store at `tip` from scratch (at start-up, or when a sibling appears), in two steps. What a list of
-   * trajectories needs (the project, every trajectory id, the active markers) is read before this resolves; the
-   * rest (messages, ledgers, summaries, receipts, the recent trajectories) goes on in the background: `ready()`,
-   * through `background` (another GitRepo of the same repository) when given.
+   * Reads the store at `tip` from scratch (at start-up, or when a sibling appears), in two steps, so that the first
+   * page of trajectories is shown at once whatever the size of the store. Before this resolves: the project, the
+   * active markers, and the ids of the newest day folders (at least RECENT_TRAJECTORIES of them). In the background
+   * (`ready()`), through `background` (another GitRepo of the same repository) when given: the older day folders'
+   * ids, messages, ledgers, summaries, receipts and the recent trajectories.
    */
   async load(tip: Oid | null, background?: GitRepo): Promise<void> {
     this.clear()
     this.tip = tip
+    this.idsComplete = true
+    this.olderIds = Promise.resolve()
     if (tip === null) {
       // No commit yet: the id this store goes by when it names none.
       this.snapshot = null
@@ -104,14 +111,42 @@ export class StoreIndex {
     }
     const snapshot = await Snapshot.read(this.repo, tip)
     this.snapshot = snapshot
-    const [ids, active] = await Promise.all([this.listTrajectoryIds(snapshot), allActive(snapshot), this.readProjectFile(snapshot)])
-    this.trajectoryIds = ids
+    const [days, active] = await Promise.all([dayFolders(snapshot, TRAJECTORIES_DIR), allActive(snapshot), this.readProjectFile(snapshot)])
     for (const entry of active) this.active.set(entry.agent, entry.ids)
+    // The newest days, until they hold enough ids for the first pages and the recent trajectories.
+    const newest: string[][] = []
+    let count = 0
+    let next = 0
+    while (next < days.length && count < RECENT_TRAJECTORIES) {
+      const batch = days.slice(next, next + 8)
+      next += batch.length
+      for (const ids of await Promise.all(batch.map((day) => this.listDay(snapshot, day)))) {
+        newest.push(ids)
+        count += ids.length
+      }
+    }
+    this.trajectoryIds = newest.reverse().flat()
+    const older = days.slice(next)
     // The background reads go through their own `git cat-file` when given one, so that the first page's reads do
     // not queue behind them.
-    this.rest = background ? Snapshot.read(background, tip).then((other) => this.loadRest(other)) : this.loadRest(snapshot)
+    const other = background ? Snapshot.read(background, tip) : Promise.resolve(snapshot)
+    if (older.length > 0) {
+      this.idsComplete = false
+      this.olderIds = other.then(async (theirs) => {
+        const listings = await Promise.all(older.reverse().map((day) => this.listDay(theirs, day)))
+        // Older days hold older ids: they go before every id known so far (new ones included).
+        if (this.snapshot === snapshot) this.trajectoryIds = [...listings.flat(), ...this.trajectoryIds]
+        this.idsComplete = true
+      })
+    }
+    this.rest = Promise.all([this.olderIds, other.then((theirs) => this.loadRest(theirs))]).then(() => {})
     // A failure here is the same failure the next read meets; it is reported there, not as an unhandled rejection.
     this.rest.catch(() => {})
+  }
+
+  /** Resolves when every trajectory id is known (see `load`). */
+  allIds(): Promise<void> {
+    return this.olderIds
   }
 
   /** Resolves when everything `load` began is read. */
@@ -336,14 +371,9 @@ export class StoreIndex {
     }
   }
 
-  /**
-   * Every trajectory id, oldest first: the day folders' listings, oldest day first (git lists a folder's entries
-   * sorted, and ids of one length and alphabet sort as text).
-   */
-  private async listTrajectoryIds(snapshot: Snapshot): Promise<string[]> {
-    const days = (await dayFolders(snapshot, TRAJECTORIES_DIR)).reverse()
-    const listings = await Promise.all(days.map((day) => snapshot.listDirs(day)))
-    return listings.flat().filter((id) => isId(id, 'traj'))
+  /** The trajectory ids of one day folder, sorted (git lists a folder's entries sorted; ids sort as text). */
+  private async listDay(snapshot: Snapshot, day: string): Promise<string[]> {
+    return (await snapshot.listDirs(day)).filter((id) => isId(id, 'traj'))
   }
 
   /** Every message, from the day folders' listings (through the same `git cat-file`: no other process). */

@@ -25,12 +25,16 @@ const SEARCH_KINDS = ['trajectory', 'decision', 'handoff', 'ledger', 'summary', 
 
 /** Draws `draw`'s result into `target`, or the error it met. */
 async function fill(target: HTMLElement, draw: () => Promise<(Node | null)[]>): Promise<void> {
+  // Changes can come in bursts: only the newest of overlapping draws is shown, whichever answer arrives last.
+  const draws = Number(target.dataset.draws ?? 0) + 1
+  target.dataset.draws = String(draws)
   let nodes: (Node | null)[]
   try {
     nodes = await draw()
   } catch (error) {
     nodes = [h('p', {class: 'error', role: 'alert'}, (error as Error).message, error instanceof RequestError && error.hint ? ` (${error.hint})` : '')]
   }
+  if (target.dataset.draws !== String(draws)) return
   // Where the focus was (a link of a list being redrawn), it is put back on the same link afterwards.
   const focused = document.activeElement instanceof HTMLElement && target.contains(document.activeElement) ? document.activeElement.dataset.key : undefined
   clear(target)
