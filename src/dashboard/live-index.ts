@@ -23,6 +23,9 @@ export interface ChangeEvent {
   trajectories: string[]
 }
 
+/** After start-up, the background reads begin this much later, unless a request needs them first. */
+const BACKGROUND_DELAY_MS = 1000
+
 /** How many past changes are kept for pages that reconnect. */
 const KEPT_CHANGES = 500
 
@@ -39,6 +42,9 @@ export class LiveIndex {
   private running: Promise<void> = Promise.resolve()
   private queued = false
   private siblingConfig: Sibling[] = []
+  /** The second `git cat-file` of the start-up's background reads. */
+  private background: GitRepo | undefined
+  private readOnce = false
 
   constructor(
     private readonly ctx: Context,
@@ -64,9 +70,8 @@ export class LiveIndex {
   async start(options: {watch: boolean}): Promise<void> {
     const store = await this.ctx.store()
     this.here = new StoreIndex(store.repo, null, STORE_REF, undefined)
-    // A second `git cat-file` for what is read in the background, closed when it is done.
+    // A second `git cat-file` (started on its first read) for what is read in the background, closed when done.
     const background = GitRepo.open(this.ctx.cwd, this.ctx.env)
-    background.reader.start()
     // The tips through the running `git cat-file` (listSiblings reads the siblings' too): no other process.
     const [tip, siblings] = await Promise.all([store.repo.resolveRef(STORE_REF), listSiblings(this.ctx)])
     this.siblingConfig = siblings
@@ -78,12 +83,9 @@ export class LiveIndex {
         await index.load(sibling.tip, background)
       }),
     ])
-    const loaded = this.ready()
-    void loaded.finally(() => background.close())
-    void loaded.then(
-      () => this.announce([{project: this.here.project, sibling: null, kinds: new Set(['projects', 'agents', 'messages', 'summaries']), trajectories: new Set()}]),
-      (error: Error) => this.ctx.warn(`could not read the records: ${error.message}`),
-    )
+    this.background = background
+    // The rest is read once the first page is likely served, or at once when a request needs it (ready()).
+    setTimeout(() => void this.ready().catch(() => {}), BACKGROUND_DELAY_MS).unref()
     if (options.watch) {
       this.watcher = new RefWatcher({commonDir: store.repo.commonDir, onChange: () => void this.refresh()})
       this.watcher.rewatch([...this.siblings.keys()])
@@ -91,13 +93,26 @@ export class LiveIndex {
     }
   }
 
-  /** Resolves when every store is read whole (see StoreIndex.load). */
+  /**
+   * Resolves when every store is read whole (see StoreIndex.load), starting what is left. The first time it
+   * completes, pages are told that everything may have changed.
+   */
   ready(): Promise<void> {
-    return Promise.all(this.stores.map((store) => store.ready())).then(() => {})
+    const all = Promise.all(this.stores.map((store) => store.ready())).then(() => {})
+    if (!this.readOnce) {
+      this.readOnce = true
+      const background = this.background
+      void all.then(
+        () => this.announce([{project: this.here.project, sibling: null, kinds: new Set(['projects', 'agents', 'trajectories', 'messages', 'summaries']), trajectories: new Set()}]),
+        (error: Error) => this.ctx.warn(`could not read the records: ${error.message}`),
+      ).finally(() => background?.close())
+    }
+    return all
   }
 
   stop(): void {
     this.watcher?.stop()
+    this.background?.close()
   }
 
   /** Calls `listener` with each change from now on; returns the function that stops it. */

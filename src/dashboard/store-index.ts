@@ -89,6 +89,8 @@ export class StoreIndex {
   private olderIds: Promise<void> = Promise.resolve()
   /** Whether `trajectoryIds` holds every id (else the newest ones, at least RECENT_TRAJECTORIES of them). */
   idsComplete = true
+  /** The background reads `load` prepared, until they are started. */
+  private pending: (() => void) | null = null
 
   /**
    * Reads the store at `tip` from scratch (at start-up, or when a sibling appears), in two steps, so that the first
@@ -102,6 +104,8 @@ export class StoreIndex {
     this.tip = tip
     this.idsComplete = true
     this.olderIds = Promise.resolve()
+    this.rest = Promise.resolve()
+    this.pending = null
     if (tip === null) {
       // No commit yet: the id this store goes by when it names none.
       this.snapshot = null
@@ -127,31 +131,42 @@ export class StoreIndex {
     }
     this.trajectoryIds = newest.reverse().flat()
     const older = days.slice(next)
-    // The background reads go through their own `git cat-file` when given one, so that the first page's reads do
-    // not queue behind them.
-    const other = background ? Snapshot.read(background, tip) : Promise.resolve(snapshot)
-    if (older.length > 0) {
-      this.idsComplete = false
-      this.olderIds = other.then(async (theirs) => {
-        const listings = await Promise.all(older.reverse().map((day) => this.listDay(theirs, day)))
-        // Older days hold older ids: they go before every id known so far (new ones included).
-        if (this.snapshot === snapshot) this.trajectoryIds = [...listings.flat(), ...this.trajectoryIds]
-        this.idsComplete = true
-      })
+    this.idsComplete = older.length === 0
+    // Started by the first `ready()` or `allIds()`: at start-up the first page is served before the background
+    // reads begin, so they do not compete with it. Those go through their own `git cat-file` when given one.
+    this.pending = () => {
+      const other = background ? Snapshot.read(background, tip) : Promise.resolve(snapshot)
+      this.olderIds =
+        older.length === 0
+          ? Promise.resolve()
+          : other.then(async (theirs) => {
+              const listings = await Promise.all([...older].reverse().map((day) => this.listDay(theirs, day)))
+              // Older days hold older ids: they go before every id known so far (new ones included).
+              if (this.snapshot === snapshot) this.trajectoryIds = [...listings.flat(), ...this.trajectoryIds]
+              this.idsComplete = true
+            })
+      this.rest = Promise.all([this.olderIds, other.then((theirs) => this.loadRest(theirs))]).then(() => {})
+      // A failure here is the same failure the next read meets; it is reported there, not as an unhandled rejection.
+      this.rest.catch(() => {})
     }
-    this.rest = Promise.all([this.olderIds, other.then((theirs) => this.loadRest(theirs))]).then(() => {})
-    // A failure here is the same failure the next read meets; it is reported there, not as an unhandled rejection.
-    this.rest.catch(() => {})
   }
 
   /** Resolves when every trajectory id is known (see `load`). */
   allIds(): Promise<void> {
+    this.startPending()
     return this.olderIds
   }
 
   /** Resolves when everything `load` began is read. */
   ready(): Promise<void> {
+    this.startPending()
     return this.rest
+  }
+
+  private startPending(): void {
+    const pending = this.pending
+    this.pending = null
+    pending?.()
   }
 
   private async loadRest(snapshot: Snapshot): Promise<void> {
@@ -196,7 +211,7 @@ export class StoreIndex {
    */
   async update(tip: Oid | null): Promise<StoreChange | null> {
     if (tip === this.tip) return null
-    await this.rest
+    await this.ready()
     const change: StoreChange = {project: this.project, sibling: this.sibling, kinds: new Set(), trajectories: new Set()}
     if (tip === null || this.tip === null) {
       await this.load(tip)
