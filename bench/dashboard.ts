@@ -125,7 +125,11 @@ export async function benchDashboard(sizes: readonly number[], rounds: number): 
         process.stderr.write(`measuring the dashboard (${size})...\n`)
         await firstUsablePage(context, repo) // warm-up: the file system cache, V8's code cache
         const first: {total: number; server: number}[] = []
-        for (let round = 0; round < rounds; round++) first.push(await firstUsablePage(context, repo))
+        const baseline: number[] = []
+        for (let round = 0; round < rounds; round++) {
+          baseline.push(await runTimed([process.execPath, '-e', '0'], repo, benchEnv()))
+          first.push(await firstUsablePage(context, repo))
+        }
         const dashboard = await startDashboard(repo)
         const page = await context.newPage()
         const writes: {total: number; afterWrite: number}[] = []
@@ -141,6 +145,7 @@ export async function benchDashboard(sizes: readonly number[], rounds: number): 
         const ms = (values: number[]) => `${median(values).toFixed(0)} ms`
         rows.push([
           size.toLocaleString('en'),
+          ms(baseline),
           ms(first.map((f) => f.total)),
           ms(first.map((f) => f.server)),
           ms(writes.map((w) => w.total)),
@@ -155,8 +160,8 @@ export async function benchDashboard(sizes: readonly number[], rounds: number): 
     rmSync(profile, {recursive: true, force: true})
   }
   return [
-    `### relay dashboard in Chromium (median of ${rounds} rounds)`,
+    `### relay dashboard in Chromium (median of ${rounds} rounds; node -e 0 measured in the same rounds, for scale)`,
     '',
-    markdownTable(['trajectories', 'first usable page (spawn to the first list row)', 'of which the server starting (spawn to URL)', 'write to appearance (spawn of trail start to the row)', 'of which after the write exited'], rows),
+    markdownTable(['trajectories', 'node -e 0 (the machine\'s pace)', 'first usable page (spawn to the first list row)', 'of which the server starting (spawn to URL)', 'write to appearance (spawn of trail start to the row)', 'of which after the write exited'], rows),
   ].join('\n')
 }

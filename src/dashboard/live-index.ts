@@ -7,8 +7,8 @@ import {RefWatcher} from './ref-watcher.js'
 import {StoreIndex, type ChangeKind, type StoreChange} from './store-index.js'
 
 // Every store the dashboard shows (this project's and each synced sibling's), moved forward whenever a ref moves:
-// `git for-each-ref refs/trail/` gives the tips, and each store that moved reads what changed between its old and
-// new tip. Each round of changes gets a version, kept for a while so a page that reconnects is told exactly what
+// the tips are read through the long-running `git cat-file`, and each store that moved reads what changed between
+// its old and new tip. Each round of changes gets a version, kept for a while so a page that reconnects is told exactly what
 // it missed.
 
 /** A change as the page is told of it (one server-sent event). */
@@ -163,7 +163,10 @@ export class LiveIndex {
 
   private async refreshNow(): Promise<void> {
     const repo = this.here.repo
-    const [tips, siblings] = await Promise.all([repo.refTips('refs/trail/'), listSiblings(this.ctx)])
+    // Every tip through the running `git cat-file` (listSiblings resolves the siblings'): no process is started
+    // unless a store moved (then one `git diff-tree`).
+    const [hereTip, siblings] = await Promise.all([repo.resolveRef(STORE_REF), listSiblings(this.ctx)])
+    const tips = new Map<string, string | null>([[STORE_REF, hereTip], ...siblings.map((sibling) => [sibling.ref, sibling.tip] as [string, string | null])])
     const changes: StoreChange[] = []
     // Siblings removed from the configuration go; new ones are read whole.
     for (const name of [...this.siblings.keys()]) {

@@ -5,7 +5,7 @@ import {join} from 'node:path'
 // packed-refs whole, and in a reftable repository rewrites reftable/tables.list: each shows as an event on its
 // folder. fs.watch is told of those at once; a stat of the same files every `pollMs` catches what a watcher misses
 // (a folder made after the watch started, a file system without notifications), and a full check every
-// `fullCheckMs` catches anything else. The listener then asks git for the tips (one `git for-each-ref`).
+// `fullCheckMs` catches anything else. The listener then reads the tips (through the running `git cat-file`).
 
 export interface RefWatcherOptions {
   /** The repository's common git dir. */

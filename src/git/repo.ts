@@ -321,22 +321,6 @@ export class GitRepo {
   }
 
   /**
-   * Every ref under `prefix` and the commit it points to, from one `git for-each-ref` (loose, packed and reftable
-   * refs alike): how a long-lived reader (the dashboard) learns which stores moved.
-   *
-   * @example const tips = await repo.refTips('refs/trail/')   // 'refs/trail/records' → oid
-   */
-  async refTips(prefix: string): Promise<Map<string, Oid>> {
-    const result = await this.run(['for-each-ref', '--format=%(objectname) %(refname)', '--', prefix])
-    const tips = new Map<string, Oid>()
-    for (const line of result.stdout.toString('utf8').split('\n')) {
-      const space = line.indexOf(' ')
-      if (space > 0) tips.set(line.slice(space + 1), line.slice(0, space))
-    }
-    return tips
-  }
-
-  /**
    * The commits on the user's branches, remote branches and tags (never the records' refs) whose message has the
    * line `<key>: <value>` (a trailer such as `Trajectory: traj_...`), newest first, at most `limit`.
    */
