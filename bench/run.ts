@@ -1,3 +1,4 @@
+import {benchDashboard} from './dashboard.js'
 import {benchHooks} from './hooks.js'
 import {benchIngest} from './ingest.js'
 import {benchParser} from './parser.js'
@@ -8,7 +9,8 @@ import {benchAgainstAgentTrajectories, TRAIL_HOT, TRAIL_READS} from './trail-com
 
 // `npm run bench`: every benchmark, printed as Markdown. Options:
 //   --quick          fewer rounds and smaller stores (0 and 1,000 trajectories), no comparison
-//   --only <names>   comma-separated: trail, reads, relay, search, sync, parser, ingest, compare, hooks, redact
+//   --only <names>   comma-separated: trail, reads, relay, search, sync, parser, ingest, compare, hooks, redact,
+//                    dashboard
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
@@ -32,4 +34,5 @@ if (wanted('sync')) sections.push(benchSiblingSync(rounds))
 if (wanted('compare') && !quick) sections.push(benchAgainstAgentTrajectories(rounds))
 if (wanted('hooks')) sections.push(benchHooks(rounds))
 if (wanted('redact')) sections.push(benchRedaction())
+if (wanted('dashboard')) sections.push(await benchDashboard(quick ? [0, 1000] : [0, 10_000, 100_000], quick ? 3 : 7))
 process.stdout.write(`${sections.join('\n\n')}\n`)

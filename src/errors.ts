@@ -58,6 +58,7 @@ export const ERROR_CODES = {
   E_GIT: {exit: EXIT.failure, meaning: 'a git command failed'},
   E_MERGE: {exit: EXIT.failure, meaning: 'a record changed on two clones cannot be merged'},
   E_TRAIL: {exit: EXIT.failure, meaning: 'the operation failed'},
+  E_ASSETS: {exit: EXIT.failure, meaning: "the installation is incomplete: the dashboard's page was not built"},
   E_INTERNAL: {exit: EXIT.failure, meaning: 'a bug: please report it, with DEBUG=1 output'},
 } as const satisfies Record<string, {exit: ExitCode; meaning: string}>
 

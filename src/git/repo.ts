@@ -427,6 +427,38 @@ export class GitRepo {
   }
 
   /**
+   * The commits on the user's branches, remote branches and tags (never the records' refs) whose message has the
+   * line `<key>: <value>` (a trailer such as `Trajectory: traj_...`), newest first, at most `limit`.
+   */
+  async commitsWithTrailer(key: string, value: string, limit = 50): Promise<CommitSummary[]> {
+    return (await this.commitsWithLine(key, escapeRegex(value), limit)).get(value) ?? []
+  }
+
+  /**
+   * Every such commit for any value of `key`, by value (one `git log` for all: what an export of many trajectories
+   * needs), newest first, at most `limit` commits in all.
+   */
+  commitsByTrailer(key: string, limit = 10_000): Promise<Map<string, CommitSummary[]>> {
+    return this.commitsWithLine(key, '[^[:space:]]+', limit)
+  }
+
+  private async commitsWithLine(key: string, valuePattern: string, limit: number): Promise<Map<string, CommitSummary[]>> {
+    const result = await this.run(
+      ['log', '--branches', '--remotes', '--tags', '-E', `--grep=^${escapeRegex(key)}: ${valuePattern}$`, `--max-count=${limit}`, '-z', '--format=%H%x00%s%x00%an%x00%aI%x00%B', '--'],
+      {okExitCodes: [128]},
+    )
+    const byValue = new Map<string, CommitSummary[]>()
+    if (result.exitCode !== 0) return byValue // an unborn branch: no commits at all
+    const fields = result.stdout.toString('utf8').split('\0')
+    const line = new RegExp(`^${escapeRegex(key)}: (\\S+)$`, 'gm')
+    for (let i = 0; i + 4 < fields.length; i += 5) {
+      const commit = {oid: fields[i]!.trim(), subject: fields[i + 1]!, author: fields[i + 2]!, date: fields[i + 3]!}
+      for (const match of fields[i + 4]!.matchAll(line)) byValue.set(match[1]!, [...(byValue.get(match[1]!) ?? []), commit])
+    }
+    return byValue
+  }
+
+  /**
    * Fetches `refspec` from `remote` (a remote's name, a path or a URL) without touching FETCH_HEAD, tags or any
    * branch. `onProgress` receives git's progress output (only asked for when given). git's failures are read
    * here, once: the remote has no such ref, is not a repository, or something else went wrong (its first line).
@@ -603,6 +635,18 @@ export interface CommitInfo {
   body: string
   /** The trailers of its message, in order: [["Trajectory", "traj_..."], ...]. */
   trailers: [string, string][]
+}
+
+/** A commit as lists of linked commits show it. */
+export interface CommitSummary {
+  oid: Oid
+  subject: string
+  author: string
+  date: string
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')
 }
 
 /** A file to add or replace (content) or remove (null), by its path from the root of the tree. */

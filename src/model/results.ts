@@ -62,6 +62,8 @@ export interface StartupContext {
   trajectory: TrajectoryDetail | null
   /** Unread messages for the agent, from this project and synced siblings, oldest first. */
   messages: InboxEntry[]
+  /** The URL of the `relay dashboard` running for this repository, if one is. */
+  dashboardUrl?: string
 }
 
 /** What `->continuity:search` and `relay continuity search` search: an agent's working memory, not messages. */

@@ -110,7 +110,7 @@ export interface RenderedContext {
  * left out first (earlier decisions, the handoff, the ledger details...), and a last line says what was.
  */
 export function renderContext(context: StartupContext, maxChars: number): RenderedContext {
-  const header = `# Session context for ${context.agent}`
+  const header = `# Session context for ${context.agent}${context.dashboardUrl ? `\n\nDashboard (agents, trajectories, messages, live): ${context.dashboardUrl}` : ''}`
   const parts = sections(context)
   if (parts.length === 0) {
     return {

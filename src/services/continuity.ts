@@ -6,6 +6,7 @@ import type {AgentName} from '../model/names.js'
 import {redactText, subjectText} from '../model/redact.js'
 import type {Snapshot} from '../store/snapshot.js'
 import type {Context} from './context.js'
+import {readRunningDashboard} from './dashboard-state.js'
 import {dayFolders} from './day-folders.js'
 import {readInbox} from './messages.js'
 import {findActive, readDetail, readEvents} from './trajectory-records.js'
@@ -95,7 +96,8 @@ export async function loadContext(ctx: Context, agent: AgentName): Promise<Start
   const snapshot = await (await ctx.store()).snapshot()
   const [ledger, active, messages] = await Promise.all([readLedger(snapshot, agent), findActive(snapshot, agent), readInbox(ctx, {agent, unread: true})])
   const [handoff, trajectory] = await Promise.all([newestHandoff(snapshot, agent, ledger), active ? readDetail(snapshot, active) : null])
-  return {agent, ledger, handoff, trajectory, messages}
+  const dashboard = readRunningDashboard(snapshot.repo)
+  return {agent, ledger, handoff, trajectory, messages, ...(dashboard ? {dashboardUrl: dashboard.url} : {})}
 }
 
 /** How many day folders of handoffs to look through when the ledger names none (an older store, a merge). */

@@ -265,7 +265,7 @@ export async function listTrajectories(ctx: Context, query: ListQuery): Promise<
  * Ids of the trajectories whose front matter has the wanted status and agent lines, by one `git grep` for whole
  * lines over trajectory.md files, restricted to the years (and months) that `--since` allows.
  */
-async function grepTrajectoryIds(snapshot: Snapshot, query: Pick<ListQuery, 'status' | 'agent' | 'since'>): Promise<string[]> {
+export async function grepTrajectoryIds(snapshot: Snapshot, query: Pick<ListQuery, 'status' | 'agent' | 'since'>): Promise<string[]> {
   const lines = [query.status ? renderYaml({status: query.status}) : '', query.agent ? renderYaml({agent: query.agent}) : ''].filter(Boolean)
   const folders = query.since ? await dayFolders(snapshot, TRAJECTORIES_DIR, {from: query.since.getTime()}) : [TRAJECTORIES_DIR]
   if (folders.length === 0) return []
