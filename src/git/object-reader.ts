@@ -51,9 +51,15 @@ export class ObjectReader {
     })
   }
 
-  /** Reads several objects in one round trip; missing ones come back as null. */
+  /** Reads several objects in one round trip (and one write to git's stdin); missing ones come back as null. */
   readMany(revisions: readonly string[]): Promise<(GitObject | null)[]> {
-    return Promise.all(revisions.map((revision) => this.read(revision)))
+    const bad = revisions.find((revision) => revision.includes('\n'))
+    if (revisions.length <= 1 || bad !== undefined) return Promise.all(revisions.map((revision) => this.read(revision)))
+    const child = this.start()
+    if (this.waiting === 0) this.setAwaited(true)
+    const answers = revisions.map(() => new Promise<GitObject | null>((resolve, reject) => this.queue.push({resolve, reject})))
+    child.stdin.write(`${revisions.join('\n')}\n`)
+    return Promise.all(answers)
   }
 
   close(): void {
