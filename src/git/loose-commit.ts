@@ -1,10 +1,10 @@
 import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process'
-import {linkSync, mkdirSync, statSync, unlinkSync, writeFileSync} from 'node:fs'
+import {linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {join} from 'node:path'
 import {GitError} from '../errors.js'
 import type {ObjectReader} from './object-reader.js'
-import {oidLength, parseCommit, type ObjectFormat, type Oid} from './objects.js'
+import {oidLength, type ObjectFormat, type Oid} from './objects.js'
 import {gitEnv, type Env} from './process.js'
 import type {CommitInProgress, CommitOutcome, FileChange, Identity, WriteSettings} from './repo.js'
 
@@ -58,10 +58,7 @@ export class LooseCommitWriter {
   }
 
   async commit(ref: string, parent: Oid | null, changes: readonly FileChange[], message: string, when: Date, mergeParents: readonly Oid[]): Promise<CommitOutcome> {
-    const [{author, committer}, parentObject] = await Promise.all([this.settings(), parent === null ? null : this.reader.read(parent)])
-    if (parent !== null && parentObject?.type !== 'commit') throw new GitError(['cat-file', '--batch'], null, `the parent ${parent} is not a commit`)
-    const root = parentObject ? parseCommit(parentObject.data).tree : null
-    const tree = await this.writeTree(root, folderEdits(changes))
+    const [{author, committer}, tree] = await Promise.all([this.settings(), this.writeTree(parent, folderEdits(changes))])
     const parents = [parent, ...mergeParents].filter((oid): oid is Oid => oid !== null)
     const body = [`tree ${tree}\n`, ...parents.map((oid) => `parent ${oid}\n`), `author ${signature(author, when)}\n`, `committer ${signature(committer, when)}\n`, '\n', message].join('')
     const commit = this.writeObject('commit', Buffer.from(body, 'utf8'))
@@ -76,11 +73,12 @@ export class LooseCommitWriter {
     this.updater.close()
   }
 
-  /** Writes the trees that `edit` changes under `root` (null: an empty tree) and returns the new root tree. */
-  private async writeTree(root: Oid | null, edit: FolderEdit): Promise<Oid> {
-    // Every folder on a changed path is read in one round trip: "<root tree>:<folder>".
+  /** Writes the trees that `edit` changes in the tree of `parent` (null: an empty tree) and returns the new root tree. */
+  private async writeTree(parent: Oid | null, edit: FolderEdit): Promise<Oid> {
+    // Every folder on a changed path is read in one round trip: "<parent>^{tree}", "<parent>:<folder>".
     const folders = folderPaths(edit, '')
-    const objects = root === null ? folders.map(() => null) : await this.reader.readMany(folders.map((path) => (path === '' ? root : `${root}:${path}`)))
+    const objects = parent === null ? folders.map(() => null) : await this.reader.readMany(folders.map((path) => (path === '' ? `${parent}^{tree}` : `${parent}:${path}`)))
+    if (parent !== null && objects[0]?.type !== 'tree') throw new GitError(['cat-file', '--batch'], null, `the parent ${parent} is not a commit of this repository`)
     const existing = new Map(folders.map((path, index) => [path, objects[index]?.type === 'tree' ? objects[index].data : null]))
     return this.writeFolder('', edit, existing) ?? this.writeObject('tree', Buffer.alloc(0))
   }
@@ -211,6 +209,33 @@ class RefUpdater {
     this.child = child
     return child
   }
+}
+
+/**
+ * Whether the repository's config file sets core.sharedRepository (to anything but false/umask): git then gives
+ * the objects and their folders group or world permissions, which this writer does not. Read from the file alone
+ * (a shared repository is set up there by git init --shared).
+ */
+export function hasSharedPermissions(commonDir: string): boolean {
+  let text = ''
+  try {
+    text = readFileSync(join(commonDir, 'config'), 'utf8')
+  } catch {
+    return false
+  }
+  let inCore = false
+  let value: string | undefined
+  for (const line of text.split('\n')) {
+    const header = /^\s*\[\s*([^\]\s"]+)\s*("[^"]*")?\s*\]/.exec(line)
+    if (header) {
+      inCore = header[1]!.toLowerCase() === 'core' && header[2] === undefined
+      continue
+    }
+    if (!inCore) continue
+    const setting = /^\s*sharedrepository\s*(?:=\s*"?([^";#]*?)"?\s*)?(?:[;#].*)?$/i.exec(line)
+    if (setting) value = setting[1] ?? 'true'
+  }
+  return value !== undefined && !/^(false|umask|no|off|0)$/i.test(value)
 }
 
 /** Idle between transactions, git must not keep the process alive; waiting for an answer, it must (see ObjectReader). */

@@ -4,7 +4,7 @@ import {GitError, RepositoryError} from '../errors.js'
 import {parseConfigFile} from './config-file.js'
 import {discoverRepository, InvalidRepositoryError, type RepositoryLocation} from './discover.js'
 import {fingerprint, readCachedSettings, writeCachedSettings} from './settings-cache.js'
-import {LooseCommitWriter} from './loose-commit.js'
+import {hasSharedPermissions, LooseCommitWriter} from './loose-commit.js'
 import {ObjectReader} from './object-reader.js'
 import {oidLength, type ObjectFormat, type Oid} from './objects.js'
 import {runGit, startGit, type Env, type GitResult, type RunningGit, type RunOptions} from './process.js'
@@ -276,8 +276,7 @@ export class GitRepo {
    * `close()` ends it.
    */
   keepCommitsWarm(): void {
-    const shared = this.localConfig().get('core.sharedrepository')?.at(-1)
-    if (shared !== undefined && !/^(false|umask|no|off|0)$/i.test(shared)) return
+    if (hasSharedPermissions(this.commonDir)) return
     this.looseWriter ??= new LooseCommitWriter({cwd: this.cwd, commonDir: this.commonDir, objectFormat: this.objectFormat, env: this.env}, this.reader, () => this.writeSettings())
   }
 

@@ -23,8 +23,11 @@ export function inputSchema(spec: McpToolSpec): z.ZodObject {
   return z.strictObject(shape, {error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown parameter: ${issue.keys.join(', ')}` : undefined)})
 }
 
+/** Through MCP the agent acting has a default of its own (see ./acting-agent.ts): a model should leave it out. */
+const ACTING_AGENT = 'the agent acting; leave it out to act as this session\'s agent'
+
 function flagSchema(name: string, flag: FlagSpec, spec: McpToolSpec): z.ZodType {
-  const description = flag.helpValue && !['<text>', '<name>', '<id>', '<n>'].includes(flag.helpValue) ? `${flag.description} (${flag.helpValue.replace(/^<|>$/g, '')})` : flag.description
+  const description = spec.acting && name === 'agent' ? ACTING_AGENT : flag.helpValue && !['<text>', '<name>', '<id>', '<n>'].includes(flag.helpValue) ? `${flag.description} (${flag.helpValue.replace(/^<|>$/g, '')})` : flag.description
   let schema: z.ZodType
   const missing = (issue: {input?: unknown}, otherwise: string) => (issue.input === undefined ? 'missing required parameter' : otherwise)
   if (flag.type === 'boolean') schema = z.boolean({error: (issue) => missing(issue, 'must be true or false')})

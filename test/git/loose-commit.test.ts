@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
+import {hasSharedPermissions} from '../../src/git/loose-commit.js'
 import {GitRepo, type FileChange} from '../../src/git/repo.js'
 import {testEnv, useRepos, type TestRepo} from '../helpers/repo.js'
 
@@ -42,44 +43,46 @@ async function bothWays(repo: TestRepo, parent: string | null, changes: FileChan
 describe('commits written without a git process (relay mcp)', () => {
   const makeRepo = useRepos()
 
-  it('give the same trees and commits as git fast-import, for adds, replacements, removals and git\'s sort order', async () => {
-    const repo = makeRepo()
-    const steps: FileChange[][] = [
-      [{path: '.trail/format.yaml', content: 'format: 1\n'}],
-      [
-        {path: '.trail/trajectories/2026/11/03/traj_a/trajectory.md', content: '---\nid: traj_a\n---\n'},
-        {path: '.trail/active/claude/traj_a.yaml', content: 'trajectory: traj_a\n'},
-      ],
-      // Names whose order differs between "compare as written" and git's (a folder sorts as if it ended with "/").
-      [
-        {path: 'sort/a.b', content: '1\n'},
-        {path: 'sort/a-b', content: '2\n'},
-        {path: 'sort/a/inner', content: '3\n'},
-        {path: 'sort/a0', content: '4\n'},
-        {path: 'sort/ab', content: '5\n'},
-        {path: 'sort/B', content: '6\n'},
-        {path: 'sort/é', content: '7\n'},
-        {path: 'sort/a.b.c/x', content: '8\n'},
-      ],
-      [{path: '.trail/trajectories/2026/11/03/traj_a/events/ev_1.md', content: Buffer.from([0, 1, 2, 255])}],
-      // A replacement, and a removal that leaves folders empty (both writers drop them).
-      [
-        {path: '.trail/trajectories/2026/11/03/traj_a/trajectory.md', content: '---\nid: traj_a\nstatus: completed\n---\n'},
-        {path: '.trail/active/claude/traj_a.yaml', content: null},
-      ],
-      [{path: 'sort/a/inner', content: null}, {path: 'sort/é', content: null}],
-      // A file replaced by a folder of the same name, and a removal of something absent.
-      [{path: 'sort/ab/now-a-folder', content: 'x\n'}, {path: 'nothing/here', content: null}],
-      [{path: 'empty-file', content: ''}],
-    ]
-    let parent: string | null = null
-    for (const [step, changes] of steps.entries()) {
-      const [cold, warm] = await bothWays(repo, parent, changes, step)
-      assert.equal(warm, cold, `step ${step}: the trees differ`)
-      parent = repo.git(['rev-parse', `refs/test/cold-${step}`]).trim()
-    }
-    repo.git(['fsck', '--strict', '--no-dangling', '--no-progress'])
-  })
+  for (const format of ['sha1', 'sha256']) {
+    it(`give the same trees and commits as git fast-import, for adds, replacements, removals and git's sort order (${format})`, async () => {
+      const repo = makeRepo({init: [`--object-format=${format}`]})
+      const steps: FileChange[][] = [
+        [{path: '.trail/format.yaml', content: 'format: 1\n'}],
+        [
+          {path: '.trail/trajectories/2026/11/03/traj_a/trajectory.md', content: '---\nid: traj_a\n---\n'},
+          {path: '.trail/active/claude/traj_a.yaml', content: 'trajectory: traj_a\n'},
+        ],
+        // Names whose order differs between "compare as written" and git's (a folder sorts as if it ended with "/").
+        [
+          {path: 'sort/a.b', content: '1\n'},
+          {path: 'sort/a-b', content: '2\n'},
+          {path: 'sort/a/inner', content: '3\n'},
+          {path: 'sort/a0', content: '4\n'},
+          {path: 'sort/ab', content: '5\n'},
+          {path: 'sort/B', content: '6\n'},
+          {path: 'sort/é', content: '7\n'},
+          {path: 'sort/a.b.c/x', content: '8\n'},
+        ],
+        [{path: '.trail/trajectories/2026/11/03/traj_a/events/ev_1.md', content: Buffer.from([0, 1, 2, 255])}],
+        // A replacement, and a removal that leaves folders empty (both writers drop them).
+        [
+          {path: '.trail/trajectories/2026/11/03/traj_a/trajectory.md', content: '---\nid: traj_a\nstatus: completed\n---\n'},
+          {path: '.trail/active/claude/traj_a.yaml', content: null},
+        ],
+        [{path: 'sort/a/inner', content: null}, {path: 'sort/é', content: null}],
+        // A file replaced by a folder of the same name, and a removal of something absent.
+        [{path: 'sort/ab/now-a-folder', content: 'x\n'}, {path: 'nothing/here', content: null}],
+        [{path: 'empty-file', content: ''}],
+      ]
+      let parent: string | null = null
+      for (const [step, changes] of steps.entries()) {
+        const [cold, warm] = await bothWays(repo, parent, changes, step)
+        assert.equal(warm, cold, `step ${step}: the trees differ`)
+        parent = repo.git(['rev-parse', `refs/test/cold-${step}`]).trim()
+      }
+      repo.git(['fsck', '--strict', '--no-dangling', '--no-progress'])
+    })
+  }
 
   it('move the ref only when it is still at the parent read (compare-and-swap), and create it only when absent', async () => {
     const repo = makeRepo()
@@ -109,5 +112,20 @@ describe('commits written without a git process (relay mcp)', () => {
     } finally {
       warm.close()
     }
+  })
+})
+
+describe('a shared repository', () => {
+  const makeRepo = useRepos()
+
+  it('is recognised from its config file, and keeps the CLI\'s write path (git sets its objects\' permissions)', async () => {
+    for (const [shared, warm] of [['group', false], ['0660', false], ['true', false], ['umask', true], ['false', true]] as const) {
+      const repo = makeRepo({init: [`--shared=${shared}`]})
+      assert.equal(hasSharedPermissions(join(repo.dir, '.git')), !warm, shared)
+    }
+    const plain = makeRepo()
+    assert.equal(hasSharedPermissions(join(plain.dir, '.git')), false)
+    plain.git(['config', 'core.sharedRepository', 'all'])
+    assert.equal(hasSharedPermissions(join(plain.dir, '.git')), true)
   })
 })
