@@ -12,7 +12,7 @@ export const mcp = defineCommand({
     'prompts are the protocol\'s moments. The repository is the one containing the folder it is started in, else ' +
     '$CLAUDE_PROJECT_DIR or $GEMINI_PROJECT_DIR, else the client\'s first root. A call acts for its agent parameter, ' +
     'else --agent, else $AGENT_RELAY_NAME, else $TRAIL_AGENT, else the client\'s name, else "default".',
-  examples: ['relay mcp', 'claude mcp add relay-trail -- relay mcp', 'relay mcp --agent Designer'],
+  examples: ['relay mcp', 'relay mcp --agent Designer'],
   args: [],
   flags: {
     agent: {
