@@ -230,6 +230,7 @@ describe('relay mcp', () => {
     const repo = makeRepo()
     await ok(repo.dir, ['trail', 'start', 'Watched work', '--agent', 'claude'])
     const id = (await json<{active: {id: string}}>(repo.dir, ['trail', 'status', '--agent', 'claude'])).active.id
+    const before = repo.userState()
     await withServer(
       repo,
       async (mcp) => {
@@ -272,6 +273,7 @@ describe('relay mcp', () => {
       },
       {env: {AGENT_RELAY_NAME: 'claude'}},
     )
+    repo.assertUserStateUnchanged(before)
   })
 
   it('offers the protocol\'s moments as prompts, with the startup context where it helps', async () => {
@@ -294,6 +296,7 @@ describe('relay mcp', () => {
 
   it('acts for the agent named in the call, else --agent, else $AGENT_RELAY_NAME, else the client\'s name', async () => {
     const repo = makeRepo()
+    const before = repo.userState()
     const whoStarts = async (options: Parameters<typeof withServer>[2], args: Record<string, unknown> = {}) =>
       withServer(repo, async (mcp) => (await mcp.call('trail_start', {title: 'Who', ...args})).structuredContent as {agent: string}, options)
     assert.equal((await whoStarts({clientName: 'Claude Code'})).agent, 'Claude-Code')
@@ -302,11 +305,14 @@ describe('relay mcp', () => {
     assert.equal((await whoStarts({env: {AGENT_RELAY_NAME: 'Designer'}, args: ['--agent', 'Lead']})).agent, 'Lead')
     assert.equal((await whoStarts({env: {AGENT_RELAY_NAME: 'Designer'}}, {agent: 'Named'})).agent, 'Named')
     assert.equal((await whoStarts({clientName: '../..'})).agent, 'default', 'a client name with nothing path-safe in it')
+    repo.assertUserStateUnchanged(before)
   })
 
   it('finds the repository from a subfolder, or from $CLAUDE_PROJECT_DIR, and says so when there is none', async () => {
     const repo = makeRepo()
+    const before = repo.userState()
     await withServer(repo, async (mcp) => assert.match(await mcp.ok('trail_start', {title: 'From src'}), /^Started/), {cwd: `${repo.dir}/src`})
+    repo.assertUserStateUnchanged(before)
     const outside = makeRepo({empty: true})
     const nowhere = `${outside.dir}/..`
     await withServer(repo, async (mcp) => assert.match(await mcp.ok('trail_status'), /active traj_/), {cwd: nowhere, env: {CLAUDE_PROJECT_DIR: repo.dir, GIT_CEILING_DIRECTORIES: nowhere}})
@@ -323,6 +329,7 @@ describe('relay mcp', () => {
 
   it('ends when the client closes the connection', async () => {
     const repo = makeRepo()
+    const before = repo.userState()
     const mcp = await startMcp({cwd: repo.dir})
     await mcp.ok('trail_start', {title: 'Short session'})
     const exited = new Promise<number | null>((resolve) => {
@@ -340,6 +347,7 @@ describe('relay mcp', () => {
     await exited
     assert.ok(Date.now() - started < 1900, 'it exits on its own when stdin closes, before the client would kill it')
     assert.equal(mcp.stderr(), '')
+    repo.assertUserStateUnchanged(before)
   })
 })
 

@@ -41,6 +41,7 @@ describe('relay mcp and a store with problems', () => {
   it('answers a locked ref with the CLI\'s error, and writes again once the lock is gone', async () => {
     const repo = makeRepo()
     await ok(repo.dir, ['trail', 'start', 'Locked out', '--agent', 'claude'])
+    const before = repo.userState()
     const mcp = await startMcp({cwd: repo.dir, env: {AGENT_RELAY_NAME: 'claude'}})
     try {
       // A git process killed while it updated the ref leaves its lock behind.
@@ -55,6 +56,7 @@ describe('relay mcp and a store with problems', () => {
       rmSync(lock)
       assert.match(await mcp.ok('trail_decision', {title: 'Unblocked'}), /^Recorded decision/)
       await repo.fsck('refs/trail/records')
+      repo.assertUserStateUnchanged(before)
     } finally {
       await mcp.close()
     }
@@ -67,6 +69,7 @@ describe('relay mcp and a store with problems', () => {
     const status = await json<{active: {id: string; started: string}}>(repo.dir, ['trail', 'status', '--agent', 'claude'])
     const path = repo.git(['ls-tree', '-r', '--name-only', 'refs/trail/records', '--', '.trail/trajectories']).split('\n').find((each) => each.endsWith('/trajectory.md'))!
     const good = repo.git(['show', `refs/trail/records:${path}`])
+    const before = repo.userState()
     const mcp = await startMcp({cwd: repo.dir, env: {AGENT_RELAY_NAME: 'claude'}})
     try {
       for (const broken of ['---\nid: [unclosed\n---\n', 'not a record at all', '---\nstatus: active\n---\n']) {
@@ -82,6 +85,7 @@ describe('relay mcp and a store with problems', () => {
       assert.match(await mcp.ok('trail_status'), new RegExp(`active ${status.active.id}`))
       assert.match(await mcp.ok('trail_decision', {title: 'Fixed'}), /^Recorded decision/)
       assert.equal(mcp.stderr(), '', 'nothing crashed, nothing to report')
+      repo.assertUserStateUnchanged(before)
     } finally {
       await mcp.close()
     }

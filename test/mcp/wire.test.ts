@@ -12,7 +12,9 @@ describe('relay mcp on the wire', () => {
 
   it('answers newline-delimited JSON-RPC on stdout, and writes nothing else there', async () => {
     const repo = makeRepo()
+    const before = repo.userState()
     const child = spawn(process.execPath, [BIN.relay, 'mcp'], {cwd: repo.dir, env: testEnv({AGENT_RELAY_NAME: 'claude'})})
+    const closed = new Promise((resolve) => child.on('close', resolve))
     let stdout = ''
     const waiting = new Map<number, (message: Record<string, unknown>) => void>()
     child.stdout.on('data', (chunk: Buffer) => {
@@ -52,7 +54,8 @@ describe('relay mcp on the wire', () => {
       if (process.env.RELAY_TRAIL_PRINT_EXCHANGE === '1') process.stderr.write(`${exchange.slice(4).join('\n')}\n`)
     } finally {
       child.stdin.end()
-      await new Promise((resolve) => child.on('close', resolve))
+      await closed
     }
+    repo.assertUserStateUnchanged(before)
   })
 })
