@@ -27,7 +27,7 @@ export function inputSchema(spec: McpToolSpec): z.ZodObject {
 const ACTING_AGENT = 'the agent acting; leave it out to act as this session\'s agent'
 
 function flagSchema(name: string, flag: FlagSpec, spec: McpToolSpec): z.ZodType {
-  const description = spec.acting && name === 'agent' ? ACTING_AGENT : flag.helpValue && !['<text>', '<name>', '<id>', '<n>'].includes(flag.helpValue) ? `${flag.description} (${flag.helpValue.replace(/^<|>$/g, '')})` : flag.description
+  const description = spec.acting && name === 'agent' ? ACTING_AGENT : flag.description
   let schema: z.ZodType
   const missing = (issue: {input?: unknown}, otherwise: string) => (issue.input === undefined ? 'missing required parameter' : otherwise)
   if (flag.type === 'boolean') schema = z.boolean({error: (issue) => missing(issue, 'must be true or false')})
