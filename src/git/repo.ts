@@ -81,7 +81,7 @@ export class PendingCommit implements CommitInProgress {
     // "Unable to create '<ref>.lock': File exists": another git process is updating it right now (or died doing
     // so: trail doctor). Any other failure to update the ref (permissions, a refs/trail/records/ folder) is not
     // a lost race and is reported as it is.
-    if (/Not updating|\.lock': File exists/.test(result.stderr)) return {outcome: 'stale'}
+    if (/Not updating|\.lock': File exists|is at [0-9a-f]+ but expected|reference already exists/.test(result.stderr)) return {outcome: 'stale'}
     throw new GitError(['fast-import'], result.exitCode, result.stderr)
   }
 
