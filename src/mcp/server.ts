@@ -21,8 +21,9 @@ import {sessionAgent} from './acting-agent.js'
 import {failure, runDefinition, type CallFailure} from './calls.js'
 import {PROMPTS} from './prompts.js'
 import {RefWatcher, type Tips} from './ref-watcher.js'
-import {RESOURCE_URIS, resourcesToNotify, siblingMoved, touchedResources, type FileChangeKind, type TouchedResources} from './resource-changes.js'
+import {RESOURCE_URIS, resourcesToNotify, siblingMoved, touchedResources, type TouchedResources} from './resource-changes.js'
 import {commandInput, inputSchema} from './tool-input.js'
+import {changedFiles} from './tree-diff.js'
 import {MCP_TOOLS, toolName, type McpToolSpec} from './tools.js'
 import {Workspace} from './workspace.js'
 
@@ -312,10 +313,9 @@ class RelayMcpServer {
     if (touched.some((each) => each.listChanged)) this.mcp.sendResourceListChanged()
   }
 
-  /** What moving the store from one tip to another touched: the files that differ, and whose trajectories are active. */
+  /** What moving the store from one tip to another touched: the files that differ, and whose trajectories are active (no git process). */
   private async storeChanges(store: Store, from: string | null, to: string): Promise<TouchedResources> {
-    const diff = await store.repo.diffTrees(from, to)
-    const changes = new Map<string, FileChangeKind>([...diff].map(([path, [before, after]]) => [path, before === null ? 'added' : after === null ? 'removed' : 'changed']))
+    const changes = await changedFiles(store.repo.reader, store.repo.objectFormat, from, to)
     const agentOf = new Map<string, string>()
     if ([...changes.keys()].some((path) => path.startsWith('.trail/'))) {
       for (const {agent, ids} of await allActive(await Snapshot.read(store.repo, to))) for (const id of ids) agentOf.set(id, agent)
