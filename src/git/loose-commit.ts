@@ -1,5 +1,5 @@
 import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process'
-import {linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {join} from 'node:path'
 import {GitError} from '../errors.js'
@@ -16,9 +16,12 @@ import type {CommitInProgress, CommitOutcome, FileChange, Identity, WriteSetting
 // compare-and-swap as `git update-ref <ref> <new> <old>`. This is the write path DESIGN.md section 3 measured
 // fastest (loose objects and update-ref), with its one process kept warm.
 //
-// Objects are written as git writes them (zlib level 1, core.looseCompression's default; a temporary file in the
-// fan-out folder, then linked into place, so a reader never sees half an object; no fsync, as git does not fsync
-// loose objects by default). A crash before the ref moves leaves unreachable objects, which gc prunes.
+// Objects are written as git writes them with core.looseCompression=0: a zlib stream of stored (uncompressed)
+// blocks, which needs no zlib context (deflateSync allocates about 256 KiB per object: most of a write's CPU), and
+// costs nothing that matters for records of a kilobyte or two; `git gc` compresses them when it packs them. Each
+// goes to a temporary file in its fan-out folder, renamed into place, so a reader never sees half an object; no
+// fsync, as git does not fsync loose objects by default. A crash before the ref moves leaves unreachable objects,
+// which gc prunes.
 
 /** A folder of the tree being changed: its files to write (content) or remove (null), and its subfolders. */
 interface FolderEdit {
@@ -39,7 +42,6 @@ const FILE_MODE = '100644'
 export class LooseCommitWriter {
   private readonly updater: RefUpdater
   private readonly crypto = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto')
-  private readonly zlib = createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib')
 
   constructor(
     private readonly where: {cwd: string; commonDir: string; objectFormat: ObjectFormat; env: Env},
@@ -105,31 +107,25 @@ export class LooseCommitWriter {
     return this.writeObject('tree', Buffer.concat(sorted.map((each) => each.bytes)))
   }
 
-  /** Writes an object unless it is there already; returns its id. */
+  /**
+   * Writes an object and returns its id. One already there is written again (renamed over itself: the same id is
+   * the same content), which costs less than asking first, as nearly every object a commit writes is new.
+   */
   private writeObject(type: 'blob' | 'tree' | 'commit', content: Buffer): Oid {
-    const header = Buffer.from(`${type} ${content.length}\0`, 'latin1')
-    const oid = this.crypto.createHash(this.where.objectFormat).update(header).update(content).digest('hex')
+    const object = Buffer.concat([Buffer.from(`${type} ${content.length}\0`, 'latin1'), content])
+    const oid = this.crypto.createHash(this.where.objectFormat).update(object).digest('hex')
     const folder = join(this.where.commonDir, 'objects', oid.slice(0, 2))
-    const path = join(folder, oid.slice(2))
-    if (exists(path)) return oid
     const temporary = join(folder, `tmp_obj_${process.pid}_${Math.random().toString(36).slice(2)}`)
-    const compressed = this.zlib.deflateSync(Buffer.concat([header, content]), {level: 1})
+    const stream = storedZlib(object)
     try {
-      writeFileSync(temporary, compressed, {mode: 0o444})
+      writeFileSync(temporary, stream, {mode: 0o444})
     } catch (error) {
       // The fan-out folder does not exist (yet, or again: git prune-packed removes the empty ones).
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
       mkdirSync(folder, {recursive: true})
-      writeFileSync(temporary, compressed, {mode: 0o444})
+      writeFileSync(temporary, stream, {mode: 0o444})
     }
-    try {
-      linkSync(temporary, path)
-    } catch (error) {
-      // Written meanwhile by another writer: the same id is the same content.
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-    } finally {
-      unlinkSync(temporary)
-    }
+    renameSync(temporary, join(folder, oid.slice(2)))
     return oid
   }
 }
@@ -290,13 +286,44 @@ function sortKey(entry: RawEntry): Buffer {
   return Buffer.concat([entry.name, Buffer.from(entry.isTree ? '/' : '\0', 'latin1')])
 }
 
-function exists(path: string): boolean {
-  try {
-    statSync(path)
-    return true
-  } catch {
-    return false
+/**
+ * `data` as a zlib stream (RFC 1950) of stored deflate blocks (RFC 1951, BTYPE 00): what zlib writes at level 0.
+ *
+ * @example inflateSync(storedZlib(Buffer.from('hi'))).toString()   // 'hi'
+ */
+export function storedZlib(data: Buffer): Buffer {
+  const blocks = Math.max(1, Math.ceil(data.length / 0xffff))
+  const out = Buffer.allocUnsafe(2 + blocks * 5 + data.length + 4)
+  out[0] = 0x78 // deflate, 32 KiB window
+  out[1] = 0x01 // no dictionary, fastest; (0x78 << 8 | 0x01) % 31 === 0
+  let at = 2
+  for (let block = 0; block < blocks; block++) {
+    const start = block * 0xffff
+    const length = Math.min(0xffff, data.length - start)
+    out[at] = block === blocks - 1 ? 1 : 0 // BFINAL, BTYPE 00
+    out.writeUInt16LE(length, at + 1)
+    out.writeUInt16LE(~length & 0xffff, at + 3)
+    data.copy(out, at + 5, start, start + length)
+    at += 5 + length
   }
+  out.writeUInt32BE(adler32(data), at)
+  return out
+}
+
+function adler32(data: Buffer): number {
+  let a = 1
+  let b = 0
+  // 5552 bytes is the most that can be summed before b could pass 2^32 (zlib's NMAX).
+  for (let start = 0; start < data.length; start += 5552) {
+    const end = Math.min(start + 5552, data.length)
+    for (let i = start; i < end; i++) {
+      a += data[i]!
+      b += a
+    }
+    a %= 65521
+    b %= 65521
+  }
+  return ((b << 16) | a) >>> 0
 }
 
 /** "Name <email> <seconds> <+hhmm>", in the local time zone, as git (and fast-import) write it. */

@@ -93,6 +93,9 @@ export class PendingCommit implements CommitInProgress {
   }
 }
 
+/** How long `maintain` leaves a `git gc --auto` it started to finish before it starts another. */
+const GC_INTERVAL_MS = 60_000
+
 /** How many small packs may accumulate before `maintain` rolls them up. */
 export const SMALL_PACK_LIMIT = 16
 /** A pack smaller than this counts as small: what a few hundred records' writes leave. */
@@ -147,6 +150,7 @@ export class GitRepo {
   private loadedSettings: Promise<RepoSettings> | undefined
   private loadedWriteSettings: Promise<WriteSettings> | undefined
   private looseWriter: LooseCommitWriter | undefined
+  private gcStartedMs = -Infinity
 
   private constructor(
     /** This worktree's git directory (`.git`, or `.git/worktrees/<name>` for a linked worktree). */
@@ -483,6 +487,10 @@ export class GitRepo {
     }
     const limit = (await this.writeSettings()).gcAuto
     if (!(limit > 0) || listNames(join(this.commonDir, 'objects', '17')).length <= Math.ceil(limit / 256)) return 'none'
+    // git gc --auto packs in the background (gc.autoDetach); until it is done, every write would start another
+    // that finds it busy. A long-lived writer (relay mcp) asks again a minute later at the soonest.
+    if (Date.now() - this.gcStartedMs < GC_INTERVAL_MS) return 'none'
+    this.gcStartedMs = Date.now()
     await this.run(['gc', '--auto', '--quiet'])
     return 'gc'
   }

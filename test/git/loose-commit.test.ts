@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
-import {hasSharedPermissions} from '../../src/git/loose-commit.js'
+import {inflateSync} from 'node:zlib'
+import {hasSharedPermissions, storedZlib} from '../../src/git/loose-commit.js'
 import {GitRepo, type FileChange} from '../../src/git/repo.js'
 import {testEnv, useRepos, type TestRepo} from '../helpers/repo.js'
 
@@ -127,5 +128,14 @@ describe('a shared repository', () => {
     assert.equal(hasSharedPermissions(join(plain.dir, '.git')), false)
     plain.git(['config', 'core.sharedRepository', 'all'])
     assert.equal(hasSharedPermissions(join(plain.dir, '.git')), true)
+  })
+})
+
+describe('objects written uncompressed, as git writes them with core.looseCompression=0', () => {
+  it('are zlib streams that inflate to their content, at any size (one stored block holds 65535 bytes)', () => {
+    for (const size of [0, 1, 100, 65_535, 65_536, 200_001]) {
+      const data = Buffer.from(Array.from({length: size}, (_, i) => (i * 7919 + (i >> 8)) & 0xff))
+      assert.deepEqual(inflateSync(storedZlib(data)), data, `${size} bytes`)
+    }
   })
 })
