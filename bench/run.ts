@@ -1,6 +1,7 @@
 import {benchDashboard} from './dashboard.js'
 import {benchHooks} from './hooks.js'
 import {benchIngest} from './ingest.js'
+import {benchMcp} from './mcp.js'
 import {benchParser} from './parser.js'
 import {benchRedaction} from './redact.js'
 import {benchSiblingSync, RELAY_HOT, RELAY_SEARCH} from './relay-commands.js'
@@ -10,7 +11,7 @@ import {benchAgainstAgentTrajectories, TRAIL_HOT, TRAIL_READS} from './trail-com
 // `npm run bench`: every benchmark, printed as Markdown. Options:
 //   --quick          fewer rounds and smaller stores (0 and 1,000 trajectories), no comparison
 //   --only <names>   comma-separated: trail, reads, relay, search, sync, parser, ingest, compare, hooks, redact,
-//                    dashboard
+//                    dashboard, mcp
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
@@ -31,6 +32,7 @@ const tables: StoreTable[] = [
 )
 if (tables.length > 0) sections.push(benchStoreTables(tables, quick ? [0, 1000] : [0, 10_000, 100_000], rounds))
 if (wanted('sync')) sections.push(benchSiblingSync(rounds))
+if (wanted('mcp')) sections.push(await benchMcp(quick ? [0, 1000] : [0, 10_000, 100_000], rounds))
 if (wanted('compare') && !quick) sections.push(benchAgainstAgentTrajectories(rounds))
 if (wanted('hooks')) sections.push(benchHooks(rounds))
 if (wanted('redact')) sections.push(benchRedaction())

@@ -91,7 +91,8 @@ export function reportError(error: unknown, options: ReportOptions): number {
   return known.exitCode
 }
 
-function asTrailError(error: unknown, commandLine: string | undefined): TrailError {
+/** Any error as the TrailError it is reported as: unknown ones become an internal error naming their first line. */
+export function asTrailError(error: unknown, commandLine: string | undefined): TrailError {
   if (error instanceof TrailError) return error
   const oclif = (error as {oclif?: {exit?: number}} | undefined)?.oclif
   const message = error instanceof Error ? error.message : String(error)

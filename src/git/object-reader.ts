@@ -31,7 +31,6 @@ export class ObjectReader {
   private head = 0
   private chunks: Buffer[] = []
   private buffered = 0
-  private failure: Error | undefined
   private stderr = ''
   /** The object whose content is arriving: its header is read, its bytes are not all here yet. */
   private body: {oid: Oid; type: ObjectType; start: number; end: number} | undefined
@@ -44,7 +43,6 @@ export class ObjectReader {
   /** Reads one object by any revision expression git accepts (`<oid>`, `<ref>`, `<commit>:<path>`). */
   read(revision: string): Promise<GitObject | null> {
     if (revision.includes('\n')) return Promise.reject(new Error(`revision with a newline: ${JSON.stringify(revision)}`))
-    if (this.failure) return Promise.reject(this.failure)
     const child = this.start()
     return new Promise((resolve, reject) => {
       if (this.waiting === 0) this.setAwaited(true)
@@ -53,9 +51,15 @@ export class ObjectReader {
     })
   }
 
-  /** Reads several objects in one round trip; missing ones come back as null. */
+  /** Reads several objects in one round trip (and one write to git's stdin); missing ones come back as null. */
   readMany(revisions: readonly string[]): Promise<(GitObject | null)[]> {
-    return Promise.all(revisions.map((revision) => this.read(revision)))
+    const bad = revisions.find((revision) => revision.includes('\n'))
+    if (revisions.length <= 1 || bad !== undefined) return Promise.all(revisions.map((revision) => this.read(revision)))
+    const child = this.start()
+    if (this.waiting === 0) this.setAwaited(true)
+    const answers = revisions.map(() => new Promise<GitObject | null>((resolve, reject) => this.queue.push({resolve, reject})))
+    child.stdin.write(`${revisions.join('\n')}\n`)
+    return Promise.all(answers)
   }
 
   close(): void {
@@ -67,13 +71,14 @@ export class ObjectReader {
   start(): ChildProcessWithoutNullStreams {
     if (this.child) return this.child
     const child = spawn('git', ['cat-file', '--batch'], {cwd: this.cwd, env: gitEnv(this.env)})
+    this.stderr = ''
     child.stdout.on('data', (chunk: Buffer) => this.receive(chunk))
     child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString('utf8')))
     child.stdin.on('error', () => {})
-    child.on('error', (error) => this.fail(error))
-    child.on('close', (code) => {
-      if (this.waiting > 0) this.fail(new GitError(['cat-file', '--batch'], code, this.stderr || 'exited early'))
-    })
+    // A process that dies (killed, a fatal error, git missing) fails the reads waiting on it, and the next read
+    // starts a new one: a long-lived reader (relay mcp) outlives any one `git cat-file`.
+    child.on('error', (error) => this.fail(child, error))
+    child.on('close', (code) => this.fail(child, new GitError(['cat-file', '--batch'], code, this.stderr || 'exited early')))
     this.child = child
     this.setAwaited(false)
     return child
@@ -92,11 +97,18 @@ export class ObjectReader {
     }
   }
 
-  private fail(error: Error): void {
-    this.failure = error
-    for (const pending of this.queue.slice(this.head)) pending.reject(error)
+  /** `child` is gone: the reads waiting on it fail, and the next read starts a new process. */
+  private fail(child: ChildProcessWithoutNullStreams, error: Error): void {
+    if (this.child !== undefined && this.child !== child) return // an earlier process, closed and replaced since
+    this.child = undefined
+    if (this.waiting === 0) return
+    const waiting = this.queue.slice(this.head)
     this.queue = []
     this.head = 0
+    this.chunks = []
+    this.buffered = 0
+    this.body = undefined
+    for (const pending of waiting) pending.reject(error)
   }
 
   private receive(chunk: Buffer): void {

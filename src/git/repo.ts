@@ -5,6 +5,7 @@ import {GitConfig} from './config.js'
 import {grepArgs, parseGrepCounts, parseGrepFiles, parseGrepLines, type GrepLine, type GrepQuery} from './grep.js'
 import {discoverRepository, type RepositoryLocation} from './discover.js'
 import {fingerprint, readCachedSettings, writeCachedSettings} from './settings-cache.js'
+import {hasSharedPermissions, LooseCommitWriter} from './loose-commit.js'
 import {ObjectReader} from './object-reader.js'
 import {oidLength, type ObjectFormat, type Oid} from './objects.js'
 import {runGit, startGit, type Env, type GitResult, type RunningGit, type RunOptions} from './process.js'
@@ -29,6 +30,14 @@ export interface WriteSettings {
 
 export type CommitOutcome = {outcome: 'updated'; commit: Oid} | {outcome: 'stale'}
 
+/** A commit on its way (GitRepo.beginCommit): one fast-import (PendingCommit), or a warm writer's (./loose-commit.ts). */
+export interface CommitInProgress {
+  /** Commits `changes` on top of `parent` (and `mergeParents`), moving the ref only if it is still at `parent`. */
+  commit(parent: Oid | null, changes: readonly FileChange[], message: string, when: Date, mergeParents?: readonly Oid[]): Promise<CommitOutcome>
+  /** Gives up without committing anything. */
+  cancel(): Promise<void>
+}
+
 /**
  * One commit through one `git fast-import`: git reads the parent's trees, writes the blobs, the trees on the
  * changed paths and the commit into one small pack, then updates the ref in a transaction whose old value it
@@ -38,7 +47,7 @@ export type CommitOutcome = {outcome: 'updated'; commit: Oid} | {outcome: 'stale
  * 2.6 ms; GitRepo.maintain rolls the small packs up. The stream ends with "done": if this process dies
  * mid-stream, git sees a truncated stream and changes nothing.
  */
-export class PendingCommit {
+export class PendingCommit implements CommitInProgress {
   private settled = false
 
   constructor(
@@ -84,6 +93,9 @@ export class PendingCommit {
     await this.process.finish('done\n').catch(() => {})
   }
 }
+
+/** How long `maintain` leaves a `git gc --auto` it started to finish before it starts another. */
+const GC_INTERVAL_MS = 60_000
 
 /** How many small packs may accumulate before `maintain` rolls them up. */
 export const SMALL_PACK_LIMIT = 16
@@ -136,6 +148,8 @@ export class GitRepo {
   private objectReader: ObjectReader | undefined
   private loadedSettings: Promise<RepoSettings> | undefined
   private loadedWriteSettings: Promise<WriteSettings> | undefined
+  private looseWriter: LooseCommitWriter | undefined
+  private gcStartedMs = -Infinity
 
   private constructor(
     /** This worktree's git directory (`.git`, or `.git/worktrees/<name>` for a linked worktree). */
@@ -213,6 +227,15 @@ export class GitRepo {
     return this.loadedWriteSettings
   }
 
+  /**
+   * Forgets the configuration and identity read so far, so the next write asks again: for a long-lived process
+   * (relay mcp) once git's configuration changed under it (see settings-cache.ts `fingerprint`).
+   */
+  forgetSettings(): void {
+    this.loadedSettings = undefined
+    this.loadedWriteSettings = undefined
+  }
+
   /** The directory git commands run in: the work tree, or the git directory of a bare repository. */
   get cwd(): string {
     return this.workTree ?? this.gitDir
@@ -238,13 +261,26 @@ export class GitRepo {
    * const pending = repo.beginCommit('refs/trail/records')
    * const outcome = await pending.commit(tip, [{path: 'a.md', content: 'hi\n'}], 'trail: x', new Date())
    */
-  beginCommit(ref: string): PendingCommit {
+  beginCommit(ref: string): CommitInProgress {
+    if (this.looseWriter) return this.looseWriter.begin(ref)
     const process = startGit(['-c', 'fastimport.unpackLimit=0', 'fast-import', '--quiet', '--done', '--cat-blob-fd=1'], {
       cwd: this.cwd,
       env: this.env,
       okExitCodes: [1],
     })
     return new PendingCommit(process, ref, () => this.writeSettings())
+  }
+
+  /**
+   * Makes `beginCommit` write without starting a git process (./loose-commit.ts): for a long-lived process
+   * (relay mcp), which pays once for what a CLI command cannot afford on every write (zlib and a hash, about 7 ms to
+   * load) and keeps a `git update-ref --stdin` running. A CLI command never calls it. Not for a shared repository
+   * (core.sharedRepository: git sets the objects' permissions then), which keeps one fast-import per write.
+   * `close()` ends it.
+   */
+  keepCommitsWarm(): void {
+    if (hasSharedPermissions(this.commonDir)) return
+    this.looseWriter ??= new LooseCommitWriter({cwd: this.cwd, commonDir: this.commonDir, objectFormat: this.objectFormat, env: this.env}, this.reader, () => this.writeSettings())
   }
 
   /**
@@ -590,6 +626,10 @@ export class GitRepo {
     }
     const limit = (await this.writeSettings()).gcAuto
     if (!(limit > 0) || listNames(join(this.commonDir, 'objects', '17')).length <= Math.ceil(limit / 256)) return 'none'
+    // git gc --auto packs in the background (gc.autoDetach); until it is done, every write would start another
+    // that finds it busy. A long-lived writer (relay mcp) asks again a minute later at the soonest.
+    if (Date.now() - this.gcStartedMs < GC_INTERVAL_MS) return 'none'
+    this.gcStartedMs = Date.now()
     await this.run(['gc', '--auto', '--quiet'])
     return 'gc'
   }
@@ -597,6 +637,8 @@ export class GitRepo {
   close(): void {
     this.objectReader?.close()
     this.objectReader = undefined
+    this.looseWriter?.close()
+    this.looseWriter = undefined
   }
 }
 

@@ -1,0 +1,337 @@
+import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process'
+import {mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
+import {join} from 'node:path'
+import {GitError} from '../errors.js'
+import type {ObjectReader} from './object-reader.js'
+import {oidLength, type ObjectFormat, type Oid} from './objects.js'
+import {gitEnv, type Env} from './process.js'
+import type {CommitInProgress, CommitOutcome, FileChange, Identity, WriteSettings} from './repo.js'
+
+// Commits for a long-lived process (relay mcp), with no git process started per write. The blob, the trees on the
+// changed paths and the commit are written by Node as loose objects (zlib and a hash: loaded once, which a CLI
+// command could not afford); the trees they replace are read through the warm `git cat-file --batch`; the ref is
+// moved by a `git update-ref --stdin` kept running, one transaction per commit ("start", "update <ref> <new>
+// <old>", "prepare", "commit"), whose "prepare" checks the old value under git's own ref lock: the same
+// compare-and-swap as `git update-ref <ref> <new> <old>`. This is the write path DESIGN.md section 3 measured
+// fastest (loose objects and update-ref), with its one process kept warm.
+//
+// Objects are written as git writes them with core.looseCompression=0: a zlib stream of stored (uncompressed)
+// blocks, which needs no zlib context (deflateSync allocates about 256 KiB per object: most of a write's CPU), and
+// costs nothing that matters for records of a kilobyte or two; `git gc` compresses them when it packs them. Each
+// goes to a temporary file in its fan-out folder, renamed into place, so a reader never sees half an object; no
+// fsync, as git does not fsync loose objects by default. A crash before the ref moves leaves unreachable objects,
+// which gc prunes.
+
+/** A folder of the tree being changed: its files to write (content) or remove (null), and its subfolders. */
+interface FolderEdit {
+  files: Map<string, string | Buffer | null>
+  folders: Map<string, FolderEdit>
+}
+
+/** One entry of a tree, as raw bytes: what is kept needs no decoding, so any name round-trips exactly. */
+interface RawEntry {
+  name: Buffer
+  isTree: boolean
+  bytes: Buffer
+}
+
+const TREE_MODE = '40000'
+const FILE_MODE = '100644'
+
+export class LooseCommitWriter {
+  private readonly updater: RefUpdater
+  private readonly crypto = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto')
+
+  constructor(
+    private readonly where: {cwd: string; commonDir: string; objectFormat: ObjectFormat; env: Env},
+    private readonly reader: ObjectReader,
+    private readonly settings: () => Promise<WriteSettings>,
+  ) {
+    this.updater = new RefUpdater(where.cwd, where.env, oidLength(where.objectFormat))
+  }
+
+  /** A commit of `ref` on its way; nothing is started until `commit`, so `cancel` has nothing to undo. */
+  begin(ref: string): CommitInProgress {
+    return {
+      commit: (parent, changes, message, when, mergeParents = []) => this.commit(ref, parent, changes, message, when, mergeParents),
+      cancel: async () => {},
+    }
+  }
+
+  async commit(ref: string, parent: Oid | null, changes: readonly FileChange[], message: string, when: Date, mergeParents: readonly Oid[]): Promise<CommitOutcome> {
+    const [{author, committer}, tree] = await Promise.all([this.settings(), this.writeTree(parent, folderEdits(changes))])
+    const parents = [parent, ...mergeParents].filter((oid): oid is Oid => oid !== null)
+    const body = [`tree ${tree}\n`, ...parents.map((oid) => `parent ${oid}\n`), `author ${signature(author, when)}\n`, `committer ${signature(committer, when)}\n`, '\n', message].join('')
+    const commit = this.writeObject('commit', Buffer.from(body, 'utf8'))
+    let outcome = await this.updater.update(ref, commit, parent)
+    // git died without saying (killed): the ref tells whether the commit landed. If it did not, the transaction
+    // computes the change again on the tip, as after a lost race.
+    if (outcome === 'unknown') outcome = (await this.reader.read(ref))?.oid === commit ? 'updated' : 'stale'
+    return outcome === 'updated' ? {outcome, commit} : {outcome: 'stale'}
+  }
+
+  close(): void {
+    this.updater.close()
+  }
+
+  /** Writes the trees that `edit` changes in the tree of `parent` (null: an empty tree) and returns the new root tree. */
+  private async writeTree(parent: Oid | null, edit: FolderEdit): Promise<Oid> {
+    // Every folder on a changed path is read in one round trip: "<parent>^{tree}", "<parent>:<folder>".
+    const folders = folderPaths(edit, '')
+    const objects = parent === null ? folders.map(() => null) : await this.reader.readMany(folders.map((path) => (path === '' ? `${parent}^{tree}` : `${parent}:${path}`)))
+    if (parent !== null && objects[0]?.type !== 'tree') throw new GitError(['cat-file', '--batch'], null, `the parent ${parent} is not a commit of this repository`)
+    const existing = new Map(folders.map((path, index) => [path, objects[index]?.type === 'tree' ? objects[index].data : null]))
+    return this.writeFolder('', edit, existing) ?? this.writeObject('tree', Buffer.alloc(0))
+  }
+
+  /** The new tree of one folder, or null when it is left empty (git keeps no empty folders; neither does fast-import). */
+  private writeFolder(path: string, edit: FolderEdit, existing: ReadonlyMap<string, Buffer | null>): Oid | null {
+    const entries = new Map<string, RawEntry>()
+    const data = existing.get(path) ?? null
+    if (data !== null) for (const entry of rawEntries(data, this.where.objectFormat)) entries.set(entry.name.toString('latin1'), entry)
+    for (const [name, content] of edit.files) {
+      const key = Buffer.from(name, 'utf8').toString('latin1')
+      if (content === null) entries.delete(key)
+      else entries.set(key, entry(FILE_MODE, name, this.writeObject('blob', typeof content === 'string' ? Buffer.from(content, 'utf8') : content)))
+    }
+    for (const [name, folder] of edit.folders) {
+      const key = Buffer.from(name, 'utf8').toString('latin1')
+      const oid = this.writeFolder(path === '' ? name : `${path}/${name}`, folder, existing)
+      if (oid === null) entries.delete(key)
+      else entries.set(key, entry(TREE_MODE, name, oid))
+    }
+    if (entries.size === 0) return null
+    // Git's order: by name, bytewise, a folder's name compared as if it ended with "/" (tree.c, base_name_compare).
+    const sorted = [...entries.values()].sort((a, b) => Buffer.compare(sortKey(a), sortKey(b)))
+    return this.writeObject('tree', Buffer.concat(sorted.map((each) => each.bytes)))
+  }
+
+  /**
+   * Writes an object and returns its id. One already there is written again (renamed over itself: the same id is
+   * the same content), which costs less than asking first, as nearly every object a commit writes is new.
+   */
+  private writeObject(type: 'blob' | 'tree' | 'commit', content: Buffer): Oid {
+    const object = Buffer.concat([Buffer.from(`${type} ${content.length}\0`, 'latin1'), content])
+    const oid = this.crypto.createHash(this.where.objectFormat).update(object).digest('hex')
+    const folder = join(this.where.commonDir, 'objects', oid.slice(0, 2))
+    const temporary = join(folder, `tmp_obj_${process.pid}_${Math.random().toString(36).slice(2)}`)
+    const stream = storedZlib(object)
+    try {
+      writeFileSync(temporary, stream, {mode: 0o444})
+    } catch (error) {
+      // The fan-out folder does not exist (yet, or again: git prune-packed removes the empty ones).
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+      mkdirSync(folder, {recursive: true})
+      writeFileSync(temporary, stream, {mode: 0o444})
+    }
+    renameSync(temporary, join(folder, oid.slice(2)))
+    return oid
+  }
+}
+
+/**
+ * One `git update-ref --stdin`, kept running between transactions. A transaction whose "prepare" fails (the ref
+ * moved: a lost race; or its lock is held) makes git exit: the next one starts a new process.
+ */
+class RefUpdater {
+  private child: ChildProcessWithoutNullStreams | undefined
+  private queue: Promise<unknown> = Promise.resolve()
+
+  constructor(
+    private readonly cwd: string,
+    private readonly env: Env,
+    private readonly hexLength: number,
+  ) {}
+
+  /**
+   * Moves `ref` to `next` if it is at `expected` (null: if it does not exist). 'stale' when it was not; 'unknown'
+   * when git died without an answer.
+   */
+  update(ref: string, next: Oid, expected: Oid | null): Promise<'updated' | 'stale' | 'unknown'> {
+    const run = this.queue.then(() => this.transaction(ref, next, expected))
+    this.queue = run.catch(() => {})
+    return run
+  }
+
+  close(): void {
+    this.child?.stdin.end()
+    this.child = undefined
+  }
+
+  private transaction(ref: string, next: Oid, expected: Oid | null): Promise<'updated' | 'stale' | 'unknown'> {
+    const child = this.start()
+    setAwaited(child, true)
+    return new Promise((resolve, reject) => {
+      let stdout = ''
+      let stderr = ''
+      const onData = (chunk: Buffer) => {
+        stdout += chunk.toString('utf8')
+        if (stdout.includes('commit: ok\n')) finish(() => resolve('updated'))
+      }
+      const onError = (chunk: Buffer) => (stderr += chunk.toString('utf8'))
+      const onClose = (code: number | null) => {
+        if (this.child === child) this.child = undefined
+        // "cannot lock ref ...: is at X but expected Y", "... reference already exists", "unable to resolve
+        // reference" (deleted since it was read), or a lock held right now.
+        if (/is at [0-9a-f]+ but expected|reference already exists|unable to resolve reference|\.lock': File exists/.test(stderr)) finish(() => resolve('stale'))
+        else if (stderr === '') finish(() => resolve('unknown'))
+        else finish(() => reject(new GitError(['update-ref', '--stdin'], code, stderr || `exited before the update was done (${stdout.trim().split('\n').at(-1) ?? ''})`)))
+      }
+      const finish = (settle: () => void) => {
+        setAwaited(child, false)
+        child.stdout.off('data', onData)
+        child.stderr.off('data', onError)
+        child.off('close', onClose)
+        settle()
+      }
+      child.stdout.on('data', onData)
+      child.stderr.on('data', onError)
+      child.on('close', onClose)
+      child.stdin.write(`start\nupdate ${ref} ${next} ${expected ?? '0'.repeat(this.hexLength)}\nprepare\ncommit\n`)
+    })
+  }
+
+  private start(): ChildProcessWithoutNullStreams {
+    if (this.child) return this.child
+    const child = spawn('git', ['update-ref', '--stdin'], {cwd: this.cwd, env: gitEnv(this.env)})
+    child.stdin.on('error', () => {})
+    child.on('error', () => {}) // reported by 'close'
+    // Killed between transactions: the next one starts a new process.
+    child.once('close', () => {
+      if (this.child === child) this.child = undefined
+    })
+    setAwaited(child, false)
+    this.child = child
+    return child
+  }
+}
+
+/**
+ * Whether the repository's config file sets core.sharedRepository (to anything but false/umask): git then gives
+ * the objects and their folders group or world permissions, which this writer does not. Read from the file alone
+ * (a shared repository is set up there by git init --shared).
+ */
+export function hasSharedPermissions(commonDir: string): boolean {
+  let text = ''
+  try {
+    text = readFileSync(join(commonDir, 'config'), 'utf8')
+  } catch {
+    return false
+  }
+  let inCore = false
+  let value: string | undefined
+  for (const line of text.split('\n')) {
+    const header = /^\s*\[\s*([^\]\s"]+)\s*("[^"]*")?\s*\]/.exec(line)
+    if (header) {
+      inCore = header[1]!.toLowerCase() === 'core' && header[2] === undefined
+      continue
+    }
+    if (!inCore) continue
+    const setting = /^\s*sharedrepository\s*(?:=\s*"?([^";#]*?)"?\s*)?(?:[;#].*)?$/i.exec(line)
+    if (setting) value = setting[1] ?? 'true'
+  }
+  return value !== undefined && !/^(false|umask|no|off|0)$/i.test(value)
+}
+
+/** Idle between transactions, git must not keep the process alive; waiting for an answer, it must (see ObjectReader). */
+function setAwaited(child: ChildProcessWithoutNullStreams, awaited: boolean): void {
+  for (const handle of [child, child.stdout, child.stderr, child.stdin] as unknown as {ref?: () => void; unref?: () => void}[]) {
+    if (awaited) handle.ref?.()
+    else handle.unref?.()
+  }
+}
+
+/** The changes as a tree of folder edits. */
+function folderEdits(changes: readonly FileChange[]): FolderEdit {
+  const root: FolderEdit = {files: new Map(), folders: new Map()}
+  for (const change of changes) {
+    const parts = change.path.split('/')
+    let folder = root
+    for (const part of parts.slice(0, -1)) {
+      let next = folder.folders.get(part)
+      if (!next) {
+        next = {files: new Map(), folders: new Map()}
+        folder.folders.set(part, next)
+      }
+      folder = next
+    }
+    folder.files.set(parts.at(-1)!, change.content)
+  }
+  return root
+}
+
+/** The paths of every folder an edit touches, "" for the root. */
+function folderPaths(edit: FolderEdit, path: string): string[] {
+  return [path, ...[...edit.folders].flatMap(([name, folder]) => folderPaths(folder, path === '' ? name : `${path}/${name}`))]
+}
+
+function rawEntries(data: Buffer, format: ObjectFormat): RawEntry[] {
+  const hashBytes = oidLength(format) / 2
+  const entries: RawEntry[] = []
+  for (let at = 0; at < data.length; ) {
+    const space = data.indexOf(0x20, at)
+    const nul = data.indexOf(0, space)
+    if (space < 0 || nul < 0 || nul + 1 + hashBytes > data.length) throw new Error('corrupt tree object')
+    const end = nul + 1 + hashBytes
+    entries.push({name: data.subarray(space + 1, nul), isTree: data.toString('latin1', at, space) === TREE_MODE, bytes: data.subarray(at, end)})
+    at = end
+  }
+  return entries
+}
+
+function entry(mode: string, name: string, oid: Oid): RawEntry {
+  const nameBytes = Buffer.from(name, 'utf8')
+  return {name: nameBytes, isTree: mode === TREE_MODE, bytes: Buffer.concat([Buffer.from(`${mode} `, 'latin1'), nameBytes, Buffer.from([0]), Buffer.from(oid, 'hex')])}
+}
+
+function sortKey(entry: RawEntry): Buffer {
+  return Buffer.concat([entry.name, Buffer.from(entry.isTree ? '/' : '\0', 'latin1')])
+}
+
+/**
+ * `data` as a zlib stream (RFC 1950) of stored deflate blocks (RFC 1951, BTYPE 00): what zlib writes at level 0.
+ *
+ * @example inflateSync(storedZlib(Buffer.from('hi'))).toString()   // 'hi'
+ */
+export function storedZlib(data: Buffer): Buffer {
+  const blocks = Math.max(1, Math.ceil(data.length / 0xffff))
+  const out = Buffer.allocUnsafe(2 + blocks * 5 + data.length + 4)
+  out[0] = 0x78 // deflate, 32 KiB window
+  out[1] = 0x01 // no dictionary, fastest; (0x78 << 8 | 0x01) % 31 === 0
+  let at = 2
+  for (let block = 0; block < blocks; block++) {
+    const start = block * 0xffff
+    const length = Math.min(0xffff, data.length - start)
+    out[at] = block === blocks - 1 ? 1 : 0 // BFINAL, BTYPE 00
+    out.writeUInt16LE(length, at + 1)
+    out.writeUInt16LE(~length & 0xffff, at + 3)
+    data.copy(out, at + 5, start, start + length)
+    at += 5 + length
+  }
+  out.writeUInt32BE(adler32(data), at)
+  return out
+}
+
+function adler32(data: Buffer): number {
+  let a = 1
+  let b = 0
+  // 5552 bytes is the most that can be summed before b could pass 2^32 (zlib's NMAX).
+  for (let start = 0; start < data.length; start += 5552) {
+    const end = Math.min(start + 5552, data.length)
+    for (let i = start; i < end; i++) {
+      a += data[i]!
+      b += a
+    }
+    a %= 65521
+    b %= 65521
+  }
+  return ((b << 16) | a) >>> 0
+}
+
+/** "Name <email> <seconds> <+hhmm>", in the local time zone, as git (and fast-import) write it. */
+function signature(identity: Identity, when: Date): string {
+  const offset = -when.getTimezoneOffset()
+  const zone = `${offset < 0 ? '-' : '+'}${String(Math.floor(Math.abs(offset) / 60)).padStart(2, '0')}${String(Math.abs(offset) % 60).padStart(2, '0')}`
+  return `${identity.name} <${identity.email}> ${Math.floor(when.getTime() / 1000)} ${zone}`
+}

@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict'
+import {readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, it} from 'node:test'
+import {json, ok, runCli} from '../helpers/cli.js'
+import {useRepos, type TestRepo} from '../helpers/repo.js'
+import {startMcp} from './mcp-client.js'
+
+// The server outlives problems in the store: each one comes back as a tool error worded as the CLI words it, and
+// the next call, once the problem is gone, works. Its own git processes may die under it (killed, a repack): it
+// starts new ones.
+
+/** The git processes the server started, by pid (from /proc: this is Linux's view of its children). */
+function gitChildren(pid: number): {pid: number; command: string}[] {
+  const children: number[] = []
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    children.push(...readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number))
+  }
+  return children
+    .map((child) => {
+      try {
+        return {pid: child, command: readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0').join(' ').trim()}
+      } catch {
+        return {pid: child, command: ''}
+      }
+    })
+    .filter((child) => child.command.startsWith('git '))
+}
+
+/** Replaces one file on the ref by a commit of the test's own (as a broken tool or a bad merge could). */
+function overwriteOnRef(repo: TestRepo, path: string, content: string): void {
+  const bytes = Buffer.byteLength(content)
+  repo.git(['fast-import', '--quiet'], {
+    input: `commit refs/trail/records\ncommitter Test <test@example.com> 1800000000 +0000\ndata 11\ntest: break\nfrom refs/trail/records^0\nM 100644 inline ${path}\ndata ${bytes}\n${content}\n`,
+  })
+}
+
+describe('relay mcp and a store with problems', () => {
+  const makeRepo = useRepos()
+
+  it('answers a locked ref with the CLI\'s error, and writes again once the lock is gone', async () => {
+    const repo = makeRepo()
+    await ok(repo.dir, ['trail', 'start', 'Locked out', '--agent', 'claude'])
+    const before = repo.userState()
+    const mcp = await startMcp({cwd: repo.dir, env: {AGENT_RELAY_NAME: 'claude'}})
+    try {
+      // A git process killed while it updated the ref leaves its lock behind.
+      const lock = join(repo.dir, '.git', 'refs', 'trail', 'records.lock')
+      writeFileSync(lock, '')
+      const cli = await runCli(repo.dir, ['trail', 'decision', 'Blocked', '--agent', 'claude'])
+      assert.equal(cli.code, 4)
+      const text = await mcp.fails('trail_decision', {title: 'Blocked'})
+      assert.equal(text, cli.stderr.trimEnd())
+      assert.match(text, /^error: could not write to refs\/trail\/records: .*\nhint: .*trail doctor/)
+      assert.match(await mcp.ok('trail_status'), /no decisions yet/, 'reads go on while the ref is locked')
+      rmSync(lock)
+      assert.match(await mcp.ok('trail_decision', {title: 'Unblocked'}), /^Recorded decision/)
+      await repo.fsck('refs/trail/records')
+      repo.assertUserStateUnchanged(before)
+    } finally {
+      await mcp.close()
+    }
+  })
+
+  it('answers a record it cannot read with the CLI\'s error, serves what it can, and recovers when it is fixed', async () => {
+    const repo = makeRepo()
+    await ok(repo.dir, ['trail', 'start', 'Soon broken', '--agent', 'claude'])
+    await ok(repo.dir, ['relay', 'send', 'claude', 'Still readable', '--agent', 'codex'])
+    const status = await json<{active: {id: string; started: string}}>(repo.dir, ['trail', 'status', '--agent', 'claude'])
+    const path = repo.git(['ls-tree', '-r', '--name-only', 'refs/trail/records', '--', '.trail/trajectories']).split('\n').find((each) => each.endsWith('/trajectory.md'))!
+    const good = repo.git(['show', `refs/trail/records:${path}`])
+    const before = repo.userState()
+    const mcp = await startMcp({cwd: repo.dir, env: {AGENT_RELAY_NAME: 'claude'}})
+    try {
+      for (const broken of ['---\nid: [unclosed\n---\n', 'not a record at all', '---\nstatus: active\n---\n']) {
+        overwriteOnRef(repo, path, broken)
+        const cli = await runCli(repo.dir, ['trail', 'status', '--agent', 'claude'])
+        assert.notEqual(cli.code, 0)
+        assert.equal(await mcp.fails('trail_status'), cli.stderr.trimEnd(), JSON.stringify(broken))
+        assert.match(await mcp.fails('trail_decision', {title: 'On a broken record'}), /^error: cannot read record \.trail\/trajectories\/.*\nhint: inspect it with: git show refs\/trail\/records:/)
+        assert.match(await mcp.ok('relay_inbox'), /Still readable/, 'what does not need the broken record is served')
+        assert.equal((await mcp.client.listTools()).tools.length, 15)
+      }
+      overwriteOnRef(repo, path, good)
+      assert.match(await mcp.ok('trail_status'), new RegExp(`active ${status.active.id}`))
+      assert.match(await mcp.ok('trail_decision', {title: 'Fixed'}), /^Recorded decision/)
+      assert.equal(mcp.stderr(), '', 'nothing crashed, nothing to report')
+      repo.assertUserStateUnchanged(before)
+    } finally {
+      await mcp.close()
+    }
+  })
+
+  it('starts its git processes again when they die under it (killed, or after a repack)', async () => {
+    const repo = makeRepo()
+    const before = repo.userState()
+    const mcp = await startMcp({cwd: repo.dir, env: {AGENT_RELAY_NAME: 'claude'}})
+    try {
+      await mcp.ok('trail_start', {title: 'Resilient'})
+      await mcp.ok('trail_decision', {title: 'First'})
+      const children = gitChildren(mcp.pid)
+      assert.ok(children.some((child) => child.command.includes('cat-file --batch')), JSON.stringify(children))
+      assert.ok(children.some((child) => child.command.includes('update-ref --stdin')), JSON.stringify(children))
+      for (const child of children) process.kill(child.pid, 'SIGKILL')
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      assert.match(await mcp.ok('trail_status'), /decisions \(1\)/)
+      assert.match(await mcp.ok('trail_decision', {title: 'After the kill'}), /^Recorded decision/)
+
+      // Killed while answering: the call that was waiting fails or is retried, the next one works.
+      const pending = mcp.call('trail_status')
+      for (const child of gitChildren(mcp.pid)) process.kill(child.pid, 'SIGKILL')
+      await pending
+      assert.match(await mcp.ok('trail_status'), /decisions \(2\)/)
+
+      // A repack moves every object into a new pack and deletes the old ones and the loose objects.
+      repo.git(['repack', '-a', '-d', '-q'])
+      repo.git(['prune-packed'])
+      assert.match(await mcp.ok('trail_decision', {title: 'After the repack'}), /^Recorded decision/)
+      repo.git(['gc', '--prune=now', '--quiet'])
+      assert.match(await mcp.ok('trail_status'), /decisions \(3\)/)
+      assert.match(await mcp.ok('trail_complete', {summary: 'Survived', confidence: 0.9}), /^Completed/)
+      await repo.fsck('refs/trail/records')
+      repo.assertUserStateUnchanged(before)
+    } finally {
+      await mcp.close()
+    }
+  })
+})
