@@ -26,6 +26,12 @@ export interface TrajectoryJson {
   challenges: string[]
   learnings: string[]
   reason: string | null
+  /** The current PDERO phase (trail phase), or null. */
+  phase: string | null
+  project: string | null
+  workflow: string | null
+  /** Imported from agent-trajectories: the id it had there. */
+  legacyId: string | null
 }
 
 export interface DecisionJson {
@@ -39,6 +45,11 @@ export interface DecisionJson {
   alternatives: string[]
   confidence: number | null
   confidenceLevel: string | null
+  /** A decision's question, when it is not the decision itself. */
+  question: string | null
+  /** An `event`'s type (observation, tool_call, error...), a `phase` event's phase. */
+  type: string | null
+  phase: string | null
 }
 
 export interface TrajectoryDetailJson extends TrajectoryJson {
@@ -65,6 +76,10 @@ export function trajectoryJson(t: Trajectory): TrajectoryJson {
     challenges: t.challenges,
     learnings: t.learnings,
     reason: t.reason ?? null,
+    phase: t.phase ?? null,
+    project: t.project ?? null,
+    workflow: t.workflow ?? null,
+    legacyId: t.legacyId ?? null,
   }
 }
 
@@ -80,6 +95,9 @@ export function decisionJson(e: TrajectoryEvent): DecisionJson {
     alternatives: e.alternatives,
     confidence: e.confidence ?? null,
     confidenceLevel: e.confidence === undefined ? null : confidenceLevel(e.confidence),
+    question: e.question ?? null,
+    type: e.type ?? null,
+    phase: e.phase ?? null,
   }
 }
 
@@ -105,9 +123,49 @@ export function startText(t: Trajectory, style: OutputStyle): string {
 export function decisionText(result: DecisionResult, style: OutputStyle): string {
   const d = result.decision
   const lines = [`Recorded decision ${paint(style, 'bold', d.id)} in ${result.trajectory.id}: ${printableLine(d.title, 200)}`]
+  if (d.question !== undefined) lines.push(`  question: ${printableLine(d.question, 200)}`)
   lines.push(`  reasoning: ${d.reasoning === undefined ? NO_REASONING : printableLine(d.reasoning, 200)}`)
   if (d.alternatives.length > 0) lines.push(`  alternatives: ${d.alternatives.map((a) => printableLine(a, 80)).join(', ')}`)
   if (d.confidence !== undefined) lines.push(`  confidence: ${describeConfidence(d.confidence)}`)
+  return `${lines.join('\n')}\n`
+}
+
+/** `trail phase`, `trail event`, `trail reflect`: what was recorded, in a line or two. */
+export function eventText(result: DecisionResult, style: OutputStyle): string {
+  const e = result.decision
+  const what = e.kind === 'phase' ? `phase ${e.phase}` : e.kind === 'event' ? `event (${printableLine(e.type ?? 'observation', 40)})` : e.kind
+  const lines = [`Recorded ${what} ${paint(style, 'bold', e.id)} in ${result.trajectory.id}${e.kind === 'phase' ? '' : `: ${printableLine(e.title, 200)}`}`]
+  if (e.reasoning !== undefined) lines.push(`  reason: ${printableLine(e.reasoning, 200)}`)
+  if (e.focalPoints && e.focalPoints.length > 0) lines.push(`  focal points: ${e.focalPoints.map((f) => printableLine(f, 80)).join(', ')}`)
+  if (e.adjustments !== undefined) lines.push(`  adjustments: ${printableLine(e.adjustments, 200)}`)
+  if (e.confidence !== undefined) lines.push(`  confidence: ${describeConfidence(e.confidence)}`)
+  return `${lines.join('\n')}\n`
+}
+
+/** `trail show --decisions`: the decisions only, each with its reasoning (or the lack of it, never hidden). */
+export function decisionsText(detail: TrajectoryDetail, style: OutputStyle): string {
+  const decisions = detail.events.filter((e) => e.kind === 'decision')
+  if (decisions.length === 0) return 'No decisions recorded.\n'
+  return `Decisions for ${printableLine(detail.trajectory.title)}:\n\n${decisions.map((d, i) => decisionBlock(d, i, style)).join('\n')}\n`
+}
+
+/** `trail show --trace`: the trace references and attribution an imported trajectory brought along. */
+export function traceText(detail: TrajectoryDetail): string {
+  const t = detail.trajectory
+  const legacy = (t.legacy ?? {}) as {set?: Record<string, unknown>; trace?: unknown}
+  const ref = legacy.set?._trace as {startRef?: string; endRef?: string; traceId?: string} | undefined
+  const commits = (legacy.set?.commits as unknown[] | undefined) ?? []
+  const trace = legacy.trace as {id?: string; timestamp?: string; files?: {path?: string; conversations?: {ranges?: unknown[]; contributor?: {model_id?: string}}[]}[]} | undefined
+  if (!ref && !trace && commits.length === 0) {
+    return `No trace information for ${printableLine(t.title)}.\nrelay-trail links commits to trajectories through its git hooks (trail init --hooks).\n`
+  }
+  const lines = [`Trace for ${printableLine(t.title)}:`]
+  if (ref) lines.push(`  start ref: ${printableLine(String(ref.startRef ?? ''))}`, ...(ref.endRef ? [`  end ref:   ${printableLine(ref.endRef)}`] : []), ...(ref.traceId ? [`  trace id:  ${printableLine(ref.traceId)}`] : []))
+  if (commits.length > 0) lines.push(`  commits:   ${commits.map((c) => printableLine(String(c))).join(', ')}`)
+  for (const file of trace?.files ?? []) {
+    const ranges = (file.conversations ?? []).reduce((sum, c) => sum + (c.ranges?.length ?? 0), 0)
+    lines.push(`  - ${printableLine(String(file.path ?? ''))}: ${ranges} ranges, model ${printableLine(file.conversations?.[0]?.contributor?.model_id ?? 'unknown')}`)
+  }
   return `${lines.join('\n')}\n`
 }
 
@@ -130,6 +188,7 @@ export function statusText(result: StatusResult, style: OutputStyle): string {
     out.push(`Agent ${result.agent}: ${paint(style, 'yellow', 'active')} ${paint(style, 'bold', t.id)}`)
     out.push(`  ${printableLine(t.title, 300)}`)
     out.push(`  started ${formatTime(t.started, style)}${t.task ? `, task ${printableLine(t.task, 80)}` : ''}${t.branch ? `, branch ${t.branch}` : ''}`)
+    if (t.phase) out.push(`  phase: ${printableLine(t.phase, 40)}`)
     const decisions = result.active.events
     out.push(decisions.length === 0 ? '  no decisions yet' : `  decisions (${decisions.length}):`)
     decisions.forEach((d, index) => {
@@ -217,6 +276,10 @@ export function detailText(detail: TrajectoryDetail, style: OutputStyle): string
     ['task', t.task ? `${printableLine(t.task)}${t.source ? ` (${printableLine(t.source)})` : ''}` : undefined],
     ['link', t.url ? printableLine(t.url) : undefined],
     ['branch', t.branch],
+    ['phase', t.phase],
+    ['project', t.project ? printableLine(t.project) : undefined],
+    ['workflow', t.workflow ? printableLine(t.workflow) : undefined],
+    ['imported', t.legacyId ? `from agent-trajectories, where it was ${printableLine(t.legacyId)}` : undefined],
     ['confidence', t.confidence === undefined ? undefined : describeConfidence(t.confidence)],
   ]
   for (const [label, value] of facts) if (value !== undefined) out.push(`${label.padEnd(11)}${value}`)
@@ -231,8 +294,10 @@ export function detailText(detail: TrajectoryDetail, style: OutputStyle): string
 }
 
 function decisionBlock(d: TrajectoryEvent, index: number, style: OutputStyle): string {
-  const lines = [`${index + 1}. ${printableLine(d.title)}  ${paint(style, 'dim', formatTime(d.at, style))}`]
-  lines.push(`   ${d.reasoning === undefined ? NO_REASONING : printable(d.reasoning).replace(/\n/g, '\n   ')}`)
+  const label = d.kind === 'decision' ? '' : `[${d.kind === 'event' ? printableLine(d.type ?? 'event', 40) : d.kind}] `
+  const lines = [`${index + 1}. ${label}${printableLine(d.title)}  ${paint(style, 'dim', formatTime(d.at, style))}`]
+  if (d.question !== undefined) lines.push(`   question: ${printableLine(d.question)}`)
+  if (d.kind === 'decision' || d.reasoning !== undefined) lines.push(`   ${d.reasoning === undefined ? NO_REASONING : printable(d.reasoning).replace(/\n/g, '\n   ')}`)
   if (d.alternatives.length > 0) lines.push(`   alternatives: ${d.alternatives.map((a) => printableLine(a)).join(', ')}`)
   if (d.confidence !== undefined) lines.push(`   confidence: ${describeConfidence(d.confidence)}`)
   return lines.join('\n')
