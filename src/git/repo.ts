@@ -243,6 +243,10 @@ export class GitRepo {
     const process = startGit(['-c', 'fastimport.unpackLimit=0', 'fast-import', '--quiet', '--done', '--cat-blob-fd=1'], {
       cwd: this.cwd,
       env: this.env,
+      // fast-import grows its heap in many small steps: committing 6,000 files cost 48,000 brk calls, 30 s on this
+      // project's machines, against 0.4 s when glibc pads each growth by 64 MiB (a commit of one record makes four
+      // either way). Measured with strace -c; the variable is glibc's, ignored elsewhere.
+      extraEnv: {MALLOC_TOP_PAD_: this.env.MALLOC_TOP_PAD_ ?? String(64 * 1024 * 1024)},
       okExitCodes: [1],
     })
     return new PendingCommit(process, ref, () => this.writeSettings())

@@ -1,5 +1,5 @@
 import {NoActiveTrajectoryError, NotFoundError, UsageError, type RecordFormatError} from '../errors.js'
-import {idTime} from '../model/ids.js'
+import {idTime, parseIdPrefix} from '../model/ids.js'
 import {activePath, eventPath, TRAJECTORIES_DIR, trajectoryPath} from '../model/layout.js'
 import {truncate, type AgentName} from '../model/names.js'
 import {renderYaml} from '../model/front-matter.js'
@@ -440,8 +440,18 @@ async function resolveAnyTrajectoryId(snapshot: Snapshot, raw: string): Promise<
     if (!/^traj_[a-z0-9_]{1,200}$/.test(text) || !(error instanceof UsageError || error instanceof NotFoundError)) throw error
     const paths = await snapshot.grepFiles({patterns: [`^legacy_id: ${escapeExtended(text)}$`], pathspecs: [`:(glob)${TRAJECTORIES_DIR}/**/trajectory.md`]})
     const id = paths.map((path) => /\/(traj_[0-9a-z]+)\/trajectory\.md$/.exec(path)?.[1]).find((found) => found !== undefined)
-    if (id === undefined) throw error
-    return id
+    if (id !== undefined) return id
+    if (error instanceof NotFoundError || isIdPrefix(text)) throw error
+    throw new NotFoundError(`no trajectory matches '${truncate(raw)}'`, 'list trajectories with: trail list (an agent-trajectories id is found once imported: trail import)')
+  }
+}
+
+function isIdPrefix(text: string): boolean {
+  try {
+    parseIdPrefix(text, 'traj')
+    return true
+  } catch {
+    return false
   }
 }
 
