@@ -1,3 +1,4 @@
+import {benchCompat} from './compat.js'
 import {benchParser} from './parser.js'
 import {benchSiblingSync, RELAY_HOT, RELAY_SEARCH} from './relay-commands.js'
 import {benchStoreTables, type StoreTable} from './store-tables.js'
@@ -5,7 +6,7 @@ import {benchAgainstAgentTrajectories, TRAIL_HOT, TRAIL_READS} from './trail-com
 
 // `npm run bench`: every benchmark, printed as Markdown. Options:
 //   --quick          fewer rounds and smaller stores (0 and 1,000 trajectories), no comparison
-//   --only <names>   comma-separated: trail, reads, relay, search, sync, parser, compare
+//   --only <names>   comma-separated: trail, reads, relay, search, sync, parser, compare, compat
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
@@ -26,4 +27,5 @@ const tables: StoreTable[] = [
 if (tables.length > 0) sections.push(benchStoreTables(tables, quick ? [0, 1000] : [0, 10_000, 100_000], rounds))
 if (wanted('sync')) sections.push(benchSiblingSync(rounds))
 if (wanted('compare') && !quick) sections.push(benchAgainstAgentTrajectories(rounds))
+if (wanted('compat')) sections.push(benchCompat(quick ? 5 : rounds, quick ? {importCount: 1000, importRuns: 1} : {}))
 process.stdout.write(`${sections.join('\n\n')}\n`)
