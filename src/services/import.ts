@@ -10,6 +10,7 @@ import {counted} from '../model/names.js'
 import {renderActiveMarker, renderEvent, renderTrajectory, type Trajectory, type TrajectoryEvent} from '../model/trajectory.js'
 import type {Snapshot} from '../store/snapshot.js'
 import type {Context} from './context.js'
+import {projectIfAsked} from './trajectories.js'
 import {readEvents, readTrajectories} from './trajectory-records.js'
 
 // `trail import`: the history agent-trajectories left in a repository (.trajectories/ of its 0.5 versions,
@@ -131,6 +132,8 @@ export async function importTrajectories(ctx: Context, input: ImportInput): Prom
   })
   alreadyThere += outcome.skipped
   const commit = outcome.writes.length > 0 ? await store.repo.resolveRef(store.ref) : null
+  // agent-relay's data folder shows what was imported too (the files it reads are derived from the records).
+  if (outcome.imported.length > 0) await projectIfAsked(ctx, outcome.imported.map((t) => t.id))
   return {folders, imported: outcome.imported, alreadyThere, unreadable, dryRun: false, commit}
 }
 

@@ -273,7 +273,7 @@ async function requireActive(snapshot: Snapshot, actor: Actor, env: Context['env
  * trajectories a write touched, for agent-relay's readers. Loaded only when asked: no cost otherwise. The record
  * is committed by then, so a failure here is a warning.
  */
-async function projectIfAsked(ctx: Context, trajectoryIds: readonly string[]): Promise<void> {
+export async function projectIfAsked(ctx: Context, trajectoryIds: readonly string[]): Promise<void> {
   const dir = ctx.env.TRAJECTORIES_DATA_DIR
   if (dir === undefined || dir === '') return
   try {
