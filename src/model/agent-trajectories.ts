@@ -39,7 +39,7 @@ export const PDERO_PHASES = ['plan', 'design', 'execute', 'review', 'observe'] a
  *
  * @example JSON.stringify(toAgentTrajectory(detail.trajectory, detail.events), null, 2)
  */
-export function toAgentTrajectory(t: Trajectory, events: readonly TrajectoryEvent[]): JsonObject {
+export function toAgentTrajectory(t: Trajectory, events: readonly TrajectoryEvent[], eventJson: (event: TrajectoryEvent) => JsonObject = toAgentEvent): JsonObject {
   const json = object([
     ['id', t.legacyId ?? t.id],
     ['version', 1],
@@ -55,7 +55,7 @@ export function toAgentTrajectory(t: Trajectory, events: readonly TrajectoryEven
     ['startedAt', t.started],
     ['completedAt', t.ended],
     ['agents', (t.agents as Json[] | undefined) ?? [{name: t.agent, role: 'lead', joinedAt: t.started}]],
-    ['chapters', chaptersOf(t, events)],
+    ['chapters', chaptersOf(t, events, eventJson)],
     [
       'retrospective',
       t.summary === undefined
@@ -138,7 +138,7 @@ export function toAgentEvent(e: TrajectoryEvent): JsonObject {
 }
 
 /** The chapters: the imported ones with their events, or one chapter for a trajectory started here. */
-function chaptersOf(t: Trajectory, events: readonly TrajectoryEvent[]): Json[] {
+function chaptersOf(t: Trajectory, events: readonly TrajectoryEvent[], eventJson: (event: TrajectoryEvent) => JsonObject): Json[] {
   const chapters: {fields: LegacyChapter; events: Json[]}[] = (t.chapters ?? []).map((fields) => ({fields, events: []}))
   if (t.chapters === undefined || (chapters.length === 0 && events.length > 0)) {
     chapters.push({
@@ -147,7 +147,7 @@ function chaptersOf(t: Trajectory, events: readonly TrajectoryEvent[]): Json[] {
     })
   }
   const byId = new Map(chapters.map((chapter) => [chapter.fields.id, chapter]))
-  for (const event of orderEvents(events)) (byId.get(event.chapter) ?? chapters.at(-1)!).events.push(toAgentEvent(event))
+  for (const event of orderEvents(events)) (byId.get(event.chapter) ?? chapters.at(-1)!).events.push(eventJson(event))
   // agent-trajectories' `abandon --reason` writes the reason as a note in the last chapter.
   if (t.status === 'abandoned' && t.reason !== undefined && chapters.length > 0) {
     const note = `Abandoned: ${t.reason}`
@@ -200,9 +200,14 @@ export function fromAgentTrajectory(json: JsonObject, ids: MappingIds, files: {t
   const agent = toAgentName(asString(chapters[0]?.agentName) ?? asString(asObject(agents[0]).name))
 
   const events: TrajectoryEvent[] = []
+  // Each event maps back to its own JSON exactly (its legacy diff sees to it): the trajectory's diff reuses it.
+  const originals = new Map<TrajectoryEvent, JsonObject>()
   for (const chapter of chapters) {
-    for (const event of asArray(chapter.events)) {
-      events.push(fromAgentEvent(asObject(event), {id: ids.event(new Date(Number(asObject(event).ts)), events.length), trajectory: ids.trajectory, chapter, seq: events.length}))
+    for (const item of asArray(chapter.events)) {
+      const json = asObject(item)
+      const event = fromAgentEvent(json, {id: ids.event(new Date(Number(json.ts)), events.length), trajectory: ids.trajectory, chapter, seq: events.length})
+      originals.set(event, json)
+      events.push(event)
     }
   }
   const last = events.at(-1)
@@ -235,7 +240,7 @@ export function fromAgentTrajectory(json: JsonObject, ids: MappingIds, files: {t
     chapters: chapters.map((chapter) => object(Object.entries(chapter).filter(([key]) => key !== 'events')) as LegacyChapter),
     agents: agents as Value[],
   })
-  const derived = toAgentTrajectory(trajectory, events)
+  const derived = toAgentTrajectory(trajectory, events, (event) => originals.get(event) ?? toAgentEvent(event))
   const diff = diffJson(json, derived)
   const legacy = compact({...diff, trace: files.trace, compaction: files.compaction})
   return {trajectory: Object.keys(legacy).length > 0 ? {...trajectory, legacy: legacy as Value} : trajectory, events}
