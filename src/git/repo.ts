@@ -70,9 +70,10 @@ export class PendingCommit {
     if (result.exitCode === 0) return {outcome: 'updated', commit: result.stdout.toString('utf8').trim()}
     // "warning: Not updating <ref> (new tip X does not contain Y)": the ref moved since `parent` was read.
     // "Unable to create '<ref>.lock': File exists": another git process is updating it right now (or died doing
-    // so: trail doctor). Any other failure to update the ref (permissions, a refs/trail/records/ folder) is not
-    // a lost race and is reported as it is.
-    if (/Not updating|\.lock': File exists/.test(result.stderr)) return {outcome: 'stale'}
+    // so: trail doctor). "cannot lock ref '<ref>': is at X but expected Y": another writer moved it between
+    // fast-import's check and its ref transaction (seen with 8 writers on a loaded machine). Any other failure to
+    // update the ref (permissions, a refs/trail/records/ folder) is not a lost race and is reported as it is.
+    if (/Not updating|\.lock': File exists|is at [0-9a-f]+ but expected [0-9a-f]+/.test(result.stderr)) return {outcome: 'stale'}
     throw new GitError(['fast-import'], result.exitCode, result.stderr)
   }
 
