@@ -2,6 +2,7 @@ import {benchDashboard} from './dashboard.js'
 import {benchHooks} from './hooks.js'
 import {benchIngest} from './ingest.js'
 import {benchMcp} from './mcp.js'
+import {benchCompat} from './compat.js'
 import {benchParser} from './parser.js'
 import {benchRedaction} from './redact.js'
 import {benchSiblingSync, RELAY_HOT, RELAY_SEARCH} from './relay-commands.js'
@@ -11,7 +12,7 @@ import {benchAgainstAgentTrajectories, TRAIL_HOT, TRAIL_READS} from './trail-com
 // `npm run bench`: every benchmark, printed as Markdown. Options:
 //   --quick          fewer rounds and smaller stores (0 and 1,000 trajectories), no comparison
 //   --only <names>   comma-separated: trail, reads, relay, search, sync, parser, ingest, compare, hooks, redact,
-//                    dashboard, mcp
+//                    dashboard, mcp, compat
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
@@ -37,4 +38,5 @@ if (wanted('compare') && !quick) sections.push(benchAgainstAgentTrajectories(rou
 if (wanted('hooks')) sections.push(benchHooks(rounds))
 if (wanted('redact')) sections.push(benchRedaction())
 if (wanted('dashboard')) sections.push(await benchDashboard(quick ? [0, 1000] : [0, 10_000, 100_000], quick ? 3 : 7))
+if (wanted('compat')) sections.push(benchCompat(quick ? 5 : rounds, quick ? {importCount: 1000, importRuns: 1} : {}))
 process.stdout.write(`${sections.join('\n\n')}\n`)

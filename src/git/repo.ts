@@ -80,8 +80,9 @@ export class PendingCommit implements CommitInProgress {
     if (result.exitCode === 0) return {outcome: 'updated', commit: result.stdout.toString('utf8').trim()}
     // "warning: Not updating <ref> (new tip X does not contain Y)": the ref moved since `parent` was read.
     // "Unable to create '<ref>.lock': File exists": another git process is updating it right now (or died doing
-    // so: trail doctor). Any other failure to update the ref (permissions, a refs/trail/records/ folder) is not
-    // a lost race and is reported as it is.
+    // so: trail doctor). "cannot lock ref '<ref>': is at X but expected Y": another writer moved it between
+    // fast-import's check and its ref transaction (seen with 8 writers on a loaded machine). Any other failure to
+    // update the ref (permissions, a refs/trail/records/ folder) is not a lost race and is reported as it is.
     if (/Not updating|\.lock': File exists|is at [0-9a-f]+ but expected|reference already exists/.test(result.stderr)) return {outcome: 'stale'}
     throw new GitError(['fast-import'], result.exitCode, result.stderr)
   }
@@ -266,6 +267,10 @@ export class GitRepo {
     const process = startGit(['-c', 'fastimport.unpackLimit=0', 'fast-import', '--quiet', '--done', '--cat-blob-fd=1'], {
       cwd: this.cwd,
       env: this.env,
+      // fast-import grows its heap in many small steps: committing 6,000 files cost 48,000 brk calls, 30 s on this
+      // project's machines, against 0.4 s when glibc pads each growth by 64 MiB (a commit of one record makes four
+      // either way). Measured with strace -c; the variable is glibc's, ignored elsewhere.
+      extraEnv: {MALLOC_TOP_PAD_: this.env.MALLOC_TOP_PAD_ ?? String(64 * 1024 * 1024)},
       okExitCodes: [1],
     })
     return new PendingCommit(process, ref, () => this.writeSettings())

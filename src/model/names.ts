@@ -54,12 +54,17 @@ export function parseOutboxFileName(raw: string): string {
 }
 
 /**
- * Who is acting: --agent, else $AGENT_RELAY_NAME (the spec's variable), else $TRAIL_AGENT, else "default".
- * An empty value counts as unset.
+ * Who is acting: --agent, else $AGENT_RELAY_NAME (the spec's variable), else $TRAIL_AGENT, else
+ * $TRAJECTORIES_AGENT (agent-trajectories' variable, which agent-relay sets), else "default". An empty value
+ * counts as unset.
  */
 export function resolveAgentName(flag: string | undefined, env: Readonly<Record<string, string | undefined>>): AgentName {
-  const raw = [flag, env.AGENT_RELAY_NAME, env.TRAIL_AGENT].find((value) => value !== undefined && value !== '')
-  return parseAgentName(raw ?? 'default')
+  return parseAgentName(namedAgent(flag, env) ?? 'default')
+}
+
+/** The agent named by the flag or the environment, or undefined when nobody is named (the agent is "default"). */
+export function namedAgent(flag: string | undefined, env: Readonly<Record<string, string | undefined>>): string | undefined {
+  return [flag, env.AGENT_RELAY_NAME, env.TRAIL_AGENT, env.TRAJECTORIES_AGENT].find((value) => value !== undefined && value !== '')
 }
 
 

@@ -44,6 +44,8 @@ export interface ListResult {
   more: boolean
   page: number
   limit: number
+  /** When the store has no trajectory at all: agent-trajectories folders found in the repository, to import. */
+  legacyFolders?: string[]
 }
 
 export interface SaveResult {

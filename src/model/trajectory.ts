@@ -1,5 +1,6 @@
-import {UsageError} from '../errors.js'
+import {RecordFormatError, UsageError} from '../errors.js'
 import {describeConfidence} from './confidence.js'
+import type {Value} from './front-matter.js'
 import {parseAgentName, type AgentName} from './names.js'
 import {compact, FieldReader, renderRecord, renderYamlRecord, type Extensible} from './record.js'
 import {redactText} from './redact.js'
@@ -33,9 +34,32 @@ export interface Trajectory extends Extensible {
   learnings: string[]
   /** Why it was abandoned. */
   reason?: string
+  /** The current PDERO phase (plan, design, execute, review, observe): set by `start --phase` and `trail phase`. */
+  phase?: string
+  /** The project and the workflow run the trajectory belongs to (agent-trajectories' projectId, workflowId). */
+  project?: string
+  workflow?: string
+  /** The task's longer description and free tags (agent-trajectories' task.description, tags). */
+  description?: string
+  tags?: string[]
+  /** Imported from agent-trajectories: the id it had there (`trail show <legacy id>` finds it). */
+  legacyId?: string
+  /** Imported: its chapters (the agent-trajectories chapter objects without their events). */
+  chapters?: LegacyChapter[]
+  /** Imported: its agents' participation (agent-trajectories' `agents`). */
+  agents?: Value[]
+  /** Imported: what of the agent-trajectories file does not map to a field, verbatim (./agent-trajectories.ts). */
+  legacy?: Value
 }
 
-export const EVENT_KINDS = ['decision', 'note', 'reflection'] as const
+/** A chapter of an imported trajectory: agent-trajectories' chapter object, its events left out. */
+export type LegacyChapter = {readonly [key: string]: Value}
+
+/**
+ * decision, note, reflection; `phase`: a move to another PDERO phase (`trail phase`); `event`: anything else that
+ * happened, its `type` as agent-relay and agent-trajectories name it (observation, tool_call, error, finding...).
+ */
+export const EVENT_KINDS = ['decision', 'note', 'reflection', 'phase', 'event'] as const
 export type EventKind = (typeof EVENT_KINDS)[number]
 
 /** A decision (or note, or reflection) in a trajectory. Never edited once written. */
@@ -49,6 +73,23 @@ export interface TrajectoryEvent extends Extensible {
   reasoning?: string
   alternatives: string[]
   confidence?: number
+  /** A decision's question, when it is not the decision itself (`trail decision --question`). */
+  question?: string
+  /** An `event`'s type: observation, tool_call, error... */
+  type?: string
+  /** A `phase` event's new phase. */
+  phase?: string
+  /** A reflection's focal points and course corrections (`trail reflect --focal-points --adjustments`). */
+  focalPoints?: string[]
+  adjustments?: string
+  /** low, medium, high or critical (agent-trajectories' significance). */
+  significance?: string
+  tags?: string[]
+  /** Imported: the chapter it was in, and its place in the trajectory's events (ties of time keep their order). */
+  chapter?: string
+  seq?: number
+  /** Imported: what of the agent-trajectories event does not map to a field, verbatim. */
+  legacy?: Value
 }
 
 /** The marker that says "this agent's active trajectory is this one". Created by start, removed on completion. */
@@ -112,6 +153,15 @@ export function renderTrajectory(trajectory: Trajectory): string {
       challenges: t.challenges.length > 0 ? t.challenges : undefined,
       learnings: t.learnings.length > 0 ? t.learnings : undefined,
       reason: t.reason,
+      phase: t.phase,
+      project: t.project,
+      workflow: t.workflow,
+      description: t.description,
+      tags: t.tags,
+      legacy_id: t.legacyId,
+      chapters: t.chapters,
+      agents: t.agents,
+      legacy: t.legacy,
     }),
     trajectoryBody,
   )
@@ -127,6 +177,10 @@ function trajectoryBody(t: Trajectory): string {
     t.task ? `- Task: ${oneLine(t.task)}${t.source ? ` (${oneLine(t.source)})` : ''}` : '',
     t.url ? `- Link: ${oneLine(t.url)}` : '',
     t.branch ? `- Branch: ${t.branch}` : '',
+    t.phase ? `- Phase: ${oneLine(t.phase)}` : '',
+    t.project ? `- Project: ${oneLine(t.project)}` : '',
+    t.workflow ? `- Workflow: ${oneLine(t.workflow)}` : '',
+    t.legacyId ? `- Imported from agent-trajectories: ${oneLine(t.legacyId)}` : '',
     t.confidence === undefined ? '' : `- Confidence: ${describeConfidence(t.confidence)}`,
   ].filter(Boolean)
   const sections: string[] = [`# ${oneLine(t.title)}`, facts.join('\n')]
@@ -159,7 +213,30 @@ export function parseTrajectory(text: string, path: string): Trajectory {
     challenges: r.strings('challenges'),
     learnings: r.strings('learnings'),
     reason: r.optionalString('reason'),
+    phase: r.optionalString('phase'),
+    project: r.optionalString('project'),
+    workflow: r.optionalString('workflow'),
+    description: r.optionalString('description'),
+    tags: r.has('tags') ? r.strings('tags') : undefined,
+    legacyId: r.optionalString('legacy_id'),
+    chapters: r.has('chapters') ? objects(r, 'chapters') : undefined,
+    agents: r.has('agents') ? list(r, 'agents') : undefined,
+    legacy: r.has('legacy') ? r.value('legacy') : undefined,
+    // Last: the fields no line above asked for.
     extra: r.rest(),
+  })
+}
+
+function list(r: FieldReader, key: string): Value[] {
+  const value = r.value(key)
+  if (!Array.isArray(value)) throw new RecordFormatError(r.path, `field '${key}' is not a list`)
+  return [...(value as Value[])]
+}
+
+function objects(r: FieldReader, key: string): LegacyChapter[] {
+  return list(r, key).map((item) => {
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) throw new RecordFormatError(r.path, `field '${key}' holds an item that is not a mapping`)
+    return item as LegacyChapter
   })
 }
 
@@ -176,10 +253,24 @@ export function renderEvent(event: TrajectoryEvent): string {
       reasoning: e.reasoning,
       alternatives: e.alternatives.length > 0 ? e.alternatives : undefined,
       confidence: e.confidence,
+      question: e.question,
+      type: e.type,
+      phase: e.phase,
+      focal_points: e.focalPoints,
+      adjustments: e.adjustments,
+      significance: e.significance,
+      tags: e.tags,
+      chapter: e.chapter,
+      seq: e.seq,
+      legacy: e.legacy,
     }),
     (e) => {
-      const heading = `# ${e.kind[0]!.toUpperCase()}${e.kind.slice(1)}: ${oneLine(e.title)}`
-      const parts = [heading, e.reasoning ?? `_${NO_REASONING}_`]
+      const heading = `# ${e.kind === 'event' ? `Event (${oneLine(e.type ?? 'observation')})` : `${e.kind[0]!.toUpperCase()}${e.kind.slice(1)}`}: ${oneLine(e.title)}`
+      const parts = [heading]
+      if (e.question) parts.push(`Question: ${oneLine(e.question)}`)
+      if (e.kind === 'decision' || e.reasoning !== undefined) parts.push(e.reasoning ?? `_${NO_REASONING}_`)
+      if (e.adjustments) parts.push(`Adjustments: ${e.adjustments}`)
+      if (e.focalPoints && e.focalPoints.length > 0) parts.push(`Focal points:\n\n${e.focalPoints.map((f) => `- ${oneLine(f)}`).join('\n')}`)
       if (e.alternatives.length > 0) parts.push(`Alternatives considered:\n\n${e.alternatives.map((a) => `- ${oneLine(a)}`).join('\n')}`)
       if (e.confidence !== undefined) parts.push(`Confidence: ${describeConfidence(e.confidence)}`)
       return `${parts.join('\n\n')}\n`
@@ -199,6 +290,17 @@ export function parseEvent(text: string, path: string): TrajectoryEvent {
     reasoning: r.optionalString('reasoning'),
     alternatives: r.strings('alternatives'),
     confidence: r.optionalNumber('confidence'),
+    question: r.optionalString('question'),
+    type: r.optionalString('type'),
+    phase: r.optionalString('phase'),
+    focalPoints: r.has('focal_points') ? r.strings('focal_points') : undefined,
+    adjustments: r.optionalString('adjustments'),
+    significance: r.optionalString('significance'),
+    tags: r.has('tags') ? r.strings('tags') : undefined,
+    chapter: r.optionalString('chapter'),
+    seq: r.optionalNumber('seq'),
+    legacy: r.has('legacy') ? r.value('legacy') : undefined,
+    // Last: the fields no line above asked for.
     extra: r.rest(),
   })
 }
@@ -228,7 +330,32 @@ export function parseTaskUrl(raw: string): string {
   return parseText(raw, 'url')
 }
 
-/** `--alternatives "a,b, c"` → ["a", "b", "c"]; empty items are dropped. Redacted before it is split. */
+/**
+ * `--alternatives "a,b, c"` → ["a", "b", "c"]; empty items are dropped. A comma inside an item is written `\,`
+ * (`"Redis\, clustered,SQS"` → ["Redis, clustered", "SQS"]). The same rule splits --challenges, --learnings and
+ * --focal-points, which agent-relay passes comma-joined. Redacted before it is split: a key id and its secret
+ * separated by a comma are caught as a pair.
+ */
 export function parseAlternatives(raw: string | undefined): string[] {
-  return raw === undefined ? [] : redactText(raw).split(',').map((item) => item.trim()).filter((item) => item !== '')
+  return raw === undefined ? [] : splitList(redactText(raw))
+}
+
+/** Splits on commas not escaped as `\,`; items trimmed, empty ones dropped. */
+export function splitList(raw: string): string[] {
+  const items: string[] = []
+  let current = ''
+  for (let i = 0; i < raw.length; i++) {
+    const char = raw[i]!
+    if (char === '\\' && raw[i + 1] === ',') {
+      current += ','
+      i++
+    } else if (char === ',') {
+      items.push(current)
+      current = ''
+    } else {
+      current += char
+    }
+  }
+  items.push(current)
+  return items.map((item) => item.trim()).filter((item) => item !== '')
 }

@@ -75,7 +75,8 @@ export function agentJson(agent: AgentOverview): AgentJson {
   }
 }
 
-export interface TrajectoryItemJson extends TrajectoryJson, SourceJson {}
+/** A trajectory in the dashboard's lists: `project` is the store's project (the trajectory's own is not shown). */
+export interface TrajectoryItemJson extends Omit<TrajectoryJson, 'project'>, SourceJson {}
 
 export function trajectoryItemJson(trajectory: Trajectory, source: SourceJson): TrajectoryItemJson {
   return {...trajectoryJson(trajectory), project: source.project, sibling: source.sibling}

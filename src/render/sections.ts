@@ -21,7 +21,11 @@ export interface DecisionView {
   title: string
   at: string
   kind: string
-  /** null: none was recorded (renderers say NO_REASONING, model/trajectory.ts). */
+  /** What kind of event it is when it is not a decision ("phase", an event's type, "reflection"), or null. */
+  label: string | null
+  /** The question a decision answered, when it is not the decision itself. */
+  question: string | null
+  /** null: none was recorded (for a decision, renderers say NO_REASONING, model/trajectory.ts). */
   reasoning: string | null
   alternatives: string[]
   /** "0.7 (good)", or null. */
@@ -69,6 +73,10 @@ export function trajectoryDocument(detail: TrajectoryDetail): TrajectoryDocument
   if (t.task) facts.push({label: 'Task', value: `${t.task}${t.source ? ` (${t.source})` : ''}`})
   if (t.url) facts.push({label: 'Link', value: t.url, as: 'link'})
   if (t.branch) facts.push({label: 'Branch', value: t.branch, as: 'code'})
+  if (t.phase) facts.push({label: 'Phase', value: t.phase})
+  if (t.project) facts.push({label: 'Project', value: t.project})
+  if (t.workflow) facts.push({label: 'Workflow', value: t.workflow})
+  if (t.legacyId) facts.push({label: 'Imported', value: `from agent-trajectories, where it was ${t.legacyId}`})
   if (t.confidence !== undefined) facts.push({label: 'Confidence', value: describeConfidence(t.confidence)})
   const sections: Section[] = [{id: 'header', heading: '', blocks: [{kind: 'facts', facts}]}]
   if (t.summary) sections.push({id: 'summary', heading: 'Summary', blocks: [{kind: 'text', text: t.summary}]})
@@ -85,6 +93,8 @@ export function decisionView(event: TrajectoryDetail['events'][number]): Decisio
     title: event.title,
     at: event.at,
     kind: event.kind,
+    label: event.kind === 'decision' ? null : event.kind === 'event' ? (event.type ?? 'event') : event.kind,
+    question: event.question ?? null,
     reasoning: event.reasoning ?? null,
     alternatives: event.alternatives,
     confidence: event.confidence === undefined ? null : describeConfidence(event.confidence),

@@ -1,7 +1,7 @@
 import {confidenceLevel, describeConfidence} from '../model/confidence.js'
 import {NO_DECISIONS, NO_REASONING, type Trajectory, type TrajectoryEvent} from '../model/trajectory.js'
 import {oneLine} from '../model/text.js'
-import {trajectoryDocument, type Block, type Fact} from './sections.js'
+import {decisionView, trajectoryDocument, type Block, type Fact} from './sections.js'
 import {formatTime, paint, printable, printableLine, table, type OutputStyle} from './style.js'
 import type {TrajectoryDetail, DecisionResult, FinishResult, StatusResult, ListResult} from '../model/results.js'
 
@@ -28,6 +28,12 @@ export interface TrajectoryJson {
   challenges: string[]
   learnings: string[]
   reason: string | null
+  /** The current PDERO phase (trail phase), or null. */
+  phase: string | null
+  project: string | null
+  workflow: string | null
+  /** Imported from agent-trajectories: the id it had there. */
+  legacyId: string | null
 }
 
 export interface DecisionJson {
@@ -41,6 +47,11 @@ export interface DecisionJson {
   alternatives: string[]
   confidence: number | null
   confidenceLevel: string | null
+  /** A decision's question, when it is not the decision itself. */
+  question: string | null
+  /** An `event`'s type (observation, tool_call, error...), a `phase` event's phase. */
+  type: string | null
+  phase: string | null
 }
 
 export interface TrajectoryDetailJson extends TrajectoryJson {
@@ -67,6 +78,10 @@ export function trajectoryJson(t: Trajectory): TrajectoryJson {
     challenges: t.challenges,
     learnings: t.learnings,
     reason: t.reason ?? null,
+    phase: t.phase ?? null,
+    project: t.project ?? null,
+    workflow: t.workflow ?? null,
+    legacyId: t.legacyId ?? null,
   }
 }
 
@@ -82,6 +97,9 @@ export function decisionJson(e: TrajectoryEvent): DecisionJson {
     alternatives: e.alternatives,
     confidence: e.confidence ?? null,
     confidenceLevel: e.confidence === undefined ? null : confidenceLevel(e.confidence),
+    question: e.question ?? null,
+    type: e.type ?? null,
+    phase: e.phase ?? null,
   }
 }
 
@@ -106,9 +124,49 @@ export function startText(t: Trajectory, style: OutputStyle): string {
 export function decisionText(result: DecisionResult, style: OutputStyle): string {
   const d = result.decision
   const lines = [`Recorded decision ${paint(style, 'bold', d.id)} in ${result.trajectory.id}: ${printableLine(d.title, 200)}`]
+  if (d.question !== undefined) lines.push(`  question: ${printableLine(d.question, 200)}`)
   lines.push(`  reasoning: ${d.reasoning === undefined ? NO_REASONING : printableLine(d.reasoning, 200)}`)
   if (d.alternatives.length > 0) lines.push(`  alternatives: ${d.alternatives.map((a) => printableLine(a, 80)).join(', ')}`)
   if (d.confidence !== undefined) lines.push(`  confidence: ${describeConfidence(d.confidence)}`)
+  return `${lines.join('\n')}\n`
+}
+
+/** `trail phase`, `trail event`, `trail reflect`: what was recorded, in a line or two. */
+export function eventText(result: DecisionResult, style: OutputStyle): string {
+  const e = result.decision
+  const what = e.kind === 'phase' ? `phase ${e.phase}` : e.kind === 'event' ? `event (${printableLine(e.type ?? 'observation', 40)})` : e.kind
+  const lines = [`Recorded ${what} ${paint(style, 'bold', e.id)} in ${result.trajectory.id}${e.kind === 'phase' ? '' : `: ${printableLine(e.title, 200)}`}`]
+  if (e.reasoning !== undefined) lines.push(`  reason: ${printableLine(e.reasoning, 200)}`)
+  if (e.focalPoints && e.focalPoints.length > 0) lines.push(`  focal points: ${e.focalPoints.map((f) => printableLine(f, 80)).join(', ')}`)
+  if (e.adjustments !== undefined) lines.push(`  adjustments: ${printableLine(e.adjustments, 200)}`)
+  if (e.confidence !== undefined) lines.push(`  confidence: ${describeConfidence(e.confidence)}`)
+  return `${lines.join('\n')}\n`
+}
+
+/** `trail show --decisions`: the decisions only, each with its reasoning (or the lack of it, never hidden). */
+export function decisionsText(detail: TrajectoryDetail, style: OutputStyle): string {
+  const decisions = detail.events.filter((e) => e.kind === 'decision')
+  if (decisions.length === 0) return 'No decisions recorded.\n'
+  return `Decisions for ${printableLine(detail.trajectory.title)}:\n\n${textBlock({kind: 'decisions', decisions: decisions.map(decisionView)}, style)}\n`
+}
+
+/** `trail show --trace`: the trace references and attribution an imported trajectory brought along. */
+export function traceText(detail: TrajectoryDetail): string {
+  const t = detail.trajectory
+  const legacy = (t.legacy ?? {}) as {set?: Record<string, unknown>; trace?: unknown}
+  const ref = legacy.set?._trace as {startRef?: string; endRef?: string; traceId?: string} | undefined
+  const commits = (legacy.set?.commits as unknown[] | undefined) ?? []
+  const trace = legacy.trace as {id?: string; timestamp?: string; files?: {path?: string; conversations?: {ranges?: unknown[]; contributor?: {model_id?: string}}[]}[]} | undefined
+  if (!ref && !trace && commits.length === 0) {
+    return `No trace information for ${printableLine(t.title)}.\nrelay-trail links commits to trajectories through its git hooks (trail init --hooks).\n`
+  }
+  const lines = [`Trace for ${printableLine(t.title)}:`]
+  if (ref) lines.push(`  start ref: ${printableLine(String(ref.startRef ?? ''))}`, ...(ref.endRef ? [`  end ref:   ${printableLine(ref.endRef)}`] : []), ...(ref.traceId ? [`  trace id:  ${printableLine(ref.traceId)}`] : []))
+  if (commits.length > 0) lines.push(`  commits:   ${commits.map((c) => printableLine(String(c))).join(', ')}`)
+  for (const file of trace?.files ?? []) {
+    const ranges = (file.conversations ?? []).reduce((sum, c) => sum + (c.ranges?.length ?? 0), 0)
+    lines.push(`  - ${printableLine(String(file.path ?? ''))}: ${ranges} ranges, model ${printableLine(file.conversations?.[0]?.contributor?.model_id ?? 'unknown')}`)
+  }
   return `${lines.join('\n')}\n`
 }
 
@@ -131,6 +189,7 @@ export function statusText(result: StatusResult, style: OutputStyle): string {
     out.push(`Agent ${result.agent}: ${paint(style, 'yellow', 'active')} ${paint(style, 'bold', t.id)}`)
     out.push(`  ${printableLine(t.title, 300)}`)
     out.push(`  started ${formatTime(t.started, style)}${t.task ? `, task ${printableLine(t.task, 80)}` : ''}${t.branch ? `, branch ${t.branch}` : ''}`)
+    if (t.phase) out.push(`  phase: ${printableLine(t.phase, 40)}`)
     const decisions = result.active.events
     out.push(decisions.length === 0 ? '  no decisions yet' : `  decisions (${decisions.length}):`)
     decisions.forEach((d, index) => {
@@ -239,8 +298,9 @@ function textBlock(block: Block, style: OutputStyle): string {
       if (block.decisions.length === 0) return NO_DECISIONS
       return block.decisions
         .map((d, index) => {
-          const lines = [`${index + 1}. ${printableLine(d.title)}  ${paint(style, 'dim', formatTime(d.at, style))}`]
-          lines.push(`   ${d.reasoning === null ? NO_REASONING : printable(d.reasoning).replace(/\n/g, '\n   ')}`)
+          const lines = [`${index + 1}. ${d.label === null ? '' : `[${printableLine(d.label, 40)}] `}${printableLine(d.title)}  ${paint(style, 'dim', formatTime(d.at, style))}`]
+          if (d.question !== null) lines.push(`   question: ${printableLine(d.question)}`)
+          if (d.reasoning !== null || d.label === null) lines.push(`   ${d.reasoning === null ? NO_REASONING : printable(d.reasoning).replace(/\n/g, '\n   ')}`)
           if (d.alternatives.length > 0) lines.push(`   alternatives: ${d.alternatives.map((a) => printableLine(a)).join(', ')}`)
           if (d.confidence !== null) lines.push(`   confidence: ${d.confidence}`)
           return lines.join('\n')
@@ -274,7 +334,9 @@ function markdownBlock(block: Block): string {
       if (block.decisions.length === 0) return `_${NO_DECISIONS}_`
       return block.decisions
         .map((d, i) => {
-          const parts = [`### ${i + 1}. ${markdownInline(d.title)}`, d.reasoning ?? `_${NO_REASONING}_`]
+          const parts = [`### ${i + 1}. ${d.label === null ? '' : `[${markdownInline(d.label)}] `}${markdownInline(d.title)}`]
+          if (d.question !== null) parts.push(`**Question:** ${markdownInline(d.question)}`)
+          if (d.reasoning !== null || d.label === null) parts.push(d.reasoning ?? `_${NO_REASONING}_`)
           if (d.alternatives.length > 0) parts.push(`**Alternatives considered:** ${d.alternatives.map(markdownInline).join('; ')}`)
           if (d.confidence !== null) parts.push(`**Confidence:** ${d.confidence}`)
           return parts.join('\n\n')
@@ -343,7 +405,9 @@ function htmlBlock(block: Block): string {
       return `<ol>\n${block.decisions
         .map(
           (d) =>
-            `<li><h3>${e(d.title)}</h3>${d.reasoning === null ? `<p><em>${e(NO_REASONING)}</em></p>` : paragraphs(d.reasoning)}` +
+            `<li><h3>${d.label === null ? '' : `[${e(d.label)}] `}${e(d.title)}</h3>` +
+            (d.question === null ? '' : `<p><strong>Question:</strong> ${e(d.question)}</p>`) +
+            (d.reasoning === null ? (d.label === null ? `<p><em>${e(NO_REASONING)}</em></p>` : '') : paragraphs(d.reasoning)) +
             (d.alternatives.length > 0 ? `<p><strong>Alternatives considered:</strong> ${d.alternatives.map(e).join('; ')}</p>` : '') +
             (d.confidence === null ? '' : `<p><strong>Confidence:</strong> ${e(d.confidence)}</p>`) +
             `<p class="at">${e(d.at)}</p></li>`,

@@ -1,5 +1,5 @@
-import {AlreadyActiveError, NoActiveTrajectoryError, NotFoundError, type RecordFormatError} from '../errors.js'
-import {idTime} from '../model/ids.js'
+import {AlreadyActiveError, NoActiveTrajectoryError, NotFoundError, UsageError, type RecordFormatError} from '../errors.js'
+import {idTime, parseIdPrefix} from '../model/ids.js'
 import {activePath, eventPath, TRAJECTORIES_DIR, trajectoryPath} from '../model/layout.js'
 import type {AgentName} from '../model/names.js'
 import {quoteInput} from '../model/text.js'
@@ -16,6 +16,7 @@ import {
 } from '../model/trajectory.js'
 import {escapeExtended, type Snapshot} from '../store/snapshot.js'
 import type {Draft} from '../store/transaction.js'
+import type {FileChange} from '../git/repo.js'
 import type {Context} from './context.js'
 import {dayFolders} from './day-folders.js'
 import {activeIds, allActive, countEvents, findActive, readDetail, readTrajectories, readTrajectory, resolveTrajectoryId} from './trajectory-records.js'
@@ -30,6 +31,10 @@ export interface StartInput {
   task?: string
   source?: string
   url?: string
+  /** The PDERO phase it starts in (agent-relay starts in "plan"): recorded as a phase event too. */
+  phase?: string
+  project?: string
+  workflow?: string
 }
 
 /**
@@ -40,7 +45,7 @@ export interface StartInput {
 export async function startTrajectory(ctx: Context, input: StartInput): Promise<Trajectory> {
   const store = await ctx.store()
   const branch = await store.repo.currentBranch()
-  return store.transact(async (snapshot) => {
+  const trajectory = await store.transact(async (snapshot) => {
     const active = await findActive(snapshot, input.agent)
     if (active) throw new AlreadyActiveError(active)
     const id = ctx.ids.next('traj')
@@ -55,22 +60,45 @@ export async function startTrajectory(ctx: Context, input: StartInput): Promise<
       ...compact({task: input.task, source: input.source, url: input.url, branch: branch ?? undefined}),
       challenges: [],
       learnings: [],
+      ...compact({phase: input.phase, project: input.project, workflow: input.workflow}),
+    }
+    const phaseEvent: FileChange[] = []
+    if (input.phase !== undefined) {
+      const eventId = ctx.ids.next('ev')
+      const event: TrajectoryEvent = {id: eventId, kind: 'phase', trajectory: id, agent: input.agent, at: idTime(eventId).toISOString(), title: input.phase, phase: input.phase, alternatives: []}
+      phaseEvent.push({path: eventPath(id, eventId), content: renderEvent(event)})
     }
     return {
       writes: [
         {path: trajectoryPath(id), content: renderTrajectory(trajectory)},
         {path: activePath(input.agent, id), content: renderActiveMarker({trajectory: id, agent: input.agent, started})},
+        ...phaseEvent,
       ],
       subject: `start ${id} ${subjectText(input.title)}`,
       trailers: recordTrailers(id, input.agent),
       result: trajectory,
     }
   })
+  await projectIfAsked(ctx, [trajectory.id])
+  return trajectory
 }
 
-export interface DecisionInput {
+/**
+ * Who acts on "the active trajectory". `agent` is the agent resolved from --agent and the environment;
+ * `implicit` says nobody named one. agent-trajectories keeps one active trajectory per data folder, and
+ * agent-relay names the agent on `start` but not on `decision`, `complete` or `abandon`: in its setting
+ * (TRAJECTORIES_DATA_DIR set), an unnamed caller whose "default" agent has nothing active acts on the one
+ * trajectory that is active, if exactly one is.
+ */
+export interface Actor {
   agent: AgentName
+  implicit?: boolean
+}
+
+export interface DecisionInput extends Actor {
   title: string
+  /** The question it answers, when it is not the decision itself. */
+  question?: string
   reasoning?: string
   alternatives: string[]
   confidence?: number
@@ -79,31 +107,100 @@ export interface DecisionInput {
 
 /** Records a decision in the agent's active trajectory, as a new immutable event file. */
 export async function recordDecision(ctx: Context, input: DecisionInput): Promise<DecisionResult> {
+  return recordEvent(ctx, input, 'decision', (base) => ({
+    ...base,
+    kind: 'decision',
+    title: input.title,
+    ...compact({reasoning: input.reasoning, confidence: input.confidence}),
+    alternatives: input.alternatives,
+    ...compact({question: input.question}),
+  }))
+}
+
+export interface PhaseInput extends Actor {
+  /** One of the PDERO phases. */
+  phase: string
+  reason?: string
+}
+
+/**
+ * Moves the agent's active trajectory to another PDERO phase: a phase event, and the trajectory's current phase.
+ */
+export async function recordPhase(ctx: Context, input: PhaseInput): Promise<DecisionResult> {
+  return recordEvent(
+    ctx,
+    input,
+    'phase',
+    (base) => ({...base, kind: 'phase', title: input.phase, phase: input.phase, alternatives: [], ...compact({reasoning: input.reason})}),
+    (trajectory) => ({...trajectory, phase: input.phase}),
+  )
+}
+
+export interface ObservationInput extends Actor {
+  content: string
+  /** observation (default), tool_call, error, finding, message... */
+  type: string
+}
+
+/** Records something that happened (agent-relay's `trail event`): an event of the given type. */
+export function recordObservation(ctx: Context, input: ObservationInput): Promise<DecisionResult> {
+  return recordEvent(ctx, input, 'event', (base) => ({...base, kind: 'event', type: input.type, title: input.content, alternatives: []}))
+}
+
+export interface ReflectionInput extends Actor {
+  synthesis: string
+  focalPoints: string[]
+  adjustments?: string
+  confidence?: number
+}
+
+/** Records a reflection: a periodic synthesis of progress, with what prompted it and the course corrections. */
+export function recordReflection(ctx: Context, input: ReflectionInput): Promise<DecisionResult> {
+  return recordEvent(ctx, input, 'reflection', (base) => ({
+    ...base,
+    kind: 'reflection',
+    title: input.synthesis,
+    alternatives: [],
+    ...compact({confidence: input.confidence, focalPoints: input.focalPoints.length > 0 ? input.focalPoints : undefined, adjustments: input.adjustments}),
+  }))
+}
+
+type EventBase = Pick<TrajectoryEvent, 'id' | 'trajectory' | 'agent' | 'at'>
+
+/**
+ * Adds one event to the actor's active trajectory, as a new immutable file; `update`, when given, also rewrites
+ * the trajectory (a phase event changes its current phase).
+ */
+async function recordEvent(
+  ctx: Context,
+  actor: Actor,
+  what: string,
+  build: (base: EventBase) => TrajectoryEvent,
+  update?: (trajectory: Trajectory) => Trajectory,
+): Promise<DecisionResult> {
   const store = await ctx.store()
-  return store.transact(async (snapshot) => {
-    const trajectory = await requireActive(snapshot, input.agent)
+  const result = await store.transact(async (snapshot): Promise<Draft<DecisionResult>> => {
+    const active = await requireActive(snapshot, actor, ctx.env)
     const id = ctx.ids.next('ev')
-    const decision: TrajectoryEvent = {
-      id,
-      kind: 'decision',
-      trajectory: trajectory.id,
-      agent: input.agent,
-      at: idTime(id).toISOString(),
-      title: input.title,
-      ...compact({reasoning: input.reasoning, confidence: input.confidence}),
-      alternatives: input.alternatives,
-    }
+    const at = idTime(id).toISOString()
+    const decision = build({id, trajectory: active.id, agent: active.agent, at})
+    const changed = update?.(active)
+    const trajectory = changed && changed.phase !== active.phase ? {...changed, updated: at} : active
     return {
-      writes: [{path: eventPath(trajectory.id, id), content: renderEvent(decision)}],
-      subject: `decision ${subjectText(input.title)} in ${trajectory.id}`,
-      trailers: recordTrailers(id, input.agent, trajectory.id),
+      writes: [
+        {path: eventPath(active.id, id), content: renderEvent(decision)},
+        ...(trajectory === active ? [] : [{path: trajectoryPath(active.id), content: renderTrajectory(trajectory)}]),
+      ],
+      subject: `${what} ${subjectText(decision.title)} in ${active.id}`,
+      trailers: recordTrailers(id, active.agent, active.id),
       result: {trajectory, decision},
     }
   })
+  await projectIfAsked(ctx, [result.trajectory.id])
+  return result
 }
 
-export interface CompleteInput {
-  agent: AgentName
+export interface CompleteInput extends Actor {
   summary: string
   confidence?: number
   approach?: string
@@ -114,7 +211,7 @@ export interface CompleteInput {
 
 /** Completes the agent's active trajectory with a retrospective. */
 export function completeTrajectory(ctx: Context, input: CompleteInput): Promise<FinishResult> {
-  return finish(ctx, input.agent, 'completed', (trajectory) => ({
+  return finish(ctx, input, 'completed', (trajectory) => ({
     ...trajectory,
     ...compact({summary: input.summary, confidence: input.confidence, approach: input.approach}),
     challenges: input.challenges,
@@ -122,25 +219,25 @@ export function completeTrajectory(ctx: Context, input: CompleteInput): Promise<
   }))
 }
 
-export interface AbandonInput {
-  agent: AgentName
+export interface AbandonInput extends Actor {
   reason?: string
 }
 
 /** Abandons the agent's active trajectory, keeping the reason. */
 export function abandonTrajectory(ctx: Context, input: AbandonInput): Promise<FinishResult> {
-  return finish(ctx, input.agent, 'abandoned', (trajectory) => ({...trajectory, ...compact({reason: input.reason})}))
+  return finish(ctx, input, 'abandoned', (trajectory) => ({...trajectory, ...compact({reason: input.reason})}))
 }
 
 async function finish(
   ctx: Context,
-  agent: AgentName,
+  actor: Actor,
   status: Exclude<TrajectoryStatus, 'active'>,
   update: (trajectory: Trajectory) => Trajectory,
 ): Promise<FinishResult> {
   const store = await ctx.store()
-  return store.transact(async (snapshot): Promise<Draft<FinishResult>> => {
-    const active = await requireActive(snapshot, agent)
+  const result = await store.transact(async (snapshot): Promise<Draft<FinishResult>> => {
+    const active = await requireActive(snapshot, actor, ctx.env)
+    const agent = active.agent
     const ended = ctx.now().toISOString()
     const trajectory: Trajectory = {...update(active), status, ended, updated: ended}
     // Only this trajectory's marker goes. After two clones merged, an agent can hold two active trajectories;
@@ -155,12 +252,37 @@ async function finish(
       result: {trajectory, eventCount: await countEvents(snapshot, trajectory.id)},
     }
   })
+  await projectIfAsked(ctx, [result.trajectory.id])
+  return result
 }
 
-async function requireActive(snapshot: Snapshot, agent: AgentName): Promise<Trajectory> {
-  const trajectory = await findActive(snapshot, agent)
-  if (!trajectory) throw new NoActiveTrajectoryError(agent)
-  return trajectory
+async function requireActive(snapshot: Snapshot, actor: Actor, env: Context['env']): Promise<Trajectory> {
+  const trajectory = await findActive(snapshot, actor.agent)
+  if (trajectory) return trajectory
+  if (actor.implicit && (env.TRAJECTORIES_DATA_DIR ?? '') !== '') {
+    const everyone = await allActive(snapshot)
+    if (everyone.length === 1 && everyone[0]!.ids.length === 1) {
+      const only = await readTrajectory(snapshot, everyone[0]!.ids[0]!)
+      if (only) return only
+    }
+  }
+  throw new NoActiveTrajectoryError(actor.agent)
+}
+
+/**
+ * Keeps agent-trajectories' JSON layout in $TRAJECTORIES_DATA_DIR (or --data-dir) up to date with the
+ * trajectories a write touched, for agent-relay's readers. Loaded only when asked: no cost otherwise. The record
+ * is committed by then, so a failure here is a warning.
+ */
+export async function projectIfAsked(ctx: Context, trajectoryIds: readonly string[]): Promise<void> {
+  const dir = ctx.env.TRAJECTORIES_DATA_DIR
+  if (dir === undefined || dir === '') return
+  try {
+    const {projectTrajectories} = await import('./trajectories-projection.js')
+    await projectTrajectories(ctx, dir, trajectoryIds)
+  } catch (error) {
+    ctx.warn(`the record is committed, but the agent-trajectories files in ${dir} were not updated: ${(error as Error).message.split('\n')[0]} (rebuild them with: trail export --format agent-trajectories --all)`)
+  }
 }
 
 
@@ -183,6 +305,8 @@ export async function trajectoryStatus(ctx: Context, agent: AgentName): Promise<
 }
 
 export interface ListQuery {
+  /** Only trajectories whose title or id (or old id) contains this text, in any case. */
+  search?: string
   status?: TrajectoryStatus
   agent?: AgentName
   since?: Date
@@ -217,6 +341,11 @@ export async function listTrajectories(ctx: Context, query: ListQuery): Promise<
     read(ids.slice(start, start + query.limit)).then((trajectories) => ({trajectories, total, more, page: query.page, limit: query.limit}))
   const since = (id: string) => from === undefined || idTime(id).getTime() >= from
 
+  if (query.search !== undefined) {
+    const ids = (await searchTrajectoryIds(snapshot, query.search)).filter(since).sort().reverse()
+    const matching = query.status || query.agent ? (await read(ids)).filter((t) => (!query.status || t.status === query.status) && (!query.agent || t.agent === query.agent)).map((t) => t.id) : ids
+    return page(matching, matching.length, matching.length > start + query.limit)
+  }
   if (query.status === 'active') {
     const active = query.agent ? [{agent: query.agent, ids: await activeIds(snapshot, query.agent)}] : await allActive(snapshot)
     const ids = active.flatMap((entry) => entry.ids).filter(since).sort().reverse()
@@ -231,7 +360,15 @@ export async function listTrajectories(ctx: Context, query: ListQuery): Promise<
     const total = counts.reduce((sum, count) => sum + count, 0)
     const ids: string[] = []
     for await (const id of newestFirst()) if (ids.push(id) >= start + query.limit) break
-    return page(ids, total, total > start + query.limit)
+    const result = await page(ids, total, total > start + query.limit)
+    // An empty store beside agent-trajectories folders: say how to bring them in.
+    if (total === 0 && from === undefined && days.length === 0) {
+      const {findLegacyFolders} = await import('./import.js')
+      const store = await ctx.store()
+      const legacyFolders = findLegacyFolders(ctx, store.repo.workTree)
+      if (legacyFolders.length > 0) return {...result, legacyFolders}
+    }
+    return result
   }
 
   const wanted = start + query.limit + 1
@@ -278,10 +415,51 @@ export async function grepTrajectoryIds(snapshot: Snapshot, query: Pick<ListQuer
   return paths.map((path) => /\/(traj_[0-9a-z]+)\/trajectory\.md$/.exec(path)?.[1]).filter((id): id is string => id !== undefined)
 }
 
-/** A trajectory and its events, by id or unique prefix. */
+/**
+ * Ids of the trajectories whose title, id or old id contains `text` (any case): one `git grep` over the
+ * trajectory files' front matter lines.
+ */
+async function searchTrajectoryIds(snapshot: Snapshot, text: string): Promise<string[]> {
+  const literal = escapeExtended(text)
+  const paths = await snapshot.grepFiles({
+    patterns: [`^(title|id|legacy_id): .*${literal}`],
+    ignoreCase: true,
+    pathspecs: [`:(glob)${TRAJECTORIES_DIR}/**/trajectory.md`],
+  })
+  return paths.map((path) => /\/(traj_[0-9a-z]+)\/trajectory\.md$/.exec(path)?.[1]).filter((id): id is string => id !== undefined)
+}
+
+/**
+ * The trajectory a user named: its id or a unique prefix of it, or the id it had in agent-trajectories before
+ * `trail import` (found by one `git grep` of the `legacy_id` lines, only when the first lookup fails).
+ */
+async function resolveAnyTrajectoryId(snapshot: Snapshot, raw: string): Promise<string> {
+  try {
+    return await resolveTrajectoryId(snapshot, raw)
+  } catch (error) {
+    const text = raw.trim()
+    if (!/^traj_[a-z0-9_]{1,200}$/.test(text) || !(error instanceof UsageError || error instanceof NotFoundError)) throw error
+    const paths = await snapshot.grepFiles({patterns: [`^legacy_id: ${escapeExtended(text)}$`], pathspecs: [`:(glob)${TRAJECTORIES_DIR}/**/trajectory.md`]})
+    const id = paths.map((path) => /\/(traj_[0-9a-z]+)\/trajectory\.md$/.exec(path)?.[1]).find((found) => found !== undefined)
+    if (id !== undefined) return id
+    if (error instanceof NotFoundError || isIdPrefix(text)) throw error
+    throw new NotFoundError(`no trajectory matches '${quoteInput(raw)}'`, 'list trajectories with: trail list (an agent-trajectories id is found once imported: trail import)')
+  }
+}
+
+function isIdPrefix(text: string): boolean {
+  try {
+    parseIdPrefix(text, 'traj')
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** A trajectory and its events, by id or unique prefix (or its agent-trajectories id). */
 export async function showTrajectory(ctx: Context, idOrPrefix: string): Promise<TrajectoryDetail> {
   const snapshot = await (await ctx.store()).snapshot()
-  const id = await resolveTrajectoryId(snapshot, idOrPrefix)
+  const id = await resolveAnyTrajectoryId(snapshot, idOrPrefix)
   const trajectory = await readTrajectory(snapshot, id)
   if (!trajectory) throw new NotFoundError(`no trajectory matches '${quoteInput(idOrPrefix)}'`, 'list trajectories with: trail list')
   return readDetail(snapshot, trajectory)

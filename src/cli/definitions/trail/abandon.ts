@@ -1,4 +1,4 @@
-import {resolveAgentName} from '../../../model/names.js'
+import {actor} from './actor.js'
 import {parseText} from '../../../model/trajectory.js'
 import {finishText, trajectoryJson} from '../../../render/trajectory.js'
 import {abandonTrajectory} from '../../../services/trajectories.js'
@@ -11,13 +11,13 @@ export const abandon = defineCommand({
   examples: ['trail abandon --reason "Blocked by missing API credentials"'],
   args: [],
   flags: {
-    reason: {type: 'string', description: 'why the work stopped', helpValue: '<text>'},
+    reason: {type: 'string', char: 'r', description: 'why the work stopped', helpValue: '<text>'},
     ...AGENT_FLAG,
   },
   json: true,
   run: (ctx, {flags}) =>
     abandonTrajectory(ctx, {
-      agent: resolveAgentName(flags.agent, ctx.env),
+      ...actor(flags.agent, ctx.env),
       reason: flags.reason === undefined ? undefined : parseText(flags.reason, 'reason'),
     }),
   text: finishText,

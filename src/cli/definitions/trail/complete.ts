@@ -1,6 +1,6 @@
 import {parseConfidence} from '../../../model/confidence.js'
-import {resolveAgentName} from '../../../model/names.js'
-import {parseText} from '../../../model/trajectory.js'
+import {actor} from './actor.js'
+import {parseText, splitList} from '../../../model/trajectory.js'
 import {finishText, trajectoryJson} from '../../../render/trajectory.js'
 import {completeTrajectory} from '../../../services/trajectories.js'
 import {AGENT_FLAG, defineCommand} from '../../definition.js'
@@ -21,19 +21,19 @@ export const complete = defineCommand({
     summary: {type: 'string', required: true, description: 'what was done', helpValue: '<text>'},
     confidence: {type: 'string', description: 'how sure you are of the result, from 0 to 1', helpValue: '<0-1>'},
     approach: {type: 'string', description: 'how it was done', helpValue: '<text>'},
-    challenges: {type: 'string', multiple: true, description: 'a difficulty met (repeat the flag for more)', helpValue: '<text>'},
-    learnings: {type: 'string', multiple: true, description: 'something worth knowing next time (repeatable)', helpValue: '<text>'},
+    challenges: {type: 'string', multiple: true, description: 'difficulties met, comma-separated or one per flag (a comma inside one: \\,)', helpValue: '<a,b>'},
+    learnings: {type: 'string', multiple: true, description: 'what is worth knowing next time, comma-separated or one per flag', helpValue: '<a,b>'},
     ...AGENT_FLAG,
   },
   json: true,
   run: (ctx, {flags}) =>
     completeTrajectory(ctx, {
-      agent: resolveAgentName(flags.agent, ctx.env),
+      ...actor(flags.agent, ctx.env),
       summary: parseText(flags.summary, 'summary', {required: true}),
       confidence: flags.confidence === undefined ? undefined : parseConfidence(flags.confidence),
       approach: flags.approach === undefined ? undefined : parseText(flags.approach, 'approach'),
-      challenges: flags.challenges.map((text) => parseText(text, 'challenge')),
-      learnings: flags.learnings.map((text) => parseText(text, 'learning')),
+      challenges: flags.challenges.flatMap(splitList).map((text) => parseText(text, 'challenge')),
+      learnings: flags.learnings.flatMap(splitList).map((text) => parseText(text, 'learning')),
     }),
   text: finishText,
   toJson: (result) => ({...trajectoryJson(result.trajectory), decisionCount: result.eventCount}),

@@ -1,5 +1,5 @@
 import {parseConfidence} from '../../../model/confidence.js'
-import {resolveAgentName} from '../../../model/names.js'
+import {actor} from './actor.js'
 import {parseAlternatives, parseText, parseTitle} from '../../../model/trajectory.js'
 import {decisionJson, decisionText} from '../../../render/trajectory.js'
 import {recordDecision} from '../../../services/trajectories.js'
@@ -17,16 +17,18 @@ export const decision = defineCommand({
   ],
   args: [{name: 'title', description: 'what was decided', required: true}],
   flags: {
-    reasoning: {type: 'string', description: 'why', helpValue: '<text>'},
-    alternatives: {type: 'string', description: 'the options not taken, comma-separated', helpValue: '<a,b>'},
+    reasoning: {type: 'string', char: 'r', description: 'why', helpValue: '<text>'},
+    alternatives: {type: 'string', char: 'a', description: 'the options not taken, comma-separated (a comma inside one: \\,)', helpValue: '<a,b>'},
+    question: {type: 'string', description: 'the question it answers, when it is not the decision itself', helpValue: '<text>'},
     confidence: {type: 'string', description: 'how sure, from 0 to 1', helpValue: '<0-1>'},
     ...AGENT_FLAG,
   },
   json: true,
   run: (ctx, {args, flags}) =>
     recordDecision(ctx, {
-      agent: resolveAgentName(flags.agent, ctx.env),
+      ...actor(flags.agent, ctx.env),
       title: parseTitle(args.title!),
+      question: flags.question === undefined ? undefined : parseTitle(flags.question, 'question'),
       reasoning: flags.reasoning === undefined ? undefined : parseText(flags.reasoning, 'reasoning'),
       alternatives: parseAlternatives(flags.alternatives),
       confidence: flags.confidence === undefined ? undefined : parseConfidence(flags.confidence),

@@ -17,15 +17,17 @@ export const list = defineCommand({
   examples: ['trail list', 'trail list --status active', 'trail list --agent claude --since 7d --limit 100', 'trail list --page 2 --json'],
   args: [],
   flags: {
-    status: {type: 'string', options: TRAJECTORY_STATUSES, description: 'only trajectories with this status', helpValue: '<status>'},
+    status: {type: 'string', char: 's', options: TRAJECTORY_STATUSES, description: 'only trajectories with this status', helpValue: '<status>'},
+    search: {type: 'string', description: 'only trajectories whose title or id contains this text (any case)', helpValue: '<text>'},
     agent: {type: 'string', description: 'only this agent\'s trajectories', helpValue: '<name>'},
     since: {type: 'string', description: 'only those started since (2026-11-01, 3d, 12h, yesterday)', helpValue: '<date>'},
-    limit: {type: 'string', description: `how many per page (default ${DEFAULT_LIMIT})`, helpValue: '<n>'},
+    limit: {type: 'string', char: 'l', description: `how many per page (default ${DEFAULT_LIMIT})`, helpValue: '<n>'},
     page: {type: 'string', description: 'which page (default 1)', helpValue: '<n>'},
   },
   json: true,
   run: (ctx, {flags}) =>
     listTrajectories(ctx, {
+      search: flags.search === undefined || flags.search === '' ? undefined : flags.search,
       status: flags.status as TrajectoryStatus | undefined,
       agent: flags.agent === undefined ? undefined : parseAgentName(flags.agent),
       since: flags.since === undefined ? undefined : parseSince(flags.since, ctx.now()),
@@ -34,13 +36,16 @@ export const list = defineCommand({
     }),
   text: listText,
   toJson: listJson,
-  note: (result, {flags}) => listFooter(result, (page) => nextPageCommand(flags, page)),
+  note: (result, {flags}) =>
+    result.legacyFolders
+      ? `no trajectories yet, but agent-trajectories history is in ${result.legacyFolders.join(', ')}: import it with: trail import`
+      : listFooter(result, (page) => nextPageCommand(flags, page)),
 })
 
 /** `trail list` with the same filters and another page, quoted where a shell needs it. */
 function nextPageCommand(flags: Record<string, unknown>, page: number): string {
   const words = ['trail', 'list']
-  for (const name of ['status', 'agent', 'since', 'limit'] as const) {
+  for (const name of ['search', 'status', 'agent', 'since', 'limit'] as const) {
     const value = flags[name]
     if (typeof value === 'string') words.push(`--${name}`, /^[\w.:@/-]+$/.test(value) ? value : `'${value.replace(/'/g, "'\\''")}'`)
   }

@@ -3,6 +3,8 @@ import {parseTaskUrl, parseTitle} from '../../../model/trajectory.js'
 import {startText, trajectoryJson} from '../../../render/trajectory.js'
 import {startTrajectory} from '../../../services/trajectories.js'
 import {AGENT_FLAG, defineCommand} from '../../definition.js'
+import {PDERO_PHASES} from '../../../model/agent-trajectories.js'
+import {parsePhase} from './phase.js'
 
 export const start = defineCommand({
   bin: 'trail',
@@ -14,21 +16,36 @@ export const start = defineCommand({
   examples: ['trail start "Implement user authentication"', 'trail start "Fix login bug" --task "agent-relay-123"'],
   args: [{name: 'title', description: 'what the work is, in a short line', required: true}],
   flags: {
-    task: {type: 'string', description: 'the id of the external task (ticket, issue, beads id)', helpValue: '<id>'},
-    source: {type: 'string', description: 'the system the task lives in (github, jira, beads...)', helpValue: '<system>'},
+    task: {type: 'string', char: 't', description: 'the id of the external task (ticket, issue, beads id)', helpValue: '<id>'},
+    'task-id': {type: 'string', description: 'the same as --task (agent-relay\'s spelling)', helpValue: '<id>'},
+    source: {type: 'string', char: 's', description: 'the system the task lives in (github, jira, beads...)', helpValue: '<system>'},
     url: {type: 'string', description: 'a link to the task', helpValue: '<url>'},
-    ...AGENT_FLAG,
+    phase: {type: 'string', description: `the PDERO phase it starts in (${PDERO_PHASES.join(', ')})`, helpValue: '<phase>'},
+    project: {type: 'string', char: 'p', description: 'the project it belongs to (default: $TRAJECTORIES_PROJECT)', helpValue: '<id>'},
+    workflow: {type: 'string', char: 'w', description: 'the workflow run it belongs to (default: $TRAJECTORIES_WORKFLOW_ID)', helpValue: '<id>'},
+    agent: {...AGENT_FLAG.agent, char: 'a'},
     quiet: {type: 'boolean', char: 'q', description: 'print only the new trajectory\'s id'},
   },
   json: true,
-  run: (ctx, {args, flags}) =>
-    startTrajectory(ctx, {
+  run: (ctx, {args, flags}) => {
+    const task = flags.task ?? flags['task-id']
+    const project = flags.project ?? nonEmpty(ctx.env.TRAJECTORIES_PROJECT)
+    const workflow = flags.workflow ?? nonEmpty(ctx.env.TRAJECTORIES_WORKFLOW_ID)
+    return startTrajectory(ctx, {
       agent: resolveAgentName(flags.agent, ctx.env),
       title: parseTitle(args.title!),
-      task: flags.task === undefined ? undefined : parseTitle(flags.task, 'task', 'trail start "Fix login bug" --task agent-relay-123'),
+      task: task === undefined ? undefined : parseTitle(task, 'task', 'trail start "Fix login bug" --task agent-relay-123'),
       source: flags.source === undefined ? undefined : parseTitle(flags.source, 'source', 'trail start "Fix login bug" --task 123 --source jira'),
       url: flags.url === undefined ? undefined : parseTaskUrl(flags.url),
-    }),
+      phase: flags.phase === undefined ? undefined : parsePhase(flags.phase),
+      project: project === undefined ? undefined : parseTitle(project, 'project'),
+      workflow: workflow === undefined ? undefined : parseTitle(workflow, 'workflow'),
+    })
+  },
   text: (trajectory, style, {flags}) => (flags.quiet ? `${trajectory.id}\n` : startText(trajectory, style)),
   toJson: trajectoryJson,
 })
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim()
+}

@@ -1,3 +1,4 @@
+import {UsageError} from '../../../errors.js'
 import {resolveAgentName} from '../../../model/names.js'
 import {statusJson, statusText} from '../../../render/trajectory.js'
 import {trajectoryStatus} from '../../../services/trajectories.js'
@@ -10,9 +11,17 @@ export const status = defineCommand({
   description: 'Exits 0 with a message when the agent has no active trajectory.',
   examples: ['trail status', 'trail status --agent Designer --json'],
   args: [],
-  flags: {...AGENT_FLAG},
+  flags: {
+    ...AGENT_FLAG,
+    verbose: {type: 'boolean', char: 'v', description: 'agent-trajectories\' flag: refused, with the commands that report unreadable files'},
+  },
   json: true,
-  run: (ctx, {flags}) => trajectoryStatus(ctx, resolveAgentName(flags.agent, ctx.env)),
+  run: (ctx, {flags}) => {
+    if (flags.verbose) {
+      throw new UsageError('trail status --verbose is agent-trajectories\' flag', 'records that cannot be read are listed by: trail doctor; old agent-trajectories files that do not load by: trail import --dry-run')
+    }
+    return trajectoryStatus(ctx, resolveAgentName(flags.agent, ctx.env))
+  },
   text: statusText,
   toJson: statusJson,
 })

@@ -1,0 +1,30 @@
+// The manners `trail` shares with agent-trajectories' CLI, before any command is parsed: its global
+// `--data-dir <path>` (anywhere on the line, as commander takes it: it sets TRAJECTORIES_DATA_DIR), `-V` for the
+// version, `-h` for help, and `help [command]`. Both front ends (the fast path and oclif) run argv through this.
+
+/**
+ * Returns argv with the global flags taken out and the help and version spellings turned into oclif's;
+ * `--data-dir` is put into `env`.
+ *
+ * @example normaliseTrailArgv(['help', 'start'], process.env)   // ['start', '--help']
+ */
+export function normaliseTrailArgv(argv: readonly string[], env: NodeJS.ProcessEnv): string[] {
+  const out: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i]!
+    if (word === '--') {
+      out.push(...argv.slice(i))
+      break
+    }
+    if (word === '--data-dir' && i + 1 < argv.length) {
+      env.TRAJECTORIES_DATA_DIR = argv[++i]!
+    } else if (word.startsWith('--data-dir=')) {
+      env.TRAJECTORIES_DATA_DIR = word.slice('--data-dir='.length)
+    } else {
+      out.push(word)
+    }
+  }
+  if (out[0] === '-V' || out[0] === 'version') return ['--version']
+  if (out[0] === 'help') return out.length === 1 ? ['--help'] : [...out.slice(1), '--help']
+  return out.map((word) => (word === '-h' ? '--help' : word))
+}
