@@ -215,6 +215,7 @@ class HookRunner {
     } else if (this.event.tool === 'claude' && transcriptPath !== undefined) {
       this.warn(`no transcript at ${transcriptPath}`)
     }
+    await run.flush()
     this.state.answeredEarly = [...early]
     if (this.event.kind === 'response') {
       // Cursor reads responses apart from stops: what they asked for is answered at the next stop.
