@@ -26,8 +26,11 @@
 const UNSAFE =
   '[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u061c\\u180e\\u200b\\u200e\\u200f\\u2028-\\u202e\\u2060-\\u206f\\ufeff\\ufff9-\\ufffb\\u{e0000}-\\u{e007f}]|[\\ud800-\\udfff]'
 
-/** Drawn once per process; letters and digits only. Math.random is seeded from the system's entropy per process. */
-const TOKEN = `${Math.random().toString(36).slice(2, 12)}${Math.random().toString(36).slice(2, 12)}`
+/**
+ * Drawn once per process: 20 letters and digits (about 100 bits). Math.random is seeded from the system's entropy
+ * in every process (as ids are: ../model/ids.ts); the token is never printed, so nothing outside can learn it.
+ */
+const TOKEN = Array.from({length: 20}, () => 'abcdefghijklmnopqrstuvwxyz0123456789'[Math.floor(Math.random() * 36)]).join('')
 const MARKER = `\\u001b\\[${TOKEN};(\\d+)m`
 
 /** A marker or an unsafe character; the marker's colour code is the capture. */
