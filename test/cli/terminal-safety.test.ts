@@ -107,6 +107,8 @@ describe('terminal safety: hostile records reach no terminal raw', () => {
   let scratch: string
   let ownId: string
   let activeId: string
+  /** The user's work tree, index and HEAD before anything was written: every test that writes proves them unchanged. */
+  let userState: ReturnType<TestRepo['userState']>
   const env = {AGENT_RELAY_NAME: 'default'}
 
   before(async () => {
@@ -114,6 +116,7 @@ describe('terminal safety: hostile records reach no terminal raw', () => {
     sibling = newRepo()
     outbox = mkdtempSync(join(tmpdir(), 'relay-trail-outbox-'))
     scratch = mkdtempSync(join(tmpdir(), 'relay-trail-scratch-'))
+    userState = home.userState()
 
     // Through the commands.
     await ok(home.dir, ['relay', 'project', '--id', 'home'])
@@ -172,8 +175,12 @@ describe('terminal safety: hostile records reach no terminal raw', () => {
         content: frontMatter({id: `${HOSTILE_TRAJECTORY}${FIELD}`, title: `sibling ${PAYLOAD}`, status: 'active', agent: 'evil', started: DATE, summary: PAYLOAD}, `# sibling ${PAYLOAD}\n`),
       },
     ])
+    home.assertUserStateUnchanged(userState)
+    // relay bridge add keeps the sibling in the repository's git config, as it says: the state is taken again after.
     await ok(home.dir, ['relay', 'bridge', 'add', 'sib', sibling.dir])
+    userState = home.userState()
     await ok(home.dir, ['relay', 'sync'])
+    home.assertUserStateUnchanged(userState)
   })
 
   after(() => {
@@ -273,6 +280,7 @@ describe('terminal safety: hostile records reach no terminal raw', () => {
     const result = await read(['relay', 'sync'], ['\\x1b]0;title\\x07', 'nul\\x00', '\\u202etxt', '\\x1b]52;c;cm0gLXJmIH4=\\x07'])
     assert.match(result.stdout, new RegExp(`^sib \\(.*\\): 1 new record, 1 message for this project\\n {4}${id}.*synced zqxhostile`))
     assertNoInjectedLine(result.stdout, 'relay sync')
+    home.assertUserStateUnchanged(userState)
   })
 
   it('relay search and relay continuity search print hostile hits escaped', async () => {
@@ -289,6 +297,7 @@ describe('terminal safety: hostile records reach no terminal raw', () => {
   it('relay ingest prints its answers escaped', async () => {
     const result = await read(['relay', 'ingest', '--outbox', outbox], ['\\x1b]52;c;', '\\u202eevil'], {input: '->continuity:load\n->continuity:search zqxhostile\n', env})
     assert.match(result.stdout, /^# Session context for default/)
+    home.assertUserStateUnchanged(userState)
   })
 
   it('relay hook claude session-start and stop answer in JSON with the hostile text escaped inside it', async () => {
@@ -305,6 +314,7 @@ describe('terminal safety: hostile records reach no terminal raw', () => {
       assertNothingRaw(text, `relay hook claude ${name}: ${field}`)
       assertVisible(text, `relay hook claude ${name}: ${field}`, ['\\x1b]52;c;', '\\u202eevil'])
     }
+    home.assertUserStateUnchanged(userState)
   })
 
   it('errors that quote an id, a prefix, a name or a target print it escaped, on one line', async () => {
@@ -379,12 +389,14 @@ describe('terminal safety: tab-separated output', () => {
     const repo = newRepo()
     await ok(repo.dir, ['relay', 'bridge', 'add', 'tabbed', `https://example.com/a\tb\u001b]0;t\u0007`])
     await ok(repo.dir, ['relay', 'bridge', 'add', 'plain', 'https://example.com/plain'])
+    const before = repo.userState()
     const result = await runCli(repo.dir, ['relay', 'bridge', 'list'])
     assertSafe(result, 'relay bridge list')
     const rows = result.stdout.split('\n').slice(0, -1)
     assert.equal(rows.length, 2)
     for (const row of rows) assert.equal(row.split('\t').length, 4, JSON.stringify(row))
     assert.ok(result.stdout.includes('a\\tb\\x1b]0;t\\x07'), result.stdout)
+    repo.assertUserStateUnchanged(before)
   })
 })
 
