@@ -49,6 +49,8 @@ export interface CommandIO {
   stdin: AsyncIterable<Buffer | string>
   /** Writes to stdout now, before the command ends (answers for an agent as they come). */
   print(text: string): void
+  /** Writes progress to stderr, which redraws its line; undefined when stderr is not a terminal. */
+  progress: ((text: string) => void) | undefined
   /** Resolves when the process is asked to stop (SIGINT, SIGTERM): long-running commands end cleanly. */
   stopped: Promise<void>
 }

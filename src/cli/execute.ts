@@ -2,10 +2,18 @@ import {EXIT, TrailError, UsageError} from '../errors.js'
 import {createContext} from '../services/context.js'
 import {writeOutputFile} from '../services/output-file.js'
 import type {OutputStyle} from '../render/style.js'
+import {terminalLine, terminalText} from '../render/terminal.js'
 import type {CommandDefinition, CommandIO, FlagSpecs, Input} from './definition.js'
 
 // Runs a parsed command and prints its result or its error. Both front ends (oclif and the fast path) end here, so
 // output, --json, --output and errors look the same whichever path ran the command.
+//
+// This is also the one door to the terminal: every byte a command prints leaves through `guard` below (its output,
+// its note, the file --output writes, what it prints as it goes, its progress, warnings, errors, a stack trace),
+// which shows control characters, escape sequences and bidirectional marks from foreign text as visible escapes
+// and turns paint()'s colour markers into colour codes (../render/terminal.ts says how, and why colour cannot be
+// forged). Renderers need not remember to escape; test/cli/terminal-safety.test.ts checks that nothing in src/
+// writes to stdout or stderr but through here.
 
 export interface Streams {
   stdout: NodeJS.WritableStream & {isTTY?: boolean}
@@ -44,20 +52,21 @@ export async function execute<F extends FlagSpecs, R>(
 ): Promise<number> {
   const env = where.env
   const wantsJson = input.flags.json === true
-  const ctx = createContext({cwd: where.cwd, env, warn: (message) => streams.stderr.write(`warning: ${message}\n`)})
+  const out = guard(streams)
+  const ctx = createContext({cwd: where.cwd, env, warn: (message) => out.stderr(`warning: ${terminalLine(message)}\n`)})
   try {
-    const result = await definition.run(ctx, input, commandIO(streams))
+    const result = await definition.run(ctx, input, commandIO(streams, out))
     const output = wantsJson && definition.toJson
       ? `${JSON.stringify(definition.toJson(result), null, 2)}\n`
       : definition.text(result, outputStyle(typeof input.flags.output === 'string' ? {} : streams.stdout, env), input)
     if (typeof input.flags.output === 'string') {
-      await writeOutputFile(ctx, input.flags.output, output, {followSymlinks: input.flags['follow-symlinks'] === true})
-      streams.stderr.write(`wrote ${input.flags.output}\n`)
+      await writeOutputFile(ctx, input.flags.output, terminalText(output), {followSymlinks: input.flags['follow-symlinks'] === true})
+      out.stderr(`wrote ${terminalLine(input.flags.output)}\n`)
     } else {
-      streams.stdout.write(output)
+      out.stdout(output)
     }
     const note = definition.note?.(result, input)
-    if (note) streams.stderr.write(`${note}\n`)
+    if (note) out.stderr(`${note}\n`)
     return definition.exitCode?.(result) ?? EXIT.ok
   } catch (error) {
     return reportError(error, {json: wantsJson, debug: Boolean(env.DEBUG), streams, commandLine: `${definition.bin} ${definition.name}`})
@@ -81,14 +90,32 @@ export interface ReportOptions {
  */
 export function reportError(error: unknown, options: ReportOptions): number {
   const known = asTrailError(error, options.commandLine)
+  const out = guard(options.streams)
   if (options.json) {
     const body = {error: {code: known.code, message: known.message, hint: known.hint ?? null, exitCode: known.exitCode}}
-    options.streams.stdout.write(`${JSON.stringify(body, null, 2)}\n`)
+    out.stdout(`${JSON.stringify(body, null, 2)}\n`)
   } else {
-    options.streams.stderr.write(`error: ${known.message}\n${known.hint ? `hint: ${known.hint}\n` : ''}`)
+    // One line each, whatever the message quotes: a line break in it cannot make a "hint:" line of its own.
+    out.stderr(`error: ${terminalLine(known.message)}\n${known.hint ? `hint: ${terminalLine(known.hint)}\n` : ''}`)
   }
-  if (options.debug && error instanceof Error && error.stack) options.streams.stderr.write(`${error.stack}\n`)
+  if (options.debug && error instanceof Error && error.stack) out.stderr(`${error.stack}\n`)
   return known.exitCode
+}
+
+/** The streams as the only way out: whatever is written is made safe for a terminal first (see the top). */
+interface GuardedStreams {
+  stdout(text: string): void
+  stderr(text: string): void
+  /** For progress that redraws its line: carriage returns are kept, the rest made safe. */
+  progress(text: string): void
+}
+
+function guard(streams: Streams): GuardedStreams {
+  return {
+    stdout: (text) => void streams.stdout.write(terminalText(text)),
+    stderr: (text) => void streams.stderr.write(terminalText(text)),
+    progress: (text) => void streams.stderr.write(terminalText(text, {carriageReturns: true})),
+  }
 }
 
 /** Any error as the TrailError it is reported as: unknown ones become an internal error naming their first line. */
@@ -123,7 +150,7 @@ function describeOclifError(error: OclifParseError): string {
   return line.charAt(0).toLowerCase() + line.slice(1)
 }
 
-function commandIO(streams: Streams): CommandIO {
+function commandIO(streams: Streams, out: GuardedStreams): CommandIO {
   const stdin = () => streams.stdin as AsyncIterable<Buffer | string> & {isTTY?: boolean}
   return {
     get stdinIsTTY() {
@@ -137,7 +164,11 @@ function commandIO(streams: Streams): CommandIO {
       for await (const chunk of stdin()) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk))
       return new TextDecoder('utf-8').decode(Buffer.concat(chunks))
     },
-    print: (text) => void streams.stdout.write(text),
+    print: out.stdout,
+    // A getter, as stdin is: the stream is made only when a command asks.
+    get progress() {
+      return streams.stderr.isTTY === true ? out.progress : undefined
+    },
     // Handlers are installed only for a command that asks: with one installed, Ctrl-C no longer ends the process.
     get stopped() {
       stopping ??= new Promise<void>((resolve) => {

@@ -8,6 +8,7 @@ import {TRAJECTORY_STATUSES, type TrajectoryStatus} from '../model/trajectory.js
 import {pageHtml, type PageAssets} from './assets.js'
 import type {DashboardData, MessageQuery, TrajectoryQuery} from './queries.js'
 import {allowedHosts, csrfTokenFor, foreignHeader, requestToken, sameSecret, setSecurityHeaders, tokenCookie, urlHost} from './security.js'
+import {terminalText} from '../render/terminal.js'
 
 // The dashboard's HTTP server (node:http): the page, its two files, a JSON API over the live index, and
 // server-sent events that tell the page what changed. Every request passes the guards in ./security.ts first.
@@ -330,6 +331,6 @@ function answerError(response: ServerResponse, error: unknown): void {
           : error instanceof TrailError
             ? new HttpError(500, error.code, error.message, error.hint)
             : new HttpError(500, 'E_INTERNAL', 'internal error', 'see the dashboard\'s output (DEBUG=1 for details)')
-  if (known.status === 500 && process.env.DEBUG) process.stderr.write(`${(error as Error).stack ?? String(error)}\n`)
+  if (known.status === 500 && process.env.DEBUG) process.stderr.write(terminalText(`${(error as Error).stack ?? String(error)}\n`))
   answerJson(response, known.status, {error: {code: known.code, message: known.message, hint: known.hint ?? null}})
 }

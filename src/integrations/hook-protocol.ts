@@ -1,4 +1,5 @@
 import type {AgentTool} from '../model/names.js'
+import {escapeControls} from '../render/terminal.js'
 
 // The wire of each tool's hooks: what arrives on stdin (JSON, fields named per tool) and what a hook may print
 // back (which field reaches the agent, which the human). Pure: text in, values out. Sources, by tool:
@@ -106,7 +107,9 @@ const GEMINI_EVENTS: Partial<Record<HookKind, string>> = {'session-start': 'Sess
  * to the human instead.
  */
 export function renderHookOutput(tool: AgentTool, kind: HookKind, answer: HookAnswer): string {
-  const json = (value: unknown) => `${JSON.stringify(value)}\n`
+  // The answer quotes records and agent output; the tool hands it to the agent and may show it on a terminal, so
+  // control characters and bidirectional marks in it are shown as escapes (../render/terminal.ts).
+  const json = (value: unknown) => `${JSON.stringify(value, (_key, field: unknown) => (typeof field === 'string' ? escapeControls(field) : field))}\n`
   switch (tool) {
     case 'claude':
     case 'codex': {

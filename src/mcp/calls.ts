@@ -4,6 +4,7 @@ import type {GitError, TrailError} from '../errors.js'
 import type {OutputStyle} from '../render/style.js'
 import {toolIO} from './tool-input.js'
 import type {Workspace} from './workspace.js'
+import {terminalText} from '../render/terminal.js'
 
 // Runs a command's declaration for an MCP call, as `execute` runs it for the CLI: the same run, the same text and
 // JSON renderers (for a pipe: no colour, no table), the same error formatting. Nothing here throws: an error comes
@@ -48,7 +49,7 @@ export async function runDefinition(workspace: Workspace, definition: AnyDefinit
       return {ok: true, text, json: definition.toJson?.(value) ?? null}
     } catch (error) {
       if (attempt === 1 && isReaderDeath(error)) continue
-      if (debug && error instanceof Error && error.stack) process.stderr.write(`relay mcp: ${commandLine}: ${error.stack}\n`)
+      if (debug && error instanceof Error && error.stack) process.stderr.write(terminalText(`relay mcp: ${commandLine}: ${error.stack}\n`))
       return failure(error, commandLine)
     }
   }

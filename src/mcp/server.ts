@@ -26,6 +26,7 @@ import {commandInput, inputSchema} from './tool-input.js'
 import {changedFiles} from './tree-diff.js'
 import {MCP_TOOLS, toolName, type McpToolSpec} from './tools.js'
 import {Workspace} from './workspace.js'
+import {terminalText} from '../render/terminal.js'
 
 // `relay mcp`: the protocol as Model Context Protocol tools, resources and prompts, over stdio, with the official
 // SDK. Tools are the commands themselves (./tools.ts); resources are the startup context, ledgers, trajectories
@@ -333,7 +334,7 @@ class RelayMcpServer {
   }
 
   private log(message: string): void {
-    process.stderr.write(`relay mcp: ${message}\n`)
+    process.stderr.write(terminalText(`relay mcp: ${message}\n`))
   }
 }
 

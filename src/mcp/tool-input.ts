@@ -62,6 +62,7 @@ export function toolIO(printed: string[]): CommandIO {
     readStdin: () => Promise.reject(new UsageError('no standard input through MCP', 'give the text as a parameter')),
     stdin: (async function* () {})(),
     print: (text) => void printed.push(text),
+    progress: undefined,
     stopped: new Promise<void>(() => {}),
   }
 }

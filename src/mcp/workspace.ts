@@ -6,6 +6,7 @@ import {fingerprint} from '../git/settings-cache.js'
 import {IdGenerator} from '../model/ids.js'
 import type {Context} from '../services/context.js'
 import {Store} from '../store/store.js'
+import {terminalText} from '../render/terminal.js'
 
 // What the server keeps warm between calls: one Store (its `git cat-file --batch` stays running, a `git
 // fast-import` is started ahead of the next write, the identity is read once), and one id generator. Every call
@@ -102,7 +103,7 @@ export class Workspace {
   private warn(message: string): void {
     const collected = this.warnings.getStore()
     if (collected) collected.push(message)
-    else process.stderr.write(`warning: ${message}\n`)
+    else process.stderr.write(terminalText(`warning: ${message}\n`))
   }
 
   private refreshSettings(store: Store): void {

@@ -33,21 +33,21 @@ function ledgerState(ledger: Ledger): string {
 function ledgerDetails(ledger: Ledger): string {
   const lines: string[] = []
   if (ledger.keyDecisions.length > 0) lines.push(`**${FIELD_TITLES.keyDecisions}:**\n${list(ledger.keyDecisions)}`)
-  if (ledger.files.length > 0) lines.push(`**Files:** ${ledger.files.map(renderFileReference).join(', ')}`)
+  if (ledger.files.length > 0) lines.push(`**Files:** ${ledger.files.map((file) => oneLine(renderFileReference(file))).join(', ')}`)
   if (ledger.completed.length > 0) lines.push(`**${FIELD_TITLES.completed}:**\n${list(ledger.completed)}`)
   for (const note of ledger.notes) lines.push(`**${oneLine(note.label)}:** ${note.text}`)
   return lines.join('\n\n')
 }
 
 function handoffText(handoff: Handoff): string {
-  const lines = [`## Latest handoff (${handoff.id}, ${handoff.created})`]
+  const lines = [`## Latest handoff (${oneLine(handoff.id)}, ${oneLine(handoff.created)})`]
   if (handoff.currentTask) lines.push(`**Task then:** ${oneLine(handoff.currentTask)}`)
   if (handoff.nextSteps && handoff.nextSteps.length > 0) lines.push(`**Next steps then:**\n${list(handoff.nextSteps)}`)
   if (handoff.keyDecisions && handoff.keyDecisions.length > 0) lines.push(`**Key decisions:**\n${list(handoff.keyDecisions)}`)
-  if (handoff.files && handoff.files.length > 0) lines.push(`**Files:** ${handoff.files.map(renderFileReference).join(', ')}`)
+  if (handoff.files && handoff.files.length > 0) lines.push(`**Files:** ${handoff.files.map((file) => oneLine(renderFileReference(file))).join(', ')}`)
   if (handoff.trajectory) {
     const decisions = handoff.trajectory.decisions.map((d) => `- ${oneLine(d.title)}${d.reasoning ? `: ${oneLine(d.reasoning)}` : ''}`)
-    lines.push(`**Trajectory then:** ${handoff.trajectory.id} "${oneLine(handoff.trajectory.title)}"${decisions.length > 0 ? `\n${decisions.join('\n')}` : ''}`)
+    lines.push(`**Trajectory then:** ${oneLine(handoff.trajectory.id)} "${oneLine(handoff.trajectory.title)}"${decisions.length > 0 ? `\n${decisions.join('\n')}` : ''}`)
   }
   return lines.join('\n\n')
 }
@@ -58,14 +58,14 @@ function sections(context: StartupContext): Section[] {
   const {ledger, trajectory, handoff} = context
   if (ledger) {
     const state = ledgerState(ledger)
-    if (state) out.push({what: 'the current state', priority: 1, text: `## Where you left off (ledger, updated ${ledger.updated})\n\n${state}`})
+    if (state) out.push({what: 'the current state', priority: 1, text: `## Where you left off (ledger, updated ${oneLine(ledger.updated)})\n\n${state}`})
     if (ledger.uncertain.length > 0) out.push({what: 'the items to verify', priority: 2, text: `## Uncertain: verify these\n\n${list(ledger.uncertain)}`})
   }
   if (context.messages.length > 0) {
     const shown = context.messages.slice(-10)
     const lines = shown.map((entry) => {
       const m = entry.message
-      return `- ${m.id} from ${entry.project}:${m.from}${m.thread ? ` [thread:${m.thread}]` : ''}: ${oneLine(m.body).slice(0, 200)}`
+      return `- ${oneLine(m.id)} from ${entry.project}:${m.from}${m.thread ? ` [thread:${m.thread}]` : ''}: ${oneLine(m.body).slice(0, 200)}`
     })
     const older = context.messages.length - shown.length
     out.push({
@@ -85,7 +85,7 @@ function sections(context: StartupContext): Section[] {
       what: 'the active trajectory',
       priority: 3,
       text:
-        `## Active trajectory: ${t.id}\n\n"${oneLine(t.title)}", started ${t.started}${t.task ? `, task ${oneLine(t.task)}` : ''}; ${decisions.length} decisions.` +
+        `## Active trajectory: ${oneLine(t.id)}\n\n"${oneLine(t.title)}", started ${oneLine(t.started)}${t.task ? `, task ${oneLine(t.task)}` : ''}; ${decisions.length} decisions.` +
         (recent.length > 0 ? `\n\nLatest decisions:\n${recent.map(decision).join('\n')}` : '') +
         '\n\nWhen done: `trail complete --summary "..." --confidence 0.8`',
     })

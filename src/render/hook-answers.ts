@@ -69,19 +69,19 @@ export function sessionContextMarkdown(input: SessionContextInput): string {
   const open = input.own.trajectory?.trajectory
   if (open) {
     parts.push(
-      `## Your trajectory is still open\n\n${open.id} "${oneLine(open.title)}" was started ${open.started.slice(0, 16).replace('T', ' ')} and is still active. ` +
+      `## Your trajectory is still open\n\n${oneLine(open.id)} "${oneLine(open.title)}" was started ${oneLine(open.started.slice(0, 16).replace('T', ' '))} and is still active. ` +
         `Continue it (record decisions with \`trail decision "<what>"${flag}\`), or, if it is done: \`trail complete${flag} --summary "<what was done>" --confidence <0-1>\`.`,
     )
   }
   const previous = input.previous
   if (previous && hasContent(previous.context)) {
     const left = previous.context.trajectory?.trajectory
-    const lines = [`## Left by an earlier session (${previous.agent}${previous.ended ? `, ended ${previous.ended.slice(0, 16).replace('T', ' ')}` : ''})`]
+    const lines = [`## Left by an earlier session (${previous.agent}${previous.ended ? `, ended ${oneLine(previous.ended.slice(0, 16).replace('T', ' '))}` : ''})`]
     if (left) {
       lines.push(
         '',
-        `Its trajectory ${left.id} "${oneLine(left.title)}" is still open. Nothing completes it for you:`,
-        `- to continue it in this session: \`trail resume ${left.id}${flag}\` (a trajectory your first prompt started and you have not used yet is abandoned in its place);`,
+        `Its trajectory ${oneLine(left.id)} "${oneLine(left.title)}" is still open. Nothing completes it for you:`,
+        `- to continue it in this session: \`trail resume ${oneLine(left.id)}${flag}\` (a trajectory your first prompt started and you have not used yet is abandoned in its place);`,
         `- if it is done: \`trail complete --agent ${previous.agent} --summary "<what was done>" --confidence <0-1>\`;`,
         `- if it was dropped: \`trail abandon --agent ${previous.agent} --reason "<why>"\`.`,
       )
@@ -103,17 +103,17 @@ export function startedMarkdown(trajectory: Trajectory, agent: AgentName, carrie
   const lines = [
     `## trajectory started: ${trajectory.id}`,
     '',
-    `"${oneLine(trajectory.title)}"${trajectory.task ? ` (task ${trajectory.task})` : ''} is now your active trajectory, started from this prompt. ` +
+    `"${oneLine(trajectory.title)}"${trajectory.task ? ` (task ${oneLine(trajectory.task)})` : ''} is now your active trajectory, started from this prompt. ` +
       `Record decisions with \`trail decision "<what>" --reasoning "<why>"${flag}\`; when the task is done: \`trail complete${flag} --summary "<what was done>" --confidence <0-1>\`.`,
   ]
-  if (left) lines.push('', `If this prompt continues the work an earlier session left open (${left.id}), run \`trail resume ${left.id}${flag}\` instead: this new trajectory is then abandoned in its place.`)
+  if (left) lines.push('', `If this prompt continues the work an earlier session left open (${oneLine(left.id)}), run \`trail resume ${oneLine(left.id)}${flag}\` instead: this new trajectory is then abandoned in its place.`)
   return `${lines.join('\n')}\n`
 }
 
 /** What a stop hook says when the agent ended its work with its trajectory still open. */
 export function completeReminderMarkdown(trajectory: Trajectory, agent: AgentName): string {
   return (
-    `## trajectory still open: ${trajectory.id}\n\n` +
+    `## trajectory still open: ${oneLine(trajectory.id)}\n\n` +
     `You signalled the end of your work, but "${oneLine(trajectory.title)}" is still active. Before you stop, run:\n\n` +
     `\`\`\`bash\ntrail complete --agent ${agent} --summary "<what was done>" --confidence <0-1>\n\`\`\`\n\n` +
     `or, if it was not finished, \`trail abandon --agent ${agent} --reason "<why>"\`. To leave it open for the next session, say so and stop.\n`

@@ -31,7 +31,7 @@ export function inboxEntryJson(entry: InboxEntry): InboxEntryJson {
 }
 
 export function sentText(message: Message, style: OutputStyle): string {
-  return `Sent ${paint(style, 'bold', message.id)} from ${message.project ? `${message.project}:` : ''}${message.from} to ${message.to}${message.thread ? ` [thread:${message.thread}]` : ''}\n`
+  return `Sent ${paint(style, 'bold', message.id)} from ${message.project ? `${message.project}:` : ''}${message.from} to ${printableLine(message.to)}${message.thread ? ` [thread:${message.thread}]` : ''}\n`
 }
 
 /** An inbox or a thread: one block per message, oldest first. */
@@ -41,7 +41,7 @@ export function entriesText(entries: readonly InboxEntry[], style: OutputStyle, 
     .map((entry) => {
       const m = entry.message
       const mark = entry.read ? paint(style, 'dim', 'read') : paint(style, 'yellow', 'new')
-      const header = `${mark}  ${paint(style, 'bold', m.id)}  ${entry.project}:${m.from} → ${printableLine(m.to)}${m.thread ? `  [thread:${m.thread}]` : ''}  ${paint(style, 'dim', formatTime(m.created, style))}`
+      const header = `${mark}  ${paint(style, 'bold', printableLine(m.id))}  ${entry.project}:${m.from} → ${printableLine(m.to)}${m.thread ? `  [thread:${m.thread}]` : ''}  ${paint(style, 'dim', formatTime(m.created, style))}`
       return `${header}\n${printable(m.body)
         .split('\n')
         .map((line) => `    ${line}`)
@@ -51,23 +51,23 @@ export function entriesText(entries: readonly InboxEntry[], style: OutputStyle, 
 }
 
 export function markedText(ids: readonly string[]): string {
-  return ids.length === 0 ? 'Nothing to mark: no unread messages.\n' : `Marked ${counted(ids.length, 'message')} read: ${ids.join(', ')}\n`
+  return ids.length === 0 ? 'Nothing to mark: no unread messages.\n' : `Marked ${counted(ids.length, 'message')} read: ${ids.map((id) => printableLine(id)).join(', ')}\n`
 }
 
 export function siblingSyncText(reports: readonly SiblingSyncReport[], style: OutputStyle): string {
   if (reports.length === 0) return 'No siblings yet. Add one with: relay bridge add <name> <path|url>\n'
   return reports
     .map((report) => {
-      const head = `${paint(style, 'bold', report.name)} (${withoutCredentials(report.url)}): `
+      const head = `${paint(style, 'bold', report.name)} (${printableLine(withoutCredentials(report.url))}): `
       switch (report.status) {
         case 'failed':
-          return `${head}${paint(style, 'red', 'failed')}: ${report.error}\n`
+          return `${head}${paint(style, 'red', 'failed')}: ${printableLine(report.error ?? '')}\n`
         case 'empty':
           return `${head}no records yet\n`
         case 'unchanged':
           return `${head}nothing new\n`
         default: {
-          const messages = report.messages.map((m) => `    ${m.id} ${m.project ?? report.name}:${m.from} → ${printableLine(m.to)}${m.thread ? ` [thread:${m.thread}]` : ''}: ${printableLine(m.body, 100)}\n`).join('')
+          const messages = report.messages.map((m) => `    ${printableLine(m.id)} ${m.project ?? report.name}:${m.from} → ${printableLine(m.to)}${m.thread ? ` [thread:${m.thread}]` : ''}: ${printableLine(m.body, 100)}\n`).join('')
           return `${head}${counted(report.records, 'new record')}, ${counted(report.messages.length, 'message')} for this project\n${messages}`
         }
       }

@@ -39,8 +39,8 @@ export function searchText(query: string, result: SearchResult, style: OutputSty
 }
 
 function hitText(hit: SearchHit, style: OutputStyle): string {
-  const meta = [hit.project, hit.agent, hit.date?.slice(0, 10)].filter(Boolean).join(', ')
-  const header = `${paint(style, 'cyan', hit.kind)} ${paint(style, 'bold', hit.id)}${meta ? ` (${meta})` : ''}: ${printableLine(hit.title, 120)}`
+  const meta = printableLine([hit.project, hit.agent, hit.date?.slice(0, 10)].filter(Boolean).join(', '))
+  const header = `${paint(style, 'cyan', hit.kind)} ${paint(style, 'bold', printableLine(hit.id))}${meta ? ` (${meta})` : ''}: ${printableLine(hit.title, 120)}`
   const lines = hit.matches.slice(0, 3).map((match) => `  ${String(match.line).padStart(4)}: ${printableLine(match.text, 160)}`)
   if (hit.matches.length > 3) lines.push(`        (${hit.matches.length - 3} more matching lines)`)
   return `${header}\n${lines.join('\n')}\n`

@@ -1,4 +1,4 @@
-import {paint, type OutputStyle} from './style.js'
+import {paint, printableLine, type OutputStyle} from './style.js'
 import type {InitResult, Check, DoctorResult} from '../model/results.js'
 
 export function initText(result: InitResult, style: OutputStyle): string {
@@ -8,7 +8,7 @@ export function initText(result: InitResult, style: OutputStyle): string {
       : `The record store at ${result.ref} is already set up (commit ${result.tip.slice(0, 12)}).`,
   ]
   if (result.mirror !== null) {
-    lines.push(`Records are mirrored into ${result.mirror}/.trail and .relay (listed in .git/info/exclude).`)
+    lines.push(`Records are mirrored into ${printableLine(result.mirror)}/.trail and .relay (listed in .git/info/exclude).`)
     if (result.mirrored > 0) lines.push(`The mirror caught up: ${result.mirrored} files written or removed.`)
   } else {
     lines.push('This is a bare repository: records live on the ref only (no mirror).')
@@ -16,7 +16,7 @@ export function initText(result: InitResult, style: OutputStyle): string {
   if (result.identity.isFallback) {
     lines.push(
       paint(style, 'yellow', 'warning:') +
-        ` git has no identity here; records are committed as ${result.identity.name} <${result.identity.email}>.` +
+        ` git has no identity here; records are committed as ${printableLine(result.identity.name)} <${printableLine(result.identity.email)}>.` +
         ' Set yours with: git config --global user.email "you@example.com"',
     )
   }
@@ -52,8 +52,9 @@ const MARKS: Record<Check['status'], [string, 'green' | 'yellow' | 'red' | 'cyan
 export function doctorText(result: DoctorResult, style: OutputStyle): string {
   const lines = result.checks.map((check) => {
     const [mark, colour] = MARKS[check.status]
-    const fix = check.fix && check.status !== 'ok' ? `\n        fix: ${check.fix}` : ''
-    return `${paint(style, colour, mark.padEnd(5))}  ${check.name.padEnd(9)} ${check.message}${fix}`
+    // A check's message may quote a path on the ref, and a path may hold a line break.
+    const fix = check.fix && check.status !== 'ok' ? `\n        fix: ${printableLine(check.fix)}` : ''
+    return `${paint(style, colour, mark.padEnd(5))}  ${check.name.padEnd(9)} ${printableLine(check.message)}${fix}`
   })
   lines.push(result.healthy ? 'No problems found.' : 'Problems found: see the fix lines above, or run: trail doctor --fix')
   return `${lines.join('\n')}\n`

@@ -1,8 +1,11 @@
 // How text output adapts to where it goes: colour and relative times on a terminal (with NO_COLOR unset), plain
-// stable lines into a pipe. And the one rule for printing text an agent wrote: control characters are shown, never
-// sent to the terminal (an escape sequence in a title must not repaint the user's screen).
+// stable lines into a pipe. Control characters in text an agent or a sibling wrote are shown, never sent to the
+// terminal: that is done for every byte printed, on the way out (./terminal.ts); paint() marks colour so that it
+// survives that pass and nothing else can pass as colour. What renderers do here is shape: a one-line field stays
+// on one line (printableLine), a table cell stays one cell.
 
 import {clip, oneLine} from '../model/text.js'
+import {colourMarker, escapeControls, visibleLength} from './terminal.js'
 
 export interface OutputStyle {
   isTTY: boolean
@@ -22,15 +25,16 @@ const CODES: Record<Paint, [number, number]> = {
   cyan: [36, 39],
 }
 
+/** `text` in colour on a terminal: marked here, turned into SGR codes only on the way out (./terminal.ts). */
 export function paint(style: OutputStyle, how: Paint, text: string): string {
   if (!style.color) return text
   const [open, close] = CODES[how]
-  return `\u001b[${open}m${text}\u001b[${close}m`
+  return `${colourMarker(open)}${text}${colourMarker(close)}`
 }
 
-/** Shows control characters (other than line breaks and tabs) as visible escapes. */
+/** Shows control characters (other than line breaks and tabs) as visible escapes (./terminal.ts says which). */
 export function printable(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`)
+  return escapeControls(text)
 }
 
 /** One printable line: line breaks become spaces, long text is cut with an ellipsis. */
@@ -38,11 +42,11 @@ export function printableLine(text: string, maxChars = Infinity): string {
   return clip(printable(oneLine(text)), maxChars)
 }
 
-/** "2026-11-21 10:05" on a terminal with "(12 minutes ago)", the ISO time into a pipe. */
+/** "2026-11-21 10:05" on a terminal with "(12 minutes ago)", the ISO time into a pipe; one line either way. */
 export function formatTime(iso: string, style: OutputStyle): string {
-  if (!style.isTTY) return iso
+  if (!style.isTTY) return printableLine(iso)
   const date = new Date(iso)
-  return `${iso.slice(0, 16).replace('T', ' ')} (${relativeTime(date, style.now)})`
+  return `${printableLine(iso.slice(0, 16).replace('T', ' '))} (${relativeTime(date, style.now)})`
 }
 
 export function relativeTime(date: Date, now: Date): string {
@@ -64,12 +68,21 @@ export function relativeTime(date: Date, now: Date): string {
   return 'long ago'
 }
 
-/** Aligned columns on a terminal; tab-separated fields into a pipe (stable, for cut and awk). */
+/**
+ * Aligned columns on a terminal; tab-separated fields into a pipe (stable, for cut and awk). Either way a row is
+ * one line and a cell one column: in a cell, line breaks become a space (as in every one-line field) and a TAB is
+ * shown as \t.
+ */
 export function table(rows: readonly (readonly string[])[], style: OutputStyle, header?: readonly string[]): string {
-  if (!style.isTTY) return rows.map((row) => `${row.join('\t')}\n`).join('')
-  const all = header ? [header, ...rows] : rows
-  const widths = all[0]?.map((_, column) => Math.max(...all.map((row) => [...(row[column] ?? '')].length))) ?? []
+  const cells = rows.map((row) => row.map(tableCell))
+  if (!style.isTTY) return cells.map((row) => `${row.join('\t')}\n`).join('')
+  const all = header ? [header, ...cells] : cells
+  const widths = all[0]?.map((_, column) => Math.max(...all.map((row) => visibleLength(row[column] ?? '')))) ?? []
   const line = (row: readonly string[]) =>
-    row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ').trimEnd()
+    row.map((cell, column) => (column === row.length - 1 ? cell : cell + ' '.repeat(Math.max(0, widths[column]! - visibleLength(cell))))).join('  ').trimEnd()
   return all.map((row, index) => `${header && index === 0 ? paint(style, 'bold', line(row)) : line(row)}\n`).join('')
+}
+
+function tableCell(text: string): string {
+  return printable(oneLine(text)).replace(/\t/g, '\\t')
 }

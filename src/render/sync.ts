@@ -1,7 +1,9 @@
 import type {CloneSyncResult, PushSetup} from '../model/results.js'
-import type {OutputStyle} from './style.js'
+import {printableLine, type OutputStyle} from './style.js'
 
-export function cloneSyncText(result: CloneSyncResult, _style: OutputStyle): string {
+export function cloneSyncText(sync: CloneSyncResult, _style: OutputStyle): string {
+  // The remote is what the user typed (a path, a URL), the ids are the records': each shown on one line.
+  const result = {...sync, remote: printableLine(sync.remote), merged: sync.merged.map((id) => printableLine(id)), kept: sync.kept.map((id) => printableLine(id))}
   const lines: string[] = []
   const short = result.tip?.slice(0, 12) ?? 'none'
   switch (result.action) {
@@ -25,7 +27,8 @@ export function cloneSyncText(result: CloneSyncResult, _style: OutputStyle): str
   return `${lines.join('\n')}\n`
 }
 
-export function pushSetupText(setup: PushSetup): string {
+export function pushSetupText(push: PushSetup): string {
+  const setup = {...push, remote: printableLine(push.remote)}
   if (setup.added.length === 0) return `Plain git fetch and git push already carry the records with ${setup.remote}.\n`
   const lines = [`Configured ${setup.remote} so plain git fetch and git push carry the records:`, ...setup.added.map((spec) => `  ${spec}`)]
   if (setup.added.includes('HEAD')) lines.push(`git push now pushes the current branch (as push.default=current does) and the records.`)

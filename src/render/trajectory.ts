@@ -123,7 +123,7 @@ export function startText(t: Trajectory, style: OutputStyle): string {
 
 export function decisionText(result: DecisionResult, style: OutputStyle): string {
   const d = result.decision
-  const lines = [`Recorded decision ${paint(style, 'bold', d.id)} in ${result.trajectory.id}: ${printableLine(d.title, 200)}`]
+  const lines = [`Recorded decision ${paint(style, 'bold', d.id)} in ${printableLine(result.trajectory.id)}: ${printableLine(d.title, 200)}`]
   if (d.question !== undefined) lines.push(`  question: ${printableLine(d.question, 200)}`)
   lines.push(`  reasoning: ${d.reasoning === undefined ? NO_REASONING : printableLine(d.reasoning, 200)}`)
   if (d.alternatives.length > 0) lines.push(`  alternatives: ${d.alternatives.map((a) => printableLine(a, 80)).join(', ')}`)
@@ -173,7 +173,7 @@ export function traceText(detail: TrajectoryDetail): string {
 export function finishText(result: FinishResult, style: OutputStyle): string {
   const t = result.trajectory
   const verb = t.status === 'completed' ? 'Completed' : 'Abandoned'
-  const lines = [`${paint(style, statusColor(t.status), verb)} ${paint(style, 'bold', t.id)}: ${printableLine(t.title, 200)}`]
+  const lines = [`${paint(style, statusColor(t.status), verb)} ${paint(style, 'bold', printableLine(t.id))}: ${printableLine(t.title, 200)}`]
   lines.push(`  decisions: ${result.eventCount}`)
   if (t.confidence !== undefined) lines.push(`  confidence: ${describeConfidence(t.confidence)}`)
   if (t.reason !== undefined) lines.push(`  reason: ${printableLine(t.reason, 200)}`)
@@ -186,9 +186,9 @@ export function statusText(result: StatusResult, style: OutputStyle): string {
     out.push(`No active trajectory for agent '${result.agent}'.`, `Start one with: trail start "<title>"`)
   } else {
     const t = result.active.trajectory
-    out.push(`Agent ${result.agent}: ${paint(style, 'yellow', 'active')} ${paint(style, 'bold', t.id)}`)
+    out.push(`Agent ${result.agent}: ${paint(style, 'yellow', 'active')} ${paint(style, 'bold', printableLine(t.id))}`)
     out.push(`  ${printableLine(t.title, 300)}`)
-    out.push(`  started ${formatTime(t.started, style)}${t.task ? `, task ${printableLine(t.task, 80)}` : ''}${t.branch ? `, branch ${t.branch}` : ''}`)
+    out.push(`  started ${formatTime(t.started, style)}${t.task ? `, task ${printableLine(t.task, 80)}` : ''}${t.branch ? `, branch ${printableLine(t.branch, 80)}` : ''}`)
     if (t.phase) out.push(`  phase: ${printableLine(t.phase, 40)}`)
     const decisions = result.active.events
     out.push(decisions.length === 0 ? '  no decisions yet' : `  decisions (${decisions.length}):`)
@@ -199,10 +199,10 @@ export function statusText(result: StatusResult, style: OutputStyle): string {
     })
   }
   if (result.alsoActive.length > 0) {
-    out.push(`Also active for ${result.agent} (merged from another clone): ${result.alsoActive.join(', ')}`)
+    out.push(`Also active for ${result.agent} (merged from another clone): ${result.alsoActive.map((id) => printableLine(id)).join(', ')}`)
   }
   if (result.otherAgents.length > 0) {
-    out.push(`Other agents working: ${result.otherAgents.map((o) => `${o.agent} (${o.trajectory})`).join(', ')}`)
+    out.push(`Other agents working: ${result.otherAgents.map((o) => `${o.agent} (${printableLine(o.trajectory)})`).join(', ')}`)
   }
   return `${out.join('\n')}\n`
 }
@@ -274,7 +274,7 @@ export function detailText(detail: TrajectoryDetail, style: OutputStyle): string
     if (section.id === 'header') {
       const facts = section.blocks.flatMap((block) => (block.kind === 'facts' ? block.facts : []))
       const value = (label: string) => facts.find((fact) => fact.label === label)?.value ?? ''
-      out.push(`${paint(style, 'bold', value('ID'))}  ${paint(style, statusColor(value('Status')), value('Status'))}`, printable(document.title), '')
+      out.push(`${paint(style, 'bold', printableLine(value('ID')))}  ${paint(style, statusColor(value('Status')), value('Status'))}`, printableLine(document.title), '')
       for (const fact of facts.filter((f) => !f.inHeading)) out.push(`${fact.label.toLowerCase().padEnd(11)}${fact.as === 'time' ? formatTime(fact.value, style) : printableLine(fact.value)}`)
       continue
     }
@@ -346,9 +346,9 @@ function markdownBlock(block: Block): string {
 }
 
 function markdownFact(fact: Fact): string {
-  if (fact.as === 'code') return `\`${fact.value.replace(/`/g, '')}\``
+  if (fact.as === 'code') return `\`${oneLine(fact.value).replace(/`/g, '')}\``
   if (fact.as === 'link') return `<${fact.value.replace(/[<>\s]/g, encodeURIComponent)}>`
-  return fact.as === 'time' ? fact.value : markdownInline(fact.value)
+  return fact.as === 'time' ? oneLine(fact.value) : markdownInline(fact.value)
 }
 
 /** Text on one Markdown line, with the characters that would start markup escaped. */
@@ -423,7 +423,7 @@ export function escapeHtml(text: string): string {
 /** One line per moment, oldest first: start, each decision, the end. */
 export function detailTimeline(detail: TrajectoryDetail): string {
   const t = detail.trajectory
-  const stamp = (iso: string) => iso.slice(0, 19).replace('T', ' ')
+  const stamp = (iso: string) => printableLine(iso.slice(0, 19).replace('T', ' '))
   const lines = [`${stamp(t.started)}  started    ${printableLine(t.title)} (agent ${t.agent}${t.task ? `, task ${printableLine(t.task)}` : ''})`]
   for (const d of detail.events) {
     const why = d.reasoning === undefined ? NO_REASONING : printableLine(d.reasoning, 200)

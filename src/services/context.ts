@@ -1,5 +1,6 @@
 import type {Env} from '../git/process.js'
 import {IdGenerator} from '../model/ids.js'
+import {terminalLine, terminalText} from '../render/terminal.js'
 import {Store} from '../store/store.js'
 
 /**
@@ -36,7 +37,8 @@ export interface ContextOptions {
 export function createContext(options: ContextOptions): Context {
   const now = options.now ?? (() => new Date())
   let opened: Promise<Store> | undefined
-  const warn = options.warn ?? ((message: string) => void process.stderr.write(`warning: ${message}\n`))
+  // Without a front end's own warn (src/cli/execute.ts passes one), still made safe for a terminal.
+  const warn = options.warn ?? ((message: string) => void process.stderr.write(terminalText(`warning: ${terminalLine(message)}\n`)))
   return {
     cwd: options.cwd,
     env: options.env,

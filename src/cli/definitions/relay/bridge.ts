@@ -3,6 +3,7 @@ import {siblingJson, siblingsText} from '../../../render/projects.js'
 import {addSibling, listSiblings, removeSibling} from '../../../services/projects.js'
 import {defineCommand} from '../../definition.js'
 import {withoutCredentials} from '../../../model/redact.js'
+import {printableLine} from '../../../render/style.js'
 
 export const bridgeAdd = defineCommand({
   bin: 'relay',
@@ -24,7 +25,7 @@ export const bridgeAdd = defineCommand({
     if (result.warning) ctx.warn(result.warning)
     return result.sibling
   },
-  text: (sibling) => `Added sibling ${sibling.name} at ${withoutCredentials(sibling.url)}. Fetch its records with: relay sync\n`,
+  text: (sibling) => `Added sibling ${sibling.name} at ${printableLine(withoutCredentials(sibling.url))}. Fetch its records with: relay sync\n`,
   toJson: siblingJson,
 })
 

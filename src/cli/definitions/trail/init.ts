@@ -1,6 +1,7 @@
 import {UsageError} from '../../../errors.js'
 import {AGENT_TOOLS, isAgentTool, type AgentTool} from '../../../model/names.js'
 import {initJson, initText} from '../../../render/setup.js'
+import {printableLine} from '../../../render/style.js'
 import {pushSetupText} from '../../../render/sync.js'
 import {runInit} from '../../../services/repository-init.js'
 import {defineCommand} from '../../definition.js'
@@ -44,7 +45,7 @@ export const init = defineCommand({
     return runInit(ctx, {remote: flags.remote ?? 'origin', push: flags.push, tools, remove, agentsMd: flags.agents, mcp: !flags['no-mcp']})
   },
   text: ({store, adopted, installed, push}, style) =>
-    (adopted ? `Adopted the records of ${adopted}.\n` : '') +
+    (adopted ? `Adopted the records of ${printableLine(adopted)}.\n` : '') +
     (store ? initText(store, style) : '') +
     installed.map((file) => `${ACTIONS[file.action]}: ${file.path}\n`).join('') +
     (push ? pushSetupText(push) : ''),

@@ -1,4 +1,5 @@
 import {resolveAgentName} from '../../../model/names.js'
+import {printableLine} from '../../../render/style.js'
 import {resumeTrajectory} from '../../../services/trajectory-resume.js'
 import {AGENT_FLAG, defineCommand} from '../../definition.js'
 
@@ -18,8 +19,8 @@ export const resume = defineCommand({
   run: (ctx, {args, flags}) => resumeTrajectory(ctx, {agent: resolveAgentName(flags.agent, ctx.env), id: args.id!}),
   text: ({trajectory, from, replaced}) =>
     from === trajectory.agent
-      ? `Trajectory ${trajectory.id} "${trajectory.title}" is already yours (${trajectory.agent}).\n`
-      : `Resumed ${trajectory.id} "${trajectory.title}" as ${trajectory.agent} (it was ${from}'s).\n` +
-        (replaced ? `Abandoned ${replaced.id} "${replaced.title}", which had no decisions, in its place.\n` : ''),
+      ? `Trajectory ${printableLine(trajectory.id)} "${printableLine(trajectory.title)}" is already yours (${trajectory.agent}).\n`
+      : `Resumed ${printableLine(trajectory.id)} "${printableLine(trajectory.title)}" as ${trajectory.agent} (it was ${from}'s).\n` +
+        (replaced ? `Abandoned ${printableLine(replaced.id)} "${printableLine(replaced.title)}", which had no decisions, in its place.\n` : ''),
   toJson: ({trajectory, from, replaced}) => ({id: trajectory.id, title: trajectory.title, agent: trajectory.agent, from, replaced: replaced?.id ?? null}),
 })

@@ -16,7 +16,7 @@ export const sync = defineCommand({
   args: [{name: 'remote', description: 'a remote of this repository, a path or a URL (default: origin)'}],
   flags: {},
   json: true,
-  run: (ctx, {args}) => syncWithRemote(ctx, args.remote ?? 'origin', process.stderr.isTTY ? (text) => void process.stderr.write(text) : undefined),
+  run: (ctx, {args}, io) => syncWithRemote(ctx, args.remote ?? 'origin', io.progress),
   text: cloneSyncText,
   toJson: (result: CloneSyncResult) => result,
 })
