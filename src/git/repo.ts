@@ -318,6 +318,23 @@ export class GitRepo {
     return object?.type === 'commit' ? object.oid : null
   }
 
+  /**
+   * The commit a ref of another store points to (a sibling's, a remote's tracking ref), or null, without reading
+   * the commit: its message may be of any size (`git cat-file --batch-check`).
+   */
+  async resolveForeignRef(ref: string): Promise<Oid | null> {
+    const [info] = await this.objectInfo([ref])
+    return info?.type === 'commit' ? info.oid : null
+  }
+
+  /** The commits reachable from `tip` and from none of `known`, with their sizes in bytes (no content read). */
+  async newCommits(tip: Oid, known: readonly Oid[]): Promise<{oid: Oid; size: number}[]> {
+    const result = await this.run(['rev-list', tip, ...(known.length > 0 ? ['--not', ...known] : []), '--'], {stdoutToFile: true})
+    const oids = result.stdout.toString('utf8').split('\n').filter(Boolean)
+    const infos = await this.objectInfo(oids)
+    return oids.map((oid, index) => ({oid, size: infos[index]?.size ?? 0}))
+  }
+
   /** The best common ancestor of two commits, or null when they share none (two roots). */
   async mergeBase(a: Oid, b: Oid): Promise<Oid | null> {
     const result = await this.run(['merge-base', a, b], {okExitCodes: [1]})

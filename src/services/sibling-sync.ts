@@ -63,7 +63,7 @@ async function syncOne(ctx: Context, sibling: Sibling, ourProject: string, offli
   if (fetched.outcome === 'not-a-repository') return {...base, status: 'failed', tip: sibling.tip, error: `${sibling.url} is not a git repository (or does not exist)`}
   if (fetched.outcome === 'timed-out') return {...base, status: 'failed', tip: sibling.tip, error: `timed out after ${formatSeconds(fetched.timeoutMs)} (relay sync --timeout <seconds> gives it longer)`}
   if (fetched.outcome === 'failed') return {...base, status: 'failed', tip: sibling.tip, error: fetched.error.message.replace(/^git fetch failed: /, '')}
-  const tip = await repo.resolveRef(sibling.ref)
+  const tip = await repo.resolveForeignRef(sibling.ref)
   if (tip === null || tip === sibling.tip) return {...base, status: tip === null ? 'empty' : 'unchanged', tip}
   let theirs: Snapshot
   try {

@@ -126,7 +126,7 @@ async function fetchStore(store: Store, remote: string, tracking: string, onProg
     throw new UsageError(`'${shown}' is not a remote of this repository, nor a repository`, 'name a remote (git remote -v lists them), a path or a URL', 'E_REMOTE')
   }
   if (fetched.outcome === 'failed') throw new GitError(fetched.error.args, fetched.error.gitExitCode, withoutCredentials(fetched.error.stderr), `check that this machine reaches it: git fetch ${shown}`)
-  return store.repo.resolveRef(tracking)
+  return store.repo.resolveForeignRef(tracking)
 }
 
 /** What bringing the two stores together did. */

@@ -70,8 +70,8 @@ describe('trail sync with a remote whose commits do not fit a store', () => {
       return entriesOf(seed, REF)
     }
     /** Puts a crafted commit at origin's ref (as a hostile clone's push would), returns it. */
-    const pushCrafted = (entries: CraftEntry[], parents: string[]) => {
-      const commit = craftCommit(seed, entries, parents)
+    const pushCrafted = (entries: CraftEntry[], parents: string[], message?: string) => {
+      const commit = craftCommit(seed, entries, parents, message)
       seed.git(['push', '--quiet', '--force', 'origin', `${commit}:${REF}`])
       return commit
     }
@@ -228,15 +228,31 @@ describe('trail sync with a remote whose commits do not fit a store', () => {
     for (const entry of newer) assert.ok(paths(ours).includes(entry.path))
   })
 
-  it('leaves out a remote record over the size limit without reading it', async () => {
+  it('leaves out a remote record, and a remote commit, over the size limit without reading them', async () => {
     const {ours, validRecords, pushCrafted, tipOf, paths} = await world()
     const valid = await validRecords('Small enough')
     const big = {path: '.relay/ledger/huge.md', content: `---\nagent: huge\n---\n${'x'.repeat(64 * 1024)}\n`}
-    pushCrafted([...valid, big], [tipOf(ours)])
-    const result = await syncJson(ours, {RELAY_TRAIL_MAX_RECORD_BYTES: String(32 * 1024)})
+    const first = pushCrafted([...valid, big], [tipOf(ours)])
+    const limit = {RELAY_TRAIL_MAX_RECORD_BYTES: String(32 * 1024)}
+    const result = await syncJson(ours, limit)
     assert.equal(result.code, 0, result.stderr)
     assert.deepEqual(result.json.leftOut.map((entry) => [entry.path, entry.reason]), [['.relay/ledger/huge.md', '64.0 KiB, over the limit of 32.0 KiB for a record']])
     assert.ok(!paths(ours).includes(big.path))
     assert.ok(paths(ours).includes(valid.at(-1)!.path))
+    // A commit whose message is over the limit: every command reads the tip commit whole, so it never becomes ours.
+    const heavy = pushCrafted(valid, [first], `heavy\n\n${'m'.repeat(48 * 1024)}\n`)
+    const again = await syncJson(ours, limit)
+    assert.equal(again.code, 0, again.stderr)
+    assert.ok(again.json.leftOut.some((entry) => entry.path === `commit ${heavy}` && /^a commit of 48\.\d KiB, over the limit of 32\.0 KiB/.test(entry.reason)), JSON.stringify(again.json.leftOut))
+    assert.ok(!isAncestor(ours, heavy))
+  })
+
+  it('trail init on a new clone does not say it adopted a remote store it refused', async () => {
+    const {ours, validRecords, pushCrafted, tipOf, seed} = await world({ours: 'new'})
+    pushCrafted([...(await validRecords('Refused store')), ...HOSTILE.slice(1, 2)], [tipOf(seed)])
+    const init = await runCli(ours.dir, ['trail', 'init'])
+    assert.equal(init.code, 0, init.stderr)
+    assert.doesNotMatch(init.stdout, /Adopted/)
+    assert.match(init.stderr, /not adopted \(trail sync takes what fits\): \.git\/hooks\/post-checkout \(outside/)
   })
 })

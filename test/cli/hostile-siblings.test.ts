@@ -140,6 +140,33 @@ describe('a sibling whose store holds oversized records and entries that do not 
   })
 })
 
+describe('a sibling whose tip commit is over the size limit', () => {
+  const root = realpathSync(mkdtempSync(join(tmpdir(), 'heavy-sibling-')))
+  const ours = new TestRepo(join(root, 'app'))
+  const heavy = new TestRepo(join(root, 'heavy'))
+  after(() => rmSync(root, {recursive: true, force: true}))
+
+  it('is left out of every read with a warning, and relay sync reports it as that sibling\'s failure', async () => {
+    for (const repo of [ours, heavy]) {
+      mkdirSync(repo.dir)
+      repo.git(['init', '--quiet', '--initial-branch=main'])
+    }
+    await ok(ours.dir, ['relay', 'project', '--id', 'app'])
+    await ok(heavy.dir, ['relay', 'send', '*:*', 'Under a heavy commit', '--agent', 'Writer'])
+    // Every read of a store reads its tip commit whole: one with a 48 KiB message, over a 32 KiB limit.
+    const tip = heavy.git(['rev-parse', REF]).trim()
+    heavy.git(['update-ref', REF, craftCommit(heavy, entriesOf(heavy, REF), [tip], `heavy\n\n${'m'.repeat(48 * 1024)}\n`)])
+    await ok(ours.dir, ['relay', 'bridge', 'add', 'heavy', heavy.dir])
+    const limit = {env: {RELAY_TRAIL_MAX_RECORD_BYTES: String(32 * 1024)}}
+    const synced = await runCli(ours.dir, ['relay', 'sync', '--json'], limit)
+    assert.equal(synced.code, 1)
+    assert.match((JSON.parse(synced.stdout) as SiblingSyncJson[])[0]!.error!, /^its store cannot be read: its commit [0-9a-f]{12} is 48\.\d KiB, over the limit of 32\.0 KiB for a record from another store$/)
+    const inbox = await runCli(ours.dir, ['relay', 'inbox', '--agent', 'Reviewer'], limit)
+    assert.equal(inbox.code, 0, inbox.stderr)
+    assert.match(inbox.stderr, /^warning: sibling heavy is left out: its commit [0-9a-f]{12} is 48\.\d KiB, over the limit/m)
+  })
+})
+
 describe('a sibling that never answers', () => {
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'silent-sibling-')))
   const ours = new TestRepo(join(root, 'app'))
