@@ -9,7 +9,10 @@ import {entryProblem, formatBytes, type LeftOutEntry} from '../model/foreign-ent
 
 /** What a remote's commits bring, checked. */
 export interface Inspection {
-  /** Entries that do not fit, anywhere in the commits inspected (their tip or their history). */
+  /**
+   * Entries that do not fit, anywhere in the commits inspected (their tip or their history), and commits over the
+   * size limit (as "commit <oid>").
+   */
   leftOut: LeftOutEntry[]
   /** Whether an entry (path, mode, blob) of theirs may enter our tree. */
   admits(entry: {path: string; mode: string; oid: Oid}): boolean
@@ -17,7 +20,9 @@ export interface Inspection {
 
 /**
  * Checks every entry the commits reachable from `theirs` and not from `known` add or change: its path and mode,
- * then the size of every blob that passed (one `cat-file --batch-check`, no content read).
+ * then the size of every blob that passed, and of every commit (`cat-file --batch-check`, no content read).
+ * Measured: about 75 µs of git's time per commit (`git log --raw`, 20,000 commits in 1.5 s of CPU): a fast-forward
+ * of a day's work costs milliseconds; a new clone adopting 100,000 records' history, seconds, once.
  *
  * @example const {leftOut} = await inspectIncoming(repo, remoteTip, [localTip], 16 * 1024 * 1024)
  */
