@@ -53,6 +53,7 @@ export const ERROR_CODES = {
   E_ALREADY_ACTIVE: {exit: EXIT.state, meaning: 'the agent already has an active trajectory'},
   E_NOT_ACTIVE: {exit: EXIT.state, meaning: 'the trajectory named has ended, and cannot be resumed'},
   E_CONFLICT: {exit: EXIT.conflict, meaning: 'other writers kept moving the ref'},
+  E_LOCKED: {exit: EXIT.conflict, meaning: 'a lock file left by a killed git process blocks writes to the ref'},
   E_REPOSITORY: {exit: EXIT.repository, meaning: 'the repository cannot be used'},
   E_NOT_A_REPO: {exit: EXIT.repository, meaning: 'not inside a git repository'},
   E_GIT_DIR: {exit: EXIT.repository, meaning: 'GIT_DIR names another repository than the current folder'},
@@ -60,6 +61,7 @@ export const ERROR_CODES = {
   E_RECORD: {exit: EXIT.repository, meaning: 'a record on the ref cannot be read'},
   E_GIT: {exit: EXIT.failure, meaning: 'a git command failed'},
   E_MERGE: {exit: EXIT.failure, meaning: 'a record changed on two clones cannot be merged'},
+  E_TIMEOUT: {exit: EXIT.failure, meaning: 'a git command ran over its time limit and was stopped (a --regex search)'},
   E_TRAIL: {exit: EXIT.failure, meaning: 'the operation failed'},
   E_ASSETS: {exit: EXIT.failure, meaning: "the installation is incomplete: the dashboard's page was not built"},
   E_INTERNAL: {exit: EXIT.failure, meaning: 'a bug: please report it, with DEBUG=1 output'},
@@ -121,6 +123,23 @@ export class ConflictError extends TrailError {
   }
 }
 
+/**
+ * git's own lock file on the ref, left by a git process that was killed while updating it, blocks every write;
+ * names the file and the command that removes it.
+ */
+export class LockedError extends TrailError {
+  constructor(
+    readonly lockPath: string,
+    ageMs: number,
+  ) {
+    super(
+      `${lockPath} is ${Math.round(ageMs / 1000)} s old: git holds that lock for milliseconds while it updates the ref, so a git process was killed and left it, and it blocks every write`,
+      `if no git command is running in this repository, remove it: rm '${lockPath.replace(/'/g, `'\\''`)}'   (or: trail doctor --fix)`,
+      'E_LOCKED',
+    )
+  }
+}
+
 /** Not a repository, an unsupported one, or a store this version cannot read. */
 export class RepositoryError extends TrailError {
   constructor(message: string, hint?: string, code: ErrorCode = 'E_REPOSITORY') {
@@ -149,6 +168,22 @@ export class GitError extends TrailError {
     const firstLine = stderr.split('\n').find((line) => line.trim() !== '') ?? `exit code ${gitExitCode}`
     super(`git ${args[0] ?? ''} failed: ${firstLine.replace(/^(fatal|error): /, '')}`, hint, 'E_GIT')
   }
+}
+
+/** A git command stopped because it ran over its time limit (a sibling's fetch, a --regex search). */
+export class GitTimeoutError extends TrailError {
+  constructor(
+    readonly args: readonly string[],
+    readonly timeoutMs: number,
+    hint?: string,
+  ) {
+    super(`git ${args[0] ?? ''} ran over its time limit of ${formatSeconds(timeoutMs)} and was stopped`, hint, 'E_TIMEOUT')
+  }
+}
+
+/** "60 s", "0.5 s": a time limit as the flags that set it take it. */
+export function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(3))} s`
 }
 
 /** Front matter that is not the YAML a record needs (model/front-matter.ts); a record's reader names the path. */

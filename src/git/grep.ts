@@ -10,6 +10,8 @@ export interface GrepQuery {
   allMatch?: boolean
   ignoreCase?: boolean
   pathspecs: string[]
+  /** Stop git grep after this many milliseconds (GitTimeoutError): a --regex search with a pattern that backtracks. */
+  timeoutMs?: number
 }
 
 export interface GrepLine {

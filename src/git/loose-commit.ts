@@ -7,6 +7,7 @@ import type {ObjectReader} from './object-reader.js'
 import {oidLength, type ObjectFormat, type Oid} from './objects.js'
 import {gitEnv, type Env} from './process.js'
 import type {CommitInProgress, CommitOutcome, FileChange, Identity, WriteSettings} from './repo.js'
+import {readRefUpdateFailure} from './ref-races.js'
 
 // Commits for a long-lived process (relay mcp), with no git process started per write. The blob, the trees on the
 // changed paths and the commit are written by Node as loose objects (zlib and a hash: loaded once, which a CLI
@@ -39,6 +40,9 @@ interface RawEntry {
 const TREE_MODE = '40000'
 const FILE_MODE = '100644'
 
+/** How one compare-and-swap of the ref ended. */
+type RefUpdate = 'updated' | 'stale' | 'unknown' | {locked: string}
+
 export class LooseCommitWriter {
   private readonly updater: RefUpdater
   private readonly crypto = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto')
@@ -68,6 +72,7 @@ export class LooseCommitWriter {
     // git died without saying (killed): the ref tells whether the commit landed. If it did not, the transaction
     // computes the change again on the tip, as after a lost race.
     if (outcome === 'unknown') outcome = (await this.reader.read(ref))?.oid === commit ? 'updated' : 'stale'
+    if (typeof outcome === 'object') return {outcome: 'locked', lockPath: outcome.locked}
     return outcome === 'updated' ? {outcome, commit} : {outcome: 'stale'}
   }
 
@@ -146,9 +151,9 @@ class RefUpdater {
 
   /**
    * Moves `ref` to `next` if it is at `expected` (null: if it does not exist). 'stale' when it was not; 'unknown'
-   * when git died without an answer.
+   * when git died without an answer; the lock file's path when git's lock on the ref is there (../ref-races.ts).
    */
-  update(ref: string, next: Oid, expected: Oid | null): Promise<'updated' | 'stale' | 'unknown'> {
+  update(ref: string, next: Oid, expected: Oid | null): Promise<RefUpdate> {
     const run = this.queue.then(() => this.transaction(ref, next, expected))
     this.queue = run.catch(() => {})
     return run
@@ -159,7 +164,7 @@ class RefUpdater {
     this.child = undefined
   }
 
-  private transaction(ref: string, next: Oid, expected: Oid | null): Promise<'updated' | 'stale' | 'unknown'> {
+  private transaction(ref: string, next: Oid, expected: Oid | null): Promise<RefUpdate> {
     const child = this.start()
     setAwaited(child, true)
     return new Promise((resolve, reject) => {
@@ -172,9 +177,9 @@ class RefUpdater {
       const onError = (chunk: Buffer) => (stderr += chunk.toString('utf8'))
       const onClose = (code: number | null) => {
         if (this.child === child) this.child = undefined
-        // "cannot lock ref ...: is at X but expected Y", "... reference already exists", "unable to resolve
-        // reference" (deleted since it was read), or a lock held right now.
-        if (/is at [0-9a-f]+ but expected|reference already exists|unable to resolve reference|\.lock': File exists/.test(stderr)) finish(() => resolve('stale'))
+        const failure = readRefUpdateFailure(stderr)
+        if (failure.kind === 'moved') finish(() => resolve('stale'))
+        else if (failure.kind === 'locked') finish(() => resolve({locked: failure.lockPath}))
         else if (stderr === '') finish(() => resolve('unknown'))
         else finish(() => reject(new GitError(['update-ref', '--stdin'], code, stderr || `exited before the update was done (${stdout.trim().split('\n').at(-1) ?? ''})`)))
       }

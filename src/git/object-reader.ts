@@ -7,7 +7,10 @@ import {gitEnv, type Env} from './process.js'
 export interface GitObject {
   oid: Oid
   type: ObjectType
+  /** Its content; empty from a reader made with `contents: false`. */
   data: Buffer
+  /** The size of its content in bytes, as git reports it before the content. */
+  size: number
 }
 
 interface Pending {
@@ -38,6 +41,11 @@ export class ObjectReader {
   constructor(
     private readonly cwd: string,
     private readonly env: Env,
+    /**
+     * false: `git cat-file --batch-check`, which answers with each object's id, type and size, never its content:
+     * what a record from another store is checked with before it is read (a 600 MB blob is never read whole).
+     */
+    private readonly contents = true,
   ) {}
 
   /** Reads one object by any revision expression git accepts (`<oid>`, `<ref>`, `<commit>:<path>`). */
@@ -70,7 +78,7 @@ export class ObjectReader {
   /** Starts the `git cat-file` process now rather than on the first read. */
   start(): ChildProcessWithoutNullStreams {
     if (this.child) return this.child
-    const child = spawn('git', ['cat-file', '--batch'], {cwd: this.cwd, env: gitEnv(this.env)})
+    const child = spawn('git', ['cat-file', this.contents ? '--batch' : '--batch-check'], {cwd: this.cwd, env: gitEnv(this.env)})
     this.stderr = ''
     child.stdout.on('data', (chunk: Buffer) => this.receive(chunk))
     child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString('utf8')))
@@ -132,6 +140,12 @@ export class ObjectReader {
           continue
         }
         const [oid, type, size] = header.split(' ')
+        if (!this.contents) {
+          this.consume(newline + 1)
+          this.answered()
+          pending.resolve({oid: oid!, type: type as ObjectType, data: Buffer.alloc(0), size: Number(size)})
+          continue
+        }
         this.body = {oid: oid!, type: type as ObjectType, start: newline + 1, end: newline + 1 + Number(size)}
         if (this.buffered < this.body.end + 1) return
       }
@@ -141,7 +155,7 @@ export class ObjectReader {
       this.body = undefined
       this.consume(end + 1) // the content is followed by a newline
       this.answered()
-      pending.resolve({oid, type, data})
+      pending.resolve({oid, type, data, size: end - start})
     }
   }
 

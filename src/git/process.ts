@@ -2,7 +2,7 @@ import {spawn} from 'node:child_process'
 import {closeSync, fstatSync, openSync, readSync, unlinkSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {GitError} from '../errors.js'
+import {GitError, GitTimeoutError} from '../errors.js'
 
 export type Env = Readonly<Record<string, string | undefined>>
 
@@ -68,6 +68,12 @@ export interface RunOptions {
    * files took 2.5 s through a pipe and 2.1 s through a file, as long as git alone (bench: relay search).
    */
   stdoutToFile?: boolean
+  /**
+   * Stops git after this many milliseconds, with every process it started (`git fetch` runs git-remote-https or
+   * ssh): git runs in a process group of its own, and the whole group is killed. `finish` then rejects with
+   * GitTimeoutError.
+   */
+  timeoutMs?: number
 }
 
 /** A git process that has started and is waiting for its input. */
@@ -84,7 +90,24 @@ export interface RunningGit {
  */
 export function startGit(args: readonly string[], options: Omit<RunOptions, 'input'>): RunningGit {
   let file = options.stdoutToFile ? openUnlinkedFile() : null
-  const child = spawn('git', args, {cwd: options.cwd, env: gitEnv(options.env, options.extraEnv), stdio: ['pipe', file ?? 'pipe', 'pipe']})
+  const timed = options.timeoutMs !== undefined
+  // detached: a process group of its own (setsid), so a timeout kills git's children too.
+  const child = spawn('git', args, {cwd: options.cwd, env: gitEnv(options.env, options.extraEnv), stdio: ['pipe', file ?? 'pipe', 'pipe'], detached: timed})
+  let timedOut = false
+  let timer: NodeJS.Timeout | undefined
+  if (timed && child.pid !== undefined) {
+    const group = child.pid
+    liveGroups.add(group)
+    forwardSignals()
+    timer = setTimeout(() => {
+      timedOut = true
+      killGroup(group)
+    }, options.timeoutMs)
+  }
+  const settled = () => {
+    if (timer) clearTimeout(timer)
+    if (child.pid !== undefined && liveGroups.delete(child.pid) && liveGroups.size === 0) stopForwardingSignals()
+  }
   // stdin and stderr are pipes, so never null (the types cannot tell with a file descriptor among the stdio).
   const stdin = child.stdin!
   const out: Buffer[] = []
@@ -106,11 +129,17 @@ export function startGit(args: readonly string[], options: Omit<RunOptions, 'inp
   stdin.on('error', () => {})
   const exited = new Promise<GitResult>((resolve, reject) => {
     child.on('error', (error: NodeJS.ErrnoException) => {
+      settled()
       takeStdout()
       reject(error.code === 'ENOENT' ? new GitError(args, null, 'git is not installed or not on PATH') : error)
     })
     child.on('close', (code) => {
+      settled()
       const result = {stdout: takeStdout(), stderr: Buffer.concat(err).toString('utf8'), exitCode: code ?? -1}
+      if (timedOut) {
+        reject(new GitTimeoutError(args, options.timeoutMs!))
+        return
+      }
       if ([0, ...(options.okExitCodes ?? [])].includes(result.exitCode)) resolve(result)
       else reject(new GitError(args, code, result.stderr))
     })
@@ -132,6 +161,51 @@ export function startGit(args: readonly string[], options: Omit<RunOptions, 'inp
  */
 export function runGit(args: readonly string[], options: RunOptions): Promise<GitResult> {
   return startGit(args, options).finish(options.input)
+}
+
+/** The process groups of timed git commands still running (see RunOptions.timeoutMs). */
+const liveGroups = new Set<number>()
+const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+
+function killGroup(group: number): void {
+  try {
+    process.kill(-group, 'SIGKILL')
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * A timed git runs in a process group of its own, which Ctrl-C on the terminal does not reach: while one runs, the
+ * signals that stop this process stop those groups first. The signal then takes its usual course: re-raised when no
+ * other listener handles it (a long-running command that ends cleanly on SIGINT still does).
+ */
+function onStopSignal(signal: NodeJS.Signals): void {
+  killLiveGroups()
+  stopForwardingSignals()
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal)
+}
+
+/** Also when this process exits with a timed git still running (another source's search failed first). */
+function killLiveGroups(): void {
+  for (const group of liveGroups) killGroup(group)
+  liveGroups.clear()
+}
+
+let forwarding = false
+
+function forwardSignals(): void {
+  if (forwarding) return
+  forwarding = true
+  for (const signal of FORWARDED_SIGNALS) process.on(signal, onStopSignal)
+  process.on('exit', killLiveGroups)
+}
+
+function stopForwardingSignals(): void {
+  if (!forwarding) return
+  forwarding = false
+  for (const signal of FORWARDED_SIGNALS) process.off(signal, onStopSignal)
+  process.off('exit', killLiveGroups)
 }
 
 /** A new temporary file, open for reading and writing and already unlinked: nothing is left behind, even on a crash. */

@@ -1,12 +1,13 @@
-import {readdirSync, readFileSync, realpathSync, rmSync, statSync} from 'node:fs'
+import {linkSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, unlinkSync} from 'node:fs'
 import {join, resolve} from 'node:path'
-import {GitError, InvalidRepositoryError, RepositoryError} from '../errors.js'
+import {GitError, GitTimeoutError, InvalidRepositoryError, RepositoryError} from '../errors.js'
 import {GitConfig} from './config.js'
 import {grepArgs, parseGrepCounts, parseGrepFiles, parseGrepLines, type GrepLine, type GrepQuery} from './grep.js'
 import {discoverRepository, type RepositoryLocation} from './discover.js'
 import {fingerprint, readCachedSettings, writeCachedSettings} from './settings-cache.js'
 import {hasSharedPermissions, LooseCommitWriter} from './loose-commit.js'
-import {ObjectReader} from './object-reader.js'
+import {ObjectReader, type GitObject} from './object-reader.js'
+import {isPushRace, readRefUpdateFailure} from './ref-races.js'
 import {oidLength, type ObjectFormat, type Oid} from './objects.js'
 import {runGit, startGit, type Env, type GitResult, type RunningGit, type RunOptions} from './process.js'
 
@@ -28,7 +29,12 @@ export interface WriteSettings {
   gcAuto: number
 }
 
-export type CommitOutcome = {outcome: 'updated'; commit: Oid} | {outcome: 'stale'}
+/**
+ * What a compare-and-swap of the ref came to: moved into place; 'stale' when another writer moved the ref first
+ * (re-read and retry); 'locked' when git's own lock file on the ref is there (another git process is updating it
+ * right now, or died doing so and left it: see GitRepo.refLock).
+ */
+export type CommitOutcome = {outcome: 'updated'; commit: Oid} | {outcome: 'stale'} | {outcome: 'locked'; lockPath: string}
 
 /** A commit on its way (GitRepo.beginCommit): one fast-import (PendingCommit), or a warm writer's (./loose-commit.ts). */
 export interface CommitInProgress {
@@ -78,12 +84,11 @@ export class PendingCommit implements CommitInProgress {
     parts.push('\nget-mark :1\ndone\n')
     const result = await this.process.finish(Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part, 'utf8') : part))))
     if (result.exitCode === 0) return {outcome: 'updated', commit: result.stdout.toString('utf8').trim()}
-    // "warning: Not updating <ref> (new tip X does not contain Y)": the ref moved since `parent` was read.
-    // "Unable to create '<ref>.lock': File exists": another git process is updating it right now (or died doing
-    // so: trail doctor). "cannot lock ref '<ref>': is at X but expected Y": another writer moved it between
-    // fast-import's check and its ref transaction (seen with 8 writers on a loaded machine). Any other failure to
-    // update the ref (permissions, a refs/trail/records/ folder) is not a lost race and is reported as it is.
-    if (/Not updating|\.lock': File exists|is at [0-9a-f]+ but expected|reference already exists/.test(result.stderr)) return {outcome: 'stale'}
+    // The ref moved since `parent` was read, or git's lock on it is there (./ref-races.ts); anything else
+    // (permissions, a refs/trail/records/ folder) is not a lost race and is reported as it is.
+    const failure = readRefUpdateFailure(result.stderr)
+    if (failure.kind === 'moved') return {outcome: 'stale'}
+    if (failure.kind === 'locked') return {outcome: 'locked', lockPath: failure.lockPath}
     throw new GitError(['fast-import'], result.exitCode, result.stderr)
   }
 
@@ -147,6 +152,7 @@ export interface RepoSettings {
  */
 export class GitRepo {
   private objectReader: ObjectReader | undefined
+  private infoReader: ObjectReader | undefined
   private loadedSettings: Promise<RepoSettings> | undefined
   private loadedWriteSettings: Promise<WriteSettings> | undefined
   private looseWriter: LooseCommitWriter | undefined
@@ -248,6 +254,17 @@ export class GitRepo {
     return this.objectReader
   }
 
+  /**
+   * Each object's type and size, without its content (one long-running `git cat-file --batch-check`, started on
+   * first use): what a record from another store is checked with before it is read. null for a missing one.
+   *
+   * @example const [info] = await repo.objectInfo([`${root}:.relay/messages/2026/01/02/msg_x.md`])   // {size: 629145600, ...}
+   */
+  objectInfo(revisions: readonly string[]): Promise<(GitObject | null)[]> {
+    this.infoReader ??= new ObjectReader(this.cwd, this.env, false)
+    return this.infoReader.readMany(revisions)
+  }
+
   /** Runs a git command in this repository: only this class does; callers get methods named for what they need. */
   private run(args: readonly string[], options: Omit<RunOptions, 'cwd' | 'env'> = {}): Promise<GitResult> {
     return runGit(args, {...options, cwd: this.cwd, env: this.env})
@@ -312,11 +329,21 @@ export class GitRepo {
    * @example await repo.updateRef('refs/trail/records', remoteTip, localTip)
    */
   async updateRef(ref: string, next: Oid, expected: Oid | null, reason: string): Promise<'updated' | 'stale'> {
+    const outcome = await this.swapRef(ref, next, expected, reason)
+    return outcome.outcome === 'updated' ? 'updated' : 'stale'
+  }
+
+  /**
+   * updateRef, telling a ref that moved ('stale') from git's lock file on it ('locked', with the lock's path), as
+   * a commit does (CommitOutcome).
+   */
+  async swapRef(ref: string, next: Oid, expected: Oid | null, reason: string): Promise<CommitOutcome> {
     const zero = '0'.repeat(oidLength(this.objectFormat))
     const result = await this.run(['update-ref', '-m', reason, ref, next, expected ?? zero], {okExitCodes: [128]})
-    if (result.exitCode === 0) return 'updated'
-    // "cannot lock ref ...: is at X but expected Y", "... reference already exists", or a lock held right now.
-    if (/is at [0-9a-f]+ but expected|reference already exists|\.lock': File exists/.test(result.stderr)) return 'stale'
+    if (result.exitCode === 0) return {outcome: 'updated', commit: next}
+    const failure = readRefUpdateFailure(result.stderr)
+    if (failure.kind === 'moved') return {outcome: 'stale'}
+    if (failure.kind === 'locked') return {outcome: 'locked', lockPath: failure.lockPath}
     throw new GitError(['update-ref'], result.exitCode, result.stderr)
   }
 
@@ -329,6 +356,23 @@ export class GitRepo {
   async resolveRef(ref: string): Promise<Oid | null> {
     const object = await this.reader.read(ref)
     return object?.type === 'commit' ? object.oid : null
+  }
+
+  /**
+   * The commit a ref of another store points to (a sibling's, a remote's tracking ref), or null, without reading
+   * the commit: its message may be of any size (`git cat-file --batch-check`).
+   */
+  async resolveForeignRef(ref: string): Promise<Oid | null> {
+    const [info] = await this.objectInfo([ref])
+    return info?.type === 'commit' ? info.oid : null
+  }
+
+  /** The commits reachable from `tip` and from none of `known`, with their sizes in bytes (no content read). */
+  async newCommits(tip: Oid, known: readonly Oid[]): Promise<{oid: Oid; size: number}[]> {
+    const result = await this.run(['rev-list', tip, ...(known.length > 0 ? ['--not', ...known] : []), '--'], {stdoutToFile: true})
+    const oids = result.stdout.toString('utf8').split('\n').filter(Boolean)
+    const infos = await this.objectInfo(oids)
+    return oids.map((oid, index) => ({oid, size: infos[index]?.size ?? 0}))
   }
 
   /** The best common ancestor of two commits, or null when they share none (two roots). */
@@ -407,6 +451,32 @@ export class GitRepo {
   }
 
   /**
+   * Every file entry that the commits reachable from `tip`, and not from any of `known`, add or change: what
+   * moving a ref from `known` to `tip` (or merging `tip`) brings in, its whole history included. Each commit is
+   * compared with its first parent (a root commit with the empty tree): every tree of those commits is its first
+   * parent's plus these entries, so checking them checks every tree the commits bring (deletions bring nothing).
+   * Files, symbolic links and submodules alike, with their mode; one `git log --raw`.
+   *
+   * @example const entries = await repo.introducedEntries(remoteTip, [localTip])
+   */
+  async introducedEntries(tip: Oid, known: readonly Oid[]): Promise<TreeListing[]> {
+    // --root: a root commit's files too (log.showRoot=false would hide them); --no-renames: one path per entry.
+    const args = ['log', '--raw', '-r', '-z', '--format=', '--no-abbrev', '--no-renames', '--root', '--no-show-signature', '--no-color', '--diff-merges=first-parent', tip]
+    const result = await this.run(known.length > 0 ? [...args, '--not', ...known, '--'] : [...args, '--'], {stdoutToFile: true})
+    const fields = result.stdout.toString('utf8').split('\0')
+    const entries: TreeListing[] = []
+    for (let i = 0; i < fields.length - 1; i++) {
+      const header = /^\n*:(\d{6}) (\d{6}) ([0-9a-f]+) ([0-9a-f]+) ([A-Z])\d*$/.exec(fields[i]!)
+      if (!header) continue
+      const path = fields[++i]!
+      if (header[5] === 'D') continue
+      const mode = header[2]!
+      entries.push({mode, type: mode === '160000' ? 'commit' : mode === '040000' ? 'tree' : 'blob', oid: header[4]!, path})
+    }
+    return entries
+  }
+
+  /**
    * `git grep` over the tree of `revision`: the paths of the matching files.
    *
    * @example await repo.grepFiles(tip, {patterns: ['^status: completed$'], pathspecs: ['.trail/trajectories']})
@@ -431,7 +501,8 @@ export class GitRepo {
    */
   private async grep(revision: string, query: GrepQuery, mode: '-l' | '-n' | '-c'): Promise<string> {
     if (query.patterns.length === 0) return ''
-    return (await this.run(grepArgs(revision, query, mode), {okExitCodes: [1], stdoutToFile: true})).stdout.toString('utf8')
+    const timeout = query.timeoutMs === undefined ? {} : {timeoutMs: query.timeoutMs}
+    return (await this.run(grepArgs(revision, query, mode), {okExitCodes: [1], stdoutToFile: true, ...timeout})).stdout.toString('utf8')
   }
 
   /**
@@ -504,9 +575,16 @@ export class GitRepo {
    * branch. `onProgress` receives git's progress output (only asked for when given). git's failures are read
    * here, once: the remote has no such ref, is not a repository, or something else went wrong (its first line).
    */
-  async fetch(remote: string, refspec: string, onProgress?: (text: string) => void): Promise<FetchOutcome> {
+  async fetch(remote: string, refspec: string, onProgress?: (text: string) => void, options: {timeoutMs?: number} = {}): Promise<FetchOutcome> {
     const args = ['fetch', '--no-tags', '--no-write-fetch-head', onProgress ? '--progress' : '--quiet', '--', remote, refspec]
-    const result = await this.run(args, {okExitCodes: [1, 128], onStderr: onProgress})
+    let result: GitResult
+    try {
+      result = await this.run(args, {okExitCodes: [1, 128], onStderr: onProgress, ...(options.timeoutMs === undefined ? {} : {timeoutMs: options.timeoutMs})})
+    } catch (error) {
+      // Stopped with every process it started (git-remote-https, ssh): nothing was fetched, no ref moved.
+      if (error instanceof GitTimeoutError) return {outcome: 'timed-out', timeoutMs: error.timeoutMs}
+      throw error
+    }
     if (result.exitCode === 0) return {outcome: 'fetched'}
     if (/couldn't find remote ref/i.test(result.stderr)) return {outcome: 'no-such-ref'}
     const error = new GitError(['fetch'], result.exitCode, result.stderr)
@@ -524,7 +602,7 @@ export class GitRepo {
     const result = await this.run(['push', '--porcelain', '--no-verify', onProgress ? '--progress' : '--quiet', '--', remote, refspec], {okExitCodes: [1, 128], onStderr: onProgress})
     if (result.exitCode === 0) return {outcome: 'pushed'}
     const report = `${result.stdout.toString('utf8')}${result.stderr}`
-    if (/\[rejected\]|\(fetch first\)|non-fast-forward|stale info|but expected [0-9a-f]{40}/.test(report)) return {outcome: 'moved'}
+    if (isPushRace(report)) return {outcome: 'moved'}
     return {outcome: 'refused', error: new GitError(['push'], result.exitCode, result.stderr || report)}
   }
 
@@ -566,18 +644,54 @@ export class GitRepo {
     return join(this.commonDir, `${ref}.lock`)
   }
 
-  /** How old the ref's lock file is, in milliseconds, or null when there is none. */
-  refLockAgeMs(ref: string): number | null {
+  /**
+   * The lock files git takes to change the store's ref: the ref's own (`<ref>.lock`, taken by every update) and
+   * packed-refs.lock (taken to delete a ref and by `git pack-refs`, which `git gc` runs), with their age; only
+   * those that exist. git holds either for milliseconds; one that stays was left by a git process that was killed.
+   */
+  gitLocks(ref: string): GitLock[] {
+    return [this.refLockPath(ref), join(this.commonDir, 'packed-refs.lock')].flatMap((path) => {
+      const lock = this.gitLock(path)
+      return lock ? [lock] : []
+    })
+  }
+
+  /** The lock file at `path` as it is now, or null when there is none. */
+  gitLock(path: string): GitLock | null {
     try {
-      return Date.now() - statSync(this.refLockPath(ref)).mtimeMs
+      const stat = statSync(path)
+      return {path, ageMs: Math.max(0, Date.now() - stat.mtimeMs), identity: `${stat.ino}:${stat.mtimeMs}:${stat.size}`}
     } catch {
       return null
     }
   }
 
-  /** Removes the ref's lock file (trail doctor --fix, once it is known to be left behind). */
-  removeRefLock(ref: string): void {
-    rmSync(this.refLockPath(ref), {force: true})
+  /**
+   * Removes a lock file git left behind, only if it is still the one seen (`lock`): it is renamed away first, and
+   * if what was renamed turns out to be a newer lock (taken by a git process since), it is put back. Returns
+   * whether the lock seen is gone.
+   */
+  removeGitLock(lock: GitLock): boolean {
+    const aside = `${lock.path}.stale-${process.pid}-${Date.now()}`
+    try {
+      renameSync(lock.path, aside)
+    } catch {
+      return this.gitLock(lock.path)?.identity !== lock.identity // gone already (or another process claimed it)
+    }
+    const renamed = this.gitLock(aside)
+    if (renamed !== null && renamed.identity !== lock.identity) {
+      try {
+        linkSync(aside, lock.path)
+      } catch {
+        // the lock is taken again by a newer writer: the one renamed was the stale one after all
+      }
+    }
+    try {
+      unlinkSync(aside)
+    } catch {
+      // gone
+    }
+    return renamed === null || renamed.identity === lock.identity
   }
 
   /**
@@ -644,11 +758,25 @@ export class GitRepo {
     this.objectReader = undefined
     this.looseWriter?.close()
     this.looseWriter = undefined
+    this.infoReader?.close()
+    this.infoReader = undefined
   }
 }
 
+/** A lock file of git's (GitRepo.gitLocks): where, how old, and what tells it from a later lock at the same path. */
+export interface GitLock {
+  path: string
+  ageMs: number
+  /** Its inode, modification time and size: a lock taken again since has another. */
+  identity: string
+}
+
 /** What a fetch came to (GitRepo.fetch). */
-export type FetchOutcome = {outcome: 'fetched'} | {outcome: 'no-such-ref'} | {outcome: 'not-a-repository' | 'failed'; error: GitError}
+export type FetchOutcome =
+  | {outcome: 'fetched'}
+  | {outcome: 'no-such-ref'}
+  | {outcome: 'not-a-repository' | 'failed'; error: GitError}
+  | {outcome: 'timed-out'; timeoutMs: number}
 
 /** What a push came to (GitRepo.push). */
 export type PushOutcome = {outcome: 'pushed'} | {outcome: 'moved'} | {outcome: 'refused'; error: GitError}

@@ -1,3 +1,4 @@
+import type {LeftOutEntry} from './foreign-entries.js'
 import type {Handoff} from './handoff.js'
 import type {Ledger} from './ledger.js'
 import type {Message} from './message.js'
@@ -160,6 +161,16 @@ export interface CloneSyncResult {
   tip: string | null
   /** Whether the remote had a store at all. */
   remoteHadStore: boolean
+  /**
+   * Entries of the remote's commits that do not fit this store (a symbolic link, a path outside the layout, a
+   * record over the size limit), left out: its commits then never become part of this store's history.
+   */
+  leftOut: LeftOutEntry[]
+  /**
+   * True when this clone has records the remote lacks and they were not pushed, because a push would have to
+   * carry the remote's commits that were left out (fast-forward only: it is never forced).
+   */
+  pushBlocked: boolean
 }
 
 /** A message as an inbox or a thread shows it. */

@@ -1,13 +1,15 @@
-import {NotFoundError, } from '../errors.js'
+import {NotFoundError} from '../errors.js'
 import {idTime} from '../model/ids.js'
+import {KINDS, kindOfPath} from '../model/kinds.js'
 import {MESSAGES_DIR, messagePath, receiptPath, receiptsDir} from '../model/layout.js'
 import {isAddressedTo, parseMessageBody, parseTarget, renderMessage, renderReceipt, targetsOf, type Message, type MessageTarget, type Reader} from '../model/message.js'
 import {counted, parseThreadId, type AgentName, type ProjectName, type ThreadId} from '../model/names.js'
 import type {InboxEntry, Sibling} from '../model/results.js'
-import {escapeExtended, Snapshot} from '../store/snapshot.js'
+import {escapeExtended, type Snapshot} from '../store/snapshot.js'
 import type {Context} from './context.js'
 import {listSiblings, readProject, siblingDefaultId} from './projects.js'
 import {readRecords} from './records.js'
+import {readSiblingSnapshot} from './sibling-snapshot.js'
 
 // Messages between agents, in this project and across sibling projects. A message is written once, into the
 // sender's own store; an inbox is read from this project's store and from every synced sibling's
@@ -35,7 +37,8 @@ export async function messageSources(ctx: Context): Promise<{here: MessageSource
   const read = async (sibling: Sibling): Promise<MessageSource[]> => {
     let theirs: Snapshot
     try {
-      theirs = await Snapshot.read(store.repo, sibling.ref)
+      // Bounded: a record over the size limit is left out with a warning, never read whole (./sibling-snapshot.ts).
+      theirs = await readSiblingSnapshot(ctx, store.repo, sibling.name, sibling.ref)
     } catch (error) {
       ctx.warn(`sibling ${sibling.name} is left out: ${(error as Error).message} (in ${sibling.ref})`)
       return []
@@ -103,7 +106,9 @@ async function readMessages(snapshot: Snapshot, filter: {targets?: string[]; thr
   const patterns: string[] = []
   if (filter.targets) patterns.push(`^to: "?(${filter.targets.map(escapeExtended).join('|')})"?$`)
   if (filter.thread) patterns.push(`^thread: "?${escapeExtended(filter.thread)}"?$`)
-  const paths = patterns.length > 0 ? await snapshot.grepFiles({patterns, allMatch: true, pathspecs: [MESSAGES_DIR]}) : (await snapshot.listFiles(MESSAGES_DIR)).filter((path) => path.endsWith('.md'))
+  const found = patterns.length > 0 ? await snapshot.grepFiles({patterns, allMatch: true, pathspecs: [MESSAGES_DIR]}) : await snapshot.listFiles(MESSAGES_DIR)
+  // Only files at a message's path (a sibling's store may hold anything: relay sync names what does not fit).
+  const paths = found.filter((path) => kindOfPath(path)?.kind === KINDS.message)
   // A sibling's unreadable record is not ours to fix; trail doctor in that project reports it.
   return readRecords(snapshot, 'message', paths, () => {})
 }

@@ -76,7 +76,7 @@ export async function listSiblings(ctx: Context): Promise<Sibling[]> {
         url: entry.url!,
         ...(entry.lead && isValidName(entry.lead) ? {lead: entry.lead as AgentName} : {}),
         ref: siblingRef(name),
-        tip: await repo.resolveRef(siblingRef(name)),
+        tip: await repo.resolveForeignRef(siblingRef(name)),
       })),
   )
 }

@@ -57,5 +57,6 @@ export async function runInit(ctx: Context, input: InitInput): Promise<InitRepor
   // A new clone looks for the remote's records before it makes a first commit of its own.
   const adopting = await fetchRemoteStoreIfNew(ctx, input.remote)
   const store = await initStore(ctx)
-  return {store, adopted: adopting ? input.remote : null, installed, push}
+  // Adopted unless the fetched store held entries that do not fit, and a first commit of our own was made instead.
+  return {store, adopted: adopting && !store.created ? input.remote : null, installed, push}
 }

@@ -1,9 +1,10 @@
-import {GitError, UsageError} from '../errors.js'
+import {formatSeconds, GitError, GitTimeoutError, TrailError, UsageError} from '../errors.js'
 import {clip} from '../model/text.js'
 import {idTime} from '../model/ids.js'
 import {FieldReader} from '../model/record.js'
 import type {AgentName} from '../model/names.js'
 import {quoteInput} from '../model/text.js'
+import {parseTimeoutSeconds} from '../model/timeouts.js'
 import {escapeExtended, type GrepLine, type Snapshot} from '../store/snapshot.js'
 import type {Context} from './context.js'
 import {messageSources} from './messages.js'
@@ -49,15 +50,29 @@ export interface SearchQuery {
   agent?: AgentName
   since?: Date
   limit: number
+  /**
+   * With `regex`: how long the search may take, in milliseconds (default: git config relay.searchTimeout in
+   * seconds, else DEFAULT_REGEX_TIMEOUT_MS). git grep's engine backtracks on some patterns (back-references,
+   * nested repetition) for minutes; over the limit it is stopped and the search fails with E_TIMEOUT.
+   */
+  timeoutMs?: number
 }
+
+/** How long a --regex search may run by default. */
+export const DEFAULT_REGEX_TIMEOUT_MS = 10_000
+
+/** The git config key that sets it, in seconds. */
+const REGEX_TIMEOUT_KEY = 'relay.searchTimeout'
 
 /**
  * Searches the records of one snapshot, ranked by the number of matching lines and by recency.
  *
  * @example const {hits} = await searchSnapshot(snapshot, {text: 'JWT', kinds: ['handoff'], limit: 10}, new Date())
  */
-export async function searchSnapshot(snapshot: Snapshot, query: SearchQuery, now: Date, project = ''): Promise<SearchResult> {
+export async function searchSnapshot(snapshot: Snapshot, query: SearchQuery, now: Date, project = '', deadline = regexDeadline(query)): Promise<SearchResult> {
   if (snapshot.tip === null || query.text === '') return {hits: [], total: 0}
+  // A --regex search is bounded in time (all its git greps together): what is left of it when each one starts.
+  const timeLeft = (): {timeoutMs?: number} => (deadline === null ? {} : {timeoutMs: Math.max(1, deadline - Date.now())})
   const kinds = query.kinds && query.kinds.length > 0 ? query.kinds : SEARCH_KINDS
   const pathspecs = kinds.flatMap((kind) => pathspecsOf(searchKind(kind)))
   const literal = escapeExtended(query.text)
@@ -66,9 +81,13 @@ export async function searchSnapshot(snapshot: Snapshot, query: SearchQuery, now
   // is counted too, so one is taken off, and it is not shown.
   const agentLine = query.agent ? `^(agent|from): "?${escapeExtended(query.agent)}"?$` : null
   // Ranking needs only how many lines of each file match: git counts them; lines are read for the shown hits.
-  const counts = await snapshot.grepCounts({patterns: agentLine ? [agentLine, term] : [term], allMatch: agentLine !== null, ignoreCase: true, pathspecs}).catch((error: unknown) => {
-    throw query.regex ? invalidRegex(error, query.text) : error
+  const counts = await snapshot.grepCounts({patterns: agentLine ? [agentLine, term] : [term], allMatch: agentLine !== null, ignoreCase: true, pathspecs, ...timeLeft()}).catch((error: unknown) => {
+    throw query.regex ? invalidRegex(error, query) : error
   })
+  // Another store's records over the size limit are left out (reported by its snapshot): git grep would print a
+  // matching line of a 600 MB record whole.
+  const tooLarge = await snapshot.tooLarge([...counts.keys()])
+  for (const path of tooLarge) counts.delete(path)
   if (agentLine) for (const [path, count] of counts) counts.set(path, count - 1)
   const from = query.since?.getTime()
   // A record's time is in its id; a ledger has none in its name, so its `updated` is read (ledgers are few).
@@ -89,7 +108,18 @@ export async function searchSnapshot(snapshot: Snapshot, query: SearchQuery, now
   const named = query.limit <= NAMED_PATHS
   const [texts, lines] = await Promise.all([
     snapshot.readTexts(shown.map((hit) => hit.path)),
-    shown.length === 0 ? new Map<string, GrepLine[]>() : snapshot.grepLines({patterns: [term], ignoreCase: true, pathspecs: named ? shown.map((hit) => `:(literal)${hit.path}`) : pathspecs}),
+    shown.length === 0
+      ? new Map<string, GrepLine[]>()
+      : snapshot
+          .grepLines({
+            patterns: [term],
+            ignoreCase: true,
+            pathspecs: named ? shown.map((hit) => `:(literal)${hit.path}`) : [...pathspecs, ...[...tooLarge].map((path) => `:(exclude,literal)${path}`)],
+            ...timeLeft(),
+          })
+          .catch((error: unknown) => {
+            throw query.regex ? invalidRegex(error, query) : error
+          }),
   ])
   const agentPattern = agentLine ? new RegExp(agentLine, 'i') : null
   const hits: SearchHit[] = shown.map(({time, ...hit}, index) => {
@@ -100,8 +130,35 @@ export async function searchSnapshot(snapshot: Snapshot, query: SearchQuery, now
   return {hits, total: candidates.length}
 }
 
-/** git grep refusing a --regex query: the user's pattern, so a usage error that says what git said. */
-function invalidRegex(error: unknown, text: string): unknown {
+/** When a --regex search must end (Date.now() milliseconds), or null for a literal one (never slow). */
+function regexDeadline(query: SearchQuery): number | null {
+  return query.regex ? Date.now() + (query.timeoutMs ?? DEFAULT_REGEX_TIMEOUT_MS) : null
+}
+
+/**
+ * The time limit of a --regex search: `flag` (seconds, from --timeout) if given, else git config
+ * relay.searchTimeout, else DEFAULT_REGEX_TIMEOUT_MS. Read only for --regex (the config costs a git process).
+ */
+export async function regexTimeoutMs(ctx: Context, regex: boolean, flag: string | undefined): Promise<number | undefined> {
+  if (!regex) return undefined
+  if (flag !== undefined) return parseTimeoutSeconds(flag, '--timeout')
+  const configured = (await (await ctx.store()).repo.settings()).config.value(REGEX_TIMEOUT_KEY)
+  return configured === undefined ? DEFAULT_REGEX_TIMEOUT_MS : parseTimeoutSeconds(configured, `git config ${REGEX_TIMEOUT_KEY}`)
+}
+
+/**
+ * git grep refusing a --regex query (the user's pattern: a usage error that says what git said), or running over
+ * its time limit (a pattern that backtracks: say so, and how to make it fast).
+ */
+function invalidRegex(error: unknown, query: SearchQuery): unknown {
+  const text = query.text
+  if (error instanceof GitTimeoutError) {
+    return new TrailError(
+      `the --regex search for '${quoteInput(text)}' ran over its time limit of ${formatSeconds(query.timeoutMs ?? DEFAULT_REGEX_TIMEOUT_MS)} and was stopped`,
+      'simplify the pattern (back-references like \\1 and nested repetition like (a*)* make git grep backtrack), narrow the search with --kind, --agent or --since, or give it more time with --timeout <seconds>',
+      'E_TIMEOUT',
+    )
+  }
   if (!(error instanceof GitError) || error.gitExitCode !== 128) return error
   const reason = error.stderr.split('\n').find((line) => line.trim() !== '')?.replace(/^fatal: (command line, )?(-e option, '.*': )?/, '') ?? 'git grep refused it'
   return new UsageError(`invalid regular expression '${quoteInput(text)}': ${reason}`, 'fix it (an extended regular expression, as git grep -E takes), or drop --regex to search the text as written', 'E_REGEX')
@@ -146,9 +203,10 @@ export async function searchRecords(ctx: Context, query: SearchQuery): Promise<S
  * @example const {hits} = await searchEverywhere(ctx, {text: 'JWT', limit: 20})
  */
 export async function searchEverywhere(ctx: Context, query: SearchQuery & {project?: string}): Promise<SearchResult> {
+  const deadline = regexDeadline(query)
   const {here, siblings} = await messageSources(ctx)
   const sources = [here, ...siblings].filter((source) => query.project === undefined || source.project === query.project || source.sibling === query.project)
-  const results = await Promise.all(sources.map((source) => searchSnapshot(source.snapshot, query, ctx.now(), source.project)))
+  const results = await Promise.all(sources.map((source) => searchSnapshot(source.snapshot, query, ctx.now(), source.project, deadline)))
   const hits = results.flatMap((result) => result.hits).sort((a, b) => b.score - a.score || (b.date ?? '').localeCompare(a.date ?? ''))
   return {hits: hits.slice(0, query.limit), total: results.reduce((sum, result) => sum + result.total, 0)}
 }

@@ -3,6 +3,7 @@ import {FALLBACK_IDENTITY, } from '../git/repo.js'
 import {kindOfPath, readRecordAt} from '../model/kinds.js'
 import {ACTIVE_DIR, MIRRORED_DIRS, trajectoryPath} from '../model/layout.js'
 import type {Store} from '../store/store.js'
+import {isLeftBehind} from '../store/git-locks.js'
 import {linkTarget} from '../store/mirror.js'
 import {formatWrite} from '../store/transaction.js'
 import {lockPath, readLockOwner, removeStaleLock, staleness} from '../store/writer-lock.js'
@@ -148,20 +149,25 @@ function checkWriterLock(store: Store, fix: boolean): Check {
   return {name: 'lock', status: 'warning', message: `the writer lock is stale (${stale}); the next write takes it over`, fix: 'trail doctor --fix'}
 }
 
-/** git's own lock on the ref (refs/trail/records.lock), left behind when a git process was killed. */
+/**
+ * git's own locks on the ref (refs/trail/records.lock, packed-refs.lock), left behind when a git process was
+ * killed: judged as the write path judges them (store/git-locks.ts), so a lock that makes writes stop is a problem
+ * here too.
+ */
 function checkRefLock(store: Store, fix: boolean): Check {
-  const path = store.repo.refLockPath(store.ref)
-  const ageMs = store.repo.refLockAgeMs(store.ref)
-  if (ageMs === null) return {name: 'ref-lock', status: 'ok', message: 'no ref lock left behind'}
-  if (ageMs < 60_000) return {name: 'ref-lock', status: 'ok', message: `${path} is fresh: a write is in progress`}
+  const locks = store.repo.gitLocks(store.ref)
+  const left = locks.filter(isLeftBehind)
+  if (locks.length === 0) return {name: 'ref-lock', status: 'ok', message: 'no ref lock left behind'}
+  if (left.length === 0) return {name: 'ref-lock', status: 'ok', message: `${locks.map((lock) => lock.path).join(', ')}: fresh, a git process is updating refs right now`}
   if (fix) {
-    store.repo.removeRefLock(store.ref)
-    return {name: 'ref-lock', status: 'fixed', message: `removed ${path}, left by a git process that was killed`}
+    const removed = left.filter((lock) => store.repo.removeGitLock(lock))
+    return {name: 'ref-lock', status: 'fixed', message: `removed ${removed.map((lock) => lock.path).join(', ')}, left by a git process that was killed`}
   }
+  const blocks = (path: string) => (path.endsWith('packed-refs.lock') ? 'it blocks deleting refs and git gc' : 'it blocks every write')
   return {
     name: 'ref-lock',
     status: 'problem',
-    message: `${path} is ${Math.round(ageMs / 1000)} s old: a killed git process left it, and it blocks every write`,
+    message: left.map((lock) => `${lock.path} is ${Math.round(lock.ageMs / 1000)} s old: a killed git process left it, and ${blocks(lock.path)}`).join('; '),
     fix: 'trail doctor --fix',
   }
 }

@@ -1,9 +1,11 @@
 import {ConflictError, GitError, UsageError} from '../errors.js'
 import type {Oid} from '../git/objects.js'
 import type {GitRepo} from '../git/repo.js'
+import {describeLeftOut, recordByteLimit, type LeftOutEntry} from '../model/foreign-entries.js'
 import {mergeRecordText} from '../model/kinds.js'
 import {withoutCredentials} from '../model/redact.js'
 import type {CloneSyncResult, PushSetup} from '../model/results.js'
+import {inspectIncoming} from '../store/incoming.js'
 import {planMerge} from '../store/merge.js'
 import type {Store} from '../store/store.js'
 import type {Draft} from '../store/transaction.js'
@@ -14,6 +16,13 @@ import type {Context} from './context.js'
 // section 4). Fetch the remote's ref into refs/trail/remotes/<remote>/records; adopt it (a new clone), fast-forward
 // to it, or merge it by union; push fast-forward only (never forced), and go round again when the remote moved
 // meanwhile.
+//
+// A remote's commits are someone else's: before any becomes ours, everything they bring is checked (store/
+// incoming.ts: paths, modes, sizes, their whole history). When something does not fit, their commit is neither
+// adopted nor fast-forwarded to, nor made a parent of a merge: a commit of our own takes what fits, so nothing
+// refused is reachable from our ref, and `git push` of our ref never carries it on (nor trips a server's
+// receive.fsckObjects over a ".git" entry). The cost: our ref cannot be pushed to that remote (a push would be no
+// fast-forward, and it is never forced) until the remote is repaired; the warning says how.
 
 /** Rounds of fetch, merge and push before giving up on a remote that keeps moving. */
 const SYNC_ROUNDS = 5
@@ -41,18 +50,36 @@ export async function syncWithRemote(ctx: Context, remote: string, progress?: (t
   const store = await ctx.store()
   const tracking = trackingRef(remote)
   const shown = withoutCredentials(remote)
-  const result: CloneSyncResult = {remote: shown, action: 'up-to-date', merged: [], kept: [], pushed: false, rounds: 0, tip: null, remoteHadStore: false}
+  const result: CloneSyncResult = {remote: shown, action: 'up-to-date', merged: [], kept: [], pushed: false, rounds: 0, tip: null, remoteHadStore: false, leftOut: [], pushBlocked: false}
+  const maxRecordBytes = recordByteLimit(ctx.env)
   for (let round = 1; round <= SYNC_ROUNDS; round++) {
     result.rounds = round
     const theirs = await fetchStore(store, remote, tracking, onProgress)
     result.remoteHadStore ||= theirs !== null
-    const outcome = await bringTogether(store, theirs)
+    const outcome = await bringTogether(store, theirs, maxRecordBytes)
     if (outcome.action !== 'up-to-date') result.action = outcome.action
     result.merged.push(...outcome.merged)
     result.kept.push(...outcome.kept)
     const ours = await store.repo.resolveRef(store.ref)
     result.tip = ours
+    if (outcome.leftOut.length > 0) {
+      result.leftOut = outcome.leftOut
+      const count = outcome.leftOut.length
+      ctx.warn(`${shown} holds ${count} ${count === 1 ? 'entry that does' : 'entries that do'} not fit this store, left out: ${describeLeftOut(outcome.leftOut)}`)
+    }
     if (ours === null || ours === theirs) return result
+    if (outcome.leftOut.length > 0) {
+      // Their commits are not ours, so a push of ours is no fast-forward there: blocked, if we have anything to push
+      // (a file of ours the remote's tip lacks, or has otherwise).
+      result.pushBlocked = theirs !== null && [...(await store.repo.diffTrees(theirs, ours)).values()].some(([, now]) => now !== null)
+      if (result.pushBlocked) {
+        ctx.warn(
+          `nothing was pushed to ${shown}: a push would have to carry its commits that hold those entries. Once nobody writes there, ` +
+            `replace its records with this clone's (which hold everything of it that fits): git push --force-with-lease=${store.ref}:${theirs} ${shown} ${store.ref}:${store.ref}`,
+        )
+      }
+      return result
+    }
     const pushed = await store.repo.push(remote, `${store.ref}:${store.ref}`, onProgress)
     if (pushed.outcome === 'pushed') {
       result.pushed = true
@@ -99,29 +126,49 @@ async function fetchStore(store: Store, remote: string, tracking: string, onProg
     throw new UsageError(`'${shown}' is not a remote of this repository, nor a repository`, 'name a remote (git remote -v lists them), a path or a URL', 'E_REMOTE')
   }
   if (fetched.outcome === 'failed') throw new GitError(fetched.error.args, fetched.error.gitExitCode, withoutCredentials(fetched.error.stderr), `check that this machine reaches it: git fetch ${shown}`)
-  return store.repo.resolveRef(tracking)
+  return store.repo.resolveForeignRef(tracking)
 }
+
+/** What bringing the two stores together did. */
+type Together = Pick<CloneSyncResult, 'action' | 'merged' | 'kept'> & {leftOut: LeftOutEntry[]}
 
 /**
  * Moves the local store to include `theirs`: adopt, fast-forward or merge, as one transaction (the same writer
- * lock, compare-and-swap, retry, mirror update and maintenance as every write).
+ * lock, compare-and-swap, retry, mirror update and maintenance as every write). When their commits bring anything
+ * that does not fit (see the top of this file), a commit of our own takes what fits instead.
  */
-async function bringTogether(store: Store, theirs: Oid | null): Promise<Pick<CloneSyncResult, 'action' | 'merged' | 'kept'>> {
-  const none = {action: 'up-to-date' as const, merged: [], kept: []}
+async function bringTogether(store: Store, theirs: Oid | null, maxRecordBytes: number): Promise<Together> {
+  const none: Together = {action: 'up-to-date', merged: [], kept: [], leftOut: []}
   if (theirs === null) return none
   const repo = store.repo
-  return store.transact(async (snapshot): Promise<Draft<Pick<CloneSyncResult, 'action' | 'merged' | 'kept'>>> => {
+  return store.transact(async (snapshot): Promise<Draft<Together>> => {
     const ours = snapshot.tip
-    if (ours === null) return {writes: [], moveTo: theirs, subject: 'sync: adopt the remote store', result: {...none, action: 'adopted'}}
-    if (ours === theirs || (await repo.isAncestor(theirs, ours))) return {writes: [], subject: '', result: none}
-    if (await repo.isAncestor(ours, theirs)) return {writes: [], moveTo: theirs, subject: 'sync: fast-forward', result: {...none, action: 'fast-forward'}}
-    const plan = await planMerge(repo, ours, theirs, mergeRecordText)
+    if (ours !== null && (ours === theirs || (await repo.isAncestor(theirs, ours)))) return {writes: [], subject: '', result: none}
+    const inspection = await inspectIncoming(repo, theirs, ours === null ? [] : [ours], maxRecordBytes)
+    if (inspection.leftOut.length === 0) {
+      if (ours === null) return {writes: [], moveTo: theirs, subject: 'sync: adopt the remote store', result: {...none, action: 'adopted'}}
+      if (await repo.isAncestor(ours, theirs)) return {writes: [], moveTo: theirs, subject: 'sync: fast-forward', result: {...none, action: 'fast-forward'}}
+    }
+    const plan = await planMerge(repo, ours, theirs, mergeRecordText, inspection.admits)
+    const merged = {merged: plan.merged, kept: plan.kept, leftOut: inspection.leftOut}
+    if (inspection.leftOut.length === 0) {
+      return {
+        writes: plan.changes,
+        mergeParents: [theirs],
+        subject: `merge the records of ${theirs.slice(0, 12)} (trail sync)`,
+        trailers: [['Trail-Merged', `${plan.merged.length} records merged by meaning`]],
+        result: {action: 'merged', ...merged},
+      }
+    }
+    // Their commit is not a parent: nothing that was left out becomes reachable from our ref.
     return {
       writes: plan.changes,
-      mergeParents: [theirs],
-      subject: `merge the records of ${theirs.slice(0, 12)} (trail sync)`,
-      trailers: [['Trail-Merged', `${plan.merged.length} records merged by meaning`]],
-      result: {action: 'merged', merged: plan.merged, kept: plan.kept},
+      subject: `take the records of ${theirs.slice(0, 12)} that fit this store (trail sync)`,
+      trailers: [
+        ['Trail-Merged', `${plan.merged.length} records merged by meaning`],
+        ['Trail-Left-Out', `${inspection.leftOut.length} entries of ${theirs} that do not fit`],
+      ],
+      result: {action: plan.changes.length === 0 ? 'up-to-date' : ours === null ? 'adopted' : 'merged', ...merged},
     }
   }, {adoptFetched: false})
 }

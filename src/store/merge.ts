@@ -18,19 +18,24 @@ export interface MergePlan {
   kept: string[]
 }
 
+/** Whether an entry of theirs may enter our tree (store/incoming.ts); what it refuses is left out of the merge. */
+export type Admits = (entry: {path: string; mode: string; oid: Oid}) => boolean
+
 /**
  * Plans the merge of `theirs` into `ours`: a three-way merge of trees against their merge base (none for two
- * stores started apart: everything on either side is then an addition).
+ * stores started apart, or no `ours` at all: everything on either side is then an addition). An added or changed
+ * entry of theirs that `admits` refuses is left out: ours stays as it was there.
  *
  * @example const plan = await planMerge(repo, localTip, remoteTip, mergeRecordText)
  */
-export async function planMerge(repo: GitRepo, ours: Oid, theirs: Oid, resolve: Resolve): Promise<MergePlan> {
-  const base = await repo.mergeBase(ours, theirs)
-  const [mine, their] = await Promise.all([repo.diffTrees(base, ours), repo.diffTrees(base, theirs)])
+export async function planMerge(repo: GitRepo, ours: Oid | null, theirs: Oid, resolve: Resolve, admits: Admits = () => true): Promise<MergePlan> {
+  const base = ours === null ? null : await repo.mergeBase(ours, theirs)
+  const [mine, their] = await Promise.all([ours === null ? new Map<string, [Oid | null, Oid | null]>() : repo.diffTrees(base, ours), repo.treeChanges(base, theirs)])
   const changes: FileChange[] = []
   const both: {path: string; was: Oid | null; mine: Oid; theirs: Oid}[] = []
   const additions: {path: string; oid: Oid}[] = []
-  for (const [path, [was, now]] of their) {
+  for (const {path, newMode, oldOid: was, newOid: now} of their) {
+    if (now !== null && !admits({path, mode: newMode, oid: now})) continue
     const ourChange = mine.get(path)
     if (!ourChange) {
       if (now === null) changes.push({path, content: null})
@@ -51,7 +56,7 @@ export async function planMerge(repo: GitRepo, ours: Oid, theirs: Oid, resolve: 
   const kept: string[] = []
   for (const conflict of both) {
     const [was, mineText, theirText] = [texts[at++], texts[at++], texts[at++]].map((object) => object!.data.toString('utf8'))
-    const result = resolveOrExplain(resolve, conflict.path, conflict.was === null ? null : was!, mineText!, theirText!, ours, theirs)
+    const result = resolveOrExplain(resolve, conflict.path, conflict.was === null ? null : was!, mineText!, theirText!, ours!, theirs)
     if (result === null) kept.push(conflict.path)
     else {
       merged.push(conflict.path)

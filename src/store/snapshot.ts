@@ -2,6 +2,7 @@ import {RepositoryError} from '../errors.js'
 import {parseCommit, parseTree, parseTreeNames, type Oid, type TreeEntry} from '../git/objects.js'
 import type {GrepLine, GrepQuery as GrepOptions} from '../git/grep.js'
 import type {GitRepo} from '../git/repo.js'
+import {formatBytes, RECORDS_PER_READ_AT_LIMIT} from '../model/foreign-entries.js'
 import {FORMAT_VERSION, parseFormat} from '../model/format.js'
 import {FORMAT_PATH} from '../model/layout.js'
 
@@ -16,6 +17,8 @@ import {FORMAT_PATH} from '../model/layout.js'
  */
 export class Snapshot {
   private readonly trees = new Map<string, Promise<Buffer | null>>()
+  /** Paths already reported to the bound as left out: each is said once. */
+  private readonly reported = new Set<string>()
 
   private constructor(
     readonly repo: GitRepo,
@@ -23,10 +26,17 @@ export class Snapshot {
     readonly tip: Oid | null,
     /** That commit's root tree. */
     readonly root: Oid | null,
+    /** For another store's snapshot (a sibling's): what is read of it, at most. */
+    readonly bound?: ReadBound,
   ) {}
 
-  /** The store at `revision` (a ref or a commit), checking that this version can read its format. */
-  static async read(repo: GitRepo, revision: string): Promise<Snapshot> {
+  /**
+   * The store at `revision` (a ref or a commit), checking that this version can read its format. With `bound`
+   * (another store: a sibling's), no object over the bound is ever read whole: sizes are asked first (see
+   * ReadBound), and a commit or format file over it makes the store unreadable (RepositoryError).
+   */
+  static async read(repo: GitRepo, revision: string, bound?: ReadBound): Promise<Snapshot> {
+    if (bound) return Snapshot.readBounded(repo, revision, bound)
     // The format file is asked for in the same round trip. Should the ref move between the two reads, the
     // format seen is a newer commit's: the check still holds, as formats only go up.
     const [commit, format] = await repo.reader.readMany([revision, `${revision}:${FORMAT_PATH}`])
@@ -36,16 +46,88 @@ export class Snapshot {
     return new Snapshot(repo, commit.oid, parseCommit(commit.data).tree)
   }
 
+  private static async readBounded(repo: GitRepo, revision: string, bound: ReadBound): Promise<Snapshot> {
+    const tooLarge = (what: string, size: number) =>
+      new RepositoryError(`${what} is ${formatBytes(size)}, over the limit of ${formatBytes(bound.maxRecordBytes)} for a record from another store`, `look at it with: git cat-file -s ${revision}`)
+    const [info] = await repo.objectInfo([revision])
+    if (!info) return new Snapshot(repo, null, null, bound)
+    if (info.type !== 'commit') throw new RepositoryError(`${revision} is a ${info.type}, not a commit`, `check it with: git cat-file -t ${revision}`)
+    if (info.size > bound.maxRecordBytes) throw tooLarge(`its commit ${info.oid.slice(0, 12)}`, info.size)
+    const commit = await repo.reader.read(info.oid)
+    const {tree} = parseCommit(commit!.data)
+    const [format] = await repo.objectInfo([`${tree}:${FORMAT_PATH}`])
+    if (format?.type === 'blob') {
+      if (format.size > bound.maxRecordBytes) throw tooLarge(`its ${FORMAT_PATH}`, format.size)
+      checkFormat((await repo.reader.read(format.oid))!.data.toString('utf8'))
+    }
+    return new Snapshot(repo, info.oid, tree, bound)
+  }
+
   async readText(path: string): Promise<string | null> {
     const [text] = await this.readTexts([path])
     return text ?? null
   }
 
-  /** Reads many files in one round trip; a missing file (or a folder) reads as null. */
+  /**
+   * Reads many files in one round trip; a missing file (or a folder) reads as null. In a bounded snapshot, a file
+   * over the bound reads as null too, and is reported to it (ReadBound).
+   */
   async readTexts(paths: readonly string[]): Promise<(string | null)[]> {
     if (this.root === null || paths.length === 0) return paths.map(() => null)
+    if (this.bound) return this.readBoundedTexts(paths, this.bound)
     const objects = await this.repo.reader.readMany(paths.map((path) => `${this.root}:${path}`))
     return objects.map((object) => (object?.type === 'blob' ? object.data.toString('utf8') : null))
+  }
+
+  /** Sizes first (`cat-file --batch-check`), then the content of what fits, by object id: two round trips. */
+  private async readBoundedTexts(paths: readonly string[], bound: ReadBound): Promise<(string | null)[]> {
+    const infos = await this.repo.objectInfo(paths.map((path) => `${this.root}:${path}`))
+    let budget = bound.maxRecordBytes * RECORDS_PER_READ_AT_LIMIT
+    const wanted: number[] = []
+    infos.forEach((info, index) => {
+      if (info?.type !== 'blob') return
+      const problem = this.sizeProblem(info.size, bound) ?? (info.size > budget ? `more than ${formatBytes(bound.maxRecordBytes * RECORDS_PER_READ_AT_LIMIT)} would be read at once` : null)
+      if (problem !== null) this.report(paths[index]!, problem)
+      else {
+        budget -= info.size
+        wanted.push(index)
+      }
+    })
+    const objects = await this.repo.reader.readMany(wanted.map((index) => infos[index]!.oid))
+    const texts: (string | null)[] = paths.map(() => null)
+    wanted.forEach((index, at) => {
+      texts[index] = objects[at]?.data.toString('utf8') ?? null
+    })
+    return texts
+  }
+
+  /**
+   * Of `paths`, those a bounded snapshot will not read (over the bound), each reported to it; none otherwise. For
+   * readers that hand paths to git (`git grep` prints a matching line whole, and a 600 MB line is no line).
+   */
+  async tooLarge(paths: readonly string[]): Promise<Set<string>> {
+    const bound = this.bound
+    if (!bound || this.root === null || paths.length === 0) return new Set()
+    const infos = await this.repo.objectInfo(paths.map((path) => `${this.root}:${path}`))
+    const large = new Set<string>()
+    infos.forEach((info, index) => {
+      const problem = info?.type === 'blob' ? this.sizeProblem(info.size, bound) : null
+      if (problem !== null) {
+        large.add(paths[index]!)
+        this.report(paths[index]!, problem)
+      }
+    })
+    return large
+  }
+
+  private sizeProblem(size: number, bound: ReadBound): string | null {
+    return size > bound.maxRecordBytes ? `${formatBytes(size)}, over the limit of ${formatBytes(bound.maxRecordBytes)} for a record from another store` : null
+  }
+
+  private report(path: string, problem: string): void {
+    if (this.reported.has(path)) return
+    this.reported.add(path)
+    this.bound?.leftOut(path, problem)
   }
 
   /** The entries of a folder, or [] when it does not exist. */
@@ -109,6 +191,16 @@ export class Snapshot {
 }
 
 export {escapeExtended, type GrepLine, type GrepQuery as GrepOptions} from '../git/grep.js'
+
+/**
+ * How much of another store (a sibling's) is read: no record over `maxRecordBytes` (its size is asked first, so it
+ * is never read whole), and at most RECORDS_PER_READ_AT_LIMIT records' worth in one read. What is left out is
+ * reported, once per path, to `leftOut`, and reads as missing.
+ */
+export interface ReadBound {
+  maxRecordBytes: number
+  leftOut(path: string, reason: string): void
+}
 
 /** Refuses a store written in a newer format than this version reads. */
 function checkFormat(text: string): void {

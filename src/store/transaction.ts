@@ -1,10 +1,13 @@
 import {ConflictError} from '../errors.js'
 import type {Oid} from '../git/objects.js'
-import type {FileChange} from '../git/repo.js'
+import type {CommitOutcome, FileChange} from '../git/repo.js'
+import {describeLeftOut, recordByteLimit} from '../model/foreign-entries.js'
 import {FORMAT_VERSION, renderFormat} from '../model/format.js'
 import {FORMAT_PATH} from '../model/layout.js'
 import {clip, oneLine} from '../model/text.js'
 import {redactText} from '../model/redact.js'
+import {waitOutGitLock} from './git-locks.js'
+import {inspectIncoming} from './incoming.js'
 import {Snapshot} from './snapshot.js'
 import type {Store} from './store.js'
 import {acquireWriterLock, sleep} from './writer-lock.js'
@@ -81,15 +84,16 @@ export async function transact<T>(store: Store, change: (snapshot: Snapshot) => 
         return draft.result
       }
       let moved: {commit: Oid; writes: readonly FileChange[] | null} | null
+      let outcome: CommitOutcome
       if (draft.moveTo !== undefined) {
         await pending.cancel()
-        const outcome = await repo.updateRef(ref, draft.moveTo, snapshot.tip, `trail: ${draft.subject}`)
-        moved = outcome === 'updated' ? {commit: draft.moveTo, writes: null} : null
+        outcome = await repo.swapRef(ref, draft.moveTo, snapshot.tip, `trail: ${draft.subject}`)
+        moved = outcome.outcome === 'updated' ? {commit: draft.moveTo, writes: null} : null
       } else {
         const writes = snapshot.tip === null ? [formatWrite(), ...draft.writes.filter((write) => write.path !== FORMAT_PATH)] : draft.writes
-        const committed = await pending.commit(snapshot.tip, writes, commitMessage(draft), store.now(), draft.mergeParents)
+        outcome = await pending.commit(snapshot.tip, writes, commitMessage(draft), store.now(), draft.mergeParents)
         // A merge brings in files this process did not write: the mirror follows by a diff.
-        moved = committed.outcome === 'updated' ? {commit: committed.commit, writes: isMerge ? null : writes} : null
+        moved = outcome.outcome === 'updated' ? {commit: outcome.commit, writes: isMerge ? null : writes} : null
       }
       if (moved) {
         // The record is committed: from here on, a failure is a warning. Reporting it as the command's failure
@@ -109,7 +113,10 @@ export async function transact<T>(store: Store, change: (snapshot: Snapshot) => 
         }
         return draft.result
       }
-      await sleep(Math.random() * Math.min(2 ** attempt, 50))
+      // git's lock on the ref: wait for it to go, or recover it once it is known to be left behind (./git-locks.ts);
+      // never 60 attempts against a lock nobody will release.
+      if (outcome.outcome === 'locked') await waitOutGitLock(repo, outcome.lockPath, lock.held, store.warn)
+      else await sleep(Math.random() * Math.min(2 ** attempt, 50))
     }
   } finally {
     await lock.release()
@@ -120,13 +127,22 @@ export async function transact<T>(store: Store, change: (snapshot: Snapshot) => 
   )
 }
 
-/** Points the store at a remote's fetched store (refs/trail/remotes/<remote>/records, origin first), if any. */
+/**
+ * Points the store at a remote's fetched store (refs/trail/remotes/<remote>/records, origin first), if any, once
+ * everything its commits hold is checked (./incoming.ts): a fetched store with entries that do not fit is not
+ * adopted, and `trail sync` takes what fits of it.
+ */
 async function adoptFetchedStore(store: Store): Promise<boolean> {
   const fetched = (await store.repo.listRefs('refs/trail/remotes/'))
     .filter(({name}) => name.endsWith('/records'))
     .sort((a, b) => Number(b.name === 'refs/trail/remotes/origin/records') - Number(a.name === 'refs/trail/remotes/origin/records'))
   const first = fetched[0]
   if (!first) return false
+  const {leftOut} = await inspectIncoming(store.repo, first.oid, [], recordByteLimit(store.repo.env))
+  if (leftOut.length > 0) {
+    store.warn(`the records fetched into ${first.name} hold entries that do not fit this store, so they are not adopted (trail sync takes what fits): ${describeLeftOut(leftOut, 3)}`)
+    return false
+  }
   await store.repo.updateRef(store.ref, first.oid, null, `trail: adopt ${first.name}`)
   return true
 }

@@ -13,8 +13,13 @@ export const LOCK_FILE = 'trail/write.lock'
 export const WRITER_WAIT_MS = 5000
 /** A lock whose owner cannot be checked (another host, a reused pid) is stale after this long. */
 export const STALE_AFTER_MS = 10 * 60_000
-/** A lock file that never got its owner line (the owner died between creating and writing it). */
-const EMPTY_STALE_AFTER_MS = 10_000
+/**
+ * A lock file that never got its owner line: its owner writes the line microseconds after creating the file, so
+ * one without it for longer died in between (killed right after `open`). Stale after this short grace, not after
+ * the wait of WRITER_WAIT_MS: the next writer would otherwise wait it out and go ahead without the lock, skipping
+ * the mirror update.
+ */
+export const EMPTY_STALE_AFTER_MS = 1000
 
 /** The line a writer puts in the lock file. */
 export interface LockOwner {
@@ -147,7 +152,7 @@ export function readLockOwner(commonDir: string): LockOwner | null {
 
 /**
  * Why the lock is stale, or null when it is not (or there is none): its owner was a process on this host that no
- * longer runs; it has no owner line and is older than 10 s; or it is older than STALE_AFTER_MS (an owner on another
+ * longer runs; it has no owner line and is older than EMPTY_STALE_AFTER_MS (1 s); or it is older than STALE_AFTER_MS (an owner on another
  * host, or a pid reused since).
  *
  * @example staleness(lockPath(repo.commonDir)) // 'process 4242 on this host is gone'

@@ -99,11 +99,12 @@ describe('commits written without a git process (relay mcp)', () => {
       const late = await warm.beginCommit(REF).commit(tip, [{path: 'c', content: '3\n'}], 'trail: late\n', new Date())
       assert.equal(late.outcome, 'stale', 'the ref moved since its parent was read')
       assert.equal(repo.git(['log', '--format=%s', REF]).trim(), 'trail: second\ntrail: first')
-      // The ref's lock held by another git process: not this write's turn (the transaction retries).
+      // The ref's lock held by another git process: not this write's turn (the transaction waits it out, or
+      // recovers it when it was left behind: store/git-locks.ts), told apart from a lost race.
       const now = repo.git(['rev-parse', REF]).trim()
       writeFileSync(join(repo.dir, '.git', `${REF}.lock`), '')
       const locked = await warm.beginCommit(REF).commit(now, [{path: 'd', content: '4\n'}], 'trail: locked\n', new Date())
-      assert.equal(locked.outcome, 'stale')
+      assert.deepEqual(locked, {outcome: 'locked', lockPath: join(repo.dir, '.git', `${REF}.lock`)})
       repo.git(['update-ref', '-d', 'refs/test/none']) // harmless: git itself still works
       const {rmSync} = await import('node:fs')
       rmSync(join(repo.dir, '.git', `${REF}.lock`))

@@ -2,7 +2,7 @@ import {parseAgentName} from '../../../model/names.js'
 import {CONTINUITY_KINDS} from '../../../model/results.js'
 import {parseCount, parseSince} from '../../../model/time.js'
 import {searchJson, searchText} from '../../../render/search.js'
-import {searchRecords} from '../../../services/search.js'
+import {regexTimeoutMs, searchRecords} from '../../../services/search.js'
 import {defineCommand} from '../../definition.js'
 
 export const continuitySearch = defineCommand({
@@ -19,6 +19,7 @@ export const continuitySearch = defineCommand({
     since: {type: 'string', description: 'only records since (2026-11-01, 3d, 12h, yesterday)', helpValue: '<date>'},
     limit: {type: 'string', description: 'how many records (default 10)', helpValue: '<n>'},
     regex: {type: 'boolean', description: 'the query is an extended regular expression'},
+    timeout: {type: 'string', description: 'with --regex: stop after this many seconds (default: git config relay.searchTimeout, else 10)', helpValue: '<seconds>'},
   },
   json: true,
   run: async (ctx, {args, flags}) => ({
@@ -29,6 +30,7 @@ export const continuitySearch = defineCommand({
       kinds: CONTINUITY_KINDS,
       agent: flags.agent === undefined ? undefined : parseAgentName(flags.agent),
       since: flags.since === undefined ? undefined : parseSince(flags.since, ctx.now()),
+      timeoutMs: await regexTimeoutMs(ctx, flags.regex, flags.timeout),
       limit: flags.limit === undefined ? 10 : parseCount(flags.limit, '--limit'),
     }),
   }),

@@ -2,7 +2,7 @@ import {parseAgentName} from '../../../model/names.js'
 import {SEARCH_KINDS, type SearchKind} from '../../../model/kinds.js'
 import {parseCount, parseSince} from '../../../model/time.js'
 import {searchJson, searchText} from '../../../render/search.js'
-import {searchEverywhere} from '../../../services/search.js'
+import {regexTimeoutMs, searchEverywhere} from '../../../services/search.js'
 import {defineCommand} from '../../definition.js'
 
 export const search = defineCommand({
@@ -22,6 +22,7 @@ export const search = defineCommand({
     since: {type: 'string', description: 'only records since (2026-11-01, 3d, 12h, yesterday)', helpValue: '<date>'},
     limit: {type: 'string', description: 'how many records (default 20)', helpValue: '<n>'},
     regex: {type: 'boolean', description: 'the query is an extended regular expression'},
+    timeout: {type: 'string', description: 'with --regex: stop after this many seconds (default: git config relay.searchTimeout, else 10)', helpValue: '<seconds>'},
   },
   json: true,
   run: async (ctx, {args, flags}) => ({
@@ -33,6 +34,7 @@ export const search = defineCommand({
       ...(flags.agent === undefined ? {} : {agent: parseAgentName(flags.agent)}),
       ...(flags.project === undefined ? {} : {project: flags.project}),
       ...(flags.since === undefined ? {} : {since: parseSince(flags.since, ctx.now())}),
+      timeoutMs: await regexTimeoutMs(ctx, flags.regex, flags.timeout),
       limit: flags.limit === undefined ? 20 : parseCount(flags.limit, '--limit'),
     }),
   }),
