@@ -1,7 +1,7 @@
 import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process'
 import {GitError} from '../errors.js'
 import type {ObjectType, Oid} from './objects.js'
-import {gitEnv, type Env} from './process.js'
+import {gitEnv, trace, type Env} from './process.js'
 
 /** An object as `git cat-file --batch` returns it. */
 export interface GitObject {
@@ -48,7 +48,7 @@ export class ObjectReader {
     const child = this.start()
     return new Promise((resolve, reject) => {
       if (this.waiting === 0) this.setAwaited(true)
-      this.queue.push({resolve, reject})
+      this.queue.push({resolve: trace ? traced(revision, resolve) : resolve, reject})
       child.stdin.write(`${revision}\n`)
     })
   }
@@ -67,11 +67,13 @@ export class ObjectReader {
   start(): ChildProcessWithoutNullStreams {
     if (this.child) return this.child
     const child = spawn('git', ['cat-file', '--batch'], {cwd: this.cwd, env: gitEnv(this.env)})
+    trace?.('git', 'cat-file', 'cat-file --batch')
     child.stdout.on('data', (chunk: Buffer) => this.receive(chunk))
     child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString('utf8')))
     child.stdin.on('error', () => {})
     child.on('error', (error) => this.fail(error))
     child.on('close', (code) => {
+      trace?.('git-exit', 'cat-file', String(code))
       if (this.waiting > 0) this.fail(new GitError(['cat-file', '--batch'], code, this.stderr || 'exited early'))
     })
     this.child = child
@@ -156,5 +158,13 @@ export class ObjectReader {
     const rest = this.join().subarray(bytes)
     this.chunks = rest.length > 0 ? [rest] : []
     this.buffered = rest.length
+  }
+}
+
+/** A resolver that first writes the object's type and the name it was asked for to the trace (RELAY_TRAIL_TRACE). */
+function traced(revision: string, resolve: Pending['resolve']): Pending['resolve'] {
+  return (object) => {
+    trace?.('read', object?.type ?? 'missing', revision)
+    resolve(object)
   }
 }
