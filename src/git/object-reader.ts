@@ -1,7 +1,7 @@
 import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process'
 import {GitError} from '../errors.js'
 import type {ObjectType, Oid} from './objects.js'
-import {gitEnv, type Env} from './process.js'
+import {gitEnv, trace, type Env} from './process.js'
 
 /** An object as `git cat-file --batch` returns it. */
 export interface GitObject {
@@ -54,7 +54,7 @@ export class ObjectReader {
     const child = this.start()
     return new Promise((resolve, reject) => {
       if (this.waiting === 0) this.setAwaited(true)
-      this.queue.push({resolve, reject})
+      this.queue.push({resolve: trace ? traced(revision, resolve) : resolve, reject})
       child.stdin.write(`${revision}\n`)
     })
   }
@@ -80,13 +80,17 @@ export class ObjectReader {
     if (this.child) return this.child
     const child = spawn('git', ['cat-file', this.contents ? '--batch' : '--batch-check'], {cwd: this.cwd, env: gitEnv(this.env)})
     this.stderr = ''
+    trace?.('git', 'cat-file', `cat-file ${this.contents ? '--batch' : '--batch-check'}`)
     child.stdout.on('data', (chunk: Buffer) => this.receive(chunk))
     child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString('utf8')))
     child.stdin.on('error', () => {})
     // A process that dies (killed, a fatal error, git missing) fails the reads waiting on it, and the next read
     // starts a new one: a long-lived reader (relay mcp) outlives any one `git cat-file`.
     child.on('error', (error) => this.fail(child, error))
-    child.on('close', (code) => this.fail(child, new GitError(['cat-file', '--batch'], code, this.stderr || 'exited early')))
+    child.on('close', (code) => {
+      trace?.('git-exit', 'cat-file', String(code))
+      this.fail(child, new GitError(['cat-file', '--batch'], code, this.stderr || 'exited early'))
+    })
     this.child = child
     this.setAwaited(false)
     return child
@@ -182,5 +186,13 @@ export class ObjectReader {
     const rest = this.join().subarray(bytes)
     this.chunks = rest.length > 0 ? [rest] : []
     this.buffered = rest.length
+  }
+}
+
+/** A resolver that first writes the object's type and the name it was asked for to the trace (RELAY_TRAIL_TRACE). */
+function traced(revision: string, resolve: Pending['resolve']): Pending['resolve'] {
+  return (object) => {
+    trace?.('read', object?.type ?? 'missing', revision)
+    resolve(object)
   }
 }

@@ -1,10 +1,33 @@
 import {spawn} from 'node:child_process'
-import {closeSync, fstatSync, openSync, readSync, unlinkSync} from 'node:fs'
+import {appendFileSync, closeSync, fstatSync, openSync, readSync, unlinkSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {GitError, GitTimeoutError} from '../errors.js'
 
 export type Env = Readonly<Record<string, string | undefined>>
+
+/**
+ * RELAY_TRAIL_TRACE=<file>: a record of the git work this process does, appended to <file> as it happens, one line
+ * each, tab-separated, starting with the process id (for tests that count what a command reads, and for debugging):
+ *   <pid>  git       <subcommand>  <args>        a git process started (cat-file --batch included)
+ *   <pid>  git-exit  <subcommand>  <exit code>   it exited (a process killed first never writes this line)
+ *   <pid>  read      <type>        <name>        an object the cat-file reader returned (type: missing when absent),
+ *                                               by the name it was asked for: <tree>:<path>, an oid, a ref
+ * Read once at start-up: unset, `trace` is undefined and each call site `trace?.(...)` costs one check (its
+ * arguments are not even built).
+ */
+export const trace: ((...fields: string[]) => void) | undefined = process.env.RELAY_TRAIL_TRACE
+  ? ((file: string) =>
+      (...fields: string[]) =>
+        appendFileSync(file, `${[process.pid, ...fields].join('\t')}\n`))(process.env.RELAY_TRAIL_TRACE)
+  : undefined
+
+/** The subcommand of a git argument list, past any `-c name=value` options. */
+function subcommand(args: readonly string[]): string {
+  let i = 0
+  while (args[i] === '-c' || args[i]?.startsWith('-')) i += args[i] === '-c' ? 2 : 1
+  return args[i] ?? ''
+}
 
 /**
  * Variables that would point a child git at another repository, index or work tree than the one it is run in.
@@ -93,6 +116,7 @@ export function startGit(args: readonly string[], options: Omit<RunOptions, 'inp
   const timed = options.timeoutMs !== undefined
   // detached: a process group of its own (setsid), so a timeout kills git's children too.
   const child = spawn('git', args, {cwd: options.cwd, env: gitEnv(options.env, options.extraEnv), stdio: ['pipe', file ?? 'pipe', 'pipe'], detached: timed})
+  trace?.('git', subcommand(args), args.join(' '))
   let timedOut = false
   let timer: NodeJS.Timeout | undefined
   if (timed && child.pid !== undefined) {
@@ -135,6 +159,7 @@ export function startGit(args: readonly string[], options: Omit<RunOptions, 'inp
     })
     child.on('close', (code) => {
       settled()
+      trace?.('git-exit', subcommand(args), String(code))
       const result = {stdout: takeStdout(), stderr: Buffer.concat(err).toString('utf8'), exitCode: code ?? -1}
       if (timedOut) {
         reject(new GitTimeoutError(args, options.timeoutMs!))

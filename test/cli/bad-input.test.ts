@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import {execFileSync} from 'node:child_process'
-import {after, describe, it} from 'node:test'
+import {describe, it} from 'node:test'
 import {BIN, json, ok, runCli} from '../helpers/cli.js'
-import {makeRepo, testEnv} from '../helpers/repo.js'
+import {type TestRepo, testEnv, useRepos} from '../helpers/repo.js'
 import {runInProcess} from '../helpers/in-process.js'
 import {decision} from '../../src/cli/definitions/trail/decision.js'
 import {start} from '../../src/cli/definitions/trail/start.js'
@@ -12,11 +12,10 @@ import type {TrajectoryDetailJson} from '../../src/render/trajectory.js'
 // stack trace, never a half-written record, never a path outside the store.
 
 describe('bad input', () => {
-  const repo = makeRepo()
-  after(() => repo.remove())
+  const newRepo = useRepos()
 
-  /** Starts a trajectory with `title`, reads it back through show --json, and abandons it. */
-  async function storeAndReadBack(title: string, reasoning?: string): Promise<TrajectoryDetailJson> {
+  /** Starts a trajectory with `title` in `repo`, reads it back through show --json, and abandons it. */
+  async function storeAndReadBack(repo: TestRepo, title: string, reasoning?: string): Promise<TrajectoryDetailJson> {
     // "--" ends the flags, so a title such as "---" or "- item" is a title.
     const id = (await ok(repo.dir, ['trail', 'start', '--quiet', '--', title])).trim()
     if (reasoning !== undefined) {
@@ -29,10 +28,11 @@ describe('bad input', () => {
   }
 
   it('stores YAML-breaking, Markdown-breaking and path-like titles faithfully', async () => {
+    const repo = newRepo()
     const titles = ['---', 'key: [', '- item', '"quoted" and \'single\'', '# heading', '../../etc/passwd', 'a\nsecond line', 'tab\tand\rreturn', '{"json": true}', 'null', 'true', '0.5', '日本語 🎉', '\\backslash\\']
     const before = repo.userState()
     for (const title of titles) {
-      const shown = await storeAndReadBack(title)
+      const shown = await storeAndReadBack(repo, title)
       assert.equal(shown.title, title)
     }
     repo.assertUserStateUnchanged(before)
@@ -41,10 +41,11 @@ describe('bad input', () => {
   })
 
   it('stores control characters faithfully and never prints them raw to the terminal', async () => {
+    const repo = newRepo()
     const title = 'bell\u0007 escape\u001b[2J nul\u0000? del\u007f'
     // Node cannot pass NUL in an argument; everything else gets through, and comes back equal.
     const withoutNul = title.replace('\u0000', '')
-    const shown = await storeAndReadBack(withoutNul)
+    const shown = await storeAndReadBack(repo, withoutNul)
     assert.equal(shown.title, withoutNul)
     const id = shown.id
     const text = await ok(repo.dir, ['trail', 'show', id])
@@ -53,6 +54,7 @@ describe('bad input', () => {
   })
 
   it('keeps invalid UTF-8 as the replacement characters the process received, in a valid UTF-8 record', async () => {
+    const repo = newRepo()
     const id = execFileSync('bash', ['-c', `"${process.execPath}" "${BIN.trail}" start "$(printf 'bad \\xff\\xfe bytes')" --quiet`], {cwd: repo.dir, env: testEnv(), encoding: 'utf8'}).trim()
     const shown = await json<TrajectoryDetailJson>(repo.dir, ['trail', 'show', id])
     assert.equal(shown.title, 'bad \ufffd\ufffd bytes')
@@ -63,6 +65,8 @@ describe('bad input', () => {
   })
 
   it('refuses an empty title and a 1 MB title with a clear error, and writes nothing', async () => {
+    const repo = newRepo()
+    await ok(repo.dir, ['trail', 'init'])
     const commits = repo.git(['rev-list', '--count', 'refs/trail/records']).trim()
     // The longest argument Linux passes is 128 KiB: the 1 MB title goes through the same parser in-process.
     const tooLong = await runCli(repo.dir, ['trail', 'start', 'x'.repeat(100_000)])
@@ -82,14 +86,16 @@ describe('bad input', () => {
   })
 
   it('stores a 1 MB reasoning faithfully', async () => {
+    const repo = newRepo()
     const reasoning = `${'long reasoning, '.repeat(65536)}end`.slice(0, 1024 * 1024)
-    const shown = await storeAndReadBack('Big decision', reasoning)
+    const shown = await storeAndReadBack(repo, 'Big decision', reasoning)
     assert.equal(shown.decisions[0]?.reasoning, reasoning)
   })
 
   it('redacts credentials before they are committed', async () => {
+    const repo = newRepo()
     const token = `ghp_${'a1B2'.repeat(9)}`
-    const shown = await storeAndReadBack(`Rotated ${token}`, `used AKIAIOSFODNN7EXAMPLE and password=hunter2hunter2!`)
+    const shown = await storeAndReadBack(repo, `Rotated ${token}`, `used AKIAIOSFODNN7EXAMPLE and password=hunter2hunter2!`)
     assert.equal(shown.title, 'Rotated [REDACTED:github-token]')
     assert.equal(shown.decisions[0]?.reasoning, 'used [REDACTED:aws-access-key] and password=[REDACTED:secret]')
     assert.equal(repo.gitOrEmpty(['grep', '-l', '-e', token, '-e', 'AKIAIOSFODNN7EXAMPLE', '-e', 'hunter2hunter2', 'refs/trail/records']), '')

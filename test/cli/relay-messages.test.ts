@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict'
-import {mkdirSync, mkdtempSync, } from 'node:fs'
-import {tmpdir} from 'node:os'
+import {mkdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {before, describe, it} from 'node:test'
 import {json, ok, runCli} from '../helpers/cli.js'
-import {TestRepo, type UserState} from '../helpers/repo.js'
+import {TestRepo, useTempDirs, type UserState} from '../helpers/repo.js'
 import type {InboxEntryJson, SiblingSyncJson} from '../../src/render/messages.js'
 import type {SearchJson} from '../../src/render/search.js'
 
 // Three sibling projects on local paths, bridged to each other: messages to frontend:Designer, backend:lead,
 // shared-lib:* and *:* reach exactly the right inboxes after relay sync; threads hold across projects; receipts
-// mark messages read; a sibling that is missing or not a repository is reported on its own.
+// mark messages read; a sibling that is missing or not a repository is reported on its own. Tests that only read
+// share a suite's projects; a test that writes makes its own.
 
 /** Runs a command as this agent. */
 const as = (agent: string) => ({env: {AGENT_RELAY_NAME: agent}})
@@ -19,46 +19,56 @@ const as = (agent: string) => ({env: {AGENT_RELAY_NAME: agent}})
 const inbox = async (repo: TestRepo, agent: string, ...flags: string[]) =>
   (await json<InboxEntryJson[]>(repo.dir, ['relay', 'inbox', '--agent', agent, ...flags])).map((entry) => `${entry.project}:${entry.from} ${entry.body}`)
 
-/** A folder for sibling repositories, and a maker of repositories in it. */
-function siblingsRoot(prefix: string): {root: string; repoAt: (name: string) => TestRepo} {
-  const root = mkdtempSync(join(tmpdir(), prefix))
+const tempDir = useTempDirs()
+
+/** A new folder for sibling repositories (removed after the file's tests), and a maker of repositories in it. */
+function siblingsRoot(label: string): {root: string; repoAt: (name: string) => TestRepo} {
+  const root = tempDir(label)
   return {root, repoAt: (name) => new TestRepo(join(root, name))}
 }
 
-describe('messages between sibling projects', () => {
-  const {root, repoAt: project} = siblingsRoot('relay-siblings-')
+/** frontend, backend and shared-lib, bridged to each other, after the messages of the spec's example and a sync. */
+async function threeSiblings(): Promise<{root: string; frontend: TestRepo; backend: TestRepo; shared: TestRepo}> {
+  const {root, repoAt: project} = siblingsRoot('siblings')
   const frontend = project('frontend')
   const backend = project('backend')
   const shared = project('shared-lib')
+  for (const repo of [frontend, backend, shared]) {
+    mkdirSync(repo.dir)
+    repo.git(['init', '--quiet', '--initial-branch=main'])
+  }
+  await ok(frontend.dir, ['relay', 'project', '--id', 'frontend', '--lead', 'Designer'])
+  await ok(backend.dir, ['relay', 'project', '--id', 'backend', '--lead', 'Architect'])
+  await ok(shared.dir, ['relay', 'project', '--id', 'shared-lib', '--lead', 'Maintainer'])
+  for (const [repo, others] of [
+    [frontend, [backend, shared]],
+    [backend, [frontend, shared]],
+    [shared, [frontend, backend]],
+  ] as const) {
+    for (const other of others) await ok(repo.dir, ['relay', 'bridge', 'add', other.dir.split('/').pop()!, other.dir])
+  }
+  await ok(backend.dir, ['relay', 'send', 'frontend:Designer', 'Please update the login UI', '--thread', 'auth-feature'], as('Architect'))
+  await ok(frontend.dir, ['relay', 'send', 'backend:lead', 'REST or GraphQL?', '--thread', 'auth-feature'], as('Designer'))
+  await ok(backend.dir, ['relay', 'send', 'shared-lib:*', 'New utility functions available'], as('Worker'))
+  await ok(shared.dir, ['relay', 'send', '*:*', 'Release 2.0 is out'], as('Maintainer'))
+  // The same, printed by an agent: a pattern through relay ingest.
+  await ok(frontend.dir, ['relay', 'ingest'], {input: '->relay:backend:Worker [thread:auth-feature] <<<\nUI mockups ready for review>>>\n', ...as('Designer')})
+  for (const repo of [frontend, backend, shared]) {
+    const synced = await json<SiblingSyncJson[]>(repo.dir, ['relay', 'sync'])
+    assert.ok(synced.every((report) => report.status === 'updated'), JSON.stringify(synced))
+  }
+  return {root, frontend, backend, shared}
+}
 
+describe('messages between sibling projects', () => {
+  /** The projects the tests that only read share. */
+  let projects: Awaited<ReturnType<typeof threeSiblings>>
   before(async () => {
-    for (const repo of [frontend, backend, shared]) {
-      mkdirSync(repo.dir)
-      repo.git(['init', '--quiet', '--initial-branch=main'])
-    }
-    await ok(frontend.dir, ['relay', 'project', '--id', 'frontend', '--lead', 'Designer'])
-    await ok(backend.dir, ['relay', 'project', '--id', 'backend', '--lead', 'Architect'])
-    await ok(shared.dir, ['relay', 'project', '--id', 'shared-lib', '--lead', 'Maintainer'])
-    for (const [repo, others] of [
-      [frontend, [backend, shared]],
-      [backend, [frontend, shared]],
-      [shared, [frontend, backend]],
-    ] as const) {
-      for (const other of others) await ok(repo.dir, ['relay', 'bridge', 'add', other.dir.split('/').pop()!, other.dir])
-    }
-    await ok(backend.dir, ['relay', 'send', 'frontend:Designer', 'Please update the login UI', '--thread', 'auth-feature'], as('Architect'))
-    await ok(frontend.dir, ['relay', 'send', 'backend:lead', 'REST or GraphQL?', '--thread', 'auth-feature'], as('Designer'))
-    await ok(backend.dir, ['relay', 'send', 'shared-lib:*', 'New utility functions available'], as('Worker'))
-    await ok(shared.dir, ['relay', 'send', '*:*', 'Release 2.0 is out'], as('Maintainer'))
-    // The same, printed by an agent: a pattern through relay ingest.
-    await ok(frontend.dir, ['relay', 'ingest'], {input: '->relay:backend:Worker [thread:auth-feature] <<<\nUI mockups ready for review>>>\n', ...as('Designer')})
-    for (const repo of [frontend, backend, shared]) {
-      const synced = await json<SiblingSyncJson[]>(repo.dir, ['relay', 'sync'])
-      assert.ok(synced.every((report) => report.status === 'updated'), JSON.stringify(synced))
-    }
+    projects = await threeSiblings()
   })
 
   it('delivers each message to exactly the agents it is for', async () => {
+    const {frontend, backend, shared} = projects
     assert.deepEqual(await inbox(frontend, 'Designer'), ['backend:Architect Please update the login UI', 'shared-lib:Maintainer Release 2.0 is out'])
     assert.deepEqual(await inbox(frontend, 'Someone'), ['shared-lib:Maintainer Release 2.0 is out'])
     assert.deepEqual(await inbox(backend, 'Architect'), ['frontend:Designer REST or GraphQL?', 'shared-lib:Maintainer Release 2.0 is out'])
@@ -68,6 +78,7 @@ describe('messages between sibling projects', () => {
   })
 
   it('shows what arrived, and reports a sibling that is missing or not a repository on its own', async () => {
+    const {root, frontend, backend} = await threeSiblings()
     await ok(frontend.dir, ['relay', 'send', 'backend:Worker', 'One more'], as('Designer'))
     const notRepo = join(root, 'plain-folder')
     mkdirSync(notRepo)
@@ -85,6 +96,7 @@ describe('messages between sibling projects', () => {
   })
 
   it('holds a thread together across projects', async () => {
+    const {backend} = projects
     const thread = await json<InboxEntryJson[]>(backend.dir, ['relay', 'thread', 'auth-feature'])
     assert.deepEqual(
       thread.map((entry) => `${entry.project}:${entry.from} → ${entry.to}`),
@@ -93,6 +105,7 @@ describe('messages between sibling projects', () => {
   })
 
   it('marks messages read with receipts, and load shows only unread ones', async () => {
+    const {frontend} = await threeSiblings()
     assert.match(await ok(frontend.dir, ['relay', 'continuity', 'load'], as('Designer')), /## Unread messages \(2\)/)
     const [first] = await json<InboxEntryJson[]>(frontend.dir, ['relay', 'inbox', '--agent', 'Designer'])
     assert.match(await ok(frontend.dir, ['relay', 'inbox', '--mark-read', first!.id], as('Designer')), /^Marked 1 message read: msg_/)
@@ -107,6 +120,7 @@ describe('messages between sibling projects', () => {
   })
 
   it('searches siblings\' records too, by kind, agent and project, literally', async () => {
+    const {frontend, shared} = await threeSiblings()
     await ok(shared.dir, ['relay', 'continuity', 'save', '--handoff', 'Current task: Release\nFiles: src/quokkaParser.ts:1-20'], as('Maintainer'))
     await ok(frontend.dir, ['relay', 'sync'])
     const found = await json<SearchJson>(frontend.dir, ['relay', 'search', 'quokkaParser', '--kind', 'handoff'])
@@ -123,6 +137,7 @@ describe('messages between sibling projects', () => {
   })
 
   it('refuses an invalid target, and says who project:lead reaches', async () => {
+    const {frontend, backend} = projects
     const bad = await runCli(frontend.dir, ['relay', 'send', 'frontend:', 'hi'])
     assert.equal(bad.code, 2)
     assert.match(bad.stderr, /^error: invalid message target 'frontend:'\nhint: use agent, project:agent, project:lead, project:\* or \*:\*\n$/)
@@ -130,61 +145,77 @@ describe('messages between sibling projects', () => {
   })
 })
 
-describe('messages within a project, and siblings that are not set up', () => {
-  const {repoAt} = siblingsRoot('relay-odd-')
+/**
+ * app (with the user's work in progress), docs (never set up: it goes by its folder's name) and broken (a store
+ * whose project.yaml cannot be read), app bridged to both and docs to app; and `user`, app's state before any of
+ * it. With `delivered`, the messages of the first test below are sent and both projects synced.
+ */
+async function oddProjects(options: {delivered?: boolean} = {}): Promise<{app: TestRepo; docs: TestRepo; broken: TestRepo; user: UserState}> {
+  const {repoAt} = siblingsRoot('odd')
   const app = repoAt('app')
   const docs = repoAt('docs')
   const broken = repoAt('broken')
-  let before_: UserState
-
-  before(async () => {
-    for (const repo of [app, docs, broken]) {
-      mkdirSync(repo.dir)
-      repo.git(['init', '--quiet', '--initial-branch=main'])
-    }
-    // The user's own work in progress in app: it must come out of all this byte for byte.
-    app.write('src/index.ts', 'export {}\n')
-    app.git(['add', 'src/index.ts'])
-    app.write('src/index.ts', 'export const changed = true\n')
-    await ok(app.dir, ['relay', 'project', '--lead', 'Boss'])
-    // docs never runs relay project: it goes by its folder's name. app calls it "documentation".
-    await ok(app.dir, ['relay', 'bridge', 'add', 'documentation', docs.dir])
-    await ok(docs.dir, ['relay', 'bridge', 'add', 'app', app.dir])
-    // broken's store names an id that is not one: its project.yaml cannot be read.
-    broken.git(['fast-import', '--quiet'], {
-      input: 'commit refs/trail/records\ncommitter T <t@example.com> 0 +0000\ndata 4\ninit\nM 100644 inline .trail/format.yaml\ndata 10\nformat: 1\nM 100644 inline .relay/project.yaml\ndata 12\nid: "bad id"\n\n',
-    })
-    await ok(app.dir, ['relay', 'bridge', 'add', 'broken', broken.dir])
-    before_ = app.userState()
+  for (const repo of [app, docs, broken]) {
+    mkdirSync(repo.dir)
+    repo.git(['init', '--quiet', '--initial-branch=main'])
+  }
+  // The user's own work in progress in app: it must come out of all this byte for byte.
+  app.write('src/index.ts', 'export {}\n')
+  app.git(['add', 'src/index.ts'])
+  app.write('src/index.ts', 'export const changed = true\n')
+  const user = app.userState()
+  await ok(app.dir, ['relay', 'project', '--lead', 'Boss'])
+  // docs never runs relay project: it goes by its folder's name. app calls it "documentation".
+  await ok(app.dir, ['relay', 'bridge', 'add', 'documentation', docs.dir])
+  await ok(docs.dir, ['relay', 'bridge', 'add', 'app', app.dir])
+  // broken's store names an id that is not one: its project.yaml cannot be read.
+  broken.git(['fast-import', '--quiet'], {
+    input: 'commit refs/trail/records\ncommitter T <t@example.com> 0 +0000\ndata 4\ninit\nM 100644 inline .trail/format.yaml\ndata 10\nformat: 1\nM 100644 inline .relay/project.yaml\ndata 12\nid: "bad id"\n\n',
   })
+  await ok(app.dir, ['relay', 'bridge', 'add', 'broken', broken.dir])
+  // relay bridge add writes relay.sibling.* to the config: its purpose. Everything else must be as it was.
+  user.config = app.userState().config
+  if (options.delivered) await deliver(app, docs)
+  return {app, docs, broken, user}
+}
 
+/** Messages within app, within docs and between them, then relay sync in both. */
+async function deliver(app: TestRepo, docs: TestRepo): Promise<void> {
+  await ok(app.dir, ['relay', 'send', 'Reviewer', 'Please review #12'], as('Coder'))
+  await ok(app.dir, ['relay', 'send', '*', 'Standup in 5'], as('Coder'))
+  await ok(app.dir, ['relay', 'send', 'lead', 'Blocked on credentials', '--thread', 'creds'], as('Coder'))
+  await ok(docs.dir, ['relay', 'send', 'Reviewer', 'A docs review, for docs only'], as('Writer'))
+  await ok(docs.dir, ['relay', 'send', 'app:Reviewer', 'Docs for #12 are in'], as('Writer'))
+  await ok(app.dir, ['relay', 'send', 'docs:*', 'Release notes due Friday'], as('Boss'))
+  const synced = await runCli(app.dir, ['relay', 'sync'])
+  assert.equal(synced.code, 0, synced.stderr)
+  await ok(docs.dir, ['relay', 'sync'])
+}
+
+describe('messages within a project, and siblings that are not set up', () => {
   it('delivers bare targets within the project only, lead to the lead it names', async () => {
-    await ok(app.dir, ['relay', 'send', 'Reviewer', 'Please review #12'], as('Coder'))
-    await ok(app.dir, ['relay', 'send', '*', 'Standup in 5'], as('Coder'))
-    await ok(app.dir, ['relay', 'send', 'lead', 'Blocked on credentials', '--thread', 'creds'], as('Coder'))
-    await ok(docs.dir, ['relay', 'send', 'Reviewer', 'A docs review, for docs only'], as('Writer'))
-    await ok(docs.dir, ['relay', 'send', 'app:Reviewer', 'Docs for #12 are in'], as('Writer'))
-    await ok(app.dir, ['relay', 'send', 'docs:*', 'Release notes due Friday'], as('Boss'))
-    const synced = await runCli(app.dir, ['relay', 'sync'])
-    assert.equal(synced.code, 0, synced.stderr)
-    await ok(docs.dir, ['relay', 'sync'])
-
+    const {app, docs, user} = await oddProjects()
+    await deliver(app, docs)
     assert.deepEqual(await inbox(app, 'Reviewer'), ['app:Coder Please review #12', 'app:Coder Standup in 5', 'docs:Writer Docs for #12 are in'])
     assert.deepEqual(await inbox(app, 'Boss'), ['app:Coder Standup in 5', 'app:Coder Blocked on credentials'])
     assert.deepEqual(await inbox(app, 'Coder'), [], 'the sender never receives its own broadcast')
     assert.deepEqual(await inbox(docs, 'Reviewer'), ['docs:Writer A docs review, for docs only', 'app:Boss Release notes due Friday'])
     assert.deepEqual(await inbox(docs, 'Writer'), ['app:Boss Release notes due Friday'])
+    app.assertUserStateUnchanged(user)
   })
 
   it('leaves a sibling whose store cannot be read out with a warning, and reads the rest', async () => {
+    const {app, user} = await oddProjects({delivered: true})
     const result = await runCli(app.dir, ['relay', 'inbox', '--agent', 'Reviewer'])
     assert.equal(result.code, 0, result.stderr)
     assert.match(result.stderr, /^warning: sibling broken: cannot read record \.relay\/project\.yaml: .* taken to go by 'broken'$/m)
     assert.match(result.stdout, /Docs for #12 are in/)
     assert.equal((await runCli(app.dir, ['relay', 'continuity', 'load'], as('Reviewer'))).code, 0)
+    app.assertUserStateUnchanged(user)
   })
 
   it('filters and marks read by thread, and takes an id given twice once', async () => {
+    const {app, user} = await oddProjects({delivered: true})
     await ok(app.dir, ['relay', 'send', 'lead', 'Still blocked', '--thread', 'creds'], as('Coder'))
     assert.deepEqual(await inbox(app, 'Boss', '--thread', 'creds'), ['app:Coder Blocked on credentials', 'app:Coder Still blocked'])
     assert.match(await ok(app.dir, ['relay', 'inbox', '--mark-read', '--thread', 'creds'], as('Boss')), /^Marked 2 messages read: /)
@@ -194,40 +225,58 @@ describe('messages within a project, and siblings that are not set up', () => {
     const outside = await runCli(app.dir, ['relay', 'inbox', '--mark-read', '--thread', 'other', standup!.id], as('Boss'))
     assert.equal(outside.code, 3)
     assert.match(outside.stderr, /^error: not in the inbox of Boss \(thread other\): msg_\w+\nhint: see the ids with: relay inbox --thread other\n$/m)
+    app.assertUserStateUnchanged(user)
   })
 
   it('reports without fetching with --offline', async () => {
+    const {app, docs, user} = await oddProjects({delivered: true})
     await ok(docs.dir, ['relay', 'send', 'app:Reviewer', 'Not fetched yet'], as('Writer'))
     const offline = await json<SiblingSyncJson[]>(app.dir, ['relay', 'sync', '--offline'])
     assert.deepEqual(offline.map((report) => [report.name, report.status]), [['broken', 'unchanged'], ['documentation', 'unchanged']])
     assert.doesNotMatch((await inbox(app, 'Reviewer')).join('\n'), /Not fetched yet/)
     await ok(app.dir, ['relay', 'sync'])
     assert.match((await inbox(app, 'Reviewer')).join('\n'), /Not fetched yet/)
+    app.assertUserStateUnchanged(user)
   })
 
   it('warns when a target names no known project, or a project with no lead; bridge --lead names it', async () => {
+    const {app, docs, user} = await oddProjects({delivered: true})
     const unknown = await runCli(app.dir, ['relay', 'send', 'nowhere:Someone', 'Hello?'], as('Coder'))
     assert.equal(unknown.code, 0)
     assert.match(unknown.stderr, /^warning: no sibling goes by 'nowhere' yet \(relay bridge list, relay sync\): the message waits in this project's store until one does$/m)
     const noLead = await runCli(app.dir, ['relay', 'send', 'docs:lead', 'Who leads docs?'], as('Coder'))
     assert.match(noLead.stderr, /^warning: docs names no lead in its store: /m)
     await ok(app.dir, ['relay', 'bridge', 'add', 'documentation', docs.dir, '--lead', 'Writer'])
-    before_.config = app.userState().config // relay bridge add writes relay.sibling.* to the config: its purpose
+    user.config = app.userState().config // relay bridge add writes relay.sibling.* to the config: its purpose
     const named = await runCli(app.dir, ['relay', 'send', 'docs:lead', 'Writer leads docs', '--json'], as('Coder'))
     assert.equal(JSON.parse(named.stdout).to, 'docs:Writer')
     await ok(docs.dir, ['relay', 'sync'])
     assert.match((await inbox(docs, 'Writer')).join('\n'), /Writer leads docs/)
+    app.assertUserStateUnchanged(user)
   })
 
-  it('left the user\'s work in progress alone', () => {
-    app.assertUserStateUnchanged(before_)
+  it('left the user\'s work in progress alone', async () => {
+    // Every command of the tests above, one after another, in one project: the user's state comes out as it was.
+    const {app, docs, user} = await oddProjects({delivered: true})
+    await runCli(app.dir, ['relay', 'inbox', '--agent', 'Reviewer'])
+    await ok(app.dir, ['relay', 'continuity', 'load'], as('Reviewer'))
+    await ok(app.dir, ['relay', 'send', 'lead', 'Still blocked', '--thread', 'creds'], as('Coder'))
+    await ok(app.dir, ['relay', 'inbox', '--mark-read', '--thread', 'creds'], as('Boss'))
+    await ok(app.dir, ['relay', 'inbox', '--mark-read'], as('Boss'))
+    await ok(docs.dir, ['relay', 'send', 'app:Reviewer', 'Not fetched yet'], as('Writer'))
+    await ok(app.dir, ['relay', 'sync', '--offline'])
+    await ok(app.dir, ['relay', 'sync'])
+    await runCli(app.dir, ['relay', 'send', 'nowhere:Someone', 'Hello?'], as('Coder'))
+    await ok(app.dir, ['relay', 'bridge', 'add', 'documentation', docs.dir, '--lead', 'Writer'])
+    user.config = app.userState().config
+    await ok(app.dir, ['relay', 'send', 'docs:lead', 'Writer leads docs'], as('Coder'))
+    app.assertUserStateUnchanged(user)
   })
 })
 
 describe('a sibling that goes by this project\'s own id', () => {
-  const {repoAt} = siblingsRoot('relay-same-id-')
-
   it('is named in a warning by relay sync, and its bare targets never reach this project', async () => {
+    const {repoAt} = siblingsRoot('same-id')
     const here = repoAt('one/app')
     const there = repoAt('two/app')
     for (const repo of [here, there]) {

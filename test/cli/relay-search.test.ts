@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict'
+import {rmSync} from 'node:fs'
 import {before, describe, it} from 'node:test'
 import type {SearchJson} from '../../src/render/search.js'
 import {mayMatchMachineLine} from '../../src/services/search.js'
 import {ok, runCli} from '../helpers/cli.js'
 import {useRepos, type TestRepo} from '../helpers/repo.js'
+import {buildTestStore} from '../helpers/stores.js'
+import {runTraced} from '../helpers/trace.js'
 
 // relay search ranks files by git's count of matching lines and reads the lines of the hits it shows. Lines that
 // only hold ids, times and states (status: completed, kind: decision) never make a record a hit.
@@ -51,6 +54,27 @@ describe('relay search', () => {
     const byAgent = await search('completed', '--agent', 'b', '--limit', '5000')
     assert.deepEqual(byAgent.hits.map((hit) => hit.id), few.hits.map((hit) => hit.id))
     assert.ok(byAgent.hits.every((hit) => hit.matches.every((match) => !/^agent:/.test(match.text))), 'the agent line is not shown')
+  })
+
+  it('reads only the records of the hits it shows: git grep reads the rest', async () => {
+    // 1,000 trajectories and their 2,000 decisions, every one of them saying "feature" or "benchmark".
+    const store = buildTestStore(1000)
+    try {
+      for (const [query, limit] of [
+        ['feature', 5],
+        ['benchmark', 20],
+      ] as const) {
+        const {stdout, trace} = await runTraced(store, ['relay', 'search', query, '--limit', String(limit), '--json'])
+        const found = JSON.parse(stdout) as SearchJson
+        assert.equal(found.hits.length, limit)
+        assert.ok(found.total >= 1000, `${query}: ${found.total} records match`)
+        const records = trace.blobPaths.filter((path) => path !== '.trail/format.yaml')
+        assert.equal(records.length, limit, `${query}: ${records.length} records read for ${limit} hits shown`)
+        assert.ok(trace.processes.includes('grep'))
+      }
+    } finally {
+      rmSync(store, {recursive: true, force: true})
+    }
   })
 
   it('refuses an invalid --regex in one line, as bad usage', async () => {

@@ -4,7 +4,7 @@ import {rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
 import {json, ok, runCli} from '../helpers/cli.js'
-import {testEnv, useRepos} from '../helpers/repo.js'
+import {makeTempDir, testEnv, useRepos} from '../helpers/repo.js'
 
 // trail init --claude and --agents: hooks and instructions installed without clobbering what is there, and hooks
 // that work when Claude Code runs them.
@@ -36,11 +36,16 @@ describe('trail init --claude', () => {
     await ok(repo.dir, ['relay', 'continuity', 'save', 'Current task: Hooked up'])
     const context = execFileSync('bash', ['-c', start], {cwd: repo.dir, env: testEnv({AGENT_RELAY_NAME: 'default'}), encoding: 'utf8', input: JSON.stringify({session_id: 's1', hook_event_name: 'SessionStart', source: 'startup'})})
     assert.match(JSON.parse(context).hookSpecificOutput.additionalContext, /\*\*Current task:\*\* Hooked up/)
-    const transcript = join(repo.dir, '..', `init-${process.pid}.jsonl`)
-    writeFileSync(transcript, `${JSON.stringify({type: 'assistant', message: {role: 'assistant', content: [{type: 'text', text: '->continuity:uncertain "from the hook"'}]}})}\n`)
-    const stop = settings.hooks.Stop![0]!.hooks[0]!.command
-    execFileSync('bash', ['-c', stop], {cwd: repo.dir, env: testEnv({AGENT_RELAY_NAME: 'default'}), input: JSON.stringify({transcript_path: transcript, hook_event_name: 'Stop', stop_hook_active: false})})
-    rmSync(transcript)
+    // The transcript outside the repository, as Claude Code keeps it.
+    const transcripts = makeTempDir('transcript')
+    try {
+      const transcript = join(transcripts, 'session.jsonl')
+      writeFileSync(transcript, `${JSON.stringify({type: 'assistant', message: {role: 'assistant', content: [{type: 'text', text: '->continuity:uncertain "from the hook"'}]}})}\n`)
+      const stop = settings.hooks.Stop![0]!.hooks[0]!.command
+      execFileSync('bash', ['-c', stop], {cwd: repo.dir, env: testEnv({AGENT_RELAY_NAME: 'default'}), input: JSON.stringify({transcript_path: transcript, hook_event_name: 'Stop', stop_hook_active: false})})
+    } finally {
+      rmSync(transcripts, {recursive: true, force: true})
+    }
     assert.match(repo.read('.relay/ledger/default.md'), /from the hook/)
   })
 

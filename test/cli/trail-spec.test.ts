@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import {readFileSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
-import {after, describe, it} from 'node:test'
+import {describe, it} from 'node:test'
 import {json, ok, ROOT, runCli} from '../helpers/cli.js'
-import {makeRepo} from '../helpers/repo.js'
+import {type TestRepo, useRepos} from '../helpers/repo.js'
 import {bashExamples, shellWords} from '../helpers/shell-words.js'
 
 // Every `trail` command in the agent protocol (docs/spec, copied verbatim from the protocol texts) runs exactly
@@ -12,9 +12,24 @@ import {bashExamples, shellWords} from '../helpers/shell-words.js'
 const specDir = join(ROOT, 'docs', 'spec')
 const examples = [...new Set(readdirSync(specDir).flatMap((file) => bashExamples(readFileSync(join(specDir, file), 'utf8'), 'trail')))]
 
+/**
+ * Runs one example in `repo`, first putting the store in the state the example expects: start needs no active
+ * trajectory, the others need one. Checks it succeeds, silently, and leaves the user's state alone.
+ */
+async function runExample(repo: TestRepo, example: string): Promise<void> {
+  const [, verb] = shellWords(example)
+  const status = await json<{active: unknown}>(repo.dir, ['trail', 'status'])
+  if (verb === 'start' && status.active) await ok(repo.dir, ['trail', 'abandon', '--reason', 'making room for the next example'])
+  if (verb !== 'start' && verb !== 'status' && !status.active) await ok(repo.dir, ['trail', 'start', 'Set up for the example'])
+  const before = repo.userState()
+  const result = await runCli(repo.dir, shellWords(example) as ['trail', ...string[]])
+  assert.equal(result.code, 0, `${example}\n${result.stderr}`)
+  assert.equal(result.stderr, '')
+  repo.assertUserStateUnchanged(before)
+}
+
 describe('the spec\'s trail examples, verbatim', () => {
-  const repo = makeRepo({dirty: true})
-  after(() => repo.remove())
+  const newRepo = useRepos()
 
   it('finds the examples in the spec', () => {
     for (const command of ['trail start', 'trail decision', 'trail complete', 'trail abandon', 'trail status']) {
@@ -24,20 +39,14 @@ describe('the spec\'s trail examples, verbatim', () => {
 
   for (const example of examples) {
     it(`runs: ${example}`, async () => {
-      const [, verb] = shellWords(example)
-      const status = await json<{active: unknown}>(repo.dir, ['trail', 'status'])
-      // Put the store in the state the example expects: start needs no active trajectory, the others need one.
-      if (verb === 'start' && status.active) await ok(repo.dir, ['trail', 'abandon', '--reason', 'making room for the next example'])
-      if (verb !== 'start' && verb !== 'status' && !status.active) await ok(repo.dir, ['trail', 'start', 'Set up for the example'])
-      const before = repo.userState()
-      const result = await runCli(repo.dir, shellWords(example) as ['trail', ...string[]])
-      assert.equal(result.code, 0, `${example}\n${result.stderr}`)
-      assert.equal(result.stderr, '')
-      repo.assertUserStateUnchanged(before)
+      await runExample(newRepo({dirty: true}), example)
     })
   }
 
   it('recorded what the examples said', async () => {
+    // Every example, in the spec's order, in one repository; then what they said is read back.
+    const repo = newRepo({dirty: true})
+    for (const example of examples) await runExample(repo, example)
     const list = await json<{trajectories: {id: string; title: string; status: string; task: string | null}[]}>(repo.dir, ['trail', 'list', '--limit', '100'])
     const fixLogin = list.trajectories.find((t) => t.title === 'Fix login bug')
     assert.equal(fixLogin?.task, 'agent-relay-123')

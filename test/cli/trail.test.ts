@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict'
 import {execFileSync, spawnSync} from 'node:child_process'
-import {existsSync, mkdtempSync, readFileSync, rmSync, utimesSync} from 'node:fs'
-import {hostname, tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {existsSync, readFileSync, rmSync, utimesSync} from 'node:fs'
+import {hostname} from 'node:os'
+import {dirname, join} from 'node:path'
 import {describe, it} from 'node:test'
 import {json, ok, runCli} from '../helpers/cli.js'
-import {commitOnRef, testEnv, useRepos, type TestRepo} from '../helpers/repo.js'
+import {commitOnRef, makeTempDir, testEnv, useRepos, type TestRepo} from '../helpers/repo.js'
+import {eventFiles, runTraced, trajectoryFiles} from '../helpers/trace.js'
 import type {TrajectoryDetailJson} from '../../src/render/trajectory.js'
 
 // Every `trail` command and flag, run as the built binary in a real repository with staged and unstaged changes,
@@ -16,6 +17,21 @@ import type {TrajectoryDetailJson} from '../../src/render/trajectory.js'
 type TrajectoryJson = TrajectoryDetailJson
 
 const newRepo = useRepos()
+
+/**
+ * A store where several agents worked: `me` has an active trajectory with two decisions, `other` one with three,
+ * and `done` a completed one with a decision. Returns the ids of me's and other's trajectories.
+ */
+async function busyStore(repo: TestRepo): Promise<{mine: string; theirs: string}> {
+  const mine = (await ok(repo.dir, ['trail', 'start', 'Mine', '--agent', 'me', '-q'])).trim()
+  for (const title of ['Mine 1', 'Mine 2']) await ok(repo.dir, ['trail', 'decision', title, '--agent', 'me'])
+  const theirs = (await ok(repo.dir, ['trail', 'start', 'Theirs', '--agent', 'other', '-q'])).trim()
+  for (const title of ['Theirs 1', 'Theirs 2', 'Theirs 3']) await ok(repo.dir, ['trail', 'decision', title, '--agent', 'other'])
+  await ok(repo.dir, ['trail', 'start', 'Finished', '--agent', 'done'])
+  await ok(repo.dir, ['trail', 'decision', 'Finished 1', '--agent', 'done'])
+  await ok(repo.dir, ['trail', 'complete', '--summary', 'ok', '--agent', 'done'])
+  return {mine, theirs}
+}
 
 /** Runs a command and checks that the user's state did not move. */
 async function untouched(repo: TestRepo, argv: ['trail', ...string[]]) {
@@ -122,6 +138,18 @@ describe('trail decision', () => {
     assert.deepEqual((await json<{active: TrajectoryJson}>(repo.dir, ['trail', 'status'])).active.decisions, [])
   })
 
+  it('reads only the agent\'s marker and the trajectory it adds to, with two git processes', async () => {
+    const repo = newRepo()
+    const {mine} = await busyStore(repo)
+    const result = await runTraced(repo.dir, ['trail', 'decision', 'Mine 3', '--agent', 'me'])
+    assert.equal(result.code, 0, result.stderr)
+    assert.deepEqual(result.trace.blobPaths, ['.trail/format.yaml', trajectoryFiles(result.trace.blobPaths)[0]])
+    assert.match(result.trace.blobPaths[1]!, new RegExp(`/${mine}/trajectory\\.md$`))
+    assert.deepEqual(result.trace.treePaths, ['.trail/active/me'])
+    // DESIGN.md section 8: a write is a cat-file --batch and a fast-import (the identity is cached by the writes before).
+    assert.deepEqual(result.trace.processes.sort(), ['cat-file', 'fast-import'])
+  })
+
   it('needs an active trajectory, and says how to start one', async () => {
     const repo = newRepo()
     const result = await untouched(repo, ['trail', 'decision', 'Orphan'])
@@ -147,6 +175,16 @@ describe('trail complete and abandon', () => {
     assert.deepEqual(shown.challenges, ['Clock skew', 'Token size'])
     assert.deepEqual(shown.learnings, ['Test expiry'])
     assert.equal((await json<{active: null}>(repo.dir, ['trail', 'status'])).active, null)
+  })
+
+  it('counts the decisions without reading them', async () => {
+    const repo = newRepo()
+    const {mine} = await busyStore(repo)
+    const result = await runTraced(repo.dir, ['trail', 'complete', '--summary', 'Done', '--agent', 'me'])
+    assert.match(result.stdout, /^Completed traj_\w+: Mine\n  decisions: 2\n/)
+    assert.deepEqual(eventFiles(result.trace.blobPaths), [], 'no decision is read')
+    assert.deepEqual(trajectoryFiles(result.trace.blobPaths).length, 1)
+    assert.ok(result.trace.treePaths.some((path) => path.endsWith(`/${mine}/events`)), 'the events folder is listed')
   })
 
   it('requires a summary', async () => {
@@ -182,6 +220,27 @@ describe('trail status', () => {
     assert.equal(result.stdout, "No active trajectory for agent 'default'.\nStart one with: trail start \"<title>\"\n")
     assert.deepEqual(await json(repo.dir, ['trail', 'status']), {agent: 'default', active: null, alsoActive: [], otherAgents: []})
     assert.equal(repo.git(['for-each-ref', 'refs/trail']), '', 'reading never creates the store')
+  })
+
+  it('reads only the agent\'s active marker folder, its trajectory and its decisions, whatever else the store holds', async () => {
+    const repo = newRepo()
+    const {mine, theirs} = await busyStore(repo)
+    const result = await runTraced(repo.dir, ['trail', 'status', '--agent', 'me', '--json'])
+    const status = JSON.parse(result.stdout) as {active: TrajectoryJson; otherAgents: {agent: string; trajectory: string}[]}
+    assert.deepEqual(status.active.decisions.map((d) => d.title), ['Mine 1', 'Mine 2'])
+    assert.deepEqual(status.otherAgents, [{agent: 'other', trajectory: theirs}])
+    const {blobPaths, treePaths} = result.trace
+    assert.equal(blobPaths.length, 4, blobPaths.join('\n'))
+    assert.equal(blobPaths[0], '.trail/format.yaml')
+    assert.ok(
+      blobPaths.slice(1).every((path) => path.includes(`/${mine}/`)),
+      `only the agent's trajectory and its two decisions are read:\n${blobPaths.join('\n')}`,
+    )
+    assert.equal(eventFiles(blobPaths).length, 2)
+    // The markers of every agent are listed (for "Other agents working"); of the trajectories, only the agent's events.
+    assert.deepEqual(treePaths.filter((path) => path.startsWith('.trail/active')).sort(), ['.trail/active', '.trail/active/me', '.trail/active/other'])
+    assert.deepEqual(treePaths.filter((path) => !path.startsWith('.trail/active')).map((path) => path.split('/').slice(-2).join('/')), [`${mine}/events`])
+    assert.deepEqual(result.trace.processes, ['cat-file'])
   })
 
   it('lists the decisions in order with their reasoning and confidence', async () => {
@@ -296,7 +355,7 @@ describe('trail show and export', () => {
     assert.match(lines[0]!, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d  started    Export <me> & \*you\* \(agent default\)$/)
     assert.match(lines[2]!, /completed  Done \[confidence 0.9 \(high\)\]$/)
 
-    const out = mkdtempSync(join(tmpdir(), 'relay-trail-export-'))
+    const out = makeTempDir('export')
     try {
       const file = join(out, 'trajectory.html')
       const result = await runCli(repo.dir, ['trail', 'export', '--format', 'html', '--output', file])
@@ -365,6 +424,28 @@ describe('the store', () => {
     const again = await runCli(repo.dir, ['trail', 'doctor'])
     assert.equal(again.code, 0, again.stdout)
     assert.match(again.stdout, /No problems found\.\n$/)
+  })
+
+  it('catches a worktree\'s mirror up by a diff: it reads only the record another worktree wrote', async () => {
+    const main = newRepo()
+    await busyStore(main)
+    const worktree = `${main.dir}-wt`
+    main.git(['worktree', 'add', '--quiet', '--detach', worktree])
+    try {
+      const built = await runTraced(worktree, ['trail', 'init'])
+      const everything = main.git(['ls-tree', '-r', '--name-only', 'refs/trail/records']).trim().split('\n')
+      const byOid = (paths: {path: string}[]) => paths.filter((read) => read.path === '')
+      assert.equal(byOid(built.trace.reads.filter((read) => read.type === 'blob')).length, everything.length, 'building the mirror reads every file')
+      await ok(main.dir, ['trail', 'decision', 'Written in the main worktree', '--agent', 'me'])
+      const caughtUp = await runTraced(worktree, ['trail', 'list', '--status', 'active'])
+      assert.equal(caughtUp.code, 0, caughtUp.stderr)
+      assert.equal(byOid(caughtUp.trace.reads.filter((read) => read.type === 'blob')).length, 1, 'catching up reads the one new file')
+      assert.deepEqual(caughtUp.trace.processes.filter((name) => name !== 'cat-file'), ['diff-tree'])
+      const added = main.git(['diff-tree', '-r', '--name-only', '--no-commit-id', 'refs/trail/records~1', 'refs/trail/records']).trim()
+      assert.equal(readFileSync(join(worktree, added), 'utf8'), main.git(['show', `refs/trail/records:${added}`]))
+    } finally {
+      rmSync(worktree, {recursive: true, force: true})
+    }
   })
 
   it('never removes or changes the user\'s own files in .trail/ and .relay/', async () => {
@@ -572,12 +653,12 @@ describe('the store', () => {
 
 describe('errors', () => {
   it('outside a repository: one line, a hint, exit 5, no stack', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'relay-trail-norepo-'))
+    const dir = makeTempDir('norepo')
     try {
-      const result = await runCli(dir, ['trail', 'status'], {env: {GIT_CEILING_DIRECTORIES: tmpdir()}})
+      const result = await runCli(dir, ['trail', 'status'], {env: {GIT_CEILING_DIRECTORIES: dirname(dir)}})
       assert.equal(result.code, 5)
       assert.equal(result.stderr, 'error: not a git repository (or any of its parent directories)\nhint: run this inside a git repository, or create one with: git init\n')
-      const asJson = await runCli(dir, ['trail', 'list', '--json'], {env: {GIT_CEILING_DIRECTORIES: tmpdir()}})
+      const asJson = await runCli(dir, ['trail', 'list', '--json'], {env: {GIT_CEILING_DIRECTORIES: dirname(dir)}})
       assert.deepEqual(JSON.parse(asJson.stdout), {
         error: {code: 'E_NOT_A_REPO', message: 'not a git repository (or any of its parent directories)', hint: 'run this inside a git repository, or create one with: git init', exitCode: 5},
       })

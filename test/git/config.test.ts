@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import {execFileSync} from 'node:child_process'
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
 import {GitConfig, normaliseConfigKey} from '../../src/git/config.js'
 import {parseVarList} from '../../src/git/repo.js'
+import {makeTempDir} from '../helpers/repo.js'
 
 // One reader of git's configuration, fed by a config file's text or by `git var -l`: each case is checked against
 // what git itself reads from the same file.
@@ -34,7 +34,7 @@ describe('reading git configuration', () => {
     it(`reads a config file as git does: ${c.name}`, () => {
       assert.equal(GitConfig.parseFile(c.text).value(c.key), c.expected)
       // git itself, on the same text.
-      const dir = mkdtempSync(join(tmpdir(), 'relay-trail-config-'))
+      const dir = makeTempDir('config')
       try {
         writeFileSync(join(dir, 'config'), c.text)
         let fromGit: string | undefined

@@ -9,15 +9,42 @@ import {after} from 'node:test'
 // Temporary repositories with real git, and the proof that the user's state is untouched: the porcelain status,
 // the index file's bytes, HEAD, the branches, the stash and the config, before and after.
 
+/**
+ * How every folder the tests make in the temporary folder begins: `npm test` (scripts/test.mjs) fails a run that
+ * leaves one behind. Make them with makeTempDir (and remove them) or useTempDirs (removed for you).
+ */
+export const TEMP_PREFIX = 'relay-trail-test-'
+
+/** A new empty folder in the temporary folder, named relay-trail-test-<label>-XXXXXX, by its real path. */
+export function makeTempDir(label: string): string {
+  return realpathSync(mkdtempSync(join(tmpdir(), `${TEMP_PREFIX}${label}-`)))
+}
+
+/**
+ * A maker of temporary folders, all removed after the tests of the file (called at the top of a file) or of the
+ * suite (called in a describe) are done.
+ */
+export function useTempDirs(): (label: string) => string {
+  const made: string[] = []
+  after(() => {
+    for (const dir of made) rmSync(dir, {recursive: true, force: true})
+  })
+  return (label) => {
+    const dir = makeTempDir(label)
+    made.push(dir)
+    return dir
+  }
+}
+
 /** A home folder with a git identity, shared by every test process (created once per process). */
-const home = mkdtempSync(join(tmpdir(), 'relay-trail-home-'))
+const home = makeTempDir('home')
 writeFileSync(join(home, '.gitconfig'), '[user]\n\tname = Test User\n\temail = test@example.com\n[init]\n\tdefaultBranch = main\n')
 process.on('exit', () => rmSync(home, {recursive: true, force: true}))
 
 /** The environment git and the CLI get in tests: no system config, a test identity, no agent name. */
 export function testEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {...process.env, HOME: home, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: join(home, '.gitconfig')}
-  for (const key of ['AGENT_RELAY_NAME', 'TRAIL_AGENT', 'RELAY_OUTBOX', 'NODE_EXTRA_CA_CERTS', 'DEBUG', 'NO_COLOR']) delete env[key]
+  for (const key of ['AGENT_RELAY_NAME', 'TRAIL_AGENT', 'RELAY_OUTBOX', 'RELAY_TRAIL_TRACE', 'NODE_EXTRA_CA_CERTS', 'DEBUG', 'NO_COLOR']) delete env[key]
   for (const key of Object.keys(env)) if (key.startsWith('TRAJECTORIES_')) delete env[key]
   for (const [key, value] of Object.entries(extra)) {
     if (value === undefined) delete env[key]
@@ -124,8 +151,7 @@ export interface RepoOptions {
 
 /** A new repository in a temporary folder, with one commit on main and, by default, a dirty work tree. */
 export function makeRepo(options: RepoOptions = {}): TestRepo {
-  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'relay-trail-test-')))
-  const repo = new TestRepo(dir)
+  const repo = new TestRepo(makeTempDir('repo'))
   repo.git(['init', '--quiet', '--initial-branch=main', ...(options.init ?? [])])
   if (options.empty) return repo
   repo.write('src/app.js', 'console.log("hello")\n')

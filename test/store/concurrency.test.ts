@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
-import {rmSync} from 'node:fs'
+import {existsSync, readdirSync, rmSync} from 'node:fs'
+import {join} from 'node:path'
+import {performance} from 'node:perf_hooks'
 import {after, describe, it} from 'node:test'
 import {BIN, json, ok, runCli} from '../helpers/cli.js'
-import {makeRepo, testEnv} from '../helpers/repo.js'
+import {makeRepo, makeTempDir, testEnv} from '../helpers/repo.js'
+import {Trace} from '../helpers/trace.js'
+import {lockPath} from '../../src/store/writer-lock.js'
 import {createContext} from '../../src/services/context.js'
 import {STORE_REF} from '../../src/store/store.js'
 import type {TrajectoryDetailJson} from '../../src/render/trajectory.js'
@@ -13,6 +17,10 @@ import type {TrajectoryDetailJson} from '../../src/render/trajectory.js'
 
 const WORKERS = 8
 const DECISIONS_EACH = 50
+/** Kills of writers: at least MIN_ROUNDS, and more (up to MAX_ROUNDS) until WANTED_INSIDE landed inside a write. */
+const MIN_ROUNDS = 24
+const MAX_ROUNDS = 120
+const WANTED_INSIDE = 3
 
 describe('concurrent writers', () => {
   const repo = makeRepo()
@@ -83,32 +91,72 @@ describe('the compare-and-swap', () => {
 })
 
 describe('a writer killed with SIGKILL', () => {
-  it('leaves the ref at a valid commit every time, and the next write succeeds', async () => {
+  it('leaves the ref at a valid commit every time, and the next write succeeds; some kills land inside a write', async (t) => {
     const repo = makeRepo()
+    const traces = makeTempDir('kill-traces')
     try {
       await ok(repo.dir, ['trail', 'start', 'Killed repeatedly'])
-      let landed = 0
-      for (let round = 0; round < 24; round++) {
-        const child = spawn(process.execPath, [BIN.trail, 'decision', `round ${round}`], {cwd: repo.dir, env: testEnv(), stdio: 'ignore'})
+      // How long a whole `trail decision` takes here, start-up to exit: the kills are spread from 0 to that.
+      const durations: number[] = []
+      for (let n = 0; n < 5; n++) {
+        const started = performance.now()
+        await ok(repo.dir, ['trail', 'decision', `timed ${n}`])
+        durations.push(performance.now() - started)
+      }
+      const median = durations.sort((a, b) => a - b)[2]!
+      const lockFile = lockPath(join(repo.dir, '.git'))
+      const head = (rev: string) => repo.git(['rev-parse', '--verify', rev]).trim()
+
+      let landedInside = 0 // killed while its fast-import was in flight: after the writer lock, before the outcome
+      let lockLeft = 0 // killed while holding the writer lock
+      let round = 0
+      for (; round < MAX_ROUNDS && (round < MIN_ROUNDS || landedInside < WANTED_INSIDE); round++) {
+        const before = head(STORE_REF)
+        const trace = join(traces, `round-${round}`)
+        const child = spawn(process.execPath, [BIN.trail, 'decision', `round ${round}`], {cwd: repo.dir, env: testEnv({RELAY_TRAIL_TRACE: trace}), stdio: 'ignore'})
         const closed = new Promise((resolve) => child.on('close', resolve))
-        // From "before anything" to "after the commit": node starts in ~25 ms and a write takes ~30 ms more.
-        const delay = (round * 7) % 90
+        // Spread over [0, median), in an order that mixes early and late kills.
+        const delay = (median * ((round * 37) % MIN_ROUNDS)) / MIN_ROUNDS
         await new Promise((resolve) => setTimeout(resolve, delay))
         child.kill('SIGKILL')
         await closed
-        const tip = repo.git(['rev-parse', '--verify', `${STORE_REF}^{commit}`]).trim()
+
+        const killed = Trace.read(trace)
+        const startedImport = killed.lines.some((line) => line.kind === 'git' && line.fields[0] === 'fast-import')
+        const importEnded = killed.lines.some((line) => line.kind === 'git-exit' && line.fields[0] === 'fast-import')
+        if (startedImport && !importEnded) landedInside++
+        if (existsSync(lockFile)) lockLeft++
+
+        // The ref is at the old commit, or at the killed writer's commit on top of it: never anything else.
+        const tip = head(`${STORE_REF}^{commit}`)
+        if (tip !== before) {
+          assert.equal(head(`${tip}^`), before, `round ${round} (killed after ${delay.toFixed(0)} ms)`)
+          assert.match(repo.git(['log', '-1', '--format=%s', tip]), new RegExp(`^trail: decision "round ${round}" in traj_`))
+        }
         await repo.fsck(tip)
         const next = await runCli(repo.dir, ['trail', 'decision', `after round ${round}`])
-        assert.equal(next.code, 0, `round ${round} (killed after ${delay} ms): ${next.stderr}`)
-        landed++
+        assert.equal(next.code, 0, `round ${round} (killed after ${delay.toFixed(0)} ms): ${next.stderr}`)
       }
       const status = await json<{active: TrajectoryDetailJson}>(repo.dir, ['trail', 'status'])
       const titles = new Set(status.active.decisions.map((decision) => decision.title))
-      for (let round = 0; round < 24; round++) assert.ok(titles.has(`after round ${round}`))
-      assert.equal(landed, 24)
+      for (let n = 0; n < round; n++) assert.ok(titles.has(`after round ${n}`), `every acknowledged write is kept: after round ${n}`)
+      for (let n = 0; n < 5; n++) assert.ok(titles.has(`timed ${n}`))
       const doctor = await json<{checks: {name: string; status: string}[]}>(repo.dir, ['trail', 'doctor'])
       assert.equal(doctor.checks.find((check) => check.name === 'records')?.status, 'ok')
+      await repo.fsck(STORE_REF)
+
+      // The proof that the kills were not all before or after the writes: counts, not times.
+      // Killed, yet committed: fast-import had all of its input when its writer died.
+      const killedWritesLanded = [...titles].filter((title) => /^round \d+$/.test(title)).length
+      const crashReports = readdirSync(join(repo.dir, '.git')).filter((name) => name.startsWith('fast_import_crash_')).length
+      const report = `${round} kills (write median ${median.toFixed(0)} ms): ${landedInside} inside a write, ${lockLeft} holding the writer lock, ${crashReports} fast-import crash reports, ${killedWritesLanded} killed writes landed anyway`
+      t.diagnostic(report)
+      assert.ok(round >= MIN_ROUNDS)
+      assert.ok(landedInside > 0, report)
+      assert.ok(lockLeft >= landedInside, `a write in flight holds the writer lock: ${report}`)
+      assert.ok(crashReports <= landedInside, `a crash report comes only from a write cut short: ${report}`)
     } finally {
+      rmSync(traces, {recursive: true, force: true})
       repo.remove()
     }
   })
