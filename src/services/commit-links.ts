@@ -47,7 +47,8 @@ export async function addTrajectoryTrailer(ctx: Context, input: {messageFile: st
   if (!trajectory) return {skipped: 'no active trajectory'}
   const message = readFileSync(input.messageFile, 'utf8')
   const carried = new RegExp(`^${TRAJECTORY_TRAILER}:\\s*${trajectory.id}\\s*$`, 'm').test(message)
-  const carriesAny = new RegExp(`^${TRAJECTORY_TRAILER}:`, 'm').test(message)
+  // `git merge --squash` quotes the squashed commits' messages, indented: their trailers count as carried.
+  const carriesAny = new RegExp(`^\\s*${TRAJECTORY_TRAILER}:`, 'm').test(message)
   if (carried || ((input.source === 'merge' || input.source === 'squash') && carriesAny)) return {skipped: 'already carried'}
   await store.repo.addTrailer(input.messageFile, TRAJECTORY_TRAILER, trajectory.id)
   return {added: trajectory.id}
