@@ -208,7 +208,7 @@ function decisionMarkdown(d: DecisionView, index: number, limits: Limits, cuts: 
 }
 
 function handoffMarkdown(handoff: Handoff, limits: Limits, cuts: Cuts): string {
-  const parts = [`**Handoff from ${markdownText(handoff.agent)}**, ${markdownText(handoff.created)}`]
+  const parts = [`**Handoff from ${markdownText(handoff.agent)}**, ${timeText(handoff.created)}`]
   if (handoff.currentTask) parts.push(`_Current task:_ ${markdownText(handoff.currentTask, limits.textChars)}`)
   const list = (label: string, items: readonly string[] | undefined) => {
     if (!items || items.length === 0) return
@@ -223,7 +223,12 @@ function handoffMarkdown(handoff: Handoff, limits: Limits, cuts: Cuts): string {
 }
 
 function messageMarkdown(message: Message, limits: Limits): string {
-  return `**${markdownText(message.from, 64)}** to ${markdownText(message.to, 100)}, ${markdownText(message.created)}:\n\n${codeBlock(message.body, limits.textChars)}`
+  return `**${markdownText(message.from, 64)}** to ${markdownText(message.to, 100)}, ${timeText(message.created)}:\n\n${codeBlock(message.body, limits.textChars)}`
+}
+
+/** A time as records write it (ISO 8601, UTC) is shown as it is; anything else is escaped like any text. */
+function timeText(text: string): string {
+  return /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(text) ? text : markdownText(text, 40)
 }
 
 function filesMarkdown(result: ReviewResult, limits: Limits, cuts: Cuts): string {

@@ -1,4 +1,5 @@
 import {execFileSync} from 'node:child_process'
+import {ok} from '../helpers/cli.js'
 import {testEnv, type TestRepo} from '../helpers/repo.js'
 
 // Histories made the way agents and people make them: files written, then `git commit` in a shell where an agent
@@ -34,3 +35,26 @@ export function linkedCommits(repo: TestRepo): string[] {
     .filter((path) => path.includes('/commits/'))
     .map((path) => path.replace(/^.*\/commits\/([0-9a-f]+)\.yaml$/, '$1'))
 }
+
+/**
+ * A feature branch: alice (a trajectory with a doubtful decision) changes a.txt twice, bob (who abandons) changes
+ * b.txt, a person changes c.txt in between. The hooks are installed, so agent commits carry trailers and links.
+ */
+export async function featureBranch(repo: TestRepo, beforeComplete?: () => Promise<void>): Promise<{alice: string; bob: string}> {
+  await ok(repo.dir, ['trail', 'init', '--hooks'])
+  gitAs(repo, null, ['checkout', '--quiet', '-b', 'feature'])
+  const alice = (await ok(repo.dir, ['trail', 'start', 'Rework the parser', '--agent', 'alice', '--quiet'])).trim()
+  await ok(repo.dir, ['trail', 'decision', 'Split tokens on whitespace', '--reasoning', 'Simplest thing that passes the fixtures', '--alternatives', 'a regex,a state machine', '--confidence', '0.4', '--agent', 'alice'])
+  commitAs(repo, 'alice', {'a.txt': 'one\ntwo\n'}, 'Parser: split tokens')
+  const bob = (await ok(repo.dir, ['trail', 'start', 'Uppercase the banner', '--agent', 'bob', '--quiet'])).trim()
+  await ok(repo.dir, ['trail', 'decision', 'Uppercase at render time', '--reasoning', 'Keeps the stored text as typed', '--agent', 'bob'])
+  commitAs(repo, 'bob', {'b.txt': 'BANNER\n'}, 'Banner: uppercase')
+  commitAs(repo, null, {'c.txt': 'person\n'}, 'Docs: typo')
+  await ok(repo.dir, ['trail', 'decision', 'Keep the old tokenizer behind a flag', '--reasoning', 'Rollback without a deploy', '--agent', 'alice'])
+  commitAs(repo, 'alice', {'a.txt': 'one\ntwo\nthree\n'}, 'Parser: keep the old tokenizer')
+  await beforeComplete?.()
+  await ok(repo.dir, ['trail', 'complete', '--summary', 'New tokenizer, old one behind a flag', '--confidence', '0.8', '--challenges', 'Fixtures with tabs', '--agent', 'alice'])
+  await ok(repo.dir, ['trail', 'abandon', '--reason', 'The design team wants lower case after all', '--agent', 'bob'])
+  return {alice, bob}
+}
+
