@@ -6,13 +6,15 @@ import type {Check} from '../model/results.js'
 import {deleteInstallFile, readInstallFile, resolveInstallFile, writeInstallFile, type InstallRoot} from './files.js'
 import type {InstalledFile, Installer} from './installers.js'
 
-// The GitHub workflow `trail init --github` installs (DESIGN.md section 6): a read-only `pull_request` job renders
-// the review of the pull request's range into the job summary and an artifact; a `workflow_run` job, which never
-// checks out or runs the pull request's code, turns that artifact into one comment on the pull request. The
-// template is templates/github/trail-review.yml; the package version it installs is this one's.
+// The GitHub workflows `trail init --github` installs (DESIGN.md section 6): a read-only `pull_request` job renders
+// the review of the pull request's range into the job summary and an artifact (trail-review.yml); a `workflow_run`
+// job, which never checks out or runs the pull request's code, turns that artifact into one comment on the pull
+// request (trail-review-comment.yml). Two files, not one: a workflow that listened to its own `workflow_run` would
+// start a third, empty run after every comment. Templates in templates/github/; the relay-trail version they
+// install is this one's.
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
-export const WORKFLOW_PATH = '.github/workflows/trail-review.yml'
+export const WORKFLOW_FILES = ['trail-review.yml', 'trail-review-comment.yml'] as const
 /** The line that marks the workflow file as ours (a file of the same name without it is the user's, left alone). */
 const MARKER = '# Installed by `trail init --github`'
 
@@ -21,29 +23,37 @@ export function packageVersion(): string {
   return (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {version: string}).version
 }
 
-/** The workflow's text, for relay-trail at `version`. */
-export function renderWorkflow(version = packageVersion()): string {
-  return readFileSync(join(ROOT, 'templates', 'github', 'trail-review.yml'), 'utf8').replaceAll('{{version}}', version)
+/** A workflow's text, for relay-trail at `version`. */
+export function renderWorkflow(name: (typeof WORKFLOW_FILES)[number], version = packageVersion()): string {
+  return readFileSync(join(ROOT, 'templates', 'github', name), 'utf8').replaceAll('{{version}}', version)
 }
 
 function install(root: InstallRoot): InstalledFile[] {
-  const file = resolveInstallFile(root, WORKFLOW_PATH)
-  const path = join(root.workTree, WORKFLOW_PATH)
-  const previous = readInstallFile(file)
-  const next = renderWorkflow()
-  if (previous === next) return [{path, action: 'unchanged'}]
-  if (previous !== null && !previous.includes(MARKER)) return [{path, action: 'unchanged'}]
-  writeInstallFile(file, next)
-  return [{path, action: previous === null ? 'created' : 'updated'}]
+  // Both files are read and checked before either is written.
+  const plans = WORKFLOW_FILES.map((name) => {
+    const relative = `.github/workflows/${name}`
+    const file = resolveInstallFile(root, relative)
+    return {name, file, path: join(root.workTree, relative), previous: readInstallFile(file)}
+  })
+  return plans.map(({name, file, path, previous}): InstalledFile => {
+    const next = renderWorkflow(name)
+    // A file of that name that we did not write is the user's: left alone.
+    if (previous === next || (previous !== null && !previous.includes(MARKER))) return {path, action: 'unchanged'}
+    writeInstallFile(file, next)
+    return {path, action: previous === null ? 'created' : 'updated'}
+  })
 }
 
 function remove(root: InstallRoot): InstalledFile[] {
-  const file = resolveInstallFile(root, WORKFLOW_PATH)
-  const path = join(root.workTree, WORKFLOW_PATH)
-  const previous = readInstallFile(file)
-  if (previous === null || !previous.includes(MARKER)) return [{path, action: 'unchanged'}]
-  deleteInstallFile(file)
-  return [{path, action: 'deleted'}]
+  return WORKFLOW_FILES.map((name): InstalledFile => {
+    const relative = `.github/workflows/${name}`
+    const file = resolveInstallFile(root, relative)
+    const path = join(root.workTree, relative)
+    const previous = readInstallFile(file)
+    if (previous === null || !previous.includes(MARKER)) return {path, action: 'unchanged'}
+    deleteInstallFile(file)
+    return {path, action: 'deleted'}
+  })
 }
 
 /**
@@ -75,7 +85,7 @@ function doctor(root: InstallRoot): Check[] {
       name: 'workflows',
       status: 'warning',
       message: `a pull_request_target workflow checks out the pull request's head, so its code runs with the base repository's secrets and write token: ${risky.join(', ')}`,
-      fix: 'run untrusted code in a pull_request workflow (read-only) and do the privileged part in a workflow_run one, as .github/workflows/trail-review.yml does',
+      fix: 'run untrusted code in a pull_request workflow (read-only) and do the privileged part in a workflow_run one, as trail-review.yml and trail-review-comment.yml do',
     },
   ]
 }
@@ -116,7 +126,7 @@ export function pwnRequestJobs(text: string): string[] {
 export const GITHUB_WORKFLOW_INSTALLER: Installer = {
   name: 'github',
   label: 'GitHub workflow',
-  files: () => [WORKFLOW_PATH],
+  files: () => WORKFLOW_FILES.map((name) => `.github/workflows/${name}`),
   install: (root) => install(root),
   remove,
   doctor: (root) => doctor(root),

@@ -20,7 +20,7 @@ export const init = defineCommand({
     'complete its trajectory, the ledger saved before compaction), register the MCP server (not with --no-mcp) and ' +
     'add the instructions for it; --remove <tool> takes them out again. --agents adds the instructions to ' +
     'AGENTS.md. --hooks installs the git hooks that link commits made during a trajectory to it (chained to hooks ' +
-    'already there); --github the pull-request review workflow. --push makes plain git fetch and git push carry the records. Existing settings and text are kept; ' +
+    'already there); --github the pull-request review workflows. --push makes plain git fetch and git push carry the records. Existing settings and text are kept; ' +
     'a malformed file is refused and left as it is. Running it again changes nothing in place.',
   examples: ['trail init', 'trail init --claude', 'trail init --hooks --github', 'trail init --all --no-mcp', 'trail init --remove cursor', 'trail init --agents', 'trail init --push'],
   args: [],
@@ -31,7 +31,7 @@ export const init = defineCommand({
     cursor: {type: 'boolean', description: 'install the Cursor hooks (.cursor/hooks.json), MCP server (.cursor/mcp.json) and rule (.cursor/rules/relay-trail.mdc)'},
     all: {type: 'boolean', description: 'install for every agent tool above'},
     hooks: {type: 'boolean', description: 'install the git hooks that link commits to trajectories (prepare-commit-msg, post-commit, post-rewrite; chained to hooks already there)'},
-    github: {type: 'boolean', description: 'install the pull-request review workflow (.github/workflows/trail-review.yml)'},
+    github: {type: 'boolean', description: 'install the pull-request review workflows (.github/workflows/trail-review.yml and trail-review-comment.yml)'},
     remove: {type: 'string', multiple: true, options: [...INSTALLER_NAMES, 'all'], description: 'take out what --<tool>, --hooks or --github installed (the store is left alone)', helpValue: '<tool>'},
     'no-mcp': {type: 'boolean', description: 'do not register the MCP server'},
     agents: {type: 'boolean', description: 'install the agent instructions in AGENTS.md'},
