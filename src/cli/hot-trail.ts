@@ -6,13 +6,14 @@ import {resume} from './definitions/trail/resume.js'
 import {review} from './definitions/trail/review.js'
 import {start} from './definitions/trail/start.js'
 import {status} from './definitions/trail/status.js'
+import {why} from './definitions/trail/why.js'
 import {runHot, type AnyDefinition} from './hot.js'
 
 // The entry of dist/hot-trail.cjs: `trail`'s hot commands, and only their code (a bundle per executable keeps
 // each one small: compiling it is part of every call). `trail hook-git` runs in every commit an agent makes;
-// `trail review` is measured against `git log` of its range (bench/review.ts).
+// `trail review` and `trail why` are measured against `git log` and `git blame` (bench/review.ts, bench/why.ts).
 
-export const HOT_TRAIL: readonly AnyDefinition[] = [start, decision, complete, abandon, status, resume, hookGit, review]
+export const HOT_TRAIL: readonly AnyDefinition[] = [start, decision, complete, abandon, status, resume, hookGit, review, why]
 
 /** Runs `argv` if it names a hot `trail` command; false lets oclif take it. */
 export function run(argv: readonly string[]): Promise<boolean> {

@@ -457,14 +457,17 @@ export class GitRepo {
    * The patch ids of commits (./patch-ids.ts): each commit's change from its first parent, whole and file by file.
    * Two processes for any number of commits: one `git diff-tree --stdin -p`, one `git patch-id --stable`. A merge
    * or an empty commit has no patch id. Options are fixed (quoted paths, a/ b/ prefixes, no renames, full index,
-   * binary patches) so that the ids do not depend on the user's configuration.
+   * binary patches) so that the ids do not depend on the user's configuration. With `paths`, only those files are
+   * read: their per-file ids are the same, and the whole id is then of those files alone.
    *
    * @example const ids = await repo.commitPatchIds([oid]); ids.get(oid)?.files.get('src/app.js')
    */
-  async commitPatchIds(commits: readonly Oid[]): Promise<Map<Oid, PatchIds>> {
+  async commitPatchIds(commits: readonly Oid[], paths: readonly string[] = []): Promise<Map<Oid, PatchIds>> {
     const unique = [...new Set(commits)]
     if (unique.length === 0) return new Map()
-    const output = await this.run([...PATCH_DIFF, 'diff-tree', '--stdin', '--root', ...PATCH_DIFF_OPTIONS], {input: `${unique.join('\n')}\n`, stdoutToFile: true})
+    // With `paths`, only those files' diffs are read (their per-file ids are the same; the whole id is then theirs).
+    const limit = paths.length > 0 ? ['--', ...paths.map(literalPath)] : []
+    const output = await this.run([...PATCH_DIFF, 'diff-tree', '--stdin', '--root', ...PATCH_DIFF_OPTIONS, ...limit], {input: `${unique.join('\n')}\n`, stdoutToFile: true})
     const diffs = splitByCommit(output.stdout.toString('utf8'), unique)
     const ids = await this.patchIds(unique.map((oid) => diffs.get(oid) ?? ''))
     return new Map(unique.map((oid, index) => [oid, ids[index]!]))
@@ -529,7 +532,8 @@ export class GitRepo {
    */
   async blame(path: string, ranges: readonly (readonly [number, number])[], revision: string | null): Promise<BlameLine[]> {
     const args = ['blame', '--porcelain', '-C', '-M', ...ranges.flatMap(([start, end]) => ['-L', `${start},${end}`])]
-    const result = await this.run([...args, revision ?? 'HEAD', '--', literalPath(path)], {stdoutToFile: true})
+    // blame takes a path, not a pathspec: no ":(literal)" here, and after "--" no name is an option.
+    const result = await this.run([...args, revision ?? 'HEAD', '--', path], {stdoutToFile: true})
     return parseBlamePorcelain(result.stdout.toString('utf8'))
   }
 

@@ -8,7 +8,8 @@ import {isId} from '../model/ids.js'
 import {HANDOFFS_DIR, MESSAGES_DIR, TRAJECTORIES_DIR} from '../model/layout.js'
 import {MATCHES, parseReviewJson, type AttentionItem, type FileDecisions, type Match, type ReviewCommit, type ReviewResult, type ReviewTrajectory, type StaleDecision} from '../model/review.js'
 import {quoteInput} from '../model/text.js'
-import type {TrajectoryEvent} from '../model/trajectory.js'
+import type {Handoff} from '../model/handoff.js'
+import type {Trajectory, TrajectoryEvent} from '../model/trajectory.js'
 import {escapeExtended, type Snapshot} from '../store/snapshot.js'
 import {linkSources, readLink, readLinks, trajectoriesByKey, TRAJECTORY_TRAILER, type LinkSource} from './commit-links.js'
 import type {Context} from './context.js'
@@ -297,7 +298,7 @@ async function addContext(read: readonly Read[], sources: readonly LinkSource[])
     const snapshot = source.snapshot
     const since = Math.min(...mine.map((t) => Date.parse(t.detail.trajectory.started)))
     const [handoffs, ledgers] = await Promise.all([
-      grepRecords(snapshot, 'handoff', HANDOFFS_DIR, since, mine.map((t) => `^trajectory: ${escapeExtended(t.detail.trajectory.id)}$`)),
+      readHandoffs(snapshot, mine.map((t) => t.detail.trajectory)),
       Promise.all([...new Set(mine.map((t) => t.detail.trajectory.agent))].map(async (agent) => [agent, await readLedger(snapshot, agent).catch(() => null)] as const)),
     ])
     const ledgerOf = new Map(ledgers)
@@ -328,6 +329,13 @@ async function addContext(read: readonly Read[], sources: readonly LinkSource[])
       }))
     }
   }
+}
+
+/** The handoffs written while any of `trajectories` was active (one `git grep` over the days since the first began). */
+export function readHandoffs(snapshot: Snapshot, trajectories: readonly Trajectory[]): Promise<Handoff[]> {
+  if (trajectories.length === 0) return Promise.resolve([])
+  const since = Math.min(...trajectories.map((t) => Date.parse(t.started)))
+  return grepRecords(snapshot, 'handoff', HANDOFFS_DIR, since, trajectories.map((t) => `^trajectory: ${escapeExtended(t.id)}$`))
 }
 
 /** Records of a dated kind under `dir`, since `since` (ms), whose files match any of `patterns` (one `git grep`). */
