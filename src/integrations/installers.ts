@@ -114,7 +114,7 @@ function changeHooks(spec: AgentToolSpec, text: string | null, install: boolean,
   if (install) {
     for (const binding of spec.hooks.bindings) {
       const hook = {command: hookCommand(spec.tool, binding.kind), timeout: binding.timeout}
-      ours[binding.event] = spec.hooks.shape === 'grouped' ? [{hooks: [{type: 'command', ...hook}]}] : [hook]
+      ours[binding.event] = spec.hooks.shape === 'grouped' ? [{...(binding.matcher ? {matcher: binding.matcher} : {}), hooks: [{type: 'command', ...hook}]}] : [hook]
     }
   }
   const hooks = (spec.hooks.shape === 'grouped' ? mergeGroupedHooks : mergeFlatHooks)(existing, ours, isOurHookCommand)
