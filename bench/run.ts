@@ -1,13 +1,15 @@
 import {benchHooks} from './hooks.js'
 import {benchParser} from './parser.js'
 import {benchRedaction} from './redact.js'
+import {benchReview} from './review.js'
 import {benchSiblingSync, RELAY_HOT, RELAY_SEARCH} from './relay-commands.js'
 import {benchStoreTables, type StoreTable} from './store-tables.js'
 import {benchAgainstAgentTrajectories, TRAIL_HOT, TRAIL_READS} from './trail-commands.js'
+import {benchWhy} from './why.js'
 
 // `npm run bench`: every benchmark, printed as Markdown. Options:
 //   --quick          fewer rounds and smaller stores (0 and 1,000 trajectories), no comparison
-//   --only <names>   comma-separated: trail, reads, relay, search, sync, parser, compare, hooks, redact
+//   --only <names>   comma-separated: trail, reads, relay, search, sync, parser, compare, hooks, redact, review, why
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
@@ -30,4 +32,6 @@ if (wanted('sync')) sections.push(benchSiblingSync(rounds))
 if (wanted('compare') && !quick) sections.push(benchAgainstAgentTrajectories(rounds))
 if (wanted('hooks')) sections.push(benchHooks(rounds))
 if (wanted('redact')) sections.push(benchRedaction())
+if (wanted('review')) sections.push(await benchReview(quick ? 5 : 11, quick ? [0, 1000] : [0, 10_000]))
+if (wanted('why')) sections.push(await benchWhy(quick ? 5 : 11, quick ? [0, 1000] : [0, 10_000]))
 process.stdout.write(`${sections.join('\n\n')}\n`)
