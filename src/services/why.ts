@@ -149,10 +149,13 @@ async function readWhyTrajectory(
     const [events, links] = await Promise.all([readEvents(source.snapshot, id).catch(() => []), readLinks(source.snapshot, id)])
     const whyCommits: WhyCommit[] = [...matched].map(([oid, match]) => ({oid, match, ...commits.get(oid)!}))
     const decisionLines: Record<string, number[]> = {}
+    // An amend or a rebase made with the hooks replaced a commit (post-rewrite linked the new one `from` the old).
+    const replacedBy = new Map(links.flatMap((link) => (link.from ? [[link.from, link.commit] as const] : [])))
     for (const event of events) {
       const link = commitOfDecision(event, links)
       if (!link) continue
-      const lines = whyCommits.filter((commit) => explains(link, commit)).flatMap((commit) => commit.lines)
+      const latest = latestCommit(link.commit, replacedBy)
+      const lines = whyCommits.filter((commit) => commit.oid === latest || explains(link, commit)).flatMap((commit) => commit.lines)
       if (lines.length > 0) decisionLines[event.id] = [...new Set(lines)].sort((a, b) => a - b)
     }
     const lines = [...new Set(whyCommits.flatMap((commit) => commit.lines))].sort((a, b) => a - b)
@@ -161,6 +164,13 @@ async function readWhyTrajectory(
     return result
   }
   return null
+}
+
+/** The commit that finally replaced `commit` (itself when none did), following amends and rebases. */
+function latestCommit(commit: Oid, replacedBy: ReadonlyMap<Oid, Oid>): Oid {
+  let current = commit
+  for (let hops = 0; hops < 100 && replacedBy.has(current); hops++) current = replacedBy.get(current)!
+  return current
 }
 
 /** Whether the commit a decision led to is (or is in) the commit that gave these lines. */

@@ -124,3 +124,17 @@ describe('trail why', () => {
     assert.deepEqual(result.trajectories.map((t) => [t.id, t.store]), [[theirs, 'sibling']])
   })
 })
+
+describe('trail why after a rebase made with the hooks', () => {
+  it('shows each decision with the lines of the commit that replaced its own', async () => {
+    const repo = await hooked()
+    gitAs(repo, null, ['checkout', '--quiet', '-b', 'feature'])
+    const alice = await agentWork(repo, 'alice', 'Name the port', 'Port 8080', {'port.js': 'port = 8080\n'}, 'The proxy expects it')
+    gitAs(repo, null, ['checkout', '--quiet', 'main'])
+    commitAs(repo, null, {'other.txt': 'main moved\n'}, 'Main moves on')
+    gitAs(repo, null, ['checkout', '--quiet', 'feature'])
+    gitAs(repo, null, ['rebase', '--quiet', 'main'])
+    const result = await why(repo, 'port.js:1')
+    assert.deepEqual(result.trajectories.map((t) => [t.id, t.commits.map((c) => c.match), t.decisions.map((d) => d.lines)]), [[alice, ['commit'], [[1]]]])
+  })
+})
