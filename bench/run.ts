@@ -5,14 +5,16 @@ import {benchMcp} from './mcp.js'
 import {benchCompat} from './compat.js'
 import {benchParser} from './parser.js'
 import {benchRedaction} from './redact.js'
+import {benchReview} from './review.js'
 import {benchSiblingSync, RELAY_HOT, RELAY_SEARCH} from './relay-commands.js'
 import {benchStoreTables, type StoreTable} from './store-tables.js'
 import {benchAgainstAgentTrajectories, TRAIL_HOT, TRAIL_READS} from './trail-commands.js'
+import {benchWhy} from './why.js'
 
 // `npm run bench`: every benchmark, printed as Markdown. Options:
 //   --quick          fewer rounds and smaller stores (0 and 1,000 trajectories), no comparison
 //   --only <names>   comma-separated: trail, reads, relay, search, sync, parser, ingest, compare, hooks, redact,
-//                    dashboard, mcp, compat
+//                    dashboard, mcp, compat, review, why
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
@@ -39,4 +41,6 @@ if (wanted('hooks')) sections.push(benchHooks(rounds))
 if (wanted('redact')) sections.push(benchRedaction())
 if (wanted('dashboard')) sections.push(await benchDashboard(quick ? [0, 1000] : [0, 10_000, 100_000], quick ? 3 : 7))
 if (wanted('compat')) sections.push(benchCompat(quick ? 5 : rounds, quick ? {importCount: 1000, importRuns: 1} : {}))
+if (wanted('review')) sections.push(await benchReview(quick ? 5 : 11, quick ? [0, 1000] : [0, 10_000]))
+if (wanted('why')) sections.push(await benchWhy(quick ? 5 : 11, quick ? [0, 1000] : [0, 10_000]))
 process.stdout.write(`${sections.join('\n\n')}\n`)

@@ -66,6 +66,8 @@ export interface CommandDefinition<F extends FlagSpecs = FlagSpecs, R = unknown>
   /** Whether more positional arguments than `args` are taken (they arrive as `rest`). */
   variadic?: boolean
   flags: F
+  /** Left out of help and the command list: commands that tools run, not people (the git hooks' entry point). */
+  hidden?: boolean
   /** Whether the command prints data and so takes --json. */
   json: boolean
   run(ctx: Context, input: Input<F>, io: CommandIO): Promise<R>

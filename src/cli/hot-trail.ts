@@ -1,19 +1,23 @@
 import {abandon} from './definitions/trail/abandon.js'
 import {complete} from './definitions/trail/complete.js'
 import {decision} from './definitions/trail/decision.js'
+import {hookGit} from './definitions/trail/hook-git.js'
 import {resume} from './definitions/trail/resume.js'
 import {event} from './definitions/trail/event.js'
 import {phase} from './definitions/trail/phase.js'
 import {reflect} from './definitions/trail/reflect.js'
+import {review} from './definitions/trail/review.js'
 import {start} from './definitions/trail/start.js'
 import {status} from './definitions/trail/status.js'
+import {why} from './definitions/trail/why.js'
 import {runHot, type AnyDefinition} from './hot.js'
 import {normaliseTrailArgv} from './incumbent-argv.js'
 
 // The entry of dist/hot-trail.cjs: `trail`'s hot commands, and only their code (a bundle per executable keeps
-// each one small: compiling it is part of every call).
+// each one small: compiling it is part of every call). `trail hook-git` runs in every commit an agent makes;
+// `trail review` and `trail why` are measured against `git log` and `git blame` (bench/review.ts, bench/why.ts).
 
-export const HOT_TRAIL: readonly AnyDefinition[] = [start, decision, complete, abandon, status, resume, phase, event, reflect]
+export const HOT_TRAIL: readonly AnyDefinition[] = [start, decision, complete, abandon, status, resume, phase, event, reflect, hookGit, review, why]
 
 /** Runs `argv` if it names a hot `trail` command; false lets oclif take it. */
 export function run(argv: readonly string[]): Promise<boolean> {

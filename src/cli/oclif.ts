@@ -18,6 +18,7 @@ export function oclifCommand(definition: CommandDefinition<any, any>): typeof Co
     static override flags = oclifFlags(specs)
     static override args = oclifArgs(definition.args)
     static override strict = !definition.variadic
+    static override hidden = definition.hidden === true
 
     async run(): Promise<void> {
       const {args, argv, flags} = await this.parse(DefinedCommand)

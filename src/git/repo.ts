@@ -9,6 +9,7 @@ import {hasSharedPermissions, LooseCommitWriter} from './loose-commit.js'
 import {ObjectReader, type GitObject} from './object-reader.js'
 import {isPushRace, readRefUpdateFailure} from './ref-races.js'
 import {oidLength, type ObjectFormat, type Oid} from './objects.js'
+import {parsePatchIds, patchIdRequest, splitByCommit, unquoteGitPath, type PatchIds} from './patch-ids.js'
 import {runGit, startGit, type Env, type GitResult, type RunningGit, type RunOptions} from './process.js'
 
 /** Used when git has no identity configured, so that a record is never lost for want of a name. */
@@ -512,9 +513,24 @@ export class GitRepo {
    * @example const commits = await repo.commitsInRange('main..HEAD')
    */
   async commitsInRange(range: string): Promise<CommitInfo[]> {
+    return this.log([range, '--'])
+  }
+
+  /**
+   * The commits named (any revision git takes), in the order given, read as commitsInRange reads them. A name that is
+   * not a commit fails with GitError.
+   *
+   * @example const [head] = await repo.readCommits(['HEAD'])
+   */
+  async readCommits(revisions: readonly string[]): Promise<CommitInfo[]> {
+    if (revisions.length === 0) return []
+    return this.log(['--no-walk=unsorted', '--stdin'], `${revisions.join('\n')}\n`)
+  }
+
+  private async log(args: readonly string[], input?: string): Promise<CommitInfo[]> {
     // Fields end with NUL and a record with a byte that cannot occur in them; trailers as "key: value" lines.
     const format = ['%H', '%P', '%an <%ae>', '%aI', '%s', '%b', '%(trailers:only,unfold)'].join('%x00')
-    const result = await this.run(['log', '--no-color', '--no-decorate', `--format=${format}%x00%x01`, range, '--'], {stdoutToFile: true})
+    const result = await this.run(['log', '--no-color', '--no-decorate', `--format=${format}%x00%x01`, ...args], {stdoutToFile: true, input})
     return result.stdout
       .toString('utf8')
       .split('\x00\x01')
@@ -568,6 +584,120 @@ export class GitRepo {
       for (const match of fields[i + 4]!.matchAll(line)) byValue.set(match[1]!, [...(byValue.get(match[1]!) ?? []), commit])
     }
     return byValue
+  }
+
+  /**
+   * The commit a revision names (`HEAD`, a branch, `HEAD~3`, an id; a tag is peeled), or null when it names none.
+   *
+   * @example const head = await repo.resolveCommit('HEAD')
+   */
+  async resolveCommit(revision: string): Promise<Oid | null> {
+    if (revision.startsWith('-') || revision.includes('\n')) return null
+    const object = await this.reader.read(`${revision}^{commit}`)
+    return object?.type === 'commit' ? object.oid : null
+  }
+
+  /**
+   * The patch ids of commits (./patch-ids.ts): each commit's change from its first parent, whole and file by file.
+   * Two processes for any number of commits: one `git diff-tree --stdin -p`, one `git patch-id --stable`. A merge
+   * or an empty commit has no patch id. Options are fixed (quoted paths, a/ b/ prefixes, no renames, full index,
+   * binary patches) so that the ids do not depend on the user's configuration. With `paths`, only those files are
+   * read: their per-file ids are the same, and the whole id is then of those files alone.
+   *
+   * @example const ids = await repo.commitPatchIds([oid]); ids.get(oid)?.files.get('src/app.js')
+   */
+  async commitPatchIds(commits: readonly Oid[], paths: readonly string[] = []): Promise<Map<Oid, PatchIds>> {
+    const unique = [...new Set(commits)]
+    if (unique.length === 0) return new Map()
+    // With `paths`, only those files' diffs are read (their per-file ids are the same; the whole id is then theirs).
+    const limit = paths.length > 0 ? ['--', ...paths.map(literalPath)] : []
+    const output = await this.run([...PATCH_DIFF, 'diff-tree', '--stdin', '--root', ...PATCH_DIFF_OPTIONS, ...limit], {input: `${unique.join('\n')}\n`, stdoutToFile: true})
+    const diffs = splitByCommit(output.stdout.toString('utf8'), unique)
+    const ids = await this.patchIds(unique.map((oid) => diffs.get(oid) ?? ''))
+    return new Map(unique.map((oid, index) => [oid, ids[index]!]))
+  }
+
+  /**
+   * The patch ids of the change between two commits (`from` null: the empty tree), whole and file by file, limited to
+   * `paths` when given: what a squash of everything between them would carry.
+   */
+  async diffPatchIds(from: Oid | null, to: Oid, paths: readonly string[] = []): Promise<PatchIds> {
+    const output = await this.run([...PATCH_DIFF, 'diff-tree', ...PATCH_DIFF_OPTIONS, from ?? this.emptyTree, to, '--', ...paths.map(literalPath)], {stdoutToFile: true})
+    return (await this.patchIds([output.stdout.toString('utf8')]))[0]!
+  }
+
+  private async patchIds(diffs: readonly string[]): Promise<PatchIds[]> {
+    const request = patchIdRequest(diffs, oidLength(this.objectFormat))
+    if (request.parts.length === 0) return diffs.map(() => ({patch: null, files: new Map()}))
+    const result = await this.run(['patch-id', '--stable'], {input: request.input})
+    return parsePatchIds(request, result.stdout.toString('utf8'), diffs.length)
+  }
+
+  /**
+   * Adds a trailer ("Trajectory: traj_...") to a commit message file, unless the message already has that exact
+   * trailer: `git interpret-trailers --in-place --if-exists addIfDifferent`, which knows where trailers go (before
+   * the comment lines of an editor template, after a Signed-off-by block).
+   */
+  async addTrailer(messageFile: string, key: string, value: string): Promise<void> {
+    await this.run(['interpret-trailers', '--in-place', '--if-exists', 'addIfDifferent', '--trailer', `${key}: ${value}`, messageFile])
+  }
+
+  /**
+   * The default branch, as this clone knows it: what origin/HEAD points to, else origin/main, origin/master, then
+   * the local main or master. Null when there is none of them.
+   */
+  async defaultBranch(): Promise<{name: string; oid: Oid} | null> {
+    const candidates = ['refs/remotes/origin/HEAD', 'refs/remotes/origin/main', 'refs/remotes/origin/master', 'refs/heads/main', 'refs/heads/master']
+    const listing = await this.run(['for-each-ref', '--format=%(refname)%00%(objectname)%00%(symref)', ...candidates])
+    const found = new Map(
+      listing.stdout
+        .toString('utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => {
+          const [name, oid, symref] = line.split('\0')
+          return [name!, {oid: oid!, symref: symref ?? ''}] as const
+        }),
+    )
+    for (const name of candidates) {
+      const entry = found.get(name)
+      if (!entry) continue
+      const shown = (entry.symref || name).replace(/^refs\/(heads|remotes)\//, '')
+      return {name: shown, oid: entry.oid}
+    }
+    return null
+  }
+
+  /**
+   * `git blame --porcelain -C -M` of line ranges of a file at `revision` (null: the work tree's committed HEAD), each
+   * line with the commit it comes from and where it was in that commit (moves and copies followed, renames too).
+   *
+   * @example const lines = await repo.blame('src/app.js', [[10, 20]], 'HEAD')
+   */
+  async blame(path: string, ranges: readonly (readonly [number, number])[], revision: string | null): Promise<BlameLine[]> {
+    const args = ['blame', '--porcelain', '-C', '-M', ...ranges.flatMap(([start, end]) => ['-L', `${start},${end}`])]
+    // blame takes a path, not a pathspec: no ":(literal)" here, and after "--" no name is an option.
+    const result = await this.run([...args, revision ?? 'HEAD', '--', path], {stdoutToFile: true})
+    return parseBlamePorcelain(result.stdout.toString('utf8'))
+  }
+
+  /**
+   * The commits that changed a file, newest first, following renames (`git log --follow`), with the path the file had
+   * in each; at most `limit`.
+   */
+  async fileHistory(path: string, revision: string | null, limit: number): Promise<{oid: Oid; path: string}[]> {
+    const result = await this.run(
+      ['log', '--follow', '--no-color', '--no-decorate', '--format=%x01%H', '--name-only', '-z', `-n${limit}`, revision ?? 'HEAD', '--', literalPath(path)],
+      {stdoutToFile: true},
+    )
+    return result.stdout
+      .toString('utf8')
+      .split('\x01')
+      .filter(Boolean)
+      .map((record) => {
+        const [oid, ...names] = record.replace(/\n/g, '\0').split('\0').filter(Boolean)
+        return {oid: oid!, path: names.at(-1) ?? path}
+      })
   }
 
   /**
@@ -872,4 +1002,60 @@ function parseIdent(value: string | undefined): Identity {
   const match = /^(.*) <(.*)> \d+ [+-]\d{4}$/.exec(value ?? '')
   if (!match || match[1]!.trim() === '' || match[2]!.endsWith('(none)') || match[2] === '') return {...FALLBACK_IDENTITY, isFallback: true}
   return {name: match[1]!, email: match[2]!, isFallback: false}
+}
+
+/** Configuration that would change a diff's text (and so its patch ids): fixed for every patch-id diff. */
+const PATCH_DIFF = ['-c', 'core.quotePath=true']
+const PATCH_DIFF_OPTIONS = ['-r', '-p', '--no-color', '--no-ext-diff', '--full-index', '--binary', '--no-renames', '--src-prefix=a/', '--dst-prefix=b/']
+
+/** A path given to git as itself, never as a pattern (a file named `*.js` or `:x` is that file). */
+function literalPath(path: string): string {
+  return `:(literal)${path}`
+}
+
+/** One line of `git blame --porcelain` output. */
+export interface BlameLine {
+  /** The line's number in the file blamed. */
+  line: number
+  /** The commit the line comes from (all zeros: not committed yet). */
+  commit: Oid
+  /** The file's path in that commit (another path when it moved or was renamed). */
+  path: string
+  /** The line's number in that commit's version of the file. */
+  originalLine: number
+  /** The commit's author and summary, as blame reports them. */
+  author: string
+  summary: string
+  /** The boundary commit of the blamed range (a shallow clone's first commit). */
+  boundary: boolean
+  text: string
+}
+
+/**
+ * Parses `git blame --porcelain`: for each line a header "<commit> <original line> <final line> [<count>]", the
+ * commit's fields the first time it appears (author, summary, filename, ...), `filename` again whenever it
+ * changes, then the line itself after a tab.
+ */
+export function parseBlamePorcelain(output: string): BlameLine[] {
+  const lines: BlameLine[] = []
+  const commits = new Map<string, {author: string; summary: string; path: string; boundary: boolean}>()
+  let header: {commit: string; originalLine: number; line: number} | null = null
+  for (const raw of output.split('\n')) {
+    if (header === null) {
+      const match = /^([0-9a-f]{40,64}) (\d+) (\d+)/.exec(raw)
+      if (!match) continue
+      header = {commit: match[1]!, originalLine: Number(match[2]), line: Number(match[3])}
+      if (!commits.has(header.commit)) commits.set(header.commit, {author: '', summary: '', path: '', boundary: false})
+      continue
+    }
+    const info = commits.get(header.commit)!
+    if (raw.startsWith('\t')) {
+      lines.push({...header, path: info.path, author: info.author, summary: info.summary, boundary: info.boundary, text: raw.slice(1)})
+      header = null
+    } else if (raw.startsWith('author ')) info.author = raw.slice(7)
+    else if (raw.startsWith('summary ')) info.summary = raw.slice(8)
+    else if (raw.startsWith('filename ')) info.path = unquoteGitPath(raw.slice(9))
+    else if (raw === 'boundary') info.boundary = true
+  }
+  return lines
 }

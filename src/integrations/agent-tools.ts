@@ -16,6 +16,8 @@ export interface HookBinding {
   kind: HookKind
   /** Seconds (milliseconds for Gemini CLI, which counts in them). */
   timeout: number
+  /** The tools the hook runs for (tool events: PreToolUse, BeforeTool). */
+  matcher?: string
 }
 
 export interface AgentToolSpec {
@@ -50,6 +52,8 @@ export const AGENT_TOOL_SPECS: Record<AgentTool, AgentToolSpec> = {
         {event: 'Stop', kind: 'stop', timeout: 60},
         {event: 'PreCompact', kind: 'pre-compact', timeout: 60},
         {event: 'SessionEnd', kind: 'session-end', timeout: 60},
+        // The decisions that shaped a file, before the agent first edits it in a session.
+        {event: 'PreToolUse', kind: 'pre-edit', timeout: 10, matcher: 'Edit|Write|MultiEdit|NotebookEdit'},
       ],
     },
     mcp: {file: '.mcp.json', format: 'json', jsonc: false},
@@ -87,6 +91,7 @@ export const AGENT_TOOL_SPECS: Record<AgentTool, AgentToolSpec> = {
         {event: 'AfterAgent', kind: 'stop', timeout: 60_000},
         {event: 'PreCompress', kind: 'pre-compact', timeout: 60_000},
         {event: 'SessionEnd', kind: 'session-end', timeout: 30_000},
+        {event: 'BeforeTool', kind: 'pre-edit', timeout: 10_000, matcher: 'write_file|replace'},
       ],
     },
     mcp: {file: '.gemini/settings.json', format: 'json', jsonc: true},

@@ -13,6 +13,8 @@ import {UsageError} from '../errors.js'
 export interface InstallRoot {
   workTree: string
   gitDirs: readonly string[]
+  /** Where git runs hooks from (core.hooksPath, else the common git dir's hooks/): for the git hooks only. */
+  hooksDir?: string
 }
 
 export interface InstallFile {

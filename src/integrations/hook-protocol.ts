@@ -17,9 +17,12 @@ import {escapeControls} from '../render/terminal.js'
 //   answers `additional_context` (and `env`); beforeSubmitPrompt only `continue`; afterAgentResponse `text`;
 //   stop `status`, `loop_count`, answered with `followup_message` (sent as the next user message). Every hook
 //   prints JSON.
+// - Before an edit (pre-edit): Claude Code's PreToolUse (matcher Edit|Write|MultiEdit|NotebookEdit; `tool_input.file_path`
+//   or `notebook_path`) answers `hookSpecificOutput.additionalContext` (Claude Code 2.1.9 and later); Gemini CLI's
+//   BeforeTool (write_file, replace; `tool_input.file_path`) the same, an assumption its reference does not settle.
 
 /** What `relay hook <tool> <kind>` is asked to do, whatever the tool calls the event. */
-export const HOOK_KINDS = ['session-start', 'prompt', 'response', 'stop', 'pre-compact', 'session-end'] as const
+export const HOOK_KINDS = ['session-start', 'prompt', 'response', 'stop', 'pre-compact', 'session-end', 'pre-edit'] as const
 export type HookKind = (typeof HOOK_KINDS)[number]
 
 export function isHookKind(raw: string): raw is HookKind {
@@ -41,6 +44,8 @@ export interface HookEvent {
   prompt?: string
   /** What the agent printed last: Stop's last_assistant_message, AfterAgent's prompt_response, Cursor's text. */
   message?: string
+  /** pre-edit: the file the tool is about to change (Claude Code's Edit/Write/MultiEdit/NotebookEdit, Gemini CLI's write_file/replace). */
+  filePath?: string
   /** The tool's loop guard: this stop follows one a hook already continued. */
   continued: boolean
   reason?: string
@@ -71,6 +76,7 @@ export function parseHookEvent(tool: AgentTool, kind: HookKind, input: string): 
   } else {
     problem = 'no hook payload on stdin'
   }
+  const toolInput = value.tool_input !== null && typeof value.tool_input === 'object' ? (value.tool_input as Record<string, unknown>) : {}
   const roots = Array.isArray(value.workspace_roots) ? value.workspace_roots.filter((root): root is string => typeof root === 'string') : []
   const event: HookEvent = {
     tool,
@@ -82,6 +88,7 @@ export function parseHookEvent(tool: AgentTool, kind: HookKind, input: string): 
     source: text(value.source),
     prompt: text(value.prompt),
     message: text(value.last_assistant_message) ?? text(value.prompt_response) ?? (kind === 'response' ? text(value.text) : undefined),
+    filePath: text(toolInput.file_path) ?? text(toolInput.notebook_path) ?? text(toolInput.path),
     continued: value.stop_hook_active === true || (typeof value.loop_count === 'number' && value.loop_count > 0),
     reason: text(value.reason) ?? text(value.trigger) ?? text(value.status),
   }
@@ -98,8 +105,8 @@ export interface HookAnswer {
   env?: Record<string, string>
 }
 
-const CLAUDE_EVENTS: Partial<Record<HookKind, string>> = {'session-start': 'SessionStart', prompt: 'UserPromptSubmit'}
-const GEMINI_EVENTS: Partial<Record<HookKind, string>> = {'session-start': 'SessionStart', prompt: 'BeforeAgent'}
+const CLAUDE_EVENTS: Partial<Record<HookKind, string>> = {'session-start': 'SessionStart', prompt: 'UserPromptSubmit', 'pre-edit': 'PreToolUse'}
+const GEMINI_EVENTS: Partial<Record<HookKind, string>> = {'session-start': 'SessionStart', prompt: 'BeforeAgent', 'pre-edit': 'BeforeTool'}
 
 /**
  * The hook's stdout in the tool's own terms; '' for nothing (Claude Code and Codex), '{}' where the tool wants

@@ -1,8 +1,10 @@
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 import type {Check} from '../model/results.js'
-import type {AgentTool} from '../model/names.js'
+import {AGENT_TOOLS, type AgentTool} from '../model/names.js'
 import {AGENT_TOOL_SPECS, cursorRule, instructionsFor, MCP_SERVER_NAME, type AgentToolSpec} from './agent-tools.js'
+import {GIT_HOOKS_INSTALLER} from './git-hooks.js'
+import {GITHUB_WORKFLOW_INSTALLER} from './github-workflow.js'
 import {deleteInstallFile, readInstallFile, resolveInstallFile, writeInstallFile, type InstallRoot} from './files.js'
 import {
   hookCommands,
@@ -22,7 +24,7 @@ import {codexMcpServers, mergeCodexToml, removeCodexToml} from './toml-config.js
 
 // The table of installers `trail init` runs: one entry per agent tool, each able to install its files (merged
 // into what the user has), remove them again, and check that what is installed still runs (`trail doctor`). The
-// git hooks and the GitHub workflow join the same table later.
+// git hooks (./git-hooks.ts) and the GitHub workflow (./github-workflow.ts) are entries too.
 
 export interface InstalledFile {
   path: string
@@ -112,7 +114,7 @@ function changeHooks(spec: AgentToolSpec, text: string | null, install: boolean,
   if (install) {
     for (const binding of spec.hooks.bindings) {
       const hook = {command: hookCommand(spec.tool, binding.kind), timeout: binding.timeout}
-      ours[binding.event] = spec.hooks.shape === 'grouped' ? [{hooks: [{type: 'command', ...hook}]}] : [hook]
+      ours[binding.event] = spec.hooks.shape === 'grouped' ? [{...(binding.matcher ? {matcher: binding.matcher} : {}), hooks: [{type: 'command', ...hook}]}] : [hook]
     }
   }
   const hooks = (spec.hooks.shape === 'grouped' ? mergeGroupedHooks : mergeFlatHooks)(existing, ours, isOurHookCommand)
@@ -244,12 +246,22 @@ function changeMcpTomlHooksOnly(spec: AgentToolSpec, text: string | null, comman
   return next.trim() === '' ? null : next
 }
 
-/** The installers, one per agent tool, in the order `--all` runs them. */
-export const INSTALLERS: Record<AgentTool, Installer> = {
+/** What `trail init --<name>` and `--remove <name>` name: an agent tool, the git hooks, or the GitHub workflow. */
+export const INSTALLER_NAMES = [...AGENT_TOOLS, 'hooks', 'github'] as const
+export type InstallerName = (typeof INSTALLER_NAMES)[number]
+
+export function isInstallerName(raw: string): raw is InstallerName {
+  return (INSTALLER_NAMES as readonly string[]).includes(raw)
+}
+
+/** The installers: one per agent tool, in the order `--all` runs them, then the git hooks and the GitHub workflow. */
+export const INSTALLERS: Record<InstallerName, Installer> = {
   claude: agentToolInstaller(AGENT_TOOL_SPECS.claude),
   codex: agentToolInstaller(AGENT_TOOL_SPECS.codex),
   gemini: agentToolInstaller(AGENT_TOOL_SPECS.gemini),
   cursor: agentToolInstaller(AGENT_TOOL_SPECS.cursor),
+  hooks: GIT_HOOKS_INSTALLER,
+  github: GITHUB_WORKFLOW_INSTALLER,
 }
 
 /** AGENTS.md for any agent (`trail init --agents`): the instructions, without claims about hooks. */

@@ -20,6 +20,16 @@ export function relayScript(): string {
   }
 }
 
+/** This installation's bin/trail.cjs, beside bin/relay.cjs: what the git hooks run. */
+export function trailScript(): string {
+  return join(dirname(relayScript()), 'trail.cjs')
+}
+
+/** The command words that start trail: [node, script]. */
+export function trailCommandWords(): [string, string] {
+  return [process.execPath, trailScript()]
+}
+
 /** The command words that start relay: [node, script]. */
 export function relayCommandWords(): [string, string] {
   return [process.execPath, relayScript()]

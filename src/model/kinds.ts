@@ -2,6 +2,7 @@ import {RecordFormatError} from '../errors.js'
 import {dayPath, idTime, isId, type IdKind} from './ids.js'
 import {parseHandoff, renderHandoff, type Handoff} from './handoff.js'
 import {parseLedger, renderLedger, type Ledger} from './ledger.js'
+import {parseCommitLink, parseLinkKey, renderCommitLink, renderLinkKey, type CommitLink, type LinkKey} from './commit-link.js'
 import {mergeFields, mergeLedger, mergeTrajectory} from './merge.js'
 import {parseMessage, parseReceipt, renderMessage, renderReceipt, type Message, type Receipt} from './message.js'
 import {isValidName} from './names.js'
@@ -22,6 +23,8 @@ import {parseActiveMarker, parseEvent, parseTrajectory, renderActiveMarker, rend
 //   {trajectory}    the id of the trajectory an event belongs to
 //   {message}       the id of the message a receipt marks
 //   {day}           YYYY/MM/DD of the record's id (UTC); {day:trajectory} of the trajectory's id
+//   {commit}        a commit id of the user's repository (hex)
+//   {key}           a commit or patch id that finds a linked commit (hex); {shard:key} its first 2 + 2 characters
 // Day folders keep every folder that is written small (DESIGN.md section 3): a write rewrites only the trees on
 // its path, so their size is what a write costs.
 
@@ -31,6 +34,8 @@ export interface PathKeys {
   agent?: string
   trajectory?: string
   message?: string
+  commit?: string
+  key?: string
 }
 
 /**
@@ -191,6 +196,25 @@ export const KINDS = {
     // One agent marked one message read on two clones: it was read first at the earlier time.
     merge: {kind: 'merge', merge: (_base, ours, theirs) => (theirs.read < ours.read ? theirs : ours)},
   }),
+  commitLink: kind<CommitLink>({
+    name: 'commitLink',
+    noun: 'a link from a commit to a trajectory',
+    path: '.trail/trajectories/{day:trajectory}/{trajectory}/commits/{commit}.yaml',
+    parse: parseCommitLink,
+    render: renderCommitLink,
+    keys: (l) => ({trajectory: l.trajectory, commit: l.commit}),
+    merge: {kind: 'immutable'},
+  }),
+  linkKey: kind<LinkKey>({
+    name: 'linkKey',
+    noun: 'a key that finds the trajectory of a commit (its id or a patch id)',
+    path: '.trail/links/{shard:key}/{key}/{trajectory}.yaml',
+    parse: parseLinkKey,
+    render: renderLinkKey,
+    keys: (k) => ({key: k.key, trajectory: k.trajectory}),
+    // The content follows from the path: two clones that wrote the same key wrote the same bytes.
+    merge: {kind: 'immutable'},
+  }),
 } as const
 
 export type KindName = keyof typeof KINDS
@@ -211,7 +235,8 @@ interface CompiledPath {
   names: string[]
 }
 
-const PLACEHOLDER = /\{(id|agent|trajectory|message|day(?::trajectory)?)\}/g
+const PLACEHOLDER = /\{(id|agent|trajectory|message|commit|key|shard:key|day(?::trajectory)?)\}/g
+const HEX_ID_PATTERN = '([0-9a-f]{40}|[0-9a-f]{64})'
 
 function compile(kind: AnyKind): CompiledPath {
   const names: string[] = []
@@ -225,6 +250,8 @@ function compile(kind: AnyKind): CompiledPath {
     else if (name === 'trajectory') source += `(traj_${ID_CHARS})`
     else if (name === 'message') source += `(msg_${ID_CHARS})`
     else if (name === 'agent') source += '([A-Za-z0-9][A-Za-z0-9._-]{0,63})'
+    else if (name === 'commit' || name === 'key') source += HEX_ID_PATTERN
+    else if (name === 'shard:key') source += '([0-9a-f]{2}/[0-9a-f]{2})'
     else source += '(\\d{4}/\\d{2}/\\d{2})'
     last = match.index + match[0].length
   }
@@ -247,8 +274,14 @@ export function pathOf(kind: AnyKind, keys: PathKeys): string {
   return kind.path.replace(PLACEHOLDER, (_, name: string) => {
     if (name === 'day') return dayPath(idTime(required(keys.id, name, kind)))
     if (name === 'day:trajectory') return dayPath(idTime(required(keys.trajectory, name, kind)))
+    if (name === 'shard:key') return keyShard(required(keys.key, name, kind))
     return required(keys[name as keyof PathKeys], name, kind)
   })
+}
+
+/** The folders a key is filed under: "ab/cd" for "abcd...". */
+export function keyShard(key: string): string {
+  return `${key.slice(0, 2)}/${key.slice(2, 4)}`
 }
 
 function required(value: string | undefined, name: string, kind: AnyKind): string {
@@ -274,14 +307,17 @@ export function kindOfPath(path: string): KnownPath | null {
     if (!match) continue
     const keys: PathKeys = {}
     const days: Record<string, string> = {}
+    let shard: string | undefined
     names.forEach((name, index) => {
       const value = match[index + 1]!
-      if (name.startsWith('day')) days[name] = value
+      if (name === 'shard:key') shard = value
+      else if (name.startsWith('day')) days[name] = value
       else keys[name as keyof PathKeys] = value
     })
     if (keys.agent !== undefined && !isValidName(keys.agent)) return null
     // The day folder is where the id says: a record filed under another day would never be found by id.
     if (days.day !== undefined && (keys.id === undefined || !isId(keys.id, kind.idPrefix!) || dayPath(idTime(keys.id)) !== days.day)) return null
+    if (shard !== undefined && (keys.key === undefined || keyShard(keys.key) !== shard)) return null
     if (days['day:trajectory'] !== undefined && (keys.trajectory === undefined || dayPath(idTime(keys.trajectory)) !== days['day:trajectory'])) return null
     return {kind, keys}
   }
@@ -294,7 +330,7 @@ export function kindOfPath(path: string): KnownPath | null {
  * @example pathspecsOf(KINDS.ledger)   // [':(glob).relay/ledger/*.md']
  */
 export function pathspecsOf(kind: AnyKind): string[] {
-  return [`:(glob)${kind.path.replace(PLACEHOLDER, (_, name: string) => (name.startsWith('day') ? '*/*/*' : '*'))}`]
+  return [`:(glob)${kind.path.replace(PLACEHOLDER, (_, name: string) => (name.startsWith('day') ? '*/*/*' : name === 'shard:key' ? '*/*' : '*'))}`]
 }
 
 /** The kind `relay search --kind <name>` means. */

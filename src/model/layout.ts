@@ -74,3 +74,22 @@ export function receiptsDir(agent: AgentName): string {
 export function receiptPath(agent: AgentName, messageId: string): string {
   return pathOf(KINDS.receipt, {agent, message: messageId})
 }
+
+export function commitLinkPath(trajectoryId: string, commit: string): string {
+  return pathOf(KINDS.commitLink, {trajectory: trajectoryId, commit})
+}
+
+/** The folder of a trajectory's commit links. */
+export function commitsDir(trajectoryId: string): string {
+  return commitLinkPath(trajectoryId, '0'.repeat(40)).replace(/\/[^/]+$/, '')
+}
+
+/** A link key (./commit-link.ts): `.trail/links/ab/cd/<key>/<trajectory>.yaml`. */
+export function linkKeyPath(key: string, trajectoryId: string): string {
+  return pathOf(KINDS.linkKey, {key, trajectory: trajectoryId})
+}
+
+/** The folder holding a key's entries, one per trajectory that has it. */
+export function linkKeyDir(key: string): string {
+  return linkKeyPath(key, `traj_${'0'.repeat(26)}`).replace(/\/[^/]+$/, '')
+}

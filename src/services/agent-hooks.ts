@@ -16,6 +16,16 @@ import {IngestRun, outboxBase, type Answer} from './ingest.js'
 import {assistantTexts, ingestFile} from './ingest-input.js'
 import {findActiveTrajectory, startTrajectory} from './trajectories.js'
 import {clip} from '../model/text.js'
+import {isAbsolute, relative, resolve, sep} from 'node:path'
+import {whyMarkdown} from '../render/why.js'
+import {explainLines} from './why.js'
+
+/** The most an edit hook adds to the agent's context, in characters (about 1,000 tokens). */
+const EDIT_CONTEXT_CHARS = 4000
+/** How far back in a file's history the edit hook looks (its newest commits). */
+const EDIT_HISTORY_COMMITS = 100
+/** Files remembered per session as already shown. */
+const MAX_SHOWN_FILES = 2000
 
 // What the lifecycle hooks of every agent tool do, once the tool's payload is read (../integrations/
 // hook-protocol.ts): load the context at session start, start a trajectory from the first prompt, read what the
@@ -99,6 +109,8 @@ class HookRunner {
           await this.readOutput()
           this.state.ended = this.ctx.now().toISOString()
           return {}
+        case 'pre-edit':
+          return await this.preEdit()
       }
     } finally {
       this.sessions.write(this.state)
@@ -137,6 +149,31 @@ class HookRunner {
     }
     const context = [...pending, ...(started ? [started] : [])].join('\n')
     return context === '' ? {} : {context}
+  }
+
+  /**
+   * Before the agent first edits a file in this session: the decisions that shaped it (trail why, without lines),
+   * within EDIT_CONTEXT_CHARS. Nothing for a file with no recorded decisions, a new file, or a file already seen.
+   */
+  private async preEdit(): Promise<HookAnswer> {
+    const file = this.event.filePath
+    const store = await this.ctx.store()
+    if (file === undefined || store.repo.workTree === null) return {}
+    const path = relative(store.repo.workTree, resolve(this.event.cwd ?? this.ctx.cwd, file)).split(sep).join('/')
+    if (path.startsWith('..') || isAbsolute(path)) return {}
+    const shown = this.state.shownFiles ?? []
+    if (shown.includes(path)) return {}
+    this.state.shownFiles = [...shown, path].slice(-MAX_SHOWN_FILES)
+    let result: Awaited<ReturnType<typeof explainLines>>
+    try {
+      result = await explainLines(this.ctx, {path, maxCommits: EDIT_HISTORY_COMMITS})
+    } catch (error) {
+      // A new file, or one outside history: nothing recorded shaped it.
+      if (error instanceof TrailError && error.exitCode !== 1) return {}
+      throw error
+    }
+    if (result.trajectories.every((t) => t.detail.events.length === 0)) return {}
+    return {context: whyMarkdown(result, EDIT_CONTEXT_CHARS)}
   }
 
   private takePending(): string[] {

@@ -25,6 +25,8 @@ export interface HookSession {
   answeredEarly: string[]
   /** The agent printed [[SESSION_END]] and has not stopped since (Cursor reads responses apart from stops). */
   endSignalled: boolean
+  /** Files (from the top of the work tree) whose decisions the edit hook already showed, or found none for. */
+  shownFiles?: string[]
 }
 
 /** A session silent this long is taken as gone (killed without its SessionEnd hook). */
@@ -62,6 +64,7 @@ export class HookSessions {
       pending: known?.pending ?? [],
       answeredEarly: known?.answeredEarly ?? [],
       endSignalled: known?.endSignalled ?? false,
+      shownFiles: known?.shownFiles ?? [],
     }
   }
 

@@ -1,7 +1,8 @@
+import {isAbsolute, join} from 'node:path'
 import {RepositoryError} from '../errors.js'
 import type {InstallRoot} from '../integrations/files.js'
-import {installAgentsMd, INSTALLERS, type InstalledFile} from '../integrations/installers.js'
-import type {AgentTool} from '../model/names.js'
+import {installAgentsMd, INSTALLERS, type InstalledFile, type InstallerName} from '../integrations/installers.js'
+import type {Store} from '../store/store.js'
 import type {InitResult, PushSetup} from '../model/results.js'
 import type {Context} from './context.js'
 import {initStore} from './setup.js'
@@ -13,10 +14,10 @@ import {configurePush, fetchRemoteStoreIfNew} from './sync.js'
 export interface InitInput {
   remote: string
   push: boolean
-  /** Agent tools to install. */
-  tools: AgentTool[]
-  /** Agent tools to take out again. */
-  remove: AgentTool[]
+  /** Agent tools (and `hooks`, `github`) to install. */
+  tools: InstallerName[]
+  /** Agent tools (and `hooks`, `github`) to take out again. */
+  remove: InstallerName[]
   /** AGENTS.md instructions for any agent. */
   agentsMd: boolean
   /** Register the MCP server for the tools installed. */
@@ -31,9 +32,22 @@ export interface InitReport {
 }
 
 async function installRoot(ctx: Context): Promise<InstallRoot> {
-  const repo = (await ctx.store()).repo
+  const store = await ctx.store()
+  const repo = store.repo
   if (repo.workTree === null) throw new RepositoryError('this is a bare repository: there is no work tree to install agent settings into', 'run trail init in a clone with a work tree')
-  return {workTree: repo.workTree, gitDirs: [repo.gitDir, repo.commonDir]}
+  return {workTree: repo.workTree, gitDirs: [repo.gitDir, repo.commonDir], hooksDir: await hooksDir(store)}
+}
+
+/**
+ * Where git runs this repository's hooks from: core.hooksPath (relative to the work tree, `~/` for the home folder,
+ * as git reads it), else the common git dir's hooks/ (shared by every worktree).
+ */
+export async function hooksDir(store: Store): Promise<string> {
+  const repo = store.repo
+  const configured = (await repo.settings()).config.value('core.hooksPath')
+  if (configured === undefined || configured === '') return join(repo.commonDir, 'hooks')
+  if (configured.startsWith('~/')) return join(repo.env.HOME ?? '', configured.slice(2))
+  return isAbsolute(configured) ? configured : join(repo.workTree ?? repo.gitDir, configured)
 }
 
 /**

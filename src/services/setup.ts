@@ -9,6 +9,7 @@ import {formatWrite} from '../store/transaction.js'
 import {lockPath, readLockOwner, removeStaleLock, staleness} from '../store/writer-lock.js'
 import {integrationChecks} from '../integrations/installers.js'
 import type {Context} from './context.js'
+import {hooksDir} from './repository-init.js'
 import type {InitResult, Check, DoctorResult} from '../model/results.js'
 
 // `trail init` (explicit set-up) and `trail doctor` (checks, and fixes on request).
@@ -70,7 +71,10 @@ export async function runDoctor(ctx: Context, options: {fix: boolean}): Promise<
   }
   checks.push(checkWriterLock(store, options.fix), checkRefLock(store, options.fix), checkCrashReports(store, options.fix))
   if (store.mirror.hasWorkTree) checks.push(...(await checkMirror(store, snapshot.tip, options.fix)))
-  if (store.repo.workTree !== null) checks.push(...integrationChecks({workTree: store.repo.workTree, gitDirs: [store.repo.gitDir, store.repo.commonDir]}, ctx.env))
+  if (store.repo.workTree !== null) {
+    const root = {workTree: store.repo.workTree, gitDirs: [store.repo.gitDir, store.repo.commonDir], hooksDir: await hooksDir(store)}
+    checks.push(...integrationChecks(root, ctx.env))
+  }
   return {checks, healthy: checks.every((check) => check.status !== 'problem')}
 }
 

@@ -26,7 +26,7 @@ describe('trail init --claude', () => {
       ['CLAUDE.md', 'created'],
     ])
     const settings = JSON.parse(repo.read('.claude/settings.json')) as Settings
-    assert.deepEqual(Object.keys(settings.hooks), ['SessionStart', 'UserPromptSubmit', 'Stop', 'PreCompact', 'SessionEnd'])
+    assert.deepEqual(Object.keys(settings.hooks), ['SessionStart', 'UserPromptSubmit', 'Stop', 'PreCompact', 'SessionEnd', 'PreToolUse'])
     const start = settings.hooks.SessionStart![0]!.hooks[0]!.command
     // By absolute paths (this Node, this installation's relay.cjs): no npm link, no PATH needed.
     assert.match(start, /^\/\S+ \/\S+\/bin\/relay\.cjs hook claude session-start$/)

@@ -61,7 +61,8 @@ describe('trail init --<tool>: the files it merges into', () => {
     assert.ok(settings.startsWith('\uFEFF{'))
     const parsed = JSON.parse(settings.slice(1)) as {model: string; hooks: Record<string, {hooks: {command: string}[]}[]>}
     assert.equal(parsed.model, 'opus')
-    assert.deepEqual(parsed.hooks.PreToolUse, claude.hooks.PreToolUse)
+    assert.deepEqual(parsed.hooks.PreToolUse![0], claude.hooks.PreToolUse[0], 'the user\'s PreToolUse group stays first, as it was')
+    assert.match(parsed.hooks.PreToolUse![1]!.hooks[0]!.command, /relay\.cjs hook claude pre-edit$/)
     assert.equal(parsed.hooks.Stop![0]!.hooks[0]!.command, 'say done')
     assert.match(parsed.hooks.Stop![1]!.hooks[0]!.command, /relay\.cjs hook claude stop$/)
     assert.deepEqual(Object.keys((JSON.parse(repo.read('.mcp.json')) as {mcpServers: object}).mcpServers), ['github', 'relay-trail'])

@@ -111,6 +111,20 @@ const SAMPLES: {[K in KindName]: RecordOf<K>} = {
     body: 'Please update the login UI.\n\nThanks.',
   },
   receipt: {message: msg, agent, read: '2025-11-14T10:00:00.000Z'},
+  commitLink: {
+    commit: 'a'.repeat(40),
+    trajectory: traj,
+    agent,
+    at: '2025-11-14T10:06:00.000Z',
+    branch: 'feature/login',
+    subject: 'Add JWT "auth"',
+    patch: 'b'.repeat(40),
+    base: 'c'.repeat(40),
+    files: [{path: 'src/auth/jwt.ts', patch: 'd'.repeat(40), combined: 'e'.repeat(40)}, {path: 'a b.ts', patch: 'f'.repeat(40)}],
+    via: 'rewrite',
+    from: '1'.repeat(40),
+  },
+  linkKey: {key: 'ab12'.repeat(10), trajectory: traj},
 }
 
 describe('the registry of record kinds', () => {

@@ -1,5 +1,6 @@
 import {UsageError} from '../../../errors.js'
-import {AGENT_TOOLS, isAgentTool, type AgentTool} from '../../../model/names.js'
+import {INSTALLER_NAMES, isInstallerName, type InstallerName} from '../../../integrations/installers.js'
+import {AGENT_TOOLS} from '../../../model/names.js'
 import {initJson, initText} from '../../../render/setup.js'
 import {printableLine} from '../../../render/style.js'
 import {pushSetupText} from '../../../render/sync.js'
@@ -19,9 +20,10 @@ export const init = defineCommand({
     '(context at session start, a trajectory from the first prompt, answers to the agent\'s requests, a prompt to ' +
     'complete its trajectory, the ledger saved before compaction), register the MCP server (not with --no-mcp) and ' +
     'add the instructions for it; --remove <tool> takes them out again. --agents adds the instructions to ' +
-    'AGENTS.md. --push makes plain git fetch and git push carry the records. Existing settings and text are kept; ' +
+    'AGENTS.md. --hooks installs the git hooks that link commits made during a trajectory to it (chained to hooks ' +
+    'already there); --github the pull-request review workflows. --push makes plain git fetch and git push carry the records. Existing settings and text are kept; ' +
     'a malformed file is refused and left as it is. Running it again changes nothing in place.',
-  examples: ['trail init', 'trail init --claude', 'trail init --all --no-mcp', 'trail init --remove cursor', 'trail init --agents', 'trail init --push'],
+  examples: ['trail init', 'trail init --claude', 'trail init --hooks --github', 'trail init --all --no-mcp', 'trail init --remove cursor', 'trail init --agents', 'trail init --push'],
   args: [],
   flags: {
     claude: {type: 'boolean', description: 'install the Claude Code hooks (.claude/settings.json), MCP server (.mcp.json) and CLAUDE.md instructions'},
@@ -29,7 +31,9 @@ export const init = defineCommand({
     gemini: {type: 'boolean', description: 'install the Gemini CLI hooks and MCP server (.gemini/settings.json) and GEMINI.md instructions'},
     cursor: {type: 'boolean', description: 'install the Cursor hooks (.cursor/hooks.json), MCP server (.cursor/mcp.json) and rule (.cursor/rules/relay-trail.mdc)'},
     all: {type: 'boolean', description: 'install for every agent tool above'},
-    remove: {type: 'string', multiple: true, options: [...AGENT_TOOLS, 'all'], description: 'take out what --<tool> installed (the store is left alone)', helpValue: '<tool>'},
+    hooks: {type: 'boolean', description: 'install the git hooks that link commits to trajectories (prepare-commit-msg, post-commit, post-rewrite; chained to hooks already there)'},
+    github: {type: 'boolean', description: 'install the pull-request review workflows (.github/workflows/trail-review.yml and trail-review-comment.yml)'},
+    remove: {type: 'string', multiple: true, options: [...INSTALLER_NAMES, 'all'], description: 'take out what --<tool>, --hooks or --github installed (the store is left alone)', helpValue: '<tool>'},
     'no-mcp': {type: 'boolean', description: 'do not register the MCP server'},
     agents: {type: 'boolean', description: 'install the agent instructions in AGENTS.md'},
     push: {type: 'boolean', description: 'make plain git fetch and git push carry the records with the remote'},
@@ -37,8 +41,8 @@ export const init = defineCommand({
   },
   json: true,
   run: (ctx, {flags}) => {
-    const tools: AgentTool[] = flags.all ? [...AGENT_TOOLS] : AGENT_TOOLS.filter((tool) => flags[tool])
-    const remove = flags.remove.includes('all') ? [...AGENT_TOOLS] : flags.remove.filter(isAgentTool)
+    const tools: InstallerName[] = [...(flags.all ? [...AGENT_TOOLS] : AGENT_TOOLS.filter((tool) => flags[tool])), ...(flags.hooks ? (['hooks'] as const) : []), ...(flags.github ? (['github'] as const) : [])]
+    const remove = flags.remove.includes('all') ? [...INSTALLER_NAMES] : flags.remove.filter(isInstallerName)
     if (remove.length > 0 && (tools.length > 0 || flags.agents || flags.push)) {
       throw new UsageError('--remove cannot be combined with installing', 'run them one after the other: trail init --remove cursor && trail init --claude')
     }

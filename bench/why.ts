@@ -1,0 +1,49 @@
+import {execFileSync} from 'node:child_process'
+import {rmSync} from 'node:fs'
+import {join} from 'node:path'
+import {benchEnv, markdownTable, measure, NODE_BASELINE, RELAY, TRAIL, type Step} from './harness.js'
+import {buildLinkedHistory} from './review.js'
+
+// Claims of issue 15, at 0 and 10,000 trajectories, on the linked history of ./review.ts:
+// - `trail why path:line` costs at most 2x (`git blame -L` of the same lines + `node -e 0`);
+// - the edit hook (Claude Code's PreToolUse, run as Claude Code runs it) adds at most 50 ms to an edit: its time
+//   beyond `node -e 0`, for a file's first edit in a session (decisions looked up) and for a later one (nothing).
+
+export async function benchWhy(rounds: number, sizes: readonly number[]): Promise<string> {
+  const rows: string[][] = []
+  for (const size of sizes) {
+    process.stderr.write(`building a linked history in a store of ${size} trajectories...\n`)
+    const {dir, file} = await buildLinkedHistory(size)
+    try {
+      const env = benchEnv({GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'Bench', GIT_AUTHOR_EMAIL: 'bench@example.com', GIT_COMMITTER_NAME: 'Bench', GIT_COMMITTER_EMAIL: 'bench@example.com'})
+      execFileSync(process.execPath, [TRAIL, 'init', '--claude', '--no-mcp'], {cwd: dir, env, stdio: 'ignore'})
+      const payload = JSON.stringify({session_id: 'bench0001-0000', cwd: dir, hook_event_name: 'PreToolUse', tool_name: 'Edit', tool_input: {file_path: join(dir, file), old_string: 'a', new_string: 'b'}})
+      const hook = `${process.execPath} ${RELAY} hook claude pre-edit`
+      const sessions = join(dir, '.git', 'trail', 'sessions')
+      const steps: Step[] = [
+        {...NODE_BASELINE, cwd: dir},
+        {name: 'git blame -L 3,5', argv: ['git', 'blame', '-L', '3,5', file], cwd: dir},
+        {name: 'trail why path:3-5', argv: [process.execPath, TRAIL, 'why', `${file}:3-5`], cwd: dir, env},
+        {name: 'trail why path (whole file)', argv: [process.execPath, TRAIL, 'why', file], cwd: dir, env},
+        {name: 'forget the session', argv: ['rm', '-rf', sessions], cwd: dir, timed: false},
+        {name: 'edit hook, first edit of the file', argv: ['/bin/sh', '-c', hook], cwd: dir, env, input: payload},
+        {name: 'edit hook, file already shown', argv: ['/bin/sh', '-c', hook], cwd: dir, env, input: payload},
+      ]
+      const medians = measure(steps, rounds)
+      const node = medians.get('node -e 0')!
+      const blame = medians.get('git blame -L 3,5')!
+      const ms = (name: string) => medians.get(name)!
+      rows.push(
+        [`${size.toLocaleString('en')}`, 'node -e 0', `${node.toFixed(1)} ms`],
+        [`${size.toLocaleString('en')}`, 'git blame -L 3,5', `${blame.toFixed(1)} ms`],
+        [`${size.toLocaleString('en')}`, 'trail why path:3-5', `${ms('trail why path:3-5').toFixed(1)} ms (${(ms('trail why path:3-5') / (blame + node)).toFixed(2)}x blame + node)`],
+        [`${size.toLocaleString('en')}`, 'trail why path', `${ms('trail why path (whole file)').toFixed(1)} ms`],
+        [`${size.toLocaleString('en')}`, 'edit hook, first edit', `${ms('edit hook, first edit of the file').toFixed(1)} ms (+${(ms('edit hook, first edit of the file') - node).toFixed(1)} ms over node -e 0)`],
+        [`${size.toLocaleString('en')}`, 'edit hook, already shown', `${ms('edit hook, file already shown').toFixed(1)} ms (+${(ms('edit hook, file already shown') - node).toFixed(1)} ms over node -e 0)`],
+      )
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  }
+  return [`### trail why and the edit hook (median of ${rounds} rounds)`, '', markdownTable(['trajectories', 'command', 'median'], rows)].join('\n')
+}

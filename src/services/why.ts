@@ -1,0 +1,194 @@
+import {isAbsolute, relative, resolve} from 'node:path'
+import {NotFoundError, UsageError} from '../errors.js'
+import type {Oid} from '../git/objects.js'
+import type {BlameLine} from '../git/repo.js'
+import type {CommitLink} from '../model/commit-link.js'
+import type {WhyCommit, WhyResult, WhyTrajectory} from '../model/why.js'
+import {quoteInput} from '../model/text.js'
+import {linkSources, readLinks, trajectoriesByKey, type KeyHit, type LinkSource} from './commit-links.js'
+import type {Context} from './context.js'
+import {commitOfDecision, readHandoffs} from './review.js'
+import {readEvents, readTrajectory} from './trajectory-records.js'
+
+// `trail why <path>[:<line>[-<line>]]`: why is this line like this? Blames the lines (following moves and renames,
+// as `git blame -C -M` does), finds each commit's trajectories by the keys its links left (its id, else the patch id
+// of its change to the file: a rebase, a cherry-pick, a squash), and returns each trajectory's decisions with the
+// lines each one covers, newest first. Without lines, every trajectory whose commits changed the file. One service
+// for the command, the agents' edit hook (./agent-hooks.ts), the MCP `why` tool and the dashboard's file view.
+
+export interface WhyInput {
+  /** A path in the repository, relative to `cwd` (the command's folder) or to the top of the work tree. */
+  path: string
+  /** Inclusive line ranges; none: the whole file's history. */
+  lines?: readonly (readonly [number, number])[]
+  /** The commit to look from (default HEAD). */
+  rev?: string
+  /** At most this many of the file's commits are read without lines (default 500). */
+  maxCommits?: number
+}
+
+/** Reads `path[:start[-end]]`: the last `:<n>` or `:<n>-<m>` is a line range, the rest the path. */
+export function parseWhyTarget(raw: string): {path: string; lines?: [number, number][]} {
+  const match = /^(.+?):(\d+)(?:-(\d+))?$/.exec(raw)
+  if (!match) {
+    if (raw.trim() === '') throw new UsageError('no path given', 'trail why <path>[:<line>[-<line>]], for example trail why src/app.js:10-20')
+    return {path: raw}
+  }
+  const start = Number(match[2])
+  const end = match[3] === undefined ? start : Number(match[3])
+  if (start < 1 || end < start) throw new UsageError(`'${quoteInput(raw)}' is not a line range`, 'lines count from 1, the first before the last: src/app.js:10-20')
+  return {path: match[1]!, lines: [[start, end]]}
+}
+
+const NUL_SCAN_BYTES = 8000
+
+/**
+ * Why the lines of a file are as they are.
+ *
+ * @example const why = await explainLines(ctx, {path: 'src/app.js', lines: [[10, 20]]})
+ */
+export async function explainLines(ctx: Context, input: WhyInput): Promise<WhyResult> {
+  const store = await ctx.store()
+  const repo = store.repo
+  const path = repoPath(repo.workTree, ctx.cwd, input.path)
+  const revName = input.rev ?? 'HEAD'
+  const rev = await repo.resolveCommit(revName)
+  if (rev === null) throw new NotFoundError(`'${quoteInput(revName)}' names no commit here`, input.rev === undefined ? 'make a first commit, then ask again' : 'give a branch, a tag or a commit id')
+  const [blob, sources] = await Promise.all([repo.reader.read(`${rev}:${path}`), linkSources(ctx)])
+  if (blob === null || blob.type !== 'blob') {
+    throw new NotFoundError(`${path} is not a file in ${revName}${blob?.type === 'tree' ? ' (it is a folder)' : ''}`, 'give a file that is committed (trail why reads history, not the work tree)')
+  }
+  const binary = blob.data.subarray(0, NUL_SCAN_BYTES).includes(0)
+  const ranges = input.lines?.map(([start, end]) => [start, end] as [number, number]) ?? null
+  if (ranges !== null && binary) throw new UsageError(`${path} is a binary file: it has no lines to explain`, `ask about the whole file instead: trail why ${path}`, 'E_INPUT')
+  if (ranges !== null) {
+    const count = blob.data.length === 0 ? 0 : blob.data.toString('utf8').split('\n').length - (blob.data.at(-1) === 10 ? 1 : 0)
+    const over = ranges.find(([, end]) => end > count)
+    if (over) throw new UsageError(`${path} has ${count} lines in ${revName}; line ${over[1]} is past its end`, `ask about lines 1-${count} or fewer`)
+  }
+
+  // The commits, with the lines each gave (line mode) or that changed the file (file mode).
+  const commits = new Map<Oid, {subject: string; author: string; path: string; lines: number[]}>()
+  if (ranges !== null) {
+    for (const line of await repo.blame(path, ranges, rev)) add(commits, line)
+  } else {
+    for (const entry of await repo.fileHistory(path, rev, input.maxCommits ?? 500)) commits.set(entry.oid, {subject: '', author: '', path: entry.path, lines: []})
+    const infos = await repo.readCommits([...commits.keys()])
+    for (const info of infos) Object.assign(commits.get(info.oid)!, {subject: info.subject, author: info.author})
+  }
+
+  // Their trajectories: by the commit's own link, else by the patch id of its change to the file.
+  const found = new Map<string, {hit: KeyHit; commits: Map<Oid, WhyCommit['match']>}>()
+  const note = (hits: KeyHit[] | undefined, oid: Oid, match: WhyCommit['match']) => {
+    for (const hit of hits ?? []) {
+      const entry = found.get(hit.trajectory) ?? {hit, commits: new Map()}
+      if (!entry.commits.has(oid)) entry.commits.set(oid, match)
+      found.set(hit.trajectory, entry)
+    }
+  }
+  const byCommit = await trajectoriesByKey(sources, [...commits.keys()])
+  for (const oid of commits.keys()) note(byCommit.get(oid), oid, 'commit')
+  const unnamed = [...commits.keys()].filter((oid) => !byCommit.has(oid))
+  if (unnamed.length > 0) {
+    const paths = [...new Set(unnamed.map((oid) => commits.get(oid)!.path))]
+    const patchIds = await repo.commitPatchIds(unnamed, paths)
+    const keys = unnamed.map((oid) => patchIds.get(oid)?.files.get(commits.get(oid)!.path)).filter((key): key is string => key !== undefined)
+    const byFile = await trajectoriesByKey(sources, keys)
+    for (const oid of unnamed) {
+      const key = patchIds.get(oid)?.files.get(commits.get(oid)!.path)
+      if (key !== undefined) note(byFile.get(key), oid, 'file')
+    }
+  }
+
+  const trajectories = (
+    await Promise.all(
+      [...found].map(async ([id, {hit, commits: matched}]) => readWhyTrajectory(sources, hit.source, id, matched, commits)),
+    )
+  ).filter((t): t is WhyTrajectory => t !== null)
+  const explained = new Set(trajectories.flatMap((t) => t.commits.map((c) => c.oid)))
+  await addHandoffs(trajectories, sources)
+  trajectories.sort((a, b) => (a.detail.trajectory.started < b.detail.trajectory.started ? 1 : a.detail.trajectory.started > b.detail.trajectory.started ? -1 : 0))
+  const unexplainedCommits = [...commits]
+    .filter(([oid]) => !explained.has(oid) && !/^0+$/.test(oid))
+    .map(([oid, info]) => ({oid, subject: info.subject, author: info.author, lines: info.lines}))
+  return {
+    path,
+    rev,
+    ranges,
+    binary,
+    trajectories,
+    unexplained: {lines: unexplainedCommits.reduce((sum, commit) => sum + commit.lines.length, 0), commits: unexplainedCommits},
+  }
+}
+
+function add(commits: Map<Oid, {subject: string; author: string; path: string; lines: number[]}>, line: BlameLine): void {
+  const entry = commits.get(line.commit) ?? {subject: line.summary, author: line.author, path: line.path, lines: []}
+  entry.lines.push(line.line)
+  commits.set(line.commit, entry)
+}
+
+/** The path from the top of the work tree, for a path given relative to `cwd` (or already from the top). */
+function repoPath(workTree: string | null, cwd: string, raw: string): string {
+  if (workTree === null) return raw.replace(/^\.\//, '')
+  const absolute = isAbsolute(raw) ? raw : resolve(cwd, raw)
+  const inside = relative(workTree, absolute)
+  if (inside.startsWith('..') || isAbsolute(inside)) throw new UsageError(`${raw} is outside this repository`, 'give a path inside the repository')
+  return inside.split('\\').join('/')
+}
+
+async function readWhyTrajectory(
+  sources: readonly LinkSource[],
+  first: LinkSource,
+  id: string,
+  matched: Map<Oid, WhyCommit['match']>,
+  commits: Map<Oid, {subject: string; author: string; path: string; lines: number[]}>,
+): Promise<WhyTrajectory | null> {
+  for (const source of [first, ...sources.filter((s) => s !== first)]) {
+    const trajectory = await readTrajectory(source.snapshot, id).catch(() => null)
+    if (!trajectory) continue
+    const [events, links] = await Promise.all([readEvents(source.snapshot, id).catch(() => []), readLinks(source.snapshot, id)])
+    const whyCommits: WhyCommit[] = [...matched].map(([oid, match]) => ({oid, match, ...commits.get(oid)!}))
+    const decisionLines: Record<string, number[]> = {}
+    // An amend or a rebase made with the hooks replaced a commit (post-rewrite linked the new one `from` the old).
+    const replacedBy = new Map(links.flatMap((link) => (link.from ? [[link.from, link.commit] as const] : [])))
+    for (const event of events) {
+      const link = commitOfDecision(event, links)
+      if (!link) continue
+      const latest = latestCommit(link.commit, replacedBy)
+      const lines = whyCommits.filter((commit) => commit.oid === latest || explains(link, commit)).flatMap((commit) => commit.lines)
+      if (lines.length > 0) decisionLines[event.id] = [...new Set(lines)].sort((a, b) => a - b)
+    }
+    const lines = [...new Set(whyCommits.flatMap((commit) => commit.lines))].sort((a, b) => a - b)
+    const result: WhyTrajectory = {detail: {trajectory, events}, source: source.name, lines, commits: whyCommits, decisionLines, handoffs: []}
+    sourceOf.set(result, source)
+    return result
+  }
+  return null
+}
+
+/** The commit that finally replaced `commit` (itself when none did), following amends and rebases. */
+function latestCommit(commit: Oid, replacedBy: ReadonlyMap<Oid, Oid>): Oid {
+  let current = commit
+  for (let hops = 0; hops < 100 && replacedBy.has(current); hops++) current = replacedBy.get(current)!
+  return current
+}
+
+/** Whether the commit a decision led to is (or is in) the commit that gave these lines. */
+function explains(link: CommitLink, commit: WhyCommit): boolean {
+  if (link.commit === commit.oid) return true
+  // Rebased or squashed: the link's change to this file is in the commit's.
+  return commit.match === 'file' && link.files.some((file) => file.path === commit.path && file.patch !== undefined)
+}
+
+const sourceOf = new WeakMap<WhyTrajectory, LinkSource>()
+
+async function addHandoffs(trajectories: readonly WhyTrajectory[], sources: readonly LinkSource[]): Promise<void> {
+  await Promise.all(
+    sources.map(async (source) => {
+      const mine = trajectories.filter((t) => sourceOf.get(t) === source)
+      if (mine.length === 0) return
+      const handoffs = await readHandoffs(source.snapshot, mine.map((t) => t.detail.trajectory)).catch(() => [])
+      for (const t of mine) t.handoffs = handoffs.filter((handoff) => handoff.trajectory?.id === t.detail.trajectory.id)
+    }),
+  )
+}
