@@ -55,7 +55,8 @@ export function isOurHookCommand(command: string): boolean {
 function isOurMcpServer(server: JsonObject | undefined): boolean {
   if (!server) return false
   const words = [server.command, ...(Array.isArray(server.args) ? server.args : [])].filter((word): word is string => typeof word === 'string')
-  return words.at(-1) === 'mcp' && words.some((word) => /(^|\/)relay(\.cjs)?$/.test(word))
+  const relay = words.findIndex((word) => /(^|\/)relay(\.cjs)?$/.test(word))
+  return relay !== -1 && words[relay + 1] === 'mcp'
 }
 
 function hookCommand(tool: AgentTool, kind: string): string {
@@ -64,7 +65,9 @@ function hookCommand(tool: AgentTool, kind: string): string {
 
 function mcpEntry(spec: AgentToolSpec): JsonObject {
   const [node, script] = relayCommandWords()
-  return spec.tool === 'claude' ? {type: 'stdio', command: node, args: [script, 'mcp']} : {command: node, args: [script, 'mcp']}
+  // --tool: a call then acts for the name the hooks gave the tool's live session (mcp/acting-agent.ts).
+  const args = [script, 'mcp', '--tool', spec.tool]
+  return spec.tool === 'claude' ? {type: 'stdio', command: node, args} : {command: node, args}
 }
 
 interface PlannedChange {
@@ -139,7 +142,7 @@ function changeMcpFile(spec: AgentToolSpec, text: string | null, install: boolea
   if (spec.mcp.format === 'toml') {
     const [node, script] = relayCommandWords()
     const next = install
-      ? mergeCodexToml(text ?? '', {mcp: {name: MCP_SERVER_NAME, command: node, args: [script, 'mcp']}, hooksFeature: true}, spec.mcp.file, command)
+      ? mergeCodexToml(text ?? '', {mcp: {name: MCP_SERVER_NAME, command: node, args: [script, 'mcp', '--tool', spec.tool]}, hooksFeature: true}, spec.mcp.file, command)
       : removeCodexToml(text ?? '')
     return next.trim() === '' ? null : next
   }

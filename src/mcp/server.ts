@@ -11,13 +11,14 @@ import type {AnyDefinition} from '../cli/hot.js'
 import {NotFoundError} from '../errors.js'
 import type {Env} from '../git/process.js'
 import {LEDGER_DIR, ledgerPath} from '../model/layout.js'
-import {parseAgentName, resolveAgentName} from '../model/names.js'
+import {parseAgentName, resolveAgentName, type AgentTool} from '../model/names.js'
+import {HookSessions} from '../services/hook-sessions.js'
 import {listSiblings} from '../services/projects.js'
 import {allActive} from '../services/trajectory-records.js'
 import {listTrajectories} from '../services/trajectories.js'
 import {Snapshot} from '../store/snapshot.js'
 import {STORE_REF, type Store} from '../store/store.js'
-import {sessionAgent} from './acting-agent.js'
+import {clientTool, sessionAgent} from './acting-agent.js'
 import {failure, runDefinition, type CallFailure} from './calls.js'
 import {PROMPTS} from './prompts.js'
 import {RefWatcher, type Tips} from './ref-watcher.js'
@@ -39,6 +40,8 @@ export interface McpServeOptions {
   env: Env
   /** `relay mcp --agent`: who acts when a call names no agent. */
   agent?: string
+  /** `relay mcp --tool`: the agent tool that starts the server, whose live hooked session acts (acting-agent.ts). */
+  tool?: AgentTool
   input?: Readable
   output?: Writable
   /** Resolves when the process is asked to stop (SIGINT, SIGTERM). */
@@ -63,6 +66,8 @@ class RelayMcpServer {
   private readonly workspace: Workspace
   private readonly subscriptions = new Set<string>()
   private readonly debug: boolean
+  /** The agent of the client tool's live hooked session, as last looked up (findHookedAgent). */
+  private hookedAgent: string | undefined
   private watcher: RefWatcher | undefined
   private watching: Promise<void> | undefined
   private writes: Promise<unknown> = Promise.resolve()
@@ -123,6 +128,7 @@ class RelayMcpServer {
 
   private async callTool(spec: McpToolSpec, params: Record<string, unknown>): Promise<CallToolResult> {
     try {
+      await this.findHookedAgent()
       const input = commandInput(spec, params, this.sessionAgent())
       const run = () => runDefinition(this.workspace, spec.definition, input, this.debug)
       // Writes of this server queue here rather than at the writer lock, whose wait polls.
@@ -144,7 +150,22 @@ class RelayMcpServer {
 
   /** The agent a call acts for when it names none; undefined leaves it to $AGENT_RELAY_NAME, $TRAIL_AGENT, "default". */
   private sessionAgent(): string | undefined {
-    return sessionAgent({flag: this.options.agent, env: this.options.env, clientName: this.mcp.server.getClientVersion()?.name})
+    return sessionAgent({flag: this.options.agent, env: this.options.env, hooked: this.hookedAgent, clientName: this.mcp.server.getClientVersion()?.name})
+  }
+
+  /**
+   * Looks again for the client tool's live hooked session (a new session of the tool may have started since the
+   * last call): a few small files in .git/trail/sessions. Nothing when the store cannot be opened yet.
+   */
+  private async findHookedAgent(): Promise<void> {
+    const tool = clientTool(this.options.tool, this.mcp.server.getClientVersion()?.name)
+    if (tool === undefined || this.options.agent || this.options.env.AGENT_RELAY_NAME || this.options.env.TRAIL_AGENT) return
+    try {
+      const store = await this.workspace.store()
+      this.hookedAgent = new HookSessions(store.repo.commonDir).live(tool, new Date())?.agent
+    } catch {
+      this.hookedAgent = undefined
+    }
   }
 
   /** The name of that agent. */
@@ -212,6 +233,7 @@ class RelayMcpServer {
   /** A resource that is a command's output. */
   private async readCommand(uri: URL, definition: AnyDefinition, params: Record<string, unknown>, mimeType: string): Promise<ReadResourceResult> {
     const spec: McpToolSpec = {definition, whenToCall: '', acting: true, readOnly: true}
+    await this.findHookedAgent()
     const outcome = await runDefinition(this.workspace, definition, commandInput(spec, params, this.sessionAgent()), this.debug)
     if (!outcome.ok) throw resourceError(outcome)
     return {contents: [{uri: uri.href, mimeType, text: outcome.text}]}
@@ -257,6 +279,7 @@ class RelayMcpServer {
         const text = prompt.text(args)
         if (!prompt.withContext) return {description: prompt.description, messages: [{role: 'user', content: {type: 'text', text}}]}
         const spec: McpToolSpec = {definition: continuityLoad, whenToCall: '', acting: true, readOnly: true}
+        await this.findHookedAgent()
         const context = await runDefinition(this.workspace, continuityLoad, commandInput(spec, {}, this.sessionAgent()), this.debug)
         return {
           description: prompt.description,

@@ -72,6 +72,32 @@ export class HookSessions {
     writeFileAtomic(join(this.dir, `${state.agent}.json`), `${JSON.stringify(state)}\n`)
   }
 
+  /** The newest session of `tool` that may be live (not ended, heard from within SESSION_IDLE_MS), or null. */
+  live(tool: AgentTool, now: Date): HookSession | null {
+    let best: HookSession | null = null
+    for (const state of this.all()) {
+      if (state.tool !== tool || state.ended !== null || now.getTime() - Date.parse(state.seen) > SESSION_IDLE_MS) continue
+      if (best === null || state.seen > best.seen) best = state
+    }
+    return best
+  }
+
+  private all(): HookSession[] {
+    let names: string[]
+    try {
+      names = readdirSync(this.dir).filter((name) => name.endsWith('.json'))
+    } catch {
+      return []
+    }
+    return names.flatMap((name) => {
+      try {
+        return [JSON.parse(readFileSync(join(this.dir, name), 'utf8')) as HookSession]
+      } catch {
+        return []
+      }
+    })
+  }
+
   /**
    * The latest earlier session of the same tool that is over (ended, or silent for SESSION_IDLE_MS), other than
    * `agent`; forgets sessions older than a month on the way.

@@ -21,7 +21,7 @@ describe('Gemini CLI hooks (trail init --gemini)', () => {
     const settings = JSON.parse(repo.read('.gemini/settings.json')) as {theme: string; mcpServers: Record<string, {command: string; args: string[]}>; hooks: Record<string, {hooks: {command: string; timeout: number}[]}[]>}
     assert.equal(settings.theme, 'GitHub')
     assert.deepEqual(Object.keys(settings.mcpServers), ['docs', 'relay-trail'])
-    assert.deepEqual(settings.mcpServers['relay-trail']!.args.at(-1), 'mcp')
+    assert.deepEqual(settings.mcpServers['relay-trail']!.args.slice(-3), ['mcp', '--tool', 'gemini'])
     assert.equal(settings.hooks.BeforeTool![0]!.hooks[0]!.command, './audit.sh')
     assert.equal(settings.hooks.AfterAgent![0]!.hooks[0]!.timeout, 60000, 'Gemini CLI counts in milliseconds')
     const hook = (event: string, payload: Record<string, unknown>) =>

@@ -68,7 +68,7 @@ describe('trail init --<tool>: the files it merges into', () => {
     assert.deepEqual(Object.keys((JSON.parse(repo.read('.mcp.json')) as {mcpServers: object}).mcpServers), ['github', 'relay-trail'])
     const toml = repo.read('.codex/config.toml')
     assert.match(toml, /^# my codex settings\nmodel = "o3"\n\n\[features\]\ncodex_hooks = true # relay-trail\nweb_search = true\n/)
-    assert.match(toml, /\[mcp_servers\.relay-trail\]\ncommand = ".*node"\nargs = \[".*relay\.cjs", "mcp"\]/)
+    assert.match(toml, /\[mcp_servers\.relay-trail\]\ncommand = ".*node"\nargs = \[".*relay\.cjs", "mcp", "--tool", "codex"\]/)
     assert.match(repo.read('GEMINI.md'), /^# Gemini rules\n\n<!-- relay-trail:start[\s\S]*What the hooks do \(Gemini CLI\)/)
     assert.match(repo.read('.cursor/rules/relay-trail.mdc'), /^---\ndescription: .*\nalwaysApply: true\n---\n/)
     const again = await json<{installed: {action: string}[]}>(repo.dir, ['trail', 'init', '--all'])
