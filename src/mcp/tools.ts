@@ -13,6 +13,7 @@ import {list} from '../cli/definitions/trail/list.js'
 import {show} from '../cli/definitions/trail/show.js'
 import {start} from '../cli/definitions/trail/start.js'
 import {status} from '../cli/definitions/trail/status.js'
+import {why} from '../cli/definitions/trail/why.js'
 import type {AnyDefinition} from '../cli/hot.js'
 
 // The MCP tools, one per command: each is the command's own declaration (src/cli/definitions/), so its parameters
@@ -92,6 +93,16 @@ export const MCP_TOOLS: readonly McpToolSpec[] = [
   {
     definition: show,
     whenToCall: 'Call it to read why past work was done the way it was: every decision and the retrospective. Reads only.',
+    acting: false,
+    readOnly: true,
+  },
+  {
+    definition: why,
+    whenToCall:
+      'Call it BEFORE you change code you did not write in this session, to learn why it is the way it is: the ' +
+      'decisions (reasoning, alternatives, confidence) behind a file or some of its lines, newest first, and which ' +
+      'lines have no recorded reasoning. The target is a path from the top of the repository, with an optional ' +
+      'line or range (src/auth.ts:42, src/auth.ts:10-30). Reads only.',
     acting: false,
     readOnly: true,
   },

@@ -18,6 +18,7 @@ const TOOLS = [
   'trail_status',
   'trail_list',
   'trail_show',
+  'trail_why',
   'relay_continuity_save',
   'relay_continuity_load',
   'relay_continuity_search',

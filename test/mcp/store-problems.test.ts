@@ -82,7 +82,7 @@ describe('relay mcp and a store with problems', () => {
         assert.equal(await mcp.fails('trail_status'), cli.stderr.trimEnd(), JSON.stringify(broken))
         assert.match(await mcp.fails('trail_decision', {title: 'On a broken record'}), /^error: cannot read record \.trail\/trajectories\/.*\nhint: inspect it with: git show refs\/trail\/records:/)
         assert.match(await mcp.ok('relay_inbox'), /Still readable/, 'what does not need the broken record is served')
-        assert.equal((await mcp.client.listTools()).tools.length, 15)
+        assert.equal((await mcp.client.listTools()).tools.length, 16)
       }
       overwriteOnRef(repo, path, good)
       assert.match(await mcp.ok('trail_status'), new RegExp(`active ${status.active.id}`))

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 import {json, ok, runCli} from '../helpers/cli.js'
 import {useRepos, type TestRepo} from '../helpers/repo.js'
+import {startMcp} from '../mcp/mcp-client.js'
 import {commitAs, gitAs} from '../review/helpers.js'
 
 // `trail why` over real histories written through the CLI and the git hooks: lines from two trajectories and a
@@ -136,5 +137,24 @@ describe('trail why after a rebase made with the hooks', () => {
     gitAs(repo, null, ['rebase', '--quiet', 'main'])
     const result = await why(repo, 'port.js:1')
     assert.deepEqual(result.trajectories.map((t) => [t.id, t.commits.map((c) => c.match), t.decisions.map((d) => d.lines)]), [[alice, ['commit'], [[1]]]])
+  })
+})
+
+describe('trail why through relay mcp', () => {
+  it('answers the trail_why tool with what trail why prints, text and JSON', async () => {
+    const repo = await hooked()
+    const alice = await agentWork(repo, 'alice', 'Parse the header', 'Read two header lines', {'f.js': 'h1\nh2\n'}, 'The format has two')
+    commitAs(repo, null, {'f.js': 'h1\nh2\nby hand\n'}, 'A person adds a line')
+    const mcp = await startMcp({cwd: repo.dir})
+    try {
+      const text = await mcp.ok('trail_why', {target: 'f.js:1-3'})
+      assert.equal(text, await ok(repo.dir, ['trail', 'why', 'f.js:1-3']))
+      assert.match(text, /Read two header lines/)
+      const structured = (await mcp.call('trail_why', {target: 'f.js'})).structuredContent as unknown as WhyJson
+      assert.deepEqual(structured, await why(repo, 'f.js'))
+      assert.deepEqual(structured.trajectories.map((t) => t.id), [alice])
+    } finally {
+      await mcp.close()
+    }
   })
 })
