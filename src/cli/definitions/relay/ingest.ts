@@ -1,16 +1,7 @@
-import {UsageError} from '../../../errors.js'
-import {parseHookEvent, renderHookOutput, type HookKind} from '../../../integrations/hook-protocol.js'
-import {resolveAgentName, type AgentName} from '../../../model/names.js'
-import type {HookInput} from '../../../model/results.js'
 import {answerText, ingestReportJson, ingestReportText, type IngestResult} from '../../../render/ingest.js'
-import {runAgentHook} from '../../../services/agent-hooks.js'
-import type {Context} from '../../../services/context.js'
-import {IngestRun, outboxBase} from '../../../services/ingest.js'
-import {ingestFile, ingestStream, ingestTranscriptText, parseHookInput, type IngestFormat} from '../../../services/ingest-input.js'
-import {AGENT_FLAG, defineCommand, type CommandIO} from '../../definition.js'
-
-/** Claude Code's event names, as `relay hook claude` calls them. */
-const CLAUDE_KINDS: Record<string, HookKind> = {SessionStart: 'session-start', UserPromptSubmit: 'prompt', Stop: 'stop', PreCompact: 'pre-compact', SessionEnd: 'session-end'}
+import type {IngestFormat} from '../../../services/ingest-input.js'
+import {ingestAgentOutput} from '../../../services/ingest-output.js'
+import {AGENT_FLAG, defineCommand} from '../../definition.js'
 
 export const ingest = defineCommand({
   bin: 'relay',
@@ -33,51 +24,31 @@ export const ingest = defineCommand({
   },
   json: true,
   run: async (ctx, {args, flags}, io): Promise<IngestResult> => {
-    const format = (flags.format ?? 'text') as IngestFormat
-    const file = args.file === '-' ? undefined : args.file
-    const input = file === undefined && format === 'claude-jsonl' ? await io.readStdin() : undefined
-    const hook = input === undefined ? null : parseHookInput(input.trim())
-    const collect = newResult(hook, !hook && !flags.json)
-    if (!hook) {
-      if (flags.follow && file === undefined) throw new UsageError('--follow needs a file', 'relay ingest session.log --follow (stdin is read to its end anyway)')
-      const run = newRun(ctx, resolveAgentName(flags.agent, ctx.env), flags.outbox, io, collect, file ?? 'stdin')
-      if (file !== undefined) await ingestFile(ctx, file, run, {format, ...(flags.follow ? {follow: {stop: io.stopped}} : {})})
-      else if (input !== undefined) await ingestTranscriptText(input, run)
-      else await ingestStream(io.stdin, run)
-      return {...collect, tally: run.tally}
-    }
-    // A Claude Code hook payload (settings from an older trail init run `relay ingest --format claude-jsonl`):
-    // the same as `relay hook claude <kind>`, so older installs behave as new ones do.
-    const {event} = parseHookEvent('claude', CLAUDE_KINDS[hook.event] ?? 'stop', input!)
-    const {answer} = await runAgentHook(ctx, event)
-    return {...collect, hookOutput: renderHookOutput('claude', event.kind, answer)}
+    const deliver = !flags.json
+    const answers: string[] = []
+    const warnings: string[] = []
+    const outcome = await ingestAgentOutput(
+      ctx,
+      {agent: flags.agent, file: args.file === '-' ? undefined : args.file, format: (flags.format ?? 'text') as IngestFormat, follow: flags.follow, outbox: flags.outbox},
+      {
+        readStdin: () => io.readStdin(),
+        stdin: io.stdin,
+        stopped: io.stopped,
+        answer: (answer) => {
+          const text = answerText(answer)
+          answers.push(text)
+          if (deliver) io.print(text)
+        },
+        warn: (message) => {
+          warnings.push(message)
+          ctx.warn(message)
+        },
+      },
+    )
+    const tally = outcome.hook ? {events: 0, done: 0, raw: 0, failed: 0} : outcome.tally
+    return {tally, answers, warnings, hook: outcome.hook, active: null, delivered: deliver && !outcome.hook, ...(outcome.hook ? {hookOutput: outcome.hookOutput} : {})}
   },
   text: (result) => (result.hook ? (result.hookOutput ?? '') : ingestReportText(result)),
   toJson: ingestReportJson,
   exitCode: (result) => (result.hook || result.tally.failed === 0 ? 0 : 1),
 })
-
-function newResult(hook: HookInput | null, deliver: boolean): IngestResult {
-  return {tally: {events: 0, done: 0, raw: 0, failed: 0}, answers: [], warnings: [], hook, active: null, delivered: deliver}
-}
-
-/** An ingest run whose answers are collected (and printed as they come, unless a hook or --json). */
-function newRun(ctx: Context, agent: AgentName, outbox: string | undefined, io: CommandIO, result: IngestResult, source: string): IngestRun {
-  return new IngestRun(
-    ctx,
-    agent,
-    outboxBase(outbox, ctx.env),
-    {
-      answer: (answer) => {
-        const text = answerText(answer)
-        result.answers.push(text)
-        if (result.delivered) io.print(text)
-      },
-      warn: (message) => {
-        result.warnings.push(message)
-        ctx.warn(message)
-      },
-    },
-    source,
-  )
-}
