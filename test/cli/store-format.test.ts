@@ -145,7 +145,7 @@ describe('a store in a newer format', () => {
     fetched.git(['fetch', '--quiet', remote.dir, `+${REF}:refs/trail/remotes/origin/records`])
     const start = await runCli(fetched.dir, ['trail', 'start', 'First here'])
     assert.equal(start.code, 5, start.stderr)
-    assert.equal(start.stderr, 'error: the store fetched into refs/trail/remotes/origin/records has format 2, which relay-trail 0.4.0 and newer read; this version of relay-trail reads format 1\n' + `${REFUSED_040.hint}\n`)
+    assert.equal(start.stderr, `error: the store fetched into refs/trail/remotes/origin/records has format 2, which relay-trail 0.4.0 and newer read; this version of relay-trail reads format 1\n${REFUSED_040.hint}\n`)
     assert.equal(fetched.gitOrEmpty(['rev-parse', '--verify', '--quiet', REF]).trim(), '', 'not adopted')
   })
 })
