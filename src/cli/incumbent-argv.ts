@@ -24,7 +24,12 @@ export function normaliseTrailArgv(argv: readonly string[], env: NodeJS.ProcessE
       out.push(word)
     }
   }
-  if (out[0] === '-V' || out[0] === 'version') return ['--version']
+  if (isVersionWord(out[0])) return ['--version']
   if (out[0] === 'help') return out.length === 1 ? ['--help'] : [...out.slice(1), '--help']
   return out.map((word) => (word === '-h' ? '--help' : word))
+}
+
+/** `-V` and `version` as the first word: both executables print their version for them, as for `--version`. */
+export function isVersionWord(word: string | undefined): boolean {
+  return word === '-V' || word === 'version'
 }

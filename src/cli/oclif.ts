@@ -2,7 +2,7 @@ import {fileURLToPath} from 'node:url'
 import {Args, Command, Flags, flush, run, type Interfaces} from '@oclif/core'
 import {allFlags, type ArgSpec, type CommandDefinition, type FlagSpecs, type Input} from './definition.js'
 import {execute, PROCESS_STREAMS, reportError} from './execute.js'
-import {normaliseTrailArgv} from './incumbent-argv.js'
+import {isVersionWord, normaliseTrailArgv} from './incumbent-argv.js'
 
 // The oclif front end: every command, with help and a manifest. Commands are built from the same declarations
 // as the fast path (./definition.ts), so flags are declared once.
@@ -70,7 +70,7 @@ export function normaliseFlags(specs: FlagSpecs, flags: Record<string, unknown>)
 export async function runOclif(bin: 'trail' | 'relay', argv: readonly string[]): Promise<void> {
   const root = fileURLToPath(new URL(`../../oclif/${bin}/`, import.meta.url))
   try {
-    await run(bin === 'trail' ? normaliseTrailArgv(argv, process.env) : [...argv], root)
+    await run(bin === 'trail' ? normaliseTrailArgv(argv, process.env) : isVersionWord(argv[0]) ? ['--version'] : [...argv], root)
     await flush()
   } catch (error) {
     process.exitCode = reportError(error, {

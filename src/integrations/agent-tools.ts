@@ -6,7 +6,7 @@ import type {HookKind} from './hook-protocol.js'
 
 // What `trail init --<tool>` installs for each agent tool, as data: the settings file its hooks go into and in
 // which shape, the tool's event names and the hook each one runs, where its MCP servers are registered, and where
-// its instructions go. Built against each tool's own hook documentation (see the README, "Agent hooks", for the
+// its instructions go. Built against each tool's own hook documentation (see docs/agent-authors.md, "Agent hooks", for the
 // versions); ./installers.ts turns a spec into install, remove and doctor steps.
 
 export interface HookBinding {

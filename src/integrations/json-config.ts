@@ -36,7 +36,7 @@ export function parseJsonFile(text: string | null, path: string, options: {jsonc
     if (options.jsonc && canParse(stripJsonComments(body))) {
       throw new UsageError(
         `${path} has comments (or trailing commas), which trail init would drop by rewriting it; it is left as it is`,
-        `add the entries by hand (see the README, "Agent hooks"), or remove the comments and run ${options.command} again`,
+        `add the entries by hand (see docs/agent-authors.md, "Agent hooks"), or remove the comments and run ${options.command} again`,
         'E_SETTINGS',
       )
     }

@@ -7,6 +7,7 @@ import {withoutCredentials} from '../model/redact.js'
 import type {CloneSyncResult, PushSetup} from '../model/results.js'
 import {inspectIncoming} from '../store/incoming.js'
 import {planMerge} from '../store/merge.js'
+import {checkIncomingFormat} from '../store/snapshot.js'
 import type {Store} from '../store/store.js'
 import type {Draft} from '../store/transaction.js'
 import {sleep} from '../store/writer-lock.js'
@@ -56,7 +57,7 @@ export async function syncWithRemote(ctx: Context, remote: string, progress?: (t
     result.rounds = round
     const theirs = await fetchStore(store, remote, tracking, onProgress)
     result.remoteHadStore ||= theirs !== null
-    const outcome = await bringTogether(store, theirs, maxRecordBytes)
+    const outcome = await bringTogether(store, theirs, maxRecordBytes, `the store of ${shown}`)
     if (outcome.action !== 'up-to-date') result.action = outcome.action
     result.merged.push(...outcome.merged)
     result.kept.push(...outcome.kept)
@@ -137,13 +138,15 @@ type Together = Pick<CloneSyncResult, 'action' | 'merged' | 'kept'> & {leftOut: 
  * lock, compare-and-swap, retry, mirror update and maintenance as every write). When their commits bring anything
  * that does not fit (see the top of this file), a commit of our own takes what fits instead.
  */
-async function bringTogether(store: Store, theirs: Oid | null, maxRecordBytes: number): Promise<Together> {
+async function bringTogether(store: Store, theirs: Oid | null, maxRecordBytes: number, whose: string): Promise<Together> {
   const none: Together = {action: 'up-to-date', merged: [], kept: [], leftOut: []}
   if (theirs === null) return none
   const repo = store.repo
   return store.transact(async (snapshot): Promise<Draft<Together>> => {
     const ours = snapshot.tip
     if (ours !== null && (ours === theirs || (await repo.isAncestor(theirs, ours)))) return {writes: [], subject: '', result: none}
+    // A newer format is neither adopted nor merged: this version would misread it.
+    await checkIncomingFormat(repo, theirs, maxRecordBytes, whose)
     const inspection = await inspectIncoming(repo, theirs, ours === null ? [] : [ours], maxRecordBytes)
     if (inspection.leftOut.length === 0) {
       if (ours === null) return {writes: [], moveTo: theirs, subject: 'sync: adopt the remote store', result: {...none, action: 'adopted'}}

@@ -1,9 +1,9 @@
-import {RepositoryError} from '../errors.js'
+import {RecordFormatError, RepositoryError} from '../errors.js'
 import {parseCommit, parseTree, parseTreeNames, type Oid, type TreeEntry} from '../git/objects.js'
 import type {GrepLine, GrepQuery as GrepOptions} from '../git/grep.js'
 import type {GitRepo} from '../git/repo.js'
 import {formatBytes, RECORDS_PER_READ_AT_LIMIT} from '../model/foreign-entries.js'
-import {FORMAT_VERSION, parseFormat} from '../model/format.js'
+import {FORMAT_VERSION, parseFormat, versionToRead} from '../model/format.js'
 import {FORMAT_PATH} from '../model/layout.js'
 
 /**
@@ -202,14 +202,34 @@ export interface ReadBound {
   leftOut(path: string, reason: string): void
 }
 
-/** Refuses a store written in a newer format than this version reads. */
-function checkFormat(text: string): void {
-  const {format} = parseFormat(text, FORMAT_PATH)
-  if (!(format <= FORMAT_VERSION)) {
-    throw new RepositoryError(
-      `this store has format ${format}; this version of relay-trail reads format ${FORMAT_VERSION}`,
-      'upgrade relay-trail to a newer version',
-      'E_FORMAT',
-    )
+/**
+ * Refuses a store written in a newer format than this version reads, naming the version to install
+ * (model/format.ts). `whose` names the store in the message: this one, or a remote's about to be taken in.
+ */
+function checkFormat(text: string, whose = 'this store'): void {
+  const stored = parseFormat(text, FORMAT_PATH)
+  if (stored.format <= FORMAT_VERSION) return
+  const shown = Number.isNaN(stored.format) ? `a format this version does not know (in ${FORMAT_PATH})` : `format ${stored.format}`
+  const version = versionToRead(stored)
+  throw new RepositoryError(
+    `${whose} has ${shown}${version === 'latest' ? '' : `, which relay-trail ${version} and newer read`}; this version of relay-trail reads format ${FORMAT_VERSION}`,
+    version === 'latest' ? 'install the newest relay-trail: npm install -g relay-trail@latest' : `install relay-trail ${version} or newer: npm install -g relay-trail@${version}`,
+    'E_FORMAT',
+  )
+}
+
+/**
+ * Checks the format of another store before any of it becomes ours (a remote's records adopted, fast-forwarded to
+ * or merged): refused like this store's own when newer. Its format file is read only when within `maxRecordBytes`.
+ */
+export async function checkIncomingFormat(repo: GitRepo, commit: Oid, maxRecordBytes: number, whose: string): Promise<void> {
+  const [format] = await repo.objectInfo([`${commit}:${FORMAT_PATH}`])
+  if (format?.type !== 'blob' || format.size > maxRecordBytes) return
+  const text = (await repo.reader.read(format.oid))!.data.toString('utf8')
+  try {
+    checkFormat(text, whose)
+  } catch (error) {
+    // A format file that does not parse is merged like any broken record (and reported by doctor), as before.
+    if (!(error instanceof RecordFormatError)) throw error
   }
 }

@@ -8,7 +8,7 @@ import {clip, oneLine} from '../model/text.js'
 import {redactText} from '../model/redact.js'
 import {waitOutGitLock} from './git-locks.js'
 import {inspectIncoming} from './incoming.js'
-import {Snapshot} from './snapshot.js'
+import {checkIncomingFormat, Snapshot} from './snapshot.js'
 import type {Store} from './store.js'
 import {acquireWriterLock, sleep} from './writer-lock.js'
 
@@ -139,6 +139,7 @@ async function adoptFetchedStore(store: Store): Promise<boolean> {
   const first = fetched[0]
   if (!first) return false
   const {leftOut} = await inspectIncoming(store.repo, first.oid, [], recordByteLimit(store.repo.env))
+  await checkIncomingFormat(store.repo, first.oid, recordByteLimit(store.repo.env), `the store fetched into ${first.name}`)
   if (leftOut.length > 0) {
     store.warn(`the records fetched into ${first.name} hold entries that do not fit this store, so they are not adopted (trail sync takes what fits): ${describeLeftOut(leftOut, 3)}`)
     return false

@@ -647,7 +647,7 @@ describe('the store', () => {
     repo.git(['update-ref', 'refs/trail/records', commit])
     const result = await runCli(repo.dir, ['trail', 'status'])
     assert.equal(result.code, 5)
-    assert.equal(result.stderr, 'error: this store has format 2; this version of relay-trail reads format 1\nhint: upgrade relay-trail to a newer version\n')
+    assert.equal(result.stderr, 'error: this store has format 2; this version of relay-trail reads format 1\nhint: install the newest relay-trail: npm install -g relay-trail@latest\n')
   })
 })
 
