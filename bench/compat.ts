@@ -2,7 +2,7 @@ import {spawnSync} from 'node:child_process'
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {benchEnv, figure, markdownTable, measure, median, NODE_BASELINE, ROOT, TRAIL, type Step} from './harness.js'
+import {benchEnv, figure, markdownTable, measure, median, NODE_BASELINE, RATIO_METHOD, ratioFigure, ROOT, roundRatios, TRAIL, type Step} from './harness.js'
 import {buildAgentTrajectoriesStore, buildStore} from './stores.js'
 
 // agent-trajectories users moving over (issue: a drop-in `trail`): `trail import` of 10,000 trajectories in its
@@ -96,28 +96,30 @@ export function benchCompat(rounds: number, options: {importCount?: number; impo
   const dataDir = mkdtempSync(join(tmpdir(), 'relay-trail-bench-datadir-'))
   try {
     const env = benchEnv({AGENT_RELAY_NAME: 'bench'})
-    const theirTimes = measure(roundSteps([process.execPath, INCUMBENT], theirs, 'agent-trajectories', benchEnv()), rounds)
-    const ourTimes = measure(roundSteps([process.execPath, TRAIL], ours, 'trail', env), rounds)
-    const projectedTimes = measure(roundSteps([process.execPath, TRAIL], projected, 'trail+datadir', {...env, TRAJECTORIES_DATA_DIR: dataDir}), rounds)
-    const rows = COMMANDS.map((command) => {
-      const mine = ourTimes.get(`trail ${command}`)!
-      const other = theirTimes.get(`agent-trajectories ${command}`)!
-      return [
-        command,
-        figure(mine, ourTimes.get('node -e 0')!),
-        figure(projectedTimes.get(`trail+datadir ${command}`)!, projectedTimes.get('node -e 0')!),
-        figure(other, theirTimes.get('node -e 0')!),
-        `${(other / mine).toFixed(1)}x`,
-      ]
-    })
+    // One run, rounds interleaved: the three set-ups meet the same noise, and each round gives a ratio of theirs to ours.
+    const times = measure(
+      [
+        ...roundSteps([process.execPath, TRAIL], ours, 'trail', env),
+        ...roundSteps([process.execPath, TRAIL], projected, 'trail+datadir', {...env, TRAJECTORIES_DATA_DIR: dataDir}).slice(1),
+        ...roundSteps([process.execPath, INCUMBENT], theirs, 'agent-trajectories', benchEnv()).slice(1),
+      ],
+      rounds,
+    )
+    const rows = COMMANDS.map((command) => [
+      command,
+      figure(times, `trail ${command}`, 'node -e 0'),
+      figure(times, `trail+datadir ${command}`, 'node -e 0'),
+      figure(times, `agent-trajectories ${command}`, 'node -e 0'),
+      ratioFigure(roundRatios(times, `agent-trajectories ${command}`, `trail ${command}`)),
+    ])
     return [
       `### trail import of ${importCount.toLocaleString('en-US')} agent-trajectories trajectories (goal: under 10 s)`,
       '',
       `${imports.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')} (median ${(median(imports) / 1000).toFixed(1)} s; one commit each, mirror included)`,
       '',
-      '### trail against agent-trajectories 0.6.1, 1,000 trajectories each',
+      `### trail against agent-trajectories 0.6.1, 1,000 trajectories each (${RATIO_METHOD}; baseline: node -e 0)`,
       '',
-      markdownTable(['command', 'relay-trail', 'relay-trail, TRAJECTORIES_DATA_DIR set', 'agent-trajectories', 'relay-trail is faster by'], rows),
+      markdownTable(['command', 'relay-trail', 'relay-trail, TRAJECTORIES_DATA_DIR set', 'agent-trajectories', 'relay-trail is faster by (per-round ratio, median and mean)'], rows),
     ].join('\n')
   } finally {
     for (const dir of [theirs, ours, projected, dataDir]) rmSync(dir, {recursive: true, force: true})

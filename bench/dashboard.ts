@@ -3,7 +3,7 @@ import {cpSync, existsSync, mkdirSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {chromium, type BrowserContext, type Page} from 'playwright-core'
-import {benchEnv, markdownTable, median, RELAY, ROOT, TRAIL} from './harness.js'
+import {benchEnv, markdownTable, mean, median, perRound, RELAY, ratioFigure, ROOT, TRAIL} from './harness.js'
 import {buildStore} from './stores.js'
 
 // `relay dashboard` in a real browser (Debian's chromium through playwright-core), on stores of several sizes:
@@ -142,11 +142,11 @@ export async function benchDashboard(sizes: readonly number[], rounds: number): 
           await page.close()
           await dashboard.stop()
         }
-        const ms = (values: number[]) => `${median(values).toFixed(0)} ms`
+        const ms = (values: number[]) => `${median(values).toFixed(0)} ms, mean ${mean(values).toFixed(0)} ms`
         rows.push([
           size.toLocaleString('en'),
           ms(baseline),
-          ms(first.map((f) => f.total)),
+          `${ms(first.map((f) => f.total))} (${ratioFigure(perRound(rounds, (round) => first[round]!.total / baseline[round]!))} node -e 0)`,
           ms(first.map((f) => f.server)),
           ms(writes.map((w) => w.total)),
           ms(writes.map((w) => w.afterWrite)),
@@ -160,7 +160,7 @@ export async function benchDashboard(sizes: readonly number[], rounds: number): 
     rmSync(profile, {recursive: true, force: true})
   }
   return [
-    `### relay dashboard in Chromium (median of ${rounds} rounds; node -e 0 measured in the same rounds, for scale)`,
+    `### relay dashboard in Chromium (${rounds} rounds: median and mean; node -e 0 measured in the same rounds, the first page also as the median and mean of its per-round ratio to it)`,
     '',
     markdownTable(['trajectories', 'node -e 0 (the machine\'s pace)', 'first usable page (spawn to the first list row)', 'of which the server starting (spawn to URL)', 'write to appearance (spawn of trail start to the row)', 'of which after the write exited'], rows),
   ].join('\n')

@@ -3,7 +3,9 @@ import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 // Timing whole commands on a noisy machine: every command of a round runs once per round, rounds interleave, and
-// each figure is reported as the ratio of medians to a baseline measured in the same rounds (`node -e 0`).
+// each figure is reported as the median and the mean of its per-round ratios to a baseline measured in the same
+// rounds (`node -e 0`, or raw git where git is the floor): a median alone hides a periodic spike, a mean alone
+// a quiet machine.
 
 /** The repository root (bench/ is compiled to dist/bench/). */
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
@@ -42,16 +44,19 @@ export function timeOnce(step: Step): number {
   return ms
 }
 
-/** Runs `rounds` rounds of `steps` (after `warmup` untimed rounds) and returns each timed step's median, in ms. */
-export function measure(steps: readonly Step[], rounds: number, warmup = 2): Map<string, number> {
-  const samples = new Map<string, number[]>()
+/** Each timed step's wall times in ms, one per round, in round order: index i of every step is the same round. */
+export type Timings = Map<string, number[]>
+
+/** Runs `rounds` rounds of `steps` (after `warmup` untimed rounds) and returns each timed step's times, per round. */
+export function measure(steps: readonly Step[], rounds: number, warmup = 2): Timings {
+  const samples: Timings = new Map()
   for (let round = 0; round < warmup + rounds; round++) {
     for (const step of steps) {
       const ms = timeOnce(step)
       if (round >= warmup && step.timed !== false) samples.set(step.name, [...(samples.get(step.name) ?? []), ms])
     }
   }
-  return new Map([...samples].map(([name, values]) => [name, median(values)]))
+  return samples
 }
 
 export function median(values: readonly number[]): number {
@@ -60,10 +65,46 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
 }
 
-/** "41.2 ms (1.63x)" */
-export function figure(ms: number, baselineMs: number): string {
-  return `${ms.toFixed(1)} ms (${(ms / baselineMs).toFixed(2)}x)`
+export function mean(values: readonly number[]): number {
+  return values.reduce((sum, value) => sum + value, 0) / values.length
 }
+
+/** The samples of `name` in `timings`; throws when the step was not timed (a misspelt name must not print NaN). */
+export function samplesOf(timings: Timings, name: string): number[] {
+  const values = timings.get(name)
+  if (values === undefined || values.length === 0) throw new Error(`no timings for "${name}"`)
+  return values
+}
+
+/** Round by round, `value(round)`: e.g. a step's time over its baseline's in the same round. */
+export function perRound(count: number, value: (round: number) => number): number[] {
+  return Array.from({length: count}, (_, round) => value(round))
+}
+
+/** The ratio of `name` to `baseline` in each round (both measured in the same rounds). */
+export function roundRatios(timings: Timings, name: string, baseline: string): number[] {
+  const mine = samplesOf(timings, name)
+  const base = samplesOf(timings, baseline)
+  return perRound(Math.min(mine.length, base.length), (round) => mine[round]! / base[round]!)
+}
+
+/** "1.63x, mean 1.70x": the median and the mean of per-round ratios, so a spike cannot hide in either. */
+export function ratioFigure(ratios: readonly number[]): string {
+  return `${median(ratios).toFixed(2)}x, mean ${mean(ratios).toFixed(2)}x`
+}
+
+/** "41.2 ms (1.63x, mean 1.70x)": the median time of `name`, the median and mean of its per-round ratio to `baseline`. */
+export function figure(timings: Timings, name: string, baseline: string): string {
+  return `${median(samplesOf(timings, name)).toFixed(1)} ms (${ratioFigure(roundRatios(timings, name, baseline))})`
+}
+
+/** "16.2 ms, mean 17.0 ms": a baseline's own row. */
+export function msFigure(values: readonly number[]): string {
+  return `${median(values).toFixed(1)} ms, mean ${mean(values).toFixed(1)} ms`
+}
+
+/** The phrase every table's title carries: how its figures were made. */
+export const RATIO_METHOD = 'median time of the rounds; median and mean of the per-round ratio to the baseline, measured in the same rounds'
 
 /** A Markdown table: one header row, then rows of cells. */
 export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {

@@ -2,7 +2,7 @@ import {execFileSync} from 'node:child_process'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {benchEnv, figure, markdownTable, measure, RELAY, TRAIL, type Step} from './harness.js'
+import {benchEnv, figure, markdownTable, measure, msFigure, RATIO_METHOD, RELAY, samplesOf, TRAIL, type Step} from './harness.js'
 
 // The claim of issue 9: an installed hook with nothing to do costs at most 2x `node -e 0`. Measured: a Claude
 // Code Stop hook whose transcript has nothing new, and a prompt hook in a session that already has a trajectory,
@@ -24,10 +24,10 @@ export function benchHooks(rounds: number): string {
       {name: 'Stop, nothing new', argv: ['/bin/sh', '-c', hook('stop')], cwd: dir, env, input: payload('Stop', {stop_hook_active: false})},
       {name: 'UserPromptSubmit, trajectory open', argv: ['/bin/sh', '-c', hook('prompt')], cwd: dir, env, input: payload('UserPromptSubmit', {prompt: 'more'})},
     ]
-    const medians = measure(steps, rounds)
-    const base = medians.get('node -e 0')!
+    const times = measure(steps, rounds)
     rmSync(transcript, {force: true})
-    return ['### Agent hooks with nothing to do (median of the rounds; ratio to node -e 0 in the same rounds)', '', markdownTable(['hook', 'median'], steps.map((step) => [step.name, figure(medians.get(step.name)!, base)]))].join('\n')
+    const cell = (name: string) => (name === 'node -e 0' ? msFigure(samplesOf(times, name)) : figure(times, name, 'node -e 0'))
+    return [`### Agent hooks with nothing to do (${RATIO_METHOD}; baseline: node -e 0)`, '', markdownTable(['hook', 'time'], steps.map((step) => [step.name, cell(step.name)]))].join('\n')
   } finally {
     rmSync(dir, {recursive: true, force: true})
   }

@@ -1,7 +1,7 @@
 import {rmSync} from 'node:fs'
 import {Client} from '@modelcontextprotocol/sdk/client/index.js'
 import {StdioClientTransport} from '@modelcontextprotocol/sdk/client/stdio.js'
-import {benchEnv, markdownTable, median, NODE_BASELINE, RELAY, timeOnce, TRAIL, type Step} from './harness.js'
+import {benchEnv, figure, markdownTable, msFigure, NODE_BASELINE, RATIO_METHOD, ratioFigure, RELAY, roundRatios, samplesOf, timeOnce, TRAIL, type Step, type Timings} from './harness.js'
 import {buildStore} from './stores.js'
 
 // `relay mcp` against the CLI: a decision (a write) and a status (a read) as tool calls, timed from the client
@@ -17,7 +17,7 @@ interface Row {
 const AGENT = 'bench'
 
 export async function benchMcp(sizes: readonly number[], rounds: number): Promise<string> {
-  const columns: Map<string, {median: number; mean: number}>[] = []
+  const columns: Timings[] = []
   for (const size of sizes) {
     process.stderr.write(`building a store of ${size} trajectories...\n`)
     const repo = buildStore(size)
@@ -32,16 +32,12 @@ export async function benchMcp(sizes: readonly number[], rounds: number): Promis
   const header = ['step', ...sizes.map((size) => `${size.toLocaleString('en')} trajectories`)]
   const rows = names.map((name) => [
     name,
-    ...columns.map((column) => {
-      const {median: ms, mean} = column.get(name)!
-      const node = column.get(NODE_BASELINE.name)!.median
-      return `${ms.toFixed(1)} ms, mean ${mean.toFixed(1)} (${(ms / node).toFixed(2)}x)`
-    }),
+    ...columns.map((column) => (name === NODE_BASELINE.name ? msFigure(samplesOf(column, name)) : figure(column, name, NODE_BASELINE.name))),
   ])
   const versus = (what: 'decision' | 'status') =>
-    columns.map((column) => `${(column.get(`trail ${what} (CLI process)`)!.median / column.get(`trail_${what} (MCP tool call)`)!.median).toFixed(1)}x`).join(' / ')
+    columns.map((column) => `${ratioFigure(roundRatios(column, `trail ${what} (CLI process)`, `trail_${what} (MCP tool call)`))}`).join(' / ')
   return [
-    `### relay mcp: tool calls timed from the client, beside the CLI (median of ${rounds} rounds, mean; ratio to node -e 0 in the same rounds)`,
+    `### relay mcp: tool calls timed from the client, beside the CLI (${rounds} rounds; ${RATIO_METHOD}; baseline: node -e 0)`,
     '',
     markdownTable(header, rows),
     '',
@@ -49,7 +45,7 @@ export async function benchMcp(sizes: readonly number[], rounds: number): Promis
   ].join('\n')
 }
 
-async function measureStore(repo: string, rounds: number): Promise<Map<string, {median: number; mean: number}>> {
+async function measureStore(repo: string, rounds: number): Promise<Timings> {
   const env = benchEnv({AGENT_RELAY_NAME: AGENT})
   const transport = new StdioClientTransport({command: process.execPath, args: [RELAY, 'mcp'], cwd: repo, env: env as Record<string, string>, stderr: 'inherit'})
   const client = new Client({name: 'bench', version: '1.0.0'})
@@ -86,7 +82,7 @@ async function measureStore(repo: string, rounds: number): Promise<Map<string, {
         })
       }
     }
-    return new Map(rows.map((row) => [row.name, {median: median(row.samples), mean: row.samples.reduce((sum, ms) => sum + ms, 0) / row.samples.length}]))
+    return new Map(rows.map((row) => [row.name, row.samples]))
   } finally {
     await client.close()
   }

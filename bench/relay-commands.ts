@@ -1,7 +1,7 @@
 import {spawnSync} from 'node:child_process'
 import {rmSync} from 'node:fs'
 import {siblingRef} from '../src/services/projects.js'
-import {benchEnv, figure, markdownTable, measure, NODE_BASELINE, RELAY, type Step} from './harness.js'
+import {benchEnv, figure, markdownTable, measure, median, msFigure, NODE_BASELINE, perRound, RATIO_METHOD, ratioFigure, RELAY, samplesOf, type Step} from './harness.js'
 import {buildStore} from './stores.js'
 import type {StoreTable} from './store-tables.js'
 
@@ -79,16 +79,19 @@ export function benchSiblingSync(rounds: number): string {
       cwd: project,
     }))
     const times = measure([{...NODE_BASELINE, cwd: project}, ...fetches, {name: 'relay sync', argv: relay('sync'), cwd: project, env}], rounds)
-    const fetchTotal = fetches.reduce((sum, step) => sum + times.get(step.name)!, 0)
-    const node = times.get('node -e 0')!
+    const node = samplesOf(times, 'node -e 0')
+    const sync = samplesOf(times, 'relay sync')
+    // Per round: the fetches of that round, one after another, summed; relay sync over that sum and over node -e 0.
+    const fetchTotal = perRound(node.length, (round) => fetches.reduce((sum, step) => sum + samplesOf(times, step.name)[round]!, 0))
     const rows = [
-      [`${SIBLINGS} × git fetch, one after another`, figure(fetchTotal, node), '1.00x'],
-      ['relay sync', figure(times.get('relay sync')!, node), `${(times.get('relay sync')! / fetchTotal).toFixed(2)}x`],
+      ['node -e 0', msFigure(node), ''],
+      [`${SIBLINGS} × git fetch, one after another`, `${median(fetchTotal).toFixed(1)} ms (${ratioFigure(perRound(node.length, (round) => fetchTotal[round]! / node[round]!))})`, '1.00x'],
+      ['relay sync', figure(times, 'relay sync', 'node -e 0'), ratioFigure(perRound(node.length, (round) => sync[round]! / fetchTotal[round]!))],
     ]
     return [
-      `### relay sync, ${SIBLINGS} siblings of 1,000 trajectories each, nothing new (median of the rounds; ratio to node -e 0)`,
+      `### relay sync, ${SIBLINGS} siblings of 1,000 trajectories each, nothing new (${RATIO_METHOD}; baseline: node -e 0, and the git fetch calls)`,
       '',
-      markdownTable(['command', 'time', 'against the git fetch calls'], rows),
+      markdownTable(['command', 'time (vs node -e 0)', 'against the git fetch calls'], rows),
     ].join('\n')
   } finally {
     for (const dir of [project, ...siblings]) rmSync(dir, {recursive: true, force: true})

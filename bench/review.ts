@@ -4,7 +4,7 @@ import {GitRepo} from '../src/git/repo.js'
 import {linkKeys, renderCommitLink, renderLinkKey, type CommitLink} from '../src/model/commit-link.js'
 import {commitLinkPath, linkKeyPath} from '../src/model/layout.js'
 import {parseAgentName} from '../src/model/names.js'
-import {benchEnv, figure, markdownTable, measure, NODE_BASELINE, TRAIL, type Step} from './harness.js'
+import {benchEnv, figure, markdownTable, measure, msFigure, NODE_BASELINE, RATIO_METHOD, samplesOf, TRAIL, type Step, type Timings} from './harness.js'
 import {buildStore} from './stores.js'
 
 // Claim of issue 10: `trail review` over a range of 200 commits, in a store of 10,000 trajectories, costs at most
@@ -87,7 +87,7 @@ export async function buildLinkedHistory(trajectories: number): Promise<{dir: st
 
 export async function benchReview(rounds: number, sizes: readonly number[]): Promise<string> {
   const rows: string[][] = []
-  const columns: Map<string, number>[] = []
+  const columns: Timings[] = []
   let names: string[] = []
   for (const size of sizes) {
     process.stderr.write(`building a history of ${COMMITS} commits in a store of ${size} trajectories...\n`)
@@ -107,9 +107,9 @@ export async function benchReview(rounds: number, sizes: readonly number[]): Pro
     }
   }
   const versus = (name: string) => (name.startsWith('trail review') ? 'git log main..feature' : 'node -e 0')
-  for (const name of names) rows.push([name === 'node -e 0' ? name : `${name} (vs ${versus(name)})`, ...columns.map((column) => figure(column.get(name)!, column.get(versus(name))!))])
+  for (const name of names) rows.push([name === 'node -e 0' ? name : `${name} (vs ${versus(name)})`, ...columns.map((column) => (name === 'node -e 0' ? msFigure(samplesOf(column, name)) : figure(column, name, versus(name))))])
   return [
-    `### trail review of ${COMMITS} commits (median of ${rounds} rounds; ratio to the baseline named, measured in the same rounds)`,
+    `### trail review of ${COMMITS} commits (${rounds} rounds; ${RATIO_METHOD}; baseline: the step named)`,
     '',
     markdownTable(['command', ...sizes.map((size) => `${size.toLocaleString('en')} trajectories`)], rows),
   ].join('\n')

@@ -11,7 +11,8 @@ import {benchStoreTables, type StoreTable} from './store-tables.js'
 import {benchAgainstAgentTrajectories, TRAIL_HOT, TRAIL_READS} from './trail-commands.js'
 import {benchWhy} from './why.js'
 
-// `npm run bench`: every benchmark, printed as Markdown. Options:
+// `npm run bench`: every benchmark, printed as Markdown; every command as its median time and the median and mean
+// of its per-round ratio to a baseline run in the same rounds (node -e 0, or raw git). Options:
 //   --quick          fewer rounds and smaller stores (0 and 1,000 trajectories), no comparison
 //   --only <names>   comma-separated: trail, reads, relay, search, sync, parser, ingest, compare, hooks, redact,
 //                    dashboard, mcp, compat, review, why

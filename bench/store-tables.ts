@@ -1,5 +1,5 @@
 import {rmSync} from 'node:fs'
-import {figure, markdownTable, measure, type Step} from './harness.js'
+import {figure, markdownTable, measure, msFigure, RATIO_METHOD, samplesOf, type Step, type Timings} from './harness.js'
 import {buildStore} from './stores.js'
 
 // Tables of commands measured on stores of several sizes: each store is built once (one git fast-import) and
@@ -14,7 +14,7 @@ export interface StoreTable {
 }
 
 export function benchStoreTables(tables: readonly StoreTable[], sizes: readonly number[], rounds: number): string {
-  const columns = tables.map(() => [] as Map<string, number>[])
+  const columns = tables.map(() => [] as Timings[])
   const versus = tables.map(() => new Map<string, string>())
   for (const size of sizes) {
     process.stderr.write(`building a store of ${size} trajectories...\n`)
@@ -37,10 +37,10 @@ export function benchStoreTables(tables: readonly StoreTable[], sizes: readonly 
       const baseline = (name: string) => versus[index]!.get(name) ?? names[0]!
       const rows = names.map((name) => [
         versus[index]!.has(name) ? `${name} (vs ${baseline(name)})` : name,
-        ...columns[index]!.map((column) => figure(column.get(name)!, column.get(baseline(name))!)),
+        ...columns[index]!.map((column) => (name === baseline(name) ? msFigure(samplesOf(column, name)) : figure(column, name, baseline(name)))),
       ])
-      const ratios = versus[index]!.size > 0 ? 'ratio to node -e 0, or to the step named, in the same rounds' : 'ratio to node -e 0 in the same rounds'
-      return [`### ${table.title} (median of the rounds; ${ratios})`, '', markdownTable(header, rows)].join('\n')
+      const baselines = versus[index]!.size > 0 ? 'baseline: node -e 0, or the step named' : 'baseline: node -e 0'
+      return [`### ${table.title} (${RATIO_METHOD}; ${baselines})`, '', markdownTable(header, rows)].join('\n')
     })
     .join('\n\n')
 }

@@ -1,7 +1,7 @@
 import {spawnSync} from 'node:child_process'
 import {existsSync, mkdirSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
-import {benchEnv, figure, markdownTable, measure, NODE_BASELINE, ROOT, TRAIL, type Step} from './harness.js'
+import {benchEnv, figure, markdownTable, measure, NODE_BASELINE, RATIO_METHOD, ratioFigure, ROOT, roundRatios, TRAIL, type Step} from './harness.js'
 import {buildAgentTrajectoriesStore, buildStore} from './stores.js'
 import type {StoreTable} from './store-tables.js'
 
@@ -73,17 +73,20 @@ export function benchAgainstAgentTrajectories(rounds: number): string {
   const theirs = buildAgentTrajectoriesStore(1000)
   const ours = buildStore(1000)
   try {
-    const theirTimes = measure(roundSteps([process.execPath, cli], theirs, 'agent-trajectories'), rounds)
-    const ourTimes = measure(roundSteps([process.execPath, TRAIL], ours, 'trail'), rounds)
-    const rows = COMMANDS.map((command) => {
-      const mine = ourTimes.get(`trail ${command}`)!
-      const other = theirTimes.get(`agent-trajectories ${command}`)!
-      return [command, figure(mine, ourTimes.get('node -e 0')!), figure(other, theirTimes.get('node -e 0')!), `${(other / mine).toFixed(2)}x`]
-    })
+    // One run, rounds interleaved: both CLIs meet the same noise, and each round gives a ratio of theirs to ours.
+    const ours_ = roundSteps([process.execPath, TRAIL], ours, 'trail')
+    const theirs_ = roundSteps([process.execPath, cli], theirs, 'agent-trajectories').slice(2)
+    const times = measure([...ours_, ...theirs_], rounds)
+    const rows = COMMANDS.map((command) => [
+      command,
+      figure(times, `trail ${command}`, 'node -e 0'),
+      figure(times, `agent-trajectories ${command}`, 'node -e 0'),
+      ratioFigure(roundRatios(times, `agent-trajectories ${command}`, `trail ${command}`)),
+    ])
     return [
-      `### trail against agent-trajectories ${AGENT_TRAJECTORIES_VERSION}, 1,000 trajectories each`,
+      `### trail against agent-trajectories ${AGENT_TRAJECTORIES_VERSION}, 1,000 trajectories each (${RATIO_METHOD}; baseline: node -e 0)`,
       '',
-      markdownTable(['command', 'relay-trail', 'agent-trajectories', 'relay-trail is faster by'], rows),
+      markdownTable(['command', 'relay-trail', 'agent-trajectories', 'relay-trail is faster by (per-round ratio, median and mean)'], rows),
     ].join('\n')
   } finally {
     rmSync(theirs, {recursive: true, force: true})

@@ -1,7 +1,7 @@
 import {execFileSync} from 'node:child_process'
 import {rmSync} from 'node:fs'
 import {join} from 'node:path'
-import {benchEnv, markdownTable, measure, NODE_BASELINE, RELAY, TRAIL, type Step} from './harness.js'
+import {benchEnv, figure, markdownTable, mean, measure, median, msFigure, NODE_BASELINE, perRound, ratioFigure, RELAY, samplesOf, TRAIL, type Step} from './harness.js'
 import {buildLinkedHistory} from './review.js'
 
 // Claims of issue 15, at 0 and 10,000 trajectories, on the linked history of ./review.ts:
@@ -29,21 +29,30 @@ export async function benchWhy(rounds: number, sizes: readonly number[]): Promis
         {name: 'edit hook, first edit of the file', argv: ['/bin/sh', '-c', hook], cwd: dir, env, input: payload},
         {name: 'edit hook, file already shown', argv: ['/bin/sh', '-c', hook], cwd: dir, env, input: payload},
       ]
-      const medians = measure(steps, rounds)
-      const node = medians.get('node -e 0')!
-      const blame = medians.get('git blame -L 3,5')!
-      const ms = (name: string) => medians.get(name)!
+      const times = measure(steps, rounds)
+      const node = samplesOf(times, 'node -e 0')
+      const blame = samplesOf(times, 'git blame -L 3,5')
+      const why = samplesOf(times, 'trail why path:3-5')
+      const n = node.length
+      // Per round: why over (blame + node) of the same round; the hook's time beyond node -e 0 of the same round.
+      const overBlame = ratioFigure(perRound(n, (round) => why[round]! / (blame[round]! + node[round]!)))
+      const beyondNode = (name: string) => {
+        const hook = samplesOf(times, name)
+        const extra = perRound(n, (round) => hook[round]! - node[round]!)
+        return `${median(hook).toFixed(1)} ms (+${median(extra).toFixed(1)} ms over node -e 0, mean +${mean(extra).toFixed(1)} ms)`
+      }
+      const size_ = size.toLocaleString('en')
       rows.push(
-        [`${size.toLocaleString('en')}`, 'node -e 0', `${node.toFixed(1)} ms`],
-        [`${size.toLocaleString('en')}`, 'git blame -L 3,5', `${blame.toFixed(1)} ms`],
-        [`${size.toLocaleString('en')}`, 'trail why path:3-5', `${ms('trail why path:3-5').toFixed(1)} ms (${(ms('trail why path:3-5') / (blame + node)).toFixed(2)}x blame + node)`],
-        [`${size.toLocaleString('en')}`, 'trail why path', `${ms('trail why path (whole file)').toFixed(1)} ms`],
-        [`${size.toLocaleString('en')}`, 'edit hook, first edit', `${ms('edit hook, first edit of the file').toFixed(1)} ms (+${(ms('edit hook, first edit of the file') - node).toFixed(1)} ms over node -e 0)`],
-        [`${size.toLocaleString('en')}`, 'edit hook, already shown', `${ms('edit hook, file already shown').toFixed(1)} ms (+${(ms('edit hook, file already shown') - node).toFixed(1)} ms over node -e 0)`],
+        [size_, 'node -e 0', msFigure(node)],
+        [size_, 'git blame -L 3,5', figure(times, 'git blame -L 3,5', 'node -e 0')],
+        [size_, 'trail why path:3-5', `${median(why).toFixed(1)} ms (${overBlame} blame + node)`],
+        [size_, 'trail why path', figure(times, 'trail why path (whole file)', 'node -e 0')],
+        [size_, 'edit hook, first edit', beyondNode('edit hook, first edit of the file')],
+        [size_, 'edit hook, already shown', beyondNode('edit hook, file already shown')],
       )
     } finally {
       rmSync(dir, {recursive: true, force: true})
     }
   }
-  return [`### trail why and the edit hook (median of ${rounds} rounds)`, '', markdownTable(['trajectories', 'command', 'median'], rows)].join('\n')
+  return [`### trail why and the edit hook (${rounds} rounds: median time; median and mean of the per-round ratio or difference to the baseline named, measured in the same rounds)`, '', markdownTable(['trajectories', 'command', 'time'], rows)].join('\n')
 }

@@ -84,14 +84,34 @@ for (const bin of ['trail', 'relay']) {
   await writeFile(join(configRoot, 'oclif.manifest.json'), `${JSON.stringify(plugin.manifest, null, 2)}\n`)
 }
 
-// V8's code cache for the fast path (see bin/fast-path.cjs): recorded after one real command in a throwaway
-// repository, so it holds the functions the hot commands run, not only the top level.
+// V8's code cache for the fast path (see bin/fast-path.cjs): recorded after real commands in a throwaway
+// repository, so it holds the functions the hot commands run, not only the top level. Every hot command runs once,
+// each loading the cache the one before wrote and writing it back with its own functions added: writes are 4-7%
+// faster with their functions cached than with only status's and load's (issue 14).
 const scratch = await mkdtemp(join(tmpdir(), 'relay-trail-build-'))
 try {
-  const env = {...process.env, RELAY_TRAIL_WRITE_CODE_CACHE: '1', AGENT_RELAY_NAME: 'build'}
+  const env = {...process.env, RELAY_TRAIL_WRITE_CODE_CACHE: '1', AGENT_RELAY_NAME: 'build', TRAIL_AGENT: 'build', GIT_AUTHOR_NAME: 'Build', GIT_AUTHOR_EMAIL: 'build@example.com', GIT_COMMITTER_NAME: 'Build', GIT_COMMITTER_EMAIL: 'build@example.com'}
   execFileSync('git', ['init', '--quiet', scratch])
-  execFileSync(process.execPath, [join(root, 'bin/trail.cjs'), 'status'], {cwd: scratch, env, stdio: 'ignore'})
-  execFileSync(process.execPath, [join(root, 'bin/relay.cjs'), 'continuity', 'load'], {cwd: scratch, env, stdio: 'ignore'})
+  const runs = [
+    ['trail', 'start', 'Code cache'],
+    ['trail', 'decision', 'Cache every hot command', '--reasoning', 'faster starts'],
+    ['trail', 'status'],
+    ['trail', 'complete', '--summary', 'Cached', '--confidence', '0.9'],
+    ['trail', 'start', 'Code cache, abandoned'],
+    ['trail', 'abandon', '--reason', 'done'],
+    ['relay', 'continuity', 'save', 'Current task: the code cache'],
+    ['relay', 'continuity', 'uncertain', 'whether every function is cached'],
+    ['relay', 'send', 'Designer', 'The code cache is recorded'],
+    ['relay', 'continuity', 'load'],
+    ['trail', 'status'],
+  ]
+  for (const [bin, ...args] of runs) {
+    try {
+      execFileSync(process.execPath, [join(root, `bin/${bin}.cjs`), ...args], {cwd: scratch, env, stdio: 'ignore'})
+    } catch {
+      // a command that fails still records what it compiled; the cache is only ever a speed-up
+    }
+  }
 } finally {
   await rm(scratch, {recursive: true, force: true})
 }

@@ -1,12 +1,15 @@
 import {abandon} from './definitions/trail/abandon.js'
 import {complete} from './definitions/trail/complete.js'
 import {decision} from './definitions/trail/decision.js'
+import {exportCommand} from './definitions/trail/export.js'
 import {hookGit} from './definitions/trail/hook-git.js'
+import {list} from './definitions/trail/list.js'
 import {resume} from './definitions/trail/resume.js'
 import {event} from './definitions/trail/event.js'
 import {phase} from './definitions/trail/phase.js'
 import {reflect} from './definitions/trail/reflect.js'
 import {review} from './definitions/trail/review.js'
+import {show} from './definitions/trail/show.js'
 import {start} from './definitions/trail/start.js'
 import {status} from './definitions/trail/status.js'
 import {why} from './definitions/trail/why.js'
@@ -16,8 +19,9 @@ import {normaliseTrailArgv} from './incumbent-argv.js'
 // The entry of dist/hot-trail.cjs: `trail`'s hot commands, and only their code (a bundle per executable keeps
 // each one small: compiling it is part of every call). `trail hook-git` runs in every commit an agent makes;
 // `trail review` and `trail why` are measured against `git log` and `git blame` (bench/review.ts, bench/why.ts).
+// The reads (`list`, `show`, `export`) too: through oclif they cost 115-190 ms whatever the store holds (issue 14).
 
-export const HOT_TRAIL: readonly AnyDefinition[] = [start, decision, complete, abandon, status, resume, phase, event, reflect, hookGit, review, why]
+export const HOT_TRAIL: readonly AnyDefinition[] = [start, decision, complete, abandon, status, resume, phase, event, reflect, hookGit, review, why, list, show, exportCommand]
 
 /** Runs `argv` if it names a hot `trail` command; false lets oclif take it. */
 export function run(argv: readonly string[]): Promise<boolean> {

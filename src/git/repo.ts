@@ -7,6 +7,7 @@ import {discoverRepository, type RepositoryLocation} from './discover.js'
 import {fingerprint, readCachedSettings, writeCachedSettings} from './settings-cache.js'
 import {hasSharedPermissions, LooseCommitWriter} from './loose-commit.js'
 import {ObjectReader, type GitObject} from './object-reader.js'
+import {finishRollup, startRollup} from './pack-rollup.js'
 import {isPushRace, readRefUpdateFailure} from './ref-races.js'
 import {oidLength, type ObjectFormat, type Oid} from './objects.js'
 import {parsePatchIds, patchIdRequest, splitByCommit, unquoteGitPath, type PatchIds} from './patch-ids.js'
@@ -855,24 +856,25 @@ export class GitRepo {
   }
 
   /**
-   * Keeps the object store tidy after writes, at the cost of a readdir or two in the common case:
-   * - every write adds one small pack; past SMALL_PACK_LIMIT small packs, `git repack --geometric=2` rolls them
-   *   up (geometric: the repository's big pack is left alone, so the cost stays small and amortised);
+   * Keeps the object store tidy after writes, at the cost of a readdir or two in the common case, never waiting for
+   * git's work:
+   * - every write adds one small pack; past SMALL_PACK_LIMIT small packs, a detached `git pack-objects` rolls them
+   *   into one, and a later write deletes them once their objects are in it (./pack-rollup.ts): the cost on a write
+   *   is a few small files read, whatever the size of the store;
    * - loose objects (from fetches) are judged the way git judges them, the fill of objects/17 against
-   *   gc.auto / 256, and left to `git gc --auto`.
-   * Returns what it ran.
+   *   gc.auto / 256, and left to `git gc --auto` (which detaches itself: gc.autoDetach).
+   * Returns what it started.
    *
    * @example await repo.maintain()   // 'none' nearly always
    */
-  async maintain(): Promise<'none' | 'repack' | 'gc'> {
+  async maintain(): Promise<'none' | 'rollup' | 'gc'> {
+    const place = {commonDir: this.commonDir, cwd: this.cwd, env: this.env, hashBytes: this.objectFormat === 'sha256' ? 32 : 20}
+    const rollup = finishRollup(place)
     const packDir = join(this.commonDir, 'objects', 'pack')
     const names = new Set(listNames(packDir))
-    // Small packs not kept (.keep): the ones a geometric repack would roll up.
+    // Small packs not kept (.keep): the ones to roll up.
     const small = [...names].filter((name) => name.endsWith('.pack') && !names.has(name.replace(/\.pack$/, '.keep')) && fileSize(join(packDir, name)) < SMALL_PACK_BYTES)
-    if (small.length > SMALL_PACK_LIMIT) {
-      await this.run(['repack', '-d', '-q', '--geometric=2'])
-      return 'repack'
-    }
+    if (rollup !== 'running' && small.length > SMALL_PACK_LIMIT && startRollup(place, small)) return 'rollup'
     const limit = (await this.writeSettings()).gcAuto
     if (!(limit > 0) || listNames(join(this.commonDir, 'objects', '17')).length <= Math.ceil(limit / 256)) return 'none'
     // git gc --auto packs in the background (gc.autoDetach); until it is done, every write would start another

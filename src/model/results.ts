@@ -12,8 +12,10 @@ import type {SearchKind} from './kinds.js'
 
 export interface TrajectoryDetail {
   trajectory: Trajectory
-  /** Decisions and other events, oldest first. */
+  /** Decisions and other events, oldest first: all of them, or the latest ones when `eventCount` is larger. */
   events: TrajectoryEvent[]
+  /** How many events the trajectory has, when `events` holds only the latest of them (status, load). */
+  eventCount?: number
 }
 
 export interface DecisionResult {

@@ -79,13 +79,16 @@ function sections(context: StartupContext): Section[] {
     const decisions = trajectory.events.filter((event) => event.kind === 'decision')
     const recent = decisions.slice(-3)
     const older = decisions.slice(0, -3)
+    // Only the latest events are read when there are many (eventCount): the rest are a command away.
+    const unread = (trajectory.eventCount ?? trajectory.events.length) - trajectory.events.length
+    const counted = unread > 0 ? `${trajectory.eventCount} decisions and other events, the latest ${trajectory.events.length} here (all of them: trail show ${oneLine(t.id)})` : `${decisions.length} decisions`
     const decision = (d: (typeof recent)[number]) =>
       `- ${oneLine(d.title)}: ${d.reasoning === undefined ? NO_REASONING : oneLine(d.reasoning)}${d.confidence === undefined ? '' : ` [confidence ${describeConfidence(d.confidence)}]`}`
     out.push({
       what: 'the active trajectory',
       priority: 3,
       text:
-        `## Active trajectory: ${oneLine(t.id)}\n\n"${oneLine(t.title)}", started ${oneLine(t.started)}${t.task ? `, task ${oneLine(t.task)}` : ''}; ${decisions.length} decisions.` +
+        `## Active trajectory: ${oneLine(t.id)}\n\n"${oneLine(t.title)}", started ${oneLine(t.started)}${t.task ? `, task ${oneLine(t.task)}` : ''}; ${counted}.` +
         (recent.length > 0 ? `\n\nLatest decisions:\n${recent.map(decision).join('\n')}` : '') +
         '\n\nWhen done: `trail complete --summary "..." --confidence 0.8`',
     })

@@ -56,6 +56,8 @@ export interface DecisionJson {
 
 export interface TrajectoryDetailJson extends TrajectoryJson {
   decisions: DecisionJson[]
+  /** How many events the trajectory has, when `decisions` holds only the latest of them (status). */
+  eventCount?: number
 }
 
 export function trajectoryJson(t: Trajectory): TrajectoryJson {
@@ -104,7 +106,7 @@ export function decisionJson(e: TrajectoryEvent): DecisionJson {
 }
 
 export function detailJson(detail: TrajectoryDetail): TrajectoryDetailJson {
-  return {...trajectoryJson(detail.trajectory), decisions: detail.events.map(decisionJson)}
+  return {...trajectoryJson(detail.trajectory), decisions: detail.events.map(decisionJson), ...(detail.eventCount === undefined ? {} : {eventCount: detail.eventCount})}
 }
 
 
@@ -191,11 +193,14 @@ export function statusText(result: StatusResult, style: OutputStyle): string {
     out.push(`  started ${formatTime(t.started, style)}${t.task ? `, task ${printableLine(t.task, 80)}` : ''}${t.branch ? `, branch ${printableLine(t.branch, 80)}` : ''}`)
     if (t.phase) out.push(`  phase: ${printableLine(t.phase, 40)}`)
     const decisions = result.active.events
-    out.push(decisions.length === 0 ? '  no decisions yet' : `  decisions (${decisions.length}):`)
+    // Only the latest are read when there are many (eventCount): numbered as in the whole list.
+    const count = result.active.eventCount ?? decisions.length
+    const earlier = count - decisions.length
+    out.push(decisions.length === 0 ? '  no decisions yet' : earlier > 0 ? `  decisions (${count}, the latest ${decisions.length} shown; all of them: trail show ${printableLine(t.id)}):` : `  decisions (${count}):`)
     decisions.forEach((d, index) => {
       const reasoning = d.reasoning === undefined ? NO_REASONING : printableLine(d.reasoning, 120)
       const confidence = d.confidence === undefined ? '' : ` [confidence ${describeConfidence(d.confidence)}]`
-      out.push(`    ${index + 1}. ${printableLine(d.title, 120)}: ${reasoning}${confidence}`)
+      out.push(`    ${earlier + index + 1}. ${printableLine(d.title, 120)}: ${reasoning}${confidence}`)
     })
   }
   if (result.alsoActive.length > 0) {

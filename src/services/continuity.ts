@@ -9,7 +9,7 @@ import type {Context} from './context.js'
 import {readRunningDashboard} from './dashboard-state.js'
 import {dayFolders} from './day-folders.js'
 import {readInbox} from './messages.js'
-import {findActive, readDetail, readEvents} from './trajectory-records.js'
+import {findActive, readEvents, readRecentDetail} from './trajectory-records.js'
 import type {SaveResult, StartupContext} from '../model/results.js'
 
 // The continuity use cases: save the ledger (and a handoff), mark an item uncertain, and gather what a new
@@ -95,10 +95,13 @@ export async function markUncertain(ctx: Context, input: {agent: AgentName; text
 export async function loadContext(ctx: Context, agent: AgentName): Promise<StartupContext> {
   const snapshot = await (await ctx.store()).snapshot()
   const [ledger, active, messages] = await Promise.all([readLedger(snapshot, agent), findActive(snapshot, agent), readInbox(ctx, {agent, unread: true})])
-  const [handoff, trajectory] = await Promise.all([newestHandoff(snapshot, agent, ledger), active ? readDetail(snapshot, active) : null])
+  const [handoff, trajectory] = await Promise.all([newestHandoff(snapshot, agent, ledger), active ? readRecentDetail(snapshot, active, LOAD_EVENTS) : null])
   const dashboard = readRunningDashboard(snapshot.repo)
   return {agent, ledger, handoff, trajectory, messages, ...(dashboard ? {dashboardUrl: dashboard.url} : {})}
 }
+
+/** How many of the active trajectory's latest events the startup context carries (all of them: trail show). */
+const LOAD_EVENTS = 20
 
 /** How many day folders of handoffs to look through when the ledger names none (an older store, a merge). */
 const HANDOFF_SCAN_DAYS = 90

@@ -19,7 +19,7 @@ import type {Draft} from '../store/transaction.js'
 import type {FileChange} from '../git/repo.js'
 import type {Context} from './context.js'
 import {dayFolders} from './day-folders.js'
-import {activeIds, allActive, countEvents, findActive, readDetail, readTrajectories, readTrajectory, resolveTrajectoryId} from './trajectory-records.js'
+import {activeIds, allActive, countEvents, findActive, readDetail, readRecentDetail, readTrajectories, readTrajectory, resolveTrajectoryId} from './trajectory-records.js'
 import type {TrajectoryDetail, DecisionResult, FinishResult, StatusResult, ListResult} from '../model/results.js'
 
 // The trajectory use cases: what `trail start`, `decision`, `complete`, `abandon`, `status`, `list`, `show` and
@@ -292,13 +292,16 @@ export async function findActiveTrajectory(ctx: Context, agent: AgentName): Prom
 }
 
 /** The agent's active trajectory with its decisions, and who else is working. */
+/** How many of the active trajectory's latest events `trail status` shows (all of them: trail show). */
+export const STATUS_EVENTS = 20
+
 export async function trajectoryStatus(ctx: Context, agent: AgentName): Promise<StatusResult> {
   const snapshot = await (await ctx.store()).snapshot()
   const [everyone, mine] = await Promise.all([allActive(snapshot), activeIds(snapshot, agent)])
   const trajectory = mine[0] === undefined ? null : await readTrajectory(snapshot, mine[0])
   return {
     agent,
-    active: trajectory ? await readDetail(snapshot, trajectory) : null,
+    active: trajectory ? await readRecentDetail(snapshot, trajectory, STATUS_EVENTS) : null,
     alsoActive: mine.slice(1),
     otherAgents: everyone.filter((entry) => entry.agent !== agent).map((entry) => ({agent: entry.agent, trajectory: entry.ids[0]!})),
   }

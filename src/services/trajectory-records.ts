@@ -48,6 +48,22 @@ export async function readDetail(snapshot: Snapshot, trajectory: Trajectory): Pr
   return {trajectory, events: await readEvents(snapshot, trajectory.id)}
 }
 
+/**
+ * A trajectory with its latest `limit` events (by id, which carries the time), and how many it has: one listing
+ * of its events folder and `limit` reads, whatever the number of events (status and load cost the same at 10
+ * decisions and at 1,000).
+ */
+export async function readRecentDetail(snapshot: Snapshot, trajectory: Trajectory, limit: number): Promise<TrajectoryDetail> {
+  const dir = eventsDir(trajectory.id)
+  const names = (await snapshot.list(dir))
+    .map((entry) => entry.name)
+    .filter((name) => name.endsWith('.md'))
+    .sort()
+  const latest = names.slice(-limit)
+  const events = (await readRecords(snapshot, 'event', latest.map((name) => `${dir}/${name}`))).sort((a, b) => -byNewest(a, b))
+  return names.length > latest.length ? {trajectory, events, eventCount: names.length} : {trajectory, events}
+}
+
 /** Ids of the agent's active trajectories, newest first (more than one only after two clones merged). */
 export async function activeIds(snapshot: Snapshot, agent: AgentName): Promise<string[]> {
   return (await snapshot.list(activeDir(agent)))

@@ -136,7 +136,9 @@ export class TestRepo {
   }
 
   remove(): void {
-    rmSync(this.dir, {recursive: true, force: true})
+    // Retried: a roll-up of small packs a write started in the background (src/git/pack-rollup.ts) may be writing
+    // its pack right now.
+    rmSync(this.dir, {recursive: true, force: true, maxRetries: 10, retryDelay: 100})
   }
 }
 

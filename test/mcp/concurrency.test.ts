@@ -40,13 +40,16 @@ describe('relay mcp beside other writers', () => {
       })
       await Promise.all([...viaMcp, ...viaCli, ...reads])
 
-      const shared = await json<{active: TrajectoryDetailJson}>(repo.dir, ['trail', 'status', '--agent', 'shared'])
+      // trail status shows the latest decisions only: trail show has them all.
+      const sharedStatus = await json<{active: TrajectoryDetailJson}>(repo.dir, ['trail', 'status', '--agent', 'shared'])
+      const shared = {active: await json<TrajectoryDetailJson>(repo.dir, ['trail', 'show', sharedStatus.active.id])}
       const expected = [
         ...servers.flatMap((_, s) => Array.from({length: MCP_CALLS}, (_, n) => `mcp ${s}-${n}`)),
         ...Array.from({length: CLI_PROCESSES - 1}, (_, p) => Array.from({length: CLI_DECISIONS}, (_, n) => `cli ${p + 1}-${n}`)).flat(),
       ]
       assert.deepEqual(shared.active.decisions.map((decision) => decision.title).sort(), expected.sort())
-      const cli = await json<{active: TrajectoryDetailJson}>(repo.dir, ['trail', 'status', '--agent', 'cli'])
+      const cliStatus = await json<{active: TrajectoryDetailJson}>(repo.dir, ['trail', 'status', '--agent', 'cli'])
+      const cli = {active: await json<TrajectoryDetailJson>(repo.dir, ['trail', 'show', cliStatus.active.id])}
       assert.equal(cli.active.decisions.length, CLI_DECISIONS)
       const commits = 2 + servers.length * MCP_CALLS + CLI_PROCESSES * CLI_DECISIONS
       assert.equal(repo.git(['rev-list', '--count', 'refs/trail/records']).trim(), String(commits))

@@ -45,8 +45,10 @@ describe('concurrent writers', () => {
     await Promise.all(Array.from({length: WORKERS}, (_, index) => worker(index)))
 
     for (const [position, agent] of agents.entries()) {
+      // trail status shows the latest decisions only: trail show has them all.
       const status = await json<{active: TrajectoryDetailJson}>(repo.dir, ['trail', 'status', '--agent', agent])
-      const titles = status.active.decisions.map((decision) => decision.title).sort()
+      const shown = await json<TrajectoryDetailJson>(repo.dir, ['trail', 'show', status.active.id])
+      const titles = shown.decisions.map((decision) => decision.title).sort()
       const expected = [position, position + agents.length].flatMap((index) => Array.from({length: DECISIONS_EACH}, (_, n) => `w${index} d${n}`)).sort()
       assert.deepEqual(titles, expected, agent)
     }
@@ -138,7 +140,8 @@ describe('a writer killed with SIGKILL', () => {
         assert.equal(next.code, 0, `round ${round} (killed after ${delay.toFixed(0)} ms): ${next.stderr}`)
       }
       const status = await json<{active: TrajectoryDetailJson}>(repo.dir, ['trail', 'status'])
-      const titles = new Set(status.active.decisions.map((decision) => decision.title))
+      const shown = await json<TrajectoryDetailJson>(repo.dir, ['trail', 'show', status.active.id])
+      const titles = new Set(shown.decisions.map((decision) => decision.title))
       for (let n = 0; n < round; n++) assert.ok(titles.has(`after round ${n}`), `every acknowledged write is kept: after round ${n}`)
       for (let n = 0; n < 5; n++) assert.ok(titles.has(`timed ${n}`))
       const doctor = await json<{checks: {name: string; status: string}[]}>(repo.dir, ['trail', 'doctor'])
