@@ -5,6 +5,7 @@ import {benchMcp} from './mcp.js'
 import {benchCompat} from './compat.js'
 import {benchParser} from './parser.js'
 import {benchRedaction} from './redact.js'
+import {benchCloneSync} from './clone-sync.js'
 import {benchReview} from './review.js'
 import {benchSiblingSync, RELAY_HOT, RELAY_SEARCH} from './relay-commands.js'
 import {benchStoreTables, type StoreTable} from './store-tables.js'
@@ -15,7 +16,7 @@ import {benchWhy} from './why.js'
 // of its per-round ratio to a baseline run in the same rounds (node -e 0, or raw git). Options:
 //   --quick          fewer rounds and smaller stores (0 and 1,000 trajectories), no comparison
 //   --only <names>   comma-separated: trail, reads, relay, search, sync, parser, ingest, compare, hooks, redact,
-//                    dashboard, mcp, compat, review, why
+//                    dashboard, mcp, compat, review, why, clone
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
@@ -36,6 +37,7 @@ const tables: StoreTable[] = [
 )
 if (tables.length > 0) sections.push(benchStoreTables(tables, quick ? [0, 1000] : [0, 10_000, 100_000], rounds))
 if (wanted('sync')) sections.push(benchSiblingSync(rounds))
+if (wanted('clone')) sections.push(benchCloneSync(quick ? [1000] : [10_000, 100_000], quick ? 3 : 5))
 if (wanted('mcp')) sections.push(await benchMcp(quick ? [0, 1000] : [0, 10_000, 100_000], rounds))
 if (wanted('compare') && !quick) sections.push(benchAgainstAgentTrajectories(rounds))
 if (wanted('hooks')) sections.push(benchHooks(rounds))
