@@ -10,6 +10,7 @@ import {review} from './definitions/trail/review.js'
 import {start} from './definitions/trail/start.js'
 import {status} from './definitions/trail/status.js'
 import {why} from './definitions/trail/why.js'
+import {shellComplete} from './definitions/trail/completion.js'
 import {runHot, type AnyDefinition} from './hot.js'
 import {normaliseTrailArgv} from './incumbent-argv.js'
 
@@ -17,7 +18,8 @@ import {normaliseTrailArgv} from './incumbent-argv.js'
 // each one small: compiling it is part of every call). `trail hook-git` runs in every commit an agent makes;
 // `trail review` and `trail why` are measured against `git log` and `git blame` (bench/review.ts, bench/why.ts).
 
-export const HOT_TRAIL: readonly AnyDefinition[] = [start, decision, complete, abandon, status, resume, phase, event, reflect, hookGit, review, why]
+// `__complete` answers every TAB of the completion scripts (../cli/complete.ts): it must not wait for oclif.
+export const HOT_TRAIL: readonly AnyDefinition[] = [start, decision, complete, abandon, status, resume, phase, event, reflect, hookGit, review, why, shellComplete]
 
 /** Runs `argv` if it names a hot `trail` command; false lets oclif take it. */
 export function run(argv: readonly string[]): Promise<boolean> {

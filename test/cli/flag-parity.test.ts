@@ -4,6 +4,7 @@ import {Parser} from '@oclif/core'
 import {allFlags, type CommandDefinition, type FlagSpecs} from '../../src/cli/definition.js'
 import {HOT_RELAY} from '../../src/cli/hot-relay.js'
 import {HOT_TRAIL} from '../../src/cli/hot-trail.js'
+import {prepareArgv} from '../../src/cli/globals.js'
 import {normaliseFlags, oclifArgs, oclifFlags} from '../../src/cli/oclif.js'
 import {parseArgv} from '../../src/cli/parse-argv.js'
 
@@ -16,10 +17,12 @@ type AnyDefinition = CommandDefinition<any, any>
 
 async function parseWithOclif(definition: AnyDefinition, argv: string[]) {
   const specs = allFlags(definition)
-  const parsed = await Parser.parse(argv, {flags: oclifFlags(specs), args: oclifArgs(definition.args), strict: true})
+  const parsed = await Parser.parse(argv, {flags: oclifFlags(specs), args: oclifArgs(definition.args), strict: !definition.variadic})
   const args: Record<string, string | undefined> = {}
   for (const arg of definition.args) args[arg.name] = parsed.args[arg.name] as string | undefined
-  return {args, flags: normaliseFlags(specs, parsed.flags as Record<string, unknown>)}
+  // A variadic command (`__complete`) takes the words after its arguments as `rest`, as src/cli/oclif.ts gives them.
+  const rest = definition.variadic ? {rest: (parsed.argv as string[]).slice(definition.args.length)} : {}
+  return {args, ...rest, flags: normaliseFlags(specs, parsed.flags as Record<string, unknown>)}
 }
 
 /** Argv samples that exercise every flag of a definition: plain values, values with spaces, dashes, repeats. */
@@ -51,10 +54,24 @@ describe('the fast path and oclif parse alike', () => {
       for (const argv of samples(definition)) {
         assert.deepEqual(parseArgv(definition, argv), await parseWithOclif(definition, argv), argv.join(' '))
       }
-      const bad = [['--no-such-flag', ...samples(definition)[0]!], [...samples(definition)[0]!, 'one', 'two', 'three']]
+      const bad = [['--no-such-flag', ...samples(definition)[0]!], ...(definition.variadic ? [] : [[...samples(definition)[0]!, 'one', 'two', 'three']])]
       for (const argv of bad) {
         assert.throws(() => parseArgv(definition, argv), argv.join(' '))
         await assert.rejects(parseWithOclif(definition, argv), argv.join(' '))
+      }
+    })
+  }
+})
+
+describe('the global flags (--color, --no-pager, -P) are taken out alike before either front end parses', () => {
+  for (const definition of [...HOT_TRAIL, ...HOT_RELAY]) {
+    it(`${definition.bin} ${definition.name}`, async () => {
+      for (const argv of samples(definition)) {
+        for (const globals of [['--color=never'], ['--color', 'always'], ['--no-pager'], ['-P', '--color=auto']]) {
+          const words = prepareArgv(definition.bin, [...globals, ...argv, ...globals])
+          assert.deepEqual(words, argv, `${globals.join(' ')} taken out of ${argv.join(' ')}`)
+          assert.deepEqual(parseArgv(definition, words), await parseWithOclif(definition, words), words.join(' '))
+        }
       }
     })
   }
