@@ -5,6 +5,7 @@ import type {OutputStyle} from '../render/style.js'
 import {terminalLine, terminalText} from '../render/terminal.js'
 import {colorEnabled} from './color.js'
 import type {CommandDefinition, CommandIO, FlagSpecs, Input} from './definition.js'
+import {FIRST_READS, freshCloneNote} from './fresh-clone.js'
 import {page, pagerFor} from './pager.js'
 
 // Runs a parsed command and prints its result or its error. Both front ends (oclif and the fast path) end here, so
@@ -55,6 +56,11 @@ export async function execute<F extends FlagSpecs, R>(
   const wantsJson = input.flags.json === true
   const out = guard(streams)
   const ctx = createContext({cwd: where.cwd, env, warn: (message) => out.stderr(`warning: ${terminalLine(message)}\n`)})
+  // A fresh clone's first reads say how to get origin's records (./fresh-clone.ts), after the answer or the error.
+  const cloneNote = async () => {
+    const line = FIRST_READS.has(`${definition.bin} ${definition.name}`) ? await freshCloneNote(ctx) : null
+    if (line) out.stderr(`${line}\n`)
+  }
   try {
     const result = await definition.run(ctx, input, commandIO(streams, out))
     const output = wantsJson && definition.toJson
@@ -71,9 +77,12 @@ export async function execute<F extends FlagSpecs, R>(
     }
     const note = definition.note?.(result, input)
     if (note) out.stderr(`${note}\n`)
+    await cloneNote()
     return definition.exitCode?.(result) ?? EXIT.ok
   } catch (error) {
-    return reportError(error, {json: wantsJson, debug: Boolean(env.DEBUG), streams, commandLine: `${definition.bin} ${definition.name}`})
+    const code = reportError(error, {json: wantsJson, debug: Boolean(env.DEBUG), streams, commandLine: `${definition.bin} ${definition.name}`})
+    await cloneNote()
+    return code
   } finally {
     ctx.close()
   }

@@ -111,14 +111,16 @@ function commandOf(commands: readonly ManifestCommand[], argv: readonly string[]
  *
  * @example unknownCommand('trail', ['strat'])   // error: unknown command 'strat' / hint: did you mean `trail start`?
  */
-export function unknownCommand(bin: Bin, argv: readonly string[]): UsageError | undefined {
-  const first = argv[0]
-  if (first === undefined || first.startsWith('-')) return undefined
+export function unknownCommand(bin: Bin, given: readonly string[]): UsageError | undefined {
+  const typed = given[0]
+  if (typed === undefined || typed.startsWith('-')) return undefined
+  // `continuity:sav` is read as the words `continuity sav`, and named as typed.
+  const argv = typed.includes(':') ? [...typed.split(':').filter(Boolean), ...given.slice(1)] : given
+  const first = argv[0] ?? typed
   const commands = manifestCommands(bin)
   if (commands.length === 0 || commandOf(commands, argv)) return undefined
   const visible = commands.filter((command) => !command.hidden)
   const topics = new Set(commands.filter((command) => command.name.includes(' ')).map((command) => command.name.split(' ')[0]!))
-  const help = `${bin} --help lists every command`
   // A topic and an unknown word after it: `relay continuity sav`.
   if (topics.has(first)) {
     const second = argv[1]
@@ -126,22 +128,18 @@ export function unknownCommand(bin: Bin, argv: readonly string[]): UsageError | 
     const words = visible.filter((command) => command.name.startsWith(`${first} `)).map((command) => command.name.split(' ')[1]!)
     const near = nearest(second, words)
     return new UsageError(
-      `unknown command '${first} ${second}'`,
+      `unknown command '${typed.includes(':') ? typed : `${first} ${second}`}'`,
       near ? `did you mean \`${bin} ${first} ${near}\`?` : `${bin} ${first} --help lists its commands`,
     )
   }
-  // What was typed, as typed (`strat:x` stays `strat:x`); its first word is what is matched.
-  const word = first.split(':')[0]!
   const other: Bin = bin === 'trail' ? 'relay' : 'trail'
-  const otherCommands = manifestCommands(other).filter((command) => !command.hidden)
-  const spoken = first.replace(/:/g, ' ')
-  const inOther = commandOf(otherCommands, spoken.split(' ')) ?? otherCommands.find((command) => command.name.split(' ')[0] === word)
-  if (inOther && !visible.some((command) => command.name.split(' ')[0] === word)) {
-    return new UsageError(`unknown command '${first}'`, `that is \`${other} ${inOther.name.split(' ')[0]}\`: ${other} ${inOther.name.split(' ')[0]} --help`)
-  }
+  const otherFirst = manifestCommands(other).filter((command) => !command.hidden).map((command) => command.name.split(' ')[0]!)
   const firstWords = [...new Set(visible.map((command) => command.name.split(' ')[0]!))]
-  const near = nearest(word, firstWords)
-  return new UsageError(`unknown command '${first}'`, near ? `did you mean \`${bin} ${near}\`?` : help)
+  if (otherFirst.includes(first) && !firstWords.includes(first)) {
+    return new UsageError(`unknown command '${typed}'`, `that is \`${other} ${first}\`: ${other} ${first} --help`)
+  }
+  const near = nearest(first, firstWords)
+  return new UsageError(`unknown command '${typed}'`, near ? `did you mean \`${bin} ${near}\`?` : `${bin} --help lists every command`)
 }
 
 /**
