@@ -38,7 +38,10 @@ export function pagerFor(command: string, stdout: {isTTY?: boolean; rows?: numbe
   if (choice === 'auto' && !PAGED.has(command)) return null
   const pager = (env.TRAIL_PAGER ?? env.PAGER ?? 'less').trim()
   if (pager === '' || pager === 'cat') return null
-  if (choice === 'auto' && lineCount(text, stdout.columns ?? Number(env.COLUMNS ?? 80)) < (stdout.rows ?? Number(env.LINES ?? 24))) return null
+  // A terminal that does not tell its size (0 rows) is taken as $LINES x $COLUMNS, else 24 x 80.
+  const rows = stdout.rows || Number(env.LINES) || 24
+  const columns = stdout.columns || Number(env.COLUMNS) || 80
+  if (choice === 'auto' && lineCount(text, columns) < rows) return null
   return pager
 }
 
