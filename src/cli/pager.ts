@@ -1,11 +1,12 @@
 import {spawn} from 'node:child_process'
+import {isatty} from 'node:tty'
 
 // Long output on a terminal goes through a pager, as git's does. The pager is $TRAIL_PAGER, else $PAGER, else
 // `less`; LESS=FRX is set when LESS is unset (quit if one screen, keep colour, leave the screen as it is), LV=-c
 // likewise, as git does. It runs only when stdout is a terminal (so never into a pipe or a file, --json or not),
 // for the commands that print long output (PAGED below), when the text is longer than the terminal is high; `-P` /
 // `--paginate` pages any command's output on a terminal whatever its length, `--no-pager` never pages. An empty
-// pager or `cat` means no pager, as for git.
+// pager or `cat` means no pager, as for git. Unlike git, nothing is paged when stdin is not a terminal either.
 //
 // The pager is run as `sh -c "$PAGER"`, as git runs it: PAGER is a command line the user set in their own
 // environment (`less -S`, `delta --paging=always`), not foreign input, and splitting it ourselves would get quoting
@@ -35,6 +36,8 @@ export function setPagerChoice(value: PagerChoice): void {
 /** The pager command line to run for this output, or null to print it directly. */
 export function pagerFor(command: string, stdout: {isTTY?: boolean; rows?: number; columns?: number}, env: NodeJS.ProcessEnv, text: string): string | null {
   if (choice === 'never' || stdout.isTTY !== true || env.TERM === 'dumb') return null
+  // No keyboard, no pager: a harness that gives stdout a terminal but stdin none would wait on less forever.
+  if (!isatty(0)) return null
   if (choice === 'auto' && !PAGED.has(command)) return null
   const pager = (env.TRAIL_PAGER ?? env.PAGER ?? 'less').trim()
   if (pager === '' || pager === 'cat') return null
