@@ -11,6 +11,7 @@ import {isatty} from 'node:tty'
 // The pager is run as `sh -c "$PAGER"`, as git runs it: PAGER is a command line the user set in their own
 // environment (`less -S`, `delta --paging=always`), not foreign input, and splitting it ourselves would get quoting
 // wrong where sh gets it right. Nothing else is ever put into that command line; the text paged goes to its stdin.
+// Besides src/git/ and the dashboard's browser, this is the one file the linter lets start a process (biome.json).
 
 export type PagerChoice = 'auto' | 'never' | 'always'
 
