@@ -17,7 +17,8 @@ export const FIRST_READS: ReadonlySet<string> = new Set(['trail list', 'trail st
 export async function freshCloneNote(ctx: Context): Promise<string | null> {
   try {
     const {repo} = await ctx.store()
-    if ((await repo.resolveForeignRef(STORE_REF)) !== null) return null
+    // Through the `git cat-file --batch` every read has running already: no process is started for a store that exists.
+    if ((await repo.resolveRef(STORE_REF)) !== null) return null
     if (repo.localConfig().values('remote.origin.url').length === 0) return null
     if ((await repo.resolveForeignRef('refs/trail/remotes/origin/records')) !== null) {
       return "note: origin's records were fetched but are not in this clone's store yet; get them with: trail sync"
