@@ -3,7 +3,10 @@ import {createContext} from '../services/context.js'
 import {writeOutputFile} from '../services/output-file.js'
 import type {OutputStyle} from '../render/style.js'
 import {terminalLine, terminalText} from '../render/terminal.js'
+import {colorEnabled} from './color.js'
 import type {CommandDefinition, CommandIO, FlagSpecs, Input} from './definition.js'
+import {FIRST_READS, freshCloneNote} from './fresh-clone.js'
+import {page, pagerFor} from './pager.js'
 
 // Runs a parsed command and prints its result or its error. Both front ends (oclif and the fast path) end here, so
 // output, --json, --output and errors look the same whichever path ran the command.
@@ -37,10 +40,9 @@ export const PROCESS_STREAMS: Streams = {
   },
 }
 
-/** Colour only on a terminal, never with NO_COLOR set (https://no-color.org) or TERM=dumb. */
+/** Colour as ./color.ts decides (--color, FORCE_COLOR, NO_COLOR, a terminal); the layout follows the stream. */
 export function outputStyle(stream: {isTTY?: boolean}, env: NodeJS.ProcessEnv): OutputStyle {
-  const isTTY = stream.isTTY === true
-  return {isTTY, color: isTTY && (env.NO_COLOR ?? '') === '' && env.TERM !== 'dumb', now: new Date()}
+  return {isTTY: stream.isTTY === true, color: colorEnabled(stream, env), now: new Date()}
 }
 
 /** Runs the command and returns the process exit code. Never throws. */
@@ -54,6 +56,11 @@ export async function execute<F extends FlagSpecs, R>(
   const wantsJson = input.flags.json === true
   const out = guard(streams)
   const ctx = createContext({cwd: where.cwd, env, warn: (message) => out.stderr(`warning: ${terminalLine(message)}\n`)})
+  // A fresh clone's first reads say how to get origin's records (./fresh-clone.ts), after the answer or the error.
+  const cloneNote = async () => {
+    const line = FIRST_READS.has(`${definition.bin} ${definition.name}`) ? await freshCloneNote(ctx) : null
+    if (line) out.stderr(`${line}\n`)
+  }
   try {
     const result = await definition.run(ctx, input, commandIO(streams, out))
     const output = wantsJson && definition.toJson
@@ -63,13 +70,19 @@ export async function execute<F extends FlagSpecs, R>(
       await writeOutputFile(ctx, input.flags.output, terminalText(output), {followSymlinks: input.flags['follow-symlinks'] === true})
       out.stderr(`wrote ${terminalLine(input.flags.output)}\n`)
     } else {
-      out.stdout(output)
+      // Long output on a terminal through the pager (./pager.ts); only the process's own stdout is paged.
+      const pager = streams === PROCESS_STREAMS ? pagerFor(`${definition.bin} ${definition.name}`, streams.stdout, env, output) : null
+      if (pager) await page(pager, terminalText(output), env, () => out.stdout(output))
+      else out.stdout(output)
     }
     const note = definition.note?.(result, input)
     if (note) out.stderr(`${note}\n`)
+    await cloneNote()
     return definition.exitCode?.(result) ?? EXIT.ok
   } catch (error) {
-    return reportError(error, {json: wantsJson, debug: Boolean(env.DEBUG), streams, commandLine: `${definition.bin} ${definition.name}`})
+    const code = reportError(error, {json: wantsJson, debug: Boolean(env.DEBUG), streams, commandLine: `${definition.bin} ${definition.name}`})
+    await cloneNote()
+    return code
   } finally {
     ctx.close()
   }

@@ -7,6 +7,7 @@ import {ingest} from './definitions/relay/ingest.js'
 import {send} from './definitions/relay/send.js'
 import {sync} from './definitions/relay/sync.js'
 import {thread} from './definitions/relay/thread.js'
+import {shellComplete} from './definitions/relay/completion.js'
 import {runHot, type AnyDefinition} from './hot.js'
 
 // The entry of dist/hot-relay.cjs: `relay`'s hot commands. `relay sync` is one too: it runs at the start of
@@ -15,7 +16,8 @@ import {runHot, type AnyDefinition} from './hot.js'
 // reads (`inbox`, `thread`) too: through oclif they cost 115-190 ms whatever the store holds (issue 14). `relay
 // search` is not yet: on the fast path it shows hits without reading their records (test/cli/relay-search.test.ts).
 
-export const HOT_RELAY: readonly AnyDefinition[] = [continuitySave, continuityLoad, continuityUncertain, ingest, send, sync, hook, inbox, thread]
+// `__complete` answers every TAB of the completion scripts (../cli/complete.ts): it must not wait for oclif.
+export const HOT_RELAY: readonly AnyDefinition[] = [continuitySave, continuityLoad, continuityUncertain, ingest, send, sync, hook, inbox, thread, shellComplete]
 
 /** Runs `argv` if it names a hot `relay` command; false lets oclif take it. */
 export function run(argv: readonly string[]): Promise<boolean> {

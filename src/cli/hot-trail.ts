@@ -13,6 +13,7 @@ import {show} from './definitions/trail/show.js'
 import {start} from './definitions/trail/start.js'
 import {status} from './definitions/trail/status.js'
 import {why} from './definitions/trail/why.js'
+import {shellComplete} from './definitions/trail/completion.js'
 import {runHot, type AnyDefinition} from './hot.js'
 import {normaliseTrailArgv} from './incumbent-argv.js'
 
@@ -21,7 +22,8 @@ import {normaliseTrailArgv} from './incumbent-argv.js'
 // `trail review` and `trail why` are measured against `git log` and `git blame` (bench/review.ts, bench/why.ts).
 // The reads (`list`, `show`, `export`) too: through oclif they cost 115-190 ms whatever the store holds (issue 14).
 
-export const HOT_TRAIL: readonly AnyDefinition[] = [start, decision, complete, abandon, status, resume, phase, event, reflect, hookGit, review, why, list, show, exportCommand]
+// `__complete` answers every TAB of the completion scripts (../cli/complete.ts): it must not wait for oclif.
+export const HOT_TRAIL: readonly AnyDefinition[] = [start, decision, complete, abandon, status, resume, phase, event, reflect, hookGit, review, why, list, show, exportCommand, shellComplete]
 
 /** Runs `argv` if it names a hot `trail` command; false lets oclif take it. */
 export function run(argv: readonly string[]): Promise<boolean> {

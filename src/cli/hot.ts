@@ -1,5 +1,6 @@
 import type {CommandDefinition} from './definition.js'
 import {execute, PROCESS_STREAMS, reportError} from './execute.js'
+import {prepareArgv} from './globals.js'
 import {parseArgv} from './parse-argv.js'
 
 // The fast path. Agents call the hot commands dozens of times a session, so these are dispatched here, from one
@@ -22,9 +23,18 @@ export function findHotCommand(commands: readonly AnyDefinition[], argv: readonl
  * Runs `argv` if it names a hot command (and does not ask for help); returns false to let oclif take it.
  * Sets process.exitCode.
  */
-export async function runHot(commands: readonly AnyDefinition[], bin: 'trail' | 'relay', argv: readonly string[]): Promise<boolean> {
+export async function runHot(commands: readonly AnyDefinition[], bin: 'trail' | 'relay', given: readonly string[]): Promise<boolean> {
+  let argv: string[]
+  try {
+    argv = prepareArgv(bin, given)
+  } catch (error) {
+    process.exitCode = reportError(error, {json: given.includes('--json'), debug: Boolean(process.env.DEBUG), streams: PROCESS_STREAMS, commandLine: bin})
+    return true
+  }
   const definition = findHotCommand(commands, argv)
-  if (!definition || argv.includes('--help') || argv.includes('-h')) return false
+  const end = argv.indexOf('--')
+  const options = end === -1 ? argv : argv.slice(0, end)
+  if (!definition || options.includes('--help') || options.includes('-h')) return false
   const rest = argv.slice(definition.name.split(' ').length)
   try {
     const input = parseArgv(definition, rest)

@@ -1,8 +1,11 @@
 import {fileURLToPath} from 'node:url'
 import {Args, Command, Flags, flush, run, type Interfaces} from '@oclif/core'
+import {UsageError} from '../errors.js'
 import {allFlags, type ArgSpec, type CommandDefinition, type FlagSpecs, type Input} from './definition.js'
 import {execute, PROCESS_STREAMS, reportError} from './execute.js'
-import {isVersionWord, normaliseTrailArgv} from './incumbent-argv.js'
+import {prepareArgv} from './globals.js'
+import {normaliseTrailArgv} from './incumbent-argv.js'
+import {unknownCommand, unknownFlagHint} from './suggest.js'
 
 // The oclif front end: every command, with help and a manifest. Commands are built from the same declarations
 // as the fast path (./definition.ts), so flags are declared once.
@@ -26,12 +29,15 @@ export function oclifCommand(definition: CommandDefinition<any, any>): typeof Co
       process.exitCode = await execute(definition, {args, ...(rest ? {rest} : {}), flags: normaliseFlags(specs, flags)} as Input<FlagSpecs>)
     }
 
-    override async catch(error: Error & {exitCode?: number}): Promise<void> {
-      process.exitCode = reportError(error, {
+    override async catch(error: Error & {exitCode?: number; flags?: string[]}): Promise<void> {
+      // An unknown flag: the nearest flag of this command as the hint (./suggest.ts).
+      const unknownFlag = error.constructor.name === 'NonExistentFlagsError' ? error.flags?.[0] : undefined
+      const commandLine = `${definition.bin} ${definition.name}`
+      process.exitCode = reportError(unknownFlag ? new UsageError(`unknown flag ${unknownFlag}`, unknownFlagHint(unknownFlag, specs, commandLine)) : error, {
         json: this.argv.includes('--json'),
         debug: Boolean(process.env.DEBUG),
         streams: PROCESS_STREAMS,
-        commandLine: `${definition.bin} ${definition.name}`,
+        commandLine,
       })
     }
   }
@@ -70,7 +76,11 @@ export function normaliseFlags(specs: FlagSpecs, flags: Record<string, unknown>)
 export async function runOclif(bin: 'trail' | 'relay', argv: readonly string[]): Promise<void> {
   const root = fileURLToPath(new URL(`../../oclif/${bin}/`, import.meta.url))
   try {
-    await run(bin === 'trail' ? normaliseTrailArgv(argv, process.env) : isVersionWord(argv[0]) ? ['--version'] : [...argv], root)
+    const words = prepareArgv(bin, bin === 'trail' ? normaliseTrailArgv(argv, process.env) : argv)
+    // An unknown command is answered here, with the nearest one, before oclif would name it by its internal id.
+    const unknown = unknownCommand(bin, words)
+    if (unknown) throw unknown
+    await run(words, root)
     await flush()
   } catch (error) {
     process.exitCode = reportError(error, {

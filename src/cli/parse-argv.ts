@@ -1,6 +1,7 @@
 import {parseArgs} from 'node:util'
 import {UsageError} from '../errors.js'
 import {allFlags, type CommandDefinition, type FlagSpecs, type Input} from './definition.js'
+import {unknownFlagHint} from './suggest.js'
 
 /**
  * Parses the argv of a command (the words after its name) with node:util's parseArgs, from the same declaration
@@ -20,7 +21,9 @@ export function parseArgv<F extends FlagSpecs>(definition: CommandDefinition<F, 
   try {
     parsed = parseArgs({args: attachDashValues(argv, specs), options, allowPositionals: true, strict: true})
   } catch (error) {
-    throw new UsageError(describeParseError(error as Error & {code?: string}), help)
+    const message = describeParseError(error as Error & {code?: string})
+    const unknown = /^unknown flag (\S+)$/.exec(message)?.[1]
+    throw new UsageError(message, unknown ? unknownFlagHint(unknown, specs, `${definition.bin} ${definition.name}`) : help)
   }
   const flags: Record<string, unknown> = {}
   for (const [name, spec] of Object.entries(specs)) {

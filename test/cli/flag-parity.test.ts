@@ -4,6 +4,7 @@ import {Parser} from '@oclif/core'
 import {allFlags, type CommandDefinition, type FlagSpecs} from '../../src/cli/definition.js'
 import {HOT_RELAY} from '../../src/cli/hot-relay.js'
 import {HOT_TRAIL} from '../../src/cli/hot-trail.js'
+import {prepareArgv} from '../../src/cli/globals.js'
 import {normaliseFlags, oclifArgs, oclifFlags} from '../../src/cli/oclif.js'
 import {parseArgv} from '../../src/cli/parse-argv.js'
 
@@ -58,6 +59,20 @@ describe('the fast path and oclif parse alike', () => {
       for (const argv of bad) {
         assert.throws(() => parseArgv(definition, argv), argv.join(' '))
         await assert.rejects(parseWithOclif(definition, argv), argv.join(' '))
+      }
+    })
+  }
+})
+
+describe('the global flags (--color, --no-pager, -P) are taken out alike before either front end parses', () => {
+  for (const definition of [...HOT_TRAIL, ...HOT_RELAY]) {
+    it(`${definition.bin} ${definition.name}`, async () => {
+      for (const argv of samples(definition)) {
+        for (const globals of [['--color=never'], ['--color', 'always'], ['--no-pager'], ['-P', '--color=auto']]) {
+          const words = prepareArgv(definition.bin, [...globals, ...argv, ...globals])
+          assert.deepEqual(words, argv, `${globals.join(' ')} taken out of ${argv.join(' ')}`)
+          assert.deepEqual(parseArgv(definition, words), await parseWithOclif(definition, words), words.join(' '))
+        }
       }
     })
   }

@@ -424,7 +424,7 @@ function underTerminal(cwd: string, argv: [keyof typeof BIN, ...string[]]): stri
   const [bin, ...args] = argv
   const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`
   const command = [process.execPath, BIN[bin], ...args].map(quote).join(' ')
-  const result = spawnSync('script', ['-qec', command, '/dev/null'], {cwd, env: testEnv({TERM: 'xterm-256color', COLUMNS: '200'}), encoding: 'utf8'})
+  const result = spawnSync('script', ['-qec', command, '/dev/null'], {cwd, env: testEnv({TERM: 'xterm-256color', COLUMNS: '200', PAGER: 'cat'}), encoding: 'utf8'})
   assert.equal(result.status, 0, `${argv.join(' ')} under script: ${result.stderr}${result.stdout}`)
   return result.stdout.replace(/\r\n/g, '\n')
 }

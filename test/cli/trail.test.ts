@@ -676,7 +676,7 @@ describe('errors', () => {
       [['trail', 'start', 'a', 'b'], /^error: unexpected argument: b\nhint: see: trail start --help \(quote a value that contains spaces\)\n$/],
       [['trail', 'list', '--bogus'], /^error: unknown flag --bogus\nhint: see: trail list --help\n$/],
       [['trail', 'show'], /^error: missing required argument <id>\nhint: see: trail show --help\n$/],
-      [['trail', 'frobnicate'], /^error: command frobnicate not found\nhint: see: trail --help\n$/],
+      [['trail', 'frobnicate'], /^error: unknown command 'frobnicate'\nhint: trail --help lists every command\n$/],
     ]
     for (const [argv, expected] of cases) {
       const result = await runCli(repo.dir, argv as ['trail', ...string[]])

@@ -1,0 +1,188 @@
+import {PDERO_PHASES} from '../model/agent-trajectories.js'
+import type {Context} from '../services/context.js'
+import {agentNamesIn, newestTrajectoryIds} from '../services/agents.js'
+import {listSiblings} from '../services/projects.js'
+import {COLOR_CHOICES} from './color.js'
+import {type Bin, type ManifestCommand, manifestCommands} from './suggest.js'
+
+// Shell completion. `trail completion <shell>` prints a script for bash, zsh or fish; the script calls back into
+// the executable at every TAB (`trail __complete -- <words...>`, hidden from help), which answers with one
+// candidate per line: commands, a command's flags, and values read from the store now (agent names, trajectory
+// ids, sibling names), so they are live. Commands and flags come from the oclif manifest the build writes from the
+// declarations (./suggest.ts reads it), values through the services. An error prints nothing: a TAB never shows a
+// stack or a message in the middle of a command line.
+
+export const SHELLS = ['bash', 'zsh', 'fish'] as const
+export type Shell = (typeof SHELLS)[number]
+
+/** Where each shell looks for a completion script, for `completion --help` and the README. */
+export function installLines(bin: Bin): string[] {
+  return [
+    `bash: ${bin} completion bash > ~/.local/share/bash-completion/completions/${bin}`,
+    `zsh:  ${bin} completion zsh > "\${fpath[1]}/_${bin}"   (or any folder in $fpath, before compinit runs)`,
+    `fish: ${bin} completion fish > ~/.config/fish/completions/${bin}.fish`,
+  ]
+}
+
+/** The completion script of `bin` for `shell`. It runs `bin` by name, as the shell found it. */
+export function completionScript(bin: Bin, shell: Shell): string {
+  const fn = `_${bin}_relay_trail`
+  switch (shell) {
+    case 'bash':
+      return `# bash completion for ${bin} (relay-trail). Install: ${bin} completion bash > ~/.local/share/bash-completion/completions/${bin}
+${fn}() {
+  local IFS=$'\\n'
+  local cur="\${COMP_WORDS[COMP_CWORD]}"
+  COMPREPLY=($(command ${bin} __complete -- "\${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null))
+  # An answer that is not a word of ours (no candidates): let bash complete file names.
+  [ \${#COMPREPLY[@]} -eq 0 ] && [ "\${cur#-}" = "$cur" ] && COMPREPLY=($(compgen -f -- "$cur"))
+  return 0
+}
+complete -F ${fn} ${bin}
+`
+    case 'zsh':
+      return `#compdef ${bin}
+# zsh completion for ${bin} (relay-trail). Install: ${bin} completion zsh > "\${fpath[1]}/_${bin}"
+${fn}() {
+  local -a candidates
+  candidates=("\${(@f)$(command ${bin} __complete -- "\${(@)words[2,CURRENT]}" 2>/dev/null)}")
+  candidates=("\${(@)candidates:#}")
+  if (( \${#candidates} )); then
+    compadd -- "\${(@)candidates}"
+  else
+    _files
+  fi
+}
+if [ "\${funcstack[1]}" = "_${bin}" ]; then
+  ${fn} "$@"
+else
+  compdef ${fn} ${bin}
+fi
+`
+    case 'fish':
+      return `# fish completion for ${bin} (relay-trail). Install: ${bin} completion fish > ~/.config/fish/completions/${bin}.fish
+function __${bin}_relay_trail_complete
+    set -l words (commandline -opc) (commandline -ct)
+    command ${bin} __complete -- $words[2..-1] 2>/dev/null
+end
+complete -c ${bin} -f -a '(__${bin}_relay_trail_complete)'
+`
+  }
+}
+
+/** Flags every command takes (./globals.ts). */
+const GLOBAL_FLAGS = ['--color', '--no-pager', '--paginate']
+
+/**
+ * The candidates for the last of `words` (the words after the executable; the last is the one being completed,
+ * maybe empty). Never throws: whatever fails gives no candidates.
+ *
+ * @example await completeWords(ctx, 'trail', ['st'])   // ['start', 'status']
+ */
+export async function completeWords(ctx: Context, bin: Bin, words: readonly string[]): Promise<string[]> {
+  try {
+    const current = words.at(-1) ?? ''
+    const before = words.slice(0, -1)
+    const commands = manifestCommands(bin)
+    const visible = commands.filter((command) => !command.hidden)
+    const command = commandNamed(visible, before)
+    if (!command) {
+      const typed = before.filter((word) => !word.startsWith('-'))
+      if (typed.length > 0 && typed[0] !== 'help') {
+        // A topic: its commands (`relay continuity <TAB>`).
+        const sub = visible.filter((c) => c.name.startsWith(`${typed[0]} `)).map((c) => c.name.split(' ')[1]!)
+        return typed.length === 1 ? matching(sub, current) : []
+      }
+      const first = [...new Set(visible.map((c) => c.name.split(' ')[0]!)), 'help']
+      return matching(typed[0] === 'help' ? first.filter((word) => word !== 'help') : first, current)
+    }
+    const afterCommand = before.slice(command.name.split(' ').length)
+    const previous = afterCommand.at(-1)
+    // A flag's value: `--agent <TAB>`.
+    if (previous?.startsWith('-') && !afterCommand.includes('--')) {
+      const flag = flagNamed(command, previous)
+      if (previous === '--color') return matching([...COLOR_CHOICES], current)
+      if (flag?.type === 'option') return matching(await flagValues(ctx, flag), current)
+    }
+    if (current.startsWith('-') && !afterCommand.includes('--')) {
+      const flags = command.flags.map((flag) => `--${flag.name}`)
+      return matching([...flags, ...GLOBAL_FLAGS], current)
+    }
+    // A positional argument: which one is it?
+    const positionals = positionalsOf(command, afterCommand)
+    const arg = command.args[positionals.length]
+    return arg ? matching(await argValues(ctx, command, arg), current) : []
+  } catch {
+    return []
+  }
+}
+
+function matching(candidates: readonly string[], prefix: string): string[] {
+  return candidates.filter((candidate) => candidate.startsWith(prefix))
+}
+
+function commandNamed(commands: readonly ManifestCommand[], words: readonly string[]): ManifestCommand | undefined {
+  const named = words[0] === 'help' ? words.slice(1) : words
+  let found: ManifestCommand | undefined
+  for (const command of commands) {
+    const parts = command.name.split(' ')
+    if (parts.every((part, index) => named[index] === part) && (!found || parts.length > found.name.split(' ').length)) found = command
+  }
+  return found
+}
+
+function flagNamed(command: ManifestCommand, word: string) {
+  return command.flags.find((flag) => word === `--${flag.name}` || (flag.char !== undefined && word === `-${flag.char}`))
+}
+
+/** The positional words typed so far after the command, values of flags left out. */
+function positionalsOf(command: ManifestCommand, words: readonly string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!
+    if (word === '--') {
+      out.push(...words.slice(i + 1))
+      break
+    }
+    if (word.startsWith('-')) {
+      if (!word.includes('=') && (flagNamed(command, word)?.type === 'option' || word === '--color')) i++
+      continue
+    }
+    out.push(word)
+  }
+  return out
+}
+
+async function flagValues(ctx: Context, flag: {name: string; options?: string[]}): Promise<string[]> {
+  if (flag.options && flag.options.length > 0) return flag.options
+  if (flag.name === 'agent' || flag.name === 'lead') return agentNames(ctx)
+  if (flag.name === 'project') return siblingNames(ctx)
+  if (flag.name === 'phase') return [...PDERO_PHASES]
+  return []
+}
+
+async function argValues(ctx: Context, command: ManifestCommand, arg: string): Promise<string[]> {
+  const where = `${command.name} ${arg}`
+  if (['show id', 'export id', 'resume id'].includes(where)) return trajectoryIds(ctx)
+  if (where === 'bridge remove name') return siblingNames(ctx)
+  if (where === 'send target') return agentNames(ctx)
+  if (where === 'phase phase') return [...PDERO_PHASES]
+  return []
+}
+
+async function snapshotOf(ctx: Context) {
+  return (await ctx.store()).snapshot()
+}
+
+async function agentNames(ctx: Context): Promise<string[]> {
+  return agentNamesIn(await snapshotOf(ctx))
+}
+
+/** The 200 newest trajectory ids, newest first. */
+async function trajectoryIds(ctx: Context): Promise<string[]> {
+  return newestTrajectoryIds(await snapshotOf(ctx), 200)
+}
+
+async function siblingNames(ctx: Context): Promise<string[]> {
+  return (await listSiblings(ctx)).map((sibling) => sibling.name)
+}

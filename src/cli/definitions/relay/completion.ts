@@ -1,0 +1,4 @@
+import {completionCommand, shellCompleteCommand} from '../../completion-commands.js'
+
+export const completion = completionCommand('relay')
+export const shellComplete = shellCompleteCommand('relay')

@@ -1,0 +1,57 @@
+import {setColorChoice} from './color.js'
+import {setPagerChoice} from './pager.js'
+import {isVersionWord} from './incumbent-argv.js'
+
+// The flags every command of both executables takes, wherever they stand before `--`: --color[=auto|always|never]
+// (./color.ts), --no-pager, -P and --paginate (./pager.ts). Both front ends take them out of argv here before a
+// command is parsed, so each command's own declaration stays as it is and both parse alike
+// (test/cli/flag-parity.test.ts). Also `relay`'s help and version spellings, as `trail`'s (./incumbent-argv.ts).
+
+/** Words that set a global choice, and what is left of argv. Throws a UsageError for a bad --color value. */
+export function takeGlobalFlags(argv: readonly string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i]!
+    if (word === '--') {
+      out.push(...argv.slice(i))
+      break
+    }
+    if (word === '--color') {
+      const next = argv[i + 1]
+      if (next === 'auto' || next === 'always' || next === 'never') {
+        setColorChoice(next)
+        i++
+      } else {
+        setColorChoice('always')
+      }
+    } else if (word.startsWith('--color=')) {
+      setColorChoice(word.slice('--color='.length))
+    } else if (word === '--no-color') {
+      setColorChoice('never')
+    } else if (word === '--no-pager') {
+      setPagerChoice('never')
+    } else if (word === '-P' || word === '--paginate') {
+      setPagerChoice('always')
+    } else {
+      out.push(word)
+    }
+  }
+  return out
+}
+
+/**
+ * `relay -V`, `relay version`, `relay help [command...]` and `-h` as oclif's --version and --help, as for `trail`.
+ *
+ * @example normaliseRelayArgv(['help', 'continuity', 'save'])   // ['continuity', 'save', '--help']
+ */
+export function normaliseRelayArgv(argv: readonly string[]): string[] {
+  if (isVersionWord(argv[0])) return ['--version']
+  if (argv[0] === 'help') return argv.length === 1 ? ['--help'] : [...argv.slice(1), '--help']
+  const end = argv.indexOf('--')
+  return argv.map((word, index) => (word === '-h' && (end === -1 || index < end) ? '--help' : word))
+}
+
+/** Both front ends' first step: the executable's own spellings, then the global flags taken out. */
+export function prepareArgv(bin: 'trail' | 'relay', argv: readonly string[]): string[] {
+  return takeGlobalFlags(bin === 'relay' ? normaliseRelayArgv(argv) : argv)
+}

@@ -1,0 +1,213 @@
+import assert from 'node:assert/strict'
+import {spawnSync} from 'node:child_process'
+import {chmodSync, existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {before, describe, it} from 'node:test'
+import {BIN, ok, runCli} from '../helpers/cli.js'
+import {testEnv, useRepos, useTempDirs, type TestRepo} from '../helpers/repo.js'
+
+// Colour and the pager, under a real pseudo-terminal (script(1), as test/cli/terminal-safety.test.ts does), with
+// the terminal's size set by stty. The pager is a script of this test's own that records that it ran, its
+// arguments, the LESS it was given and the text it was fed, so a test can tell paged output from printed output.
+
+const newRepo = useRepos()
+const tempDir = useTempDirs()
+
+/** Any colour code (for match: a /g regex would keep its lastIndex between calls); SGR_ALL for replace. */
+const SGR = /\u001b\[[0-9;]*m/
+const SGR_ALL = /\u001b\[[0-9;]*m/g
+const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`
+
+let repo: TestRepo
+let dir = ''
+let pager = ''
+
+before(async () => {
+  repo = newRepo()
+  // 12 trajectories: more lines than a 10-row terminal, fewer than a 100-row one.
+  for (let i = 1; i <= 12; i++) await ok(repo.dir, ['trail', 'start', `work number ${i}`, '--agent', `agent-${i}`])
+  await ok(repo.dir, ['trail', 'complete', '--summary', 'done', '--confidence', '0.9', '--agent', 'agent-1'])
+  await ok(repo.dir, ['trail', 'abandon', '--agent', 'agent-2'])
+  const sibling = newRepo({dirty: false})
+  await ok(repo.dir, ['relay', 'bridge', 'add', 'frontend-app', sibling.dir, '--lead', 'Designer'])
+  dir = tempDir('pager')
+  pager = join(dir, 'pager.sh')
+  writeFileSync(pager, `#!/bin/sh\nprintf '%s\\n' "$@" > '${dir}/args'\nprintf '%s' "$LESS" > '${dir}/less'\ncat > '${dir}/paged'\n`)
+  chmodSync(pager, 0o755)
+})
+
+interface Run {
+  stdout: string
+  paged: string | null
+  args: string[]
+  less: string
+}
+
+/** Runs argv under a pseudo-terminal of `rows` rows; what the pager (if it ran) was given comes back too. */
+function underTerminal(argv: ['trail' | 'relay', ...string[]], options: {rows?: number; env?: Record<string, string | undefined>} = {}): Run {
+  for (const file of ['args', 'less', 'paged']) rmSync(join(dir, file), {force: true})
+  const [bin, ...args] = argv
+  const command = `stty rows ${options.rows ?? 100} cols 200; ${[process.execPath, BIN[bin], ...args].map(quote).join(' ')}`
+  const env = testEnv({TERM: 'xterm-256color', PAGER: `${quote(pager)} 'two words'`, ...options.env})
+  const result = spawnSync('script', ['-qec', command, '/dev/null'], {cwd: repo.dir, env, encoding: 'utf8'})
+  assert.equal(result.status, 0, `${argv.join(' ')} under script: ${result.stderr}${result.stdout}`)
+  const read = (file: string) => (existsSync(join(dir, file)) ? readFileSync(join(dir, file), 'utf8') : null)
+  return {stdout: result.stdout.replace(/\r\n/g, '\n'), paged: read('paged'), args: (read('args') ?? '').split('\n').filter(Boolean), less: read('less') ?? ''}
+}
+
+/** Checks that every column of a table starts at the same place on every line, colour codes left out. */
+function assertAligned(output: string, header: string[], what: string) {
+  const lines = output.replace(SGR_ALL, '').split('\n').filter((line) => line.trim() !== '')
+  const head = lines.findIndex((line) => line.startsWith(header[0]!))
+  assert.ok(head >= 0, `${what}: a header line:\n${output}`)
+  const starts = header.map((word) => lines[head]!.indexOf(word))
+  for (const start of starts) assert.ok(start >= 0, `${what}: header ${lines[head]}`)
+  const rows = lines.slice(head + 1)
+  assert.ok(rows.length > 0, `${what}: rows`)
+  for (const row of rows) {
+    for (const start of starts.slice(1)) {
+      assert.equal(row.slice(start - 2, start), '  ', `${what}: two spaces before column ${start} of\n${row}\n(header: ${lines[head]})`)
+      assert.notEqual(row[start], ' ', `${what}: a cell starts at column ${start} of\n${row}\n(header: ${lines[head]})`)
+    }
+  }
+}
+
+describe('manners: colour', () => {
+  it('tables align with colour on, for every table (trail list, relay bridge list)', () => {
+    const before = repo.userState()
+    const tables: [['trail' | 'relay', ...string[]], string[]][] = [
+      [['trail', 'list', '--no-pager'], ['ID', 'STATUS', 'AGENT', 'STARTED', 'CONF', 'TITLE']],
+      [['relay', 'bridge', 'list'], ['NAME', 'LOCATION', 'LEAD', 'STATE']],
+    ]
+    for (const [argv, header] of tables) {
+      const {stdout} = underTerminal(argv)
+      assert.match(stdout, /\u001b\[1m/, `${argv.join(' ')}: the header is in bold`)
+      assertAligned(stdout, header, argv.join(' '))
+    }
+    // Coloured cells (statuses) in the same column as plain ones.
+    assert.match(underTerminal(['trail', 'list']).stdout, /\u001b\[33mactive\u001b\[39m/)
+    repo.assertUserStateUnchanged(before)
+  })
+
+  it('NO_COLOR with any non-empty value turns colour off on a terminal; empty leaves it on', () => {
+    const before = repo.userState()
+    for (const argv of [['trail', 'list'], ['trail', 'status', '--agent', 'agent-5']] as ['trail', ...string[]][]) {
+      for (const value of ['1', 'true', 'anything']) assert.doesNotMatch(underTerminal(argv, {env: {NO_COLOR: value}}).stdout, SGR, `${argv.join(' ')} NO_COLOR=${value}`)
+      assert.match(underTerminal(argv, {env: {NO_COLOR: ''}}).stdout, SGR, `${argv.join(' ')} NO_COLOR=''`)
+    }
+    repo.assertUserStateUnchanged(before)
+  })
+
+  it('FORCE_COLOR turns colour on even into a pipe (the layout stays tab-separated); FORCE_COLOR=0 turns it off', async () => {
+    const before = repo.userState()
+    for (const argv of [['trail', 'list'], ['trail', 'status', '--agent', 'agent-5']] as ['trail', ...string[]][]) {
+      const piped = await runCli(repo.dir, argv, {env: {FORCE_COLOR: '1'}})
+      assert.match(piped.stdout, SGR, `${argv.join(' ')} FORCE_COLOR=1 into a pipe`)
+      assert.doesNotMatch((await runCli(repo.dir, argv)).stdout, SGR, `${argv.join(' ')} into a pipe`)
+      assert.doesNotMatch((await runCli(repo.dir, argv, {env: {FORCE_COLOR: '0'}})).stdout, SGR)
+      assert.doesNotMatch(underTerminal(argv, {env: {FORCE_COLOR: '0'}}).stdout, SGR, `${argv.join(' ')} FORCE_COLOR=0 on a terminal`)
+      // FORCE_COLOR wins over NO_COLOR, as in Node.
+      assert.match((await runCli(repo.dir, argv, {env: {FORCE_COLOR: '1', NO_COLOR: '1'}})).stdout, SGR)
+    }
+    const piped = await runCli(repo.dir, ['trail', 'list'], {env: {FORCE_COLOR: '1'}})
+    for (const line of piped.stdout.trimEnd().split('\n')) assert.equal(line.split('\t').length, 6, line)
+    repo.assertUserStateUnchanged(before)
+  })
+
+  it('--color=always|never|auto on every command, on both front ends, wherever it stands, over the environment', async () => {
+    const before = repo.userState()
+    // trail status runs on the fast path, trail list and relay bridge list through oclif.
+    for (const argv of [['trail', 'list'], ['trail', 'status', '--agent', 'agent-5'], ['relay', 'bridge', 'list']] as ['trail' | 'relay', ...string[]][]) {
+      const [bin, ...rest] = argv
+      // Into a pipe (a table there is tab-separated, with no header to embolden: bridge list has nothing to colour).
+      const forms = [[bin, '--color=always', ...rest], [...argv, '--color=always'], [...argv, '--color', 'always'], [...argv, '--color']] as typeof argv[]
+      if (bin === 'trail') for (const always of forms) assert.match((await runCli(repo.dir, always, {env: {NO_COLOR: '1'}})).stdout, SGR, always.join(' '))
+      for (const always of forms) {
+        const shown = underTerminal(always, {env: {NO_COLOR: '1'}}).stdout
+        assert.match(shown, SGR, `${always.join(' ')} on a terminal: ${shown}`)
+      }
+      assert.doesNotMatch(underTerminal([...argv, '--color=never'], {env: {FORCE_COLOR: '1'}}).stdout, SGR, `${argv.join(' ')} --color=never`)
+      assert.match(underTerminal([...argv, '--color=auto']).stdout, SGR, `${argv.join(' ')} --color=auto on a terminal`)
+      assert.doesNotMatch((await runCli(repo.dir, [...argv, '--color=auto'])).stdout, SGR, `${argv.join(' ')} --color=auto into a pipe`)
+    }
+    repo.assertUserStateUnchanged(before)
+  })
+
+  it('--json is never coloured, whatever is asked', async () => {
+    const result = await runCli(repo.dir, ['trail', 'list', '--json', '--color=always'])
+    assert.doesNotMatch(result.stdout, SGR)
+    JSON.parse(result.stdout)
+  })
+})
+
+describe('manners: the pager', () => {
+  it('long output on a terminal goes through $PAGER, run as sh runs it, with LESS=FRX when LESS is unset', () => {
+    const before = repo.userState()
+    const run = underTerminal(['trail', 'list'], {rows: 10})
+    assert.ok(run.paged !== null, `the pager ran:\n${run.stdout}`)
+    assert.match(run.paged, /work number 12/)
+    assert.match(run.paged, /\u001b\[1mID/, 'colour is kept for the pager (less -R)')
+    assert.doesNotMatch(run.stdout, /work number/, 'nothing printed but through the pager')
+    assert.deepEqual(run.args, ['two words'], "PAGER is split as sh splits it: 'two words' is one argument")
+    assert.equal(run.less, 'FRX')
+    assert.equal(underTerminal(['trail', 'list'], {rows: 10, env: {LESS: '-S'}}).less, '-S', "the user's LESS is kept")
+    repo.assertUserStateUnchanged(before)
+  })
+
+  it('every command that prints long output pages: list, show, export, search, thread, inbox, review, why', () => {
+    const before = repo.userState()
+    const id = underTerminal(['trail', 'list', '--no-pager']).stdout.replace(SGR_ALL, '').match(/traj_[0-9a-z]+/)![0]
+    const paged: ['trail' | 'relay', ...string[]][] = [
+      ['trail', 'list'],
+      ['trail', 'show', id],
+      ['trail', 'export', id, '--format', 'markdown'],
+      ['relay', 'search', 'work'],
+    ]
+    for (const argv of paged) {
+      const run = underTerminal(argv, {rows: 3})
+      assert.ok(run.paged !== null && run.paged.length > 0, `${argv.join(' ')} is paged:\n${run.stdout}`)
+    }
+    repo.assertUserStateUnchanged(before)
+  })
+
+  it('short output, --no-pager, a pipe, PAGER=cat and an empty PAGER print directly', async () => {
+    const before = repo.userState()
+    const direct: [string, Run][] = [
+      ['fits the terminal', underTerminal(['trail', 'list'], {rows: 100})],
+      ['--no-pager', underTerminal(['trail', 'list', '--no-pager'], {rows: 10})],
+      ['--no-pager first', underTerminal(['trail', '--no-pager', 'list'], {rows: 10})],
+      ['PAGER=cat', underTerminal(['trail', 'list'], {rows: 10, env: {PAGER: 'cat'}})],
+      ['PAGER empty', underTerminal(['trail', 'list'], {rows: 10, env: {PAGER: ''}})],
+      ['TERM=dumb', underTerminal(['trail', 'list'], {rows: 10, env: {TERM: 'dumb'}})],
+    ]
+    for (const [what, run] of direct) {
+      assert.equal(run.paged, null, `${what}: no pager`)
+      assert.match(run.stdout, /work number 12/, `${what}: printed`)
+    }
+    // Into a pipe, even asked to paginate, and with --json.
+    for (const argv of [['trail', 'list', '-P'], ['trail', 'list', '--json'], ['trail', 'list', '--paginate']] as ['trail', ...string[]][]) {
+      const result = await runCli(repo.dir, argv, {env: {PAGER: quote(pager), LINES: '3'}})
+      assert.equal(result.code, 0)
+      assert.match(result.stdout, /work number 12/)
+      assert.equal(existsSync(join(dir, 'paged')), false, `${argv.join(' ')} into a pipe: no pager`)
+    }
+    repo.assertUserStateUnchanged(before)
+  })
+
+  it('TRAIL_PAGER wins over PAGER; -P pages any command on a terminal, however short', () => {
+    const before = repo.userState()
+    const other = join(dir, 'other.sh')
+    writeFileSync(other, `#!/bin/sh\ncat > '${dir}/paged'\necho other > '${dir}/args'\n`)
+    chmodSync(other, 0o755)
+    assert.deepEqual(underTerminal(['trail', 'list'], {rows: 10, env: {TRAIL_PAGER: quote(other)}}).args, ['other'])
+    const status = underTerminal(['trail', 'status', '-P', '--agent', 'agent-5'], {rows: 100})
+    assert.match(status.paged ?? '', /work number 5/, 'trail status -P is paged')
+    assert.equal(underTerminal(['trail', 'status', '--agent', 'agent-5'], {rows: 3}).paged, null, 'trail status is not a paged command')
+    repo.assertUserStateUnchanged(before)
+  })
+
+  it('a pager that cannot run leaves the output printed', () => {
+    const run = underTerminal(['trail', 'list'], {rows: 10, env: {PAGER: join(dir, 'no-such-pager')}})
+    assert.match(run.stdout, /work number 12/)
+  })
+})
