@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict'
+import {existsSync, readFileSync} from 'node:fs'
+import {createServer} from 'node:http'
+import type {AddressInfo} from 'node:net'
+import {extname, join, normalize} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import type {Page} from 'playwright-core'
-import {makeRepo, type TestRepo, type UserState} from '../helpers/repo.js'
+import {ok} from '../helpers/cli.js'
+import {makeRepo, useTempDirs, type TestRepo, type UserState} from '../helpers/repo.js'
 import {launchBrowser, startDashboard, type Browser, type Dashboard} from './fixture.js'
 import {HOSTILE_TITLE, writeWhyHistory, type WhyHistory} from './why-history.js'
 
@@ -32,6 +37,7 @@ describe('the dashboard\'s file view in a browser', () => {
   let dashboard: Dashboard
   let browser: Browser
   let before_: UserState
+  const tempDir = useTempDirs()
 
   before(async () => {
     repo = makeRepo({dirty: false})
@@ -153,5 +159,35 @@ describe('the dashboard\'s file view in a browser', () => {
     assert.ok(scrollWidth <= clientWidth, `${scrollWidth} > ${clientWidth}`)
     assert.deepEqual(errors, [])
     await page.close()
+  })
+
+  it('says on an export that the view needs the live dashboard, and asks for nothing', async () => {
+    const dir = tempDir('why-export')
+    await ok(repo.dir, ['relay', 'dashboard', '--export', join(dir, 'site')])
+    const site = join(dir, 'site')
+    const server = createServer((request, response) => {
+      const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)).replace(/^\/+/, '')
+      const file = join(site, path === '' ? 'index.html' : path)
+      if (!file.startsWith(site) || !existsSync(file)) return void response.writeHead(404).end()
+      const type = {'.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json'}[extname(file)] ?? 'application/octet-stream'
+      response.writeHead(200, {'Content-Type': type}).end(readFileSync(file))
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const {page, errors} = await browser.page()
+    try {
+      const requested: string[] = []
+      page.on('request', (request) => requested.push(new URL(request.url()).pathname))
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/#why?target=f.js:1`)
+      await page.waitForSelector('body[data-ready]')
+      assert.match(await page.locator('main').innerText(), /The file view needs the live dashboard/)
+      assert.equal(await page.locator('#why-target').isDisabled(), true)
+      assert.equal(await page.locator('article.why-trajectory').count(), 0)
+      assert.deepEqual(requested.filter((path) => /why|files/.test(path)), [])
+      assert.deepEqual(errors, [])
+      repo.assertUserStateUnchanged(before_)
+    } finally {
+      await page.close()
+      await new Promise((resolve) => server.close(resolve))
+    }
   })
 })
