@@ -28,7 +28,7 @@ export function parseTargetOfPage(raw: string): {path: string; lines?: [number, 
   const hint = 'give a path from the top of the repository, for example src/app.js or src/app.js:10-20'
   if (/[\u0000-\u001f\u007f]/.test(path)) throw new UsageError(`'${quoteInput(path)}' holds a control character`, hint)
   if (path.startsWith('-')) throw new UsageError(`'${quoteInput(path)}' looks like an option, not a path`, hint)
-  if (path.startsWith('/') || path.startsWith('\\') || /^[A-Za-z]:/.test(path)) throw new UsageError(`'${quoteInput(path)}' is an absolute path`, hint)
+  if (path.startsWith('/') || path.startsWith('\\') || /^[A-Za-z]:[\\/]/.test(path)) throw new UsageError(`'${quoteInput(path)}' is an absolute path`, hint)
   if (path.split(/[\\/]/).includes('..')) throw new UsageError(`'${quoteInput(path)}' goes up a folder (..)`, hint)
   return target
 }

@@ -95,6 +95,19 @@ describe('the dashboard\'s file view in a browser', () => {
     await page.close()
   })
 
+  it('is reached by Tab from the top of the page like every panel, with its key named', async () => {
+    const {page, errors} = await browser.page()
+    await open(page)
+    for (let presses = 0; presses < 20 && (await page.evaluate<string | undefined>('document.activeElement?.dataset.panel')) !== 'why'; presses++) await page.keyboard.press('Tab')
+    assert.equal(await page.evaluate<string | undefined>('document.activeElement?.dataset.panel'), 'why')
+    assert.equal(await page.locator('nav a[data-panel="why"]').getAttribute('aria-keyshortcuts'), '7')
+    assert.notEqual(await page.evaluate<string>('getComputedStyle(document.activeElement).outlineStyle'), 'none', 'the focus shows')
+    await page.keyboard.press('Enter')
+    await until(page, `document.activeElement?.id === 'view-heading' && document.activeElement.textContent === 'Why'`)
+    assert.deepEqual(errors, [])
+    await page.close()
+  })
+
   it('opens by URL, the target and the commit in the fragment, and explains a whole file', async () => {
     const {page, errors} = await browser.page()
     await open(page, '#why?target=f.js')

@@ -100,7 +100,7 @@ export function whyView(app: App, main: HTMLElement, at: Route): View {
       )
     }, SUGGEST_DELAY_MS)
   })
-  const results = h('div', {class: 'results', 'aria-live': 'polite'})
+  const results = h('div', {class: 'results'})
   append(
     main,
     h('h2', {tabindex: -1, id: 'view-heading'}, 'Why'),
