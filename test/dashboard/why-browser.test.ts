@@ -8,7 +8,8 @@ import type {Page} from 'playwright-core'
 import {ok} from '../helpers/cli.js'
 import {makeRepo, useTempDirs, type TestRepo, type UserState} from '../helpers/repo.js'
 import {launchBrowser, startDashboard, type Browser, type Dashboard} from './fixture.js'
-import {HOSTILE_TITLE, writeWhyHistory, type WhyHistory} from './why-history.js'
+import {commitAs} from '../review/helpers.js'
+import {agentWork, HOSTILE_TITLE, writeWhyHistory, type WhyHistory} from './why-history.js'
 
 // The dashboard's file view in a real browser (playwright-core driving Debian's chromium): opened by its key and by
 // its URL, a path typed with suggestions from the tracked files, the decisions behind the lines with their
@@ -202,5 +203,43 @@ describe('the dashboard\'s file view in a browser', () => {
       await page.close()
       await new Promise((resolve) => server.close(resolve))
     }
+  })
+})
+
+describe('the dashboard\'s file view, live', () => {
+  let repo: TestRepo
+  let dashboard: Dashboard
+  let browser: Browser
+
+  before(async () => {
+    repo = makeRepo({dirty: false})
+    await ok(repo.dir, ['trail', 'init', '--hooks'])
+    await agentWork(repo, 'alice', 'Name the fields', ['Call them a and b', '--reasoning', 'Short names'], {'f.js': 'a\nb\n'})
+    dashboard = await startDashboard(repo.dir)
+    browser = await launchBrowser()
+  })
+
+  after(async () => {
+    await browser?.close()
+    await dashboard?.stop()
+    repo?.remove()
+  })
+
+  it('shows the decision behind a line an agent has just changed, without a reload', async () => {
+    const {page, errors} = await browser.page()
+    await page.goto(dashboard.url)
+    await page.waitForSelector('body[data-ready]')
+    await page.evaluate(`location.hash = '#why?target=f.js:1-2'`)
+    await page.waitForSelector('article.why-trajectory')
+    await until(page, `document.getElementById('status')?.dataset.state === 'live'`)
+    const loads = await page.evaluate<number>(`performance.getEntriesByType('navigation').length`)
+    const dave = (await ok(repo.dir, ['trail', 'start', 'Rename a', '--agent', 'dave', '--quiet'])).trim()
+    await ok(repo.dir, ['trail', 'decision', 'Call it alpha', '--reasoning', 'a reads as an article', '--agent', 'dave'])
+    commitAs(repo, 'dave', {'f.js': 'alpha\nb\n'}, 'Rename a')
+    await page.waitForSelector(`article.why-trajectory[data-id="${dave}"]`, {timeout: 15_000})
+    assert.match(await page.locator(`article.why-trajectory[data-id="${dave}"]`).innerText(), /Call it alpha \(line 1\)[\s\S]*a reads as an article/)
+    assert.equal(await page.evaluate<number>(`performance.getEntriesByType('navigation').length`), loads, 'no reload')
+    assert.deepEqual(errors, [])
+    await page.close()
   })
 })

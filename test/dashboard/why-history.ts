@@ -16,7 +16,8 @@ export interface WhyHistory {
   mallory: string
 }
 
-async function agentWork(repo: TestRepo, agent: string, title: string, decision: string[], files: Record<string, string>, handoff?: string): Promise<string> {
+/** `agent` starts a trajectory, records a decision (and a handoff), commits `files` through the hooks, completes. */
+export async function agentWork(repo: TestRepo, agent: string, title: string, decision: string[], files: Record<string, string>, handoff?: string): Promise<string> {
   const id = (await ok(repo.dir, ['trail', 'start', title, '--agent', agent, '--quiet'])).trim()
   await ok(repo.dir, ['trail', 'decision', ...decision, '--agent', agent])
   if (handoff) await ok(repo.dir, ['relay', 'continuity', 'save', '--handoff', handoff, '--agent', agent])
