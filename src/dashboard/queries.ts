@@ -38,6 +38,9 @@ import {readDetail} from '../services/trajectory-records.js'
 import type {CommitSummary} from '../git/repo.js'
 import type {LiveIndex} from './live-index.js'
 import type {StoreIndex} from './store-index.js'
+import type {FileSuggestionsJson} from './file-suggestions.js'
+import {suggestFiles, whyOfPage} from './why.js'
+import type {WhyJson} from '../render/why.js'
 
 // What the dashboard's API answers, computed from the live index (and, for what it does not keep, from the
 // services over the store's current snapshot). The same functions write `relay dashboard --export`.
@@ -383,6 +386,16 @@ export class DashboardData {
       ...(query.since ? {since: query.since} : {}),
     })
     return searchJson(query.text, result)
+  }
+
+  /** `trail why --json` of a path of the repository (`path[:line[-line]]`), for the file view (./why.ts). */
+  why(target: string, rev: string | undefined): Promise<WhyJson> {
+    return whyOfPage(this.ctx, target, rev)
+  }
+
+  /** The tracked files that complete a typed path, for the file view's suggestions. */
+  files(query: string, limit: number): Promise<FileSuggestionsJson> {
+    return suggestFiles(this.ctx, query, limit)
   }
 
   /**

@@ -9,6 +9,7 @@ import {pageHtml, type PageAssets} from './assets.js'
 import type {DashboardData, MessageQuery, TrajectoryQuery} from './queries.js'
 import {allowedHosts, csrfTokenFor, foreignHeader, requestToken, sameSecret, setSecurityHeaders, tokenCookie, urlHost} from './security.js'
 import {terminalText} from '../render/terminal.js'
+import {MAX_SUGGESTIONS} from './why.js'
 
 // The dashboard's HTTP server (node:http): the page, its two files, a JSON API over the live index, and
 // server-sent events that tell the page what changed. Every request passes the guards in ./security.ts first.
@@ -110,6 +111,12 @@ export async function serveDashboard(data: DashboardData, options: ServeOptions)
     }
     if (path === 'api/coordinator') return data.coordinator()
     if (path === 'api/search') return data.search(searchQuery(q, data))
+    if (path === 'api/why') {
+      const target = q.get('target')
+      if (target === null || target.trim() === '') throw new UsageError('no target given', 'give target=<path>[:<line>[-<line>]], for example target=src/app.js:10-20')
+      return data.why(target, optional(q, 'rev'))
+    }
+    if (path === 'api/files') return data.files(q.get('q') ?? '', limit(q, 20, MAX_SUGGESTIONS))
     throw new HttpError(404, 'E_NOT_FOUND', `nothing at ${url.pathname.slice(0, 100)}`)
   }
 
@@ -209,10 +216,10 @@ function page(q: URLSearchParams): number {
   return raw === null ? 1 : parseCount(raw, 'page')
 }
 
-function limit(q: URLSearchParams, fallback: number): number {
+function limit(q: URLSearchParams, fallback: number, most = MAX_LIMIT): number {
   const raw = q.get('limit')
   const value = raw === null ? fallback : parseCount(raw, 'limit')
-  if (value > MAX_LIMIT) throw new UsageError(`limit must be at most ${MAX_LIMIT}, got ${value}`, 'page through the rest with page=')
+  if (value > most) throw new UsageError(`limit must be at most ${most}, got ${value}`, 'page through the rest with page=')
   return value
 }
 

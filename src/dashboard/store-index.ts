@@ -313,6 +313,11 @@ export class StoreIndex {
         case KINDS.handoff:
           change.kinds.add('trajectories')
           break
+        // A commit linked to a trajectory (the git hooks): what `trail why` answers for its lines changed.
+        case KINDS.commitLink:
+          change.kinds.add('trajectories')
+          change.trajectories.add(keys.trajectory!)
+          break
       }
     }
     for (const [id, time] of newEvents) {

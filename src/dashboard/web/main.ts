@@ -3,6 +3,7 @@ import {parseRoute, type App, type ChangeKind, type View} from './app.js'
 import {clear, h} from './dom.js'
 import {liveSource, RequestError, staticSource} from './source.js'
 import {agentsView, coordinatorView, historyView, messagesView, searchView, summariesView, threadView, trajectoriesView, trajectoryView} from './views.js'
+import {whyView} from './why-view.js'
 
 // The page: reads its mode from a meta element (no inline script: the Content Security Policy forbids it),
 // draws the panel the location names, and, live, listens to the server's events to redraw what changed.
@@ -14,6 +15,7 @@ const PANELS: {name: string; title: string}[] = [
   {name: 'summaries', title: 'Summaries'},
   {name: 'coordinator', title: 'Coordinator'},
   {name: 'search', title: 'Search'},
+  {name: 'why', title: 'Why'},
 ]
 
 /** Which nav entry a route belongs to. */
@@ -53,6 +55,7 @@ async function show(focus: boolean): Promise<void> {
     summaries: at.parts.length === 2 ? historyView : summariesView,
     coordinator: coordinatorView,
     search: searchView,
+    why: whyView,
   }[at.name]
   const view = (make ?? agentsView)(app, main, at)
   current = view
@@ -108,13 +111,13 @@ function connect(delayMs = 500): void {
   })
 }
 
-/** Keys 1 to 6 open the panels (not while typing). */
+/** Keys 1 to 7 open the panels (not while typing). */
 function shortcut(event: KeyboardEvent): void {
   if (event.altKey || event.ctrlKey || event.metaKey) return
   const target = event.target as HTMLElement | null
   if (target && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return
   const panel = PANELS[Number(event.key) - 1]
-  if (panel && /^[1-6]$/.test(event.key)) {
+  if (panel && /^[1-9]$/.test(event.key)) {
     event.preventDefault()
     location.hash = `#${panel.name}`
   }

@@ -112,6 +112,7 @@ export function staticSource(): Source {
         return (Number(params.page ?? 1) > 1 ? {...history, page: Number(params.page), entries: [], more: false} : history) as T
       }
       if (path === 'search') throw new RequestError('search needs the live dashboard', 400, 'run relay dashboard in the repository')
+      if (path === 'why' || path === 'files') throw new RequestError('the file view needs the live dashboard: a snapshot holds no history of the files', 400, 'run relay dashboard in the repository')
       return file(`${path}.json`)
     },
     send: async () => {

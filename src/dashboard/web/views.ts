@@ -24,7 +24,7 @@ const STATUSES = ['active', 'completed', 'abandoned']
 const SEARCH_KINDS = ['trajectory', 'decision', 'handoff', 'ledger', 'summary', 'session', 'message']
 
 /** Draws `draw`'s result into `target`, or the error it met. */
-async function fill(target: HTMLElement, draw: () => Promise<(Node | null)[]>): Promise<void> {
+export async function fill(target: HTMLElement, draw: () => Promise<(Node | null)[]>): Promise<void> {
   // Changes can come in bursts: only the newest of overlapping draws is shown, whichever answer arrives last.
   const draws = Number(target.dataset.draws ?? 0) + 1
   target.dataset.draws = String(draws)
