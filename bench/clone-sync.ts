@@ -36,10 +36,20 @@ export function benchCloneSync(sizes: readonly number[], rounds: number): string
         size.toLocaleString('en'),
         ms(results.map((r) => r.sync)),
         ms(results.map((r) => r.git)),
-        stat(ratio((r) => r.sync, (r) => r.git)),
+        stat(
+          ratio(
+            (r) => r.sync,
+            (r) => r.git,
+          ),
+        ),
         ms(results.map((r) => r.first)),
         ms(results.map((r) => r.ordinary)),
-        stat(ratio((r) => r.first, (r) => r.ordinary)),
+        stat(
+          ratio(
+            (r) => r.first,
+            (r) => r.ordinary,
+          ),
+        ),
       ])
     } finally {
       rmSync(scratch, {recursive: true, force: true})
@@ -49,7 +59,7 @@ export function benchCloneSync(sizes: readonly number[], rounds: number): string
   return [
     `### A fresh clone meets a store (${rounds} rounds; median and mean of the times, and of the per-round ratios)`,
     '',
-    'trail sync: in a new clone, fetch and adopt the remote\'s records and bring the mirror up. git: in another new clone, ' +
+    "trail sync: in a new clone, fetch and adopt the remote's records and bring the mirror up. git: in another new clone, " +
       '`git fetch` of the ref, `read-tree` into a private index, `checkout-index -a` into a folder (goal: trail sync at most 1.5x). ' +
       'First write: `trail start` right after the sync, against a second `trail start` (another agent) in the same store (goal: at most 2x).',
     '',
@@ -70,11 +80,19 @@ function oneRound(origin: string, dir: string): Round {
   const sync = timeOnce({name: 'trail sync', argv: [process.execPath, TRAIL, 'sync'], cwd: ours})
   const gitTime = timeOnce({
     name: 'git',
-    argv: ['sh', '-c', 'git fetch --quiet origin refs/trail/records:refs/trail/records && git read-tree refs/trail/records && git checkout-index -a --prefix=.copy/'],
+    argv: [
+      'sh',
+      '-c',
+      'git fetch --quiet origin refs/trail/records:refs/trail/records && git read-tree refs/trail/records && git checkout-index -a --prefix=.copy/',
+    ],
     cwd: theirs,
     env,
   })
-  const first = timeOnce({name: 'first write', argv: [process.execPath, TRAIL, 'start', 'First after the sync', '--agent', 'bench-first', '--quiet'], cwd: ours})
+  const first = timeOnce({
+    name: 'first write',
+    argv: [process.execPath, TRAIL, 'start', 'First after the sync', '--agent', 'bench-first', '--quiet'],
+    cwd: ours,
+  })
   const ordinary = timeOnce({name: 'ordinary write', argv: [process.execPath, TRAIL, 'start', 'Then another', '--agent', 'bench-second', '--quiet'], cwd: ours})
   rmSync(ours, {recursive: true, force: true})
   rmSync(theirs, {recursive: true, force: true})

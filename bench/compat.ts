@@ -24,10 +24,24 @@ export function buildIncumbentHistory(count: number): string {
     const at = base + i * 43_200_000
     const iso = (ms: number) => new Date(ms).toISOString()
     const status = i % 10 === 0 ? 'abandoned' : i % 97 === 0 ? 'active' : 'completed'
-    const folder = status === 'active' ? join(dir, '.agentworkforce', 'trajectories', 'active', id) : join(dir, '.agentworkforce', 'trajectories', 'completed', iso(at).slice(0, 7), id)
+    const folder =
+      status === 'active'
+        ? join(dir, '.agentworkforce', 'trajectories', 'active', id)
+        : join(dir, '.agentworkforce', 'trajectories', 'completed', iso(at).slice(0, 7), id)
     mkdirSync(folder, {recursive: true})
     const events = [
-      {ts: at + 1000, type: 'decision', content: `Approach ${i}?: Option A`, raw: {question: `Approach ${i}?`, chosen: 'Option A', alternatives: [{option: 'Option B', reason: ''}], reasoning: i % 3 ? `Because ${i} measured better` : ''}, significance: 'high'},
+      {
+        ts: at + 1000,
+        type: 'decision',
+        content: `Approach ${i}?: Option A`,
+        raw: {
+          question: `Approach ${i}?`,
+          chosen: 'Option A',
+          alternatives: [{option: 'Option B', reason: ''}],
+          reasoning: i % 3 ? `Because ${i} measured better` : '',
+        },
+        significance: 'high',
+      },
       {ts: at + 2000, type: 'tool_call', content: 'Tool: Edit'},
       {ts: at + 3000, type: 'reflection', content: `Halfway through ${i}`, significance: 'high', tags: ['focal:tests'], raw: {focalPoints: ['tests']}},
       ...(status === 'abandoned' ? [{ts: at + 4000, type: 'note', content: 'Abandoned: blocked', significance: 'high'}] : []),
@@ -40,7 +54,16 @@ export function buildIncumbentHistory(count: number): string {
       startedAt: iso(at),
       ...(status === 'active' ? {} : {completedAt: iso(at + 5000)}),
       agents: [{name: 'claude', role: 'lead', joinedAt: iso(at)}],
-      chapters: [{id: `chap_${i.toString(36).padStart(12, '0')}`, title: 'Initial work', agentName: 'claude', startedAt: iso(at), ...(status === 'active' ? {} : {endedAt: iso(at + 5000)}), events}],
+      chapters: [
+        {
+          id: `chap_${i.toString(36).padStart(12, '0')}`,
+          title: 'Initial work',
+          agentName: 'claude',
+          startedAt: iso(at),
+          ...(status === 'active' ? {} : {endedAt: iso(at + 5000)}),
+          events,
+        },
+      ],
       ...(status === 'completed' ? {retrospective: {summary: `Implemented feature ${i % 977}`, approach: 'Standard approach', confidence: 0.85}} : {}),
       commits: [],
       filesChanged: [],
@@ -119,7 +142,16 @@ export function benchCompat(rounds: number, options: {importCount?: number; impo
       '',
       `### trail against agent-trajectories 0.6.1, 1,000 trajectories each (${RATIO_METHOD}; baseline: node -e 0)`,
       '',
-      markdownTable(['command', 'relay-trail', 'relay-trail, TRAJECTORIES_DATA_DIR set', 'agent-trajectories', 'relay-trail is faster by (per-round ratio, median and mean)'], rows),
+      markdownTable(
+        [
+          'command',
+          'relay-trail',
+          'relay-trail, TRAJECTORIES_DATA_DIR set',
+          'agent-trajectories',
+          'relay-trail is faster by (per-round ratio, median and mean)',
+        ],
+        rows,
+      ),
     ].join('\n')
   } finally {
     for (const dir of [theirs, ours, projected, dataDir]) rmSync(dir, {recursive: true, force: true})

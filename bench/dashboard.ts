@@ -114,7 +114,16 @@ export async function benchDashboard(sizes: readonly number[], rounds: number): 
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   })
   const rows: string[][] = []
   try {
@@ -162,6 +171,16 @@ export async function benchDashboard(sizes: readonly number[], rounds: number): 
   return [
     `### relay dashboard in Chromium (${rounds} rounds: median and mean; node -e 0 measured in the same rounds, the first page also as the median and mean of its per-round ratio to it)`,
     '',
-    markdownTable(['trajectories', 'node -e 0 (the machine\'s pace)', 'first usable page (spawn to the first list row)', 'of which the server starting (spawn to URL)', 'write to appearance (spawn of trail start to the row)', 'of which after the write exited'], rows),
+    markdownTable(
+      [
+        'trajectories',
+        "node -e 0 (the machine's pace)",
+        'first usable page (spawn to the first list row)',
+        'of which the server starting (spawn to URL)',
+        'write to appearance (spawn of trail start to the row)',
+        'of which after the write exited',
+      ],
+      rows,
+    ),
   ].join('\n')
 }

@@ -40,7 +40,8 @@ export function timeOnce(step: Step): number {
   const start = process.hrtime.bigint()
   const result = spawnSync(step.argv[0]!, step.argv.slice(1), options)
   const ms = Number(process.hrtime.bigint() - start) / 1e6
-  if (result.status !== 0 && !step.okExitCodes?.includes(result.status ?? -1)) throw new Error(`${step.argv.join(' ')} failed (${result.status}): ${result.stderr?.toString().slice(0, 500)}`)
+  if (result.status !== 0 && !step.okExitCodes?.includes(result.status ?? -1))
+    throw new Error(`${step.argv.join(' ')} failed (${result.status}): ${result.stderr?.toString().slice(0, 500)}`)
   return ms
 }
 

@@ -1,7 +1,22 @@
 import {rmSync} from 'node:fs'
 import {Client} from '@modelcontextprotocol/sdk/client/index.js'
 import {StdioClientTransport} from '@modelcontextprotocol/sdk/client/stdio.js'
-import {benchEnv, figure, markdownTable, msFigure, NODE_BASELINE, RATIO_METHOD, ratioFigure, RELAY, roundRatios, samplesOf, timeOnce, TRAIL, type Step, type Timings} from './harness.js'
+import {
+  benchEnv,
+  figure,
+  markdownTable,
+  msFigure,
+  NODE_BASELINE,
+  RATIO_METHOD,
+  ratioFigure,
+  RELAY,
+  roundRatios,
+  samplesOf,
+  timeOnce,
+  TRAIL,
+  type Step,
+  type Timings,
+} from './harness.js'
 import {buildStore} from './stores.js'
 
 // `relay mcp` against the CLI: a decision (a write) and a status (a read) as tool calls, timed from the client
@@ -47,7 +62,13 @@ export async function benchMcp(sizes: readonly number[], rounds: number): Promis
 
 async function measureStore(repo: string, rounds: number): Promise<Timings> {
   const env = benchEnv({AGENT_RELAY_NAME: AGENT})
-  const transport = new StdioClientTransport({command: process.execPath, args: [RELAY, 'mcp'], cwd: repo, env: env as Record<string, string>, stderr: 'inherit'})
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [RELAY, 'mcp'],
+    cwd: repo,
+    env: env as Record<string, string>,
+    stderr: 'inherit',
+  })
   const client = new Client({name: 'bench', version: '1.0.0'})
   await client.connect(transport)
   const call = async (name: string, args: Record<string, unknown>): Promise<number> => {
@@ -63,10 +84,19 @@ async function measureStore(repo: string, rounds: number): Promise<Timings> {
     const steps: Step[] = [
       {...NODE_BASELINE, cwd: repo},
       {name: 'git rev-parse (raw git)', argv: ['git', 'rev-parse', '--git-dir'], cwd: repo},
-      {name: 'trail decision (CLI process)', argv: [process.execPath, TRAIL, 'decision', 'Chose JWT over sessions', '--reasoning', 'Stateless scaling'], cwd: repo, env},
+      {
+        name: 'trail decision (CLI process)',
+        argv: [process.execPath, TRAIL, 'decision', 'Chose JWT over sessions', '--reasoning', 'Stateless scaling'],
+        cwd: repo,
+        env,
+      },
       {name: 'trail status (CLI process)', argv: [process.execPath, TRAIL, 'status'], cwd: repo, env},
     ]
-    const rows: Row[] = [...steps.map((step) => ({name: step.name, samples: [] as number[]})), {name: 'trail_decision (MCP tool call)', samples: []}, {name: 'trail_status (MCP tool call)', samples: []}]
+    const rows: Row[] = [
+      ...steps.map((step) => ({name: step.name, samples: [] as number[]})),
+      {name: 'trail_decision (MCP tool call)', samples: []},
+      {name: 'trail_status (MCP tool call)', samples: []},
+    ]
     const warmup = 3
     for (let round = 0; round < warmup + rounds; round++) {
       const times = [

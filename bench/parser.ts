@@ -55,10 +55,16 @@ function throughput(input: string, runs: number): {mbPerSecond: number; meanMbPe
 export function benchParser(megabytes: number, runs: number): string {
   const plain = text(PLAIN_LINES, megabytes * 1e6)
   // Every third line opens a pattern: far denser than any real session.
-  const dense = text(PLAIN_LINES.flatMap((line, index) => [line, DENSE_BLOCKS[index % DENSE_BLOCKS.length]!]), megabytes * 1e6)
+  const dense = text(
+    PLAIN_LINES.flatMap((line, index) => [line, DENSE_BLOCKS[index % DENSE_BLOCKS.length]!]),
+    megabytes * 1e6,
+  )
   // An event every 200 KB: ordinary output, then a [[SUMMARY]].
   const filler = text(PLAIN_LINES, 200 * 1000)
-  const every200k = Array.from({length: Math.ceil((megabytes * 1e6) / 200_000)}, (_, i) => `${filler}[[SUMMARY]]{"currentTask": "task ${i}"}[[/SUMMARY]]\n`).join('')
+  const every200k = Array.from(
+    {length: Math.ceil((megabytes * 1e6) / 200_000)},
+    (_, i) => `${filler}[[SUMMARY]]{"currentTask": "task ${i}"}[[/SUMMARY]]\n`,
+  ).join('')
   throughput(plain.slice(0, 1e6), 3) // warm the JIT
   const rows = [
     ['plain output', plain, 100],
@@ -66,7 +72,17 @@ export function benchParser(megabytes: number, runs: number): string {
     ['pattern-dense output', dense, 20],
   ].map(([name, input, goal]) => {
     const {mbPerSecond, meanMbPerSecond, events} = throughput(input as string, runs)
-    return [name as string, `${mbPerSecond.toFixed(0)} MB/s (${(mbPerSecond / (goal as number)).toFixed(1)}x goal)`, `${meanMbPerSecond.toFixed(0)} MB/s`, String(events), `${goal} MB/s`]
+    return [
+      name as string,
+      `${mbPerSecond.toFixed(0)} MB/s (${(mbPerSecond / (goal as number)).toFixed(1)}x goal)`,
+      `${meanMbPerSecond.toFixed(0)} MB/s`,
+      String(events),
+      `${goal} MB/s`,
+    ]
   })
-  return [`### agent-output parser, ${megabytes} MB fed in 64 KiB chunks (${runs} runs, one core)`, '', markdownTable(['input', 'median', 'mean', 'events', 'goal'], rows)].join('\n')
+  return [
+    `### agent-output parser, ${megabytes} MB fed in 64 KiB chunks (${runs} runs, one core)`,
+    '',
+    markdownTable(['input', 'median', 'mean', 'events', 'goal'], rows),
+  ].join('\n')
 }

@@ -17,7 +17,7 @@ function record(size: number, extra: string[] = []): string {
   let at = 0
   while (lines.join('\n').length < size) {
     lines.push(prose[at % prose.length]!)
-    if (extra.length > 0 && at % 40 === 20) lines.push(extra[(at / 40) % extra.length | 0]!)
+    if (extra.length > 0 && at % 40 === 20) lines.push(extra[((at / 40) % extra.length) | 0]!)
     at++
   }
   return lines.join('\n').slice(0, size)
@@ -45,15 +45,20 @@ export function benchRedaction(): string {
   const plain = record(10 * 1024)
   const fake = (n: number) => 'aB3dE5gH7jK9mN1pQ2rS4tU6vW8xY0zA1bC3dE5fG7hJ9kL2mN4pQ6rS8tU0vW2'.slice(0, n)
   const withSecrets = record(10 * 1024, [`token ${'gh'}p_${fake(36)}`, `DB_PASSWORD=${'hunter'}`, `the admin password is ${'Winter'}2024!`])
-  const ledger = {agent: 'backend', updated: '2026-01-01T00:00:00Z', keyDecisions: plain.split('\n').slice(0, 60), notes: [{label: 'Notes', text: plain.slice(0, 4000)}]}
+  const ledger = {
+    agent: 'backend',
+    updated: '2026-01-01T00:00:00Z',
+    keyDecisions: plain.split('\n').slice(0, 60),
+    notes: [{label: 'Notes', text: plain.slice(0, 4000)}],
+  }
   return [
-      '### Redaction on the write path (CPU time per call: best and median of 31 rounds)',
-      '',
-      '| input | best | median |',
-      '|---|---|---|',
-      time('redactText, 10 KB of prose', () => redactText(plain)),
-      time('redactText, 10 KB with 3 kinds of credentials', () => redactText(withSecrets)),
-      time('redact(), a ledger value of about 10 KB', () => redact(ledger)),
-      time('redactText, a 200-character title', () => redactText(plain.slice(0, 200)), 2000),
-    ].join('\n')
+    '### Redaction on the write path (CPU time per call: best and median of 31 rounds)',
+    '',
+    '| input | best | median |',
+    '|---|---|---|',
+    time('redactText, 10 KB of prose', () => redactText(plain)),
+    time('redactText, 10 KB with 3 kinds of credentials', () => redactText(withSecrets)),
+    time('redact(), a ledger value of about 10 KB', () => redact(ledger)),
+    time('redactText, a 200-character title', () => redactText(plain.slice(0, 200)), 2000),
+  ].join('\n')
 }

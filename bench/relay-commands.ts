@@ -1,7 +1,21 @@
 import {spawnSync} from 'node:child_process'
 import {rmSync} from 'node:fs'
 import {siblingRef} from '../src/services/projects.js'
-import {benchEnv, figure, markdownTable, measure, median, msFigure, NODE_BASELINE, perRound, RATIO_METHOD, ratioFigure, RELAY, samplesOf, type Step} from './harness.js'
+import {
+  benchEnv,
+  figure,
+  markdownTable,
+  measure,
+  median,
+  msFigure,
+  NODE_BASELINE,
+  perRound,
+  RATIO_METHOD,
+  ratioFigure,
+  RELAY,
+  samplesOf,
+  type Step,
+} from './harness.js'
 import {buildStore} from './stores.js'
 import type {StoreTable} from './store-tables.js'
 
@@ -10,7 +24,8 @@ import type {StoreTable} from './store-tables.js'
 // (goal: at most 1.5x at 100,000). Sync with 10 siblings and nothing new as a ratio to the `git fetch` calls it
 // makes, run one after another (goal: under 2x).
 
-const SAVE = 'Current task: Implementing user authentication\nCompleted: User model, JWT utils\nIn progress: Login endpoint\nKey decisions: Using refresh tokens\nFiles: src/auth/jwt.ts:10-50, src/models/user.ts'
+const SAVE =
+  'Current task: Implementing user authentication\nCompleted: User model, JWT utils\nIn progress: Login endpoint\nKey decisions: Using refresh tokens\nFiles: src/auth/jwt.ts:10-50, src/models/user.ts'
 
 const relay = (...args: string[]) => [process.execPath, RELAY, ...args]
 
@@ -45,7 +60,12 @@ export const RELAY_SEARCH: StoreTable = {
       {name: 'relay search "implement feature 42"', argv: relay('search', 'implement feature 42'), cwd, env, versus: 'git grep "implement feature 42"'},
       {name: 'git grep "flaky fixture"', argv: rawGrep('flaky fixture'), cwd, okExitCodes: [1]},
       {name: 'relay search "flaky fixture"', argv: relay('search', 'flaky fixture'), cwd, env, versus: 'git grep "flaky fixture"'},
-      {name: 'relay search "flaky fixture" --kind decision --agent codex', argv: relay('search', 'flaky fixture', '--kind', 'decision', '--agent', 'codex'), cwd, env},
+      {
+        name: 'relay search "flaky fixture" --kind decision --agent codex',
+        argv: relay('search', 'flaky fixture', '--kind', 'decision', '--agent', 'codex'),
+        cwd,
+        env,
+      },
     ]
   },
 }
@@ -85,7 +105,11 @@ export function benchSiblingSync(rounds: number): string {
     const fetchTotal = perRound(node.length, (round) => fetches.reduce((sum, step) => sum + samplesOf(times, step.name)[round]!, 0))
     const rows = [
       ['node -e 0', msFigure(node), ''],
-      [`${SIBLINGS} × git fetch, one after another`, `${median(fetchTotal).toFixed(1)} ms (${ratioFigure(perRound(node.length, (round) => fetchTotal[round]! / node[round]!))})`, '1.00x'],
+      [
+        `${SIBLINGS} × git fetch, one after another`,
+        `${median(fetchTotal).toFixed(1)} ms (${ratioFigure(perRound(node.length, (round) => fetchTotal[round]! / node[round]!))})`,
+        '1.00x',
+      ],
       ['relay sync', figure(times, 'relay sync', 'node -e 0'), ratioFigure(perRound(node.length, (round) => sync[round]! / fetchTotal[round]!))],
     ]
     return [

@@ -41,7 +41,9 @@ export async function buildLinkedHistory(trajectories: number): Promise<{dir: st
     const message = `Change ${i} of the feature\n${trajectory ? `\nTrajectory: ${trajectory}\n` : ''}`
     const body = Buffer.from(contents.get(file)!)
     chunks.push(
-      Buffer.from(`commit refs/heads/feature\nmark :${i + 1}\ncommitter Bench <bench@example.com> ${1_700_000_000 + i} +0000\ndata ${Buffer.byteLength(message)}\n${message}\n`),
+      Buffer.from(
+        `commit refs/heads/feature\nmark :${i + 1}\ncommitter Bench <bench@example.com> ${1_700_000_000 + i} +0000\ndata ${Buffer.byteLength(message)}\n${message}\n`,
+      ),
       Buffer.from(i === 0 ? `from ${main}\n` : ''),
       Buffer.from(`M 100644 inline src/file${file}.js\ndata ${body.length}\n`),
       body,
@@ -78,7 +80,14 @@ export async function buildLinkedHistory(trajectories: number): Promise<{dir: st
     })
     const tip = git(['rev-parse', 'refs/trail/records']).trim()
     const message = 'bench: links'
-    git(['fast-import', '--quiet'], Buffer.concat([Buffer.from(`commit refs/trail/records\ncommitter Bench <bench@example.com> 1700001000 +0000\ndata ${message.length}\n${message}\nfrom ${tip}\n`), ...files, Buffer.from('\n')]))
+    git(
+      ['fast-import', '--quiet'],
+      Buffer.concat([
+        Buffer.from(`commit refs/trail/records\ncommitter Bench <bench@example.com> 1700001000 +0000\ndata ${message.length}\n${message}\nfrom ${tip}\n`),
+        ...files,
+        Buffer.from('\n'),
+      ]),
+    )
     git(['repack', '-a', '-d', '-q'])
   }
   git(['checkout', '--quiet', 'feature'])
@@ -97,8 +106,20 @@ export async function benchReview(rounds: number, sizes: readonly number[]): Pro
       const steps: Step[] = [
         {...NODE_BASELINE, cwd: dir},
         {name: 'git log main..feature', argv: ['git', 'log', 'main..feature'], cwd: dir},
-        {name: 'trail review main..feature --format md', argv: [process.execPath, TRAIL, 'review', 'main..feature', '--format', 'md'], cwd: dir, env, versus: 'git log main..feature'},
-        {name: 'trail review main..feature --format json', argv: [process.execPath, TRAIL, 'review', 'main..feature', '--format', 'json'], cwd: dir, env, versus: 'git log main..feature'},
+        {
+          name: 'trail review main..feature --format md',
+          argv: [process.execPath, TRAIL, 'review', 'main..feature', '--format', 'md'],
+          cwd: dir,
+          env,
+          versus: 'git log main..feature',
+        },
+        {
+          name: 'trail review main..feature --format json',
+          argv: [process.execPath, TRAIL, 'review', 'main..feature', '--format', 'json'],
+          cwd: dir,
+          env,
+          versus: 'git log main..feature',
+        },
       ]
       names = steps.map((step) => step.name)
       columns.push(measure(steps, rounds))
@@ -107,7 +128,11 @@ export async function benchReview(rounds: number, sizes: readonly number[]): Pro
     }
   }
   const versus = (name: string) => (name.startsWith('trail review') ? 'git log main..feature' : 'node -e 0')
-  for (const name of names) rows.push([name === 'node -e 0' ? name : `${name} (vs ${versus(name)})`, ...columns.map((column) => (name === 'node -e 0' ? msFigure(samplesOf(column, name)) : figure(column, name, versus(name))))])
+  for (const name of names)
+    rows.push([
+      name === 'node -e 0' ? name : `${name} (vs ${versus(name)})`,
+      ...columns.map((column) => (name === 'node -e 0' ? msFigure(samplesOf(column, name)) : figure(column, name, versus(name)))),
+    ])
   return [
     `### trail review of ${COMMITS} commits (${rounds} rounds; ${RATIO_METHOD}; baseline: the step named)`,
     '',

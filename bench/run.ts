@@ -32,9 +32,7 @@ const tables: StoreTable[] = [
   wanted('relay') ? RELAY_HOT : null,
   wanted('reads') ? TRAIL_READS : null,
   wanted('search') ? RELAY_SEARCH : null,
-].filter(
-  (table): table is StoreTable => table !== null,
-)
+].filter((table): table is StoreTable => table !== null)
 if (tables.length > 0) sections.push(benchStoreTables(tables, quick ? [0, 1000] : [0, 10_000, 100_000], rounds))
 if (wanted('sync')) sections.push(benchSiblingSync(rounds))
 if (wanted('clone')) sections.push(benchCloneSync(quick ? [1000] : [10_000, 100_000], quick ? 3 : 5))

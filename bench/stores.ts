@@ -35,14 +35,21 @@ export function buildStore(trajectories: number, options: {perDay?: number; end?
   const days = Math.ceil(trajectories / perDay)
   let clock = end.getTime() - days * 86_400_000
   const step = 86_400_000 / perDay
-  const ids = new IdGenerator(() => new Date(clock), (count) => Uint8Array.from({length: count}, () => Math.floor(Math.random() * 256)))
+  const ids = new IdGenerator(
+    () => new Date(clock),
+    (count) => Uint8Array.from({length: count}, () => Math.floor(Math.random() * 256)),
+  )
   const chunks: Buffer[] = []
   const file = (path: string, content: string) => {
     const bytes = Buffer.from(content)
     chunks.push(Buffer.from(`M 100644 inline ${path}\ndata ${bytes.length}\n`), bytes, Buffer.from('\n'))
   }
   const message = `bench: ${trajectories} trajectories`
-  chunks.push(Buffer.from(`commit refs/trail/records\ncommitter Bench <bench@example.com> ${Math.floor(end.getTime() / 1000)} +0000\ndata ${message.length}\n${message}\n`))
+  chunks.push(
+    Buffer.from(
+      `commit refs/trail/records\ncommitter Bench <bench@example.com> ${Math.floor(end.getTime() / 1000)} +0000\ndata ${message.length}\n${message}\n`,
+    ),
+  )
   file(FORMAT_PATH, 'format: 1\n')
   for (let i = 0; i < trajectories; i++) {
     clock += step

@@ -38,7 +38,12 @@ export const TRAIL_READS: StoreTable = {
     const env = benchEnv({AGENT_RELAY_NAME: 'bench'})
     return [
       {...NODE_BASELINE, cwd},
-      {name: 'git grep (raw git, whole store)', argv: ['git', 'grep', '-l', '-e', '^agent: claude$', 'refs/trail/records', '--', '.trail/trajectories'], cwd, okExitCodes: [1]},
+      {
+        name: 'git grep (raw git, whole store)',
+        argv: ['git', 'grep', '-l', '-e', '^agent: claude$', 'refs/trail/records', '--', '.trail/trajectories'],
+        cwd,
+        okExitCodes: [1],
+      },
       {name: 'trail list', argv: [process.execPath, TRAIL, 'list'], cwd, env},
       {name: 'trail list --page 100', argv: [process.execPath, TRAIL, 'list', '--page', '100'], cwd, env},
       {name: 'trail list --agent claude', argv: [process.execPath, TRAIL, 'list', '--agent', 'claude'], cwd, env},
@@ -60,7 +65,10 @@ function agentTrajectoriesCli(): string {
   const cli = join(dir, 'node_modules', 'agent-trajectories', 'dist', 'cli', 'index.js')
   if (!existsSync(cli)) {
     mkdirSync(dir, {recursive: true})
-    const result = spawnSync('npm', ['install', '--no-save', '--prefix', dir, `agent-trajectories@${AGENT_TRAJECTORIES_VERSION}`], {stdio: 'inherit', env: process.env})
+    const result = spawnSync('npm', ['install', '--no-save', '--prefix', dir, `agent-trajectories@${AGENT_TRAJECTORIES_VERSION}`], {
+      stdio: 'inherit',
+      env: process.env,
+    })
     if (result.status !== 0) throw new Error('could not install agent-trajectories from the npm registry')
   }
   return cli

@@ -1,7 +1,22 @@
 import {execFileSync} from 'node:child_process'
 import {rmSync} from 'node:fs'
 import {join} from 'node:path'
-import {benchEnv, figure, markdownTable, mean, measure, median, msFigure, NODE_BASELINE, perRound, ratioFigure, RELAY, samplesOf, TRAIL, type Step} from './harness.js'
+import {
+  benchEnv,
+  figure,
+  markdownTable,
+  mean,
+  measure,
+  median,
+  msFigure,
+  NODE_BASELINE,
+  perRound,
+  ratioFigure,
+  RELAY,
+  samplesOf,
+  TRAIL,
+  type Step,
+} from './harness.js'
 import {buildLinkedHistory} from './review.js'
 
 // Claims of issue 15, at 0 and 10,000 trajectories, on the linked history of ./review.ts:
@@ -15,9 +30,21 @@ export async function benchWhy(rounds: number, sizes: readonly number[]): Promis
     process.stderr.write(`building a linked history in a store of ${size} trajectories...\n`)
     const {dir, file} = await buildLinkedHistory(size)
     try {
-      const env = benchEnv({GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'Bench', GIT_AUTHOR_EMAIL: 'bench@example.com', GIT_COMMITTER_NAME: 'Bench', GIT_COMMITTER_EMAIL: 'bench@example.com'})
+      const env = benchEnv({
+        GIT_CONFIG_NOSYSTEM: '1',
+        GIT_AUTHOR_NAME: 'Bench',
+        GIT_AUTHOR_EMAIL: 'bench@example.com',
+        GIT_COMMITTER_NAME: 'Bench',
+        GIT_COMMITTER_EMAIL: 'bench@example.com',
+      })
       execFileSync(process.execPath, [TRAIL, 'init', '--claude', '--no-mcp'], {cwd: dir, env, stdio: 'ignore'})
-      const payload = JSON.stringify({session_id: 'bench0001-0000', cwd: dir, hook_event_name: 'PreToolUse', tool_name: 'Edit', tool_input: {file_path: join(dir, file), old_string: 'a', new_string: 'b'}})
+      const payload = JSON.stringify({
+        session_id: 'bench0001-0000',
+        cwd: dir,
+        hook_event_name: 'PreToolUse',
+        tool_name: 'Edit',
+        tool_input: {file_path: join(dir, file), old_string: 'a', new_string: 'b'},
+      })
       const hook = `${process.execPath} ${RELAY} hook claude pre-edit`
       const sessions = join(dir, '.git', 'trail', 'sessions')
       const steps: Step[] = [
@@ -54,5 +81,9 @@ export async function benchWhy(rounds: number, sizes: readonly number[]): Promis
       rmSync(dir, {recursive: true, force: true})
     }
   }
-  return [`### trail why and the edit hook (${rounds} rounds: median time; median and mean of the per-round ratio or difference to the baseline named, measured in the same rounds)`, '', markdownTable(['trajectories', 'command', 'time'], rows)].join('\n')
+  return [
+    `### trail why and the edit hook (${rounds} rounds: median time; median and mean of the per-round ratio or difference to the baseline named, measured in the same rounds)`,
+    '',
+    markdownTable(['trajectories', 'command', 'time'], rows),
+  ].join('\n')
 }

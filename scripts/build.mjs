@@ -90,7 +90,16 @@ for (const bin of ['trail', 'relay']) {
 // faster with their functions cached than with only status's and load's (issue 14).
 const scratch = await mkdtemp(join(tmpdir(), 'relay-trail-build-'))
 try {
-  const env = {...process.env, RELAY_TRAIL_WRITE_CODE_CACHE: '1', AGENT_RELAY_NAME: 'build', TRAIL_AGENT: 'build', GIT_AUTHOR_NAME: 'Build', GIT_AUTHOR_EMAIL: 'build@example.com', GIT_COMMITTER_NAME: 'Build', GIT_COMMITTER_EMAIL: 'build@example.com'}
+  const env = {
+    ...process.env,
+    RELAY_TRAIL_WRITE_CODE_CACHE: '1',
+    AGENT_RELAY_NAME: 'build',
+    TRAIL_AGENT: 'build',
+    GIT_AUTHOR_NAME: 'Build',
+    GIT_AUTHOR_EMAIL: 'build@example.com',
+    GIT_COMMITTER_NAME: 'Build',
+    GIT_COMMITTER_EMAIL: 'build@example.com',
+  }
   execFileSync('git', ['init', '--quiet', scratch])
   const runs = [
     ['trail', 'start', 'Code cache'],

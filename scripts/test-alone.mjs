@@ -80,5 +80,6 @@ async function worker() {
 }
 await Promise.all([worker(), worker()])
 process.stdout.write(`\n${jobs.length} tests run alone, ${failures.length} failed\n`)
-for (const failure of failures) process.stdout.write(`  ${relative(root, failure.file)} :: ${failure.name}: ${failure.why}\n      ${failure.error.replace(/\n/g, ' ')}\n`)
+for (const failure of failures)
+  process.stdout.write(`  ${relative(root, failure.file)} :: ${failure.name}: ${failure.why}\n      ${failure.error.replace(/\n/g, ' ')}\n`)
 process.exit(failures.length > 0 ? 1 : 0)

@@ -16,7 +16,7 @@ const full = process.argv.length <= 2
 // The linter and the dead-code finder first: a failure there fails the run before the slower tests start.
 if (full) {
   for (const [name, args] of [
-    ['biome lint', [join(root, 'node_modules', '@biomejs', 'biome', 'bin', 'biome'), 'lint', '--error-on-warnings', root]],
+    ['biome check (lint and format)', [join(root, 'node_modules', '@biomejs', 'biome', 'bin', 'biome'), 'check', '--error-on-warnings', root]],
     ['knip', [join(root, 'node_modules', 'knip', 'bin', 'knip.js'), '--directory', root]],
   ]) {
     const checked = spawnSync(process.execPath, args, {cwd: root, stdio: 'inherit'})
@@ -67,7 +67,7 @@ if (scratch && before) {
   if (left.length > 0) {
     process.stderr.write(
       `npm test: the tests left ${left.length} entries in the temporary folder (those in ${scratch} are removed now):\n${left.map((path) => `  ${path}\n`).join('')}` +
-        'Remove what a test makes (useTempDirs, useRepos in test/helpers/repo.ts). An entry outside the run\'s own folder may also be another process\'s.\n',
+        "Remove what a test makes (useTempDirs, useRepos in test/helpers/repo.ts). An entry outside the run's own folder may also be another process's.\n",
     )
     process.exit(result.status || 1)
   }

@@ -47,7 +47,7 @@ export const ERROR_CODES = {
   E_PATH: {exit: EXIT.usage, meaning: 'a path the user gave cannot be written safely (inside .git, through a link)'},
   E_PHASE: {exit: EXIT.usage, meaning: 'a phase is not one of plan, design, execute, review, observe'},
   E_EVENT_TYPE: {exit: EXIT.usage, meaning: 'an event type is not a word (observation, tool_call, error)'},
-  E_NOT_SUPPORTED: {exit: EXIT.usage, meaning: "an agent-trajectories command or flag that relay-trail does not take; the message names what to use"},
+  E_NOT_SUPPORTED: {exit: EXIT.usage, meaning: 'an agent-trajectories command or flag that relay-trail does not take; the message names what to use'},
   E_NOT_FOUND: {exit: EXIT.state, meaning: 'no record, sibling or message matches'},
   E_NO_ACTIVE: {exit: EXIT.state, meaning: 'the agent has no active trajectory'},
   E_ALREADY_ACTIVE: {exit: EXIT.state, meaning: 'the agent already has an active trajectory'},

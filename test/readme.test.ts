@@ -13,7 +13,8 @@ describe('README', () => {
   })
 
   it('lists every error code with its exit code and meaning, and no code the table does not have', () => {
-    for (const [code, {exit, meaning}] of Object.entries(ERROR_CODES)) assert.ok(readme.includes(`| \`${code}\` | ${exit} | ${meaning} |`), `error code ${code}`)
+    for (const [code, {exit, meaning}] of Object.entries(ERROR_CODES))
+      assert.ok(readme.includes(`| \`${code}\` | ${exit} | ${meaning} |`), `error code ${code}`)
     const listed = [...readme.matchAll(/^\| `(E_[A-Z_]+)` \|/gm)].map((match) => match[1])
     assert.deepEqual(listed, Object.keys(ERROR_CODES))
   })

@@ -15,8 +15,14 @@ export function completionCommand(bin: Bin) {
     description:
       'Completes commands, their flags, and values read from the store at each TAB: agent names, trajectory ids, ' +
       `sibling names. Save the script where your shell looks for it:\n${installLines(bin).join('\n')}\n` +
-      'Open a new shell afterwards. The script runs `' + bin + '` by name: it completes the one on your PATH.',
-    examples: [`${bin} completion bash > ~/.local/share/bash-completion/completions/${bin}`, `${bin} completion zsh > "\${fpath[1]}/_${bin}"`, `${bin} completion fish > ~/.config/fish/completions/${bin}.fish`],
+      'Open a new shell afterwards. The script runs `' +
+      bin +
+      '` by name: it completes the one on your PATH.',
+    examples: [
+      `${bin} completion bash > ~/.local/share/bash-completion/completions/${bin}`,
+      `${bin} completion zsh > "\${fpath[1]}/_${bin}"`,
+      `${bin} completion fish > ~/.config/fish/completions/${bin}.fish`,
+    ],
     args: [{name: 'shell', description: `the shell: ${SHELLS.join(', ')}`, required: true}],
     flags: {},
     json: false,

@@ -63,9 +63,10 @@ export async function execute<F extends FlagSpecs, R>(
   }
   try {
     const result = await definition.run(ctx, input, commandIO(streams, out))
-    const output = wantsJson && definition.toJson
-      ? `${JSON.stringify(definition.toJson(result), null, 2)}\n`
-      : definition.text(result, outputStyle(typeof input.flags.output === 'string' ? {} : streams.stdout, env), input)
+    const output =
+      wantsJson && definition.toJson
+        ? `${JSON.stringify(definition.toJson(result), null, 2)}\n`
+        : definition.text(result, outputStyle(typeof input.flags.output === 'string' ? {} : streams.stdout, env), input)
     if (typeof input.flags.output === 'string') {
       await writeOutputFile(ctx, input.flags.output, terminalText(output), {followSymlinks: input.flags['follow-symlinks'] === true})
       out.stderr(`wrote ${terminalLine(input.flags.output)}\n`)

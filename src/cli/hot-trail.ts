@@ -23,7 +23,24 @@ import {normaliseTrailArgv} from './incumbent-argv.js'
 // The reads (`list`, `show`, `export`) too: through oclif they cost 115-190 ms whatever the store holds (issue 14).
 
 // `__complete` answers every TAB of the completion scripts (../cli/complete.ts): it must not wait for oclif.
-export const HOT_TRAIL: readonly AnyDefinition[] = [start, decision, complete, abandon, status, resume, phase, event, reflect, hookGit, review, why, list, show, exportCommand, shellComplete]
+export const HOT_TRAIL: readonly AnyDefinition[] = [
+  start,
+  decision,
+  complete,
+  abandon,
+  status,
+  resume,
+  phase,
+  event,
+  reflect,
+  hookGit,
+  review,
+  why,
+  list,
+  show,
+  exportCommand,
+  shellComplete,
+]
 
 /** Runs `argv` if it names a hot `trail` command; false lets oclif take it. */
 export function run(argv: readonly string[]): Promise<boolean> {

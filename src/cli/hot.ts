@@ -49,4 +49,3 @@ export async function runHot(commands: readonly AnyDefinition[], bin: 'trail' | 
   }
   return true
 }
-

@@ -52,7 +52,14 @@ export function oclifFlags(specs: FlagSpecs): Interfaces.FlagInput {
       spec.type === 'boolean'
         ? Flags.boolean(common)
         : spec.multiple
-          ? Flags.string({...common, multiple: true, multipleNonGreedy: true, helpValue: spec.helpValue, required: spec.required, options: spec.options as string[] | undefined})
+          ? Flags.string({
+              ...common,
+              multiple: true,
+              multipleNonGreedy: true,
+              helpValue: spec.helpValue,
+              required: spec.required,
+              options: spec.options as string[] | undefined,
+            })
           : Flags.string({...common, helpValue: spec.helpValue, required: spec.required, options: spec.options as string[] | undefined})
   }
   return flags

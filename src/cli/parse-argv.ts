@@ -57,7 +57,11 @@ export function parseArgv<F extends FlagSpecs>(definition: CommandDefinition<F, 
  */
 function attachDashValues(argv: readonly string[], specs: FlagSpecs): string[] {
   const known = new Set(Object.entries(specs).flatMap(([name, spec]) => [`--${name}`, ...(spec.char ? [`-${spec.char}`] : [])]))
-  const stringFlags = new Set(Object.entries(specs).filter(([, spec]) => spec.type === 'string').flatMap(([name, spec]) => [`--${name}`, ...(spec.char ? [`-${spec.char}`] : [])]))
+  const stringFlags = new Set(
+    Object.entries(specs)
+      .filter(([, spec]) => spec.type === 'string')
+      .flatMap(([name, spec]) => [`--${name}`, ...(spec.char ? [`-${spec.char}`] : [])]),
+  )
   const out: string[] = []
   for (let i = 0; i < argv.length; i++) {
     const word = argv[i]!

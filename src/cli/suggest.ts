@@ -133,7 +133,9 @@ export function unknownCommand(bin: Bin, given: readonly string[]): UsageError |
     )
   }
   const other: Bin = bin === 'trail' ? 'relay' : 'trail'
-  const otherFirst = manifestCommands(other).filter((command) => !command.hidden).map((command) => command.name.split(' ')[0]!)
+  const otherFirst = manifestCommands(other)
+    .filter((command) => !command.hidden)
+    .map((command) => command.name.split(' ')[0]!)
   const firstWords = [...new Set(visible.map((command) => command.name.split(' ')[0]!))]
   if (otherFirst.includes(first) && !firstWords.includes(first)) {
     return new UsageError(`unknown command '${typed}'`, `that is \`${other} ${first}\`: ${other} ${first} --help`)

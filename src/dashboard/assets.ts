@@ -34,6 +34,7 @@ export function readAssets(): PageAssets {
  * (frame-ancestors is left out there: browsers ignore it in a meta element, and say so on the console).
  */
 export function pageHtml(assets: PageAssets, mode: 'live' | 'static', csrf: string): string {
-  const policy = mode === 'static' ? `<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY.replace(/; frame-ancestors 'none'/, '')}">` : ''
+  const policy =
+    mode === 'static' ? `<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY.replace(/; frame-ancestors 'none'/, '')}">` : ''
   return assets.html.replace('<!--CSP-->', policy).replace('__MODE__', mode).replace('__CSRF__', csrf)
 }

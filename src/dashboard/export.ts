@@ -74,7 +74,11 @@ function refuseGitDir(dir: string, repo: GitRepo): void {
   const real = realpathOfNearest(dir)
   for (const gitDir of new Set([repo.gitDir, repo.commonDir].map(realpathOfNearest))) {
     const inside = real === gitDir || real.startsWith(`${gitDir}${sep}`) || gitDir.startsWith(`${real}${sep}`)
-    if (inside) throw new UsageError(`will not export into ${dir}: it is ${real === gitDir || real.startsWith(`${gitDir}${sep}`) ? 'inside' : 'around'} the git dir`, 'choose a folder outside .git, for example: relay dashboard --export site/dashboard')
+    if (inside)
+      throw new UsageError(
+        `will not export into ${dir}: it is ${real === gitDir || real.startsWith(`${gitDir}${sep}`) ? 'inside' : 'around'} the git dir`,
+        'choose a folder outside .git, for example: relay dashboard --export site/dashboard',
+      )
   }
 }
 
@@ -108,7 +112,10 @@ function prepareFolder(dir: string): string[] {
   const names = readdirSync(dir)
   if (names.length === 0) return []
   if (!names.includes(MANIFEST)) {
-    throw new UsageError(`will not export into ${dir}: it is not empty, and no earlier export wrote it`, 'give an empty or new folder, or one an earlier relay dashboard --export wrote')
+    throw new UsageError(
+      `will not export into ${dir}: it is not empty, and no earlier export wrote it`,
+      'give an empty or new folder, or one an earlier relay dashboard --export wrote',
+    )
   }
   try {
     const manifest = JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8')) as {files?: unknown}
@@ -159,7 +166,8 @@ function writeNewFile(dir: string, path: string, content: string | Buffer, repla
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
     }
-    if (!lstatSync(at).isDirectory()) throw new UsageError(`will not export: ${at} is not a folder (a symbolic link?)`, 'remove it, or export into another folder')
+    if (!lstatSync(at).isDirectory())
+      throw new UsageError(`will not export: ${at} is not a folder (a symbolic link?)`, 'remove it, or export into another folder')
   }
   const file = join(dir, path)
   if (replace) {
@@ -173,7 +181,8 @@ function writeNewFile(dir: string, path: string, content: string | Buffer, repla
   try {
     fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644)
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`will not export: ${file} is there already, and an earlier export did not write it`, 'move it away, or export into another folder')
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new UsageError(`will not export: ${file} is there already, and an earlier export did not write it`, 'move it away, or export into another folder')
     throw error
   }
   try {

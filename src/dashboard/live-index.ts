@@ -99,10 +99,20 @@ export class LiveIndex {
     if (!this.readOnce) {
       this.readOnce = true
       const background = this.background
-      void all.then(
-        () => this.announce([{project: this.here.project, sibling: null, kinds: new Set(['projects', 'agents', 'trajectories', 'messages', 'summaries']), trajectories: new Set()}]),
-        (error: Error) => this.ctx.warn(`could not read the records: ${error.message}`),
-      ).finally(() => background?.close())
+      void all
+        .then(
+          () =>
+            this.announce([
+              {
+                project: this.here.project,
+                sibling: null,
+                kinds: new Set(['projects', 'agents', 'trajectories', 'messages', 'summaries']),
+                trajectories: new Set(),
+              },
+            ]),
+          (error: Error) => this.ctx.warn(`could not read the records: ${error.message}`),
+        )
+        .finally(() => background?.close())
     }
     return all
   }
@@ -170,7 +180,12 @@ export class LiveIndex {
       if (!siblings.some((sibling) => sibling.name === name)) {
         const gone = this.siblings.get(name)!
         this.siblings.delete(name)
-        changes.push({project: gone.project, sibling: name, kinds: new Set(['projects', 'agents', 'trajectories', 'messages', 'summaries']), trajectories: new Set()})
+        changes.push({
+          project: gone.project,
+          sibling: name,
+          kinds: new Set(['projects', 'agents', 'trajectories', 'messages', 'summaries']),
+          trajectories: new Set(),
+        })
       }
     }
     for (const sibling of siblings) {
@@ -178,7 +193,12 @@ export class LiveIndex {
       const index = new StoreIndex(repo, sibling.name, sibling.ref, siblingDefaultId(sibling))
       await index.load(tips.get(sibling.ref) ?? null)
       this.siblings.set(sibling.name, index)
-      changes.push({project: index.project, sibling: sibling.name, kinds: new Set(['projects', 'agents', 'trajectories', 'messages', 'summaries']), trajectories: new Set()})
+      changes.push({
+        project: index.project,
+        sibling: sibling.name,
+        kinds: new Set(['projects', 'agents', 'trajectories', 'messages', 'summaries']),
+        trajectories: new Set(),
+      })
     }
     // Folders made since (refs/trail on the first record, a sibling's on its first sync) are watched from now on.
     this.watcher?.rewatch([...this.siblings.keys()])

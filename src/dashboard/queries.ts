@@ -101,7 +101,15 @@ const LOW_CONFIDENCE = 0.7
 const ATTENTION_LIMIT = 50
 
 interface MessageFacts {
-  items: {message: Message; store: StoreIndex; toLead: boolean; unanswered: boolean; targetProject: string | null; targetAgent: string | null; readBy: string[]}[]
+  items: {
+    message: Message
+    store: StoreIndex
+    toLead: boolean
+    unanswered: boolean
+    targetProject: string | null
+    targetAgent: string | null
+    readBy: string[]
+  }[]
   known: KnownMessage[]
   newestFrom: Map<string, string>
 }
@@ -148,7 +156,9 @@ export class DashboardData {
   async agents(): Promise<AgentJson[]> {
     await this.index.ready()
     const now = this.ctx.now()
-    return this.agentFacts().map(({store, facts}) => agentJson(overviewOf({project: store.project, sibling: store.sibling, ...(store.lead ? {lead: store.lead} : {})}, facts, now)))
+    return this.agentFacts().map(({store, facts}) =>
+      agentJson(overviewOf({project: store.project, sibling: store.sibling, ...(store.lead ? {lead: store.lead} : {})}, facts, now)),
+    )
   }
 
   private agentFacts(): {store: StoreIndex; facts: AgentFacts}[] {
@@ -177,7 +187,11 @@ export class DashboardData {
             latestSummary: store.latestSummaries.get(agent) ?? null,
             latestSessionEnd: store.latestSessionEnds.get(agent) ?? null,
             otherActivity: [newestTrajectory.get(agent) ?? null, messages.newestFrom.get(`${store.project}:${agent}`) ?? null],
-            unread: unreadCount(messages.known, {project: store.project, agent, ...(store.lead ? {lead: store.lead} : {})}, store.receipts.get(agent) ?? new Set()),
+            unread: unreadCount(
+              messages.known,
+              {project: store.project, agent, ...(store.lead ? {lead: store.lead} : {})},
+              store.receipts.get(agent) ?? new Set(),
+            ),
           }
           return {store, facts}
         })
@@ -188,7 +202,8 @@ export class DashboardData {
   async trajectories(query: TrajectoryQuery): Promise<TrajectoryPageJson> {
     const stores = this.storesFor(query.project)
     const start = (query.page - 1) * query.limit
-    const inRange = (id: string) => (query.since === undefined || idTime(id).getTime() >= query.since) && (query.until === undefined || idTime(id).getTime() <= query.until)
+    const inRange = (id: string) =>
+      (query.since === undefined || idTime(id).getTime() >= query.since) && (query.until === undefined || idTime(id).getTime() <= query.until)
     const page = async (entries: {store: StoreIndex; id: string}[], total: number | null, more: boolean): Promise<TrajectoryPageJson> => ({
       total,
       more,
@@ -340,7 +355,11 @@ export class DashboardData {
       page,
       limit,
       more,
-      entries: entries.map((entry) => (entry.kind === 'summary' ? {kind: 'summary' as const, ...summaryJson(entry.summary)} : {kind: 'session-end' as const, ...sessionEndJson(entry.sessionEnd)})),
+      entries: entries.map((entry) =>
+        entry.kind === 'summary'
+          ? {kind: 'summary' as const, ...summaryJson(entry.summary)}
+          : {kind: 'session-end' as const, ...sessionEndJson(entry.sessionEnd)},
+      ),
     }
   }
 
@@ -353,15 +372,31 @@ export class DashboardData {
         const attention: AttentionJson[] = []
         for (const t of store.recentTrajectories()) {
           if (Date.parse(t.updated) < since) continue
-          if (t.status === 'abandoned') attention.push({kind: 'abandoned', project: store.project, agent: t.agent, id: t.id, text: `${t.title}${t.reason ? `: ${t.reason}` : ''}`, at: t.ended ?? t.updated})
+          if (t.status === 'abandoned')
+            attention.push({
+              kind: 'abandoned',
+              project: store.project,
+              agent: t.agent,
+              id: t.id,
+              text: `${t.title}${t.reason ? `: ${t.reason}` : ''}`,
+              at: t.ended ?? t.updated,
+            })
           else if (t.status === 'completed' && t.confidence !== undefined && t.confidence < LOW_CONFIDENCE) {
             attention.push({kind: 'low-confidence', project: store.project, agent: t.agent, id: t.id, text: t.title, at: t.ended ?? t.updated})
           }
         }
-        for (const [agent, ledger] of store.ledgers) for (const item of ledger.uncertain) attention.push({kind: 'uncertain', project: store.project, agent, id: null, text: item, at: ledger.updated})
+        for (const [agent, ledger] of store.ledgers)
+          for (const item of ledger.uncertain) attention.push({kind: 'uncertain', project: store.project, agent, id: null, text: item, at: ledger.updated})
         for (const item of unanswered) {
           if (item.targetProject !== store.project) continue
-          attention.push({kind: 'unanswered', project: store.project, agent: item.targetAgent === 'lead' ? (store.lead ?? 'lead') : (item.targetAgent ?? ''), id: item.message.id, text: `${item.store.project}:${item.message.from}: ${item.message.body}`, at: item.message.created})
+          attention.push({
+            kind: 'unanswered',
+            project: store.project,
+            agent: item.targetAgent === 'lead' ? (store.lead ?? 'lead') : (item.targetAgent ?? ''),
+            id: item.message.id,
+            text: `${item.store.project}:${item.message.from}: ${item.message.body}`,
+            at: item.message.created,
+          })
         }
         attention.sort((a, b) => ((a.at ?? '') < (b.at ?? '') ? 1 : -1))
         return {
@@ -498,7 +533,11 @@ export class DashboardData {
     const key = `${store.tip}|${query.status ?? ''}|${query.agent ?? ''}|${query.since ?? ''}`
     let ids = this.greps.get(key)
     if (!ids) {
-      ids = await grepTrajectoryIds(store.snapshot, {...(query.status ? {status: query.status} : {}), ...(query.agent ? {agent: query.agent} : {}), ...(query.since !== undefined ? {since: new Date(query.since)} : {})})
+      ids = await grepTrajectoryIds(store.snapshot, {
+        ...(query.status ? {status: query.status} : {}),
+        ...(query.agent ? {agent: query.agent} : {}),
+        ...(query.since !== undefined ? {since: new Date(query.since)} : {}),
+      })
       if (this.greps.size > 32) this.greps.clear()
       this.greps.set(key, ids)
     }

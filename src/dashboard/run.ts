@@ -90,13 +90,14 @@ async function personSender(ctx: Context): Promise<Sender> {
 
 function parsePort(raw: string): number {
   const port = /^\d{1,5}$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN
-  if (!(port >= 0 && port <= 65535)) throw new UsageError(`--port must be a number from 0 to 65535, got '${raw.slice(0, 20)}'`, 'for example --port 4711 (0: any free port)')
+  if (!(port >= 0 && port <= 65535))
+    throw new UsageError(`--port must be a number from 0 to 65535, got '${raw.slice(0, 20)}'`, 'for example --port 4711 (0: any free port)')
   return port
 }
 
 function parseHost(raw: string): string {
   const host = raw.trim().replace(/^\[(.*)\]$/, '$1')
-  if (!/^[A-Za-z0-9.:-]{1,253}$/.test(host)) throw new UsageError(`--host must be an address or a host name, got '${raw.slice(0, 40)}'`, 'for example --host 127.0.0.1 (the default)')
+  if (!/^[A-Za-z0-9.:-]{1,253}$/.test(host))
+    throw new UsageError(`--host must be an address or a host name, got '${raw.slice(0, 40)}'`, 'for example --host 127.0.0.1 (the default)')
   return host
 }
-

@@ -95,7 +95,8 @@ export function foreignHeader(request: IncomingMessage, hosts: ReadonlySet<strin
   const host = (request.headers.host ?? '').toLowerCase()
   if (!hosts.has(host)) return 'a foreign Host header'
   const origin = request.headers.origin
-  if (origin !== undefined && !(origin.toLowerCase().startsWith('http://') && hosts.has(origin.toLowerCase().slice('http://'.length)))) return 'a foreign Origin header'
+  if (origin !== undefined && !(origin.toLowerCase().startsWith('http://') && hosts.has(origin.toLowerCase().slice('http://'.length))))
+    return 'a foreign Origin header'
   return null
 }
 

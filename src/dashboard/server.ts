@@ -72,7 +72,8 @@ export async function serveDashboard(data: DashboardData, options: ServeOptions)
     if (url.pathname === '/' && request.method === 'GET') {
       const given = url.searchParams.get('token')
       if (given !== null) {
-        if (!sameSecret(given, options.token)) throw new HttpError(401, 'E_TOKEN', 'this link carries a wrong or old token', 'open the URL relay dashboard printed')
+        if (!sameSecret(given, options.token))
+          throw new HttpError(401, 'E_TOKEN', 'this link carries a wrong or old token', 'open the URL relay dashboard printed')
         // The token moves into a cookie, out of the address bar and the history.
         response.writeHead(303, {'Set-Cookie': tokenCookie(port, options.token), Location: '/'})
         response.end()
@@ -113,7 +114,8 @@ export async function serveDashboard(data: DashboardData, options: ServeOptions)
     if (path === 'api/search') return data.search(searchQuery(q, data))
     if (path === 'api/why') {
       const target = q.get('target')
-      if (target === null || target.trim() === '') throw new UsageError('no target given', 'give target=<path>[:<line>[-<line>]], for example target=src/app.js:10-20')
+      if (target === null || target.trim() === '')
+        throw new UsageError('no target given', 'give target=<path>[:<line>[-<line>]], for example target=src/app.js:10-20')
       return data.why(target, optional(q, 'rev'))
     }
     if (path === 'api/files') return data.files(q.get('q') ?? '', limit(q, 20, MAX_SUGGESTIONS))
@@ -122,7 +124,8 @@ export async function serveDashboard(data: DashboardData, options: ServeOptions)
 
   function events(request: IncomingMessage, response: ServerResponse, url: URL): void {
     response.writeHead(200, {'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive'})
-    const sendEvent = (name: string, payload: {version: string}) => response.write(`id: ${payload.version}\nevent: ${name}\ndata: ${JSON.stringify(payload)}\n\n`)
+    const sendEvent = (name: string, payload: {version: string}) =>
+      response.write(`id: ${payload.version}\nevent: ${name}\ndata: ${JSON.stringify(payload)}\n\n`)
     // A page that comes back says which version it saw last: it is told at once what it missed.
     // The browser's own reconnection sends Last-Event-ID (the newest it saw); a page that reconnects itself, ?since=.
     const since = header(request, 'last-event-id') ?? url.searchParams.get('since')
@@ -147,8 +150,9 @@ export async function serveDashboard(data: DashboardData, options: ServeOptions)
     // A same-origin POST from the page: its Origin is ours (checked above, and required here), and it carries the
     // CSRF token that only a page served by us can read.
     if (request.headers.origin === undefined) throw new HttpError(403, 'E_ORIGIN', 'refused: a POST without an Origin header')
-    if (!sameSecret(header(request, 'x-relay-csrf'), csrf)) throw new HttpError(403, 'E_CSRF', 'refused: the request does not carry the page\'s CSRF token')
-    if (!/^application\/json(;|$)/.test(request.headers['content-type'] ?? '')) throw new HttpError(415, 'E_CONTENT_TYPE', 'send JSON (Content-Type: application/json)')
+    if (!sameSecret(header(request, 'x-relay-csrf'), csrf)) throw new HttpError(403, 'E_CSRF', "refused: the request does not carry the page's CSRF token")
+    if (!/^application\/json(;|$)/.test(request.headers['content-type'] ?? ''))
+      throw new HttpError(415, 'E_CONTENT_TYPE', 'send JSON (Content-Type: application/json)')
     const body = await readBody(request)
     let input: unknown
     try {
@@ -236,7 +240,8 @@ function agentParam(q: URLSearchParams): AgentName | undefined {
 function trajectoryQuery(q: URLSearchParams, data: DashboardData): TrajectoryQuery {
   const now = new Date()
   const status = optional(q, 'status')
-  if (status !== undefined && !TRAJECTORY_STATUSES.includes(status as TrajectoryStatus)) throw new UsageError(`status must be one of ${TRAJECTORY_STATUSES.join(', ')}`, 'or leave it out')
+  if (status !== undefined && !TRAJECTORY_STATUSES.includes(status as TrajectoryStatus))
+    throw new UsageError(`status must be one of ${TRAJECTORY_STATUSES.join(', ')}`, 'or leave it out')
   const since = optional(q, 'since')
   const until = optional(q, 'until')
   const project = optional(q, 'project')
@@ -318,9 +323,12 @@ function answerFile(response: ServerResponse, type: string, content: Buffer): vo
 
 function answerUnauthorised(response: ServerResponse, type: 'text/html' | 'application/json'): void {
   const message = 'this dashboard needs its token: open the URL that relay dashboard printed'
-  if (type === 'application/json') return answerJson(response, 401, {error: {code: 'E_TOKEN', message, hint: 'open the URL relay dashboard printed, or send Authorization: Bearer <token>'}})
+  if (type === 'application/json')
+    return answerJson(response, 401, {error: {code: 'E_TOKEN', message, hint: 'open the URL relay dashboard printed, or send Authorization: Bearer <token>'}})
   response.writeHead(401, {'Content-Type': 'text/html; charset=utf-8'})
-  response.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>relay dashboard</title></head><body><p>This dashboard needs its token: open the URL that <code>relay dashboard</code> printed.</p></body></html>`)
+  response.end(
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>relay dashboard</title></head><body><p>This dashboard needs its token: open the URL that <code>relay dashboard</code> printed.</p></body></html>`,
+  )
 }
 
 function answerError(response: ServerResponse, error: unknown): void {
@@ -337,7 +345,7 @@ function answerError(response: ServerResponse, error: unknown): void {
           ? new HttpError(404, error.code, error.message, error.hint)
           : error instanceof TrailError
             ? new HttpError(500, error.code, error.message, error.hint)
-            : new HttpError(500, 'E_INTERNAL', 'internal error', 'see the dashboard\'s output (DEBUG=1 for details)')
+            : new HttpError(500, 'E_INTERNAL', 'internal error', "see the dashboard's output (DEBUG=1 for details)")
   if (known.status === 500 && process.env.DEBUG) process.stderr.write(terminalText(`${(error as Error).stack ?? String(error)}\n`))
   answerJson(response, known.status, {error: {code: known.code, message: known.message, hint: known.hint ?? null}})
 }

@@ -38,7 +38,6 @@ export interface StoreChange {
 
 export type ChangeKind = 'projects' | 'agents' | 'trajectories' | 'messages' | 'summaries'
 
-
 export class StoreIndex {
   project: ProjectName
   lead: AgentName | undefined
@@ -384,7 +383,11 @@ export class StoreIndex {
     if (known?.kind === KINDS.trajectory) {
       // A new trajectory is read when it is among the recent ones (new ones are), or when it is cached already.
       const id = known.keys.id!
-      return this.trajectories.has(id) || this.trajectoryIds.length < RECENT_TRAJECTORIES || id > this.trajectoryIds[this.trajectoryIds.length - RECENT_TRAJECTORIES]!
+      return (
+        this.trajectories.has(id) ||
+        this.trajectoryIds.length < RECENT_TRAJECTORIES ||
+        id > this.trajectoryIds[this.trajectoryIds.length - RECENT_TRAJECTORIES]!
+      )
     }
     return known !== null && [KINDS.ledger, KINDS.summary, KINDS.session, KINDS.message].includes(known.kind)
   }
@@ -396,7 +399,9 @@ export class StoreIndex {
       this.project = parsed.id
       this.lead = parsed.lead
     } else {
-      const {project} = await readProject(snapshot, this.fallbackProject).catch(() => ({project: {id: this.fallbackProject ?? ('project' as ProjectName), lead: undefined}}))
+      const {project} = await readProject(snapshot, this.fallbackProject).catch(() => ({
+        project: {id: this.fallbackProject ?? ('project' as ProjectName), lead: undefined},
+      }))
       this.project = project.id
       this.lead = project.lead
     }

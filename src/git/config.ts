@@ -73,7 +73,8 @@ export class GitConfig {
     const suffix = `.${variable.toLowerCase()}`
     const out: [string, string][] = []
     for (const [key, values] of this.entries) {
-      if (key.startsWith(prefix) && key.endsWith(suffix) && key.length > prefix.length + suffix.length) out.push([key.slice(prefix.length, -suffix.length), values.at(-1)!])
+      if (key.startsWith(prefix) && key.endsWith(suffix) && key.length > prefix.length + suffix.length)
+        out.push([key.slice(prefix.length, -suffix.length), values.at(-1)!])
     }
     return out
   }

@@ -36,7 +36,8 @@ export function discoverRepository(cwd: string, ceilings: readonly string[] = []
     if (kind === 'file') {
       const target = /^gitdir: (.+)$/m.exec(readText(dotGit))?.[1]?.trim()
       const gitDir = target ? (isAbsolute(target) ? target : resolve(dir, target)) : null
-      if (gitDir === null || !isGitDir(gitDir)) throw new InvalidRepositoryError(`${dotGit} does not point to a git directory (${target ?? 'no "gitdir:" line'})`)
+      if (gitDir === null || !isGitDir(gitDir))
+        throw new InvalidRepositoryError(`${dotGit} does not point to a git directory (${target ?? 'no "gitdir:" line'})`)
       return locate(gitDir, dir)
     }
     if (isGitDir(dir)) return locate(dir, null)

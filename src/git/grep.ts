@@ -38,7 +38,12 @@ export function grepArgs(revision: string, query: GrepQuery, mode: GrepMode): st
 
 /** Output of `-l`: the paths, without the "<revision>:" git puts before them. */
 export function parseGrepFiles(output: string, revision: string): string[] {
-  return output === '' ? [] : output.split('\0').filter(Boolean).map((name) => pathOf(name, revision))
+  return output === ''
+    ? []
+    : output
+        .split('\0')
+        .filter(Boolean)
+        .map((name) => pathOf(name, revision))
 }
 
 /** Output of `-n`: each matching file's lines, in git's order. Each line: <rev>:<path> NUL <number> NUL <text> LF. */

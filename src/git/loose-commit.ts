@@ -63,10 +63,24 @@ export class LooseCommitWriter {
     }
   }
 
-  async commit(ref: string, parent: Oid | null, changes: readonly FileChange[], message: string, when: Date, mergeParents: readonly Oid[]): Promise<CommitOutcome> {
+  async commit(
+    ref: string,
+    parent: Oid | null,
+    changes: readonly FileChange[],
+    message: string,
+    when: Date,
+    mergeParents: readonly Oid[],
+  ): Promise<CommitOutcome> {
     const [{author, committer}, tree] = await Promise.all([this.settings(), this.writeTree(parent, folderEdits(changes))])
     const parents = [parent, ...mergeParents].filter((oid): oid is Oid => oid !== null)
-    const body = [`tree ${tree}\n`, ...parents.map((oid) => `parent ${oid}\n`), `author ${signature(author, when)}\n`, `committer ${signature(committer, when)}\n`, '\n', message].join('')
+    const body = [
+      `tree ${tree}\n`,
+      ...parents.map((oid) => `parent ${oid}\n`),
+      `author ${signature(author, when)}\n`,
+      `committer ${signature(committer, when)}\n`,
+      '\n',
+      message,
+    ].join('')
     const commit = this.writeObject('commit', Buffer.from(body, 'utf8'))
     let outcome = await this.updater.update(ref, commit, parent)
     // git died without saying (killed): the ref tells whether the commit landed. If it did not, the transaction
@@ -84,8 +98,10 @@ export class LooseCommitWriter {
   private async writeTree(parent: Oid | null, edit: FolderEdit): Promise<Oid> {
     // Every folder on a changed path is read in one round trip: "<parent>^{tree}", "<parent>:<folder>".
     const folders = folderPaths(edit, '')
-    const objects = parent === null ? folders.map(() => null) : await this.reader.readMany(folders.map((path) => (path === '' ? `${parent}^{tree}` : `${parent}:${path}`)))
-    if (parent !== null && objects[0]?.type !== 'tree') throw new GitError(['cat-file', '--batch'], null, `the parent ${parent} is not a commit of this repository`)
+    const objects =
+      parent === null ? folders.map(() => null) : await this.reader.readMany(folders.map((path) => (path === '' ? `${parent}^{tree}` : `${parent}:${path}`)))
+    if (parent !== null && objects[0]?.type !== 'tree')
+      throw new GitError(['cat-file', '--batch'], null, `the parent ${parent} is not a commit of this repository`)
     const existing = new Map(folders.map((path, index) => [path, objects[index]?.type === 'tree' ? objects[index].data : null]))
     return this.writeFolder('', edit, existing) ?? this.writeObject('tree', Buffer.alloc(0))
   }
@@ -181,7 +197,10 @@ class RefUpdater {
         if (failure.kind === 'moved') finish(() => resolve('stale'))
         else if (failure.kind === 'locked') finish(() => resolve({locked: failure.lockPath}))
         else if (stderr === '') finish(() => resolve('unknown'))
-        else finish(() => reject(new GitError(['update-ref', '--stdin'], code, stderr || `exited before the update was done (${stdout.trim().split('\n').at(-1) ?? ''})`)))
+        else
+          finish(() =>
+            reject(new GitError(['update-ref', '--stdin'], code, stderr || `exited before the update was done (${stdout.trim().split('\n').at(-1) ?? ''})`)),
+          )
       }
       const finish = (settle: () => void) => {
         setAwaited(child, false)
@@ -287,7 +306,11 @@ function rawEntries(data: Buffer, format: ObjectFormat): RawEntry[] {
 
 function entry(mode: string, name: string, oid: Oid): RawEntry {
   const nameBytes = Buffer.from(name, 'utf8')
-  return {name: nameBytes, isTree: mode === TREE_MODE, bytes: Buffer.concat([Buffer.from(`${mode} `, 'latin1'), nameBytes, Buffer.from([0]), Buffer.from(oid, 'hex')])}
+  return {
+    name: nameBytes,
+    isTree: mode === TREE_MODE,
+    bytes: Buffer.concat([Buffer.from(`${mode} `, 'latin1'), nameBytes, Buffer.from([0]), Buffer.from(oid, 'hex')]),
+  }
 }
 
 function sortKey(entry: RawEntry): Buffer {

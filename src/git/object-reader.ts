@@ -65,7 +65,9 @@ export class ObjectReader {
     if (revisions.length <= 1 || bad !== undefined) return Promise.all(revisions.map((revision) => this.read(revision)))
     const child = this.start()
     if (this.waiting === 0) this.setAwaited(true)
-    const answers = revisions.map((revision) => new Promise<GitObject | null>((resolve, reject) => this.queue.push({resolve: trace ? traced(revision, resolve) : resolve, reject})))
+    const answers = revisions.map(
+      (revision) => new Promise<GitObject | null>((resolve, reject) => this.queue.push({resolve: trace ? traced(revision, resolve) : resolve, reject})),
+    )
     child.stdin.write(`${revisions.join('\n')}\n`)
     return Promise.all(answers)
   }

@@ -11,7 +11,6 @@ export type ObjectFormat = 'sha1' | 'sha256'
 
 export type ObjectType = 'blob' | 'tree' | 'commit' | 'tag'
 
-
 /** One entry of a tree object. */
 export interface TreeEntry {
   mode: string

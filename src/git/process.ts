@@ -17,9 +17,11 @@ export type Env = Readonly<Record<string, string | undefined>>
  * arguments are not even built).
  */
 export const trace: ((...fields: string[]) => void) | undefined = process.env.RELAY_TRAIL_TRACE
-  ? ((file: string) =>
+  ? (
+      (file: string) =>
       (...fields: string[]) =>
-        appendFileSync(file, `${[process.pid, ...fields].join('\t')}\n`))(process.env.RELAY_TRAIL_TRACE)
+        appendFileSync(file, `${[process.pid, ...fields].join('\t')}\n`)
+    )(process.env.RELAY_TRAIL_TRACE)
   : undefined
 
 /** The subcommand of a git argument list, past any `-c name=value` options. */

@@ -181,7 +181,8 @@ export class GitRepo {
     try {
       found = discoverRepository(cwd, ceilings)
     } catch (error) {
-      if (error instanceof InvalidRepositoryError) throw new RepositoryError(error.message, 'fix or remove the .git file, or run this in another repository', 'E_NOT_A_REPO')
+      if (error instanceof InvalidRepositoryError)
+        throw new RepositoryError(error.message, 'fix or remove the .git file, or run this in another repository', 'E_NOT_A_REPO')
       throw error
     }
     if (!found) {
@@ -196,7 +197,7 @@ export class GitRepo {
     if (env.GIT_DIR && realpathOrSelf(resolve(cwd, env.GIT_DIR)) !== realpathOrSelf(found.gitDir)) {
       throw new RepositoryError(
         `GIT_DIR names ${env.GIT_DIR}, which is not the repository of this folder (${found.gitDir})`,
-        'relay-trail finds the repository from the current folder: unset GIT_DIR, or run it in that repository\'s work tree',
+        "relay-trail finds the repository from the current folder: unset GIT_DIR, or run it in that repository's work tree",
         'E_GIT_DIR',
       )
     }
@@ -304,7 +305,9 @@ export class GitRepo {
    */
   keepCommitsWarm(): void {
     if (hasSharedPermissions(this.commonDir)) return
-    this.looseWriter ??= new LooseCommitWriter({cwd: this.cwd, commonDir: this.commonDir, objectFormat: this.objectFormat, env: this.env}, this.reader, () => this.writeSettings())
+    this.looseWriter ??= new LooseCommitWriter({cwd: this.cwd, commonDir: this.commonDir, objectFormat: this.objectFormat, env: this.env}, this.reader, () =>
+      this.writeSettings(),
+    )
   }
 
   /**
@@ -463,7 +466,20 @@ export class GitRepo {
    */
   async introducedEntries(tip: Oid, known: readonly Oid[]): Promise<TreeListing[]> {
     // --root: a root commit's files too (log.showRoot=false would hide them); --no-renames: one path per entry.
-    const args = ['log', '--raw', '-r', '-z', '--format=', '--no-abbrev', '--no-renames', '--root', '--no-show-signature', '--no-color', '--diff-merges=first-parent', tip]
+    const args = [
+      'log',
+      '--raw',
+      '-r',
+      '-z',
+      '--format=',
+      '--no-abbrev',
+      '--no-renames',
+      '--root',
+      '--no-show-signature',
+      '--no-color',
+      '--diff-merges=first-parent',
+      tip,
+    ]
     const result = await this.run(known.length > 0 ? [...args, '--not', ...known, '--'] : [...args, '--'], {stdoutToFile: true})
     const fields = result.stdout.toString('utf8').split('\0')
     const entries: TreeListing[] = []
@@ -573,7 +589,18 @@ export class GitRepo {
 
   private async commitsWithLine(key: string, valuePattern: string, limit: number): Promise<Map<string, CommitSummary[]>> {
     const result = await this.run(
-      ['log', '--branches', '--remotes', '--tags', '-E', `--grep=^${escapeRegex(key)}: ${valuePattern}$`, `--max-count=${limit}`, '-z', '--format=%H%x00%s%x00%an%x00%aI%x00%B', '--'],
+      [
+        'log',
+        '--branches',
+        '--remotes',
+        '--tags',
+        '-E',
+        `--grep=^${escapeRegex(key)}: ${valuePattern}$`,
+        `--max-count=${limit}`,
+        '-z',
+        '--format=%H%x00%s%x00%an%x00%aI%x00%B',
+        '--',
+      ],
       {okExitCodes: [128]},
     )
     const byValue = new Map<string, CommitSummary[]>()
@@ -612,7 +639,10 @@ export class GitRepo {
     if (unique.length === 0) return new Map()
     // With `paths`, only those files' diffs are read (their per-file ids are the same; the whole id is then theirs).
     const limit = paths.length > 0 ? ['--', ...paths.map(literalPath)] : []
-    const output = await this.run([...PATCH_DIFF, 'diff-tree', '--stdin', '--root', ...PATCH_DIFF_OPTIONS, ...limit], {input: `${unique.join('\n')}\n`, stdoutToFile: true})
+    const output = await this.run([...PATCH_DIFF, 'diff-tree', '--stdin', '--root', ...PATCH_DIFF_OPTIONS, ...limit], {
+      input: `${unique.join('\n')}\n`,
+      stdoutToFile: true,
+    })
     const diffs = splitByCommit(output.stdout.toString('utf8'), unique)
     const ids = await this.patchIds(unique.map((oid) => diffs.get(oid) ?? ''))
     return new Map(unique.map((oid, index) => [oid, ids[index]!]))
@@ -623,7 +653,9 @@ export class GitRepo {
    * `paths` when given: what a squash of everything between them would carry.
    */
   async diffPatchIds(from: Oid | null, to: Oid, paths: readonly string[] = []): Promise<PatchIds> {
-    const output = await this.run([...PATCH_DIFF, 'diff-tree', ...PATCH_DIFF_OPTIONS, from ?? this.emptyTree, to, '--', ...paths.map(literalPath)], {stdoutToFile: true})
+    const output = await this.run([...PATCH_DIFF, 'diff-tree', ...PATCH_DIFF_OPTIONS, from ?? this.emptyTree, to, '--', ...paths.map(literalPath)], {
+      stdoutToFile: true,
+    })
     return (await this.patchIds([output.stdout.toString('utf8')]))[0]!
   }
 
@@ -730,7 +762,10 @@ export class GitRepo {
    * (a hook, permissions), which trying again would only repeat.
    */
   async push(remote: string, refspec: string, onProgress?: (text: string) => void): Promise<PushOutcome> {
-    const result = await this.run(['push', '--porcelain', '--no-verify', onProgress ? '--progress' : '--quiet', '--', remote, refspec], {okExitCodes: [1, 128], onStderr: onProgress})
+    const result = await this.run(['push', '--porcelain', '--no-verify', onProgress ? '--progress' : '--quiet', '--', remote, refspec], {
+      okExitCodes: [1, 128],
+      onStderr: onProgress,
+    })
     if (result.exitCode === 0) return {outcome: 'pushed'}
     const report = `${result.stdout.toString('utf8')}${result.stderr}`
     if (isPushRace(report)) return {outcome: 'moved'}
@@ -848,7 +883,11 @@ export class GitRepo {
    * mid-commit; nothing was committed).
    */
   crashReports(): string[] {
-    return [...new Set([this.gitDir, this.commonDir])].flatMap((dir) => listNames(dir).filter((name) => name.startsWith('fast_import_crash_')).map((name) => join(dir, name)))
+    return [...new Set([this.gitDir, this.commonDir])].flatMap((dir) =>
+      listNames(dir)
+        .filter((name) => name.startsWith('fast_import_crash_'))
+        .map((name) => join(dir, name)),
+    )
   }
 
   removeCrashReports(): void {
@@ -873,7 +912,9 @@ export class GitRepo {
     const packDir = join(this.commonDir, 'objects', 'pack')
     const names = new Set(listNames(packDir))
     // Small packs not kept (.keep): the ones to roll up.
-    const small = [...names].filter((name) => name.endsWith('.pack') && !names.has(name.replace(/\.pack$/, '.keep')) && fileSize(join(packDir, name)) < SMALL_PACK_BYTES)
+    const small = [...names].filter(
+      (name) => name.endsWith('.pack') && !names.has(name.replace(/\.pack$/, '.keep')) && fileSize(join(packDir, name)) < SMALL_PACK_BYTES,
+    )
     if (rollup !== 'running' && small.length > SMALL_PACK_LIMIT && startRollup(place, small)) return 'rollup'
     const limit = (await this.writeSettings()).gcAuto
     if (!(limit > 0) || listNames(join(this.commonDir, 'objects', '17')).length <= Math.ceil(limit / 256)) return 'none'

@@ -1,5 +1,5 @@
 import {writeFileAtomic} from '../files.js'
-import {readFileSync, statSync, } from 'node:fs'
+import {readFileSync, statSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
 

@@ -127,8 +127,7 @@ const TEMPLATES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..'
 export function instructionsFor(tool: AgentTool | 'agents'): string {
   const body = readFileSync(join(TEMPLATES, 'agents', 'relay-trail.md'), 'utf8')
   const hooks = readFileSync(join(TEMPLATES, 'agents', 'hooks', `${tool}.md`), 'utf8').trimEnd()
-  const agentFlag =
-    tool === 'agents' ? ' (as the agent you named)' : tool === 'claude' ? '' : ' (with `--agent <name>`, the name your session context gives)'
+  const agentFlag = tool === 'agents' ? ' (as the agent you named)' : tool === 'claude' ? '' : ' (with `--agent <name>`, the name your session context gives)'
   const context =
     tool === 'agents'
       ? 'Load your previous context when a session starts: `relay continuity load` (or print `->continuity:load`).'

@@ -78,7 +78,11 @@ export function resolveInstallFile(root: InstallRoot, relativePath: string): Ins
 }
 
 function unsafe(path: string, why: string): UsageError {
-  return new UsageError(`refusing to write ${path}: ${why}`, 'trail init writes only plain files inside the work tree; replace the link, or add the settings by hand', 'E_PATH')
+  return new UsageError(
+    `refusing to write ${path}: ${why}`,
+    'trail init writes only plain files inside the work tree; replace the link, or add the settings by hand',
+    'E_PATH',
+  )
 }
 
 /** The file's text, or null when it does not exist. */

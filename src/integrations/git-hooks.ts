@@ -147,9 +147,13 @@ function doctor(root: InstallRoot, env: Readonly<Record<string, string | undefin
     if (node === undefined || resolvesExecutable(node, env) === null) broken.push(`${hook}: ${node ?? 'no command'} not found`)
     else if (script !== undefined && !existsSync(script)) broken.push(`${hook}: ${script} not found`)
   }
-  if (broken.length > 0) return [{name: 'git-hooks', status: 'problem', message: `git hooks that cannot run (commits are not linked): ${broken.join('; ')}`, fix: 'trail init --hooks'}]
+  if (broken.length > 0)
+    return [
+      {name: 'git-hooks', status: 'problem', message: `git hooks that cannot run (commits are not linked): ${broken.join('; ')}`, fix: 'trail init --hooks'},
+    ]
   const missing = GIT_HOOKS.filter((hook) => !installed.includes(hook))
-  if (missing.length > 0) return [{name: 'git-hooks', status: 'warning', message: `git hooks missing: ${missing.join(', ')} (in ${root.hooksDir})`, fix: 'trail init --hooks'}]
+  if (missing.length > 0)
+    return [{name: 'git-hooks', status: 'warning', message: `git hooks missing: ${missing.join(', ')} (in ${root.hooksDir})`, fix: 'trail init --hooks'}]
   return [{name: 'git-hooks', status: 'ok', message: `${installed.length} git hooks installed in ${root.hooksDir}, and each resolves`}]
 }
 

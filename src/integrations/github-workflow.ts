@@ -65,7 +65,9 @@ function doctor(root: InstallRoot): Check[] {
   const dir = join(root.workTree, '.github', 'workflows')
   let names: string[]
   try {
-    names = readdirSync(dir).filter((name) => /\.ya?ml$/.test(name)).sort()
+    names = readdirSync(dir)
+      .filter((name) => /\.ya?ml$/.test(name))
+      .sort()
   } catch {
     return []
   }

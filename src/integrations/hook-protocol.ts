@@ -130,7 +130,8 @@ export function renderHookOutput(tool: AgentTool, kind: HookKind, answer: HookAn
       return json({})
     }
     case 'cursor': {
-      if (kind === 'session-start') return json({continue: true, ...(answer.env ? {env: answer.env} : {}), ...(answer.context ? {additional_context: answer.context} : {})})
+      if (kind === 'session-start')
+        return json({continue: true, ...(answer.env ? {env: answer.env} : {}), ...(answer.context ? {additional_context: answer.context} : {})})
       if (kind === 'prompt') return json({continue: true})
       if (answer.followUp && kind === 'stop') return json({followup_message: answer.followUp})
       return json({})

@@ -117,7 +117,8 @@ function changeHooks(spec: AgentToolSpec, text: string | null, install: boolean,
   if (install) {
     for (const binding of spec.hooks.bindings) {
       const hook = {command: hookCommand(spec.tool, binding.kind), timeout: binding.timeout}
-      ours[binding.event] = spec.hooks.shape === 'grouped' ? [{...(binding.matcher ? {matcher: binding.matcher} : {}), hooks: [{type: 'command', ...hook}]}] : [hook]
+      ours[binding.event] =
+        spec.hooks.shape === 'grouped' ? [{...(binding.matcher ? {matcher: binding.matcher} : {}), hooks: [{type: 'command', ...hook}]}] : [hook]
     }
   }
   const hooks = (spec.hooks.shape === 'grouped' ? mergeGroupedHooks : mergeFlatHooks)(existing, ours, isOurHookCommand)
@@ -142,14 +143,20 @@ function changeMcpFile(spec: AgentToolSpec, text: string | null, install: boolea
   if (spec.mcp.format === 'toml') {
     const [node, script] = relayCommandWords()
     const next = install
-      ? mergeCodexToml(text ?? '', {mcp: {name: MCP_SERVER_NAME, command: node, args: [script, 'mcp', '--tool', spec.tool]}, hooksFeature: true}, spec.mcp.file, command)
+      ? mergeCodexToml(
+          text ?? '',
+          {mcp: {name: MCP_SERVER_NAME, command: node, args: [script, 'mcp', '--tool', spec.tool]}, hooksFeature: true},
+          spec.mcp.file,
+          command,
+        )
       : removeCodexToml(text ?? '')
     return next.trim() === '' ? null : next
   }
   const file = parseJsonFile(text, spec.mcp.file, {jsonc: spec.mcp.jsonc, command})
   const value = {...file.value}
   changeMcpJson(spec, value, install, command)
-  if (Object.keys(value).length === 0 || (Object.keys(value).length === 1 && Object.keys((value.mcpServers as JsonObject | undefined) ?? {}).length === 0)) return null
+  if (Object.keys(value).length === 0 || (Object.keys(value).length === 1 && Object.keys((value.mcpServers as JsonObject | undefined) ?? {}).length === 0))
+    return null
   return renderJsonFile({...file, value})
 }
 
@@ -186,14 +193,19 @@ function checkCommands(spec: AgentToolSpec, root: InstallRoot, env: Readonly<Rec
         if (isOurHookCommand(command)) commands.push({where: `${spec.hooks.file} ${event}`, words: splitShellWords(command)})
       }
     } catch (error) {
-      return [{name: `${spec.tool}-hooks`, status: 'problem', message: (error as Error).message, fix: `fix ${spec.hooks.file}, then: trail init --${spec.tool}`}]
+      return [
+        {name: `${spec.tool}-hooks`, status: 'problem', message: (error as Error).message, fix: `fix ${spec.hooks.file}, then: trail init --${spec.tool}`},
+      ]
     }
   }
   const mcpText = readText(spec.mcp.file)
   if (mcpText !== null) {
     let servers: Record<string, {command?: unknown; args?: unknown}> = {}
     try {
-      servers = spec.mcp.format === 'toml' ? codexMcpServers(mcpText) : (readMcpServers(parseJsonFile(mcpText, spec.mcp.file, {jsonc: spec.mcp.jsonc, command: ''}).value, spec.mcp.file, ''))
+      servers =
+        spec.mcp.format === 'toml'
+          ? codexMcpServers(mcpText)
+          : readMcpServers(parseJsonFile(mcpText, spec.mcp.file, {jsonc: spec.mcp.jsonc, command: ''}).value, spec.mcp.file, '')
     } catch {
       // reported above when it is the same file; an unreadable MCP file is the tool's to report
     }
@@ -213,10 +225,24 @@ function checkCommands(spec: AgentToolSpec, root: InstallRoot, env: Readonly<Rec
     else if (second?.endsWith('relay.cjs') && !existsSync(second)) broken.push(`${where}: ${second} not found`)
   }
   if (broken.length > 0) {
-    return [{name: `${spec.tool}-hooks`, status: 'problem', message: `${spec.label} hooks that cannot run: ${broken.slice(0, 3).join('; ')}${broken.length > 3 ? '; …' : ''}`, fix: `trail init --${spec.tool}`}]
+    return [
+      {
+        name: `${spec.tool}-hooks`,
+        status: 'problem',
+        message: `${spec.label} hooks that cannot run: ${broken.slice(0, 3).join('; ')}${broken.length > 3 ? '; …' : ''}`,
+        fix: `trail init --${spec.tool}`,
+      },
+    ]
   }
   if (byName) {
-    return [{name: `${spec.tool}-hooks`, status: 'warning', message: `${spec.label} hooks start \`relay\` by name (an older trail init): they fail where the agent's PATH lacks it`, fix: `trail init --${spec.tool}`}]
+    return [
+      {
+        name: `${spec.tool}-hooks`,
+        status: 'warning',
+        message: `${spec.label} hooks start \`relay\` by name (an older trail init): they fail where the agent's PATH lacks it`,
+        fix: `trail init --${spec.tool}`,
+      },
+    ]
   }
   return [{name: `${spec.tool}-hooks`, status: 'ok', message: `${commands.length} ${spec.label} commands installed, and each resolves`}]
 }
@@ -228,7 +254,11 @@ function agentToolInstaller(spec: AgentToolSpec): Installer {
     // Every file is read and checked before any is written: a malformed one stops the install with all untouched.
     const plans = [planFile(root, spec.hooks.file, (text) => changeHooks(spec, text, install, command, mcp))]
     if (spec.mcp.file !== spec.hooks.file && (mcp || !install || spec.mcp.format === 'toml')) {
-      plans.push(planFile(root, spec.mcp.file, (text) => (install && !mcp && spec.mcp.format === 'toml' ? changeMcpTomlHooksOnly(spec, text, command) : changeMcpFile(spec, text, install, command))))
+      plans.push(
+        planFile(root, spec.mcp.file, (text) =>
+          install && !mcp && spec.mcp.format === 'toml' ? changeMcpTomlHooksOnly(spec, text, command) : changeMcpFile(spec, text, install, command),
+        ),
+      )
     }
     plans.push(planFile(root, spec.instructions.file, (text) => changeInstructions(spec, text, install, command)))
     return plans.map(applyPlan)

@@ -126,7 +126,8 @@ export function readGroupedHooks(settings: JsonObject, path: string, command: st
  * The hooks of a Cursor hooks.json (`{version: 1, hooks: {event: [{command}]}}`), checked the same way.
  */
 export function readFlatHooks(settings: JsonObject, path: string, command: string): Record<string, JsonObject[]> {
-  if (settings.version !== undefined && settings.version !== 1) throw settingsError(path, `has "version": ${JSON.stringify(settings.version)}; trail init knows version 1`, command)
+  if (settings.version !== undefined && settings.version !== 1)
+    throw settingsError(path, `has "version": ${JSON.stringify(settings.version)}; trail init knows version 1`, command)
   const hooks = settings.hooks
   if (hooks === undefined) return {}
   if (!isObject(hooks)) throw settingsError(path, `has a "hooks" that is not an object`, command)
@@ -157,7 +158,11 @@ export function readMcpServers(settings: JsonObject, path: string, command: stri
  * Grouped hooks with every hook `isOurs` recognises taken out (a group left empty by that goes too, other groups
  * and their order are kept), then `ours` added: one group per event, at the end.
  */
-export function mergeGroupedHooks(existing: Record<string, JsonObject[]>, ours: Record<string, JsonObject[]>, isOurs: (command: string) => boolean): Record<string, unknown> {
+export function mergeGroupedHooks(
+  existing: Record<string, JsonObject[]>,
+  ours: Record<string, JsonObject[]>,
+  isOurs: (command: string) => boolean,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const [event, groups] of Object.entries(existing)) {
     if (!Array.isArray(groups)) {
@@ -176,7 +181,11 @@ export function mergeGroupedHooks(existing: Record<string, JsonObject[]>, ours: 
 }
 
 /** Cursor's flat hooks: the same, one entry per event. */
-export function mergeFlatHooks(existing: Record<string, JsonObject[]>, ours: Record<string, JsonObject[]>, isOurs: (command: string) => boolean): Record<string, unknown> {
+export function mergeFlatHooks(
+  existing: Record<string, JsonObject[]>,
+  ours: Record<string, JsonObject[]>,
+  isOurs: (command: string) => boolean,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const [event, entries] of Object.entries(existing)) {
     const kept = entries.filter((entry) => !(typeof entry.command === 'string' && isOurs(entry.command)))

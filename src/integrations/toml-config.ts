@@ -55,7 +55,11 @@ export function mergeCodexToml(text: string, parts: CodexTomlParts, path: string
     else lines.push('[features]', 'codex_hooks = true', '')
   }
   if (parts.mcp && servers?.[parts.mcp.name] === undefined) {
-    lines.push(`[mcp_servers.${parts.mcp.name}]`, `command = ${JSON.stringify(parts.mcp.command)}`, `args = [${parts.mcp.args.map((arg) => JSON.stringify(arg)).join(', ')}]`)
+    lines.push(
+      `[mcp_servers.${parts.mcp.name}]`,
+      `command = ${JSON.stringify(parts.mcp.command)}`,
+      `args = [${parts.mcp.args.map((arg) => JSON.stringify(arg)).join(', ')}]`,
+    )
   }
   while (lines.at(-1) === '') lines.pop()
   if (lines.length > 0) out = `${out}${out === '' || out.endsWith('\n\n') ? '' : out.endsWith('\n') ? '\n' : '\n\n'}${START}\n${lines.join('\n')}\n${END}\n`

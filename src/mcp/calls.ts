@@ -38,14 +38,24 @@ type AnyDefinition = CommandDefinition<any, any>
  * died under it (killed, or gone after a repack) is run once more: the reader restarts, and a write that failed
  * there failed before its commit, so running it again cannot write twice.
  */
-export async function runDefinition(workspace: Workspace, definition: AnyDefinition, input: Input<FlagSpecs>, debug: boolean): Promise<CallOutcome | CallFailure> {
+export async function runDefinition(
+  workspace: Workspace,
+  definition: AnyDefinition,
+  input: Input<FlagSpecs>,
+  debug: boolean,
+): Promise<CallOutcome | CallFailure> {
   const commandLine = `${definition.bin} ${definition.name}`
   for (let attempt = 1; ; attempt++) {
     const printed: string[] = []
     try {
       const {value, warnings} = await workspace.run((ctx) => definition.run(ctx, input, toolIO(printed)))
       const note = definition.note?.(value, input)
-      const text = [printed.join(''), definition.text(value, plainStyle(), input), note ? `${note}\n` : '', ...warnings.map((warning) => `warning: ${warning}\n`)].join('')
+      const text = [
+        printed.join(''),
+        definition.text(value, plainStyle(), input),
+        note ? `${note}\n` : '',
+        ...warnings.map((warning) => `warning: ${warning}\n`),
+      ].join('')
       return {ok: true, text, json: definition.toJson?.(value) ?? null}
     } catch (error) {
       if (attempt === 1 && isReaderDeath(error)) continue

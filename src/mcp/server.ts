@@ -186,37 +186,51 @@ class RelayMcpServer {
     this.mcp.registerResource(
       'context',
       RESOURCE_URIS.context,
-      {title: 'Your startup context', description: 'What relay continuity load prints for the agent acting: its ledger, items to verify, active trajectory, newest handoff and unread messages.', mimeType: markdown},
+      {
+        title: 'Your startup context',
+        description:
+          'What relay continuity load prints for the agent acting: its ledger, items to verify, active trajectory, newest handoff and unread messages.',
+        mimeType: markdown,
+      },
       (uri) => this.readCommand(uri, continuityLoad, {}, markdown),
     )
     this.mcp.registerResource(
       'agent-context',
       new ResourceTemplate(`${RESOURCE_URIS.context}/{agent}`, {list: undefined}),
-      {title: 'An agent\'s startup context', description: 'The startup context of the agent named.', mimeType: markdown},
+      {title: "An agent's startup context", description: 'The startup context of the agent named.', mimeType: markdown},
       (uri, variables) => this.readCommand(uri, continuityLoad, {agent: agentOf(variables)}, markdown),
     )
     this.mcp.registerResource(
       'ledger',
       new ResourceTemplate(RESOURCE_URIS.ledger('{agent}'), {list: () => this.listLedgers()}),
-      {title: 'An agent\'s continuity ledger', description: 'The ledger record of the agent named (.relay/ledger/<agent>.md), as stored.', mimeType: markdown},
+      {title: "An agent's continuity ledger", description: 'The ledger record of the agent named (.relay/ledger/<agent>.md), as stored.', mimeType: markdown},
       (uri, variables) => this.readLedger(uri, agentOf(variables)),
     )
     this.mcp.registerResource(
       'trajectory',
       new ResourceTemplate(RESOURCE_URIS.trajectory('{id}'), {list: () => this.listTrajectoryResources()}),
-      {title: 'A trajectory', description: 'A trajectory with its decisions and retrospective, as Markdown (trail export). The list holds the active and the 50 newest; any id or unique prefix can be read.', mimeType: markdown},
+      {
+        title: 'A trajectory',
+        description:
+          'A trajectory with its decisions and retrospective, as Markdown (trail export). The list holds the active and the 50 newest; any id or unique prefix can be read.',
+        mimeType: markdown,
+      },
       (uri, variables) => this.readCommand(uri, exportCommand, {id: decodeURIComponent(String(variables.id)), format: 'md'}, markdown),
     )
     this.mcp.registerResource(
       'inbox',
       RESOURCE_URIS.inbox,
-      {title: 'Your inbox', description: 'The messages for the agent acting, from this project and every synced sibling (relay inbox).', mimeType: 'text/plain'},
+      {
+        title: 'Your inbox',
+        description: 'The messages for the agent acting, from this project and every synced sibling (relay inbox).',
+        mimeType: 'text/plain',
+      },
       (uri) => this.readCommand(uri, inbox, {}, 'text/plain'),
     )
     this.mcp.registerResource(
       'agent-inbox',
       new ResourceTemplate(`${RESOURCE_URIS.inbox}/{agent}`, {list: undefined}),
-      {title: 'An agent\'s inbox', description: 'The messages for the agent named.', mimeType: 'text/plain'},
+      {title: "An agent's inbox", description: 'The messages for the agent named.', mimeType: 'text/plain'},
       (uri, variables) => this.readCommand(uri, inbox, {agent: agentOf(variables)}, 'text/plain'),
     )
     this.mcp.server.setRequestHandler(SubscribeRequestSchema, async (request) => {
@@ -242,7 +256,8 @@ class RelayMcpServer {
   private async readLedger(uri: URL, name: string): Promise<ReadResourceResult> {
     const agent = await this.readStore(async () => parseAgentName(name))
     const outcome = await this.readStore(async (store) => (await store.snapshot()).readText(ledgerPath(agent)))
-    if (outcome === null) throw resourceError(failure(new NotFoundError(`agent '${agent}' has no continuity ledger`, 'save one with: relay continuity save "Current task: ..."')))
+    if (outcome === null)
+      throw resourceError(failure(new NotFoundError(`agent '${agent}' has no continuity ledger`, 'save one with: relay continuity save "Current task: ..."')))
     return {contents: [{uri: uri.href, mimeType: 'text/markdown', text: outcome}]}
   }
 
@@ -253,12 +268,17 @@ class RelayMcpServer {
   }
 
   private async listTrajectoryResources() {
-    const {value} = await this.workspace.run(async (ctx) => {
-      const [active, newest] = await Promise.all([listTrajectories(ctx, {status: 'active', limit: 100, page: 1}), listTrajectories(ctx, {limit: 50, page: 1})])
-      return [...new Map([...active.trajectories, ...newest.trajectories].map((t) => [t.id, t])).values()]
-    }).catch((error: unknown) => {
-      throw resourceError(failure(error))
-    })
+    const {value} = await this.workspace
+      .run(async (ctx) => {
+        const [active, newest] = await Promise.all([
+          listTrajectories(ctx, {status: 'active', limit: 100, page: 1}),
+          listTrajectories(ctx, {limit: 50, page: 1}),
+        ])
+        return [...new Map([...active.trajectories, ...newest.trajectories].map((t) => [t.id, t])).values()]
+      })
+      .catch((error: unknown) => {
+        throw resourceError(failure(error))
+      })
     return {resources: value.map((t) => ({uri: RESOURCE_URIS.trajectory(t.id), name: `${t.id} (${t.status})`, title: t.title, mimeType: 'text/markdown'}))}
   }
 
@@ -275,20 +295,24 @@ class RelayMcpServer {
   private registerPrompts(): void {
     for (const prompt of PROMPTS) {
       const argsSchema = Object.fromEntries(Object.entries(prompt.arguments).map(([name, description]) => [name, z.string().optional().describe(description)]))
-      this.mcp.registerPrompt(prompt.name, {title: prompt.title, description: prompt.description, argsSchema}, async (args: Record<string, string | undefined>) => {
-        const text = prompt.text(args)
-        if (!prompt.withContext) return {description: prompt.description, messages: [{role: 'user', content: {type: 'text', text}}]}
-        const spec: McpToolSpec = {definition: continuityLoad, whenToCall: '', acting: true, readOnly: true}
-        await this.findHookedAgent()
-        const context = await runDefinition(this.workspace, continuityLoad, commandInput(spec, {}, this.sessionAgent()), this.debug)
-        return {
-          description: prompt.description,
-          messages: [
-            {role: 'user', content: {type: 'resource', resource: {uri: RESOURCE_URIS.context, mimeType: 'text/markdown', text: context.text}}},
-            {role: 'user', content: {type: 'text', text}},
-          ],
-        }
-      })
+      this.mcp.registerPrompt(
+        prompt.name,
+        {title: prompt.title, description: prompt.description, argsSchema},
+        async (args: Record<string, string | undefined>) => {
+          const text = prompt.text(args)
+          if (!prompt.withContext) return {description: prompt.description, messages: [{role: 'user', content: {type: 'text', text}}]}
+          const spec: McpToolSpec = {definition: continuityLoad, whenToCall: '', acting: true, readOnly: true}
+          await this.findHookedAgent()
+          const context = await runDefinition(this.workspace, continuityLoad, commandInput(spec, {}, this.sessionAgent()), this.debug)
+          return {
+            description: prompt.description,
+            messages: [
+              {role: 'user', content: {type: 'resource', resource: {uri: RESOURCE_URIS.context, mimeType: 'text/markdown', text: context.text}}},
+              {role: 'user', content: {type: 'text', text}},
+            ],
+          }
+        },
+      )
     }
   }
 

@@ -12,19 +12,24 @@ export function inputSchema(spec: McpToolSpec): z.ZodObject {
   const shape: Record<string, z.ZodType> = {}
   for (const arg of spec.definition.args) {
     const text = z.string({error: (issue) => (issue.input === undefined ? 'missing required parameter' : 'must be a string')})
-    shape[parameterName(arg.name)] = arg.required || spec.required?.includes(arg.name) ? text.describe(arg.description) : text.optional().describe(arg.description)
+    shape[parameterName(arg.name)] =
+      arg.required || spec.required?.includes(arg.name) ? text.describe(arg.description) : text.optional().describe(arg.description)
   }
   for (const [name, flag] of Object.entries(spec.definition.flags as FlagSpecs)) {
     if (spec.omit?.includes(name)) continue
     shape[parameterName(name)] = flagSchema(name, flag, spec)
   }
-  if (spec.rest) shape[spec.rest.name] = z.array(z.string({error: 'must be a string'}), {error: 'must be a list of strings'}).optional().describe(spec.rest.description)
+  if (spec.rest)
+    shape[spec.rest.name] = z
+      .array(z.string({error: 'must be a string'}), {error: 'must be a list of strings'})
+      .optional()
+      .describe(spec.rest.description)
   // The SDK words a refusal "Invalid arguments for tool <name>: <message> at <parameter>".
   return z.strictObject(shape, {error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown parameter: ${issue.keys.join(', ')}` : undefined)})
 }
 
 /** Through MCP the agent acting has a default of its own (see ./acting-agent.ts): a model should leave it out. */
-const ACTING_AGENT = 'the agent acting; leave it out to act as this session\'s agent'
+const ACTING_AGENT = "the agent acting; leave it out to act as this session's agent"
 
 function flagSchema(name: string, flag: FlagSpec, spec: McpToolSpec): z.ZodType {
   const description = spec.acting && name === 'agent' ? ACTING_AGENT : flag.description
@@ -32,7 +37,8 @@ function flagSchema(name: string, flag: FlagSpec, spec: McpToolSpec): z.ZodType 
   const missing = (issue: {input?: unknown}, otherwise: string) => (issue.input === undefined ? 'missing required parameter' : otherwise)
   if (flag.type === 'boolean') schema = z.boolean({error: (issue) => missing(issue, 'must be true or false')})
   else if (spec.numbers?.includes(name)) schema = z.number({error: (issue) => missing(issue, 'must be a number')})
-  else if (flag.options) schema = z.enum(flag.options as [string, ...string[]], {error: (issue) => missing(issue, `must be one of: ${flag.options!.join(', ')}`)})
+  else if (flag.options)
+    schema = z.enum(flag.options as [string, ...string[]], {error: (issue) => missing(issue, `must be one of: ${flag.options!.join(', ')}`)})
   else schema = z.string({error: (issue) => missing(issue, 'must be a string')})
   if (flag.multiple) schema = z.array(schema, {error: (issue) => missing(issue, 'must be a list')})
   return (flag.required ? schema : schema.optional()).describe(description)
@@ -49,7 +55,14 @@ export function commandInput(spec: McpToolSpec, params: Record<string, unknown>,
   const flags: Record<string, unknown> = {json: false}
   for (const [name, flag] of Object.entries(spec.definition.flags as FlagSpecs)) {
     const value = spec.omit?.includes(name) ? undefined : params[parameterName(name)]
-    flags[name] = flag.type === 'boolean' ? value === true : flag.multiple ? ((value as unknown[] | undefined) ?? []).map(String) : value === undefined ? undefined : String(value)
+    flags[name] =
+      flag.type === 'boolean'
+        ? value === true
+        : flag.multiple
+          ? ((value as unknown[] | undefined) ?? []).map(String)
+          : value === undefined
+            ? undefined
+            : String(value)
   }
   if (spec.acting && flags.agent === undefined) flags.agent = agent
   return {args, ...(spec.rest ? {rest: (params[spec.rest.name] as string[] | undefined) ?? []} : {}), flags} as Input<FlagSpecs>

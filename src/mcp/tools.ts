@@ -41,7 +41,8 @@ export interface McpToolSpec {
   listKey?: string
 }
 
-const CONFIDENCE_RUBRIC = '0.9+ high (well-tested), 0.7-0.9 good (standard implementation), 0.5-0.7 some uncertainty (edge cases possible), below 0.5 needs review'
+const CONFIDENCE_RUBRIC =
+  '0.9+ high (well-tested), 0.7-0.9 good (standard implementation), 0.5-0.7 some uncertainty (edge cases possible), below 0.5 needs review'
 
 export const MCP_TOOLS: readonly McpToolSpec[] = [
   {
@@ -109,7 +110,7 @@ export const MCP_TOOLS: readonly McpToolSpec[] = [
   {
     definition: continuitySave,
     whenToCall:
-      'Call it so a later session (yours or another agent\'s) can pick up where you left off: before long-running ' +
+      "Call it so a later session (yours or another agent's) can pick up where you left off: before long-running " +
       'operations (builds, tests, deployments), before context-heavy work that might trigger compaction, when ' +
       'switching task areas, every 15-20 minutes of active work, and before ending the session. Set handoff to true ' +
       'at milestones and before long operations: it also writes a permanent handoff document. The text is free-form ' +
@@ -131,8 +132,7 @@ export const MCP_TOOLS: readonly McpToolSpec[] = [
   {
     definition: continuitySearch,
     whenToCall:
-      'Call it before starting something that may have been done or decided before in this project ' +
-      '("authentication patterns", a file name). Reads only.',
+      'Call it before starting something that may have been done or decided before in this project ' + '("authentication patterns", a file name). Reads only.',
     numbers: ['limit'],
     acting: false,
     readOnly: true,

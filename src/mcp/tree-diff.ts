@@ -46,7 +46,11 @@ export async function changedFiles(reader: ObjectReader, format: ObjectFormat, f
     const wanted = [...new Set(next.flatMap((pair) => [pair.before, pair.after]).filter((oid): oid is Oid => oid !== null))]
     const objects = await reader.readMany(wanted)
     const trees = new Map(wanted.map((oid, index) => [oid, objects[index]?.type === 'tree' ? parseTree(objects[index].data, format) : []]))
-    level = next.map((pair) => ({path: pair.path, before: pair.before === null ? [] : trees.get(pair.before)!, after: pair.after === null ? [] : trees.get(pair.after)!}))
+    level = next.map((pair) => ({
+      path: pair.path,
+      before: pair.before === null ? [] : trees.get(pair.before)!,
+      after: pair.after === null ? [] : trees.get(pair.after)!,
+    }))
   }
   return changes
 }

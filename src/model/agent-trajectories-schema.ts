@@ -8,7 +8,8 @@ export type JsonObject = {[key: string]: Json}
 
 export type SchemaVerdict = {ok: true; trajectory: JsonObject} | {ok: false; problem: string}
 
-const DATE = '((\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-((0[13578]|1[02])-(0[1-9]|[12]\\d|3[01])|(0[469]|11)-(0[1-9]|[12]\\d|30)|(02)-(0[1-9]|1\\d|2[0-8])))'
+const DATE =
+  '((\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-((0[13578]|1[02])-(0[1-9]|[12]\\d|3[01])|(0[469]|11)-(0[1-9]|[12]\\d|30)|(02)-(0[1-9]|1\\d|2[0-8])))'
 /** zod 3's `z.string().datetime()`: a date, a time with optional seconds and fraction, and `Z`. */
 const DATETIME = new RegExp(`^${DATE}T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d+)?)?(Z)$`)
 const TRAJECTORY_ID = /^traj_[a-z0-9_]+$/
@@ -70,7 +71,8 @@ function number(options: {int?: boolean; positive?: boolean; unit?: boolean} = {
 
 function oneOf(values: readonly string[]): Check {
   return (value, path) => {
-    if (typeof value !== 'string' || !values.includes(value)) fail(path, value === undefined ? 'Required' : `Invalid enum value. Expected ${values.map((v) => `'${v}'`).join(' | ')}`)
+    if (typeof value !== 'string' || !values.includes(value))
+      fail(path, value === undefined ? 'Required' : `Invalid enum value. Expected ${values.map((v) => `'${v}'`).join(' | ')}`)
   }
 }
 

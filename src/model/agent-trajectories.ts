@@ -39,7 +39,11 @@ export const PDERO_PHASES = ['plan', 'design', 'execute', 'review', 'observe'] a
  *
  * @example JSON.stringify(toAgentTrajectory(detail.trajectory, detail.events), null, 2)
  */
-export function toAgentTrajectory(t: Trajectory, events: readonly TrajectoryEvent[], eventJson: (event: TrajectoryEvent) => JsonObject = toAgentEvent): JsonObject {
+export function toAgentTrajectory(
+  t: Trajectory,
+  events: readonly TrajectoryEvent[],
+  eventJson: (event: TrajectoryEvent) => JsonObject = toAgentEvent,
+): JsonObject {
   const json = object([
     ['id', t.legacyId ?? t.id],
     ['version', 1],
@@ -48,7 +52,16 @@ export function toAgentTrajectory(t: Trajectory, events: readonly TrajectoryEven
       object([
         ['title', t.title],
         ['description', t.description],
-        ['source', t.task === undefined ? undefined : object([['system', t.source ?? 'plain'], ['id', t.task], ['url', t.url]])],
+        [
+          'source',
+          t.task === undefined
+            ? undefined
+            : object([
+                ['system', t.source ?? 'plain'],
+                ['id', t.task],
+                ['url', t.url],
+              ]),
+        ],
       ]),
     ],
     ['status', t.status],
@@ -102,7 +115,11 @@ export function toAgentEvent(e: TrajectoryEvent): JsonObject {
       ])
       break
     case 'reflection': {
-      const raw = object([['focalPoints', e.focalPoints], ['adjustments', e.adjustments], ['confidence', e.confidence]])
+      const raw = object([
+        ['focalPoints', e.focalPoints],
+        ['adjustments', e.adjustments],
+        ['confidence', e.confidence],
+      ])
       const tags = e.tags ?? [...(e.focalPoints ?? []).map((point) => `focal:${point}`), ...(e.confidence === undefined ? [] : [`confidence:${e.confidence}`])]
       json = object([
         ['ts', ts],
@@ -120,7 +137,13 @@ export function toAgentEvent(e: TrajectoryEvent): JsonObject {
         ['ts', ts],
         ['type', 'phase_transition'],
         ['content', `Phase: ${e.phase ?? e.title}${e.reasoning ? ` (${e.reasoning})` : ''}`],
-        ['raw', object([['phase', e.phase ?? e.title], ['reason', e.reasoning]])],
+        [
+          'raw',
+          object([
+            ['phase', e.phase ?? e.title],
+            ['reason', e.reasoning],
+          ]),
+        ],
         ['significance', e.significance ?? 'medium'],
         ['tags', e.tags],
       ])
@@ -142,7 +165,13 @@ function chaptersOf(t: Trajectory, events: readonly TrajectoryEvent[], eventJson
   const chapters: {fields: LegacyChapter; events: Json[]}[] = (t.chapters ?? []).map((fields) => ({fields, events: []}))
   if (t.chapters === undefined || (chapters.length === 0 && events.length > 0)) {
     chapters.push({
-      fields: object([['id', `chap_${t.id.slice(t.id.indexOf('_') + 1)}`], ['title', 'Initial work'], ['agentName', t.agent], ['startedAt', t.started], ['endedAt', t.ended]]),
+      fields: object([
+        ['id', `chap_${t.id.slice(t.id.indexOf('_') + 1)}`],
+        ['title', 'Initial work'],
+        ['agentName', t.agent],
+        ['startedAt', t.started],
+        ['endedAt', t.ended],
+      ]),
       events: [],
     })
   }
@@ -211,7 +240,8 @@ export function fromAgentTrajectory(json: JsonObject, ids: MappingIds, files: {t
     }
   }
   const last = events.at(-1)
-  const abandonedNote = json.status === 'abandoned' && last?.kind === 'note' && last.title.startsWith('Abandoned: ') ? last.title.slice('Abandoned: '.length) : undefined
+  const abandonedNote =
+    json.status === 'abandoned' && last?.kind === 'note' && last.title.startsWith('Abandoned: ') ? last.title.slice('Abandoned: '.length) : undefined
   const started = String(json.startedAt)
   const ended = asString(json.completedAt)
   const tags = asArray(json.tags).filter((tag): tag is string => typeof tag === 'string')
@@ -271,7 +301,9 @@ function fromAgentEvent(json: JsonObject, where: {id: string; trajectory: string
       title: chosen,
       question: question !== undefined && question !== chosen ? question : undefined,
       reasoning: nonEmpty(raw.reasoning),
-      alternatives: asArray(raw.alternatives).map((item) => (typeof item === 'string' ? item : asString(asObject(item).option))).filter((item): item is string => item !== undefined),
+      alternatives: asArray(raw.alternatives)
+        .map((item) => (typeof item === 'string' ? item : asString(asObject(item).option)))
+        .filter((item): item is string => item !== undefined),
       confidence: unit(raw.confidence),
     })
   } else if (type === 'reflection') {
@@ -361,7 +393,9 @@ function diffJson(original: JsonObject, derived: JsonObject): LegacyDiff {
 function applyDiff(json: JsonObject, diff: LegacyDiff): JsonObject {
   const unset = new Set(diff.unset ?? [])
   const set = diff.set ?? {}
-  const kept = Object.entries(json).filter(([key]) => !unset.has(key)).map(([key, value]): [string, Json] => [key, Object.hasOwn(set, key) ? set[key]! : value])
+  const kept = Object.entries(json)
+    .filter(([key]) => !unset.has(key))
+    .map(([key, value]): [string, Json] => [key, Object.hasOwn(set, key) ? set[key]! : value])
   const added = Object.entries(set).filter(([key]) => !Object.hasOwn(json, key))
   return object([...kept, ...added])
 }

@@ -58,7 +58,9 @@ export function formatBytes(bytes: number): string {
 }
 
 /** The folders kinds own (`.relay/messages/`), and the fixed paths of single records (`.trail/format.yaml`). */
-const OWNED_FOLDERS = RECORD_KINDS.filter((kind) => kind.path.includes('{')).map((kind) => kind.path.slice(0, kind.path.lastIndexOf('/', kind.path.indexOf('{')) + 1))
+const OWNED_FOLDERS = RECORD_KINDS.filter((kind) => kind.path.includes('{')).map((kind) =>
+  kind.path.slice(0, kind.path.lastIndexOf('/', kind.path.indexOf('{')) + 1),
+)
 const FIXED_PATHS = RECORD_KINDS.filter((kind) => !kind.path.includes('{')).map((kind) => kind.path)
 
 /** A name a file system and git treat as plain: no "." or ".." or ".git", nothing hidden, no control byte. */
@@ -83,7 +85,8 @@ export function entryProblem(path: string, mode: string): string | null {
   const names = path.split('/')
   if (!MIRRORED_DIRS.some((dir) => names[0] === dir) || names.length < 2) return 'outside .trail/ and .relay/'
   const odd = names.slice(1).find((name) => !PLAIN_NAME.test(name))
-  if (odd !== undefined) return `a name that is not plain: '${quoteInput(odd, 40)}' (only letters, digits, ".", "_" and "-"; no "..", ".git" or control characters)`
+  if (odd !== undefined)
+    return `a name that is not plain: '${quoteInput(odd, 40)}' (only letters, digits, ".", "_" and "-"; no "..", ".git" or control characters)`
   if (path.length > MAX_PATH_CHARS) return `a path longer than ${MAX_PATH_CHARS} characters`
   const fixed = FIXED_PATHS.find((fixedPath) => path.startsWith(`${fixedPath}/`))
   if (fixed !== undefined) return `a folder where the record ${fixed} belongs`

@@ -21,7 +21,6 @@ export type Value = string | number | boolean | null | readonly Value[] | {reado
 /** Front matter fields in output order; undefined fields are left out. */
 export type Fields = Readonly<Record<string, Value | undefined>>
 
-
 const KEY = /^[a-z][A-Za-z0-9_]*$/
 const PLAIN_ASCII = /^[A-Za-z_](?:[A-Za-z0-9_ .,()/+@'-]*[A-Za-z0-9_.)])?$/
 /** Letters of any script may be plain too; this Unicode pattern is compiled only when a non-ASCII string needs it. */

@@ -38,7 +38,10 @@ export function renderHandoff(handoff: Handoff): string {
     (h) => {
       const parts = [`# Handoff from ${h.agent}`, `Written ${h.created}.`, contentBody(h)]
       if (h.trajectory) {
-        const decisions = h.trajectory.decisions.map((d) => `- ${oneLine(d.title)}${d.reasoning ? `: ${oneLine(d.reasoning)}` : ''}${d.confidence === undefined ? '' : ` (confidence ${describeConfidence(d.confidence)})`}`)
+        const decisions = h.trajectory.decisions.map(
+          (d) =>
+            `- ${oneLine(d.title)}${d.reasoning ? `: ${oneLine(d.reasoning)}` : ''}${d.confidence === undefined ? '' : ` (confidence ${describeConfidence(d.confidence)})`}`,
+        )
         parts.push(`## Trajectory ${h.trajectory.id}: ${oneLine(h.trajectory.title)}${decisions.length > 0 ? `\n\n${decisions.join('\n')}` : ''}`)
       }
       return `${parts.filter(Boolean).join('\n\n')}\n`

@@ -8,8 +8,28 @@ import {parseMessage, parseReceipt, renderMessage, renderReceipt, type Message, 
 import {isValidName} from './names.js'
 import {parseProject, renderProject, type Project} from './project.js'
 import {parseFormat, renderFormat, type StoreFormat} from './format.js'
-import {parseRaw, parseSessionEnd, parseSummary, renderRaw, renderSessionEnd, renderSummary, type RawRecord, type SessionEndRecord, type SummaryRecord} from './session-records.js'
-import {parseActiveMarker, parseEvent, parseTrajectory, renderActiveMarker, renderEvent, renderTrajectory, type ActiveMarker, type Trajectory, type TrajectoryEvent} from './trajectory.js'
+import {
+  parseRaw,
+  parseSessionEnd,
+  parseSummary,
+  renderRaw,
+  renderSessionEnd,
+  renderSummary,
+  type RawRecord,
+  type SessionEndRecord,
+  type SummaryRecord,
+} from './session-records.js'
+import {
+  parseActiveMarker,
+  parseEvent,
+  parseTrajectory,
+  renderActiveMarker,
+  renderEvent,
+  renderTrajectory,
+  type ActiveMarker,
+  type Trajectory,
+  type TrajectoryEvent,
+} from './trajectory.js'
 
 // The registry of record kinds: what makes a kind of record, declared once. Each entry names its folder and path
 // shape, its id prefix, its parse and render, how a copy changed on two clones is merged, what `relay search` calls
@@ -349,7 +369,8 @@ export function readRecordAt(path: string, text: string): {kind: AnyKind; record
   const record = known.kind.parse(text, path)
   const keys = known.kind.keys(record)
   for (const [name, value] of Object.entries(known.keys)) {
-    if (keys[name as keyof PathKeys] !== value) throw new RecordFormatError(path, `its ${name} is '${String(keys[name as keyof PathKeys])}', but its path says '${value}'`)
+    if (keys[name as keyof PathKeys] !== value)
+      throw new RecordFormatError(path, `its ${name} is '${String(keys[name as keyof PathKeys])}', but its path says '${value}'`)
   }
   return {kind: known.kind, record}
 }

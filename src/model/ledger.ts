@@ -79,7 +79,13 @@ export const FIELD_TITLES: Record<Field, string> = {
 }
 
 function fieldOf(label: string): Field | undefined {
-  return FIELD_BY_LABEL.get(label.trim().toLowerCase().replace(/[*_`:]/g, '').replace(/\s+/g, ' '))
+  return FIELD_BY_LABEL.get(
+    label
+      .trim()
+      .toLowerCase()
+      .replace(/[*_`:]/g, '')
+      .replace(/\s+/g, ' '),
+  )
 }
 
 /** "none", "-", "n/a": an explicitly empty value, which clears a field. */
@@ -88,12 +94,22 @@ function isEmptyValue(text: string): boolean {
 }
 
 function splitItems(text: string): string[] {
-  return isEmptyValue(text) ? [] : text.split(/,(?![^()]*\))/).map((item) => item.trim()).filter((item) => item !== '')
+  return isEmptyValue(text)
+    ? []
+    : text
+        .split(/,(?![^()]*\))/)
+        .map((item) => item.trim())
+        .filter((item) => item !== '')
 }
 
 /** A Files list: commas separate files, except inside line ranges ("a.ts:10-20,30-40, b.ts"). */
 function splitFiles(text: string): string[] {
-  return isEmptyValue(text) ? [] : text.split(/,\s+|,(?!\d)/).map((item) => item.trim()).filter((item) => item !== '')
+  return isEmptyValue(text)
+    ? []
+    : text
+        .split(/,\s+|,(?!\d)/)
+        .map((item) => item.trim())
+        .filter((item) => item !== '')
 }
 
 /** "src/auth/jwt.ts:10-50" → {path: 'src/auth/jwt.ts', lines: '10-50'}. */
@@ -117,9 +133,14 @@ export function renderFileReference(file: FileReference): string {
  * // {currentTask: 'Auth', completed: ['User model', 'JWT utils']}
  */
 export function parseSaveContent(text: string): LedgerContent {
-  if (text.trim() === '') throw new UsageError('nothing to save: the content is empty', 'give fields such as "Current task: ..." and "Next steps: ..."', 'E_EMPTY')
+  if (text.trim() === '')
+    throw new UsageError('nothing to save: the content is empty', 'give fields such as "Current task: ..." and "Next steps: ..."', 'E_EMPTY')
   if (text.length > TEXT_MAX_CHARS) {
-    throw new UsageError(`the save is ${text.length} characters long; the limit is ${TEXT_MAX_CHARS}`, 'save the state, not the work: keep it to a few fields', 'E_TOO_LONG')
+    throw new UsageError(
+      `the save is ${text.length} characters long; the limit is ${TEXT_MAX_CHARS}`,
+      'save the state, not the work: keep it to a few fields',
+      'E_TOO_LONG',
+    )
   }
   const content: LedgerContent = {}
   const notes: LedgerNote[] = []

@@ -35,8 +35,7 @@ export interface Message extends Extensible {
  */
 export function parseTarget(raw: string): MessageTarget {
   const parts = raw.trim().split(':')
-  const usage = () =>
-    new UsageError(`invalid message target '${quoteInput(raw)}'`, 'use agent, project:agent, project:lead, project:* or *:*', 'E_TARGET')
+  const usage = () => new UsageError(`invalid message target '${quoteInput(raw)}'`, 'use agent, project:agent, project:lead, project:* or *:*', 'E_TARGET')
   if (parts.length > 2 || parts.some((part) => part === '')) throw usage()
   const [first, second] = parts as [string, string | undefined]
   const agentPart = second ?? first
@@ -55,7 +54,8 @@ export function parseTarget(raw: string): MessageTarget {
 /** Checks a message body: not blank, at most TEXT_MAX_CHARS. */
 export function parseMessageBody(raw: string): string {
   if (raw.trim() === '') throw new UsageError('the message is empty', 'say something: relay send <target> "<message>"', 'E_EMPTY')
-  if (raw.length > TEXT_MAX_CHARS) throw new UsageError(`the message is ${raw.length} characters long; the limit is ${TEXT_MAX_CHARS}`, 'send a path to a file instead', 'E_TOO_LONG')
+  if (raw.length > TEXT_MAX_CHARS)
+    throw new UsageError(`the message is ${raw.length} characters long; the limit is ${TEXT_MAX_CHARS}`, 'send a path to a file instead', 'E_TOO_LONG')
   return raw
 }
 

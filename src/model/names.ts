@@ -44,11 +44,7 @@ export function parseThreadId(raw: string): ThreadId {
 /** An outbox file name, as the spec allows it: `[A-Za-z0-9_-]+`. */
 export function parseOutboxFileName(raw: string): string {
   if (!/^[A-Za-z0-9_-]{1,128}$/.test(raw)) {
-    throw new UsageError(
-      `invalid outbox file name '${quoteInput(raw)}'`,
-      'outbox file names are 1-128 characters of letters, digits, "_" and "-"',
-      'E_NAME',
-    )
+    throw new UsageError(`invalid outbox file name '${quoteInput(raw)}'`, 'outbox file names are 1-128 characters of letters, digits, "_" and "-"', 'E_NAME')
   }
   return raw
 }
@@ -66,7 +62,6 @@ export function resolveAgentName(flag: string | undefined, env: Readonly<Record<
 export function namedAgent(flag: string | undefined, env: Readonly<Record<string, string | undefined>>): string | undefined {
   return [flag, env.AGENT_RELAY_NAME, env.TRAIL_AGENT, env.TRAJECTORIES_AGENT].find((value) => value !== undefined && value !== '')
 }
-
 
 /** `1 message`, `2 messages`: a count with its noun (regular plurals only). */
 export function counted(count: number, noun: string): string {

@@ -30,7 +30,16 @@ export function parseProject(text: string, path: string): Project {
  * @example defaultProjectId('/home/me/shared-lib') // 'shared-lib'
  */
 export function defaultProjectId(folder: string): ProjectName {
-  const base = folder.replace(/\/+$/, '').split('/').pop()!.replace(/\.git$/, '')
-  const cleaned = base.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').replace(/\.+$/, '').replace(/\.\.+/g, '.').slice(0, 64)
+  const base = folder
+    .replace(/\/+$/, '')
+    .split('/')
+    .pop()!
+    .replace(/\.git$/, '')
+  const cleaned = base
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .replace(/\.+$/, '')
+    .replace(/\.\.+/g, '.')
+    .slice(0, 64)
   return parseProjectName(cleaned === '' || cleaned.toLowerCase().endsWith('.lock') ? 'project' : cleaned)
 }

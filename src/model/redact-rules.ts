@@ -159,11 +159,58 @@ function tokenKind(groups: Groups): string {
  */
 const TOKEN_TRIGGERS = new RegExp(
   [
-    'AKIA', 'ASIA', 'ABIA', 'ACCA', 'A3T', 'gh', 'github_pat_', 'gl', 'GR1348941', 'xox', 'xapp-', 'hooks.slack.com',
-    'discord', 'sk_', 'rk_', 'whsec_', 'sk-', 'AIza', 'GOCSPX-', 'ya29.', 'Q~', 'npm_', 'pypi-', 'SK', 'SG.', 'key-',
-    'HRKU-', '_v1_', 'shp', 'eyJ', 'AGE-SECRET-KEY-1', 'hf_', 'api_org_', 'dapi', 'lin_api_', 'pplx-', 'hvs.', 'hvb.',
-    'xkeysib-', 'sq0', 'pscale_', 'rubygems_', 'sntry', 'PMAK-', 'dp.', 'ntn_', 'AKCp', 'CLOJARS_', 'pul-', 'rdme_',
-    'shippo_', ':AA',
+    'AKIA',
+    'ASIA',
+    'ABIA',
+    'ACCA',
+    'A3T',
+    'gh',
+    'github_pat_',
+    'gl',
+    'GR1348941',
+    'xox',
+    'xapp-',
+    'hooks.slack.com',
+    'discord',
+    'sk_',
+    'rk_',
+    'whsec_',
+    'sk-',
+    'AIza',
+    'GOCSPX-',
+    'ya29.',
+    'Q~',
+    'npm_',
+    'pypi-',
+    'SK',
+    'SG.',
+    'key-',
+    'HRKU-',
+    '_v1_',
+    'shp',
+    'eyJ',
+    'AGE-SECRET-KEY-1',
+    'hf_',
+    'api_org_',
+    'dapi',
+    'lin_api_',
+    'pplx-',
+    'hvs.',
+    'hvb.',
+    'xkeysib-',
+    'sq0',
+    'pscale_',
+    'rubygems_',
+    'sntry',
+    'PMAK-',
+    'dp.',
+    'ntn_',
+    'AKCp',
+    'CLOJARS_',
+    'pul-',
+    'rdme_',
+    'shippo_',
+    ':AA',
   ]
     .map((literal) => literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
     .join('|'),
@@ -172,7 +219,19 @@ const TOKEN_TRIGGERS = new RegExp(
 
 /** Characters tokens are made of (letters, digits, _ . ~ : + / = % -): a run of them is where a token can be. */
 function isTokenChar(code: number): boolean {
-  return (code >= 48 && code <= 58) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code === 46 || code === 126 || code === 43 || code === 47 || code === 61 || code === 37 || code === 45
+  return (
+    (code >= 48 && code <= 58) ||
+    (code >= 65 && code <= 90) ||
+    (code >= 97 && code <= 122) ||
+    code === 95 ||
+    code === 46 ||
+    code === 126 ||
+    code === 43 ||
+    code === 47 ||
+    code === 61 ||
+    code === 37 ||
+    code === 45
+  )
 }
 
 function redactTokens(text: string): string {
@@ -200,14 +259,89 @@ function redactTokens(text: string): string {
 
 /** Values that are words of configuration or code, not secrets (compared in lower case). */
 const NOT_SECRETS = new Set([
-  'none', 'null', 'nil', 'undefined', 'true', 'false', 'yes', 'no', 'on', 'off', 'required', 'optional', 'empty',
-  'unset', 'default', 'string', 'str', 'number', 'int', 'integer', 'bool', 'boolean', 'any', 'unknown', 'object',
-  'bytes', 'text', 'hidden', 'masked', 'redacted', 'read', 'write', 'tbd', 'todo', 'n/a', 'env', 'secret', 'secrets',
-  'password', 'token', 'example', 'placeholder', 'changeme', 'dummy', 'sample', 'is', 'was', 'are', 'the', 'a', 'an',
-  'in', 'from', 'see', 'same', 'set', 'here', 'below', 'above', 'needed', 'missing', 'invalid', 'expired', 'valid',
+  'none',
+  'null',
+  'nil',
+  'undefined',
+  'true',
+  'false',
+  'yes',
+  'no',
+  'on',
+  'off',
+  'required',
+  'optional',
+  'empty',
+  'unset',
+  'default',
+  'string',
+  'str',
+  'number',
+  'int',
+  'integer',
+  'bool',
+  'boolean',
+  'any',
+  'unknown',
+  'object',
+  'bytes',
+  'text',
+  'hidden',
+  'masked',
+  'redacted',
+  'read',
+  'write',
+  'tbd',
+  'todo',
+  'n/a',
+  'env',
+  'secret',
+  'secrets',
+  'password',
+  'token',
+  'example',
+  'placeholder',
+  'changeme',
+  'dummy',
+  'sample',
+  'is',
+  'was',
+  'are',
+  'the',
+  'a',
+  'an',
+  'in',
+  'from',
+  'see',
+  'same',
+  'set',
+  'here',
+  'below',
+  'above',
+  'needed',
+  'missing',
+  'invalid',
+  'expired',
+  'valid',
   // code: the start of an expression, not a value
-  'new', 'await', 'async', 'function', 'lambda', 'this', 'self', 'require', 'import', 'return', 'yield', 'typeof',
-  'const', 'let', 'var', 'def', 'fn', 'static',
+  'new',
+  'await',
+  'async',
+  'function',
+  'lambda',
+  'this',
+  'self',
+  'require',
+  'import',
+  'return',
+  'yield',
+  'typeof',
+  'const',
+  'let',
+  'var',
+  'def',
+  'fn',
+  'static',
 ])
 
 /** Passwords that stand for one in an example URL ("https://user:pass@host"). */
@@ -236,7 +370,11 @@ function isPlaceholder(value: string): boolean {
 function isCodeReference(value: string): boolean {
   if (/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+(?:[([!?]|$)/.test(value)) return true
   if (/^[A-Za-z_$][\w$.]*[([]/.test(value)) return true
-  return /^[A-Za-z_$][\w$]*$/.test(value) && WORD_SECRET.test(value) && (/[_$]|[a-z][A-Z]/.test(value) || /^[A-Z_]+$/.test(value) || NOT_SECRETS.has(value.toLowerCase()) || /^(?:pass|pwd|key|auth|creds?|pw)$/i.test(value))
+  return (
+    /^[A-Za-z_$][\w$]*$/.test(value) &&
+    WORD_SECRET.test(value) &&
+    (/[_$]|[a-z][A-Z]/.test(value) || /^[A-Z_]+$/.test(value) || NOT_SECRETS.has(value.toLowerCase()) || /^(?:pass|pwd|key|auth|creds?|pw)$/i.test(value))
+  )
 }
 
 /** A value that looks generated: 8+ characters with letters and digits, or 16+ mixing cases or symbols. */
@@ -345,7 +483,8 @@ const ASSIGNMENT_RULE: Rule = {
     // Not the tail of a path or of a longer word ("arn:...:secret:prod/x", "/path/token: x"), but ".npmrc" keys.
     if ((before === ':' || before === '/') && !name.startsWith('_')) return null
     // Tokens that are not credentials: pagination cursors, idempotency keys, a model's token counts.
-    if (/(?:next|page|continuation|pagination|idempotency|sync|cancellation|resume|cursor|client[_-]?request|max|num|total)[_-]?tokens?$/i.test(name)) return null
+    if (/(?:next|page|continuation|pagination|idempotency|sync|cancellation|resume|cursor|client[_-]?request|max|num|total)[_-]?tokens?$/i.test(name))
+      return null
     const value = groups.value!
     const valueAt = match.length - value.length
     const found = assignedSecret(name, groups.sep!, value, restOfLine(text, offset + match.length))
@@ -457,7 +596,8 @@ export const RULES: Rule[] = [
   {
     kind: 'authorization',
     keywords: ['authorization'],
-    regex: /(?<prefix>\b(?:Proxy-)?Authorization["'`]?\s*[:=]\s*["'`]?(?:Bearer|Basic|Token|Bot|ApiKey|Api-Key|SSWS|Digest)\s+)(?<value>[A-Za-z0-9._~+/=:-]{8,})/gi,
+    regex:
+      /(?<prefix>\b(?:Proxy-)?Authorization["'`]?\s*[:=]\s*["'`]?(?:Bearer|Basic|Token|Bot|ApiKey|Api-Key|SSWS|Digest)\s+)(?<value>[A-Za-z0-9._~+/=:-]{8,})/gi,
     replace: (_match, groups) => (isPlaceholder(groups.value!) ? null : `${groups.prefix}${marker('authorization')}`),
   },
   {
@@ -507,4 +647,3 @@ function isBasicCredentials(value: string): boolean {
     return false
   }
 }
-

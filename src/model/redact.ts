@@ -49,7 +49,22 @@ export function redactText(text: string): string {
  * Fields that name or date things (ids, agent and project names, statuses, times): never redacted, so a name
  * that happens to look like a token ("ghp_" and 36 letters is a valid agent name) stays a readable record.
  */
-const STRUCTURAL_KEYS = new Set(['id', 'agent', 'from', 'project', 'thread', 'trajectory', 'handoff', 'status', 'kind', 'started', 'updated', 'ended', 'created', 'at'])
+const STRUCTURAL_KEYS = new Set([
+  'id',
+  'agent',
+  'from',
+  'project',
+  'thread',
+  'trajectory',
+  'handoff',
+  'status',
+  'kind',
+  'started',
+  'updated',
+  'ended',
+  'created',
+  'at',
+])
 
 /**
  * Redacts every string inside a plain value (records, lists, nested objects), but its structural fields. A key
@@ -116,7 +131,11 @@ function redactKeyBlocks(items: readonly unknown[]): unknown[] {
  * value into the record's flat fields first (nested values as JSON text): an agent's JSON may nest 100,000 levels
  * deep, and no walk here may recurse into it.
  */
-export function redactBlock<T extends Record<string, unknown>>(raw: string, data: Record<string, unknown> | null, flatten: (value: Record<string, unknown>) => T): {raw: string; data: T | null} {
+export function redactBlock<T extends Record<string, unknown>>(
+  raw: string,
+  data: Record<string, unknown> | null,
+  flatten: (value: Record<string, unknown>) => T,
+): {raw: string; data: T | null} {
   const safe = redactText(raw)
   if (data === null) return {raw: safe, data: null}
   let reread: unknown = null

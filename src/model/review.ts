@@ -179,7 +179,11 @@ export function parseReviewJson(raw: string): ReviewResult {
             patch: optional(l.patch),
             via: l.via === 'rewrite' ? 'rewrite' : 'commit',
             from: optional(l.from),
-            files: list(l.files).map((file) => ({path: text(object(file).path), patch: optional(object(file).patch), combined: optional(object(file).combined)})),
+            files: list(l.files).map((file) => ({
+              path: text(object(file).path),
+              patch: optional(object(file).patch),
+              combined: optional(object(file).combined),
+            })),
           }
         }),
         stale: list(t.stale).map((entry) => {

@@ -51,7 +51,12 @@ function optionalText(value: unknown): string | undefined {
 }
 
 /** A summary record from a parsed [[SUMMARY]] block (`data` null when its JSON was invalid). */
-export function summaryFromBlock(base: {id: string; agent: AgentName; created: string}, data: Record<string, unknown> | null, raw: string, warning?: string): SummaryRecord {
+export function summaryFromBlock(
+  base: {id: string; agent: AgentName; created: string},
+  data: Record<string, unknown> | null,
+  raw: string,
+  warning?: string,
+): SummaryRecord {
   return compact({
     ...base,
     currentTask: optionalText(data?.currentTask),
@@ -63,7 +68,12 @@ export function summaryFromBlock(base: {id: string; agent: AgentName; created: s
   })
 }
 
-export function sessionEndFromBlock(base: {id: string; agent: AgentName; created: string}, data: Record<string, unknown>, raw: string, trajectory?: string): SessionEndRecord {
+export function sessionEndFromBlock(
+  base: {id: string; agent: AgentName; created: string},
+  data: Record<string, unknown>,
+  raw: string,
+  trajectory?: string,
+): SessionEndRecord {
   return compact({...base, summary: optionalText(data.summary), completedTasks: stringList(data.completedTasks), trajectory, raw})
 }
 
@@ -73,7 +83,17 @@ const bullets = (items: string[]) => items.map((item) => `- ${oneLine(item)}`).j
 export function renderSummary(summary: SummaryRecord): string {
   return renderRecord(
     summary,
-    (s) => ({id: s.id, agent: s.agent, created: s.created, currentTask: s.currentTask, completedTasks: list(s.completedTasks), context: s.context, files: list(s.files), warning: s.warning, raw: s.raw}),
+    (s) => ({
+      id: s.id,
+      agent: s.agent,
+      created: s.created,
+      currentTask: s.currentTask,
+      completedTasks: list(s.completedTasks),
+      context: s.context,
+      files: list(s.files),
+      warning: s.warning,
+      raw: s.raw,
+    }),
     (s) => {
       const parts = [`# Summary from ${s.agent}`, `Printed ${s.created}.`]
       if (s.warning) parts.push(`> ${s.warning}\n\n\`\`\`\n${s.raw}\n\`\`\``)

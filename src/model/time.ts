@@ -19,7 +19,11 @@ export function parseSince(raw: string, now: Date): Date {
     const date = new Date(text.length === 10 ? `${text}T00:00:00Z` : text.toUpperCase().replace(' ', 'T'))
     if (!Number.isNaN(date.getTime())) return date
   }
-  throw new UsageError(`cannot read the date '${quoteInput(raw)}'`, 'use a date (2026-11-01), a time (2026-11-01T09:30:00Z), or a span (3d, 12h, 2w, yesterday)', 'E_DATE')
+  throw new UsageError(
+    `cannot read the date '${quoteInput(raw)}'`,
+    'use a date (2026-11-01), a time (2026-11-01T09:30:00Z), or a span (3d, 12h, 2w, yesterday)',
+    'E_DATE',
+  )
 }
 
 /** Parses a count typed by a user (--limit, --page): a whole number of at least `min`. */

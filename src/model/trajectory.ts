@@ -127,7 +127,11 @@ export function parseTitle(raw: string, what = 'title', example = 'trail start "
 export function parseText(raw: string, what: string, options: {required?: boolean} = {}): string {
   if (options.required && raw.trim() === '') throw new UsageError(`the ${what} is empty`, `say in a sentence what the ${what} is`, 'E_EMPTY')
   if (raw.length > TEXT_MAX_CHARS) {
-    throw new UsageError(`the ${what} is ${raw.length} characters long; the limit is ${TEXT_MAX_CHARS}`, 'store long material in a file and refer to it', 'E_TOO_LONG')
+    throw new UsageError(
+      `the ${what} is ${raw.length} characters long; the limit is ${TEXT_MAX_CHARS}`,
+      'store long material in a file and refer to it',
+      'E_TOO_LONG',
+    )
   }
   return raw
 }
@@ -235,7 +239,8 @@ function list(r: FieldReader, key: string): Value[] {
 
 function objects(r: FieldReader, key: string): LegacyChapter[] {
   return list(r, key).map((item) => {
-    if (item === null || typeof item !== 'object' || Array.isArray(item)) throw new RecordFormatError(r.path, `field '${key}' holds an item that is not a mapping`)
+    if (item === null || typeof item !== 'object' || Array.isArray(item))
+      throw new RecordFormatError(r.path, `field '${key}' holds an item that is not a mapping`)
     return item as LegacyChapter
   })
 }
@@ -318,7 +323,6 @@ export function parseActiveMarker(text: string, path: string): ActiveMarker {
 export function byNewest<T extends {id: string}>(a: T, b: T): number {
   return a.id < b.id ? 1 : a.id > b.id ? -1 : 0
 }
-
 
 /** The link to a task: anything `new URL` accepts (https://..., jira://...). */
 export function parseTaskUrl(raw: string): string {

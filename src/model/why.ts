@@ -43,4 +43,3 @@ export interface WhyResult {
   /** Lines (or, without lines, commits) whose commits have no trajectory. */
   unexplained: {lines: number; commits: {oid: string; subject: string; author: string; lines: number[]}[]}
 }
-

@@ -21,7 +21,10 @@ const ACTIONS = ['save', 'load', 'uncertain', 'search', 'handoff']
  */
 export function parseOutboxFile(text: string): OutboxCommand {
   // Redacted as it arrived, before its lines are split into headers and body.
-  const lines = redactText(text).replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').split('\n')
+  const lines = redactText(text)
+    .replace(/^\uFEFF/, '')
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
   const headers = new Map<string, string>()
   let at = 0
   for (; at < lines.length; at++) {
@@ -43,7 +46,9 @@ export function parseOutboxFile(text: string): OutboxCommand {
     return {kind: 'message', to, thread: headers.get('THREAD') || null, body}
   }
   if (kind !== 'continuity') {
-    throw new OutboxFormatError(kind === '' ? 'no KIND: header (KIND: continuity) and no TO: header' : `unknown KIND '${kind}': use continuity, or TO: for a message`)
+    throw new OutboxFormatError(
+      kind === '' ? 'no KIND: header (KIND: continuity) and no TO: header' : `unknown KIND '${kind}': use continuity, or TO: for a message`,
+    )
   }
   const action = (headers.get('ACTION') ?? '').toLowerCase()
   switch (action) {

@@ -106,7 +106,9 @@ export class OutputParser {
       const lineStart = this.fed + start - this.partialLength
       if (this.partialLength === 0 && !this.overlong) this.line(chunk, start, newline, lineStart, events)
       else {
-        const rest = this.cutLine ? (this.cutTail + chunk.slice(Math.max(start, newline - TAIL_CHARS), newline)).slice(-TAIL_CHARS) : chunk.slice(start, newline)
+        const rest = this.cutLine
+          ? (this.cutTail + chunk.slice(Math.max(start, newline - TAIL_CHARS), newline)).slice(-TAIL_CHARS)
+          : chunk.slice(start, newline)
         const text = this.overlong ? '' : this.partial.join('') + rest
         this.partial = []
         this.partialLength = 0
@@ -303,7 +305,12 @@ export class OutputParser {
     if (this.fence.size <= MAX_BLOCK_CHARS) return
     const opened = this.fence.line
     this.fence = undefined
-    events.push({kind: 'raw', text: '', line: opened, warning: `the code fence opened on line ${opened} is not closed within ${MAX_BLOCK_CHARS} characters; patterns after it are read again`})
+    events.push({
+      kind: 'raw',
+      text: '',
+      line: opened,
+      warning: `the code fence opened on line ${opened} is not closed within ${MAX_BLOCK_CHARS} characters; patterns after it are read again`,
+    })
   }
 
   /**
@@ -317,7 +324,12 @@ export class OutputParser {
     this.settledLines = lineEnds
     const closer = block.type === 'summary' || block.type === 'session-end' || block.type === 'raw' ? block.close : '>>>'
     const why = block.type === 'raw' ? `${block.warning}; ` : ''
-    return {kind: 'raw', text: block.parts.join('\n'), line: block.line, warning: `${why}the block opened on line ${block.line} is not closed (${closer}) ${where}`}
+    return {
+      kind: 'raw',
+      text: block.parts.join('\n'),
+      line: block.line,
+      warning: `${why}the block opened on line ${block.line} is not closed (${closer}) ${where}`,
+    }
   }
 
   private finishOpenBlock(events: OutputEvent[]): void {
@@ -332,7 +344,13 @@ export class OutputParser {
    */
   private quoted(line: string, rest: string, events: OutputEvent[]): void {
     const warning = `a pattern in a quote (">") on line ${this.lineNumber} is not carried out`
-    const close = rest.startsWith('[[SUMMARY]]') ? '[[/SUMMARY]]' : rest.startsWith('[[SESSION_END]]') ? '[[/SESSION_END]]' : rest.includes('<<<') ? '>>>' : null
+    const close = rest.startsWith('[[SUMMARY]]')
+      ? '[[/SUMMARY]]'
+      : rest.startsWith('[[SESSION_END]]')
+        ? '[[/SESSION_END]]'
+        : rest.includes('<<<')
+          ? '>>>'
+          : null
     if (close === null) return void events.push({kind: 'raw', text: line, line: this.lineNumber, warning})
     this.openRaw(line, close, warning, events)
   }
@@ -526,7 +544,7 @@ function mayOpen(text: string, start: number, end: number): boolean {
 
 /** The same text in a string of its own (flattening a concatenation copies it), not a view into a larger one. */
 function detach(text: string): string {
-  return (` ${text}`).slice(1)
+  return ` ${text}`.slice(1)
 }
 
 /** Whether a line (ANSI stripped) opens a pattern, after its decoration. */
@@ -565,7 +583,12 @@ function finishBlock(block: OpenBlock): OutputEvent {
   const text = block.parts.join('\n')
   if (block.cut) {
     const why = block.type === 'raw' ? `${block.warning}; ` : ''
-    return {kind: 'raw', text, line: block.line, warning: `${why}the block opened on line ${block.line} is longer than ${MAX_BLOCK_CHARS} characters; kept as raw text, cut there`}
+    return {
+      kind: 'raw',
+      text,
+      line: block.line,
+      warning: `${why}the block opened on line ${block.line} is longer than ${MAX_BLOCK_CHARS} characters; kept as raw text, cut there`,
+    }
   }
   switch (block.type) {
     case 'summary': {

@@ -47,7 +47,9 @@ function handoffText(handoff: Handoff): string {
   if (handoff.files && handoff.files.length > 0) lines.push(`**Files:** ${handoff.files.map((file) => oneLine(renderFileReference(file))).join(', ')}`)
   if (handoff.trajectory) {
     const decisions = handoff.trajectory.decisions.map((d) => `- ${oneLine(d.title)}${d.reasoning ? `: ${oneLine(d.reasoning)}` : ''}`)
-    lines.push(`**Trajectory then:** ${oneLine(handoff.trajectory.id)} "${oneLine(handoff.trajectory.title)}"${decisions.length > 0 ? `\n${decisions.join('\n')}` : ''}`)
+    lines.push(
+      `**Trajectory then:** ${oneLine(handoff.trajectory.id)} "${oneLine(handoff.trajectory.title)}"${decisions.length > 0 ? `\n${decisions.join('\n')}` : ''}`,
+    )
   }
   return lines.join('\n\n')
 }
@@ -81,7 +83,10 @@ function sections(context: StartupContext): Section[] {
     const older = decisions.slice(0, -3)
     // Only the latest events are read when there are many (eventCount): the rest are a command away.
     const unread = (trajectory.eventCount ?? trajectory.events.length) - trajectory.events.length
-    const counted = unread > 0 ? `${trajectory.eventCount} decisions and other events, the latest ${trajectory.events.length} here (all of them: trail show ${oneLine(t.id)})` : `${decisions.length} decisions`
+    const counted =
+      unread > 0
+        ? `${trajectory.eventCount} decisions and other events, the latest ${trajectory.events.length} here (all of them: trail show ${oneLine(t.id)})`
+        : `${decisions.length} decisions`
     const decision = (d: (typeof recent)[number]) =>
       `- ${oneLine(d.title)}: ${d.reasoning === undefined ? NO_REASONING : oneLine(d.reasoning)}${d.confidence === undefined ? '' : ` [confidence ${describeConfidence(d.confidence)}]`}`
     out.push({

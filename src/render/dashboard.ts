@@ -101,7 +101,14 @@ export interface HandoffJson {
 }
 
 export function handoffJson(handoff: Handoff): HandoffJson {
-  return {id: handoff.id, agent: handoff.agent, created: handoff.created, currentTask: handoff.currentTask ?? null, nextSteps: handoff.nextSteps ?? [], uncertain: handoff.uncertain ?? []}
+  return {
+    id: handoff.id,
+    agent: handoff.agent,
+    created: handoff.created,
+    currentTask: handoff.currentTask ?? null,
+    nextSteps: handoff.nextSteps ?? [],
+    uncertain: handoff.uncertain ?? [],
+  }
 }
 
 export interface SummaryJson {
@@ -141,7 +148,14 @@ export interface SessionEndJson {
 }
 
 export function sessionEndJson(session: SessionEndRecord): SessionEndJson {
-  return {id: session.id, agent: session.agent, created: session.created, summary: session.summary ?? null, completedTasks: session.completedTasks, trajectory: session.trajectory ?? null}
+  return {
+    id: session.id,
+    agent: session.agent,
+    created: session.created,
+    summary: session.summary ?? null,
+    completedTasks: session.completedTasks,
+    trajectory: session.trajectory ?? null,
+  }
 }
 
 export interface CommitJson {

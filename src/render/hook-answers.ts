@@ -76,7 +76,9 @@ export function sessionContextMarkdown(input: SessionContextInput): string {
   const previous = input.previous
   if (previous && hasContent(previous.context)) {
     const left = previous.context.trajectory?.trajectory
-    const lines = [`## Left by an earlier session (${previous.agent}${previous.ended ? `, ended ${oneLine(previous.ended.slice(0, 16).replace('T', ' '))}` : ''})`]
+    const lines = [
+      `## Left by an earlier session (${previous.agent}${previous.ended ? `, ended ${oneLine(previous.ended.slice(0, 16).replace('T', ' '))}` : ''})`,
+    ]
     if (left) {
       lines.push(
         '',
@@ -87,7 +89,8 @@ export function sessionContextMarkdown(input: SessionContextInput): string {
       )
     }
     const {trajectory: _trajectory, ...rest} = previous.context
-    if (hasContent({...rest, trajectory: null})) lines.push('', demoteHeadings(renderContext({...rest, trajectory: null}, DEFAULT_CONTEXT_CHARS).markdown.trim(), 2))
+    if (hasContent({...rest, trajectory: null}))
+      lines.push('', demoteHeadings(renderContext({...rest, trajectory: null}, DEFAULT_CONTEXT_CHARS).markdown.trim(), 2))
     parts.push(lines.join('\n'))
   }
   parts.push(
@@ -106,7 +109,11 @@ export function startedMarkdown(trajectory: Trajectory, agent: AgentName, carrie
     `"${oneLine(trajectory.title)}"${trajectory.task ? ` (task ${oneLine(trajectory.task)})` : ''} is now your active trajectory, started from this prompt. ` +
       `Record decisions with \`trail decision "<what>" --reasoning "<why>"${flag}\`; when the task is done: \`trail complete${flag} --summary "<what was done>" --confidence <0-1>\`.`,
   ]
-  if (left) lines.push('', `If this prompt continues the work an earlier session left open (${oneLine(left.id)}), run \`trail resume ${oneLine(left.id)}${flag}\` instead: this new trajectory is then abandoned in its place.`)
+  if (left)
+    lines.push(
+      '',
+      `If this prompt continues the work an earlier session left open (${oneLine(left.id)}), run \`trail resume ${oneLine(left.id)}${flag}\` instead: this new trajectory is then abandoned in its place.`,
+    )
   return `${lines.join('\n')}\n`
 }
 

@@ -23,7 +23,15 @@ export interface InboxEntryJson extends MessageJson {
 }
 
 export function messageJson(message: Message): MessageJson {
-  return {id: message.id, from: message.from, project: message.project ?? null, to: message.to, thread: message.thread ?? null, created: message.created, body: message.body}
+  return {
+    id: message.id,
+    from: message.from,
+    project: message.project ?? null,
+    to: message.to,
+    thread: message.thread ?? null,
+    created: message.created,
+    body: message.body,
+  }
 }
 
 export function inboxEntryJson(entry: InboxEntry): InboxEntryJson {
@@ -51,7 +59,9 @@ export function entriesText(entries: readonly InboxEntry[], style: OutputStyle, 
 }
 
 export function markedText(ids: readonly string[]): string {
-  return ids.length === 0 ? 'Nothing to mark: no unread messages.\n' : `Marked ${counted(ids.length, 'message')} read: ${ids.map((id) => printableLine(id)).join(', ')}\n`
+  return ids.length === 0
+    ? 'Nothing to mark: no unread messages.\n'
+    : `Marked ${counted(ids.length, 'message')} read: ${ids.map((id) => printableLine(id)).join(', ')}\n`
 }
 
 export function siblingSyncText(reports: readonly SiblingSyncReport[], style: OutputStyle): string {
@@ -67,7 +77,12 @@ export function siblingSyncText(reports: readonly SiblingSyncReport[], style: Ou
         case 'unchanged':
           return `${head}nothing new\n`
         default: {
-          const messages = report.messages.map((m) => `    ${printableLine(m.id)} ${m.project ?? report.name}:${m.from} → ${printableLine(m.to)}${m.thread ? ` [thread:${m.thread}]` : ''}: ${printableLine(m.body, 100)}\n`).join('')
+          const messages = report.messages
+            .map(
+              (m) =>
+                `    ${printableLine(m.id)} ${m.project ?? report.name}:${m.from} → ${printableLine(m.to)}${m.thread ? ` [thread:${m.thread}]` : ''}: ${printableLine(m.body, 100)}\n`,
+            )
+            .join('')
           return `${head}${counted(report.records, 'new record')}, ${counted(report.messages.length, 'message')} for this project\n${messages}`
         }
       }
@@ -86,5 +101,13 @@ export interface SiblingSyncJson {
 }
 
 export function siblingSyncJson(report: SiblingSyncReport): SiblingSyncJson {
-  return {name: report.name, url: withoutCredentials(report.url), status: report.status, error: report.error ?? null, tip: report.tip, records: report.records, messages: report.messages.map(messageJson)}
+  return {
+    name: report.name,
+    url: withoutCredentials(report.url),
+    status: report.status,
+    error: report.error ?? null,
+    tip: report.tip,
+    records: report.records,
+    messages: report.messages.map(messageJson),
+  }
 }

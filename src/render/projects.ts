@@ -15,7 +15,7 @@ export function projectJson(info: ProjectInfo): ProjectJson {
 
 export function projectText(info: ProjectInfo): string {
   const lead = info.project.lead ? `lead ${info.project.lead}` : 'no lead (project:lead reaches nobody; set one with: relay project --lead <agent>)'
-  return `${info.project.id}${info.isDefault ? ' (the repository folder\'s name; set one with: relay project --id <name>)' : ''}\n${lead}\n`
+  return `${info.project.id}${info.isDefault ? " (the repository folder's name; set one with: relay project --id <name>)" : ''}\n${lead}\n`
 }
 
 export interface SiblingJson {

@@ -88,7 +88,13 @@ function renderMarkdown(result: ReviewResult, limits: Limits): string {
   if (result.trajectories.length > shown.length) out.push(`_${result.trajectories.length - shown.length} more trajectories not shown._`)
   if (result.files.length > 0) out.push('### Decisions touching files in this diff', filesMarkdown(result, limits, cuts))
   out.push('### Coverage', coverageMarkdown(result, limits, cuts))
-  if (result.unknown.length > 0) out.push(`Trailers name trajectories no store here holds: ${result.unknown.slice(0, limits.items).map((id) => codeSpan(id, 40)).join(', ')}.`)
+  if (result.unknown.length > 0)
+    out.push(
+      `Trailers name trajectories no store here holds: ${result.unknown
+        .slice(0, limits.items)
+        .map((id) => codeSpan(id, 40))
+        .join(', ')}.`,
+    )
   if (cuts.any) {
     const parts = [
       cuts.trajectories ? trajectoryCount(cuts.trajectories) : '',
@@ -147,9 +153,20 @@ function trajectoryMarkdown(t: ReviewTrajectory, index: number, result: ReviewRe
   const subject = (oid: string) => result.commits.find((commit) => commit.oid === oid)?.subject ?? ''
   out.push(
     `**Found by** ${found}${t.source ? ` (records of ${markdownText(t.source, 60)})` : ''}.` +
-      (commits.length > 0 ? ` **Commits here:** ${commits.map((oid) => `${codeSpan(oid.slice(0, 12))} ${markdownText(subject(oid), 80)}`).join('; ')}${t.commits.length > commits.length ? `; and ${t.commits.length - commits.length} more` : ''}.` : ''),
+      (commits.length > 0
+        ? ` **Commits here:** ${commits.map((oid) => `${codeSpan(oid.slice(0, 12))} ${markdownText(subject(oid), 80)}`).join('; ')}${t.commits.length > commits.length ? `; and ${t.commits.length - commits.length} more` : ''}.`
+        : ''),
   )
-  if (t.handoffs.length > 0) out.push(details(`Handoffs (${t.handoffs.length})`, t.handoffs.slice(0, limits.items).map((handoff) => handoffMarkdown(handoff, limits, cuts)).join('\n\n')))
+  if (t.handoffs.length > 0)
+    out.push(
+      details(
+        `Handoffs (${t.handoffs.length})`,
+        t.handoffs
+          .slice(0, limits.items)
+          .map((handoff) => handoffMarkdown(handoff, limits, cuts))
+          .join('\n\n'),
+      ),
+    )
   for (const {thread, messages} of t.threads) {
     const shown = messages.slice(-limits.messages)
     cuts.messages += messages.length - shown.length
@@ -184,7 +201,10 @@ function blockMarkdown(block: Block, section: Section, limits: Limits, cuts: Cut
     case 'list': {
       const shown = block.items.slice(0, limits.items)
       cuts.items += block.items.length - shown.length
-      return [...shown.map((item) => `- ${markdownText(item, limits.textChars)}`), ...(block.items.length > shown.length ? [`- _${block.items.length - shown.length} more not shown_`] : [])].join('\n')
+      return [
+        ...shown.map((item) => `- ${markdownText(item, limits.textChars)}`),
+        ...(block.items.length > shown.length ? [`- _${block.items.length - shown.length} more not shown_`] : []),
+      ].join('\n')
     }
     case 'decisions': {
       if (block.decisions.length === 0) return `_${NO_DECISIONS}_`
@@ -202,7 +222,13 @@ function blockMarkdown(block: Block, section: Section, limits: Limits, cuts: Cut
 function decisionMarkdown(d: DecisionView, index: number, limits: Limits, cuts: Cuts, isStale: boolean): string {
   const lines = [`**${index}. ${markdownText(d.title, 300)}**${isStale ? ' _(stale: its commit is no longer in this range)_' : ''}`]
   lines.push(d.reasoning === null ? `_${NO_REASONING}_` : clipped(d.reasoning, limits, cuts))
-  if (d.alternatives.length > 0) lines.push(`_Alternatives considered:_ ${d.alternatives.slice(0, limits.items).map((a) => markdownText(a, 200)).join('; ')}`)
+  if (d.alternatives.length > 0)
+    lines.push(
+      `_Alternatives considered:_ ${d.alternatives
+        .slice(0, limits.items)
+        .map((a) => markdownText(a, 200))
+        .join('; ')}`,
+    )
   if (d.confidence !== null) lines.push(`_Confidence:_ ${markdownText(d.confidence)}`)
   return lines.join('\n\n')
 }
@@ -238,7 +264,12 @@ function filesMarkdown(result: ReviewResult, limits: Limits, cuts: Cuts): string
   const lines = shown.map((file) => {
     const decisions = file.decisions.slice(0, Math.max(1, Math.min(limits.decisions, 10)))
     cuts.decisions += file.decisions.length - decisions.length
-    const listed = decisions.map((d) => `${markdownText(d.title, 120)} (_${markdownText(title(d.trajectory), 60)}_${d.confidence === null ? '' : `, ${markdownText(describeConfidence(d.confidence))}`})`).join('; ')
+    const listed = decisions
+      .map(
+        (d) =>
+          `${markdownText(d.title, 120)} (_${markdownText(title(d.trajectory), 60)}_${d.confidence === null ? '' : `, ${markdownText(describeConfidence(d.confidence))}`})`,
+      )
+      .join('; ')
     return `- ${codeSpan(file.path, 200)}: ${listed}${file.decisions.length > decisions.length ? `; and ${file.decisions.length - decisions.length} more` : ''}`
   })
   if (result.files.length > shown.length) lines.push(`- _${result.files.length - shown.length} more files not shown_`)
@@ -252,7 +283,10 @@ function coverageMarkdown(result: ReviewResult, limits: Limits, cuts: Cuts): str
   if (unlinked.length === 0) return line
   const shown = unlinked.slice(0, limits.commits)
   cuts.commits += unlinked.length - shown.length
-  const rows = shown.map((commit) => `- ${codeSpan(commit.oid.slice(0, 12))} ${markdownText(commit.subject, 120)} (${markdownText(commit.author.replace(/\s*<[^>]*>$/, ''), 60)})${commit.merge ? ' _merge_' : ''}`)
+  const rows = shown.map(
+    (commit) =>
+      `- ${codeSpan(commit.oid.slice(0, 12))} ${markdownText(commit.subject, 120)} (${markdownText(commit.author.replace(/\s*<[^>]*>$/, ''), 60)})${commit.merge ? ' _merge_' : ''}`,
+  )
   if (unlinked.length > shown.length) rows.push(`- _${unlinked.length - shown.length} more not shown_`)
   return `${line}\n\n${details(`${counted(unlinked.length, 'commit')} with no trajectory`, rows.join('\n'))}`
 }
@@ -269,10 +303,13 @@ function minimalMarkdown(result: ReviewResult): string {
 export function reviewText(result: ReviewResult, style: OutputStyle): string {
   const out: string[] = []
   const linked = result.commits.filter((commit) => commit.links.length > 0).length
-  out.push(`${paint(style, 'bold', `Review of ${shortRange(result)}`)}${result.branch ? ` (branch ${printableLine(result.branch)})` : ''}: ${result.trajectories.length} trajectories, ${linked} of ${counted(result.commits.length, 'commit')} linked`)
+  out.push(
+    `${paint(style, 'bold', `Review of ${shortRange(result)}`)}${result.branch ? ` (branch ${printableLine(result.branch)})` : ''}: ${result.trajectories.length} trajectories, ${linked} of ${counted(result.commits.length, 'commit')} linked`,
+  )
   if (result.attention.length > 0) {
     out.push('', paint(style, 'bold', 'Needs attention'))
-    for (const item of result.attention) out.push(`  ${paint(style, 'yellow', ATTENTION_LABEL[item.kind])} in "${printableLine(item.title, 80)}": ${printableLine(item.text, 200)}`)
+    for (const item of result.attention)
+      out.push(`  ${paint(style, 'yellow', ATTENTION_LABEL[item.kind])} in "${printableLine(item.title, 80)}": ${printableLine(item.text, 200)}`)
   }
   result.trajectories.forEach((t, index) => {
     const document = trajectoryDocument(t.detail)
@@ -280,12 +317,16 @@ export function reviewText(result: ReviewResult, style: OutputStyle): string {
     out.push('', paint(style, 'bold', `${index + 1}. ${printableLine(document.title, 200)}`))
     for (const section of document.sections) {
       for (const block of section.blocks) {
-        if (section.heading !== '') out.push(`  ${paint(style, 'bold', block.kind === 'decisions' ? `${section.heading} (${block.decisions.length})` : section.heading)}`)
+        if (section.heading !== '')
+          out.push(`  ${paint(style, 'bold', block.kind === 'decisions' ? `${section.heading} (${block.decisions.length})` : section.heading)}`)
         out.push(indent(textBlock(block, stale), '    '))
       }
     }
-    out.push(`  found by: ${t.matches.join(', ')}${t.source ? ` (records of ${printableLine(t.source)})` : ''}; commits here: ${t.commits.map((oid) => oid.slice(0, 12)).join(', ') || 'none'}`)
-    for (const handoff of t.handoffs) out.push(`  handoff ${handoff.id} from ${handoff.agent}, ${handoff.created}${handoff.currentTask ? `: ${printableLine(handoff.currentTask, 120)}` : ''}`)
+    out.push(
+      `  found by: ${t.matches.join(', ')}${t.source ? ` (records of ${printableLine(t.source)})` : ''}; commits here: ${t.commits.map((oid) => oid.slice(0, 12)).join(', ') || 'none'}`,
+    )
+    for (const handoff of t.handoffs)
+      out.push(`  handoff ${handoff.id} from ${handoff.agent}, ${handoff.created}${handoff.currentTask ? `: ${printableLine(handoff.currentTask, 120)}` : ''}`)
     for (const {thread, messages} of t.threads) {
       out.push(`  thread ${printableLine(thread)} (${messages.length})`)
       for (const message of messages) out.push(`    ${printableLine(message.from)} → ${printableLine(message.to)}: ${printableLine(message.body, 160)}`)
@@ -338,7 +379,16 @@ export interface ReviewTrajectoryJson extends TrajectoryDetailJson {
   store: string | null
   matches: string[]
   commits: string[]
-  links: {commit: string; at: string; branch: string | null; subject: string | null; patch: string | null; via: string; from: string | null; files: {path: string; patch: string | null; combined: string | null}[]}[]
+  links: {
+    commit: string
+    at: string
+    branch: string | null
+    subject: string | null
+    patch: string | null
+    via: string
+    from: string | null
+    files: {path: string; patch: string | null; combined: string | null}[]
+  }[]
   stale: {decision: string; commit: string; subject: string | null}[]
   handoffs: {id: string; agent: string; created: string; currentTask: string | null; inProgress: string[]; nextSteps: string[]; uncertain: string[]}[]
   threads: {thread: string; messages: MessageJson[]}[]
@@ -373,7 +423,15 @@ export function reviewJson(result: ReviewResult): ReviewJson {
       commits: t.commits,
       links: t.links.map(linkJson),
       stale: t.stale,
-      handoffs: t.handoffs.map((h) => ({id: h.id, agent: h.agent, created: h.created, currentTask: h.currentTask ?? null, inProgress: h.inProgress ?? [], nextSteps: h.nextSteps ?? [], uncertain: h.uncertain ?? []})),
+      handoffs: t.handoffs.map((h) => ({
+        id: h.id,
+        agent: h.agent,
+        created: h.created,
+        currentTask: h.currentTask ?? null,
+        inProgress: h.inProgress ?? [],
+        nextSteps: h.nextSteps ?? [],
+        uncertain: h.uncertain ?? [],
+      })),
       threads: t.threads.map(({thread, messages}) => ({thread, messages: messages.map(messageJson)})),
       uncertain: t.uncertain,
     })),

@@ -26,7 +26,17 @@ export function searchJson(query: string, result: SearchResult): SearchJson {
   return {
     query,
     total: result.total,
-    hits: result.hits.map((hit) => ({project: hit.project, kind: hit.kind, id: hit.id, path: hit.path, title: hit.title, agent: hit.agent, date: hit.date, score: Math.round(hit.score * 1000) / 1000, matches: hit.matches})),
+    hits: result.hits.map((hit) => ({
+      project: hit.project,
+      kind: hit.kind,
+      id: hit.id,
+      path: hit.path,
+      title: hit.title,
+      agent: hit.agent,
+      date: hit.date,
+      score: Math.round(hit.score * 1000) / 1000,
+      matches: hit.matches,
+    })),
   }
 }
 

@@ -79,7 +79,10 @@ export function table(rows: readonly (readonly string[])[], style: OutputStyle, 
   const all = header ? [header, ...cells] : cells
   const widths = all[0]?.map((_, column) => Math.max(...all.map((row) => visibleLength(row[column] ?? '')))) ?? []
   const line = (row: readonly string[]) =>
-    row.map((cell, column) => (column === row.length - 1 ? cell : cell + ' '.repeat(Math.max(0, widths[column]! - visibleLength(cell))))).join('  ').trimEnd()
+    row
+      .map((cell, column) => (column === row.length - 1 ? cell : cell + ' '.repeat(Math.max(0, widths[column]! - visibleLength(cell)))))
+      .join('  ')
+      .trimEnd()
   return all.map((row, index) => `${header && index === 0 ? paint(style, 'bold', line(row)) : line(row)}\n`).join('')
 }
 

@@ -3,7 +3,12 @@ import {printableLine, type OutputStyle} from './style.js'
 
 export function cloneSyncText(sync: CloneSyncResult, _style: OutputStyle): string {
   // The remote is what the user typed (a path, a URL), the ids are the records': each shown on one line.
-  const result = {...sync, remote: printableLine(sync.remote), merged: sync.merged.map((id) => printableLine(id)), kept: sync.kept.map((id) => printableLine(id))}
+  const result = {
+    ...sync,
+    remote: printableLine(sync.remote),
+    merged: sync.merged.map((id) => printableLine(id)),
+    kept: sync.kept.map((id) => printableLine(id)),
+  }
   const lines: string[] = []
   const short = result.tip?.slice(0, 12) ?? 'none'
   switch (result.action) {
@@ -23,8 +28,12 @@ export function cloneSyncText(sync: CloneSyncResult, _style: OutputStyle): strin
   }
   if (result.merged.length > 0) lines.push(`Merged by meaning (changed on both sides): ${result.merged.join(', ')}`)
   if (result.kept.length > 0) lines.push(`Changed on both sides and kept as this clone had them: ${result.kept.join(', ')}`)
-  if (result.pushed) lines.push(`Pushed refs/trail/records to ${result.remote}${result.rounds > 1 ? ` (after ${result.rounds} rounds: it moved meanwhile)` : ''}.`)
-  if (result.leftOut.length > 0) lines.push(`Left out ${result.leftOut.length} ${result.leftOut.length === 1 ? 'entry' : 'entries'} of ${result.remote} that do not fit this store (see the warnings).`)
+  if (result.pushed)
+    lines.push(`Pushed refs/trail/records to ${result.remote}${result.rounds > 1 ? ` (after ${result.rounds} rounds: it moved meanwhile)` : ''}.`)
+  if (result.leftOut.length > 0)
+    lines.push(
+      `Left out ${result.leftOut.length} ${result.leftOut.length === 1 ? 'entry' : 'entries'} of ${result.remote} that do not fit this store (see the warnings).`,
+    )
   if (result.pushBlocked) lines.push(`Nothing pushed to ${result.remote}: its records must be repaired first (see the warnings).`)
   return `${lines.join('\n')}\n`
 }

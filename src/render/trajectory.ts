@@ -106,9 +106,12 @@ export function decisionJson(e: TrajectoryEvent): DecisionJson {
 }
 
 export function detailJson(detail: TrajectoryDetail): TrajectoryDetailJson {
-  return {...trajectoryJson(detail.trajectory), decisions: detail.events.map(decisionJson), ...(detail.eventCount === undefined ? {} : {eventCount: detail.eventCount})}
+  return {
+    ...trajectoryJson(detail.trajectory),
+    decisions: detail.events.map(decisionJson),
+    ...(detail.eventCount === undefined ? {} : {eventCount: detail.eventCount}),
+  }
 }
-
 
 function statusColor(status: string): 'green' | 'yellow' | 'red' {
   return status === 'completed' ? 'green' : status === 'active' ? 'yellow' : 'red'
@@ -158,16 +161,25 @@ export function traceText(detail: TrajectoryDetail): string {
   const legacy = (t.legacy ?? {}) as {set?: Record<string, unknown>; trace?: unknown}
   const ref = legacy.set?._trace as {startRef?: string; endRef?: string; traceId?: string} | undefined
   const commits = (legacy.set?.commits as unknown[] | undefined) ?? []
-  const trace = legacy.trace as {id?: string; timestamp?: string; files?: {path?: string; conversations?: {ranges?: unknown[]; contributor?: {model_id?: string}}[]}[]} | undefined
+  const trace = legacy.trace as
+    | {id?: string; timestamp?: string; files?: {path?: string; conversations?: {ranges?: unknown[]; contributor?: {model_id?: string}}[]}[]}
+    | undefined
   if (!ref && !trace && commits.length === 0) {
     return `No trace information for ${printableLine(t.title)}.\nrelay-trail links commits to trajectories through its git hooks (trail init --hooks).\n`
   }
   const lines = [`Trace for ${printableLine(t.title)}:`]
-  if (ref) lines.push(`  start ref: ${printableLine(String(ref.startRef ?? ''))}`, ...(ref.endRef ? [`  end ref:   ${printableLine(ref.endRef)}`] : []), ...(ref.traceId ? [`  trace id:  ${printableLine(ref.traceId)}`] : []))
+  if (ref)
+    lines.push(
+      `  start ref: ${printableLine(String(ref.startRef ?? ''))}`,
+      ...(ref.endRef ? [`  end ref:   ${printableLine(ref.endRef)}`] : []),
+      ...(ref.traceId ? [`  trace id:  ${printableLine(ref.traceId)}`] : []),
+    )
   if (commits.length > 0) lines.push(`  commits:   ${commits.map((c) => printableLine(String(c))).join(', ')}`)
   for (const file of trace?.files ?? []) {
     const ranges = (file.conversations ?? []).reduce((sum, c) => sum + (c.ranges?.length ?? 0), 0)
-    lines.push(`  - ${printableLine(String(file.path ?? ''))}: ${ranges} ranges, model ${printableLine(file.conversations?.[0]?.contributor?.model_id ?? 'unknown')}`)
+    lines.push(
+      `  - ${printableLine(String(file.path ?? ''))}: ${ranges} ranges, model ${printableLine(file.conversations?.[0]?.contributor?.model_id ?? 'unknown')}`,
+    )
   }
   return `${lines.join('\n')}\n`
 }
@@ -190,13 +202,21 @@ export function statusText(result: StatusResult, style: OutputStyle): string {
     const t = result.active.trajectory
     out.push(`Agent ${result.agent}: ${paint(style, 'yellow', 'active')} ${paint(style, 'bold', printableLine(t.id))}`)
     out.push(`  ${printableLine(t.title, 300)}`)
-    out.push(`  started ${formatTime(t.started, style)}${t.task ? `, task ${printableLine(t.task, 80)}` : ''}${t.branch ? `, branch ${printableLine(t.branch, 80)}` : ''}`)
+    out.push(
+      `  started ${formatTime(t.started, style)}${t.task ? `, task ${printableLine(t.task, 80)}` : ''}${t.branch ? `, branch ${printableLine(t.branch, 80)}` : ''}`,
+    )
     if (t.phase) out.push(`  phase: ${printableLine(t.phase, 40)}`)
     const decisions = result.active.events
     // Only the latest are read when there are many (eventCount): numbered as in the whole list.
     const count = result.active.eventCount ?? decisions.length
     const earlier = count - decisions.length
-    out.push(decisions.length === 0 ? '  no decisions yet' : earlier > 0 ? `  decisions (${count}, the latest ${decisions.length} shown; all of them: trail show ${printableLine(t.id)}):` : `  decisions (${count}):`)
+    out.push(
+      decisions.length === 0
+        ? '  no decisions yet'
+        : earlier > 0
+          ? `  decisions (${count}, the latest ${decisions.length} shown; all of them: trail show ${printableLine(t.id)}):`
+          : `  decisions (${count}):`,
+    )
     decisions.forEach((d, index) => {
       const reasoning = d.reasoning === undefined ? NO_REASONING : printableLine(d.reasoning, 120)
       const confidence = d.confidence === undefined ? '' : ` [confidence ${describeConfidence(d.confidence)}]`
@@ -279,8 +299,13 @@ export function detailText(detail: TrajectoryDetail, style: OutputStyle): string
     if (section.id === 'header') {
       const facts = section.blocks.flatMap((block) => (block.kind === 'facts' ? block.facts : []))
       const value = (label: string) => facts.find((fact) => fact.label === label)?.value ?? ''
-      out.push(`${paint(style, 'bold', printableLine(value('ID')))}  ${paint(style, statusColor(value('Status')), value('Status'))}`, printableLine(document.title), '')
-      for (const fact of facts.filter((f) => !f.inHeading)) out.push(`${fact.label.toLowerCase().padEnd(11)}${fact.as === 'time' ? formatTime(fact.value, style) : printableLine(fact.value)}`)
+      out.push(
+        `${paint(style, 'bold', printableLine(value('ID')))}  ${paint(style, statusColor(value('Status')), value('Status'))}`,
+        printableLine(document.title),
+        '',
+      )
+      for (const fact of facts.filter((f) => !f.inHeading))
+        out.push(`${fact.label.toLowerCase().padEnd(11)}${fact.as === 'time' ? formatTime(fact.value, style) : printableLine(fact.value)}`)
       continue
     }
     for (const block of section.blocks) {
@@ -303,7 +328,9 @@ function textBlock(block: Block, style: OutputStyle): string {
       if (block.decisions.length === 0) return NO_DECISIONS
       return block.decisions
         .map((d, index) => {
-          const lines = [`${index + 1}. ${d.label === null ? '' : `[${printableLine(d.label, 40)}] `}${printableLine(d.title)}  ${paint(style, 'dim', formatTime(d.at, style))}`]
+          const lines = [
+            `${index + 1}. ${d.label === null ? '' : `[${printableLine(d.label, 40)}] `}${printableLine(d.title)}  ${paint(style, 'dim', formatTime(d.at, style))}`,
+          ]
           if (d.question !== null) lines.push(`   question: ${printableLine(d.question)}`)
           if (d.reasoning !== null || d.label === null) lines.push(`   ${d.reasoning === null ? NO_REASONING : printable(d.reasoning).replace(/\n/g, '\n   ')}`)
           if (d.alternatives.length > 0) lines.push(`   alternatives: ${d.alternatives.map((a) => printableLine(a)).join(', ')}`)
@@ -391,7 +418,11 @@ ${body.join('\n')}
 
 function htmlBlock(block: Block): string {
   const e = escapeHtml
-  const paragraphs = (text: string) => text.split(/\n{2,}/).map((p) => `<p>${e(p).replace(/\n/g, '<br>')}</p>`).join('\n')
+  const paragraphs = (text: string) =>
+    text
+      .split(/\n{2,}/)
+      .map((p) => `<p>${e(p).replace(/\n/g, '<br>')}</p>`)
+      .join('\n')
   switch (block.kind) {
     case 'text':
       return paragraphs(block.text)
@@ -435,7 +466,7 @@ export function detailTimeline(detail: TrajectoryDetail): string {
     lines.push(`${stamp(d.at)}  ${d.kind.padEnd(10)} ${printableLine(d.title)}: ${why}`)
   }
   if (t.ended) {
-    const what = t.status === 'completed' ? t.summary ?? '' : t.reason ?? ''
+    const what = t.status === 'completed' ? (t.summary ?? '') : (t.reason ?? '')
     const confidence = t.confidence === undefined ? '' : ` [confidence ${describeConfidence(t.confidence)}]`
     lines.push(`${stamp(t.ended)}  ${t.status.padEnd(10)} ${printableLine(what, 300)}${confidence}`)
   }

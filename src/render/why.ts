@@ -29,7 +29,9 @@ function linesWord(lines: readonly number[]): string {
 }
 
 function target(result: WhyResult): string {
-  return result.ranges === null ? result.path : `${result.path}:${result.ranges.map(([start, end]) => (start === end ? `${start}` : `${start}-${end}`)).join(',')}`
+  return result.ranges === null
+    ? result.path
+    : `${result.path}:${result.ranges.map(([start, end]) => (start === end ? `${start}` : `${start}-${end}`)).join(',')}`
 }
 
 /** The sentence on lines (or commits) with no recorded reasoning: "12 lines from 3 commits with no recorded reasoning". */
@@ -50,7 +52,9 @@ export function whyText(result: WhyResult, style: OutputStyle): string {
   if (sentence) {
     out.push('', `${sentence}:`)
     for (const commit of result.unexplained.commits) {
-      out.push(`  ${commit.oid.slice(0, 12)} ${printableLine(commit.subject, 80)} (${printableLine(commit.author.replace(/\s*<[^>]*>$/, ''), 40)})${commit.lines.length > 0 ? `: ${linesWord(commit.lines)}` : ''}`)
+      out.push(
+        `  ${commit.oid.slice(0, 12)} ${printableLine(commit.subject, 80)} (${printableLine(commit.author.replace(/\s*<[^>]*>$/, ''), 40)})${commit.lines.length > 0 ? `: ${linesWord(commit.lines)}` : ''}`,
+      )
     }
   }
   return `${out.join('\n')}\n`
@@ -59,7 +63,14 @@ export function whyText(result: WhyResult, style: OutputStyle): string {
 function trajectoryText(t: WhyTrajectory, result: WhyResult, style: OutputStyle): string[] {
   const {trajectory} = t.detail
   const head = `${paint(style, 'bold', trajectory.id)} ${printableLine(trajectory.title, 120)}`
-  const facts = [trajectory.agent, trajectory.status, trajectory.confidence === undefined ? null : `confidence ${describeConfidence(trajectory.confidence)}`, t.source ? `records of ${printableLine(t.source)}` : null].filter(Boolean).join(', ')
+  const facts = [
+    trajectory.agent,
+    trajectory.status,
+    trajectory.confidence === undefined ? null : `confidence ${describeConfidence(trajectory.confidence)}`,
+    t.source ? `records of ${printableLine(t.source)}` : null,
+  ]
+    .filter(Boolean)
+    .join(', ')
   const out = [`${head} (${facts})${result.ranges === null ? '' : `: ${linesWord(t.lines)}`}`]
   for (const section of trajectoryDocument(t.detail).sections) {
     if (section.id === 'header') continue
@@ -78,8 +89,11 @@ function trajectoryText(t: WhyTrajectory, result: WhyResult, style: OutputStyle)
       else if (block.kind === 'list') out.push(`  ${section.heading.toLowerCase()}: ${block.items.map((item) => printableLine(item, 120)).join('; ')}`)
     }
   }
-  for (const handoff of t.handoffs) out.push(`  handoff ${handoff.id} (${handoff.created})${handoff.currentTask ? `: ${printableLine(handoff.currentTask, 120)}` : ''}`)
-  out.push(`  commits: ${t.commits.map((c) => `${c.oid.slice(0, 12)} ${printableLine(c.subject, 60)}${c.match === 'file' ? ' [same change]' : ''}`).join('; ')}`)
+  for (const handoff of t.handoffs)
+    out.push(`  handoff ${handoff.id} (${handoff.created})${handoff.currentTask ? `: ${printableLine(handoff.currentTask, 120)}` : ''}`)
+  out.push(
+    `  commits: ${t.commits.map((c) => `${c.oid.slice(0, 12)} ${printableLine(c.subject, 60)}${c.match === 'file' ? ' [same change]' : ''}`).join('; ')}`,
+  )
   return out
 }
 
@@ -125,7 +139,9 @@ export function whyMarkdown(result: WhyResult, maxChars: number): string {
   const blocks: string[] = []
   for (const t of result.trajectories) {
     const {trajectory} = t.detail
-    const lines = [`### ${clip(trajectory.title.replace(/\s+/g, ' '), 120)} (${trajectory.id}, ${trajectory.status}${trajectory.confidence === undefined ? '' : `, confidence ${describeConfidence(trajectory.confidence)}`})`]
+    const lines = [
+      `### ${clip(trajectory.title.replace(/\s+/g, ' '), 120)} (${trajectory.id}, ${trajectory.status}${trajectory.confidence === undefined ? '' : `, confidence ${describeConfidence(trajectory.confidence)}`})`,
+    ]
     if (trajectory.summary) lines.push(clip(trajectory.summary.replace(/\s+/g, ' '), 300))
     for (const event of [...t.detail.events].reverse()) {
       const why = event.reasoning === undefined ? NO_REASONING : clip(event.reasoning.replace(/\s+/g, ' '), 300)

@@ -159,7 +159,9 @@ class HookRunner {
     const file = this.event.filePath
     const store = await this.ctx.store()
     if (file === undefined || store.repo.workTree === null) return {}
-    const path = relative(store.repo.workTree, resolve(this.event.cwd ?? this.ctx.cwd, file)).split(sep).join('/')
+    const path = relative(store.repo.workTree, resolve(this.event.cwd ?? this.ctx.cwd, file))
+      .split(sep)
+      .join('/')
     if (path.startsWith('..') || isAbsolute(path)) return {}
     const shown = this.state.shownFiles ?? []
     if (shown.includes(path)) return {}
@@ -268,7 +270,10 @@ class HookRunner {
     const snapshot = await (await this.ctx.store()).snapshot()
     const [day] = await dayFolders(snapshot, agentRecordDir('summary', this.agent))
     if (day === undefined) return
-    const names = (await snapshot.list(day)).map((entry) => entry.name).filter((name) => name.endsWith('.md')).sort()
+    const names = (await snapshot.list(day))
+      .map((entry) => entry.name)
+      .filter((name) => name.endsWith('.md'))
+      .sort()
     const newest = names.at(-1)
     if (newest === undefined) return
     const path = `${day}/${newest}`

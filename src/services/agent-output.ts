@@ -36,7 +36,10 @@ async function recordFor<T extends {id: string}>(
     return {
       writes: [{path: agentRecordPath(folder, agent, id), content: render(record)}],
       subject: subject(record),
-      trailers: [['Trail-Record', id], ['Trail-Agent', agent]],
+      trailers: [
+        ['Trail-Record', id],
+        ['Trail-Agent', agent],
+      ],
       result: record,
     }
   })
@@ -49,7 +52,15 @@ async function recordFor<T extends {id: string}>(
  */
 export function recordSummary(ctx: Context, agent: AgentName, data: Record<string, unknown> | null, raw: string, warning?: string): Promise<SummaryRecord> {
   const safe = redactBlock(raw, data, (value) => flatFields(value, ['currentTask', 'context'], ['completedTasks', 'files']))
-  return recordFor(ctx, 'sum', 'summary', agent, async (base) => summaryFromBlock(base, safe.data, safe.raw, warning), renderSummary, (s) => `summary ${s.id} from ${agent}`)
+  return recordFor(
+    ctx,
+    'sum',
+    'summary',
+    agent,
+    async (base) => summaryFromBlock(base, safe.data, safe.raw, warning),
+    renderSummary,
+    (s) => `summary ${s.id} from ${agent}`,
+  )
 }
 
 /**
@@ -70,7 +81,15 @@ export function recordSessionEnd(ctx: Context, agent: AgentName, data: Record<st
 
 /** Keeps output that looked like a pattern but could not be read, with the reason. */
 export function recordRaw(ctx: Context, agent: AgentName, text: string, warning: string, source: string): Promise<RawRecord> {
-  return recordFor(ctx, 'raw', 'raw', agent, async (base) => ({...base, source, warning, text: redactText(text)}), renderRaw, (r) => `unreadable output ${r.id} of ${agent}`)
+  return recordFor(
+    ctx,
+    'raw',
+    'raw',
+    agent,
+    async (base) => ({...base, source, warning, text: redactText(text)}),
+    renderRaw,
+    (r) => `unreadable output ${r.id} of ${agent}`,
+  )
 }
 
 /**

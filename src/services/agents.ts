@@ -60,12 +60,17 @@ export async function readLedgers(snapshot: Snapshot, agents: readonly AgentName
 /** The ids each agent has marked read (its receipts). */
 export async function readReceiptSets(snapshot: Snapshot, agents: readonly AgentName[]): Promise<Map<AgentName, Set<string>>> {
   const listings = await Promise.all(agents.map((agent) => snapshot.list(receiptsDir(agent))))
-  return new Map(agents.map((agent, index) => [agent, new Set(listings[index]!.map((entry) => entry.name.replace(/\.yaml$/, '')).filter((id) => isId(id, 'msg')))]))
+  return new Map(
+    agents.map((agent, index) => [agent, new Set(listings[index]!.map((entry) => entry.name.replace(/\.yaml$/, '')).filter((id) => isId(id, 'msg')))]),
+  )
 }
 
 /** The time of the newest event of a trajectory (from its folder listing), or null when it has none. */
 export async function newestEventAt(snapshot: Snapshot, trajectoryId: string): Promise<string | null> {
-  const ids = (await snapshot.list(eventsDir(trajectoryId))).map((entry) => entry.name.replace(/\.md$/, '')).filter((id) => isId(id, 'ev')).sort()
+  const ids = (await snapshot.list(eventsDir(trajectoryId)))
+    .map((entry) => entry.name.replace(/\.md$/, ''))
+    .filter((id) => isId(id, 'ev'))
+    .sort()
   return ids.length === 0 ? null : idTime(ids.at(-1)!).toISOString()
 }
 
@@ -83,7 +88,12 @@ export async function newestTrajectoryIds(snapshot: Snapshot, count: number): Pr
 export async function newestMessages(snapshot: Snapshot, count: number): Promise<Message[]> {
   const paths: string[] = []
   for (const day of await dayFolders(snapshot, MESSAGES_DIR)) {
-    paths.push(...(await snapshot.list(day)).map((entry) => `${day}/${entry.name}`).filter((path) => path.endsWith('.md')).reverse())
+    paths.push(
+      ...(await snapshot.list(day))
+        .map((entry) => `${day}/${entry.name}`)
+        .filter((path) => path.endsWith('.md'))
+        .reverse(),
+    )
     if (paths.length >= count) break
   }
   const texts = await snapshot.readTexts(paths.slice(0, count))
@@ -107,7 +117,11 @@ export interface KnownMessage {
  * How many of `messages` are for the agent `agent` of project `project` (whose lead is `lead`) and not in `read`.
  * `project`'s own messages are those held by its store (origin null for isAddressedTo).
  */
-export function unreadCount(messages: Iterable<KnownMessage>, reader: {project: string; agent: AgentName; lead?: AgentName}, read: ReadonlySet<string>): number {
+export function unreadCount(
+  messages: Iterable<KnownMessage>,
+  reader: {project: string; agent: AgentName; lead?: AgentName},
+  read: ReadonlySet<string>,
+): number {
   let count = 0
   const who = {project: reader.project as ProjectName, agent: reader.agent, ...(reader.lead ? {lead: reader.lead} : {})}
   for (const {message, project} of messages) {
@@ -156,7 +170,11 @@ async function agentsOf(source: MessageSource, trajectories: Trajectory[], messa
         agent,
         ledger,
         active: activeTrajectories,
-        latestEventAt: eventTimes.filter((time): time is string => time !== null).sort().at(-1) ?? null,
+        latestEventAt:
+          eventTimes
+            .filter((time): time is string => time !== null)
+            .sort()
+            .at(-1) ?? null,
         latestSummary: latest.summary,
         latestSessionEnd: latest.sessionEnd,
         otherActivity: [trajectories.find((t) => t.agent === agent)?.updated ?? null, messages.find((m) => m.from === agent)?.created ?? null],

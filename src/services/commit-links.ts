@@ -89,7 +89,10 @@ export async function carryRewrittenLinks(ctx: Context, pairs: readonly (readonl
   const store = await ctx.store()
   const snapshot = await Snapshot.read(store.repo, store.ref)
   if (snapshot.tip === null) return {linked: []}
-  const found = await trajectoriesByKey([{name: null, ref: store.ref, snapshot}], pairs.map(([old]) => old))
+  const found = await trajectoriesByKey(
+    [{name: null, ref: store.ref, snapshot}],
+    pairs.map(([old]) => old),
+  )
   const oldLinks = await readRecords(
     snapshot,
     'commitLink',
@@ -168,7 +171,8 @@ async function writeLinks(ctx: Context, requests: readonly LinkRequest[]): Promi
     for (const link of links) if (present[index++] === null) writes.push({path: commitLinkPath(link.trajectory, link.commit), content: renderCommitLink(link)})
     links.forEach((link, linkIndex) => {
       for (const {key, path} of keyPaths[linkIndex]!) {
-        if (present[index++] === null && !writes.some((write) => write.path === path)) writes.push({path, content: renderLinkKey({key, trajectory: link.trajectory})})
+        if (present[index++] === null && !writes.some((write) => write.path === path))
+          writes.push({path, content: renderLinkKey({key, trajectory: link.trajectory})})
       }
     })
     const first = links[0]!
@@ -211,7 +215,14 @@ async function addCombined(repo: GitRepo, snapshot: Snapshot, link: CommitLink, 
 export async function readLinks(snapshot: Snapshot, trajectoryId: string): Promise<CommitLink[]> {
   const dir = commitsDir(trajectoryId)
   const names = (await snapshot.list(dir)).map((entry) => entry.name).filter((name) => name.endsWith('.yaml'))
-  return (await readRecords(snapshot, 'commitLink', names.map((name) => `${dir}/${name}`), () => {})).sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))
+  return (
+    await readRecords(
+      snapshot,
+      'commitLink',
+      names.map((name) => `${dir}/${name}`),
+      () => {},
+    )
+  ).sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))
 }
 
 /** A store whose links are read: this project's, a remote's copy, or a sibling's. */

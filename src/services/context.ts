@@ -47,7 +47,10 @@ export function createContext(options: ContextOptions): Context {
     store: () => (opened ??= Store.open({cwd: options.cwd, env: options.env, now, warn})),
     warn,
     close: () => {
-      void opened?.then((store) => store.close(), () => {})
+      void opened?.then(
+        (store) => store.close(),
+        () => {},
+      )
     },
   }
 }

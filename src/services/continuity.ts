@@ -21,7 +21,6 @@ export async function readLedger(snapshot: Snapshot, agent: AgentName): Promise<
   return text === null ? null : parseLedger(text, path)
 }
 
-
 /**
  * Saves the agent's continuity ledger from the spec's free-form text, keeping what the text does not mention;
  * with `handoff`, also writes an immutable handoff document carrying the ledger, the items to verify, and the
@@ -55,7 +54,11 @@ export async function saveContinuity(ctx: Context, input: {agent: AgentName; con
               trajectory: {
                 id: active.id,
                 title: active.title,
-                decisions: decisions.map((d) => ({title: d.title, ...(d.reasoning === undefined ? {} : {reasoning: d.reasoning}), ...(d.confidence === undefined ? {} : {confidence: d.confidence})})),
+                decisions: decisions.map((d) => ({
+                  title: d.title,
+                  ...(d.reasoning === undefined ? {} : {reasoning: d.reasoning}),
+                  ...(d.confidence === undefined ? {} : {confidence: d.confidence}),
+                })),
               },
             }
           : {}),
@@ -67,7 +70,10 @@ export async function saveContinuity(ctx: Context, input: {agent: AgentName; con
     return {
       writes,
       subject: handoff ? `handoff ${handoff.id} from ${input.agent}` : `continuity save for ${input.agent}`,
-      trailers: [['Trail-Record', handoff?.id ?? ledgerPath(input.agent)], ['Trail-Agent', input.agent]],
+      trailers: [
+        ['Trail-Record', handoff?.id ?? ledgerPath(input.agent)],
+        ['Trail-Agent', input.agent],
+      ],
       result: {ledger, handoff},
     }
   })
@@ -86,7 +92,6 @@ export async function markUncertain(ctx: Context, input: {agent: AgentName; text
     }
   })
 }
-
 
 /**
  * Gathers the startup context: the ledger, the newest handoff, the items to verify (in the ledger), the active
@@ -117,7 +122,10 @@ async function newestHandoff(snapshot: Snapshot, agent: AgentName, ledger: Ledge
     if (text !== null) return parseHandoff(text, path)
   }
   for (const day of (await dayFolders(snapshot, HANDOFFS_DIR)).slice(0, HANDOFF_SCAN_DAYS)) {
-    const names = (await snapshot.list(day)).map((entry) => entry.name).sort().reverse()
+    const names = (await snapshot.list(day))
+      .map((entry) => entry.name)
+      .sort()
+      .reverse()
     const paths = names.map((name) => `${day}/${name}`)
     const texts = await snapshot.readTexts(paths)
     for (const [index, text] of texts.entries()) {

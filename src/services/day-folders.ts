@@ -24,7 +24,9 @@ export async function dayFolders(snapshot: Snapshot, base: string, range: TimeRa
   const months = (
     await Promise.all(
       years.map(async (y) =>
-        (await snapshot.listDirs(`${base}/${y}`))
+        (
+          await snapshot.listDirs(`${base}/${y}`)
+        )
           .filter((m) => /^\d\d$/.test(m) && overlaps(Date.UTC(+y, +m - 1, 1), Date.UTC(+y, +m, 1) - 1))
           .map((m) => `${y}/${m}`),
       ),

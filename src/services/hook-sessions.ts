@@ -1,5 +1,5 @@
 import {writeFileAtomic} from '../files.js'
-import {readdirSync, readFileSync, unlinkSync, } from 'node:fs'
+import {readdirSync, readFileSync, unlinkSync} from 'node:fs'
 import {join} from 'node:path'
 import type {AgentName, AgentTool} from '../model/names.js'
 

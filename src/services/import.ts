@@ -93,7 +93,10 @@ export async function importTrajectories(ctx: Context, input: ImportInput): Prom
     const writes: FileChange[] = []
     const imported: ImportedTrajectory[] = []
     let skipped = 0
-    const existing = await readExisting(snapshot, [...found.files.values()].map((file) => known.get(String(file.json.id))).filter((id): id is string => id !== undefined))
+    const existing = await readExisting(
+      snapshot,
+      [...found.files.values()].map((file) => known.get(String(file.json.id))).filter((id): id is string => id !== undefined),
+    )
     let done = 0
     for (const file of found.files.values()) {
       input.progress?.('mapping', ++done, found.files.size)
@@ -133,14 +136,22 @@ export async function importTrajectories(ctx: Context, input: ImportInput): Prom
   alreadyThere += outcome.skipped
   const commit = outcome.writes.length > 0 ? await store.repo.resolveRef(store.ref) : null
   // agent-relay's data folder shows what was imported too (the files it reads are derived from the records).
-  if (outcome.imported.length > 0) await projectIfAsked(ctx, outcome.imported.map((t) => t.id))
+  if (outcome.imported.length > 0)
+    await projectIfAsked(
+      ctx,
+      outcome.imported.map((t) => t.id),
+    )
   return {folders, imported: outcome.imported, alreadyThere, unreadable, dryRun: false, commit}
 }
 
 /** The records of a trajectory imported for the first time: the trajectory, its events, its active marker. */
 function importNew(ctx: Context, file: Found): {writes: FileChange[]; summary: ImportedTrajectory} {
   const id = ctx.ids.next('traj', startOf(file.json))
-  const mapped = fromAgentTrajectory(file.json, {trajectory: id, event: (at) => ctx.ids.next('ev', validTime(at, idTime(id)))}, {trace: file.trace, compaction: file.compaction})
+  const mapped = fromAgentTrajectory(
+    file.json,
+    {trajectory: id, event: (at) => ctx.ids.next('ev', validTime(at, idTime(id)))},
+    {trace: file.trace, compaction: file.compaction},
+  )
   return {writes: recordWrites(mapped, mapped.events, true), summary: summaryOf(mapped, mapped.events.length, false)}
 }
 
@@ -148,17 +159,29 @@ function importNew(ctx: Context, file: Found): {writes: FileChange[]; summary: I
  * A trajectory imported before: what the old tool added since (new events, a finished status). A trajectory
  * finished here is never reopened by an older file.
  */
-function updateImported(ctx: Context, file: Found, existing: {trajectory: Trajectory; events: TrajectoryEvent[]} | undefined): {writes: FileChange[]; summary: ImportedTrajectory} | null {
+function updateImported(
+  ctx: Context,
+  file: Found,
+  existing: {trajectory: Trajectory; events: TrajectoryEvent[]} | undefined,
+): {writes: FileChange[]; summary: ImportedTrajectory} | null {
   if (!existing) return null
   const {trajectory, events} = existing
   if (trajectory.status !== 'active') return null
   const bySeq = new Map(events.filter((e) => e.seq !== undefined).map((e) => [e.seq!, e.id]))
   const start = idTime(trajectory.id)
-  const mapped = fromAgentTrajectory(file.json, {trajectory: trajectory.id, event: (at, seq) => bySeq.get(seq) ?? ctx.ids.next('ev', validTime(at, start))}, {trace: file.trace, compaction: file.compaction})
+  const mapped = fromAgentTrajectory(
+    file.json,
+    {trajectory: trajectory.id, event: (at, seq) => bySeq.get(seq) ?? ctx.ids.next('ev', validTime(at, start))},
+    {trace: file.trace, compaction: file.compaction},
+  )
   const added = mapped.events.filter((e) => !bySeq.has(e.seq!))
   if (added.length === 0 && mapped.trajectory.status === 'active') return null
   // What was recorded here since the first import stays: the phase, the branch.
-  const kept: Trajectory = {...mapped.trajectory, ...(trajectory.phase ? {phase: trajectory.phase} : {}), ...(trajectory.branch ? {branch: trajectory.branch} : {})}
+  const kept: Trajectory = {
+    ...mapped.trajectory,
+    ...(trajectory.phase ? {phase: trajectory.phase} : {}),
+    ...(trajectory.branch ? {branch: trajectory.branch} : {}),
+  }
   return {writes: recordWrites({trajectory: kept, events: mapped.events}, added, false), summary: summaryOf(mapped, added.length, true)}
 }
 
@@ -245,18 +268,26 @@ function exists(path: string): boolean {
  * with the trace and compaction files beside them. When one trajectory has several files (two layouts, two
  * folders), the newest wins, as agent-trajectories decides.
  */
-function readFolders(folders: readonly string[], unreadable: UnreadableFile[], progress?: ImportInput['progress']): {files: Map<string, Found>; duplicates: number} {
+function readFolders(
+  folders: readonly string[],
+  unreadable: UnreadableFile[],
+  progress?: ImportInput['progress'],
+): {files: Map<string, Found>; duplicates: number} {
   const paths: string[] = []
   const sidecars = new Map<string, {trace?: string; compaction?: string}>()
   const sidecar = (id: string) => sidecars.get(id) ?? sidecars.set(id, {}).get(id)!
   for (const folder of folders) {
     for (const sub of ['active', 'completed']) {
-      walk(join(folder, sub), (path, name) => {
-        if (name.endsWith('.trace.json')) sidecar(name.slice(0, -'.trace.json'.length)).trace = path
-        else if (name === 'compaction.json') sidecar(basename(dirname(path))).compaction = path
-        else if (name.endsWith('.compaction.json')) sidecar(name.slice(0, -'.compaction.json'.length)).compaction = path
-        else if (name.endsWith('.json') && name !== 'index.json') paths.push(path)
-      }, unreadable)
+      walk(
+        join(folder, sub),
+        (path, name) => {
+          if (name.endsWith('.trace.json')) sidecar(name.slice(0, -'.trace.json'.length)).trace = path
+          else if (name === 'compaction.json') sidecar(basename(dirname(path))).compaction = path
+          else if (name.endsWith('.compaction.json')) sidecar(name.slice(0, -'.compaction.json'.length)).compaction = path
+          else if (name.endsWith('.json') && name !== 'index.json') paths.push(path)
+        },
+        unreadable,
+      )
     }
   }
   const files = new Map<string, Found>()

@@ -1,4 +1,17 @@
-import {closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, readSync, realpathSync, renameSync, statSync, writeFileSync, type Stats} from 'node:fs'
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+  type Stats,
+} from 'node:fs'
 import {basename, join} from 'node:path'
 import {UsageError} from '../errors.js'
 import type {HookInput} from '../model/results.js'
@@ -128,7 +141,9 @@ class FileCursor {
     // FNV-1a of the path, for a short file name that cannot collide with another input's in practice.
     let hash = 0x811c9dc5
     for (let i = 0; i < file.length; i++) hash = Math.imul(hash ^ file.charCodeAt(i), 0x01000193) >>> 0
-    const key = `${basename(file).replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40)}-${hash.toString(16).padStart(8, '0')}`
+    const key = `${basename(file)
+      .replace(/[^A-Za-z0-9._-]/g, '_')
+      .slice(0, 40)}-${hash.toString(16).padStart(8, '0')}`
     this.path = join(gitDir, 'trail', 'ingest', `${key}.json`)
   }
 
@@ -192,7 +207,13 @@ export async function ingestFile(ctx: Context, file: string, run: IngestRun, opt
       // After a stop, one last read, with the end of the file as the end of the output.
       const final = stopRequested
       const now = statSync(path)
-      if (input && (now.ino !== input.inode || now.dev !== input.dev || now.size < input.position || !readAt(input.fd, 0, Buffer.from(input.head, 'base64').length).equals(Buffer.from(input.head, 'base64')))) {
+      if (
+        input &&
+        (now.ino !== input.inode ||
+          now.dev !== input.dev ||
+          now.size < input.position ||
+          !readAt(input.fd, 0, Buffer.from(input.head, 'base64').length).equals(Buffer.from(input.head, 'base64')))
+      ) {
         // Rotated, replaced, truncated or rewritten (its first bytes differ): what was open in the old file is
         // kept (as raw text), then the new file is read from its start.
         await reader!.finish(input)
@@ -232,9 +253,10 @@ export async function ingestFile(ctx: Context, file: string, run: IngestRun, opt
 /** Refuses what is not a regular file, with a hint for each kind. */
 function checkRegular(file: string, info: Stats): void {
   if (info.isFile()) return
-  const hint = info.isFIFO() || info.isSocket() || info.isCharacterDevice()
-    ? `read it as a stream instead: relay ingest < ${file}`
-    : 'give the path of an agent log or transcript, or - for standard input'
+  const hint =
+    info.isFIFO() || info.isSocket() || info.isCharacterDevice()
+      ? `read it as a stream instead: relay ingest < ${file}`
+      : 'give the path of an agent log or transcript, or - for standard input'
   throw new UsageError(`${file} is ${kindOf(info)}, not a regular file: relay ingest <file> reads a file from where it stopped last time`, hint, 'E_INPUT')
 }
 

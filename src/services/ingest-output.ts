@@ -11,7 +11,13 @@ import {ingestFile, ingestStream, ingestTranscriptText, parseHookInput, type Ing
 // transcript given on stdin, or a Claude Code hook payload from an older install), carried out by one IngestRun.
 
 /** Claude Code's event names, as `relay hook claude` calls them. */
-const CLAUDE_KINDS: Record<string, HookKind> = {SessionStart: 'session-start', UserPromptSubmit: 'prompt', Stop: 'stop', PreCompact: 'pre-compact', SessionEnd: 'session-end'}
+const CLAUDE_KINDS: Record<string, HookKind> = {
+  SessionStart: 'session-start',
+  UserPromptSubmit: 'prompt',
+  Stop: 'stop',
+  PreCompact: 'pre-compact',
+  SessionEnd: 'session-end',
+}
 
 export interface IngestRequest {
   /** --agent, else the environment's name. */
@@ -54,7 +60,13 @@ export async function ingestAgentOutput(ctx: Context, request: IngestRequest, io
     return {hook, hookOutput: renderHookOutput('claude', event.kind, answer)}
   }
   if (request.follow && file === undefined) throw new UsageError('--follow needs a file', 'relay ingest session.log --follow (stdin is read to its end anyway)')
-  const run = new IngestRun(ctx, resolveAgentName(request.agent, ctx.env), outboxBase(request.outbox, ctx.env), {answer: io.answer, warn: io.warn}, file ?? 'stdin')
+  const run = new IngestRun(
+    ctx,
+    resolveAgentName(request.agent, ctx.env),
+    outboxBase(request.outbox, ctx.env),
+    {answer: io.answer, warn: io.warn},
+    file ?? 'stdin',
+  )
   if (file !== undefined) await ingestFile(ctx, file, run, {format, ...(request.follow ? {follow: {stop: io.stopped}} : {})})
   else if (input !== undefined) await ingestTranscriptText(input, run)
   else await ingestStream(io.stdin, run)

@@ -22,7 +22,6 @@ import {CONTINUITY_KINDS, type IngestTally, type SearchResult, type StartupConte
 /** The spec's outbox folder; agents write into <base>/<agent>/. */
 export const DEFAULT_OUTBOX = '/tmp/relay-outbox'
 
-
 /** The outbox base folder: --outbox, else $RELAY_OUTBOX, else the spec's /tmp/relay-outbox. */
 export function outboxBase(flag: string | undefined, env: Readonly<Record<string, string | undefined>>): string {
   return resolve(flag ?? (env.RELAY_OUTBOX || DEFAULT_OUTBOX))
@@ -36,7 +35,6 @@ export interface IngestIO {
   /** A line for people (stderr): a warning or a failure, with where it came from. */
   warn(message: string): void
 }
-
 
 /**
  * Carries out the events of one agent's output. The reader calls `flush` at the end of its input (and whenever it
@@ -185,7 +183,8 @@ export class IngestRun {
       try {
         command = parseOutboxFile(new TextDecoder().decode(bytes))
       } catch (error) {
-        if (error instanceof OutboxFormatError) throw new UsageError(`outbox file ${folder.path}/${name}: ${error.message}`, 'the file is left in place; see the spec for its format', 'E_OUTBOX')
+        if (error instanceof OutboxFormatError)
+          throw new UsageError(`outbox file ${folder.path}/${name}: ${error.message}`, 'the file is left in place; see the spec for its format', 'E_OUTBOX')
         throw error
       }
       if (command.kind === 'message') await sendMessage(this.ctx, {from: this.agent, to: command.to, thread: command.thread, body: command.body})

@@ -2,7 +2,17 @@ import {NotFoundError} from '../errors.js'
 import {idTime} from '../model/ids.js'
 import {KINDS, kindOfPath} from '../model/kinds.js'
 import {MESSAGES_DIR, messagePath, receiptPath, receiptsDir} from '../model/layout.js'
-import {isAddressedTo, parseMessageBody, parseTarget, renderMessage, renderReceipt, targetsOf, type Message, type MessageTarget, type Reader} from '../model/message.js'
+import {
+  isAddressedTo,
+  parseMessageBody,
+  parseTarget,
+  renderMessage,
+  renderReceipt,
+  targetsOf,
+  type Message,
+  type MessageTarget,
+  type Reader,
+} from '../model/message.js'
 import {counted, parseThreadId, type AgentName, type ProjectName, type ThreadId} from '../model/names.js'
 import type {InboxEntry, Sibling} from '../model/results.js'
 import {escapeExtended, type Snapshot} from '../store/snapshot.js'
@@ -75,7 +85,10 @@ export async function sendMessage(ctx: Context, input: {from: AgentName; to: str
     return {
       writes: [{path: messagePath(id), content: renderMessage(message)}],
       subject: `message ${id} from ${input.from} to ${message.to}`,
-      trailers: [['Trail-Record', id], ['Trail-Agent', input.from]],
+      trailers: [
+        ['Trail-Record', id],
+        ['Trail-Agent', input.from],
+      ],
       result: message,
     }
   })
@@ -97,7 +110,9 @@ async function addressFor(ctx: Context, target: MessageTarget, written: string):
     ctx.warn(`${target.project} names no lead in its store: addressed to ${target.project}:${bridge.lead}, the lead relay bridge add --lead gave`)
     return `${target.project}:${bridge.lead}`
   }
-  ctx.warn(`${target.project} names no lead ${source ? 'in its store' : 'yet'}: the message reaches its lead once it names one (relay project --lead <agent> there)`)
+  ctx.warn(
+    `${target.project} names no lead ${source ? 'in its store' : 'yet'}: the message reaches its lead once it names one (relay project --lead <agent> there)`,
+  )
   return written
 }
 
@@ -130,14 +145,19 @@ export async function readInbox(ctx: Context, input: {agent: AgentName; unread?:
   const [receipts, ...perSource] = await Promise.all([
     readReceipts(here.snapshot, input.agent),
     ...[here, ...siblings].map(async (source) => {
-      const messages = await readMessages(source.snapshot, {targets: targetsOf(reader, source.sibling === null), ...(input.thread ? {thread: input.thread} : {})})
+      const messages = await readMessages(source.snapshot, {
+        targets: targetsOf(reader, source.sibling === null),
+        ...(input.thread ? {thread: input.thread} : {}),
+      })
       const origin = source.sibling === null ? null : source.project
-      return messages.filter((message) => isAddressedTo(message, origin, reader)).map((message) => ({message, project: source.project, sibling: source.sibling}))
+      return messages
+        .filter((message) => isAddressedTo(message, origin, reader))
+        .map((message) => ({message, project: source.project, sibling: source.sibling}))
     }),
   ])
-  return oldestFirst((perSource as Omit<InboxEntry, 'read'>[][]).flat().map((entry) => ({...entry, read: (receipts as Set<string>).has(entry.message.id)}))).filter(
-    (entry) => !input.unread || !entry.read,
-  )
+  return oldestFirst(
+    (perSource as Omit<InboxEntry, 'read'>[][]).flat().map((entry) => ({...entry, read: (receipts as Set<string>).has(entry.message.id)})),
+  ).filter((entry) => !input.unread || !entry.read)
 }
 
 /** Every message of a thread, in this project and every synced sibling, oldest first. */
@@ -173,9 +193,14 @@ export async function markRead(ctx: Context, input: {agent: AgentName; ids: stri
   const unknown = input.ids.filter((id) => !known.has(id))
   if (unknown.length > 0) {
     const where = input.thread ? ` (thread ${input.thread})` : ''
-    throw new NotFoundError(`not in the inbox of ${input.agent}${where}: ${unknown.slice(0, 3).join(', ')}`, `see the ids with: relay inbox${input.thread ? ` --thread ${input.thread}` : ''}`)
+    throw new NotFoundError(
+      `not in the inbox of ${input.agent}${where}: ${unknown.slice(0, 3).join(', ')}`,
+      `see the ids with: relay inbox${input.thread ? ` --thread ${input.thread}` : ''}`,
+    )
   }
-  const wanted = [...new Set((input.ids.length > 0 ? input.ids.map((id) => known.get(id)!) : inbox).filter((entry) => !entry.read).map((entry) => entry.message.id))]
+  const wanted = [
+    ...new Set((input.ids.length > 0 ? input.ids.map((id) => known.get(id)!) : inbox).filter((entry) => !entry.read).map((entry) => entry.message.id)),
+  ]
   if (wanted.length === 0) return []
   const store = await ctx.store()
   const read = ctx.now().toISOString()

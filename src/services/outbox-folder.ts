@@ -62,7 +62,11 @@ export class OutboxFolder {
     try {
       const info = fstatSync(baseFd)
       if (uid !== undefined && info.uid !== uid && info.uid !== 0) {
-        throw new UsageError(`outbox base folder ${base} belongs to another user (uid ${info.uid})`, `use a folder of your own: --outbox <dir> or $RELAY_OUTBOX`, 'E_OUTBOX')
+        throw new UsageError(
+          `outbox base folder ${base} belongs to another user (uid ${info.uid})`,
+          `use a folder of your own: --outbox <dir> or $RELAY_OUTBOX`,
+          'E_OUTBOX',
+        )
       }
       if ((info.mode & 0o022) !== 0 && (info.mode & 0o1000) === 0) {
         throw new UsageError(
@@ -71,14 +75,23 @@ export class OutboxFolder {
           'E_OUTBOX',
         )
       }
-      fd = openFolder(HAS_PROC_FD ? `/proc/self/fd/${baseFd}/${agent}` : path, `no outbox folder ${path}`, `write the file first: mkdir -p ${path} && cat > ${path}/<name> << 'EOF' ... EOF`, path)
+      fd = openFolder(
+        HAS_PROC_FD ? `/proc/self/fd/${baseFd}/${agent}` : path,
+        `no outbox folder ${path}`,
+        `write the file first: mkdir -p ${path} && cat > ${path}/<name> << 'EOF' ... EOF`,
+        path,
+      )
     } finally {
       closeSync(baseFd)
     }
     try {
       const info = fstatSync(fd)
       if ((uid !== undefined && info.uid !== uid) || (info.mode & 0o022) !== 0) {
-        throw new UsageError(`outbox folder ${path} is not a folder of yours that only you can write to`, `remove it, or fix it: chown ${uid ?? '$USER'} ${path} && chmod go-w ${path}`, 'E_OUTBOX')
+        throw new UsageError(
+          `outbox folder ${path} is not a folder of yours that only you can write to`,
+          `remove it, or fix it: chown ${uid ?? '$USER'} ${path} && chmod go-w ${path}`,
+          'E_OUTBOX',
+        )
       }
       return new OutboxFolder(path, fd, {dev: info.dev, ino: info.ino})
     } catch (error) {
@@ -107,13 +120,24 @@ export class OutboxFolder {
     try {
       const info = fstatSync(fd)
       const uid = process.getuid?.()
-      if (!info.isFile()) throw new UsageError(`outbox file ${shown} is not a regular file (it is ${kindOf(info)})`, 'write the outbox file with cat > ...; the entry is left in place', 'E_OUTBOX')
-      if (uid !== undefined && info.uid !== uid) throw new UsageError(`outbox file ${shown} is not a regular file of yours`, 'the file is left in place', 'E_OUTBOX')
+      if (!info.isFile())
+        throw new UsageError(
+          `outbox file ${shown} is not a regular file (it is ${kindOf(info)})`,
+          'write the outbox file with cat > ...; the entry is left in place',
+          'E_OUTBOX',
+        )
+      if (uid !== undefined && info.uid !== uid)
+        throw new UsageError(`outbox file ${shown} is not a regular file of yours`, 'the file is left in place', 'E_OUTBOX')
       if (info.size > MAX_OUTBOX_BYTES) {
-        throw new UsageError(`outbox file ${shown} is ${info.size} bytes; the limit is ${MAX_OUTBOX_BYTES}`, 'an outbox file holds one save or one message; the file is left in place', 'E_TOO_LONG')
+        throw new UsageError(
+          `outbox file ${shown} is ${info.size} bytes; the limit is ${MAX_OUTBOX_BYTES}`,
+          'an outbox file holds one save or one message; the file is left in place',
+          'E_TOO_LONG',
+        )
       }
       const bytes = readAtMost(fd, MAX_OUTBOX_BYTES + 1)
-      if (bytes.length > MAX_OUTBOX_BYTES) throw new UsageError(`outbox file ${shown} grew past ${MAX_OUTBOX_BYTES} bytes while it was read`, 'the file is left in place', 'E_TOO_LONG')
+      if (bytes.length > MAX_OUTBOX_BYTES)
+        throw new UsageError(`outbox file ${shown} grew past ${MAX_OUTBOX_BYTES} bytes while it was read`, 'the file is left in place', 'E_TOO_LONG')
       if (bytes.includes(0)) throw new UsageError(`outbox file ${shown} is not text (it holds NUL bytes)`, 'the file is left in place', 'E_OUTBOX')
       return {bytes, identity: {dev: info.dev, ino: info.ino}}
     } finally {
@@ -128,11 +152,19 @@ export class OutboxFolder {
   remove(name: string, identity: FileIdentity): void {
     const shown = join(this.path, name)
     if (!HAS_PROC_FD && !sameFile(lstatOrNull(this.path), this.identity)) {
-      throw new UsageError(`outbox folder ${this.path} was replaced while ${name} was carried out; nothing is deleted`, `look at ${this.path}: it is no longer the folder that was read`, 'E_OUTBOX')
+      throw new UsageError(
+        `outbox folder ${this.path} was replaced while ${name} was carried out; nothing is deleted`,
+        `look at ${this.path}: it is no longer the folder that was read`,
+        'E_OUTBOX',
+      )
     }
     const path = this.at(name)
     if (!sameFile(lstatOrNull(path), identity)) {
-      throw new UsageError(`outbox file ${shown} was replaced while it was carried out; it is left in place`, `delete it yourself once you have looked at it: rm ${shown}`, 'E_OUTBOX')
+      throw new UsageError(
+        `outbox file ${shown} was replaced while it was carried out; it is left in place`,
+        `delete it yourself once you have looked at it: rm ${shown}`,
+        'E_OUTBOX',
+      )
     }
     unlinkSync(path)
   }
@@ -151,7 +183,11 @@ function openFolder(path: string, missing: string, hint: string, shown = path): 
     if (code === 'ENOENT') throw new NotFoundError(missing, hint)
     // With O_DIRECTORY, Linux answers ENOTDIR for a link too.
     if (code === 'ELOOP' || (code === 'ENOTDIR' && lstatOrNull(path)?.isSymbolicLink())) {
-      throw new UsageError(`outbox folder ${shown} is a symbolic link; only a real folder is used`, `remove the link and make a folder: rm ${shown} && mkdir -m 700 ${shown}`, 'E_OUTBOX')
+      throw new UsageError(
+        `outbox folder ${shown} is a symbolic link; only a real folder is used`,
+        `remove the link and make a folder: rm ${shown} && mkdir -m 700 ${shown}`,
+        'E_OUTBOX',
+      )
     }
     if (code === 'ENOTDIR') throw new UsageError(`outbox folder ${shown} is not a folder`, `remove it and make a folder: mkdir -m 700 ${shown}`, 'E_OUTBOX')
     throw error

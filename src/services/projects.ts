@@ -13,7 +13,6 @@ import type {Context} from './context.js'
 // This project's identity (.relay/project.yaml) and its siblings (git config relay.sibling.<name>.url), whose
 // stores `relay sync` fetches into refs/trail/siblings/<name>/records.
 
-
 /** The folder a repository is named after: the main work tree's (shared by its worktrees), or the bare repository's. */
 function repositoryFolder(repo: GitRepo): string {
   return basename(repo.commonDir) === '.git' ? dirname(repo.commonDir) : repo.commonDir
@@ -41,11 +40,18 @@ export async function setProject(ctx: Context, input: {id?: ProjectName; lead?: 
   const store = await ctx.store()
   return store.transact(async (snapshot) => {
     const {project} = await readProject(snapshot)
-    const next: Project = {id: input.id ?? project.id, ...(input.lead ?? project.lead ? {lead: input.lead ?? project.lead} : {}), updated: ctx.now().toISOString()}
-    return {writes: [{path: PROJECT_PATH, content: renderProject(next)}], subject: `project ${next.id}${next.lead ? `, lead ${next.lead}` : ''}`, result: {project: next, isDefault: false}}
+    const next: Project = {
+      id: input.id ?? project.id,
+      ...((input.lead ?? project.lead) ? {lead: input.lead ?? project.lead} : {}),
+      updated: ctx.now().toISOString(),
+    }
+    return {
+      writes: [{path: PROJECT_PATH, content: renderProject(next)}],
+      subject: `project ${next.id}${next.lead ? `, lead ${next.lead}` : ''}`,
+      result: {project: next, isDefault: false},
+    }
   })
 }
-
 
 export function siblingRef(name: string): string {
   return `refs/trail/siblings/${name}/records`
@@ -83,7 +89,12 @@ export async function listSiblings(ctx: Context): Promise<Sibling[]> {
 
 /** The id a sibling goes by when its store names none: its folder's name, as it would call itself. */
 export function siblingDefaultId(sibling: Sibling): ProjectName {
-  return defaultProjectId(sibling.url.replace(/\/+$/, '').replace(/\/\.git$/, '').replace(/^.*[/:]/, ''))
+  return defaultProjectId(
+    sibling.url
+      .replace(/\/+$/, '')
+      .replace(/\/\.git$/, '')
+      .replace(/^.*[/:]/, ''),
+  )
 }
 
 /**
@@ -100,11 +111,15 @@ export function normaliseLocation(location: string, cwd: string): string {
  * Adds (or changes) a sibling project. Its store is fetched by `relay sync`, through git: a local path, a file://,
  * ssh or https URL all work. Returns the sibling and a warning when a local path holds no repository yet.
  */
-export async function addSibling(ctx: Context, input: {name: ProjectName; location: string; lead?: AgentName}): Promise<{sibling: Sibling; warning: string | null}> {
+export async function addSibling(
+  ctx: Context,
+  input: {name: ProjectName; location: string; lead?: AgentName},
+): Promise<{sibling: Sibling; warning: string | null}> {
   const repo = (await ctx.store()).repo
   const url = normaliseLocation(input.location, ctx.cwd)
   const isLocal = url.startsWith('/')
-  if (isLocal && resolve(url) === resolve(repositoryFolder(repo))) throw new UsageError('a project cannot be its own sibling', 'give the path of another repository')
+  if (isLocal && resolve(url) === resolve(repositoryFolder(repo)))
+    throw new UsageError('a project cannot be its own sibling', 'give the path of another repository')
   await repo.configSet(`relay.sibling.${input.name}.url`, url)
   if (input.lead) await repo.configSet(`relay.sibling.${input.name}.lead`, input.lead)
   const warning = isLocal && !existsSync(url) ? `${url} does not exist (yet): relay sync reports it until it does` : null
@@ -120,4 +135,3 @@ export async function removeSibling(ctx: Context, name: ProjectName): Promise<bo
   await repo.deleteRef(siblingRef(name))
   return true
 }
-

@@ -34,7 +34,8 @@ export interface InitReport {
 async function installRoot(ctx: Context): Promise<InstallRoot> {
   const store = await ctx.store()
   const repo = store.repo
-  if (repo.workTree === null) throw new RepositoryError('this is a bare repository: there is no work tree to install agent settings into', 'run trail init in a clone with a work tree')
+  if (repo.workTree === null)
+    throw new RepositoryError('this is a bare repository: there is no work tree to install agent settings into', 'run trail init in a clone with a work tree')
   return {workTree: repo.workTree, gitDirs: [repo.gitDir, repo.commonDir], hooksDir: await hooksDir(store)}
 }
 

@@ -6,7 +6,17 @@ import type {CommitLink} from '../model/commit-link.js'
 import {renderYaml} from '../model/front-matter.js'
 import {isId} from '../model/ids.js'
 import {HANDOFFS_DIR, MESSAGES_DIR, TRAJECTORIES_DIR} from '../model/layout.js'
-import {MATCHES, parseReviewJson, type AttentionItem, type FileDecisions, type Match, type ReviewCommit, type ReviewResult, type ReviewTrajectory, type StaleDecision} from '../model/review.js'
+import {
+  MATCHES,
+  parseReviewJson,
+  type AttentionItem,
+  type FileDecisions,
+  type Match,
+  type ReviewCommit,
+  type ReviewResult,
+  type ReviewTrajectory,
+  type StaleDecision,
+} from '../model/review.js'
 import {quoteInput} from '../model/text.js'
 import type {Handoff} from '../model/handoff.js'
 import type {Trajectory, TrajectoryEvent} from '../model/trajectory.js'
@@ -62,7 +72,10 @@ export async function reviewRange(ctx: Context, input: ReviewInput): Promise<Rev
       if (key.toLowerCase() === TRAJECTORY_TRAILER.toLowerCase() && isId(value.trim(), 'traj')) found.add(value.trim(), commit.oid, 'trailer')
     }
   }
-  const byCommit = await trajectoriesByKey(sources, commits.map((commit) => commit.oid))
+  const byCommit = await trajectoriesByKey(
+    sources,
+    commits.map((commit) => commit.oid),
+  )
   const rangeLinks = new Map<Oid, CommitLink[]>()
   await Promise.all(
     commits.map(async (commit) => {
@@ -112,7 +125,11 @@ export async function reviewRange(ctx: Context, input: ReviewInput): Promise<Rev
   const unknown = [...found.ids()].filter((id) => !trajectories.some((t) => t.detail.trajectory.id === id)).sort()
   const inRange = new Set(commits.map((commit) => commit.oid))
   const candidates = new Set([...(branch ? [branch] : []), ...[...rangeLinks.values()].flat().flatMap((link) => (link.branch ? [link.branch] : []))])
-  await Promise.all(trajectories.map((t) => findStale(repo, t, {inRange, rangePatches, branches: candidates, base, squashed: t.matches.every((match) => match === 'files' || match === 'branch')})))
+  await Promise.all(
+    trajectories.map((t) =>
+      findStale(repo, t, {inRange, rangePatches, branches: candidates, base, squashed: t.matches.every((match) => match === 'files' || match === 'branch')}),
+    ),
+  )
   await addContext(read, sources)
 
   const reviewCommits: ReviewCommit[] = commits.map((commit) => ({
@@ -131,7 +148,10 @@ export async function reviewRange(ctx: Context, input: ReviewInput): Promise<Rev
     commits: reviewCommits,
     trajectories,
     attention: attentionItems(trajectories),
-    files: fileDecisions(trajectories, changes.map((change) => change.path)),
+    files: fileDecisions(
+      trajectories,
+      changes.map((change) => change.path),
+    ),
     unknown,
   }
 }
@@ -140,13 +160,21 @@ export async function reviewRange(ctx: Context, input: ReviewInput): Promise<Rev
 async function resolveRange(repo: GitRepo, raw: string | undefined): Promise<{base: Oid; head: Oid; range: string; headName: string}> {
   const commit = async (name: string) => {
     const oid = await repo.resolveCommit(name)
-    if (oid === null) throw new NotFoundError(`'${quoteInput(name)}' names no commit here`, 'give a branch, a tag or a commit id; fetch it first if it is a remote\'s (git fetch)')
+    if (oid === null)
+      throw new NotFoundError(
+        `'${quoteInput(name)}' names no commit here`,
+        "give a branch, a tag or a commit id; fetch it first if it is a remote's (git fetch)",
+      )
     return oid
   }
   if (raw === undefined || raw === '') {
     const head = await commit('HEAD')
     const main = await repo.defaultBranch()
-    if (main === null) throw new UsageError('there is no default branch to compare with (no origin/HEAD, main or master)', 'name the range: trail review <base>..<head>, for example trail review main..HEAD')
+    if (main === null)
+      throw new UsageError(
+        'there is no default branch to compare with (no origin/HEAD, main or master)',
+        'name the range: trail review <base>..<head>, for example trail review main..HEAD',
+      )
     const base = (await repo.mergeBase(main.oid, head)) ?? main.oid
     return {base, head, range: `${main.name}...HEAD`, headName: 'HEAD'}
   }
@@ -298,8 +326,13 @@ async function addContext(read: readonly Read[], sources: readonly LinkSource[])
     const snapshot = source.snapshot
     const since = Math.min(...mine.map((t) => Date.parse(t.detail.trajectory.started)))
     const [handoffs, ledgers] = await Promise.all([
-      readHandoffs(snapshot, mine.map((t) => t.detail.trajectory)),
-      Promise.all([...new Set(mine.map((t) => t.detail.trajectory.agent))].map(async (agent) => [agent, await readLedger(snapshot, agent).catch(() => null)] as const)),
+      readHandoffs(
+        snapshot,
+        mine.map((t) => t.detail.trajectory),
+      ),
+      Promise.all(
+        [...new Set(mine.map((t) => t.detail.trajectory.agent))].map(async (agent) => [agent, await readLedger(snapshot, agent).catch(() => null)] as const),
+      ),
     ])
     const ledgerOf = new Map(ledgers)
     for (const t of mine) {
@@ -309,16 +342,32 @@ async function addContext(read: readonly Read[], sources: readonly LinkSource[])
     }
     // Threads: those the trajectory's agent wrote in while it was active, then all their messages.
     const agents = [...new Set(mine.map((t) => t.detail.trajectory.agent))]
-    const sent = await grepRecords(snapshot, 'message', MESSAGES_DIR, since, agents.map((agent) => `^${escapeExtended(renderYaml({from: agent}).trimEnd())}$`))
+    const sent = await grepRecords(
+      snapshot,
+      'message',
+      MESSAGES_DIR,
+      since,
+      agents.map((agent) => `^${escapeExtended(renderYaml({from: agent}).trimEnd())}$`),
+    )
     const threadsOf = new Map<ReviewTrajectory, Set<string>>()
     for (const t of mine) {
       const {started, ended, agent} = t.detail.trajectory
-      const threads = new Set(sent.filter((m) => m.from === agent && m.thread !== undefined && m.created >= started && (ended === undefined || m.created <= ended)).map((m) => m.thread!))
+      const threads = new Set(
+        sent
+          .filter((m) => m.from === agent && m.thread !== undefined && m.created >= started && (ended === undefined || m.created <= ended))
+          .map((m) => m.thread!),
+      )
       threadsOf.set(t, threads)
     }
     const allThreads = [...new Set([...threadsOf.values()].flatMap((threads) => [...threads]))]
     if (allThreads.length === 0) continue
-    const messages = await grepRecords(snapshot, 'message', MESSAGES_DIR, since - 30 * 86_400_000, allThreads.map((thread) => `^${escapeExtended(renderYaml({thread}).trimEnd())}$`))
+    const messages = await grepRecords(
+      snapshot,
+      'message',
+      MESSAGES_DIR,
+      since - 30 * 86_400_000,
+      allThreads.map((thread) => `^${escapeExtended(renderYaml({thread}).trimEnd())}$`),
+    )
     for (const t of mine) {
       t.threads = [...threadsOf.get(t)!].sort().map((thread) => ({
         thread,
@@ -335,7 +384,13 @@ async function addContext(read: readonly Read[], sources: readonly LinkSource[])
 export function readHandoffs(snapshot: Snapshot, trajectories: readonly Trajectory[]): Promise<Handoff[]> {
   if (trajectories.length === 0) return Promise.resolve([])
   const since = Math.min(...trajectories.map((t) => Date.parse(t.started)))
-  return grepRecords(snapshot, 'handoff', HANDOFFS_DIR, since, trajectories.map((t) => `^trajectory: ${escapeExtended(t.id)}$`))
+  return grepRecords(
+    snapshot,
+    'handoff',
+    HANDOFFS_DIR,
+    since,
+    trajectories.map((t) => `^trajectory: ${escapeExtended(t.id)}$`),
+  )
 }
 
 /** Records of a dated kind under `dir`, since `since` (ms), whose files match any of `patterns` (one `git grep`). */
@@ -353,11 +408,18 @@ function attentionItems(trajectories: readonly ReviewTrajectory[]): AttentionIte
     const {id, title, confidence, status, reason} = t.detail.trajectory
     if (confidence !== undefined && confidence < LOW_CONFIDENCE) items.push({kind: 'low-confidence', trajectory: id, title, text: `confidence ${confidence}`})
     for (const event of t.detail.events) {
-      if (event.confidence !== undefined && event.confidence < LOW_CONFIDENCE) items.push({kind: 'low-confidence', trajectory: id, title, text: `decision "${event.title}": confidence ${event.confidence}`})
+      if (event.confidence !== undefined && event.confidence < LOW_CONFIDENCE)
+        items.push({kind: 'low-confidence', trajectory: id, title, text: `decision "${event.title}": confidence ${event.confidence}`})
     }
     if (status === 'abandoned') items.push({kind: 'abandoned', trajectory: id, title, text: reason ?? 'no reason recorded'})
     for (const item of t.uncertain) items.push({kind: 'uncertain', trajectory: id, title, text: item})
-    for (const stale of t.stale) items.push({kind: 'stale', trajectory: id, title, text: `decision "${stale.decision}": its commit ${stale.commit.slice(0, 12)}${stale.subject ? ` "${stale.subject}"` : ''} is no longer in this range`})
+    for (const stale of t.stale)
+      items.push({
+        kind: 'stale',
+        trajectory: id,
+        title,
+        text: `decision "${stale.decision}": its commit ${stale.commit.slice(0, 12)}${stale.subject ? ` "${stale.subject}"` : ''} is no longer in this range`,
+      })
   }
   const order = ['stale', 'low-confidence', 'abandoned', 'uncertain']
   return items.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind))
@@ -392,7 +454,8 @@ const MAX_INPUT_BYTES = 64 * 1024 * 1024
 export function readReviewFile(path: string): ReviewResult {
   let raw: string
   try {
-    if (statSync(path).size > MAX_INPUT_BYTES) throw new UsageError(`${path} is over ${MAX_INPUT_BYTES / 1024 / 1024} MiB`, 'give the JSON written by trail review --format json', 'E_TOO_LONG')
+    if (statSync(path).size > MAX_INPUT_BYTES)
+      throw new UsageError(`${path} is over ${MAX_INPUT_BYTES / 1024 / 1024} MiB`, 'give the JSON written by trail review --format json', 'E_TOO_LONG')
     raw = readFileSync(path, 'utf8')
   } catch (error) {
     if (error instanceof UsageError) throw error

@@ -81,9 +81,11 @@ export async function searchSnapshot(snapshot: Snapshot, query: SearchQuery, now
   // is counted too, so one is taken off, and it is not shown.
   const agentLine = query.agent ? `^(agent|from): "?${escapeExtended(query.agent)}"?$` : null
   // Ranking needs only how many lines of each file match: git counts them; lines are read for the shown hits.
-  const counts = await snapshot.grepCounts({patterns: agentLine ? [agentLine, term] : [term], allMatch: agentLine !== null, ignoreCase: true, pathspecs, ...timeLeft()}).catch((error: unknown) => {
-    throw query.regex ? invalidRegex(error, query) : error
-  })
+  const counts = await snapshot
+    .grepCounts({patterns: agentLine ? [agentLine, term] : [term], allMatch: agentLine !== null, ignoreCase: true, pathspecs, ...timeLeft()})
+    .catch((error: unknown) => {
+      throw query.regex ? invalidRegex(error, query) : error
+    })
   // Another store's records over the size limit are left out (reported by its snapshot): git grep would print a
   // matching line of a 600 MB record whole.
   const tooLarge = await snapshot.tooLarge([...counts.keys()])
@@ -160,8 +162,16 @@ function invalidRegex(error: unknown, query: SearchQuery): unknown {
     )
   }
   if (!(error instanceof GitError) || error.gitExitCode !== 128) return error
-  const reason = error.stderr.split('\n').find((line) => line.trim() !== '')?.replace(/^fatal: (command line, )?(-e option, '.*': )?/, '') ?? 'git grep refused it'
-  return new UsageError(`invalid regular expression '${quoteInput(text)}': ${reason}`, 'fix it (an extended regular expression, as git grep -E takes), or drop --regex to search the text as written', 'E_REGEX')
+  const reason =
+    error.stderr
+      .split('\n')
+      .find((line) => line.trim() !== '')
+      ?.replace(/^fatal: (command line, )?(-e option, '.*': )?/, '') ?? 'git grep refused it'
+  return new UsageError(
+    `invalid regular expression '${quoteInput(text)}': ${reason}`,
+    'fix it (an extended regular expression, as git grep -E takes), or drop --regex to search the text as written',
+    'E_REGEX',
+  )
 }
 
 /** A ledger's `updated` time in milliseconds, or null when it cannot be read. */

@@ -1,5 +1,5 @@
 import {join} from 'node:path'
-import {FALLBACK_IDENTITY, } from '../git/repo.js'
+import {FALLBACK_IDENTITY} from '../git/repo.js'
 import {kindOfPath, readRecordAt} from '../model/kinds.js'
 import {ACTIVE_DIR, MIRRORED_DIRS, trajectoryPath} from '../model/layout.js'
 import type {Store} from '../store/store.js'
@@ -13,7 +13,6 @@ import {hooksDir} from './repository-init.js'
 import type {InitResult, Check, DoctorResult} from '../model/results.js'
 
 // `trail init` (explicit set-up) and `trail doctor` (checks, and fixes on request).
-
 
 /**
  * Sets the store up: the first commit (if there is none), the work-tree mirror, and the info/exclude entries.
@@ -31,8 +30,6 @@ export async function initStore(ctx: Context): Promise<InitResult> {
   const snapshot = await store.snapshot()
   return {created, ref: store.ref, tip: snapshot.tip!, mirror: store.repo.workTree, mirrored, identity: (await store.repo.writeSettings()).author}
 }
-
-
 
 /**
  * Checks the store: git's own fsck of the ref's objects, every record parses, stale lock files, active markers
@@ -136,7 +133,9 @@ async function checkRecords(store: Store): Promise<Check[]> {
 async function checkActiveMarkers(store: Store): Promise<Check> {
   const snapshot = await store.snapshot()
   const agents = await snapshot.listDirs(ACTIVE_DIR)
-  const markers = (await Promise.all(agents.map(async (agent) => (await snapshot.list(`${ACTIVE_DIR}/${agent}`)).map((entry) => entry.name.replace(/\.yaml$/, ''))))).flat()
+  const markers = (
+    await Promise.all(agents.map(async (agent) => (await snapshot.list(`${ACTIVE_DIR}/${agent}`)).map((entry) => entry.name.replace(/\.yaml$/, ''))))
+  ).flat()
   const texts = await snapshot.readTexts(markers.map(trajectoryPath))
   const wrong = markers.filter((_, index) => !/^status: active$/m.test(texts[index] ?? ''))
   return wrong.length === 0
@@ -162,7 +161,8 @@ function checkRefLock(store: Store, fix: boolean): Check {
   const locks = store.repo.gitLocks(store.ref)
   const left = locks.filter(isLeftBehind)
   if (locks.length === 0) return {name: 'ref-lock', status: 'ok', message: 'no ref lock left behind'}
-  if (left.length === 0) return {name: 'ref-lock', status: 'ok', message: `${locks.map((lock) => lock.path).join(', ')}: fresh, a git process is updating refs right now`}
+  if (left.length === 0)
+    return {name: 'ref-lock', status: 'ok', message: `${locks.map((lock) => lock.path).join(', ')}: fresh, a git process is updating refs right now`}
   if (fix) {
     const removed = left.filter((lock) => store.repo.removeGitLock(lock))
     return {name: 'ref-lock', status: 'fixed', message: `removed ${removed.map((lock) => lock.path).join(', ')}, left by a git process that was killed`}
@@ -208,7 +208,12 @@ async function checkMirror(store: Store, tip: string | null, fix: boolean): Prom
       })
     }
     if (state.partial && !fix) {
-      checks.push({name: 'mirror', status: 'warning', message: 'the mirror holds only the records written here since this clone was made: it was never built from the whole ref', fix: 'trail doctor --fix (or trail init) mirrors every record'})
+      checks.push({
+        name: 'mirror',
+        status: 'warning',
+        message: 'the mirror holds only the records written here since this clone was made: it was never built from the whole ref',
+        fix: 'trail doctor --fix (or trail init) mirrors every record',
+      })
     } else if (drift.changed.length === 0 && drift.leftovers.length === 0) {
       checks.push({name: 'mirror', status: 'ok', message: 'the .trail/ and .relay/ folders match the ref'})
     } else if (fix) {
@@ -241,6 +246,12 @@ async function checkMirror(store: Store, tip: string | null, fix: boolean): Prom
     await store.mirror.ensureExcluded()
     checks.push({name: 'exclude', status: 'fixed', message: 'added .trail/ and .relay/ to info/exclude'})
   } else if (tip === null) checks.push({name: 'exclude', status: 'ok', message: 'info/exclude is set up on the first write'})
-  else checks.push({name: 'exclude', status: 'problem', message: '.trail/ and .relay/ are not in info/exclude, so git status shows them', fix: 'trail doctor --fix'})
+  else
+    checks.push({
+      name: 'exclude',
+      status: 'problem',
+      message: '.trail/ and .relay/ are not in info/exclude, so git status shows them',
+      fix: 'trail doctor --fix',
+    })
   return checks
 }

@@ -43,7 +43,8 @@ export async function syncSiblings(ctx: Context, options: {offline: boolean; tim
   const reports: SiblingSyncReport[] = new Array(siblings.length)
   let next = 0
   const worker = async () => {
-    for (let index = next++; index < siblings.length; index = next++) reports[index] = await syncOne(ctx, siblings[index]!, project.id, options.offline, timeoutMs)
+    for (let index = next++; index < siblings.length; index = next++)
+      reports[index] = await syncOne(ctx, siblings[index]!, project.id, options.offline, timeoutMs)
   }
   await Promise.all(Array.from({length: Math.min(PARALLEL_FETCHES, siblings.length)}, worker))
   return reports
@@ -60,8 +61,15 @@ async function syncOne(ctx: Context, sibling: Sibling, ourProject: string, offli
   if (offline) return {...base, status: sibling.tip === null ? 'empty' : 'unchanged', tip: sibling.tip}
   const fetched = await repo.fetch(sibling.url, `+${STORE_REF}:${sibling.ref}`, undefined, {timeoutMs})
   if (fetched.outcome === 'no-such-ref') return {...base, status: 'empty', tip: sibling.tip}
-  if (fetched.outcome === 'not-a-repository') return {...base, status: 'failed', tip: sibling.tip, error: `${sibling.url} is not a git repository (or does not exist)`}
-  if (fetched.outcome === 'timed-out') return {...base, status: 'failed', tip: sibling.tip, error: `timed out after ${formatSeconds(fetched.timeoutMs)} (relay sync --timeout <seconds> gives it longer)`}
+  if (fetched.outcome === 'not-a-repository')
+    return {...base, status: 'failed', tip: sibling.tip, error: `${sibling.url} is not a git repository (or does not exist)`}
+  if (fetched.outcome === 'timed-out')
+    return {
+      ...base,
+      status: 'failed',
+      tip: sibling.tip,
+      error: `timed out after ${formatSeconds(fetched.timeoutMs)} (relay sync --timeout <seconds> gives it longer)`,
+    }
   if (fetched.outcome === 'failed') return {...base, status: 'failed', tip: sibling.tip, error: fetched.error.message.replace(/^git fetch failed: /, '')}
   const tip = await repo.resolveForeignRef(sibling.ref)
   if (tip === null || tip === sibling.tip) return {...base, status: tip === null ? 'empty' : 'unchanged', tip}
@@ -80,7 +88,10 @@ async function syncOne(ctx: Context, sibling: Sibling, ourProject: string, offli
     if (problem !== null) leftOut.push({path: change.path, reason: problem})
     return problem === null
   })
-  if (leftOut.length > 0) ctx.warn(`sibling ${sibling.name}: ${leftOut.length} ${leftOut.length === 1 ? 'entry does' : 'entries do'} not fit a store and ${leftOut.length === 1 ? 'is' : 'are'} ignored: ${describeLeftOut(leftOut)}`)
+  if (leftOut.length > 0)
+    ctx.warn(
+      `sibling ${sibling.name}: ${leftOut.length} ${leftOut.length === 1 ? 'entry does' : 'entries do'} not fit a store and ${leftOut.length === 1 ? 'is' : 'are'} ignored: ${describeLeftOut(leftOut)}`,
+    )
   const messagePaths = added.filter((change) => kindOfPath(change.path)?.kind === KINDS.message).map((change) => change.path)
   const messages = parseRecords('message', await theirs.readTexts(messagePaths), messagePaths, () => {}).filter((message) => {
     try {
@@ -95,7 +106,10 @@ async function syncOne(ctx: Context, sibling: Sibling, ourProject: string, offli
 
 /** A sibling that goes by this project's own id: messages to that id would be ambiguous. Said when it changes. */
 async function warnOnSameId(ctx: Context, sibling: Sibling, ourProject: string, theirs: Snapshot): Promise<void> {
-  const id = await readProject(theirs, siblingDefaultId(sibling)).then((info) => info.project.id, () => null)
+  const id = await readProject(theirs, siblingDefaultId(sibling)).then(
+    (info) => info.project.id,
+    () => null,
+  )
   if (id === ourProject) {
     ctx.warn(`sibling ${sibling.name} goes by this project's own id '${ourProject}': give one of them another with: relay project --id <name>`)
   }

@@ -27,7 +27,10 @@ export async function agentsWithSessionRecords(snapshot: Snapshot): Promise<Agen
 export async function newestRecordId(snapshot: Snapshot, folder: 'summary' | 'session', agent: AgentName): Promise<string | null> {
   const kind = folder === 'summary' ? 'sum' : 'ses'
   for (const day of await dayFolders(snapshot, agentRecordDir(folder, agent))) {
-    const ids = (await snapshot.list(day)).map((entry) => entry.name.replace(/\.md$/, '')).filter((id) => isId(id, kind)).sort()
+    const ids = (await snapshot.list(day))
+      .map((entry) => entry.name.replace(/\.md$/, ''))
+      .filter((id) => isId(id, kind))
+      .sort()
     if (ids.length > 0) return ids.at(-1)!
   }
   return null
@@ -51,7 +54,10 @@ export async function readSessionEnd(snapshot: Snapshot, agent: AgentName, id: s
  *
  * @example const {summary, sessionEnd} = await readLatestSessionRecords(snapshot, agent)
  */
-export async function readLatestSessionRecords(snapshot: Snapshot, agent: AgentName): Promise<{summary: SummaryRecord | null; sessionEnd: SessionEndRecord | null}> {
+export async function readLatestSessionRecords(
+  snapshot: Snapshot,
+  agent: AgentName,
+): Promise<{summary: SummaryRecord | null; sessionEnd: SessionEndRecord | null}> {
   const [summaryId, sessionId] = await Promise.all([newestRecordId(snapshot, 'summary', agent), newestRecordId(snapshot, 'session', agent)])
   const [summary, sessionEnd] = await Promise.all([
     summaryId === null ? null : readSummary(snapshot, agent, summaryId),
@@ -66,7 +72,11 @@ export async function readLatestSessionRecords(snapshot: Snapshot, agent: AgentN
  *
  * @example const {entries, more} = await readSessionHistory(snapshot, agent, {page: 1, limit: 20})
  */
-export async function readSessionHistory(snapshot: Snapshot, agent: AgentName, query: {page: number; limit: number}): Promise<{entries: SessionHistoryEntry[]; more: boolean}> {
+export async function readSessionHistory(
+  snapshot: Snapshot,
+  agent: AgentName,
+  query: {page: number; limit: number},
+): Promise<{entries: SessionHistoryEntry[]; more: boolean}> {
   const bases = {summaries: agentRecordDir('summary', agent), sessions: agentRecordDir('session', agent)}
   const [summaryDays, sessionDays] = await Promise.all([dayFolders(snapshot, bases.summaries), dayFolders(snapshot, bases.sessions)])
   const relative = (base: string) => (day: string) => day.slice(base.length + 1)
@@ -117,7 +127,11 @@ export async function readTrajectoryLinks(snapshot: Snapshot, trajectory: Trajec
   const from = Date.parse(trajectory.started)
   const to = trajectory.ended ? Date.parse(trajectory.ended) : now.getTime()
   const months: string[] = []
-  for (let at = new Date(Date.UTC(new Date(from).getUTCFullYear(), new Date(from).getUTCMonth(), 1)); at.getTime() <= to && months.length <= LINK_MONTHS; at.setUTCMonth(at.getUTCMonth() + 1)) {
+  for (
+    let at = new Date(Date.UTC(new Date(from).getUTCFullYear(), new Date(from).getUTCMonth(), 1));
+    at.getTime() <= to && months.length <= LINK_MONTHS;
+    at.setUTCMonth(at.getUTCMonth() + 1)
+  ) {
     months.push(`${HANDOFFS_DIR}/${at.toISOString().slice(0, 4)}/${at.toISOString().slice(5, 7)}/`)
   }
   const pathspecs = [...(Number.isNaN(from) || months.length > LINK_MONTHS ? [`${HANDOFFS_DIR}/`] : months), `${agentRecordDir('session', trajectory.agent)}/`]

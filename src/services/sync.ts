@@ -36,7 +36,10 @@ export function trackingRef(remote: string): string {
   const name =
     /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(remote) && !remote.includes('..')
       ? remote
-      : withoutCredentials(remote).replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '').replace(/\.\.+/g, '.') || 'remote'
+      : withoutCredentials(remote)
+          .replace(/[^A-Za-z0-9._-]+/g, '-')
+          .replace(/^[-.]+|[-.]+$/g, '')
+          .replace(/\.\.+/g, '.') || 'remote'
   return `refs/trail/remotes/${name}/records`
 }
 
@@ -51,7 +54,18 @@ export async function syncWithRemote(ctx: Context, remote: string, progress?: (t
   const store = await ctx.store()
   const tracking = trackingRef(remote)
   const shown = withoutCredentials(remote)
-  const result: CloneSyncResult = {remote: shown, action: 'up-to-date', merged: [], kept: [], pushed: false, rounds: 0, tip: null, remoteHadStore: false, leftOut: [], pushBlocked: false}
+  const result: CloneSyncResult = {
+    remote: shown,
+    action: 'up-to-date',
+    merged: [],
+    kept: [],
+    pushed: false,
+    rounds: 0,
+    tip: null,
+    remoteHadStore: false,
+    leftOut: [],
+    pushBlocked: false,
+  }
   const maxRecordBytes = recordByteLimit(ctx.env)
   for (let round = 1; round <= SYNC_ROUNDS; round++) {
     result.rounds = round
@@ -66,7 +80,9 @@ export async function syncWithRemote(ctx: Context, remote: string, progress?: (t
     if (outcome.leftOut.length > 0) {
       result.leftOut = outcome.leftOut
       const count = outcome.leftOut.length
-      ctx.warn(`${shown} holds ${count} ${count === 1 ? 'entry that does' : 'entries that do'} not fit this store, left out: ${describeLeftOut(outcome.leftOut)}`)
+      ctx.warn(
+        `${shown} holds ${count} ${count === 1 ? 'entry that does' : 'entries that do'} not fit this store, left out: ${describeLeftOut(outcome.leftOut)}`,
+      )
     }
     if (ours === null || ours === theirs) return result
     if (outcome.leftOut.length > 0) {
@@ -87,7 +103,13 @@ export async function syncWithRemote(ctx: Context, remote: string, progress?: (t
       await store.repo.updateRef(tracking, ours, theirs, 'trail sync: pushed').catch(() => 'stale')
       return result
     }
-    if (pushed.outcome === 'refused') throw new GitError(pushed.error.args, pushed.error.gitExitCode, withoutCredentials(pushed.error.stderr), `see why with: git push ${shown} ${store.ref}:${store.ref}`)
+    if (pushed.outcome === 'refused')
+      throw new GitError(
+        pushed.error.args,
+        pushed.error.gitExitCode,
+        withoutCredentials(pushed.error.stderr),
+        `see why with: git push ${shown} ${store.ref}:${store.ref}`,
+      )
     await sleep(Math.random() * 200 * round)
   }
   throw new ConflictError(`${shown} kept moving: ${SYNC_ROUNDS} rounds of fetch, merge and push were not enough`, 'run trail sync again')
@@ -107,7 +129,9 @@ export async function fetchRemoteStoreIfNew(ctx: Context, remote: string): Promi
   try {
     return (await fetchStore(store, remote, trackingRef(remote))) !== null
   } catch (error) {
-    ctx.warn(`could not look for the records of ${withoutCredentials(remote)}: ${withoutCredentials((error as Error).message)}; trail sync brings them together later`)
+    ctx.warn(
+      `could not look for the records of ${withoutCredentials(remote)}: ${withoutCredentials((error as Error).message)}; trail sync brings them together later`,
+    )
     return false
   }
 }
@@ -124,9 +148,19 @@ async function fetchStore(store: Store, remote: string, tracking: string, onProg
   const shown = withoutCredentials(remote)
   if (fetched.outcome === 'no-such-ref') return null
   if (fetched.outcome === 'not-a-repository') {
-    throw new UsageError(`'${shown}' is not a remote of this repository, nor a repository`, 'name a remote (git remote -v lists them), a path or a URL', 'E_REMOTE')
+    throw new UsageError(
+      `'${shown}' is not a remote of this repository, nor a repository`,
+      'name a remote (git remote -v lists them), a path or a URL',
+      'E_REMOTE',
+    )
   }
-  if (fetched.outcome === 'failed') throw new GitError(fetched.error.args, fetched.error.gitExitCode, withoutCredentials(fetched.error.stderr), `check that this machine reaches it: git fetch ${shown}`)
+  if (fetched.outcome === 'failed')
+    throw new GitError(
+      fetched.error.args,
+      fetched.error.gitExitCode,
+      withoutCredentials(fetched.error.stderr),
+      `check that this machine reaches it: git fetch ${shown}`,
+    )
   return store.repo.resolveForeignRef(tracking)
 }
 
@@ -142,38 +176,41 @@ async function bringTogether(store: Store, theirs: Oid | null, maxRecordBytes: n
   const none: Together = {action: 'up-to-date', merged: [], kept: [], leftOut: []}
   if (theirs === null) return none
   const repo = store.repo
-  return store.transact(async (snapshot): Promise<Draft<Together>> => {
-    const ours = snapshot.tip
-    if (ours !== null && (ours === theirs || (await repo.isAncestor(theirs, ours)))) return {writes: [], subject: '', result: none}
-    // A newer format is neither adopted nor merged: this version would misread it.
-    await checkIncomingFormat(repo, theirs, maxRecordBytes, whose)
-    const inspection = await inspectIncoming(repo, theirs, ours === null ? [] : [ours], maxRecordBytes)
-    if (inspection.leftOut.length === 0) {
-      if (ours === null) return {writes: [], moveTo: theirs, subject: 'sync: adopt the remote store', result: {...none, action: 'adopted'}}
-      if (await repo.isAncestor(ours, theirs)) return {writes: [], moveTo: theirs, subject: 'sync: fast-forward', result: {...none, action: 'fast-forward'}}
-    }
-    const plan = await planMerge(repo, ours, theirs, mergeRecordText, inspection.admits)
-    const merged = {merged: plan.merged, kept: plan.kept, leftOut: inspection.leftOut}
-    if (inspection.leftOut.length === 0) {
+  return store.transact(
+    async (snapshot): Promise<Draft<Together>> => {
+      const ours = snapshot.tip
+      if (ours !== null && (ours === theirs || (await repo.isAncestor(theirs, ours)))) return {writes: [], subject: '', result: none}
+      // A newer format is neither adopted nor merged: this version would misread it.
+      await checkIncomingFormat(repo, theirs, maxRecordBytes, whose)
+      const inspection = await inspectIncoming(repo, theirs, ours === null ? [] : [ours], maxRecordBytes)
+      if (inspection.leftOut.length === 0) {
+        if (ours === null) return {writes: [], moveTo: theirs, subject: 'sync: adopt the remote store', result: {...none, action: 'adopted'}}
+        if (await repo.isAncestor(ours, theirs)) return {writes: [], moveTo: theirs, subject: 'sync: fast-forward', result: {...none, action: 'fast-forward'}}
+      }
+      const plan = await planMerge(repo, ours, theirs, mergeRecordText, inspection.admits)
+      const merged = {merged: plan.merged, kept: plan.kept, leftOut: inspection.leftOut}
+      if (inspection.leftOut.length === 0) {
+        return {
+          writes: plan.changes,
+          mergeParents: [theirs],
+          subject: `merge the records of ${theirs.slice(0, 12)} (trail sync)`,
+          trailers: [['Trail-Merged', `${plan.merged.length} records merged by meaning`]],
+          result: {action: 'merged', ...merged},
+        }
+      }
+      // Their commit is not a parent: nothing that was left out becomes reachable from our ref.
       return {
         writes: plan.changes,
-        mergeParents: [theirs],
-        subject: `merge the records of ${theirs.slice(0, 12)} (trail sync)`,
-        trailers: [['Trail-Merged', `${plan.merged.length} records merged by meaning`]],
-        result: {action: 'merged', ...merged},
+        subject: `take the records of ${theirs.slice(0, 12)} that fit this store (trail sync)`,
+        trailers: [
+          ['Trail-Merged', `${plan.merged.length} records merged by meaning`],
+          ['Trail-Left-Out', `${inspection.leftOut.length} entries of ${theirs} that do not fit`],
+        ],
+        result: {action: plan.changes.length === 0 ? 'up-to-date' : ours === null ? 'adopted' : 'merged', ...merged},
       }
-    }
-    // Their commit is not a parent: nothing that was left out becomes reachable from our ref.
-    return {
-      writes: plan.changes,
-      subject: `take the records of ${theirs.slice(0, 12)} that fit this store (trail sync)`,
-      trailers: [
-        ['Trail-Merged', `${plan.merged.length} records merged by meaning`],
-        ['Trail-Left-Out', `${inspection.leftOut.length} entries of ${theirs} that do not fit`],
-      ],
-      result: {action: plan.changes.length === 0 ? 'up-to-date' : ours === null ? 'adopted' : 'merged', ...merged},
-    }
-  }, {adoptFetched: false})
+    },
+    {adoptFetched: false},
+  )
 }
 
 /**
@@ -186,7 +223,11 @@ async function bringTogether(store: Store, theirs: Oid | null, maxRecordBytes: n
 export async function configurePush(ctx: Context, remote: string): Promise<PushSetup> {
   const repo = (await ctx.store()).repo
   if (!(await hasRemote(repo, remote))) {
-    throw new UsageError(`no remote named '${remote}'`, 'add one with: git remote add origin <url>, or name another: trail init --push --remote <name>', 'E_REMOTE')
+    throw new UsageError(
+      `no remote named '${remote}'`,
+      'add one with: git remote add origin <url>, or name another: trail init --push --remote <name>',
+      'E_REMOTE',
+    )
   }
   const added: string[] = []
   // Patterns, not plain refspecs: git fetch and git push skip a pattern that matches nothing, where a plain refspec

@@ -116,7 +116,14 @@ function writeFiles(root: string, details: readonly TrajectoryDetail[]): {entrie
     }
     writeAtomically(path, JSON.stringify(json, null, 2))
     const task = json.task as JsonObject
-    entries.push([id, Object.fromEntries(Object.entries({title: task.title, status: json.status, startedAt: json.startedAt, completedAt: json.completedAt, path}).filter(([, v]) => v !== undefined)) as Json])
+    entries.push([
+      id,
+      Object.fromEntries(
+        Object.entries({title: task.title, status: json.status, startedAt: json.startedAt, completedAt: json.completedAt, path}).filter(
+          ([, v]) => v !== undefined,
+        ),
+      ) as Json,
+    ])
   }
   return {entries}
 }
@@ -161,7 +168,10 @@ function ensureDirs(root: string, segments: readonly string[]): void {
       continue
     }
     if (stat.isSymbolicLink() || !stat.isDirectory()) {
-      throw new TrailError(`${path} is ${stat.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}; no trajectory file is written through it`, 'remove it, then rebuild the folder with: trail export --format agent-trajectories --all')
+      throw new TrailError(
+        `${path} is ${stat.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}; no trajectory file is written through it`,
+        'remove it, then rebuild the folder with: trail export --format agent-trajectories --all',
+      )
     }
   }
 }

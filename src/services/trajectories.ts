@@ -6,20 +6,23 @@ import {quoteInput} from '../model/text.js'
 import {renderYaml} from '../model/front-matter.js'
 import {compact} from '../model/record.js'
 import {subjectText} from '../model/redact.js'
-import {
-  renderActiveMarker,
-  renderEvent,
-  renderTrajectory,
-  type Trajectory,
-  type TrajectoryEvent,
-  type TrajectoryStatus,
-} from '../model/trajectory.js'
+import {renderActiveMarker, renderEvent, renderTrajectory, type Trajectory, type TrajectoryEvent, type TrajectoryStatus} from '../model/trajectory.js'
 import {escapeExtended, type Snapshot} from '../store/snapshot.js'
 import type {Draft} from '../store/transaction.js'
 import type {FileChange} from '../git/repo.js'
 import type {Context} from './context.js'
 import {dayFolders} from './day-folders.js'
-import {activeIds, allActive, countEvents, findActive, readDetail, readRecentDetail, readTrajectories, readTrajectory, resolveTrajectoryId} from './trajectory-records.js'
+import {
+  activeIds,
+  allActive,
+  countEvents,
+  findActive,
+  readDetail,
+  readRecentDetail,
+  readTrajectories,
+  readTrajectory,
+  resolveTrajectoryId,
+} from './trajectory-records.js'
 import type {TrajectoryDetail, DecisionResult, FinishResult, StatusResult, ListResult} from '../model/results.js'
 
 // The trajectory use cases: what `trail start`, `decision`, `complete`, `abandon`, `status`, `list`, `show` and
@@ -65,7 +68,16 @@ export async function startTrajectory(ctx: Context, input: StartInput): Promise<
     const phaseEvent: FileChange[] = []
     if (input.phase !== undefined) {
       const eventId = ctx.ids.next('ev')
-      const event: TrajectoryEvent = {id: eventId, kind: 'phase', trajectory: id, agent: input.agent, at: idTime(eventId).toISOString(), title: input.phase, phase: input.phase, alternatives: []}
+      const event: TrajectoryEvent = {
+        id: eventId,
+        kind: 'phase',
+        trajectory: id,
+        agent: input.agent,
+        at: idTime(eventId).toISOString(),
+        title: input.phase,
+        phase: input.phase,
+        alternatives: [],
+      }
       phaseEvent.push({path: eventPath(id, eventId), content: renderEvent(event)})
     }
     return {
@@ -103,7 +115,6 @@ export interface DecisionInput extends Actor {
   alternatives: string[]
   confidence?: number
 }
-
 
 /** Records a decision in the agent's active trajectory, as a new immutable event file. */
 export async function recordDecision(ctx: Context, input: DecisionInput): Promise<DecisionResult> {
@@ -208,7 +219,6 @@ export interface CompleteInput extends Actor {
   learnings: string[]
 }
 
-
 /** Completes the agent's active trajectory with a retrospective. */
 export function completeTrajectory(ctx: Context, input: CompleteInput): Promise<FinishResult> {
   return finish(ctx, input, 'completed', (trajectory) => ({
@@ -281,10 +291,11 @@ export async function projectIfAsked(ctx: Context, trajectoryIds: readonly strin
     const {projectTrajectories} = await import('./trajectories-projection.js')
     await projectTrajectories(ctx, dir, trajectoryIds)
   } catch (error) {
-    ctx.warn(`the record is committed, but the agent-trajectories files in ${dir} were not updated: ${(error as Error).message.split('\n')[0]} (rebuild them with: trail export --format agent-trajectories --all)`)
+    ctx.warn(
+      `the record is committed, but the agent-trajectories files in ${dir} were not updated: ${(error as Error).message.split('\n')[0]} (rebuild them with: trail export --format agent-trajectories --all)`,
+    )
   }
 }
-
 
 /** The agent's active trajectory, or null. */
 export async function findActiveTrajectory(ctx: Context, agent: AgentName): Promise<Trajectory | null> {
@@ -318,7 +329,6 @@ export interface ListQuery {
   page: number
 }
 
-
 /** Trajectories read per round trip while scanning for a filter. */
 const SCAN_BATCH = 256
 /** Past this many trajectories read without filling the page, one `git grep` finds the rest faster. */
@@ -346,12 +356,19 @@ export async function listTrajectories(ctx: Context, query: ListQuery): Promise<
 
   if (query.search !== undefined) {
     const ids = (await searchTrajectoryIds(snapshot, query.search)).filter(since).sort().reverse()
-    const matching = query.status || query.agent ? (await read(ids)).filter((t) => (!query.status || t.status === query.status) && (!query.agent || t.agent === query.agent)).map((t) => t.id) : ids
+    const matching =
+      query.status || query.agent
+        ? (await read(ids)).filter((t) => (!query.status || t.status === query.status) && (!query.agent || t.agent === query.agent)).map((t) => t.id)
+        : ids
     return page(matching, matching.length, matching.length > start + query.limit)
   }
   if (query.status === 'active') {
     const active = query.agent ? [{agent: query.agent, ids: await activeIds(snapshot, query.agent)}] : await allActive(snapshot)
-    const ids = active.flatMap((entry) => entry.ids).filter(since).sort().reverse()
+    const ids = active
+      .flatMap((entry) => entry.ids)
+      .filter(since)
+      .sort()
+      .reverse()
     return page(ids, ids.length, ids.length > start + query.limit)
   }
   const days = await dayFolders(snapshot, TRAJECTORIES_DIR, {from})
@@ -446,7 +463,10 @@ async function resolveAnyTrajectoryId(snapshot: Snapshot, raw: string): Promise<
     const id = paths.map((path) => /\/(traj_[0-9a-z]+)\/trajectory\.md$/.exec(path)?.[1]).find((found) => found !== undefined)
     if (id !== undefined) return id
     if (error instanceof NotFoundError || isIdPrefix(text)) throw error
-    throw new NotFoundError(`no trajectory matches '${quoteInput(raw)}'`, 'list trajectories with: trail list (an agent-trajectories id is found once imported: trail import)')
+    throw new NotFoundError(
+      `no trajectory matches '${quoteInput(raw)}'`,
+      'list trajectories with: trail list (an agent-trajectories id is found once imported: trail import)',
+    )
   }
 }
 
@@ -476,8 +496,7 @@ export async function exportTrajectory(ctx: Context, input: {id?: string; agent:
   const snapshot = await (await ctx.store()).snapshot()
   const active = await findActive(snapshot, input.agent)
   if (active) return readDetail(snapshot, active)
-  const [latest] = await grepTrajectoryIds(snapshot, {agent: input.agent})
-    .then((ids) => ids.sort().reverse())
+  const [latest] = await grepTrajectoryIds(snapshot, {agent: input.agent}).then((ids) => ids.sort().reverse())
   if (latest === undefined) {
     throw new NotFoundError(`agent '${input.agent}' has no trajectory to export`, 'name one: trail export <id> (find ids with: trail list)')
   }
@@ -487,4 +506,3 @@ export async function exportTrajectory(ctx: Context, input: {id?: string; agent:
 function recordTrailers(id: string, agent: AgentName, trajectoryId?: string): [string, string][] {
   return [['Trail-Record', id], ['Trail-Agent', agent], ...(trajectoryId ? [['Trail-Trajectory', trajectoryId] as [string, string]] : [])]
 }
-

@@ -11,7 +11,6 @@ import {readRecords, type SkipRecord} from './records.js'
 
 // Reading trajectories from a snapshot: by id, by prefix, by agent. Shared by every trajectory use case.
 
-
 /**
  * One trajectory by its full id, or null when it does not exist.
  *
@@ -35,7 +34,13 @@ export function readTrajectories(snapshot: Snapshot, ids: readonly string[], ski
 export async function readEvents(snapshot: Snapshot, trajectoryId: string): Promise<TrajectoryEvent[]> {
   const dir = eventsDir(trajectoryId)
   const names = (await snapshot.list(dir)).map((entry) => entry.name).filter((name) => name.endsWith('.md'))
-  return (await readRecords(snapshot, 'event', names.map((name) => `${dir}/${name}`))).sort((a, b) => -byNewest(a, b))
+  return (
+    await readRecords(
+      snapshot,
+      'event',
+      names.map((name) => `${dir}/${name}`),
+    )
+  ).sort((a, b) => -byNewest(a, b))
 }
 
 /** The number of events a trajectory has, without reading them. */
@@ -60,7 +65,13 @@ export async function readRecentDetail(snapshot: Snapshot, trajectory: Trajector
     .filter((name) => name.endsWith('.md'))
     .sort()
   const latest = names.slice(-limit)
-  const events = (await readRecords(snapshot, 'event', latest.map((name) => `${dir}/${name}`))).sort((a, b) => -byNewest(a, b))
+  const events = (
+    await readRecords(
+      snapshot,
+      'event',
+      latest.map((name) => `${dir}/${name}`),
+    )
+  ).sort((a, b) => -byNewest(a, b))
   return names.length > latest.length ? {trajectory, events, eventCount: names.length} : {trajectory, events}
 }
 
@@ -102,9 +113,11 @@ export async function resolveTrajectoryId(snapshot: Snapshot, raw: string): Prom
     if (matches.length === 1) return matches[0]!
     if (matches.length > 1) {
       const shown = matches.slice(0, 5).join(', ')
-      throw new UsageError(`'${quoteInput(raw)}' matches ${matches.length} trajectories: ${shown}${matches.length > 5 ? ', …' : ''}`, 'give more characters of the id')
+      throw new UsageError(
+        `'${quoteInput(raw)}' matches ${matches.length} trajectories: ${shown}${matches.length > 5 ? ', …' : ''}`,
+        'give more characters of the id',
+      )
     }
   }
   throw new NotFoundError(`no trajectory matches '${quoteInput(raw)}'`, 'list trajectories with: trail list')
 }
-

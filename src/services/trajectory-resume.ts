@@ -30,7 +30,11 @@ export async function resumeTrajectory(ctx: Context, input: {agent: AgentName; i
     const id = await resolveTrajectoryId(snapshot, input.id)
     const trajectory = (await readTrajectory(snapshot, id))!
     if (trajectory.status !== 'active') {
-      throw new StateError(`trajectory ${id} is ${trajectory.status}; only an active trajectory can be resumed`, 'start a new one: trail start "<title>"', 'E_NOT_ACTIVE')
+      throw new StateError(
+        `trajectory ${id} is ${trajectory.status}; only an active trajectory can be resumed`,
+        'start a new one: trail start "<title>"',
+        'E_NOT_ACTIVE',
+      )
     }
     const from = trajectory.agent
     if (from === input.agent) return {writes: [], subject: '', result: {trajectory, from, replaced: null}}
@@ -53,7 +57,10 @@ export async function resumeTrajectory(ctx: Context, input: {agent: AgentName; i
     return {
       writes,
       subject: `resume ${id} ${subjectText(trajectory.title)} as ${input.agent}`,
-      trailers: [['Trail-Record', id], ['Trail-Agent', input.agent]],
+      trailers: [
+        ['Trail-Record', id],
+        ['Trail-Agent', input.agent],
+      ],
       result: {trajectory: adopted, from, replaced},
     }
   })

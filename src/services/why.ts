@@ -36,7 +36,8 @@ export function parseWhyTarget(raw: string): {path: string; lines?: [number, num
   }
   const start = Number(match[2])
   const end = match[3] === undefined ? start : Number(match[3])
-  if (start < 1 || end < start) throw new UsageError(`'${quoteInput(raw)}' is not a line range`, 'lines count from 1, the first before the last: src/app.js:10-20')
+  if (start < 1 || end < start)
+    throw new UsageError(`'${quoteInput(raw)}' is not a line range`, 'lines count from 1, the first before the last: src/app.js:10-20')
   return {path: match[1]!, lines: [[start, end]]}
 }
 
@@ -53,14 +54,22 @@ export async function explainLines(ctx: Context, input: WhyInput): Promise<WhyRe
   const path = repoPath(repo.workTree, ctx.cwd, input.path)
   const revName = input.rev ?? 'HEAD'
   const rev = await repo.resolveCommit(revName)
-  if (rev === null) throw new NotFoundError(`'${quoteInput(revName)}' names no commit here`, input.rev === undefined ? 'make a first commit, then ask again' : 'give a branch, a tag or a commit id')
+  if (rev === null)
+    throw new NotFoundError(
+      `'${quoteInput(revName)}' names no commit here`,
+      input.rev === undefined ? 'make a first commit, then ask again' : 'give a branch, a tag or a commit id',
+    )
   const [blob, sources] = await Promise.all([repo.reader.read(`${rev}:${path}`), linkSources(ctx)])
   if (blob === null || blob.type !== 'blob') {
-    throw new NotFoundError(`${path} is not a file in ${revName}${blob?.type === 'tree' ? ' (it is a folder)' : ''}`, 'give a file that is committed (trail why reads history, not the work tree)')
+    throw new NotFoundError(
+      `${path} is not a file in ${revName}${blob?.type === 'tree' ? ' (it is a folder)' : ''}`,
+      'give a file that is committed (trail why reads history, not the work tree)',
+    )
   }
   const binary = blob.data.subarray(0, NUL_SCAN_BYTES).includes(0)
   const ranges = input.lines?.map(([start, end]) => [start, end] as [number, number]) ?? null
-  if (ranges !== null && binary) throw new UsageError(`${path} is a binary file: it has no lines to explain`, `ask about the whole file instead: trail why ${path}`, 'E_INPUT')
+  if (ranges !== null && binary)
+    throw new UsageError(`${path} is a binary file: it has no lines to explain`, `ask about the whole file instead: trail why ${path}`, 'E_INPUT')
   if (ranges !== null) {
     const count = blob.data.length === 0 ? 0 : blob.data.toString('utf8').split('\n').length - (blob.data.at(-1) === 10 ? 1 : 0)
     const over = ranges.find(([, end]) => end > count)
@@ -72,7 +81,8 @@ export async function explainLines(ctx: Context, input: WhyInput): Promise<WhyRe
   if (ranges !== null) {
     for (const line of await repo.blame(path, ranges, rev)) add(commits, line)
   } else {
-    for (const entry of await repo.fileHistory(path, rev, input.maxCommits ?? 500)) commits.set(entry.oid, {subject: '', author: '', path: entry.path, lines: []})
+    for (const entry of await repo.fileHistory(path, rev, input.maxCommits ?? 500))
+      commits.set(entry.oid, {subject: '', author: '', path: entry.path, lines: []})
     const infos = await repo.readCommits([...commits.keys()])
     for (const info of infos) Object.assign(commits.get(info.oid)!, {subject: info.subject, author: info.author})
   }
@@ -101,13 +111,13 @@ export async function explainLines(ctx: Context, input: WhyInput): Promise<WhyRe
   }
 
   const trajectories = (
-    await Promise.all(
-      [...found].map(async ([id, {hit, commits: matched}]) => readWhyTrajectory(sources, hit.source, id, matched, commits)),
-    )
+    await Promise.all([...found].map(async ([id, {hit, commits: matched}]) => readWhyTrajectory(sources, hit.source, id, matched, commits)))
   ).filter((t): t is WhyTrajectory => t !== null)
   const explained = new Set(trajectories.flatMap((t) => t.commits.map((c) => c.oid)))
   await addHandoffs(trajectories, sources)
-  trajectories.sort((a, b) => (a.detail.trajectory.started < b.detail.trajectory.started ? 1 : a.detail.trajectory.started > b.detail.trajectory.started ? -1 : 0))
+  trajectories.sort((a, b) =>
+    a.detail.trajectory.started < b.detail.trajectory.started ? 1 : a.detail.trajectory.started > b.detail.trajectory.started ? -1 : 0,
+  )
   const unexplainedCommits = [...commits]
     .filter(([oid]) => !explained.has(oid) && !/^0+$/.test(oid))
     .map(([oid, info]) => ({oid, subject: info.subject, author: info.author, lines: info.lines}))
@@ -187,7 +197,10 @@ async function addHandoffs(trajectories: readonly WhyTrajectory[], sources: read
     sources.map(async (source) => {
       const mine = trajectories.filter((t) => sourceOf.get(t) === source)
       if (mine.length === 0) return
-      const handoffs = await readHandoffs(source.snapshot, mine.map((t) => t.detail.trajectory)).catch(() => [])
+      const handoffs = await readHandoffs(
+        source.snapshot,
+        mine.map((t) => t.detail.trajectory),
+      ).catch(() => [])
       for (const t of mine) t.handoffs = handoffs.filter((handoff) => handoff.trajectory?.id === t.detail.trajectory.id)
     }),
   )

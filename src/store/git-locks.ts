@@ -38,7 +38,8 @@ export async function waitOutGitLock(repo: GitRepo, lockPath: string, holdsWrite
     if (lock === null) return
     if (isLeftBehind(lock)) {
       if (!holdsWriterLock) throw new LockedError(lock.path, lock.ageMs)
-      if (repo.removeGitLock(lock)) warn(`removed ${lock.path}, ${Math.round(lock.ageMs / 1000)} s old: git's lock on the ref, left by a git process that was killed`)
+      if (repo.removeGitLock(lock))
+        warn(`removed ${lock.path}, ${Math.round(lock.ageMs / 1000)} s old: git's lock on the ref, left by a git process that was killed`)
       return
     }
     await sleep(Math.min(50, GIT_LOCK_STALE_MS - lock.ageMs + 1))

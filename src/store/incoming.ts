@@ -32,7 +32,10 @@ export async function inspectIncoming(repo: GitRepo, theirs: Oid, known: readonl
   const leftOut = new Map<string, LeftOutEntry>()
   // A commit is read whole by every command once it is the tip (a 600 MB message would stop them all).
   for (const commit of commits.filter((commit) => commit.size > maxRecordBytes)) {
-    leftOut.set(`commit ${commit.oid}`, {path: `commit ${commit.oid}`, reason: `a commit of ${formatBytes(commit.size)}, over the limit of ${formatBytes(maxRecordBytes)} for a record`})
+    leftOut.set(`commit ${commit.oid}`, {
+      path: `commit ${commit.oid}`,
+      reason: `a commit of ${formatBytes(commit.size)}, over the limit of ${formatBytes(maxRecordBytes)} for a record`,
+    })
   }
   const keyOf = (entry: {path: string; mode: string; oid: Oid}) => `${entry.mode} ${entry.oid} ${entry.path}`
   const refuse = (entry: {path: string; mode: string; oid: Oid}, reason: string) => {

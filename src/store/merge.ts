@@ -30,7 +30,10 @@ export type Admits = (entry: {path: string; mode: string; oid: Oid}) => boolean
  */
 export async function planMerge(repo: GitRepo, ours: Oid | null, theirs: Oid, resolve: Resolve, admits: Admits = () => true): Promise<MergePlan> {
   const base = ours === null ? null : await repo.mergeBase(ours, theirs)
-  const [mine, their] = await Promise.all([ours === null ? new Map<string, [Oid | null, Oid | null]>() : repo.diffTrees(base, ours), repo.treeChanges(base, theirs)])
+  const [mine, their] = await Promise.all([
+    ours === null ? new Map<string, [Oid | null, Oid | null]>() : repo.diffTrees(base, ours),
+    repo.treeChanges(base, theirs),
+  ])
   const changes: FileChange[] = []
   const both: {path: string; was: Oid | null; mine: Oid; theirs: Oid}[] = []
   const additions: {path: string; oid: Oid}[] = []

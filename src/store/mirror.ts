@@ -1,4 +1,18 @@
-import {closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync, statSync, writeFileSync, writeSync} from 'node:fs'
+import {
+  closeSync,
+  constants,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
 import {isLeftoverTemporary, writeFileAtomic} from '../files.js'
 import {hashBlob, oidLength, type Oid} from '../git/objects.js'

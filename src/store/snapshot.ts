@@ -48,7 +48,10 @@ export class Snapshot {
 
   private static async readBounded(repo: GitRepo, revision: string, bound: ReadBound): Promise<Snapshot> {
     const tooLarge = (what: string, size: number) =>
-      new RepositoryError(`${what} is ${formatBytes(size)}, over the limit of ${formatBytes(bound.maxRecordBytes)} for a record from another store`, `look at it with: git cat-file -s ${revision}`)
+      new RepositoryError(
+        `${what} is ${formatBytes(size)}, over the limit of ${formatBytes(bound.maxRecordBytes)} for a record from another store`,
+        `look at it with: git cat-file -s ${revision}`,
+      )
     const [info] = await repo.objectInfo([revision])
     if (!info) return new Snapshot(repo, null, null, bound)
     if (info.type !== 'commit') throw new RepositoryError(`${revision} is a ${info.type}, not a commit`, `check it with: git cat-file -t ${revision}`)
@@ -86,7 +89,9 @@ export class Snapshot {
     const wanted: number[] = []
     infos.forEach((info, index) => {
       if (info?.type !== 'blob') return
-      const problem = this.sizeProblem(info.size, bound) ?? (info.size > budget ? `more than ${formatBytes(bound.maxRecordBytes * RECORDS_PER_READ_AT_LIMIT)} would be read at once` : null)
+      const problem =
+        this.sizeProblem(info.size, bound) ??
+        (info.size > budget ? `more than ${formatBytes(bound.maxRecordBytes * RECORDS_PER_READ_AT_LIMIT)} would be read at once` : null)
       if (problem !== null) this.report(paths[index]!, problem)
       else {
         budget -= info.size
@@ -183,7 +188,10 @@ export class Snapshot {
   private rawTree(dir: string): Promise<Buffer | null> {
     let data = this.trees.get(dir)
     if (!data) {
-      data = this.root === null ? Promise.resolve(null) : this.repo.reader.read(dir === '' ? this.root : `${this.root}:${dir}`).then((object) => (object?.type === 'tree' ? object.data : null))
+      data =
+        this.root === null
+          ? Promise.resolve(null)
+          : this.repo.reader.read(dir === '' ? this.root : `${this.root}:${dir}`).then((object) => (object?.type === 'tree' ? object.data : null))
       this.trees.set(dir, data)
     }
     return data
@@ -213,7 +221,9 @@ function checkFormat(text: string, whose = 'this store'): void {
   const version = versionToRead(stored)
   throw new RepositoryError(
     `${whose} has ${shown}${version === 'latest' ? '' : `, which relay-trail ${version} and newer read`}; this version of relay-trail reads format ${FORMAT_VERSION}`,
-    version === 'latest' ? 'install the newest relay-trail: npm install -g relay-trail@latest' : `install relay-trail ${version} or newer: npm install -g relay-trail@${version}`,
+    version === 'latest'
+      ? 'install the newest relay-trail: npm install -g relay-trail@latest'
+      : `install relay-trail ${version} or newer: npm install -g relay-trail@${version}`,
     'E_FORMAT',
   )
 }

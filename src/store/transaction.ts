@@ -98,7 +98,8 @@ export async function transact<T>(store: Store, change: (snapshot: Snapshot) => 
       if (moved) {
         // The record is committed: from here on, a failure is a warning. Reporting it as the command's failure
         // would make an agent retry a write that already happened.
-        const tidyingFailed = (problem: string) => store.warn(`the record is committed, but tidying up after it failed: ${problem} (trail doctor checks the store)`)
+        const tidyingFailed = (problem: string) =>
+          store.warn(`the record is committed, but tidying up after it failed: ${problem} (trail doctor checks the store)`)
         try {
           // Without the lock another writer may be updating this worktree's mirror right now; it catches up later.
           if (lock.held) await store.mirror.update(snapshot.tip, moved.commit, moved.writes, {adopted})
@@ -141,7 +142,9 @@ async function adoptFetchedStore(store: Store): Promise<boolean> {
   const {leftOut} = await inspectIncoming(store.repo, first.oid, [], recordByteLimit(store.repo.env))
   await checkIncomingFormat(store.repo, first.oid, recordByteLimit(store.repo.env), `the store fetched into ${first.name}`)
   if (leftOut.length > 0) {
-    store.warn(`the records fetched into ${first.name} hold entries that do not fit this store, so they are not adopted (trail sync takes what fits): ${describeLeftOut(leftOut, 3)}`)
+    store.warn(
+      `the records fetched into ${first.name} hold entries that do not fit this store, so they are not adopted (trail sync takes what fits): ${describeLeftOut(leftOut, 3)}`,
+    )
     return false
   }
   await store.repo.updateRef(store.ref, first.oid, null, `trail: adopt ${first.name}`)

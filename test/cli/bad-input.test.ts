@@ -29,7 +29,22 @@ describe('bad input', () => {
 
   it('stores YAML-breaking, Markdown-breaking and path-like titles faithfully', async () => {
     const repo = newRepo()
-    const titles = ['---', 'key: [', '- item', '"quoted" and \'single\'', '# heading', '../../etc/passwd', 'a\nsecond line', 'tab\tand\rreturn', '{"json": true}', 'null', 'true', '0.5', '日本語 🎉', '\\backslash\\']
+    const titles = [
+      '---',
+      'key: [',
+      '- item',
+      '"quoted" and \'single\'',
+      '# heading',
+      '../../etc/passwd',
+      'a\nsecond line',
+      'tab\tand\rreturn',
+      '{"json": true}',
+      'null',
+      'true',
+      '0.5',
+      '日本語 🎉',
+      '\\backslash\\',
+    ]
     const before = repo.userState()
     for (const title of titles) {
       const shown = await storeAndReadBack(repo, title)
@@ -37,7 +52,12 @@ describe('bad input', () => {
     }
     repo.assertUserStateUnchanged(before)
     const paths = repo.git(['ls-tree', '-r', '--name-only', 'refs/trail/records']).split('\n').filter(Boolean)
-    assert.ok(paths.every((path) => /^\.trail\/(format\.yaml|trajectories\/\d{4}\/\d\d\/\d\d\/traj_[0-9a-z]{26}\/(trajectory\.md|events\/ev_[0-9a-z]{26}\.md))$/.test(path)), paths.join('\n'))
+    assert.ok(
+      paths.every((path) =>
+        /^\.trail\/(format\.yaml|trajectories\/\d{4}\/\d\d\/\d\d\/traj_[0-9a-z]{26}\/(trajectory\.md|events\/ev_[0-9a-z]{26}\.md))$/.test(path),
+      ),
+      paths.join('\n'),
+    )
   })
 
   it('stores control characters faithfully and never prints them raw to the terminal', async () => {
@@ -55,10 +75,17 @@ describe('bad input', () => {
 
   it('keeps invalid UTF-8 as the replacement characters the process received, in a valid UTF-8 record', async () => {
     const repo = newRepo()
-    const id = execFileSync('bash', ['-c', `"${process.execPath}" "${BIN.trail}" start "$(printf 'bad \\xff\\xfe bytes')" --quiet`], {cwd: repo.dir, env: testEnv(), encoding: 'utf8'}).trim()
+    const id = execFileSync('bash', ['-c', `"${process.execPath}" "${BIN.trail}" start "$(printf 'bad \\xff\\xfe bytes')" --quiet`], {
+      cwd: repo.dir,
+      env: testEnv(),
+      encoding: 'utf8',
+    }).trim()
     const shown = await json<TrajectoryDetailJson>(repo.dir, ['trail', 'show', id])
     assert.equal(shown.title, 'bad \ufffd\ufffd bytes')
-    const file = repo.git(['ls-tree', '-r', '--name-only', 'refs/trail/records']).split('\n').find((path) => path.includes(id))!
+    const file = repo
+      .git(['ls-tree', '-r', '--name-only', 'refs/trail/records'])
+      .split('\n')
+      .find((path) => path.includes(id))!
     const bytes = execFileSync('git', ['show', `refs/trail/records:${file}`], {cwd: repo.dir, env: testEnv()})
     assert.equal(Buffer.from(bytes.toString('utf8'), 'utf8').equals(bytes), true, 'the record is valid UTF-8')
     await ok(repo.dir, ['trail', 'abandon'])
@@ -75,7 +102,10 @@ describe('bad input', () => {
     for (const [title, message] of [
       ['', /^error: the title is empty\nhint: /],
       ['   ', /^error: the title is empty\nhint: /],
-      ['x'.repeat(1024 * 1024), /^error: the title is 1048576 characters long; the limit is 1000\nhint: keep the title short and put the detail in --reasoning or --summary\n$/],
+      [
+        'x'.repeat(1024 * 1024),
+        /^error: the title is 1048576 characters long; the limit is 1000\nhint: keep the title short and put the detail in --reasoning or --summary\n$/,
+      ],
     ] as const) {
       const result = await runInProcess(repo.dir, start, [title])
       assert.equal(result.code, 2)

@@ -29,7 +29,9 @@ async function parseWithOclif(definition: AnyDefinition, argv: string[]) {
 function samples(definition: AnyDefinition): string[][] {
   const specs: FlagSpecs = allFlags(definition)
   const required = definition.args.filter((arg) => arg.required).map((_arg, i) => `value ${i}`)
-  const requiredFlags = Object.entries(specs).filter(([, spec]) => spec.required).flatMap(([name]) => [`--${name}`, `required ${name}`])
+  const requiredFlags = Object.entries(specs)
+    .filter(([, spec]) => spec.required)
+    .flatMap(([name]) => [`--${name}`, `required ${name}`])
   const base = [...required, ...requiredFlags]
   const out: string[][] = [base]
   for (const [name, spec] of Object.entries(specs)) {

@@ -95,7 +95,9 @@ describe('trail sync with a remote whose commits do not fit a store', () => {
     assert.ok(!existsSync(join(repo.dir, 'src', 'evil.js')), 'nothing outside .trail/ and .relay/')
     assert.ok(!existsSync(join(repo.dir, 'escaped.md')) && !existsSync(join(repo.dir, '.relay', '..', 'escaped.md')))
     const walk = (dir: string): string[] =>
-      existsSync(dir) ? readdirSync(dir, {withFileTypes: true}).flatMap((entry) => (entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)])) : []
+      existsSync(dir)
+        ? readdirSync(dir, {withFileTypes: true}).flatMap((entry) => (entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)]))
+        : []
     for (const file of [...walk(join(repo.dir, '.trail')), ...walk(join(repo.dir, '.relay'))]) assert.ok(!lstatSync(file).isSymbolicLink(), `${file} is a link`)
   }
 
@@ -166,7 +168,10 @@ describe('trail sync with a remote whose commits do not fit a store', () => {
     ours.git(['fetch', '--quiet', 'origin', `+${REF}:refs/trail/remotes/origin/records`])
     const started = await runCli(ours.dir, ['trail', 'start', 'Own work', '--agent', 'worker'])
     assert.equal(started.code, 0, started.stderr)
-    assert.match(started.stderr, /^warning: the records fetched into refs\/trail\/remotes\/origin\/records hold entries that do not fit this store, so they are not adopted \(trail sync takes what fits\): \.relay\/messages\/.*symbolic link/m)
+    assert.match(
+      started.stderr,
+      /^warning: the records fetched into refs\/trail\/remotes\/origin\/records hold entries that do not fit this store, so they are not adopted \(trail sync takes what fits\): \.relay\/messages\/.*symbolic link/m,
+    )
     assert.ok(!isAncestor(ours, hostile))
     assert.equal(ours.git(['rev-list', '--count', REF]).trim(), '1')
   })
@@ -183,7 +188,10 @@ describe('trail sync with a remote whose commits do not fit a store', () => {
     assert.equal(ours.git(['rev-list', '--merges', '--count', REF]).trim(), '0', 'no merge commit: their commit is no parent')
     assert.ok(!isAncestor(ours, hostile))
     for (const entry of valid) assert.ok(paths(ours).includes(entry.path), entry.path)
-    assert.ok(paths(ours).some((path) => path.endsWith('/trajectory.md')), 'and ours')
+    assert.ok(
+      paths(ours).some((path) => path.endsWith('/trajectory.md')),
+      'and ours',
+    )
     const repair = /git push --force-with-lease=\S+ origin refs\/trail\/records:refs\/trail\/records/.exec(result.stderr)?.[0]
     assert.ok(repair, result.stderr)
     assert.equal(origin.git(['rev-parse', REF]).trim(), hostile)
@@ -198,7 +206,7 @@ describe('trail sync with a remote whose commits do not fit a store', () => {
     assert.deepEqual(other.json.leftOut, [])
   })
 
-  it("checks the whole history a remote brings, not only its tip: an entry added and removed again is left out with its commits", async () => {
+  it('checks the whole history a remote brings, not only its tip: an entry added and removed again is left out with its commits', async () => {
     const {ours, validRecords, pushCrafted, tipOf, paths} = await world()
     const base = tipOf(ours)
     const valid = await validRecords('After a symbolic link came and went')
@@ -208,7 +216,10 @@ describe('trail sync with a remote whose commits do not fit a store', () => {
 
     const result = await syncJson(ours)
     assert.equal(result.code, 0, result.stderr)
-    assert.deepEqual(result.json.leftOut.map((entry) => entry.path), ['.relay/ledger/seed.md'])
+    assert.deepEqual(
+      result.json.leftOut.map((entry) => entry.path),
+      ['.relay/ledger/seed.md'],
+    )
     assert.match(result.json.leftOut[0]!.reason, /symbolic link/)
     assert.ok(!isAncestor(ours, withLink) && !isAncestor(ours, without), 'neither commit is in our history')
     assert.deepEqual(paths(ours).sort(), valid.map((entry) => entry.path).sort())
@@ -236,14 +247,20 @@ describe('trail sync with a remote whose commits do not fit a store', () => {
     const limit = {RELAY_TRAIL_MAX_RECORD_BYTES: String(32 * 1024)}
     const result = await syncJson(ours, limit)
     assert.equal(result.code, 0, result.stderr)
-    assert.deepEqual(result.json.leftOut.map((entry) => [entry.path, entry.reason]), [['.relay/ledger/huge.md', '64.0 KiB, over the limit of 32.0 KiB for a record']])
+    assert.deepEqual(
+      result.json.leftOut.map((entry) => [entry.path, entry.reason]),
+      [['.relay/ledger/huge.md', '64.0 KiB, over the limit of 32.0 KiB for a record']],
+    )
     assert.ok(!paths(ours).includes(big.path))
     assert.ok(paths(ours).includes(valid.at(-1)!.path))
     // A commit whose message is over the limit: every command reads the tip commit whole, so it never becomes ours.
     const heavy = pushCrafted(valid, [first], `heavy\n\n${'m'.repeat(48 * 1024)}\n`)
     const again = await syncJson(ours, limit)
     assert.equal(again.code, 0, again.stderr)
-    assert.ok(again.json.leftOut.some((entry) => entry.path === `commit ${heavy}` && /^a commit of 48\.\d KiB, over the limit of 32\.0 KiB/.test(entry.reason)), JSON.stringify(again.json.leftOut))
+    assert.ok(
+      again.json.leftOut.some((entry) => entry.path === `commit ${heavy}` && /^a commit of 48\.\d KiB, over the limit of 32\.0 KiB/.test(entry.reason)),
+      JSON.stringify(again.json.leftOut),
+    )
     assert.ok(!isAncestor(ours, heavy))
   })
 

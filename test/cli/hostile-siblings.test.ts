@@ -22,14 +22,25 @@ import {TestRepo} from '../helpers/repo.js'
 // pattern backtracks is stopped after its time limit with E_TIMEOUT.
 
 const REF = 'refs/trail/records'
-const ids = new IdGenerator(() => new Date(), (count) => Uint8Array.from({length: count}, () => Math.floor(Math.random() * 256)))
+const ids = new IdGenerator(
+  () => new Date(),
+  (count) => Uint8Array.from({length: count}, () => Math.floor(Math.random() * 256)),
+)
 /** Runs a command with the limit on one record from another store lowered to 512 KiB. */
 const LOWERED = {env: {RELAY_TRAIL_MAX_RECORD_BYTES: String(512 * 1024)}}
 
 /** A message of the sibling `project` to everyone in thread big-thread, as relay send would write it, with any body. */
 function messageFile(project: string, body: string): {path: string; content: string; id: string} {
   const id = ids.next('msg')
-  const content = renderMessage({id, from: 'Flooder' as AgentName, project: project as ProjectName, to: '*:*', thread: 'big-thread' as ThreadId, created: new Date().toISOString(), body})
+  const content = renderMessage({
+    id,
+    from: 'Flooder' as AgentName,
+    project: project as ProjectName,
+    to: '*:*',
+    thread: 'big-thread' as ThreadId,
+    created: new Date().toISOString(),
+    body,
+  })
   return {path: messagePath(id), content, id}
 }
 
@@ -83,10 +94,19 @@ describe('a sibling whose store holds oversized records and entries that do not 
     assert.equal(result.code, 0, result.stderr)
     const [report] = JSON.parse(result.stdout) as SiblingSyncJson[]
     assert.equal(report!.status, 'updated')
-    assert.deepEqual(report!.messages.map((message) => message.body), ['A normal message', 'For everyone'])
-    assert.match(result.stderr, /^warning: sibling backend: 3 entries do not fit a store and are ignored: \.git\/hooks\/post-merge \(outside \.trail\/ and \.relay\/\); \.relay\/\.\.\/escaped\.md \(a name that is not plain/m)
+    assert.deepEqual(
+      report!.messages.map((message) => message.body),
+      ['A normal message', 'For everyone'],
+    )
+    assert.match(
+      result.stderr,
+      /^warning: sibling backend: 3 entries do not fit a store and are ignored: \.git\/hooks\/post-merge \(outside \.trail\/ and \.relay\/\); \.relay\/\.\.\/escaped\.md \(a name that is not plain/m,
+    )
     assert.ok(result.stderr.includes('msg_01kdyfk3r0aaaaaaaaaaaaaaaa.md (a symbolic link where a record file belongs)'), result.stderr)
-    assert.ok(result.stderr.includes(`warning: sibling backend: ${big.path} is left out: 1.3 MiB, over the limit of 512.0 KiB for a record from another store`), result.stderr)
+    assert.ok(
+      result.stderr.includes(`warning: sibling backend: ${big.path} is left out: 1.3 MiB, over the limit of 512.0 KiB for a record from another store`),
+      result.stderr,
+    )
     assert.ok(result.stderr.includes(`warning: sibling backend: ${huge.path} is left out: 100.0 MiB, over the limit of 512.0 KiB`), result.stderr)
   })
 
@@ -94,12 +114,18 @@ describe('a sibling whose store holds oversized records and entries that do not 
     await ok(ours.dir, ['relay', 'sync'], LOWERED)
     const inbox = await runCli(ours.dir, ['relay', 'inbox', '--agent', 'Reviewer', '--json'], LOWERED)
     assert.equal(inbox.code, 0, inbox.stderr)
-    assert.deepEqual((JSON.parse(inbox.stdout) as InboxEntryJson[]).map((entry) => entry.body), ['A normal message', 'For everyone'])
+    assert.deepEqual(
+      (JSON.parse(inbox.stdout) as InboxEntryJson[]).map((entry) => entry.body),
+      ['A normal message', 'For everyone'],
+    )
     assert.match(inbox.stderr, new RegExp(`^warning: sibling backend: ${big.path} is left out: 1\\.3 MiB, over the limit`, 'm'))
     assert.match(inbox.stderr, new RegExp(`^warning: sibling backend: ${huge.path} is left out: 100\\.0 MiB`, 'm'))
     const thread = await runCli(ours.dir, ['relay', 'thread', 'big-thread', '--json'], LOWERED)
     assert.equal(thread.code, 0, thread.stderr)
-    assert.deepEqual((JSON.parse(thread.stdout) as InboxEntryJson[]).map((entry) => entry.body), ['A normal message'])
+    assert.deepEqual(
+      (JSON.parse(thread.stdout) as InboxEntryJson[]).map((entry) => entry.body),
+      ['A normal message'],
+    )
     assert.match(thread.stderr, new RegExp(`^warning: sibling backend: ${huge.path} is left out: 100\\.0 MiB`, 'm'))
     const load = await runCli(ours.dir, ['relay', 'continuity', 'load', '--agent', 'Reviewer'], LOWERED)
     assert.equal(load.code, 0, load.stderr)
@@ -114,8 +140,14 @@ describe('a sibling whose store holds oversized records and entries that do not 
     const found = await runCli(ours.dir, ['relay', 'search', 'message', '--json'], LOWERED)
     assert.equal(found.code, 0, found.stderr)
     const hits = (JSON.parse(found.stdout) as SearchJson).hits
-    assert.deepEqual(hits.map((hit) => hit.id), hits.map((hit) => hit.id).filter((id) => id !== big.id && id !== huge.id))
-    assert.ok(hits.some((hit) => hit.title.includes('A normal message')), found.stdout)
+    assert.deepEqual(
+      hits.map((hit) => hit.id),
+      hits.map((hit) => hit.id).filter((id) => id !== big.id && id !== huge.id),
+    )
+    assert.ok(
+      hits.some((hit) => hit.title.includes('A normal message')),
+      found.stdout,
+    )
     const read = await runCli(ours.dir, ['relay', 'search', 'Read me', '--json'], LOWERED)
     assert.deepEqual((JSON.parse(read.stdout) as SearchJson).hits, [])
     assert.match(read.stderr, new RegExp(`sibling backend: ${big.path} is left out: 1\\.3 MiB`))
@@ -126,8 +158,15 @@ describe('a sibling whose store holds oversized records and entries that do not 
     const inbox = await runCli(ours.dir, ['relay', 'inbox', '--agent', 'Reviewer', '--json'])
     assert.equal(inbox.code, 0, inbox.stderr)
     const bodies = (JSON.parse(inbox.stdout) as InboxEntryJson[]).map((entry) => entry.body)
-    assert.deepEqual(bodies.map((body) => body.slice(0, 16)), ['A normal message', 'For everyone', `Read me: ${'x'.repeat(7)}`], 'the 1.4 MB message is within 16 MiB')
-    assert.match(inbox.stderr, new RegExp(`^warning: sibling backend: ${huge.path} is left out: 100\\.0 MiB, over the limit of 16\\.0 MiB for a record from another store$`, 'm'))
+    assert.deepEqual(
+      bodies.map((body) => body.slice(0, 16)),
+      ['A normal message', 'For everyone', `Read me: ${'x'.repeat(7)}`],
+      'the 1.4 MB message is within 16 MiB',
+    )
+    assert.match(
+      inbox.stderr,
+      new RegExp(`^warning: sibling backend: ${huge.path} is left out: 100\\.0 MiB, over the limit of 16\\.0 MiB for a record from another store$`, 'm'),
+    )
     const hook = await runCli(ours.dir, ['relay', 'hook', 'claude', 'session-start'], {
       input: JSON.stringify({session_id: '3f2a9c1e-77b0-4c1e-9d1a-0b6f5e2d7c10', hook_event_name: 'SessionStart', source: 'startup', cwd: ours.dir}),
     })
@@ -146,7 +185,7 @@ describe('a sibling whose tip commit is over the size limit', () => {
   const heavy = new TestRepo(join(root, 'heavy'))
   after(() => rmSync(root, {recursive: true, force: true}))
 
-  it('is left out of every read with a warning, and relay sync reports it as that sibling\'s failure', async () => {
+  it("is left out of every read with a warning, and relay sync reports it as that sibling's failure", async () => {
     for (const repo of [ours, heavy]) {
       mkdirSync(repo.dir)
       repo.git(['init', '--quiet', '--initial-branch=main'])
@@ -160,7 +199,10 @@ describe('a sibling whose tip commit is over the size limit', () => {
     const limit = {env: {RELAY_TRAIL_MAX_RECORD_BYTES: String(32 * 1024)}}
     const synced = await runCli(ours.dir, ['relay', 'sync', '--json'], limit)
     assert.equal(synced.code, 1)
-    assert.match((JSON.parse(synced.stdout) as SiblingSyncJson[])[0]!.error!, /^its store cannot be read: its commit [0-9a-f]{12} is 48\.\d KiB, over the limit of 32\.0 KiB for a record from another store$/)
+    assert.match(
+      (JSON.parse(synced.stdout) as SiblingSyncJson[])[0]!.error!,
+      /^its store cannot be read: its commit [0-9a-f]{12} is 48\.\d KiB, over the limit of 32\.0 KiB for a record from another store$/,
+    )
     const inbox = await runCli(ours.dir, ['relay', 'inbox', '--agent', 'Reviewer'], limit)
     assert.equal(inbox.code, 0, inbox.stderr)
     assert.match(inbox.stderr, /^warning: sibling heavy is left out: its commit [0-9a-f]{12} is 48\.\d KiB, over the limit/m)
@@ -209,16 +251,25 @@ describe('a sibling that never answers', () => {
     return sockets.size === 0
   }
 
-  it('is stopped after --timeout and reported as that sibling\'s failure; the others are synced', async () => {
+  it("is stopped after --timeout and reported as that sibling's failure; the others are synced", async () => {
     const started = Date.now()
     const result = await runCli(ours.dir, ['relay', 'sync', '--timeout', '1', '--json'], {env: direct})
     assert.equal(result.code, 1, result.stderr)
     const reports = JSON.parse(result.stdout) as SiblingSyncJson[]
-    assert.deepEqual(reports.map((report) => [report.name, report.status]), [['good', 'updated'], ['silent', 'failed']])
+    assert.deepEqual(
+      reports.map((report) => [report.name, report.status]),
+      [
+        ['good', 'updated'],
+        ['silent', 'failed'],
+      ],
+    )
     assert.match(reports[1]!.error!, /^timed out after 1 s \(relay sync --timeout <seconds> gives it longer\)$/)
     assert.ok(Date.now() - started < 60_000, 'well before the default limit of 60 s')
     assert.ok(await connectionsClosed(), 'the connection git-remote-http held is closed: the process group was stopped')
-    assert.deepEqual((await json<InboxEntryJson[]>(ours.dir, ['relay', 'inbox', '--agent', 'Reviewer'])).map((entry) => entry.body), ['From the sibling that answers'])
+    assert.deepEqual(
+      (await json<InboxEntryJson[]>(ours.dir, ['relay', 'inbox', '--agent', 'Reviewer'])).map((entry) => entry.body),
+      ['From the sibling that answers'],
+    )
   })
 
   it('takes its time limit from git config relay.syncTimeout, and refuses one that is not a number of seconds', async () => {

@@ -29,7 +29,10 @@ before(async () => {
   await ok(repo.dir, ['trail', 'start', 'the first', '--agent', 'alice'])
   await ok(repo.dir, ['trail', 'start', 'the second', '--agent', 'bob'])
   await ok(repo.dir, ['relay', 'bridge', 'add', 'frontend', sibling.dir])
-  ids = (await ok(repo.dir, ['trail', 'list'])).split('\n').filter(Boolean).map((line) => line.split('\t')[0]!)
+  ids = (await ok(repo.dir, ['trail', 'list']))
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split('\t')[0]!)
   assert.equal(ids.length, 2)
 })
 
@@ -83,7 +86,10 @@ function fishCandidates(cwd: string, line: string): string[] {
   const script = `${bin} completion fish | source; complete -C ${quote(line)}`
   const result = spawnSync('fish', ['--no-config', '-c', script], {cwd, env: shellEnv(), encoding: 'utf8'})
   assert.equal(result.status, 0, result.stderr)
-  return result.stdout.split('\n').filter(Boolean).map((candidate) => candidate.split('\t')[0]!)
+  return result.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((candidate) => candidate.split('\t')[0]!)
 }
 
 /** Each case: the words typed (the last being completed), and what must be, and must not be, offered. */
@@ -140,7 +146,11 @@ describe('manners: shell completion', () => {
 
   it('never fails and prints nothing on error: outside a repository, values are simply not offered', async () => {
     const outside = tempDir('outside')
-    for (const words of [['show', ''], ['list', '--agent', ''], ['bridge', 'remove', '']] as const) {
+    for (const words of [
+      ['show', ''],
+      ['list', '--agent', ''],
+      ['bridge', 'remove', ''],
+    ] as const) {
       for (const bin of ['trail', 'relay'] as const) {
         const result = await runCli(outside, [bin, '__complete', '--', ...words])
         assert.equal(result.code, 0, result.stderr)
@@ -166,6 +176,9 @@ describe('manners: shell completion', () => {
     for (const shell of ['bash', 'zsh', 'fish']) assert.match(await ok(repo.dir, ['trail', 'completion', shell]), /trail __complete --/)
     const bad = await runCli(repo.dir, ['relay', 'completion', 'tcsh'])
     assert.equal(bad.code, 2)
-    assert.equal(bad.stderr, "error: no completion for the shell 'tcsh'\nhint: use one of: relay completion bash, relay completion zsh, relay completion fish\n")
+    assert.equal(
+      bad.stderr,
+      "error: no completion for the shell 'tcsh'\nhint: use one of: relay completion bash, relay completion zsh, relay completion fish\n",
+    )
   })
 })

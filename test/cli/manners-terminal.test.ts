@@ -57,7 +57,10 @@ function underTerminal(argv: ['trail' | 'relay', ...string[]], options: {rows?: 
 
 /** Checks that every column of a table starts at the same place on every line, colour codes left out. */
 function assertAligned(output: string, header: string[], what: string) {
-  const lines = output.replace(SGR_ALL, '').split('\n').filter((line) => line.trim() !== '')
+  const lines = output
+    .replace(SGR_ALL, '')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
   const head = lines.findIndex((line) => line.startsWith(header[0]!))
   assert.ok(head >= 0, `${what}: a header line:\n${output}`)
   const starts = header.map((word) => lines[head]!.indexOf(word))
@@ -76,8 +79,14 @@ describe('manners: colour', () => {
   it('tables align with colour on, for every table (trail list, relay bridge list)', () => {
     const before = repo.userState()
     const tables: [['trail' | 'relay', ...string[]], string[]][] = [
-      [['trail', 'list', '--no-pager'], ['ID', 'STATUS', 'AGENT', 'STARTED', 'CONF', 'TITLE']],
-      [['relay', 'bridge', 'list'], ['NAME', 'LOCATION', 'LEAD', 'STATE']],
+      [
+        ['trail', 'list', '--no-pager'],
+        ['ID', 'STATUS', 'AGENT', 'STARTED', 'CONF', 'TITLE'],
+      ],
+      [
+        ['relay', 'bridge', 'list'],
+        ['NAME', 'LOCATION', 'LEAD', 'STATE'],
+      ],
     ]
     for (const [argv, header] of tables) {
       const {stdout} = underTerminal(argv)
@@ -91,8 +100,12 @@ describe('manners: colour', () => {
 
   it('NO_COLOR with any non-empty value turns colour off on a terminal; empty leaves it on', () => {
     const before = repo.userState()
-    for (const argv of [['trail', 'list'], ['trail', 'status', '--agent', 'agent-5']] as ['trail', ...string[]][]) {
-      for (const value of ['1', 'true', 'anything']) assert.doesNotMatch(underTerminal(argv, {env: {NO_COLOR: value}}).stdout, SGR, `${argv.join(' ')} NO_COLOR=${value}`)
+    for (const argv of [
+      ['trail', 'list'],
+      ['trail', 'status', '--agent', 'agent-5'],
+    ] as ['trail', ...string[]][]) {
+      for (const value of ['1', 'true', 'anything'])
+        assert.doesNotMatch(underTerminal(argv, {env: {NO_COLOR: value}}).stdout, SGR, `${argv.join(' ')} NO_COLOR=${value}`)
       assert.match(underTerminal(argv, {env: {NO_COLOR: ''}}).stdout, SGR, `${argv.join(' ')} NO_COLOR=''`)
     }
     repo.assertUserStateUnchanged(before)
@@ -100,7 +113,10 @@ describe('manners: colour', () => {
 
   it('FORCE_COLOR turns colour on even into a pipe (the layout stays tab-separated); FORCE_COLOR=0 turns it off', async () => {
     const before = repo.userState()
-    for (const argv of [['trail', 'list'], ['trail', 'status', '--agent', 'agent-5']] as ['trail', ...string[]][]) {
+    for (const argv of [
+      ['trail', 'list'],
+      ['trail', 'status', '--agent', 'agent-5'],
+    ] as ['trail', ...string[]][]) {
       const piped = await runCli(repo.dir, argv, {env: {FORCE_COLOR: '1'}})
       assert.match(piped.stdout, SGR, `${argv.join(' ')} FORCE_COLOR=1 into a pipe`)
       assert.doesNotMatch((await runCli(repo.dir, argv)).stdout, SGR, `${argv.join(' ')} into a pipe`)
@@ -117,10 +133,19 @@ describe('manners: colour', () => {
   it('--color=always|never|auto on every command, on both front ends, wherever it stands, over the environment', async () => {
     const before = repo.userState()
     // trail status runs on the fast path, trail list and relay bridge list through oclif.
-    for (const argv of [['trail', 'list'], ['trail', 'status', '--agent', 'agent-5'], ['relay', 'bridge', 'list']] as ['trail' | 'relay', ...string[]][]) {
+    for (const argv of [
+      ['trail', 'list'],
+      ['trail', 'status', '--agent', 'agent-5'],
+      ['relay', 'bridge', 'list'],
+    ] as ['trail' | 'relay', ...string[]][]) {
       const [bin, ...rest] = argv
       // Into a pipe (a table there is tab-separated, with no header to embolden: bridge list has nothing to colour).
-      const forms = [[bin, '--color=always', ...rest], [...argv, '--color=always'], [...argv, '--color', 'always'], [...argv, '--color']] as typeof argv[]
+      const forms = [
+        [bin, '--color=always', ...rest],
+        [...argv, '--color=always'],
+        [...argv, '--color', 'always'],
+        [...argv, '--color'],
+      ] as (typeof argv)[]
       if (bin === 'trail') for (const always of forms) assert.match((await runCli(repo.dir, always, {env: {NO_COLOR: '1'}})).stdout, SGR, always.join(' '))
       for (const always of forms) {
         const shown = underTerminal(always, {env: {NO_COLOR: '1'}}).stdout
@@ -156,7 +181,9 @@ describe('manners: the pager', () => {
 
   it('every command that prints long output pages: list, show, export, search, thread, inbox, review, why', () => {
     const before = repo.userState()
-    const id = underTerminal(['trail', 'list', '--no-pager']).stdout.replace(SGR_ALL, '').match(/traj_[0-9a-z]+/)![0]
+    const id = underTerminal(['trail', 'list', '--no-pager'])
+      .stdout.replace(SGR_ALL, '')
+      .match(/traj_[0-9a-z]+/)![0]
     const paged: ['trail' | 'relay', ...string[]][] = [
       ['trail', 'list'],
       ['trail', 'show', id],
@@ -185,7 +212,11 @@ describe('manners: the pager', () => {
       assert.match(run.stdout, /work number 12/, `${what}: printed`)
     }
     // Into a pipe, even asked to paginate, and with --json.
-    for (const argv of [['trail', 'list', '-P'], ['trail', 'list', '--json'], ['trail', 'list', '--paginate']] as ['trail', ...string[]][]) {
+    for (const argv of [
+      ['trail', 'list', '-P'],
+      ['trail', 'list', '--json'],
+      ['trail', 'list', '--paginate'],
+    ] as ['trail', ...string[]][]) {
       const result = await runCli(repo.dir, argv, {env: {PAGER: quote(pager), LINES: '3'}})
       assert.equal(result.code, 0)
       assert.match(result.stdout, /work number 12/)

@@ -56,7 +56,9 @@ describe('redaction through relay continuity save', () => {
   it('keeps no line of a private key saved on stdin, as the issue printed it', async () => {
     const repo = newRepo()
     const before = repo.userState()
-    await ok(repo.dir, ['relay', 'continuity', 'save'], {input: 'Key decisions:\n- key:\n  -----BEGIN RSA PRIVATE KEY-----\n  MIIE...\n  -----END RSA PRIVATE KEY-----\n'})
+    await ok(repo.dir, ['relay', 'continuity', 'save'], {
+      input: 'Key decisions:\n- key:\n  -----BEGIN RSA PRIVATE KEY-----\n  MIIE...\n  -----END RSA PRIVATE KEY-----\n',
+    })
     assertNoSecret(repo, ['MIIE', 'END RSA PRIVATE KEY', 'BEGIN RSA PRIVATE KEY'])
     assert.match(records(repo, '.relay/ledger/default.md')[0]!, /keyDecisions:\n {2}- "key:"\n {2}- "\[REDACTED:private-key\]"\n---/)
     repo.assertUserStateUnchanged(before)
@@ -119,7 +121,10 @@ describe('redaction through relay ingest', () => {
       const [relayed, filedToken, rawToken] = [ghToken(), `glpat-${withDigit(20, ALNUM)}`, `sk_live_${withDigit(24, ALNUM)}`]
       const aws = awsPair()
       const password = `Tr0ub4dor&${fake(4, DIGITS)}`
-      writeFileSync(join(outbox, 'claude', 'save'), `KIND: continuity\r\nACTION: save\r\n\r\nKey decisions:\r\n- key:\r\n${filed.text.split('\n').join('\r\n')}\r\nNext steps: deploy\r\n`)
+      writeFileSync(
+        join(outbox, 'claude', 'save'),
+        `KIND: continuity\r\nACTION: save\r\n\r\nKey decisions:\r\n- key:\r\n${filed.text.split('\n').join('\r\n')}\r\nNext steps: deploy\r\n`,
+      )
       writeFileSync(join(outbox, 'claude', 'msg'), `TO: backend:lead\n\nThe CI token is ${filedToken}; mysql://root:${password}@db/shop\n`)
       const output = [
         'Saving state.',
@@ -142,7 +147,19 @@ describe('redaction through relay ingest', () => {
       ].join('\n')
       const result = await runCli(repo.dir, ['relay', 'ingest', '--outbox', outbox], {input: output, env: {AGENT_RELAY_NAME: 'claude'}})
       assert.equal(result.code, 0, result.stderr)
-      assertNoSecret(repo, [...saved.body, ...summarised.body, ...filed.body, relayed, filedToken, rawToken, aws.id, aws.secret, password, 'Winter2024', 'correcthorse'])
+      assertNoSecret(repo, [
+        ...saved.body,
+        ...summarised.body,
+        ...filed.body,
+        relayed,
+        filedToken,
+        rawToken,
+        aws.id,
+        aws.secret,
+        password,
+        'Winter2024',
+        'correcthorse',
+      ])
       assert.equal(records(repo, '.relay/ledger/summaries/claude').length, 1)
       assert.equal(records(repo, '.relay/ledger/sessions/claude').length, 1)
       assert.equal(records(repo, '.relay/ledger/raw/claude').length, 1)
@@ -192,7 +209,16 @@ describe('redaction through trail and relay send', () => {
       '--alternatives',
       `postgres://app:${dbPassword}@db/orders, {"password": "kiwi"}`,
     ])
-    await ok(repo.dir, ['trail', 'complete', '--summary', `Rotated; Authorization: Bearer ${token}`, '--learnings', 'password: is hunter2', '--challenges', `curl -u admin:${dbPassword} was in the runbook`])
+    await ok(repo.dir, [
+      'trail',
+      'complete',
+      '--summary',
+      `Rotated; Authorization: Bearer ${token}`,
+      '--learnings',
+      'password: is hunter2',
+      '--challenges',
+      `curl -u admin:${dbPassword} was in the runbook`,
+    ])
     assertNoSecret(repo, [token, 'Winter2024', dbPassword, 'correcthorse', ...key.body, aws.id, aws.secret, '"kiwi"', 'hunter2'])
     const subjects = repo.git(['log', '--format=%s', 'refs/trail/records'])
     assert.match(subjects, /start traj_\w+ "Rotate \[REDACTED:github-token\]: the admin password is \[RE/)
@@ -205,7 +231,12 @@ describe('redaction through trail and relay send', () => {
     const before = repo.userState()
     const token = `xoxb-${fake(12, DIGITS)}-${fake(12, DIGITS)}-${withDigit(24, ALNUM)}`
     const key = pem('EC PRIVATE KEY', 2, '  ')
-    const sent = await json<{id: string}>(repo.dir, ['relay', 'send', 'backend:lead', `Slack bot: ${token}\nSSH key:\n${key.text}\nSENDGRID=SG.${withDigit(22, ALNUM)}.${withDigit(43, ALNUM)}`])
+    const sent = await json<{id: string}>(repo.dir, [
+      'relay',
+      'send',
+      'backend:lead',
+      `Slack bot: ${token}\nSSH key:\n${key.text}\nSENDGRID=SG.${withDigit(22, ALNUM)}.${withDigit(43, ALNUM)}`,
+    ])
     assert.match(sent.id, /^msg_/)
     assertNoSecret(repo, [token, ...key.body, 'SG.'])
     repo.assertUserStateUnchanged(before)
@@ -220,7 +251,10 @@ describe('redaction of remote URLs', () => {
     const token = ghToken()
     const password = withDigit(14, HEX)
     for (const url of [`https://user:${token}@127.0.0.1:1/repo`, `http://user:${password}@127.0.0.1:1/repo`, `https://${token}@127.0.0.1:1/repo.git`]) {
-      for (const args of [['trail', 'sync', url], ['trail', 'sync', url, '--json']] as const) {
+      for (const args of [
+        ['trail', 'sync', url],
+        ['trail', 'sync', url, '--json'],
+      ] as const) {
         const result = await runCli(repo.dir, [...args])
         assert.notEqual(result.code, 0, 'nothing listens on port 1')
         const printed = result.stdout + result.stderr
@@ -230,7 +264,9 @@ describe('redaction of remote URLs', () => {
     }
     const refs = repo.git(['for-each-ref', '--format=%(refname)'])
     assert.ok(!refs.includes(token) && !refs.includes(password) && !refs.includes('user'), refs)
-    const logs = filesUnder(join(repo.dir, '.git', 'logs')).map((file) => readFileSync(file, 'utf8')).join('\n')
+    const logs = filesUnder(join(repo.dir, '.git', 'logs'))
+      .map((file) => readFileSync(file, 'utf8'))
+      .join('\n')
     assert.ok(!logs.includes(token) && !logs.includes(password), 'no reflog holds the credential')
     repo.assertUserStateUnchanged(before)
   })

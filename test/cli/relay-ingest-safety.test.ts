@@ -31,7 +31,11 @@ function commits(repo: TestRepo): number {
   return Number(repo.gitOrEmpty(['rev-list', '--count', 'refs/trail/records']).trim() || '0')
 }
 
-async function ingestJson(repo: TestRepo, args: string[], options: {input?: string | Buffer; env?: Record<string, string>} = {}): Promise<{result: CliResult; report: IngestJson}> {
+async function ingestJson(
+  repo: TestRepo,
+  args: string[],
+  options: {input?: string | Buffer; env?: Record<string, string>} = {},
+): Promise<{result: CliResult; report: IngestJson}> {
   const result = await runCli(repo.dir, ['relay', 'ingest', '--json', ...args], options)
   return {result, report: JSON.parse(result.stdout) as IngestJson}
 }
@@ -110,7 +114,11 @@ describe('relay ingest of deeply nested JSON', () => {
     const repo = newRepo({dirty: true})
     const before = repo.userState()
     // Each block under the 1 MiB cap: 100,000 levels of {"a": are 600 KB.
-    const summaries = [`{"currentTask": ${objects}, "completedTasks": [${arrays}]}`, `{"context": ${arrays}, "files": [${arrays}, "x"], "other": ${arrays}}`, `{"files": ${objects}}`]
+    const summaries = [
+      `{"currentTask": ${objects}, "completedTasks": [${arrays}]}`,
+      `{"context": ${arrays}, "files": [${arrays}, "x"], "other": ${arrays}}`,
+      `{"files": ${objects}}`,
+    ]
     const session = `[[SESSION_END]]{"summary": ${arrays}, "completedTasks": [${arrays}]}[[/SESSION_END]]`
     const input = `${summaries.map((json) => `[[SUMMARY]]${json}[[/SUMMARY]]`).join('\n')}\n${session}\n`
     const {result, report} = await ingestJson(repo, [], {input})
@@ -141,7 +149,12 @@ describe('relay ingest never hangs on what is not a file', () => {
     try {
       execFileSync('mkfifo', [join(dir, 'fifo')])
       await new Promise<void>((resolve) => server.listen(join(dir, 'socket'), resolve))
-      for (const [path, kind] of [[join(dir, 'fifo'), 'a FIFO'], [join(dir, 'socket'), 'a socket'], ['/dev/null', 'a device'], [dir, 'a folder']] as const) {
+      for (const [path, kind] of [
+        [join(dir, 'fifo'), 'a FIFO'],
+        [join(dir, 'socket'), 'a socket'],
+        ['/dev/null', 'a device'],
+        [dir, 'a folder'],
+      ] as const) {
         for (const format of ['text', 'claude-jsonl']) {
           const result = await runCli(repo.dir, ['relay', 'ingest', path, '--format', format])
           assert.equal(result.code, 2, `${kind}: ${result.stderr}`)
@@ -267,7 +280,10 @@ describe('relay ingest of large and dense output', () => {
       const fd = openSync(log, 'r+')
       try {
         let size = Number(readFileSync(log).length)
-        for (const [at, text] of [[150e6, `\n${output}->continuity:uncertain "middle"\n`], [300e6, `\n->continuity:uncertain "end"\n${output}`]] as const) {
+        for (const [at, text] of [
+          [150e6, `\n${output}->continuity:uncertain "middle"\n`],
+          [300e6, `\n->continuity:uncertain "end"\n${output}`],
+        ] as const) {
           writeSync(fd, text, at)
           size = at + Buffer.byteLength(text)
         }
@@ -340,7 +356,8 @@ describe('relay ingest --follow', () => {
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
     const ledgerHas = async (text: string) => {
-      for (let i = 0; i < 200 && !repo.gitOrEmpty(['show', 'refs/trail/records:.relay/ledger/default.md']).includes(text); i++) await new Promise((resolve) => setTimeout(resolve, 100))
+      for (let i = 0; i < 200 && !repo.gitOrEmpty(['show', 'refs/trail/records:.relay/ledger/default.md']).includes(text); i++)
+        await new Promise((resolve) => setTimeout(resolve, 100))
       assert.match(repo.git(['show', 'refs/trail/records:.relay/ledger/default.md']), new RegExp(text))
     }
     try {
@@ -380,7 +397,10 @@ describe('relay ingest after a crash', () => {
       // position the commit reached, marked pending with one of its files.
       const cursor = JSON.parse(readFileSync(cursorPath(repo), 'utf8')) as {offset: number; skip: number}
       const probe = refFiles(repo, '.relay/messages')[0]!
-      writeFileSync(cursorPath(repo), JSON.stringify({...cursor, offset: 0, skip: 0, pending: {offset: cursor.offset, skip: 0, probe: {path: probe, hash: contentHash(show(repo, probe))}}}))
+      writeFileSync(
+        cursorPath(repo),
+        JSON.stringify({...cursor, offset: 0, skip: 0, pending: {offset: cursor.offset, skip: 0, probe: {path: probe, hash: contentHash(show(repo, probe))}}}),
+      )
       const again = await ingestJson(repo, [log])
       assert.equal(again.report.events, 0, 'the committed events are not read again')
       assert.equal(refFiles(repo, '.relay/messages').length, 1)
@@ -399,7 +419,10 @@ describe('relay ingest after a crash', () => {
       const cursor = JSON.parse(readFileSync(cursorPath(repo), 'utf8')) as {offset: number}
       appendFileSync(log, '[[SUMMARY]]{"currentTask": "a"}[[/SUMMARY]]\n->relay:Bob b\n')
       // A crash before the commit: its pending mark names a file that is not on the ref.
-      writeFileSync(cursorPath(repo), JSON.stringify({...cursor, pending: {offset: 10_000, skip: 0, probe: {path: '.relay/messages/2026/01/01/msg_never.md', hash: '1-0'}}}))
+      writeFileSync(
+        cursorPath(repo),
+        JSON.stringify({...cursor, pending: {offset: 10_000, skip: 0, probe: {path: '.relay/messages/2026/01/01/msg_never.md', hash: '1-0'}}}),
+      )
       const resumed = await ingestJson(repo, [log])
       assert.equal(resumed.report.done, 2)
       assert.equal(refFiles(repo, '.relay/messages').length, 1)
@@ -408,8 +431,10 @@ describe('relay ingest after a crash', () => {
       const now = JSON.parse(readFileSync(cursorPath(repo), 'utf8')) as {offset: number}
       writeFileSync(cursorPath(repo), JSON.stringify({...now, skip: 1}))
       await ingestJson(repo, [log])
-      const to = records(repo, '.relay/messages').map((text) => /^to: "?(\w+)/m.exec(text)![1]).sort()
-      assert.deepEqual(to, ['Bob', 'Dave'], 'Carol\'s message was counted as committed; Dave\'s was not')
+      const to = records(repo, '.relay/messages')
+        .map((text) => /^to: "?(\w+)/m.exec(text)![1])
+        .sort()
+      assert.deepEqual(to, ['Bob', 'Dave'], "Carol's message was counted as committed; Dave's was not")
     } finally {
       rmSync(dir, {recursive: true, force: true})
     }

@@ -74,8 +74,14 @@ describe('relay ingest', () => {
     assert.equal(refFiles(repo, '.relay/ledger/raw/claude').length, 1)
     const session = repo.git(['show', `refs/trail/records:${refFiles(repo, '.relay/ledger/sessions/claude')[0]}`])
     assert.match(session, /trajectory: traj_\w+\nsummary: Auth groundwork done\n/)
-    assert.equal((await json<{active: {status: string}}>(repo.dir, ['trail', 'status'], {env: {AGENT_RELAY_NAME: 'claude'}})).active.status, 'active', 'a session end completes nothing')
-    const invalid = refFiles(repo, '.relay/ledger/summaries/claude').map((path) => repo.git(['show', `refs/trail/records:${path}`])).find((text) => text.includes('warning'))!
+    assert.equal(
+      (await json<{active: {status: string}}>(repo.dir, ['trail', 'status'], {env: {AGENT_RELAY_NAME: 'claude'}})).active.status,
+      'active',
+      'a session end completes nothing',
+    )
+    const invalid = refFiles(repo, '.relay/ledger/summaries/claude')
+      .map((path) => repo.git(['show', `refs/trail/records:${path}`]))
+      .find((text) => text.includes('warning'))!
     assert.match(invalid, /raw: "\{not json\}"/)
     const message = repo.git(['show', `refs/trail/records:${refFiles(repo, '.relay/messages')[0]}`])
     assert.match(message, /from: claude\nproject: \S+\nto: "frontend:Designer"\nthread: auth-feature\n/)
@@ -86,7 +92,9 @@ describe('relay ingest', () => {
     const outbox = mkdtempSync(join(tmpdir(), 'relay-outbox-'))
     try {
       mkdirSync(join(outbox, 'default'))
-      const report = await runCli(repo.dir, ['relay', 'ingest', '--json', '--outbox', outbox], {input: '->continuity:save <<<\n  \n>>>\n->relay-file:missing\n->continuity:uncertain "kept"\n'})
+      const report = await runCli(repo.dir, ['relay', 'ingest', '--json', '--outbox', outbox], {
+        input: '->continuity:save <<<\n  \n>>>\n->relay-file:missing\n->continuity:uncertain "kept"\n',
+      })
       assert.equal(report.code, 1)
       const parsed = JSON.parse(report.stdout) as IngestJson
       assert.deepEqual({events: parsed.events, done: parsed.done, raw: parsed.raw, failed: parsed.failed}, {events: 3, done: 1, raw: 1, failed: 1})
@@ -99,17 +107,21 @@ describe('relay ingest', () => {
 
   it('keeps messages it cannot deliver as raw records: a bad thread, a bad target', async () => {
     const repo = newRepo()
-    const result = await runCli(repo.dir, ['relay', 'ingest'], {input: '->relay:Bob [thread:auth/feature] <<<\nImportant long message\n>>>\n->relay:*:Designer hello\n'})
+    const result = await runCli(repo.dir, ['relay', 'ingest'], {
+      input: '->relay:Bob [thread:auth/feature] <<<\nImportant long message\n>>>\n->relay:*:Designer hello\n',
+    })
     assert.equal(result.code, 0, result.stderr)
     assert.equal(refFiles(repo, '.relay/ledger/raw/default').length, 2)
     assert.equal(refFiles(repo, '.relay/messages').length, 0)
-    const raw = refFiles(repo, '.relay/ledger/raw/default').map((path) => repo.git(['show', `refs/trail/records:${path}`])).join('\n')
+    const raw = refFiles(repo, '.relay/ledger/raw/default')
+      .map((path) => repo.git(['show', `refs/trail/records:${path}`]))
+      .join('\n')
     assert.match(raw, /Important long message/)
     assert.match(raw, /invalid thread id/)
     assert.match(raw, /invalid message target/)
   })
 
-  it('carries out the spec\'s outbox flow, verbatim, and deletes each file once its effect is committed', async () => {
+  it("carries out the spec's outbox flow, verbatim, and deletes each file once its effect is committed", async () => {
     const repo = newRepo()
     const agent = `spec-agent-${process.pid}`
     const folder = join('/tmp/relay-outbox', agent)
@@ -146,7 +158,9 @@ describe('relay ingest', () => {
       writeFileSync(join(folder, 'broken'), 'KIND: continuity\nACTION: fly\n')
       writeFileSync(join(folder, 'huge'), `KIND: continuity\nACTION: save\n\n${'x'.repeat(50 * 1024 * 1024)}`)
       writeFileSync(join(folder, 'binary'), Buffer.from([0x4b, 0x00, 0xff, 0x00]))
-      const result = await runCli(repo.dir, ['relay', 'ingest', '--outbox', outbox], {input: '->relay-file:msg\n->relay-file:broken\n->relay-file:huge\n->relay-file:binary\n->relay-file:../../etc/passwd\n'})
+      const result = await runCli(repo.dir, ['relay', 'ingest', '--outbox', outbox], {
+        input: '->relay-file:msg\n->relay-file:broken\n->relay-file:huge\n->relay-file:binary\n->relay-file:../../etc/passwd\n',
+      })
       assert.equal(result.code, 1)
       assert.ok(!existsSync(join(folder, 'msg')))
       for (const name of ['broken', 'huge', 'binary']) assert.ok(existsSync(join(folder, name)), `${name} is left in place`)
@@ -186,7 +200,11 @@ describe('relay ingest', () => {
       const ledger = repo.read('.relay/ledger/default.md')
       assert.match(ledger, /currentTask: half written\n/)
       assert.match(ledger, /uncertain:\n  - first\n  - second\n/)
-      assert.equal(repo.git(['rev-list', '--count', 'refs/trail/records']).trim(), '2', 'each block once, one commit per run that had events: uncertain; save and uncertain')
+      assert.equal(
+        repo.git(['rev-list', '--count', 'refs/trail/records']).trim(),
+        '2',
+        'each block once, one commit per run that had events: uncertain; save and uncertain',
+      )
     } finally {
       rmSync(log, {force: true})
     }
@@ -210,7 +228,10 @@ describe('relay ingest', () => {
       assert.deepEqual(messages().sort(), ['Please update the login UI', 'one', 'two'])
 
       const latin = join(dir, 'latin.log')
-      writeFileSync(latin, Buffer.concat([Buffer.from('\ufeffcaf'), Buffer.from([0xe9]), Buffer.from(' au lait\n->continuity:save <<<\nCurrent task: after Latin-1')]))
+      writeFileSync(
+        latin,
+        Buffer.concat([Buffer.from('\ufeffcaf'), Buffer.from([0xe9]), Buffer.from(' au lait\n->continuity:save <<<\nCurrent task: after Latin-1')]),
+      )
       await ok(repo.dir, ['relay', 'ingest', latin])
       appendFileSync(latin, '>>>\n')
       await ok(repo.dir, ['relay', 'ingest', latin])
@@ -273,14 +294,17 @@ describe('relay ingest', () => {
 describe('relay ingest of Claude Code transcripts', () => {
   const line = (type: string, content: unknown) => `${JSON.stringify({type, message: {role: type, content}, uuid: Math.random().toString(36)})}\n`
 
-  it('reads the assistant\'s text, once per line, however many times it runs', async () => {
+  it("reads the assistant's text, once per line, however many times it runs", async () => {
     const repo = newRepo()
     const transcript = join(repo.dir, '..', `transcript-${process.pid}-${Date.now()}.jsonl`)
     try {
       writeFileSync(
         transcript,
         line('user', 'please save') +
-          line('assistant', [{type: 'text', text: 'Saving.\n->continuity:save <<<\nCurrent task: From the transcript>>>'}, {type: 'tool_use', name: 'Bash', input: {command: 'echo ->continuity:load'}}]) +
+          line('assistant', [
+            {type: 'text', text: 'Saving.\n->continuity:save <<<\nCurrent task: From the transcript>>>'},
+            {type: 'tool_use', name: 'Bash', input: {command: 'echo ->continuity:load'}},
+          ]) +
           line('user', [{type: 'tool_result', content: '->continuity:uncertain "not from the assistant"'}]),
       )
       await ok(repo.dir, ['relay', 'ingest', '--format', 'claude-jsonl', transcript])
@@ -298,13 +322,18 @@ describe('relay ingest of Claude Code transcripts', () => {
 
   it('reads a transcript piped on stdin, and as a hook answers with exit 0 even when an event fails', async () => {
     const repo = newRepo()
-    const piped = await runCli(repo.dir, ['relay', 'ingest', '--format', 'claude-jsonl', '--json'], {input: line('assistant', '->continuity:uncertain "piped"')})
+    const piped = await runCli(repo.dir, ['relay', 'ingest', '--format', 'claude-jsonl', '--json'], {
+      input: line('assistant', '->continuity:uncertain "piped"'),
+    })
     assert.equal((JSON.parse(piped.stdout) as IngestJson).done, 1)
     const transcript = join(repo.dir, '..', `fail-${process.pid}-${Date.now()}.jsonl`)
     try {
       writeFileSync(transcript, line('assistant', '->continuity:load\n->relay-file:missing'))
       const payload = JSON.stringify({transcript_path: transcript, hook_event_name: 'Stop', stop_hook_active: false})
-      const result = await runCli(repo.dir, ['relay', 'ingest', '--format', 'claude-jsonl'], {input: payload, env: {RELAY_OUTBOX: join(repo.dir, '..', 'no-outbox')}})
+      const result = await runCli(repo.dir, ['relay', 'ingest', '--format', 'claude-jsonl'], {
+        input: payload,
+        env: {RELAY_OUTBOX: join(repo.dir, '..', 'no-outbox')},
+      })
       assert.equal(result.code, 0)
       assert.equal((JSON.parse(result.stdout) as {decision: string}).decision, 'block')
       assert.match(result.stderr, /no outbox folder/)
@@ -338,7 +367,10 @@ describe('relay ingest of Claude Code transcripts', () => {
     try {
       writeFileSync(transcript, line('assistant', 'Let me reload.\n->continuity:load'))
       const payload = (active: boolean) => JSON.stringify({session_id: 's', transcript_path: transcript, hook_event_name: 'Stop', stop_hook_active: active})
-      const answer = JSON.parse(await ok(repo.dir, ['relay', 'ingest', '--format', 'claude-jsonl'], {input: payload(false), env})) as {decision: string; reason: string}
+      const answer = JSON.parse(await ok(repo.dir, ['relay', 'ingest', '--format', 'claude-jsonl'], {input: payload(false), env})) as {
+        decision: string
+        reason: string
+      }
       assert.equal(answer.decision, 'block')
       assert.match(answer.reason, /^## continuity load\n\n### Session context for default\n/)
       assert.match(answer.reason, /Hooked work/)
@@ -347,7 +379,11 @@ describe('relay ingest of Claude Code transcripts', () => {
       assert.equal(again, '', 'stop_hook_active: no second block, and no systemMessage (it reaches only the human)')
       appendFileSync(transcript, line('assistant', 'done for now'))
       await ok(repo.dir, ['trail', 'complete', '--summary', 'done'])
-      assert.match(await ok(repo.dir, ['relay', 'ingest', '--format', 'claude-jsonl'], {input: payload(false), env}), /^\{"decision":"block","reason":"## continuity load/, 'the answer held back by the loop guard comes at the next stop')
+      assert.match(
+        await ok(repo.dir, ['relay', 'ingest', '--format', 'claude-jsonl'], {input: payload(false), env}),
+        /^\{"decision":"block","reason":"## continuity load/,
+        'the answer held back by the loop guard comes at the next stop',
+      )
       assert.equal(await ok(repo.dir, ['relay', 'ingest', '--format', 'claude-jsonl'], {input: payload(false), env}), '', 'nothing to say, nothing printed')
     } finally {
       rmSync(transcript, {force: true})

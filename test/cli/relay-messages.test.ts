@@ -55,7 +55,10 @@ async function threeSiblings(): Promise<{root: string; frontend: TestRepo; backe
   await ok(frontend.dir, ['relay', 'ingest'], {input: '->relay:backend:Worker [thread:auth-feature] <<<\nUI mockups ready for review>>>\n', ...as('Designer')})
   for (const repo of [frontend, backend, shared]) {
     const synced = await json<SiblingSyncJson[]>(repo.dir, ['relay', 'sync'])
-    assert.ok(synced.every((report) => report.status === 'updated'), JSON.stringify(synced))
+    assert.ok(
+      synced.every((report) => report.status === 'updated'),
+      JSON.stringify(synced),
+    )
   }
   return {root, frontend, backend, shared}
 }
@@ -92,7 +95,10 @@ describe('messages between sibling projects', () => {
     assert.match(result.stdout, /^shared-lib \(\S+\): nothing new$/m)
     await ok(backend.dir, ['relay', 'bridge', 'remove', 'ghost'])
     await ok(backend.dir, ['relay', 'bridge', 'remove', 'plain'])
-    assert.deepEqual((await json<{name: string}[]>(backend.dir, ['relay', 'bridge', 'list'])).map((s) => s.name), ['frontend', 'shared-lib'])
+    assert.deepEqual(
+      (await json<{name: string}[]>(backend.dir, ['relay', 'bridge', 'list'])).map((s) => s.name),
+      ['frontend', 'shared-lib'],
+    )
   })
 
   it('holds a thread together across projects', async () => {
@@ -119,12 +125,15 @@ describe('messages between sibling projects', () => {
     assert.equal(unknown.code, 3)
   })
 
-  it('searches siblings\' records too, by kind, agent and project, literally', async () => {
+  it("searches siblings' records too, by kind, agent and project, literally", async () => {
     const {frontend, shared} = await threeSiblings()
     await ok(shared.dir, ['relay', 'continuity', 'save', '--handoff', 'Current task: Release\nFiles: src/quokkaParser.ts:1-20'], as('Maintainer'))
     await ok(frontend.dir, ['relay', 'sync'])
     const found = await json<SearchJson>(frontend.dir, ['relay', 'search', 'quokkaParser', '--kind', 'handoff'])
-    assert.deepEqual(found.hits.map((hit) => [hit.project, hit.kind, hit.agent]), [['shared-lib', 'handoff', 'Maintainer']])
+    assert.deepEqual(
+      found.hits.map((hit) => [hit.project, hit.kind, hit.agent]),
+      [['shared-lib', 'handoff', 'Maintainer']],
+    )
     assert.equal((await json<SearchJson>(frontend.dir, ['relay', 'search', 'quokkaParser', '--agent', 'Someone'])).hits.length, 0)
     assert.equal((await json<SearchJson>(frontend.dir, ['relay', 'search', 'quokkaParser', '--project', 'backend'])).hits.length, 0)
     assert.ok((await json<SearchJson>(frontend.dir, ['relay', 'search', 'quokkaParser', '--project', 'shared-lib'])).hits.length >= 1)
@@ -132,7 +141,11 @@ describe('messages between sibling projects', () => {
     await ok(frontend.dir, ['relay', 'sync'])
     for (const query of ['--help', '.*']) {
       const hits = JSON.parse(await ok(frontend.dir, ['relay', 'search', '--json', '--', query])) as SearchJson
-      assert.deepEqual(hits.hits.map((hit) => hit.kind), ['ledger'], query)
+      assert.deepEqual(
+        hits.hits.map((hit) => hit.kind),
+        ['ledger'],
+        query,
+      )
     }
   })
 
@@ -170,7 +183,8 @@ async function oddProjects(options: {delivered?: boolean} = {}): Promise<{app: T
   await ok(docs.dir, ['relay', 'bridge', 'add', 'app', app.dir])
   // broken's store names an id that is not one: its project.yaml cannot be read.
   broken.git(['fast-import', '--quiet'], {
-    input: 'commit refs/trail/records\ncommitter T <t@example.com> 0 +0000\ndata 4\ninit\nM 100644 inline .trail/format.yaml\ndata 10\nformat: 1\nM 100644 inline .relay/project.yaml\ndata 12\nid: "bad id"\n\n',
+    input:
+      'commit refs/trail/records\ncommitter T <t@example.com> 0 +0000\ndata 4\ninit\nM 100644 inline .trail/format.yaml\ndata 10\nformat: 1\nM 100644 inline .relay/project.yaml\ndata 12\nid: "bad id"\n\n',
   })
   await ok(app.dir, ['relay', 'bridge', 'add', 'broken', broken.dir])
   // relay bridge add writes relay.sibling.* to the config: its purpose. Everything else must be as it was.
@@ -232,7 +246,13 @@ describe('messages within a project, and siblings that are not set up', () => {
     const {app, docs, user} = await oddProjects({delivered: true})
     await ok(docs.dir, ['relay', 'send', 'app:Reviewer', 'Not fetched yet'], as('Writer'))
     const offline = await json<SiblingSyncJson[]>(app.dir, ['relay', 'sync', '--offline'])
-    assert.deepEqual(offline.map((report) => [report.name, report.status]), [['broken', 'unchanged'], ['documentation', 'unchanged']])
+    assert.deepEqual(
+      offline.map((report) => [report.name, report.status]),
+      [
+        ['broken', 'unchanged'],
+        ['documentation', 'unchanged'],
+      ],
+    )
     assert.doesNotMatch((await inbox(app, 'Reviewer')).join('\n'), /Not fetched yet/)
     await ok(app.dir, ['relay', 'sync'])
     assert.match((await inbox(app, 'Reviewer')).join('\n'), /Not fetched yet/)
@@ -243,7 +263,10 @@ describe('messages within a project, and siblings that are not set up', () => {
     const {app, docs, user} = await oddProjects({delivered: true})
     const unknown = await runCli(app.dir, ['relay', 'send', 'nowhere:Someone', 'Hello?'], as('Coder'))
     assert.equal(unknown.code, 0)
-    assert.match(unknown.stderr, /^warning: no sibling goes by 'nowhere' yet \(relay bridge list, relay sync\): the message waits in this project's store until one does$/m)
+    assert.match(
+      unknown.stderr,
+      /^warning: no sibling goes by 'nowhere' yet \(relay bridge list, relay sync\): the message waits in this project's store until one does$/m,
+    )
     const noLead = await runCli(app.dir, ['relay', 'send', 'docs:lead', 'Who leads docs?'], as('Coder'))
     assert.match(noLead.stderr, /^warning: docs names no lead in its store: /m)
     await ok(app.dir, ['relay', 'bridge', 'add', 'documentation', docs.dir, '--lead', 'Writer'])
@@ -255,7 +278,7 @@ describe('messages within a project, and siblings that are not set up', () => {
     app.assertUserStateUnchanged(user)
   })
 
-  it('left the user\'s work in progress alone', async () => {
+  it("left the user's work in progress alone", async () => {
     // Every command of the tests above, one after another, in one project: the user's state comes out as it was.
     const {app, docs, user} = await oddProjects({delivered: true})
     await runCli(app.dir, ['relay', 'inbox', '--agent', 'Reviewer'])
@@ -274,7 +297,7 @@ describe('messages within a project, and siblings that are not set up', () => {
   })
 })
 
-describe('a sibling that goes by this project\'s own id', () => {
+describe("a sibling that goes by this project's own id", () => {
   it('is named in a warning by relay sync, and its bare targets never reach this project', async () => {
     const {repoAt} = siblingsRoot('same-id')
     const here = repoAt('one/app')

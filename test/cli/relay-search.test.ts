@@ -41,7 +41,10 @@ describe('relay search', () => {
   it('ranks by the number of matching lines, and shows those lines', async () => {
     const found = await search('completed')
     assert.equal(found.hits[0]!.id, chatty)
-    assert.deepEqual(found.hits.map((hit) => hit.kind), ['trajectory', 'decision'])
+    assert.deepEqual(
+      found.hits.map((hit) => hit.kind),
+      ['trajectory', 'decision'],
+    )
     assert.ok(found.hits[0]!.matches.length >= 3, JSON.stringify(found.hits[0]))
     assert.ok(found.hits[0]!.matches.every((match) => /completed/i.test(match.text) && !/^status:/.test(match.text)))
     assert.equal(found.total, 2)
@@ -52,8 +55,14 @@ describe('relay search', () => {
     const many = await search('completed', '--limit', '5000')
     assert.deepEqual(many, few)
     const byAgent = await search('completed', '--agent', 'b', '--limit', '5000')
-    assert.deepEqual(byAgent.hits.map((hit) => hit.id), few.hits.map((hit) => hit.id))
-    assert.ok(byAgent.hits.every((hit) => hit.matches.every((match) => !/^agent:/.test(match.text))), 'the agent line is not shown')
+    assert.deepEqual(
+      byAgent.hits.map((hit) => hit.id),
+      few.hits.map((hit) => hit.id),
+    )
+    assert.ok(
+      byAgent.hits.every((hit) => hit.matches.every((match) => !/^agent:/.test(match.text))),
+      'the agent line is not shown',
+    )
   })
 
   it('reads only the records of the hits it shows: git grep reads the rest', async () => {
@@ -84,7 +93,19 @@ describe('relay search', () => {
   })
 
   it('knows which text could sit on a line of ids, times or states', () => {
-    for (const text of ['completed', 'status: completed', ': completed', 'traj_01', '2026-11-21T10', 'us: act', ' completed', 'id:', '- Status: completed', '- ', 'ended: "2026']) {
+    for (const text of [
+      'completed',
+      'status: completed',
+      ': completed',
+      'traj_01',
+      '2026-11-21T10',
+      'us: act',
+      ' completed',
+      'id:',
+      '- Status: completed',
+      '- ',
+      'ended: "2026',
+    ]) {
       assert.equal(mayMatchMachineLine(text), true, text)
     }
     for (const text of ['flaky fixture', 'rate limit', 'a.*b', 'café', 'status:  completed', 'status: completed now', '--help me']) {

@@ -80,7 +80,10 @@ describe('a store in a newer format', () => {
   })
 
   it('names the newest version when the store names none, or names something that is no version', async () => {
-    const latest = {line: 'error: this store has format 2; this version of relay-trail reads format 1', hint: 'hint: install the newest relay-trail: npm install -g relay-trail@latest'}
+    const latest = {
+      line: 'error: this store has format 2; this version of relay-trail reads format 1',
+      hint: 'hint: install the newest relay-trail: npm install -g relay-trail@latest',
+    }
     for (const yaml of ['format: 2\n', 'format: 2\nminVersion: "0.4.0; rm -rf ~"\n', 'format: 2\nminVersion: [0, 4]\n']) {
       const {repo} = await futureStore(yaml)
       await refused(repo, ['trail', 'status'], latest)
@@ -103,7 +106,11 @@ describe('a store in a newer format', () => {
         ['relay_continuity_load', {}],
         ['trail_decision', {title: 'From MCP'}],
       ] as const) {
-        assert.match(await mcp.fails(tool, args), /this store has format 2, which relay-trail 0\.4\.0 and newer read[\s\S]*npm install -g relay-trail@0\.4\.0/, tool)
+        assert.match(
+          await mcp.fails(tool, args),
+          /this store has format 2, which relay-trail 0\.4\.0 and newer read[\s\S]*npm install -g relay-trail@0\.4\.0/,
+          tool,
+        )
       }
     } finally {
       await mcp.close()
@@ -145,7 +152,10 @@ describe('a store in a newer format', () => {
     fetched.git(['fetch', '--quiet', remote.dir, `+${REF}:refs/trail/remotes/origin/records`])
     const start = await runCli(fetched.dir, ['trail', 'start', 'First here'])
     assert.equal(start.code, 5, start.stderr)
-    assert.equal(start.stderr, `error: the store fetched into refs/trail/remotes/origin/records has format 2, which relay-trail 0.4.0 and newer read; this version of relay-trail reads format 1\n${REFUSED_040.hint}\n`)
+    assert.equal(
+      start.stderr,
+      `error: the store fetched into refs/trail/remotes/origin/records has format 2, which relay-trail 0.4.0 and newer read; this version of relay-trail reads format 1\n${REFUSED_040.hint}\n`,
+    )
     assert.equal(fetched.gitOrEmpty(['rev-parse', '--verify', '--quiet', REF]).trim(), '', 'not adopted')
   })
 })

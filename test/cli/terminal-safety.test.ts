@@ -42,13 +42,16 @@ const PAYLOAD = `zqxhostile ${ATTACKS.map((attack) => attack.text).join(' ')} en
  * LF, DEL, C1, bidirectional marks and overrides, zero-width and invisible format characters, the line and
  * paragraph separators, tag characters, lone surrogates.
  */
-const DANGEROUS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]|[\ud800-\udfff]|[\u{e0000}-\u{e007f}]/u
+const DANGEROUS =
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]|[\ud800-\udfff]|[\u{e0000}-\u{e007f}]/u
 
 function assertNothingRaw(text: string, where: string): void {
   const found = DANGEROUS.exec(text)
   if (found) {
     const at = found.index
-    assert.fail(`${where}: U+${found[0].codePointAt(0)!.toString(16).padStart(4, '0')} printed raw at ${at}: ${JSON.stringify(text.slice(Math.max(0, at - 60), at + 60))}`)
+    assert.fail(
+      `${where}: U+${found[0].codePointAt(0)!.toString(16).padStart(4, '0')} printed raw at ${at}: ${JSON.stringify(text.slice(Math.max(0, at - 60), at + 60))}`,
+    )
   }
 }
 
@@ -92,7 +95,10 @@ const TEXT = `${PAYLOAD}\nzqxfield \u001b]0;title\u0007 nul\u0000 \u009b2J \u202
 const DATE = '2026-01-02T03:04:05.000Z\u001b]52;c;eA==\u0007\nFAKE-LINE'
 
 /** Ids for records planted by hand, so they sit where the tool looks for them. */
-const ids = new IdGenerator(() => new Date('2026-01-02T03:04:05Z'), (count) => new Uint8Array(count).fill(7))
+const ids = new IdGenerator(
+  () => new Date('2026-01-02T03:04:05Z'),
+  (count) => new Uint8Array(count).fill(7),
+)
 const HOSTILE_TRAJECTORY = ids.next('traj')
 const BROKEN_TRAJECTORY = ids.next('traj')
 /** A trajectory whose id field is not its folder's (trail show builds paths from the id: it is only listed). */
@@ -120,20 +126,56 @@ describe('terminal safety: hostile records reach no terminal raw', () => {
 
     // Through the commands.
     await ok(home.dir, ['relay', 'project', '--id', 'home'])
-    ownId = (await ok(home.dir, ['trail', 'start', '--quiet', '--task', PAYLOAD, '--source', PAYLOAD, '--url', `https://example.com/${PAYLOAD}`, '--', PAYLOAD])).trim()
-    await ok(home.dir, ['trail', 'decision', PAYLOAD, '--reasoning', `first line\n${PAYLOAD}\nlast line`, '--alternatives', `${PAYLOAD},plain`, '--confidence', '0.5'])
-    await ok(home.dir, ['trail', 'complete', '--summary', `${PAYLOAD}\nsecond line`, '--approach', PAYLOAD, '--challenges', PAYLOAD, '--learnings', PAYLOAD, '--confidence', '0.6'])
+    ownId = (
+      await ok(home.dir, ['trail', 'start', '--quiet', '--task', PAYLOAD, '--source', PAYLOAD, '--url', `https://example.com/${PAYLOAD}`, '--', PAYLOAD])
+    ).trim()
+    await ok(home.dir, [
+      'trail',
+      'decision',
+      PAYLOAD,
+      '--reasoning',
+      `first line\n${PAYLOAD}\nlast line`,
+      '--alternatives',
+      `${PAYLOAD},plain`,
+      '--confidence',
+      '0.5',
+    ])
+    await ok(home.dir, [
+      'trail',
+      'complete',
+      '--summary',
+      `${PAYLOAD}\nsecond line`,
+      '--approach',
+      PAYLOAD,
+      '--challenges',
+      PAYLOAD,
+      '--learnings',
+      PAYLOAD,
+      '--confidence',
+      '0.6',
+    ])
     activeId = (await ok(home.dir, ['trail', 'start', '--quiet', '--', `active ${PAYLOAD}`])).trim()
     await ok(home.dir, ['trail', 'decision', `active decision ${PAYLOAD}`, '--reasoning', PAYLOAD])
     await ok(home.dir, ['relay', 'send', 'default', `body ${PAYLOAD}\nsecond line`, '--thread', 'hostile', '--agent', 'sender'])
-    await ok(home.dir, ['relay', 'continuity', 'save', `Current task: ${PAYLOAD}\nNext steps: ${PAYLOAD}\nKey decisions: ${PAYLOAD}\n## Notes\n${PAYLOAD}`, '--handoff'])
+    await ok(home.dir, [
+      'relay',
+      'continuity',
+      'save',
+      `Current task: ${PAYLOAD}\nNext steps: ${PAYLOAD}\nKey decisions: ${PAYLOAD}\n## Notes\n${PAYLOAD}`,
+      '--handoff',
+    ])
     await ok(home.dir, ['relay', 'continuity', 'uncertain', `uncertain ${PAYLOAD}`])
     // Agent output and an outbox file, through relay ingest (the parser strips ANSI sequences, and reads a CR as the
     // end of a line, as it does U+2028; the rest arrives).
     const printed = PAYLOAD.replace(/[\r\u2028]/g, ' ')
     mkdirSync(join(outbox, 'default'))
     writeFileSync(join(outbox, 'default', 'hostile'), `TO: default\nTHREAD: hostile\n\noutbox ${printed}\n`)
-    const agentOutput = [`->relay:default <<<ingested ${printed}>>>`, '->relay-file:hostile', `[[SUMMARY]]${JSON.stringify({currentTask: PAYLOAD, completedTasks: [PAYLOAD], context: PAYLOAD})}[[/SUMMARY]]`, 'plain \u0000 nul'].join('\n')
+    const agentOutput = [
+      `->relay:default <<<ingested ${printed}>>>`,
+      '->relay-file:hostile',
+      `[[SUMMARY]]${JSON.stringify({currentTask: PAYLOAD, completedTasks: [PAYLOAD], context: PAYLOAD})}[[/SUMMARY]]`,
+      'plain \u0000 nul',
+    ].join('\n')
     await ok(home.dir, ['relay', 'ingest', '--outbox', outbox], {input: agentOutput, env})
 
     // Behind the tool's back: every front matter field hostile, a NUL among them, and a record that cannot be read.
@@ -141,13 +183,42 @@ describe('terminal safety: hostile records reach no terminal raw', () => {
       {
         path: trajectoryPath(HOSTILE_TRAJECTORY),
         content: frontMatter(
-          {id: HOSTILE_TRAJECTORY, title: FIELD, status: 'abandoned', agent: 'default', started: DATE, updated: DATE, ended: DATE, task: FIELD, source: FIELD, url: FIELD, branch: FIELD, summary: TEXT, approach: TEXT, challenges: [FIELD], learnings: [FIELD], reason: TEXT},
+          {
+            id: HOSTILE_TRAJECTORY,
+            title: FIELD,
+            status: 'abandoned',
+            agent: 'default',
+            started: DATE,
+            updated: DATE,
+            ended: DATE,
+            task: FIELD,
+            source: FIELD,
+            url: FIELD,
+            branch: FIELD,
+            summary: TEXT,
+            approach: TEXT,
+            challenges: [FIELD],
+            learnings: [FIELD],
+            reason: TEXT,
+          },
           'by hand',
         ),
       },
       {
         path: eventPath(HOSTILE_TRAJECTORY, ids.next('ev')),
-        content: frontMatter({id: `ev_${FIELD}`, kind: 'decision', trajectory: HOSTILE_TRAJECTORY, agent: 'default', at: DATE, title: FIELD, reasoning: TEXT, alternatives: [FIELD]}, 'by hand'),
+        content: frontMatter(
+          {
+            id: `ev_${FIELD}`,
+            kind: 'decision',
+            trajectory: HOSTILE_TRAJECTORY,
+            agent: 'default',
+            at: DATE,
+            title: FIELD,
+            reasoning: TEXT,
+            alternatives: [FIELD],
+          },
+          'by hand',
+        ),
       },
       {
         path: trajectoryPath(MISNAMED_TRAJECTORY),
@@ -159,7 +230,10 @@ describe('terminal safety: hostile records reach no terminal raw', () => {
       },
       {
         path: messagePath(HOSTILE_MESSAGE),
-        content: frontMatter({id: `${HOSTILE_MESSAGE}${FIELD}`, from: 'planted', project: 'home', to: 'default', thread: 'hostile', created: DATE, body: `planted ${TEXT}`}, 'by hand'),
+        content: frontMatter(
+          {id: `${HOSTILE_MESSAGE}${FIELD}`, from: 'planted', project: 'home', to: 'default', thread: 'hostile', created: DATE, body: `planted ${TEXT}`},
+          'by hand',
+        ),
       },
     ])
 
@@ -168,11 +242,17 @@ describe('terminal safety: hostile records reach no terminal raw', () => {
     commitOnRef(sibling, 'refs/trail/records', [
       {
         path: messagePath(SIBLING_MESSAGE),
-        content: frontMatter({id: `${SIBLING_MESSAGE}${FIELD}`, from: 'evil', project: 'sib', to: '*:*', thread: 'hostile', created: DATE, body: `sibling ${TEXT}`}, 'by hand'),
+        content: frontMatter(
+          {id: `${SIBLING_MESSAGE}${FIELD}`, from: 'evil', project: 'sib', to: '*:*', thread: 'hostile', created: DATE, body: `sibling ${TEXT}`},
+          'by hand',
+        ),
       },
       {
         path: trajectoryPath(HOSTILE_TRAJECTORY),
-        content: frontMatter({id: `${HOSTILE_TRAJECTORY}${FIELD}`, title: `sibling ${PAYLOAD}`, status: 'active', agent: 'evil', started: DATE, summary: PAYLOAD}, `# sibling ${PAYLOAD}\n`),
+        content: frontMatter(
+          {id: `${HOSTILE_TRAJECTORY}${FIELD}`, title: `sibling ${PAYLOAD}`, status: 'active', agent: 'evil', started: DATE, summary: PAYLOAD},
+          `# sibling ${PAYLOAD}\n`,
+        ),
       },
     ])
     home.assertUserStateUnchanged(userState)
@@ -189,7 +269,11 @@ describe('terminal safety: hostile records reach no terminal raw', () => {
   })
 
   /** Runs a reading command: it must succeed, print nothing raw, and show the hostile text escaped. */
-  async function read(argv: Parameters<typeof runCli>[1], visible: readonly string[] = VISIBLE, options: Parameters<typeof runCli>[2] = {}): Promise<CliResult> {
+  async function read(
+    argv: Parameters<typeof runCli>[1],
+    visible: readonly string[] = VISIBLE,
+    options: Parameters<typeof runCli>[2] = {},
+  ): Promise<CliResult> {
     const result = await runCli(home.dir, argv, options)
     assert.equal(result.code, 0, `${argv.join(' ')}: ${result.stderr}`)
     assertSafe(result, argv.join(' '))
@@ -206,7 +290,11 @@ describe('terminal safety: hostile records reach no terminal raw', () => {
     const result = await read(['trail', 'list'], ['\\x1b]0;title\\x07', 'nul\\x00', '\\u009b2J', '\\u202etxt'])
     assert.ok(result.stdout.includes(`${MISNAMED_TRAJECTORY}zqxfield \\x1b]0;title\\x07`), 'an id field shows escaped')
     assertNoInjectedLine(result.stdout, 'trail list')
-    assert.match(result.stderr, new RegExp(`^warning: cannot read record .*${BROKEN_TRAJECTORY}.*\\\\x1b\\]0;title\\\\x07`, 'm'), 'the warning quotes the bad field, escaped')
+    assert.match(
+      result.stderr,
+      new RegExp(`^warning: cannot read record .*${BROKEN_TRAJECTORY}.*\\\\x1b\\]0;title\\\\x07`, 'm'),
+      'the warning quotes the bad field, escaped',
+    )
     assert.equal(result.stderr.trimEnd().split('\n').length, 1, 'one warning, on one line')
   })
 
@@ -253,7 +341,8 @@ describe('terminal safety: hostile records reach no terminal raw', () => {
       assertSafe(result, argv.join(' '))
       // The escapes are JSON's own: what is parsed is the text as stored, control characters and all.
       const parsed = JSON.stringify(JSON.parse(result.stdout))
-      if (argv[1] !== 'bridge' && argv[1] !== 'sync') assert.ok(parsed.includes(JSON.stringify(ATTACKS[0].text).slice(1, -1)), `${argv.join(' ')}: the text comes back as stored`)
+      if (argv[1] !== 'bridge' && argv[1] !== 'sync')
+        assert.ok(parsed.includes(JSON.stringify(ATTACKS[0].text).slice(1, -1)), `${argv.join(' ')}: the text comes back as stored`)
     }
     const exported = await runCli(home.dir, ['trail', 'export', ownId, '--format', 'json'])
     assertSafe(exported, 'trail export --format json')
@@ -261,7 +350,10 @@ describe('terminal safety: hostile records reach no terminal raw', () => {
   })
 
   it('relay inbox and relay thread print messages from this store, a planted record, ingest, an outbox file and a sibling escaped', async () => {
-    for (const argv of [['relay', 'inbox'], ['relay', 'thread', 'hostile']] as const) {
+    for (const argv of [
+      ['relay', 'inbox'],
+      ['relay', 'thread', 'hostile'],
+    ] as const) {
       const result = await read([...argv])
       // ->relay:default <<<...>>> names no thread: the inbox shows it, the thread does not.
       const origins = ['body', 'planted', 'outbox', 'sibling', ...(argv[1] === 'inbox' ? ['ingested'] : [])]
@@ -272,9 +364,15 @@ describe('terminal safety: hostile records reach no terminal raw', () => {
   })
 
   it('relay sync reports what a hostile sibling sent, escaped, on one line per message', async () => {
-    const id = new IdGenerator(() => new Date(), (count) => new Uint8Array(count).fill(9)).next('msg', new Date('2026-01-04T00:00:00Z'))
+    const id = new IdGenerator(
+      () => new Date(),
+      (count) => new Uint8Array(count).fill(9),
+    ).next('msg', new Date('2026-01-04T00:00:00Z'))
     commitOnRef(sibling, 'refs/trail/records', [
-      {path: messagePath(id), content: frontMatter({id: `${id}${FIELD}`, from: 'evil', project: 'sib', to: '*:*', created: DATE, body: `synced ${TEXT}`}, 'by hand')},
+      {
+        path: messagePath(id),
+        content: frontMatter({id: `${id}${FIELD}`, from: 'evil', project: 'sib', to: '*:*', created: DATE, body: `synced ${TEXT}`}, 'by hand'),
+      },
     ])
     // The body is cut to one line of 100 characters: the first attacks of it show.
     const result = await read(['relay', 'sync'], ['\\x1b]0;title\\x07', 'nul\\x00', '\\u202etxt', '\\x1b]52;c;cm0gLXJmIH4=\\x07'])
@@ -295,7 +393,10 @@ describe('terminal safety: hostile records reach no terminal raw', () => {
   })
 
   it('relay ingest prints its answers escaped', async () => {
-    const result = await read(['relay', 'ingest', '--outbox', outbox], ['\\x1b]52;c;', '\\u202eevil'], {input: '->continuity:load\n->continuity:search zqxhostile\n', env})
+    const result = await read(['relay', 'ingest', '--outbox', outbox], ['\\x1b]52;c;', '\\u202eevil'], {
+      input: '->continuity:load\n->continuity:search zqxhostile\n',
+      env,
+    })
     assert.match(result.stdout, /^# Session context for default/)
     home.assertUserStateUnchanged(userState)
   })
@@ -303,10 +404,17 @@ describe('terminal safety: hostile records reach no terminal raw', () => {
   it('relay hook claude session-start and stop answer in JSON with the hostile text escaped inside it', async () => {
     const transcript = join(scratch, 'transcript.jsonl')
     writeFileSync(transcript, '')
-    const payload = (event: string, extra: Record<string, unknown>) => JSON.stringify({session_id: 'c0ffee00-0000-4000-8000-000000000000', transcript_path: transcript, cwd: home.dir, hook_event_name: event, ...extra})
+    const payload = (event: string, extra: Record<string, unknown>) =>
+      JSON.stringify({session_id: 'c0ffee00-0000-4000-8000-000000000000', transcript_path: transcript, cwd: home.dir, hook_event_name: event, ...extra})
     const start = await runCli(home.dir, ['relay', 'hook', 'claude', 'session-start'], {input: payload('SessionStart', {source: 'startup'}), env})
-    const stop = await runCli(home.dir, ['relay', 'hook', 'claude', 'stop'], {input: payload('Stop', {stop_hook_active: false, last_assistant_message: '->continuity:search zqxhostile\n->continuity:load'}), env})
-    for (const [name, result, field] of [['session-start', start, 'additionalContext'], ['stop', stop, 'reason']] as const) {
+    const stop = await runCli(home.dir, ['relay', 'hook', 'claude', 'stop'], {
+      input: payload('Stop', {stop_hook_active: false, last_assistant_message: '->continuity:search zqxhostile\n->continuity:load'}),
+      env,
+    })
+    for (const [name, result, field] of [
+      ['session-start', start, 'additionalContext'],
+      ['stop', stop, 'reason'],
+    ] as const) {
       assert.equal(result.code, 0, result.stderr)
       assertSafe(result, `relay hook claude ${name}`)
       // What the tool hands the agent (and may show on a terminal): the parsed field, not only the JSON text.
@@ -338,7 +446,10 @@ describe('terminal safety: hostile records reach no terminal raw', () => {
       assertSafe(result, argv.join(' '))
       const lines = result.stderr.trimEnd().split('\n')
       assert.match(lines[0]!, /^error: /, `${argv.join(' ')}: ${result.stderr}`)
-      assert.ok(lines.length <= 2 && (lines[1] === undefined || /^hint: /.test(lines[1])), `${argv.join(' ')}: one error line and one hint line, got:\n${result.stderr}`)
+      assert.ok(
+        lines.length <= 2 && (lines[1] === undefined || /^hint: /.test(lines[1])),
+        `${argv.join(' ')}: one error line and one hint line, got:\n${result.stderr}`,
+      )
       assert.ok(!lines.some((line) => line.startsWith('hint: FAKE-LINE')), argv.join(' '))
       assert.match(result.stderr, /\\(x1b|u001b)\]0;t\\(x07|u0007)/, `${argv.join(' ')} shows what it quotes`)
       const asJson = await runCli(home.dir, [...argv, '--json'])
@@ -348,7 +459,12 @@ describe('terminal safety: hostile records reach no terminal raw', () => {
   })
 
   it('shows trail show and relay inbox under a pseudo-terminal in colour, with no escape sequence but our colour codes', async () => {
-    for (const argv of [['trail', 'show', ownId], ['relay', 'inbox'], ['trail', 'list'], ['trail', 'status']] as const) {
+    for (const argv of [
+      ['trail', 'show', ownId],
+      ['relay', 'inbox'],
+      ['trail', 'list'],
+      ['trail', 'status'],
+    ] as const) {
       const output = underTerminal(home.dir, [...argv])
       const colours = output.match(/\u001b\[[0-9;]*m/g) ?? []
       assert.ok(colours.length > 0, `${argv.join(' ')}: colour is on under a terminal:\n${output}`)
@@ -356,7 +472,11 @@ describe('terminal safety: hostile records reach no terminal raw', () => {
       const rest = output.replace(/\u001b\[(1|2|22|31|32|33|36|39)m/g, '')
       assertNothingRaw(rest, `${argv.join(' ')} under a terminal`)
       // A terminal's list cuts titles at 80 characters: the first attacks show.
-      assertVisible(rest, `${argv.join(' ')} under a terminal`, argv[1] === 'list' ? ['\\x1b]52;c;', '\\x1bc'] : ['\\x1b]52;c;', '\\x1bc', '\\u009b31m', '\\u202eevil'])
+      assertVisible(
+        rest,
+        `${argv.join(' ')} under a terminal`,
+        argv[1] === 'list' ? ['\\x1b]52;c;', '\\x1bc'] : ['\\x1b]52;c;', '\\x1bc', '\\u009b31m', '\\u202eevil'],
+      )
     }
   })
 })
@@ -370,7 +490,10 @@ describe('terminal safety: tab-separated output', () => {
     commitOnRef(repo, 'refs/trail/records', [
       {
         path: trajectoryPath(HOSTILE_TRAJECTORY),
-        content: frontMatter({id: `${HOSTILE_TRAJECTORY}\tcolumn\nrow`, title: 'a\tb\nc\rd', status: 'active', agent: 'planted', started: `2026-01-02\tT\n03`}, 'by hand'),
+        content: frontMatter(
+          {id: `${HOSTILE_TRAJECTORY}\tcolumn\nrow`, title: 'a\tb\nc\rd', status: 'active', agent: 'planted', started: `2026-01-02\tT\n03`},
+          'by hand',
+        ),
       },
     ])
     const result = await runCli(repo.dir, ['trail', 'list'])
@@ -379,9 +502,18 @@ describe('terminal safety: tab-separated output', () => {
     const rows = result.stdout.split('\n').slice(0, -1)
     assert.equal(rows.length, titles.length + 1, result.stdout)
     for (const row of rows) assert.equal(row.split('\t').length, 6, `six columns: ${JSON.stringify(row)}`)
-    assert.ok(rows.some((row) => row.endsWith('\ttab\\there')), 'a TAB in a title shows as \\t')
-    assert.ok(rows.some((row) => row.endsWith('\tline one line two')), 'a line break in a title becomes a space')
-    assert.ok(rows.some((row) => row.startsWith(`${HOSTILE_TRAJECTORY}\\tcolumn row\t`)), 'an id holding a TAB and a newline stays one cell')
+    assert.ok(
+      rows.some((row) => row.endsWith('\ttab\\there')),
+      'a TAB in a title shows as \\t',
+    )
+    assert.ok(
+      rows.some((row) => row.endsWith('\tline one line two')),
+      'a line break in a title becomes a space',
+    )
+    assert.ok(
+      rows.some((row) => row.startsWith(`${HOSTILE_TRAJECTORY}\\tcolumn row\t`)),
+      'an id holding a TAB and a newline stays one cell',
+    )
     repo.assertUserStateUnchanged(before)
   })
 
@@ -412,7 +544,8 @@ describe('terminal safety: one door out', () => {
       readFileSync(join(ROOT, path), 'utf8')
         .split('\n')
         .forEach((line, index) => {
-          if (/process\.(stdout|stderr)\.write\((?!terminalText\()|console\.(log|error|warn|info|debug)\(/.test(line)) offenders.push(`${path}:${index + 1}: ${line.trim()}`)
+          if (/process\.(stdout|stderr)\.write\((?!terminalText\()|console\.(log|error|warn|info|debug)\(/.test(line))
+            offenders.push(`${path}:${index + 1}: ${line.trim()}`)
         })
     }
     assert.deepEqual(offenders, [])
@@ -424,7 +557,11 @@ function underTerminal(cwd: string, argv: [keyof typeof BIN, ...string[]]): stri
   const [bin, ...args] = argv
   const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`
   const command = [process.execPath, BIN[bin], ...args].map(quote).join(' ')
-  const result = spawnSync('script', ['-qec', command, '/dev/null'], {cwd, env: testEnv({TERM: 'xterm-256color', COLUMNS: '200', PAGER: 'cat'}), encoding: 'utf8'})
+  const result = spawnSync('script', ['-qec', command, '/dev/null'], {
+    cwd,
+    env: testEnv({TERM: 'xterm-256color', COLUMNS: '200', PAGER: 'cat'}),
+    encoding: 'utf8',
+  })
   assert.equal(result.status, 0, `${argv.join(' ')} under script: ${result.stderr}${result.stdout}`)
   return result.stdout.replace(/\r\n/g, '\n')
 }

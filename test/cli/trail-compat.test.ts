@@ -91,7 +91,10 @@ describe('the agent-trajectories CLI surface, row by row', () => {
     const t = await json(repo.dir, ['trail', 'start', 'Plan it', '--phase', 'plan'])
     const shown = await json<{phase: string; decisions: {kind: string; phase: string}[]}>(repo.dir, ['trail', 'show', String(t.id)])
     assert.equal(shown.phase, 'plan')
-    assert.deepEqual(shown.decisions.map((d) => [d.kind, d.phase]), [['phase', 'plan']])
+    assert.deepEqual(
+      shown.decisions.map((d) => [d.kind, d.phase]),
+      [['phase', 'plan']],
+    )
     check()
   })
 
@@ -110,7 +113,12 @@ describe('the agent-trajectories CLI surface, row by row', () => {
     const event = await json(repo.dir, ['trail', 'phase', 'design', '--reason', 'plan agreed', '--agent', 'alice'])
     assert.deepEqual([event.kind, event.phase, event.reasoning], ['phase', 'design', 'plan agreed'])
     assert.match(await trail(['status', '--agent', 'alice']), /phase: design/)
-    await refused(repo, ['phase', 'testing', '--agent', 'alice'], /^error: 'testing' is not a phase$/, /^hint: the phases are plan, design, execute, review, observe/)
+    await refused(
+      repo,
+      ['phase', 'testing', '--agent', 'alice'],
+      /^error: 'testing' is not a phase$/,
+      /^hint: the phases are plan, design, execute, review, observe/,
+    )
     check()
   })
 
@@ -173,7 +181,18 @@ describe('the agent-trajectories CLI surface, row by row', () => {
   it('trail complete --challenges a,b --learnings c (agent-relay): one item per comma; \\, keeps a comma', async () => {
     const {repo, trail, check} = setUp()
     await trail(['start', 'Work'])
-    const done = await json(repo.dir, ['trail', 'complete', '--summary', 'Done', '--challenges', 'Token refresh,Clock skew', '--learnings', 'Lock\\, then read', '--learnings', 'Measure'])
+    const done = await json(repo.dir, [
+      'trail',
+      'complete',
+      '--summary',
+      'Done',
+      '--challenges',
+      'Token refresh,Clock skew',
+      '--learnings',
+      'Lock\\, then read',
+      '--learnings',
+      'Measure',
+    ])
     assert.deepEqual(done.challenges, ['Token refresh', 'Clock skew'])
     assert.deepEqual(done.learnings, ['Lock, then read', 'Measure'])
     check()
@@ -227,7 +246,10 @@ describe('the agent-trajectories CLI surface, row by row', () => {
     await trail(['start', 'Fix the LOGIN page', '--agent', 'a'])
     await trail(['start', 'Write docs', '--agent', 'b'])
     const found = await json<{trajectories: {title: string}[]; total: number}>(repo.dir, ['trail', 'list', '--search', 'login'])
-    assert.deepEqual(found.trajectories.map((t) => t.title), ['Fix the LOGIN page'])
+    assert.deepEqual(
+      found.trajectories.map((t) => t.title),
+      ['Fix the LOGIN page'],
+    )
     check()
   })
 
@@ -261,7 +283,7 @@ describe('the agent-trajectories CLI surface, row by row', () => {
     repo.assertUserStateUnchanged(before)
   })
 
-  it('trail export -f md|markdown|json|html|timeline -o <file>: the formats; agent-trajectories\' JSON is --format agent-trajectories', async () => {
+  it("trail export -f md|markdown|json|html|timeline -o <file>: the formats; agent-trajectories' JSON is --format agent-trajectories", async () => {
     const {repo, trail, check} = setUp()
     const t = await json(repo.dir, ['trail', 'start', 'Work <b>'])
     assert.match(await trail(['export', '-f', 'md']), /^# Work \\<b\\>/)
@@ -299,13 +321,16 @@ describe('the agent-trajectories CLI surface, row by row', () => {
     check()
   })
 
-  it('$TRAJECTORIES_SEARCH_PATHS: the folders trail import reads besides the repository\'s', async () => {
+  it("$TRAJECTORIES_SEARCH_PATHS: the folders trail import reads besides the repository's", async () => {
     const {repo, trail} = setUp()
     const elsewhere = tempDir()
     incumbent(repo.dir, ['start', 'Kept elsewhere'], {TRAJECTORIES_DATA_DIR: elsewhere})
     const before = repo.userState()
     const result = JSON.parse(await trail(['import', '--json'], {env: {TRAJECTORIES_SEARCH_PATHS: `/nonexistent:${elsewhere}`}}))
-    assert.deepEqual(result.imported.map((t: {title: string}) => t.title), ['Kept elsewhere'])
+    assert.deepEqual(
+      result.imported.map((t: {title: string}) => t.title),
+      ['Kept elsewhere'],
+    )
     repo.assertUserStateUnchanged(before)
   })
 
@@ -318,7 +343,12 @@ describe('the agent-trajectories CLI surface, row by row', () => {
 
   it('trail compact [...]: refused, naming relay search and trail list --search', async () => {
     const {repo, check} = setUp()
-    await refused(repo, ['compact', '--all', '--pr', '12', '--no-llm', '--dry-run'], /^error: trail compact is not part of relay-trail/, /relay search .*trail list --search/)
+    await refused(
+      repo,
+      ['compact', '--all', '--pr', '12', '--no-llm', '--dry-run'],
+      /^error: trail compact is not part of relay-trail/,
+      /relay search .*trail list --search/,
+    )
     check()
   })
 
@@ -344,4 +374,3 @@ function tempDir(): string {
   after(() => rmSync(dir, {recursive: true, force: true}))
   return dir
 }
-

@@ -28,12 +28,15 @@ async function runExample(repo: TestRepo, example: string): Promise<void> {
   repo.assertUserStateUnchanged(before)
 }
 
-describe('the spec\'s trail examples, verbatim', () => {
+describe("the spec's trail examples, verbatim", () => {
   const newRepo = useRepos()
 
   it('finds the examples in the spec', () => {
     for (const command of ['trail start', 'trail decision', 'trail complete', 'trail abandon', 'trail status']) {
-      assert.ok(examples.some((example) => example.startsWith(command)), `no example of ${command}`)
+      assert.ok(
+        examples.some((example) => example.startsWith(command)),
+        `no example of ${command}`,
+      )
     }
   })
 
@@ -50,7 +53,11 @@ describe('the spec\'s trail examples, verbatim', () => {
     const list = await json<{trajectories: {id: string; title: string; status: string; task: string | null}[]}>(repo.dir, ['trail', 'list', '--limit', '100'])
     const fixLogin = list.trajectories.find((t) => t.title === 'Fix login bug')
     assert.equal(fixLogin?.task, 'agent-relay-123')
-    const shown = await Promise.all(list.trajectories.map((t) => json<{decisions: {title: string; reasoning: string | null}[]; summary: string | null; reason: string | null}>(repo.dir, ['trail', 'show', t.id])))
+    const shown = await Promise.all(
+      list.trajectories.map((t) =>
+        json<{decisions: {title: string; reasoning: string | null}[]; summary: string | null; reason: string | null}>(repo.dir, ['trail', 'show', t.id]),
+      ),
+    )
     const decisions = shown.flatMap((t) => t.decisions)
     assert.ok(decisions.some((d) => d.title === 'Chose JWT over sessions' && d.reasoning === 'Stateless scaling'))
     assert.ok(decisions.some((d) => d.title === 'Chose JWT over sessions' && d.reasoning === 'Stateless scaling requirements'))

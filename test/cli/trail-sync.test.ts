@@ -21,7 +21,10 @@ const tempDir = useTempDirs()
 const sync = (repo: TestRepo, ...args: string[]) => json<CloneSyncResult>(repo.dir, ['trail', 'sync', ...args])
 const tip = (repo: TestRepo) => repo.gitOrEmpty(['rev-parse', '--verify', '--quiet', 'refs/trail/records']).trim()
 const trajectories = (repo: TestRepo) =>
-  repo.git(['ls-tree', '-r', '--name-only', 'refs/trail/records', '--', '.trail/trajectories']).split('\n').filter((path) => path.endsWith('/trajectory.md'))
+  repo
+    .git(['ls-tree', '-r', '--name-only', 'refs/trail/records', '--', '.trail/trajectories'])
+    .split('\n')
+    .filter((path) => path.endsWith('/trajectory.md'))
 /** `count` trajectories, each by its own agent: written in this process, as the CLI would (faster than 200 spawns). */
 const writeApart = async (repo: TestRepo, prefix: string, count: number) => {
   for (let i = 0; i < count; i++) {
@@ -156,7 +159,11 @@ describe('trail sync between clones of one project', () => {
       const detail = await json<TrajectoryDetailJson>(repo.dir, ['trail', 'show', shared])
       assert.equal(detail.status, 'completed', 'the completion from A')
       assert.equal(detail.summary, 'Finished on clone A')
-      assert.deepEqual(detail.decisions.map((d) => d.title), ['Chose the B approach'], 'the decision from B')
+      assert.deepEqual(
+        detail.decisions.map((d) => d.title),
+        ['Chose the B approach'],
+        'the decision from B',
+      )
       const ledger = repo.read('.relay/ledger/lead.md')
       for (const line of ['Shared work', 'the parser', 'write the docs']) assert.ok(ledger.includes(line), `${line} in\n${ledger}`)
       assert.doesNotMatch(ledger, /^(<<<<<<<|=======|>>>>>>>)/m)
@@ -197,7 +204,11 @@ describe('trail sync between clones of one project', () => {
     await sync(b)
     assert.equal(tip(a), tip(e))
     assert.equal(tip(b), tip(e))
-    assert.equal((await json<StatusJson>(a.dir, ['trail', 'status', '--agent', 'early'])).active?.title, 'Written before any sync', 'its work is active on every clone')
+    assert.equal(
+      (await json<StatusJson>(a.dir, ['trail', 'status', '--agent', 'early'])).active?.title,
+      'Written before any sync',
+      'its work is active on every clone',
+    )
     await e.fsck('refs/trail/records')
   })
 
@@ -211,7 +222,10 @@ describe('trail sync between clones of one project', () => {
     await ok(b.dir, ['trail', 'abandon', '--agent', 'pair', '--reason', 'Dropped on B'])
     await sync(a)
     const merged = await sync(b)
-    assert.ok(merged.merged.some((path) => path.endsWith(`${id}/trajectory.md`)), JSON.stringify(merged))
+    assert.ok(
+      merged.merged.some((path) => path.endsWith(`${id}/trajectory.md`)),
+      JSON.stringify(merged),
+    )
     await sync(a)
     for (const repo of [a, b]) {
       const detail = await json<TrajectoryDetailJson>(repo.dir, ['trail', 'show', id])
@@ -287,12 +301,18 @@ describe('trail sync and trail init --push with a remote that takes no records',
 
   it('does not retry a push the remote refuses for good (a hook), and says how to see why', async () => {
     const {origin, repo} = setUp('guarded')
-    origin.write('hooks/pre-receive', '#!/bin/sh\nwhile read old new ref; do case "$ref" in refs/trail/*) echo "no records here" >&2; exit 1;; esac; done\nexit 0\n')
+    origin.write(
+      'hooks/pre-receive',
+      '#!/bin/sh\nwhile read old new ref; do case "$ref" in refs/trail/*) echo "no records here" >&2; exit 1;; esac; done\nexit 0\n',
+    )
     chmodSync(join(origin.dir, 'hooks', 'pre-receive'), 0o755)
     await ok(repo.dir, ['trail', 'start', 'Refused work'])
     const result = await runCli(repo.dir, ['trail', 'sync'])
     assert.equal(result.code, 1)
-    assert.match(result.stderr, /^error: git push failed: .*no records here.*\nhint: see why with: git push origin refs\/trail\/records:refs\/trail\/records\n$/)
+    assert.match(
+      result.stderr,
+      /^error: git push failed: .*no records here.*\nhint: see why with: git push origin refs\/trail\/records:refs\/trail\/records\n$/,
+    )
     assert.equal(origin.gitOrEmpty(['rev-parse', '--verify', '--quiet', 'refs/trail/records']), '')
   })
 })

@@ -44,7 +44,17 @@ async function untouched(repo: TestRepo, argv: ['trail', ...string[]]) {
 describe('trail start', () => {
   it('starts a trajectory with its task, source and link, and says how to go on', async () => {
     const repo = newRepo()
-    const result = await untouched(repo, ['trail', 'start', 'Fix login bug', '--task', 'agent-relay-123', '--source', 'beads', '--url', 'https://example.com/t/123'])
+    const result = await untouched(repo, [
+      'trail',
+      'start',
+      'Fix login bug',
+      '--task',
+      'agent-relay-123',
+      '--source',
+      'beads',
+      '--url',
+      'https://example.com/t/123',
+    ])
     assert.equal(result.code, 0, result.stderr)
     assert.match(result.stdout, /^Started traj_[0-9a-z]{26} for agent default: Fix login bug\nRecord decisions with: trail decision/)
     const status = await json<{active: TrajectoryJson}>(repo.dir, ['trail', 'status'])
@@ -73,10 +83,13 @@ describe('trail start', () => {
     const result = await untouched(repo, ['trail', 'start', 'Second'])
     assert.equal(result.code, 3)
     assert.equal(result.stdout, '')
-    assert.equal(result.stderr, `error: agent 'default' already has an active trajectory: ${id} "First"\nhint: finish it first with: trail complete --summary "<what was done>"   or: trail abandon --reason "<why>"\n`)
+    assert.equal(
+      result.stderr,
+      `error: agent 'default' already has an active trajectory: ${id} "First"\nhint: finish it first with: trail complete --summary "<what was done>"   or: trail abandon --reason "<why>"\n`,
+    )
   })
 
-  it('keeps each agent\'s active trajectory apart', async () => {
+  it("keeps each agent's active trajectory apart", async () => {
     const repo = newRepo()
     await ok(repo.dir, ['trail', 'start', 'Backend work', '--agent', 'backend'])
     await ok(repo.dir, ['trail', 'start', 'Frontend work'], {env: {AGENT_RELAY_NAME: 'frontend'}})
@@ -86,8 +99,14 @@ describe('trail start', () => {
     const backend = await json<{active: TrajectoryJson; otherAgents: {agent: string}[]}>(repo.dir, ['trail', 'status', '--agent', 'backend'])
     const frontend = await json<{active: TrajectoryJson}>(repo.dir, ['trail', 'status'], {env: {AGENT_RELAY_NAME: 'frontend'}})
     const docs = await json<{active: TrajectoryJson}>(repo.dir, ['trail', 'status'], {env: {TRAIL_AGENT: 'docs'}})
-    assert.deepEqual(backend.active.decisions.map((d) => d.title), ['Use REST'])
-    assert.deepEqual(frontend.active.decisions.map((d) => d.title), ['Use React'])
+    assert.deepEqual(
+      backend.active.decisions.map((d) => d.title),
+      ['Use REST'],
+    )
+    assert.deepEqual(
+      frontend.active.decisions.map((d) => d.title),
+      ['Use React'],
+    )
     assert.deepEqual(docs.active.decisions, [])
     assert.deepEqual(backend.otherAgents.map((o) => o.agent).sort(), ['docs', 'frontend'])
     const text = await ok(repo.dir, ['trail', 'status', '--agent', 'backend'])
@@ -107,10 +126,29 @@ describe('trail decision', () => {
   it('records reasoning, alternatives and confidence, and shows the rubric', async () => {
     const repo = newRepo()
     await ok(repo.dir, ['trail', 'start', 'Queue'])
-    const result = await untouched(repo, ['trail', 'decision', 'Postgres for the queue', '--reasoning', 'One less service', '--alternatives', 'Redis, SQS', '--confidence', '0.7'])
+    const result = await untouched(repo, [
+      'trail',
+      'decision',
+      'Postgres for the queue',
+      '--reasoning',
+      'One less service',
+      '--alternatives',
+      'Redis, SQS',
+      '--confidence',
+      '0.7',
+    ])
     assert.equal(result.code, 0, result.stderr)
-    assert.match(result.stdout, /^Recorded decision ev_\w+ in traj_\w+: Postgres for the queue\n  reasoning: One less service\n  alternatives: Redis, SQS\n  confidence: 0.7 \(good\)\n$/)
-    const decision = await json<{title: string; reasoning: string; alternatives: string[]; confidence: number; confidenceLevel: string}>(repo.dir, ['trail', 'decision', 'Second', '--confidence', '0.95'])
+    assert.match(
+      result.stdout,
+      /^Recorded decision ev_\w+ in traj_\w+: Postgres for the queue\n  reasoning: One less service\n  alternatives: Redis, SQS\n  confidence: 0.7 \(good\)\n$/,
+    )
+    const decision = await json<{title: string; reasoning: string; alternatives: string[]; confidence: number; confidenceLevel: string}>(repo.dir, [
+      'trail',
+      'decision',
+      'Second',
+      '--confidence',
+      '0.95',
+    ])
     assert.equal(decision.confidenceLevel, 'high')
     assert.equal(decision.reasoning, null)
   })
@@ -133,12 +171,15 @@ describe('trail decision', () => {
     for (const bad of ['1.2', '-0.5', 'high', 'NaN', '']) {
       const result = await untouched(repo, ['trail', 'decision', 'd', '--confidence', bad])
       assert.equal(result.code, 2, bad)
-      assert.match(result.stderr, /^error: confidence must be a number from 0 to 1, got '.*'\nhint: for example --confidence 0.85 \(0.9\+ high, 0.7-0.9 good, 0.5-0.7 some uncertainty, <0.5 needs review\)\n$/)
+      assert.match(
+        result.stderr,
+        /^error: confidence must be a number from 0 to 1, got '.*'\nhint: for example --confidence 0.85 \(0.9\+ high, 0.7-0.9 good, 0.5-0.7 some uncertainty, <0.5 needs review\)\n$/,
+      )
     }
     assert.deepEqual((await json<{active: TrajectoryJson}>(repo.dir, ['trail', 'status'])).active.decisions, [])
   })
 
-  it('reads only the agent\'s marker and the trajectory it adds to, with two git processes', async () => {
+  it("reads only the agent's marker and the trajectory it adds to, with two git processes", async () => {
     const repo = newRepo()
     const {mine} = await busyStore(repo)
     const result = await runTraced(repo.dir, ['trail', 'decision', 'Mine 3', '--agent', 'me'])
@@ -163,7 +204,22 @@ describe('trail complete and abandon', () => {
     const repo = newRepo()
     await ok(repo.dir, ['trail', 'start', 'Auth'])
     await ok(repo.dir, ['trail', 'decision', 'JWT'])
-    const result = await untouched(repo, ['trail', 'complete', '--summary', 'Added JWT auth', '--confidence', '0.85', '--approach', 'Middleware first', '--challenges', 'Clock skew', '--challenges', 'Token size', '--learnings', 'Test expiry'])
+    const result = await untouched(repo, [
+      'trail',
+      'complete',
+      '--summary',
+      'Added JWT auth',
+      '--confidence',
+      '0.85',
+      '--approach',
+      'Middleware first',
+      '--challenges',
+      'Clock skew',
+      '--challenges',
+      'Token size',
+      '--learnings',
+      'Test expiry',
+    ])
     assert.equal(result.code, 0, result.stderr)
     assert.match(result.stdout, /^Completed traj_\w+: Auth\n  decisions: 1\n  confidence: 0.85 \(good\)\n$/)
     const [trajectory] = (await json<{trajectories: TrajectoryJson[]}>(repo.dir, ['trail', 'list'])).trajectories
@@ -184,7 +240,10 @@ describe('trail complete and abandon', () => {
     assert.match(result.stdout, /^Completed traj_\w+: Mine\n  decisions: 2\n/)
     assert.deepEqual(eventFiles(result.trace.blobPaths), [], 'no decision is read')
     assert.deepEqual(trajectoryFiles(result.trace.blobPaths).length, 1)
-    assert.ok(result.trace.treePaths.some((path) => path.endsWith(`/${mine}/events`)), 'the events folder is listed')
+    assert.ok(
+      result.trace.treePaths.some((path) => path.endsWith(`/${mine}/events`)),
+      'the events folder is listed',
+    )
   })
 
   it('requires a summary', async () => {
@@ -217,17 +276,20 @@ describe('trail status', () => {
     const repo = newRepo()
     const result = await untouched(repo, ['trail', 'status'])
     assert.equal(result.code, 0)
-    assert.equal(result.stdout, "No active trajectory for agent 'default'.\nStart one with: trail start \"<title>\"\n")
+    assert.equal(result.stdout, 'No active trajectory for agent \'default\'.\nStart one with: trail start "<title>"\n')
     assert.deepEqual(await json(repo.dir, ['trail', 'status']), {agent: 'default', active: null, alsoActive: [], otherAgents: []})
     assert.equal(repo.git(['for-each-ref', 'refs/trail']), '', 'reading never creates the store')
   })
 
-  it('reads only the agent\'s active marker folder, its trajectory and its decisions, whatever else the store holds', async () => {
+  it("reads only the agent's active marker folder, its trajectory and its decisions, whatever else the store holds", async () => {
     const repo = newRepo()
     const {mine, theirs} = await busyStore(repo)
     const result = await runTraced(repo.dir, ['trail', 'status', '--agent', 'me', '--json'])
     const status = JSON.parse(result.stdout) as {active: TrajectoryJson; otherAgents: {agent: string; trajectory: string}[]}
-    assert.deepEqual(status.active.decisions.map((d) => d.title), ['Mine 1', 'Mine 2'])
+    assert.deepEqual(
+      status.active.decisions.map((d) => d.title),
+      ['Mine 1', 'Mine 2'],
+    )
     assert.deepEqual(status.otherAgents, [{agent: 'other', trajectory: theirs}])
     const {blobPaths, treePaths} = result.trace
     assert.equal(blobPaths.length, 4, blobPaths.join('\n'))
@@ -239,7 +301,10 @@ describe('trail status', () => {
     assert.equal(eventFiles(blobPaths).length, 2)
     // The markers of every agent are listed (for "Other agents working"); of the trajectories, only the agent's events.
     assert.deepEqual(treePaths.filter((path) => path.startsWith('.trail/active')).sort(), ['.trail/active', '.trail/active/me', '.trail/active/other'])
-    assert.deepEqual(treePaths.filter((path) => !path.startsWith('.trail/active')).map((path) => path.split('/').slice(-2).join('/')), [`${mine}/events`])
+    assert.deepEqual(
+      treePaths.filter((path) => !path.startsWith('.trail/active')).map((path) => path.split('/').slice(-2).join('/')),
+      [`${mine}/events`],
+    )
     assert.deepEqual(result.trace.processes, ['cat-file'])
   })
 
@@ -249,7 +314,10 @@ describe('trail status', () => {
     await ok(repo.dir, ['trail', 'decision', 'Chose JWT over sessions', '--reasoning', 'Stateless scaling'])
     await ok(repo.dir, ['trail', 'decision', 'Bcrypt', '--confidence', '0.4'])
     const text = await ok(repo.dir, ['trail', 'status'])
-    assert.match(text, /^Agent default: active traj_\w+\n  Implement user authentication\n  started \S+, task T-1, branch main\n  decisions \(2\):\n    1\. Chose JWT over sessions: Stateless scaling\n    2\. Bcrypt: \(no reasoning recorded\) \[confidence 0.4 \(needs review\)\]\n$/)
+    assert.match(
+      text,
+      /^Agent default: active traj_\w+\n  Implement user authentication\n  started \S+, task T-1, branch main\n  decisions \(2\):\n    1\. Chose JWT over sessions: Stateless scaling\n    2\. Bcrypt: \(no reasoning recorded\) \[confidence 0.4 \(needs review\)\]\n$/,
+    )
   })
 })
 
@@ -258,12 +326,17 @@ describe('trail list', () => {
     const repo = newRepo()
     for (let i = 1; i <= 5; i++) {
       await ok(repo.dir, ['trail', 'start', `Task ${i}`, '--agent', i % 2 === 0 ? 'even' : 'odd'])
-      if (i < 5) await ok(repo.dir, ['trail', i === 3 ? 'abandon' : 'complete', ...(i === 3 ? [] : ['--summary', 'done']), '--agent', i % 2 === 0 ? 'even' : 'odd'])
+      if (i < 5)
+        await ok(repo.dir, ['trail', i === 3 ? 'abandon' : 'complete', ...(i === 3 ? [] : ['--summary', 'done']), '--agent', i % 2 === 0 ? 'even' : 'odd'])
     }
     const all = await json<{total: number; trajectories: TrajectoryJson[]}>(repo.dir, ['trail', 'list'])
     assert.equal(all.total, 5)
-    assert.deepEqual(all.trajectories.map((t) => t.title), ['Task 5', 'Task 4', 'Task 3', 'Task 2', 'Task 1'])
-    const titles = async (...flags: string[]) => (await json<{trajectories: TrajectoryJson[]}>(repo.dir, ['trail', 'list', ...flags])).trajectories.map((t) => t.title)
+    assert.deepEqual(
+      all.trajectories.map((t) => t.title),
+      ['Task 5', 'Task 4', 'Task 3', 'Task 2', 'Task 1'],
+    )
+    const titles = async (...flags: string[]) =>
+      (await json<{trajectories: TrajectoryJson[]}>(repo.dir, ['trail', 'list', ...flags])).trajectories.map((t) => t.title)
     assert.deepEqual(await titles('--status', 'completed'), ['Task 4', 'Task 2', 'Task 1'])
     assert.deepEqual(await titles('--status', 'abandoned'), ['Task 3'])
     assert.deepEqual(await titles('--status', 'active'), ['Task 5'])
@@ -367,10 +440,10 @@ describe('trail show and export', () => {
     }
   })
 
-  it('exports the agent\'s latest trajectory when none is active, and says when it has none', async () => {
+  it("exports the agent's latest trajectory when none is active, and says when it has none", async () => {
     const repo = newRepo()
     const none = await runCli(repo.dir, ['trail', 'export'])
-    assert.equal(none.code, 3, "nothing to export is \"no such record\", as for trail show")
+    assert.equal(none.code, 3, 'nothing to export is "no such record", as for trail show')
     assert.match(none.stderr, /agent 'default' has no trajectory to export/)
     await ok(repo.dir, ['trail', 'start', 'Old'])
     await ok(repo.dir, ['trail', 'complete', '--summary', 'x'])
@@ -381,14 +454,17 @@ describe('trail show and export', () => {
 })
 
 describe('the store', () => {
-  it('commits every record on refs/trail/records with the user\'s identity, and mirrors it, excluded from status', async () => {
+  it("commits every record on refs/trail/records with the user's identity, and mirrors it, excluded from status", async () => {
     const repo = newRepo()
     const before = repo.userState()
     const id = (await ok(repo.dir, ['trail', 'start', 'Mirrored', '-q'])).trim()
     await ok(repo.dir, ['trail', 'decision', 'D'])
     repo.assertUserStateUnchanged(before)
     const log = repo.git(['log', '--format=%an <%ae>|%s', 'refs/trail/records']).trim().split('\n')
-    assert.deepEqual(log.map((line) => line.split('|')[0]), ['Test User <test@example.com>', 'Test User <test@example.com>'])
+    assert.deepEqual(
+      log.map((line) => line.split('|')[0]),
+      ['Test User <test@example.com>', 'Test User <test@example.com>'],
+    )
     assert.match(log[1]!, new RegExp(`\\|trail: start ${id} "Mirrored"$`))
     assert.match(repo.git(['log', '-1', '--format=%B', 'refs/trail/records']), /Trail-Record: ev_\w+\nTrail-Agent: default\nTrail-Trajectory: traj_/)
     const files = repo.git(['ls-tree', '-r', '--name-only', 'refs/trail/records']).trim().split('\n')
@@ -420,13 +496,13 @@ describe('the store', () => {
     assert.equal(fixed.healthy, true)
     assert.equal(fixed.checks.find((check) => check.name === 'mirror')?.status, 'fixed')
     assert.equal(repo.read(record), repo.git(['show', `refs/trail/records:${record}`]))
-    assert.equal(repo.read('.trail/stray.md'), 'not on the ref\n', 'a file the ref does not have may be the user\'s: it is left alone')
+    assert.equal(repo.read('.trail/stray.md'), 'not on the ref\n', "a file the ref does not have may be the user's: it is left alone")
     const again = await runCli(repo.dir, ['trail', 'doctor'])
     assert.equal(again.code, 0, again.stdout)
     assert.match(again.stdout, /No problems found\.\n$/)
   })
 
-  it('catches a worktree\'s mirror up by a diff: it reads only the record another worktree wrote', async () => {
+  it("catches a worktree's mirror up by a diff: it reads only the record another worktree wrote", async () => {
     const main = newRepo()
     await busyStore(main)
     const worktree = `${main.dir}-wt`
@@ -440,7 +516,10 @@ describe('the store', () => {
       const caughtUp = await runTraced(worktree, ['trail', 'list', '--status', 'active'])
       assert.equal(caughtUp.code, 0, caughtUp.stderr)
       assert.equal(byOid(caughtUp.trace.reads.filter((read) => read.type === 'blob')).length, 1, 'catching up reads the one new file')
-      assert.deepEqual(caughtUp.trace.processes.filter((name) => name !== 'cat-file'), ['diff-tree'])
+      assert.deepEqual(
+        caughtUp.trace.processes.filter((name) => name !== 'cat-file'),
+        ['diff-tree'],
+      )
       const added = main.git(['diff-tree', '-r', '--name-only', '--no-commit-id', 'refs/trail/records~1', 'refs/trail/records']).trim()
       assert.equal(readFileSync(join(worktree, added), 'utf8'), main.git(['show', `refs/trail/records:${added}`]))
     } finally {
@@ -448,7 +527,7 @@ describe('the store', () => {
     }
   })
 
-  it('never removes or changes the user\'s own files in .trail/ and .relay/', async () => {
+  it("never removes or changes the user's own files in .trail/ and .relay/", async () => {
     const repo = newRepo()
     repo.write('.relay/notes.md', 'my notes\n')
     repo.write('.trail/todo.txt', 'mine\n')
@@ -462,7 +541,7 @@ describe('the store', () => {
     assert.equal(repo.read('.trail/todo.txt'), 'mine\n')
   })
 
-  it('stops mirroring while the user\'s branch tracks files in .trail/, and starts again when it does not', async () => {
+  it("stops mirroring while the user's branch tracks files in .trail/, and starts again when it does not", async () => {
     const repo = newRepo({dirty: false})
     repo.write('.trail/tracked.md', 'tracked by the branch\n')
     repo.git(['add', '-f', '.trail/tracked.md'])
@@ -471,7 +550,10 @@ describe('the store', () => {
     await ok(repo.dir, ['trail', 'start', 'Tracked folder'])
     repo.assertUserStateUnchanged(before)
     assert.ok(!existsSync(join(repo.dir, '.trail', 'format.yaml')), 'nothing written beside tracked files')
-    assert.match(await ok(repo.dir, ['trail', 'doctor']), /warn   mirror    the mirror is off in this worktree: files under \.trail or \.relay are tracked by your branch/)
+    assert.match(
+      await ok(repo.dir, ['trail', 'doctor']),
+      /warn   mirror    the mirror is off in this worktree: files under \.trail or \.relay are tracked by your branch/,
+    )
     repo.git(['rm', '--quiet', '-r', '--cached', '.trail'])
     repo.git(['commit', '--quiet', '-m', 'untrack'])
     await ok(repo.dir, ['trail', 'decision', 'Mirrored again'])
@@ -516,7 +598,10 @@ describe('the store', () => {
       await ok(worktree, ['trail', 'start', 'In worktree', '--agent', 'two'])
       await ok(worktree, ['trail', 'decision', 'Seen from both', '--agent', 'one'])
       const one = await json<{active: TrajectoryJson}>(main.dir, ['trail', 'status', '--agent', 'one'])
-      assert.deepEqual(one.active.decisions.map((d) => d.title), ['Seen from both'])
+      assert.deepEqual(
+        one.active.decisions.map((d) => d.title),
+        ['Seen from both'],
+      )
       const two = await json<{active: TrajectoryJson}>(main.dir, ['trail', 'status', '--agent', 'two'])
       assert.equal(two.active.branch, 'feature')
       assert.ok(existsSync(join(worktree, '.trail', 'format.yaml')))
@@ -590,9 +675,18 @@ describe('the store', () => {
     const id = (await ok(repo.dir, ['trail', 'start', 'Readable', '-q'])).trim()
     await ok(repo.dir, ['trail', 'complete', '--summary', 'ok'])
     await ok(repo.dir, ['trail', 'start', 'Broken later'])
-    const path = repo.git(['ls-tree', '-r', '--name-only', 'refs/trail/records']).split('\n').find((file) => file.endsWith('trajectory.md') && !file.includes(id))!
-    const blob = repo.git(['hash-object', '-w', '--stdin'], {input: '---\nid: x\ntitle: t\nstatus: active\nagent: ../bad\nstarted: "2026-01-01T00:00:00Z"\n---\n'}).trim()
-    const tree = repo.git(['ls-tree', '-r', 'refs/trail/records']).split('\n').filter(Boolean).map((line) => (line.endsWith(`\t${path}`) ? line.replace(/ [0-9a-f]{40}\t/, ` ${blob}\t`) : line))
+    const path = repo
+      .git(['ls-tree', '-r', '--name-only', 'refs/trail/records'])
+      .split('\n')
+      .find((file) => file.endsWith('trajectory.md') && !file.includes(id))!
+    const blob = repo
+      .git(['hash-object', '-w', '--stdin'], {input: '---\nid: x\ntitle: t\nstatus: active\nagent: ../bad\nstarted: "2026-01-01T00:00:00Z"\n---\n'})
+      .trim()
+    const tree = repo
+      .git(['ls-tree', '-r', 'refs/trail/records'])
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => (line.endsWith(`\t${path}`) ? line.replace(/ [0-9a-f]{40}\t/, ` ${blob}\t`) : line))
     const index = join(repo.dir, '.git', 'scratch-index')
     execFileSync('git', ['update-index', '--index-info'], {cwd: repo.dir, input: `${tree.join('\n')}\n`, env: testEnv({GIT_INDEX_FILE: index})})
     const root = execFileSync('git', ['write-tree'], {cwd: repo.dir, env: testEnv({GIT_INDEX_FILE: index}), encoding: 'utf8'}).trim()
@@ -613,13 +707,16 @@ describe('the store', () => {
     assert.match(await ok(repo.dir, ['trail', 'init'], {env}), /git has no identity here; records are committed as relay-trail <relay-trail@localhost>/)
   })
 
-  it('uses a changed identity on the next write (the cached settings follow git\'s configuration)', async () => {
+  it("uses a changed identity on the next write (the cached settings follow git's configuration)", async () => {
     const repo = newRepo()
     await ok(repo.dir, ['trail', 'start', 'Who'])
     repo.git(['config', 'user.name', 'Renamed Person'])
     repo.git(['config', 'user.email', 'renamed@example.com'])
     await ok(repo.dir, ['trail', 'decision', 'After the rename'])
-    assert.equal(repo.git(['log', '-1', '--format=%an <%ae>|%cn <%ce>', 'refs/trail/records']).trim(), 'Renamed Person <renamed@example.com>|Renamed Person <renamed@example.com>')
+    assert.equal(
+      repo.git(['log', '-1', '--format=%an <%ae>|%cn <%ce>', 'refs/trail/records']).trim(),
+      'Renamed Person <renamed@example.com>|Renamed Person <renamed@example.com>',
+    )
     await ok(repo.dir, ['trail', 'decision', 'With an override'], {env: {GIT_AUTHOR_NAME: 'Override', GIT_AUTHOR_EMAIL: 'override@example.com'}})
     assert.equal(repo.git(['log', '-1', '--format=%an <%ae>|%cn', 'refs/trail/records']).trim(), 'Override <override@example.com>|Renamed Person')
   })
@@ -647,7 +744,10 @@ describe('the store', () => {
     repo.git(['update-ref', 'refs/trail/records', commit])
     const result = await runCli(repo.dir, ['trail', 'status'])
     assert.equal(result.code, 5)
-    assert.equal(result.stderr, 'error: this store has format 2; this version of relay-trail reads format 1\nhint: install the newest relay-trail: npm install -g relay-trail@latest\n')
+    assert.equal(
+      result.stderr,
+      'error: this store has format 2; this version of relay-trail reads format 1\nhint: install the newest relay-trail: npm install -g relay-trail@latest\n',
+    )
   })
 })
 
@@ -657,10 +757,18 @@ describe('errors', () => {
     try {
       const result = await runCli(dir, ['trail', 'status'], {env: {GIT_CEILING_DIRECTORIES: dirname(dir)}})
       assert.equal(result.code, 5)
-      assert.equal(result.stderr, 'error: not a git repository (or any of its parent directories)\nhint: run this inside a git repository, or create one with: git init\n')
+      assert.equal(
+        result.stderr,
+        'error: not a git repository (or any of its parent directories)\nhint: run this inside a git repository, or create one with: git init\n',
+      )
       const asJson = await runCli(dir, ['trail', 'list', '--json'], {env: {GIT_CEILING_DIRECTORIES: dirname(dir)}})
       assert.deepEqual(JSON.parse(asJson.stdout), {
-        error: {code: 'E_NOT_A_REPO', message: 'not a git repository (or any of its parent directories)', hint: 'run this inside a git repository, or create one with: git init', exitCode: 5},
+        error: {
+          code: 'E_NOT_A_REPO',
+          message: 'not a git repository (or any of its parent directories)',
+          hint: 'run this inside a git repository, or create one with: git init',
+          exitCode: 5,
+        },
       })
     } finally {
       rmSync(dir, {recursive: true, force: true})
@@ -729,7 +837,10 @@ describe('trail doctor', () => {
     assert.match(records.message, /messages\/.*field 'from' is missing|messages\/.*missing/)
     assert.match(records.message, /mallory\.md: its agent is 'default', but its path says 'mallory'/)
     assert.match(records.message, /link\.md: a symbolic link where a record file belongs/)
-    assert.match(checks.find((check) => check.name === 'layout')!.message, /1 files on the ref are not records of any kind this version knows \(\.relay\/notes\.txt\)/)
+    assert.match(
+      checks.find((check) => check.name === 'layout')!.message,
+      /1 files on the ref are not records of any kind this version knows \(\.relay\/notes\.txt\)/,
+    )
   })
 
   it('finds locks and crash reports left by killed processes, and --fix removes them', async () => {
@@ -745,11 +856,20 @@ describe('trail doctor', () => {
     // (A write finding the ref lock recovers it by itself, or fails at once with the fix: test/store/locks.test.ts.)
     const report = await runCli(repo.dir, ['trail', 'doctor'])
     assert.equal(report.code, 1)
-    assert.match(report.stdout, /FAIL   ref-lock  \S+records\.lock is \d+ s old: a killed git process left it, and it blocks every write\n        fix: trail doctor --fix/)
+    assert.match(
+      report.stdout,
+      /FAIL   ref-lock  \S+records\.lock is \d+ s old: a killed git process left it, and it blocks every write\n        fix: trail doctor --fix/,
+    )
     assert.match(report.stdout, /warn   leftovers 1 fast-import crash reports/)
     const fixed = await json<{healthy: boolean; checks: {name: string; status: string}[]}>(repo.dir, ['trail', 'doctor', '--fix'])
     assert.equal(fixed.healthy, true)
-    assert.deepEqual(fixed.checks.filter((check) => check.status === 'fixed').map((check) => check.name).sort(), ['leftovers', 'lock', 'ref-lock'])
+    assert.deepEqual(
+      fixed.checks
+        .filter((check) => check.status === 'fixed')
+        .map((check) => check.name)
+        .sort(),
+      ['leftovers', 'lock', 'ref-lock'],
+    )
     await ok(repo.dir, ['trail', 'decision', 'Unblocked'])
     assert.ok(!existsSync(join(repo.dir, '.git/trail/write.lock')), 'the stale writer lock was removed')
   })

@@ -62,7 +62,7 @@ function drive(cwd: string, env: Record<string, string>): Promise<Record<string,
   })
 }
 
-describe('agent-relay\'s trajectory integration with our trail on PATH', () => {
+describe("agent-relay's trajectory integration with our trail on PATH", () => {
   it('runs start, decision, phase, event, complete and abandon, and its readers return what we recorded', async () => {
     const repo = makeRepo({dirty: true})
     const config = mkdtempSync(join(tmpdir(), 'relay-trail-xdg-'))
@@ -76,7 +76,8 @@ describe('agent-relay\'s trajectory integration with our trail on PATH', () => {
     }
     const out = await drive(repo.dir, env)
 
-    for (const call of ['available', 'started', 'decision', 'transition', 'toolEvent', 'errorEvent', 'completed', 'bobStarted', 'abandoned']) assert.equal(out[call], true, call)
+    for (const call of ['available', 'started', 'decision', 'transition', 'toolEvent', 'errorEvent', 'completed', 'bobStarted', 'abandoned'])
+      assert.equal(out[call], true, call)
     assert.match(out.trajectoryId, /^traj_[0-9a-z]{26}$/, 'the id agent-relay parses from our start output is ours')
 
     // Its readers, while the trajectory was active and after.
@@ -103,20 +104,39 @@ describe('agent-relay\'s trajectory integration with our trail on PATH', () => {
     assert.ok(out.steps.steps.every((step: {status: string}) => step.status === 'success'))
 
     // Our records hold all of it, mapped: the question, the phases, the challenges as two items.
-    const shown = await json<{phase: string; task: string; source: string; challenges: string[]; learnings: string[]; confidence: number; decisions: {kind: string; title: string; question: string | null; type: string | null; phase: string | null; alternatives: string[]; reasoning: string | null}[]}>(
-      repo.dir,
-      ['trail', 'show', out.trajectoryId],
-    )
+    const shown = await json<{
+      phase: string
+      task: string
+      source: string
+      challenges: string[]
+      learnings: string[]
+      confidence: number
+      decisions: {
+        kind: string
+        title: string
+        question: string | null
+        type: string | null
+        phase: string | null
+        alternatives: string[]
+        reasoning: string | null
+      }[]
+    }>(repo.dir, ['trail', 'show', out.trajectoryId])
     assert.deepEqual([shown.phase, shown.task, shown.source, shown.confidence], ['execute', 'agent-relay-123', 'github', 0.9])
     assert.deepEqual(shown.challenges, ['Token refresh', 'Clock skew'])
     assert.deepEqual(shown.learnings, ['Test expiry'])
     const decision = shown.decisions.find((d) => d.kind === 'decision')!
-    assert.deepEqual([decision.title, decision.question, decision.reasoning, decision.alternatives], ['Use JWT', 'JWT or sessions?', 'Stateless scaling', ['sessions', 'signed cookies']])
-    assert.deepEqual(shown.decisions.filter((d) => d.kind === 'event').map((d) => [d.type, d.title]), [
-      ['tool_call', 'Tool: Read'],
-      ['error', 'Error: TypeError: x is undefined'],
-      ['observation', 'Message received: ← Bob: implementing the login endpoint now'],
-    ])
+    assert.deepEqual(
+      [decision.title, decision.question, decision.reasoning, decision.alternatives],
+      ['Use JWT', 'JWT or sessions?', 'Stateless scaling', ['sessions', 'signed cookies']],
+    )
+    assert.deepEqual(
+      shown.decisions.filter((d) => d.kind === 'event').map((d) => [d.type, d.title]),
+      [
+        ['tool_call', 'Tool: Read'],
+        ['error', 'Error: TypeError: x is undefined'],
+        ['observation', 'Message received: ← Bob: implementing the login endpoint now'],
+      ],
+    )
 
     // The files it read are agent-trajectories' own format: its schema accepts each of them.
     const files = filesUnder(out.dataDir).filter((file) => file.endsWith('.json') && file !== 'index.json')

@@ -18,7 +18,22 @@ const makeRepo = useRepos()
 /** History written by the incumbent CLI in `repo`'s .agentworkforce/trajectories/ (its 0.6 layout). */
 function writeCliHistory(repo: TestRepo): void {
   const at = (args: string[]) => incumbent(repo.dir, args)
-  at(['start', 'Café ünïcode 🚀 "quoted" task', '-a', 'claude', '-t', 'ENG-1', '-s', 'linear', '--url', 'https://linear.app/x/ENG-1', '-p', 'org/repo', '-w', 'wf-1'])
+  at([
+    'start',
+    'Café ünïcode 🚀 "quoted" task',
+    '-a',
+    'claude',
+    '-t',
+    'ENG-1',
+    '-s',
+    'linear',
+    '--url',
+    'https://linear.app/x/ENG-1',
+    '-p',
+    'org/repo',
+    '-w',
+    'wf-1',
+  ])
   at(['decision', 'Use JWT', '-r', 'Stateless scaling', '-a', 'sessions,cookies'])
   at(['decision', 'A decision without reasoning'])
   at(['reflect', 'Halfway: the session store is the risk', '-f', 'sessions,tests', '-c', '0.6', '-a', 'Write the store tests first'])
@@ -39,16 +54,38 @@ function writeLibraryHistory(dir: string, count: number): void {
   const staging = mkdtempSync(join(tmpdir(), 'relay-trail-at-'))
   try {
     for (let i = 0; i < count; i++) {
-      let t = createTrajectory({title: `${i % 3 === 0 ? 'Réparer' : 'Fix'} bug #${i} ${'✓'.repeat(i % 4)}`, ...(i % 4 === 0 ? {source: {system: 'github', id: `GH-${i}`}} : {}), projectId: i % 2 ? 'org/app' : undefined, tags: i % 5 ? [] : ['tag']})
+      let t = createTrajectory({
+        title: `${i % 3 === 0 ? 'Réparer' : 'Fix'} bug #${i} ${'✓'.repeat(i % 4)}`,
+        ...(i % 4 === 0 ? {source: {system: 'github', id: `GH-${i}`}} : {}),
+        projectId: i % 2 ? 'org/app' : undefined,
+        tags: i % 5 ? [] : ['tag'],
+      })
       t = addChapter(t, {title: 'Investigation', agentName: i % 2 ? 'claude' : 'Code Reviewer'})
-      t = addDecision(t, {question: `Approach ${i}?`, chosen: `Option ${i % 3}`, alternatives: (i % 2 ? ['other'] : [{option: 'third', reason: 'slow'}]) as {option: string; reason: string}[], reasoning: i % 3 ? `Because ${i}` : ''})
-      t = addEvent(t, {type: ['finding', 'error', 'tool_call', 'note'][i % 4] as 'note', content: `event ${i} ✨`, significance: i % 2 ? 'low' : undefined, raw: i % 3 ? undefined : {detail: i}})
+      t = addDecision(t, {
+        question: `Approach ${i}?`,
+        chosen: `Option ${i % 3}`,
+        alternatives: (i % 2 ? ['other'] : [{option: 'third', reason: 'slow'}]) as {option: string; reason: string}[],
+        reasoning: i % 3 ? `Because ${i}` : '',
+      })
+      t = addEvent(t, {
+        type: ['finding', 'error', 'tool_call', 'note'][i % 4] as 'note',
+        content: `event ${i} ✨`,
+        significance: i % 2 ? 'low' : undefined,
+        raw: i % 3 ? undefined : {detail: i},
+      })
       if (i % 6 === 0) t = addChapter(t, {title: 'Fix', agentName: 'codex'})
       t = addEvent(t, {type: 'reflection', content: `reflection ${i}`, significance: 'high', tags: ['focal:x']})
       if (i % 7 === 0) {
         // active
       } else if (i % 5 === 0) t = abandonTrajectory(t, `reason ${i}`)
-      else t = completeTrajectory(t, {summary: `Fixed ${i}`, approach: 'Standard approach', confidence: (i % 10) / 10, challenges: i % 2 ? ['hard'] : undefined, learnings: ['learnt']})
+      else
+        t = completeTrajectory(t, {
+          summary: `Fixed ${i}`,
+          approach: 'Standard approach',
+          confidence: (i % 10) / 10,
+          challenges: i % 2 ? ['hard'] : undefined,
+          learnings: ['learnt'],
+        })
       const valid = validateTrajectory(t)
       if (!valid.success) throw new Error(`the library made an invalid trajectory: ${JSON.stringify(valid.errors)}`)
       const month = new Date(t.completedAt ?? t.startedAt).toISOString().slice(0, 7)
@@ -102,7 +139,7 @@ describe('trail import of agent-trajectories history', () => {
     repo.assertUserStateUnchanged(before)
   })
 
-  it('gives every trajectory back equal on every field, and agent-trajectories\' schema accepts it', async () => {
+  it("gives every trajectory back equal on every field, and agent-trajectories' schema accepts it", async () => {
     const exported = await exportAll(repo)
     assert.equal(exported.size, sources.size)
     for (const [id, source] of sources) {
@@ -122,7 +159,10 @@ describe('trail import of agent-trajectories history', () => {
       const traceFile = filesUnder(out).find((file) => file.endsWith(`${String(traced.id)}.trace.json`))
       assert.ok(traceFile)
       const original = filesUnder(join(repo.dir, '.agentworkforce', 'trajectories')).find((file) => file.endsWith('.trace.json'))!
-      assert.deepEqual(JSON.parse(readFileSync(join(out, traceFile), 'utf8')), JSON.parse(readFileSync(join(repo.dir, '.agentworkforce', 'trajectories', original), 'utf8')))
+      assert.deepEqual(
+        JSON.parse(readFileSync(join(out, traceFile), 'utf8')),
+        JSON.parse(readFileSync(join(repo.dir, '.agentworkforce', 'trajectories', original), 'utf8')),
+      )
     } finally {
       rmSync(out, {recursive: true, force: true})
     }
@@ -147,7 +187,18 @@ describe('trail import of agent-trajectories history', () => {
 
   it('maps decisions, their questions and reasoning (none hidden), reflections and the abandon reason to fields', async () => {
     const first = [...sources.values()].find((t) => String((t.task as {title: string}).title).startsWith('Café'))!
-    const detail = await json<{title: string; agent: string; task: string; source: string; project: string; workflow: string; confidence: number; summary: string; approach: string; decisions: {kind: string; title: string; reasoning: string | null; alternatives: string[]; confidence: number | null}[]}>(repo.dir, ['trail', 'show', String(first.id)])
+    const detail = await json<{
+      title: string
+      agent: string
+      task: string
+      source: string
+      project: string
+      workflow: string
+      confidence: number
+      summary: string
+      approach: string
+      decisions: {kind: string; title: string; reasoning: string | null; alternatives: string[]; confidence: number | null}[]
+    }>(repo.dir, ['trail', 'show', String(first.id)])
     assert.equal(detail.title, 'Café ünïcode 🚀 "quoted" task')
     assert.deepEqual([detail.agent, detail.task, detail.source, detail.project, detail.workflow], ['claude', 'ENG-1', 'linear', 'org/repo', 'wf-1'])
     assert.deepEqual([detail.summary, detail.approach, detail.confidence], ['Added JWT auth', 'TDD', 0.85])
@@ -185,7 +236,10 @@ describe('trail import of agent-trajectories history', () => {
     incumbent(repo.dir, ['complete', '--summary', 'Finished in the old tool'])
     const before = repo.userState()
     const result = await json<{imported: {legacyId: string; events: number; updated: boolean; status: string}[]}>(repo.dir, ['trail', 'import'])
-    assert.deepEqual(result.imported.map((t) => [t.legacyId, t.events, t.updated, t.status]), [[String(active.id), 1, true, 'completed']])
+    assert.deepEqual(
+      result.imported.map((t) => [t.legacyId, t.events, t.updated, t.status]),
+      [[String(active.id), 1, true, 'completed']],
+    )
     assert.equal(repo.git(['rev-list', '--count', 'refs/trail/records']).trim(), '2')
     const updated = trajectoryFiles(join(repo.dir, '.agentworkforce', 'trajectories')).get(String(active.id))!
     const back = JSON.parse(await ok(repo.dir, ['trail', 'export', String(active.id), '--format', 'agent-trajectories']))
@@ -216,7 +270,10 @@ describe('trail import of files agent-trajectories cannot load', () => {
     const good = createTrajectory({title: 'Fine'})
     repo.write('.agentworkforce/trajectories/active/ok.json', JSON.stringify(good))
     repo.write('.agentworkforce/trajectories/completed/2026-01/broken.json', '{"id": "traj_x", ')
-    repo.write('.agentworkforce/trajectories/completed/2026-01/invalid.json', JSON.stringify({...good, id: 'traj_other', task: {title: ''}, status: 'completed'}))
+    repo.write(
+      '.agentworkforce/trajectories/completed/2026-01/invalid.json',
+      JSON.stringify({...good, id: 'traj_other', task: {title: ''}, status: 'completed'}),
+    )
     const before = repo.userState()
     const result = await runCli(repo.dir, ['trail', 'import'])
     assert.equal(result.code, 1)

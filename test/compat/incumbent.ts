@@ -76,7 +76,13 @@ export function toLegacyLayout(from: string, to: string): void {
     mkdirSync(dirname(target), {recursive: true})
     writeFileSync(target, readFileSync(source))
     if (!file.startsWith('active/')) writeFileSync(target.replace(/\.json$/, '.md'), readFileSync(join(dirname(source), 'summary.md')))
-    index[id] = {title: (json.task as Record<string, string>).title, status: json.status, startedAt: json.startedAt, completedAt: json.completedAt, path: target}
+    index[id] = {
+      title: (json.task as Record<string, string>).title,
+      status: json.status,
+      startedAt: json.startedAt,
+      completedAt: json.completedAt,
+      path: target,
+    }
   }
   writeFileSync(join(to, 'index.json'), JSON.stringify({version: 1, lastUpdated: new Date().toISOString(), trajectories: index}, null, 2))
 }
@@ -84,7 +90,8 @@ export function toLegacyLayout(from: string, to: string): void {
 /** JSON values equal field by field (key order aside); the first difference, as a path, or null. */
 export function firstDifference(a: unknown, b: unknown, path = ''): string | null {
   if (a === b) return null
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return `${path || '.'}: ${JSON.stringify(a)} ≠ ${JSON.stringify(b)}`
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b))
+    return `${path || '.'}: ${JSON.stringify(a)} ≠ ${JSON.stringify(b)}`
   const keys = new Set([...Object.keys(a), ...Object.keys(b)])
   for (const key of keys) {
     const difference = firstDifference((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], `${path}.${key}`)

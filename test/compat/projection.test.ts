@@ -38,7 +38,7 @@ describe('the agent-trajectories files kept in TRAJECTORIES_DATA_DIR', () => {
     assert.deepEqual(readdirSync(data).sort(), ['active', 'completed', 'index.json'], 'no temporary file left behind')
   })
 
-  it('never writes through a symbolic link: the record is committed, the link\'s target untouched, and a warning says why', async () => {
+  it("never writes through a symbolic link: the record is committed, the link's target untouched, and a warning says why", async () => {
     const repo = makeRepo({dirty: true})
     const data = tempDir()
     const elsewhere = tempDir()
@@ -61,7 +61,7 @@ describe('the agent-trajectories files kept in TRAJECTORIES_DATA_DIR', () => {
     assert.equal(lstatSync(join(data, 'index.json')).isFile(), true)
   })
 
-  it('is rebuilt from the ref by trail export --format agent-trajectories --all, keeping others\' entries whose files exist', async () => {
+  it("is rebuilt from the ref by trail export --format agent-trajectories --all, keeping others' entries whose files exist", async () => {
     const repo = makeRepo({dirty: true})
     await ok(repo.dir, ['trail', 'start', 'One', '--agent', 'a'])
     await ok(repo.dir, ['trail', 'complete', '--summary', 'Done', '--agent', 'a'])
@@ -69,11 +69,25 @@ describe('the agent-trajectories files kept in TRAJECTORIES_DATA_DIR', () => {
     const data = tempDir()
     mkdirSync(join(data, 'active'))
     writeFileSync(join(data, 'active', 'traj_foreign.json'), '{}')
-    writeFileSync(join(data, 'index.json'), JSON.stringify({version: 1, trajectories: {traj_foreign: {path: join(data, 'active', 'traj_foreign.json')}, traj_gone: {path: join(data, 'nowhere.json')}}}))
+    writeFileSync(
+      join(data, 'index.json'),
+      JSON.stringify({
+        version: 1,
+        trajectories: {traj_foreign: {path: join(data, 'active', 'traj_foreign.json')}, traj_gone: {path: join(data, 'nowhere.json')}},
+      }),
+    )
     const before = repo.userState()
-    assert.match(await ok(repo.dir, ['trail', 'export', '--format', 'agent-trajectories', '--all', '--data-dir', data]), /^wrote 2 trajectories and index\.json into /)
+    assert.match(
+      await ok(repo.dir, ['trail', 'export', '--format', 'agent-trajectories', '--all', '--data-dir', data]),
+      /^wrote 2 trajectories and index\.json into /,
+    )
     const index = JSON.parse(readFileSync(join(data, 'index.json'), 'utf8'))
-    assert.deepEqual(Object.values(index.trajectories).map((entry) => (entry as {title?: string}).title ?? 'foreign').sort(), ['One', 'Two', 'foreign'])
+    assert.deepEqual(
+      Object.values(index.trajectories)
+        .map((entry) => (entry as {title?: string}).title ?? 'foreign')
+        .sort(),
+      ['One', 'Two', 'foreign'],
+    )
     repo.assertUserStateUnchanged(before)
   })
 
@@ -81,6 +95,9 @@ describe('the agent-trajectories files kept in TRAJECTORIES_DATA_DIR', () => {
     const repo = makeRepo({dirty: true})
     const result = await runCli(repo.dir, ['trail', 'export', '--format', 'agent-trajectories', '--all'])
     assert.equal(result.code, 2)
-    assert.match(result.stderr, /^error: --all writes into the agent-trajectories data folder, and none is set\nhint: name it: trail export --format agent-trajectories --all --data-dir <folder>/)
+    assert.match(
+      result.stderr,
+      /^error: --all writes into the agent-trajectories data folder, and none is set\nhint: name it: trail export --format agent-trajectories --all --data-dir <folder>/,
+    )
   })
 })

@@ -65,16 +65,36 @@ describe('the dashboard in a browser', () => {
     await page.waitForSelector('tr.agent-row')
     assert.equal(await page.locator('#status').innerText(), 'live')
     const agents = await mainText(page)
-    for (const text of ['backend (this project)', 'Architect', 'working', 'Design the auth API', 'frontend', 'Designer', 'Is the rate limit per user or per key?']) assert.ok(agents.includes(text), text)
+    for (const text of [
+      'backend (this project)',
+      'Architect',
+      'working',
+      'Design the auth API',
+      'frontend',
+      'Designer',
+      'Is the rate limit per user or per key?',
+    ])
+      assert.ok(agents.includes(text), text)
     if (process.env.UPDATE_SCREENSHOT === '1') await page.screenshot({path: join(ROOT, 'docs', 'dashboard.png')})
 
     await go(page, '#trajectories', 'tr.trajectory-row')
     const trajectories = await mainText(page)
-    for (const text of ['Design the auth API', 'Cache sessions in Redis', 'Login page', '0.5 (some uncertainty)', '1–4 of 4']) assert.ok(trajectories.includes(text), text)
+    for (const text of ['Design the auth API', 'Cache sessions in Redis', 'Login page', '0.5 (some uncertainty)', '1–4 of 4'])
+      assert.ok(trajectories.includes(text), text)
     await page.getByRole('link', {name: 'Design the auth API'}).click()
     await page.waitForSelector('ol.timeline')
     const timeline = await mainText(page)
-    for (const text of ['Chose JWT over sessions', 'Stateless scaling across regions', 'server sessions', 'opaque tokens', '0.8 (good)', 'Add the token schema', 'Handoffs', '0.9+ high']) assert.ok(timeline.includes(text), text)
+    for (const text of [
+      'Chose JWT over sessions',
+      'Stateless scaling across regions',
+      'server sessions',
+      'opaque tokens',
+      '0.8 (good)',
+      'Add the token schema',
+      'Handoffs',
+      '0.9+ high',
+    ])
+      assert.ok(timeline.includes(text), text)
 
     await go(page, '#trajectories?project=frontend&status=completed', 'tr.trajectory-row')
     assert.deepEqual(await page.locator('tr.trajectory-row th a').allInnerTexts(), ['Login page'])
@@ -87,11 +107,13 @@ describe('the dashboard in a browser', () => {
 
     await go(page, '#summaries', 'section.agent-summaries')
     const summaries = await mainText(page)
-    for (const text of ['backend:Architect', 'token schema', 'backend:Worker', 'Stopped the cache work', 'frontend:Designer', 'Login UI']) assert.ok(summaries.includes(text), text)
+    for (const text of ['backend:Architect', 'token schema', 'backend:Worker', 'Stopped the cache work', 'frontend:Designer', 'Login UI'])
+      assert.ok(summaries.includes(text), text)
 
     await go(page, '#coordinator', 'ul.attention')
     const coordinator = await mainText(page)
-    for (const text of ['backend — lead Architect', 'frontend — lead Designer', 'unanswered', 'abandoned', 'low-confidence', 'uncertain']) assert.ok(coordinator.includes(text), text)
+    for (const text of ['backend — lead Architect', 'frontend — lead Designer', 'unanswered', 'abandoned', 'low-confidence', 'uncertain'])
+      assert.ok(coordinator.includes(text), text)
 
     await go(page, '#search?q=validation', 'ol.hits')
     assert.match(await mainText(page), /trajectory\s+Login page/)
@@ -235,7 +257,8 @@ describe('an export of the dashboard in a browser', () => {
       const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)).replace(/^\/+/, '')
       const file = join(dir, path === '' ? 'index.html' : path)
       if (!file.startsWith(dir) || !existsSync(file)) return void response.writeHead(404).end()
-      const type = {'.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json'}[extname(file)] ?? 'application/octet-stream'
+      const type =
+        {'.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json'}[extname(file)] ?? 'application/octet-stream'
       response.writeHead(200, {'Content-Type': type}).end(readFileSync(file))
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -307,7 +330,7 @@ describe('the dashboard in a browser, across a restart and with --allow-send', (
     }
   })
 
-  it('sends a message from the form, as the person\'s git identity, with --allow-send', async () => {
+  it("sends a message from the form, as the person's git identity, with --allow-send", async () => {
     const dashboard = await startDashboard(projects.backend.dir, ['--allow-send'])
     const {page, errors} = await browser.page()
     try {

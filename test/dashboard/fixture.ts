@@ -88,10 +88,34 @@ async function seedTemplate(): Promise<{root: string; ids: Projects['ids']}> {
   await run(backend, bridgeAdd, ['frontend', frontend])
   await run(frontend, bridgeAdd, ['backend', backend])
 
-  const auth = await run(backend, start, ['Design the auth API', '--task', 'AUTH-1', '--url', 'https://example.com/issues/1', '--quiet', '--agent', 'Architect'])
-  await run(backend, decision, ['Chose JWT over sessions', '--reasoning', 'Stateless scaling across regions', '--alternatives', 'server sessions,opaque tokens', '--confidence', '0.8', '--agent', 'Architect'])
+  const auth = await run(backend, start, [
+    'Design the auth API',
+    '--task',
+    'AUTH-1',
+    '--url',
+    'https://example.com/issues/1',
+    '--quiet',
+    '--agent',
+    'Architect',
+  ])
+  await run(backend, decision, [
+    'Chose JWT over sessions',
+    '--reasoning',
+    'Stateless scaling across regions',
+    '--alternatives',
+    'server sessions,opaque tokens',
+    '--confidence',
+    '0.8',
+    '--agent',
+    'Architect',
+  ])
   await run(backend, continuitySave, ['--handoff', 'Current task: Auth API\nNext steps: refresh tokens', '--agent', 'Architect'])
-  await run(backend, ingest, ['--agent', 'Architect'], '[[SUMMARY]]{"currentTask":"Auth API","completedTasks":["token schema"],"context":"JWT chosen"}[[/SUMMARY]]\n')
+  await run(
+    backend,
+    ingest,
+    ['--agent', 'Architect'],
+    '[[SUMMARY]]{"currentTask":"Auth API","completedTasks":["token schema"],"context":"JWT chosen"}[[/SUMMARY]]\n',
+  )
   // A commit of the user's, linked to the trajectory by its trailer (what trail init --hooks adds).
   new TestRepo(backend).git(['commit', '--quiet', '-m', `Add the token schema\n\nTrajectory: ${auth}`])
   const abandoned = await run(backend, start, ['Cache sessions in Redis', '--quiet', '--agent', 'Worker'])
@@ -100,7 +124,16 @@ async function seedTemplate(): Promise<{root: string; ids: Projects['ids']}> {
   await run(backend, ingest, ['--agent', 'Worker'], '[[SESSION_END]]{"summary":"Stopped the cache work","completedTasks":["spike"]}[[/SESSION_END]]\n')
 
   const login = await run(frontend, start, ['Login page', '--quiet', '--agent', 'Designer'])
-  await run(frontend, complete, ['--summary', 'Login form with validation', '--confidence', '0.5', '--challenges', 'Flaky focus handling', '--agent', 'Designer'])
+  await run(frontend, complete, [
+    '--summary',
+    'Login form with validation',
+    '--confidence',
+    '0.5',
+    '--challenges',
+    'Flaky focus handling',
+    '--agent',
+    'Designer',
+  ])
   await run(frontend, send, ['backend:lead', 'REST or GraphQL for the auth API?', '--thread', 'auth-feature', '--agent', 'Designer'])
   await run(frontend, ingest, ['--agent', 'Designer'], '[[SUMMARY]]{"currentTask":"Login UI","completedTasks":["form"]}[[/SUMMARY]]\n')
   const hostile = await run(frontend, start, [HOSTILE.title, '--url', HOSTILE.url, '--quiet', '--agent', 'Mallory'])
@@ -181,14 +214,23 @@ export interface Answer {
 export function request(base: string, path: string, options: {method?: string; headers?: Record<string, string>; body?: string} = {}): Promise<Answer> {
   const url = new URL(path, base)
   return new Promise((resolve, reject) => {
-    const req = httpRequest({host: url.hostname, port: url.port, path: `${url.pathname}${url.search}`, method: options.method ?? 'GET', headers: {Host: url.host, ...options.headers}}, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (chunk: Buffer) => chunks.push(chunk))
-      res.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8')
-        resolve({status: res.statusCode ?? 0, headers: res.headers, body, json: <T>() => JSON.parse(body) as T})
-      })
-    })
+    const req = httpRequest(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: `${url.pathname}${url.search}`,
+        method: options.method ?? 'GET',
+        headers: {Host: url.host, ...options.headers},
+      },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (chunk: Buffer) => chunks.push(chunk))
+        res.on('end', () => {
+          const body = Buffer.concat(chunks).toString('utf8')
+          resolve({status: res.statusCode ?? 0, headers: res.headers, body, json: <T>() => JSON.parse(body) as T})
+        })
+      },
+    )
     req.on('error', reject)
     req.end(options.body)
   })

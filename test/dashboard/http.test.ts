@@ -25,7 +25,18 @@ import {api, as, eventually, request, seedProjects, startDashboard, type Dashboa
 // and JSON shapes, paging, server-sent events, sending (only with --allow-send, same-origin, with the CSRF token),
 // the URL in `relay continuity load`, and the static export.
 
-const API_PATHS = ['/api/overview', '/api/agents', '/api/trajectories', '/api/messages', '/api/summaries', '/api/coordinator', '/api/search?q=JWT', '/api/events', '/app.js', '/app.css']
+const API_PATHS = [
+  '/api/overview',
+  '/api/agents',
+  '/api/trajectories',
+  '/api/messages',
+  '/api/summaries',
+  '/api/coordinator',
+  '/api/search?q=JWT',
+  '/api/events',
+  '/app.js',
+  '/app.css',
+]
 
 describe('relay dashboard over HTTP', () => {
   let projects: Projects
@@ -116,7 +127,10 @@ describe('relay dashboard over HTTP', () => {
     assert.equal(architect.isLead, true)
     assert.equal(architect.presence, 'working')
     assert.equal(architect.workingOn, 'Design the auth API')
-    assert.deepEqual(architect.active.map((t) => t.id), [projects.ids.auth])
+    assert.deepEqual(
+      architect.active.map((t) => t.id),
+      [projects.ids.auth],
+    )
     assert.equal(architect.unread, 1, 'the hostile message is unread; the one to the lead was marked read')
     const worker = by('backend', 'Worker')
     assert.equal(worker.presence, 'gone', 'its session end is its last record')
@@ -128,11 +142,17 @@ describe('relay dashboard over HTTP', () => {
   it('/api/trajectories pages newest first across projects, and filters by project, agent, status and time', async () => {
     const all = await api<TrajectoryPageJson>(dashboard, '/api/trajectories')
     assert.equal(all.total, 4)
-    assert.deepEqual(all.trajectories.map((t) => t.id), [projects.ids.hostile, projects.ids.login, projects.ids.abandoned, projects.ids.auth])
+    assert.deepEqual(
+      all.trajectories.map((t) => t.id),
+      [projects.ids.hostile, projects.ids.login, projects.ids.abandoned, projects.ids.auth],
+    )
     const first = await api<TrajectoryPageJson>(dashboard, '/api/trajectories?limit=3')
     const second = await api<TrajectoryPageJson>(dashboard, '/api/trajectories?limit=3&page=2')
     assert.deepEqual([first.more, first.trajectories.length, second.more, second.trajectories.length], [true, 3, false, 1])
-    assert.deepEqual([...first.trajectories, ...second.trajectories].map((t) => t.id), all.trajectories.map((t) => t.id))
+    assert.deepEqual(
+      [...first.trajectories, ...second.trajectories].map((t) => t.id),
+      all.trajectories.map((t) => t.id),
+    )
     const ids = async (query: string) => (await api<TrajectoryPageJson>(dashboard, `/api/trajectories?${query}`)).trajectories.map((t) => t.id)
     assert.deepEqual(await ids('project=frontend'), [projects.ids.hostile, projects.ids.login])
     assert.deepEqual(await ids('status=abandoned'), [projects.ids.abandoned])
@@ -141,7 +161,10 @@ describe('relay dashboard over HTTP', () => {
     assert.deepEqual(await ids('since=2000-01-01&until=2000-12-31'), [])
     assert.deepEqual(await ids(`since=${new Date(Date.now() - 3_600_000).toISOString()}&project=backend`), [projects.ids.abandoned, projects.ids.auth])
     const item = all.trajectories.find((t) => t.id === projects.ids.login)!
-    assert.deepEqual([item.project, item.sibling, item.status, item.confidence, item.confidenceLevel], ['frontend', 'frontend', 'completed', 0.5, 'some uncertainty'])
+    assert.deepEqual(
+      [item.project, item.sibling, item.status, item.confidence, item.confidenceLevel],
+      ['frontend', 'frontend', 'completed', 0.5, 'some uncertainty'],
+    )
   })
 
   it('refuses bad trajectory queries with 400 and unknown projects with 404', async () => {
@@ -161,14 +184,24 @@ describe('relay dashboard over HTTP', () => {
       view.events.map((e) => [e.title, e.reasoning, e.alternatives, e.confidence, e.confidenceLevel]),
       [['Chose JWT over sessions', 'Stateless scaling across regions', ['server sessions', 'opaque tokens'], 0.8, 'good']],
     )
-    assert.deepEqual(view.rubric.map((r) => r.level), ['high', 'good', 'some uncertainty', 'needs review'])
+    assert.deepEqual(
+      view.rubric.map((r) => r.level),
+      ['high', 'good', 'some uncertainty', 'needs review'],
+    )
     assert.equal(view.handoffs.length, 1)
     assert.equal(view.handoffs[0]!.currentTask, 'Auth API')
-    assert.deepEqual(view.commits.map((c) => c.subject), ['Add the token schema'])
+    assert.deepEqual(
+      view.commits.map((c) => c.subject),
+      ['Add the token schema'],
+    )
     const sibling = await api<TrajectoryViewJson>(dashboard, `/api/trajectories/frontend/${projects.ids.login}`)
     assert.deepEqual([sibling.summary, sibling.challenges, sibling.commits], ['Login form with validation', ['Flaky focus handling'], []])
     const auth = {Authorization: `Bearer ${dashboard.token}`}
-    assert.equal((await request(dashboard.base, `/api/trajectories/backend/${projects.ids.login}`, {headers: auth})).status, 404, 'another project\'s trajectory')
+    assert.equal(
+      (await request(dashboard.base, `/api/trajectories/backend/${projects.ids.login}`, {headers: auth})).status,
+      404,
+      "another project's trajectory",
+    )
     assert.equal((await request(dashboard.base, '/api/trajectories/backend/traj_nope', {headers: auth})).status, 400)
     assert.equal((await request(dashboard.base, '/api/trajectories/backend/%E0%A4%A', {headers: auth})).status, 400)
   })
@@ -177,7 +210,10 @@ describe('relay dashboard over HTTP', () => {
     const page = await api<MessagePageJson>(dashboard, '/api/messages')
     assert.equal(page.total, 3)
     const toLead = page.messages.find((m) => m.to === 'backend:lead')!
-    assert.deepEqual([toLead.project, toLead.from, toLead.thread, toLead.readBy, toLead.toLead, toLead.unanswered], ['frontend', 'Designer', 'auth-feature', ['backend:Architect'], true, true])
+    assert.deepEqual(
+      [toLead.project, toLead.from, toLead.thread, toLead.readBy, toLead.toLead, toLead.unanswered],
+      ['frontend', 'Designer', 'auth-feature', ['backend:Architect'], true, true],
+    )
     const hostile = page.messages.find((m) => m.from === 'Mallory')!
     assert.deepEqual([hostile.toLead, hostile.unanswered, hostile.readBy], [true, false, []], 'to the lead by name, answered in its thread')
     const reply = page.messages.find((m) => m.from === 'Architect')!
@@ -190,13 +226,19 @@ describe('relay dashboard over HTTP', () => {
       ],
     )
     const unanswered = await api<MessagePageJson>(dashboard, '/api/messages?unanswered=1')
-    assert.deepEqual(unanswered.messages.map((m) => m.thread), ['auth-feature'])
+    assert.deepEqual(
+      unanswered.messages.map((m) => m.thread),
+      ['auth-feature'],
+    )
     assert.equal((await api<MessagePageJson>(dashboard, '/api/messages?agent=Designer')).total, 1)
     assert.equal((await api<MessagePageJson>(dashboard, '/api/messages?agent=Mallory')).total, 2)
     const frontend = await api<MessagePageJson>(dashboard, '/api/messages?project=frontend&limit=1')
     assert.deepEqual([frontend.total, frontend.more], [3, true], 'sent by frontend, or addressed to it')
     const thread = await api<{thread: string; messages: MessageItemJson[]}>(dashboard, '/api/threads/auth-feature')
-    assert.deepEqual(thread.messages.map((m) => m.body), ['REST or GraphQL for the auth API?'])
+    assert.deepEqual(
+      thread.messages.map((m) => m.body),
+      ['REST or GraphQL for the auth API?'],
+    )
     assert.equal((await request(dashboard.base, '/api/threads/none-such', {headers: {Authorization: `Bearer ${dashboard.token}`}})).status, 404)
   })
 
@@ -213,19 +255,30 @@ describe('relay dashboard over HTTP', () => {
 
   it('/api/coordinator: for each project, who works on what and what needs attention', async () => {
     const {projects: views} = await api<CoordinatorJson>(dashboard, '/api/coordinator')
-    const kinds = (project: string) => views.find((p) => p.project === project)!.attention.map((a) => a.kind).sort()
+    const kinds = (project: string) =>
+      views
+        .find((p) => p.project === project)!
+        .attention.map((a) => a.kind)
+        .sort()
     assert.deepEqual(kinds('backend'), ['abandoned', 'unanswered', 'uncertain'])
     assert.deepEqual(kinds('frontend'), ['low-confidence', 'uncertain'])
-    assert.deepEqual(views.find((p) => p.project === 'frontend')!.agents.map((a) => a.agent), ['Designer', 'Mallory'])
+    assert.deepEqual(
+      views.find((p) => p.project === 'frontend')!.agents.map((a) => a.agent),
+      ['Designer', 'Mallory'],
+    )
   })
 
   it('/api/search: relay search from the page; bad queries are refused', async () => {
     const found = await api<SearchJson>(dashboard, '/api/search?q=stateless')
     assert.deepEqual(found.hits.map((hit) => `${hit.project} ${hit.kind}`).sort(), ['backend decision', 'backend handoff'], 'the handoff carries the decision')
     const sibling = await api<SearchJson>(dashboard, '/api/search?q=validation&project=frontend')
-    assert.deepEqual(sibling.hits.map((hit) => hit.kind), ['trajectory'])
+    assert.deepEqual(
+      sibling.hits.map((hit) => hit.kind),
+      ['trajectory'],
+    )
     const auth = {Authorization: `Bearer ${dashboard.token}`}
-    for (const query of ['', 'q=', 'q=x&kind=everything', 'q=x&limit=1000']) assert.equal((await request(dashboard.base, `/api/search?${query}`, {headers: auth})).status, 400, query)
+    for (const query of ['', 'q=', 'q=x&kind=everything', 'q=x&limit=1000'])
+      assert.equal((await request(dashboard.base, `/api/search?${query}`, {headers: auth})).status, 400, query)
   })
 
   it('/api/events tells of a write by another process, and a page that comes back what it missed', async () => {
@@ -250,7 +303,10 @@ describe('relay dashboard over HTTP', () => {
       events.close()
     }
     const view = await api<TrajectoryViewJson>(dashboard, `/api/trajectories/backend/${projects.ids.auth}`)
-    assert.deepEqual(view.events.map((e) => e.title), ['Chose JWT over sessions', 'Refresh tokens rotate'])
+    assert.deepEqual(
+      view.events.map((e) => e.title),
+      ['Chose JWT over sessions', 'Refresh tokens rotate'],
+    )
   })
 
   it('refuses to send without --allow-send, and shows no sender', async () => {
@@ -286,9 +342,13 @@ describe('relay dashboard --allow-send', () => {
   })
 
   const post = async (headers: Record<string, string>, body: unknown) =>
-    request(dashboard.base, '/api/messages', {method: 'POST', headers: {Authorization: `Bearer ${dashboard.token}`, ...headers}, body: typeof body === 'string' ? body : JSON.stringify(body)})
+    request(dashboard.base, '/api/messages', {
+      method: 'POST',
+      headers: {Authorization: `Bearer ${dashboard.token}`, ...headers},
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    })
 
-  it('sends only a same-origin JSON POST that carries the page\'s CSRF token', async () => {
+  it("sends only a same-origin JSON POST that carries the page's CSRF token", async () => {
     const page = await request(dashboard.base, '/', {headers: {Authorization: `Bearer ${dashboard.token}`}})
     const csrf = /<meta name="relay-csrf" content="([^"]+)">/.exec(page.body)![1]!
     const good = {Origin: dashboard.base, 'Content-Type': 'application/json', 'X-Relay-CSRF': csrf}
@@ -307,9 +367,12 @@ describe('relay dashboard --allow-send', () => {
     const sent = await post(good, message)
     assert.equal(sent.status, 201, sent.body)
     const {message: recorded} = sent.json<{message: {id: string; from: string; project: string}}>()
-    assert.deepEqual([recorded.from, recorded.project], ['Test-User', 'backend'], 'from the person\'s git identity, made an agent name')
+    assert.deepEqual([recorded.from, recorded.project], ['Test-User', 'backend'], "from the person's git identity, made an agent name")
     const inbox = await json<InboxEntryJson[]>(projects.backend.dir, ['relay', 'inbox', '--agent', 'Architect', '--thread', 'release'])
-    assert.deepEqual(inbox.map((entry) => [entry.from, entry.body]), [['Test-User', 'Ship it on Friday?']])
+    assert.deepEqual(
+      inbox.map((entry) => [entry.from, entry.body]),
+      [['Test-User', 'Ship it on Friday?']],
+    )
     const overview = await api<OverviewJson>(dashboard, '/api/overview')
     assert.deepEqual(overview.sender, {name: 'Test User', email: 'test@example.com', agent: 'Test-User'})
     await eventually(async () => (await api<MessagePageJson>(dashboard, '/api/messages?thread=release')).total === 1, 5000, 'the sent message in the list')
@@ -369,7 +432,12 @@ describe('relay dashboard, starting and stopping', () => {
     const open = await startDashboard(projects.backend.dir, ['--host', '0.0.0.0', '--port', '0'])
     const stopped = await open.stop()
     assert.match(stopped.stderr, /^warning: serving on 0\.0\.0\.0, not only on this machine/m)
-    for (const args of [['--port', '70000'], ['--port', 'http'], ['--host', 'a b'], ['--host', 'evil/x']]) {
+    for (const args of [
+      ['--port', '70000'],
+      ['--port', 'http'],
+      ['--host', 'a b'],
+      ['--host', 'evil/x'],
+    ]) {
       const result = await runCli(projects.backend.dir, ['relay', 'dashboard', ...args])
       assert.equal(result.code, 2, args.join(' '))
       assert.match(result.stderr, /^error: --(port|host) must be/, args.join(' '))
@@ -394,7 +462,16 @@ describe('relay dashboard --export', () => {
     const html = readFileSync(join(dir, 'index.html'), 'utf8')
     assert.match(html, /<meta name="relay-mode" content="static">/)
     assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'self';/)
-    for (const file of ['app.js', 'app.css', 'data/overview.json', 'data/agents.json', 'data/trajectories.json', 'data/messages.json', 'data/summaries.json', 'data/coordinator.json']) {
+    for (const file of [
+      'app.js',
+      'app.css',
+      'data/overview.json',
+      'data/agents.json',
+      'data/trajectories.json',
+      'data/messages.json',
+      'data/summaries.json',
+      'data/coordinator.json',
+    ]) {
       assert.ok(existsSync(join(dir, file)), file)
     }
     const overview = JSON.parse(readFileSync(join(dir, 'data/overview.json'), 'utf8')) as OverviewJson
@@ -448,24 +525,35 @@ describe('relay dashboard --export', () => {
 })
 
 /** Reads the server-sent events of /api/events, one named event at a time. */
-function openEvents(dashboard: Dashboard, query: string): {next(name: string): Promise<{version: string; kinds: string[] | 'all'; trajectories: string[]}>; close(): void} {
+function openEvents(
+  dashboard: Dashboard,
+  query: string,
+): {next(name: string): Promise<{version: string; kinds: string[] | 'all'; trajectories: string[]}>; close(): void} {
   const queue: {name: string; data: string}[] = []
   const waiting: (() => void)[] = []
   let buffer = ''
-  const req = httpRequest({host: '127.0.0.1', port: dashboard.port, path: `/api/events${query}`, headers: {Authorization: `Bearer ${dashboard.token}`, Host: `127.0.0.1:${dashboard.port}`}}, (res) => {
-    res.setEncoding('utf8')
-    res.on('data', (chunk: string) => {
-      buffer += chunk
-      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-        const block = buffer.slice(0, end)
-        buffer = buffer.slice(end + 2)
-        const name = /^event: (.*)$/m.exec(block)?.[1]
-        const data = /^data: (.*)$/m.exec(block)?.[1]
-        if (name && data) queue.push({name, data})
-        for (const wake of waiting.splice(0)) wake()
-      }
-    })
-  })
+  const req = httpRequest(
+    {
+      host: '127.0.0.1',
+      port: dashboard.port,
+      path: `/api/events${query}`,
+      headers: {Authorization: `Bearer ${dashboard.token}`, Host: `127.0.0.1:${dashboard.port}`},
+    },
+    (res) => {
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => {
+        buffer += chunk
+        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+          const block = buffer.slice(0, end)
+          buffer = buffer.slice(end + 2)
+          const name = /^event: (.*)$/m.exec(block)?.[1]
+          const data = /^data: (.*)$/m.exec(block)?.[1]
+          if (name && data) queue.push({name, data})
+          for (const wake of waiting.splice(0)) wake()
+        }
+      })
+    },
+  )
   req.on('error', () => {})
   req.end()
   return {

@@ -12,11 +12,23 @@ describe('presence', () => {
   const cases: [string, Parameters<typeof presenceOf>[0], string][] = [
     ['nothing known', {lastActivity: null, hasActiveTrajectory: false, lastSessionEnd: null}, 'gone'],
     ['an active trajectory and a record a minute ago', {lastActivity: ago(60_000), hasActiveTrajectory: true, lastSessionEnd: null}, 'working'],
-    ['an active trajectory, the last record just inside the window', {lastActivity: ago(WORKING_WINDOW_MS), hasActiveTrajectory: true, lastSessionEnd: null}, 'working'],
-    ['an active trajectory, quiet for longer than the window', {lastActivity: ago(WORKING_WINDOW_MS + 1), hasActiveTrajectory: true, lastSessionEnd: null}, 'idle'],
+    [
+      'an active trajectory, the last record just inside the window',
+      {lastActivity: ago(WORKING_WINDOW_MS), hasActiveTrajectory: true, lastSessionEnd: null},
+      'working',
+    ],
+    [
+      'an active trajectory, quiet for longer than the window',
+      {lastActivity: ago(WORKING_WINDOW_MS + 1), hasActiveTrajectory: true, lastSessionEnd: null},
+      'idle',
+    ],
     ['no active trajectory, a record a minute ago', {lastActivity: ago(60_000), hasActiveTrajectory: false, lastSessionEnd: null}, 'idle'],
     ['a record just inside a day', {lastActivity: ago(GONE_AFTER_MS), hasActiveTrajectory: false, lastSessionEnd: null}, 'idle'],
-    ['nothing for more than a day, even with an active trajectory', {lastActivity: ago(GONE_AFTER_MS + 1), hasActiveTrajectory: true, lastSessionEnd: null}, 'gone'],
+    [
+      'nothing for more than a day, even with an active trajectory',
+      {lastActivity: ago(GONE_AFTER_MS + 1), hasActiveTrajectory: true, lastSessionEnd: null},
+      'gone',
+    ],
     ['a session end as its last record', {lastActivity: ago(60_000), hasActiveTrajectory: true, lastSessionEnd: ago(60_000)}, 'gone'],
     ['a record after its last session end', {lastActivity: ago(60_000), hasActiveTrajectory: true, lastSessionEnd: ago(120_000)}, 'working'],
     ['an unreadable time', {lastActivity: 'yesterday-ish', hasActiveTrajectory: true, lastSessionEnd: null}, 'gone'],

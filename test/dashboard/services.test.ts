@@ -38,7 +38,7 @@ describe('the agents and summaries services', () => {
     assert.deepEqual(line('frontend', 'Designer'), ['idle', true, 'Login UI', 0, 0])
   })
 
-  it('pages an agent\'s summaries and session ends together, newest first', async () => {
+  it("pages an agent's summaries and session ends together, newest first", async () => {
     const agent = 'Historian' as AgentName
     const before_ = projects.backend.userState()
     for (const task of ['one', 'two']) await recordSummary(ctx, agent, {currentTask: task}, JSON.stringify({currentTask: task}))
@@ -60,7 +60,10 @@ describe('the agents and summaries services', () => {
     const snapshot = await (await ctx.store()).snapshot()
     const trajectory = (await readTrajectory(snapshot, projects.ids.auth))!
     const links = await readTrajectoryLinks(snapshot, trajectory, new Date())
-    assert.deepEqual(links.handoffs.map((handoff) => handoff.currentTask), ['Auth API'])
+    assert.deepEqual(
+      links.handoffs.map((handoff) => handoff.currentTask),
+      ['Auth API'],
+    )
     assert.deepEqual(links.sessionEnds, [])
     const abandoned = (await readTrajectory(snapshot, projects.ids.abandoned))!
     assert.deepEqual(await readTrajectoryLinks(snapshot, abandoned, new Date()), {handoffs: [], sessionEnds: []})

@@ -32,7 +32,7 @@ const DRAWN = 'main .results p.why-target, main .results p.error'
 /** Chromium's own console note for an answer of 4xx (the page shows the error itself). */
 const isRefusedLoad = (error: string) => /Failed to load resource: the server responded with a status of 4\d\d/.test(error)
 
-describe('the dashboard\'s file view in a browser', () => {
+describe("the dashboard's file view in a browser", () => {
   let repo: TestRepo
   let history: WhyHistory
   let dashboard: Dashboard
@@ -68,7 +68,8 @@ describe('the dashboard\'s file view in a browser', () => {
     await until(page, `document.activeElement?.id === 'view-heading' && document.activeElement.textContent === 'Why'`)
     assert.equal(await page.locator('nav a[aria-current="page"]').innerText(), 'Why')
     // Tab from the heading reaches the path field.
-    for (let presses = 0; presses < 5 && !(await page.evaluate<boolean>(`document.activeElement?.id === 'why-target'`)); presses++) await page.keyboard.press('Tab')
+    for (let presses = 0; presses < 5 && !(await page.evaluate<boolean>(`document.activeElement?.id === 'why-target'`)); presses++)
+      await page.keyboard.press('Tab')
     assert.equal(await page.evaluate<string>('document.activeElement?.id'), 'why-target')
     await page.keyboard.type('deep')
     await page.locator('datalist#why-files option[value="src/deep/name.js"]').waitFor({state: 'attached'})
@@ -78,12 +79,33 @@ describe('the dashboard\'s file view in a browser', () => {
     await page.waitForSelector('article.why-trajectory')
     assert.equal(await page.evaluate<string>('decodeURIComponent(location.hash)'), '#why?target=f.js:1-5')
     // Newest first, each with the lines it covers; alice's decision with all it recorded.
-    assert.deepEqual(await page.locator('article.why-trajectory').evaluateAll((articles) => articles.map((a) => a.getAttribute('data-id'))), [history.mallory, history.bob, history.alice])
+    assert.deepEqual(await page.locator('article.why-trajectory').evaluateAll((articles) => articles.map((a) => a.getAttribute('data-id'))), [
+      history.mallory,
+      history.bob,
+      history.alice,
+    ])
     const alice = await page.locator(`article.why-trajectory[data-id="${history.alice}"]`).innerText()
-    for (const text of ['Parse the header', 'completed', 'alice', 'lines 1-2', 'Read two header lines (lines 1-2)', 'The format has exactly two', 'one line', 'a length prefix', 'confidence 0.7', 'Retrospective', 'Parse the header: done', 'Handoffs', 'header parsing']) {
+    for (const text of [
+      'Parse the header',
+      'completed',
+      'alice',
+      'lines 1-2',
+      'Read two header lines (lines 1-2)',
+      'The format has exactly two',
+      'one line',
+      'a length prefix',
+      'confidence 0.7',
+      'Retrospective',
+      'Parse the header: done',
+      'Handoffs',
+      'header parsing',
+    ]) {
       assert.ok(alice.includes(text), `${text} in ${alice}`)
     }
-    assert.match(await page.locator('section.why-unexplained').innerText(), /^1 line from 1 commit with no recorded reasoning\n[\s\S]*A person adds a line \(Test User\): line 5/)
+    assert.match(
+      await page.locator('section.why-unexplained').innerText(),
+      /^1 line from 1 commit with no recorded reasoning\n[\s\S]*A person adds a line \(Test User\): line 5/,
+    )
     // The trajectory's id links to the trajectory view, reachable with the keyboard.
     const link = page.locator(`article.why-trajectory[data-id="${history.alice}"] h3 a`)
     await link.focus()
@@ -99,7 +121,8 @@ describe('the dashboard\'s file view in a browser', () => {
   it('is reached by Tab from the top of the page like every panel, with its key named', async () => {
     const {page, errors} = await browser.page()
     await open(page)
-    for (let presses = 0; presses < 20 && (await page.evaluate<string | undefined>('document.activeElement?.dataset.panel')) !== 'why'; presses++) await page.keyboard.press('Tab')
+    for (let presses = 0; presses < 20 && (await page.evaluate<string | undefined>('document.activeElement?.dataset.panel')) !== 'why'; presses++)
+      await page.keyboard.press('Tab')
     assert.equal(await page.evaluate<string | undefined>('document.activeElement?.dataset.panel'), 'why')
     assert.equal(await page.locator('nav a[data-panel="why"]').getAttribute('aria-keyshortcuts'), '7')
     assert.notEqual(await page.evaluate<string>('getComputedStyle(document.activeElement).outlineStyle'), 'none', 'the focus shows')
@@ -160,7 +183,10 @@ describe('the dashboard\'s file view in a browser', () => {
     await page.fill('#why-target', 'logo.bin')
     await page.press('#why-target', 'Enter')
     await page.waitForSelector('text=(a binary file)')
-    assert.deepEqual(errors.filter((error) => !isRefusedLoad(error)), [])
+    assert.deepEqual(
+      errors.filter((error) => !isRefusedLoad(error)),
+      [],
+    )
     await page.close()
   })
 
@@ -183,7 +209,8 @@ describe('the dashboard\'s file view in a browser', () => {
       const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)).replace(/^\/+/, '')
       const file = join(site, path === '' ? 'index.html' : path)
       if (!file.startsWith(site) || !existsSync(file)) return void response.writeHead(404).end()
-      const type = {'.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json'}[extname(file)] ?? 'application/octet-stream'
+      const type =
+        {'.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json'}[extname(file)] ?? 'application/octet-stream'
       response.writeHead(200, {'Content-Type': type}).end(readFileSync(file))
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -196,7 +223,10 @@ describe('the dashboard\'s file view in a browser', () => {
       assert.match(await page.locator('main').innerText(), /The file view needs the live dashboard/)
       assert.equal(await page.locator('#why-target').isDisabled(), true)
       assert.equal(await page.locator('article.why-trajectory').count(), 0)
-      assert.deepEqual(requested.filter((path) => /why|files/.test(path)), [])
+      assert.deepEqual(
+        requested.filter((path) => /why|files/.test(path)),
+        [],
+      )
       assert.deepEqual(errors, [])
       repo.assertUserStateUnchanged(before_)
     } finally {
@@ -206,7 +236,7 @@ describe('the dashboard\'s file view in a browser', () => {
   })
 })
 
-describe('the dashboard\'s file view, live', () => {
+describe("the dashboard's file view, live", () => {
   let repo: TestRepo
   let dashboard: Dashboard
   let browser: Browser

@@ -17,7 +17,14 @@ export interface WhyHistory {
 }
 
 /** `agent` starts a trajectory, records a decision (and a handoff), commits `files` through the hooks, completes. */
-export async function agentWork(repo: TestRepo, agent: string, title: string, decision: string[], files: Record<string, string>, handoff?: string): Promise<string> {
+export async function agentWork(
+  repo: TestRepo,
+  agent: string,
+  title: string,
+  decision: string[],
+  files: Record<string, string>,
+  handoff?: string,
+): Promise<string> {
   const id = (await ok(repo.dir, ['trail', 'start', title, '--agent', agent, '--quiet'])).trim()
   await ok(repo.dir, ['trail', 'decision', ...decision, '--agent', agent])
   if (handoff) await ok(repo.dir, ['relay', 'continuity', 'save', '--handoff', handoff, '--agent', agent])
@@ -41,7 +48,9 @@ export async function writeWhyHistory(repo: TestRepo): Promise<WhyHistory> {
     'Current task: header parsing\nNext steps: the footer',
   )
   const bob = await agentWork(repo, 'bob', 'Add the footer', ['One footer line', '--reasoning', 'Short is enough'], {'f.js': 'h1\nh2\nfooter\n'})
-  const mallory = await agentWork(repo, 'mallory', HOSTILE_TITLE, [HOSTILE_TITLE, '--reasoning', `${HOSTILE_TITLE} because`], {'f.js': 'h1\nh2\nfooter\nmallory\n'})
+  const mallory = await agentWork(repo, 'mallory', HOSTILE_TITLE, [HOSTILE_TITLE, '--reasoning', `${HOSTILE_TITLE} because`], {
+    'f.js': 'h1\nh2\nfooter\nmallory\n',
+  })
   commitAs(repo, null, {'f.js': 'h1\nh2\nfooter\nmallory\nperson\n', 'src/deep/name.js': 'x\n'}, 'A person adds a line')
   repo.write('logo.bin', '\u0000\u0001binary\u0000')
   gitAs(repo, null, ['add', 'logo.bin'])

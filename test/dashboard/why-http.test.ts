@@ -16,7 +16,7 @@ interface ErrorJson {
   error: {code: string; message: string; hint: string | null}
 }
 
-describe('the dashboard\'s file view over HTTP', () => {
+describe("the dashboard's file view over HTTP", () => {
   let repo: TestRepo
   let history: WhyHistory
   let dashboard: Dashboard
@@ -38,15 +38,31 @@ describe('the dashboard\'s file view over HTTP', () => {
   const why = (target: string, rev?: string) => `/api/why?target=${encodeURIComponent(target)}${rev === undefined ? '' : `&rev=${encodeURIComponent(rev)}`}`
 
   it('answers for lines, a whole file and a commit exactly what trail why --json prints', async () => {
-    for (const [target, rev] of [['f.js:1-5', undefined], ['f.js:3', undefined], ['f.js', undefined], ['logo.bin', undefined], ['f.js:1-3', 'HEAD~2']] as const) {
+    for (const [target, rev] of [
+      ['f.js:1-5', undefined],
+      ['f.js:3', undefined],
+      ['f.js', undefined],
+      ['logo.bin', undefined],
+      ['f.js:1-3', 'HEAD~2'],
+    ] as const) {
       const page = await api<WhyJson>(dashboard, why(target, rev))
       const cli = await json<WhyJson>(repo.dir, ['trail', 'why', target, ...(rev === undefined ? [] : ['--rev', rev]), '--json'])
       assert.deepEqual(page, cli, `${target} ${rev ?? ''}`)
     }
     const lines = await api<WhyJson>(dashboard, why('f.js:1-5'))
-    assert.deepEqual(lines.trajectories.map((t) => [t.id, t.lines]), [[history.mallory, [4]], [history.bob, [3]], [history.alice, [1, 2]]])
+    assert.deepEqual(
+      lines.trajectories.map((t) => [t.id, t.lines]),
+      [
+        [history.mallory, [4]],
+        [history.bob, [3]],
+        [history.alice, [1, 2]],
+      ],
+    )
     const alice = lines.trajectories[2]!
-    assert.deepEqual(alice.decisions.map((d) => [d.title, d.reasoning, d.alternatives, d.confidence, d.lines]), [['Read two header lines', 'The format has exactly two', ['one line', 'a length prefix'], 0.7, [1, 2]]])
+    assert.deepEqual(
+      alice.decisions.map((d) => [d.title, d.reasoning, d.alternatives, d.confidence, d.lines]),
+      [['Read two header lines', 'The format has exactly two', ['one line', 'a length prefix'], 0.7, [1, 2]]],
+    )
     assert.equal(alice.handoffs.length, 1)
     assert.deepEqual([lines.unexplained.lines, lines.unexplained.commits.map((c) => c.subject)], [1, ['A person adds a line']])
     repo.assertUserStateUnchanged(before_)
@@ -98,7 +114,13 @@ describe('the dashboard\'s file view over HTTP', () => {
   })
 
   it('answers 404 for a file or a commit that is not there', async () => {
-    for (const [target, rev] of [['nowhere.js', undefined], ['nowhere.js:1', undefined], ['src', undefined], ['f.js', 'no-such-branch'], ['untracked.txt', undefined]] as const) {
+    for (const [target, rev] of [
+      ['nowhere.js', undefined],
+      ['nowhere.js:1', undefined],
+      ['src', undefined],
+      ['f.js', 'no-such-branch'],
+      ['untracked.txt', undefined],
+    ] as const) {
       const answer = await get(why(target, rev))
       assert.equal(answer.status, 404, `${target}: ${answer.body}`)
       const {error} = answer.json<ErrorJson>()

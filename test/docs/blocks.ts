@@ -41,7 +41,13 @@ export function shellBlocks(markdown: string): ShellBlock[] {
     for (i++; i < lines.length && !closes(lines[i]!); i++) body.push(lines[i]!)
     const info = fence[2]!.toLowerCase()
     if (!SHELLS.has(info)) continue
-    const script = info === 'console' ? body.filter((text) => text.startsWith('$ ')).map((text) => text.slice(2)).join('\n') : body.join('\n')
+    const script =
+      info === 'console'
+        ? body
+            .filter((text) => text.startsWith('$ '))
+            .map((text) => text.slice(2))
+            .join('\n')
+        : body.join('\n')
     const before = lines[start - 1]?.trim() ?? ''
     const notRun = NOT_RUN.exec(before)?.[1] ?? null
     blocks.push({line: start + 1, heading, script: `${script}\n`, notRun})

@@ -23,7 +23,12 @@ import {shellBlocks} from './blocks.js'
 const tempDir = useTempDirs()
 const installed = useInstalledPackage()
 
-const GUIDES = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)]
+const GUIDES = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => `docs/${name}`),
+]
 
 describe('the shell blocks of the README and the guides', () => {
   it('every guide is read: README.md and docs/*.md', () => {
@@ -49,7 +54,12 @@ describe('the shell blocks of the README and the guides', () => {
           continue
         }
         // The block, then where it ended, so the next block starts there.
-        const result = spawnSync('bash', ['-e', '-c', `${block.script}\nprintf '\\n${marker}%s\\n' "$PWD"`], {cwd, env: installed().env, encoding: 'utf8', timeout: 120_000})
+        const result = spawnSync('bash', ['-e', '-c', `${block.script}\nprintf '\\n${marker}%s\\n' "$PWD"`], {
+          cwd,
+          env: installed().env,
+          encoding: 'utf8',
+          timeout: 120_000,
+        })
         const output = `${result.stdout}${result.stderr}`
         assert.equal(result.status, 0, `${where} failed (exit ${result.status}):\n${block.script}\n--- output\n${output}`)
         const ended = new RegExp(`\\n${marker}(.*)\\n$`).exec(result.stdout)

@@ -15,7 +15,12 @@ const FILES: {name: string; text: string; key: string; expected: string | undefi
   {name: 'a key without a value is true', text: '[core]\n\tbare\n', key: 'core.bare', expected: 'true', asBool: true},
   {name: 'section and key names are case-insensitive', text: '[CoRe]\n\tBaRe = false\n', key: 'core.bare', expected: 'false'},
   {name: 'a subsection keeps its case', text: '[relay "sibling.Web"]\n\turl = /srv/web\n', key: 'relay.sibling.Web.url', expected: '/srv/web'},
-  {name: 'a subsection of another case is another subsection', text: '[relay "sibling.Web"]\n\turl = /srv/web\n', key: 'relay.sibling.web.url', expected: undefined},
+  {
+    name: 'a subsection of another case is another subsection',
+    text: '[relay "sibling.Web"]\n\turl = /srv/web\n',
+    key: 'relay.sibling.web.url',
+    expected: undefined,
+  },
   {name: 'escapes in a subsection', text: '[relay "sib\\"ling"]\n\turl = x\n', key: 'relay.sib"ling.url', expected: 'x'},
   {name: 'a quoted value keeps its spaces and # ;', text: '[a]\n\tb = "  x # y ; z  "\n', key: 'a.b', expected: '  x # y ; z  '},
   {name: 'a comment after a value', text: '[a]\n\tb = value # comment\n', key: 'a.b', expected: 'value'},
@@ -39,7 +44,10 @@ describe('reading git configuration', () => {
         writeFileSync(join(dir, 'config'), c.text)
         let fromGit: string | undefined
         try {
-          fromGit = execFileSync('git', ['config', '--file', join(dir, 'config'), ...(c.asBool ? ['--type=bool'] : []), '--get', c.key], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']}).replace(/\n$/, '')
+          fromGit = execFileSync('git', ['config', '--file', join(dir, 'config'), ...(c.asBool ? ['--type=bool'] : []), '--get', c.key], {
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'ignore'],
+          }).replace(/\n$/, '')
         } catch {
           fromGit = undefined
         }
@@ -51,14 +59,21 @@ describe('reading git configuration', () => {
   }
 
   it('lists every value of a multi-valued key, and subsections with a variable', () => {
-    const config = GitConfig.parseFile('[remote "origin"]\n\tpush = HEAD\n\tpush = refs/trail/records*:refs/trail/records*\n[relay "sibling.web"]\n\turl = /a\n\tlead = Lead\n[relay "sibling.api"]\n\turl = /b\n')
+    const config = GitConfig.parseFile(
+      '[remote "origin"]\n\tpush = HEAD\n\tpush = refs/trail/records*:refs/trail/records*\n[relay "sibling.web"]\n\turl = /a\n\tlead = Lead\n[relay "sibling.api"]\n\turl = /b\n',
+    )
     assert.deepEqual(config.values('remote.origin.push'), ['HEAD', 'refs/trail/records*:refs/trail/records*'])
     assert.deepEqual(config.values('remote.origin.fetch'), [])
-    assert.deepEqual(config.subsections('relay', 'url'), [['sibling.web', '/a'], ['sibling.api', '/b']])
+    assert.deepEqual(config.subsections('relay', 'url'), [
+      ['sibling.web', '/a'],
+      ['sibling.api', '/b'],
+    ])
   })
 
   it('reads `git var -l`: configuration and identity', () => {
-    const settings = parseVarList('user.name=Ada\nRemote.Origin.URL=/x\nGIT_AUTHOR_IDENT=Ada <ada@example.com> 1700000000 +0100\nGIT_COMMITTER_IDENT=root <root@host.(none)> 1700000000 +0000\n')
+    const settings = parseVarList(
+      'user.name=Ada\nRemote.Origin.URL=/x\nGIT_AUTHOR_IDENT=Ada <ada@example.com> 1700000000 +0100\nGIT_COMMITTER_IDENT=root <root@host.(none)> 1700000000 +0000\n',
+    )
     assert.equal(settings.config.value('remote.Origin.url'), '/x')
     assert.deepEqual(settings.author, {name: 'Ada', email: 'ada@example.com', isFallback: false})
     assert.equal(settings.committer.isFallback, true)

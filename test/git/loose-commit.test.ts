@@ -70,9 +70,15 @@ describe('commits written without a git process (relay mcp)', () => {
           {path: '.trail/trajectories/2026/11/03/traj_a/trajectory.md', content: '---\nid: traj_a\nstatus: completed\n---\n'},
           {path: '.trail/active/claude/traj_a.yaml', content: null},
         ],
-        [{path: 'sort/a/inner', content: null}, {path: 'sort/é', content: null}],
+        [
+          {path: 'sort/a/inner', content: null},
+          {path: 'sort/é', content: null},
+        ],
         // A file replaced by a folder of the same name, and a removal of something absent.
-        [{path: 'sort/ab/now-a-folder', content: 'x\n'}, {path: 'nothing/here', content: null}],
+        [
+          {path: 'sort/ab/now-a-folder', content: 'x\n'},
+          {path: 'nothing/here', content: null},
+        ],
         [{path: 'empty-file', content: ''}],
       ]
       let parent: string | null = null
@@ -120,8 +126,14 @@ describe('commits written without a git process (relay mcp)', () => {
 describe('a shared repository', () => {
   const makeRepo = useRepos()
 
-  it('is recognised from its config file, and keeps the CLI\'s write path (git sets its objects\' permissions)', async () => {
-    for (const [shared, warm] of [['group', false], ['0660', false], ['true', false], ['umask', true], ['false', true]] as const) {
+  it("is recognised from its config file, and keeps the CLI's write path (git sets its objects' permissions)", async () => {
+    for (const [shared, warm] of [
+      ['group', false],
+      ['0660', false],
+      ['true', false],
+      ['umask', true],
+      ['false', true],
+    ] as const) {
       const repo = makeRepo({init: [`--shared=${shared}`]})
       assert.equal(hasSharedPermissions(join(repo.dir, '.git')), !warm, shared)
     }

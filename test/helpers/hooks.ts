@@ -19,7 +19,11 @@ export interface HookRun {
 }
 
 /** Runs an installed hook command through `sh -c` (Codex: `sh -lc`), with `payload` as JSON on stdin. */
-export function runHookCommand(command: string, payload: unknown, options: {cwd: string; env?: Record<string, string | undefined>; login?: boolean}): Promise<HookRun> {
+export function runHookCommand(
+  command: string,
+  payload: unknown,
+  options: {cwd: string; env?: Record<string, string | undefined>; login?: boolean},
+): Promise<HookRun> {
   return new Promise((resolve, reject) => {
     const child = spawn('/bin/sh', [options.login ? '-lc' : '-c', command], {cwd: options.cwd, env: testEnv(options.env)})
     const out: Buffer[] = []

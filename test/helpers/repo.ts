@@ -44,7 +44,20 @@ process.on('exit', () => rmSync(home, {recursive: true, force: true}))
 /** The environment git and the CLI get in tests: no system config, a test identity, no agent name. */
 export function testEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {...process.env, HOME: home, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: join(home, '.gitconfig')}
-  for (const key of ['AGENT_RELAY_NAME', 'TRAIL_AGENT', 'RELAY_OUTBOX', 'RELAY_TRAIL_TRACE', 'NODE_EXTRA_CA_CERTS', 'DEBUG', 'NO_COLOR', 'FORCE_COLOR', 'PAGER', 'TRAIL_PAGER', 'LESS']) delete env[key]
+  for (const key of [
+    'AGENT_RELAY_NAME',
+    'TRAIL_AGENT',
+    'RELAY_OUTBOX',
+    'RELAY_TRAIL_TRACE',
+    'NODE_EXTRA_CA_CERTS',
+    'DEBUG',
+    'NO_COLOR',
+    'FORCE_COLOR',
+    'PAGER',
+    'TRAIL_PAGER',
+    'LESS',
+  ])
+    delete env[key]
   for (const key of Object.keys(env)) if (key.startsWith('TRAJECTORIES_')) delete env[key]
   for (const [key, value] of Object.entries(extra)) {
     if (value === undefined) delete env[key]
@@ -130,7 +143,13 @@ export class TestRepo {
   /** Asserts the user's state equals `before`, ignoring the mirror folders (which are ours, and excluded). */
   assertUserStateUnchanged(before: UserState): void {
     const after = this.userState()
-    const withoutMirror = (state: UserState) => ({...state, status: state.status.split('\n').filter((line) => !/ \.(trail|relay)\//.test(line)).join('\n')})
+    const withoutMirror = (state: UserState) => ({
+      ...state,
+      status: state.status
+        .split('\n')
+        .filter((line) => !/ \.(trail|relay)\//.test(line))
+        .join('\n'),
+    })
     assert.deepEqual(withoutMirror(after), withoutMirror(before))
     assert.doesNotMatch(after.status, /^\?\? \.(trail|relay)\//m, 'the mirror folders must not show as untracked')
   }

@@ -22,7 +22,11 @@ function setup() {
   const transcript = join(dir, `${SESSION}.jsonl`)
   const env = {CLAUDE_PROJECT_DIR: repo.dir}
   const hook = (event: string, payload: Record<string, unknown>, extra: Record<string, string> = {}) =>
-    runHookCommand(installedCommand(settings, event), {session_id: SESSION, transcript_path: transcript, cwd: repo.dir, permission_mode: 'default', hook_event_name: event, ...payload}, {cwd: repo.dir, env: {...env, ...extra}})
+    runHookCommand(
+      installedCommand(settings, event),
+      {session_id: SESSION, transcript_path: transcript, cwd: repo.dir, permission_mode: 'default', hook_event_name: event, ...payload},
+      {cwd: repo.dir, env: {...env, ...extra}},
+    )
   return {repo, dir, settings, transcript, hook}
 }
 
@@ -116,7 +120,10 @@ describe('Claude Code hooks (trail init --claude)', () => {
     assert.equal(compact.code, 0, compact.stderr)
     assert.equal(compact.stdout, '')
     assert.match(repo.read(`.relay/ledger/${AGENT}.md`), /currentTask: Test the token expiry fix/)
-    appendFileSync(transcript, `${JSON.stringify({type: 'assistant', message: {role: 'assistant', content: [{type: 'text', text: 'All done.\n[[SESSION_END]]{"summary": "Fixed expiry"}[[/SESSION_END]]'}]}})}\n`)
+    appendFileSync(
+      transcript,
+      `${JSON.stringify({type: 'assistant', message: {role: 'assistant', content: [{type: 'text', text: 'All done.\n[[SESSION_END]]{"summary": "Fixed expiry"}[[/SESSION_END]]'}]}})}\n`,
+    )
     const stop = await hook('Stop', {stop_hook_active: false, last_assistant_message: 'All done.'})
     const answer = JSON.parse(stop.stdout) as {decision: string; reason: string}
     assert.equal(answer.decision, 'block')

@@ -42,7 +42,11 @@ describe('Codex hooks (trail init --codex)', () => {
     const messages = refFiles(repo, '.relay/messages')
     assert.equal(messages.length, 1)
     assert.match(repo.git(['show', `refs/trail/records:${messages[0]}`]), /from: codex-019a4c2e[\s\S]*Rate limiting is in/)
-    const end = await hook('Stop', {turn_id: 't2', stop_hook_active: false, last_assistant_message: 'Done.\n[[SESSION_END]]{"summary": "rate limiting"}[[/SESSION_END]]'})
+    const end = await hook('Stop', {
+      turn_id: 't2',
+      stop_hook_active: false,
+      last_assistant_message: 'Done.\n[[SESSION_END]]{"summary": "rate limiting"}[[/SESSION_END]]',
+    })
     assert.match((JSON.parse(end.stdout) as {reason: string}).reason, /trail complete --agent codex-019a4c2e --summary/)
     const close = await hook('SessionEnd', {reason: 'exit'})
     assert.equal(close.stdout, '')

@@ -20,14 +20,25 @@ describe('Cursor hooks (trail init --cursor)', () => {
     const file = join(repo.dir, '.cursor', 'hooks.json')
     assert.equal((JSON.parse(repo.read('.cursor/hooks.json')) as {version: number}).version, 1)
     const hook = (event: string, payload: Record<string, unknown>) =>
-      runHookCommand(installedCommand(file, event), {conversation_id: CONVERSATION, generation_id: 'g1', hook_event_name: event, workspace_roots: [repo.dir], cursor_version: '2.1.0', ...payload}, {cwd: repo.dir})
-    const start = JSON.parse((await hook('sessionStart', {session_id: CONVERSATION, is_background_agent: false})).stdout) as {continue: boolean; env: Record<string, string>; additional_context: string}
+      runHookCommand(
+        installedCommand(file, event),
+        {conversation_id: CONVERSATION, generation_id: 'g1', hook_event_name: event, workspace_roots: [repo.dir], cursor_version: '2.1.0', ...payload},
+        {cwd: repo.dir},
+      )
+    const start = JSON.parse((await hook('sessionStart', {session_id: CONVERSATION, is_background_agent: false})).stdout) as {
+      continue: boolean
+      env: Record<string, string>
+      additional_context: string
+    }
     assert.equal(start.continue, true)
     assert.deepEqual(start.env, {AGENT_RELAY_NAME: AGENT})
     assert.match(start.additional_context, /You are agent `cursor-cdefee2d`/)
     assert.equal((await hook('beforeSubmitPrompt', {prompt: 'Speed up the search page', attachments: []})).stdout, '{"continue":true}\n')
     assert.equal(refFiles(repo, `.trail/active/${AGENT}`).length, 1)
-    assert.equal((await hook('afterAgentResponse', {text: 'Cached the query.\n->continuity:load\n[[SESSION_END]]{"summary": "faster search"}[[/SESSION_END]]'})).stdout, '{}\n')
+    assert.equal(
+      (await hook('afterAgentResponse', {text: 'Cached the query.\n->continuity:load\n[[SESSION_END]]{"summary": "faster search"}[[/SESSION_END]]'})).stdout,
+      '{}\n',
+    )
     const stop = JSON.parse((await hook('stop', {status: 'completed', loop_count: 0})).stdout) as {followup_message: string}
     assert.match(stop.followup_message, /^## continuity load\n/)
     assert.match(stop.followup_message, /## trajectory still open: traj_\w+[\s\S]*trail complete --agent cursor-cdefee2d/)

@@ -18,12 +18,22 @@ describe('trail init --<tool>: the files it merges into', () => {
     ['claude', '.claude/settings.json', '{"hooks": [1, 2]}', /"hooks" that is not an object/],
     ['claude', '.claude/settings.json', '{"hooks": {"Stop": {"hooks": []}}}', /"hooks\.Stop" that is not a list/],
     ['claude', '.claude/settings.json', '{"hooks": {"Stop": [{"matcher": ""}]}}', /"hooks\.Stop\[0\]" without a "hooks" list/],
-    ['claude', '.claude/settings.json', '{"hooks": {"Stop": [{"hooks": [{"type": "command", "command": 42}]}]}}', /"hooks\.Stop\[0\]\.hooks\[0\]\.command" that is not a string/],
+    [
+      'claude',
+      '.claude/settings.json',
+      '{"hooks": {"Stop": [{"hooks": [{"type": "command", "command": 42}]}]}}',
+      /"hooks\.Stop\[0\]\.hooks\[0\]\.command" that is not a string/,
+    ],
     ['claude', '.claude/settings.json', '{"model": "opus",}', /is not valid JSON \(line 1, column \d+\)/],
     ['claude', '.claude/settings.json', '// comment\n{"model": "opus"}', /is not valid JSON/],
     ['claude', '.claude/settings.json', '[1, 2]', /is not a JSON object/],
     ['claude', '.mcp.json', '{"mcpServers": []}', /"mcpServers" that is not an object/],
-    ['claude', 'CLAUDE.md', '<!-- relay-trail:start (managed by trail init; edit outside these markers) -->\nno end marker\n', /1 relay-trail start and 0 end markers/],
+    [
+      'claude',
+      'CLAUDE.md',
+      '<!-- relay-trail:start (managed by trail init; edit outside these markers) -->\nno end marker\n',
+      /1 relay-trail start and 0 end markers/,
+    ],
     ['codex', '.codex/hooks.json', '{"hooks": {"SessionStart": [{"hooks": "x"}]}}', /without a "hooks" list/],
     ['codex', '.codex/config.toml', 'model = "o3"\n[mcp_servers\n', /is not valid TOML \(line 2, column \d+\)/],
     ['gemini', '.gemini/settings.json', '{\n  // my comment\n  "theme": "dark"\n}', /has comments \(or trailing commas\), which trail init would drop/],
@@ -49,9 +59,15 @@ describe('trail init --<tool>: the files it merges into', () => {
     })
   }
 
-  it('keeps a byte order mark, the user\'s hooks, servers and keys, is idempotent, and --remove takes out only its own', async () => {
+  it("keeps a byte order mark, the user's hooks, servers and keys, is idempotent, and --remove takes out only its own", async () => {
     const repo = newRepo()
-    const claude = {model: 'opus', hooks: {Stop: [{matcher: '', hooks: [{type: 'command', command: 'say done'}]}], PreToolUse: [{matcher: 'Bash', hooks: [{type: 'command', command: './guard.sh'}]}]}}
+    const claude = {
+      model: 'opus',
+      hooks: {
+        Stop: [{matcher: '', hooks: [{type: 'command', command: 'say done'}]}],
+        PreToolUse: [{matcher: 'Bash', hooks: [{type: 'command', command: './guard.sh'}]}],
+      },
+    }
     repo.write('.claude/settings.json', `\uFEFF${JSON.stringify(claude, null, 2)}`)
     repo.write('.mcp.json', JSON.stringify({mcpServers: {github: {command: 'gh-mcp'}}}))
     repo.write('.codex/config.toml', '# my codex settings\nmodel = "o3"\n\n[features]\nweb_search = true\n\n[mcp_servers.docs]\ncommand = "docs-mcp"\n')
@@ -61,7 +77,7 @@ describe('trail init --<tool>: the files it merges into', () => {
     assert.ok(settings.startsWith('\uFEFF{'))
     const parsed = JSON.parse(settings.slice(1)) as {model: string; hooks: Record<string, {hooks: {command: string}[]}[]>}
     assert.equal(parsed.model, 'opus')
-    assert.deepEqual(parsed.hooks.PreToolUse![0], claude.hooks.PreToolUse[0], 'the user\'s PreToolUse group stays first, as it was')
+    assert.deepEqual(parsed.hooks.PreToolUse![0], claude.hooks.PreToolUse[0], "the user's PreToolUse group stays first, as it was")
     assert.match(parsed.hooks.PreToolUse![1]!.hooks[0]!.command, /relay\.cjs hook claude pre-edit$/)
     assert.equal(parsed.hooks.Stop![0]!.hooks[0]!.command, 'say done')
     assert.match(parsed.hooks.Stop![1]!.hooks[0]!.command, /relay\.cjs hook claude stop$/)
@@ -72,15 +88,29 @@ describe('trail init --<tool>: the files it merges into', () => {
     assert.match(repo.read('GEMINI.md'), /^# Gemini rules\n\n<!-- relay-trail:start[\s\S]*What the hooks do \(Gemini CLI\)/)
     assert.match(repo.read('.cursor/rules/relay-trail.mdc'), /^---\ndescription: .*\nalwaysApply: true\n---\n/)
     const again = await json<{installed: {action: string}[]}>(repo.dir, ['trail', 'init', '--all'])
-    assert.ok(again.installed.every((file) => file.action === 'unchanged'), JSON.stringify(again.installed))
+    assert.ok(
+      again.installed.every((file) => file.action === 'unchanged'),
+      JSON.stringify(again.installed),
+    )
 
     const removed = await json<{installed: {path: string; action: string}[]}>(repo.dir, ['trail', 'init', '--remove', 'all'])
     assert.ok(removed.installed.length > 0)
     assert.deepEqual(JSON.parse(repo.read('.claude/settings.json').slice(1)), claude)
     assert.deepEqual(JSON.parse(repo.read('.mcp.json')), {mcpServers: {github: {command: 'gh-mcp'}}})
-    assert.equal(repo.read('.codex/config.toml'), '# my codex settings\nmodel = "o3"\n\n[features]\nweb_search = true\n\n[mcp_servers.docs]\ncommand = "docs-mcp"\n')
+    assert.equal(
+      repo.read('.codex/config.toml'),
+      '# my codex settings\nmodel = "o3"\n\n[features]\nweb_search = true\n\n[mcp_servers.docs]\ncommand = "docs-mcp"\n',
+    )
     assert.equal(repo.read('GEMINI.md'), '# Gemini rules\n')
-    for (const gone of ['.codex/hooks.json', '.gemini/settings.json', '.cursor/hooks.json', '.cursor/mcp.json', '.cursor/rules/relay-trail.mdc', 'CLAUDE.md', 'AGENTS.md']) {
+    for (const gone of [
+      '.codex/hooks.json',
+      '.gemini/settings.json',
+      '.cursor/hooks.json',
+      '.cursor/mcp.json',
+      '.cursor/rules/relay-trail.mdc',
+      'CLAUDE.md',
+      'AGENTS.md',
+    ]) {
       assert.equal(existsSync(join(repo.dir, gone)), false, `${gone} held only what init put there`)
     }
   })
@@ -98,10 +128,14 @@ describe('trail init --<tool>: the files it merges into', () => {
     const cases: [string, (dir: string) => void, RegExp][] = [
       ['.claude', (dir) => symlinkSync(join(dir, '.git'), join(dir, '.claude')), /\.claude is a link into the git directory/],
       ['CLAUDE.md', (dir) => symlinkSync(join(outside, 'elsewhere.md'), join(dir, 'CLAUDE.md')), /CLAUDE\.md is a link out of the repository/],
-      ['.claude/settings.json', (dir) => {
-        mkdirSync(join(dir, '.claude'))
-        symlinkSync(join(dir, '.git', 'config'), join(dir, '.claude', 'settings.json'))
-      }, /settings\.json is a link into the git directory/],
+      [
+        '.claude/settings.json',
+        (dir) => {
+          mkdirSync(join(dir, '.claude'))
+          symlinkSync(join(dir, '.git', 'config'), join(dir, '.claude', 'settings.json'))
+        },
+        /settings\.json is a link into the git directory/,
+      ],
     ]
     for (const [what, plant, expected] of cases) {
       const repo = newRepo()
@@ -133,10 +167,18 @@ describe('installed hooks run anywhere and never break the agent', () => {
     origin.git(['clone', '--quiet', origin.dir, clone])
     mkdirSync(join(clone, 'src', 'deep'), {recursive: true})
     const env = {PATH: '/usr/bin:/bin'}
-    const start = await runHookCommand(installedCommand(join(clone, '.claude', 'settings.json'), 'SessionStart'), {session_id: 'c1c1c1c1-0000', hook_event_name: 'SessionStart', source: 'startup', cwd: clone}, {cwd: join(clone, 'src', 'deep'), env})
+    const start = await runHookCommand(
+      installedCommand(join(clone, '.claude', 'settings.json'), 'SessionStart'),
+      {session_id: 'c1c1c1c1-0000', hook_event_name: 'SessionStart', source: 'startup', cwd: clone},
+      {cwd: join(clone, 'src', 'deep'), env},
+    )
     assert.equal(start.code, 0, start.stderr)
     assert.match(start.stdout, /"additionalContext":"# relay-trail: session context/)
-    const prompt = await runHookCommand(installedCommand(join(clone, '.gemini', 'settings.json'), 'BeforeAgent'), {session_id: 'g1', hook_event_name: 'BeforeAgent', prompt: 'Add a README'}, {cwd: clone, env})
+    const prompt = await runHookCommand(
+      installedCommand(join(clone, '.gemini', 'settings.json'), 'BeforeAgent'),
+      {session_id: 'g1', hook_event_name: 'BeforeAgent', prompt: 'Add a README'},
+      {cwd: clone, env},
+    )
     assert.equal(prompt.code, 0, prompt.stderr)
     assert.match(prompt.stdout, /trajectory started/)
   })
@@ -149,7 +191,11 @@ describe('installed hooks run anywhere and never break the agent', () => {
     const cursorPrompt = installedCommand(join(repo.dir, '.cursor', 'hooks.json'), 'beforeSubmitPrompt')
     // The ref names an object that does not exist.
     writeFileSync(join(repo.dir, '.git', 'refs', 'trail', 'records'), `${'1'.repeat(40)}\n`)
-    for (const [command, expected] of [[claudeStop, ''], [geminiPrompt, '{}\n'], [cursorPrompt, '{"continue":true}\n']] as const) {
+    for (const [command, expected] of [
+      [claudeStop, ''],
+      [geminiPrompt, '{}\n'],
+      [cursorPrompt, '{"continue":true}\n'],
+    ] as const) {
       const result = await runHookCommand(command, {session_id: 'x1', hook_event_name: 'UserPromptSubmit', prompt: 'hello'}, {cwd: repo.dir})
       assert.equal(result.code, 0)
       assert.equal(result.stdout, expected)
@@ -170,16 +216,23 @@ describe('installed hooks run anywhere and never break the agent', () => {
     const repo = newRepo()
     await ok(repo.dir, ['trail', 'init', '--claude', '--codex'])
     const healthy = await json<{checks: {name: string; status: string; message: string}[]}>(repo.dir, ['trail', 'doctor'])
-    assert.deepEqual(healthy.checks.filter((c) => c.name.endsWith('-hooks')).map((c) => [c.name, c.status]), [['claude-hooks', 'ok'], ['codex-hooks', 'ok']])
+    assert.deepEqual(
+      healthy.checks.filter((c) => c.name.endsWith('-hooks')).map((c) => [c.name, c.status]),
+      [
+        ['claude-hooks', 'ok'],
+        ['codex-hooks', 'ok'],
+      ],
+    )
     // The installation moved: every command now names a script that is not there.
     const settings = repo.read('.claude/settings.json').replaceAll('/bin/relay.cjs', '/moved/relay.cjs')
     repo.write('.claude/settings.json', settings)
     const broken = await runCli(repo.dir, ['trail', 'doctor', '--json'])
     assert.equal(broken.code, 1)
-    const check = (JSON.parse(broken.stdout) as {checks: {name: string; status: string; message: string; fix: string}[]}).checks.find((c) => c.name === 'claude-hooks')!
+    const check = (JSON.parse(broken.stdout) as {checks: {name: string; status: string; message: string; fix: string}[]}).checks.find(
+      (c) => c.name === 'claude-hooks',
+    )!
     assert.equal(check.status, 'problem')
     assert.match(check.message, /\/moved\/relay\.cjs not found/)
     assert.equal(check.fix, 'trail init --claude')
   })
 })
-

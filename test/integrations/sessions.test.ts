@@ -21,15 +21,24 @@ describe('hooked sessions', () => {
     const dir = scratch()
     const sessions = ['aaaaaaaa-0000-4000-8000-000000000001', 'bbbbbbbb-0000-4000-8000-000000000002']
     const hook = (session: string, event: string, payload: Record<string, unknown>) =>
-      runHookCommand(installedCommand(settings, event), {session_id: session, transcript_path: join(dir, `${session}.jsonl`), cwd: repo.dir, hook_event_name: event, ...payload}, {cwd: repo.dir})
+      runHookCommand(
+        installedCommand(settings, event),
+        {session_id: session, transcript_path: join(dir, `${session}.jsonl`), cwd: repo.dir, hook_event_name: event, ...payload},
+        {cwd: repo.dir},
+      )
     const results = await Promise.all(sessions.map((session, i) => hook(session, 'UserPromptSubmit', {prompt: `Task number ${i}`})))
     for (const result of results) assert.equal(result.code, 0, result.stderr)
-    const agents = (await json<{trajectories: {agent: string; title: string}[]}>(repo.dir, ['trail', 'list'])).trajectories.map((t) => `${t.agent}: ${t.title}`).sort()
+    const agents = (await json<{trajectories: {agent: string; title: string}[]}>(repo.dir, ['trail', 'list'])).trajectories
+      .map((t) => `${t.agent}: ${t.title}`)
+      .sort()
     assert.deepEqual(agents, ['claude-aaaaaaaa: Task number 0', 'claude-bbbbbbbb: Task number 1'])
     // Each one's output lands in its own ledger, at the same time.
     const {writeFileSync} = await import('node:fs')
     sessions.forEach((session, i) => {
-      writeFileSync(join(dir, `${session}.jsonl`), `${JSON.stringify({type: 'assistant', message: {role: 'assistant', content: [{type: 'text', text: `->continuity:save <<<\nCurrent task: Task number ${i}>>>`}]}})}\n`)
+      writeFileSync(
+        join(dir, `${session}.jsonl`),
+        `${JSON.stringify({type: 'assistant', message: {role: 'assistant', content: [{type: 'text', text: `->continuity:save <<<\nCurrent task: Task number ${i}>>>`}]}})}\n`,
+      )
     })
     await Promise.all(sessions.map((session) => hook(session, 'Stop', {stop_hook_active: false})))
     assert.match(repo.read('.relay/ledger/claude-aaaaaaaa.md'), /currentTask: Task number 0/)
@@ -43,10 +52,17 @@ describe('hooked sessions', () => {
     const before = repo.userState()
     const hooks = join(repo.dir, '.codex', 'hooks.json')
     const hook = (session: string, event: string, payload: Record<string, unknown>) =>
-      runHookCommand(installedCommand(hooks, event), {session_id: session, turn_id: 't1', transcript_path: null, cwd: repo.dir, hook_event_name: event, model: 'gpt-5', ...payload}, {cwd: repo.dir, login: true})
+      runHookCommand(
+        installedCommand(hooks, event),
+        {session_id: session, turn_id: 't1', transcript_path: null, cwd: repo.dir, hook_event_name: event, model: 'gpt-5', ...payload},
+        {cwd: repo.dir, login: true},
+      )
     const first = '11111111-aaaa-4000-8000-000000000001'
     await hook(first, 'UserPromptSubmit', {prompt: 'Migrate the billing tables'})
-    await hook(first, 'Stop', {stop_hook_active: false, last_assistant_message: 'Halfway.\n->continuity:save <<<\nCurrent task: Migrate billing\nNext steps: the invoices table>>>'})
+    await hook(first, 'Stop', {
+      stop_hook_active: false,
+      last_assistant_message: 'Halfway.\n->continuity:save <<<\nCurrent task: Migrate billing\nNext steps: the invoices table>>>',
+    })
     await hook(first, 'SessionEnd', {reason: 'exit'})
     const [open] = (await json<{trajectories: {id: string}[]}>(repo.dir, ['trail', 'list', '--status', 'active'])).trajectories
     const second = '22222222-bbbb-4000-8000-000000000002'
@@ -58,7 +74,13 @@ describe('hooked sessions', () => {
     assert.match(context, /Next steps:\*\* the invoices table|the invoices table/)
     // Its first prompt starts a trajectory; resuming the earlier one abandons that empty one in the same commit.
     await hook(second, 'UserPromptSubmit', {prompt: 'Carry on with billing'})
-    const resumed = await json<{id: string; agent: string; from: string; replaced: string | null}>(repo.dir, ['trail', 'resume', open!.id, '--agent', 'codex-22222222'])
+    const resumed = await json<{id: string; agent: string; from: string; replaced: string | null}>(repo.dir, [
+      'trail',
+      'resume',
+      open!.id,
+      '--agent',
+      'codex-22222222',
+    ])
     assert.deepEqual([resumed.id, resumed.agent, resumed.from], [open!.id, 'codex-22222222', 'codex-11111111'])
     assert.ok(resumed.replaced)
     assert.deepEqual(refFiles(repo, '.trail/active'), [`.trail/active/codex-22222222/${open!.id}.yaml`])
@@ -72,7 +94,11 @@ describe('hooked sessions', () => {
     await ok(repo.dir, ['trail', 'init', '--gemini'])
     const settings = join(repo.dir, '.gemini', 'settings.json')
     const hook = (session: string, event: string, payload: Record<string, unknown>) =>
-      runHookCommand(installedCommand(settings, event), {session_id: session, transcript_path: '/nonexistent', cwd: repo.dir, hook_event_name: event, timestamp: new Date().toISOString(), ...payload}, {cwd: repo.dir, env: {AGENT_RELAY_NAME: 'Reviewer'}})
+      runHookCommand(
+        installedCommand(settings, event),
+        {session_id: session, transcript_path: '/nonexistent', cwd: repo.dir, hook_event_name: event, timestamp: new Date().toISOString(), ...payload},
+        {cwd: repo.dir, env: {AGENT_RELAY_NAME: 'Reviewer'}},
+      )
     await hook('s1', 'BeforeAgent', {prompt: 'Review the API'})
     await hook('s1', 'SessionEnd', {reason: 'exit'})
     const start = await hook('s2', 'SessionStart', {source: 'startup'})

@@ -40,7 +40,7 @@ describe('who an MCP server installed by trail init acts for', () => {
     repo.assertUserStateUnchanged(before)
   })
 
-  it('is the client\'s name when no session of its tool is live, and --agent or the environment always wins', () => {
+  it("is the client's name when no session of its tool is live, and --agent or the environment always wins", () => {
     assert.equal(sessionAgent({flag: undefined, env: {}, hooked: 'claude-3f2a9c1e', clientName: 'claude-code'}), 'claude-3f2a9c1e')
     assert.equal(sessionAgent({flag: undefined, env: {}, hooked: undefined, clientName: 'claude-code'}), 'claude-code')
     assert.equal(sessionAgent({flag: 'Lead', env: {}, hooked: 'claude-3f2a9c1e', clientName: 'claude-code'}), 'Lead')

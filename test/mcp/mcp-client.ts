@@ -33,7 +33,13 @@ export interface StartOptions {
 
 export async function startMcp(options: StartOptions): Promise<McpSession> {
   const env = testEnv(options.env) as Record<string, string>
-  const transport = new StdioClientTransport({command: process.execPath, args: [BIN.relay, 'mcp', ...(options.args ?? [])], cwd: options.cwd, env, stderr: 'pipe'})
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [BIN.relay, 'mcp', ...(options.args ?? [])],
+    cwd: options.cwd,
+    env,
+    stderr: 'pipe',
+  })
   let stderr = ''
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
   const client = new Client({name: options.clientName ?? 'test-client', version: '1.0.0'})

@@ -24,21 +24,47 @@ function notified(changes: [string, FileChangeKind][], active: [string, string][
 
 describe('the resources a change touches', () => {
   const cases: [string, [string, FileChangeKind][], string[], boolean][] = [
-    ['a decision in an active trajectory: that trajectory and its agent\'s context', [[`${TRAJECTORY}/events/ev_1.md`, 'added']], ['relay-trail://context', 'relay-trail://trajectory/traj_a'], false],
     [
-      'a new trajectory: it, its agent\'s context, and the list',
-      [[`${TRAJECTORY}/trajectory.md`, 'added'], ['.trail/active/claude/traj_a.yaml', 'added']],
+      "a decision in an active trajectory: that trajectory and its agent's context",
+      [[`${TRAJECTORY}/events/ev_1.md`, 'added']],
+      ['relay-trail://context', 'relay-trail://trajectory/traj_a'],
+      false,
+    ],
+    [
+      "a new trajectory: it, its agent's context, and the list",
+      [
+        [`${TRAJECTORY}/trajectory.md`, 'added'],
+        ['.trail/active/claude/traj_a.yaml', 'added'],
+      ],
       ['relay-trail://context', 'relay-trail://trajectory/traj_a'],
       true,
     ],
-    ['a ledger saved: it and its agent\'s context', [['.relay/ledger/codex.md', 'changed']], ['relay-trail://context/codex', 'relay-trail://ledger/codex'], false],
+    [
+      "a ledger saved: it and its agent's context",
+      [['.relay/ledger/codex.md', 'changed']],
+      ['relay-trail://context/codex', 'relay-trail://ledger/codex'],
+      false,
+    ],
     ['a first ledger: the list changes too', [['.relay/ledger/codex.md', 'added']], ['relay-trail://context/codex', 'relay-trail://ledger/codex'], true],
-    ['a message: every inbox and context', [['.relay/messages/2026/11/03/msg_1.md', 'added']], ['relay-trail://context', 'relay-trail://context/codex', 'relay-trail://inbox', 'relay-trail://inbox/codex'], false],
-    ['a read receipt: that reader\'s inbox and context', [['.relay/receipts/codex/msg_1.yaml', 'added']], ['relay-trail://context/codex', 'relay-trail://inbox/codex'], false],
+    [
+      'a message: every inbox and context',
+      [['.relay/messages/2026/11/03/msg_1.md', 'added']],
+      ['relay-trail://context', 'relay-trail://context/codex', 'relay-trail://inbox', 'relay-trail://inbox/codex'],
+      false,
+    ],
+    [
+      "a read receipt: that reader's inbox and context",
+      [['.relay/receipts/codex/msg_1.yaml', 'added']],
+      ['relay-trail://context/codex', 'relay-trail://inbox/codex'],
+      false,
+    ],
     ['a summary: nothing served', [['.relay/ledger/summaries/claude/2026/11/03/sum_1.md', 'added']], [], false],
     [
       'a completed trajectory (no longer active): it, and every context',
-      [[`${TRAJECTORY}/trajectory.md`, 'changed'], ['.trail/active/claude/traj_a.yaml', 'removed']],
+      [
+        [`${TRAJECTORY}/trajectory.md`, 'changed'],
+        ['.trail/active/claude/traj_a.yaml', 'removed'],
+      ],
       ['relay-trail://context', 'relay-trail://context/codex', 'relay-trail://trajectory/traj_a'],
       false,
     ],
@@ -50,13 +76,18 @@ describe('the resources a change touches', () => {
     })
   }
 
-  it('a sibling\'s sync touches every inbox and context', () => {
-    assert.deepEqual(resourcesToNotify(SUBSCRIBED, siblingMoved(), 'claude').sort(), ['relay-trail://context', 'relay-trail://context/codex', 'relay-trail://inbox', 'relay-trail://inbox/codex'])
+  it("a sibling's sync touches every inbox and context", () => {
+    assert.deepEqual(resourcesToNotify(SUBSCRIBED, siblingMoved(), 'claude').sort(), [
+      'relay-trail://context',
+      'relay-trail://context/codex',
+      'relay-trail://inbox',
+      'relay-trail://inbox/codex',
+    ])
   })
 })
 
 describe('who acts for a client', () => {
-  it('is --agent, else the environment\'s name (left to the CLI\'s rule), else the client\'s name, made path-safe', () => {
+  it("is --agent, else the environment's name (left to the CLI's rule), else the client's name, made path-safe", () => {
     assert.equal(sessionAgent({flag: 'Lead', env: {AGENT_RELAY_NAME: 'x'}, clientName: 'claude-code'}), 'Lead')
     assert.equal(sessionAgent({flag: undefined, env: {AGENT_RELAY_NAME: 'x'}, clientName: 'claude-code'}), undefined)
     assert.equal(sessionAgent({flag: undefined, env: {TRAIL_AGENT: 'y'}, clientName: 'claude-code'}), undefined)

@@ -36,10 +36,17 @@ function withoutIdsAndTimes(text: string): string {
 
 /** The newest commit's record files of a kind, by path. */
 function eventFiles(repo: TestRepo): string[] {
-  return repo.git(['ls-tree', '-r', '--name-only', 'refs/trail/records', '--', '.trail/trajectories']).split('\n').filter((path) => path.includes('/events/'))
+  return repo
+    .git(['ls-tree', '-r', '--name-only', 'refs/trail/records', '--', '.trail/trajectories'])
+    .split('\n')
+    .filter((path) => path.includes('/events/'))
 }
 
-async function withServer<T>(repo: TestRepo, work: (mcp: McpSession) => Promise<T>, options: {env?: Record<string, string | undefined>; args?: string[]; clientName?: string; cwd?: string} = {}): Promise<T> {
+async function withServer<T>(
+  repo: TestRepo,
+  work: (mcp: McpSession) => Promise<T>,
+  options: {env?: Record<string, string | undefined>; args?: string[]; clientName?: string; cwd?: string} = {},
+): Promise<T> {
   const mcp = await startMcp({cwd: options.cwd ?? repo.dir, ...options})
   try {
     return await work(mcp)
@@ -63,12 +70,16 @@ describe('relay mcp', () => {
         assert.equal(tool.annotations?.readOnlyHint, spec.readOnly)
         const expected = [
           ...spec.definition.args.map((arg) => parameterName(arg.name)),
-          ...Object.keys(spec.definition.flags).filter((flag) => !spec.omit?.includes(flag)).map(parameterName),
+          ...Object.keys(spec.definition.flags)
+            .filter((flag) => !spec.omit?.includes(flag))
+            .map(parameterName),
           ...(spec.rest ? [spec.rest.name] : []),
         ]
         assert.deepEqual(Object.keys(tool.inputSchema.properties ?? {}).sort(), expected.sort(), `${tool.name}: every flag of the command, and nothing else`)
         const required = spec.definition.args.filter((arg) => arg.required || spec.required?.includes(arg.name)).map((arg) => arg.name)
-        const requiredFlags = Object.entries(spec.definition.flags).filter(([, flag]) => (flag as {required?: boolean}).required).map(([name]) => name)
+        const requiredFlags = Object.entries(spec.definition.flags)
+          .filter(([, flag]) => (flag as {required?: boolean}).required)
+          .map(([name]) => name)
         assert.deepEqual([...(tool.inputSchema.required ?? [])].sort(), [...required, ...requiredFlags].sort(), `${tool.name}: required parameters`)
       }
       assert.equal(mcp.client.getServerCapabilities()?.resources?.subscribe, true)
@@ -98,7 +109,19 @@ describe('relay mcp', () => {
       assert.deepEqual((decided.structuredContent as {alternatives: string[]}).alternatives, ['Sessions', 'Cookies'])
       assert.equal((decided.structuredContent as {confidenceLevel: string}).confidenceLevel, 'good')
       // The same decision through the CLI: the two records differ only in their ids and times.
-      await ok(repo.dir, ['trail', 'decision', 'Chose JWT', '--reasoning', 'Stateless', '--alternatives', 'Sessions, Cookies', '--confidence', '0.7', '--agent', 'test-client'])
+      await ok(repo.dir, [
+        'trail',
+        'decision',
+        'Chose JWT',
+        '--reasoning',
+        'Stateless',
+        '--alternatives',
+        'Sessions, Cookies',
+        '--confidence',
+        '0.7',
+        '--agent',
+        'test-client',
+      ])
       const [viaMcp, viaCli] = eventFiles(repo).map((path) => repo.git(['show', `refs/trail/records:${path}`]))
       assert.equal(withoutIdsAndTimes(viaMcp!), withoutIdsAndTimes(viaCli!))
       const [cliCommit, mcpCommit] = [0, 1].map((back) => repo.git(['log', '-1', `--skip=${back}`, '--format=%an <%ae>%n%B', 'refs/trail/records']))
@@ -127,21 +150,32 @@ describe('relay mcp', () => {
       assert.deepEqual((await mcp.call('relay_inbox', {agent: 'Designer', mark_read: true, ids: [messageId]})).structuredContent, {marked: [messageId]})
       assert.deepEqual((await mcp.call('relay_inbox', {agent: 'Designer', unread: true})).structuredContent, {messages: []})
       assert.equal(await mcp.ok('relay_thread', {id: 'auth-feature'}), await ok(repo.dir, ['relay', 'thread', 'auth-feature']))
-      assert.deepEqual((await mcp.call('relay_search', {query: 'login UI', kind: ['message']})).structuredContent, await json(repo.dir, ['relay', 'search', 'login UI', '--kind', 'message']))
+      assert.deepEqual(
+        (await mcp.call('relay_search', {query: 'login UI', kind: ['message']})).structuredContent,
+        await json(repo.dir, ['relay', 'search', 'login UI', '--kind', 'message']),
+      )
 
-      const completed = await mcp.call('trail_complete', {summary: 'Added JWT auth', confidence: 0.85, challenges: ['Flaky CI', 'Clock skew'], learnings: ['Lock before read']})
+      const completed = await mcp.call('trail_complete', {
+        summary: 'Added JWT auth',
+        confidence: 0.85,
+        challenges: ['Flaky CI', 'Clock skew'],
+        learnings: ['Lock before read'],
+      })
       assert.deepEqual((completed.structuredContent as {challenges: string[]}).challenges, ['Flaky CI', 'Clock skew'])
       assert.match(resultText(completed), /^Completed traj_/)
       await mcp.ok('trail_start', {title: 'Second try'})
       assert.match(await mcp.ok('trail_abandon', {reason: 'Blocked by missing credentials'}), /^Abandoned traj_[\s\S]*reason: Blocked by missing credentials/)
       const listed = (await mcp.call('trail_list', {status: 'completed', limit: 5})).structuredContent as {trajectories: {id: string}[]}
-      assert.deepEqual(listed.trajectories.map((t) => t.id), [id])
+      assert.deepEqual(
+        listed.trajectories.map((t) => t.id),
+        [id],
+      )
     })
     repo.assertUserStateUnchanged(before)
     await repo.fsck('refs/trail/records')
   })
 
-  it('refuses bad arguments through the schema, and bad values with the CLI\'s own message and hint', async () => {
+  it("refuses bad arguments through the schema, and bad values with the CLI's own message and hint", async () => {
     const repo = makeRepo()
     await withServer(repo, async (mcp) => {
       // Types and unknown parameters: the schema, for every tool.
@@ -217,7 +251,10 @@ describe('relay mcp', () => {
         const {resources} = await mcp.client.listResources()
         assert.ok(resources.some((resource) => resource.uri === `relay-trail://trajectory/${id}`))
         assert.ok(resources.some((resource) => resource.uri === 'relay-trail://ledger/claude'))
-        await assert.rejects(mcp.client.readResource({uri: 'relay-trail://trajectory/traj_01zzzzzzzz'}), /-32002[\s\S]*no trajectory matches 'traj_01zzzzzzzz'\nhint: /)
+        await assert.rejects(
+          mcp.client.readResource({uri: 'relay-trail://trajectory/traj_01zzzzzzzz'}),
+          /-32002[\s\S]*no trajectory matches 'traj_01zzzzzzzz'\nhint: /,
+        )
         await assert.rejects(mcp.client.readResource({uri: 'relay-trail://trajectory/nope'}), /-32602[\s\S]*error: /)
         await assert.rejects(mcp.client.readResource({uri: 'relay-trail://ledger/codex'}), /agent 'codex' has no continuity ledger/)
         await assert.rejects(mcp.client.readResource({uri: 'relay-trail://ledger/..%2Fetc'}), /invalid agent name/)
@@ -248,7 +285,10 @@ describe('relay mcp', () => {
         }
 
         await ok(repo.dir, ['trail', 'decision', 'Chose watching', '--agent', 'claude'])
-        await waitFor(() => updated.includes(`relay-trail://trajectory/${id}`) && updated.includes('relay-trail://context'), 'a decision in the subscribed trajectory')
+        await waitFor(
+          () => updated.includes(`relay-trail://trajectory/${id}`) && updated.includes('relay-trail://context'),
+          'a decision in the subscribed trajectory',
+        )
         assert.ok(!updated.includes('relay-trail://inbox'), 'the inbox did not change')
         assert.ok(!updated.includes('relay-trail://ledger/codex'), 'that ledger did not change')
 
@@ -262,14 +302,14 @@ describe('relay mcp', () => {
         assert.ok(!updated.includes(`relay-trail://trajectory/${id}`))
 
         listChanged = 0
-        await ok(repo.dir, ['trail', 'start', 'Another agent\'s work', '--agent', 'codex'])
+        await ok(repo.dir, ['trail', 'start', "Another agent's work", '--agent', 'codex'])
         await waitFor(() => listChanged > 0, 'a new trajectory')
 
         // And the server's own writes, once unsubscribed, are not announced for that resource.
         await mcp.client.unsubscribeResource({uri: `relay-trail://trajectory/${id}`})
         updated.length = 0
         await mcp.ok('trail_decision', {title: 'Through MCP'})
-        await waitFor(() => updated.includes('relay-trail://context'), 'the server\'s own write')
+        await waitFor(() => updated.includes('relay-trail://context'), "the server's own write")
         assert.ok(!updated.includes(`relay-trail://trajectory/${id}`))
       },
       {env: {AGENT_RELAY_NAME: 'claude'}},
@@ -277,7 +317,7 @@ describe('relay mcp', () => {
     repo.assertUserStateUnchanged(before)
   })
 
-  it('offers the protocol\'s moments as prompts, with the startup context where it helps', async () => {
+  it("offers the protocol's moments as prompts, with the startup context where it helps", async () => {
     const repo = makeRepo()
     await ok(repo.dir, ['relay', 'continuity', 'save', 'Current task: Prompts', '--agent', 'test-client'])
     await withServer(repo, async (mcp) => {
@@ -295,7 +335,7 @@ describe('relay mcp', () => {
     })
   })
 
-  it('acts for the agent named in the call, else --agent, else $AGENT_RELAY_NAME, else the client\'s name', async () => {
+  it("acts for the agent named in the call, else --agent, else $AGENT_RELAY_NAME, else the client's name", async () => {
     const repo = makeRepo()
     const before = repo.userState()
     const whoStarts = async (options: Parameters<typeof withServer>[2], args: Record<string, unknown> = {}) =>
@@ -316,7 +356,10 @@ describe('relay mcp', () => {
     repo.assertUserStateUnchanged(before)
     const outside = makeRepo({empty: true})
     const nowhere = `${outside.dir}/..`
-    await withServer(repo, async (mcp) => assert.match(await mcp.ok('trail_status'), /active traj_/), {cwd: nowhere, env: {CLAUDE_PROJECT_DIR: repo.dir, GIT_CEILING_DIRECTORIES: nowhere}})
+    await withServer(repo, async (mcp) => assert.match(await mcp.ok('trail_status'), /active traj_/), {
+      cwd: nowhere,
+      env: {CLAUDE_PROJECT_DIR: repo.dir, GIT_CEILING_DIRECTORIES: nowhere},
+    })
     await withServer(
       repo,
       async (mcp) => {

@@ -65,12 +65,15 @@ describe('relay mcp and a store with problems', () => {
     }
   })
 
-  it('answers a record it cannot read with the CLI\'s error, serves what it can, and recovers when it is fixed', async () => {
+  it("answers a record it cannot read with the CLI's error, serves what it can, and recovers when it is fixed", async () => {
     const repo = makeRepo()
     await ok(repo.dir, ['trail', 'start', 'Soon broken', '--agent', 'claude'])
     await ok(repo.dir, ['relay', 'send', 'claude', 'Still readable', '--agent', 'codex'])
     const status = await json<{active: {id: string; started: string}}>(repo.dir, ['trail', 'status', '--agent', 'claude'])
-    const path = repo.git(['ls-tree', '-r', '--name-only', 'refs/trail/records', '--', '.trail/trajectories']).split('\n').find((each) => each.endsWith('/trajectory.md'))!
+    const path = repo
+      .git(['ls-tree', '-r', '--name-only', 'refs/trail/records', '--', '.trail/trajectories'])
+      .split('\n')
+      .find((each) => each.endsWith('/trajectory.md'))!
     const good = repo.git(['show', `refs/trail/records:${path}`])
     const before = repo.userState()
     const mcp = await startMcp({cwd: repo.dir, env: {AGENT_RELAY_NAME: 'claude'}})
@@ -80,7 +83,10 @@ describe('relay mcp and a store with problems', () => {
         const cli = await runCli(repo.dir, ['trail', 'status', '--agent', 'claude'])
         assert.notEqual(cli.code, 0)
         assert.equal(await mcp.fails('trail_status'), cli.stderr.trimEnd(), JSON.stringify(broken))
-        assert.match(await mcp.fails('trail_decision', {title: 'On a broken record'}), /^error: cannot read record \.trail\/trajectories\/.*\nhint: inspect it with: git show refs\/trail\/records:/)
+        assert.match(
+          await mcp.fails('trail_decision', {title: 'On a broken record'}),
+          /^error: cannot read record \.trail\/trajectories\/.*\nhint: inspect it with: git show refs\/trail\/records:/,
+        )
         assert.match(await mcp.ok('relay_inbox'), /Still readable/, 'what does not need the broken record is served')
         assert.equal((await mcp.client.listTools()).tools.length, 16)
       }
@@ -102,8 +108,14 @@ describe('relay mcp and a store with problems', () => {
       await mcp.ok('trail_start', {title: 'Resilient'})
       await mcp.ok('trail_decision', {title: 'First'})
       const children = gitChildren(mcp.pid)
-      assert.ok(children.some((child) => child.command.includes('cat-file --batch')), JSON.stringify(children))
-      assert.ok(children.some((child) => child.command.includes('update-ref --stdin')), JSON.stringify(children))
+      assert.ok(
+        children.some((child) => child.command.includes('cat-file --batch')),
+        JSON.stringify(children),
+      )
+      assert.ok(
+        children.some((child) => child.command.includes('update-ref --stdin')),
+        JSON.stringify(children),
+      )
       for (const child of children) process.kill(child.pid, 'SIGKILL')
       await new Promise((resolve) => setTimeout(resolve, 100))
       assert.match(await mcp.ok('trail_status'), /decisions \(1\)/)

@@ -20,15 +20,31 @@ describe('the files two commits differ by', () => {
     const file = (path: string, content: string, mode = '100644') => `M ${mode} inline ${path}\ndata ${Buffer.byteLength(content)}\n${content}\n`
     const first = commit([file('a/b/c.md', '1'), file('a/b/d.md', '2'), file('a/e', '3'), file('top', '4'), file('gone/deep/x', '5')].join(''), null)
     const second = commit(
-      [file('a/b/c.md', 'changed'), 'D a/b/d.md\n', 'D gone/deep/x\n', file('a/e/now-a-folder', '6'), file('top', '4', '100755'), file('new/deeper/y.md', '7')].join(''),
+      [
+        file('a/b/c.md', 'changed'),
+        'D a/b/d.md\n',
+        'D gone/deep/x\n',
+        file('a/e/now-a-folder', '6'),
+        file('top', '4', '100755'),
+        file('new/deeper/y.md', '7'),
+      ].join(''),
       first,
     )
     const third = commit(['D a/e\n', file('a/e', 'a file again')].join(''), second)
     const git = GitRepo.open(repo.dir, testEnv())
     try {
-      for (const [from, to] of [[null, first], [first, second], [second, third], [first, third], [third, first]] as const) {
+      for (const [from, to] of [
+        [null, first],
+        [first, second],
+        [second, third],
+        [first, third],
+        [third, first],
+      ] as const) {
         const expected = new Map<string, string>()
-        const fields = repo.git(['diff-tree', '-r', '-z', '--no-renames', '--name-status', from ?? repo.git(['hash-object', '-t', 'tree', '/dev/null']).trim(), to]).split('\0').filter(Boolean)
+        const fields = repo
+          .git(['diff-tree', '-r', '-z', '--no-renames', '--name-status', from ?? repo.git(['hash-object', '-t', 'tree', '/dev/null']).trim(), to])
+          .split('\0')
+          .filter(Boolean)
         for (let i = 0; i + 1 < fields.length; i += 2) expected.set(fields[i + 1]!, {A: 'added', D: 'removed', M: 'changed', T: 'changed'}[fields[i]!]!)
         const actual = await changedFiles(git.reader, 'sha1', from, to)
         assert.deepEqual(new Map([...actual].sort()), new Map([...expected].sort()), `${from} → ${to}`)

@@ -45,7 +45,10 @@ describe('relay mcp on the wire', () => {
       await request('tools/call', {name: 'trail_start', arguments: {title: 'Implement user authentication', task: 'agent-relay-123'}})
       const decision = await request('tools/call', {name: 'trail_decision', arguments: {title: 'Chose JWT over sessions', reasoning: 'Stateless scaling'}})
       const result = decision.result as {content: {type: string; text: string}[]; structuredContent: {title: string; agent: string}}
-      assert.match(result.content[0]!.text, /^Recorded decision ev_[0-9a-z]{26} in traj_[0-9a-z]{26}: Chose JWT over sessions\n  reasoning: Stateless scaling\n$/)
+      assert.match(
+        result.content[0]!.text,
+        /^Recorded decision ev_[0-9a-z]{26} in traj_[0-9a-z]{26}: Chose JWT over sessions\n  reasoning: Stateless scaling\n$/,
+      )
       assert.equal(result.structuredContent.title, 'Chose JWT over sessions')
       assert.equal(result.structuredContent.agent, 'claude')
       const refused = await request('tools/call', {name: 'trail_decision', arguments: {title: 'Again', confidence: 1.5}})

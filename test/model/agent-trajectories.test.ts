@@ -10,7 +10,10 @@ import {parseEvent, parseTrajectory, renderEvent, renderTrajectory, splitList} f
 // and read back, exports equal to itself on every field, whatever it holds; and our schema check says what
 // agent-trajectories' own zod schema says.
 
-const ids = new IdGenerator(() => new Date(), (count) => Uint8Array.from({length: count}, () => Math.floor(Math.random() * 256)))
+const ids = new IdGenerator(
+  () => new Date(),
+  (count) => Uint8Array.from({length: count}, () => Math.floor(Math.random() * 256)),
+)
 
 /** Maps a file, writes every record as Markdown and parses it back, then exports: what `trail import` and
  * `trail export --format agent-trajectories` do through the store. */
@@ -39,7 +42,13 @@ function base(): JsonObject {
         startedAt: '2026-03-01T10:00:00.100Z',
         endedAt: '2026-03-01T11:00:00.000Z',
         events: [
-          {ts: 1772359300000, type: 'decision', content: 'Use JWT: Use JWT', raw: {question: 'Use JWT', chosen: 'Use JWT', alternatives: [{option: 'sessions', reason: ''}], reasoning: 'stateless'}, significance: 'high'},
+          {
+            ts: 1772359300000,
+            type: 'decision',
+            content: 'Use JWT: Use JWT',
+            raw: {question: 'Use JWT', chosen: 'Use JWT', alternatives: [{option: 'sessions', reason: ''}], reasoning: 'stateless'},
+            significance: 'high',
+          },
         ],
       },
     ],
@@ -53,68 +62,179 @@ function base(): JsonObject {
 /** Variations of a trajectory file, each exercising something the mapping must keep. */
 const CASES: [string, (json: JsonObject) => void][] = [
   ['a plain completed trajectory', () => {}],
-  ['a decision without reasoning (agent-trajectories hides it; its reasoning is "")', (j) => {
-    chapter(j).events = [{ts: 1772359300000, type: 'decision', content: 'Quick one: Quick one', raw: {question: 'Quick one', chosen: 'Quick one', alternatives: [], reasoning: ''}, significance: 'high'}]
-  }],
-  ['a decision with a question, string and object alternatives with reasons, a confidence', (j) => {
-    chapter(j).events = [{ts: 1772359300000, type: 'decision', content: 'Which store?: Postgres', raw: {question: 'Which store?', chosen: 'Postgres', alternatives: ['Redis', {option: 'SQS', reason: 'no ordering'}], reasoning: 'transactions', confidence: 0.7}, significance: 'high'}]
-  }],
-  ['a reflection with focal points, adjustments and a confidence', (j) => {
-    chapter(j).events = [{ts: 1772359300000, type: 'reflection', content: 'Halfway there', significance: 'high', tags: ['focal:a', 'focal:b', 'confidence:0.6'], raw: {focalPoints: ['a', 'b'], adjustments: 'more tests', confidence: 0.6}}]
-  }],
-  ['events of every type, several at the same millisecond, out of time order', (j) => {
-    const types = ['prompt', 'thinking', 'tool_call', 'tool_result', 'message_sent', 'message_received', 'finding', 'note', 'error', 'completion-evidence', 'completion-marker', 'custom_thing']
-    chapter(j).events = types.map((type, n) => ({ts: 1772359300000 + (n % 3 === 0 ? 0 : 5 - n), type, content: `${type} ${n}`, ...(n % 2 ? {raw: {n, nested: {deep: [1, 'two', null]}}} : {}), ...(n % 4 === 0 ? {significance: 'low', tags: ['x']} : {}), ...(n === 5 ? {confidence: 0.3} : {})}))
-  }],
-  ['several chapters and agents, one with a name that is not a valid agent name', (j) => {
-    j.agents = [{name: 'claude', role: 'lead', joinedAt: '2026-03-01T10:00:00.100Z'}, {name: 'Code Reviewer (bot)', role: 'reviewer', joinedAt: '2026-03-01T10:30:00Z', leftAt: '2026-03-01T10:40:00Z'}]
-    j.chapters = [chapter(j), {id: 'chap_bbbbbbbbbbbb', title: 'Review', agentName: 'Code Reviewer (bot)', startedAt: '2026-03-01T10:30:00Z', events: [{ts: 1772361000000, type: 'note', content: 'LGTM'}]}]
-  }],
-  ['two chapters with the same id (kept verbatim)', (j) => {
-    j.chapters = [chapter(j), {...chapter(j), title: 'Again', events: [{ts: 1772359400000, type: 'note', content: 'second'}]}]
-  }],
-  ['an abandoned trajectory with its "Abandoned:" note', (j) => {
-    j.status = 'abandoned'
-    delete j.retrospective
-    chapter(j).events = [{ts: 1772359300000, type: 'note', content: 'Abandoned: blocked by credentials', significance: 'high'}]
-  }],
-  ['an active trajectory without chapters', (j) => {
-    j.status = 'active'
-    delete j.completedAt
-    delete j.retrospective
-    j.chapters = []
-    j.agents = []
-  }],
-  ['a full retrospective: decisions, challenges, learnings, suggestions, time spent', (j) => {
-    j.retrospective = {summary: 'Done', approach: 'TDD', decisions: [{question: 'q', chosen: 'c', alternatives: [], reasoning: 'r'}], challenges: ['a'], learnings: [], suggestions: ['s'], confidence: 1, timeSpent: '2h'}
-  }],
-  ['a task with description and source, project, workflow, tags, commits, files, a trace reference', (j) => {
-    j.task = {title: 'T', description: 'long\ntext', source: {system: 'linear', id: 'ENG-1', url: 'https://linear.app/x/ENG-1'}}
-    j.projectId = 'org/repo'
-    j.workflowId = 'wf-7'
-    j.tags = ['auth', 'backend']
-    j.commits = ['abc123']
-    j.filesChanged = ['src/a.ts']
-    j._trace = {startRef: 'a'.repeat(40), endRef: 'b'.repeat(40), traceId: 'c3f0'}
-  }],
-  ['a file without the defaulted lists, and keys agent-trajectories does not know', (j) => {
-    delete j.commits
-    delete j.filesChanged
-    delete j.tags
-    j.futureField = {x: [1, 2]}
-    // As JSON.parse makes it: an own key named __proto__, not the object's prototype.
-    Object.defineProperty(j, '__proto__', {value: {polluted: true}, enumerable: true, writable: true, configurable: true})
-    chapter(j).colour = 'blue'
-  }],
-  ['unicode, quotes, control characters and line breaks everywhere', (j) => {
-    j.task = {title: 'Café 🚀 "quoted" \\ back\u2028line'}
-    chapter(j).events = [{ts: 1772359300000, type: 'note', content: 'ünïcödé\n\tline two\u0000\u007f \ud800 lone'}]
-    chapter(j).title = '第一章'
-  }],
-  ['times with and without milliseconds, microseconds', (j) => {
-    j.startedAt = '2026-03-01T10:00Z'
-    j.completedAt = '2026-03-01T11:00:00.123456Z'
-  }],
+  [
+    'a decision without reasoning (agent-trajectories hides it; its reasoning is "")',
+    (j) => {
+      chapter(j).events = [
+        {
+          ts: 1772359300000,
+          type: 'decision',
+          content: 'Quick one: Quick one',
+          raw: {question: 'Quick one', chosen: 'Quick one', alternatives: [], reasoning: ''},
+          significance: 'high',
+        },
+      ]
+    },
+  ],
+  [
+    'a decision with a question, string and object alternatives with reasons, a confidence',
+    (j) => {
+      chapter(j).events = [
+        {
+          ts: 1772359300000,
+          type: 'decision',
+          content: 'Which store?: Postgres',
+          raw: {
+            question: 'Which store?',
+            chosen: 'Postgres',
+            alternatives: ['Redis', {option: 'SQS', reason: 'no ordering'}],
+            reasoning: 'transactions',
+            confidence: 0.7,
+          },
+          significance: 'high',
+        },
+      ]
+    },
+  ],
+  [
+    'a reflection with focal points, adjustments and a confidence',
+    (j) => {
+      chapter(j).events = [
+        {
+          ts: 1772359300000,
+          type: 'reflection',
+          content: 'Halfway there',
+          significance: 'high',
+          tags: ['focal:a', 'focal:b', 'confidence:0.6'],
+          raw: {focalPoints: ['a', 'b'], adjustments: 'more tests', confidence: 0.6},
+        },
+      ]
+    },
+  ],
+  [
+    'events of every type, several at the same millisecond, out of time order',
+    (j) => {
+      const types = [
+        'prompt',
+        'thinking',
+        'tool_call',
+        'tool_result',
+        'message_sent',
+        'message_received',
+        'finding',
+        'note',
+        'error',
+        'completion-evidence',
+        'completion-marker',
+        'custom_thing',
+      ]
+      chapter(j).events = types.map((type, n) => ({
+        ts: 1772359300000 + (n % 3 === 0 ? 0 : 5 - n),
+        type,
+        content: `${type} ${n}`,
+        ...(n % 2 ? {raw: {n, nested: {deep: [1, 'two', null]}}} : {}),
+        ...(n % 4 === 0 ? {significance: 'low', tags: ['x']} : {}),
+        ...(n === 5 ? {confidence: 0.3} : {}),
+      }))
+    },
+  ],
+  [
+    'several chapters and agents, one with a name that is not a valid agent name',
+    (j) => {
+      j.agents = [
+        {name: 'claude', role: 'lead', joinedAt: '2026-03-01T10:00:00.100Z'},
+        {name: 'Code Reviewer (bot)', role: 'reviewer', joinedAt: '2026-03-01T10:30:00Z', leftAt: '2026-03-01T10:40:00Z'},
+      ]
+      j.chapters = [
+        chapter(j),
+        {
+          id: 'chap_bbbbbbbbbbbb',
+          title: 'Review',
+          agentName: 'Code Reviewer (bot)',
+          startedAt: '2026-03-01T10:30:00Z',
+          events: [{ts: 1772361000000, type: 'note', content: 'LGTM'}],
+        },
+      ]
+    },
+  ],
+  [
+    'two chapters with the same id (kept verbatim)',
+    (j) => {
+      j.chapters = [chapter(j), {...chapter(j), title: 'Again', events: [{ts: 1772359400000, type: 'note', content: 'second'}]}]
+    },
+  ],
+  [
+    'an abandoned trajectory with its "Abandoned:" note',
+    (j) => {
+      j.status = 'abandoned'
+      delete j.retrospective
+      chapter(j).events = [{ts: 1772359300000, type: 'note', content: 'Abandoned: blocked by credentials', significance: 'high'}]
+    },
+  ],
+  [
+    'an active trajectory without chapters',
+    (j) => {
+      j.status = 'active'
+      delete j.completedAt
+      delete j.retrospective
+      j.chapters = []
+      j.agents = []
+    },
+  ],
+  [
+    'a full retrospective: decisions, challenges, learnings, suggestions, time spent',
+    (j) => {
+      j.retrospective = {
+        summary: 'Done',
+        approach: 'TDD',
+        decisions: [{question: 'q', chosen: 'c', alternatives: [], reasoning: 'r'}],
+        challenges: ['a'],
+        learnings: [],
+        suggestions: ['s'],
+        confidence: 1,
+        timeSpent: '2h',
+      }
+    },
+  ],
+  [
+    'a task with description and source, project, workflow, tags, commits, files, a trace reference',
+    (j) => {
+      j.task = {title: 'T', description: 'long\ntext', source: {system: 'linear', id: 'ENG-1', url: 'https://linear.app/x/ENG-1'}}
+      j.projectId = 'org/repo'
+      j.workflowId = 'wf-7'
+      j.tags = ['auth', 'backend']
+      j.commits = ['abc123']
+      j.filesChanged = ['src/a.ts']
+      j._trace = {startRef: 'a'.repeat(40), endRef: 'b'.repeat(40), traceId: 'c3f0'}
+    },
+  ],
+  [
+    'a file without the defaulted lists, and keys agent-trajectories does not know',
+    (j) => {
+      delete j.commits
+      delete j.filesChanged
+      delete j.tags
+      j.futureField = {x: [1, 2]}
+      // As JSON.parse makes it: an own key named __proto__, not the object's prototype.
+      Object.defineProperty(j, '__proto__', {value: {polluted: true}, enumerable: true, writable: true, configurable: true})
+      chapter(j).colour = 'blue'
+    },
+  ],
+  [
+    'unicode, quotes, control characters and line breaks everywhere',
+    (j) => {
+      j.task = {title: 'Café 🚀 "quoted" \\ back\u2028line'}
+      chapter(j).events = [{ts: 1772359300000, type: 'note', content: 'ünïcödé\n\tline two\u0000\u007f \ud800 lone'}]
+      chapter(j).title = '第一章'
+    },
+  ],
+  [
+    'times with and without milliseconds, microseconds',
+    (j) => {
+      j.startedAt = '2026-03-01T10:00Z'
+      j.completedAt = '2026-03-01T11:00:00.123456Z'
+    },
+  ],
 ]
 
 function chapter(j: JsonObject): JsonObject {
@@ -157,7 +277,7 @@ describe('agent-trajectories files, imported and exported', () => {
   })
 })
 
-describe('the schema check agrees with agent-trajectories\' own', () => {
+describe("the schema check agrees with agent-trajectories' own", () => {
   const invalid: [string, (json: JsonObject) => void][] = [
     ['an id of another shape', (j) => (j.id = 'TRAJ-1')],
     ['no version', (j) => delete j.version],
@@ -174,7 +294,10 @@ describe('the schema check agrees with agent-trajectories\' own', () => {
     ['a retrospective without approach', (j) => delete (j.retrospective as JsonObject).approach],
     ['a task URL that is not one', (j) => (j.task = {title: 't', source: {system: 's', id: 'i', url: 'not a url'}})],
     ['commits that are not a list', (j) => (j.commits = 'abc')],
-    ['a retrospective decision without reasoning', (j) => ((j.retrospective as JsonObject).decisions = [{question: 'q', chosen: 'c', alternatives: [], reasoning: ''}])],
+    [
+      'a retrospective decision without reasoning',
+      (j) => ((j.retrospective as JsonObject).decisions = [{question: 'q', chosen: 'c', alternatives: [], reasoning: ''}]),
+    ],
     [
       'not an object',
       (j) => {

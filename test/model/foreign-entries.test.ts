@@ -6,7 +6,7 @@ import {describeLeftOut, entryProblem, formatBytes, recordByteLimit} from '../..
 // of this version and of a newer one that must pass.
 
 describe('entries of another store', () => {
-  it('takes every record path of this version, and a newer version\'s records in folders of their own', () => {
+  it("takes every record path of this version, and a newer version's records in folders of their own", () => {
     for (const path of [
       '.trail/format.yaml',
       '.relay/project.yaml',

@@ -35,7 +35,10 @@ describe('ids', () => {
   })
 
   it('can be made for a given time, which their day folder follows', () => {
-    const ids = new IdGenerator(() => new Date('2026-11-21T10:20:30.456Z'), (count) => new Uint8Array(count).map(() => Math.floor(Math.random() * 256)))
+    const ids = new IdGenerator(
+      () => new Date('2026-11-21T10:20:30.456Z'),
+      (count) => new Uint8Array(count).map(() => Math.floor(Math.random() * 256)),
+    )
     const at = new Date('2024-02-29T23:59:59.999Z')
     const [a, b] = [ids.next('traj', at), ids.next('traj', at)]
     assert.equal(idTime(a).toISOString(), at.toISOString())

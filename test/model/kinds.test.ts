@@ -120,7 +120,10 @@ const SAMPLES: {[K in KindName]: RecordOf<K>} = {
     subject: 'Add JWT "auth"',
     patch: 'b'.repeat(40),
     base: 'c'.repeat(40),
-    files: [{path: 'src/auth/jwt.ts', patch: 'd'.repeat(40), combined: 'e'.repeat(40)}, {path: 'a b.ts', patch: 'f'.repeat(40)}],
+    files: [
+      {path: 'src/auth/jwt.ts', patch: 'd'.repeat(40), combined: 'e'.repeat(40)},
+      {path: 'a b.ts', patch: 'f'.repeat(40)},
+    ],
     via: 'rewrite',
     from: '1'.repeat(40),
   },

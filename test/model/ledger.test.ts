@@ -7,9 +7,11 @@ const agent = parseAgentName('claude')
 const at = '2026-11-21T10:00:00.000Z'
 
 describe('save content', () => {
-  it('reads the spec\'s save example', () => {
+  it("reads the spec's save example", () => {
     assert.deepEqual(
-      parseSaveContent('Current task: Implementing user authentication\nCompleted: User model, JWT utils, Login endpoint\nIn progress: Logout endpoint, Token refresh\nKey decisions: Using refresh tokens for security\nFiles: src/auth/jwt.ts:10-50, src/models/user.ts'),
+      parseSaveContent(
+        'Current task: Implementing user authentication\nCompleted: User model, JWT utils, Login endpoint\nIn progress: Logout endpoint, Token refresh\nKey decisions: Using refresh tokens for security\nFiles: src/auth/jwt.ts:10-50, src/models/user.ts',
+      ),
       {
         currentTask: 'Implementing user authentication',
         completed: ['User model', 'JWT utils', 'Login endpoint'],
@@ -58,7 +60,7 @@ describe('save content', () => {
     assert.throws(() => parseSaveContent('  \n '), /nothing to save/)
   })
 
-  it('reads its own sections and load\'s output back: headings with blank lines, bold labels', () => {
+  it("reads its own sections and load's output back: headings with blank lines, bold labels", () => {
     assert.deepEqual(parseSaveContent('## Current task\n\nAuth module\n\n## Next steps\n\n- a\n- b\n\n## Files\n\n- `src/a.ts:10-20,30-40`'), {
       currentTask: 'Auth module',
       nextSteps: ['a', 'b'],
@@ -68,7 +70,11 @@ describe('save content', () => {
   })
 
   it('keeps line ranges with commas in a Files list', () => {
-    assert.deepEqual(parseSaveContent('Files: src/a.ts:10-20,30-40, src/b.ts, 2fa.ts').files, [{path: 'src/a.ts', lines: '10-20,30-40'}, {path: 'src/b.ts'}, {path: '2fa.ts'}])
+    assert.deepEqual(parseSaveContent('Files: src/a.ts:10-20,30-40, src/b.ts, 2fa.ts').files, [
+      {path: 'src/a.ts', lines: '10-20,30-40'},
+      {path: 'src/b.ts'},
+      {path: '2fa.ts'},
+    ])
   })
 
   it('reads CRLF and labels in any case and with Markdown emphasis', () => {

@@ -24,10 +24,16 @@ const base: Trajectory = {
 }
 
 describe('merging a trajectory changed on two clones', () => {
-  it('takes each side\'s own changes, and the later side for a field both changed', () => {
+  it("takes each side's own changes, and the later side for a field both changed", () => {
     const ours = {...base, title: 'Auth with JWT', updated: '2026-11-21T11:00:00.000Z', approach: 'ours'}
     const theirs = {...base, task: 'AUTH-1', updated: '2026-11-21T12:00:00.000Z', approach: 'theirs'}
-    assert.deepEqual(mergeTrajectory(base, ours, theirs), {...base, title: 'Auth with JWT', task: 'AUTH-1', updated: '2026-11-21T12:00:00.000Z', approach: 'theirs'})
+    assert.deepEqual(mergeTrajectory(base, ours, theirs), {
+      ...base,
+      title: 'Auth with JWT',
+      task: 'AUTH-1',
+      updated: '2026-11-21T12:00:00.000Z',
+      approach: 'theirs',
+    })
   })
 
   it('lets a finished status beat an active one, whatever the times', () => {
@@ -55,7 +61,12 @@ describe('merging record text by kind', () => {
   it('merges trajectory.md, a ledger and project.yaml; leaves any other file to the caller', () => {
     const merged = mergeRecordText(path, renderTrajectory(base), renderTrajectory({...base, title: 'Ours'}), renderTrajectory({...base, task: 'T-1'}))
     assert.deepEqual(parseTrajectory(merged!, path), {...base, title: 'Ours', task: 'T-1'})
-    const project = mergeRecordText('.relay/project.yaml', null, renderProject({id: 'app' as never, updated: 't1'}), renderProject({id: 'app' as never, lead: agent, updated: 't2'}))
+    const project = mergeRecordText(
+      '.relay/project.yaml',
+      null,
+      renderProject({id: 'app' as never, updated: 't1'}),
+      renderProject({id: 'app' as never, lead: agent, updated: 't2'}),
+    )
     assert.match(project!, /^lead: claude$/m)
     assert.equal(mergeRecordText('.relay/messages/2026/11/21/msg_01kaaaaaaaaaaaaaaaaaaaaaaa.md', null, 'a', 'b'), null)
   })
@@ -76,7 +87,13 @@ describe('merging record text by kind', () => {
 
 describe('sibling locations', () => {
   it('keeps URLs and scp-like addresses as given, and makes a local path absolute', () => {
-    for (const url of ['https://example.com/org/web.git', 'ssh://git@example.com/web.git', 'file:///srv/web', 'git@example.com:org/web.git', 'myhost:repos/web.git']) {
+    for (const url of [
+      'https://example.com/org/web.git',
+      'ssh://git@example.com/web.git',
+      'file:///srv/web',
+      'git@example.com:org/web.git',
+      'myhost:repos/web.git',
+    ]) {
       assert.equal(normaliseLocation(url, '/work/app'), url)
     }
     assert.equal(normaliseLocation('../web', '/work/app'), '/work/web')

@@ -41,7 +41,10 @@ describe('redaction corpus', () => {
       [],
       'credential shapes that came through',
     )
-    assert.ok(changed.length <= prose.length / 100, `${changed.length} prose lines changed:\n${changed.map((line) => `  ${line}\n  → ${redactText(line)}`).join('\n')}`)
+    assert.ok(
+      changed.length <= prose.length / 100,
+      `${changed.length} prose lines changed:\n${changed.map((line) => `  ${line}\n  → ${redactText(line)}`).join('\n')}`,
+    )
   })
 
   it('holds each credential in its case text, so a miss cannot pass for a catch', () => {

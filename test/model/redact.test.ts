@@ -94,7 +94,12 @@ describe('redaction of credential shapes', () => {
   })
 
   it('gives the same text when redacted again (markers are not credentials)', () => {
-    for (const text of ['password=[REDACTED:secret]', 'the admin password is [REDACTED:secret]', 'https://u:[REDACTED:url-password]@h/r', 'Authorization: Bearer [REDACTED:authorization]']) {
+    for (const text of [
+      'password=[REDACTED:secret]',
+      'the admin password is [REDACTED:secret]',
+      'https://u:[REDACTED:url-password]@h/r',
+      'Authorization: Bearer [REDACTED:authorization]',
+    ]) {
       assert.equal(redactText(text), text)
     }
   })
@@ -112,9 +117,16 @@ describe('redaction of key blocks', () => {
       ['OpenSSH, indented under a list item', `Key decisions:\n- key:\n${ssh.text}\n- next item`, ssh.body],
       ['PGP with CRLF line ends', `before\r\n${pgp.text}\r\nafter`, pgp.body],
       ['EC, indented four spaces in a code block', `notes\n\n${ec.text}\n\nmore notes`, ec.body],
-      ['each line a list item', `Key decisions:\n${listed.text.split('\n').map((line) => `- ${line}`).join('\n')}\n- next item`, listed.body],
+      [
+        'each line a list item',
+        `Key decisions:\n${listed.text
+          .split('\n')
+          .map((line) => `- ${line}`)
+          .join('\n')}\n- next item`,
+        listed.body,
+      ],
       ['inside a JSON string', JSON.stringify({note: 'x', private_key: `${rsa.text}\n`}), rsa.body],
-      ['the issue\'s example', 'Key decisions:\n- key:\n  -----BEGIN RSA PRIVATE KEY-----\n  MIIE...\n  -----END RSA PRIVATE KEY-----\n', ['MIIE', 'END RSA']],
+      ["the issue's example", 'Key decisions:\n- key:\n  -----BEGIN RSA PRIVATE KEY-----\n  MIIE...\n  -----END RSA PRIVATE KEY-----\n', ['MIIE', 'END RSA']],
     ]
   }
 
@@ -191,7 +203,7 @@ describe('redaction of records and agent output', () => {
     assert.deepEqual(redact({agent, from: agent, id: 'traj_1', title: agent}), {agent, from: agent, id: 'traj_1', title: '[REDACTED:github-token]'})
   })
 
-  it('redacts an agent\'s JSON block as it arrived and reads its fields from the redacted text', () => {
+  it("redacts an agent's JSON block as it arrived and reads its fields from the redacted text", () => {
     const key = pem('RSA PRIVATE KEY', 2)
     const data = {currentTask: 'deploy', completedTasks: key.text.split('\n'), context: 'db password is Hunter22!'}
     const raw = JSON.stringify(data)
@@ -202,7 +214,10 @@ describe('redaction of records and agent output', () => {
     assert.deepEqual(redactBlock('{"a": "ok"}', {a: 'ok'}, same), {raw: '{"a": "ok"}', data: {a: 'ok'}})
     // Not JSON: the raw text, and the fields one by one.
     const text = 'summary: the token is abc123def456ghi'
-    assert.deepEqual(redactBlock(text, {summary: text}, same), {raw: 'summary: the token is [REDACTED:secret]', data: {summary: 'summary: the token is [REDACTED:secret]'}})
+    assert.deepEqual(redactBlock(text, {summary: text}, same), {
+      raw: 'summary: the token is [REDACTED:secret]',
+      data: {summary: 'summary: the token is [REDACTED:secret]'},
+    })
     // The fields are flattened before any walk: a block nested 100,000 levels deep is redacted without recursion.
     const deep = `{"currentTask": "x", "context": ${'['.repeat(100_000)}"ghp_${'a'.repeat(36)}"${']'.repeat(100_000)}}`
     const flat = (value: Record<string, unknown>) => ({currentTask: value.currentTask, context: typeof value.context === 'string' ? value.context : 'nested'})
@@ -227,9 +242,18 @@ describe('redaction of commit messages', () => {
 
   it('redacts the subject and every trailer', () => {
     const token = `ghp_${withDigit(36, ALNUM)}`
-    const message = commitMessage({subject: `decision "DB_PASSWORD=correcthorse and ${token}"`, trailers: [['Trail-Agent', 'a'], ['Trail-Note', `the admin password is Winter2024! ${token}`]]})
+    const message = commitMessage({
+      subject: `decision "DB_PASSWORD=correcthorse and ${token}"`,
+      trailers: [
+        ['Trail-Agent', 'a'],
+        ['Trail-Note', `the admin password is Winter2024! ${token}`],
+      ],
+    })
     assertGone(message, [token, 'correcthorse', 'Winter2024'])
-    assert.match(message, /^trail: decision "DB_PASSWORD=\[REDACTED:secret\] and \[REDACTED:github-token\]"\n\nTrail-Agent: a\nTrail-Note: the admin password is \[REDACTED:secret\] \[REDACTED:github-token\]\n$/)
+    assert.match(
+      message,
+      /^trail: decision "DB_PASSWORD=\[REDACTED:secret\] and \[REDACTED:github-token\]"\n\nTrail-Agent: a\nTrail-Note: the admin password is \[REDACTED:secret\] \[REDACTED:github-token\]\n$/,
+    )
   })
 })
 
@@ -240,8 +264,12 @@ describe('remote URLs without credentials', () => {
     assert.equal(withoutCredentials(`https://${token}@github.com/acme/repo`), 'https://github.com/acme/repo')
     assert.equal(withoutCredentials('http://user:p@ss@host:8080/r'), 'http://host:8080/r')
     assert.equal(withoutCredentials('ssh://git:hunter2@host/r.git and ssh://host/plain'), 'ssh://host/r.git and ssh://host/plain')
-    assert.equal(withoutCredentials("fatal: unable to access 'https://u:tok@127.0.0.1:1/repo/': refused"), "fatal: unable to access 'https://127.0.0.1:1/repo/': refused")
-    for (const plain of ['origin', '../other-clone', 'git@github.com:acme/repo.git', 'https://github.com/acme/repo', '/srv/git/repo.git']) assert.equal(withoutCredentials(plain), plain)
+    assert.equal(
+      withoutCredentials("fatal: unable to access 'https://u:tok@127.0.0.1:1/repo/': refused"),
+      "fatal: unable to access 'https://127.0.0.1:1/repo/': refused",
+    )
+    for (const plain of ['origin', '../other-clone', 'git@github.com:acme/repo.git', 'https://github.com/acme/repo', '/srv/git/repo.git'])
+      assert.equal(withoutCredentials(plain), plain)
   })
 
   it('names a tracking ref after a remote URL without its credentials', () => {

@@ -28,7 +28,10 @@ describe('confidence', () => {
 
   it('refuses anything else with the rubric in the hint', () => {
     for (const raw of ['1.5', '-0.1', 'high', '', 'NaN', 'Infinity', '0x1', '1e-1', '85%']) {
-      assert.throws(() => parseConfidence(raw), (error: UsageError) => error.code === 'E_CONFIDENCE' && /0.9\+ high/.test(error.hint ?? ''))
+      assert.throws(
+        () => parseConfidence(raw),
+        (error: UsageError) => error.code === 'E_CONFIDENCE' && /0.9\+ high/.test(error.hint ?? ''),
+      )
     }
   })
 })
@@ -40,7 +43,10 @@ describe('names', () => {
 
   it('refuses names that could escape a folder or break a ref', () => {
     for (const name of ['', '../x', 'a/b', '..', '.hidden', '-flag', 'a..b', 'x.lock', 'a b', 'x'.repeat(65), 'é']) {
-      assert.throws(() => parseAgentName(name), (error: UsageError) => error.code === 'E_NAME')
+      assert.throws(
+        () => parseAgentName(name),
+        (error: UsageError) => error.code === 'E_NAME',
+      )
     }
   })
 

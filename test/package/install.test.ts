@@ -33,10 +33,30 @@ describe('the package', () => {
     const {json} = pack(dir)
     const files = json.files.map((file) => file.path)
     t.diagnostic(`tarball ${json.size} bytes, unpacked ${json.unpackedSize} bytes, ${json.entryCount} files`)
-    for (const needed of ['package.json', 'README.md', 'CHANGELOG.md', 'bin/trail.cjs', 'bin/relay.cjs', 'bin/fast-path.cjs', 'dist/hot-trail.cjs', 'dist/hot-relay.cjs', 'dist/src/cli/oclif.js', 'dist/oclif/trail/oclif.manifest.json', 'dist/oclif/relay/oclif.manifest.json', 'dist/web/index.html', 'dist/web/app.js', 'dist/web/app.css', 'templates/git-hooks/hook.sh', 'templates/github/trail-review.yml', 'templates/agents/relay-trail.md']) {
+    for (const needed of [
+      'package.json',
+      'README.md',
+      'CHANGELOG.md',
+      'bin/trail.cjs',
+      'bin/relay.cjs',
+      'bin/fast-path.cjs',
+      'dist/hot-trail.cjs',
+      'dist/hot-relay.cjs',
+      'dist/src/cli/oclif.js',
+      'dist/oclif/trail/oclif.manifest.json',
+      'dist/oclif/relay/oclif.manifest.json',
+      'dist/web/index.html',
+      'dist/web/app.js',
+      'dist/web/app.css',
+      'templates/git-hooks/hook.sh',
+      'templates/github/trail-review.yml',
+      'templates/agents/relay-trail.md',
+    ]) {
       assert.ok(files.includes(needed), `the tarball has ${needed}`)
     }
-    const unwanted = files.filter((file) => /^(dist\/(test|bench)\/|src\/|test\/|bench\/|scripts\/|docs\/|node_modules\/)/.test(file) || /\.(ts|map)$/.test(file))
+    const unwanted = files.filter(
+      (file) => /^(dist\/(test|bench)\/|src\/|test\/|bench\/|scripts\/|docs\/|node_modules\/)/.test(file) || /\.(ts|map)$/.test(file),
+    )
     assert.deepEqual(unwanted, [])
     // Every command the oclif manifests name is in the tarball.
     for (const bin of ['trail', 'relay']) {
@@ -109,7 +129,7 @@ describe('the package', () => {
     repo.assertUserStateUnchanged(before)
   })
 
-  it('runs with npx from the tarball: npx -p <tarball> trail --version, from npm\'s cache only', () => {
+  it("runs with npx from the tarball: npx -p <tarball> trail --version, from npm's cache only", () => {
     const dir = tempDir('npx')
     const npxDir = join(npmEnv().npm_config_cache!, '_npx')
     const seen = new Set(safeList(npxDir))

@@ -42,7 +42,14 @@ function withoutNpmVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 /** The environment npm runs in for these tests: the real cache, no update check, no funding or audit noise. */
 export function npmEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return {...withoutNpmVariables(testEnv()), npm_config_cache: NPM_CACHE, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false', ...extra}
+  return {
+    ...withoutNpmVariables(testEnv()),
+    npm_config_cache: NPM_CACHE,
+    npm_config_update_notifier: 'false',
+    npm_config_fund: 'false',
+    npm_config_audit: 'false',
+    ...extra,
+  }
 }
 
 function npm(args: string[], cwd: string, extra: Record<string, string> = {}): {status: number | null; stdout: string; stderr: string} {

@@ -41,7 +41,14 @@ const CASES: {name: string; input: string; events: OutputEvent[]}[] = [
   {
     name: 'a summary block',
     input: '[[SUMMARY]]\n{"currentTask": "Auth", "completedTasks": ["a"], "files": ["x.ts"]}\n[[/SUMMARY]]\n',
-    events: [{kind: 'summary', data: {currentTask: 'Auth', completedTasks: ['a'], files: ['x.ts']}, raw: '{"currentTask": "Auth", "completedTasks": ["a"], "files": ["x.ts"]}', line: 1}],
+    events: [
+      {
+        kind: 'summary',
+        data: {currentTask: 'Auth', completedTasks: ['a'], files: ['x.ts']},
+        raw: '{"currentTask": "Auth", "completedTasks": ["a"], "files": ["x.ts"]}',
+        line: 1,
+      },
+    ],
   },
   {
     name: 'a summary on one line',
@@ -94,7 +101,8 @@ const CASES: {name: string; input: string; events: OutputEvent[]}[] = [
   },
   {
     name: 'relay messages, with threads and broadcasts',
-    input: '->relay:frontend:Designer <<<\nPlease update the login UI for the new auth flow>>>\n\n->relay:shared-lib:* <<<\nNew utility functions available>>>\n->relay:frontend:Designer [thread:auth-feature] <<<\nUI mockups ready for review>>>\n->relay:*:* <<<all>>>\n',
+    input:
+      '->relay:frontend:Designer <<<\nPlease update the login UI for the new auth flow>>>\n\n->relay:shared-lib:* <<<\nNew utility functions available>>>\n->relay:frontend:Designer [thread:auth-feature] <<<\nUI mockups ready for review>>>\n->relay:*:* <<<all>>>\n',
     events: [
       {kind: 'relay', target: 'frontend:Designer', thread: null, body: 'Please update the login UI for the new auth flow', line: 1},
       {kind: 'relay', target: 'shared-lib:*', thread: null, body: 'New utility functions available', line: 4},
@@ -114,7 +122,14 @@ const CASES: {name: string; input: string; events: OutputEvent[]}[] = [
   {
     name: 'an outbox name that tries to escape',
     input: '->relay-file:../../etc/passwd\n',
-    events: [{kind: 'raw', text: '->relay-file:../../etc/passwd', line: 1, warning: `invalid outbox file name '../../etc/passwd': names are letters, digits, "_" and "-"`}],
+    events: [
+      {
+        kind: 'raw',
+        text: '->relay-file:../../etc/passwd',
+        line: 1,
+        warning: `invalid outbox file name '../../etc/passwd': names are letters, digits, "_" and "-"`,
+      },
+    ],
   },
   {
     name: 'ANSI colours around a pattern',
@@ -126,7 +141,8 @@ const CASES: {name: string; input: string; events: OutputEvent[]}[] = [
   },
   {
     name: 'patterns inside code fences are ignored',
-    input: 'Example:\n```\n->continuity:load\n[[SUMMARY]]{}[[/SUMMARY]]\n```\n~~~~md\n->relay:a:b <<<x>>>\n~~~\nstill fenced ->continuity:load\n~~~~\n->continuity:load\n',
+    input:
+      'Example:\n```\n->continuity:load\n[[SUMMARY]]{}[[/SUMMARY]]\n```\n~~~~md\n->relay:a:b <<<x>>>\n~~~\nstill fenced ->continuity:load\n~~~~\n->continuity:load\n',
     events: [{kind: 'continuity', action: 'load', line: 11}],
   },
   {
@@ -151,7 +167,12 @@ const CASES: {name: string; input: string; events: OutputEvent[]}[] = [
     name: 'unreadable patterns become raw text',
     input: '->continuity:frobnicate\n->relay:a/b <<<x>>>\n->relay:a:b\n',
     events: [
-      {kind: 'raw', text: '->continuity:frobnicate', line: 1, warning: "cannot read '->continuity:frobnicate': the actions are save, load, search and uncertain"},
+      {
+        kind: 'raw',
+        text: '->continuity:frobnicate',
+        line: 1,
+        warning: "cannot read '->continuity:frobnicate': the actions are save, load, search and uncertain",
+      },
       {kind: 'raw', text: '->relay:a/b <<<x>>>', line: 2, warning: "cannot read the target of '->relay:a/b <<<x>>>': use ->relay:project:agent <<<message>>>"},
       {kind: 'raw', text: '->relay:a:b', line: 3, warning: 'the message to a:b has no text: use ->relay:a:b <<<message>>>'},
     ],
@@ -190,8 +211,18 @@ const CASES: {name: string; input: string; events: OutputEvent[]}[] = [
     name: 'a malformed thread tag keeps the whole block as raw text, and the output after it is read',
     input: '->relay:bob [thread:review 123] <<<\nthe body\n>>>\n->relay:bob [thread:open <<<\nx>>>\n->continuity:load\n',
     events: [
-      {kind: 'raw', text: '->relay:bob [thread:review 123] <<<\nthe body\n>>>', line: 1, warning: "cannot read the thread tag of '->relay:bob [thread:review 123] <<<': use [thread:<id>] or [thread:<project>:<id>], with no spaces"},
-      {kind: 'raw', text: '->relay:bob [thread:open <<<\nx>>>', line: 4, warning: "cannot read the thread tag of '->relay:bob [thread:open <<<': use [thread:<id>] or [thread:<project>:<id>], with no spaces"},
+      {
+        kind: 'raw',
+        text: '->relay:bob [thread:review 123] <<<\nthe body\n>>>',
+        line: 1,
+        warning: "cannot read the thread tag of '->relay:bob [thread:review 123] <<<': use [thread:<id>] or [thread:<project>:<id>], with no spaces",
+      },
+      {
+        kind: 'raw',
+        text: '->relay:bob [thread:open <<<\nx>>>',
+        line: 4,
+        warning: "cannot read the thread tag of '->relay:bob [thread:open <<<': use [thread:<id>] or [thread:<project>:<id>], with no spaces",
+      },
       {kind: 'continuity', action: 'load', line: 6},
     ],
   },
@@ -199,15 +230,31 @@ const CASES: {name: string; input: string; events: OutputEvent[]}[] = [
     name: 'an unreadable opener with <<< keeps its whole block as raw text',
     input: '->relay:a/b <<<\nline one\nline two>>>\n->continuity:frobnicate <<<\nbody\n>>>\nafter\n',
     events: [
-      {kind: 'raw', text: '->relay:a/b <<<\nline one\nline two>>>', line: 1, warning: "cannot read the target of '->relay:a/b <<<': use ->relay:project:agent <<<message>>>"},
-      {kind: 'raw', text: '->continuity:frobnicate <<<\nbody\n>>>', line: 4, warning: "cannot read '->continuity:frobnicate <<<': the actions are save, load, search and uncertain"},
+      {
+        kind: 'raw',
+        text: '->relay:a/b <<<\nline one\nline two>>>',
+        line: 1,
+        warning: "cannot read the target of '->relay:a/b <<<': use ->relay:project:agent <<<message>>>",
+      },
+      {
+        kind: 'raw',
+        text: '->continuity:frobnicate <<<\nbody\n>>>',
+        line: 4,
+        warning: "cannot read '->continuity:frobnicate <<<': the actions are save, load, search and uncertain",
+      },
     ],
   },
   {
     name: 'an unreadable block never closed is kept as raw text, and does not swallow the next pattern',
     input: '->relay:bob [thread:a b] <<<\nlost?\n->continuity:load\n',
     events: [
-      {kind: 'raw', text: '->relay:bob [thread:a b] <<<\nlost?', line: 1, warning: "cannot read the thread tag of '->relay:bob [thread:a b] <<<': use [thread:<id>] or [thread:<project>:<id>], with no spaces; the block opened on line 1 is not closed (>>>) before the next pattern on line 3"},
+      {
+        kind: 'raw',
+        text: '->relay:bob [thread:a b] <<<\nlost?',
+        line: 1,
+        warning:
+          "cannot read the thread tag of '->relay:bob [thread:a b] <<<': use [thread:<id>] or [thread:<project>:<id>], with no spaces; the block opened on line 1 is not closed (>>>) before the next pattern on line 3",
+      },
       {kind: 'continuity', action: 'load', line: 3},
     ],
   },
@@ -270,7 +317,12 @@ const CASES: {name: string; input: string; events: OutputEvent[]}[] = [
     input: '> ->relay:Bob quoted\n> ->continuity:save <<<\n> Current task: theirs\n> >>>\n>> [[SUMMARY]]{}[[/SUMMARY]]\n->continuity:load\n',
     events: [
       {kind: 'raw', text: '> ->relay:Bob quoted', line: 1, warning: 'a pattern in a quote (">") on line 1 is not carried out'},
-      {kind: 'raw', text: '> ->continuity:save <<<\n> Current task: theirs\n> >>>', line: 2, warning: 'a pattern in a quote (">") on line 2 is not carried out'},
+      {
+        kind: 'raw',
+        text: '> ->continuity:save <<<\n> Current task: theirs\n> >>>',
+        line: 2,
+        warning: 'a pattern in a quote (">") on line 2 is not carried out',
+      },
       {kind: 'raw', text: '>> [[SUMMARY]]{}[[/SUMMARY]]', line: 5, warning: 'a pattern in a quote (">") on line 5 is not carried out'},
       {kind: 'continuity', action: 'load', line: 6},
     ],
@@ -349,7 +401,10 @@ describe('the agent-output parser', () => {
     const events = parseWhole(`\`\`\`\n${'code line\n'.repeat(120_000)}->continuity:load\n`)
     assert.equal(events[0]?.kind, 'raw')
     assert.match((events[0] as {warning: string}).warning, /the code fence opened on line 1 is not closed within 1048576 characters/)
-    assert.deepEqual(events.slice(1).map((event) => event.kind), ['continuity'])
+    assert.deepEqual(
+      events.slice(1).map((event) => event.kind),
+      ['continuity'],
+    )
   })
 
   it('settles the input at the next pattern when an open block is given up, so it is kept only once', () => {
@@ -369,9 +424,13 @@ describe('the agent-output parser', () => {
   })
 
   it('gives the same events wherever a chunk ends: inside <<<, >>>, [[/SUMMARY]], a CRLF, a decoration or an emoji', () => {
-    const text = '✦ ->relay:Bob [thread:t] Report <<<\r\nline é😀\r\n>>>\r\n- [[SUMMARY]]{"currentTask": "😀"}[[/SUMMARY]]\r\n->relay:Carol one\r\ntwo\r\n\r\n> ->continuity:load\r\n'
+    const text =
+      '✦ ->relay:Bob [thread:t] Report <<<\r\nline é😀\r\n>>>\r\n- [[SUMMARY]]{"currentTask": "😀"}[[/SUMMARY]]\r\n->relay:Carol one\r\ntwo\r\n\r\n> ->continuity:load\r\n'
     const whole = parseWhole(text)
-    assert.deepEqual(whole.map((event) => event.kind), ['relay', 'summary', 'relay', 'raw'])
+    assert.deepEqual(
+      whole.map((event) => event.kind),
+      ['relay', 'summary', 'relay', 'raw'],
+    )
     for (let cut = 1; cut < text.length; cut++) {
       const parser = new OutputParser()
       assert.deepEqual([...parser.push(text.slice(0, cut)), ...parser.push(text.slice(cut)), ...parser.end()], whole, `cut at ${cut}`)
@@ -387,7 +446,7 @@ describe('the agent-output parser', () => {
     assert.equal((events[0] as unknown as {data: {context: string}}).data.context, context)
   })
 
-  it('passes over a long line inside a code fence, counting it toward the fence\'s size', () => {
+  it("passes over a long line inside a code fence, counting it toward the fence's size", () => {
     const inFence = (chunks: number) => {
       const parser = new OutputParser()
       parser.push('```\n')
@@ -438,7 +497,10 @@ describe('the agent-output parser', () => {
       assert.deepEqual(events, parseWhole(text), `round ${round}: chunking changed the events`)
       const found = JSON.stringify(events)
       for (const token of expected) assert.ok(found.includes(token), `round ${round}: ${token} lost in ${JSON.stringify(text)}`)
-      assert.ok(events.every((event) => event.kind !== 'raw'), `round ${round}: ${JSON.stringify(events.filter((e) => e.kind === 'raw'))}`)
+      assert.ok(
+        events.every((event) => event.kind !== 'raw'),
+        `round ${round}: ${JSON.stringify(events.filter((e) => e.kind === 'raw'))}`,
+      )
     }
   })
 
@@ -448,7 +510,22 @@ describe('the agent-output parser', () => {
       seed = (seed * 1103515245 + 12345) % 2147483648
       return seed / 2147483648
     }
-    const noise = ['plain words', '', '   indented', '- a list item', '[link](x)', '->', '[[', '>>>', '<<<', '`code`', '\u001b[31mred\u001b[0m', 'é😀', '\r', '```\ninside a fence ->continuity:load\n```']
+    const noise = [
+      'plain words',
+      '',
+      '   indented',
+      '- a list item',
+      '[link](x)',
+      '->',
+      '[[',
+      '>>>',
+      '<<<',
+      '`code`',
+      '\u001b[31mred\u001b[0m',
+      'é😀',
+      '\r',
+      '```\ninside a fence ->continuity:load\n```',
+    ]
     for (let round = 0; round < 200; round++) {
       const expected: string[] = []
       const lines: string[] = []
@@ -469,7 +546,10 @@ describe('the agent-output parser', () => {
       const events = parse(text)
       const found = JSON.stringify(events)
       for (const token of expected) assert.ok(found.includes(token), `round ${round}: ${token} lost`)
-      assert.ok(events.every((event) => event.kind !== 'raw'), `round ${round}: ${JSON.stringify(events.filter((e) => e.kind === 'raw'))}`)
+      assert.ok(
+        events.every((event) => event.kind !== 'raw'),
+        `round ${round}: ${JSON.stringify(events.filter((e) => e.kind === 'raw'))}`,
+      )
     }
   })
 })

@@ -15,7 +15,7 @@ const newRepo = useRepos()
 const HOOKS = ['prepare-commit-msg', 'post-commit', 'post-rewrite']
 
 describe('trail init --hooks', () => {
-  it('installs the three hooks, chained to the user\'s own, and --remove hooks puts the user\'s back', async () => {
+  it("installs the three hooks, chained to the user's own, and --remove hooks puts the user's back", async () => {
     const repo = newRepo()
     const hooks = join(repo.dir, '.git', 'hooks')
     const log = join(repo.dir, '.git', 'user-hook.log')
@@ -27,23 +27,32 @@ describe('trail init --hooks', () => {
     const userHook = readFileSync(join(hooks, 'prepare-commit-msg'), 'utf8')
     const before = repo.userState()
     const first = await json<{installed: {path: string; action: string}[]}>(repo.dir, ['trail', 'init', '--hooks'])
-    assert.deepEqual(first.installed.map((file) => file.path.split('/').pop()), HOOKS)
+    assert.deepEqual(
+      first.installed.map((file) => file.path.split('/').pop()),
+      HOOKS,
+    )
     repo.assertUserStateUnchanged(before)
     for (const hook of HOOKS) assert.match(readFileSync(join(hooks, hook), 'utf8'), /^#!\/bin\/sh\n# relay-trail git hook: /)
     assert.equal(readFileSync(join(hooks, 'prepare-commit-msg.before-trail'), 'utf8'), userHook)
     const again = await json<{installed: {action: string}[]}>(repo.dir, ['trail', 'init', '--hooks'])
-    assert.ok(again.installed.every((file) => file.action === 'unchanged'), JSON.stringify(again.installed))
+    assert.ok(
+      again.installed.every((file) => file.action === 'unchanged'),
+      JSON.stringify(again.installed),
+    )
 
     await ok(repo.dir, ['trail', 'start', 'Chained hooks', '--agent', 'alice'])
     const commit = commitAs(repo, 'alice', {'a.txt': 'a\n'}, 'Add a')
     const message = repo.git(['log', '-1', '--format=%B', commit])
-    assert.match(message, /Edited-By: user-hook/, 'the user\'s hook still ran')
+    assert.match(message, /Edited-By: user-hook/, "the user's hook still ran")
     assert.match(message, /^Trajectory: traj_[0-9a-z]{26}$/m)
     gitAs(repo, null, ['commit', '--quiet', '--amend', '-m', 'Add a (amended)'])
-    assert.match(readFileSync(log, 'utf8'), /^pcm \S+COMMIT_EDITMSG message\n[\s\S]*^rewrite amend 1$/m, 'the user\'s hooks got git\'s arguments and stdin')
+    assert.match(readFileSync(log, 'utf8'), /^pcm \S+COMMIT_EDITMSG message\n[\s\S]*^rewrite amend 1$/m, "the user's hooks got git's arguments and stdin")
 
     const removed = await json<{installed: {path: string; action: string}[]}>(repo.dir, ['trail', 'init', '--remove', 'hooks'])
-    assert.deepEqual(removed.installed.map((file) => file.action), ['updated', 'deleted', 'updated'])
+    assert.deepEqual(
+      removed.installed.map((file) => file.action),
+      ['updated', 'deleted', 'updated'],
+    )
     assert.equal(readFileSync(join(hooks, 'prepare-commit-msg'), 'utf8'), userHook)
     assert.equal(existsSync(join(hooks, 'post-commit')), false)
     assert.equal(existsSync(join(hooks, 'prepare-commit-msg.before-trail')), false)
@@ -73,7 +82,7 @@ describe('the git hooks link commits to trajectories', () => {
     assert.equal(trailersOf(repo, agentCommit), `Trajectory: ${trajectory}`)
     assert.doesNotMatch(repo.git(['log', '-1', '--format=%B', agentCommit]), /Co-Authored-By/i)
     const personCommit = commitAs(repo, null, {'b.txt': 'b\n'}, 'Add b')
-    assert.equal(trailersOf(repo, personCommit), '', 'a person\'s commit names no trajectory')
+    assert.equal(trailersOf(repo, personCommit), '', "a person's commit names no trajectory")
     const idle = commitAs(repo, 'bob', {'c.txt': 'c\n'}, 'Add c')
     assert.equal(trailersOf(repo, idle), '', 'an agent with nothing active adds nothing')
     assert.deepEqual(linkedCommits(repo), [agentCommit])
@@ -131,7 +140,11 @@ describe('the git hooks link commits to trajectories', () => {
     repo.git(['add', 'a.txt'])
     const result = await runCli(repo.dir, ['trail', 'status'], {env: {AGENT_RELAY_NAME: 'alice'}})
     assert.notEqual(result.code, 0, 'the store is broken indeed')
-    const commit = spawnSync('git', ['commit', '--quiet', '-m', 'Add a', '--', 'a.txt'], {cwd: repo.dir, env: testEnv({AGENT_RELAY_NAME: 'alice'}), encoding: 'utf8'})
+    const commit = spawnSync('git', ['commit', '--quiet', '-m', 'Add a', '--', 'a.txt'], {
+      cwd: repo.dir,
+      env: testEnv({AGENT_RELAY_NAME: 'alice'}),
+      encoding: 'utf8',
+    })
     assert.equal(commit.status, 0, commit.stderr)
     assert.match(commit.stderr, /^warning: relay-trail prepare-commit-msg hook: .*; the commit is not affected$/m)
     assert.match(commit.stderr, /^warning: relay-trail post-commit hook: .*; the commit is not affected$/m)

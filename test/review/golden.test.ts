@@ -47,7 +47,15 @@ describe('the review Markdown (golden files)', () => {
     await featureBranch(repo, async () => {
       await ok(repo.dir, ['relay', 'send', 'bob', 'Do you need the tokenizer flag in the banner?', '--thread', 'parser', '--agent', 'alice'])
       await ok(repo.dir, ['relay', 'send', 'alice', 'No: `BANNER` is static text.', '--thread', 'parser', '--agent', 'bob'])
-      await ok(repo.dir, ['relay', 'continuity', 'save', 'Current task: Rework the parser\nNext steps: remove the flag next release\nUncertain: tabs inside quoted strings', '--handoff', '--agent', 'alice'])
+      await ok(repo.dir, [
+        'relay',
+        'continuity',
+        'save',
+        'Current task: Rework the parser\nNext steps: remove the flag next release\nUncertain: tabs inside quoted strings',
+        '--handoff',
+        '--agent',
+        'alice',
+      ])
     })
     commitAs(repo, null, {'d.txt': 'late\n'}, 'Late fix by a person')
     golden('feature-branch.md', normalise(await ok(repo.dir, ['trail', 'review', 'main..feature', '--format', 'md'])))

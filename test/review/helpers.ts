@@ -8,7 +8,13 @@ import {testEnv, type TestRepo} from '../helpers/repo.js'
 
 /** Runs git in the repository as `agent` (null: a person), returning stdout; throws on failure. */
 export function gitAs(repo: TestRepo, agent: string | null, args: string[], input?: string): string {
-  return execFileSync('git', args, {cwd: repo.dir, env: testEnv(agent ? {AGENT_RELAY_NAME: agent} : {}), input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe']})
+  return execFileSync('git', args, {
+    cwd: repo.dir,
+    env: testEnv(agent ? {AGENT_RELAY_NAME: agent} : {}),
+    input,
+    encoding: 'utf8',
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
 }
 
 /** Writes files and commits exactly them (other staged changes stay staged), as `agent`; returns the new commit. */
@@ -44,7 +50,19 @@ export async function featureBranch(repo: TestRepo, beforeComplete?: () => Promi
   await ok(repo.dir, ['trail', 'init', '--hooks'])
   gitAs(repo, null, ['checkout', '--quiet', '-b', 'feature'])
   const alice = (await ok(repo.dir, ['trail', 'start', 'Rework the parser', '--agent', 'alice', '--quiet'])).trim()
-  await ok(repo.dir, ['trail', 'decision', 'Split tokens on whitespace', '--reasoning', 'Simplest thing that passes the fixtures', '--alternatives', 'a regex,a state machine', '--confidence', '0.4', '--agent', 'alice'])
+  await ok(repo.dir, [
+    'trail',
+    'decision',
+    'Split tokens on whitespace',
+    '--reasoning',
+    'Simplest thing that passes the fixtures',
+    '--alternatives',
+    'a regex,a state machine',
+    '--confidence',
+    '0.4',
+    '--agent',
+    'alice',
+  ])
   commitAs(repo, 'alice', {'a.txt': 'one\ntwo\n'}, 'Parser: split tokens')
   const bob = (await ok(repo.dir, ['trail', 'start', 'Uppercase the banner', '--agent', 'bob', '--quiet'])).trim()
   await ok(repo.dir, ['trail', 'decision', 'Uppercase at render time', '--reasoning', 'Keeps the stored text as typed', '--agent', 'bob'])
@@ -53,8 +71,18 @@ export async function featureBranch(repo: TestRepo, beforeComplete?: () => Promi
   await ok(repo.dir, ['trail', 'decision', 'Keep the old tokenizer behind a flag', '--reasoning', 'Rollback without a deploy', '--agent', 'alice'])
   commitAs(repo, 'alice', {'a.txt': 'one\ntwo\nthree\n'}, 'Parser: keep the old tokenizer')
   await beforeComplete?.()
-  await ok(repo.dir, ['trail', 'complete', '--summary', 'New tokenizer, old one behind a flag', '--confidence', '0.8', '--challenges', 'Fixtures with tabs', '--agent', 'alice'])
+  await ok(repo.dir, [
+    'trail',
+    'complete',
+    '--summary',
+    'New tokenizer, old one behind a flag',
+    '--confidence',
+    '0.8',
+    '--challenges',
+    'Fixtures with tabs',
+    '--agent',
+    'alice',
+  ])
   await ok(repo.dir, ['trail', 'abandon', '--reason', 'The design team wants lower case after all', '--agent', 'bob'])
   return {alice, bob}
 }
-

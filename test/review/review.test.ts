@@ -22,7 +22,16 @@ interface ReviewJson {
   branch: string | null
   coverage: {linked: number; total: number}
   attention: {kind: string; title: string; text: string}[]
-  trajectories: {id: string; title: string; status: string; matches: string[]; commits: string[]; stale: {decision: string; commit: string}[]; decisions: {title: string}[]; threads: {thread: string}[]}[]
+  trajectories: {
+    id: string
+    title: string
+    status: string
+    matches: string[]
+    commits: string[]
+    stale: {decision: string; commit: string}[]
+    decisions: {title: string}[]
+    threads: {thread: string}[]
+  }[]
   files: {path: string; decisions: {title: string}[]}[]
   commits: {oid: string; subject: string; merge: boolean; links: {trajectory: string; match: string; files?: string[]}[]}[]
 }
@@ -41,17 +50,29 @@ describe('trail review', () => {
     repo.assertUserStateUnchanged(before)
     assert.equal(result.branch, 'feature')
     assert.deepEqual(result.coverage, {linked: 3, total: 4})
-    assert.deepEqual(result.trajectories.map((t) => t.id), [alice, bob])
+    assert.deepEqual(
+      result.trajectories.map((t) => t.id),
+      [alice, bob],
+    )
     assert.deepEqual(result.trajectories[0]!.matches, ['trailer', 'commit', 'branch'])
-    assert.deepEqual(result.commits.filter((commit) => commit.links.length === 0).map((commit) => commit.subject), ['Docs: typo'])
+    assert.deepEqual(
+      result.commits.filter((commit) => commit.links.length === 0).map((commit) => commit.subject),
+      ['Docs: typo'],
+    )
     assert.deepEqual(
       result.attention.map((item) => [item.kind, item.title]),
-      [['low-confidence', 'Rework the parser'], ['abandoned', 'Uppercase the banner']],
+      [
+        ['low-confidence', 'Rework the parser'],
+        ['abandoned', 'Uppercase the banner'],
+      ],
     )
-    assert.deepEqual(result.files.map((file) => [file.path, file.decisions.map((d) => d.title)]), [
-      ['a.txt', ['Split tokens on whitespace', 'Keep the old tokenizer behind a flag']],
-      ['b.txt', ['Uppercase at render time']],
-    ])
+    assert.deepEqual(
+      result.files.map((file) => [file.path, file.decisions.map((d) => d.title)]),
+      [
+        ['a.txt', ['Split tokens on whitespace', 'Keep the old tokenizer behind a flag']],
+        ['b.txt', ['Uppercase at render time']],
+      ],
+    )
     // The default range: the merge base with the default branch up to HEAD.
     const byDefault = await review(repo)
     assert.deepEqual(byDefault.coverage, {linked: 3, total: 4})
@@ -67,11 +88,18 @@ describe('trail review', () => {
     const result = await review(repo, 'HEAD~1..HEAD')
     assert.deepEqual(result.coverage, {linked: 1, total: 1})
     const [squash] = result.commits
-    assert.deepEqual(squash!.links.map((link) => [link.trajectory, link.match, link.files]), [
-      [alice, 'files', ['a.txt']],
-      [bob, 'files', ['b.txt']],
-    ])
-    assert.deepEqual(result.trajectories.map((t) => t.stale.length), [0, 0], 'a squash holds the whole of each trajectory')
+    assert.deepEqual(
+      squash!.links.map((link) => [link.trajectory, link.match, link.files]),
+      [
+        [alice, 'files', ['a.txt']],
+        [bob, 'files', ['b.txt']],
+      ],
+    )
+    assert.deepEqual(
+      result.trajectories.map((t) => t.stale.length),
+      [0, 0],
+      'a squash holds the whole of each trajectory',
+    )
   })
 
   it('finds a commit whose trailer was lost by its patch id (a cherry-pick or a rebase without the hooks)', async () => {
@@ -82,7 +110,10 @@ describe('trail review', () => {
     gitAs(repo, null, ['-c', 'core.hooksPath=/dev/null', 'cherry-pick', '--no-commit', first])
     gitAs(repo, null, ['-c', 'core.hooksPath=/dev/null', 'commit', '--quiet', '-m', 'Tokens, picked without a trailer'])
     const result = await review(repo, 'main..elsewhere')
-    assert.deepEqual(result.commits[0]!.links.map((link) => [link.trajectory, link.match]), [[alice, 'patch']])
+    assert.deepEqual(
+      result.commits[0]!.links.map((link) => [link.trajectory, link.match]),
+      [[alice, 'patch']],
+    )
   })
 
   it('marks the decisions whose commit a force-push dropped as stale, and only those', async () => {
@@ -100,10 +131,16 @@ describe('trail review', () => {
     commitAs(repo, 'alice', {'README.md': 'restart to reload\n'}, 'Docs: restart to reload')
     const result = await review(repo, 'main..feature')
     const [trajectory] = result.trajectories
-    assert.deepEqual(trajectory!.stale.map((item) => item.decision), ['Watch the file for changes'])
+    assert.deepEqual(
+      trajectory!.stale.map((item) => item.decision),
+      ['Watch the file for changes'],
+    )
     assert.deepEqual(result.attention.filter((item) => item.kind === 'stale').length, 1)
     const md = await ok(repo.dir, ['trail', 'review', 'main..feature', '--format', 'md'])
-    assert.match(md, /\*\*Stale decision\*\* in _Cache the config_: decision &#34;Watch the file for changes&#34;\\: its commit [0-9a-f]{12} &#34;Config\\: watch the file&#34; is no longer in this range/)
+    assert.match(
+      md,
+      /\*\*Stale decision\*\* in _Cache the config_: decision &#34;Watch the file for changes&#34;\\: its commit [0-9a-f]{12} &#34;Config\\: watch the file&#34; is no longer in this range/,
+    )
     assert.match(md, /\*\*2\. Watch the file for changes\*\* _\(stale: its commit is no longer in this range\)_/)
   })
 
@@ -119,13 +156,20 @@ describe('trail review', () => {
     assert.deepEqual(onBranch.coverage, {linked: 3, total: 5})
     assert.deepEqual(onBranch.commits.filter((commit) => commit.merge).length, 1)
     // The person's amend replaced the message (and its trailer): the link post-rewrite carried over finds it.
-    assert.ok(onBranch.commits.some((commit) => commit.subject.endsWith('(reworded)') && commit.links.some((link) => link.trajectory === alice && link.match === 'commit')))
+    assert.ok(
+      onBranch.commits.some(
+        (commit) => commit.subject.endsWith('(reworded)') && commit.links.some((link) => link.trajectory === alice && link.match === 'commit'),
+      ),
+    )
     gitAs(repo, null, ['checkout', '--quiet', 'main'])
     const before = repo.git(['rev-parse', 'HEAD']).trim()
     gitAs(repo, null, ['merge', '--quiet', '--no-ff', '--no-edit', 'feature'])
     gitAs(repo, null, ['branch', '--quiet', '-D', 'feature'])
     const merged = await review(repo, `${before}..main`)
-    assert.deepEqual(merged.trajectories.map((t) => t.id), [alice, bob])
+    assert.deepEqual(
+      merged.trajectories.map((t) => t.id),
+      [alice, bob],
+    )
     assert.equal(merged.coverage.linked, 3)
   })
 
@@ -137,7 +181,10 @@ describe('trail review', () => {
     assert.ok(md.length <= 65_000, `${md.length} characters`)
     assert.match(md, /^<!-- relay-trail:review -->\n/)
     assert.match(md, /_\d+ more decisions not shown\._/)
-    assert.match(md, /^> Shortened to fit a pull-request comment: [\d,]+ decisions not shown.*\. The whole review: `trail review [0-9a-f]{12}\.\.[0-9a-f]{12}`\.$/m)
+    assert.match(
+      md,
+      /^> Shortened to fit a pull-request comment: [\d,]+ decisions not shown.*\. The whole review: `trail review [0-9a-f]{12}\.\.[0-9a-f]{12}`\.$/m,
+    )
     assertSafeMarkdown(md)
     const small = await ok(repo.dir, ['trail', 'review', 'HEAD~1..HEAD', '--format', 'md', '--max-chars', '3000'])
     assert.ok(small.length <= 3000, `${small.length} characters`)
@@ -151,11 +198,32 @@ describe('trail review', () => {
     for (const [index, hostile] of HOSTILE.entries()) {
       const agent = `agent${index}`
       await ok(repo.dir, ['trail', 'start', `Title ${hostile}`, '--agent', agent])
-      await ok(repo.dir, ['trail', 'decision', `Decision ${hostile}`, '--reasoning', `Reasoning\n${hostile}\n\n${hostile}`, '--alternatives', `x${hostile}`, '--agent', agent])
+      await ok(repo.dir, [
+        'trail',
+        'decision',
+        `Decision ${hostile}`,
+        '--reasoning',
+        `Reasoning\n${hostile}\n\n${hostile}`,
+        '--alternatives',
+        `x${hostile}`,
+        '--agent',
+        agent,
+      ])
       await ok(repo.dir, ['relay', 'send', 'lead', `Body ${hostile}\n${hostile}`, '--thread', 'hostile-thread', '--agent', agent])
       await ok(repo.dir, ['relay', 'continuity', 'uncertain', `Uncertain ${hostile}`, '--agent', agent])
       commitAs(repo, agent, {[`f${index}.txt`]: `${index}\n`}, `Subject ${hostile}`)
-      await ok(repo.dir, ['trail', 'complete', '--summary', `Summary ${hostile}`, '--challenges', `Challenge ${hostile}`, '--confidence', '0.3', '--agent', agent])
+      await ok(repo.dir, [
+        'trail',
+        'complete',
+        '--summary',
+        `Summary ${hostile}`,
+        '--challenges',
+        `Challenge ${hostile}`,
+        '--confidence',
+        '0.3',
+        '--agent',
+        agent,
+      ])
     }
     const md = await ok(repo.dir, ['trail', 'review', `HEAD~${HOSTILE.length}..HEAD`, '--format', 'md'])
     assert.match(md, /Messages in thread hostile-thread/)
@@ -191,13 +259,27 @@ const HOSTILE = [
 /** Writes a completed trajectory with `count` decisions onto the ref in one commit; returns its id. */
 function bigTrajectory(repo: TestRepo, count: number): string {
   let clock = Date.parse('2026-11-01T10:00:00Z')
-  const ids = new IdGenerator(() => new Date(clock), (n) => Uint8Array.from({length: n}, (_, i) => (i * 7) % 256))
+  const ids = new IdGenerator(
+    () => new Date(clock),
+    (n) => Uint8Array.from({length: n}, (_, i) => (i * 7) % 256),
+  )
   const agent = 'bulk' as AgentName
   const id = ids.next('traj')
   const files = [
     {
       path: trajectoryPath(id),
-      content: renderTrajectory({id, title: 'A very long piece of work', status: 'completed', agent, started: new Date(clock).toISOString(), updated: new Date(clock).toISOString(), summary: 'Many decisions.', confidence: 0.9, challenges: [], learnings: []}),
+      content: renderTrajectory({
+        id,
+        title: 'A very long piece of work',
+        status: 'completed',
+        agent,
+        started: new Date(clock).toISOString(),
+        updated: new Date(clock).toISOString(),
+        summary: 'Many decisions.',
+        confidence: 0.9,
+        challenges: [],
+        learnings: [],
+      }),
     },
   ]
   for (let i = 0; i < count; i++) {
@@ -205,7 +287,17 @@ function bigTrajectory(repo: TestRepo, count: number): string {
     const eventId = ids.next('ev')
     files.push({
       path: eventPath(id, eventId),
-      content: renderEvent({id: eventId, kind: 'decision', trajectory: id, agent, at: new Date(clock).toISOString(), title: `Decision ${i} <b>@team</b>`, reasoning: `Reason ${i}: ${'because '.repeat(20)}`, alternatives: ['other'], confidence: 0.8}),
+      content: renderEvent({
+        id: eventId,
+        kind: 'decision',
+        trajectory: id,
+        agent,
+        at: new Date(clock).toISOString(),
+        title: `Decision ${i} <b>@team</b>`,
+        reasoning: `Reason ${i}: ${'because '.repeat(20)}`,
+        alternatives: ['other'],
+        confidence: 0.8,
+      }),
     })
   }
   commitOnRef(repo, 'refs/trail/records', [{path: '.trail/format.yaml', content: 'format: 1\n'}, ...files])

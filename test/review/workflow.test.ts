@@ -42,12 +42,18 @@ async function installed() {
 describe('trail init --github', () => {
   it('writes the two workflows pinned to this version, changes nothing when run again, and takes them out', async () => {
     const {repo, result, review, comment} = await installed()
-    assert.deepEqual(result.installed.map((file) => [file.path.replace(`${repo.dir}/`, ''), file.action]), [
-      ['.github/workflows/trail-review.yml', 'created'],
-      ['.github/workflows/trail-review-comment.yml', 'created'],
-    ])
+    assert.deepEqual(
+      result.installed.map((file) => [file.path.replace(`${repo.dir}/`, ''), file.action]),
+      [
+        ['.github/workflows/trail-review.yml', 'created'],
+        ['.github/workflows/trail-review-comment.yml', 'created'],
+      ],
+    )
     for (const text of [review, comment]) {
-      assert.equal(text.match(/relay-trail@[^\s]+/g)?.every((word) => word === `relay-trail@${VERSION}`), true)
+      assert.equal(
+        text.match(/relay-trail@[^\s]+/g)?.every((word) => word === `relay-trail@${VERSION}`),
+        true,
+      )
       assert.doesNotMatch(text, /\{\{version\}\}/)
     }
     const again = await json<{installed: {action: string}[]}>(repo.dir, ['trail', 'init', '--github'])
@@ -81,8 +87,14 @@ describe('trail init --github', () => {
     assert.deepEqual(post.jobs.comment!.permissions, {actions: 'read', 'pull-requests': 'write'})
     assert.match(post.jobs.comment!.concurrency!.group, /head_repository\.full_name.*head_branch/)
     const postSteps = post.jobs.comment!.steps
-    assert.ok(postSteps.every((step) => !step.uses?.startsWith('actions/checkout')), 'the comment job checks out nothing')
-    assert.ok(postSteps.every((step) => !/git (clone|fetch|checkout)|npm (ci|install)/.test(step.run ?? '')), 'nor fetches or installs the pull request')
+    assert.ok(
+      postSteps.every((step) => !step.uses?.startsWith('actions/checkout')),
+      'the comment job checks out nothing',
+    )
+    assert.ok(
+      postSteps.every((step) => !/git (clone|fetch|checkout)|npm (ci|install)/.test(step.run ?? '')),
+      'nor fetches or installs the pull request',
+    )
     for (const step of [...pr.jobs.review!.steps, ...postSteps]) {
       if (step.uses) assert.match(step.uses, /^[\w-]+\/[\w-]+@[0-9a-f]{40}$/, `${step.uses} is pinned by commit`)
       if (step.run) assert.doesNotMatch(step.run, /\$\{\{/, `${step.name}: expressions reach the shell only through env`)
@@ -92,7 +104,7 @@ describe('trail init --github', () => {
 })
 
 describe('trail doctor and pull_request_target', () => {
-  it('warns of a workflow that checks out the pull request\'s head on pull_request_target, and of no other', async () => {
+  it("warns of a workflow that checks out the pull request's head on pull_request_target, and of no other", async () => {
     const repo = newRepo()
     await ok(repo.dir, ['trail', 'init', '--github'])
     const risky = [
@@ -106,8 +118,25 @@ describe('trail doctor and pull_request_target', () => {
       `          ref: ${'$'}{{ github.event.pull_request.head.sha }}`,
       '      - run: npm ci && npm test',
     ].join('\n')
-    const labels = ['on:\n  pull_request_target:\n    types: [labeled]', 'jobs:', '  label:', '    runs-on: ubuntu-latest', '    steps:', '      - uses: actions/checkout@v4', '      - run: gh pr edit --add-label triage'].join('\n')
-    const fetches = ['on: [pull_request_target]', 'jobs:', '  x:', '    runs-on: ubuntu-latest', '    steps:', '      - run: |', `          git fetch origin pull/${'$'}{{ github.event.number }}/head`, '          git checkout FETCH_HEAD'].join('\n')
+    const labels = [
+      'on:\n  pull_request_target:\n    types: [labeled]',
+      'jobs:',
+      '  label:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - uses: actions/checkout@v4',
+      '      - run: gh pr edit --add-label triage',
+    ].join('\n')
+    const fetches = [
+      'on: [pull_request_target]',
+      'jobs:',
+      '  x:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - run: |',
+      `          git fetch origin pull/${'$'}{{ github.event.number }}/head`,
+      '          git checkout FETCH_HEAD',
+    ].join('\n')
     repo.write('.github/workflows/ci.yml', `${risky}\n`)
     repo.write('.github/workflows/labels.yml', `${labels}\n`)
     repo.write('.github/workflows/fetch.yaml', `${fetches}\n`)
@@ -153,17 +182,20 @@ describe('the workflows, run step by step', () => {
       const workspace = join(scratch(), 'workspace')
       execFileSync('git', ['clone', '--quiet', '--no-local', repo.dir, workspace], {env: testEnv()})
       execFileSync('git', ['checkout', '--quiet', '--detach', headSha()], {cwd: workspace, env: testEnv()})
-      for (const step of pr.jobs.review!.steps.filter((s) => s.run)) runStep(step, workspace, {RUNNER_TEMP: runnerTemp, GITHUB_STEP_SUMMARY: summary}, expressions(), bin)
+      for (const step of pr.jobs.review!.steps.filter((s) => s.run))
+        runStep(step, workspace, {RUNNER_TEMP: runnerTemp, GITHUB_STEP_SUMMARY: summary}, expressions(), bin)
       // The artifact travels to the comment job's own temporary folder (actions/download-artifact).
       const commentTemp = scratch()
       mkdirSync(join(commentTemp, 'trail-review'))
       copyFileSync(join(runnerTemp, 'trail-review', 'review.json'), join(commentTemp, 'trail-review', 'review.json'))
       const emptyWorkspace = scratch()
       let log = ''
-      for (const step of post.jobs.comment!.steps.filter((s) => s.run)) log += runStep(step, emptyWorkspace, {RUNNER_TEMP: commentTemp, GH_API_STATE: api}, expressions(), bin)
+      for (const step of post.jobs.comment!.steps.filter((s) => s.run))
+        log += runStep(step, emptyWorkspace, {RUNNER_TEMP: commentTemp, GH_API_STATE: api}, expressions(), bin)
       return {summary: readFileSync(summary, 'utf8'), log, calls: (JSON.parse(readFileSync(api, 'utf8')) as {calls: string[]}).calls}
     }
-    const readComments = (): {id: number; body: string; user: {login: string}}[] => (existsSync(api) ? (JSON.parse(readFileSync(api, 'utf8')) as {comments: []}).comments : [{id: 1, body: 'LGTM', user: {login: 'someone'}}])
+    const readComments = (): {id: number; body: string; user: {login: string}}[] =>
+      existsSync(api) ? (JSON.parse(readFileSync(api, 'utf8')) as {comments: []}).comments : [{id: 1, body: 'LGTM', user: {login: 'someone'}}]
 
     const first = runBoth()
     assert.match(first.summary, /^<!-- relay-trail:review -->\n\n## Why this change: 2 trajectories\n/)

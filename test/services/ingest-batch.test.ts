@@ -51,7 +51,11 @@ describe('a batch of writes', () => {
       await markUncertain(batch.context, {agent, text: 'from the batch'})
       await markUncertain(other, {agent, text: 'from another writer'})
       await batch.flush()
-      assert.match(repo.git(['show', 'refs/trail/records:.relay/ledger/claude.md']), /uncertain:\n {2}- from another writer\n {2}- from the batch\n/, 'the other writer\'s item is kept')
+      assert.match(
+        repo.git(['show', 'refs/trail/records:.relay/ledger/claude.md']),
+        /uncertain:\n {2}- from another writer\n {2}- from the batch\n/,
+        "the other writer's item is kept",
+      )
     } finally {
       ctx.close()
       other.close()

@@ -48,16 +48,22 @@ describe('trail list and show over 5,000 trajectories', () => {
     const first = await json<ListJson>(dir, ['trail', 'list', '--limit', '5'])
     assert.equal(first.total, 5002)
     assert.equal(first.more, true)
-    assert.deepEqual(first.trajectories.slice(0, 2).map((t) => t.title), ['Rare two', 'Rare one'])
+    assert.deepEqual(
+      first.trajectories.slice(0, 2).map((t) => t.title),
+      ['Rare two', 'Rare one'],
+    )
     const last = await json<ListJson>(dir, ['trail', 'list', '--limit', '5', '--page', '1001'])
-    assert.deepEqual(last.trajectories.map((t) => t.title), ['Bench trajectory 1: implement feature 1', 'Bench trajectory 0: implement feature 0'])
+    assert.deepEqual(
+      last.trajectories.map((t) => t.title),
+      ['Bench trajectory 1: implement feature 1', 'Bench trajectory 0: implement feature 0'],
+    )
     assert.equal(last.more, false)
     const past = await runCli(dir, ['trail', 'list', '--limit', '5', '--page', '2000'])
     assert.equal(past.stdout, '')
     assert.equal(past.stderr, 'page 2000 is past the end: 5002 trajectories match\n')
   })
 
-  it('counts the total from the day folders and reads only the page\'s records', async () => {
+  it("counts the total from the day folders and reads only the page's records", async () => {
     for (const [page, shown] of [
       ['1', 5],
       ['1001', 2],
@@ -76,7 +82,12 @@ describe('trail list and show over 5,000 trajectories', () => {
     const result = await runTraced(dir, ['trail', 'list', '--agent', 'claude', '--limit', '5', '--page', '2'])
     assert.equal(result.code, 0)
     assert.equal(result.stdout.trim().split('\n').length, 5)
-    assert.ok(result.stdout.trim().split('\n').every((line) => line.split('\t')[2] === 'claude'))
+    assert.ok(
+      result.stdout
+        .trim()
+        .split('\n')
+        .every((line) => line.split('\t')[2] === 'claude'),
+    )
     assert.equal(result.stderr, 'showing 6-10; more match; next page: trail list --agent claude --limit 5 --page 3\n')
     // One agent in four: the 11 matches wanted (two pages and one more) are in the first batch read.
     const read = counts(result.trace)
@@ -92,14 +103,20 @@ describe('trail list and show over 5,000 trajectories', () => {
   it('finds a rare filter through git grep, with an exact total', async () => {
     const rare = await runTraced(dir, ['trail', 'list', '--agent', 'rare', '--json'])
     assert.equal((JSON.parse(rare.stdout) as ListJson).total, 2)
-    assert.deepEqual((JSON.parse(rare.stdout) as ListJson).trajectories.map((t) => t.title), ['Rare two', 'Rare one'])
+    assert.deepEqual(
+      (JSON.parse(rare.stdout) as ListJson).trajectories.map((t) => t.title),
+      ['Rare two', 'Rare one'],
+    )
     // The scan gives up after its budget, one git grep finds the rest, and only the page is read after it.
     const read = counts(rare.trace)
     assert.equal(read.processes.filter((name) => name === 'grep').length, 1, 'one git grep')
     assert.ok(read.trajectories <= SCAN_BUDGET + 2, `${read.trajectories} trajectories read`)
     assert.equal(read.events, 0)
     const completed = await json<ListJson>(dir, ['trail', 'list', '--agent', 'rare', '--status', 'completed'])
-    assert.deepEqual(completed.trajectories.map((t) => t.title), ['Rare one'])
+    assert.deepEqual(
+      completed.trajectories.map((t) => t.title),
+      ['Rare one'],
+    )
     const none = await runCli(dir, ['trail', 'list', '--agent', 'nobody'])
     assert.equal(none.code, 0)
     assert.equal(none.stdout, '')
@@ -119,7 +136,10 @@ describe('trail list and show over 5,000 trajectories', () => {
     // Today's folder and at most yesterday's (the bench's last day): never the days before.
     const oldest = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10).replaceAll('-', '/')
     assert.ok(read.days.length >= 1 && read.days.length <= 2, read.days.join(', '))
-    assert.ok(read.days.every((day) => day.slice('.trail/trajectories/'.length) > oldest), read.days.join(', '))
+    assert.ok(
+      read.days.every((day) => day.slice('.trail/trajectories/'.length) > oldest),
+      read.days.join(', '),
+    )
   })
 
   it('shows a trajectory by a prefix of its id, listing only the day folder that prefix falls in', async () => {
@@ -134,6 +154,10 @@ describe('trail list and show over 5,000 trajectories', () => {
     assert.equal(read.days.length, 1, `day folders listed: ${read.days.join(', ')}`)
     assert.ok(read.days[0]!.startsWith(`.trail/trajectories/${shown.started.slice(0, 10).replaceAll('-', '/')}`), read.days[0])
     assert.equal(read.trajectories, 1, 'only the trajectory shown')
-    assert.deepEqual(eventFiles(trace.blobPaths).map((path) => path.split('/')[5]), [id, id], 'and its two decisions')
+    assert.deepEqual(
+      eventFiles(trace.blobPaths).map((path) => path.split('/')[5]),
+      [id, id],
+      'and its two decisions',
+    )
   })
 })

@@ -20,13 +20,25 @@ async function storeWithDecisions(count: number): Promise<{repo: TestRepo; id: s
   const repo = makeRepo()
   const {id} = await json<{id: string}>(repo.dir, ['trail', 'start', 'Many decisions', '--agent', 'a'])
   let clock = Date.parse('2026-11-20T10:00:00Z')
-  const ids = new IdGenerator(() => new Date(clock), (length) => Uint8Array.from({length}, (_, i) => (i * 37 + clock) & 0xff))
+  const ids = new IdGenerator(
+    () => new Date(clock),
+    (length) => Uint8Array.from({length}, (_, i) => (i * 37 + clock) & 0xff),
+  )
   const files = Array.from({length: count}, (_, n) => {
     clock += 1000
     const eventId = ids.next('ev')
     return {
       path: eventPath(id, eventId),
-      content: renderEvent({id: eventId, kind: 'decision', trajectory: id, agent: AGENT, at: new Date(clock).toISOString(), title: `Decision ${n + 1}`, reasoning: `Reason ${n + 1}`, alternatives: []}),
+      content: renderEvent({
+        id: eventId,
+        kind: 'decision',
+        trajectory: id,
+        agent: AGENT,
+        at: new Date(clock).toISOString(),
+        title: `Decision ${n + 1}`,
+        reasoning: `Reason ${n + 1}`,
+        alternatives: [],
+      }),
     }
   })
   commitOnRef(repo, REF, files, `${count} decisions`)
@@ -63,7 +75,10 @@ describe('trail status and relay continuity load with many decisions', () => {
       }
       const [smallest, small, large] = [await reads(ten.repo), await reads(few.repo), await reads(many.repo)]
       assert.equal(large.reads.length, small.reads.length, `${name}: ${small.reads.length} objects read at 30 decisions, ${large.reads.length} at 1,000`)
-      assert.ok(large.reads.length <= smallest.reads.length + 10, `${name}: ${smallest.reads.length} objects read at 10 decisions, ${large.reads.length} at 1,000`)
+      assert.ok(
+        large.reads.length <= smallest.reads.length + 10,
+        `${name}: ${smallest.reads.length} objects read at 10 decisions, ${large.reads.length} at 1,000`,
+      )
       assert.ok(eventFiles(large.blobPaths).length <= 20, `at most 20 events read, not ${eventFiles(large.blobPaths).length}`)
     })
   }

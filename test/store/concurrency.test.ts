@@ -115,7 +115,11 @@ describe('a writer killed with SIGKILL', () => {
       for (; round < MAX_ROUNDS && (round < MIN_ROUNDS || landedInside < WANTED_INSIDE); round++) {
         const before = head(STORE_REF)
         const trace = join(traces, `round-${round}`)
-        const child = spawn(process.execPath, [BIN.trail, 'decision', `round ${round}`], {cwd: repo.dir, env: testEnv({RELAY_TRAIL_TRACE: trace}), stdio: 'ignore'})
+        const child = spawn(process.execPath, [BIN.trail, 'decision', `round ${round}`], {
+          cwd: repo.dir,
+          env: testEnv({RELAY_TRAIL_TRACE: trace}),
+          stdio: 'ignore',
+        })
         const closed = new Promise((resolve) => child.on('close', resolve))
         // Spread over [0, median), in an order that mixes early and late kills.
         const delay = (median * ((round * 37) % MIN_ROUNDS)) / MIN_ROUNDS

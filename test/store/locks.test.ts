@@ -27,7 +27,8 @@ function placeAged(path: string, content: string, ageMs: number): void {
   utimesSync(path, when, when)
 }
 
-const doctor = (repo: TestRepo, ...flags: string[]) => runCli(repo.dir, ['trail', 'doctor', '--json', ...flags]).then((result) => JSON.parse(result.stdout) as DoctorResult)
+const doctor = (repo: TestRepo, ...flags: string[]) =>
+  runCli(repo.dir, ['trail', 'doctor', '--json', ...flags]).then((result) => JSON.parse(result.stdout) as DoctorResult)
 
 describe("git's lock on the ref, left by a killed git process", () => {
   it('is reported by trail doctor, and the next write removes it, says so, and writes', async () => {
@@ -142,7 +143,11 @@ describe('two clones syncing into an empty remote at the same moment', () => {
     }
     return {origin, a: made[0]!, b: made[1]!}
   }
-  const trajectories = (repo: TestRepo) => repo.git(['ls-tree', '-r', '--name-only', REF, '--', '.trail/trajectories']).split('\n').filter((path) => path.endsWith('/trajectory.md'))
+  const trajectories = (repo: TestRepo) =>
+    repo
+      .git(['ls-tree', '-r', '--name-only', REF, '--', '.trail/trajectories'])
+      .split('\n')
+      .filter((path) => path.endsWith('/trajectory.md'))
 
   it('both succeed, and the remote holds the records of both (many times over)', async (t) => {
     let raced = 0
@@ -167,7 +172,10 @@ describe('two clones syncing into an empty remote at the same moment', () => {
     // The other clone's push lands between this clone's look at the remote (no ref) and its own update: a hook that
     // runs once, when the push arrives, and creates the ref.
     const hook = join(origin.dir, 'hooks', 'pre-receive')
-    writeFileSync(hook, `#!/bin/sh\nrm -f "$0"\nenv -u GIT_QUARANTINE_PATH -u GIT_OBJECT_DIRECTORY -u GIT_ALTERNATE_OBJECT_DIRECTORIES git update-ref ${REF} ${theirs}\n`)
+    writeFileSync(
+      hook,
+      `#!/bin/sh\nrm -f "$0"\nenv -u GIT_QUARANTINE_PATH -u GIT_OBJECT_DIRECTORY -u GIT_ALTERNATE_OBJECT_DIRECTORIES git update-ref ${REF} ${theirs}\n`,
+    )
     chmodSync(hook, 0o755)
     const synced = await json<CloneSyncResult>(a.dir, ['trail', 'sync'])
     assert.deepEqual([synced.pushed, synced.rounds, synced.action], [true, 2, 'merged'])

@@ -56,7 +56,10 @@ describe('maintenance of the object store', () => {
     // One write after the limit starts a roll-up; the next ones finish it (or wait while it runs): a few more at most.
     assert.ok(most <= SMALL_PACK_LIMIT + 4, `at most ${SMALL_PACK_LIMIT + 4} packs at any time, saw ${most}`)
     await repo.fsck(REF)
-    const decisions = repo.git(['ls-tree', '-r', '--name-only', REF]).split('\n').filter((path) => /\/events\/ev_\w+\.md$/.test(path))
+    const decisions = repo
+      .git(['ls-tree', '-r', '--name-only', REF])
+      .split('\n')
+      .filter((path) => /\/events\/ev_\w+\.md$/.test(path))
     assert.equal(decisions.length, writes, 'every decision is on the ref')
     repo.assertUserStateUnchanged(before)
   })

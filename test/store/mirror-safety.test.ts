@@ -38,7 +38,10 @@ describe('the mirror and symbolic links', () => {
     symlinkSync(target, join(repo.dir, '.trail'))
     const decided = await runCli(repo.dir, ['trail', 'decision', 'Through the link?'])
     assert.equal(decided.code, 0, decided.stderr)
-    assert.match(decided.stderr, /the record is committed, but tidying up after it failed: \.trail is a symbolic link or not a folder, and the mirror is never written through it/)
+    assert.match(
+      decided.stderr,
+      /the record is committed, but tidying up after it failed: \.trail is a symbolic link or not a folder, and the mirror is never written through it/,
+    )
     assert.deepEqual(listAll(target), [], 'nothing was written into the folder the link points to')
     assert.match(repo.git(['log', '-1', '--format=%s', 'refs/trail/records']), /decision "Through the link\?"/)
 
@@ -123,7 +126,10 @@ describe('the mirror of a clone', () => {
     assert.match(started.stderr, /only new records are mirrored into \.trail\/ and \.relay\/ until: trail init/)
     const onRef = clone.git(['ls-tree', '-r', '--name-only', 'refs/trail/records']).trim().split('\n')
     const mirrored = onRef.filter((path) => existsSync(join(clone.dir, path)))
-    assert.ok(mirrored.some((path) => path.includes('/trajectory.md')), 'its own record is mirrored')
+    assert.ok(
+      mirrored.some((path) => path.includes('/trajectory.md')),
+      'its own record is mirrored',
+    )
     assert.ok(mirrored.length < onRef.length, 'the adopted records are not, yet')
     const doctor = (JSON.parse((await runCli(clone.dir, ['trail', 'doctor', '--json'])).stdout) as Doctor).checks.find((check) => check.name === 'mirror')!
     assert.equal(doctor.status, 'warning')

@@ -22,7 +22,17 @@ async function shaped(count: number, reasoning = 'Because the tests said so', de
     const agent = `alice${i}`
     await ok(repo.dir, ['trail', 'start', `Shape the app, part ${i}`, '--agent', agent])
     for (let d = 0; d < decisions; d++) {
-      await ok(repo.dir, ['trail', 'decision', `Decision ${i}${d > 0 ? `.${d}` : ''}: keep the loop flat`, '--reasoning', reasoning, '--alternatives', 'recursion,a queue', '--agent', agent])
+      await ok(repo.dir, [
+        'trail',
+        'decision',
+        `Decision ${i}${d > 0 ? `.${d}` : ''}: keep the loop flat`,
+        '--reasoning',
+        reasoning,
+        '--alternatives',
+        'recursion,a queue',
+        '--agent',
+        agent,
+      ])
     }
     commitAs(repo, agent, {'src/app.js': `console.log("part ${i}")\n`}, `Part ${i}`)
     await ok(repo.dir, ['trail', 'complete', '--summary', `Part ${i} done`, '--agent', agent])
@@ -33,7 +43,16 @@ async function shaped(count: number, reasoning = 'Because the tests said so', de
 
 function claudeEdit(repo: TestRepo, file: string, transcript: string) {
   const command = installedCommand(join(repo.dir, '.claude', 'settings.json'), 'PreToolUse')
-  const payload = {session_id: SESSION, transcript_path: transcript, cwd: repo.dir, permission_mode: 'default', hook_event_name: 'PreToolUse', tool_name: 'Edit', tool_input: {file_path: join(repo.dir, file), old_string: 'a', new_string: 'b'}, tool_use_id: 'toolu_01'}
+  const payload = {
+    session_id: SESSION,
+    transcript_path: transcript,
+    cwd: repo.dir,
+    permission_mode: 'default',
+    hook_event_name: 'PreToolUse',
+    tool_name: 'Edit',
+    tool_input: {file_path: join(repo.dir, file), old_string: 'a', new_string: 'b'},
+    tool_use_id: 'toolu_01',
+  }
   return runHookCommand(command, payload, {cwd: repo.dir, env: {CLAUDE_PROJECT_DIR: repo.dir}})
 }
 
@@ -48,7 +67,10 @@ describe('the edit hook', () => {
     assert.equal(output.hookSpecificOutput.hookEventName, 'PreToolUse')
     const context = output.hookSpecificOutput.additionalContext
     assert.match(context, /^## Decisions that shaped src\/app\.js\n/)
-    assert.match(context, /### Shape the app, part 1 \(traj_\w+, completed\)\nPart 1 done\n- Decision 1: keep the loop flat: Because the tests said so Alternatives: recursion; a queue\./)
+    assert.match(
+      context,
+      /### Shape the app, part 1 \(traj_\w+, completed\)\nPart 1 done\n- Decision 1: keep the loop flat: Because the tests said so Alternatives: recursion; a queue\./,
+    )
     assert.ok(context.indexOf('part 1') < context.indexOf('part 0'), 'newest first')
     const second = await claudeEdit(repo, 'src/app.js', transcript)
     assert.equal(second.code, 0, second.stderr)
@@ -69,10 +91,16 @@ describe('the edit hook', () => {
     assert.match(context, /\n\(\d+ more trajector(y|ies) not shown: `trail why src\/app\.js`\)\n$/)
   })
 
-  it('answers Gemini CLI\'s BeforeTool for write_file in its own JSON', async () => {
+  it("answers Gemini CLI's BeforeTool for write_file in its own JSON", async () => {
     const repo = await shaped(1)
     const command = installedCommand(join(repo.dir, '.gemini', 'settings.json'), 'BeforeTool')
-    const payload = {session_id: 'gemini-session-1', cwd: repo.dir, hook_event_name: 'BeforeTool', tool_name: 'write_file', tool_input: {file_path: 'src/app.js', content: 'x'}}
+    const payload = {
+      session_id: 'gemini-session-1',
+      cwd: repo.dir,
+      hook_event_name: 'BeforeTool',
+      tool_name: 'write_file',
+      tool_input: {file_path: 'src/app.js', content: 'x'},
+    }
     const first = await runHookCommand(command, payload, {cwd: repo.dir})
     assert.equal(first.code, 0, first.stderr)
     const output = JSON.parse(first.stdout) as {hookSpecificOutput: {hookEventName: string; additionalContext: string}}

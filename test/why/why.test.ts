@@ -14,7 +14,14 @@ const newRepo = useRepos()
 interface WhyJson {
   path: string
   ranges: [number, number][] | null
-  trajectories: {id: string; title: string; lines: number[]; store: string | null; decisions: {title: string; reasoning: string | null; lines: number[] | null}[]; commits: {match: string}[]}[]
+  trajectories: {
+    id: string
+    title: string
+    lines: number[]
+    store: string | null
+    decisions: {title: string; reasoning: string | null; lines: number[] | null}[]
+    commits: {match: string}[]
+  }[]
   unexplained: {lines: number; commits: {subject: string; lines: number[]}[]}
 }
 
@@ -45,10 +52,22 @@ describe('trail why', () => {
     const before = repo.userState()
     const result = await why(repo, 'f.js:1-4')
     repo.assertUserStateUnchanged(before)
-    assert.deepEqual(result.trajectories.map((t) => [t.id, t.lines]), [[bob, [3]], [alice, [1, 2]]])
-    assert.deepEqual(result.trajectories[1]!.decisions.map((d) => [d.title, d.reasoning, d.lines]), [['Read two header lines', 'The format has two', [1, 2]]])
+    assert.deepEqual(
+      result.trajectories.map((t) => [t.id, t.lines]),
+      [
+        [bob, [3]],
+        [alice, [1, 2]],
+      ],
+    )
+    assert.deepEqual(
+      result.trajectories[1]!.decisions.map((d) => [d.title, d.reasoning, d.lines]),
+      [['Read two header lines', 'The format has two', [1, 2]]],
+    )
     assert.equal(result.unexplained.lines, 1)
-    assert.deepEqual(result.unexplained.commits.map((c) => [c.subject, c.lines]), [['A person adds a line', [4]]])
+    assert.deepEqual(
+      result.unexplained.commits.map((c) => [c.subject, c.lines]),
+      [['A person adds a line', [4]]],
+    )
     const text = await ok(repo.dir, ['trail', 'why', 'f.js:1-4'])
     assert.match(text, /^f\.js:1-4 at [0-9a-f]{12}\n\n/)
     assert.match(text, /Add the footer \(bob, completed\): line 3\n/)
@@ -59,17 +78,36 @@ describe('trail why', () => {
     const repo = await hooked()
     // git blame -C finds a move of at least 40 letters and digits (its default threshold).
     const moving = 'function moveThisFunctionElsewhere(argumentOne, argumentTwo) {\n  return argumentOne + argumentTwo + "moved across files"\n}\n'
-    const alice = await agentWork(repo, 'alice', 'Write the helpers', 'Keep helpers pure', {'src/util.js': `function keep() {\n  return 1\n}\n\n${moving}`}, 'Easy to test')
+    const alice = await agentWork(
+      repo,
+      'alice',
+      'Write the helpers',
+      'Keep helpers pure',
+      {'src/util.js': `function keep() {\n  return 1\n}\n\n${moving}`},
+      'Easy to test',
+    )
     gitAs(repo, null, ['mv', 'src/util.js', 'src/helpers.js'])
     gitAs(repo, null, ['commit', '--quiet', '-m', 'Rename util to helpers'])
     commitAs(repo, null, {'src/helpers.js': 'function keep() {\n  return 1\n}\n', 'src/other.js': moving}, 'Move a function out')
     const renamed = await why(repo, 'src/helpers.js:1-3')
-    assert.deepEqual(renamed.trajectories.map((t) => [t.id, t.lines]), [[alice, [1, 2, 3]]])
+    assert.deepEqual(
+      renamed.trajectories.map((t) => [t.id, t.lines]),
+      [[alice, [1, 2, 3]]],
+    )
     const moved = await why(repo, 'src/other.js:1-3')
-    assert.deepEqual(moved.trajectories.map((t) => [t.id, t.lines]), [[alice, [1, 2, 3]]])
+    assert.deepEqual(
+      moved.trajectories.map((t) => [t.id, t.lines]),
+      [[alice, [1, 2, 3]]],
+    )
     const whole = await why(repo, 'src/helpers.js')
-    assert.deepEqual(whole.trajectories.map((t) => t.id), [alice])
-    assert.deepEqual(whole.unexplained.commits.map((c) => c.subject), ['Move a function out', 'Rename util to helpers'])
+    assert.deepEqual(
+      whole.trajectories.map((t) => t.id),
+      [alice],
+    )
+    assert.deepEqual(
+      whole.unexplained.commits.map((c) => c.subject),
+      ['Move a function out', 'Rename util to helpers'],
+    )
   })
 
   it('finds the trajectory of a squash-merged branch and of a branch rebased without the hooks', async () => {
@@ -80,13 +118,19 @@ describe('trail why', () => {
     commitAs(repo, null, {'other.txt': 'main moved\n'}, 'Main moves on')
     gitAs(repo, null, ['-c', 'core.hooksPath=/dev/null', 'cherry-pick', 'feature'])
     const rebased = await why(repo, 'cache.js:1')
-    assert.deepEqual(rebased.trajectories.map((t) => [t.id, t.commits.map((c) => c.match)]), [[alice, ['file']]])
+    assert.deepEqual(
+      rebased.trajectories.map((t) => [t.id, t.commits.map((c) => c.match)]),
+      [[alice, ['file']]],
+    )
     gitAs(repo, null, ['checkout', '--quiet', 'main'])
     gitAs(repo, null, ['merge', '--quiet', '--squash', 'feature'])
     gitAs(repo, null, ['commit', '--quiet', '-m', 'Cache (#3)'])
     gitAs(repo, null, ['branch', '--quiet', '-D', 'feature'])
     const squashed = await why(repo, 'cache.js:1')
-    assert.deepEqual(squashed.trajectories.map((t) => [t.id, t.lines, t.decisions.map((d) => d.lines)]), [[alice, [1], [[1]]]])
+    assert.deepEqual(
+      squashed.trajectories.map((t) => [t.id, t.lines, t.decisions.map((d) => d.lines)]),
+      [[alice, [1], [[1]]]],
+    )
   })
 
   it('says so when decisions have no reasoning, when no commit is linked, and for a binary file', async () => {
@@ -109,7 +153,7 @@ describe('trail why', () => {
     assert.match(past.stderr, /^error: q\.js has 1 lines in HEAD; line 5 is past its end\n/)
   })
 
-  it('reads a sibling\'s records when its agent\'s commits are in this repository', async () => {
+  it("reads a sibling's records when its agent's commits are in this repository", async () => {
     const repo = await hooked()
     const other = newRepo({dirty: false})
     other.git(['remote', 'add', 'origin', repo.dir])
@@ -122,7 +166,10 @@ describe('trail why', () => {
     await ok(repo.dir, ['relay', 'bridge', 'add', 'sibling', other.dir])
     await ok(repo.dir, ['relay', 'sync'])
     const result = await why(repo, 'shared.js:1')
-    assert.deepEqual(result.trajectories.map((t) => [t.id, t.store]), [[theirs, 'sibling']])
+    assert.deepEqual(
+      result.trajectories.map((t) => [t.id, t.store]),
+      [[theirs, 'sibling']],
+    )
   })
 })
 
@@ -136,7 +183,10 @@ describe('trail why after a rebase made with the hooks', () => {
     gitAs(repo, null, ['checkout', '--quiet', 'feature'])
     gitAs(repo, null, ['rebase', '--quiet', 'main'])
     const result = await why(repo, 'port.js:1')
-    assert.deepEqual(result.trajectories.map((t) => [t.id, t.commits.map((c) => c.match), t.decisions.map((d) => d.lines)]), [[alice, ['commit'], [[1]]]])
+    assert.deepEqual(
+      result.trajectories.map((t) => [t.id, t.commits.map((c) => c.match), t.decisions.map((d) => d.lines)]),
+      [[alice, ['commit'], [[1]]]],
+    )
   })
 })
 
@@ -152,7 +202,10 @@ describe('trail why through relay mcp', () => {
       assert.match(text, /Read two header lines/)
       const structured = (await mcp.call('trail_why', {target: 'f.js'})).structuredContent as unknown as WhyJson
       assert.deepEqual(structured, await why(repo, 'f.js'))
-      assert.deepEqual(structured.trajectories.map((t) => t.id), [alice])
+      assert.deepEqual(
+        structured.trajectories.map((t) => t.id),
+        [alice],
+      )
     } finally {
       await mcp.close()
     }

@@ -90,6 +90,7 @@ export function prose(text: string | null | undefined, className = 'prose'): HTM
 /** A definition list of the facts that are present. */
 export function facts(entries: [string, Child][]): HTMLElement {
   const dl = h('dl', {class: 'facts'})
-  for (const [label, value] of entries) if (value !== null && value !== undefined && value !== '' && value !== false) append(dl, h('dt', {}, label), h('dd', {}, value))
+  for (const [label, value] of entries)
+    if (value !== null && value !== undefined && value !== '' && value !== false) append(dl, h('dt', {}, label), h('dd', {}, value))
   return dl
 }

@@ -70,7 +70,8 @@ async function changed(kinds: ChangeKind[] | 'all', trajectories: string[]): Pro
   if (kinds === 'all' || kinds.includes('projects')) app.overview = await source.get<OverviewJson>('overview').catch(() => app.overview)
   const view = current
   if (!view) return
-  const concerns = kinds === 'all' || view.kinds.some((kind) => kinds.includes(kind)) || (view.trajectory !== undefined && trajectories.includes(view.trajectory))
+  const concerns =
+    kinds === 'all' || view.kinds.some((kind) => kinds.includes(kind)) || (view.trajectory !== undefined && trajectories.includes(view.trajectory))
   if (concerns) await view.refresh()
 }
 
@@ -100,7 +101,8 @@ function connect(delayMs = 500): void {
       // A refused token (a new one was made) ends the stream for good: say so instead of retrying.
       fetch('api/overview', {credentials: 'same-origin'}).then(
         (response) => {
-          if (response.status === 401 || response.status === 403) setStatus('this page\'s token is no longer valid: open the URL relay dashboard printed', 'down')
+          if (response.status === 401 || response.status === 403)
+            setStatus("this page's token is no longer valid: open the URL relay dashboard printed", 'down')
           else setTimeout(() => connect(Math.min(delayMs * 2, 5000)), delayMs)
         },
         () => setTimeout(() => connect(Math.min(delayMs * 2, 5000)), delayMs),
@@ -131,14 +133,23 @@ async function start(): Promise<void> {
   try {
     app = {source, overview: await source.get<OverviewJson>('overview')}
   } catch (error) {
-    setStatus(error instanceof RequestError && error.status === 401 ? 'this page needs its token: open the URL relay dashboard printed' : `cannot read the dashboard's data: ${(error as Error).message}`, 'down')
+    setStatus(
+      error instanceof RequestError && error.status === 401
+        ? 'this page needs its token: open the URL relay dashboard printed'
+        : `cannot read the dashboard's data: ${(error as Error).message}`,
+      'down',
+    )
     return
   }
   const project = document.getElementById('project') as HTMLElement
-  project.textContent = app.overview.projects.length > 1 ? `${app.overview.project} and ${app.overview.projects.length - 1} sibling${app.overview.projects.length > 2 ? 's' : ''}` : app.overview.project
+  project.textContent =
+    app.overview.projects.length > 1
+      ? `${app.overview.project} and ${app.overview.projects.length - 1} sibling${app.overview.projects.length > 2 ? 's' : ''}`
+      : app.overview.project
   window.addEventListener('hashchange', () => void show(true))
   document.addEventListener('keydown', shortcut)
-  if (mode === 'static') setStatus(`snapshot of ${app.overview.generated}${app.overview.exportLimit ? ` (the newest ${app.overview.exportLimit} trajectories)` : ''}`, 'static')
+  if (mode === 'static')
+    setStatus(`snapshot of ${app.overview.generated}${app.overview.exportLimit ? ` (the newest ${app.overview.exportLimit} trajectories)` : ''}`, 'static')
   version = app.overview.version
   await show(false)
   if (mode === 'live') {

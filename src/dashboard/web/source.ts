@@ -59,7 +59,12 @@ export function staticSource(): Source {
     let loaded = files.get(path)
     if (!loaded) {
       loaded = fetch(`data/${path}`).then((response) => {
-        if (!response.ok) throw new RequestError(response.status === 404 ? 'not in this snapshot' : `${response.status} ${response.statusText}`, response.status, 'a snapshot holds the newest records only; the live dashboard has all')
+        if (!response.ok)
+          throw new RequestError(
+            response.status === 404 ? 'not in this snapshot' : `${response.status} ${response.statusText}`,
+            response.status,
+            'a snapshot holds the newest records only; the live dashboard has all',
+          )
         return response.json()
       })
       files.set(path, loaded)
@@ -112,7 +117,8 @@ export function staticSource(): Source {
         return (Number(params.page ?? 1) > 1 ? {...history, page: Number(params.page), entries: [], more: false} : history) as T
       }
       if (path === 'search') throw new RequestError('search needs the live dashboard', 400, 'run relay dashboard in the repository')
-      if (path === 'why' || path === 'files') throw new RequestError('the file view needs the live dashboard: a snapshot holds no history of the files', 400, 'run relay dashboard in the repository')
+      if (path === 'why' || path === 'files')
+        throw new RequestError('the file view needs the live dashboard: a snapshot holds no history of the files', 400, 'run relay dashboard in the repository')
       return file(`${path}.json`)
     },
     send: async () => {

@@ -55,7 +55,12 @@ function projectSelect(app: App, value: string | undefined, label = 'Project'): 
     'label',
     {},
     label,
-    h('select', {name: 'project'}, h('option', {value: ''}, 'all'), ...app.overview.projects.map((p) => h('option', {value: p.project, selected: p.project === value}, p.project))),
+    h(
+      'select',
+      {name: 'project'},
+      h('option', {value: ''}, 'all'),
+      ...app.overview.projects.map((p) => h('option', {value: p.project, selected: p.project === value}, p.project)),
+    ),
   )
 }
 
@@ -71,7 +76,13 @@ function pager(name: string, params: Record<string, string>, page: number, more:
 
 /** A form whose submission changes the route (the filters live in the URL, so Back works). */
 function filterForm(name: string, fields: HTMLElement[], onReset?: string): HTMLFormElement {
-  const form = h('form', {class: 'filters', role: 'search'}, ...fields, h('button', {type: 'submit'}, 'Apply'), onReset ? h('a', {href: onReset}, 'Clear') : null)
+  const form = h(
+    'form',
+    {class: 'filters', role: 'search'},
+    ...fields,
+    h('button', {type: 'submit'}, 'Apply'),
+    onReset ? h('a', {href: onReset}, 'Clear') : null,
+  )
   form.addEventListener('submit', (event) => {
     event.preventDefault()
     const params: Record<string, string> = {}
@@ -85,7 +96,16 @@ function filterForm(name: string, fields: HTMLElement[], onReset?: string): HTML
 
 export function agentsView(app: App, main: HTMLElement): View {
   const results = h('div', {class: 'results'})
-  append(main, heading('Agents'), h('p', {class: 'hint'}, 'Working: an active trajectory and a record in the last 30 minutes. Idle: a record within a day. Gone: nothing for a day, or a session end was its last record.'), results)
+  append(
+    main,
+    heading('Agents'),
+    h(
+      'p',
+      {class: 'hint'},
+      'Working: an active trajectory and a record in the last 30 minutes. Idle: a record within a day. Gone: nothing for a day, or a session end was its last record.',
+    ),
+    results,
+  )
   return {
     kinds: ['agents', 'projects'],
     refresh: () =>
@@ -94,7 +114,12 @@ export function agentsView(app: App, main: HTMLElement): View {
         if (agents.length === 0) return [h('p', {class: 'empty'}, 'No agents have written records yet.')]
         return app.overview.projects.map((project) => {
           const mine = agents.filter((agent) => agent.project === project.project && agent.sibling === project.sibling)
-          return h('section', {class: 'project'}, h('h3', {}, project.project, project.sibling === null ? ' (this project)' : ''), mine.length === 0 ? h('p', {class: 'empty'}, 'No agents.') : agentTable(mine))
+          return h(
+            'section',
+            {class: 'project'},
+            h('h3', {}, project.project, project.sibling === null ? ' (this project)' : ''),
+            mine.length === 0 ? h('p', {class: 'empty'}, 'No agents.') : agentTable(mine),
+          )
         })
       }),
   }
@@ -118,12 +143,22 @@ function agentTable(agents: AgentJson[]): HTMLElement {
             'td',
             {},
             agent.active[0]
-              ? h('a', {href: route('trajectory', agent.project, agent.active[0].id), 'data-key': `${agent.project}/${agent.agent}`}, agent.workingOn ?? agent.active[0].title)
+              ? h(
+                  'a',
+                  {href: route('trajectory', agent.project, agent.active[0].id), 'data-key': `${agent.project}/${agent.agent}`},
+                  agent.workingOn ?? agent.active[0].title,
+                )
               : (agent.workingOn ?? '–'),
           ),
           h('td', {}, time(agent.lastActivity)),
           h('td', {}, list(agent.uncertain, 'uncertain') ?? '–'),
-          h('td', {}, agent.unread > 0 ? h('a', {href: routeWith('messages', {project: agent.project, agent: agent.agent})}, badge(`${agent.unread} unread`, 'unread')) : '0'),
+          h(
+            'td',
+            {},
+            agent.unread > 0
+              ? h('a', {href: routeWith('messages', {project: agent.project, agent: agent.agent})}, badge(`${agent.unread} unread`, 'unread'))
+              : '0',
+          ),
         ),
       ),
     ),
@@ -139,7 +174,12 @@ export function trajectoriesView(app: App, main: HTMLElement, at: Route): View {
     [
       projectSelect(app, p.project),
       h('label', {}, 'Agent', h('input', {name: 'agent', value: p.agent ?? '', size: 12, autocomplete: 'off'})),
-      h('label', {}, 'Status', h('select', {name: 'status'}, h('option', {value: ''}, 'any'), ...STATUSES.map((s) => h('option', {value: s, selected: s === p.status}, s)))),
+      h(
+        'label',
+        {},
+        'Status',
+        h('select', {name: 'status'}, h('option', {value: ''}, 'any'), ...STATUSES.map((s) => h('option', {value: s, selected: s === p.status}, s))),
+      ),
       h('label', {}, 'From', h('input', {name: 'since', type: 'date', value: p.since ?? ''})),
       h('label', {}, 'To', h('input', {name: 'until', type: 'date', value: p.until ?? ''})),
     ],
@@ -220,7 +260,13 @@ export function trajectoryView(app: App, main: HTMLElement, at: Route): View {
                     'li',
                     {class: `event event-${e.kind}`},
                     h('h4', {}, e.kind === 'decision' ? '' : `${e.kind}: `, e.title),
-                    h('p', {class: 'meta'}, time(e.at), e.confidence === null ? '' : ' · confidence ', e.confidence === null ? null : confidence(e.confidence, e.confidenceLevel)),
+                    h(
+                      'p',
+                      {class: 'meta'},
+                      time(e.at),
+                      e.confidence === null ? '' : ' · confidence ',
+                      e.confidence === null ? null : confidence(e.confidence, e.confidenceLevel),
+                    ),
                     prose(e.reasoning) ?? h('p', {class: 'empty'}, '(no reasoning recorded)'),
                     e.alternatives.length > 0 ? h('div', {class: 'alternatives'}, 'Alternatives considered:', list(e.alternatives)) : null,
                   ),
@@ -240,15 +286,28 @@ export function trajectoryView(app: App, main: HTMLElement, at: Route): View {
         if (t.handoffs.length > 0) {
           parts.push(
             h('h3', {}, 'Handoffs'),
-            h('ul', {class: 'handoffs'}, ...t.handoffs.map((ho) => h('li', {}, time(ho.created), ' ', ho.agent, ho.currentTask ? `: ${ho.currentTask}` : '', list(ho.nextSteps)))),
+            h(
+              'ul',
+              {class: 'handoffs'},
+              ...t.handoffs.map((ho) => h('li', {}, time(ho.created), ' ', ho.agent, ho.currentTask ? `: ${ho.currentTask}` : '', list(ho.nextSteps))),
+            ),
           )
         }
-        if (t.sessionEnds.length > 0) parts.push(h('h3', {}, 'Session ends'), h('ul', {}, ...t.sessionEnds.map((s) => h('li', {}, time(s.created), ' ', s.summary ?? '(no summary)'))))
+        if (t.sessionEnds.length > 0)
+          parts.push(h('h3', {}, 'Session ends'), h('ul', {}, ...t.sessionEnds.map((s) => h('li', {}, time(s.created), ' ', s.summary ?? '(no summary)'))))
         parts.push(
           h('h3', {}, 'Linked commits'),
           t.commits.length === 0
-            ? h('p', {class: 'empty'}, t.sibling === null ? 'No commit carries a Trajectory: trailer for it.' : 'Commits of a sibling project are in its own repository.')
-            : h('ul', {class: 'commits'}, ...t.commits.map((c) => h('li', {}, h('code', {}, c.oid.slice(0, 10)), ' ', c.subject, ' — ', c.author, ', ', time(c.date)))),
+            ? h(
+                'p',
+                {class: 'empty'},
+                t.sibling === null ? 'No commit carries a Trajectory: trailer for it.' : 'Commits of a sibling project are in its own repository.',
+              )
+            : h(
+                'ul',
+                {class: 'commits'},
+                ...t.commits.map((c) => h('li', {}, h('code', {}, c.oid.slice(0, 10)), ' ', c.subject, ' — ', c.author, ', ', time(c.date))),
+              ),
         )
         return parts
       }),
@@ -279,7 +338,14 @@ export function messagesView(app: App, main: HTMLElement, at: Route): View {
         const first = (page.page - 1) * page.limit + 1
         const summary = page.messages.length === 0 ? 'none' : `${first}–${first + page.messages.length - 1} of ${page.total}`
         return [
-          page.threads.length > 0 ? h('p', {class: 'threads'}, 'Threads: ', ...page.threads.slice(0, 20).flatMap((t) => [h('a', {href: route('thread', t.thread)}, `${t.thread} (${t.messages})`), ' '])) : null,
+          page.threads.length > 0
+            ? h(
+                'p',
+                {class: 'threads'},
+                'Threads: ',
+                ...page.threads.slice(0, 20).flatMap((t) => [h('a', {href: route('thread', t.thread)}, `${t.thread} (${t.messages})`), ' ']),
+              )
+            : null,
           page.messages.length === 0 ? h('p', {class: 'empty'}, 'No messages match.') : h('div', {class: 'messages'}, ...page.messages.map(messageCard)),
           pager('messages', p, page.page, page.more, summary),
         ]
@@ -385,7 +451,10 @@ export function historyView(app: App, main: HTMLElement, at: Route): View {
         const history = await app.source.get<HistoryPageJson>(`summaries/${encodeURIComponent(project)}/${encodeURIComponent(agent)}`, {page: String(page)})
         const entries = history.entries.map((entry: HistoryEntryJson) => (entry.kind === 'summary' ? summaryBlock(entry) : sessionEndBlock(entry, project)))
         const name = `summaries/${encodeURIComponent(project)}/${encodeURIComponent(agent)}`
-        return [entries.length === 0 ? h('p', {class: 'empty'}, 'Nothing here.') : h('div', {}, ...entries), pager(name, {}, page, history.more, `page ${page}`)]
+        return [
+          entries.length === 0 ? h('p', {class: 'empty'}, 'Nothing here.') : h('div', {}, ...entries),
+          pager(name, {}, page, history.more, `page ${page}`),
+        ]
       }),
   }
 }
@@ -410,7 +479,9 @@ export function coordinatorView(app: App, main: HTMLElement): View {
               : h(
                   'ul',
                   {class: 'who'},
-                  ...project.agents.map((agent) => h('li', {}, h('strong', {}, agent.agent), ' ', badge(agent.presence), ' ', agent.workingOn ?? 'nothing recorded')),
+                  ...project.agents.map((agent) =>
+                    h('li', {}, h('strong', {}, agent.agent), ' ', badge(agent.presence), ' ', agent.workingOn ?? 'nothing recorded'),
+                  ),
                 ),
             h('h4', {}, `Needs attention (${project.attention.length})`),
             project.attention.length === 0
@@ -440,16 +511,24 @@ export function coordinatorView(app: App, main: HTMLElement): View {
 
 function sendForm(app: App): HTMLElement {
   const suggestions = h('datalist', {id: 'targets'}, h('option', {value: '*:*'}))
-  for (const project of app.overview.projects) append(suggestions, h('option', {value: `${project.project}:lead`}), h('option', {value: `${project.project}:*`}))
-  void app.source.get<{agents: AgentJson[]}>('agents').then(({agents}) => {
-    for (const agent of agents) append(suggestions, h('option', {value: `${agent.project}:${agent.agent}`}))
-  }, () => {})
+  for (const project of app.overview.projects)
+    append(suggestions, h('option', {value: `${project.project}:lead`}), h('option', {value: `${project.project}:*`}))
+  void app.source.get<{agents: AgentJson[]}>('agents').then(
+    ({agents}) => {
+      for (const agent of agents) append(suggestions, h('option', {value: `${agent.project}:${agent.agent}`}))
+    },
+    () => {},
+  )
   const status = h('p', {class: 'send-status', role: 'status', 'aria-live': 'polite'})
   const form = h(
     'form',
     {class: 'send', 'aria-label': 'Send a message'},
     h('h3', {}, 'Send a message'),
-    h('p', {class: 'hint'}, `As ${app.overview.sender?.agent ?? '?'} (${app.overview.sender?.name ?? ''}). To an agent (project:agent), a project's lead (project:lead), a project (project:*) or everyone (*:*).`),
+    h(
+      'p',
+      {class: 'hint'},
+      `As ${app.overview.sender?.agent ?? '?'} (${app.overview.sender?.name ?? ''}). To an agent (project:agent), a project's lead (project:lead), a project (project:*) or everyone (*:*).`,
+    ),
     h('label', {}, 'To', h('input', {name: 'to', list: 'targets', required: true, autocomplete: 'off', placeholder: 'project:lead'})),
     h('label', {}, 'Thread', h('input', {name: 'thread', autocomplete: 'off', placeholder: 'optional'})),
     h('label', {class: 'wide'}, 'Message', h('textarea', {name: 'body', rows: 3, required: true})),
@@ -481,11 +560,22 @@ export function searchView(app: App, main: HTMLElement, at: Route): View {
   const p = at.params
   const form = filterForm('search', [
     h('label', {class: 'wide'}, 'Search', h('input', {name: 'q', type: 'search', value: p.q ?? '', required: true, autocomplete: 'off'})),
-    h('label', {}, 'Kind', h('select', {name: 'kind'}, h('option', {value: ''}, 'any'), ...SEARCH_KINDS.map((k) => h('option', {value: k, selected: k === p.kind}, k)))),
+    h(
+      'label',
+      {},
+      'Kind',
+      h('select', {name: 'kind'}, h('option', {value: ''}, 'any'), ...SEARCH_KINDS.map((k) => h('option', {value: k, selected: k === p.kind}, k))),
+    ),
     projectSelect(app, p.project),
   ])
   const results = h('div', {class: 'results'})
-  append(main, heading('Search'), app.source.mode === 'static' ? h('p', {class: 'hint'}, 'Search needs the live dashboard (relay dashboard).') : null, form, results)
+  append(
+    main,
+    heading('Search'),
+    app.source.mode === 'static' ? h('p', {class: 'hint'}, 'Search needs the live dashboard (relay dashboard).') : null,
+    form,
+    results,
+  )
   return {
     kinds: [],
     refresh: () =>
@@ -499,7 +589,8 @@ export function searchView(app: App, main: HTMLElement, at: Route): View {
             'ol',
             {class: 'hits'},
             ...found.hits.map((hit) => {
-              const target = hit.kind === 'trajectory' ? route('trajectory', hit.project, hit.id) : hit.kind === 'decision' ? trajectoryOfPath(hit.project, hit.path) : null
+              const target =
+                hit.kind === 'trajectory' ? route('trajectory', hit.project, hit.id) : hit.kind === 'decision' ? trajectoryOfPath(hit.project, hit.path) : null
               return h(
                 'li',
                 {class: 'hit'},

@@ -43,7 +43,9 @@ function counted(count: number, noun: string): string {
 function unexplainedSentence(why: WhyJson): string | null {
   const {lines, commits} = why.unexplained
   if (commits.length === 0) return null
-  return why.ranges === null ? `${counted(commits.length, 'commit')} of this file with no recorded reasoning` : `${counted(lines, 'line')} from ${counted(commits.length, 'commit')} with no recorded reasoning`
+  return why.ranges === null
+    ? `${counted(commits.length, 'commit')} of this file with no recorded reasoning`
+    : `${counted(lines, 'line')} from ${counted(commits.length, 'commit')} with no recorded reasoning`
 }
 
 function targetOf(why: WhyJson): string {
@@ -73,7 +75,12 @@ export function whyView(app: App, main: HTMLElement, at: Route): View {
     'form',
     {class: 'filters why-form', role: 'search', 'aria-label': 'Why is this file like this?'},
     h('label', {class: 'wide'}, 'Path, with an optional line or range', target),
-    h('label', {}, 'At commit', h('input', {name: 'rev', value: p.rev ?? '', size: 12, autocomplete: 'off', spellcheck: 'false', placeholder: 'HEAD', disabled: !live})),
+    h(
+      'label',
+      {},
+      'At commit',
+      h('input', {name: 'rev', value: p.rev ?? '', size: 12, autocomplete: 'off', spellcheck: 'false', placeholder: 'HEAD', disabled: !live}),
+    ),
     suggestions,
     h('button', {type: 'submit', disabled: !live}, 'Explain'),
   )
@@ -127,8 +134,17 @@ export function whyView(app: App, main: HTMLElement, at: Route): View {
 function whyResult(app: App, why: WhyJson): (Node | null)[] {
   const sentence = unexplainedSentence(why)
   return [
-    h('p', {class: 'why-target'}, h('code', {}, shown(targetOf(why))), ' at ', h('code', {title: why.rev}, why.rev.slice(0, 12)), why.binary ? ' (a binary file)' : ''),
-    why.trajectories.length === 0 ? h('p', {class: 'empty'}, 'No trajectory explains it.') : h('div', {class: 'why-trajectories'}, ...why.trajectories.map((t) => trajectoryBlock(app, why, t))),
+    h(
+      'p',
+      {class: 'why-target'},
+      h('code', {}, shown(targetOf(why))),
+      ' at ',
+      h('code', {title: why.rev}, why.rev.slice(0, 12)),
+      why.binary ? ' (a binary file)' : '',
+    ),
+    why.trajectories.length === 0
+      ? h('p', {class: 'empty'}, 'No trajectory explains it.')
+      : h('div', {class: 'why-trajectories'}, ...why.trajectories.map((t) => trajectoryBlock(app, why, t))),
     sentence
       ? h(
           'section',
@@ -138,7 +154,15 @@ function whyResult(app: App, why: WhyJson): (Node | null)[] {
             'ul',
             {class: 'commits'},
             ...why.unexplained.commits.map((c) =>
-              h('li', {}, h('code', {}, c.oid.slice(0, 12)), ' ', shown(c.subject), ` (${shown(c.author.replace(/\s*<[^>]*>$/, ''))})`, c.lines.length > 0 ? `: ${linesWord(c.lines)}` : ''),
+              h(
+                'li',
+                {},
+                h('code', {}, c.oid.slice(0, 12)),
+                ' ',
+                shown(c.subject),
+                ` (${shown(c.author.replace(/\s*<[^>]*>$/, ''))})`,
+                c.lines.length > 0 ? `: ${linesWord(c.lines)}` : '',
+              ),
             ),
           ),
         )
@@ -176,10 +200,18 @@ function trajectoryBlock(app: App, why: WhyJson, t: WhyTrajectoryJson): HTMLElem
             h(
               'li',
               {class: `event event-${d.kind}`},
-              h('h4', {}, d.kind === 'decision' ? '' : `${d.kind}: `, shown(d.title), d.lines && why.ranges !== null ? h('span', {class: 'meta'}, ` (${linesWord(d.lines)})`) : null),
+              h(
+                'h4',
+                {},
+                d.kind === 'decision' ? '' : `${d.kind}: `,
+                shown(d.title),
+                d.lines && why.ranges !== null ? h('span', {class: 'meta'}, ` (${linesWord(d.lines)})`) : null,
+              ),
               h('p', {class: 'meta'}, time(d.at), d.confidence === null ? '' : ` · confidence ${d.confidence} (${d.confidenceLevel ?? ''})`),
               d.reasoning ? h('p', {class: 'prose'}, shown(d.reasoning)) : h('p', {class: 'empty'}, '(no reasoning recorded)'),
-              d.alternatives.length > 0 ? h('div', {class: 'alternatives'}, 'Alternatives considered:', h('ul', {}, ...d.alternatives.map((a) => h('li', {}, shown(a))))) : null,
+              d.alternatives.length > 0
+                ? h('div', {class: 'alternatives'}, 'Alternatives considered:', h('ul', {}, ...d.alternatives.map((a) => h('li', {}, shown(a)))))
+                : null,
             ),
           ),
         ),
@@ -196,13 +228,32 @@ function trajectoryBlock(app: App, why: WhyJson, t: WhyTrajectoryJson): HTMLElem
         )
       : null,
     t.handoffs.length > 0
-      ? h('div', {class: 'why-handoffs'}, h('h4', {}, 'Handoffs'), h('ul', {}, ...t.handoffs.map((ho) => h('li', {}, time(ho.created), ' ', h('code', {}, ho.id), ho.currentTask ? `: ${shown(ho.currentTask)}` : ''))))
+      ? h(
+          'div',
+          {class: 'why-handoffs'},
+          h('h4', {}, 'Handoffs'),
+          h('ul', {}, ...t.handoffs.map((ho) => h('li', {}, time(ho.created), ' ', h('code', {}, ho.id), ho.currentTask ? `: ${shown(ho.currentTask)}` : ''))),
+        )
       : null,
     h(
       'details',
       {class: 'why-commits'},
       h('summary', {}, counted(t.commits.length, 'commit')),
-      h('ul', {class: 'commits'}, ...t.commits.map((c) => h('li', {}, h('code', {}, c.oid.slice(0, 12)), ' ', shown(c.subject), c.match === 'file' ? ' [same change]' : '', c.lines.length > 0 ? `: ${linesWord(c.lines)}` : ''))),
+      h(
+        'ul',
+        {class: 'commits'},
+        ...t.commits.map((c) =>
+          h(
+            'li',
+            {},
+            h('code', {}, c.oid.slice(0, 12)),
+            ' ',
+            shown(c.subject),
+            c.match === 'file' ? ' [same change]' : '',
+            c.lines.length > 0 ? `: ${linesWord(c.lines)}` : '',
+          ),
+        ),
+      ),
     ),
   )
 }

@@ -10,18 +10,22 @@ export const bridgeAdd = defineCommand({
   name: 'bridge add',
   summary: 'Add a sibling project, by path or URL',
   description:
-    'Kept in this repository\'s git config (relay.sibling.<name>.url). relay sync fetches its store with git: a local ' +
+    "Kept in this repository's git config (relay.sibling.<name>.url). relay sync fetches its store with git: a local " +
     'path, a file:// URL, ssh and https all work. The name is what this project calls it; its agents address this ' +
     'project by the id relay project shows.',
   examples: ['relay bridge add frontend ../frontend', 'relay bridge add backend git@github.com:org/backend.git --lead Architect'],
   args: [
-    {name: 'name', description: 'the sibling\'s name here', required: true},
+    {name: 'name', description: "the sibling's name here", required: true},
     {name: 'location', description: 'its path or URL', required: true},
   ],
   flags: {lead: {type: 'string', description: 'its lead agent, when its store names none', helpValue: '<agent>'}},
   json: true,
   run: async (ctx, {args, flags}) => {
-    const result = await addSibling(ctx, {name: parseSiblingName(args.name!), location: args.location!, ...(flags.lead ? {lead: parseAgentName(flags.lead)} : {})})
+    const result = await addSibling(ctx, {
+      name: parseSiblingName(args.name!),
+      location: args.location!,
+      ...(flags.lead ? {lead: parseAgentName(flags.lead)} : {}),
+    })
     if (result.warning) ctx.warn(result.warning)
     return result.sibling
   },
@@ -45,7 +49,7 @@ export const bridgeRemove = defineCommand({
   bin: 'relay',
   name: 'bridge remove',
   summary: 'Remove a sibling project and the copy of its records',
-  args: [{name: 'name', description: 'the sibling\'s name', required: true}],
+  args: [{name: 'name', description: "the sibling's name", required: true}],
   flags: {},
   json: true,
   run: async (ctx, {args}) => ({name: parseSiblingName(args.name!), removed: await removeSibling(ctx, parseSiblingName(args.name!))}),

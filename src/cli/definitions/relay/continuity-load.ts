@@ -22,7 +22,11 @@ export const continuityLoad = defineCommand({
   json: true,
   run: async (ctx, {flags}) => {
     const maxChars = flags['max-chars'] === undefined ? DEFAULT_CONTEXT_CHARS : parseCount(flags['max-chars'], '--max-chars', 0)
-    if (maxChars > 0 && maxChars < MIN_CONTEXT_CHARS) throw new UsageError(`--max-chars must be 0 (no limit) or at least ${MIN_CONTEXT_CHARS}, got ${maxChars}`, 'the context needs room for a heading and the line that says what was left out')
+    if (maxChars > 0 && maxChars < MIN_CONTEXT_CHARS)
+      throw new UsageError(
+        `--max-chars must be 0 (no limit) or at least ${MIN_CONTEXT_CHARS}, got ${maxChars}`,
+        'the context needs room for a heading and the line that says what was left out',
+      )
     const context = await loadContext(ctx, resolveAgentName(flags.agent, ctx.env))
     return {context, rendered: renderContext(context, maxChars)}
   },

@@ -15,11 +15,15 @@ export const continuitySearch = defineCommand({
   examples: ['relay continuity search "authentication patterns"', 'relay continuity search jwt.ts --agent claude --since 7d --json'],
   args: [{name: 'query', description: 'the text to find', required: true}],
   flags: {
-    agent: {type: 'string', description: 'only this agent\'s records', helpValue: '<name>'},
+    agent: {type: 'string', description: "only this agent's records", helpValue: '<name>'},
     since: {type: 'string', description: 'only records since (2026-11-01, 3d, 12h, yesterday)', helpValue: '<date>'},
     limit: {type: 'string', description: 'how many records (default 10)', helpValue: '<n>'},
     regex: {type: 'boolean', description: 'the query is an extended regular expression'},
-    timeout: {type: 'string', description: 'with --regex: stop after this many seconds (default: git config relay.searchTimeout, else 10)', helpValue: '<seconds>'},
+    timeout: {
+      type: 'string',
+      description: 'with --regex: stop after this many seconds (default: git config relay.searchTimeout, else 10)',
+      helpValue: '<seconds>',
+    },
   },
   json: true,
   run: async (ctx, {args, flags}) => ({

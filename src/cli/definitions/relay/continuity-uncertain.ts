@@ -13,7 +13,11 @@ export const continuityUncertain = defineCommand({
   args: [{name: 'text', description: 'what needs verifying', required: true}],
   flags: {...AGENT_FLAG},
   json: true,
-  run: (ctx, {args, flags}) => markUncertain(ctx, {agent: resolveAgentName(flags.agent, ctx.env), text: parseTitle(args.text!, 'uncertain item', 'relay continuity uncertain "API rate limit handling unclear"')}),
+  run: (ctx, {args, flags}) =>
+    markUncertain(ctx, {
+      agent: resolveAgentName(flags.agent, ctx.env),
+      text: parseTitle(args.text!, 'uncertain item', 'relay continuity uncertain "API rate limit handling unclear"'),
+    }),
   text: uncertainText,
   toJson: ledgerJson,
 })

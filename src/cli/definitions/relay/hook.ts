@@ -19,11 +19,11 @@ export const hook = defineCommand({
   name: 'hook',
   summary: 'Run a lifecycle hook of an agent tool (installed by trail init --claude|--codex|--gemini|--cursor)',
   description:
-    'Reads the tool\'s hook payload (JSON) on stdin and does what the event calls for: session-start loads the ' +
+    "Reads the tool's hook payload (JSON) on stdin and does what the event calls for: session-start loads the " +
     'context, prompt starts a trajectory from the first prompt, response and stop read what the agent printed and ' +
     'answer its ->continuity:load and search requests, stop also asks once for trail complete after [[SESSION_END]], ' +
     'pre-compact saves the ledger from the latest [[SUMMARY]], session-end reads what is left. Prints the answer ' +
-    'in the tool\'s own JSON. Always exits 0: problems are warnings on stderr.',
+    "in the tool's own JSON. Always exits 0: problems are warnings on stderr.",
   examples: ['relay hook claude session-start < payload.json', 'relay hook cursor stop < payload.json'],
   args: [
     {name: 'tool', description: `the agent tool: ${AGENT_TOOLS.join(', ')}`, required: true},

@@ -17,7 +17,12 @@ export const ingest = defineCommand({
   examples: ['agent-cli | relay ingest', 'relay ingest session.log --follow', 'relay ingest --format claude-jsonl ~/.claude/projects/x/session.jsonl'],
   args: [{name: 'file', description: 'the output to read; - (or nothing) for stdin'}],
   flags: {
-    format: {type: 'string', options: ['text', 'claude-jsonl'], description: 'text (default) or claude-jsonl (a Claude Code transcript)', helpValue: '<format>'},
+    format: {
+      type: 'string',
+      options: ['text', 'claude-jsonl'],
+      description: 'text (default) or claude-jsonl (a Claude Code transcript)',
+      helpValue: '<format>',
+    },
     follow: {type: 'boolean', char: 'f', description: 'keep reading the file as it grows, until interrupted'},
     outbox: {type: 'string', description: 'the outbox base folder (default: $RELAY_OUTBOX, else /tmp/relay-outbox)', helpValue: '<dir>'},
     ...AGENT_FLAG,
@@ -29,7 +34,13 @@ export const ingest = defineCommand({
     const warnings: string[] = []
     const outcome = await ingestAgentOutput(
       ctx,
-      {agent: flags.agent, file: args.file === '-' ? undefined : args.file, format: (flags.format ?? 'text') as IngestFormat, follow: flags.follow, outbox: flags.outbox},
+      {
+        agent: flags.agent,
+        file: args.file === '-' ? undefined : args.file,
+        format: (flags.format ?? 'text') as IngestFormat,
+        follow: flags.follow,
+        outbox: flags.outbox,
+      },
       {
         readStdin: () => io.readStdin(),
         stdin: io.stdin,
@@ -46,7 +57,15 @@ export const ingest = defineCommand({
       },
     )
     const tally = outcome.hook ? {events: 0, done: 0, raw: 0, failed: 0} : outcome.tally
-    return {tally, answers, warnings, hook: outcome.hook, active: null, delivered: deliver && !outcome.hook, ...(outcome.hook ? {hookOutput: outcome.hookOutput} : {})}
+    return {
+      tally,
+      answers,
+      warnings,
+      hook: outcome.hook,
+      active: null,
+      delivered: deliver && !outcome.hook,
+      ...(outcome.hook ? {hookOutput: outcome.hookOutput} : {}),
+    }
   },
   text: (result) => (result.hook ? (result.hookOutput ?? '') : ingestReportText(result)),
   toJson: ingestReportJson,

@@ -9,15 +9,15 @@ export const mcp = defineCommand({
     'An MCP server on stdin/stdout, for an agent tool to start (Claude Code, Codex, Gemini CLI, Cursor). Tools are the ' +
     'commands (trail_start, trail_decision, relay_continuity_save, relay_send, ...), with the same checks, records ' +
     'and errors; resources are the startup context, ledgers, trajectories and inboxes, with change notifications; ' +
-    'prompts are the protocol\'s moments. The repository is the one containing the folder it is started in, else ' +
-    '$CLAUDE_PROJECT_DIR or $GEMINI_PROJECT_DIR, else the client\'s first root. A call acts for its agent parameter, ' +
+    "prompts are the protocol's moments. The repository is the one containing the folder it is started in, else " +
+    "$CLAUDE_PROJECT_DIR or $GEMINI_PROJECT_DIR, else the client's first root. A call acts for its agent parameter, " +
     'else --agent, else $AGENT_RELAY_NAME, else $TRAIL_AGENT, else the client\'s name, else "default".',
   examples: ['relay mcp', 'relay mcp --agent Designer', 'relay mcp --tool claude'],
   args: [],
   flags: {
     agent: {
       type: 'string',
-      description: 'the agent a call acts for when it names none (default: $AGENT_RELAY_NAME, else $TRAIL_AGENT, else the client\'s name)',
+      description: "the agent a call acts for when it names none (default: $AGENT_RELAY_NAME, else $TRAIL_AGENT, else the client's name)",
       helpValue: '<name>',
     },
     tool: {

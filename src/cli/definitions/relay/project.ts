@@ -6,10 +6,10 @@ import {defineCommand} from '../../definition.js'
 export const project = defineCommand({
   bin: 'relay',
   name: 'project',
-  summary: 'Show or set this project\'s id and lead',
+  summary: "Show or set this project's id and lead",
   description:
-    'Siblings address this project\'s agents as <id>:<agent>; <id>:lead reaches the lead. Kept in .relay/project.yaml ' +
-    'on the store; the default id is the repository folder\'s name.',
+    "Siblings address this project's agents as <id>:<agent>; <id>:lead reaches the lead. Kept in .relay/project.yaml " +
+    "on the store; the default id is the repository folder's name.",
   examples: ['relay project', 'relay project --id backend --lead Architect'],
   args: [],
   flags: {

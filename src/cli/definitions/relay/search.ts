@@ -13,16 +13,25 @@ export const search = defineCommand({
     'git grep over each store, hits grouped by record with its kind, project, agent, date and matching lines, ranked ' +
     'by matches and recency. The query is literal text (a leading "-", regex characters, non-ASCII all as written) ' +
     'unless --regex.',
-  examples: ['relay search "rate limit"', 'relay search JWT --kind handoff --agent claude', 'relay search -- --help', 'relay search "auth.*token" --regex --project backend'],
+  examples: [
+    'relay search "rate limit"',
+    'relay search JWT --kind handoff --agent claude',
+    'relay search -- --help',
+    'relay search "auth.*token" --regex --project backend',
+  ],
   args: [{name: 'query', description: 'the text to find', required: true}],
   flags: {
     kind: {type: 'string', options: SEARCH_KINDS, multiple: true, description: 'only records of this kind (repeatable)', helpValue: '<kind>'},
-    agent: {type: 'string', description: 'only this agent\'s records', helpValue: '<name>'},
+    agent: {type: 'string', description: "only this agent's records", helpValue: '<name>'},
     project: {type: 'string', description: 'only this project (its id, or its sibling name)', helpValue: '<id>'},
     since: {type: 'string', description: 'only records since (2026-11-01, 3d, 12h, yesterday)', helpValue: '<date>'},
     limit: {type: 'string', description: 'how many records (default 20)', helpValue: '<n>'},
     regex: {type: 'boolean', description: 'the query is an extended regular expression'},
-    timeout: {type: 'string', description: 'with --regex: stop after this many seconds (default: git config relay.searchTimeout, else 10)', helpValue: '<seconds>'},
+    timeout: {
+      type: 'string',
+      description: 'with --regex: stop after this many seconds (default: git config relay.searchTimeout, else 10)',
+      helpValue: '<seconds>',
+    },
   },
   json: true,
   run: async (ctx, {args, flags}) => ({

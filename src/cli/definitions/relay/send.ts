@@ -9,9 +9,13 @@ export const send = defineCommand({
   summary: 'Send a message to an agent of this project or of a sibling project',
   description:
     'Targets: agent (this project), project:agent, project:lead (the lead that project names), project:* (every ' +
-    'agent of it), *:* (every agent of every project). The message is written to this project\'s store; siblings ' +
+    "agent of it), *:* (every agent of every project). The message is written to this project's store; siblings " +
     'receive it when they run relay sync.',
-  examples: ['relay send frontend:Designer "Please update the login UI"', 'relay send backend:lead "REST or GraphQL?" --thread api-style', 'relay send "*:*" "New utility functions available"'],
+  examples: [
+    'relay send frontend:Designer "Please update the login UI"',
+    'relay send backend:lead "REST or GraphQL?" --thread api-style',
+    'relay send "*:*" "New utility functions available"',
+  ],
   args: [
     {name: 'target', description: 'who it is for', required: true},
     {name: 'body', description: 'the message', required: true},
@@ -21,7 +25,8 @@ export const send = defineCommand({
     ...AGENT_FLAG,
   },
   json: true,
-  run: (ctx, {args, flags}) => sendMessage(ctx, {from: resolveAgentName(flags.agent, ctx.env), to: args.target!, thread: flags.thread ?? null, body: args.body!}),
+  run: (ctx, {args, flags}) =>
+    sendMessage(ctx, {from: resolveAgentName(flags.agent, ctx.env), to: args.target!, thread: flags.thread ?? null, body: args.body!}),
   text: sentText,
   toJson: messageJson,
 })

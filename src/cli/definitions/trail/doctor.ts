@@ -15,12 +15,16 @@ export const doctor = defineCommand({
   args: [],
   flags: {
     fix: {type: 'boolean', description: 'repair what can be repaired safely'},
-    quarantine: {type: 'boolean', description: 'agent-trajectories\' flag: refused (relay-trail never moves files)'},
+    quarantine: {type: 'boolean', description: "agent-trajectories' flag: refused (relay-trail never moves files)"},
   },
   json: true,
   run: (ctx, {flags}) => {
     if (flags.quarantine) {
-      throw new UsageError('trail doctor --quarantine is agent-trajectories\' flag: relay-trail never moves your files', 'list the old files that do not load with: trail import --dry-run; check the store with: trail doctor', 'E_NOT_SUPPORTED')
+      throw new UsageError(
+        "trail doctor --quarantine is agent-trajectories' flag: relay-trail never moves your files",
+        'list the old files that do not load with: trail import --dry-run; check the store with: trail doctor',
+        'E_NOT_SUPPORTED',
+      )
     }
     return runDoctor(ctx, {fix: flags.fix})
   },

@@ -30,7 +30,11 @@ export const event = defineCommand({
 
 function parseEventType(raw: string): string {
   if (!/^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/.test(raw)) {
-    throw new UsageError(`'${quoteInput(raw)}' is not an event type`, 'a type is a word of letters, digits, "_", "-", ".", ":" (observation, tool_call, error)', 'E_EVENT_TYPE')
+    throw new UsageError(
+      `'${quoteInput(raw)}' is not an event type`,
+      'a type is a word of letters, digits, "_", "-", ".", ":" (observation, tool_call, error)',
+      'E_EVENT_TYPE',
+    )
   }
   return raw
 }

@@ -15,10 +15,10 @@ type ExportResult = {detail: TrajectoryDetail} | {projection: ProjectionResult}
 export const exportCommand = defineCommand({
   bin: 'trail',
   name: 'export',
-  summary: 'Export a trajectory as Markdown, JSON, HTML, a timeline or agent-trajectories\' JSON',
+  summary: "Export a trajectory as Markdown, JSON, HTML, a timeline or agent-trajectories' JSON",
   description:
-    'Without an id: the agent\'s active trajectory, else its most recent one. --format agent-trajectories prints the ' +
-    'trajectory as agent-trajectories\' own JSON; with --all, every trajectory is written into $TRAJECTORIES_DATA_DIR ' +
+    "Without an id: the agent's active trajectory, else its most recent one. --format agent-trajectories prints the " +
+    "trajectory as agent-trajectories' own JSON; with --all, every trajectory is written into $TRAJECTORIES_DATA_DIR " +
     '(or --data-dir) in the layout agent-relay reads, and its index.json is rebuilt.',
   examples: [
     'trail export --format md',
@@ -27,24 +27,38 @@ export const exportCommand = defineCommand({
     'trail export traj_abc123def456 --format agent-trajectories',
     'trail export --format agent-trajectories --all --data-dir ~/.config/agent-relay/trajectories/x',
   ],
-  args: [{name: 'id', description: 'the trajectory id or a unique prefix (default: the agent\'s current or latest)'}],
+  args: [{name: 'id', description: "the trajectory id or a unique prefix (default: the agent's current or latest)"}],
   flags: {
-    format: {type: 'string', char: 'f', options: EXPORT_FORMATS, description: 'md (default), json, html, timeline or agent-trajectories', helpValue: '<format>'},
+    format: {
+      type: 'string',
+      char: 'f',
+      options: EXPORT_FORMATS,
+      description: 'md (default), json, html, timeline or agent-trajectories',
+      helpValue: '<format>',
+    },
     output: {type: 'string', char: 'o', description: 'write to this file instead of stdout (never inside .git, never through a link)', helpValue: '<file>'},
     'follow-symlinks': {type: 'boolean', description: 'when --output names a symbolic link, write to the file it points at'},
     all: {type: 'boolean', description: 'with --format agent-trajectories: every trajectory, into $TRAJECTORIES_DATA_DIR'},
-    open: {type: 'boolean', description: 'agent-trajectories\' flag: refused (write the file with --output and open it)'},
+    open: {type: 'boolean', description: "agent-trajectories' flag: refused (write the file with --output and open it)"},
     ...AGENT_FLAG,
   },
   json: false,
   run: async (ctx, {args, flags}): Promise<ExportResult> => {
     if (flags.open) {
-      throw new UsageError('trail export --open is not supported: relay-trail never starts a browser', 'write the page and open it yourself: trail export <id> --format html --output trajectory.html')
+      throw new UsageError(
+        'trail export --open is not supported: relay-trail never starts a browser',
+        'write the page and open it yourself: trail export <id> --format html --output trajectory.html',
+      )
     }
     if (flags.all) {
       const dir = ctx.env.TRAJECTORIES_DATA_DIR
-      if (flags.format !== 'agent-trajectories' || args.id !== undefined) throw new UsageError('--all goes with --format agent-trajectories and no id', 'trail export --format agent-trajectories --all --data-dir <folder>')
-      if (dir === undefined || dir === '') throw new UsageError('--all writes into the agent-trajectories data folder, and none is set', 'name it: trail export --format agent-trajectories --all --data-dir <folder> (or set TRAJECTORIES_DATA_DIR)')
+      if (flags.format !== 'agent-trajectories' || args.id !== undefined)
+        throw new UsageError('--all goes with --format agent-trajectories and no id', 'trail export --format agent-trajectories --all --data-dir <folder>')
+      if (dir === undefined || dir === '')
+        throw new UsageError(
+          '--all writes into the agent-trajectories data folder, and none is set',
+          'name it: trail export --format agent-trajectories --all --data-dir <folder> (or set TRAJECTORIES_DATA_DIR)',
+        )
       const {projectAll} = await import('../../../services/trajectories-projection.js')
       return {projection: await projectAll(ctx, dir)}
     }

@@ -18,9 +18,13 @@ export const hookGit = defineCommand({
   hidden: true,
   args: [{name: 'hook', description: `the git hook: ${GIT_HOOKS.join(', ')}`, required: true}],
   flags: {
-    'message-file': {type: 'string', description: 'prepare-commit-msg: the commit message file (git\'s $1)', helpValue: '<file>'},
-    source: {type: 'string', description: 'prepare-commit-msg: the message\'s source (git\'s $2: message, template, merge, squash, commit)', helpValue: '<source>'},
-    kind: {type: 'string', description: 'post-rewrite: amend or rebase (git\'s $1)', helpValue: '<kind>'},
+    'message-file': {type: 'string', description: "prepare-commit-msg: the commit message file (git's $1)", helpValue: '<file>'},
+    source: {
+      type: 'string',
+      description: "prepare-commit-msg: the message's source (git's $2: message, template, merge, squash, commit)",
+      helpValue: '<source>',
+    },
+    kind: {type: 'string', description: "post-rewrite: amend or rebase (git's $1)", helpValue: '<kind>'},
   },
   json: false,
   run: async (ctx, {args, flags}, io): Promise<void> => {
@@ -28,7 +32,7 @@ export const hookGit = defineCommand({
     try {
       if (!(GIT_HOOKS as readonly string[]).includes(hook)) throw new UsageError(`unknown git hook '${hook}'`, `one of: ${GIT_HOOKS.join(', ')}`)
       if (hook === 'prepare-commit-msg') {
-        if (!flags['message-file']) throw new UsageError('prepare-commit-msg needs --message-file', 'the installed hook passes git\'s $1')
+        if (!flags['message-file']) throw new UsageError('prepare-commit-msg needs --message-file', "the installed hook passes git's $1")
         await addTrajectoryTrailer(ctx, {messageFile: flags['message-file'], source: flags.source})
       } else if (hook === 'post-commit') {
         await linkHeadCommit(ctx)
@@ -37,7 +41,9 @@ export const hookGit = defineCommand({
         const pairs = input
           .split('\n')
           .map((line) => line.trim().split(/\s+/))
-          .filter((words): words is [string, string, ...string[]] => words.length >= 2 && /^[0-9a-f]{40,64}$/.test(words[0]!) && /^[0-9a-f]{40,64}$/.test(words[1]!))
+          .filter(
+            (words): words is [string, string, ...string[]] => words.length >= 2 && /^[0-9a-f]{40,64}$/.test(words[0]!) && /^[0-9a-f]{40,64}$/.test(words[1]!),
+          )
           .map(([old, next]) => [old, next] as const)
         await carryRewrittenLinks(ctx, pairs)
       }

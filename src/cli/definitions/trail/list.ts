@@ -19,7 +19,7 @@ export const list = defineCommand({
   flags: {
     status: {type: 'string', char: 's', options: TRAJECTORY_STATUSES, description: 'only trajectories with this status', helpValue: '<status>'},
     search: {type: 'string', description: 'only trajectories whose title or id contains this text (any case)', helpValue: '<text>'},
-    agent: {type: 'string', description: 'only this agent\'s trajectories', helpValue: '<name>'},
+    agent: {type: 'string', description: "only this agent's trajectories", helpValue: '<name>'},
     since: {type: 'string', description: 'only those started since (2026-11-01, 3d, 12h, yesterday)', helpValue: '<date>'},
     limit: {type: 'string', char: 'l', description: `how many per page (default ${DEFAULT_LIMIT})`, helpValue: '<n>'},
     page: {type: 'string', description: 'which page (default 1)', helpValue: '<n>'},

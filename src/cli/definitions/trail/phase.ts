@@ -11,7 +11,7 @@ export const phase = defineCommand({
   bin: 'trail',
   name: 'phase',
   summary: 'Move the active trajectory to another PDERO phase: plan, design, execute, review, observe',
-  description: 'Records a phase event and the trajectory\'s current phase (shown by trail status). agent-relay calls it as it detects phase changes.',
+  description: "Records a phase event and the trajectory's current phase (shown by trail status). agent-relay calls it as it detects phase changes.",
   examples: ['trail phase design', 'trail phase execute --reason "Design agreed with the lead"'],
   args: [{name: 'phase', description: `one of ${PDERO_PHASES.join(', ')}`, required: true}],
   flags: {

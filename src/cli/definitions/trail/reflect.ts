@@ -10,7 +10,9 @@ export const reflect = defineCommand({
   name: 'reflect',
   summary: 'Record a reflection in the active trajectory: a synthesis of progress so far',
   description: 'Step back every so often: what has been learnt, what prompted it, and what changes course. A comma inside a focal point is written \\,.',
-  examples: ['trail reflect "Auth works; the session store is the risk" --focal-points "sessions,tests" --confidence 0.7 --adjustments "Write the store tests first"'],
+  examples: [
+    'trail reflect "Auth works; the session store is the risk" --focal-points "sessions,tests" --confidence 0.7 --adjustments "Write the store tests first"',
+  ],
   args: [{name: 'synthesis', description: 'the synthesis, in a few sentences', required: true}],
   flags: {
     'focal-points': {type: 'string', char: 'f', description: 'what prompted it, comma-separated', helpValue: '<a,b>'},

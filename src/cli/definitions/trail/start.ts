@@ -12,19 +12,19 @@ export const start = defineCommand({
   summary: 'Start a trajectory: the record of one unit of work',
   description:
     'Each agent has at most one active trajectory; decisions, completion and abandonment apply to it. ' +
-    'Agents sharing a repository (or its worktrees) never write into each other\'s trajectories.',
+    "Agents sharing a repository (or its worktrees) never write into each other's trajectories.",
   examples: ['trail start "Implement user authentication"', 'trail start "Fix login bug" --task "agent-relay-123"'],
   args: [{name: 'title', description: 'what the work is, in a short line', required: true}],
   flags: {
     task: {type: 'string', char: 't', description: 'the id of the external task (ticket, issue, beads id)', helpValue: '<id>'},
-    'task-id': {type: 'string', description: 'the same as --task (agent-relay\'s spelling)', helpValue: '<id>'},
+    'task-id': {type: 'string', description: "the same as --task (agent-relay's spelling)", helpValue: '<id>'},
     source: {type: 'string', char: 's', description: 'the system the task lives in (github, jira, beads...)', helpValue: '<system>'},
     url: {type: 'string', description: 'a link to the task', helpValue: '<url>'},
     phase: {type: 'string', description: `the PDERO phase it starts in (${PDERO_PHASES.join(', ')})`, helpValue: '<phase>'},
     project: {type: 'string', char: 'p', description: 'the project it belongs to (default: $TRAJECTORIES_PROJECT)', helpValue: '<id>'},
     workflow: {type: 'string', char: 'w', description: 'the workflow run it belongs to (default: $TRAJECTORIES_WORKFLOW_ID)', helpValue: '<id>'},
     agent: {...AGENT_FLAG.agent, char: 'a'},
-    quiet: {type: 'boolean', char: 'q', description: 'print only the new trajectory\'s id'},
+    quiet: {type: 'boolean', char: 'q', description: "print only the new trajectory's id"},
   },
   json: true,
   run: (ctx, {args, flags}) => {

@@ -13,12 +13,15 @@ export const status = defineCommand({
   args: [],
   flags: {
     ...AGENT_FLAG,
-    verbose: {type: 'boolean', char: 'v', description: 'agent-trajectories\' flag: refused, with the commands that report unreadable files'},
+    verbose: {type: 'boolean', char: 'v', description: "agent-trajectories' flag: refused, with the commands that report unreadable files"},
   },
   json: true,
   run: (ctx, {flags}) => {
     if (flags.verbose) {
-      throw new UsageError('trail status --verbose is agent-trajectories\' flag', 'records that cannot be read are listed by: trail doctor; old agent-trajectories files that do not load by: trail import --dry-run')
+      throw new UsageError(
+        "trail status --verbose is agent-trajectories' flag",
+        'records that cannot be read are listed by: trail doctor; old agent-trajectories files that do not load by: trail import --dry-run',
+      )
     }
     return trajectoryStatus(ctx, resolveAgentName(flags.agent, ctx.env))
   },

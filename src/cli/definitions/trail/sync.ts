@@ -8,12 +8,12 @@ export const sync = defineCommand({
   name: 'sync',
   summary: 'Bring the records of this clone and a remote together',
   description:
-    'Fetches the remote\'s refs/trail/records, then adopts it (a new clone), fast-forwards to it, or merges it: a ' +
+    "Fetches the remote's refs/trail/records, then adopts it (a new clone), fast-forwards to it, or merges it: a " +
     'union of records, where a record changed on both sides is merged by meaning (a finished trajectory beats an ' +
     'active one, later changes win field by field, lists are united), never with conflict markers. Then pushes, ' +
-    'fast-forward only (never forced), going round again if the remote moved meanwhile. Whatever the remote\'s ' +
+    "fast-forward only (never forced), going round again if the remote moved meanwhile. Whatever the remote's " +
     'commits bring is checked first: symbolic links, paths outside the layout and records over the size limit are ' +
-    'left out with a warning, and then the remote\'s commits do not become part of this store.',
+    "left out with a warning, and then the remote's commits do not become part of this store.",
   examples: ['trail sync', 'trail sync upstream', 'trail sync ../other-clone'],
   args: [{name: 'remote', description: 'a remote of this repository, a path or a URL (default: origin)'}],
   flags: {},

@@ -8,8 +8,8 @@ export const why = defineCommand({
   summary: 'Why is this line like this? The decisions behind lines of a file',
   description:
     'Blames the lines (following moves and renames, as git blame -C -M does), finds the trajectories of their ' +
-    'commits (by Trajectory links, and by the patch id of each commit\'s change to the file, so rebased and ' +
-    'squash-merged commits are found too), and shows each trajectory\'s decisions with their reasoning, ' +
+    "commits (by Trajectory links, and by the patch id of each commit's change to the file, so rebased and " +
+    "squash-merged commits are found too), and shows each trajectory's decisions with their reasoning, " +
     'alternatives and confidence, its retrospective and handoffs, newest first, with the lines each covers. ' +
     'Without lines: every trajectory whose commits changed the file. Lines whose commits have no trajectory are ' +
     'counted and named.',
