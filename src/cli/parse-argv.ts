@@ -34,9 +34,9 @@ export function parseArgv<F extends FlagSpecs>(definition: CommandDefinition<F, 
     if (spec.required && (value === undefined || (Array.isArray(value) && value.length === 0))) {
       throw new UsageError(`missing required flag --${name}`, help)
     }
-    if (spec.options && typeof value === 'string' && !spec.options.includes(value)) {
-      throw new UsageError(`expected --${name}=${value} to be one of: ${spec.options.join(', ')}`, help)
-    }
+    // Every value of a repeatable flag too (--kind handoff --kind nope), as oclif checks them.
+    const bad = spec.options ? [value].flat().find((one) => typeof one === 'string' && !spec.options!.includes(one)) : undefined
+    if (typeof bad === 'string') throw new UsageError(`expected --${name}=${bad} to be one of: ${spec.options!.join(', ')}`, help)
   }
   const args: Record<string, string | undefined> = {}
   definition.args.forEach((arg, index) => {
