@@ -91,6 +91,21 @@ describe('bad input', () => {
     await ok(repo.dir, ['trail', 'abandon'])
   })
 
+  it("refuses a value outside a flag's choices, for every value of a repeatable flag, on every command", async () => {
+    const repo = newRepo()
+    const cases: ['trail' | 'relay', ...string[]][] = [
+      ['relay', 'search', 'x', '--kind', 'nope'],
+      ['relay', 'search', 'x', '--kind', 'handoff', '--kind', 'nope'],
+      ['trail', 'list', '--status', 'nope'],
+      ['trail', 'export', '--format', 'nope'],
+    ]
+    for (const argv of cases) {
+      const result = await runCli(repo.dir, argv)
+      assert.equal(result.code, 2, `${argv.join(' ')}: ${result.stderr}`)
+      assert.match(result.stderr, /^error: expected --\w+=nope to be one of: .+\nhint: see: \w+ \w+ --help\n$/, argv.join(' '))
+    }
+  })
+
   it('refuses an empty title and a 1 MB title with a clear error, and writes nothing', async () => {
     const repo = newRepo()
     await ok(repo.dir, ['trail', 'init'])
