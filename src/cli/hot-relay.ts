@@ -17,7 +17,19 @@ import {runHot, type AnyDefinition} from './hot.js'
 // reads (`inbox`, `thread`, `search`) too: through oclif they cost 115-190 ms whatever the store holds (issue 14).
 
 // `__complete` answers every TAB of the completion scripts (../cli/complete.ts): it must not wait for oclif.
-export const HOT_RELAY: readonly AnyDefinition[] = [continuitySave, continuityLoad, continuityUncertain, ingest, send, sync, hook, inbox, thread, search, shellComplete]
+export const HOT_RELAY: readonly AnyDefinition[] = [
+  continuitySave,
+  continuityLoad,
+  continuityUncertain,
+  ingest,
+  send,
+  sync,
+  hook,
+  inbox,
+  thread,
+  search,
+  shellComplete,
+]
 
 /** Runs `argv` if it names a hot `relay` command; false lets oclif take it. */
 export function run(argv: readonly string[]): Promise<boolean> {
