@@ -126,6 +126,19 @@ export class Mirror {
       this.writeState({...state, tip})
       return
     }
+    if (writes !== null && parent === null && state.tip === null) {
+      // The store's first commit (an import, the first record of a new store): its tree is exactly these writes,
+      // which are in memory; reading them back from git would cost a second pass over every file.
+      await this.ensureExcluded()
+      const fresh = MIRRORED_DIRS.every((dir) => !exists(join(this.repo.workTree!, dir)))
+      for (const write of writes) {
+        if (write.content === null) continue
+        if (fresh) this.createFile(write.path, typeof write.content === 'string' ? Buffer.from(write.content, 'utf8') : write.content)
+        else this.writeFile(write.path, write.content)
+      }
+      this.writeState({...state, tip, partial: false})
+      return
+    }
     if (writes !== null && (options.adopted || state.partial) && !this.isBuilt(state)) {
       await this.ensureExcluded()
       for (const write of writes) this.writeFile(write.path, write.content)
