@@ -74,15 +74,32 @@ export class HookSessions {
 
   /** The newest session of `tool` that may be live (not ended, heard from within SESSION_IDLE_MS), or null. */
   live(tool: AgentTool, now: Date): HookSession | null {
-    let best: HookSession | null = null
-    for (const state of this.all()) {
-      if (state.tool !== tool || state.ended !== null || now.getTime() - Date.parse(state.seen) > SESSION_IDLE_MS) continue
-      if (best === null || state.seen > best.seen) best = state
-    }
-    return best
+    return newest(this.all().filter(({state}) => state.tool === tool && state.ended === null && now.getTime() - Date.parse(state.seen) <= SESSION_IDLE_MS))
   }
 
-  private all(): HookSession[] {
+  /**
+   * The latest earlier session of the same tool that is over (ended, or silent for SESSION_IDLE_MS), other than
+   * `agent`; forgets sessions older than a month on the way.
+   */
+  previous(tool: AgentTool, agent: AgentName, now: Date): HookSession | null {
+    const kept = this.all().filter(({name, state}) => {
+      if (now.getTime() - Date.parse(state.seen) <= SESSION_KEEP_MS) return true
+      try {
+        unlinkSync(join(this.dir, name))
+      } catch {
+        // another hook removed it
+      }
+      return false
+    })
+    return newest(
+      kept.filter(
+        ({state}) => state.tool === tool && state.agent !== agent && (state.ended !== null || now.getTime() - Date.parse(state.seen) > SESSION_IDLE_MS),
+      ),
+    )
+  }
+
+  /** Every session file that reads, with its name. */
+  private all(): {name: string; state: HookSession}[] {
     let names: string[]
     try {
       names = readdirSync(this.dir).filter((name) => name.endsWith('.json'))
@@ -91,45 +108,17 @@ export class HookSessions {
     }
     return names.flatMap((name) => {
       try {
-        return [JSON.parse(readFileSync(join(this.dir, name), 'utf8')) as HookSession]
+        return [{name, state: JSON.parse(readFileSync(join(this.dir, name), 'utf8')) as HookSession}]
       } catch {
         return []
       }
     })
   }
+}
 
-  /**
-   * The latest earlier session of the same tool that is over (ended, or silent for SESSION_IDLE_MS), other than
-   * `agent`; forgets sessions older than a month on the way.
-   */
-  previous(tool: AgentTool, agent: AgentName, now: Date): HookSession | null {
-    let names: string[]
-    try {
-      names = readdirSync(this.dir).filter((name) => name.endsWith('.json'))
-    } catch {
-      return null
-    }
-    let best: HookSession | null = null
-    for (const name of names) {
-      let state: HookSession
-      try {
-        state = JSON.parse(readFileSync(join(this.dir, name), 'utf8')) as HookSession
-      } catch {
-        continue
-      }
-      const seen = Date.parse(state.seen)
-      if (now.getTime() - seen > SESSION_KEEP_MS) {
-        try {
-          unlinkSync(join(this.dir, name))
-        } catch {
-          // another hook removed it
-        }
-        continue
-      }
-      if (state.tool !== tool || state.agent === agent) continue
-      const over = state.ended !== null || now.getTime() - seen > SESSION_IDLE_MS
-      if (over && (best === null || state.seen > best.seen)) best = state
-    }
-    return best
-  }
+/** The session heard from last, or null. */
+function newest(sessions: readonly {state: HookSession}[]): HookSession | null {
+  let best: HookSession | null = null
+  for (const {state} of sessions) if (best === null || state.seen > best.seen) best = state
+  return best
 }

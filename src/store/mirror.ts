@@ -130,11 +130,9 @@ export class Mirror {
       // The store's first commit (an import, the first record of a new store): its tree is exactly these writes,
       // which are in memory; reading them back from git would cost a second pass over every file.
       await this.ensureExcluded()
-      const fresh = MIRRORED_DIRS.every((dir) => !exists(join(this.repo.workTree!, dir)))
+      const fresh = this.isFresh()
       for (const write of writes) {
-        if (write.content === null) continue
-        if (fresh) this.createFile(write.path, typeof write.content === 'string' ? Buffer.from(write.content, 'utf8') : write.content)
-        else this.writeFile(write.path, write.content)
+        if (write.content !== null) this.putBuilt(write.path, typeof write.content === 'string' ? Buffer.from(write.content, 'utf8') : write.content, fresh)
       }
       this.writeState({...state, tip, partial: false})
       return
@@ -205,24 +203,14 @@ export class Mirror {
    */
   private async writeAll(tip: Oid): Promise<number> {
     await this.ensureExcluded()
-    const root = this.repo.workTree!
-    const fresh = MIRRORED_DIRS.every((dir) => !exists(join(root, dir)))
+    const fresh = this.isFresh()
     const wanted = [...(await this.treeFiles(tip))]
     let count = 0
     for (let start = 0; start < wanted.length; start += BUILD_BATCH) {
       const batch = wanted.slice(start, start + BUILD_BATCH)
       const objects = await this.repo.reader.readMany(batch.map(([, oid]) => oid))
       batch.forEach(([path], index) => {
-        const content = objects[index]!.data
-        if (fresh) {
-          if (this.createFile(path, content)) count++
-          return
-        }
-        const current = this.readMirrorFile(path)
-        if (current === null || !current.equals(content)) {
-          this.writeFile(path, content)
-          count++
-        }
+        if (this.putBuilt(path, objects[index]!.data, fresh)) count++
       })
     }
     return count
@@ -390,6 +378,20 @@ export class Mirror {
     }
     if (info === null || !info.isDirectory()) throw new BlockedPath(dir)
     this.folders.add(dir)
+  }
+
+  /** Whether neither mirror folder exists yet: a build then creates its files without comparing or renaming. */
+  private isFresh(): boolean {
+    return MIRRORED_DIRS.every((dir) => !exists(join(this.repo.workTree!, dir)))
+  }
+
+  /** Writes one file of a whole build: created directly into new folders, else only when it differs. */
+  private putBuilt(path: string, content: Buffer, fresh: boolean): boolean {
+    if (fresh) return this.createFile(path, content)
+    const current = this.readMirrorFile(path)
+    if (current?.equals(content)) return false
+    this.writeFile(path, content)
+    return true
   }
 
   /** Creates a file in a folder this build is creating: O_EXCL and O_NOFOLLOW, no rename needed. */
