@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import {execFileSync, spawn} from 'node:child_process'
-import {appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
@@ -124,7 +124,9 @@ describe('relay ingest', () => {
   it("carries out the spec's outbox flow, verbatim, and deletes each file once its effect is committed", async () => {
     const repo = newRepo()
     const agent = `spec-agent-${process.pid}`
-    const folder = join('/tmp/relay-outbox', agent)
+    const base = '/tmp/relay-outbox'
+    const made = !existsSync(base)
+    const folder = join(base, agent)
     mkdirSync(folder, {recursive: true})
     try {
       const spec = readFileSync(join(ROOT, 'docs', 'spec', 'relay-protocol-outbox-and-trail.md'), 'utf8')
@@ -145,6 +147,14 @@ describe('relay ingest', () => {
       assert.match(ledger, /files:\n  - "src\/auth\/\*\.ts"\n/)
     } finally {
       rmSync(folder, {recursive: true, force: true})
+      // The spec's base folder too, when this test made it and nothing else has put a folder in it since.
+      if (made) {
+        try {
+          rmdirSync(base)
+        } catch {
+          // another process's folder is in it now: it stays
+        }
+      }
     }
   })
 
