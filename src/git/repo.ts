@@ -10,6 +10,7 @@ import {ObjectReader, type GitObject} from './object-reader.js'
 import {finishRollup, startRollup} from './pack-rollup.js'
 import {isPushRace, readRefUpdateFailure} from './ref-races.js'
 import {oidLength, type ObjectFormat, type Oid} from './objects.js'
+import {checkoutFiles, type CheckoutFile} from './private-checkout.js'
 import {parsePatchIds, patchIdRequest, splitByCommit, unquoteGitPath, type PatchIds} from './patch-ids.js'
 import {runGit, startGit, type Env, type GitResult, type RunningGit, type RunOptions} from './process.js'
 
@@ -434,6 +435,15 @@ export class GitRepo {
       entries.push({mode: mode!, type: type!, oid: oid!, path: line.slice(tab + 1)})
     }
     return entries
+  }
+
+  /**
+   * Writes the blobs of `files` as files under `<scratch>/work/` with git's own checkout, untouched by the user's
+   * configuration and attributes (./private-checkout.ts), and returns that folder. `scratch` must not exist; the
+   * caller removes it.
+   */
+  checkoutFiles(scratch: string, files: readonly CheckoutFile[]): Promise<string> {
+    return checkoutFiles({commonDir: this.commonDir, objectFormat: this.objectFormat, env: this.env}, scratch, files)
   }
 
   /** The refs under `prefix` ("refs/trail/"), with the object each points to. */
