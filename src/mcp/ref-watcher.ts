@@ -1,11 +1,15 @@
-import {watch, type FSWatcher} from 'node:fs'
+import {readdirSync, watch, type FSWatcher} from 'node:fs'
 import {join} from 'node:path'
 
 // Tells the server when a ref it serves moved: this project's store (another agent's write, a CLI command, a
 // sync) or a sibling's (relay sync). Git moves a loose ref by renaming `<ref>.lock` onto it, and `git pack-refs`
-// rewrites packed-refs: watching refs/trail/ and the common git dir sees both at once. A slow poll backs the
-// watches up (a file system without notifications, a reftable repository, refs/trail/ created after the start).
-// Each wake-up reads the tips (through the warm `git cat-file`, no process) and reports the ones that moved.
+// rewrites packed-refs: watching refs/trail/, each sibling's folder refs/trail/siblings/<name>/ and the common git
+// dir sees all of them. Each folder is watched on its own, never with `recursive`: Node 20 does a recursive watch
+// on Linux in JavaScript, reading the folders again on every event (a millisecond of each write of ours, on the
+// event loop, before the tool call's answer). A slow poll backs the watches up (a file system without
+// notifications, a reftable repository, refs/trail/ or a sibling's folder created after the start) and watches a
+// new sibling's folder. Each wake-up reads the tips (through the warm `git cat-file`, no process) and reports the
+// ones that moved.
 
 export type Tips = ReadonlyMap<string, string | null>
 
@@ -26,6 +30,8 @@ export interface RefWatcherOptions {
 export class RefWatcher {
   private tips: Tips = new Map()
   private watchers: FSWatcher[] = []
+  /** The folders watched (see `folders()`). */
+  private watched: string[] = []
   private timer: NodeJS.Timeout | undefined
   private settle: NodeJS.Timeout | undefined
   private running: Promise<void> = Promise.resolve()
@@ -39,7 +45,8 @@ export class RefWatcher {
     this.tips = await this.options.readTips()
     this.watchFiles()
     this.timer = setInterval(() => {
-      if (this.watchers.length < 2) this.watchFiles()
+      const folders = this.folders()
+      if (this.watchers.length < folders.length || folders.some((folder) => !this.watched.includes(folder))) this.watchFiles()
       this.wake()
     }, this.options.pollMs ?? 2000)
     this.timer.unref()
@@ -86,13 +93,30 @@ export class RefWatcher {
     return this.running
   }
 
-  /** Watches refs/trail/ (recursively: siblings' refs are deeper) and the common dir (packed-refs). */
+  /** The folders whose files are refs served: the common dir (packed-refs), refs/trail/, each sibling's folder. */
+  private folders(): string[] {
+    const siblings = join(this.options.commonDir, 'refs', 'trail', 'siblings')
+    let names: string[] = []
+    try {
+      names = readdirSync(siblings, {withFileTypes: true})
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => entry.name)
+        .sort()
+    } catch {
+      // no sibling synced yet
+    }
+    return [this.options.commonDir, join(this.options.commonDir, 'refs', 'trail'), ...names.map((name) => join(siblings, name))]
+  }
+
+  /** Watches each folder of `folders()` on its own (see the top of this file). */
   private watchFiles(): void {
     for (const watcher of this.watchers) watcher.close()
     this.watchers = []
-    const add = (dir: string, recursive: boolean, relevant: (name: string) => boolean) => {
+    const [commonDir, ...refFolders] = this.folders()
+    this.watched = [commonDir!, ...refFolders]
+    const add = (dir: string, relevant: (name: string) => boolean) => {
       try {
-        const watcher = watch(dir, {recursive, persistent: false}, (_event, name) => {
+        const watcher = watch(dir, {persistent: false}, (_event, name) => {
           if (name === null || relevant(name.toString())) this.wake()
         })
         watcher.on('error', () => {
@@ -104,7 +128,7 @@ export class RefWatcher {
         // not there yet (no store yet): the poll looks again
       }
     }
-    add(this.options.commonDir, false, (name) => name === 'packed-refs')
-    add(join(this.options.commonDir, 'refs', 'trail'), true, (name) => !name.endsWith('.lock'))
+    add(commonDir!, (name) => name === 'packed-refs')
+    for (const folder of refFolders) add(folder, (name) => !name.endsWith('.lock'))
   }
 }
