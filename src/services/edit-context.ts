@@ -1,5 +1,5 @@
 import {TrailError} from '../errors.js'
-import {whyMarkdownFitting} from '../render/why.js'
+import {whyMarkdown, whyMarkdownFitting} from '../render/why.js'
 import type {Context} from './context.js'
 import {explainLines, readWhyEvents} from './why.js'
 
@@ -42,5 +42,5 @@ export async function editContext(ctx: Context, path: string): Promise<string | 
     if (whyMarkdownFitting({...result, trajectories: sofar}, EDIT_CONTEXT_CHARS).shown < read && sofar.some((t) => t.detail.events.length > 0)) break
   }
   if (trajectories.every((t) => t.detail.events.length === 0)) return null
-  return whyMarkdownFitting(result, EDIT_CONTEXT_CHARS).text
+  return whyMarkdown(result, EDIT_CONTEXT_CHARS)
 }
