@@ -22,7 +22,8 @@ import {buildLinkedHistory} from './review.js'
 // Claims of issue 15, at 0 and 10,000 trajectories, on the linked history of ./review.ts:
 // - `trail why path:line` costs at most 2x (`git blame -L` of the same lines + `node -e 0`);
 // - the edit hook (Claude Code's PreToolUse, run as Claude Code runs it) adds at most 50 ms to an edit: its time
-//   beyond `node -e 0`, for a file's first edit in a session (decisions looked up) and for a later one (nothing).
+//   beyond `node -e 0`, for a file's first edit in a session (decisions looked up), for a later one (nothing), for a
+//   file whose history has no recorded decision (a person's commit) and for a new file.
 
 export async function benchWhy(rounds: number, sizes: readonly number[]): Promise<string> {
   const rows: string[][] = []
@@ -38,13 +39,14 @@ export async function benchWhy(rounds: number, sizes: readonly number[]): Promis
         GIT_COMMITTER_EMAIL: 'bench@example.com',
       })
       execFileSync(process.execPath, [TRAIL, 'init', '--claude', '--no-mcp'], {cwd: dir, env, stdio: 'ignore'})
-      const payload = JSON.stringify({
-        session_id: 'bench0001-0000',
-        cwd: dir,
-        hook_event_name: 'PreToolUse',
-        tool_name: 'Edit',
-        tool_input: {file_path: join(dir, file), old_string: 'a', new_string: 'b'},
-      })
+      const payload = (path: string) =>
+        JSON.stringify({
+          session_id: 'bench0001-0000',
+          cwd: dir,
+          hook_event_name: 'PreToolUse',
+          tool_name: 'Edit',
+          tool_input: {file_path: join(dir, path), old_string: 'a', new_string: 'b'},
+        })
       const hook = `${process.execPath} ${RELAY} hook claude pre-edit`
       const sessions = join(dir, '.git', 'trail', 'sessions')
       const steps: Step[] = [
@@ -53,8 +55,11 @@ export async function benchWhy(rounds: number, sizes: readonly number[]): Promis
         {name: 'trail why path:3-5', argv: [process.execPath, TRAIL, 'why', `${file}:3-5`], cwd: dir, env},
         {name: 'trail why path (whole file)', argv: [process.execPath, TRAIL, 'why', file], cwd: dir, env},
         {name: 'forget the session', argv: ['rm', '-rf', sessions], cwd: dir, timed: false},
-        {name: 'edit hook, first edit of the file', argv: ['/bin/sh', '-c', hook], cwd: dir, env, input: payload},
-        {name: 'edit hook, file already shown', argv: ['/bin/sh', '-c', hook], cwd: dir, env, input: payload},
+        {name: 'edit hook, first edit of the file', argv: ['/bin/sh', '-c', hook], cwd: dir, env, input: payload(file)},
+        {name: 'edit hook, file already shown', argv: ['/bin/sh', '-c', hook], cwd: dir, env, input: payload(file)},
+        // README.md: a person's commit, no decision recorded; src/new.js: a file the agent creates.
+        {name: 'edit hook, file with no decisions', argv: ['/bin/sh', '-c', hook], cwd: dir, env, input: payload('README.md')},
+        {name: 'edit hook, new file', argv: ['/bin/sh', '-c', hook], cwd: dir, env, input: payload('src/new.js')},
       ]
       const times = measure(steps, rounds)
       const node = samplesOf(times, 'node -e 0')
@@ -76,6 +81,8 @@ export async function benchWhy(rounds: number, sizes: readonly number[]): Promis
         [size_, 'trail why path', figure(times, 'trail why path (whole file)', 'node -e 0')],
         [size_, 'edit hook, first edit', beyondNode('edit hook, first edit of the file')],
         [size_, 'edit hook, already shown', beyondNode('edit hook, file already shown')],
+        [size_, 'edit hook, file with no decisions', beyondNode('edit hook, file with no decisions')],
+        [size_, 'edit hook, new file', beyondNode('edit hook, new file')],
       )
     } finally {
       rmSync(dir, {recursive: true, force: true})

@@ -11,6 +11,7 @@ import {finishRollup, startRollup} from './pack-rollup.js'
 import {isPushRace, readRefUpdateFailure} from './ref-races.js'
 import {oidLength, type ObjectFormat, type Oid} from './objects.js'
 import {checkoutFiles, type CheckoutFile} from './private-checkout.js'
+import {readRefFiles} from './ref-files.js'
 import {parsePatchIds, patchIdRequest, splitByCommit, unquoteGitPath, type PatchIds} from './patch-ids.js'
 import {runGit, startGit, type Env, type GitResult, type RunningGit, type RunOptions} from './process.js'
 
@@ -448,6 +449,9 @@ export class GitRepo {
 
   /** The refs under `prefix` ("refs/trail/"), with the object each points to. */
   async listRefs(prefix: string): Promise<{name: string; oid: Oid}[]> {
+    // From git's files when they can be read as git reads them (./ref-files.ts): no process.
+    const read = readRefFiles(this.commonDir, prefix, this.objectFormat)
+    if (read !== null) return read
     const listing = await this.run(['for-each-ref', '--format=%(refname)%00%(objectname)', prefix])
     return listing.stdout
       .toString('utf8')

@@ -135,6 +135,14 @@ export function whyJson(result: WhyResult): WhyJson {
  * characters: newest trajectory first, each decision with its reasoning; what does not fit is counted.
  */
 export function whyMarkdown(result: WhyResult, maxChars: number): string {
+  return whyMarkdownFitting(result, maxChars).text
+}
+
+/**
+ * whyMarkdown, and how many trajectories it shows (the first `shown`; the rest are counted): a reader that reads
+ * trajectories newest first can stop once one does not fit (services/edit-context.ts).
+ */
+export function whyMarkdownFitting(result: WhyResult, maxChars: number): {text: string; shown: number} {
   const header = `## Decisions that shaped ${result.path}\n\nRecorded by earlier agents (\`trail why ${target(result)}\` shows more). Keep them in mind, or record why you depart from one.\n`
   const blocks: string[] = []
   for (const t of result.trajectories) {
@@ -160,5 +168,5 @@ export function whyMarkdown(result: WhyResult, maxChars: number): string {
     out += `\n${block}\n`
   }
   if (left > 0) out += `\n(${left} more ${left === 1 ? 'trajectory' : 'trajectories'} not shown: \`trail why ${result.path}\`)\n`
-  return printable(out)
+  return {text: printable(out), shown: blocks.length - left}
 }

@@ -17,13 +17,9 @@ import {assistantTexts, ingestFile} from './ingest-input.js'
 import {findActiveTrajectory, startTrajectory} from './trajectories.js'
 import {clip} from '../model/text.js'
 import {isAbsolute, relative, resolve, sep} from 'node:path'
-import {whyMarkdown} from '../render/why.js'
-import {explainLines} from './why.js'
+import {locateRepository} from '../store/locate.js'
+import {editContext} from './edit-context.js'
 
-/** The most an edit hook adds to the agent's context, in characters (about 1,000 tokens). */
-const EDIT_CONTEXT_CHARS = 4000
-/** How far back in a file's history the edit hook looks (its newest commits). */
-const EDIT_HISTORY_COMMITS = 100
 /** Files remembered per session as already shown. */
 const MAX_SHOWN_FILES = 2000
 
@@ -87,6 +83,8 @@ class HookRunner {
   }
 
   async run(): Promise<HookAnswer> {
+    // Before every edit: the session file alone answers a file already shown, before any git process starts.
+    if (this.event.kind === 'pre-edit') return this.preEdit()
     const store = await this.ctx.store()
     this.sessions = new HookSessions(store.repo.commonDir)
     this.state = this.sessions.touch(this.event.tool, this.agent, this.event.sessionId, this.ctx.now())
@@ -109,8 +107,6 @@ class HookRunner {
           await this.readOutput()
           this.state.ended = this.ctx.now().toISOString()
           return {}
-        case 'pre-edit':
-          return await this.preEdit()
       }
     } finally {
       this.sessions.write(this.state)
@@ -153,29 +149,30 @@ class HookRunner {
 
   /**
    * Before the agent first edits a file in this session: the decisions that shaped it (trail why, without lines),
-   * within EDIT_CONTEXT_CHARS. Nothing for a file with no recorded decisions, a new file, or a file already seen.
+   * within a budget (./edit-context.ts). Nothing for a file with no recorded decisions, a new file, or a file
+   * already seen. It runs before every edit, so the common answers (a file already seen, one outside the
+   * repository) come from the session file alone: the repository is found without a git process, and the store
+   * is opened only for a file's first edit.
    */
   private async preEdit(): Promise<HookAnswer> {
-    const file = this.event.filePath
-    const store = await this.ctx.store()
-    if (file === undefined || store.repo.workTree === null) return {}
-    const path = relative(store.repo.workTree, resolve(this.event.cwd ?? this.ctx.cwd, file))
-      .split(sep)
-      .join('/')
-    if (path.startsWith('..') || isAbsolute(path)) return {}
-    const shown = this.state.shownFiles ?? []
-    if (shown.includes(path)) return {}
-    this.state.shownFiles = [...shown, path].slice(-MAX_SHOWN_FILES)
-    let result: Awaited<ReturnType<typeof explainLines>>
+    const repo = locateRepository(this.ctx.cwd, this.ctx.env)
+    this.sessions = new HookSessions(repo.commonDir)
+    this.state = this.sessions.touch(this.event.tool, this.agent, this.event.sessionId, this.ctx.now())
     try {
-      result = await explainLines(this.ctx, {path, maxCommits: EDIT_HISTORY_COMMITS})
-    } catch (error) {
-      // A new file, or one outside history: nothing recorded shaped it.
-      if (error instanceof TrailError && error.exitCode !== 1) return {}
-      throw error
+      const file = this.event.filePath
+      if (file === undefined || repo.workTree === null) return {}
+      const path = relative(repo.workTree, resolve(this.event.cwd ?? this.ctx.cwd, file))
+        .split(sep)
+        .join('/')
+      if (path === '' || path.startsWith('..') || isAbsolute(path)) return {}
+      const shown = this.state.shownFiles ?? []
+      if (shown.includes(path)) return {}
+      this.state.shownFiles = [...shown, path].slice(-MAX_SHOWN_FILES)
+      const context = await editContext(this.ctx, resolve(repo.workTree, path))
+      return context === null ? {} : {context}
+    } finally {
+      this.sessions.write(this.state)
     }
-    if (result.trajectories.every((t) => t.detail.events.length === 0)) return {}
-    return {context: whyMarkdown(result, EDIT_CONTEXT_CHARS)}
   }
 
   private takePending(): string[] {

@@ -4,11 +4,15 @@ import type {Oid} from '../git/objects.js'
 import type {BlameLine} from '../git/repo.js'
 import type {CommitLink} from '../model/commit-link.js'
 import type {WhyCommit, WhyResult, WhyTrajectory} from '../model/why.js'
+import {linkKeyDir} from '../model/layout.js'
 import {quoteInput} from '../model/text.js'
 import {linkSources, readLinks, trajectoriesByKey, type KeyHit, type LinkSource} from './commit-links.js'
 import type {Context} from './context.js'
 import {commitOfDecision, readHandoffs} from './review.js'
 import {readEvents, readTrajectory} from './trajectory-records.js'
+
+/** Where link keys live on the ref (.trail/links/ab/cd/<key>/<trajectory>.yaml). */
+const LINKS_DIR = linkKeyDir('0'.repeat(40)).split('/').slice(0, 2).join('/')
 
 // `trail why <path>[:<line>[-<line>]]`: why is this line like this? Blames the lines (following moves and renames,
 // as `git blame -C -M` does), finds each commit's trajectories by the keys its links left (its id, else the patch id
@@ -25,6 +29,12 @@ export interface WhyInput {
   rev?: string
   /** At most this many of the file's commits are read without lines (default 500). */
   maxCommits?: number
+  /**
+   * For an agent's context (the edit hook: ./edit-context.ts): only what whyMarkdown shows is read. Commits get no
+   * subject or author, trajectories no handoffs and no decision lines, and no events: `readWhyEvents` reads them,
+   * as far as the budget reaches.
+   */
+  forContext?: boolean
 }
 
 /** Reads `path[:start[-end]]`: the last `:<n>` or `:<n>-<m>` is a line range, the rest the path. */
@@ -59,7 +69,8 @@ export async function explainLines(ctx: Context, input: WhyInput): Promise<WhyRe
       `'${quoteInput(revName)}' names no commit here`,
       input.rev === undefined ? 'make a first commit, then ask again' : 'give a branch, a tag or a commit id',
     )
-  const [blob, sources] = await Promise.all([repo.reader.read(`${rev}:${path}`), linkSources(ctx)])
+  // The file first: a new file or a folder (the edit hook's common case) costs no further git process.
+  const blob = await repo.reader.read(`${rev}:${path}`)
   if (blob === null || blob.type !== 'blob') {
     throw new NotFoundError(
       `${path} is not a file in ${revName}${blob?.type === 'tree' ? ' (it is a folder)' : ''}`,
@@ -76,15 +87,24 @@ export async function explainLines(ctx: Context, input: WhyInput): Promise<WhyRe
     if (over) throw new UsageError(`${path} has ${count} lines in ${revName}; line ${over[1]} is past its end`, `ask about lines 1-${count} or fewer`)
   }
 
-  // The commits, with the lines each gave (line mode) or that changed the file (file mode).
+  // The commits, with the lines each gave (line mode) or that changed the file (file mode), while the stores to
+  // look in are found (git's processes overlap).
   const commits = new Map<Oid, {subject: string; author: string; path: string; lines: number[]}>()
+  const [sources, history] = await Promise.all([
+    linkSources(ctx),
+    ranges !== null ? repo.blame(path, ranges, rev) : repo.fileHistory(path, rev, input.maxCommits ?? 500),
+  ])
+  let subjects: Promise<void> = Promise.resolve()
   if (ranges !== null) {
-    for (const line of await repo.blame(path, ranges, rev)) add(commits, line)
+    for (const line of history as BlameLine[]) add(commits, line)
   } else {
-    for (const entry of await repo.fileHistory(path, rev, input.maxCommits ?? 500))
-      commits.set(entry.oid, {subject: '', author: '', path: entry.path, lines: []})
-    const infos = await repo.readCommits([...commits.keys()])
-    for (const info of infos) Object.assign(commits.get(info.oid)!, {subject: info.subject, author: info.author})
+    for (const entry of history as {oid: Oid; path: string}[]) commits.set(entry.oid, {subject: '', author: '', path: entry.path, lines: []})
+    // Subjects and authors name the commits no trajectory explains; an agent's context shows none.
+    if (!input.forContext)
+      subjects = repo.readCommits([...commits.keys()]).then((infos) => {
+        for (const info of infos) Object.assign(commits.get(info.oid)!, {subject: info.subject, author: info.author})
+      })
+    subjects.catch(() => {})
   }
 
   // Their trajectories: by the commit's own link, else by the patch id of its change to the file.
@@ -99,7 +119,8 @@ export async function explainLines(ctx: Context, input: WhyInput): Promise<WhyRe
   const byCommit = await trajectoriesByKey(sources, [...commits.keys()])
   for (const oid of commits.keys()) note(byCommit.get(oid), oid, 'commit')
   const unnamed = [...commits.keys()].filter((oid) => !byCommit.has(oid))
-  if (unnamed.length > 0) {
+  // A store with no link keys at all (no git hooks, or no agent commit yet) can match no patch id: none is computed.
+  if (unnamed.length > 0 && (await hasLinkKeys(sources))) {
     const paths = [...new Set(unnamed.map((oid) => commits.get(oid)!.path))]
     const patchIds = await repo.commitPatchIds(unnamed, paths)
     const keys = unnamed.map((oid) => patchIds.get(oid)?.files.get(commits.get(oid)!.path)).filter((key): key is string => key !== undefined)
@@ -110,11 +131,12 @@ export async function explainLines(ctx: Context, input: WhyInput): Promise<WhyRe
     }
   }
 
+  await subjects
   const trajectories = (
-    await Promise.all([...found].map(async ([id, {hit, commits: matched}]) => readWhyTrajectory(sources, hit.source, id, matched, commits)))
+    await Promise.all([...found].map(async ([id, {hit, commits: matched}]) => readWhyTrajectory(sources, hit.source, id, matched, commits, !input.forContext)))
   ).filter((t): t is WhyTrajectory => t !== null)
   const explained = new Set(trajectories.flatMap((t) => t.commits.map((c) => c.oid)))
-  await addHandoffs(trajectories, sources)
+  if (!input.forContext) await addHandoffs(trajectories, sources)
   trajectories.sort((a, b) =>
     a.detail.trajectory.started < b.detail.trajectory.started ? 1 : a.detail.trajectory.started > b.detail.trajectory.started ? -1 : 0,
   )
@@ -146,18 +168,39 @@ function repoPath(workTree: string | null, cwd: string, raw: string): string {
   return inside.split('\\').join('/')
 }
 
+/** Whether any source has link keys (.trail/links): without them no key leads anywhere. */
+async function hasLinkKeys(sources: readonly LinkSource[]): Promise<boolean> {
+  const trees = await Promise.all(sources.map((source) => source.snapshot.tree(LINKS_DIR)))
+  return trees.some((tree) => tree !== null && tree.length > 0)
+}
+
+/**
+ * Reads the events of a trajectory explainLines found with `forContext` (which reads none), from the store it was
+ * found in.
+ */
+export async function readWhyEvents(t: WhyTrajectory): Promise<void> {
+  const source = sourceOf.get(t)
+  if (source) t.detail.events = await readEvents(source.snapshot, t.detail.trajectory.id).catch(() => [])
+}
+
 async function readWhyTrajectory(
   sources: readonly LinkSource[],
   first: LinkSource,
   id: string,
   matched: Map<Oid, WhyCommit['match']>,
   commits: Map<Oid, {subject: string; author: string; path: string; lines: number[]}>,
+  details: boolean,
 ): Promise<WhyTrajectory | null> {
   for (const source of [first, ...sources.filter((s) => s !== first)]) {
     const trajectory = await readTrajectory(source.snapshot, id).catch(() => null)
     if (!trajectory) continue
-    const [events, links] = await Promise.all([readEvents(source.snapshot, id).catch(() => []), readLinks(source.snapshot, id)])
     const whyCommits: WhyCommit[] = [...matched].map(([oid, match]) => ({oid, match, ...commits.get(oid)!}))
+    if (!details) {
+      const result: WhyTrajectory = {detail: {trajectory, events: []}, source: source.name, lines: [], commits: whyCommits, decisionLines: {}, handoffs: []}
+      sourceOf.set(result, source)
+      return result
+    }
+    const [events, links] = await Promise.all([readEvents(source.snapshot, id).catch(() => []), readLinks(source.snapshot, id)])
     const decisionLines: Record<string, number[]> = {}
     // An amend or a rebase made with the hooks replaced a commit (post-rewrite linked the new one `from` the old).
     const replacedBy = new Map(links.flatMap((link) => (link.from ? [[link.from, link.commit] as const] : [])))

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict'
-import {join} from 'node:path'
+import {join, resolve} from 'node:path'
 import {describe, it} from 'node:test'
 import {ok} from '../helpers/cli.js'
 import {installedCommand, runHookCommand, useScratch} from '../helpers/hooks.js'
 import {useRepos, type TestRepo} from '../helpers/repo.js'
+import {Trace} from '../helpers/trace.js'
 import {commitAs} from '../review/helpers.js'
 
 // The edit hook, called exactly as the tools call it: the command from the installed settings through a shell, in
@@ -41,7 +42,7 @@ async function shaped(count: number, reasoning = 'Because the tests said so', de
   return repo
 }
 
-function claudeEdit(repo: TestRepo, file: string, transcript: string) {
+function claudeEdit(repo: TestRepo, file: string, transcript: string, env: Record<string, string> = {}) {
   const command = installedCommand(join(repo.dir, '.claude', 'settings.json'), 'PreToolUse')
   const payload = {
     session_id: SESSION,
@@ -50,10 +51,23 @@ function claudeEdit(repo: TestRepo, file: string, transcript: string) {
     permission_mode: 'default',
     hook_event_name: 'PreToolUse',
     tool_name: 'Edit',
-    tool_input: {file_path: join(repo.dir, file), old_string: 'a', new_string: 'b'},
+    tool_input: {file_path: resolve(repo.dir, file), old_string: 'a', new_string: 'b'},
     tool_use_id: 'toolu_01',
   }
-  return runHookCommand(command, payload, {cwd: repo.dir, env: {CLAUDE_PROJECT_DIR: repo.dir}})
+  return runHookCommand(command, payload, {cwd: repo.dir, env: {CLAUDE_PROJECT_DIR: repo.dir, ...env}})
+}
+
+/** claudeEdit with RELAY_TRAIL_TRACE: its result, and the git processes it started and the objects it read. */
+async function tracedEdit(repo: TestRepo, file: string, transcript: string) {
+  const traceFile = join(scratch(), 'trace')
+  const result = await claudeEdit(repo, file, transcript, {RELAY_TRAIL_TRACE: traceFile})
+  assert.equal(result.code, 0, result.stderr)
+  return {...result, trace: Trace.read(traceFile)}
+}
+
+/** The additional context of a PreToolUse answer, or null for an empty answer. */
+function contextOf(stdout: string): string | null {
+  return stdout === '' ? null : (JSON.parse(stdout) as {hookSpecificOutput: {additionalContext: string}}).hookSpecificOutput.additionalContext
 }
 
 describe('the edit hook', () => {
@@ -83,12 +97,19 @@ describe('the edit hook', () => {
     repo.assertUserStateUnchanged(before)
   })
 
-  it('keeps the context within its budget, saying what it left out', async () => {
+  it('keeps the context within its budget, saying what it left out, and reads no event of a trajectory it leaves out', async () => {
     const repo = await shaped(3, 'A long explanation. '.repeat(40), 5)
-    const result = await claudeEdit(repo, 'src/app.js', join(scratch(), `${SESSION}.jsonl`))
-    const context = (JSON.parse(result.stdout) as {hookSpecificOutput: {additionalContext: string}}).hookSpecificOutput.additionalContext
+    const result = await tracedEdit(repo, 'src/app.js', join(scratch(), `${SESSION}.jsonl`))
+    const context = contextOf(result.stdout)!
     assert.ok(context.length <= 4000, `${context.length} characters`)
-    assert.match(context, /\n\(\d+ more trajector(y|ies) not shown: `trail why src\/app\.js`\)\n$/)
+    const left = Number(/\n\((\d+) more trajector(?:y|ies) not shown: `trail why src\/app\.js`\)\n$/.exec(context)?.[1])
+    assert.ok(left >= 1, context)
+    // Each block holds its five decisions, or none of them: the trajectories it shows, and the one that did not fit.
+    const shown = (context.match(/^### /gm) ?? []).length
+    assert.equal(shown + left, 3)
+    const eventFolders = result.trace.treePaths.filter((path) => /\/events$/.test(path))
+    assert.ok(eventFolders.length < 3, `events of ${eventFolders.length} trajectories read, ${shown} shown`)
+    assert.ok(eventFolders.length >= shown + 1)
   })
 
   it("answers Gemini CLI's BeforeTool for write_file in its own JSON", async () => {
@@ -108,5 +129,79 @@ describe('the edit hook', () => {
     assert.match(output.hookSpecificOutput.additionalContext, /Decision 0: keep the loop flat/)
     const again = await runHookCommand(command, payload, {cwd: repo.dir})
     assert.equal(again.stdout, '{}\n', 'Gemini CLI wants JSON every time')
+  })
+})
+
+describe('the cost of the edit hook', () => {
+  it('answers from the session file alone, with no git process and no object read, a file already shown, a file outside the repository and the repository itself', async () => {
+    const repo = await shaped(1)
+    const transcript = join(scratch(), `${SESSION}.jsonl`)
+    const first = await tracedEdit(repo, 'src/app.js', transcript)
+    assert.match(contextOf(first.stdout)!, /Decision 0: keep the loop flat/)
+    assert.ok(first.trace.processes.length > 0, 'a first edit looks decisions up')
+    const outside = join(scratch(), 'elsewhere.js')
+    const before = repo.userState()
+    for (const file of ['src/app.js', outside, '.', '../outside.js']) {
+      const again = await tracedEdit(repo, file, transcript)
+      assert.equal(again.stdout, '', file)
+      assert.equal(again.stderr, '', file)
+      assert.deepEqual(again.trace.processes, [], `${file}: no git process`)
+      assert.deepEqual(again.trace.reads, [], `${file}: no object read`)
+    }
+    repo.assertUserStateUnchanged(before)
+  })
+
+  it('looks a new file or a folder up with one object read and no git process but the reader', async () => {
+    const repo = await shaped(1)
+    const transcript = join(scratch(), `${SESSION}.jsonl`)
+    for (const file of ['src/new-file.js', 'src']) {
+      const result = await tracedEdit(repo, file, transcript)
+      assert.equal(result.stdout, '', file)
+      assert.equal(result.stderr, '', file)
+      assert.deepEqual(result.trace.processes, ['cat-file'], file)
+      assert.deepEqual(
+        result.trace.reads.map((read) => read.path),
+        ['', file],
+        `${file}: HEAD, then the file`,
+      )
+    }
+  })
+
+  it('computes no patch id for a file whose commits no link key can match', async () => {
+    // Trajectories recorded, but no git hooks: no commit is linked, so the store has no link key at all.
+    const repo = newRepo({dirty: false})
+    await ok(repo.dir, ['trail', 'init', '--claude', '--no-mcp'])
+    await ok(repo.dir, ['trail', 'start', 'Shape the app', '--agent', 'alice'])
+    await ok(repo.dir, ['trail', 'decision', 'Keep the loop flat', '--reasoning', 'Because', '--agent', 'alice'])
+    commitAs(repo, 'alice', {'src/app.js': 'one\n'}, 'One')
+    commitAs(repo, null, {'src/app.js': 'one\ntwo\n'}, 'Two')
+    const before = repo.userState()
+    const result = await tracedEdit(repo, 'src/app.js', join(scratch(), `${SESSION}.jsonl`))
+    assert.equal(result.stdout, '')
+    assert.ok(result.trace.processes.includes('log'), 'the history is read')
+    assert.deepEqual(
+      result.trace.processes.filter((name) => name === 'diff-tree' || name === 'patch-id'),
+      [],
+    )
+    repo.assertUserStateUnchanged(before)
+  })
+
+  it("reads as many objects and starts the same git processes for a file's first edit whatever else the store holds", async () => {
+    const counts: {processes: string[]; reads: number; context: string}[] = []
+    for (const others of [0, 3]) {
+      const repo = await shaped(1)
+      for (let i = 0; i < others; i++) {
+        const agent = `bob${i}`
+        await ok(repo.dir, ['trail', 'start', `Other work ${i}`, '--agent', agent])
+        await ok(repo.dir, ['trail', 'decision', `Other decision ${i}`, '--reasoning', 'Elsewhere', '--agent', agent])
+        commitAs(repo, agent, {[`other/file${i}.js`]: `${i}\n`}, `Other ${i}`)
+        await ok(repo.dir, ['trail', 'complete', '--summary', `Other ${i} done`, '--agent', agent])
+      }
+      const result = await tracedEdit(repo, 'src/app.js', join(scratch(), `${SESSION}.jsonl`))
+      const context = contextOf(result.stdout)!
+      counts.push({processes: [...result.trace.processes].sort(), reads: result.trace.reads.length, context: context.replace(/traj_\w+/g, 'traj_')})
+    }
+    assert.match(counts[0]!.context, /Decision 0: keep the loop flat/)
+    assert.deepEqual(counts[1], counts[0])
   })
 })

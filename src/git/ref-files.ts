@@ -1,0 +1,72 @@
+import {readdirSync, readFileSync, statSync} from 'node:fs'
+import {join} from 'node:path'
+import {oidLength, type ObjectFormat, type Oid} from './objects.js'
+
+// The refs under a prefix, read from git's own files as `git for-each-ref` reads them in the files backend: the
+// loose refs (one file each under <common dir>/refs/...), which win over the lines of packed-refs. No process:
+// a command that only wants to know which of a few refs exist (the stores `trail why` and the edit hook read)
+// starts none for it. Anything this does not read the way git does (a reftable repository, a symbolic ref, a
+// file that holds no object id) answers null, and the caller asks git.
+
+/**
+ * The refs whose names start with `prefix` ("refs/trail/"), sorted by name, or null when git must be asked.
+ *
+ * @example readRefFiles('/repo/.git', 'refs/trail/', 'sha1')   // [{name: 'refs/trail/records', oid: '...'}]
+ */
+export function readRefFiles(commonDir: string, prefix: string, format: ObjectFormat): {name: string; oid: Oid}[] | null {
+  if (!prefix.startsWith('refs/') || !prefix.endsWith('/') || isPresent(join(commonDir, 'reftable'))) return null
+  const oid = new RegExp(`^[0-9a-f]{${oidLength(format)}}$`)
+  const refs = new Map<string, Oid>()
+  let packed = ''
+  try {
+    packed = readFileSync(join(commonDir, 'packed-refs'), 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return null
+  }
+  for (const line of packed.split('\n')) {
+    if (line === '' || line.startsWith('#') || line.startsWith('^')) continue
+    const space = line.indexOf(' ')
+    const name = line.slice(space + 1)
+    if (space < 0 || !oid.test(line.slice(0, space))) return null
+    if (name.startsWith(prefix)) refs.set(name, line.slice(0, space))
+  }
+  const walk = (dir: string): boolean => {
+    let names: string[]
+    try {
+      names = readdirSync(join(commonDir, dir))
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR'
+    }
+    for (const name of names) {
+      // A ref being written: git renames the lock file into place, so the ref is the one already there (or none).
+      if (name.endsWith('.lock')) continue
+      const path = `${dir}${name}`
+      let text: string
+      try {
+        if (statSync(join(commonDir, path)).isDirectory()) {
+          if (!walk(`${path}/`)) return false
+          continue
+        }
+        text = readFileSync(join(commonDir, path), 'utf8').trim()
+      } catch (error) {
+        // Deleted between the listing and the read: gone, as git would see it a moment later.
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue
+        return false
+      }
+      if (!oid.test(text)) return false
+      refs.set(path, text)
+    }
+    return true
+  }
+  if (!walk(prefix)) return null
+  return [...refs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, value]) => ({name, oid: value}))
+}
+
+function isPresent(path: string): boolean {
+  try {
+    statSync(path)
+    return true
+  } catch {
+    return false
+  }
+}
