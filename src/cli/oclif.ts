@@ -15,6 +15,8 @@ import {unknownCommand, unknownFlagHint} from './suggest.js'
 export function oclifCommand(definition: CommandDefinition<any, any>): typeof Command {
   const specs = allFlags(definition)
   class DefinedCommand extends Command {
+    /** The declaration itself: the build writes each command's man page from it (scripts/build.mjs, ./man.ts). */
+    static readonly definition = definition
     static override summary = definition.summary
     static override description = definition.description
     static override examples = definition.examples ?? []
