@@ -2,10 +2,10 @@
 // (dist/oclif/<bin>/package.json and its oclif.manifest.json), so each of `trail` and `relay` has its own commands
 // and help without scanning the commands folder at run time.
 import {execFileSync} from 'node:child_process'
-import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
+import {mkdir, mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {fileURLToPath, pathToFileURL} from 'node:url'
 import {build} from 'esbuild'
 import {Plugin} from '@oclif/core'
 
@@ -76,12 +76,61 @@ for (const bin of ['trail', 'relay']) {
       commands: `../../src/commands/${bin}`,
       topicSeparator: ' ',
       topics: TOPICS[bin],
+      // Help leaves through our door and the pager, in our colours (src/cli/help.ts).
+      helpClass: '../../src/cli/help.js',
     },
   }
   await writeFile(join(configRoot, 'package.json'), `${JSON.stringify(manifestPkg, null, 2)}\n`)
   const plugin = new Plugin({root: configRoot, type: 'core', isRoot: true, ignoreManifest: true, errorOnManifestCreate: true})
   await plugin.load()
   await writeFile(join(configRoot, 'oclif.manifest.json'), `${JSON.stringify(plugin.manifest, null, 2)}\n`)
+}
+
+// Man pages (roff, section 1) in man/: one per executable and one per visible command, from the declarations the
+// oclif commands are built from (each command class carries its own: src/cli/oclif.ts), by src/cli/man.ts. They are
+// built, not committed (a clone's `npm install` builds; the tarball carries them), and listed in package.json's
+// "man" so that `npm install -g` installs them: a page built and not listed there, or listed and not built, fails
+// the build.
+{
+  const {manPages} = await import(pathToFileURL(join(root, 'dist/src/cli/man.js')).href)
+  const manDir = join(root, 'man')
+  await rm(manDir, {recursive: true, force: true})
+  await mkdir(manDir, {recursive: true})
+  const built = []
+  for (const bin of ['trail', 'relay']) {
+    const definitions = []
+    for (const file of await commandFiles(join(root, 'dist/src/commands', bin))) {
+      const definition = (await import(pathToFileURL(file).href)).default?.definition
+      if (definition) definitions.push(definition)
+    }
+    const topics = Object.fromEntries(Object.entries(TOPICS[bin]).map(([name, topic]) => [name, topic.description]))
+    for (const page of manPages(bin, definitions, {version: pkg.version, topics})) {
+      await writeFile(join(manDir, page.file), page.text)
+      built.push(`man/${page.file}`)
+    }
+  }
+  const listed = (pkg.man ?? []).map((path) => path.replace(/^\.\//, ''))
+  const missing = built.filter((path) => !listed.includes(path))
+  const stale = listed.filter((path) => !built.includes(path))
+  if (missing.length > 0 || stale.length > 0) {
+    throw new Error(
+      `package.json "man" does not list the man pages the build writes: ${[
+        ...missing.map((path) => `add ${path}`),
+        ...stale.map((path) => `remove ${path}`),
+      ].join(', ')}`,
+    )
+  }
+}
+
+/** Every command module under `dir` (dist/src/commands/<bin>), sorted. */
+async function commandFiles(dir) {
+  const out = []
+  for (const entry of await readdir(dir, {withFileTypes: true})) {
+    const path = join(dir, entry.name)
+    if (entry.isDirectory()) out.push(...(await commandFiles(path)))
+    else if (entry.name.endsWith('.js')) out.push(path)
+  }
+  return out.sort()
 }
 
 // V8's code cache for the fast path (see bin/fast-path.cjs): recorded after real commands in a throwaway

@@ -71,10 +71,7 @@ export async function execute<F extends FlagSpecs, R>(
       await writeOutputFile(ctx, input.flags.output, terminalText(output), {followSymlinks: input.flags['follow-symlinks'] === true})
       out.stderr(`wrote ${terminalLine(input.flags.output)}\n`)
     } else {
-      // Long output on a terminal through the pager (./pager.ts); only the process's own stdout is paged.
-      const pager = streams === PROCESS_STREAMS ? pagerFor(`${definition.bin} ${definition.name}`, streams.stdout, env, output) : null
-      if (pager) await page(pager, terminalText(output), env, () => out.stdout(output))
-      else out.stdout(output)
+      await printOutput(`${definition.bin} ${definition.name}`, output, streams, env)
     }
     const note = definition.note?.(result, input)
     if (note) out.stderr(`${note}\n`)
@@ -87,6 +84,17 @@ export async function execute<F extends FlagSpecs, R>(
   } finally {
     ctx.close()
   }
+}
+
+/**
+ * Prints a command's output (or help: ./help.ts) on stdout, through the pager when it is long and stdout is a
+ * terminal, as `command`'s output (./pager.ts says when); only the process's own stdout is ever paged.
+ */
+export async function printOutput(command: string, output: string, streams: Streams = PROCESS_STREAMS, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const out = guard(streams)
+  const pager = streams === PROCESS_STREAMS ? pagerFor(command, streams.stdout, env, output) : null
+  if (pager) await page(pager, terminalText(output), env, () => out.stdout(output))
+  else out.stdout(output)
 }
 
 export interface ReportOptions {

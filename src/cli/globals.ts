@@ -7,6 +7,25 @@ import {isVersionWord} from './incumbent-argv.js'
 // command is parsed, so each command's own declaration stays as it is and both parse alike
 // (test/cli/flag-parity.test.ts). Also `relay`'s help and version spellings, as `trail`'s (./incumbent-argv.ts).
 
+/** The flags every command takes, and the help and version spellings, as the executables' man pages list them (./man.ts). */
+export const GLOBAL_FLAGS: readonly {names: readonly string[]; value?: string; description: string; bins?: readonly ('trail' | 'relay')[]}[] = [
+  {names: ['-h', '--help'], description: 'print the help of the executable, or of the command before it (also: help <command>)'},
+  {names: ['-V', '--version'], description: 'print the version (also: version)'},
+  {
+    names: ['--color[=auto|always|never]'],
+    description:
+      'colour on or off; --color alone is always, --no-color is never; auto (the default) colours a terminal, not a pipe, and heeds FORCE_COLOR and NO_COLOR',
+  },
+  {names: ['--no-pager'], description: 'never send output through the pager'},
+  {names: ['-P', '--paginate'], description: "send any command's output through the pager on a terminal, however short"},
+  {
+    names: ['--data-dir'],
+    value: '<path>',
+    description: "agent-trajectories' folder of files (sets TRAJECTORIES_DATA_DIR), as its CLI takes it",
+    bins: ['trail'],
+  },
+]
+
 /** Words that set a global choice, and what is left of argv. Throws a UsageError for a bad --color value. */
 export function takeGlobalFlags(argv: readonly string[]): string[] {
   const out: string[] = []

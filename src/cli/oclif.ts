@@ -15,6 +15,14 @@ import {unknownCommand, unknownFlagHint} from './suggest.js'
 export function oclifCommand(definition: CommandDefinition<any, any>): typeof Command {
   const specs = allFlags(definition)
   class DefinedCommand extends Command {
+    /**
+     * The declaration itself: the build writes each command's man page from it (scripts/build.mjs, ./man.ts). A
+     * getter, not a field: oclif copies a command's enumerable static fields into its manifest, which the fast path
+     * and every completion TAB read (./suggest.ts).
+     */
+    static get definition() {
+      return definition
+    }
     static override summary = definition.summary
     static override description = definition.description
     static override examples = definition.examples ?? []

@@ -15,8 +15,13 @@ import {isatty} from 'node:tty'
 
 export type PagerChoice = 'auto' | 'never' | 'always'
 
-/** The commands whose output is paged on a terminal: those that print records, lists and help. */
+/**
+ * The commands whose output is paged on a terminal: those that print records, lists and help (`trail help` stands
+ * for every spelling of help: `trail --help`, `trail help start`, `trail start -h`, bare `trail`; see ./help.ts).
+ */
 export const PAGED: ReadonlySet<string> = new Set([
+  'trail help',
+  'relay help',
   'trail list',
   'trail show',
   'trail export',

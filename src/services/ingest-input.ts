@@ -1,19 +1,7 @@
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readSync,
-  realpathSync,
-  renameSync,
-  statSync,
-  writeFileSync,
-  type Stats,
-} from 'node:fs'
+import {closeSync, constants, fstatSync, openSync, readFileSync, readSync, realpathSync, statSync, type Stats} from 'node:fs'
 import {basename, join} from 'node:path'
 import {UsageError} from '../errors.js'
+import {writeFileAtomic} from '../files.js'
 import type {HookInput} from '../model/results.js'
 import {redactText} from '../model/redact.js'
 import {OutputParser, type OutputEvent} from '../protocol/output-parser.js'
@@ -161,10 +149,7 @@ class FileCursor {
   }
 
   write(cursor: Cursor): void {
-    mkdirSync(join(this.path, '..'), {recursive: true})
-    const temporary = `${this.path}.${process.pid}.tmp`
-    writeFileSync(temporary, JSON.stringify({file: this.file, ...cursor}))
-    renameSync(temporary, this.path)
+    writeFileAtomic(this.path, JSON.stringify({file: this.file, ...cursor}))
   }
 }
 

@@ -242,3 +242,92 @@ describe('manners: the pager', () => {
     assert.match(run.stdout, /work number 12/)
   })
 })
+
+describe('manners: help through the pager', () => {
+  // Every spelling of help, of both executables, for the executable, a hot command, an oclif-only command and a topic.
+  const spellings: ['trail' | 'relay', ...string[]][] = [
+    ['trail'],
+    ['trail', '--help'],
+    ['trail', '-h'],
+    ['trail', 'help'],
+    ['trail', 'help', 'start'],
+    ['trail', 'start', '--help'],
+    ['trail', 'list', '-h'],
+    ['trail', 'doctor', '--help'],
+    ['relay', '--help'],
+    ['relay', 'help', 'continuity', 'save'],
+    ['relay', 'continuity', 'save', '-h'],
+    ['relay', 'inbox', '--help'],
+    ['relay', 'continuity', '--help'],
+  ]
+
+  it('long help on a terminal goes through the pager, in every spelling, whole and in colour', () => {
+    const before = repo.userState()
+    for (const argv of spellings) {
+      const run = underTerminal(argv, {rows: 3})
+      assert.ok(run.paged !== null, `${argv.join(' ')} is paged:\n${run.stdout}`)
+      assert.match(run.paged, /USAGE/, `${argv.join(' ')}: the pager got the help`)
+      assert.doesNotMatch(run.stdout, /USAGE/, `${argv.join(' ')}: nothing printed but through the pager`)
+      assert.match(run.paged, /\u001b\[1mUSAGE\u001b\[22m/, `${argv.join(' ')}: headings in bold for less -R`)
+      assert.equal(run.less, 'FRX')
+    }
+    // Whole: what the pager got is what a pipe gets, colour aside.
+    const paged = underTerminal(['trail', 'help', 'list'], {rows: 3}).paged ?? ''
+    assert.match(paged.replace(SGR_ALL, ''), /FLAGS\n[\s\S]*--status[\s\S]*EXAMPLES\n[\s\S]*\$ trail list --page 2 --json\n/)
+    repo.assertUserStateUnchanged(before)
+  })
+
+  it('help that fits the terminal, --no-pager, PAGER=cat and an empty PAGER print it directly', () => {
+    const before = repo.userState()
+    const direct: [string, Run][] = [
+      ['fits the terminal', underTerminal(['trail', 'help', 'abandon'], {rows: 100})],
+      ['--no-pager after', underTerminal(['trail', 'help', 'start', '--no-pager'], {rows: 3})],
+      ['--no-pager first', underTerminal(['trail', '--no-pager', '--help'], {rows: 3})],
+      ['--no-pager with -h', underTerminal(['relay', 'continuity', 'save', '-h', '--no-pager'], {rows: 3})],
+      ['PAGER=cat', underTerminal(['trail', '--help'], {rows: 3, env: {PAGER: 'cat'}})],
+      ['PAGER empty', underTerminal(['relay', '--help'], {rows: 3, env: {PAGER: ''}})],
+    ]
+    for (const [what, run] of direct) {
+      assert.equal(run.paged, null, `${what}: no pager`)
+      assert.match(run.stdout, /USAGE/, `${what}: printed`)
+    }
+    repo.assertUserStateUnchanged(before)
+  })
+
+  it('-P pages help however short; TRAIL_PAGER wins over PAGER for help too', () => {
+    const before = repo.userState()
+    const short = underTerminal(['trail', 'help', 'abandon', '-P'], {rows: 100})
+    assert.match(short.paged ?? '', /USAGE/, 'trail help abandon -P is paged on a tall terminal')
+    const other = join(dir, 'other-help.sh')
+    writeFileSync(other, `#!/bin/sh\ncat > '${dir}/paged'\necho other > '${dir}/args'\n`)
+    chmodSync(other, 0o755)
+    const run = underTerminal(['relay', '--help'], {rows: 3, env: {TRAIL_PAGER: quote(other)}})
+    assert.deepEqual(run.args, ['other'])
+    assert.match(run.paged ?? '', /USAGE/)
+    repo.assertUserStateUnchanged(before)
+  })
+
+  it('help into a pipe is never paged, even with -P, and has no colour', async () => {
+    const before = repo.userState()
+    for (const argv of [['trail', '--help', '-P'], ['trail', 'help', 'list', '--paginate'], ['relay', '-h', '-P'], ['trail']] as [
+      'trail' | 'relay',
+      ...string[],
+    ][]) {
+      rmSync(join(dir, 'paged'), {force: true})
+      const result = await runCli(repo.dir, argv, {env: {PAGER: quote(pager), LINES: '3'}})
+      assert.equal(result.code, 0, `${argv.join(' ')}: ${result.stderr}`)
+      assert.match(result.stdout, /USAGE/, argv.join(' '))
+      assert.doesNotMatch(result.stdout, SGR, `${argv.join(' ')}: no colour into a pipe`)
+      assert.equal(existsSync(join(dir, 'paged')), false, `${argv.join(' ')} into a pipe: no pager`)
+    }
+    repo.assertUserStateUnchanged(before)
+  })
+
+  it("help's colour follows --color and NO_COLOR as every command's does", () => {
+    const bold = /\u001b\[1mUSAGE/
+    assert.match(underTerminal(['trail', 'help', 'list', '--no-pager']).stdout, bold, 'bold headings on a terminal')
+    assert.doesNotMatch(underTerminal(['trail', 'help', 'list', '--no-pager'], {env: {NO_COLOR: '1'}}).stdout, SGR, 'NO_COLOR')
+    assert.doesNotMatch(underTerminal(['trail', 'help', 'list', '--no-pager', '--color=never']).stdout, SGR, '--color=never')
+    assert.doesNotMatch(underTerminal(['relay', '--help', '--no-pager', '--color=never']).stdout, SGR, 'relay --color=never')
+  })
+})
