@@ -13,6 +13,7 @@ export type Env = Readonly<Record<string, string | undefined>>
  *   <pid>  git-exit  <subcommand>  <exit code>   it exited (a process killed first never writes this line)
  *   <pid>  read      <type>        <name>        an object the cat-file reader returned (type: missing when absent),
  *                                               by the name it was asked for: <tree>:<path>, an oid, a ref
+ *   <pid>  write     cursor        <file>        relay ingest wrote an input file's cursor (.git/trail/ingest/)
  * Read once at start-up: unset, `trace` is undefined and each call site `trace?.(...)` costs one check (its
  * arguments are not even built).
  */

@@ -1,6 +1,7 @@
 import {closeSync, constants, fstatSync, openSync, readFileSync, readSync, realpathSync, statSync, type Stats} from 'node:fs'
 import {basename, join} from 'node:path'
 import {UsageError} from '../errors.js'
+import {trace} from '../git/process.js'
 import {writeFileAtomic} from '../files.js'
 import type {HookInput} from '../model/results.js'
 import {redactText} from '../model/redact.js'
@@ -149,6 +150,7 @@ class FileCursor {
   }
 
   write(cursor: Cursor): void {
+    trace?.('write', 'cursor', this.path)
     writeFileAtomic(this.path, JSON.stringify({file: this.file, ...cursor}))
   }
 }

@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict'
 import {spawnSync} from 'node:child_process'
-import {readFileSync, writeFileSync} from 'node:fs'
+import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
 import {BIN} from '../helpers/cli.js'
 import {testEnv, useRepos, useTempDirs, type TestRepo} from '../helpers/repo.js'
+import {Trace} from '../helpers/trace.js'
 
 // `relay ingest <file>` keeps a cursor per input file (where the last run stopped) in .git/trail/ingest/. It is
 // written with the commits of the run's events (a pending mark before each commit, the plain position after), and
-// once at the end when the position moved without one: never after every line (issue 14). Counted from the
-// outside, with strace: every rename onto a cursor file is one write (each is written whole, into a temporary file
-// renamed over it).
+// once at the end when the position moved without one: never after every line (issue 14). Counted with
+// RELAY_TRAIL_TRACE, which has a line for each write of a cursor (src/git/process.ts).
 
 const newRepo = useRepos()
 const tempDir = useTempDirs()
@@ -39,21 +39,17 @@ function textLog(lines: number, eventEvery: number): string {
   return out.join('')
 }
 
-/** Runs `relay ingest` under strace; returns how many times the cursor file was written, and the commits made. */
+/** Runs `relay ingest` with RELAY_TRAIL_TRACE; returns how many times the cursor file was written, and the commits made. */
 function ingestCounted(repo: TestRepo, args: string[]): {cursorWrites: number; commits: number; stderr: string} {
-  const dir = tempDir('strace')
-  const log = join(dir, 'renames')
+  const file = join(tempDir('trace'), 'trace')
   const count = () => Number(repo.gitOrEmpty(['rev-list', '--count', 'refs/trail/records']).trim() || 0)
   const commitsBefore = count()
-  const result = spawnSync('strace', ['-f', '-qq', '-e', 'trace=/^rename', '-o', log, process.execPath, BIN.relay, 'ingest', ...args], {
-    cwd: repo.dir,
-    env: testEnv(),
-    encoding: 'utf8',
-  })
+  const result = spawnSync(process.execPath, [BIN.relay, 'ingest', ...args], {cwd: repo.dir, env: testEnv({RELAY_TRAIL_TRACE: file}), encoding: 'utf8'})
   assert.equal(result.status, 0, `relay ingest ${args.join(' ')}: ${result.stderr}`)
-  const renames = readFileSync(log, 'utf8').split('\n')
-  // rename("<tmp>", "<cursor>") or renameat2(AT_FDCWD, "<tmp>", AT_FDCWD, "<cursor>", ...): the target is the last path.
-  const cursorWrites = renames.filter((line) => /"[^"]*\/trail\/ingest\/[^"/]+\.json"[^"]*$/.test(line) && !/ = -1 /.test(line)).length
+  const lines = Trace.read(file).lines
+  const cursorWrites = lines.filter(
+    (line) => line.kind === 'write' && line.fields[0] === 'cursor' && /\/trail\/ingest\/[^/]+\.json$/.test(line.fields[1]!),
+  ).length
   const commits = count() - commitsBefore
   return {cursorWrites, commits, stderr: result.stderr}
 }
