@@ -122,7 +122,9 @@ function refFiles(repo: TestRepo): Map<string, Buffer> {
 /** The mirror holds every file of the ref, byte for byte, and nothing else. */
 function assertMirrorIsRef(repo: TestRepo): void {
   const files = refFiles(repo)
-  const mirrored = ['.trail', '.relay'].flatMap((dir) => (existsSync(join(repo.dir, dir)) ? filesUnder(join(repo.dir, dir)).map((path) => `${dir}/${path}`) : []))
+  const mirrored = ['.trail', '.relay'].flatMap((dir) =>
+    existsSync(join(repo.dir, dir)) ? filesUnder(join(repo.dir, dir)).map((path) => `${dir}/${path}`) : [],
+  )
   assert.deepEqual(mirrored.sort(), [...files.keys()].sort(), 'the mirror has exactly the files of the ref')
   for (const [path, bytes] of files) assert.ok(readFileSync(join(repo.dir, path)).equals(bytes), `${path} is the blob, byte for byte`)
 }
@@ -137,7 +139,13 @@ function writePlainHistory(dir: string, count: number): void {
     const folder = join(dir, 'completed', iso(at).slice(0, 7), id)
     mkdirSync(folder, {recursive: true})
     const events = [
-      {ts: at + 1000, type: 'decision', content: `Q${i}?: A`, raw: {question: `Q${i}?`, chosen: 'A', alternatives: [], reasoning: `because ${i}`}, significance: 'high'},
+      {
+        ts: at + 1000,
+        type: 'decision',
+        content: `Q${i}?: A`,
+        raw: {question: `Q${i}?`, chosen: 'A', alternatives: [], reasoning: `because ${i}`},
+        significance: 'high',
+      },
       {ts: at + 2000, type: 'tool_call', content: 'Tool: Edit'},
       {ts: at + 3000, type: 'note', content: `note ${i}`},
     ]
