@@ -12,6 +12,8 @@ export interface ImportJson {
   alreadyThere: number
   unreadable: {path: string; problem: string}[]
   commit: string | null
+  /** True when the records are on the ref but not yet in .trail/ and .relay/ (a large import): trail init writes them. */
+  mirrorDeferred: boolean
 }
 
 export function importJson(result: ImportResult): ImportJson {
@@ -22,6 +24,7 @@ export function importJson(result: ImportResult): ImportJson {
     alreadyThere: result.alreadyThere,
     unreadable: result.unreadable,
     commit: result.commit,
+    mirrorDeferred: result.mirrorDeferred,
   }
 }
 
@@ -39,6 +42,9 @@ export function importText(result: ImportResult, cwd: string): string {
     for (const file of result.unreadable) lines.push(`    ${printableLine(shownPath(cwd, file.path), 200)}: ${printableLine(file.problem, 300)}`)
   }
   if (result.commit) lines.push(`  in one commit: ${result.commit.slice(0, 12)} (git log refs/trail/records)`)
+  if (result.mirrorDeferred) {
+    lines.push('  every command sees them now; the .trail/ and .relay/ folders are not written for so many files: trail init writes them')
+  }
   return `${lines.join('\n')}\n`
 }
 

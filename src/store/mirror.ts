@@ -87,7 +87,20 @@ export class Mirror {
   /** Places the last operation could not write, because of a link or a non-folder there. */
   readonly blocked = new Set<string>()
 
+  /** Set for one commit whose files are too many to write now (a large `trail import`): see `deferNextUpdate`. */
+  private deferred = false
+
   constructor(private readonly repo: GitRepo) {}
+
+  /**
+   * Whether the next `update` leaves the commit's files out of the mirror and marks it partial, as a clone's first
+   * write does: `trail init`, `trail sync` or `trail doctor --fix` then build it whole (with git's checkout where
+   * there is none). For a write of tens of thousands of files, whose creation alone costs seconds to tens of seconds
+   * on a slow file system; the records are on the ref either way.
+   */
+  deferNextUpdate(deferred: boolean): void {
+    this.deferred = deferred
+  }
 
   /** Whether this checkout has a work tree to mirror into. */
   get hasWorkTree(): boolean {
@@ -120,8 +133,15 @@ export class Mirror {
    * `adopted` (the write built on a store fetched from elsewhere: see the top of this file).
    */
   async update(parent: Oid | null, tip: Oid, writes: readonly FileChange[] | null, options: {adopted?: boolean} = {}): Promise<void> {
+    const deferred = this.deferred
+    this.deferred = false
     const state = await this.checkTracked()
     if (state === null) return
+    if (deferred) {
+      await this.ensureExcluded()
+      this.writeState({...state, tip, partial: true})
+      return
+    }
     if (writes !== null && state.tip !== null && state.tip === parent && this.exists(FORMAT_PATH)) {
       for (const write of writes) this.writeFile(write.path, write.content)
       this.writeState({...state, tip})

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict'
-import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {execFileSync} from 'node:child_process'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {before, describe, it} from 'node:test'
 import {abandonTrajectory, addChapter, addDecision, addEvent, completeTrajectory, createTrajectory, validateTrajectory} from 'agent-trajectories'
 import {idTime} from '../../src/model/ids.js'
 import {json, ok, runCli} from '../helpers/cli.js'
-import {useRepos, type TestRepo} from '../helpers/repo.js'
+import {MIRROR_WRITE_LIMIT} from '../../src/services/import.js'
+import {testEnv, useRepos, type TestRepo} from '../helpers/repo.js'
 import {filesUnder, firstDifference, incumbent, toLegacyLayout, trajectoryFiles} from './incumbent.js'
 
 // `trail import` of history written by agent-trajectories 0.6.1 itself: its CLI for a few trajectories that use
@@ -111,6 +113,60 @@ async function exportAll(repo: TestRepo): Promise<Map<string, Record<string, unk
   }
 }
 
+/** Every file of the store's tree, with the blob's bytes. */
+function refFiles(repo: TestRepo): Map<string, Buffer> {
+  const paths = repo.git(['ls-tree', '-r', '--name-only', 'refs/trail/records']).trim().split('\n')
+  return new Map(paths.map((path) => [path, execFileSync('git', ['cat-file', 'blob', `refs/trail/records:${path}`], {cwd: repo.dir, env: testEnv()})]))
+}
+
+/** The mirror holds every file of the ref, byte for byte, and nothing else. */
+function assertMirrorIsRef(repo: TestRepo): void {
+  const files = refFiles(repo)
+  const mirrored = ['.trail', '.relay'].flatMap((dir) =>
+    existsSync(join(repo.dir, dir)) ? filesUnder(join(repo.dir, dir)).map((path) => `${dir}/${path}`) : [],
+  )
+  assert.deepEqual(mirrored.sort(), [...files.keys()].sort(), 'the mirror has exactly the files of the ref')
+  for (const [path, bytes] of files) assert.ok(readFileSync(join(repo.dir, path)).equals(bytes), `${path} is the blob, byte for byte`)
+}
+
+/** `count` trajectories in agent-trajectories 0.6's layout, written as its files are (as bench/compat.ts does). */
+function writePlainHistory(dir: string, count: number): void {
+  const base = Date.parse('2025-01-01T00:00:00Z')
+  for (let i = 0; i < count; i++) {
+    const id = `traj_${i.toString(36).padStart(12, '0')}`
+    const at = base + i * 43_200_000
+    const iso = (ms: number) => new Date(ms).toISOString()
+    const folder = join(dir, 'completed', iso(at).slice(0, 7), id)
+    mkdirSync(folder, {recursive: true})
+    const events = [
+      {
+        ts: at + 1000,
+        type: 'decision',
+        content: `Q${i}?: A`,
+        raw: {question: `Q${i}?`, chosen: 'A', alternatives: [], reasoning: `because ${i}`},
+        significance: 'high',
+      },
+      {ts: at + 2000, type: 'tool_call', content: 'Tool: Edit'},
+      {ts: at + 3000, type: 'note', content: `note ${i}`},
+    ]
+    const trajectory = {
+      id,
+      version: 1,
+      task: {title: `Trajectory ${i}`},
+      status: 'completed',
+      startedAt: iso(at),
+      completedAt: iso(at + 5000),
+      agents: [{name: 'claude', role: 'lead', joinedAt: iso(at)}],
+      chapters: [{id: `chap_${i}`, title: 'Initial work', agentName: 'claude', startedAt: iso(at), endedAt: iso(at + 5000), events}],
+      retrospective: {summary: `Done ${i}`, approach: 'Standard approach', confidence: 0.8},
+      commits: [],
+      filesChanged: [],
+      tags: [],
+    }
+    writeFileSync(join(folder, 'trajectory.json'), JSON.stringify(trajectory, null, 2))
+  }
+}
+
 describe('trail import of agent-trajectories history', () => {
   let repo: TestRepo
   let sources: Map<string, Record<string, unknown>>
@@ -123,7 +179,7 @@ describe('trail import of agent-trajectories history', () => {
     sources = new Map([...trajectoryFiles(join(repo.dir, '.agentworkforce', 'trajectories')), ...trajectoryFiles(join(repo.dir, '.trajectories'))])
   })
 
-  it('finds both layouts by itself and imports every trajectory in one commit', async () => {
+  it('finds both layouts by itself and imports every trajectory in one commit, mirrored into .trail/ byte for byte', async () => {
     const before = repo.userState()
     const dry = await json<{imported: unknown[]; dryRun: boolean}>(repo.dir, ['trail', 'import', '--dry-run'])
     assert.equal(dry.dryRun, true)
@@ -137,6 +193,8 @@ describe('trail import of agent-trajectories history', () => {
     assert.match(result.stdout, /\.agentworkforce\/trajectories/)
     assert.equal(repo.git(['rev-list', '--count', 'refs/trail/records']).trim(), '1')
     repo.assertUserStateUnchanged(before)
+    // Below the limit, the import mirrors what it wrote, as any write does.
+    assertMirrorIsRef(repo)
   })
 
   it("gives every trajectory back equal on every field, and agent-trajectories' schema accepts it", async () => {
@@ -260,6 +318,49 @@ describe('trail import of agent-trajectories history', () => {
     const result = await runCli(repo.dir, ['trail', 'show', 'traj_nosuchthing'])
     assert.equal(result.code, 3)
     assert.match(result.stderr, /^error: no trajectory matches 'traj_nosuchthing'\nhint: /)
+  })
+})
+
+describe('trail import of more records than the mirror writes at once', () => {
+  it('puts every record on the ref, says the folders are left to trail init, which builds them equal to the ref', async () => {
+    const repo = makeRepo({dirty: true})
+    // Four files a trajectory (the trajectory, three events): just over the limit.
+    const count = Math.floor(MIRROR_WRITE_LIMIT / 4) + 1
+    writePlainHistory(join(repo.dir, '.agentworkforce', 'trajectories'), count)
+    const before = repo.userState()
+    const result = await runCli(repo.dir, ['trail', 'import'])
+    assert.equal(result.code, 0, result.stderr)
+    assert.match(result.stdout, new RegExp(`imported ${count} trajectories and ${3 * count} events`))
+    assert.match(result.stdout, /the \.trail\/ and \.relay\/ folders are not written for so many files: trail init writes them/)
+    assert.ok(!existsSync(join(repo.dir, '.trail')), 'no mirror was written')
+    repo.assertUserStateUnchanged(before)
+
+    // Every command reads the ref: all of it is there at once.
+    const listed = await json<{trajectories: unknown[]}>(repo.dir, ['trail', 'list', '--limit', String(count + 10)])
+    assert.equal(listed.trajectories.length, count)
+    const shown = await json<{title: string}>(repo.dir, ['trail', 'show', `traj_${(count - 1).toString(36).padStart(12, '0')}`])
+    assert.equal(shown.title, `Trajectory ${count - 1}`)
+    const doctor = await runCli(repo.dir, ['trail', 'doctor'])
+    assert.match(doctor.stdout, /trail doctor --fix \(or trail init\) mirrors every record/)
+
+    // A write meanwhile mirrors its own record, and the mirror stays partial.
+    await ok(repo.dir, ['trail', 'start', 'After the import'])
+    await ok(repo.dir, ['trail', 'init'])
+    assertMirrorIsRef(repo)
+    repo.assertUserStateUnchanged(before)
+  })
+
+  it('json says so too', async () => {
+    const repo = makeRepo({dirty: true})
+    writePlainHistory(join(repo.dir, 'history'), Math.floor(MIRROR_WRITE_LIMIT / 4) + 1)
+    const result = await json<{mirrorDeferred: boolean; commit: string | null}>(repo.dir, ['trail', 'import', 'history'])
+    assert.equal(result.mirrorDeferred, true)
+    assert.ok(result.commit)
+    const small = makeRepo({dirty: true})
+    writePlainHistory(join(small.dir, 'history'), 3)
+    const few = await json<{mirrorDeferred: boolean}>(small.dir, ['trail', 'import', 'history'])
+    assert.equal(few.mirrorDeferred, false)
+    assertMirrorIsRef(small)
   })
 })
 
