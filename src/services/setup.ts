@@ -211,7 +211,7 @@ async function checkMirror(store: Store, tip: string | null, fix: boolean): Prom
       checks.push({
         name: 'mirror',
         status: 'warning',
-        message: 'the mirror holds only the records written here since this clone was made: it was never built from the whole ref',
+        message: 'the mirror holds only the records written here since a fetched store was adopted or a large import: it was never built from the whole ref',
         fix: 'trail doctor --fix (or trail init) mirrors every record',
       })
     } else if (drift.changed.length === 0 && drift.leftovers.length === 0) {
