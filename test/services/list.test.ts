@@ -34,7 +34,9 @@ describe('trail list and show over 5,000 trajectories', () => {
   /** How many day folders the store has (the bench's days and today's). */
   let days = 0
   before(async () => {
-    dir = buildTestStore(TRAJECTORIES, {perDay: 500, end: new Date(Date.now() - 86_400_000)})
+    // Ending yesterday at 23:00 UTC, whatever the time now: ending a day before now, a run just after midnight made
+    // the newest day folder hold a few minutes' trajectories, and a page then needed one folder more.
+    dir = buildTestStore(TRAJECTORIES, {perDay: 500, end: new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000 - 3_600_000)})
     await ok(dir, ['trail', 'init'])
     await ok(dir, ['trail', 'start', 'Rare one', '--agent', 'rare'])
     await ok(dir, ['trail', 'complete', '--summary', 'done', '--agent', 'rare'])
