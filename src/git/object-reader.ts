@@ -1,5 +1,6 @@
 import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process'
 import {GitError} from '../errors.js'
+import type {ObjectCache} from './object-cache.js'
 import type {ObjectType, Oid} from './objects.js'
 import {gitEnv, trace, type Env} from './process.js'
 
@@ -37,6 +38,8 @@ export class ObjectReader {
   private stderr = ''
   /** The object whose content is arriving: its header is read, its bytes are not all here yet. */
   private body: {oid: Oid; type: ObjectType; start: number; end: number} | undefined
+  /** Objects already read or written, for a long-lived process (see useCache). */
+  private cache: ObjectCache | undefined
 
   constructor(
     private readonly cwd: string,
@@ -51,6 +54,8 @@ export class ObjectReader {
   /** Reads one object by any revision expression git accepts (`<oid>`, `<ref>`, `<commit>:<path>`). */
   read(revision: string): Promise<GitObject | null> {
     if (revision.includes('\n')) return Promise.reject(new Error(`revision with a newline: ${JSON.stringify(revision)}`))
+    const known = this.cache?.answer(revision)
+    if (known !== undefined) return Promise.resolve(cached(revision, known))
     const child = this.start()
     return new Promise((resolve, reject) => {
       if (this.waiting === 0) this.setAwaited(true)
@@ -63,13 +68,31 @@ export class ObjectReader {
   readMany(revisions: readonly string[]): Promise<(GitObject | null)[]> {
     const bad = revisions.find((revision) => revision.includes('\n'))
     if (revisions.length <= 1 || bad !== undefined) return Promise.all(revisions.map((revision) => this.read(revision)))
+    const known = revisions.map((revision) => this.cache?.answer(revision))
+    const asked = revisions.filter((_, index) => known[index] === undefined)
+    if (asked.length === 0) return Promise.resolve(known.map((object, index) => cached(revisions[index]!, object!)))
     const child = this.start()
     if (this.waiting === 0) this.setAwaited(true)
-    const answers = revisions.map(
-      (revision) => new Promise<GitObject | null>((resolve, reject) => this.queue.push({resolve: trace ? traced(revision, resolve) : resolve, reject})),
+    const answers = revisions.map((revision, index) =>
+      known[index] !== undefined
+        ? Promise.resolve(cached(revision, known[index]))
+        : new Promise<GitObject | null>((resolve, reject) => this.queue.push({resolve: trace ? traced(revision, resolve) : resolve, reject})),
     )
-    child.stdin.write(`${revisions.join('\n')}\n`)
+    child.stdin.write(`${asked.join('\n')}\n`)
     return Promise.all(answers)
+  }
+
+  /**
+   * Keeps what this reader reads in `cache` and answers from it what it can (./object-cache.ts): for a long-lived
+   * process, whose writes read the trees their last write made.
+   */
+  useCache(cache: ObjectCache): void {
+    if (this.contents) this.cache ??= cache
+  }
+
+  /** An object this process wrote (warm-commit.ts), for the cache: the next write reads the trees this one made. */
+  remember(object: GitObject): void {
+    this.cache?.put(object)
   }
 
   close(): void {
@@ -161,7 +184,9 @@ export class ObjectReader {
       this.body = undefined
       this.consume(end + 1) // the content is followed by a newline
       this.answered()
-      pending.resolve({oid, type, data, size: end - start})
+      const object = {oid, type, data, size: end - start}
+      this.cache?.put(object)
+      pending.resolve(object)
     }
   }
 
@@ -189,6 +214,12 @@ export class ObjectReader {
     this.chunks = rest.length > 0 ? [rest] : []
     this.buffered = rest.length
   }
+}
+
+/** An answer from the cache; RELAY_TRAIL_TRACE says so ("cached" rather than "read"). */
+function cached(revision: string, object: GitObject | null): GitObject | null {
+  trace?.('cached', object?.type ?? 'missing', revision)
+  return object
 }
 
 /** A resolver that first writes the object's type and the name it was asked for to the trace (RELAY_TRAIL_TRACE). */

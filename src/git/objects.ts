@@ -75,6 +75,22 @@ export function parseTreeNames(data: Buffer, format: ObjectFormat, onlyTrees: bo
   return names
 }
 
+/**
+ * The entry named `name` in a raw tree object (compared byte for byte, as git compares names), or null.
+ *
+ * @example findTreeEntry(tree, 'sha1', 'format.yaml')   // {mode: '100644', oid: '3b18e5...'}
+ */
+export function findTreeEntry(data: Buffer, format: ObjectFormat, name: string): {mode: string; oid: Oid} | null {
+  const wanted = Buffer.from(name, 'utf8')
+  const hashBytes = oidLength(format) / 2
+  let found: {mode: string; oid: Oid} | null = null
+  walkTree(data, format, (at, space, nul) => {
+    if (found === null && nul - space - 1 === wanted.length && data.compare(wanted, 0, wanted.length, space + 1, nul) === 0)
+      found = {mode: data.toString('latin1', at, space), oid: data.toString('hex', nul + 1, nul + 1 + hashBytes)}
+  })
+  return found
+}
+
 /** Reads the fields of a raw commit object that the store needs: its tree, parents and message. */
 export function parseCommit(data: Buffer): {tree: Oid; parents: Oid[]; message: string; committer: string} {
   const text = data.toString('utf8')

@@ -5,7 +5,8 @@ import {GitConfig} from './config.js'
 import {grepArgs, parseGrepCounts, parseGrepFiles, parseGrepLines, type GrepLine, type GrepQuery} from './grep.js'
 import {discoverRepository, type RepositoryLocation} from './discover.js'
 import {fingerprint, readCachedSettings, writeCachedSettings} from './settings-cache.js'
-import {hasSharedPermissions, LooseCommitWriter} from './loose-commit.js'
+import {hasSharedPermissions, WarmCommitWriter} from './warm-commit.js'
+import {ObjectCache} from './object-cache.js'
 import {ObjectReader, type GitObject} from './object-reader.js'
 import {finishRollup, startRollup} from './pack-rollup.js'
 import {isPushRace, readRefUpdateFailure} from './ref-races.js'
@@ -40,7 +41,7 @@ export interface WriteSettings {
  */
 export type CommitOutcome = {outcome: 'updated'; commit: Oid} | {outcome: 'stale'} | {outcome: 'locked'; lockPath: string}
 
-/** A commit on its way (GitRepo.beginCommit): one fast-import (PendingCommit), or a warm writer's (./loose-commit.ts). */
+/** A commit on its way (GitRepo.beginCommit): one fast-import (PendingCommit), or a warm writer's (./warm-commit.ts). */
 export interface CommitInProgress {
   /** Commits `changes` on top of `parent` (and `mergeParents`), moving the ref only if it is still at `parent`. */
   commit(parent: Oid | null, changes: readonly FileChange[], message: string, when: Date, mergeParents?: readonly Oid[]): Promise<CommitOutcome>
@@ -159,7 +160,7 @@ export class GitRepo {
   private infoReader: ObjectReader | undefined
   private loadedSettings: Promise<RepoSettings> | undefined
   private loadedWriteSettings: Promise<WriteSettings> | undefined
-  private looseWriter: LooseCommitWriter | undefined
+  private warmWriter: WarmCommitWriter | undefined
   private gcStartedMs = -Infinity
 
   private constructor(
@@ -285,7 +286,7 @@ export class GitRepo {
    * const outcome = await pending.commit(tip, [{path: 'a.md', content: 'hi\n'}], 'trail: x', new Date())
    */
   beginCommit(ref: string): CommitInProgress {
-    if (this.looseWriter) return this.looseWriter.begin(ref)
+    if (this.warmWriter) return this.warmWriter.begin(ref)
     const process = startGit(['-c', 'fastimport.unpackLimit=0', 'fast-import', '--quiet', '--done', '--cat-blob-fd=1'], {
       cwd: this.cwd,
       env: this.env,
@@ -299,15 +300,17 @@ export class GitRepo {
   }
 
   /**
-   * Makes `beginCommit` write without starting a git process (./loose-commit.ts): for a long-lived process
+   * Makes `beginCommit` write without starting a git process (./warm-commit.ts): for a long-lived process
    * (relay mcp), which pays once for what a CLI command cannot afford on every write (zlib and a hash, about 7 ms to
    * load) and keeps a `git update-ref --stdin` running. A CLI command never calls it. Not for a shared repository
    * (core.sharedRepository: git sets the objects' permissions then), which keeps one fast-import per write.
-   * `close()` ends it.
+   * Either way the reader keeps the objects it reads and the writer writes (./object-cache.ts), so a write reads
+   * the trees the last one made without asking git. `close()` ends it.
    */
   keepCommitsWarm(): void {
+    this.reader.useCache(new ObjectCache(this.commonDir, this.objectFormat))
     if (hasSharedPermissions(this.commonDir)) return
-    this.looseWriter ??= new LooseCommitWriter({cwd: this.cwd, commonDir: this.commonDir, objectFormat: this.objectFormat, env: this.env}, this.reader, () =>
+    this.warmWriter ??= new WarmCommitWriter({cwd: this.cwd, commonDir: this.commonDir, objectFormat: this.objectFormat, env: this.env}, this.reader, () =>
       this.writeSettings(),
     )
   }
@@ -943,8 +946,8 @@ export class GitRepo {
   close(): void {
     this.objectReader?.close()
     this.objectReader = undefined
-    this.looseWriter?.close()
-    this.looseWriter = undefined
+    this.warmWriter?.close()
+    this.warmWriter = undefined
     this.infoReader?.close()
     this.infoReader = undefined
   }

@@ -1,5 +1,5 @@
 import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process'
-import {mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {join} from 'node:path'
 import {GitError} from '../errors.js'
@@ -8,21 +8,21 @@ import {oidLength, type ObjectFormat, type Oid} from './objects.js'
 import {gitEnv, type Env} from './process.js'
 import type {CommitInProgress, CommitOutcome, FileChange, Identity, WriteSettings} from './repo.js'
 import {readRefUpdateFailure} from './ref-races.js'
+import {writeSmallPack, type PackObject} from './small-pack.js'
 
 // Commits for a long-lived process (relay mcp), with no git process started per write. The blob, the trees on the
-// changed paths and the commit are written by Node as loose objects (zlib and a hash: loaded once, which a CLI
-// command could not afford); the trees they replace are read through the warm `git cat-file --batch`; the ref is
-// moved by a `git update-ref --stdin` kept running, one transaction per commit ("start", "update <ref> <new>
-// <old>", "prepare", "commit"), whose "prepare" checks the old value under git's own ref lock: the same
-// compare-and-swap as `git update-ref <ref> <new> <old>`. This is the write path DESIGN.md section 3 measured
-// fastest (loose objects and update-ref), with its one process kept warm.
+// changed paths and the commit are hashed by Node (the hash loaded once, which a CLI command could not afford) and
+// written as one small pack (./small-pack.ts: two files, where loose objects took a file and a folder each); the
+// trees they replace are read through the warm `git cat-file --batch`, or from its cache of what this process read
+// and wrote (./object-cache.ts); the ref is moved by a `git update-ref --stdin` kept running, one transaction per
+// commit ("start", "update <ref> <new> <old>", "prepare", "commit"), whose "prepare" checks the old value under
+// git's own ref lock: the same compare-and-swap as `git update-ref <ref> <new> <old>`.
 //
-// Objects are written as git writes them with core.looseCompression=0: a zlib stream of stored (uncompressed)
-// blocks, which needs no zlib context (deflateSync allocates about 256 KiB per object: most of a write's CPU), and
-// costs nothing that matters for records of a kilobyte or two; `git gc` compresses them when it packs them. Each
-// goes to a temporary file in its fan-out folder, renamed into place, so a reader never sees half an object; no
-// fsync, as git does not fsync loose objects by default. A crash before the ref moves leaves unreachable objects,
-// which gc prunes.
+// Objects are stored as git stores them at compression level 0: a zlib stream of stored (uncompressed) blocks,
+// which needs no zlib context (deflateSync allocates about 256 KiB per object: most of a write's CPU), and costs
+// nothing that matters for records of a kilobyte or two; the pack roll-up (./pack-rollup.ts) and `git gc`
+// compress them later. No fsync, as git does not fsync by default. A crash before the ref moves leaves an
+// unreachable pack, which gc prunes.
 
 /** A folder of the tree being changed: its files to write (content) or remove (null), and its subfolders. */
 interface FolderEdit {
@@ -43,7 +43,7 @@ const FILE_MODE = '100644'
 /** How one compare-and-swap of the ref ended. */
 type RefUpdate = 'updated' | 'stale' | 'unknown' | {locked: string}
 
-export class LooseCommitWriter {
+export class WarmCommitWriter {
   private readonly updater: RefUpdater
   private readonly crypto = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto')
 
@@ -71,7 +71,8 @@ export class LooseCommitWriter {
     when: Date,
     mergeParents: readonly Oid[],
   ): Promise<CommitOutcome> {
-    const [{author, committer}, tree] = await Promise.all([this.settings(), this.writeTree(parent, folderEdits(changes))])
+    const objects: PackObject[] = []
+    const [{author, committer}, tree] = await Promise.all([this.settings(), this.writeTree(parent, folderEdits(changes), objects)])
     const parents = [parent, ...mergeParents].filter((oid): oid is Oid => oid !== null)
     const body = [
       `tree ${tree}\n`,
@@ -81,7 +82,8 @@ export class LooseCommitWriter {
       '\n',
       message,
     ].join('')
-    const commit = this.writeObject('commit', Buffer.from(body, 'utf8'))
+    const commit = this.addObject(objects, 'commit', Buffer.from(body, 'utf8'))
+    writeSmallPack(this.where.commonDir, this.where.objectFormat, objects, storedZlib)
     let outcome = await this.updater.update(ref, commit, parent)
     // git died without saying (killed): the ref tells whether the commit landed. If it did not, the transaction
     // computes the change again on the tip, as after a lost race.
@@ -95,58 +97,45 @@ export class LooseCommitWriter {
   }
 
   /** Writes the trees that `edit` changes in the tree of `parent` (null: an empty tree) and returns the new root tree. */
-  private async writeTree(parent: Oid | null, edit: FolderEdit): Promise<Oid> {
-    // Every folder on a changed path is read in one round trip: "<parent>^{tree}", "<parent>:<folder>".
+  private async writeTree(parent: Oid | null, edit: FolderEdit, objects: PackObject[]): Promise<Oid> {
+    // Every folder on a changed path is read in one round trip: "<parent>^{tree}", "<parent>:<folder>" (from the
+    // reader's cache, after this process's first write: ./object-cache.ts).
     const folders = folderPaths(edit, '')
-    const objects =
+    const trees =
       parent === null ? folders.map(() => null) : await this.reader.readMany(folders.map((path) => (path === '' ? `${parent}^{tree}` : `${parent}:${path}`)))
-    if (parent !== null && objects[0]?.type !== 'tree')
+    if (parent !== null && trees[0]?.type !== 'tree')
       throw new GitError(['cat-file', '--batch'], null, `the parent ${parent} is not a commit of this repository`)
-    const existing = new Map(folders.map((path, index) => [path, objects[index]?.type === 'tree' ? objects[index].data : null]))
-    return this.writeFolder('', edit, existing) ?? this.writeObject('tree', Buffer.alloc(0))
+    const existing = new Map(folders.map((path, index) => [path, trees[index]?.type === 'tree' ? trees[index].data : null]))
+    return this.writeFolder('', edit, existing, objects) ?? this.addObject(objects, 'tree', Buffer.alloc(0))
   }
 
   /** The new tree of one folder, or null when it is left empty (git keeps no empty folders; neither does fast-import). */
-  private writeFolder(path: string, edit: FolderEdit, existing: ReadonlyMap<string, Buffer | null>): Oid | null {
+  private writeFolder(path: string, edit: FolderEdit, existing: ReadonlyMap<string, Buffer | null>, objects: PackObject[]): Oid | null {
     const entries = new Map<string, RawEntry>()
     const data = existing.get(path) ?? null
     if (data !== null) for (const entry of rawEntries(data, this.where.objectFormat)) entries.set(entry.name.toString('latin1'), entry)
     for (const [name, content] of edit.files) {
       const key = Buffer.from(name, 'utf8').toString('latin1')
       if (content === null) entries.delete(key)
-      else entries.set(key, entry(FILE_MODE, name, this.writeObject('blob', typeof content === 'string' ? Buffer.from(content, 'utf8') : content)))
+      else entries.set(key, entry(FILE_MODE, name, this.addObject(objects, 'blob', typeof content === 'string' ? Buffer.from(content, 'utf8') : content)))
     }
     for (const [name, folder] of edit.folders) {
       const key = Buffer.from(name, 'utf8').toString('latin1')
-      const oid = this.writeFolder(path === '' ? name : `${path}/${name}`, folder, existing)
+      const oid = this.writeFolder(path === '' ? name : `${path}/${name}`, folder, existing, objects)
       if (oid === null) entries.delete(key)
       else entries.set(key, entry(TREE_MODE, name, oid))
     }
     if (entries.size === 0) return null
     // Git's order: by name, bytewise, a folder's name compared as if it ended with "/" (tree.c, base_name_compare).
-    const sorted = [...entries.values()].sort((a, b) => Buffer.compare(sortKey(a), sortKey(b)))
-    return this.writeObject('tree', Buffer.concat(sorted.map((each) => each.bytes)))
+    const sorted = [...entries.values()].map((each) => ({key: sortKey(each), each})).sort((a, b) => Buffer.compare(a.key, b.key))
+    return this.addObject(objects, 'tree', Buffer.concat(sorted.map(({each}) => each.bytes)))
   }
 
-  /**
-   * Writes an object and returns its id. One already there is written again (renamed over itself: the same id is
-   * the same content), which costs less than asking first, as nearly every object a commit writes is new.
-   */
-  private writeObject(type: 'blob' | 'tree' | 'commit', content: Buffer): Oid {
-    const object = Buffer.concat([Buffer.from(`${type} ${content.length}\0`, 'latin1'), content])
-    const oid = this.crypto.createHash(this.where.objectFormat).update(object).digest('hex')
-    const folder = join(this.where.commonDir, 'objects', oid.slice(0, 2))
-    const temporary = join(folder, `tmp_obj_${process.pid}_${Math.random().toString(36).slice(2)}`)
-    const stream = storedZlib(object)
-    try {
-      writeFileSync(temporary, stream, {mode: 0o444})
-    } catch (error) {
-      // The fan-out folder does not exist (yet, or again: git prune-packed removes the empty ones).
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-      mkdirSync(folder, {recursive: true})
-      writeFileSync(temporary, stream, {mode: 0o444})
-    }
-    renameSync(temporary, join(folder, oid.slice(2)))
+  /** Adds an object to the commit's pack and returns its id; the reader's cache keeps it for the next write. */
+  private addObject(objects: PackObject[], type: PackObject['type'], content: Buffer): Oid {
+    const oid = this.crypto.createHash(this.where.objectFormat).update(`${type} ${content.length}\0`).update(content).digest('hex')
+    objects.push({oid, type, content})
+    this.reader.remember({oid, type, data: content, size: content.length})
     return oid
   }
 }

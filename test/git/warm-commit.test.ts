@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict'
-import {writeFileSync} from 'node:fs'
+import {readdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
 import {inflateSync} from 'node:zlib'
-import {hasSharedPermissions, storedZlib} from '../../src/git/loose-commit.js'
+import {hasSharedPermissions, storedZlib} from '../../src/git/warm-commit.js'
 import {GitRepo, type FileChange} from '../../src/git/repo.js'
+import {crc32, tableCrc32} from '../../src/git/small-pack.js'
 import {testEnv, useRepos, type TestRepo} from '../helpers/repo.js'
 
-// The warm write path of relay mcp (src/git/loose-commit.ts) builds trees in Node. Git's tree format leaves no
+// The warm write path of relay mcp (src/git/warm-commit.ts) builds trees in Node. Git's tree format leaves no
 // room for taste: the same changes from the same parent must give the very trees `git fast-import` (the CLI's
 // write path) gives, byte for byte, and git fsck must find nothing.
 
@@ -28,13 +29,13 @@ async function bothWays(repo: TestRepo, parent: string | null, changes: FileChan
     // Both writers commit on a ref that is at the parent, as the store's ref is.
     if (parent !== null) for (const side of ['cold', 'warm']) repo.git(['update-ref', `refs/test/${side}-${step}`, parent])
     const viaFastImport = await cold.beginCommit(`refs/test/cold-${step}`).commit(parent, changes, `trail: step ${step}\n`, when)
-    const viaLoose = await warm.beginCommit(`refs/test/warm-${step}`).commit(parent, changes, `trail: step ${step}\n`, when)
+    const viaWarm = await warm.beginCommit(`refs/test/warm-${step}`).commit(parent, changes, `trail: step ${step}\n`, when)
     assert.equal(viaFastImport.outcome, 'updated')
-    assert.equal(viaLoose.outcome, 'updated')
-    if (viaFastImport.outcome !== 'updated' || viaLoose.outcome !== 'updated') throw new Error('not committed')
+    assert.equal(viaWarm.outcome, 'updated')
+    if (viaFastImport.outcome !== 'updated' || viaWarm.outcome !== 'updated') throw new Error('not committed')
     // Same author, committer, time, parent and message: the commits are equal too.
-    assert.equal(viaLoose.commit, viaFastImport.commit, `step ${step}: the commits differ`)
-    return [repo.git(['rev-parse', `${viaFastImport.commit}^{tree}`]).trim(), repo.git(['rev-parse', `${viaLoose.commit}^{tree}`]).trim()]
+    assert.equal(viaWarm.commit, viaFastImport.commit, `step ${step}: the commits differ`)
+    return [repo.git(['rev-parse', `${viaFastImport.commit}^{tree}`]).trim(), repo.git(['rev-parse', `${viaWarm.commit}^{tree}`]).trim()]
   } finally {
     cold.close()
     warm.close()
@@ -88,6 +89,52 @@ describe('commits written without a git process (relay mcp)', () => {
         parent = repo.git(['rev-parse', `refs/test/cold-${step}`]).trim()
       }
       repo.git(['fsck', '--strict', '--no-dangling', '--no-progress'])
+    })
+  }
+
+  for (const format of ['sha1', 'sha256']) {
+    it(`write each commit as one pack that holds exactly its objects, which git verifies (${format})`, async () => {
+      const repo = makeRepo({init: [`--object-format=${format}`]})
+      const packs = () => new Set(readdirSync(join(repo.dir, '.git', 'objects', 'pack')).filter((name) => name.endsWith('.idx')))
+      const {warm} = repos(repo)
+      try {
+        // Sizes on each side of the entry header's byte boundaries (4 bits, then 7 per byte) and of a stored block.
+        const sizes = [0, 15, 16, 2047, 2048, 65_535, 65_536, 262_143, 262_144, 300_001]
+        const changes: FileChange[] = sizes.map((size, at) => ({path: `files/${at}/f${size}`, content: Buffer.alloc(size, at + 1)}))
+        let parent: string | null = null
+        for (const [step, batch] of [changes.slice(0, 5), changes.slice(5), [{path: 'files/0/f0', content: null}]].entries()) {
+          const before = packs()
+          const outcome = await warm.beginCommit(REF).commit(parent, batch, `trail: step ${step}\n`, new Date())
+          assert.equal(outcome.outcome, 'updated')
+          if (outcome.outcome !== 'updated') return
+          parent = outcome.commit
+          const added = [...packs()].filter((name) => !before.has(name))
+          assert.equal(added.length, 1, `step ${step}: one new pack`)
+          const listing = repo.git(['verify-pack', '-v', join(repo.dir, '.git', 'objects', 'pack', added[0]!)])
+          const inPack = new Set(listing.split('\n').flatMap((line) => (/^[0-9a-f]{40,64} (commit|tree|blob) /.test(line) ? [line.split(' ')[0]] : [])))
+          // Exactly the commit, the trees on the changed paths and the new blobs.
+          const expected = new Set([
+            outcome.commit,
+            ...repo
+              .git(['rev-parse', `${outcome.commit}^{tree}`, `${outcome.commit}:files`])
+              .split('\n')
+              .filter(Boolean),
+            ...batch.flatMap((change) => (change.content === null ? [] : [repo.git(['rev-parse', `${outcome.commit}:${change.path}`]).trim()])),
+            ...batch.flatMap((change) => {
+              const folder = change.path.split('/').slice(0, -1).join('/')
+              return change.content === null ? [] : [repo.git(['rev-parse', `${outcome.commit}:${folder}`]).trim()]
+            }),
+          ])
+          assert.deepEqual(inPack, expected, `step ${step}: the pack's objects`)
+        }
+        for (const [at, size] of sizes.entries()) {
+          if (at === 0) continue
+          assert.equal(repo.git(['cat-file', '-s', `${REF}:files/${at}/f${size}`]).trim(), String(size))
+        }
+        repo.git(['fsck', '--strict', '--no-dangling', '--no-progress'])
+      } finally {
+        warm.close()
+      }
     })
   }
 
@@ -150,5 +197,18 @@ describe('objects written uncompressed, as git writes them with core.looseCompre
       const data = Buffer.from(Array.from({length: size}, (_, i) => (i * 7919 + (i >> 8)) & 0xff))
       assert.deepEqual(inflateSync(storedZlib(data)), data, `${size} bytes`)
     }
+  })
+})
+
+describe("a pack entry's CRC-32", () => {
+  it("is zlib's, whole or continued from a first part, with or without zlib's own", () => {
+    const data = Buffer.from('123456789')
+    for (const crc of [crc32, tableCrc32]) {
+      assert.equal(crc(data), 0xcbf43926, 'the check value of CRC-32/ISO-HDLC')
+      assert.equal(crc(Buffer.alloc(0)), 0)
+      assert.equal(crc(data.subarray(4), crc(data.subarray(0, 4))), 0xcbf43926, 'continued')
+    }
+    const random = Buffer.from(Array.from({length: 70_000}, (_, i) => (i * 2654435761) >>> 24))
+    assert.equal(tableCrc32(random), crc32(random))
   })
 })

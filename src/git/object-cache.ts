@@ -1,0 +1,105 @@
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import type {GitObject} from './object-reader.js'
+import {findTreeEntry, oidLength, type ObjectFormat, type Oid} from './objects.js'
+
+// Objects a long-lived process (relay mcp) has already seen, by id, so the reads of a write answer without a round
+// trip to `git cat-file`. An object's id is the hash of its content: a cached object can never be stale. What can
+// move is a ref, so a ref is read from its loose file at every read, as git reads it, never cached. What this does
+// not answer exactly as git would (a packed or symbolic ref, a path with "." or "..", a submodule, an object not
+// seen yet) it leaves to git.
+//
+// A write keeps every tree on the paths it changed (the writer puts what it writes here: warm-commit.ts), and the
+// next write of the same agent changes the same folders: after the first, a decision reads nothing from git.
+
+/** A revision this cache may answer: an object id or a ref under refs/trail/, then `^{tree}`, then `:<path>`. */
+const REVISION = /^([0-9a-f]+|refs\/trail\/[^:^~@{}\\\s*?[]+)(\^\{tree\})?(?::(.*))?$/s
+
+/** Objects larger than this are not kept: records are a few kilobytes, a day's folder of trees a few dozen. */
+const LARGEST_OBJECT = 256 * 1024
+
+export class ObjectCache {
+  /** By id, least recently used first (a Map iterates in insertion order; a hit is moved to the end). */
+  private readonly objects = new Map<Oid, GitObject>()
+  private bytes = 0
+  private readonly hexLength: number
+
+  constructor(
+    private readonly commonDir: string,
+    private readonly format: ObjectFormat,
+    /** At most this many bytes of content are kept. */
+    private readonly capacity = 32 * 1024 * 1024,
+  ) {
+    this.hexLength = oidLength(format)
+  }
+
+  /**
+   * What `git cat-file --batch` would answer for `revision`: the object, null when git would say "missing", or
+   * undefined when only git can tell.
+   */
+  answer(revision: string): GitObject | null | undefined {
+    const match = REVISION.exec(revision)
+    if (!match) return undefined
+    const [, base, peel, path] = match
+    let oid: Oid | undefined
+    if (base!.startsWith('refs/')) oid = this.looseRef(base!)
+    else if (base!.length === this.hexLength) oid = base
+    if (oid === undefined) return undefined
+    let object = this.get(oid)
+    if (object === undefined) return undefined
+    if (peel === undefined && path === undefined) return object
+    if (object.type === 'commit') {
+      object = this.get(object.data.toString('latin1', 5, 5 + this.hexLength))
+      if (object === undefined) return undefined
+    }
+    if (object.type !== 'tree') return undefined
+    if (path === undefined || path === '') return object
+    const names = path.split('/')
+    if (names.some((name) => name === '' || name === '.' || name === '..')) return undefined
+    for (const name of names) {
+      if (object.type !== 'tree') return null
+      const entry = findTreeEntry(object.data, this.format, name)
+      if (entry === null) return null
+      if (entry.mode === '160000') return undefined // a submodule's commit: not in this repository
+      const next = this.get(entry.oid)
+      if (next === undefined) return undefined
+      object = next
+    }
+    return object
+  }
+
+  /** Keeps an object (its bytes copied: a view into a larger buffer would keep all of it alive). */
+  put(object: GitObject): void {
+    if (object.data.length > LARGEST_OBJECT || this.objects.has(object.oid)) return
+    this.objects.set(object.oid, {...object, data: Buffer.from(object.data)})
+    this.bytes += object.data.length
+    for (const [oid, old] of this.objects) {
+      if (this.bytes <= this.capacity) break
+      this.objects.delete(oid)
+      this.bytes -= old.data.length
+    }
+  }
+
+  private get(oid: Oid): GitObject | undefined {
+    const object = this.objects.get(oid)
+    if (object === undefined) return undefined
+    this.objects.delete(oid)
+    this.objects.set(oid, object)
+    return object
+  }
+
+  /**
+   * The id in a loose ref's file, read as git reads it (git moves a ref by renaming its lock file onto it, so the
+   * file is whole); undefined for anything else (packed, symbolic, absent, reftable), which git is asked about.
+   */
+  private looseRef(name: string): Oid | undefined {
+    let text: string
+    try {
+      text = readFileSync(join(this.commonDir, name), 'latin1')
+    } catch {
+      return undefined
+    }
+    const oid = text.slice(0, this.hexLength)
+    return text.length === this.hexLength + 1 && text.endsWith('\n') && /^[0-9a-f]+$/.test(oid) ? oid : undefined
+  }
+}

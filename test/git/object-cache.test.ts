@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict'
+import {writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, it} from 'node:test'
+import {ObjectCache} from '../../src/git/object-cache.js'
+import {ObjectReader, type GitObject} from '../../src/git/object-reader.js'
+import {commitOnRef, testEnv, useRepos, type TestRepo} from '../helpers/repo.js'
+
+// A long-lived process's reader keeps what it reads by id and answers from it: never another answer than
+// `git cat-file --batch` gives for the same revision, whatever kind of revision it is, and never a stale one when a
+// ref moves.
+
+const newRepo = useRepos()
+
+/** What each reader answers for `revisions`, as comparable values. */
+async function answers(reader: ObjectReader, revisions: readonly string[]): Promise<unknown[]> {
+  const objects = await reader.readMany(revisions)
+  return objects.map((object: GitObject | null) => (object === null ? null : {oid: object.oid, type: object.type, data: object.data.toString('latin1')}))
+}
+
+function storeWithHistory(repo: TestRepo): {first: string; second: string} {
+  const first = commitOnRef(repo, 'refs/trail/records', [
+    {path: '.trail/format.yaml', content: 'format: 1\n'},
+    {path: '.trail/trajectories/2026/12/02/traj_a/trajectory.md', content: '---\nid: traj_a\n---\n'},
+    {path: '.trail/trajectories/2026/12/02/traj_a/events/ev_1.md', content: 'one\n'},
+    {path: '.relay/ledger/ünïcode name.md', content: 'ledger\n'},
+  ])
+  const second = commitOnRef(repo, 'refs/trail/records', [
+    {path: '.trail/format.yaml', content: 'format: 1\n'},
+    {path: '.trail/trajectories/2026/12/02/traj_a/trajectory.md', content: '---\nid: traj_a\nstatus: completed\n---\n'},
+    {path: '.trail/trajectories/2026/12/02/traj_a/events/ev_1.md', content: 'one\n'},
+    {path: '.trail/trajectories/2026/12/02/traj_a/events/ev_2.md', content: 'two\n'},
+  ])
+  return {first, second}
+}
+
+describe('the object cache of a long-lived reader', () => {
+  it('answers every kind of revision exactly as git cat-file does, before and after the objects are cached', async () => {
+    const repo = newRepo({dirty: false})
+    const {first, second} = storeWithHistory(repo)
+    const head = repo.git(['rev-parse', 'HEAD']).trim()
+    repo.git(['tag', '-a', 'v1', '-m', 'a tag', head])
+    const tag = repo.git(['rev-parse', 'v1']).trim()
+    const revisions = [
+      'refs/trail/records',
+      'refs/trail/records^{tree}',
+      'refs/trail/records:',
+      'refs/trail/records:.trail/format.yaml',
+      'refs/trail/records:.trail/trajectories/2026/12/02/traj_a',
+      'refs/trail/records:.trail/trajectories/2026/12/02/traj_a/events/ev_2.md',
+      'refs/trail/records:.trail/trajectories/2026/12/02/traj_a/events/ev_9.md', // missing file
+      'refs/trail/records:.trail/format.yaml/below', // a path through a file
+      'refs/trail/records:.trail//format.yaml',
+      'refs/trail/records:./.trail/format.yaml',
+      'refs/trail/records:.trail/../.trail/format.yaml',
+      'refs/trail/nothing',
+      'refs/trail/nothing:.trail',
+      first,
+      `${first}^{tree}`,
+      `${first}:.relay/ledger/ünïcode name.md`,
+      `${first}:.trail/trajectories/2026/12/02/traj_a/events/ev_2.md`, // not there yet
+      `${second}:.trail/trajectories/2026/12/02/traj_a/events`,
+      second.slice(0, 12), // abbreviated
+      `${second.slice(0, 12)}:.trail/format.yaml`,
+      tag,
+      `${tag}^{tree}`,
+      `${tag}:README.md`,
+      '0'.repeat(40),
+      `${'0'.repeat(40)}:x`,
+    ]
+    const plain = new ObjectReader(repo.dir, testEnv())
+    const caching = new ObjectReader(repo.dir, testEnv())
+    caching.useCache(new ObjectCache(join(repo.dir, '.git'), 'sha1'))
+    try {
+      const expected = await answers(plain, revisions)
+      assert.deepEqual(await answers(caching, revisions), expected, 'first read (from git)')
+      assert.deepEqual(await answers(caching, revisions), expected, 'second read (from the cache where it can)')
+      for (const [index, revision] of revisions.entries()) assert.deepEqual(await answers(caching, [revision]), [expected[index]], revision)
+    } finally {
+      plain.close()
+      caching.close()
+    }
+  })
+
+  it('reads a moved ref again: a write by another process is seen at once, loose or packed', async () => {
+    const repo = newRepo({dirty: false})
+    const {second} = storeWithHistory(repo)
+    const caching = new ObjectReader(repo.dir, testEnv())
+    caching.useCache(new ObjectCache(join(repo.dir, '.git'), 'sha1'))
+    try {
+      assert.equal((await caching.read('refs/trail/records'))?.oid, second)
+      assert.equal(await caching.read('refs/trail/records:.trail/new.md'), null)
+      const third = commitOnRef(repo, 'refs/trail/records', [{path: '.trail/new.md', content: 'new\n'}], 'another process')
+      assert.equal((await caching.read('refs/trail/records'))?.oid, third, 'a loose ref moved')
+      assert.equal((await caching.read('refs/trail/records:.trail/new.md'))?.data.toString(), 'new\n', "the new tip's file")
+      repo.git(['pack-refs', '--all'])
+      const fourth = commitOnRef(repo, 'refs/trail/records', [{path: '.trail/x.md', content: 'x\n'}], 'then packed')
+      repo.git(['pack-refs', '--all'])
+      assert.equal((await caching.read('refs/trail/records'))?.oid, fourth, 'a packed ref')
+      repo.git(['symbolic-ref', 'refs/trail/alias', 'refs/trail/records'])
+      assert.equal((await caching.read('refs/trail/alias'))?.oid, fourth, 'a symbolic ref')
+      repo.git(['update-ref', '-d', 'refs/trail/records'])
+      assert.equal(await caching.read('refs/trail/records'), null, 'a deleted ref')
+    } finally {
+      caching.close()
+    }
+  })
+
+  it('never answers from a loose ref file that is not one git would read', async () => {
+    const repo = newRepo({dirty: false})
+    const {second} = storeWithHistory(repo)
+    const caching = new ObjectReader(repo.dir, testEnv())
+    caching.useCache(new ObjectCache(join(repo.dir, '.git'), 'sha1'))
+    try {
+      await caching.read(`${second}^{tree}`)
+      // A file git itself refuses: git's answer (missing), never the cache's reading of it.
+      writeFileSync(join(repo.dir, '.git', 'refs', 'trail', 'odd'), `${second}junk\n`)
+      const plain = new ObjectReader(repo.dir, testEnv())
+      try {
+        assert.deepEqual(await answers(caching, ['refs/trail/odd', 'refs/trail/odd^{tree}']), await answers(plain, ['refs/trail/odd', 'refs/trail/odd^{tree}']))
+      } finally {
+        plain.close()
+      }
+    } finally {
+      caching.close()
+    }
+  })
+
+  it('keeps at most its capacity, dropping the least recently used first', async () => {
+    const repo = newRepo({dirty: false})
+    const {first, second} = storeWithHistory(repo)
+    const plain = new ObjectReader(repo.dir, testEnv())
+    const [a, b] = await plain.readMany([first, second])
+    plain.close()
+    const cache = new ObjectCache(join(repo.dir, '.git'), 'sha1', a!.size + b!.size)
+    const reader = new ObjectReader(repo.dir, testEnv())
+    reader.useCache(cache)
+    try {
+      await reader.readMany([first, second])
+      assert.ok(cache.answer(second) && cache.answer(first), 'both fit (and the first is now the most recently used)')
+      const format = await reader.read(`${first}:.trail/format.yaml`)
+      assert.equal(format?.size, 10)
+      assert.equal(cache.answer(second), undefined, 'the least recently used went to make room')
+      assert.ok(cache.answer(first), 'the most recently used stayed')
+      assert.equal(cache.answer(format!.oid)?.data.toString(), 'format: 1\n')
+    } finally {
+      reader.close()
+    }
+  })
+})
