@@ -13,7 +13,10 @@ import {findTreeEntry, oidLength, type ObjectFormat, type Oid} from './objects.j
 // next write of the same agent changes the same folders: after the first, a decision reads nothing from git.
 
 /** A revision this cache may answer: an object id or a ref under refs/trail/, then `^{tree}`, then `:<path>`. */
-const REVISION = /^([0-9a-f]+|refs\/trail\/[^:^~@{}\\\s*?[]+)(\^\{tree\})?(?::(.*))?$/s
+const REVISION = /^([0-9a-f]+|refs\/trail\/[\w.\/-]+)(\^\{tree\})?(?::(.*))?$/s
+
+/** A ref name read from its file only when no part of it could lead elsewhere or be a lock (git check-ref-format). */
+const SAFE_REF = /^refs\/trail(\/(?!\.)(?![\w.-]*\.lock(\/|$))(?![\w.-]*\.\.)[\w.-]+)+$/
 
 /** Objects larger than this are not kept: records are a few kilobytes, a day's folder of trees a few dozen. */
 const LARGEST_OBJECT = 256 * 1024
@@ -42,7 +45,7 @@ export class ObjectCache {
     if (!match) return undefined
     const [, base, peel, path] = match
     let oid: Oid | undefined
-    if (base!.startsWith('refs/')) oid = this.looseRef(base!)
+    if (base!.startsWith('refs/')) oid = SAFE_REF.test(base!) ? this.looseRef(base!) : undefined
     else if (base!.length === this.hexLength) oid = base
     if (oid === undefined) return undefined
     let object = this.get(oid)

@@ -112,12 +112,18 @@ describe('the object cache of a long-lived reader', () => {
     const caching = new ObjectReader(repo.dir, testEnv())
     caching.useCache(new ObjectCache(join(repo.dir, '.git'), 'sha1'))
     try {
-      await caching.read(`${second}^{tree}`)
+      await caching.readMany([second, `${second}^{tree}`])
       // A file git itself refuses: git's answer (missing), never the cache's reading of it.
       writeFileSync(join(repo.dir, '.git', 'refs', 'trail', 'odd'), `${second}junk\n`)
+      // Files that hold an id but are no ref git reads: a lock, a name git refuses, a path out of refs/trail/.
+      writeFileSync(join(repo.dir, '.git', 'refs', 'trail', 'records.lock'), `${second}\n`)
+      writeFileSync(join(repo.dir, '.git', 'refs', 'trail', 'a..b'), `${second}\n`)
+      writeFileSync(join(repo.dir, '.git', 'refs', 'trail', '.hidden'), `${second}\n`)
+      writeFileSync(join(repo.dir, '.git', 'outside'), `${second}\n`)
+      const revisions = ['refs/trail/odd', 'refs/trail/odd^{tree}', 'refs/trail/records.lock', 'refs/trail/a..b', 'refs/trail/.hidden', 'refs/trail/../../outside']
       const plain = new ObjectReader(repo.dir, testEnv())
       try {
-        assert.deepEqual(await answers(caching, ['refs/trail/odd', 'refs/trail/odd^{tree}']), await answers(plain, ['refs/trail/odd', 'refs/trail/odd^{tree}']))
+        assert.deepEqual(await answers(caching, revisions), await answers(plain, revisions))
       } finally {
         plain.close()
       }
