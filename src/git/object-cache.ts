@@ -13,7 +13,7 @@ import {findTreeEntry, oidLength, type ObjectFormat, type Oid} from './objects.j
 // next write of the same agent changes the same folders: after the first, a decision reads nothing from git.
 
 /** A revision this cache may answer: an object id or a ref under refs/trail/, then `^{tree}`, then `:<path>`. */
-const REVISION = /^([0-9a-f]+|refs\/trail\/[\w.\/-]+)(\^\{tree\})?(?::(.*))?$/s
+const REVISION = /^([0-9a-f]+|refs\/trail\/[\w./-]+)(\^\{tree\})?(?::(.*))?$/s
 
 /** A ref name read from its file only when no part of it could lead elsewhere or be a lock (git check-ref-format). */
 const SAFE_REF = /^refs\/trail(\/(?!\.)(?![\w.-]*\.lock(\/|$))(?![\w.-]*\.\.)[\w.-]+)+$/

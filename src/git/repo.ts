@@ -162,6 +162,9 @@ export class GitRepo {
   private loadedWriteSettings: Promise<WriteSettings> | undefined
   private warmWriter: WarmCommitWriter | undefined
   private gcStartedMs = -Infinity
+  /** Set by keepCommitsWarm: a long-lived process, which tidies after a write's answer rather than before it. */
+  private longLived = false
+  private maintenanceDue = false
 
   private constructor(
     /** This worktree's git directory (`.git`, or `.git/worktrees/<name>` for a linked worktree). */
@@ -308,6 +311,7 @@ export class GitRepo {
    * the trees the last one made without asking git. `close()` ends it.
    */
   keepCommitsWarm(): void {
+    this.longLived = true
     this.reader.useCache(new ObjectCache(this.commonDir, this.objectFormat))
     if (hasSharedPermissions(this.commonDir)) return
     this.warmWriter ??= new WarmCommitWriter({cwd: this.cwd, commonDir: this.commonDir, objectFormat: this.objectFormat, env: this.env}, this.reader, () =>
@@ -941,6 +945,25 @@ export class GitRepo {
     this.gcStartedMs = Date.now()
     await this.run(['gc', '--auto', '--quiet'])
     return 'gc'
+  }
+
+  /**
+   * `maintain` after a write: at once for a command, which exits next; for a long-lived process (keepCommitsWarm),
+   * once the write's answer is on its way, as starting a roll-up forks the process (tens of milliseconds for a
+   * large heap) and would land on one call in sixteen. A failure there is left to the next write's maintenance,
+   * which tries the same again.
+   */
+  async maintainAfterWrite(): Promise<void> {
+    if (!this.longLived) {
+      await this.maintain()
+      return
+    }
+    if (this.maintenanceDue) return
+    this.maintenanceDue = true
+    setImmediate(() => {
+      this.maintenanceDue = false
+      this.maintain().catch(() => {})
+    })
   }
 
   close(): void {

@@ -104,7 +104,7 @@ export async function transact<T>(store: Store, change: (snapshot: Snapshot) => 
           // Without the lock another writer may be updating this worktree's mirror right now; it catches up later.
           if (lock.held) await store.mirror.update(snapshot.tip, moved.commit, moved.writes, {adopted})
           if (adopted) store.warn('adopted the records fetched from the remote; only new records are mirrored into .trail/ and .relay/ until: trail init')
-          await repo.maintain()
+          await repo.maintainAfterWrite()
         } catch (error) {
           tidyingFailed((error as Error).message.split('\n')[0]!)
         }

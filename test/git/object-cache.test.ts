@@ -120,7 +120,14 @@ describe('the object cache of a long-lived reader', () => {
       writeFileSync(join(repo.dir, '.git', 'refs', 'trail', 'a..b'), `${second}\n`)
       writeFileSync(join(repo.dir, '.git', 'refs', 'trail', '.hidden'), `${second}\n`)
       writeFileSync(join(repo.dir, '.git', 'outside'), `${second}\n`)
-      const revisions = ['refs/trail/odd', 'refs/trail/odd^{tree}', 'refs/trail/records.lock', 'refs/trail/a..b', 'refs/trail/.hidden', 'refs/trail/../../outside']
+      const revisions = [
+        'refs/trail/odd',
+        'refs/trail/odd^{tree}',
+        'refs/trail/records.lock',
+        'refs/trail/a..b',
+        'refs/trail/.hidden',
+        'refs/trail/../../outside',
+      ]
       const plain = new ObjectReader(repo.dir, testEnv())
       try {
         assert.deepEqual(await answers(caching, revisions), await answers(plain, revisions))

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict'
+import {readdirSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, it} from 'node:test'
+import {SMALL_PACK_LIMIT} from '../../src/git/repo.js'
+import {useRepos} from '../helpers/repo.js'
+import {startMcp} from './mcp-client.js'
+
+// relay mcp's own write path (src/git/warm-commit.ts): each tool call that writes leaves one small pack and no loose
+// object, and the server rolls its small packs up as the CLI does, after its answers rather than before them.
+
+const newRepo = useRepos()
+
+describe("relay mcp's writes in the object store", () => {
+  it('leave one pack per write and no loose object, rolled up past the limit, with every record on the ref and fsck clean', async () => {
+    const repo = newRepo()
+    const before = repo.userState()
+    const objects = join(repo.dir, '.git', 'objects')
+    const looseObjects = () =>
+      readdirSync(objects)
+        .filter((name) => /^[0-9a-f]{2}$/.test(name))
+        .flatMap((folder) => readdirSync(join(objects, folder)))
+    const packs = () => readdirSync(join(objects, 'pack')).filter((name) => name.endsWith('.pack'))
+    const loose = new Set(looseObjects())
+    const server = await startMcp({cwd: repo.dir, clientName: 'packs'})
+    try {
+      await server.ok('trail_start', {title: 'Many warm writes', agent: 'warm'})
+      const writes = SMALL_PACK_LIMIT * 3
+      let most = 0
+      for (let n = 0; n < writes; n++) {
+        await server.ok('trail_decision', {title: `Decision ${n}`, reasoning: 'warm', agent: 'warm'})
+        most = Math.max(most, packs().length)
+      }
+      assert.deepEqual(
+        looseObjects().filter((name) => !loose.has(name)),
+        [],
+        'no loose object written',
+      )
+      assert.ok(most <= SMALL_PACK_LIMIT + 4, `at most ${SMALL_PACK_LIMIT + 4} packs at any time, saw ${most}`)
+      assert.ok(most > 1, 'the writes made packs')
+    } finally {
+      await server.close()
+    }
+    const decisions = repo
+      .git(['ls-tree', '-r', '--name-only', 'refs/trail/records'])
+      .split('\n')
+      .filter((path) => /\/events\/ev_\w+\.md$/.test(path))
+    assert.equal(decisions.length, SMALL_PACK_LIMIT * 3, 'every decision is on the ref')
+    await repo.fsck('refs/trail/records')
+    repo.assertUserStateUnchanged(before)
+  })
+})
