@@ -3,6 +3,7 @@
 // and help without scanning the commands folder at run time.
 import {execFileSync} from 'node:child_process'
 import {mkdir, mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
+import {createRequire} from 'node:module'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
@@ -26,8 +27,34 @@ const entries = [
   ...['trail', 'relay'].map((bin) => ({name: bin, source: `src/cli/hot-${bin}.ts`})),
   ...families.map((family) => ({name: family, source: `src/cli/hot-families/${family}.ts`})),
 ]
+// Node's built-in modules that the bundles' top levels would otherwise load on every call (child_process alone
+// brings net, stream and dgram: 37 internal modules), loaded on first use instead: each import of one resolves to a
+// stand-in whose exports are getters that require the real module when first read. esbuild reads an imported name
+// where it is used (`(0, import_x.spawn)(...)`), so the already-shown path of the edit hook, which runs no git, never
+// loads child_process.
+const LAZY_BUILTINS = ['async_hooks', 'child_process', 'crypto', 'http', 'https', 'net', 'os', 'readline', 'stream', 'tty', 'util', 'zlib']
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(plugin) {
+    const filter = new RegExp(`^(node:)?(${LAZY_BUILTINS.join('|')})$`)
+    plugin.onResolve({filter}, (args) =>
+      args.namespace === 'lazy-builtin' ? {path: args.path, external: true} : {path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin'},
+    )
+    plugin.onLoad({filter: /.*/, namespace: 'lazy-builtin'}, (args) => {
+      const names = Object.keys(createRequire(import.meta.url)(`node:${args.path}`)).filter((name) => /^[A-Za-z_$][\w$]*$/.test(name))
+      return {
+        loader: 'js',
+        contents:
+          `let loaded; const load = () => (loaded ??= require(${JSON.stringify(`node:${args.path}`)}));\n` +
+          `for (const name of ${JSON.stringify(names)}) Object.defineProperty(module.exports, name, {enumerable: true, get: () => load()[name]});\n`,
+      }
+    })
+  },
+}
+
 for (const {name, source} of entries) {
   await build({
+    plugins: [lazyBuiltins],
     entryPoints: [join(root, source)],
     outfile: join(root, `dist/hot-${name}.cjs`),
     bundle: true,

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict'
-import {existsSync, readFileSync, rmSync} from 'node:fs'
+import {spawnSync} from 'node:child_process'
+import {existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
 import {HOT_RELAY} from '../../src/cli/hot-relay.js'
 import {HOT_TRAIL} from '../../src/cli/hot-trail.js'
 import {ROOT, runCli} from '../helpers/cli.js'
-import {useRepos, useTempDirs} from '../helpers/repo.js'
+import {testEnv, useRepos, useTempDirs} from '../helpers/repo.js'
 
 // bin/fast-path.cjs loads the bundle of the hot command's family (dist/hot-<bin>-<family>.cjs, by
 // dist/hot-routes.json), the whole executable's when it cannot tell the command from argv, and oclif only for
@@ -146,5 +147,50 @@ describe('the fast path loads one family’s bundle', () => {
     const other = await traced(repo.dir, ['relay', 'bridge', 'list'])
     assert.equal(other.code, 0, other.stderr)
     assert.deepEqual(other.lines, ['fast-path hot-relay', 'oclif relay'])
+  })
+})
+
+describe('the fast path loads Node’s built-in modules only when a command uses them', () => {
+  /** The built-in modules a node process loaded beyond what `node -e 0` loads, written at exit by a preload. */
+  function builtinsLoaded(args: string[], cwd: string, input = ''): string[] {
+    const dir = tempDir('modules')
+    const preload = join(dir, 'preload.cjs')
+    const out = join(dir, 'modules.json')
+    writeFileSync(
+      preload,
+      `const base = new Set(process.moduleLoadList)\nprocess.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(process.moduleLoadList.filter((m) => !base.has(m)))))\n`,
+    )
+    const result = spawnSync(process.execPath, ['-r', preload, ...args], {cwd, input, env: testEnv({TRAIL_AGENT: 'tester', AGENT_RELAY_NAME: 'tester'})})
+    assert.equal(result.status, 0, result.stderr.toString())
+    return (JSON.parse(readFileSync(out, 'utf8')) as string[])
+      .filter((name) => name.startsWith('NativeModule '))
+      .map((name) => name.slice('NativeModule '.length))
+  }
+
+  it('loading any bundle (its top level, no command) loads none of child_process, net, os, tty, util, crypto', () => {
+    const dir = tempDir('load')
+    for (const name of new Set(['trail', 'relay', ...Object.values(routes.trail), ...Object.values(routes.relay)])) {
+      const loaded = builtinsLoaded(['-e', `require(${JSON.stringify(join(ROOT, 'dist', `hot-${name}.cjs`))})`], dir)
+      assert.deepEqual(
+        loaded.filter((module) => ['child_process', 'net', 'os', 'tty', 'util', 'crypto', 'http', 'stream'].includes(module)),
+        [],
+        name,
+      )
+    }
+  })
+
+  it('the edit hook on a file already shown runs no git and never loads child_process; a write does', () => {
+    const repo = newRepo()
+    const payload = JSON.stringify({
+      session_id: 'lazy-0001',
+      cwd: repo.dir,
+      hook_event_name: 'PreToolUse',
+      tool_name: 'Edit',
+      tool_input: {file_path: join(repo.dir, 'README.md'), old_string: 'app', new_string: 'App'},
+    })
+    const hook = [join(ROOT, 'bin', 'relay.cjs'), 'hook', 'claude', 'pre-edit']
+    builtinsLoaded(hook, repo.dir, payload)
+    assert.ok(!builtinsLoaded(hook, repo.dir, payload).includes('child_process'), 'already shown: no child_process')
+    assert.ok(builtinsLoaded([join(ROOT, 'bin', 'trail.cjs'), 'start', 'Lazy'], repo.dir).includes('child_process'), 'a write spawns git')
   })
 })
