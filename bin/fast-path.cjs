@@ -1,17 +1,60 @@
-// Loads dist/hot-<bin>.cjs (an executable's bundled fast path) with V8's code cache from dist/hot-<bin>.cjs.cache,
-// which the build writes after running a command once. Node 20 has no compile cache of its own
+// Loads an executable's bundled fast path with V8's code cache (dist/hot-<name>.cjs and dist/hot-<name>.cjs.cache,
+// which the build writes after running the commands). Node 20 has no compile cache of its own
 // (module.enableCompileCache is Node 22); without it, compiling the bundle costs about 5 ms on every call of a hot
 // command (measured with hyperfine). A cache made by another Node version is rejected by V8, which then compiles as
 // usual: slower, never wrong.
+//
+// Which bundle: the one of the command's family (dist/hot-<bin>-<family>.cjs, src/cli/hot-families/) when argv names
+// a hot command this file can tell by dist/hot-routes.json, else the whole executable's (dist/hot-<bin>.cjs). Both
+// parse argv alike and serve a command alike; a family's is smaller, and loading a bundle is part of every call.
 'use strict'
-const {readFileSync, writeFileSync} = require('node:fs')
+const {appendFileSync, readFileSync, writeFileSync} = require('node:fs')
 const {dirname, join} = require('node:path')
-const {pathToFileURL} = require('node:url')
 const {Script} = require('node:vm')
 const Module = require('node:module')
 
-function loadFastPath(bin) {
-  const file = join(__dirname, '..', 'dist', `hot-${bin}.cjs`)
+const DIST = join(__dirname, '..', 'dist')
+
+/** RELAY_TRAIL_TRACE=<file> (see src/git/process.ts): `<pid>\tfast-path\t<bundle>` or `<pid>\toclif\t<bin>`. */
+function trace(...fields) {
+  const file = process.env.RELAY_TRAIL_TRACE
+  if (file) appendFileSync(file, `${[process.pid, ...fields].join('\t')}\n`)
+}
+
+/**
+ * The family whose bundle serves `argv`, or undefined. The command is argv's first one or two words that are not
+ * flags (a global flag's value skipped: --color auto|always|never, trail's --data-dir <path>). A wrong guess costs
+ * time, never a result: the family's bundle parses argv as the whole one does, and leaves to oclif what it does not
+ * serve.
+ */
+function familyOf(bin, argv) {
+  let routes
+  try {
+    routes = JSON.parse(readFileSync(join(DIST, 'hot-routes.json'), 'utf8'))[bin]
+  } catch {
+    return undefined
+  }
+  if (routes === null || typeof routes !== 'object') return undefined
+  const words = []
+  for (let i = 0; i < argv.length && words.length < 2; i++) {
+    const word = argv[i]
+    if (word === '--') break
+    if (word.startsWith('-')) {
+      if (word === '--color' && ['auto', 'always', 'never'].includes(argv[i + 1])) i++
+      else if (word === '--data-dir' && bin === 'trail') i++
+      continue
+    }
+    words.push(word)
+  }
+  for (const name of [words.join(' '), words[0]]) {
+    if (name !== undefined && Object.hasOwn(routes, name) && /^[a-z]+(-[a-z]+)*$/.test(routes[name])) return routes[name]
+  }
+  return undefined
+}
+
+/** Loads dist/<name>.cjs with its code cache, if any, and returns its exports. */
+function loadBundle(name) {
+  const file = join(DIST, `${name}.cjs`)
   const cacheFile = `${file}.cache`
   let cachedData
   try {
@@ -19,7 +62,8 @@ function loadFastPath(bin) {
   } catch {
     // no cache yet: compile as usual
   }
-  const script = new Script(Module.wrap(readFileSync(file, 'utf8')), {filename: file, cachedData})
+  // latin1: the build makes every bundle ASCII, and a one-byte string is read without decoding UTF-8.
+  const script = new Script(Module.wrap(readFileSync(file, 'latin1')), {filename: file, cachedData})
   const module = {exports: {}}
   script.runInThisContext()(module.exports, Module.createRequire(file), module, file, dirname(file))
   // The build sets this to record the cache after a real run, so the functions a command uses are in it too.
@@ -29,11 +73,16 @@ function loadFastPath(bin) {
 
 /** Runs an executable: its hot commands from the fast path, everything else through oclif (loaded only then). */
 function main(bin) {
-  const {run} = loadFastPath(bin)
   const argv = process.argv.slice(2)
+  const family = familyOf(bin, argv)
+  const bundle = family ? `hot-${family}` : `hot-${bin}`
+  const {run} = loadBundle(bundle)
+  trace('fast-path', bundle)
   run(argv).then(async (handled) => {
     if (handled) return
-    const {runOclif} = await import(pathToFileURL(join(__dirname, '..', 'dist', 'src', 'cli', 'oclif.js')).href)
+    trace('oclif', bin)
+    const {pathToFileURL} = require('node:url')
+    const {runOclif} = await import(pathToFileURL(join(DIST, 'src', 'cli', 'oclif.js')).href)
     await runOclif(bin, argv)
   })
 }

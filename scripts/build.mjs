@@ -3,6 +3,7 @@
 // and help without scanning the commands folder at run time.
 import {execFileSync} from 'node:child_process'
 import {mkdir, mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
+import {createRequire} from 'node:module'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
@@ -12,10 +13,50 @@ import {Plugin} from '@oclif/core'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'))
 
-for (const bin of ['trail', 'relay']) {
+// One bundle per executable with every hot command (dist/hot-<bin>.cjs), and one per family of hot commands
+// (src/cli/hot-families/<bin>-<family>.ts → dist/hot-<bin>-<family>.cjs) with only their code: bin/fast-path.cjs
+// picks a family's bundle from argv by dist/hot-routes.json, and the whole one when it cannot tell. Loading a bundle
+// (reading it and its code cache, deserialising, running its top level) is part of every call, and grows with it.
+// The bundles stay in dist/ itself: code that finds files from its own place (src/integrations/relay-command.ts)
+// sees the same folder from each.
+const families = (await readdir(join(root, 'src/cli/hot-families')))
+  .filter((name) => name.endsWith('.ts'))
+  .map((name) => name.slice(0, -3))
+  .sort()
+const entries = [
+  ...['trail', 'relay'].map((bin) => ({name: bin, source: `src/cli/hot-${bin}.ts`})),
+  ...families.map((family) => ({name: family, source: `src/cli/hot-families/${family}.ts`})),
+]
+// Node's built-in modules that the bundles' top levels would otherwise load on every call (child_process alone
+// brings net, stream and dgram: 37 internal modules), loaded on first use instead: each import of one resolves to a
+// stand-in whose exports are getters that require the real module when first read. esbuild reads an imported name
+// where it is used (`(0, import_x.spawn)(...)`), so the already-shown path of the edit hook, which runs no git, never
+// loads child_process.
+const LAZY_BUILTINS = ['async_hooks', 'child_process', 'crypto', 'http', 'https', 'net', 'os', 'readline', 'stream', 'tty', 'util', 'zlib']
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(plugin) {
+    const filter = new RegExp(`^(node:)?(${LAZY_BUILTINS.join('|')})$`)
+    plugin.onResolve({filter}, (args) =>
+      args.namespace === 'lazy-builtin' ? {path: args.path, external: true} : {path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin'},
+    )
+    plugin.onLoad({filter: /.*/, namespace: 'lazy-builtin'}, (args) => {
+      const names = Object.keys(createRequire(import.meta.url)(`node:${args.path}`)).filter((name) => /^[A-Za-z_$][\w$]*$/.test(name))
+      return {
+        loader: 'js',
+        contents:
+          `let loaded; const load = () => (loaded ??= require(${JSON.stringify(`node:${args.path}`)}));\n` +
+          `for (const name of ${JSON.stringify(names)}) Object.defineProperty(module.exports, name, {enumerable: true, get: () => load()[name]});\n`,
+      }
+    })
+  },
+}
+
+for (const {name, source} of entries) {
   await build({
-    entryPoints: [join(root, `src/cli/hot-${bin}.ts`)],
-    outfile: join(root, `dist/hot-${bin}.cjs`),
+    plugins: [lazyBuiltins],
+    entryPoints: [join(root, source)],
+    outfile: join(root, `dist/hot-${name}.cjs`),
     bundle: true,
     platform: 'node',
     // CommonJS: Node starts a CommonJS entry about 6 ms faster than an ES module (bench: trail status).
@@ -30,7 +71,34 @@ for (const bin of ['trail', 'relay']) {
     // stay readable.
     minifyWhitespace: true,
     minifySyntax: true,
+    // ASCII only, so bin/fast-path.cjs reads it as latin1 into a one-byte string: no UTF-8 decoding, and half the
+    // memory of the two-byte string one character outside ASCII makes of the whole file. esbuild escapes strings,
+    // not regular expressions: write such a character as \uXXXX in a regular expression's source.
+    charset: 'ascii',
   })
+  const text = await readFile(join(root, `dist/hot-${name}.cjs`), 'utf8')
+  const at = text.search(/[^\x00-\x7f]/)
+  if (at !== -1) {
+    throw new Error(
+      `dist/hot-${name}.cjs is not ASCII: ${JSON.stringify(text.slice(Math.max(0, at - 60), at + 20))}; write the character as \\u${text.charCodeAt(at).toString(16).padStart(4, '0')} in the source`,
+    )
+  }
+}
+
+// dist/hot-routes.json: for each executable, each hot command's name (its words, space-separated) and the family
+// whose bundle serves it. Every hot command is in exactly one family (test/cli/fast-path-bundles.test.ts).
+{
+  const routes = {trail: {}, relay: {}}
+  for (const family of families) {
+    const bin = family.split('-')[0]
+    const {COMMANDS} = await import(pathToFileURL(join(root, `dist/src/cli/hot-families/${family}.js`)).href)
+    for (const definition of COMMANDS) {
+      if (definition.bin !== bin) throw new Error(`src/cli/hot-families/${family}.ts: ${definition.bin} ${definition.name} is not a ${bin} command`)
+      if (routes[bin][definition.name]) throw new Error(`${bin} ${definition.name} is in two families: ${routes[bin][definition.name]} and ${family}`)
+      routes[bin][definition.name] = family
+    }
+  }
+  await writeFile(join(root, 'dist/hot-routes.json'), `${JSON.stringify(routes, null, 2)}\n`)
 }
 
 // The dashboard's page (src/dashboard/web): type-checked with the DOM's types (its own tsconfig; the main one has
@@ -134,9 +202,14 @@ async function commandFiles(dir) {
 }
 
 // V8's code cache for the fast path (see bin/fast-path.cjs): recorded after real commands in a throwaway
-// repository, so it holds the functions the hot commands run, not only the top level. Every hot command runs once,
-// each loading the cache the one before wrote and writing it back with its own functions added: writes are 4-7%
-// faster with their functions cached than with only status's and load's (issue 14).
+// repository, so it holds the functions the hot commands run, not only the top level. Every hot command family runs
+// here through the executables (so through its own bundle), each run loading the cache the one before wrote and
+// writing it back with its own functions added: writes are 4-7% faster with their functions cached than with only
+// status's and load's (issue 14). A bundle no run loaded (the whole ones, for argv bin/fast-path.cjs cannot place)
+// gets a cache of its top level. The old caches go first: V8 checks a cache against its source's length only.
+for (const name of await readdir(join(root, 'dist'))) {
+  if (/^hot-.*\.cjs\.cache$/.test(name)) await rm(join(root, 'dist', name))
+}
 const scratch = await mkdtemp(join(tmpdir(), 'relay-trail-build-'))
 try {
   const env = {
@@ -149,27 +222,60 @@ try {
     GIT_COMMITTER_NAME: 'Build',
     GIT_COMMITTER_EMAIL: 'build@example.com',
   }
-  execFileSync('git', ['init', '--quiet', scratch])
-  const runs = [
-    ['trail', 'start', 'Code cache'],
-    ['trail', 'decision', 'Cache every hot command', '--reasoning', 'faster starts'],
-    ['trail', 'status'],
-    ['trail', 'complete', '--summary', 'Cached', '--confidence', '0.9'],
-    ['trail', 'start', 'Code cache, abandoned'],
-    ['trail', 'abandon', '--reason', 'done'],
-    ['relay', 'continuity', 'save', 'Current task: the code cache'],
-    ['relay', 'continuity', 'uncertain', 'whether every function is cached'],
-    ['relay', 'send', 'Designer', 'The code cache is recorded'],
-    ['relay', 'continuity', 'load'],
-    ['trail', 'status'],
-  ]
-  for (const [bin, ...args] of runs) {
+  delete env.RELAY_TRAIL_TRACE
+  const git = (...args) => execFileSync('git', args, {cwd: scratch, env, stdio: 'ignore'})
+  git('init', '--quiet', scratch)
+  await writeFile(join(scratch, 'cache.txt'), 'one\ntwo\nthree\n')
+  git('add', 'cache.txt')
+  git('commit', '--quiet', '-m', 'The code cache')
+  const editPayload = JSON.stringify({
+    session_id: 'build-0001',
+    cwd: scratch,
+    hook_event_name: 'PreToolUse',
+    tool_name: 'Edit',
+    tool_input: {file_path: join(scratch, 'cache.txt'), old_string: 'one', new_string: 'uno'},
+  })
+  /** Runs a command; its stdout, or '' when it failed (a failed command still records what it compiled). */
+  const run = (bin, args, input = '') => {
     try {
-      execFileSync(process.execPath, [join(root, `bin/${bin}.cjs`), ...args], {cwd: scratch, env, stdio: 'ignore'})
+      return execFileSync(process.execPath, [join(root, `bin/${bin}.cjs`), ...args], {cwd: scratch, env, input, stdio: ['pipe', 'pipe', 'ignore']}).toString()
     } catch {
-      // a command that fails still records what it compiled; the cache is only ever a speed-up
+      return ''
     }
   }
+  const started = /traj_\w+/.exec(run('trail', ['start', 'Code cache']))?.[0] ?? 'traj_unknown'
+  run('trail', ['decision', 'Cache every hot command', '--reasoning', 'faster starts'])
+  run('trail', ['status'])
+  run('trail', ['complete', '--summary', 'Cached', '--confidence', '0.9'])
+  run('trail', ['start', 'Code cache, abandoned'])
+  run('trail', ['abandon', '--reason', 'done'])
+  run('trail', ['list'])
+  run('trail', ['show', started])
+  run('trail', ['why', 'cache.txt:1'])
+  run('trail', ['review', 'HEAD'])
+  run('trail', ['hook-git', 'post-commit'])
+  run('trail', ['__complete', '--', 'show', ''])
+  run('relay', ['continuity', 'save', 'Current task: the code cache'])
+  run('relay', ['continuity', 'uncertain', 'whether every function is cached'])
+  run('relay', ['send', 'Designer', 'The code cache is recorded'])
+  run('relay', ['continuity', 'load'])
+  run('relay', ['inbox'])
+  run('relay', ['search', 'cache'])
+  run('relay', ['hook', 'claude', 'pre-edit'], editPayload)
+  run('relay', ['hook', 'claude', 'pre-edit'], editPayload)
+  run('relay', ['ingest'], 'Working on the code cache.\n')
+  run('relay', ['sync'])
+  run('relay', ['__complete', '--', 'send', ''])
+  run('trail', ['status'])
 } finally {
   await rm(scratch, {recursive: true, force: true})
+}
+for (const name of await readdir(join(root, 'dist'))) {
+  if (!/^hot-.*\.cjs$/.test(name) || (await readdir(join(root, 'dist'))).includes(`${name}.cache`)) continue
+  // Loads the bundle as bin/fast-path.cjs does (its top level runs; no command) and writes what V8 compiled.
+  const record =
+    'const {Script} = require("node:vm"); const Module = require("node:module"); const fs = require("node:fs"); const path = require("node:path");' +
+    'const file = process.argv[1]; const script = new Script(Module.wrap(fs.readFileSync(file, "utf8")), {filename: file});' +
+    'script.runInThisContext()({}, Module.createRequire(file), {exports: {}}, file, path.dirname(file)); fs.writeFileSync(file + ".cache", script.createCachedData())'
+  execFileSync(process.execPath, ['-e', record, join(root, 'dist', name)], {stdio: 'inherit'})
 }

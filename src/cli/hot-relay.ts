@@ -1,35 +1,21 @@
-import {continuityLoad} from './definitions/relay/continuity-load.js'
-import {continuitySave} from './definitions/relay/continuity-save.js'
-import {continuityUncertain} from './definitions/relay/continuity-uncertain.js'
-import {hook} from './definitions/relay/hook.js'
-import {inbox} from './definitions/relay/inbox.js'
-import {ingest} from './definitions/relay/ingest.js'
-import {search} from './definitions/relay/search.js'
-import {send} from './definitions/relay/send.js'
-import {sync} from './definitions/relay/sync.js'
-import {thread} from './definitions/relay/thread.js'
-import {shellComplete} from './definitions/relay/completion.js'
+import {COMMANDS as COMPLETE} from './hot-families/relay-complete.js'
+import {COMMANDS as HOOK} from './hot-families/relay-hook.js'
+import {COMMANDS as INGEST} from './hot-families/relay-ingest.js'
+import {COMMANDS as LEDGER} from './hot-families/relay-ledger.js'
+import {COMMANDS as READS} from './hot-families/relay-reads.js'
+import {COMMANDS as SYNC} from './hot-families/relay-sync.js'
 import {runHot, type AnyDefinition} from './hot.js'
 
-// The entry of dist/hot-relay.cjs: `relay`'s hot commands. `relay sync` is one too: it runs at the start of
-// every session, and through oclif its start-up alone (about 100 ms) cost more than the git fetch calls it makes
+// The entry of dist/hot-relay.cjs: every one of `relay`'s hot commands. `relay sync` is one: it runs at the start
+// of every session, and through oclif its start-up alone (about 100 ms) cost more than the git fetch calls it makes
 // for 10 siblings (bench/relay-commands.ts). `relay hook` runs at every turn of every hooked agent session. The
 // reads (`inbox`, `thread`, `search`) too: through oclif they cost 115-190 ms whatever the store holds (issue 14).
-
 // `__complete` answers every TAB of the completion scripts (../cli/complete.ts): it must not wait for oclif.
-export const HOT_RELAY: readonly AnyDefinition[] = [
-  continuitySave,
-  continuityLoad,
-  continuityUncertain,
-  ingest,
-  send,
-  sync,
-  hook,
-  inbox,
-  thread,
-  search,
-  shellComplete,
-]
+//
+// A call whose command bin/fast-path.cjs can tell from argv loads only its family's bundle instead
+// (./hot-families/*.ts, dist/hot-relay-<family>.cjs); this one serves the rest, exactly as a family's would.
+
+export const HOT_RELAY: readonly AnyDefinition[] = [...LEDGER, ...INGEST, ...SYNC, ...HOOK, ...READS, ...COMPLETE]
 
 /** Runs `argv` if it names a hot `relay` command; false lets oclif take it. */
 export function run(argv: readonly string[]): Promise<boolean> {

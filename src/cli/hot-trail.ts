@@ -1,46 +1,22 @@
-import {abandon} from './definitions/trail/abandon.js'
-import {complete} from './definitions/trail/complete.js'
-import {decision} from './definitions/trail/decision.js'
-import {exportCommand} from './definitions/trail/export.js'
-import {hookGit} from './definitions/trail/hook-git.js'
-import {list} from './definitions/trail/list.js'
-import {resume} from './definitions/trail/resume.js'
-import {event} from './definitions/trail/event.js'
-import {phase} from './definitions/trail/phase.js'
-import {reflect} from './definitions/trail/reflect.js'
-import {review} from './definitions/trail/review.js'
-import {show} from './definitions/trail/show.js'
-import {start} from './definitions/trail/start.js'
-import {status} from './definitions/trail/status.js'
-import {why} from './definitions/trail/why.js'
-import {shellComplete} from './definitions/trail/completion.js'
+import {COMMANDS as COMPLETE} from './hot-families/trail-complete.js'
+import {COMMANDS as HISTORY} from './hot-families/trail-history.js'
+import {COMMANDS as READS} from './hot-families/trail-reads.js'
+import {COMMANDS as WRITES} from './hot-families/trail-writes.js'
 import {runHot, type AnyDefinition} from './hot.js'
 import {normaliseTrailArgv} from './incumbent-argv.js'
 
-// The entry of dist/hot-trail.cjs: `trail`'s hot commands, and only their code (a bundle per executable keeps
-// each one small: compiling it is part of every call). `trail hook-git` runs in every commit an agent makes;
-// `trail review` and `trail why` are measured against `git log` and `git blame` (bench/review.ts, bench/why.ts).
-// The reads (`list`, `show`, `export`) too: through oclif they cost 115-190 ms whatever the store holds (issue 14).
+// The entry of dist/hot-trail.cjs: every one of `trail`'s hot commands. `trail hook-git` runs in every commit an
+// agent makes; `trail review` and `trail why` are measured against `git log` and `git blame` (bench/review.ts,
+// bench/why.ts). The reads (`list`, `show`, `export`) too: through oclif they cost 115-190 ms whatever the store
+// holds (issue 14). `__complete` answers every TAB of the completion scripts (../cli/complete.ts): it must not wait
+// for oclif.
+//
+// A call whose command bin/fast-path.cjs can tell from argv loads only its family's bundle instead
+// (./hot-families/*.ts, dist/hot-trail-<family>.cjs: compiling and loading a bundle is part of every call, and a
+// family's is about two thirds of this one); this one serves the rest (a global flag it cannot place, an error in
+// argv), exactly as a family's would.
 
-// `__complete` answers every TAB of the completion scripts (../cli/complete.ts): it must not wait for oclif.
-export const HOT_TRAIL: readonly AnyDefinition[] = [
-  start,
-  decision,
-  complete,
-  abandon,
-  status,
-  resume,
-  phase,
-  event,
-  reflect,
-  hookGit,
-  review,
-  why,
-  list,
-  show,
-  exportCommand,
-  shellComplete,
-]
+export const HOT_TRAIL: readonly AnyDefinition[] = [...WRITES, ...HISTORY, ...READS, ...COMPLETE]
 
 /** Runs `argv` if it names a hot `trail` command; false lets oclif take it. */
 export function run(argv: readonly string[]): Promise<boolean> {

@@ -2,7 +2,7 @@ import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process'
 import {GitError} from '../errors.js'
 import type {ObjectCache} from './object-cache.js'
 import type {ObjectType, Oid} from './objects.js'
-import {gitEnv, trace, type Env} from './process.js'
+import {gitEnv, gitExecutable, spawnFailure, trace, type Env} from './process.js'
 
 /** An object as `git cat-file --batch` returns it. */
 export interface GitObject {
@@ -103,7 +103,8 @@ export class ObjectReader {
   /** Starts the `git cat-file` process now rather than on the first read. */
   start(): ChildProcessWithoutNullStreams {
     if (this.child) return this.child
-    const child = spawn('git', ['cat-file', this.contents ? '--batch' : '--batch-check'], {cwd: this.cwd, env: gitEnv(this.env)})
+    const env = gitEnv(this.env)
+    const child = spawn(gitExecutable(env), ['cat-file', this.contents ? '--batch' : '--batch-check'], {cwd: this.cwd, env})
     this.stderr = ''
     trace?.('git', 'cat-file', `cat-file ${this.contents ? '--batch' : '--batch-check'}`)
     child.stdout.on('data', (chunk: Buffer) => this.receive(chunk))
@@ -111,7 +112,7 @@ export class ObjectReader {
     child.stdin.on('error', () => {})
     // A process that dies (killed, a fatal error, git missing) fails the reads waiting on it, and the next read
     // starts a new one: a long-lived reader (relay mcp) outlives any one `git cat-file`.
-    child.on('error', (error) => this.fail(child, error))
+    child.on('error', (error) => this.fail(child, spawnFailure(['cat-file'], error)))
     child.on('close', (code) => {
       trace?.('git-exit', 'cat-file', String(code))
       this.fail(child, new GitError(['cat-file', '--batch'], code, this.stderr || 'exited early'))

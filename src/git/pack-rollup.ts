@@ -1,7 +1,7 @@
 import {spawn} from 'node:child_process'
 import {closeSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync} from 'node:fs'
 import {join} from 'node:path'
-import {type Env, gitEnv, trace} from './process.js'
+import {type Env, gitEnv, gitExecutable, trace} from './process.js'
 
 // Rolling the small packs every write leaves into one, off the write's path and at a cost that does not grow with
 // the store. `git repack --geometric=2` walks every tree of the newest commit to order its objects (430 ms at
@@ -182,7 +182,8 @@ export function startRollup(place: RollupPlace, packs: readonly string[], now = 
     objectList = openSync(list, 'r')
     const args = ['pack-objects', '--quiet', '--delta-base-offset', join(dir, 'pack')]
     // Its own session (setsid), no pipe to this process: it outlives the write, which exits without waiting.
-    const child = spawn('git', args, {cwd: place.cwd, env: gitEnv(place.env), stdio: [objectList, state, 'ignore'], detached: true})
+    const env = gitEnv(place.env)
+    const child = spawn(gitExecutable(env), args, {cwd: place.cwd, env, stdio: [objectList, state, 'ignore'], detached: true})
     child.on('error', () => {}) // no git: the state file names no pack, and is taken for a failed roll-up later
     child.unref()
     trace?.('git', 'pack-objects', `${args.join(' ')} (detached)`)

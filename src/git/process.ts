@@ -1,7 +1,7 @@
 import {spawn} from 'node:child_process'
-import {appendFileSync, closeSync, fstatSync, openSync, readSync, unlinkSync} from 'node:fs'
+import {accessSync, appendFileSync, closeSync, constants, fstatSync, openSync, readSync, statSync, unlinkSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {isAbsolute, join} from 'node:path'
 import {GitError, GitTimeoutError} from '../errors.js'
 
 export type Env = Readonly<Record<string, string | undefined>>
@@ -14,6 +14,8 @@ export type Env = Readonly<Record<string, string | undefined>>
  *   <pid>  read      <type>        <name>        an object the cat-file reader returned (type: missing when absent),
  *                                               by the name it was asked for: <tree>:<path>, an oid, a ref
  *   <pid>  write     cursor        <file>        relay ingest wrote an input file's cursor (.git/trail/ingest/)
+ *   <pid>  fast-path <bundle>                    bin/fast-path.cjs loaded dist/<bundle>.cjs (hot-trail-writes, ...)
+ *   <pid>  oclif     <bin>                       the fast path left the command to oclif
  * Read once at start-up: unset, `trace` is undefined and each call site `trace?.(...)` costs one check (its
  * arguments are not even built).
  */
@@ -69,6 +71,55 @@ export function gitEnv(env: Env, extra: Env = {}): Record<string, string> {
   return clean
 }
 
+/**
+ * The git every git process of this one runs: the first executable regular file named `git` in `env.PATH`'s
+ * directories, in their order, as execvp would find it; found once per PATH value. Spawning `git` by name made
+ * every spawn try each directory before it in turn (about 9 failed execve calls here, version managers' shims
+ * first). 'git' (a search by name, as before) when PATH is unset, names a directory by a relative path or an empty
+ * entry (those depend on the working directory), or holds no git: spawning it then fails with the usual
+ * GitError ("git is not installed or not on PATH").
+ *
+ * @example spawn(gitExecutable(env), args, {cwd, env})
+ */
+export function gitExecutable(env: Env): string {
+  const path = env.PATH
+  if (path === undefined || process.platform === 'win32') return 'git'
+  let found = gitExecutables.get(path)
+  if (found === undefined) {
+    found = findExecutable('git', path) ?? 'git'
+    gitExecutables.set(path, found)
+  }
+  return found
+}
+
+const gitExecutables = new Map<string, string>()
+
+/**
+ * What a git process that could not start (its 'error' event) is reported as: no git (ENOENT, or EACCES when PATH
+ * holds only something named git that is not one, a folder or a file we may not run) is a GitError with a hint.
+ */
+export function spawnFailure(args: readonly string[], error: NodeJS.ErrnoException): Error {
+  if (error.code !== 'ENOENT' && error.code !== 'EACCES') return error
+  return new GitError(args, null, 'git is not installed or not on PATH', 'install git, or put the folder that holds it on PATH')
+}
+
+/** The first executable regular file `name` in the directories of `path` (`:`-separated), or undefined. */
+export function findExecutable(name: string, path: string): string | undefined {
+  for (const dir of path.split(':')) {
+    if (!isAbsolute(dir)) return undefined
+    const file = join(dir, name)
+    try {
+      // statSync follows symbolic links: a link to git is git.
+      if (!statSync(file, {throwIfNoEntry: false})?.isFile()) continue
+      accessSync(file, constants.X_OK)
+      return file
+    } catch {
+      // not executable by us, or a directory we may not search: execvp goes on too
+    }
+  }
+  return undefined
+}
+
 /** What a finished git command left. */
 export interface GitResult {
   stdout: Buffer
@@ -118,7 +169,8 @@ export function startGit(args: readonly string[], options: Omit<RunOptions, 'inp
   let file = options.stdoutToFile ? openUnlinkedFile() : null
   const timed = options.timeoutMs !== undefined
   // detached: a process group of its own (setsid), so a timeout kills git's children too.
-  const child = spawn('git', args, {cwd: options.cwd, env: gitEnv(options.env, options.extraEnv), stdio: ['pipe', file ?? 'pipe', 'pipe'], detached: timed})
+  const env = gitEnv(options.env, options.extraEnv)
+  const child = spawn(gitExecutable(env), args, {cwd: options.cwd, env, stdio: ['pipe', file ?? 'pipe', 'pipe'], detached: timed})
   trace?.('git', subcommand(args), args.join(' '))
   let timedOut = false
   let timer: NodeJS.Timeout | undefined
@@ -158,7 +210,7 @@ export function startGit(args: readonly string[], options: Omit<RunOptions, 'inp
     child.on('error', (error: NodeJS.ErrnoException) => {
       settled()
       takeStdout()
-      reject(error.code === 'ENOENT' ? new GitError(args, null, 'git is not installed or not on PATH') : error)
+      reject(spawnFailure(args, error))
     })
     child.on('close', (code) => {
       settled()

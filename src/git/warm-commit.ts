@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import {GitError} from '../errors.js'
 import type {ObjectReader} from './object-reader.js'
 import {oidLength, type ObjectFormat, type Oid} from './objects.js'
-import {gitEnv, type Env} from './process.js'
+import {gitEnv, gitExecutable, type Env} from './process.js'
 import type {CommitInProgress, CommitOutcome, FileChange, Identity, WriteSettings} from './repo.js'
 import {readRefUpdateFailure} from './ref-races.js'
 import {writeSmallPack, type PackObject} from './small-pack.js'
@@ -207,7 +207,8 @@ class RefUpdater {
 
   private start(): ChildProcessWithoutNullStreams {
     if (this.child) return this.child
-    const child = spawn('git', ['update-ref', '--stdin'], {cwd: this.cwd, env: gitEnv(this.env)})
+    const env = gitEnv(this.env)
+    const child = spawn(gitExecutable(env), ['update-ref', '--stdin'], {cwd: this.cwd, env})
     child.stdin.on('error', () => {})
     child.on('error', () => {}) // reported by 'close'
     // Killed between transactions: the next one starts a new process.

@@ -90,7 +90,7 @@ function fieldOf(label: string): Field | undefined {
 
 /** "none", "-", "n/a": an explicitly empty value, which clears a field. */
 function isEmptyValue(text: string): boolean {
-  return /^(none|nothing|n\/a|-|—)?\.?$/i.test(text.trim())
+  return /^(none|nothing|n\/a|-|\u2014)?\.?$/i.test(text.trim()) // \u2014: the bundles stay ASCII (scripts/build.mjs)
 }
 
 function splitItems(text: string): string[] {

@@ -353,9 +353,9 @@ const WORD_SECRET = /pass(?:word|wd|phrase|code)?|pwd|secret|token|key|auth|cred
 /** A placeholder or a reference to a value kept elsewhere: "${DB_PASSWORD}", "<token>", "{{ vault }}", "****". */
 function isPlaceholder(value: string): boolean {
   return (
-    /^(?:\$|%[A-Za-z_]+%|<[^>]*>?$|\{\{|\{[\w.]*\}$|%[-+ #0]*\d*[sdrvq]$|%\(\w+\)[sdr]$|\[REDACTED|\*+$|x{3,}$|X{3,}$|\.{3}|…|\?+$|-+$|_+$)/.test(value) ||
+    /^(?:\$|%[A-Za-z_]+%|<[^>]*>?$|\{\{|\{[\w.]*\}$|%[-+ #0]*\d*[sdrvq]$|%\(\w+\)[sdr]$|\[REDACTED|\*+$|x{3,}$|X{3,}$|\.{3}|\u2026|\?+$|-+$|_+$)/.test(value) ||
     /^(?:\/|~\/|\.\.?\/|[A-Za-z]:\\)/.test(value) || // paths (PWD=/home/me, key_file: ~/.ssh/id)
-    /\.{3}|…/.test(value) || // elided in an example ("ghp_...")
+    /\.{3}|\u2026/.test(value) || // elided in an example ("ghp_..."); \u2026: the bundles stay ASCII (scripts/build.mjs)
     // words that say what the value is rather than being it ("Password used to generate key", 'top secret')
     (/\s/.test(value.trim()) && WORD_SECRET.test(value)) ||
     /^(?:your|my|the|some|enter|insert|replace)[_-]/i.test(value) ||

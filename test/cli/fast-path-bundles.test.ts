@@ -1,0 +1,196 @@
+import assert from 'node:assert/strict'
+import {spawnSync} from 'node:child_process'
+import {existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, it} from 'node:test'
+import {HOT_RELAY} from '../../src/cli/hot-relay.js'
+import {HOT_TRAIL} from '../../src/cli/hot-trail.js'
+import {ROOT, runCli} from '../helpers/cli.js'
+import {testEnv, useRepos, useTempDirs} from '../helpers/repo.js'
+
+// bin/fast-path.cjs loads the bundle of the hot command's family (dist/hot-<bin>-<family>.cjs, by
+// dist/hot-routes.json), the whole executable's when it cannot tell the command from argv, and oclif only for
+// what the fast path does not serve. RELAY_TRAIL_TRACE says which: `fast-path <bundle>`, then `oclif <bin>`.
+
+const newRepo = useRepos()
+const tempDir = useTempDirs()
+const routes = JSON.parse(readFileSync(join(ROOT, 'dist', 'hot-routes.json'), 'utf8')) as Record<'trail' | 'relay', Record<string, string>>
+
+/** Runs a command with a trace; what it printed, its exit code, and the fast path's lines of the trace. */
+async function traced(cwd: string, argv: ['trail' | 'relay', ...string[]], options: {input?: string; env?: Record<string, string>} = {}) {
+  const trace = join(tempDir('trace'), 'trace')
+  const result = await runCli(cwd, argv, {
+    input: options.input ?? '',
+    env: {TRAIL_AGENT: 'tester', AGENT_RELAY_NAME: 'tester', ...options.env, RELAY_TRAIL_TRACE: trace},
+  })
+  const lines = existsSync(trace)
+    ? readFileSync(trace, 'utf8')
+        .split('\n')
+        .map((line) => line.split('\t').slice(1))
+        .filter((fields) => fields[0] === 'fast-path' || fields[0] === 'oclif')
+        .map((fields) => fields.join(' '))
+    : []
+  rmSync(trace, {force: true})
+  return {...result, lines}
+}
+
+describe('the fast path loads one family’s bundle', () => {
+  it('dist/hot-routes.json names every hot command of both executables once, and nothing else', () => {
+    assert.deepEqual(Object.keys(routes.trail).sort(), HOT_TRAIL.map((definition) => definition.name).sort())
+    assert.deepEqual(Object.keys(routes.relay).sort(), HOT_RELAY.map((definition) => definition.name).sort())
+  })
+
+  it('every bundle is built, ASCII (read as latin1) and has its code cache', () => {
+    const bundles = new Set(['trail', 'relay', ...Object.values(routes.trail), ...Object.values(routes.relay)])
+    for (const name of bundles) {
+      const file = join(ROOT, 'dist', `hot-${name}.cjs`)
+      assert.ok(existsSync(file), file)
+      assert.equal(readFileSync(file, 'latin1').search(/[^\x00-\x7f]/), -1, `${file} is ASCII`)
+      assert.ok(existsSync(`${file}.cache`), `${file}.cache`)
+    }
+    // A family's bundle holds less than the whole executable's: that is its point.
+    for (const family of new Set(Object.values(routes.trail))) {
+      assert.ok(readFileSync(join(ROOT, 'dist', `hot-${family}.cjs`)).length < readFileSync(join(ROOT, 'dist', 'hot-trail.cjs')).length, family)
+    }
+  })
+
+  // Each hot command once, through the executable, with what it needs: its family's bundle serves it, oclif is
+  // never loaded, and it does its job (exit 0).
+  const calls: {argv: ['trail' | 'relay', ...string[]]; input?: string; env?: Record<string, string>}[] = [
+    {argv: ['trail', 'start', 'Bundles']},
+    {argv: ['trail', 'decision', 'One bundle a family', '--reasoning', 'smaller loads']},
+    {argv: ['trail', 'status']},
+    {argv: ['trail', 'phase', 'review']},
+    {argv: ['trail', 'event', 'a note']},
+    {argv: ['trail', 'reflect', 'so far so good']},
+    {argv: ['trail', 'complete', '--summary', 'Done', '--confidence', '0.9']},
+    {argv: ['trail', 'start', 'Left open by another agent'], env: {TRAIL_AGENT: 'other'}},
+    {argv: ['trail', 'resume', '__LAST__']},
+    {argv: ['trail', 'abandon', '--reason', 'test']},
+    {argv: ['trail', 'list']},
+    {argv: ['trail', 'show', '__FIRST__']},
+    {argv: ['trail', 'export']},
+    {argv: ['trail', 'why', 'README.md']},
+    {argv: ['trail', 'review', 'HEAD']},
+    {argv: ['trail', 'hook-git', 'post-commit']},
+    {argv: ['trail', '__complete', '--', 'show', '']},
+    {argv: ['relay', 'continuity', 'save', 'Current task: bundles']},
+    {argv: ['relay', 'continuity', 'uncertain', 'the bundles']},
+    {argv: ['relay', 'continuity', 'load']},
+    {argv: ['relay', 'send', 'Designer', 'The bundles are in']},
+    {argv: ['relay', 'inbox']},
+    {argv: ['relay', 'thread', 'bundles']},
+    {argv: ['relay', 'search', 'bundles']},
+    {argv: ['relay', 'hook', 'claude', 'pre-edit'], input: '{}'},
+    {argv: ['relay', 'ingest'], input: 'Working on the bundles.\n'},
+    {argv: ['relay', 'sync']},
+    {argv: ['relay', '__complete', '--', 'send', '']},
+  ]
+
+  it('runs every hot command from its family’s bundle, never through oclif, and leaves the user’s repository as it was', async () => {
+    for (const bin of ['trail', 'relay'] as const) {
+      const run = new Set(
+        calls
+          .filter((call) => call.argv[0] === bin)
+          .map((call) => Object.keys(routes[bin]).find((name) => name.split(' ').every((word, i) => call.argv[i + 1] === word))),
+      )
+      assert.deepEqual([...run].sort(), Object.keys(routes[bin]).sort(), `every hot ${bin} command is called`)
+    }
+    const repo = newRepo()
+    const before = repo.userState()
+    let first = ''
+    let last = ''
+    for (const call of calls) {
+      const argv = call.argv.map((word) => (word === '__FIRST__' ? first : word === '__LAST__' ? last : word)) as typeof call.argv
+      const result = await traced(repo.dir, argv, {input: call.input, env: call.env})
+      if (argv[1] === 'start') last = /traj_\w+/.exec(result.stdout)?.[0] ?? ''
+      first ||= last
+      const name = Object.keys(routes[argv[0]]).find((words) => words.split(' ').every((word, i) => argv[i + 1] === word))!
+      assert.equal(result.code, 0, `${argv.join(' ')}: ${result.stderr}`)
+      assert.deepEqual(result.lines, [`fast-path hot-${routes[argv[0]][name]}`], argv.join(' '))
+    }
+    repo.assertUserStateUnchanged(before)
+  })
+
+  it('global flags before the command do not hide it: --color never, --no-pager, --data-dir <path>', async () => {
+    const repo = newRepo()
+    const result = await traced(repo.dir, ['trail', '--color', 'never', '--no-pager', 'list'])
+    assert.equal(result.code, 0, result.stderr)
+    assert.deepEqual(result.lines, ['fast-path hot-trail-reads'])
+    const relay = await traced(repo.dir, ['relay', '--no-color', 'continuity', 'load'])
+    assert.equal(relay.code, 0, relay.stderr)
+    assert.deepEqual(relay.lines, ['fast-path hot-relay-ledger'])
+    const dataDir = tempDir('data-dir')
+    const incumbent = await traced(repo.dir, ['trail', '--data-dir', dataDir, 'status'])
+    assert.deepEqual(incumbent.lines, ['fast-path hot-trail-writes'])
+  })
+
+  it('a bad global flag is reported by the fast path as before, with or without a command', async () => {
+    const repo = newRepo()
+    for (const argv of [
+      ['trail', '--color=purple', 'list'],
+      ['trail', '--color=purple'],
+    ] as ['trail', ...string[]][]) {
+      const result = await traced(repo.dir, argv)
+      assert.equal(result.code, 2, `${argv.join(' ')}: ${result.stderr}`)
+      assert.match(result.stderr, /^error: .*purple.*\nhint: /, argv.join(' '))
+      assert.deepEqual(result.lines, [argv.length === 3 ? 'fast-path hot-trail-reads' : 'fast-path hot-trail'])
+    }
+  })
+
+  it('help of a hot command, and a command the fast path does not serve, go on to oclif', async () => {
+    const repo = newRepo()
+    const help = await traced(repo.dir, ['trail', 'decision', '--help'])
+    assert.equal(help.code, 0, help.stderr)
+    assert.match(help.stdout, /decision/)
+    assert.deepEqual(help.lines, ['fast-path hot-trail-writes', 'oclif trail'])
+    const other = await traced(repo.dir, ['relay', 'bridge', 'list'])
+    assert.equal(other.code, 0, other.stderr)
+    assert.deepEqual(other.lines, ['fast-path hot-relay', 'oclif relay'])
+  })
+})
+
+describe('the fast path loads Node’s built-in modules only when a command uses them', () => {
+  /** The built-in modules a node process loaded beyond what `node -e 0` loads, written at exit by a preload. */
+  function builtinsLoaded(args: string[], cwd: string, input = ''): string[] {
+    const dir = tempDir('modules')
+    const preload = join(dir, 'preload.cjs')
+    const out = join(dir, 'modules.json')
+    writeFileSync(
+      preload,
+      `const base = new Set(process.moduleLoadList)\nprocess.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(process.moduleLoadList.filter((m) => !base.has(m)))))\n`,
+    )
+    const result = spawnSync(process.execPath, ['-r', preload, ...args], {cwd, input, env: testEnv({TRAIL_AGENT: 'tester', AGENT_RELAY_NAME: 'tester'})})
+    assert.equal(result.status, 0, result.stderr.toString())
+    return (JSON.parse(readFileSync(out, 'utf8')) as string[])
+      .filter((name) => name.startsWith('NativeModule '))
+      .map((name) => name.slice('NativeModule '.length))
+  }
+
+  it('loading any bundle (its top level, no command) loads none of child_process, net, os, tty, util, crypto', () => {
+    const dir = tempDir('load')
+    for (const name of new Set(['trail', 'relay', ...Object.values(routes.trail), ...Object.values(routes.relay)])) {
+      const loaded = builtinsLoaded(['-e', `require(${JSON.stringify(join(ROOT, 'dist', `hot-${name}.cjs`))})`], dir)
+      assert.deepEqual(
+        loaded.filter((module) => ['child_process', 'net', 'os', 'tty', 'util', 'crypto', 'http', 'stream'].includes(module)),
+        [],
+        name,
+      )
+    }
+  })
+
+  it('the edit hook on a file already shown runs no git and never loads child_process; a write does', () => {
+    const repo = newRepo()
+    const payload = JSON.stringify({
+      session_id: 'lazy-0001',
+      cwd: repo.dir,
+      hook_event_name: 'PreToolUse',
+      tool_name: 'Edit',
+      tool_input: {file_path: join(repo.dir, 'README.md'), old_string: 'app', new_string: 'App'},
+    })
+    const hook = [join(ROOT, 'bin', 'relay.cjs'), 'hook', 'claude', 'pre-edit']
+    builtinsLoaded(hook, repo.dir, payload)
+    assert.ok(!builtinsLoaded(hook, repo.dir, payload).includes('child_process'), 'already shown: no child_process')
+    assert.ok(builtinsLoaded([join(ROOT, 'bin', 'trail.cjs'), 'start', 'Lazy'], repo.dir).includes('child_process'), 'a write spawns git')
+  })
+})
