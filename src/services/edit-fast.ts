@@ -9,14 +9,16 @@ import {eventsDir, FORMAT_PATH, linkKeyDir, trajectoryPath} from '../model/layou
 import {FORMAT_VERSION, parseFormat} from '../model/format.js'
 import {byNewest, type Trajectory, type TrajectoryEvent} from '../model/trajectory.js'
 import type {WhyCommit, WhyResult, WhyTrajectory} from '../model/why.js'
+import {HistoryCache} from '../store/history-cache.js'
 import {Mirror} from '../store/mirror.js'
 import {MirrorFiles} from '../store/mirror-read.js'
 import {pathIndexAt} from '../store/path-index.js'
 import {STORE_REF} from '../store/store.js'
 
 // The edit hook's fast answer (./edit-context.ts): what explainLines (./why.ts) finds for a whole file with
-// `forContext`, with one git process (`git log --follow` of the file) instead of `git cat-file`, the log and, for
-// commits nobody linked, `git diff-tree` and `git patch-id`. It reads the store from the work-tree mirror's files
+// `forContext`, with at most one git process (`git log --follow` of the file, none when it is remembered for HEAD's
+// commit: ../store/history-cache.ts) instead of `git cat-file`, the log and, for commits nobody linked, `git
+// diff-tree` and `git patch-id`. It reads the store from the work-tree mirror's files
 // and the path index (../store/path-index.ts), and gives up (undefined: the caller asks explainLines) whenever it
 // cannot answer exactly as explainLines would:
 // - the refs under refs/trail/ cannot be read from git's files, there is no store, or another store (a remote's, a
@@ -67,7 +69,17 @@ export async function fastWhy(repo: GitRepo, path: string, maxCommits: number): 
   let history: {oid: Oid; path: string}[]
   let index: Awaited<ReturnType<typeof pathIndexAt>>
   try {
-    ;[history, index] = await Promise.all([repo.fileHistory(path, 'HEAD', maxCommits), pathIndexAt(repo, tip, files)])
+    // The file's history: remembered for HEAD's commit (../store/history-cache.ts), else git's log from that commit.
+    const cache = HistoryCache.open(repo)
+    const cached = cache?.get(path, maxCommits)
+    const log =
+      cached !== undefined
+        ? Promise.resolve(cached)
+        : repo.fileHistory(path, cache?.head ?? 'HEAD', maxCommits).then((found) => {
+            cache?.set(path, maxCommits, found)
+            return found
+          })
+    ;[history, index] = await Promise.all([log, pathIndexAt(repo, tip, files)])
   } catch {
     return undefined
   }

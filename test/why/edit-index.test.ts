@@ -239,4 +239,42 @@ describe('the path index is never trusted when stale', () => {
     assert.equal(readFileSync(target, 'utf8'), lying, 'the file behind the link is never written')
     assert.ok(existsSync(target))
   })
+
+  it("remembers a file's history for HEAD's commit only: no git process in the next session, the log again once HEAD moved", async () => {
+    const repo = await shaped(1)
+    makeDirty(repo)
+    await firstEdit(repo, 'notes/plain.txt')
+    const first = await sameAsWithoutIndex(repo, 'src/loop.js')
+    assert.deepEqual(first.trace.processes, ['log'])
+    const again = await sameAsWithoutIndex(repo, 'src/loop.js')
+    assert.deepEqual(again.trace.processes, [], 'the same HEAD: the history is remembered')
+    assert.deepEqual(again.trace.reads, [])
+
+    // The agent commits to the file: HEAD moved, so the remembered history is not used.
+    await agentCommit(repo, 'frank', {'src/loop.js': '// frank\n'}, 'Frank flattens the loop')
+    const moved = await sameAsWithoutIndex(repo, 'src/loop.js')
+    assert.match(moved.context!, /Frank flattens the loop: keep the loop flat/)
+    assert.ok(moved.trace.processes.includes('log'))
+
+    // A damaged memory, one naming another commit, or a link: ignored, never followed.
+    const head = repo.git(['rev-parse', 'HEAD']).trim()
+    const file = join(repo.dir, '.git', 'trail', 'why-history', `${head}.json`)
+    const target = join(scratch(), 'elsewhere.json')
+    const forged = JSON.stringify({version: 1, head, entries: {'100\u0000src/loop.js': []}})
+    for (const damage of [
+      () => writeFileSync(file, '{"version": 1, "head": '),
+      () => writeFileSync(file, JSON.stringify({version: 1, head: 'f'.repeat(40), entries: {'100\u0000src/loop.js': []}})),
+      () => {
+        writeFileSync(target, forged)
+        rmSync(file, {force: true})
+        symlinkSync(target, file)
+      },
+    ]) {
+      damage()
+      const fast = await sameAsWithoutIndex(repo, 'src/loop.js')
+      assert.match(fast.context!, /Frank flattens the loop/)
+      assert.ok(fast.trace.processes.includes('log'))
+    }
+    assert.equal(readFileSync(target, 'utf8'), forged, 'the file behind the link is never written')
+  })
 })
