@@ -56,6 +56,9 @@ async function fastAnswer(ctx: Context, path: string): Promise<Awaited<ReturnTyp
     const inside = relative(repo.workTree, path).split(sep).join('/')
     if (inside === '' || inside.startsWith('..')) return undefined
     return await fastWhy(repo, inside, EDIT_HISTORY_COMMITS)
+  } catch {
+    // Never worse than without it: explainLines answers, and reports what is wrong.
+    return undefined
   } finally {
     repo.close()
   }
