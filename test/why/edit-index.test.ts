@@ -277,4 +277,23 @@ describe('the path index is never trusted when stale', () => {
     }
     assert.equal(readFileSync(target, 'utf8'), forged, 'the file behind the link is never written')
   })
+
+  it('leaves the answer to git when the mirror is behind the store or another store may link commits here', async () => {
+    const repo = await shaped(1)
+    makeDirty(repo)
+    await firstEdit(repo, 'notes/plain.txt')
+    // Another store: a sibling's records at another tip (here, an older commit of this store).
+    repo.git(['update-ref', 'refs/trail/siblings/other/records', 'refs/trail/records~1'])
+    const sibling = await firstEdit(repo, 'src/loop.js')
+    assert.ok(sibling.trace.processes.includes('cat-file'), 'read through git')
+    assert.match(sibling.context!, /Part 0: keep the loop flat/)
+    repo.git(['update-ref', '-d', 'refs/trail/siblings/other/records'])
+    // The mirror behind: its state names an older commit of the store.
+    const state = join(repo.dir, '.git', 'trail', 'mirror.json')
+    const current = readFileSync(state, 'utf8')
+    writeFileSync(state, current.replace(storeTip(repo), repo.git(['rev-parse', 'refs/trail/records~1']).trim()))
+    const behind = await firstEdit(repo, 'src/loop.js')
+    assert.ok(behind.trace.processes.includes('cat-file'), 'read through git')
+    assert.match(behind.context!, /Part 0: keep the loop flat/)
+  })
 })
