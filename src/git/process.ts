@@ -14,8 +14,6 @@ export type Env = Readonly<Record<string, string | undefined>>
  *   <pid>  read      <type>        <name>        an object the cat-file reader returned (type: missing when absent),
  *                                               by the name it was asked for: <tree>:<path>, an oid, a ref
  *   <pid>  write     cursor        <file>        relay ingest wrote an input file's cursor (.git/trail/ingest/)
- *   <pid>  file      read|list     <path>        a file or folder of the work-tree mirror read as a file
- *                                               (../store/mirror-read.ts: the edit hook's fast answer)
  * Read once at start-up: unset, `trace` is undefined and each call site `trace?.(...)` costs one check (its
  * arguments are not even built).
  */

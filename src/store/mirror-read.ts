@@ -5,7 +5,8 @@ import {trace} from '../git/process.js'
 // Reading records from the work-tree mirror (./mirror.ts) as files, without git: for the edit hook, when the
 // mirror's state says it shows the ref's tip. Nothing is read through a symbolic link: every folder on the way is
 // checked with lstat, and files are opened with O_NOFOLLOW. What cannot be read that way reads as absent, and the
-// caller decides whether absent is an answer or a reason to ask git.
+// caller decides whether absent is an answer or a reason to ask git. With RELAY_TRAIL_TRACE (../git/process.ts),
+// each read is a line of the trace: `<pid>  file  read|list  <path>` (test/helpers/trace.ts: Trace.files).
 
 /** The mirror of a work tree, read as files. */
 export class MirrorFiles {
