@@ -23,7 +23,9 @@ import {buildLinkedHistory} from './review.js'
 // - `trail why path:line` costs at most 2x (`git blame -L` of the same lines + `node -e 0`);
 // - the edit hook (Claude Code's PreToolUse, run as Claude Code runs it) adds at most 50 ms to an edit: its time
 //   beyond `node -e 0`, for a file's first edit in a session (decisions looked up), for a later one (nothing), for a
-//   file whose history has no recorded decision (a person's commit) and for a new file.
+//   file whose history has no recorded decision (a person's commit), for a new file, and for a first edit in a later
+//   session at the same HEAD (the file's history remembered: no git process). The path index of the commit links
+//   (.git/trail/why-paths.json) is built by the first round and fresh in the others: the store does not move.
 
 export async function benchWhy(rounds: number, sizes: readonly number[]): Promise<string> {
   const rows: string[][] = []
@@ -49,17 +51,22 @@ export async function benchWhy(rounds: number, sizes: readonly number[]): Promis
         })
       const hook = `${process.execPath} ${RELAY} hook claude pre-edit`
       const sessions = join(dir, '.git', 'trail', 'sessions')
+      const histories = join(dir, '.git', 'trail', 'why-history')
       const steps: Step[] = [
         {...NODE_BASELINE, cwd: dir},
         {name: 'git blame -L 3,5', argv: ['git', 'blame', '-L', '3,5', file], cwd: dir},
         {name: 'trail why path:3-5', argv: [process.execPath, TRAIL, 'why', `${file}:3-5`], cwd: dir, env},
         {name: 'trail why path (whole file)', argv: [process.execPath, TRAIL, 'why', file], cwd: dir, env},
-        {name: 'forget the session', argv: ['rm', '-rf', sessions], cwd: dir, timed: false},
+        // A new session, and no history remembered for HEAD (.git/trail/why-history): each file's log is read.
+        {name: 'forget the session', argv: ['rm', '-rf', sessions, histories], cwd: dir, timed: false},
         {name: 'edit hook, first edit of the file', argv: ['/bin/sh', '-c', hook], cwd: dir, env, input: payload(file)},
         {name: 'edit hook, file already shown', argv: ['/bin/sh', '-c', hook], cwd: dir, env, input: payload(file)},
         // README.md: a person's commit, no decision recorded; src/new.js: a file the agent creates.
         {name: 'edit hook, file with no decisions', argv: ['/bin/sh', '-c', hook], cwd: dir, env, input: payload('README.md')},
         {name: 'edit hook, new file', argv: ['/bin/sh', '-c', hook], cwd: dir, env, input: payload('src/new.js')},
+        // A later session at the same HEAD: the file's history is remembered.
+        {name: 'forget the session again', argv: ['rm', '-rf', sessions], cwd: dir, timed: false},
+        {name: 'edit hook, first edit in a later session', argv: ['/bin/sh', '-c', hook], cwd: dir, env, input: payload(file)},
       ]
       const times = measure(steps, rounds)
       const node = samplesOf(times, 'node -e 0')
@@ -80,6 +87,7 @@ export async function benchWhy(rounds: number, sizes: readonly number[]): Promis
         [size_, 'trail why path:3-5', `${median(why).toFixed(1)} ms (${overBlame} blame + node)`],
         [size_, 'trail why path', figure(times, 'trail why path (whole file)', 'node -e 0')],
         [size_, 'edit hook, first edit', beyondNode('edit hook, first edit of the file')],
+        [size_, 'edit hook, first edit, later session (history remembered)', beyondNode('edit hook, first edit in a later session')],
         [size_, 'edit hook, already shown', beyondNode('edit hook, file already shown')],
         [size_, 'edit hook, file with no decisions', beyondNode('edit hook, file with no decisions')],
         [size_, 'edit hook, new file', beyondNode('edit hook, new file')],

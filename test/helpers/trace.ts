@@ -9,7 +9,7 @@ import {makeTempDir} from './repo.js'
 /** One line of the trace: the process that wrote it, what happened, and its fields. */
 export interface TraceLine {
   pid: number
-  kind: 'git' | 'git-exit' | 'read' | 'write'
+  kind: 'git' | 'git-exit' | 'read' | 'write' | 'file'
   fields: string[]
 }
 
@@ -50,6 +50,11 @@ export class Trace {
   /** The subcommands of the git processes started ('cat-file', 'fast-import', 'grep', ...), in order. */
   get processes(): string[] {
     return this.lines.filter((line) => line.kind === 'git').map((line) => line.fields[0]!)
+  }
+
+  /** Every file and folder of the work-tree mirror read as a file (src/store/mirror-read.ts): "read <path>", "list <path>". */
+  get files(): string[] {
+    return this.lines.filter((line) => line.kind === 'file').map((line) => line.fields.join(' '))
   }
 
   /** Every object read through the cat-file reader. */

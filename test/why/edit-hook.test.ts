@@ -107,7 +107,8 @@ describe('the edit hook', () => {
     // Each block holds its five decisions, or none of them: the trajectories it shows, and the one that did not fit.
     const shown = (context.match(/^### /gm) ?? []).length
     assert.equal(shown + left, 3)
-    const eventFolders = result.trace.treePaths.filter((path) => /\/events$/.test(path))
+    // Read as trees through git, or as the work-tree mirror's folders (the fast answer: src/services/edit-fast.ts).
+    const eventFolders = [...result.trace.treePaths, ...result.trace.files.map((file) => file.replace(/^list /, ''))].filter((path) => /\/events$/.test(path))
     assert.ok(eventFolders.length < 3, `events of ${eventFolders.length} trajectories read, ${shown} shown`)
     assert.ok(eventFolders.length >= shown + 1)
   })

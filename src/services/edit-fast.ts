@@ -1,0 +1,175 @@
+import {lstatSync} from 'node:fs'
+import {join} from 'node:path'
+import {oidLength, type Oid} from '../git/objects.js'
+import {readRefFiles} from '../git/ref-files.js'
+import type {GitRepo} from '../git/repo.js'
+import {isId} from '../model/ids.js'
+import {KINDS} from '../model/kinds.js'
+import {eventsDir, FORMAT_PATH, linkKeyDir, trajectoryPath} from '../model/layout.js'
+import {FORMAT_VERSION, parseFormat} from '../model/format.js'
+import {byNewest, type Trajectory, type TrajectoryEvent} from '../model/trajectory.js'
+import type {WhyCommit, WhyResult, WhyTrajectory} from '../model/why.js'
+import {HistoryCache} from '../store/history-cache.js'
+import {Mirror} from '../store/mirror.js'
+import {MirrorFiles} from '../store/mirror-read.js'
+import {pathIndexAt} from '../store/path-index.js'
+import {STORE_REF} from '../store/store.js'
+
+// The edit hook's fast answer (./edit-context.ts): what explainLines (./why.ts) finds for a whole file with
+// `forContext`, with at most one git process (`git log --follow` of the file, none when it is remembered for HEAD's
+// commit: ../store/history-cache.ts) instead of `git cat-file`, the log and, for commits nobody linked, `git
+// diff-tree` and `git patch-id`. It reads the store from the work-tree mirror's files
+// and the path index (../store/path-index.ts), and gives up (undefined: the caller asks explainLines) whenever it
+// cannot answer exactly as explainLines would:
+// - the refs under refs/trail/ cannot be read from git's files, there is no store, or another store (a remote's, a
+//   sibling's) may link commits here;
+// - the mirror does not show the ref's tip (its state names another commit, it is partial or off), or its format
+//   file is missing or of another version;
+// - the file in the work tree is not a regular file (a new file, a folder, a link: the history decides, and only a
+//   read of the commit's tree says what it holds);
+// - the log's newest entry is not this path (a folder in that commit), or the log fails;
+// - the index cannot be built, or git's patch ids fail.
+// A commit nobody linked that changed the file at a path the index names may be a linked change rebased or
+// squashed: its patch id is computed (git diff-tree and git patch-id) and looked up, as explainLines does.
+
+/** What the fast answer found: the same result explainLines gives with `forContext`, and how to read events. */
+export interface FastWhy {
+  result: WhyResult
+  readEvents: (t: WhyTrajectory) => void
+}
+
+/**
+ * The trajectories behind `path` (from the top of the work tree) for the edit hook, or undefined when only
+ * explainLines can answer exactly.
+ *
+ * @example const fast = await fastWhy(repo, 'src/app.js', 100)
+ */
+export async function fastWhy(repo: GitRepo, path: string, maxCommits: number): Promise<FastWhy | undefined> {
+  const workTree = repo.workTree
+  if (workTree === null) return undefined
+  try {
+    if (!lstatSync(join(workTree, path)).isFile()) return undefined
+  } catch {
+    return undefined
+  }
+  const refs = readRefFiles(repo.commonDir, 'refs/trail/', repo.objectFormat)
+  const tip = refs?.find((ref) => ref.name === STORE_REF)?.oid
+  if (refs === null || tip === undefined) return undefined
+  if (refs.some((ref) => /^refs\/trail\/(remotes|siblings)\/[^/]+\/records$/.test(ref.name) && ref.oid !== tip)) return undefined
+  const state = new Mirror(repo).readState()
+  if (state.tip !== tip || state.partial || state.disabled !== null) return undefined
+  const files = new MirrorFiles(workTree)
+  const format = files.readText(FORMAT_PATH)
+  try {
+    if (format === null || parseFormat(format, FORMAT_PATH).format !== FORMAT_VERSION) return undefined
+  } catch {
+    return undefined
+  }
+
+  let history: {oid: Oid; path: string}[]
+  let index: Awaited<ReturnType<typeof pathIndexAt>>
+  try {
+    // The file's history: remembered for HEAD's commit (../store/history-cache.ts), else git's log from that commit.
+    const cache = HistoryCache.open(repo)
+    const cached = cache?.get(path, maxCommits)
+    const log =
+      cached !== undefined
+        ? Promise.resolve(cached)
+        : repo.fileHistory(path, cache?.head ?? 'HEAD', maxCommits).then((found) => {
+            cache?.set(path, maxCommits, found)
+            return found
+          })
+    ;[history, index] = await Promise.all([log, pathIndexAt(repo, tip, files)])
+  } catch {
+    return undefined
+  }
+  if (index === null || (history.length > 0 && history[0]!.path !== path)) return undefined
+
+  // Each commit's trajectories, by the key its own link left (.trail/links/ab/cd/<commit>/<trajectory>.yaml); for
+  // a commit nobody linked that changed the file at a path some link names, by the patch id of that change (a
+  // rebase, a squash), as explainLines finds them, in its order.
+  const found = new Map<string, Map<Oid, WhyCommit['match']>>()
+  const note = (key: string, oid: Oid, match: WhyCommit['match']): boolean => {
+    const ids = files
+      .list(linkKeyDir(key))
+      .map((name) => name.replace(/\.yaml$/, ''))
+      .filter((id) => isId(id, 'traj'))
+    for (const id of ids) {
+      const commits = found.get(id) ?? new Map<Oid, WhyCommit['match']>()
+      if (!commits.has(oid)) commits.set(oid, match)
+      found.set(id, commits)
+    }
+    return ids.length > 0
+  }
+  const length = oidLength(repo.objectFormat)
+  if (history.some((entry) => entry.oid.length !== length)) return undefined
+  const unnamed = history.filter((entry) => !note(entry.oid, entry.oid, 'commit'))
+  const keyed = unnamed.filter((entry) => index.paths.has(entry.path))
+  if (keyed.length > 0) {
+    let patchIds: Awaited<ReturnType<GitRepo['commitPatchIds']>>
+    try {
+      patchIds = await repo.commitPatchIds(
+        keyed.map((entry) => entry.oid),
+        [...new Set(keyed.map((entry) => entry.path))],
+      )
+    } catch {
+      return undefined
+    }
+    for (const entry of keyed) {
+      const key = patchIds.get(entry.oid)?.files.get(entry.path)
+      if (key !== undefined && /^[0-9a-f]+$/.test(key)) note(key, entry.oid, 'file')
+    }
+  }
+
+  const paths = new Map(history.map((entry) => [entry.oid, entry.path]))
+  const trajectories: WhyTrajectory[] = []
+  for (const [id, matched] of found) {
+    const trajectory = readRecord<Trajectory>(files, 'trajectory', trajectoryPath(id))
+    if (trajectory === null) continue
+    trajectories.push({
+      detail: {trajectory, events: []},
+      source: null,
+      lines: [],
+      commits: [...matched].map(([oid, match]) => ({oid, match, subject: '', author: '', path: paths.get(oid)!, lines: []})),
+      decisionLines: {},
+      handoffs: [],
+    })
+  }
+  trajectories.sort((a, b) =>
+    a.detail.trajectory.started < b.detail.trajectory.started ? 1 : a.detail.trajectory.started > b.detail.trajectory.started ? -1 : 0,
+  )
+  const explained = new Set(trajectories.flatMap((t) => t.commits.map((c) => c.oid)))
+  const unexplained = history.filter((entry) => !explained.has(entry.oid)).map((entry) => ({oid: entry.oid, subject: '', author: '', lines: []}))
+  return {
+    result: {path, rev: 'HEAD', ranges: null, binary: false, trajectories, unexplained: {lines: 0, commits: unexplained}},
+    readEvents: (t) => {
+      t.detail.events = readEvents(files, t.detail.trajectory.id)
+    },
+  }
+}
+
+function readRecord<T>(files: MirrorFiles, kind: 'trajectory' | 'event', path: string): T | null {
+  const text = files.readText(path)
+  if (text === null) return null
+  try {
+    return (KINDS[kind].parse as (text: string, path: string) => T)(text, path)
+  } catch {
+    return null
+  }
+}
+
+/** A trajectory's events from the mirror, as readEvents (./trajectory-records.ts) reads them: [] when one is unreadable. */
+function readEvents(files: MirrorFiles, trajectoryId: string): TrajectoryEvent[] {
+  const dir = eventsDir(trajectoryId)
+  const events: TrajectoryEvent[] = []
+  for (const name of files.list(dir).filter((name) => name.endsWith('.md'))) {
+    const text = files.readText(`${dir}/${name}`)
+    if (text === null) continue
+    try {
+      events.push(KINDS.event.parse(text, `${dir}/${name}`) as TrajectoryEvent)
+    } catch {
+      return []
+    }
+  }
+  return events.sort((a, b) => -byNewest(a, b))
+}

@@ -1,0 +1,69 @@
+import {closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {trace} from '../git/process.js'
+
+// Reading records from the work-tree mirror (./mirror.ts) as files, without git: for the edit hook, when the
+// mirror's state says it shows the ref's tip. Nothing is read through a symbolic link: every folder on the way is
+// checked with lstat, and files are opened with O_NOFOLLOW. What cannot be read that way reads as absent, and the
+// caller decides whether absent is an answer or a reason to ask git. With RELAY_TRAIL_TRACE (../git/process.ts),
+// each read is a line of the trace: `<pid>  file  read|list  <path>` (test/helpers/trace.ts: Trace.files).
+
+/** The mirror of a work tree, read as files. */
+export class MirrorFiles {
+  private readonly folders = new Map<string, boolean>()
+
+  constructor(private readonly workTree: string) {}
+
+  /** Whether every folder of `path` ("a/b/c": a, a/b) is a real folder (no link, no file). */
+  private foldersOf(path: string): boolean {
+    const parts = path.split('/')
+    for (let i = 1; i < parts.length; i++) {
+      const dir = parts.slice(0, i).join('/')
+      let real = this.folders.get(dir)
+      if (real === undefined) {
+        try {
+          real = lstatSync(join(this.workTree, dir)).isDirectory()
+        } catch {
+          real = false
+        }
+        this.folders.set(dir, real)
+      }
+      if (!real) return false
+    }
+    return true
+  }
+
+  /** The text of the file at `path` (from the top of the work tree), or null when it is absent, a link or not a file. */
+  readText(path: string): string | null {
+    trace?.('file', 'read', path)
+    if (!this.foldersOf(path)) return null
+    let fd: number
+    try {
+      fd = openSync(join(this.workTree, path), constants.O_RDONLY | constants.O_NOFOLLOW)
+    } catch {
+      return null
+    }
+    try {
+      if (!fstatSync(fd).isFile()) return null
+      return readFileSync(fd, 'utf8')
+    } catch {
+      return null
+    } finally {
+      closeSync(fd)
+    }
+  }
+
+  /**
+   * The names in the folder at `path`, sorted as git sorts a tree's entries (by bytes), or [] when it is absent, a
+   * link or not a folder.
+   */
+  list(path: string): string[] {
+    trace?.('file', 'list', path)
+    if (!this.foldersOf(`${path}/x`)) return []
+    try {
+      return readdirSync(join(this.workTree, path)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+    } catch {
+      return []
+    }
+  }
+}
