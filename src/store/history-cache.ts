@@ -97,7 +97,11 @@ function readCache(file: string, head: Oid, length: number): Record<string, File
     const oid = new RegExp(`^[0-9a-f]{${length}}$`)
     for (const [key, history] of Object.entries(data.entries)) {
       if (!Array.isArray(history)) continue
-      if (!history.every((entry) => entry !== null && typeof entry === 'object' && typeof entry.oid === 'string' && oid.test(entry.oid) && typeof entry.path === 'string'))
+      if (
+        !history.every(
+          (entry) => entry !== null && typeof entry === 'object' && typeof entry.oid === 'string' && oid.test(entry.oid) && typeof entry.path === 'string',
+        )
+      )
         continue
       entries[key] = history.map((entry) => ({oid: entry.oid, path: entry.path}))
     }

@@ -109,7 +109,7 @@ function linkedPaths(mirror: MirrorFiles, links: readonly string[]): Set<string>
   for (const path of links) {
     const text = mirror.readText(path)
     if (text === null) return null
-    let files
+    let files: {path: string}[]
     try {
       files = parseCommitLink(text, path).files
     } catch {
