@@ -85,8 +85,11 @@ export async function pathIndexAt(repo: GitRepo, tip: Oid, mirror: MirrorFiles):
   else if (stored !== null) {
     const changes = await repo.treeChanges(stored.tip, tip, [LINK_RECORDS]).catch(() => null)
     // Links are immutable: one changed or removed means the store was rewritten; build it whole.
-    if (changes !== null && changes.every((change) => change.oldOid === null && change.newOid !== null)) {
-      const paths = linkedPaths(mirror, changes.map((change) => change.path))
+    if (changes?.every((change) => change.oldOid === null && change.newOid !== null)) {
+      const paths = linkedPaths(
+        mirror,
+        changes.map((change) => change.path),
+      )
       index = paths === null ? null : {tip, paths: new Set([...stored.paths, ...paths])}
     }
   }

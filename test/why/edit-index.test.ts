@@ -25,7 +25,8 @@ let sessions = 0
 async function shaped(count: number): Promise<TestRepo> {
   const repo = newRepo({dirty: false})
   await ok(repo.dir, ['trail', 'init', '--hooks', '--claude', '--no-mcp'])
-  for (let i = 0; i < count; i++) await agentCommit(repo, `alice${i}`, {'src/app.js': `console.log("part ${i}")\n`, 'src/loop.js': `// part ${i}\n`}, `Part ${i}`)
+  for (let i = 0; i < count; i++)
+    await agentCommit(repo, `alice${i}`, {'src/app.js': `console.log("part ${i}")\n`, 'src/loop.js': `// part ${i}\n`}, `Part ${i}`)
   commitAs(repo, null, {'notes/plain.txt': 'no decisions here\n'}, 'A person writes notes')
   return repo
 }
@@ -63,7 +64,8 @@ async function firstEdit(repo: TestRepo, file: string) {
   const result = await runHookCommand(command, payload, {cwd: repo.dir, env: {CLAUDE_PROJECT_DIR: repo.dir, RELAY_TRAIL_TRACE: traceFile}})
   assert.equal(result.code, 0, result.stderr)
   assert.equal(result.stderr, '')
-  const context = result.stdout === '' ? null : (JSON.parse(result.stdout) as {hookSpecificOutput: {additionalContext: string}}).hookSpecificOutput.additionalContext
+  const context =
+    result.stdout === '' ? null : (JSON.parse(result.stdout) as {hookSpecificOutput: {additionalContext: string}}).hookSpecificOutput.additionalContext
   return {stdout: result.stdout, context, trace: Trace.read(traceFile)}
 }
 
