@@ -120,6 +120,7 @@ export async function importTrajectories(ctx: Context, input: ImportInput): Prom
     const unreadable = [...listing.problems]
     // The same short strings (agent names, statuses, phases, titles) are redacted again and again: once each.
     const memo = new Map<string, string>()
+    const chunks = new ByteChunks()
     // One file at a time: read, checked, mapped and rendered before the next is read. When one trajectory has
     // several files (two layouts, two folders), the newest wins, as agent-trajectories decides; it keeps the place
     // of the first.
@@ -141,7 +142,7 @@ export async function importTrajectories(ctx: Context, input: ImportInput): Prom
       // A file of a trajectory started here (the TRAJECTORIES_DATA_DIR projection): the store is its origin.
       if (isId(oldId, 'traj') && (await snapshot.readText(trajectoryPath(oldId))) !== null) slots.set(oldId, {time, kind: 'ours'})
       else if (ours !== undefined) slots.set(oldId, {time, kind: 'known', file, ours})
-      else slots.set(oldId, {time, kind: 'new', change: withRedactionMemo(memo, () => importNew(ctx, file))})
+      else slots.set(oldId, {time, kind: 'new', change: withRedactionMemo(memo, () => importNew(ctx, file, chunks))})
     }
     const updates = [...slots.values()].flatMap((slot) => (slot.kind === 'known' ? [slot.ours] : []))
     const existing = await readExisting(snapshot, updates)
@@ -154,7 +155,7 @@ export async function importTrajectories(ctx: Context, input: ImportInput): Prom
       if (slot.kind === 'new') change = slot.change
       else if (slot.kind === 'known') {
         input.progress?.('mapping', ++done, updates.length)
-        change = withRedactionMemo(memo, () => updateImported(ctx, slot.file, existing.get(slot.ours)))
+        change = withRedactionMemo(memo, () => updateImported(ctx, slot.file, existing.get(slot.ours), chunks))
       }
       if (change === null) {
         skipped++
@@ -198,14 +199,14 @@ export async function importTrajectories(ctx: Context, input: ImportInput): Prom
 }
 
 /** The records of a trajectory imported for the first time: the trajectory, its events, its active marker. */
-function importNew(ctx: Context, file: Found): {writes: FileChange[]; summary: ImportedTrajectory} {
+function importNew(ctx: Context, file: Found, chunks: ByteChunks): {writes: FileChange[]; summary: ImportedTrajectory} {
   const id = ctx.ids.next('traj', startOf(file.json))
   const mapped = fromAgentTrajectory(
     file.json,
     {trajectory: id, event: (at) => ctx.ids.next('ev', validTime(at, idTime(id)))},
     {trace: file.trace, compaction: file.compaction},
   )
-  return {writes: recordWrites(mapped, mapped.events, true), summary: summaryOf(mapped, mapped.events.length, false)}
+  return {writes: recordWrites(mapped, mapped.events, true, chunks), summary: summaryOf(mapped, mapped.events.length, false)}
 }
 
 /**
@@ -216,6 +217,7 @@ function updateImported(
   ctx: Context,
   file: Found,
   existing: {trajectory: Trajectory; events: TrajectoryEvent[]} | undefined,
+  chunks: ByteChunks,
 ): {writes: FileChange[]; summary: ImportedTrajectory} | null {
   if (!existing) return null
   const {trajectory, events} = existing
@@ -235,23 +237,44 @@ function updateImported(
     ...(trajectory.phase ? {phase: trajectory.phase} : {}),
     ...(trajectory.branch ? {branch: trajectory.branch} : {}),
   }
-  return {writes: recordWrites({trajectory: kept, events: mapped.events}, added, false), summary: summaryOf(mapped, added.length, true)}
+  return {writes: recordWrites({trajectory: kept, events: mapped.events}, added, false, chunks), summary: summaryOf(mapped, added.length, true)}
 }
 
 /**
  * The files of a trajectory, as bytes: held until the commit, they live outside the JavaScript heap (a rendered
  * string, made of many pieces, would be copied by every garbage collection until then), and they are the bytes
- * the commit writes anyway.
+ * the commit writes anyway. Written into large shared chunks (ByteChunks): a Buffer of its own for each of 41,000
+ * files cost more than the encoding.
  */
-function recordWrites(mapped: MappedTrajectory, events: readonly TrajectoryEvent[], isNew: boolean): FileChange[] {
+function recordWrites(mapped: MappedTrajectory, events: readonly TrajectoryEvent[], isNew: boolean, chunks: ByteChunks): FileChange[] {
   const t = mapped.trajectory
-  const writes: FileChange[] = [{path: trajectoryPath(t.id), content: Buffer.from(renderTrajectory(t), 'utf8')}]
-  for (const event of events) writes.push({path: eventPath(t.id, event.id), content: Buffer.from(renderEvent(event), 'utf8')})
+  const bytesOf = (text: string) => chunks.bytesOf(text)
+  const writes: FileChange[] = [{path: trajectoryPath(t.id), content: bytesOf(renderTrajectory(t))}]
+  for (const event of events) writes.push({path: eventPath(t.id, event.id), content: bytesOf(renderEvent(event))})
   // The agent's active marker: made for an active trajectory, removed when a second import finds it finished.
   if (t.status === 'active')
-    writes.push({path: activePath(t.agent, t.id), content: Buffer.from(renderActiveMarker({trajectory: t.id, agent: t.agent, started: t.started}), 'utf8')})
+    writes.push({path: activePath(t.agent, t.id), content: bytesOf(renderActiveMarker({trajectory: t.id, agent: t.agent, started: t.started}))})
   else if (!isNew) writes.push({path: activePath(t.agent, t.id), content: null})
   return writes
+}
+
+const CHUNK_BYTES = 1024 * 1024
+
+/** UTF-8 bytes of many texts in large shared chunks (a chunk is freed with the last of its texts); one per import. */
+class ByteChunks {
+  private chunk = Buffer.alloc(0)
+  private used = 0
+
+  bytesOf(text: string): Buffer {
+    const length = Buffer.byteLength(text, 'utf8')
+    if (this.used + length > this.chunk.length) {
+      this.chunk = Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, length))
+      this.used = 0
+    }
+    const start = this.used
+    this.used += this.chunk.write(text, start, 'utf8')
+    return this.chunk.subarray(start, this.used)
+  }
 }
 
 function summaryOf(mapped: MappedTrajectory, events: number, updated: boolean): ImportedTrajectory {
