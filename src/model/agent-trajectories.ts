@@ -412,10 +412,16 @@ function diffJson(original: JsonObject, derived: JsonObject): LegacyDiff {
   let set: JsonObject | undefined
   for (const key of Object.keys(original)) {
     const value = original[key]!
-    if (!Object.hasOwn(derived, key) || !jsonEqual(value, derived[key])) define((set ??= {}), key, value)
+    if (Object.hasOwn(derived, key) && jsonEqual(value, derived[key])) continue
+    set ??= {}
+    define(set, key, value)
   }
   let unset: string[] | undefined
-  for (const key of Object.keys(derived)) if (!Object.hasOwn(original, key)) (unset ??= []).push(key)
+  for (const key of Object.keys(derived)) {
+    if (Object.hasOwn(original, key)) continue
+    unset ??= []
+    unset.push(key)
+  }
   const diff: LegacyDiff = {}
   if (set !== undefined) diff.set = set
   if (unset !== undefined) diff.unset = unset
