@@ -18,69 +18,82 @@ const SIGNIFICANCES = ['low', 'medium', 'high', 'critical']
 
 class Invalid extends Error {}
 
-type Check = (value: Json | undefined, path: string) => void
+/** Where a value is: its path, built only when it is reported (a valid file builds none). */
+type Path = '' | {parent: Path; key: string | number}
 
-function fail(path: string, message: string): never {
-  throw new Invalid(`${path === '' ? 'root' : path}: ${message}`)
+/** A check of the value at `key` of the value at `parent` (the root: '' and no key). */
+type Check = (value: Json | undefined, parent: Path, key?: string | number) => void
+
+function pathText(path: Path): string {
+  return path === '' ? '' : path.parent === '' ? String(path.key) : `${pathText(path.parent)}.${path.key}`
+}
+
+function fail(parent: Path, key: string | number | undefined, message: string): never {
+  const path = key === undefined ? parent : {parent, key}
+  throw new Invalid(`${path === '' ? 'root' : pathText(path)}: ${message}`)
 }
 
 function isObject(value: Json | undefined): value is JsonObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
 }
 
-const at = (path: string, key: string | number) => (path === '' ? String(key) : `${path}.${key}`)
+/** The path of the value at `key` of `parent`, for the checks of its own keys or items. */
+const at = (parent: Path, key: string | number | undefined): Path => (key === undefined ? parent : {parent, key})
 
 function object(fields: Record<string, Check>): Check {
-  return (value, path) => {
-    if (!isObject(value)) fail(path, value === undefined ? 'Required' : 'Expected object')
-    for (const [key, check] of Object.entries(fields)) check(Object.hasOwn(value, key) ? value[key] : undefined, at(path, key))
+  const entries = Object.entries(fields)
+  return (value, parent, key) => {
+    if (!isObject(value)) fail(parent, key, value === undefined ? 'Required' : 'Expected object')
+    const here = at(parent, key)
+    for (const [field, check] of entries) check(Object.hasOwn(value, field) ? value[field] : undefined, here, field)
   }
 }
 
 function optional(check: Check): Check {
-  return (value, path) => {
-    if (value !== undefined) check(value, path)
+  return (value, parent, key) => {
+    if (value !== undefined) check(value, parent, key)
   }
 }
 
 function string(options: {min?: [number, string]; max?: [number, string]; datetime?: boolean; url?: boolean; regex?: [RegExp, string]} = {}): Check {
-  return (value, path) => {
-    if (typeof value !== 'string') fail(path, value === undefined ? 'Required' : 'Expected string')
-    if (options.min && value.length < options.min[0]) fail(path, options.min[1])
-    if (options.max && value.length > options.max[0]) fail(path, options.max[1])
-    if (options.regex && !options.regex[0].test(value)) fail(path, options.regex[1])
-    if (options.datetime && !DATETIME.test(value)) fail(path, 'Invalid datetime')
+  return (value, parent, key) => {
+    if (typeof value !== 'string') fail(parent, key, value === undefined ? 'Required' : 'Expected string')
+    if (options.min && value.length < options.min[0]) fail(parent, key, options.min[1])
+    if (options.max && value.length > options.max[0]) fail(parent, key, options.max[1])
+    if (options.regex && !options.regex[0].test(value)) fail(parent, key, options.regex[1])
+    if (options.datetime && !DATETIME.test(value)) fail(parent, key, 'Invalid datetime')
     if (options.url) {
       try {
         new URL(value)
       } catch {
-        fail(path, 'Invalid url')
+        fail(parent, key, 'Invalid url')
       }
     }
   }
 }
 
 function number(options: {int?: boolean; positive?: boolean; unit?: boolean} = {}): Check {
-  return (value, path) => {
-    if (typeof value !== 'number') fail(path, value === undefined ? 'Required' : 'Expected number')
-    if (options.int && !Number.isInteger(value)) fail(path, 'Expected integer, received float')
-    if (options.positive && !(value > 0)) fail(path, 'Number must be greater than 0')
-    if (options.unit && (value < 0 || value > 1)) fail(path, 'Confidence must be between 0 and 1')
+  return (value, parent, key) => {
+    if (typeof value !== 'number') fail(parent, key, value === undefined ? 'Required' : 'Expected number')
+    if (options.int && !Number.isInteger(value)) fail(parent, key, 'Expected integer, received float')
+    if (options.positive && !(value > 0)) fail(parent, key, 'Number must be greater than 0')
+    if (options.unit && (value < 0 || value > 1)) fail(parent, key, 'Confidence must be between 0 and 1')
   }
 }
 
 function oneOf(values: readonly string[]): Check {
-  return (value, path) => {
+  return (value, parent, key) => {
     if (typeof value !== 'string' || !values.includes(value))
-      fail(path, value === undefined ? 'Required' : `Invalid enum value. Expected ${values.map((v) => `'${v}'`).join(' | ')}`)
+      fail(parent, key, value === undefined ? 'Required' : `Invalid enum value. Expected ${values.map((v) => `'${v}'`).join(' | ')}`)
   }
 }
 
 function array(item: Check): Check {
-  return (value, path) => {
-    if (!Array.isArray(value)) fail(path, value === undefined ? 'Required' : 'Expected array')
+  return (value, parent, key) => {
+    if (!Array.isArray(value)) fail(parent, key, value === undefined ? 'Required' : 'Expected array')
+    const here = at(parent, key)
     value.forEach((element, index) => {
-      item(element, at(path, index))
+      item(element, here, index)
     })
   }
 }
@@ -91,23 +104,23 @@ function defaultArray(item: Check): Check {
 }
 
 function either(...checks: Check[]): Check {
-  return (value, path) => {
+  return (value, parent, key) => {
     const problems: string[] = []
     for (const check of checks) {
       try {
-        check(value, path)
+        check(value, parent, key)
         return
       } catch (error) {
         if (!(error instanceof Invalid)) throw error
         problems.push(error.message)
       }
     }
-    fail(path, 'Invalid input')
+    fail(parent, key, 'Invalid input')
   }
 }
 
-const literalOne: Check = (value, path) => {
-  if (value !== 1) fail(path, value === undefined ? 'Required' : 'Invalid literal value, expected 1')
+const literalOne: Check = (value, parent, key) => {
+  if (value !== 1) fail(parent, key, value === undefined ? 'Required' : 'Invalid literal value, expected 1')
 }
 
 const unknownValue: Check = () => {}

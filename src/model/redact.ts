@@ -19,6 +19,40 @@ const MIN_LENGTH = 5
 /** Replaces credentials in one string with "[REDACTED:<kind>]". The same text redacted twice is unchanged. */
 export function redactText(text: string): string {
   if (text.length < MIN_LENGTH) return text
+  if (memo === undefined || text.length > MEMO_MAX_CHARS) return redactUncached(text)
+  let out = memo.get(text)
+  if (out === undefined) {
+    out = redactUncached(text)
+    if (memo.size >= MEMO_MAX_ENTRIES) memo.clear()
+    memo.set(text, out)
+  }
+  return out
+}
+
+/**
+ * A memo of redactText, on only while `run` runs (synchronously), so it is never state another caller sees: for
+ * work that redacts the same short strings again and again (an import's agent names, statuses, titles). Exactly
+ * equivalent: redactText is a pure function of its text (its rules hold no state between calls; every global
+ * expression's lastIndex is reset before use). Bounded: strings of at most MEMO_MAX_CHARS, and the memo is
+ * emptied when it reaches MEMO_MAX_ENTRIES.
+ *
+ * @example const memo = new Map<string, string>(); for (const r of records) texts.push(withRedactionMemo(memo, () => render(r)))
+ */
+export function withRedactionMemo<T>(cache: Map<string, string>, run: () => T): T {
+  const previous = memo
+  memo = cache
+  try {
+    return run()
+  } finally {
+    memo = previous
+  }
+}
+
+let memo: Map<string, string> | undefined
+const MEMO_MAX_CHARS = 512
+const MEMO_MAX_ENTRIES = 100_000
+
+function redactUncached(text: string): string {
   let lower: string | undefined
   let out = text
   for (const rule of RULES) {

@@ -1,4 +1,4 @@
-import {lstatSync, readdirSync, readFileSync, type Dirent} from 'node:fs'
+import {closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, type Dirent} from 'node:fs'
 import {basename, dirname, join, relative, resolve} from 'node:path'
 import {UsageError} from '../errors.js'
 import type {FileChange} from '../git/repo.js'
@@ -7,6 +7,7 @@ import {validateAgentTrajectory, type Json, type JsonObject} from '../model/agen
 import {idTime, isId} from '../model/ids.js'
 import {activePath, eventPath, TRAJECTORIES_DIR, trajectoryPath} from '../model/layout.js'
 import {counted} from '../model/names.js'
+import {withRedactionMemo} from '../model/redact.js'
 import {renderActiveMarker, renderEvent, renderTrajectory, type Trajectory, type TrajectoryEvent} from '../model/trajectory.js'
 import type {Snapshot} from '../store/snapshot.js'
 import type {Context} from './context.js'
@@ -78,6 +79,25 @@ interface Found {
   compaction?: Json
 }
 
+/** The trajectory files of the folders, listed (not yet read), with the trace and compaction files beside them. */
+interface Listing {
+  paths: string[]
+  sidecars: Map<string, {trace?: string; compaction?: string}>
+  /** What could not be listed (a folder), or is not followed (a symbolic link). */
+  problems: UnreadableFile[]
+}
+
+/**
+ * What one trajectory of the files comes to, by its old id: its records mapped and rendered as soon as its file is
+ * read (so the file's parsed JSON is garbage at once), or, for one imported before, the file kept until the store's
+ * records of it are read (all of them in one round trip), or nothing (a trajectory started here).
+ */
+type Slot = {time: number} & (
+  | {kind: 'new'; change: {writes: FileChange[]; summary: ImportedTrajectory}}
+  | {kind: 'known'; file: Found; ours: string}
+  | {kind: 'ours'}
+)
+
 /**
  * Imports agent-trajectories history from `input.dirs` (or the folders found by `findLegacyFolders`).
  *
@@ -94,43 +114,62 @@ export async function importTrajectories(ctx: Context, input: ImportInput): Prom
         : `looked for ${LEGACY_FOLDERS.join(' and ')} in the repository and $TRAJECTORIES_DATA_DIR, $TRAJECTORIES_SEARCH_PATHS; name a folder: trail import <dir>`,
     )
   }
-  const unreadable: UnreadableFile[] = []
-  const found = readFolders(folders, unreadable, input.progress)
-  let alreadyThere = found.duplicates
+  const listing = listFolders(folders)
   const plan = async (snapshot: Snapshot) => {
     const known = await knownLegacyIds(snapshot)
-    const writes: FileChange[] = []
-    const imported: ImportedTrajectory[] = []
-    let skipped = 0
-    const existing = await readExisting(
-      snapshot,
-      [...found.files.values()].map((file) => known.get(String(file.json.id))).filter((id): id is string => id !== undefined),
-    )
-    let done = 0
-    for (const file of found.files.values()) {
-      input.progress?.('mapping', ++done, found.files.size)
+    const unreadable = [...listing.problems]
+    // The same short strings (agent names, statuses, phases, titles) are redacted again and again: once each.
+    const memo = new Map<string, string>()
+    const chunks = new ByteChunks()
+    // One file at a time: read, checked, mapped and rendered before the next is read. When one trajectory has
+    // several files (two layouts, two folders), the newest wins, as agent-trajectories decides; it keeps the place
+    // of the first.
+    const slots = new Map<string, Slot>()
+    let duplicates = 0
+    let index = 0
+    for (const path of listing.paths) {
+      input.progress?.('reading', ++index, listing.paths.length)
+      const file = readTrajectoryFile(path, listing.sidecars, unreadable)
+      if (file === undefined) continue
       const oldId = String(file.json.id)
-      // A file of a trajectory started here (the TRAJECTORIES_DATA_DIR projection): the store is its origin.
-      if (isId(oldId, 'traj') && (await snapshot.readText(trajectoryPath(oldId))) !== null) {
-        skipped++
-        continue
+      const time = timeOf(file.json)
+      const other = slots.get(oldId)
+      if (other) {
+        duplicates++
+        if (other.time >= time) continue
       }
       const ours = known.get(oldId)
-      const change = ours === undefined ? importNew(ctx, file) : updateImported(ctx, file, existing.get(ours))
+      // A file of a trajectory started here (the TRAJECTORIES_DATA_DIR projection): the store is its origin.
+      if (isId(oldId, 'traj') && (await snapshot.readText(trajectoryPath(oldId))) !== null) slots.set(oldId, {time, kind: 'ours'})
+      else if (ours !== undefined) slots.set(oldId, {time, kind: 'known', file, ours})
+      else slots.set(oldId, {time, kind: 'new', change: withRedactionMemo(memo, () => importNew(ctx, file, chunks))})
+    }
+    const updates = [...slots.values()].flatMap((slot) => (slot.kind === 'known' ? [slot.ours] : []))
+    const existing = await readExisting(snapshot, updates)
+    const writes: FileChange[] = []
+    const imported: ImportedTrajectory[] = []
+    let skipped = duplicates
+    let done = 0
+    for (const slot of slots.values()) {
+      let change: {writes: FileChange[]; summary: ImportedTrajectory} | null = null
+      if (slot.kind === 'new') change = slot.change
+      else if (slot.kind === 'known') {
+        input.progress?.('mapping', ++done, updates.length)
+        change = withRedactionMemo(memo, () => updateImported(ctx, slot.file, existing.get(slot.ours), chunks))
+      }
       if (change === null) {
         skipped++
         continue
       }
-      writes.push(...change.writes)
+      for (const write of change.writes) writes.push(write)
       imported.push(change.summary)
     }
-    return {writes, imported, skipped}
+    return {writes, imported, skipped, unreadable}
   }
 
   if (input.dryRun) {
     const result = await plan(await store.snapshot())
-    alreadyThere += result.skipped
-    return {folders, imported: result.imported, alreadyThere, unreadable, dryRun: true, commit: null, mirrorDeferred: false}
+    return {folders, imported: result.imported, alreadyThere: result.skipped, unreadable: result.unreadable, dryRun: true, commit: null, mirrorDeferred: false}
   }
   let outcome: Awaited<ReturnType<typeof plan>>
   try {
@@ -148,7 +187,6 @@ export async function importTrajectories(ctx: Context, input: ImportInput): Prom
   } finally {
     store.mirror.deferNextUpdate(false)
   }
-  alreadyThere += outcome.skipped
   const commit = outcome.writes.length > 0 ? await store.repo.resolveRef(store.ref) : null
   const mirrorDeferred = commit !== null && store.mirror.hasWorkTree && outcome.writes.length > MIRROR_WRITE_LIMIT
   // agent-relay's data folder shows what was imported too (the files it reads are derived from the records).
@@ -157,18 +195,18 @@ export async function importTrajectories(ctx: Context, input: ImportInput): Prom
       ctx,
       outcome.imported.map((t) => t.id),
     )
-  return {folders, imported: outcome.imported, alreadyThere, unreadable, dryRun: false, commit, mirrorDeferred}
+  return {folders, imported: outcome.imported, alreadyThere: outcome.skipped, unreadable: outcome.unreadable, dryRun: false, commit, mirrorDeferred}
 }
 
 /** The records of a trajectory imported for the first time: the trajectory, its events, its active marker. */
-function importNew(ctx: Context, file: Found): {writes: FileChange[]; summary: ImportedTrajectory} {
+function importNew(ctx: Context, file: Found, chunks: ByteChunks): {writes: FileChange[]; summary: ImportedTrajectory} {
   const id = ctx.ids.next('traj', startOf(file.json))
   const mapped = fromAgentTrajectory(
     file.json,
     {trajectory: id, event: (at) => ctx.ids.next('ev', validTime(at, idTime(id)))},
     {trace: file.trace, compaction: file.compaction},
   )
-  return {writes: recordWrites(mapped, mapped.events, true), summary: summaryOf(mapped, mapped.events.length, false)}
+  return {writes: recordWrites(mapped, mapped.events, true, chunks), summary: summaryOf(mapped, mapped.events.length, false)}
 }
 
 /**
@@ -179,6 +217,7 @@ function updateImported(
   ctx: Context,
   file: Found,
   existing: {trajectory: Trajectory; events: TrajectoryEvent[]} | undefined,
+  chunks: ByteChunks,
 ): {writes: FileChange[]; summary: ImportedTrajectory} | null {
   if (!existing) return null
   const {trajectory, events} = existing
@@ -198,17 +237,44 @@ function updateImported(
     ...(trajectory.phase ? {phase: trajectory.phase} : {}),
     ...(trajectory.branch ? {branch: trajectory.branch} : {}),
   }
-  return {writes: recordWrites({trajectory: kept, events: mapped.events}, added, false), summary: summaryOf(mapped, added.length, true)}
+  return {writes: recordWrites({trajectory: kept, events: mapped.events}, added, false, chunks), summary: summaryOf(mapped, added.length, true)}
 }
 
-function recordWrites(mapped: MappedTrajectory, events: readonly TrajectoryEvent[], isNew: boolean): FileChange[] {
+/**
+ * The files of a trajectory, as bytes: held until the commit, they live outside the JavaScript heap (a rendered
+ * string, made of many pieces, would be copied by every garbage collection until then), and they are the bytes
+ * the commit writes anyway. Written into large shared chunks (ByteChunks): a Buffer of its own for each of 41,000
+ * files cost more than the encoding.
+ */
+function recordWrites(mapped: MappedTrajectory, events: readonly TrajectoryEvent[], isNew: boolean, chunks: ByteChunks): FileChange[] {
   const t = mapped.trajectory
-  const writes: FileChange[] = [{path: trajectoryPath(t.id), content: renderTrajectory(t)}]
-  for (const event of events) writes.push({path: eventPath(t.id, event.id), content: renderEvent(event)})
+  const bytesOf = (text: string) => chunks.bytesOf(text)
+  const writes: FileChange[] = [{path: trajectoryPath(t.id), content: bytesOf(renderTrajectory(t))}]
+  for (const event of events) writes.push({path: eventPath(t.id, event.id), content: bytesOf(renderEvent(event))})
   // The agent's active marker: made for an active trajectory, removed when a second import finds it finished.
-  if (t.status === 'active') writes.push({path: activePath(t.agent, t.id), content: renderActiveMarker({trajectory: t.id, agent: t.agent, started: t.started})})
+  if (t.status === 'active')
+    writes.push({path: activePath(t.agent, t.id), content: bytesOf(renderActiveMarker({trajectory: t.id, agent: t.agent, started: t.started}))})
   else if (!isNew) writes.push({path: activePath(t.agent, t.id), content: null})
   return writes
+}
+
+const CHUNK_BYTES = 1024 * 1024
+
+/** UTF-8 bytes of many texts in large shared chunks (a chunk is freed with the last of its texts); one per import. */
+class ByteChunks {
+  private chunk = Buffer.alloc(0)
+  private used = 0
+
+  bytesOf(text: string): Buffer {
+    const length = Buffer.byteLength(text, 'utf8')
+    if (this.used + length > this.chunk.length) {
+      this.chunk = Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, length))
+      this.used = 0
+    }
+    const start = this.used
+    this.used += this.chunk.write(text, start, 'utf8')
+    return this.chunk.subarray(start, this.used)
+  }
 }
 
 function summaryOf(mapped: MappedTrajectory, events: number, updated: boolean): ImportedTrajectory {
@@ -280,18 +346,12 @@ function exists(path: string): boolean {
 }
 
 /**
- * Reads every trajectory file of the folders (active/ and completed/, any depth, as agent-trajectories does),
- * with the trace and compaction files beside them. When one trajectory has several files (two layouts, two
- * folders), the newest wins, as agent-trajectories decides.
+ * Lists the trajectory files of the folders (active/ and completed/, any depth, as agent-trajectories does), with
+ * the trace and compaction files beside them.
  */
-function readFolders(
-  folders: readonly string[],
-  unreadable: UnreadableFile[],
-  progress?: ImportInput['progress'],
-): {files: Map<string, Found>; duplicates: number} {
-  const paths: string[] = []
-  const sidecars = new Map<string, {trace?: string; compaction?: string}>()
-  const sidecar = (id: string) => sidecars.get(id) ?? sidecars.set(id, {}).get(id)!
+function listFolders(folders: readonly string[]): Listing {
+  const listing: Listing = {paths: [], sidecars: new Map(), problems: []}
+  const sidecar = (id: string) => listing.sidecars.get(id) ?? listing.sidecars.set(id, {}).get(id)!
   for (const folder of folders) {
     for (const sub of ['active', 'completed']) {
       walk(
@@ -300,36 +360,29 @@ function readFolders(
           if (name.endsWith('.trace.json')) sidecar(name.slice(0, -'.trace.json'.length)).trace = path
           else if (name === 'compaction.json') sidecar(basename(dirname(path))).compaction = path
           else if (name.endsWith('.compaction.json')) sidecar(name.slice(0, -'.compaction.json'.length)).compaction = path
-          else if (name.endsWith('.json') && name !== 'index.json') paths.push(path)
+          else if (name.endsWith('.json') && name !== 'index.json') listing.paths.push(path)
         },
-        unreadable,
+        listing.problems,
       )
     }
   }
-  const files = new Map<string, Found>()
-  let duplicates = 0
-  paths.forEach((path, index) => {
-    progress?.('reading', index + 1, paths.length)
-    const json = readJson(path, unreadable)
-    if (json === undefined) return
-    const verdict = validateAgentTrajectory(json)
-    if (!verdict.ok) {
-      unreadable.push({path, problem: `agent-trajectories' schema refuses it: ${verdict.problem}`})
-      return
-    }
-    const id = String(verdict.trajectory.id)
-    const extra = sidecars.get(id)
-    const found: Found = {path, json: verdict.trajectory}
-    if (extra?.trace) found.trace = readJson(extra.trace, unreadable)
-    if (extra?.compaction) found.compaction = readJson(extra.compaction, unreadable)
-    const other = files.get(id)
-    if (other) {
-      duplicates++
-      if (timeOf(other.json) >= timeOf(found.json)) return
-    }
-    files.set(id, found)
-  })
-  return {files, duplicates}
+  return listing
+}
+
+/** A trajectory file read and checked by agent-trajectories' schema, with its trace and compaction files. */
+function readTrajectoryFile(path: string, sidecars: Listing['sidecars'], unreadable: UnreadableFile[]): Found | undefined {
+  const json = readJson(path, unreadable)
+  if (json === undefined) return undefined
+  const verdict = validateAgentTrajectory(json)
+  if (!verdict.ok) {
+    unreadable.push({path, problem: `agent-trajectories' schema refuses it: ${verdict.problem}`})
+    return undefined
+  }
+  const extra = sidecars.get(String(verdict.trajectory.id))
+  const found: Found = {path, json: verdict.trajectory}
+  if (extra?.trace) found.trace = readJson(extra.trace, unreadable)
+  if (extra?.compaction) found.compaction = readJson(extra.compaction, unreadable)
+  return found
 }
 
 function timeOf(json: JsonObject): number {
@@ -357,17 +410,36 @@ function walk(dir: string, visit: (path: string, name: string) => void, unreadab
   }
 }
 
+/**
+ * A JSON file, opened once: never through a symbolic link (O_NOFOLLOW: one put in its place since the listing is
+ * refused too), never blocking on a FIFO, its size checked on the open file before it is read.
+ */
 function readJson(path: string, unreadable: UnreadableFile[]): Json | undefined {
   let text: string
+  let fd: number
   try {
-    if (lstatSync(path).size > MAX_FILE_BYTES) {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    unreadable.push({path, problem: code === 'ELOOP' ? 'a symbolic link: not followed' : `cannot read it: ${(error as Error).message}`})
+    return undefined
+  }
+  try {
+    const stats = fstatSync(fd)
+    if (!stats.isFile()) {
+      unreadable.push({path, problem: 'not a regular file'})
+      return undefined
+    }
+    if (stats.size > MAX_FILE_BYTES) {
       unreadable.push({path, problem: `larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB`})
       return undefined
     }
-    text = readFileSync(path, 'utf8')
+    text = readFileSync(fd, 'utf8')
   } catch (error) {
     unreadable.push({path, problem: `cannot read it: ${(error as Error).message}`})
     return undefined
+  } finally {
+    closeSync(fd)
   }
   try {
     return JSON.parse(text) as Json

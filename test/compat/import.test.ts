@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import {execFileSync} from 'node:child_process'
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {before, describe, it} from 'node:test'
@@ -391,6 +391,54 @@ describe('trail import of files agent-trajectories cannot load', () => {
     const result = await runCli(repo.dir, ['trail', 'import'])
     assert.equal(result.code, 2)
     assert.match(result.stderr, /^error: found no agent-trajectories history to import\nhint: looked for \.trajectories and \.agentworkforce\/trajectories/)
+  })
+})
+
+describe('trail import of one trajectory found in several files', () => {
+  it('imports the newest file once, in the place of the first, and counts the other as already there', async () => {
+    const repo = makeRepo({dirty: true})
+    const older = {...createTrajectory({title: 'Older copy'}), id: 'traj_twice', status: 'active'}
+    const newer = {...older, task: {title: 'Newer copy'}, status: 'completed', completedAt: new Date(Date.parse(older.startedAt) + 60_000).toISOString()}
+    const other = {...createTrajectory({title: 'Another'}), id: 'traj_zzz_other'}
+    // .trajectories/ is read first: the newer file comes second, the older first.
+    repo.write('.trajectories/active/traj_twice.json', JSON.stringify(older))
+    repo.write('.trajectories/active/traj_zzz_other.json', JSON.stringify(other))
+    repo.write('.agentworkforce/trajectories/completed/2026-01/traj_twice/trajectory.json', JSON.stringify(newer))
+    const before = repo.userState()
+    const result = await json<{imported: {legacyId: string; title: string; status: string}[]; alreadyThere: number}>(repo.dir, ['trail', 'import'])
+    assert.deepEqual(
+      result.imported.map((t) => [t.legacyId, t.title, t.status]),
+      [
+        ['traj_twice', 'Newer copy', 'completed'],
+        ['traj_zzz_other', 'Another', 'active'],
+      ],
+    )
+    assert.equal(result.alreadyThere, 1)
+    assert.equal(repo.git(['ls-tree', '-r', '--name-only', 'refs/trail/records', '--', '.trail/trajectories']).match(/trajectory\.md/g)?.length, 2)
+    const status = await json<{active: {legacyId: string} | null}>(repo.dir, ['trail', 'status', '--agent', 'default'])
+    assert.equal(status.active?.legacyId, 'traj_zzz_other', 'the older file left no active marker')
+    repo.assertUserStateUnchanged(before)
+  })
+
+  it('reports a trajectory file that is a symbolic link, and never reads through it', async () => {
+    const repo = makeRepo({dirty: true})
+    const outside = makeRepo()
+    outside.write('secret.json', JSON.stringify({...createTrajectory({title: 'Behind a link'}), id: 'traj_linked'}))
+    repo.write('.agentworkforce/trajectories/active/ok.json', JSON.stringify({...createTrajectory({title: 'Plain'}), id: 'traj_plain'}))
+    symlinkSync(join(outside.dir, 'secret.json'), join(repo.dir, '.agentworkforce/trajectories/active/linked.json'))
+    const before = repo.userState()
+    const run = await runCli(repo.dir, ['trail', 'import', '--json'])
+    assert.equal(run.code, 1, 'an unreadable file makes the exit code 1')
+    const result = JSON.parse(run.stdout) as {imported: {legacyId: string}[]; unreadable: {path: string; problem: string}[]}
+    assert.deepEqual(
+      result.imported.map((t) => t.legacyId),
+      ['traj_plain'],
+    )
+    assert.deepEqual(
+      result.unreadable.map((u) => [u.path.endsWith('linked.json'), u.problem]),
+      [[true, 'a symbolic link: not followed']],
+    )
+    repo.assertUserStateUnchanged(before)
   })
 })
 
