@@ -104,7 +104,7 @@ export class ObjectReader {
   start(): ChildProcessWithoutNullStreams {
     if (this.child) return this.child
     const env = gitEnv(this.env)
-    const child = spawn(gitExecutable(env), ['cat-file', this.contents ? '--batch' : '--batch-check'], {cwd: this.cwd, env})
+    const child = spawn(gitExecutable(env), ['cat-file', this.contents ? '--batch' : '--batch-check'], {argv0: 'git', cwd: this.cwd, env})
     this.stderr = ''
     trace?.('git', 'cat-file', `cat-file ${this.contents ? '--batch' : '--batch-check'}`)
     child.stdout.on('data', (chunk: Buffer) => this.receive(chunk))

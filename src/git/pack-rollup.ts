@@ -183,7 +183,7 @@ export function startRollup(place: RollupPlace, packs: readonly string[], now = 
     const args = ['pack-objects', '--quiet', '--delta-base-offset', join(dir, 'pack')]
     // Its own session (setsid), no pipe to this process: it outlives the write, which exits without waiting.
     const env = gitEnv(place.env)
-    const child = spawn(gitExecutable(env), args, {cwd: place.cwd, env, stdio: [objectList, state, 'ignore'], detached: true})
+    const child = spawn(gitExecutable(env), args, {argv0: 'git', cwd: place.cwd, env, stdio: [objectList, state, 'ignore'], detached: true})
     child.on('error', () => {}) // no git: the state file names no pack, and is taken for a failed roll-up later
     child.unref()
     trace?.('git', 'pack-objects', `${args.join(' ')} (detached)`)

@@ -77,9 +77,10 @@ export function gitEnv(env: Env, extra: Env = {}): Record<string, string> {
  * every spawn try each directory before it in turn (about 9 failed execve calls here, version managers' shims
  * first). 'git' (a search by name, as before) when PATH is unset, names a directory by a relative path or an empty
  * entry (those depend on the working directory), or holds no git: spawning it then fails with the usual
- * GitError ("git is not installed or not on PATH").
+ * GitError ("git is not installed or not on PATH"). Spawned with `argv0: 'git'`, so the process reads as it did when
+ * found by name (its argv[0], what ps and /proc/<pid>/cmdline show).
  *
- * @example spawn(gitExecutable(env), args, {cwd, env})
+ * @example spawn(gitExecutable(env), args, {argv0: 'git', cwd, env})
  */
 export function gitExecutable(env: Env): string {
   const path = env.PATH
@@ -170,7 +171,7 @@ export function startGit(args: readonly string[], options: Omit<RunOptions, 'inp
   const timed = options.timeoutMs !== undefined
   // detached: a process group of its own (setsid), so a timeout kills git's children too.
   const env = gitEnv(options.env, options.extraEnv)
-  const child = spawn(gitExecutable(env), args, {cwd: options.cwd, env, stdio: ['pipe', file ?? 'pipe', 'pipe'], detached: timed})
+  const child = spawn(gitExecutable(env), args, {argv0: 'git', cwd: options.cwd, env, stdio: ['pipe', file ?? 'pipe', 'pipe'], detached: timed})
   trace?.('git', subcommand(args), args.join(' '))
   let timedOut = false
   let timer: NodeJS.Timeout | undefined

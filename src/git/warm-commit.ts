@@ -208,7 +208,7 @@ class RefUpdater {
   private start(): ChildProcessWithoutNullStreams {
     if (this.child) return this.child
     const env = gitEnv(this.env)
-    const child = spawn(gitExecutable(env), ['update-ref', '--stdin'], {cwd: this.cwd, env})
+    const child = spawn(gitExecutable(env), ['update-ref', '--stdin'], {argv0: 'git', cwd: this.cwd, env})
     child.stdin.on('error', () => {})
     child.on('error', () => {}) // reported by 'close'
     // Killed between transactions: the next one starts a new process.
