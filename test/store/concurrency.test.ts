@@ -148,8 +148,16 @@ describe('a writer killed with SIGKILL', () => {
       const titles = new Set(shown.decisions.map((decision) => decision.title))
       for (let n = 0; n < round; n++) assert.ok(titles.has(`after round ${n}`), `every acknowledged write is kept: after round ${n}`)
       for (let n = 0; n < 5; n++) assert.ok(titles.has(`timed ${n}`))
-      const doctor = await json<{checks: {name: string; status: string}[]}>(repo.dir, ['trail', 'doctor'])
-      assert.equal(doctor.checks.find((check) => check.name === 'records')?.status, 'ok')
+      // A kill between a mirror file's temporary write and its rename leaves that temporary file: doctor names it
+      // and --fix removes it. Nothing else may be wrong.
+      const checked = await runCli(repo.dir, ['trail', 'doctor', '--json'])
+      const doctor = JSON.parse(checked.stdout) as {checks: {name: string; status: string; message: string}[]}
+      for (const check of doctor.checks) {
+        if (check.name === 'mirror' && check.status !== 'ok') assert.match(check.message, /temporary files? left by an interrupted write/)
+        else assert.equal(check.status, 'ok', `${check.name}: ${check.message}`)
+      }
+      if (checked.code !== 0) await ok(repo.dir, ['trail', 'doctor', '--fix'])
+      await ok(repo.dir, ['trail', 'doctor'])
       await repo.fsck(STORE_REF)
 
       // The proof that the kills were not all before or after the writes: counts, not times.
