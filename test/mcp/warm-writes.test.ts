@@ -22,22 +22,33 @@ describe("relay mcp's writes in the object store", () => {
         .flatMap((folder) => readdirSync(join(objects, folder)))
     const packs = () => readdirSync(join(objects, 'pack')).filter((name) => name.endsWith('.pack'))
     const loose = new Set(looseObjects())
+    let writes = 0
     const server = await startMcp({cwd: repo.dir, clientName: 'packs'})
     try {
       await server.ok('trail_start', {title: 'Many warm writes', agent: 'warm'})
-      const writes = SMALL_PACK_LIMIT * 3
+      // How many packs pile up while the detached roll-up runs depends on how fast git is beside the writes (a
+      // loaded machine saw 21 for a limit of 16), so what is required is that the roll-up happens and settles: more
+      // than the limit at some point, then, with writes going on, back to at most the limit and one more.
+      writes = SMALL_PACK_LIMIT * 3
       let most = 0
       for (let n = 0; n < writes; n++) {
         await server.ok('trail_decision', {title: `Decision ${n}`, reasoning: 'warm', agent: 'warm'})
         most = Math.max(most, packs().length)
       }
+      assert.ok(most > SMALL_PACK_LIMIT, `the writes made more than ${SMALL_PACK_LIMIT} packs, saw ${most}`)
+      const deadline = Date.now() + 60_000
+      while (packs().length > SMALL_PACK_LIMIT + 1) {
+        assert.ok(Date.now() < deadline, `the small packs were rolled up within a minute (${packs().length} left)`)
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        await server.ok('trail_decision', {title: `Decision ${writes}`, reasoning: 'warm', agent: 'warm'})
+        writes++
+      }
+      assert.ok(packs().length < most, 'the roll-up deleted the packs it rolled up')
       assert.deepEqual(
         looseObjects().filter((name) => !loose.has(name)),
         [],
         'no loose object written',
       )
-      assert.ok(most <= SMALL_PACK_LIMIT + 4, `at most ${SMALL_PACK_LIMIT + 4} packs at any time, saw ${most}`)
-      assert.ok(most > 1, 'the writes made packs')
     } finally {
       await server.close()
     }
@@ -45,7 +56,7 @@ describe("relay mcp's writes in the object store", () => {
       .git(['ls-tree', '-r', '--name-only', 'refs/trail/records'])
       .split('\n')
       .filter((path) => /\/events\/ev_\w+\.md$/.test(path))
-    assert.equal(decisions.length, SMALL_PACK_LIMIT * 3, 'every decision is on the ref')
+    assert.equal(decisions.length, writes, 'every decision is on the ref')
     await repo.fsck('refs/trail/records')
     repo.assertUserStateUnchanged(before)
   })
