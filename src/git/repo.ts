@@ -402,6 +402,26 @@ export class GitRepo {
   }
 
   /**
+   * Which of `commits` are not `base` nor one of its ancestors (a commit this repository lacks, or a name that is no
+   * commit id, counts as not one), with one git process for any number: `git rev-list <commits> --not <base>` lists
+   * exactly the commits reachable from them that `base` does not reach, each of them included if it is one.
+   *
+   * @example await repo.notAncestors([rebasedAway, merged], base)   // Set {rebasedAway}
+   */
+  async notAncestors(commits: readonly string[], base: Oid): Promise<Set<string>> {
+    const hex = new RegExp(`^[0-9a-f]{${oidLength(this.objectFormat)}}$`)
+    const ids = [...new Set(commits)].filter((commit) => hex.test(commit))
+    const infos = await this.objectInfo(ids)
+    const present = ids.filter((_, index) => infos[index]?.type === 'commit')
+    const gone = new Set(commits.filter((commit) => !present.includes(commit)))
+    if (present.length === 0) return gone
+    const result = await this.run(['rev-list', '--stdin', '--'], {input: `${present.join('\n')}\n^${base}\n`, stdoutToFile: true})
+    const listed = new Set(result.stdout.toString('latin1').split('\n'))
+    for (const commit of present) if (listed.has(commit)) gone.add(commit)
+    return gone
+  }
+
+  /**
    * The files that differ between two trees (or commits; null is the empty tree), under `paths`: path → [old blob,
    * new blob], null for a side where the file is absent.
    */

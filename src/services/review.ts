@@ -125,11 +125,10 @@ export async function reviewRange(ctx: Context, input: ReviewInput): Promise<Rev
   const unknown = [...found.ids()].filter((id) => !trajectories.some((t) => t.detail.trajectory.id === id)).sort()
   const inRange = new Set(commits.map((commit) => commit.oid))
   const candidates = new Set([...(branch ? [branch] : []), ...[...rangeLinks.values()].flat().flatMap((link) => (link.branch ? [link.branch] : []))])
-  await Promise.all(
-    trajectories.map((t) =>
-      findStale(repo, t, {inRange, rangePatches, branches: candidates, base, squashed: t.matches.every((match) => match === 'files' || match === 'branch')}),
-    ),
-  )
+  const staleCandidates = new Map(trajectories.map((t) => [t, staleCandidatesOf(t, {inRange, rangePatches, branches: candidates})]))
+  // One git process answers for every candidate of every trajectory which left the branch's history.
+  const gone = await repo.notAncestors([...staleCandidates.values()].flat(), base)
+  for (const [t, links] of staleCandidates) markStale(t, links, gone)
   await addContext(read, sources)
 
   const reviewCommits: ReviewCommit[] = commits.map((commit) => ({
@@ -283,37 +282,34 @@ export function commitOfDecision(decision: TrajectoryEvent, links: readonly Comm
 }
 
 /**
- * Marks the decisions whose commit has left the range: a link of the trajectory, on the branch reviewed, whose
- * commit is not in the range, whose change is not in it either (no commit of the range has its patch id), that no
- * later link replaced (an amend or rebase carried it over), and that is not already below the range's base. A
+ * The commits of a trajectory that may have left the range: links on the branch reviewed whose commit is not in the
+ * range, whose change is not in it either (no commit of the range has its patch id), and that no later link replaced
+ * (an amend or rebase carried it over). Those that are not below the range's base either are gone (markStale). A
  * trajectory found only by a squash's files is whole in that squash: nothing of it is stale.
  */
-async function findStale(
-  repo: GitRepo,
-  review: ReviewTrajectory,
-  range: {inRange: Set<Oid>; rangePatches: Set<string>; branches: Set<string>; base: Oid; squashed: boolean},
-): Promise<void> {
-  if (range.squashed) return
+function staleCandidatesOf(review: ReviewTrajectory, range: {inRange: Set<Oid>; rangePatches: Set<string>; branches: Set<string>}): Oid[] {
+  if (review.matches.every((match) => match === 'files' || match === 'branch')) return []
   const replaced = new Set(review.links.flatMap((link) => (link.from ? [link.from] : [])))
-  const candidates = review.links.filter(
-    (link) =>
-      !range.inRange.has(link.commit) &&
-      !(link.patch && range.rangePatches.has(link.patch)) &&
-      !replaced.has(link.commit) &&
-      link.branch !== undefined &&
-      range.branches.has(link.branch),
-  )
-  if (candidates.length === 0) return
-  const gone = new Set<Oid>()
-  await Promise.all(
-    candidates.slice(0, 50).map(async (link) => {
-      if (!(await repo.isAncestor(link.commit, range.base).catch(() => false))) gone.add(link.commit)
-    }),
-  )
+  return review.links
+    .filter(
+      (link) =>
+        !range.inRange.has(link.commit) &&
+        !(link.patch && range.rangePatches.has(link.patch)) &&
+        !replaced.has(link.commit) &&
+        link.branch !== undefined &&
+        range.branches.has(link.branch),
+    )
+    .map((link) => link.commit)
+}
+
+/** Marks the decisions whose commit is among the candidates `gone` from the branch's history. */
+function markStale(review: ReviewTrajectory, candidates: readonly Oid[], gone: ReadonlySet<Oid>): void {
+  if (!candidates.some((commit) => gone.has(commit))) return
   const stale: StaleDecision[] = []
   for (const event of review.detail.events) {
     const link = commitOfDecision(event, review.links)
-    if (link && gone.has(link.commit)) stale.push({decision: event.title, commit: link.commit, subject: link.subject ?? null})
+    if (link && candidates.includes(link.commit) && gone.has(link.commit))
+      stale.push({decision: event.title, commit: link.commit, subject: link.subject ?? null})
   }
   review.stale = stale
 }

@@ -7,6 +7,7 @@ import {eventPath, trajectoryPath} from '../../src/model/layout.js'
 import type {AgentName} from '../../src/model/names.js'
 import {renderEvent, renderTrajectory} from '../../src/model/trajectory.js'
 import {json, ok, runCli} from '../helpers/cli.js'
+import {runTraced} from '../helpers/trace.js'
 import {commitOnRef, useRepos, type TestRepo} from '../helpers/repo.js'
 import {commitAs, featureBranch, gitAs} from './helpers.js'
 import {assertSafeMarkdown} from './safe-markdown.js'
@@ -142,6 +143,32 @@ describe('trail review', () => {
       /\*\*Stale decision\*\* in _Cache the config_: decision &#34;Watch the file for changes&#34;\\: its commit [0-9a-f]{12} &#34;Config\\: watch the file&#34; is no longer in this range/,
     )
     assert.match(md, /\*\*2\. Watch the file for changes\*\* _\(stale: its commit is no longer in this range\)_/)
+  })
+
+  it('over a narrow range of a long branch, tells commits below the range from dropped ones with one git process for them all', async () => {
+    const repo = newRepo({dirty: false})
+    await ok(repo.dir, ['trail', 'init', '--hooks'])
+    gitAs(repo, null, ['checkout', '--quiet', '-b', 'feature'])
+    await ok(repo.dir, ['trail', 'start', 'Split the server', '--agent', 'alice'])
+    for (let n = 1; n <= 12; n++) {
+      await ok(repo.dir, ['trail', 'decision', `Step ${n}`, '--agent', 'alice'])
+      commitAs(repo, 'alice', {[`step-${n}.js`]: `${n}\n`}, `Step ${n}`)
+    }
+    // Step 12 is dropped; step 11 and the new step 13 are what the range holds.
+    gitAs(repo, null, ['reset', '--quiet', '--hard', 'HEAD~1'])
+    await ok(repo.dir, ['trail', 'decision', 'Step 13', '--agent', 'alice'])
+    commitAs(repo, 'alice', {'step-13.js': '13\n'}, 'Step 13')
+    const traced = await runTraced(repo.dir, ['trail', 'review', 'HEAD~2..HEAD', '--json'])
+    assert.equal(traced.code, 0, traced.stderr)
+    const result = JSON.parse(traced.stdout) as ReviewJson
+    assert.deepEqual(
+      result.trajectories[0]!.stale.map((item) => item.decision),
+      ['Step 12'],
+      'the ten commits below the range are not stale; the dropped one is',
+    )
+    const processes = traced.trace.processes
+    assert.equal(processes.filter((name) => name === 'merge-base').length, 0, 'no git process per commit')
+    assert.equal(processes.filter((name) => name === 'rev-list').length, 1, 'one for them all')
   })
 
   it('follows an amend, counts merge commits, and still finds everything after the branch is deleted', async () => {
