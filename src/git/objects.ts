@@ -1,4 +1,6 @@
-import {createRequire} from 'node:module'
+import {onFirstUse} from '../lazy-module.js'
+
+const crypto = onFirstUse<typeof import('node:crypto')>('node:crypto')
 
 // Git's object encodings, as `git cat-file` prints them and as loose objects store them (before compression).
 // Reference: Documentation/technical/hash-function-transition.txt and `git help format-tree` (there is no
@@ -28,8 +30,7 @@ export function oidLength(format: ObjectFormat): number {
  * hot commands never hash (git fast-import does), and loading it costs about 5 ms.
  */
 export function hashBlob(format: ObjectFormat, content: Uint8Array): Oid {
-  const {createHash} = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto')
-  return createHash(format).update(`blob ${content.length}\0`).update(content).digest('hex')
+  return crypto().createHash(format).update(`blob ${content.length}\0`).update(content).digest('hex')
 }
 
 /**

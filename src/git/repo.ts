@@ -1,5 +1,5 @@
 import {linkSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, unlinkSync} from 'node:fs'
-import {join, resolve} from 'node:path'
+import {isAbsolute, join, resolve} from 'node:path'
 import {GitError, GitTimeoutError, InvalidRepositoryError, RepositoryError} from '../errors.js'
 import {GitConfig} from './config.js'
 import {grepArgs, parseGrepCounts, parseGrepFiles, parseGrepLines, type GrepLine, type GrepQuery} from './grep.js'
@@ -32,6 +32,11 @@ export interface WriteSettings {
   committer: Identity
   /** gc.auto: the loose objects git tolerates before `git gc --auto` packs them (0: never). */
   gcAuto: number
+  /**
+   * Where git runs hooks from, when the configuration lets a long-lived writer move a loose ref itself
+   * (./loose-ref.ts); null when git must.
+   */
+  refHooksDir: string | null
 }
 
 /**
@@ -230,10 +235,25 @@ export class GitRepo {
   writeSettings(): Promise<WriteSettings> {
     this.loadedWriteSettings ??= (async () => {
       const cached = readCachedSettings<WriteSettings>(this, this.env)
-      if (cached) return cached
+      // A cache written before refHooksDir was known does not say it: asked again, once.
+      if (cached && cached.refHooksDir !== undefined) return cached
       const taken = fingerprint(this, this.env)
       const settings = await this.settings()
-      const forWrites = {author: settings.author, committer: settings.committer, gcAuto: Number(settings.config.value('gc.auto') ?? 6700)}
+      const config = settings.config
+      const forWrites: WriteSettings = {
+        author: settings.author,
+        committer: settings.committer,
+        gcAuto: Number(config.value('gc.auto') ?? 6700),
+        // What git would do beyond a loose ref's lock, write and rename, when it moves a ref: a reftable, a reflog
+        // for every ref, refs synced to disk. Then the ref is left to git (./loose-ref.ts).
+        refHooksDir:
+          (config.value('extensions.refStorage') ?? 'files') === 'files' &&
+          !/^always$/i.test(config.value('core.logAllRefUpdates') ?? '') &&
+          config.value('core.fsync') === undefined &&
+          config.value('core.fsyncRefFiles') === undefined
+            ? hooksDirOf(this, config.value('core.hooksPath'))
+            : null,
+      }
       // Not cached: configurations with includes (their sources are open-ended), a failed `git var`, and the
       // fallback identity (git's guess depends on the host and the account, which the fingerprint does not hold).
       const hasIncludes = [...settings.config.keys()].some((key) => key.startsWith('include.') || key.startsWith('includeif.'))
@@ -241,6 +261,14 @@ export class GitRepo {
       return forWrites
     })()
     return this.loadedWriteSettings
+  }
+
+  /**
+   * Where git runs this repository's hooks from: core.hooksPath (relative to the work tree, `~/` for the home folder,
+   * as git reads it), else the common git dir's hooks/ (shared by every worktree).
+   */
+  async hooksDir(): Promise<string> {
+    return hooksDirOf(this, (await this.settings()).config.value('core.hooksPath'))
   }
 
   /**
@@ -1161,4 +1189,11 @@ export function parseBlamePorcelain(output: string): BlameLine[] {
     else if (raw === 'boundary') info.boundary = true
   }
   return lines
+}
+
+/** core.hooksPath as git reads it (relative to the work tree, `~/` for the home folder), else <common dir>/hooks. */
+function hooksDirOf(repo: Pick<GitRepo, 'commonDir' | 'workTree' | 'gitDir' | 'env'>, configured: string | undefined): string {
+  if (configured === undefined || configured === '') return join(repo.commonDir, 'hooks')
+  if (configured.startsWith('~/')) return join(repo.env.HOME ?? '', configured.slice(2))
+  return isAbsolute(configured) ? configured : join(repo.workTree ?? repo.gitDir, configured)
 }

@@ -1,7 +1,7 @@
 import {closeSync, mkdirSync, openSync, renameSync, writevSync} from 'node:fs'
-import {createRequire} from 'node:module'
 import {join} from 'node:path'
 import type {ObjectFormat, ObjectType, Oid} from './objects.js'
+import {onFirstUse} from '../lazy-module.js'
 
 // A commit's few objects written as one pack and its index (git's pack format version 2, index version 2:
 // Documentation/gitformat-pack.txt), as `git fast-import` leaves one per write: two files instead of a file and a
@@ -21,13 +21,16 @@ export interface PackObject {
 
 const TYPE_CODES = {commit: 1, tree: 2, blob: 3} as const
 
+const crypto = onFirstUse<typeof import('node:crypto')>('node:crypto')
+const zlib = onFirstUse<{crc32?: (data: Uint8Array, value?: number) => number}>('node:zlib')
+
 /**
  * Writes `objects` as one pack in `<commonDir>/objects/pack/` and returns its name (`pack-<checksum>`).
  *
  * @example writeSmallPack('.git', 'sha1', [{oid, type: 'blob', content: Buffer.from('hi\n')}], storedZlib)
  */
 export function writeSmallPack(commonDir: string, format: ObjectFormat, objects: readonly PackObject[], deflate: (data: Buffer) => Buffer): string {
-  const crypto = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto')
+  const {createHash} = crypto()
   const unique = [...new Map(objects.map((object) => [object.oid, object])).values()]
   const parts: Buffer[] = [packHeader(unique.length)]
   const entries: {oid: Oid; offset: number; crc: number}[] = []
@@ -39,11 +42,11 @@ export function writeSmallPack(commonDir: string, format: ObjectFormat, objects:
     parts.push(header, data)
     offset += header.length + data.length
   }
-  const packHash = crypto.createHash(format)
+  const packHash = createHash(format)
   for (const part of parts) packHash.update(part)
   const checksum = packHash.digest()
   parts.push(checksum)
-  const index = packIndex(entries, checksum, (data) => crypto.createHash(format).update(data).digest())
+  const index = packIndex(entries, checksum, (data) => createHash(format).update(data).digest())
   const name = `pack-${checksum.toString('hex')}`
   const folder = join(commonDir, 'objects', 'pack')
   const place = (suffix: string, data: readonly Buffer[]) => {
@@ -133,8 +136,8 @@ let crcTable: Uint32Array | undefined
 
 /** CRC-32 (ISO-HDLC, zlib's) of `data`, continuing from `crc`, as a pack index records for each entry. */
 export function crc32(data: Uint8Array, crc = 0): number {
-  const zlib = createRequire(import.meta.url)('node:zlib') as {crc32?: (data: Uint8Array, value?: number) => number}
-  return zlib.crc32 ? zlib.crc32(data, crc) : tableCrc32(data, crc)
+  const {crc32: native} = zlib()
+  return native ? native(data, crc) : tableCrc32(data, crc)
 }
 
 /** crc32 computed here, for Node before 20.15 (no zlib.crc32). */

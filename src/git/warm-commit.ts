@@ -1,14 +1,15 @@
 import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process'
 import {readFileSync} from 'node:fs'
-import {createRequire} from 'node:module'
 import {join} from 'node:path'
 import {GitError} from '../errors.js'
 import type {ObjectReader} from './object-reader.js'
 import {oidLength, type ObjectFormat, type Oid} from './objects.js'
 import {gitEnv, gitExecutable, type Env} from './process.js'
 import type {CommitInProgress, CommitOutcome, FileChange, Identity, WriteSettings} from './repo.js'
+import {swapLooseRef} from './loose-ref.js'
 import {readRefUpdateFailure} from './ref-races.js'
 import {writeSmallPack, type PackObject} from './small-pack.js'
+import {onFirstUse} from '../lazy-module.js'
 
 // Commits for a long-lived process (relay mcp), with no git process started per write. The blob, the trees on the
 // changed paths and the commit are hashed by Node (the hash loaded once, which a CLI command could not afford) and
@@ -37,6 +38,7 @@ interface RawEntry {
   bytes: Buffer
 }
 
+const crypto = onFirstUse<typeof import('node:crypto')>('node:crypto')
 const TREE_MODE = '40000'
 const FILE_MODE = '100644'
 
@@ -45,14 +47,13 @@ type RefUpdate = 'updated' | 'stale' | 'unknown' | {locked: string}
 
 export class WarmCommitWriter {
   private readonly updater: RefUpdater
-  private readonly crypto = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto')
 
   constructor(
     private readonly where: {cwd: string; commonDir: string; objectFormat: ObjectFormat; env: Env},
     private readonly reader: ObjectReader,
     private readonly settings: () => Promise<WriteSettings>,
   ) {
-    this.updater = new RefUpdater(where.cwd, where.env, oidLength(where.objectFormat))
+    this.updater = new RefUpdater(where.cwd, where.commonDir, where.env, oidLength(where.objectFormat))
   }
 
   /** A commit of `ref` on its way; nothing is started until `commit`, so `cancel` has nothing to undo. */
@@ -72,7 +73,7 @@ export class WarmCommitWriter {
     mergeParents: readonly Oid[],
   ): Promise<CommitOutcome> {
     const objects: PackObject[] = []
-    const [{author, committer}, tree] = await Promise.all([this.settings(), this.writeTree(parent, folderEdits(changes), objects)])
+    const [{author, committer, refHooksDir}, tree] = await Promise.all([this.settings(), this.writeTree(parent, folderEdits(changes), objects)])
     const parents = [parent, ...mergeParents].filter((oid): oid is Oid => oid !== null)
     const body = [
       `tree ${tree}\n`,
@@ -84,7 +85,7 @@ export class WarmCommitWriter {
     ].join('')
     const commit = this.addObject(objects, 'commit', Buffer.from(body, 'utf8'))
     writeSmallPack(this.where.commonDir, this.where.objectFormat, objects, storedZlib)
-    let outcome = await this.updater.update(ref, commit, parent)
+    let outcome = await this.updater.update(ref, commit, parent, refHooksDir)
     // git died without saying (killed): the ref tells whether the commit landed. If it did not, the transaction
     // computes the change again on the tip, as after a lost race.
     if (outcome === 'unknown') outcome = (await this.reader.read(ref))?.oid === commit ? 'updated' : 'stale'
@@ -133,7 +134,7 @@ export class WarmCommitWriter {
 
   /** Adds an object to the commit's pack and returns its id; the reader's cache keeps it for the next write. */
   private addObject(objects: PackObject[], type: PackObject['type'], content: Buffer): Oid {
-    const oid = this.crypto.createHash(this.where.objectFormat).update(`${type} ${content.length}\0`).update(content).digest('hex')
+    const oid = crypto().createHash(this.where.objectFormat).update(`${type} ${content.length}\0`).update(content).digest('hex')
     objects.push({oid, type, content})
     this.reader.remember({oid, type, data: content, size: content.length})
     return oid
@@ -141,8 +142,9 @@ export class WarmCommitWriter {
 }
 
 /**
- * One `git update-ref --stdin`, kept running between transactions. A transaction whose "prepare" fails (the ref
- * moved: a lost race; or its lock is held) makes git exit: the next one starts a new process.
+ * Moves the ref: in this process where the configuration lets it (./loose-ref.ts), else with one
+ * `git update-ref --stdin`, started when first needed and kept running between transactions. A transaction whose
+ * "prepare" fails (the ref moved: a lost race; or its lock is held) makes git exit: the next one starts a new process.
  */
 class RefUpdater {
   private child: ChildProcessWithoutNullStreams | undefined
@@ -150,6 +152,7 @@ class RefUpdater {
 
   constructor(
     private readonly cwd: string,
+    private readonly commonDir: string,
     private readonly env: Env,
     private readonly hexLength: number,
   ) {}
@@ -157,9 +160,13 @@ class RefUpdater {
   /**
    * Moves `ref` to `next` if it is at `expected` (null: if it does not exist). 'stale' when it was not; 'unknown'
    * when git died without an answer; the lock file's path when git's lock on the ref is there (../ref-races.ts).
+   * `hooksDir`: where git runs hooks from, when the ref may be moved in this process (null: by git).
    */
-  update(ref: string, next: Oid, expected: Oid | null): Promise<RefUpdate> {
-    const run = this.queue.then(() => this.transaction(ref, next, expected))
+  update(ref: string, next: Oid, expected: Oid | null, hooksDir: string | null): Promise<RefUpdate> {
+    const run = this.queue.then(() => {
+      const swapped = hooksDir === null ? 'unsupported' : swapLooseRef({commonDir: this.commonDir, hooksDir, hexLength: this.hexLength}, ref, next, expected)
+      return swapped === 'unsupported' ? this.transaction(ref, next, expected) : swapped
+    })
     this.queue = run.catch(() => {})
     return run
   }

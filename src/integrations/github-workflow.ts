@@ -1,10 +1,12 @@
 import {readdirSync, readFileSync} from 'node:fs'
-import {createRequire} from 'node:module'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import type {Check} from '../model/results.js'
 import {deleteInstallFile, readInstallFile, resolveInstallFile, writeInstallFile, type InstallRoot} from './files.js'
 import type {InstalledFile, Installer} from './installers.js'
+import {onFirstUse} from '../lazy-module.js'
+
+const yaml = onFirstUse<typeof import('yaml')>('yaml')
 
 // The GitHub workflows `trail init --github` installs (DESIGN.md section 6): a read-only `pull_request` job renders
 // the review of the pull request's range into the job summary and an artifact (trail-review.yml); a `workflow_run`
@@ -98,7 +100,7 @@ type Yaml = Record<string, unknown>
 export function pwnRequestJobs(text: string): string[] {
   let workflow: unknown
   try {
-    const {parse} = createRequire(import.meta.url)('yaml') as typeof import('yaml')
+    const {parse} = yaml()
     workflow = parse(text)
   } catch {
     return []

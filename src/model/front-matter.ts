@@ -1,5 +1,7 @@
-import {createRequire} from 'node:module'
 import {FrontMatterError} from '../errors.js'
+import {onFirstUse} from '../lazy-module.js'
+
+const yaml = onFirstUse<typeof import('yaml')>('yaml')
 
 // Records are Markdown with YAML front matter, written in one canonical form: fixed key order, LF, a trailing
 // newline. The form is a small subset of YAML 1.2 that any YAML parser reads the same way:
@@ -159,7 +161,7 @@ function parseInline(text: string): Value | undefined {
 }
 
 function parseWithLibrary(text: string): Record<string, Value> {
-  const {parse} = createRequire(import.meta.url)('yaml') as typeof import('yaml')
+  const {parse} = yaml()
   let value: unknown
   try {
     value = parse(text, {schema: 'core', uniqueKeys: true})

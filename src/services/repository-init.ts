@@ -1,4 +1,3 @@
-import {isAbsolute, join} from 'node:path'
 import {RepositoryError} from '../errors.js'
 import type {InstallRoot} from '../integrations/files.js'
 import {installAgentsMd, INSTALLERS, type InstalledFile, type InstallerName} from '../integrations/installers.js'
@@ -39,16 +38,9 @@ async function installRoot(ctx: Context): Promise<InstallRoot> {
   return {workTree: repo.workTree, gitDirs: [repo.gitDir, repo.commonDir], hooksDir: await hooksDir(store)}
 }
 
-/**
- * Where git runs this repository's hooks from: core.hooksPath (relative to the work tree, `~/` for the home folder,
- * as git reads it), else the common git dir's hooks/ (shared by every worktree).
- */
+/** Where git runs this repository's hooks from (GitRepo.hooksDir). */
 export async function hooksDir(store: Store): Promise<string> {
-  const repo = store.repo
-  const configured = (await repo.settings()).config.value('core.hooksPath')
-  if (configured === undefined || configured === '') return join(repo.commonDir, 'hooks')
-  if (configured.startsWith('~/')) return join(repo.env.HOME ?? '', configured.slice(2))
-  return isAbsolute(configured) ? configured : join(repo.workTree ?? repo.gitDir, configured)
+  return store.repo.hooksDir()
 }
 
 /**

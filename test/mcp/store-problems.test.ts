@@ -112,10 +112,6 @@ describe('relay mcp and a store with problems', () => {
         children.some((child) => child.command.includes('cat-file --batch')),
         JSON.stringify(children),
       )
-      assert.ok(
-        children.some((child) => child.command.includes('update-ref --stdin')),
-        JSON.stringify(children),
-      )
       for (const child of children) process.kill(child.pid, 'SIGKILL')
       await new Promise((resolve) => setTimeout(resolve, 100))
       assert.match(await mcp.ok('trail_status'), /decisions \(1\)/)

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import {readdirSync} from 'node:fs'
+import {mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
 import {SMALL_PACK_LIMIT} from '../../src/git/repo.js'
@@ -60,4 +60,30 @@ describe("relay mcp's writes in the object store", () => {
     await repo.fsck('refs/trail/records')
     repo.assertUserStateUnchanged(before)
   })
+
+  for (const setting of ['a reflog for every ref', 'a reference-transaction hook'] as const) {
+    it(`leave the ref to git where git does more than move it: ${setting}`, async () => {
+      const repo = newRepo()
+      const seen = join(repo.dir, '.git', 'transactions.log')
+      if (setting === 'a reflog for every ref') repo.git(['config', 'core.logAllRefUpdates', 'always'])
+      else {
+        mkdirSync(join(repo.dir, '.git', 'hooks'), {recursive: true})
+        writeFileSync(join(repo.dir, '.git', 'hooks', 'reference-transaction'), `#!/bin/sh\nif [ "$1" = committed ]; then cat >> '${seen}'; fi\n`, {
+          mode: 0o755,
+        })
+      }
+      const server = await startMcp({cwd: repo.dir, clientName: 'git-does-more'})
+      try {
+        await server.ok('trail_start', {title: 'Watched by git', agent: 'warm'})
+        await server.ok('trail_decision', {title: 'Seen', reasoning: 'git does it all', agent: 'warm'})
+      } finally {
+        await server.close()
+      }
+      const tip = repo.git(['rev-parse', 'refs/trail/records']).trim()
+      if (setting === 'a reflog for every ref')
+        assert.equal(repo.git(['reflog', 'show', '--format=%H', 'refs/trail/records']).trim().split('\n')[0], tip, 'the reflog has the last write')
+      else assert.match(readFileSync(seen, 'utf8'), new RegExp(`^[0-9a-f]{40} ${tip} refs/trail/records$`, 'm'), 'the hook saw the last write')
+      await repo.fsck('refs/trail/records')
+    })
+  }
 })
