@@ -37,7 +37,7 @@ export function hashBlob(format: ObjectFormat, content: Uint8Array): Oid {
  * Walks a raw tree object, "<mode> <name>\0<binary oid>" repeated, calling `visit` with the byte offsets of each
  * entry: its mode starts at `at`, its name runs from `space` + 1 to `nul`, its binary id follows `nul`.
  */
-function walkTree(data: Buffer, format: ObjectFormat, visit: (at: number, space: number, nul: number) => void): void {
+export function walkTree(data: Buffer, format: ObjectFormat, visit: (at: number, space: number, nul: number) => void): void {
   const hashBytes = oidLength(format) / 2
   let at = 0
   while (at < data.length) {

@@ -3,7 +3,7 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {GitError} from '../errors.js'
 import type {ObjectReader} from './object-reader.js'
-import {oidLength, type ObjectFormat, type Oid} from './objects.js'
+import {oidLength, walkTree, type ObjectFormat, type Oid} from './objects.js'
 import {gitEnv, gitExecutable, type Env} from './process.js'
 import type {CommitInProgress, CommitOutcome, FileChange, Identity, WriteSettings} from './repo.js'
 import {swapLooseRef} from './loose-ref.js'
@@ -112,24 +112,61 @@ export class WarmCommitWriter {
 
   /** The new tree of one folder, or null when it is left empty (git keeps no empty folders; neither does fast-import). */
   private writeFolder(path: string, edit: FolderEdit, existing: ReadonlyMap<string, Buffer | null>, objects: PackObject[]): Oid | null {
-    const entries = new Map<string, RawEntry>()
-    const data = existing.get(path) ?? null
-    if (data !== null) for (const entry of rawEntries(data, this.where.objectFormat)) entries.set(entry.name.toString('latin1'), entry)
+    // What the edit puts in (an entry) or takes out (null), by name: its bytes as latin1, so any name round-trips.
+    const changed = new Map<string, RawEntry | null>()
     for (const [name, content] of edit.files) {
-      const key = Buffer.from(name, 'utf8').toString('latin1')
-      if (content === null) entries.delete(key)
-      else entries.set(key, entry(FILE_MODE, name, this.addObject(objects, 'blob', typeof content === 'string' ? Buffer.from(content, 'utf8') : content)))
+      const blob = content === null ? null : this.addObject(objects, 'blob', typeof content === 'string' ? Buffer.from(content, 'utf8') : content)
+      changed.set(Buffer.from(name, 'utf8').toString('latin1'), blob === null ? null : entry(FILE_MODE, name, blob))
     }
     for (const [name, folder] of edit.folders) {
-      const key = Buffer.from(name, 'utf8').toString('latin1')
-      const oid = this.writeFolder(path === '' ? name : `${path}/${name}`, folder, existing, objects)
-      if (oid === null) entries.delete(key)
-      else entries.set(key, entry(TREE_MODE, name, oid))
+      const tree = this.writeFolder(path === '' ? name : `${path}/${name}`, folder, existing, objects)
+      changed.set(Buffer.from(name, 'utf8').toString('latin1'), tree === null ? null : entry(TREE_MODE, name, tree))
     }
-    if (entries.size === 0) return null
-    // Git's order: by name, bytewise, a folder's name compared as if it ended with "/" (tree.c, base_name_compare).
-    const sorted = [...entries.values()].map((each) => ({key: sortKey(each), each})).sort((a, b) => Buffer.compare(a.key, b.key))
-    return this.addObject(objects, 'tree', Buffer.concat(sorted.map(({each}) => each.bytes)))
+    const added = [...changed.values()].filter((each): each is RawEntry => each !== null).sort(compareEntries)
+    const data = existing.get(path) ?? null
+    const bytes = data === null ? Buffer.concat(added.map((each) => each.bytes)) : this.mergeIntoTree(data, changed, added)
+    return bytes.length === 0 ? null : this.addObject(objects, 'tree', bytes)
+  }
+
+  /**
+   * The old tree's bytes with the changed names taken out and `added` (in git's order) put in their places. The
+   * old tree is in git's order already, so the entries it keeps are copied as runs of bytes between the places
+   * where something goes in or out, without an object per entry (a folder of hundreds of decisions gets one more);
+   * a tree out of order (not written by git) is sorted whole instead.
+   */
+  private mergeIntoTree(data: Buffer, changed: ReadonlyMap<string, RawEntry | null>, added: readonly RawEntry[]): Buffer {
+    const format = this.where.objectFormat
+    const hashBytes = oidLength(format) / 2
+    const names = [...changed.keys()].map((key) => Buffer.from(key, 'latin1'))
+    const pieces: Buffer[] = []
+    let run = 0 // where the bytes not yet copied begin
+    let next = 0 // the next entry of `added`
+    let previous: NameAt | null = null
+    let ordered = true
+    walkTree(data, format, (at, space, nul) => {
+      const name: NameAt = {bytes: data, start: space + 1, end: nul, isTree: space - at === 5 && data[at] === 0x34}
+      if (previous !== null && compareNames(previous, name) >= 0) ordered = false
+      previous = name
+      for (; next < added.length && compareNames(nameOf(added[next]!), name) < 0; next++) {
+        pieces.push(data.subarray(run, at), added[next]!.bytes)
+        run = at
+      }
+      if (names.some((each) => each.length === nul - space - 1 && data.compare(each, 0, each.length, space + 1, nul) === 0)) {
+        pieces.push(data.subarray(run, at))
+        run = nul + 1 + hashBytes
+      }
+    })
+    if (!ordered) {
+      const kept: RawEntry[] = []
+      walkTree(data, format, (at, space, nul) => {
+        const name = data.subarray(space + 1, nul)
+        if (!changed.has(name.toString('latin1')))
+          kept.push({name, isTree: space - at === 5 && data[at] === 0x34, bytes: data.subarray(at, nul + 1 + hashBytes)})
+      })
+      return Buffer.concat([...kept, ...added].sort(compareEntries).map((each) => each.bytes))
+    }
+    pieces.push(data.subarray(run), ...added.slice(next).map((each) => each.bytes))
+    return Buffer.concat(pieces)
   }
 
   /** Adds an object to the commit's pack and returns its id; the reader's cache keeps it for the next write. */
@@ -289,20 +326,6 @@ function folderPaths(edit: FolderEdit, path: string): string[] {
   return [path, ...[...edit.folders].flatMap(([name, folder]) => folderPaths(folder, path === '' ? name : `${path}/${name}`))]
 }
 
-function rawEntries(data: Buffer, format: ObjectFormat): RawEntry[] {
-  const hashBytes = oidLength(format) / 2
-  const entries: RawEntry[] = []
-  for (let at = 0; at < data.length; ) {
-    const space = data.indexOf(0x20, at)
-    const nul = data.indexOf(0, space)
-    if (space < 0 || nul < 0 || nul + 1 + hashBytes > data.length) throw new Error('corrupt tree object')
-    const end = nul + 1 + hashBytes
-    entries.push({name: data.subarray(space + 1, nul), isTree: data.toString('latin1', at, space) === TREE_MODE, bytes: data.subarray(at, end)})
-    at = end
-  }
-  return entries
-}
-
 function entry(mode: string, name: string, oid: Oid): RawEntry {
   const nameBytes = Buffer.from(name, 'utf8')
   return {
@@ -312,8 +335,32 @@ function entry(mode: string, name: string, oid: Oid): RawEntry {
   }
 }
 
-function sortKey(entry: RawEntry): Buffer {
-  return Buffer.concat([entry.name, Buffer.from(entry.isTree ? '/' : '\0', 'latin1')])
+/** A name in a buffer (a tree's bytes, or an entry's own), and whether it is a folder's. */
+interface NameAt {
+  bytes: Buffer
+  start: number
+  end: number
+  isTree: boolean
+}
+
+function nameOf(entry: RawEntry): NameAt {
+  return {bytes: entry.name, start: 0, end: entry.name.length, isTree: entry.isTree}
+}
+
+/**
+ * Git's order of tree entries: by name, bytewise, a folder's name compared as if it ended with "/" (tree.c,
+ * base_name_compare).
+ */
+function compareNames(a: NameAt, b: NameAt): number {
+  const common = Math.min(a.end - a.start, b.end - b.start)
+  const order = a.bytes.compare(b.bytes, b.start, b.start + common, a.start, a.start + common)
+  if (order !== 0) return order
+  const next = (name: NameAt) => (name.end - name.start > common ? name.bytes[name.start + common]! : name.isTree ? 0x2f : 0)
+  return next(a) - next(b)
+}
+
+function compareEntries(a: RawEntry, b: RawEntry): number {
+  return compareNames(nameOf(a), nameOf(b))
 }
 
 /**

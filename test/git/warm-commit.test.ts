@@ -81,6 +81,18 @@ describe('commits written without a git process (relay mcp)', () => {
           {path: 'nothing/here', content: null},
         ],
         [{path: 'empty-file', content: ''}],
+        // A folder of hundreds: new entries land between old ones (merged into the old tree's order), at both ends,
+        // as files and as folders, while others go.
+        Array.from({length: 300}, (_, n) => ({path: `many/f${(n * 7919) % 300}.md`, content: `${n}\n`})),
+        [
+          {path: 'many/f150-a.md', content: 'between\n'},
+          {path: 'many/f150', content: 'a prefix of f150.md\n'},
+          {path: 'many/f15/inner', content: 'a folder among files\n'},
+          {path: 'many/a', content: 'first\n'},
+          {path: 'many/z', content: 'last\n'},
+          {path: 'many/f7.md', content: null},
+          {path: 'many/f299.md', content: 'changed\n'},
+        ],
       ]
       let parent: string | null = null
       for (const [step, changes] of steps.entries()) {
@@ -91,6 +103,33 @@ describe('commits written without a git process (relay mcp)', () => {
       repo.git(['fsck', '--strict', '--no-dangling', '--no-progress'])
     })
   }
+
+  it("put the entries of a parent tree that is out of git's order (not written by git) in order", async () => {
+    const repo = makeRepo()
+    const blob = repo.git(['hash-object', '-w', '--stdin'], {input: 'x\n'}).trim()
+    const raw = Buffer.concat(['b', 'a'].map((name) => Buffer.concat([Buffer.from(`100644 ${name}\0`), Buffer.from(blob, 'hex')])))
+    const file = join(repo.dir, '.git', 'unsorted-tree')
+    writeFileSync(file, raw)
+    const tree = repo.git(['hash-object', '-t', 'tree', '-w', '--literally', file]).trim()
+    const parent = repo.git(['commit-tree', tree, '-m', 'unsorted'], {input: ''}).trim()
+    repo.git(['update-ref', REF, parent])
+    const {warm} = repos(repo)
+    try {
+      const outcome = await warm.beginCommit(REF).commit(parent, [{path: 'c', content: 'y\n'}], 'trail: sorted\n', new Date())
+      assert.equal(outcome.outcome, 'updated')
+      const listing = repo.git(['ls-tree', 'refs/trail/records'])
+      assert.deepEqual(
+        listing
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => line.split('\t')[1]),
+        ['a', 'b', 'c'],
+      )
+      assert.equal(repo.git(['rev-parse', 'refs/trail/records^{tree}']).trim(), repo.git(['mktree'], {input: listing}).trim(), 'the tree git would write')
+    } finally {
+      warm.close()
+    }
+  })
 
   for (const format of ['sha1', 'sha256']) {
     it(`write each commit as one pack that holds exactly its objects, which git verifies (${format})`, async () => {
