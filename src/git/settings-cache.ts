@@ -58,12 +58,14 @@ export function fingerprint(location: Location, env: Env): string {
   const variables = VARIABLES.map((name) => `${name}=${env[name] ?? ''}`)
   for (let i = 0; i < Number(env.GIT_CONFIG_COUNT ?? 0); i++) variables.push(`${env[`GIT_CONFIG_KEY_${i}`]}=${env[`GIT_CONFIG_VALUE_${i}`]}`)
   const files = configFiles(location, env).map((file) => {
+    // Most of these files are absent: asked without an exception for each (an error object costs more than the stat).
+    let info: ReturnType<typeof statSync> | undefined
     try {
-      const info = statSync(file)
-      return `${file}:${info.size}:${info.mtimeMs}:${info.ino}`
+      info = statSync(file, {throwIfNoEntry: false})
     } catch {
-      return `${file}:absent`
+      info = undefined // not a folder on the way, or not readable: as absent
     }
+    return info ? `${file}:${info.size}:${info.mtimeMs}:${info.ino}` : `${file}:absent`
   })
   return [...variables, ...files].join('\n')
 }

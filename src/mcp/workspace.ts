@@ -82,6 +82,8 @@ export class Workspace {
    */
   async run<T>(work: (ctx: Context) => Promise<T>): Promise<{value: T; warnings: string[]}> {
     const warnings: string[] = []
+    // git's configuration is looked at once a call (seven files' stats), not at each of the call's store() asks.
+    let looked = false
     const ctx: Context = {
       cwd: this.options.cwd,
       env: this.options.env,
@@ -89,7 +91,8 @@ export class Workspace {
       ids: this.ids,
       store: async () => {
         const store = await this.store()
-        this.refreshSettings(store)
+        if (!looked) this.refreshSettings(store)
+        looked = true
         return store
       },
       warn: (message) => void warnings.push(message),

@@ -86,4 +86,19 @@ describe("relay mcp's writes in the object store", () => {
       await repo.fsck('refs/trail/records')
     })
   }
+
+  it("take git's configuration as it is at each call: a name changed between two calls signs the second", async () => {
+    const repo = newRepo()
+    repo.git(['config', 'user.name', 'Before Change'])
+    const server = await startMcp({cwd: repo.dir, clientName: 'config'})
+    try {
+      await server.ok('trail_start', {title: 'Signed', agent: 'warm'})
+      assert.equal(repo.git(['log', '-1', '--format=%an', 'refs/trail/records']).trim(), 'Before Change')
+      repo.git(['config', 'user.name', 'After Change'])
+      await server.ok('trail_decision', {title: 'Signed again', agent: 'warm'})
+      assert.equal(repo.git(['log', '-1', '--format=%an', 'refs/trail/records']).trim(), 'After Change')
+    } finally {
+      await server.close()
+    }
+  })
 })
