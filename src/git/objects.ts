@@ -49,6 +49,78 @@ export function walkTree(data: Buffer, format: ObjectFormat, visit: (at: number,
   }
 }
 
+/** A name in a buffer (a raw tree, or an entry's own bytes), and whether it is a folder's. */
+export interface NameAt {
+  bytes: Buffer
+  start: number
+  end: number
+  isTree: boolean
+}
+
+/** Whether the entry whose mode starts at `at` and ends at `space` is a folder's: its mode is "40000". */
+export function isTreeMode(data: Buffer, at: number, space: number): boolean {
+  return space - at === 5 && data[at] === 0x34
+}
+
+/**
+ * Git's order of tree entries: by name, bytewise, a folder's name compared as if it ended with "/" (tree.c,
+ * base_name_compare).
+ */
+export function compareNames(a: NameAt, b: NameAt): number {
+  const common = Math.min(a.end - a.start, b.end - b.start)
+  const order = a.bytes.compare(b.bytes, b.start, b.start + common, a.start, a.start + common)
+  if (order !== 0) return order
+  const next = (name: NameAt) => (name.end - name.start > common ? name.bytes[name.start + common]! : name.isTree ? 0x2f : 0)
+  return next(a) - next(b)
+}
+
+/**
+ * The entries in which two raw trees (null: an empty one) differ, in git's order, as pairs [before, after]: both
+ * when a name keeps its kind (file or folder) but not its mode or object, one side null when a name is only on the
+ * other (a file that became a folder is one of each). Both trees are walked side by side in git's order and only the
+ * entries that differ are decoded: a folder of hundreds with one new entry costs one entry's decoding.
+ */
+export function treeDifferences(before: Buffer | null, after: Buffer | null, format: ObjectFormat): [TreeEntry | null, TreeEntry | null][] {
+  const hashBytes = oidLength(format) / 2
+  const positions = (data: Buffer | null) => {
+    const found: number[] = []
+    if (data !== null) walkTree(data, format, (at, space, nul) => found.push(at, space, nul))
+    return found
+  }
+  const a = positions(before)
+  const b = positions(after)
+  const nameAt = (data: Buffer, list: number[], i: number): NameAt => ({
+    bytes: data,
+    start: list[i + 1]! + 1,
+    end: list[i + 2]!,
+    isTree: isTreeMode(data, list[i]!, list[i + 1]!),
+  })
+  const decode = (data: Buffer, list: number[], i: number): TreeEntry => {
+    const [at, space, nul] = [list[i]!, list[i + 1]!, list[i + 2]!]
+    return {mode: data.toString('latin1', at, space), name: data.toString('utf8', space + 1, nul), oid: data.toString('hex', nul + 1, nul + 1 + hashBytes)}
+  }
+  const differences: [TreeEntry | null, TreeEntry | null][] = []
+  let i = 0
+  let j = 0
+  while (i < a.length || j < b.length) {
+    const order = i >= a.length ? 1 : j >= b.length ? -1 : compareNames(nameAt(before!, a, i), nameAt(after!, b, j))
+    if (order < 0) {
+      differences.push([decode(before!, a, i), null])
+      i += 3
+    } else if (order > 0) {
+      differences.push([null, decode(after!, b, j)])
+      j += 3
+    } else {
+      const aEnd = a[i + 2]! + 1 + hashBytes
+      const bEnd = b[j + 2]! + 1 + hashBytes
+      if (before!.compare(after!, b[j]!, bEnd, a[i]!, aEnd) !== 0) differences.push([decode(before!, a, i), decode(after!, b, j)])
+      i += 3
+      j += 3
+    }
+  }
+  return differences
+}
+
 /** Decodes a raw tree object into its entries. */
 export function parseTree(data: Buffer, format: ObjectFormat): TreeEntry[] {
   const entries: TreeEntry[] = []
@@ -70,8 +142,7 @@ export function parseTree(data: Buffer, format: ObjectFormat): TreeEntry[] {
 export function parseTreeNames(data: Buffer, format: ObjectFormat, onlyTrees: boolean): string[] {
   const names: string[] = []
   walkTree(data, format, (at, space, nul) => {
-    // A subtree's mode is "40000": five bytes starting with "4".
-    if (!onlyTrees || (space - at === 5 && data[at] === 0x34)) names.push(data.toString('utf8', space + 1, nul))
+    if (!onlyTrees || isTreeMode(data, at, space)) names.push(data.toString('utf8', space + 1, nul))
   })
   return names
 }

@@ -3,7 +3,7 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {GitError} from '../errors.js'
 import type {ObjectReader} from './object-reader.js'
-import {oidLength, walkTree, type ObjectFormat, type Oid} from './objects.js'
+import {compareNames, isTreeMode, oidLength, walkTree, type NameAt, type ObjectFormat, type Oid} from './objects.js'
 import {gitEnv, gitExecutable, type Env} from './process.js'
 import type {CommitInProgress, CommitOutcome, FileChange, Identity, WriteSettings} from './repo.js'
 import {swapLooseRef} from './loose-ref.js'
@@ -144,7 +144,7 @@ export class WarmCommitWriter {
     let previous: NameAt | null = null
     let ordered = true
     walkTree(data, format, (at, space, nul) => {
-      const name: NameAt = {bytes: data, start: space + 1, end: nul, isTree: space - at === 5 && data[at] === 0x34}
+      const name: NameAt = {bytes: data, start: space + 1, end: nul, isTree: isTreeMode(data, at, space)}
       if (previous !== null && compareNames(previous, name) >= 0) ordered = false
       previous = name
       for (; next < added.length && compareNames(nameOf(added[next]!), name) < 0; next++) {
@@ -160,8 +160,7 @@ export class WarmCommitWriter {
       const kept: RawEntry[] = []
       walkTree(data, format, (at, space, nul) => {
         const name = data.subarray(space + 1, nul)
-        if (!changed.has(name.toString('latin1')))
-          kept.push({name, isTree: space - at === 5 && data[at] === 0x34, bytes: data.subarray(at, nul + 1 + hashBytes)})
+        if (!changed.has(name.toString('latin1'))) kept.push({name, isTree: isTreeMode(data, at, space), bytes: data.subarray(at, nul + 1 + hashBytes)})
       })
       return Buffer.concat([...kept, ...added].sort(compareEntries).map((each) => each.bytes))
     }
@@ -335,28 +334,8 @@ function entry(mode: string, name: string, oid: Oid): RawEntry {
   }
 }
 
-/** A name in a buffer (a tree's bytes, or an entry's own), and whether it is a folder's. */
-interface NameAt {
-  bytes: Buffer
-  start: number
-  end: number
-  isTree: boolean
-}
-
 function nameOf(entry: RawEntry): NameAt {
   return {bytes: entry.name, start: 0, end: entry.name.length, isTree: entry.isTree}
-}
-
-/**
- * Git's order of tree entries: by name, bytewise, a folder's name compared as if it ended with "/" (tree.c,
- * base_name_compare).
- */
-function compareNames(a: NameAt, b: NameAt): number {
-  const common = Math.min(a.end - a.start, b.end - b.start)
-  const order = a.bytes.compare(b.bytes, b.start, b.start + common, a.start, a.start + common)
-  if (order !== 0) return order
-  const next = (name: NameAt) => (name.end - name.start > common ? name.bytes[name.start + common]! : name.isTree ? 0x2f : 0)
-  return next(a) - next(b)
 }
 
 function compareEntries(a: RawEntry, b: RawEntry): number {

@@ -10,7 +10,7 @@ import {testEnv, useRepos} from '../helpers/repo.js'
 describe('the files two commits differ by', () => {
   const makeRepo = useRepos()
 
-  it('are the ones git diff-tree lists, for adds, changes, removals, modes and a file that becomes a folder', async () => {
+  it('are the ones git diff-tree lists, for adds, changes, removals, modes, a file that becomes a folder, and a few among hundreds', async () => {
     const repo = makeRepo({empty: true})
     const commit = (script: string, parent: string | null) => {
       const input = `commit refs/test/diff\ncommitter T <t@example.com> 1800000000 +0000\ndata 2\nx\n${parent ? `from ${parent}\n` : ''}${script}\n`
@@ -31,6 +31,23 @@ describe('the files two commits differ by', () => {
       first,
     )
     const third = commit(['D a/e\n', file('a/e', 'a file again')].join(''), second)
+    // A folder of hundreds, then a few changes among them: names that sort around each other in git's order
+    // ("f1" < "f1-x" < "f1.md" < "f1/" < "f10"), a file that becomes a folder, a mode change, ends of the list.
+    const fourth = commit(Array.from({length: 300}, (_, n) => file(`many/f${n}.md`, `${n}`)).join(''), third)
+    const fifth = commit(
+      [
+        file('many/f1-x', 'new'),
+        file('many/f1', 'new'),
+        file('many/f1.md/inner', 'was a file'),
+        file('many/f150.md', 'changed'),
+        file('many/f151.md', '151', '100755'),
+        'D many/f0.md\n',
+        'D many/f99.md\n',
+        file('many/zz', 'last'),
+        file('many/0', 'first'),
+      ].join(''),
+      fourth,
+    )
     const git = GitRepo.open(repo.dir, testEnv())
     try {
       for (const [from, to] of [
@@ -39,6 +56,10 @@ describe('the files two commits differ by', () => {
         [second, third],
         [first, third],
         [third, first],
+        [third, fourth],
+        [fourth, fifth],
+        [fifth, fourth],
+        [first, fifth],
       ] as const) {
         const expected = new Map<string, string>()
         const fields = repo
