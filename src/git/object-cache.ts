@@ -18,12 +18,17 @@ const REVISION = /^([0-9a-f]+|refs\/trail\/[\w./-]+)(\^\{tree\})?(?::(.*))?$/s
 /** A ref name read from its file only when no part of it could lead elsewhere or be a lock (git check-ref-format). */
 const SAFE_REF = /^refs\/trail(\/(?!\.)(?![\w.-]*\.lock(\/|$))(?![\w.-]*\.\.)[\w.-]+)+$/
 
+/** The paths remembered (see `named`) before they are forgotten at once: a few megabytes at most. */
+const NAMED_LIMIT = 20_000
+
 /** Objects larger than this are not kept: records are a few kilobytes, a day's folder of trees a few dozen. */
 const LARGEST_OBJECT = 256 * 1024
 
 export class ObjectCache {
   /** By id, least recently used first (a Map iterates in insertion order; a hit is moved to the end). */
   private readonly objects = new Map<Oid, GitObject>()
+  /** `<id>^{tree}` and `<id>:<path>` walked before: the id of what they name (null: nothing). */
+  private readonly named = new Map<string, Oid | null>()
   private bytes = 0
   private readonly hexLength: number
 
@@ -48,6 +53,23 @@ export class ObjectCache {
     if (base!.startsWith('refs/')) oid = SAFE_REF.test(base!) ? this.looseRef(base!) : undefined
     else if (base!.length === this.hexLength) oid = base
     if (oid === undefined) return undefined
+    if (peel === undefined && path === undefined) return this.get(oid)
+    // What an object id and a path name never changes: the walk below is done once for each.
+    const key = `${oid}${revision.slice(base!.length)}`
+    const known = this.named.get(key)
+    if (known === null) return null
+    const found = known === undefined ? undefined : this.get(known)
+    if (found !== undefined) return found
+    const walked = this.walk(oid, peel, path)
+    if (walked !== undefined) {
+      if (this.named.size >= NAMED_LIMIT) this.named.clear()
+      this.named.set(key, walked?.oid ?? null)
+    }
+    return walked
+  }
+
+  /** The object `<oid>[^{tree}][:<path>]` names, by walking the trees kept here; undefined when one is not kept. */
+  private walk(oid: Oid, peel: string | undefined, path: string | undefined): GitObject | null | undefined {
     let object = this.get(oid)
     if (object === undefined) return undefined
     if (peel === undefined && path === undefined) return object
