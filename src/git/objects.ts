@@ -163,18 +163,30 @@ export function findTreeEntry(data: Buffer, format: ObjectFormat, name: string):
   return found
 }
 
-/** Reads the fields of a raw commit object that the store needs: its tree, parents and message. */
-export function parseCommit(data: Buffer): {tree: Oid; parents: Oid[]; message: string; committer: string} {
+/** Reads the fields of a raw commit object that the store needs: its tree, parents, signatures and message. */
+export function parseCommit(data: Buffer): {tree: Oid; parents: Oid[]; message: string; author: string; committer: string} {
   const text = data.toString('utf8')
   const split = text.indexOf('\n\n')
   const header = split < 0 ? text : text.slice(0, split)
   let tree = ''
+  let author = ''
   let committer = ''
   const parents: Oid[] = []
   for (const line of header.split('\n')) {
     if (line.startsWith('tree ')) tree = line.slice(5)
     else if (line.startsWith('parent ')) parents.push(line.slice(7))
+    else if (line.startsWith('author ')) author = line.slice(7)
     else if (line.startsWith('committer ')) committer = line.slice(10)
   }
-  return {tree, parents, committer, message: split < 0 ? '' : text.slice(split + 2)}
+  return {tree, parents, author, committer, message: split < 0 ? '' : text.slice(split + 2)}
+}
+
+/**
+ * The time of a commit's signature ("Name <email> <seconds> <zone>"), in milliseconds since 1970, or null.
+ *
+ * @example signatureMs('A U Thor <a@example.com> 1800000000 +0200')   // 1800000000000
+ */
+export function signatureMs(signature: string): number | null {
+  const match = / (\d+) [+-]\d{4}$/.exec(signature)
+  return match ? Number(match[1]) * 1000 : null
 }

@@ -1,6 +1,6 @@
 import {readFileSync, statSync} from 'node:fs'
 import {NotFoundError, UsageError} from '../errors.js'
-import type {Oid} from '../git/objects.js'
+import {parseCommit, signatureMs, type Oid} from '../git/objects.js'
 import type {GitRepo} from '../git/repo.js'
 import type {CommitLink} from '../model/commit-link.js'
 import {renderYaml} from '../model/front-matter.js'
@@ -54,13 +54,16 @@ const THREAD_MESSAGES = 50
 export async function reviewRange(ctx: Context, input: ReviewInput): Promise<ReviewResult> {
   const store = await ctx.store()
   const repo = store.repo
-  const {base, head, range, headName} = await resolveRange(repo, input.range)
-  const [commits, sources, [baseCommit], changes, defaultBranch, current] = await Promise.all([
+  // Asked once: the default range is taken from it, and a branch is not looked through when it is the default one.
+  const defaultBranchOnce = repo.defaultBranch()
+  defaultBranchOnce.catch(() => {}) // awaited below; a failure is reported there
+  const {base, head, range, headName} = await resolveRange(repo, input.range, defaultBranchOnce)
+  const [commits, sources, baseCommit, changes, defaultBranch, current] = await Promise.all([
     repo.commitsInRange(`${base}..${head}`),
     linkSources(ctx),
-    repo.readCommits([base]),
+    repo.reader.read(base),
     repo.treeChanges(base, head),
-    repo.defaultBranch(),
+    defaultBranchOnce,
     headName === 'HEAD' ? repo.currentBranch() : Promise.resolve(headName.replace(/^refs\/heads\//, '')),
   ])
   const branch = input.branch ?? (current && (await repo.resolveCommit(current)) === head ? current : null)
@@ -112,8 +115,10 @@ export async function reviewRange(ctx: Context, input: ReviewInput): Promise<Rev
   }
 
   // 3. The branch: trajectories started on it since the range began (abandoned work may have no commit at all).
-  if (branch !== null && branch !== defaultBranch?.name && baseCommit) {
-    const since = Date.parse(baseCommit.date) - 86_400_000
+  // The base's author date, from the running `git cat-file` (no process).
+  const baseMs = baseCommit?.type === 'commit' ? signatureMs(parseCommit(baseCommit.data).author) : null
+  if (branch !== null && branch !== defaultBranch?.name && baseMs !== null) {
+    const since = baseMs - 86_400_000
     for (const source of sources) {
       for (const id of await trajectoriesOnBranch(source.snapshot, branch, since)) found.add(id, null, 'branch', source)
     }
@@ -156,7 +161,11 @@ export async function reviewRange(ctx: Context, input: ReviewInput): Promise<Rev
 }
 
 /** Resolves the range the user gave (or the default one) into commits. */
-async function resolveRange(repo: GitRepo, raw: string | undefined): Promise<{base: Oid; head: Oid; range: string; headName: string}> {
+async function resolveRange(
+  repo: GitRepo,
+  raw: string | undefined,
+  defaultBranch: Promise<{name: string; oid: Oid} | null>,
+): Promise<{base: Oid; head: Oid; range: string; headName: string}> {
   const commit = async (name: string) => {
     const oid = await repo.resolveCommit(name)
     if (oid === null)
@@ -168,7 +177,7 @@ async function resolveRange(repo: GitRepo, raw: string | undefined): Promise<{ba
   }
   if (raw === undefined || raw === '') {
     const head = await commit('HEAD')
-    const main = await repo.defaultBranch()
+    const main = await defaultBranch
     if (main === null)
       throw new UsageError(
         'there is no default branch to compare with (no origin/HEAD, main or master)',
