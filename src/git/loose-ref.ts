@@ -1,6 +1,7 @@
-import {closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeSync} from 'node:fs'
+import {closeSync, constants, existsSync, mkdirSync, openSync, readSync, renameSync, unlinkSync, writeSync} from 'node:fs'
 import {dirname, join} from 'node:path'
-import type {Oid} from './objects.js'
+import {oidLength, type ObjectFormat, type Oid} from './objects.js'
+import {readPackedRefs} from './ref-files.js'
 
 // A compare-and-swap of a loose ref done in this process, the way git's files backend does it
 // (refs/files-backend.c): create `<ref>.lock` exclusively, read the ref under that lock (its loose file, else its
@@ -11,7 +12,7 @@ import type {Oid} from './objects.js'
 //
 // What git would do more than this is left to git ('unsupported', and the caller runs `git update-ref`): a reflog
 // to append to, a reference-transaction hook to run, a symbolic or linked ref, a ref that is a folder, or a file
-// that holds no object id. The caller knows the rest from the configuration (see WriteSettings.looseRefs).
+// that holds no object id. The caller knows the rest from the configuration (see WriteSettings.refHooksDir).
 
 /** How one swap ended: the ref moved; it was not at `expected`; its lock is held; or git must do it. */
 export type LooseRefSwap = 'updated' | 'stale' | {locked: string} | 'unsupported'
@@ -20,14 +21,13 @@ export interface LooseRefPlace {
   commonDir: string
   /** Where git runs hooks from (core.hooksPath, else <common dir>/hooks). */
   hooksDir: string
-  /** Hex digits of an object id: 40 (sha1) or 64 (sha256). */
-  hexLength: number
+  format: ObjectFormat
 }
 
 /**
  * Moves `ref` to `next` if it is at `expected` (null: if it does not exist).
  *
- * @example swapLooseRef({commonDir: '.git', hooksDir: '.git/hooks', hexLength: 40}, 'refs/trail/records', next, tip)
+ * @example swapLooseRef({commonDir: '.git', hooksDir: '.git/hooks', format: 'sha1'}, 'refs/trail/records', next, tip)
  */
 export function swapLooseRef(place: LooseRefPlace, ref: string, next: Oid, expected: Oid | null): LooseRefSwap {
   if (!/^refs\/trail\/[\w-]+(\/[\w-]+)*$/.test(ref) || existsSync(join(place.commonDir, 'logs', ref)) || isHook(place.hooksDir)) return 'unsupported'
@@ -37,8 +37,10 @@ export function swapLooseRef(place: LooseRefPlace, ref: string, next: Oid, expec
   if (typeof lock !== 'number') return lock
   let renamed = false
   try {
-    const current = readLooseRef(path, place.hexLength) ?? readPackedRef(place.commonDir, ref, place.hexLength)
-    if (current === 'unsupported') return 'unsupported'
+    const loose = readLooseRef(path, oidLength(place.format))
+    const packed = loose === null ? readPackedRefs(place.commonDir, place.format) : null
+    if (loose === 'unsupported' || (loose === null && packed === null)) return 'unsupported'
+    const current = loose ?? packed?.get(ref) ?? null
     if (current !== expected) return 'stale'
     writeAll(lock, Buffer.from(`${next}\n`, 'latin1'))
     closeSync(lock)
@@ -102,21 +104,6 @@ function readLooseRef(path: string, hexLength: number): Oid | null | 'unsupporte
   } finally {
     closeSync(fd)
   }
-}
-
-/** The ref's id in packed-refs, null when it is not there, 'unsupported' when the file cannot be read as git reads it. */
-function readPackedRef(commonDir: string, ref: string, hexLength: number): Oid | null | 'unsupported' {
-  let text: string
-  try {
-    text = readFileSync(join(commonDir, 'packed-refs'), 'latin1')
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? null : 'unsupported'
-  }
-  const suffix = ` ${ref}`
-  for (const line of text.split('\n')) {
-    if (line.endsWith(suffix) && line.length === hexLength + suffix.length) return parseRefLine(`${line.slice(0, hexLength)}\n`, hexLength)
-  }
-  return null
 }
 
 /** "<id>\n" (git also reads one without the newline); anything else, a symbolic ref included, is git's to handle. */

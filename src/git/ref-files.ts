@@ -16,20 +16,9 @@ import {oidLength, type ObjectFormat, type Oid} from './objects.js'
 export function readRefFiles(commonDir: string, prefix: string, format: ObjectFormat): {name: string; oid: Oid}[] | null {
   if (!prefix.startsWith('refs/') || !prefix.endsWith('/') || isPresent(join(commonDir, 'reftable'))) return null
   const oid = new RegExp(`^[0-9a-f]{${oidLength(format)}}$`)
-  const refs = new Map<string, Oid>()
-  let packed = ''
-  try {
-    packed = readFileSync(join(commonDir, 'packed-refs'), 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return null
-  }
-  for (const line of packed.split('\n')) {
-    if (line === '' || line.startsWith('#') || line.startsWith('^')) continue
-    const space = line.indexOf(' ')
-    const name = line.slice(space + 1)
-    if (space < 0 || !oid.test(line.slice(0, space))) return null
-    if (name.startsWith(prefix)) refs.set(name, line.slice(0, space))
-  }
+  const packed = readPackedRefs(commonDir, format)
+  if (packed === null) return null
+  const refs = new Map([...packed].filter(([name]) => name.startsWith(prefix)))
   const walk = (dir: string): boolean => {
     let names: string[]
     try {
@@ -69,4 +58,26 @@ function isPresent(path: string): boolean {
   } catch {
     return false
   }
+}
+
+/**
+ * The refs of packed-refs, by name (none when there is no such file), or null when it cannot be read as git reads
+ * it (unreadable, or a line that holds no object id): the caller then asks git.
+ */
+export function readPackedRefs(commonDir: string, format: ObjectFormat): Map<string, Oid> | null {
+  const oid = new RegExp(`^[0-9a-f]{${oidLength(format)}}$`)
+  const refs = new Map<string, Oid>()
+  let packed = ''
+  try {
+    packed = readFileSync(join(commonDir, 'packed-refs'), 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return null
+  }
+  for (const line of packed.split('\n')) {
+    if (line === '' || line.startsWith('#') || line.startsWith('^')) continue
+    const space = line.indexOf(' ')
+    if (space < 0 || !oid.test(line.slice(0, space))) return null
+    refs.set(line.slice(space + 1), line.slice(0, space))
+  }
+  return refs
 }

@@ -53,7 +53,7 @@ export class WarmCommitWriter {
     private readonly reader: ObjectReader,
     private readonly settings: () => Promise<WriteSettings>,
   ) {
-    this.updater = new RefUpdater(where.cwd, where.commonDir, where.env, oidLength(where.objectFormat))
+    this.updater = new RefUpdater(where.cwd, where.commonDir, where.env, where.objectFormat)
   }
 
   /** A commit of `ref` on its way; nothing is started until `commit`, so `cancel` has nothing to undo. */
@@ -190,7 +190,7 @@ class RefUpdater {
     private readonly cwd: string,
     private readonly commonDir: string,
     private readonly env: Env,
-    private readonly hexLength: number,
+    private readonly format: ObjectFormat,
   ) {}
 
   /**
@@ -200,7 +200,7 @@ class RefUpdater {
    */
   update(ref: string, next: Oid, expected: Oid | null, hooksDir: string | null): Promise<RefUpdate> {
     const run = this.queue.then(() => {
-      const swapped = hooksDir === null ? 'unsupported' : swapLooseRef({commonDir: this.commonDir, hooksDir, hexLength: this.hexLength}, ref, next, expected)
+      const swapped = hooksDir === null ? 'unsupported' : swapLooseRef({commonDir: this.commonDir, hooksDir, format: this.format}, ref, next, expected)
       return swapped === 'unsupported' ? this.transaction(ref, next, expected) : swapped
     })
     this.queue = run.catch(() => {})
@@ -244,7 +244,7 @@ class RefUpdater {
       child.stdout.on('data', onData)
       child.stderr.on('data', onError)
       child.on('close', onClose)
-      child.stdin.write(`start\nupdate ${ref} ${next} ${expected ?? '0'.repeat(this.hexLength)}\nprepare\ncommit\n`)
+      child.stdin.write(`start\nupdate ${ref} ${next} ${expected ?? '0'.repeat(oidLength(this.format))}\nprepare\ncommit\n`)
     })
   }
 

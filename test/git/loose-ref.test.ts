@@ -12,12 +12,16 @@ import {useRepos, type TestRepo} from '../helpers/repo.js'
 const newRepo = useRepos()
 const REF = 'refs/trail/records'
 
-function setUp(format: 'sha1' | 'sha256' = 'sha1'): {repo: TestRepo; place: {commonDir: string; hooksDir: string; hexLength: number}; commits: string[]} {
+function setUp(format: 'sha1' | 'sha256' = 'sha1'): {
+  repo: TestRepo
+  place: {commonDir: string; hooksDir: string; format: 'sha1' | 'sha256'}
+  commits: string[]
+} {
   const repo = newRepo({dirty: false, init: [`--object-format=${format}`]})
   const tree = repo.git(['rev-parse', 'HEAD^{tree}']).trim()
   const commits = ['one', 'two', 'three'].map((message) => repo.git(['commit-tree', tree, '-m', message], {input: ''}).trim())
   const commonDir = join(repo.dir, '.git')
-  return {repo, place: {commonDir, hooksDir: join(commonDir, 'hooks'), hexLength: format === 'sha1' ? 40 : 64}, commits}
+  return {repo, place: {commonDir, hooksDir: join(commonDir, 'hooks'), format}, commits}
 }
 
 const tip = (repo: TestRepo) => repo.gitOrEmpty(['rev-parse', '--verify', '--quiet', REF]).trim()
