@@ -1,4 +1,5 @@
 import {benchDashboard} from './dashboard.js'
+import {benchFsReplace} from './fs-replace.js'
 import {benchHooks} from './hooks.js'
 import {benchIngest} from './ingest.js'
 import {benchMcp} from './mcp.js'
@@ -16,7 +17,7 @@ import {benchWhy} from './why.js'
 // of its per-round ratio to a baseline run in the same rounds (node -e 0, or raw git). Options:
 //   --quick          fewer rounds and smaller stores (0 and 1,000 trajectories), no comparison
 //   --only <names>   comma-separated: trail, reads, relay, search, sync, parser, ingest, compare, hooks, redact,
-//                    dashboard, mcp, compat, review, why, clone
+//                    dashboard, mcp, compat, review, why, clone, fs
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
@@ -43,5 +44,6 @@ if (wanted('redact')) sections.push(benchRedaction())
 if (wanted('dashboard')) sections.push(await benchDashboard(quick ? [0, 1000] : [0, 10_000, 100_000], quick ? 3 : 7))
 if (wanted('compat')) sections.push(benchCompat(quick ? 5 : rounds, quick ? {importCount: 1000, importRuns: 1} : {}))
 if (wanted('review')) sections.push(await benchReview(quick ? 5 : 11, quick ? [0, 1000] : [0, 10_000]))
+if (wanted('fs')) sections.push(benchFsReplace(rounds))
 if (wanted('why')) sections.push(await benchWhy(quick ? 5 : 11, quick ? [0, 1000] : [0, 10_000]))
 process.stdout.write(`${sections.join('\n\n')}\n`)

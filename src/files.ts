@@ -13,6 +13,14 @@ export interface AtomicWriteOptions {
   sync?: boolean
   /** Keep the permissions of the file being replaced (default false). */
   keepMode?: boolean
+  /**
+   * The file is state its readers take as "nothing known" when it is missing (the mirror's commit): the old file
+   * is removed just before the new one is renamed in, instead of being renamed over. ext4 (auto_da_alloc) starts
+   * writing a file out when it is renamed over another, so that is 150-450 µs against 30-60 µs on this project's
+   * machines (`npm run bench -- --only fs`), on every record write. A reader may find no file for that moment; a
+   * crash between the two leaves none. Default false.
+   */
+  mayVanish?: boolean
 }
 
 /**
@@ -47,6 +55,7 @@ export function writeFileAtomic(path: string, content: string | Uint8Array, opti
         // no file to replace: the default mode
       }
     }
+    if (options.mayVanish) removeIfThere(path)
     renameSync(temporary, path)
   } catch (error) {
     try {
@@ -55,6 +64,14 @@ export function writeFileAtomic(path: string, content: string | Uint8Array, opti
       // already gone
     }
     throw error
+  }
+}
+
+function removeIfThere(path: string): void {
+  try {
+    unlinkSync(path)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
   }
 }
 

@@ -82,7 +82,11 @@ class BlockedPath extends Error {
  * @example await new Mirror(repo).syncToRef('refs/trail/records')   // the folders now show the ref
  */
 export class Mirror {
-  /** Folders known to be real folders of the work tree (checked with lstat, or made by this process). */
+  /**
+   * Folders known to be real folders of the work tree (checked with lstat, or made here) in the operation under
+   * way. Forgotten at the start of each (`forgetCheckedFolders`): a long-lived process (relay mcp) keeps its Mirror, and a folder
+   * can be replaced by a symbolic link between two of its calls.
+   */
   private readonly folders = new Set<string>()
   /** Places the last operation could not write, because of a link or a non-folder there. */
   readonly blocked = new Set<string>()
@@ -133,6 +137,7 @@ export class Mirror {
    * `adopted` (the write built on a store fetched from elsewhere: see the top of this file).
    */
   async update(parent: Oid | null, tip: Oid, writes: readonly FileChange[] | null, options: {adopted?: boolean} = {}): Promise<void> {
+    this.forgetCheckedFolders()
     const deferred = this.deferred
     this.deferred = false
     const state = await this.checkTracked()
@@ -208,6 +213,7 @@ export class Mirror {
    * removed.
    */
   async syncTo(tip: Oid): Promise<number> {
+    this.forgetCheckedFolders()
     const state = await this.checkTracked()
     if (state === null) return 0
     if (state.tip === tip && this.isBuilt(state)) return 0
@@ -270,6 +276,7 @@ export class Mirror {
 
   /** Compares the mirror with the tree at `tip`, file by file, without changing anything. */
   async findDrift(tip: Oid): Promise<Drift> {
+    this.forgetCheckedFolders()
     const wanted = await this.treeFiles(tip)
     const changed: string[] = []
     const links = new Set<string>()
@@ -293,6 +300,7 @@ export class Mirror {
    * (trail doctor --fix), under the writer lock. Links stay where they are: they are reported, never followed.
    */
   async repair(ref: string): Promise<number> {
+    this.forgetCheckedFolders()
     const lock = await acquireWriterLock(this.repo.commonDir, 10_000)
     try {
       if (!lock.held) return 0
@@ -306,6 +314,11 @@ export class Mirror {
     } finally {
       await lock.release()
     }
+  }
+
+  /** Starts an operation: nothing on the way to a file is taken as checked from before (see `folders`). */
+  private forgetCheckedFolders(): void {
+    this.folders.clear()
   }
 
   /** Whether info/exclude lists the mirror folders, so they never show in `git status`. */
@@ -506,8 +519,12 @@ export class Mirror {
     }
   }
 
+  /**
+   * Written on every record write, so it may vanish for a moment (see `mayVanish`): missing, it reads as a mirror
+   * never written, which a reader leaves alone and the next write (or trail init) builds whole.
+   */
   private writeState(state: MirrorState): void {
-    writeFileAtomic(this.statePath, `${JSON.stringify(state)}\n`)
+    writeFileAtomic(this.statePath, `${JSON.stringify(state)}\n`, {mayVanish: true})
   }
 }
 

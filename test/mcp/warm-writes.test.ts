@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict'
-import {mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
 import {SMALL_PACK_LIMIT} from '../../src/git/repo.js'
+import {LOCK_FILE} from '../../src/store/writer-lock.js'
 import {useRepos} from '../helpers/repo.js'
 import {startMcp} from './mcp-client.js'
 
@@ -99,6 +101,59 @@ describe("relay mcp's writes in the object store", () => {
       assert.equal(repo.git(['log', '-1', '--format=%an', 'refs/trail/records']).trim(), 'After Change')
     } finally {
       await server.close()
+    }
+  })
+})
+
+// A write's answer comes once the mirror shows it and the writer lock is free: an agent that reads .trail/ right
+// after a tool call finds its record there.
+describe('relay mcp after a write', () => {
+  /** The mirror file of the newest decision on the ref. */
+  const newestDecision = (repo: ReturnType<typeof newRepo>) => {
+    const path = repo
+      .git(['diff-tree', '-r', '--name-only', '--no-commit-id', 'refs/trail/records'])
+      .split('\n')
+      .find((name) => /\/events\/ev_\w+\.md$/.test(name))
+    assert.ok(path, 'the last commit holds a decision')
+    return path
+  }
+  const mirrorState = (repo: ReturnType<typeof newRepo>) => JSON.parse(readFileSync(join(repo.dir, '.git', 'trail', 'mirror.json'), 'utf8')) as {tip: string}
+
+  it('answers once the mirror has the record, its state the tip, and the writer lock is free', async () => {
+    const repo = newRepo()
+    const before = repo.userState()
+    const server = await startMcp({cwd: repo.dir, clientName: 'tidy'})
+    try {
+      await server.ok('trail_start', {title: 'Tidy writes', agent: 'warm'})
+      for (let n = 0; n < 8; n++) {
+        await server.ok('trail_decision', {title: `Decision ${n}`, reasoning: 'tidy', agent: 'warm'})
+        const path = newestDecision(repo)
+        assert.equal(repo.read(path), repo.git(['show', `refs/trail/records:${path}`]), `the mirror has decision ${n}`)
+        assert.equal(mirrorState(repo).tip, repo.git(['rev-parse', 'refs/trail/records']).trim())
+        assert.equal(existsSync(join(repo.dir, '.git', LOCK_FILE)), false, 'the writer lock is released')
+      }
+    } finally {
+      await server.close()
+    }
+    repo.assertUserStateUnchanged(before)
+  })
+
+  it("says in the write's own answer when tidying up after it failed (a link where the mirror goes)", async () => {
+    const repo = newRepo()
+    const target = mkdtempSync(join(tmpdir(), 'relay-trail-elsewhere-'))
+    const server = await startMcp({cwd: repo.dir, clientName: 'tidy-warn'})
+    try {
+      await server.ok('trail_start', {title: 'Before the link', agent: 'warm'})
+      rmSync(join(repo.dir, '.trail'), {recursive: true})
+      symlinkSync(target, join(repo.dir, '.trail'))
+      const problem = /warning: the record is committed, but tidying up after it failed: \.trail is a symbolic link or not a folder/
+      assert.match(await server.ok('trail_decision', {title: 'Through the link?', agent: 'warm'}), problem)
+      assert.doesNotMatch(await server.ok('trail_status', {agent: 'warm'}), problem, 'said once, by the write')
+      assert.deepEqual(readdirSync(target), [], 'nothing was written through the link')
+      assert.match(repo.git(['log', '-1', '--format=%s', 'refs/trail/records']), /Through the link\?/)
+    } finally {
+      await server.close()
+      rmSync(target, {recursive: true, force: true})
     }
   })
 })

@@ -123,3 +123,25 @@ describe('a whole mirror built by git', () => {
     repo.git(['worktree', 'remove', '--force', worktree])
   })
 })
+
+// The mirror's state file is replaced by removing the old one first (src/files.ts, mayVanish): a crash between the
+// two leaves none, which must cost a rebuild at the next write and nothing else.
+describe('a mirror whose state file is gone (a crash as it was replaced)', () => {
+  it('is read around meanwhile, and rebuilt whole by the next write', async () => {
+    const repo = await storeWithRecords()
+    const state = join(repo.dir, '.git', 'trail', 'mirror.json')
+    assert.ok(existsSync(state))
+    const ledger = '.relay/ledger/builder.md'
+    const before = repo.userState()
+    rmSync(state)
+    writeFileSync(join(repo.dir, ledger), 'stale text a reader must not be given\n')
+    const shown = await ok(repo.dir, ['relay', 'continuity', 'load', '--agent', 'builder'])
+    assert.match(shown, /\*\*Current task:\*\* mirror/)
+    assert.doesNotMatch(shown, /stale text/, 'the ledger came from the ref, not from the mirror')
+    await ok(repo.dir, ['trail', 'decision', 'After the crash', '--agent', 'builder'])
+    assertMirrorIsRef(repo)
+    const tip = repo.git(['rev-parse', 'refs/trail/records']).trim()
+    assert.equal((JSON.parse(readFileSync(state, 'utf8')) as {tip: string; partial: boolean}).tip, tip)
+    repo.assertUserStateUnchanged(before)
+  })
+})
