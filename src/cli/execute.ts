@@ -7,6 +7,7 @@ import {colorEnabled} from './color.js'
 import type {CommandDefinition, CommandIO, FlagSpecs, Input} from './definition.js'
 import {FIRST_READS, freshCloneNote} from './fresh-clone.js'
 import {page, pagerFor} from './pager.js'
+import {fdOutput, isPipeOrFile, readFdToEnd, type Output} from './fd-io.js'
 
 // Runs a parsed command and prints its result or its error. Both front ends (oclif and the fast path) end here, so
 // output, --json, --output and errors look the same whichever path ran the command.
@@ -19,21 +20,25 @@ import {page, pagerFor} from './pager.js'
 // writes to stdout or stderr but through here.
 
 export interface Streams {
-  stdout: NodeJS.WritableStream & {isTTY?: boolean}
-  stderr: NodeJS.WritableStream & {isTTY?: boolean}
+  stdout: Output
+  stderr: Output
   stdin: NodeJS.ReadableStream & {isTTY?: boolean}
 }
 
 /**
- * The process's own streams, each made when first used: creating process.stdin alone costs about 1.5 ms, and most
- * commands never read it.
+ * The process's own streams, each made when first used, and for stdout and stderr only when they are terminals
+ * (./fd-io.ts): most commands never read stdin, and a pipe or a file is written without a stream.
  */
+let stdout: Output | undefined
+let stderr: Output | undefined
 export const PROCESS_STREAMS: Streams = {
   get stdout() {
-    return process.stdout
+    stdout ??= fdOutput(1, () => process.stdout)
+    return stdout
   },
   get stderr() {
-    return process.stderr
+    stderr ??= fdOutput(2, () => process.stderr)
+    return stderr
   },
   get stdin() {
     return process.stdin
@@ -174,16 +179,21 @@ function describeOclifError(error: OclifParseError): string {
 
 function commandIO(streams: Streams, out: GuardedStreams): CommandIO {
   const stdin = () => streams.stdin as AsyncIterable<Buffer | string> & {isTTY?: boolean}
+  // The process's own stdin is read from fd 0 where it can be (./fd-io.ts): making process.stdin loads node:net and
+  // the stream modules, several milliseconds of a hook that reads a few hundred bytes.
+  const own = streams === PROCESS_STREAMS
   return {
     get stdinIsTTY() {
-      return stdin().isTTY === true
+      return own && isPipeOrFile(0) ? false : stdin().isTTY === true
     },
     get stdin() {
       return stdin()
     },
     readStdin: async () => {
       const chunks: Buffer[] = []
-      for await (const chunk of stdin()) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk))
+      if (!own || !readFdToEnd(0, chunks)) {
+        for await (const chunk of stdin()) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk))
+      }
       return new TextDecoder('utf-8').decode(Buffer.concat(chunks))
     },
     print: out.stdout,
