@@ -81,3 +81,45 @@ export function readPackedRefs(commonDir: string, format: ObjectFormat): Map<str
   }
   return refs
 }
+
+/** One ref as git's files hold it: its id, and the ref it points to when it is symbolic (origin/HEAD). */
+export interface RefFile {
+  oid: Oid
+  /** The ref a symbolic ref points to ("refs/remotes/origin/main"), else null. */
+  symref: string | null
+}
+
+/**
+ * One ref read from git's files, a symbolic one followed as git follows it (up to five levels): its id and target;
+ * 'absent' when git has no such ref; null when git must be asked (reftable, content that is no id or "ref: ...", a
+ * file that cannot be read). `packed` is packed-refs when the caller read it already.
+ *
+ * @example readRefFile('/repo/.git', 'refs/remotes/origin/HEAD', 'sha1')   // {oid: '...', symref: 'refs/remotes/origin/main'}
+ */
+export function readRefFile(commonDir: string, name: string, format: ObjectFormat, packed?: Map<string, Oid>): RefFile | 'absent' | null {
+  if (!/^refs\/[\w./-]+$/.test(name) || name.includes('..') || isPresent(join(commonDir, 'reftable'))) return null
+  const oid = new RegExp(`^[0-9a-f]{${oidLength(format)}}$`)
+  let current = name
+  let symref: string | null = null
+  for (let depth = 0; depth < 6; depth++) {
+    let text: string | null = null
+    try {
+      text = readFileSync(join(commonDir, current), 'utf8').trim()
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'EISDIR') return null
+    }
+    if (text === null) {
+      const lines = packed ?? readPackedRefs(commonDir, format)
+      if (lines === null) return null
+      const found = lines.get(current)
+      return found === undefined ? 'absent' : {oid: found, symref}
+    }
+    if (oid.test(text)) return {oid: text, symref}
+    const target = /^ref: (refs\/[\w./-]+)$/.exec(text)?.[1]
+    if (target === undefined || target.includes('..')) return null
+    symref ??= target
+    current = target
+  }
+  return null // a loop of symbolic refs: git says what it makes of it
+}

@@ -12,7 +12,7 @@ import {finishRollup, startRollup} from './pack-rollup.js'
 import {isPushRace, readRefUpdateFailure} from './ref-races.js'
 import {oidLength, type ObjectFormat, type Oid} from './objects.js'
 import {checkoutFiles, type CheckoutFile} from './private-checkout.js'
-import {readRefFiles} from './ref-files.js'
+import {readPackedRefs, readRefFile, readRefFiles, type RefFile} from './ref-files.js'
 import {parsePatchIds, patchIdRequest, splitByCommit, unquoteGitPath, type PatchIds} from './patch-ids.js'
 import {runGit, startGit, type Env, type GitResult, type RunningGit, type RunOptions} from './process.js'
 
@@ -750,6 +750,15 @@ export class GitRepo {
    */
   async defaultBranch(): Promise<{name: string; oid: Oid} | null> {
     const candidates = ['refs/remotes/origin/HEAD', 'refs/remotes/origin/main', 'refs/remotes/origin/master', 'refs/heads/main', 'refs/heads/master']
+    const shown = (name: string) => name.replace(/^refs\/(heads|remotes)\//, '')
+    // From git's files when they can be read as git reads them (no process); else from git.
+    const packed = readPackedRefs(this.commonDir, this.objectFormat)
+    const read = packed === null ? [null] : candidates.map((name) => readRefFile(this.commonDir, name, this.objectFormat, packed))
+    if (!read.includes(null)) {
+      const index = read.findIndex((found) => found !== 'absent')
+      const found = read[index] as RefFile | undefined
+      return found === undefined ? null : {name: shown(found.symref ?? candidates[index]!), oid: found.oid}
+    }
     const listing = await this.run(['for-each-ref', '--format=%(refname)%00%(objectname)%00%(symref)', ...candidates])
     const found = new Map(
       listing.stdout
@@ -763,9 +772,7 @@ export class GitRepo {
     )
     for (const name of candidates) {
       const entry = found.get(name)
-      if (!entry) continue
-      const shown = (entry.symref || name).replace(/^refs\/(heads|remotes)\//, '')
-      return {name: shown, oid: entry.oid}
+      if (entry) return {name: shown(entry.symref || name), oid: entry.oid}
     }
     return null
   }

@@ -2,7 +2,7 @@ import {closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readdi
 import {join} from 'node:path'
 import {writeFileAtomic} from '../files.js'
 import {oidLength, type Oid} from '../git/objects.js'
-import {readRefFiles} from '../git/ref-files.js'
+import {readRefFile, readRefFiles} from '../git/ref-files.js'
 import type {GitRepo} from '../git/repo.js'
 
 // The edit hook's memory of file histories (../services/edit-fast.ts): `git log --follow` of a path from a commit
@@ -31,8 +31,8 @@ export function readHeadCommit(repo: GitRepo): Oid | null {
   if (new RegExp(`^[0-9a-f]{${length}}$`).test(head)) return head
   const ref = /^ref: (refs\/heads\/\S+)$/.exec(head)?.[1]
   if (ref === undefined) return null
-  const refs = readRefFiles(repo.commonDir, `${ref.slice(0, ref.lastIndexOf('/') + 1)}`, repo.objectFormat)
-  return refs?.find((entry) => entry.name === ref)?.oid ?? null
+  const found = readRefFile(repo.commonDir, ref, repo.objectFormat)
+  return found !== null && found !== 'absent' ? found.oid : null
 }
 
 /** Whether a commit's history as git shows it depends only on the commit (no replace refs, grafts or shallow roots). */
