@@ -1,4 +1,5 @@
 import {fstatSync, readSync, writeSync} from 'node:fs'
+import {EXIT} from '../errors.js'
 
 // The standard descriptors used without a stream where they are pipes, sockets or files: process.stdin, stdout and
 // stderr are net.Sockets, tty streams or SyncWriteStreams, and making one loads node:net and the stream modules
@@ -40,33 +41,73 @@ export function readFdToEnd(fd: number, chunks: Buffer[]): boolean {
 
 /** What the commands write to: a stream's write, and whether it is a terminal (with its size, for the pager). */
 export interface Output {
-  write(text: string): unknown
+  write(data: string | Uint8Array): unknown
   isTTY?: boolean
   rows?: number
   columns?: number
 }
 
 /**
- * `fd` written with blocking writes when it is a pipe, a socket or a file, else `stream()` (a terminal). A write the
- * descriptor refuses (non-blocking and full, a reader gone) goes to the stream, as does every write after it, so
- * the order holds and the stream reports a failure as it always has.
+ * `fd` written with blocking writes when it is a pipe, a socket or a file, else `stream()` (a terminal, /dev/null).
+ * A descriptor left non-blocking that is full hands the bytes not written to the stream, and every write after them,
+ * so nothing is lost or reordered. A reader that went away (EPIPE) gets nothing more, as with git; any other failure
+ * (a full disk) is one line on stderr and exit code 1. The stream, when used, is held to the same.
  */
-export function fdOutput(fd: number, stream: () => Output): Output {
-  if (!isPipeOrFile(fd)) return stream()
-  let handedOver = false
+export function fdOutput(fd: number, stream: () => NodeJS.WriteStream): Output {
+  const guarded = () => guardStream(stream(), fd)
+  if (!isPipeOrFile(fd)) return guarded()
+  let to: 'fd' | 'stream' | 'nowhere' = 'fd'
   return {
     isTTY: false,
-    write(text: string) {
-      if (handedOver) return stream().write(text)
-      const bytes = Buffer.from(text, 'utf8')
+    write(data: string | Uint8Array) {
+      if (to === 'stream') return guarded().write(data)
+      if (to === 'nowhere') return false
+      const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
       let written = 0
       try {
         while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written)
-      } catch {
-        handedOver = true
-        return stream().write(bytes.subarray(written).toString('utf8'))
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code
+        if (code === 'EAGAIN' || code === 'EWOULDBLOCK') {
+          to = 'stream'
+          return guarded().write(bytes.subarray(written))
+        }
+        to = 'nowhere'
+        outputFailed(fd, error as NodeJS.ErrnoException)
+        return false
       }
       return true
     },
+  }
+}
+
+const guardedStreams = new WeakSet<NodeJS.WriteStream>()
+
+/** `stream` with a handler for its write errors (without one, Node prints a stack trace and exits 1). */
+function guardStream(stream: NodeJS.WriteStream, fd: number): NodeJS.WriteStream {
+  if (!guardedStreams.has(stream)) {
+    guardedStreams.add(stream)
+    stream.on('error', (error: NodeJS.ErrnoException) => outputFailed(fd, error))
+  }
+  return stream
+}
+
+let reported = false
+
+/** A write to stdout or stderr failed: nothing for a reader that went away; else, once, a line on stderr and exit 1. */
+function outputFailed(fd: number, error: NodeJS.ErrnoException): void {
+  if (error.code === 'EPIPE' || reported) return
+  reported = true
+  process.once('exit', () => {
+    if (!process.exitCode) process.exitCode = EXIT.failure
+  })
+  if (fd === 2) return // nowhere left to say it
+  try {
+    writeSync(
+      2,
+      `error: could not write the output: ${error.code ?? error.message}\nhint: check where the output goes (a full disk, a file that cannot grow)\n`,
+    )
+  } catch {
+    // stderr failed too: the exit code says it
   }
 }

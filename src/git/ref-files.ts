@@ -85,7 +85,7 @@ export function readPackedRefs(commonDir: string, format: ObjectFormat): Map<str
 /** One ref as git's files hold it: its id, and the ref it points to when it is symbolic (origin/HEAD). */
 export interface RefFile {
   oid: Oid
-  /** The ref a symbolic ref points to ("refs/remotes/origin/main"), else null. */
+  /** The ref a symbolic ref ends at ("refs/remotes/origin/main"), else null. */
   symref: string | null
 }
 
@@ -118,7 +118,7 @@ export function readRefFile(commonDir: string, name: string, format: ObjectForma
     if (oid.test(text)) return {oid: text, symref}
     const target = /^ref: (refs\/[\w./-]+)$/.exec(text)?.[1]
     if (target === undefined || target.includes('..')) return null
-    symref ??= target
+    symref = target // git names the last ref of a chain
     current = target
   }
   return null // a loop of symbolic refs: git says what it makes of it

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict'
-import {spawnSync} from 'node:child_process'
-import {closeSync, openSync, readFileSync, writeFileSync} from 'node:fs'
+import {execFileSync, spawn, spawnSync} from 'node:child_process'
+import {closeSync, constants, openSync, readFileSync, readSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {Writable} from 'node:stream'
 import {describe, it} from 'node:test'
-import {BIN, ok, runCli} from '../helpers/cli.js'
+import {fdOutput} from '../../src/cli/fd-io.js'
+import {BIN, ok} from '../helpers/cli.js'
 import {testEnv, useRepos, useTempDirs} from '../helpers/repo.js'
 
 // The process's stdin, stdout and stderr are read and written without streams when they are pipes or files
@@ -53,17 +55,79 @@ describe('standard input and output of every kind', () => {
     assert.match(ledger, /step 2999: x+/)
   })
 
-  it('writes what a reader that leaves early does not take without a stack trace', async () => {
+  it('stops writing for a reader that went away, without a stack trace, whatever the output', async () => {
     const repo = newRepo()
-    for (let n = 0; n < 40; n++) await ok(repo.dir, ['trail', 'start', `Trajectory ${n} ${'y'.repeat(60)}`, '--agent', `a${n}`])
-    const listed = spawnSync('/bin/sh', ['-c', `"${process.execPath}" "${BIN.trail}" list --limit 40 | head -c 1`], {
-      cwd: repo.dir,
-      env: testEnv(),
-      encoding: 'utf8',
+    const id = await bigTrajectory(repo, 'x')
+    const code = await new Promise<number | null>((resolve) => {
+      const child = spawn(process.execPath, [BIN.trail, 'show', id], {cwd: repo.dir, env: testEnv(), stdio: ['ignore', 'pipe', 'pipe']})
+      let stderr = ''
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
+      child.stdout.once('data', () => child.stdout.destroy())
+      child.on('close', (exit) => {
+        assert.equal(stderr, '', 'nothing on stderr')
+        resolve(exit)
+      })
     })
-    assert.equal(listed.stdout, 't')
-    assert.doesNotMatch(listed.stderr, /\n\s+at /, 'no stack trace')
-    const all = await runCli(repo.dir, ['trail', 'list', '--limit', '40'])
-    assert.equal(all.stdout.split('\n').filter((line) => line.startsWith('traj_')).length, 40)
+    assert.equal(code, 0)
+  })
+
+  it('says in one line when the output cannot be written (a full device), and exits 1', () => {
+    const repo = newRepo()
+    const dir = tempDir('fd-io')
+    assert.equal(runWith(repo.dir, ['trail', 'list'], {stdin: '/dev/null', stdout: '/dev/full', stderr: join(dir, 'err')}), 1)
+    assert.equal(
+      readFileSync(join(dir, 'err'), 'utf8'),
+      'error: could not write the output: ENOSPC\nhint: check where the output goes (a full disk, a file that cannot grow)\n',
+    )
+  })
+
+  it('hands what a full non-blocking pipe refuses to the stream, bytes whole: a character split there arrives whole', async () => {
+    // A child's stdio is made blocking by Node's spawn, so the descriptor is driven here: a FIFO opened non-blocking.
+    const dir = tempDir('fd-io')
+    const fifo = join(dir, 'pipe')
+    execFileSync('mkfifo', [fifo])
+    const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK)
+    const writer = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK)
+    try {
+      const text = `${'x'.repeat(65535)}${'\u2713'.repeat(40_000)}\n` // byte 65536 is the second of a three-byte character
+      const handed: Buffer[] = []
+      const stream = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          handed.push(Buffer.from(chunk))
+          done()
+        },
+      }) as unknown as NodeJS.WriteStream
+      const output = fdOutput(writer, () => stream)
+      output.write(text)
+      output.write('after\n')
+      const piped: Buffer[] = []
+      for (;;) {
+        const buffer = Buffer.alloc(65536)
+        let read = 0
+        try {
+          read = readSync(reader, buffer, 0, buffer.length, null)
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error
+        }
+        if (read === 0) break
+        piped.push(buffer.subarray(0, read))
+      }
+      assert.ok(handed.length > 0, 'the pipe was full, and the stream took the rest')
+      assert.ok(Buffer.concat([...piped, ...handed]).equals(Buffer.from(`${text}after\n`, 'utf8')), 'every byte once, in order')
+    } finally {
+      closeSync(reader)
+      closeSync(writer)
+    }
   })
 })
+
+/** A trajectory whose `trail show` prints more than two pipes' worth of three-byte characters; its id. */
+async function bigTrajectory(repo: ReturnType<typeof newRepo>, title: string): Promise<string> {
+  const agent = `big-${title}`
+  await ok(repo.dir, ['trail', 'start', title, '--agent', agent])
+  // Two decisions: one argument is at most 128 KiB.
+  for (const n of [1, 2]) await ok(repo.dir, ['trail', 'decision', `${title} ${n}`, '--reasoning', '\u2713'.repeat(30_000), '--agent', agent])
+  const status = JSON.parse(await ok(repo.dir, ['trail', 'status', '--agent', agent, '--json'])) as {active: {id: string} | null}
+  assert.ok(status.active, 'the trajectory is active')
+  return status.active.id
+}
