@@ -51,6 +51,11 @@ describe('the mirror and symbolic links', () => {
     assert.equal(link.status, 'problem')
     assert.match(link.message, new RegExp(`^\\.trail is a symbolic link \\(to ${target.replace(/[/.]/g, '\\$&')}\\)`))
     assert.equal(link.fix, 'remove it (rm .trail), then: trail doctor --fix')
+    assert.equal(
+      (JSON.parse(doctor.stdout) as Doctor).checks.find((check) => check.name === 'mirror' && check.status === 'ok'),
+      undefined,
+      'no "the folders match the ref" beside the link',
+    )
 
     await runCli(repo.dir, ['trail', 'doctor', '--fix'])
     assert.deepEqual(listAll(target), [], 'doctor --fix does not write through it either')
