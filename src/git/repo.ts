@@ -753,8 +753,8 @@ export class GitRepo {
     const shown = (name: string) => name.replace(/^refs\/(heads|remotes)\//, '')
     // From git's files when they can be read as git reads them (no process); else from git.
     const packed = readPackedRefs(this.commonDir, this.objectFormat)
-    const read = packed === null ? [null] : candidates.map((name) => readRefFile(this.commonDir, name, this.objectFormat, packed))
-    if (!read.includes(null)) {
+    const read = packed === null ? null : candidates.map((name) => readRefFile(this.commonDir, name, this.objectFormat, packed))
+    if (read !== null && !read.includes(null)) {
       const index = read.findIndex((found) => found !== 'absent')
       const found = read[index] as RefFile | undefined
       return found === undefined ? null : {name: shown(found.symref ?? candidates[index]!), oid: found.oid}
