@@ -1,7 +1,7 @@
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {GitObject} from './object-reader.js'
-import {findTreeEntry, oidLength, type ObjectFormat, type Oid} from './objects.js'
+import {findTreeEntry, oidLength, walkTree, type ObjectFormat, type Oid} from './objects.js'
 
 // Objects a long-lived process (relay mcp) has already seen, by id, so the reads of a write answer without a round
 // trip to `git cat-file`. An object's id is the hash of its content: a cached object can never be stale. What can
@@ -68,6 +68,26 @@ export class ObjectCache {
     return walked
   }
 
+  /**
+   * For reads this cache could not answer, the revisions of the objects on their way that it does not keep: the
+   * commit or tree they start from, its root tree and each folder above the file (`<base>`, `<base>^{tree}`,
+   * `<base>:a`, `<base>:a/b` for `<base>:a/b/c`). Read with them, these make the next read of the same paths an
+   * answer from here; only for a few reads at a time (a write's), never a listing's thousands.
+   */
+  onTheWay(revisions: readonly string[]): string[] {
+    if (revisions.length > 64) return []
+    const wanted = new Set<string>()
+    for (const revision of revisions) {
+      const match = REVISION.exec(revision)
+      if (!match || match[3] === undefined) continue
+      const base = match[1]!
+      const names = match[3].split('/')
+      const prefixes = [base, `${base}^{tree}`, ...names.slice(0, -1).map((_, at) => `${base}:${names.slice(0, at + 1).join('/')}`)]
+      for (const prefix of prefixes) if (!wanted.has(prefix) && !revisions.includes(prefix) && this.answer(prefix) === undefined) wanted.add(prefix)
+    }
+    return [...wanted]
+  }
+
   /** The object `<oid>[^{tree}][:<path>]` names, by walking the trees kept here; undefined when one is not kept. */
   private walk(oid: Oid, peel: string | undefined, path: string | undefined): GitObject | null | undefined {
     let object = this.get(oid)
@@ -103,6 +123,35 @@ export class ObjectCache {
       this.objects.delete(oid)
       this.bytes -= old.data.length
     }
+  }
+
+  /**
+   * The objects kept here that `commit` reaches through objects kept here (the commit, its root tree, the trees
+   * and files below it that were read or written), nearest first, up to `maxBytes` of content: what a write carries
+   * to the next (./carried-objects.ts). The trees of older commits are left behind.
+   */
+  reachableFrom(commit: Oid, maxBytes: number): GitObject[] {
+    const found: GitObject[] = []
+    const seen = new Set<Oid>()
+    const queue: Oid[] = [commit]
+    let bytes = 0
+    const hashBytes = this.hexLength / 2
+    for (let next = 0; next < queue.length; next++) {
+      const object = this.objects.get(queue[next]!)
+      if (object === undefined || bytes + object.data.length > maxBytes) continue
+      found.push(object)
+      bytes += object.data.length
+      const visit = (oid: Oid) => {
+        if (!seen.has(oid) && this.objects.has(oid)) {
+          seen.add(oid)
+          queue.push(oid)
+        }
+      }
+      if (object.type === 'commit') visit(object.data.toString('latin1', 5, 5 + this.hexLength))
+      else if (object.type === 'tree')
+        walkTree(object.data, this.format, (_at, _space, nul) => visit(object.data.toString('hex', nul + 1, nul + 1 + hashBytes)))
+    }
+    return found
   }
 
   private get(oid: Oid): GitObject | undefined {

@@ -56,30 +56,33 @@ export class ObjectReader {
     if (revision.includes('\n')) return Promise.reject(new Error(`revision with a newline: ${JSON.stringify(revision)}`))
     const known = this.cache?.answer(revision)
     if (known !== undefined) return Promise.resolve(cached(revision, known))
-    const child = this.start()
-    return new Promise((resolve, reject) => {
-      if (this.waiting === 0) this.setAwaited(true)
-      this.queue.push({resolve: trace ? traced(revision, resolve) : resolve, reject})
-      child.stdin.write(`${revision}\n`)
-    })
+    return this.ask([revision])[0]!
   }
 
   /** Reads several objects in one round trip (and one write to git's stdin); missing ones come back as null. */
   readMany(revisions: readonly string[]): Promise<(GitObject | null)[]> {
-    const bad = revisions.find((revision) => revision.includes('\n'))
-    if (revisions.length <= 1 || bad !== undefined) return Promise.all(revisions.map((revision) => this.read(revision)))
+    if (revisions.some((revision) => revision.includes('\n'))) return Promise.all(revisions.map((revision) => this.read(revision)))
     const known = revisions.map((revision) => this.cache?.answer(revision))
-    const asked = revisions.filter((_, index) => known[index] === undefined)
-    if (asked.length === 0) return Promise.resolve(known.map((object, index) => cached(revisions[index]!, object!)))
+    const answers = this.ask(revisions.filter((_, index) => known[index] === undefined))
+    let next = 0
+    return Promise.all(revisions.map((revision, index) => (known[index] !== undefined ? Promise.resolve(cached(revision, known[index])) : answers[next++]!)))
+  }
+
+  /**
+   * Asks git for `revisions` in one write, and, with a cache, for the trees on their way that it lacks (see
+   * ObjectCache.onTheWay): those answers only fill the cache.
+   */
+  private ask(revisions: readonly string[]): Promise<GitObject | null>[] {
+    if (revisions.length === 0) return []
     const child = this.start()
     if (this.waiting === 0) this.setAwaited(true)
-    const answers = revisions.map((revision, index) =>
-      known[index] !== undefined
-        ? Promise.resolve(cached(revision, known[index]))
-        : new Promise<GitObject | null>((resolve, reject) => this.queue.push({resolve: trace ? traced(revision, resolve) : resolve, reject})),
+    const onTheWay = this.cache?.onTheWay(revisions) ?? []
+    for (const _ of onTheWay) this.queue.push({resolve: () => {}, reject: () => {}})
+    const answers = revisions.map(
+      (revision) => new Promise<GitObject | null>((resolve, reject) => this.queue.push({resolve: trace ? traced(revision, resolve) : resolve, reject})),
     )
-    child.stdin.write(`${asked.join('\n')}\n`)
-    return Promise.all(answers)
+    child.stdin.write(`${[...onTheWay, ...revisions].join('\n')}\n`)
+    return answers
   }
 
   /**

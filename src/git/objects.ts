@@ -1,7 +1,3 @@
-import {onFirstUse} from '../lazy-module.js'
-
-const crypto = onFirstUse<typeof import('node:crypto')>('node:crypto')
-
 // Git's object encodings, as `git cat-file` prints them and as loose objects store them (before compression).
 // Reference: Documentation/technical/hash-function-transition.txt and `git help format-tree` (there is no
 // such page; the tree format is documented in git's source, tree-walk.c: "<mode> SP <name> NUL <binary oid>").
@@ -23,14 +19,6 @@ export interface TreeEntry {
 /** 40 hex characters for SHA-1, 64 for SHA-256. */
 export function oidLength(format: ObjectFormat): number {
   return format === 'sha1' ? 40 : 64
-}
-
-/**
- * The id git gives a blob with this content (`git hash-object`). node:crypto is loaded on first use only: the
- * hot commands never hash (git fast-import does), and loading it costs about 5 ms.
- */
-export function hashBlob(format: ObjectFormat, content: Uint8Array): Oid {
-  return crypto().createHash(format).update(`blob ${content.length}\0`).update(content).digest('hex')
 }
 
 /**

@@ -7,6 +7,7 @@ import {discoverRepository, type RepositoryLocation} from './discover.js'
 import {fingerprint, readCachedSettings, writeCachedSettings} from './settings-cache.js'
 import {hasSharedPermissions, WarmCommitWriter} from './warm-commit.js'
 import {ObjectCache} from './object-cache.js'
+import {CARRIED_BYTES, loadCarriedObjects, saveCarriedObjects} from './carried-objects.js'
 import {ObjectReader, type GitObject} from './object-reader.js'
 import {finishRollup, startRollup} from './pack-rollup.js'
 import {isPushRace, readRefUpdateFailure} from './ref-races.js'
@@ -166,6 +167,9 @@ export class GitRepo {
   private loadedSettings: Promise<RepoSettings> | undefined
   private loadedWriteSettings: Promise<WriteSettings> | undefined
   private warmWriter: WarmCommitWriter | undefined
+  /** Set by commitInProcess: the objects carried from the last write and kept for the next. */
+  private carried: ObjectCache | undefined
+  private inProcessWriter: WarmCommitWriter | undefined
   private gcStartedMs = -Infinity
   /** Set by keepCommitsWarm: a long-lived process, which tidies after a write's answer rather than before it. */
   private longLived = false
@@ -318,6 +322,51 @@ export class GitRepo {
    */
   beginCommit(ref: string): CommitInProgress {
     if (this.warmWriter) return this.warmWriter.begin(ref)
+    if (this.carried) return this.inProcessCommit(ref, this.carried)
+    return this.fastImport(ref)
+  }
+
+  /**
+   * Makes the writes of a command that writes and exits start no git process when they can (`trail decision`, `relay
+   * continuity save`): each commit is made as relay mcp makes it (./warm-commit.ts: hashed here, written as one small
+   * pack, the ref moved in this process with git's own lock), and the objects it read and wrote on the way are
+   * carried to the next command's write (./carried-objects.ts), so that write reads the tip's trees and records
+   * without `git cat-file`. git is still started for what is not carried (the first write, another agent's
+   * folders: one `git cat-file`), a ref git must move (a reflog, a reference-transaction hook: one `git update-ref`),
+   * and a large write (over CARRIED_BYTES of records: `git fast-import`, which compresses them). Not for a shared
+   * repository (see keepCommitsWarm) nor a long-lived process, which keeps its objects in memory. Whether any
+   * object was carried: if not, the caller may start `git cat-file` at once, as a read is sure to need it.
+   */
+  commitInProcess(): boolean {
+    if (this.longLived || hasSharedPermissions(this.commonDir)) return false
+    if (this.carried) return true
+    const cache = new ObjectCache(this.commonDir, this.objectFormat)
+    const objects = loadCarriedObjects(this.commonDir, this.objectFormat)
+    for (const object of objects) cache.put(object)
+    this.reader.useCache(cache)
+    this.carried = cache
+    return objects.length > 0
+  }
+
+  private inProcessCommit(ref: string, cache: ObjectCache): CommitInProgress {
+    return {
+      commit: async (parent, changes, message, when, mergeParents) => {
+        const bytes = changes.reduce((sum, change) => sum + (change.content?.length ?? 0), 0)
+        if (bytes > CARRIED_BYTES) return this.fastImport(ref).commit(parent, changes, message, when, mergeParents)
+        this.inProcessWriter ??= new WarmCommitWriter(
+          {cwd: this.cwd, commonDir: this.commonDir, objectFormat: this.objectFormat, env: this.env},
+          this.reader,
+          () => this.writeSettings(),
+        )
+        const outcome = await this.inProcessWriter.commit(ref, parent, changes, message, when, mergeParents ?? [])
+        if (outcome.outcome === 'updated') saveCarriedObjects(this.commonDir, cache.reachableFrom(outcome.commit, CARRIED_BYTES))
+        return outcome
+      },
+      cancel: async () => {},
+    }
+  }
+
+  private fastImport(ref: string): PendingCommit {
     const process = startGit(['-c', 'fastimport.unpackLimit=0', 'fast-import', '--quiet', '--done', '--cat-blob-fd=1'], {
       cwd: this.cwd,
       env: this.env,
@@ -340,6 +389,7 @@ export class GitRepo {
    */
   keepCommitsWarm(): void {
     this.longLived = true
+    this.carried = undefined // what was carried stays in the reader's cache; commits are the warm writer's
     this.reader.useCache(new ObjectCache(this.commonDir, this.objectFormat))
     if (hasSharedPermissions(this.commonDir)) return
     this.warmWriter ??= new WarmCommitWriter({cwd: this.cwd, commonDir: this.commonDir, objectFormat: this.objectFormat, env: this.env}, this.reader, () =>
@@ -1026,6 +1076,8 @@ export class GitRepo {
     this.objectReader = undefined
     this.warmWriter?.close()
     this.warmWriter = undefined
+    this.inProcessWriter?.close()
+    this.inProcessWriter = undefined
     this.infoReader?.close()
     this.infoReader = undefined
   }

@@ -1,7 +1,7 @@
 import {closeSync, mkdirSync, openSync, renameSync, writevSync} from 'node:fs'
 import {join} from 'node:path'
 import type {ObjectFormat, ObjectType, Oid} from './objects.js'
-import {onFirstUse} from '../lazy-module.js'
+import {hashBytes} from './hash.js'
 
 // A commit's few objects written as one pack and its index (git's pack format version 2, index version 2:
 // Documentation/gitformat-pack.txt), as `git fast-import` leaves one per write: two files instead of a file and a
@@ -21,16 +21,12 @@ export interface PackObject {
 
 const TYPE_CODES = {commit: 1, tree: 2, blob: 3} as const
 
-const crypto = onFirstUse<typeof import('node:crypto')>('node:crypto')
-const zlib = onFirstUse<{crc32?: (data: Uint8Array, value?: number) => number}>('node:zlib')
-
 /**
  * Writes `objects` as one pack in `<commonDir>/objects/pack/` and returns its name (`pack-<checksum>`).
  *
  * @example writeSmallPack('.git', 'sha1', [{oid, type: 'blob', content: Buffer.from('hi\n')}], storedZlib)
  */
 export function writeSmallPack(commonDir: string, format: ObjectFormat, objects: readonly PackObject[], deflate: (data: Buffer) => Buffer): string {
-  const {createHash} = crypto()
   const unique = [...new Map(objects.map((object) => [object.oid, object])).values()]
   const parts: Buffer[] = [packHeader(unique.length)]
   const entries: {oid: Oid; offset: number; crc: number}[] = []
@@ -42,11 +38,9 @@ export function writeSmallPack(commonDir: string, format: ObjectFormat, objects:
     parts.push(header, data)
     offset += header.length + data.length
   }
-  const packHash = createHash(format)
-  for (const part of parts) packHash.update(part)
-  const checksum = packHash.digest()
+  const checksum = hashBytes(format, parts)
   parts.push(checksum)
-  const index = packIndex(entries, checksum, (data) => createHash(format).update(data).digest())
+  const index = packIndex(entries, checksum, (data) => hashBytes(format, [data]))
   const name = `pack-${checksum.toString('hex')}`
   const folder = join(commonDir, 'objects', 'pack')
   const place = (suffix: string, data: readonly Buffer[]) => {
@@ -134,14 +128,11 @@ function packIndex(entries: readonly {oid: Oid; offset: number; crc: number}[], 
 
 let crcTable: Uint32Array | undefined
 
-/** CRC-32 (ISO-HDLC, zlib's) of `data`, continuing from `crc`, as a pack index records for each entry. */
+/**
+ * CRC-32 (ISO-HDLC, zlib's) of `data`, continuing from `crc`, as a pack index records for each entry. Computed
+ * here: node:zlib (its crc32 from Node 20.15) costs a millisecond to load, more than a small pack's entries take.
+ */
 export function crc32(data: Uint8Array, crc = 0): number {
-  const {crc32: native} = zlib()
-  return native ? native(data, crc) : tableCrc32(data, crc)
-}
-
-/** crc32 computed here, for Node before 20.15 (no zlib.crc32). */
-export function tableCrc32(data: Uint8Array, crc = 0): number {
   crcTable ??= Uint32Array.from({length: 256}, (_, n) => {
     let c = n
     for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1

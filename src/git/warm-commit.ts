@@ -4,12 +4,12 @@ import {join} from 'node:path'
 import {GitError} from '../errors.js'
 import type {ObjectReader} from './object-reader.js'
 import {compareNames, isTreeMode, oidLength, walkTree, type NameAt, type ObjectFormat, type Oid} from './objects.js'
-import {gitEnv, gitExecutable, type Env} from './process.js'
+import {gitEnv, gitExecutable, trace, type Env} from './process.js'
 import type {CommitInProgress, CommitOutcome, FileChange, Identity, WriteSettings} from './repo.js'
 import {swapLooseRef} from './loose-ref.js'
 import {readRefUpdateFailure} from './ref-races.js'
 import {writeSmallPack, type PackObject} from './small-pack.js'
-import {onFirstUse} from '../lazy-module.js'
+import {objectId} from './hash.js'
 
 // Commits for a long-lived process (relay mcp), with no git process started per write. The blob, the trees on the
 // changed paths and the commit are hashed by Node (the hash loaded once, which a CLI command could not afford) and
@@ -38,7 +38,6 @@ interface RawEntry {
   bytes: Buffer
 }
 
-const crypto = onFirstUse<typeof import('node:crypto')>('node:crypto')
 const TREE_MODE = '40000'
 const FILE_MODE = '100644'
 
@@ -72,6 +71,7 @@ export class WarmCommitWriter {
     when: Date,
     mergeParents: readonly Oid[],
   ): Promise<CommitOutcome> {
+    trace?.('commit', 'in-process', ref)
     const objects: PackObject[] = []
     const [{author, committer, refHooksDir}, tree] = await Promise.all([this.settings(), this.writeTree(parent, folderEdits(changes), objects)])
     const parents = [parent, ...mergeParents].filter((oid): oid is Oid => oid !== null)
@@ -85,10 +85,12 @@ export class WarmCommitWriter {
     ].join('')
     const commit = this.addObject(objects, 'commit', Buffer.from(body, 'utf8'))
     writeSmallPack(this.where.commonDir, this.where.objectFormat, objects, storedZlib)
+    pauseForTests(this.where.env)
     let outcome = await this.updater.update(ref, commit, parent, refHooksDir)
     // git died without saying (killed): the ref tells whether the commit landed. If it did not, the transaction
     // computes the change again on the tip, as after a lost race.
     if (outcome === 'unknown') outcome = (await this.reader.read(ref))?.oid === commit ? 'updated' : 'stale'
+    trace?.('commit-end', 'in-process', typeof outcome === 'object' ? 'locked' : outcome)
     if (typeof outcome === 'object') return {outcome: 'locked', lockPath: outcome.locked}
     return outcome === 'updated' ? {outcome, commit} : {outcome: 'stale'}
   }
@@ -170,7 +172,7 @@ export class WarmCommitWriter {
 
   /** Adds an object to the commit's pack and returns its id; the reader's cache keeps it for the next write. */
   private addObject(objects: PackObject[], type: PackObject['type'], content: Buffer): Oid {
-    const oid = crypto().createHash(this.where.objectFormat).update(`${type} ${content.length}\0`).update(content).digest('hex')
+    const oid = objectId(this.where.objectFormat, type, content)
     objects.push({oid, type, content})
     this.reader.remember({oid, type, data: content, size: content.length})
     return oid
@@ -291,6 +293,16 @@ export function hasSharedPermissions(commonDir: string): boolean {
     if (setting) value = setting[1] ?? 'true'
   }
   return value !== undefined && !/^(false|umask|no|off|0)$/i.test(value)
+}
+
+/**
+ * The time between a commit's pack and the move of the ref, made longer by RELAY_TRAIL_TEST_PAUSE_BEFORE_REF_MS (as
+ * git's GIT_TEST_ variables do for its own tests): the test that kills writers needs some kills to land there, in
+ * a window of a millisecond otherwise.
+ */
+function pauseForTests(env: Env): void {
+  const ms = Number(env.RELAY_TRAIL_TEST_PAUSE_BEFORE_REF_MS ?? 0)
+  if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Math.min(ms, 10_000))
 }
 
 /** Idle between transactions, git must not keep the process alive; waiting for an answer, it must (see ObjectReader). */

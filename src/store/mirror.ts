@@ -16,7 +16,8 @@ import {
 } from 'node:fs'
 import {basename, dirname, join} from 'node:path'
 import {isLeftoverTemporary, writeFileAtomic} from '../files.js'
-import {hashBlob, oidLength, type Oid} from '../git/objects.js'
+import {objectId} from '../git/hash.js'
+import {oidLength, type Oid} from '../git/objects.js'
 import type {FileChange, GitRepo, TreeListing} from '../git/repo.js'
 import {kindOfPath} from '../model/kinds.js'
 import {FORMAT_PATH, MIRRORED_DIRS} from '../model/layout.js'
@@ -287,7 +288,7 @@ export class Mirror {
         continue
       }
       const current = this.readMirrorFile(path)
-      if (current === null || hashBlob(this.repo.objectFormat, current) !== oid) changed.push(path)
+      if (current === null || objectId(this.repo.objectFormat, 'blob', current) !== oid) changed.push(path)
     }
     for (const dir of MIRRORED_DIRS) if (isLink(join(this.repo.workTree!, dir))) links.add(dir)
     const others = this.workTreeFiles().filter((path) => !wanted.has(path))

@@ -38,8 +38,9 @@ export class Store {
 
   static async open(options: StoreOptions): Promise<Store> {
     const repo = GitRepo.open(options.cwd, options.env)
-    // Every command reads the store: starting `git cat-file` now lets git start up while the command goes on.
-    repo.reader.start()
+    // Every command reads the store: starting `git cat-file` now lets git start up while the command goes on,
+    // unless the objects the last write carried may answer every read (GitRepo.commitInProcess).
+    if (!repo.commitInProcess()) repo.reader.start()
     return new Store(repo, options.now, options.warn ?? ((message) => process.stderr.write(`warning: ${message}\n`)))
   }
 

@@ -9,7 +9,7 @@ import {makeTempDir} from './repo.js'
 /** One line of the trace: the process that wrote it, what happened, and its fields. */
 export interface TraceLine {
   pid: number
-  kind: 'git' | 'git-exit' | 'read' | 'write' | 'file'
+  kind: 'git' | 'git-exit' | 'read' | 'cached' | 'write' | 'file' | 'commit' | 'commit-end'
   fields: string[]
 }
 

@@ -109,7 +109,10 @@ describe('a writer killed with SIGKILL', () => {
       const lockFile = lockPath(join(repo.dir, '.git'))
       const head = (rev: string) => repo.git(['rev-parse', '--verify', rev]).trim()
 
-      let landedInside = 0 // killed while its fast-import was in flight: after the writer lock, before the outcome
+      // Killed while its commit was in flight (made in this process, or by a fast-import): after the writer lock,
+      // before the outcome. The pause between the commit's pack and the move of the ref (30 ms, where it is a
+      // millisecond otherwise) makes some kills land between the two.
+      let landedInside = 0
       let lockLeft = 0 // killed while holding the writer lock
       let round = 0
       for (; round < MAX_ROUNDS && (round < MIN_ROUNDS || landedInside < WANTED_INSIDE); round++) {
@@ -117,12 +120,12 @@ describe('a writer killed with SIGKILL', () => {
         const trace = join(traces, `round-${round}`)
         const child = spawn(process.execPath, [BIN.trail, 'decision', `round ${round}`], {
           cwd: repo.dir,
-          env: testEnv({RELAY_TRAIL_TRACE: trace}),
+          env: testEnv({RELAY_TRAIL_TRACE: trace, RELAY_TRAIL_TEST_PAUSE_BEFORE_REF_MS: '30'}),
           stdio: 'ignore',
         })
         const closed = new Promise((resolve) => child.on('close', resolve))
         // Spread over [0, median), in an order that mixes early and late kills.
-        const delay = (median * ((round * 37) % MIN_ROUNDS)) / MIN_ROUNDS
+        const delay = ((median + 30) * ((round * 37) % MIN_ROUNDS)) / MIN_ROUNDS
         await new Promise((resolve) => setTimeout(resolve, delay))
         child.kill('SIGKILL')
         await closed
@@ -130,7 +133,9 @@ describe('a writer killed with SIGKILL', () => {
         const killed = Trace.read(trace)
         const startedImport = killed.lines.some((line) => line.kind === 'git' && line.fields[0] === 'fast-import')
         const importEnded = killed.lines.some((line) => line.kind === 'git-exit' && line.fields[0] === 'fast-import')
-        if (startedImport && !importEnded) landedInside++
+        const startedCommit = killed.lines.some((line) => line.kind === 'commit')
+        const commitEnded = killed.lines.some((line) => line.kind === 'commit-end')
+        if ((startedImport && !importEnded) || (startedCommit && !commitEnded)) landedInside++
         if (existsSync(lockFile)) lockLeft++
 
         // The ref is at the old commit, or at the killed writer's commit on top of it: never anything else.
@@ -161,7 +166,7 @@ describe('a writer killed with SIGKILL', () => {
       await repo.fsck(STORE_REF)
 
       // The proof that the kills were not all before or after the writes: counts, not times.
-      // Killed, yet committed: fast-import had all of its input when its writer died.
+      // Killed, yet committed: the ref had moved (or fast-import had all of its input) when its writer died.
       const killedWritesLanded = [...titles].filter((title) => /^round \d+$/.test(title)).length
       const crashReports = readdirSync(join(repo.dir, '.git')).filter((name) => name.startsWith('fast_import_crash_')).length
       const report = `${round} kills (write median ${median.toFixed(0)} ms): ${landedInside} inside a write, ${lockLeft} holding the writer lock, ${crashReports} fast-import crash reports, ${killedWritesLanded} killed writes landed anyway`
