@@ -59,27 +59,37 @@ export class ObjectReader {
     return this.ask([revision])[0]!
   }
 
-  /** Reads several objects in one round trip (and one write to git's stdin); missing ones come back as null. */
-  readMany(revisions: readonly string[]): Promise<(GitObject | null)[]> {
+  /**
+   * Reads several objects in one round trip (and one write to git's stdin); missing ones come back as null.
+   * `purpose` 'commit': the folders a commit made here changes (./warm-commit.ts), traced apart from the records a
+   * command reads ("commit-read", "commit-cached").
+   */
+  readMany(revisions: readonly string[], purpose: ReadPurpose = 'read'): Promise<(GitObject | null)[]> {
     if (revisions.some((revision) => revision.includes('\n'))) return Promise.all(revisions.map((revision) => this.read(revision)))
     const known = revisions.map((revision) => this.cache?.answer(revision))
-    const answers = this.ask(revisions.filter((_, index) => known[index] === undefined))
+    const answers = this.ask(
+      revisions.filter((_, index) => known[index] === undefined),
+      purpose,
+    )
     let next = 0
-    return Promise.all(revisions.map((revision, index) => (known[index] !== undefined ? Promise.resolve(cached(revision, known[index])) : answers[next++]!)))
+    return Promise.all(
+      revisions.map((revision, index) => (known[index] !== undefined ? Promise.resolve(cached(revision, known[index], purpose)) : answers[next++]!)),
+    )
   }
 
   /**
    * Asks git for `revisions` in one write, and, with a cache, for the trees on their way that it lacks (see
    * ObjectCache.onTheWay): those answers only fill the cache.
    */
-  private ask(revisions: readonly string[]): Promise<GitObject | null>[] {
+  private ask(revisions: readonly string[], purpose: ReadPurpose = 'read'): Promise<GitObject | null>[] {
     if (revisions.length === 0) return []
     const child = this.start()
     if (this.waiting === 0) this.setAwaited(true)
     const onTheWay = this.cache?.onTheWay(revisions) ?? []
     for (const _ of onTheWay) this.queue.push({resolve: () => {}, reject: () => {}})
     const answers = revisions.map(
-      (revision) => new Promise<GitObject | null>((resolve, reject) => this.queue.push({resolve: trace ? traced(revision, resolve) : resolve, reject})),
+      (revision) =>
+        new Promise<GitObject | null>((resolve, reject) => this.queue.push({resolve: trace ? traced(revision, resolve, purpose) : resolve, reject})),
     )
     child.stdin.write(`${[...onTheWay, ...revisions].join('\n')}\n`)
     return answers
@@ -220,16 +230,19 @@ export class ObjectReader {
   }
 }
 
+/** What a read is for: a command's own, or a commit's look at the folders it changes (traced apart). */
+type ReadPurpose = 'read' | 'commit'
+
 /** An answer from the cache; RELAY_TRAIL_TRACE says so ("cached" rather than "read"). */
-function cached(revision: string, object: GitObject | null): GitObject | null {
-  trace?.('cached', object?.type ?? 'missing', revision)
+function cached(revision: string, object: GitObject | null, purpose: ReadPurpose = 'read'): GitObject | null {
+  trace?.(purpose === 'read' ? 'cached' : 'commit-cached', object?.type ?? 'missing', revision)
   return object
 }
 
 /** A resolver that first writes the object's type and the name it was asked for to the trace (RELAY_TRAIL_TRACE). */
-function traced(revision: string, resolve: Pending['resolve']): Pending['resolve'] {
+function traced(revision: string, resolve: Pending['resolve'], purpose: ReadPurpose = 'read'): Pending['resolve'] {
   return (object) => {
-    trace?.('read', object?.type ?? 'missing', revision)
+    trace?.(purpose === 'read' ? 'read' : 'commit-read', object?.type ?? 'missing', revision)
     resolve(object)
   }
 }

@@ -340,7 +340,9 @@ export class GitRepo {
   commitInProcess(): boolean {
     if (this.longLived || hasSharedPermissions(this.commonDir)) return false
     if (this.carried) return true
-    const cache = new ObjectCache(this.commonDir, this.objectFormat)
+    // Room for what a write reads and writes, a few times over what it carries; a long read (an export) copies
+    // what it reads into it, and the oldest objects go first.
+    const cache = new ObjectCache(this.commonDir, this.objectFormat, 4 * CARRIED_BYTES)
     const objects = loadCarriedObjects(this.commonDir, this.objectFormat)
     for (const object of objects) cache.put(object)
     this.reader.useCache(cache)

@@ -105,7 +105,12 @@ export class WarmCommitWriter {
     // reader's cache, after this process's first write: ./object-cache.ts).
     const folders = folderPaths(edit, '')
     const trees =
-      parent === null ? folders.map(() => null) : await this.reader.readMany(folders.map((path) => (path === '' ? `${parent}^{tree}` : `${parent}:${path}`)))
+      parent === null
+        ? folders.map(() => null)
+        : await this.reader.readMany(
+            folders.map((path) => (path === '' ? `${parent}^{tree}` : `${parent}:${path}`)),
+            'commit',
+          )
     if (parent !== null && trees[0]?.type !== 'tree')
       throw new GitError(['cat-file', '--batch'], null, `the parent ${parent} is not a commit of this repository`)
     const existing = new Map(folders.map((path, index) => [path, trees[index]?.type === 'tree' ? trees[index].data : null]))

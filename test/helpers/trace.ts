@@ -9,7 +9,7 @@ import {makeTempDir} from './repo.js'
 /** One line of the trace: the process that wrote it, what happened, and its fields. */
 export interface TraceLine {
   pid: number
-  kind: 'git' | 'git-exit' | 'read' | 'cached' | 'write' | 'file' | 'commit' | 'commit-end'
+  kind: 'git' | 'git-exit' | 'read' | 'cached' | 'commit-read' | 'commit-cached' | 'write' | 'file' | 'commit' | 'commit-end'
   fields: string[]
 }
 
@@ -57,10 +57,13 @@ export class Trace {
     return this.lines.filter((line) => line.kind === 'file').map((line) => line.fields.join(' '))
   }
 
-  /** Every object read through the cat-file reader. */
+  /**
+   * Every object the command read: through the cat-file reader, or from the objects the last write carried
+   * (src/git/carried-objects.ts). Not the folders a commit made in the process looks at to change them.
+   */
   get reads(): TracedRead[] {
     return this.lines
-      .filter((line) => line.kind === 'read')
+      .filter((line) => line.kind === 'read' || line.kind === 'cached')
       .map((line) => {
         const name = line.fields[1]!
         const colon = name.indexOf(':')

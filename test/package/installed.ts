@@ -40,10 +40,17 @@ function withoutNpmVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return out
 }
 
-/** The environment npm runs in for these tests: the real cache, no update check, no funding or audit noise. */
+/**
+ * The certificate authorities npm trusts here (its cafile, which a machine behind a proxy that inspects TLS sets in
+ * npm's global configuration): a prefix of the test's own has a global configuration of its own, without it.
+ */
+const NPM_CAFILE = execFileSync('npm', ['config', 'get', 'cafile'], {cwd: homedir(), env: withoutNpmVariables(process.env), encoding: 'utf8'}).trim()
+
+/** The environment npm runs in for these tests: the real cache and certificate authorities, no update check, no funding or audit noise. */
 export function npmEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
     ...withoutNpmVariables(testEnv()),
+    ...(NPM_CAFILE !== '' && NPM_CAFILE !== 'null' && NPM_CAFILE !== 'undefined' ? {npm_config_cafile: NPM_CAFILE} : {}),
     npm_config_cache: NPM_CACHE,
     npm_config_update_notifier: 'false',
     npm_config_fund: 'false',
