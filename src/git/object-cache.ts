@@ -31,6 +31,9 @@ export class ObjectCache {
   private readonly named = new Map<string, Oid | null>()
   private bytes = 0
   private readonly hexLength: number
+  /** Objects kept with the id they came with, not checked yet (./carried-objects.ts), and how to check them. */
+  private readonly unchecked = new Set<Oid>()
+  private check: ((object: GitObject) => boolean) | undefined
 
   constructor(
     private readonly commonDir: string,
@@ -113,6 +116,22 @@ export class ObjectCache {
     return object
   }
 
+  /**
+   * Keeps an object whose id is as it was stored, not computed (./carried-objects.ts): once `checkWith` is called,
+   * it is checked against its content at its first use, and dropped if it does not match.
+   */
+  putUnchecked(object: GitObject): void {
+    if (this.objects.has(object.oid)) return
+    this.put(object)
+    if (this.objects.has(object.oid)) this.unchecked.add(object.oid)
+  }
+
+  /** From now on, every object kept by putUnchecked is checked with `check` before it is used (a write's reads). */
+  checkWith(check: (object: GitObject) => boolean): void {
+    this.check = check
+    this.named.clear() // paths walked through objects not checked then are walked again
+  }
+
   /** Keeps an object (its bytes copied: a view into a larger buffer would keep all of it alive). */
   put(object: GitObject): void {
     if (object.data.length > LARGEST_OBJECT || this.objects.has(object.oid)) return
@@ -157,6 +176,16 @@ export class ObjectCache {
   private get(oid: Oid): GitObject | undefined {
     const object = this.objects.get(oid)
     if (object === undefined) return undefined
+    if (this.check !== undefined && this.unchecked.has(oid)) {
+      this.unchecked.delete(oid)
+      if (!this.check(object)) {
+        // Damaged: forgotten, with every path walked through it, and git is asked.
+        this.objects.delete(oid)
+        this.bytes -= object.data.length
+        this.named.clear()
+        return undefined
+      }
+    }
     this.objects.delete(oid)
     this.objects.set(oid, object)
     return object

@@ -8,6 +8,7 @@ import {fingerprint, readCachedSettings, writeCachedSettings} from './settings-c
 import {hasSharedPermissions, WarmCommitWriter} from './warm-commit.js'
 import {ObjectCache} from './object-cache.js'
 import {CARRIED_BYTES, loadCarriedObjects, saveCarriedObjects} from './carried-objects.js'
+import {objectId} from './hash.js'
 import {ObjectReader, type GitObject} from './object-reader.js'
 import {finishRollup, startRollup} from './pack-rollup.js'
 import {isPushRace, readRefUpdateFailure} from './ref-races.js'
@@ -344,10 +345,18 @@ export class GitRepo {
     // what it reads into it, and the oldest objects go first.
     const cache = new ObjectCache(this.commonDir, this.objectFormat, 4 * CARRIED_BYTES)
     const objects = loadCarriedObjects(this.commonDir, this.objectFormat)
-    for (const object of objects) cache.put(object)
+    for (const object of objects) cache.putUnchecked(object)
     this.reader.useCache(cache)
     this.carried = cache
     return objects.length > 0
+  }
+
+  /**
+   * Before a write reads what it builds on: each carried object is checked against its id at its first use
+   * (./carried-objects.ts; a read trusts them as git trusts its own objects).
+   */
+  checkCarriedObjects(): void {
+    this.carried?.checkWith((object) => objectId(this.objectFormat, object.type, object.data) === object.oid)
   }
 
   private inProcessCommit(ref: string, cache: ObjectCache): CommitInProgress {
@@ -391,6 +400,7 @@ export class GitRepo {
    */
   keepCommitsWarm(): void {
     this.longLived = true
+    this.checkCarriedObjects()
     this.carried = undefined // what was carried stays in the reader's cache; commits are the warm writer's
     this.reader.useCache(new ObjectCache(this.commonDir, this.objectFormat))
     if (hasSharedPermissions(this.commonDir)) return

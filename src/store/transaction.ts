@@ -58,6 +58,7 @@ export interface TransactOptions {
 
 export async function transact<T>(store: Store, change: (snapshot: Snapshot) => Promise<Draft<T>>, options: TransactOptions = {}): Promise<T> {
   const {repo, ref} = store
+  repo.checkCarriedObjects() // what the write builds on is checked against its ids
   repo.writeSettings().catch(() => {}) // the identity for the commit: ask git now (if not cached), alongside the reads
   const lock = await acquireWriterLock(repo.commonDir)
   try {
