@@ -1,20 +1,37 @@
-import {fstatSync, readSync, writeSync} from 'node:fs'
+import {fstatSync, readSync, statSync, writeSync} from 'node:fs'
 import {EXIT} from '../errors.js'
 
-// The standard descriptors used without a stream where they are pipes, sockets or files: process.stdin, stdout and
+// The standard descriptors used without a stream where they are pipes, sockets, files or /dev/null: process.stdin, stdout and
 // stderr are net.Sockets, tty streams or SyncWriteStreams, and making one loads node:net and the stream modules
 // (8 ms of stdin and 6 ms of stdout in a CPU profile of the edit hook, whose own work is a few milliseconds). Reads
 // and writes are then plain blocking calls, which is what Node does for these on Linux anyway. A terminal, or a
 // descriptor another process left non-blocking, goes back to the stream, which handles both.
 
-/** Whether `fd` is a pipe, a socket or a regular file: not a terminal (a character device may be one, or /dev/null). */
+/**
+ * Whether `fd` is a pipe, a socket, a regular file or /dev/null: not a terminal, or another character device. Output
+ * thrown away (`> /dev/null`, as a benchmark or a script does) would otherwise load the stream modules for nothing.
+ */
 export function isPipeOrFile(fd: number): boolean {
   try {
     const stat = fstatSync(fd)
-    return stat.isFIFO() || stat.isSocket() || stat.isFile()
+    return stat.isFIFO() || stat.isSocket() || stat.isFile() || (stat.isCharacterDevice() && stat.rdev === devNull())
   } catch {
     return false // closed: the stream says what it makes of that
   }
+}
+
+let nullDevice: number | undefined
+
+/** /dev/null's device number (-1 where there is none). */
+function devNull(): number {
+  if (nullDevice === undefined) {
+    try {
+      nullDevice = statSync('/dev/null').rdev
+    } catch {
+      nullDevice = -1
+    }
+  }
+  return nullDevice
 }
 
 /**
@@ -48,7 +65,7 @@ export interface Output {
 }
 
 /**
- * `fd` written with blocking writes when it is a pipe, a socket or a file, else `stream()` (a terminal, /dev/null).
+ * `fd` written with blocking writes when it is a pipe, a socket, a file or /dev/null, else `stream()` (a terminal).
  * A descriptor left non-blocking that is full hands the bytes not written to the stream, and every write after them,
  * so nothing is lost or reordered. A reader that went away (EPIPE) gets nothing more, as with git; any other failure
  * (a full disk) is one line on stderr and exit code 1. The stream, when used, is held to the same.

@@ -4,13 +4,13 @@ import {closeSync, constants, openSync, readFileSync, readSync, writeFileSync} f
 import {join} from 'node:path'
 import {Writable} from 'node:stream'
 import {describe, it} from 'node:test'
-import {fdOutput} from '../../src/cli/fd-io.js'
+import {fdOutput, isPipeOrFile} from '../../src/cli/fd-io.js'
 import {BIN, ok} from '../helpers/cli.js'
 import {testEnv, useRepos, useTempDirs} from '../helpers/repo.js'
 
-// The process's stdin, stdout and stderr are read and written without streams when they are pipes or files
-// (src/cli/fd-io.ts), and through the streams otherwise (a terminal, /dev/null): every kind of descriptor gives
-// the same result.
+// The process's stdin, stdout and stderr are read and written without streams when they are pipes, files or
+// /dev/null (src/cli/fd-io.ts), and through the streams otherwise (a terminal, /dev/full): every kind of descriptor
+// gives the same result.
 
 const newRepo = useRepos()
 const tempDir = useTempDirs()
@@ -25,6 +25,23 @@ function runWith(cwd: string, argv: string[], stdio: {stdin: string | 'pipe'; st
     for (const fd of fds) if (typeof fd === 'number') closeSync(fd)
   }
 }
+
+describe('the descriptors written without a stream', () => {
+  it('are pipes, files and /dev/null; not another character device', () => {
+    const dir = tempDir('fd-io')
+    const kinds: [string, number, boolean][] = [
+      ['a file', openSync(join(dir, 'file'), 'w'), true],
+      ['/dev/null', openSync('/dev/null', 'w'), true],
+      ['/dev/full', openSync('/dev/full', 'w'), false],
+      ['/dev/zero', openSync('/dev/zero', 'r'), false],
+    ]
+    try {
+      for (const [name, fd, expected] of kinds) assert.equal(isPipeOrFile(fd), expected, name)
+    } finally {
+      for (const [, fd] of kinds) closeSync(fd)
+    }
+  })
+})
 
 describe('standard input and output of every kind', () => {
   it('reads stdin from a file and writes stdout and stderr to files', async () => {
@@ -43,7 +60,7 @@ describe('standard input and output of every kind', () => {
     )
   })
 
-  it('reads a large stdin from a pipe whole, and prints to /dev/null through the stream', async () => {
+  it('reads a large stdin from a pipe whole, and prints to /dev/null', async () => {
     const repo = newRepo()
     const dir = tempDir('fd-io')
     const lines = Array.from({length: 3000}, (_, n) => `- step ${n}: ${'x'.repeat(40)}`)
