@@ -341,9 +341,9 @@ export class GitRepo {
   commitInProcess(): boolean {
     if (this.longLived || hasSharedPermissions(this.commonDir)) return false
     if (this.carried) return true
-    // Room for what a write reads and writes, a few times over what it carries; a long read (an export) copies
-    // what it reads into it, and the oldest objects go first.
-    const cache = new ObjectCache(this.commonDir, this.objectFormat, 4 * CARRIED_BYTES)
+    // The cache relay mcp keeps (keepCommitsWarm, called after this, keeps this one): a long read (an export)
+    // copies what it reads into it, and the oldest objects go first past its capacity.
+    const cache = new ObjectCache(this.commonDir, this.objectFormat)
     const objects = loadCarriedObjects(this.commonDir, this.objectFormat)
     for (const object of objects) cache.putUnchecked(object)
     this.reader.useCache(cache)
