@@ -9,6 +9,7 @@ import {idTime} from '../../src/model/ids.js'
 import {json, ok, runCli} from '../helpers/cli.js'
 import {MIRROR_WRITE_LIMIT} from '../../src/services/import.js'
 import {testEnv, useRepos, type TestRepo} from '../helpers/repo.js'
+import {runTraced} from '../helpers/trace.js'
 import {filesUnder, firstDifference, incumbent, toLegacyLayout, trajectoryFiles} from './incumbent.js'
 
 // `trail import` of history written by agent-trajectories 0.6.1 itself: its CLI for a few trajectories that use
@@ -350,17 +351,25 @@ describe('trail import of more records than the mirror writes at once', () => {
     repo.assertUserStateUnchanged(before)
   })
 
-  it('json says so too', async () => {
+  it("json says so too; a commit of over 1 MiB is git fast-import's, a small one is made in the process", async () => {
     const repo = makeRepo({dirty: true})
     writePlainHistory(join(repo.dir, 'history'), Math.floor(MIRROR_WRITE_LIMIT / 4) + 1)
-    const result = await json<{mirrorDeferred: boolean; commit: string | null}>(repo.dir, ['trail', 'import', 'history'])
+    const large = await runTraced(repo.dir, ['trail', 'import', 'history', '--json'])
+    const result = JSON.parse(large.stdout) as {mirrorDeferred: boolean; commit: string | null}
     assert.equal(result.mirrorDeferred, true)
     assert.ok(result.commit)
+    // Over CARRIED_BYTES of records: fast-import compresses them (a pack made here stores them as they are).
+    assert.ok(large.trace.processes.includes('fast-import'), large.trace.processes.join(' '))
+    assert.ok(!large.trace.lines.some((line) => line.kind === 'commit'))
     const small = makeRepo({dirty: true})
     writePlainHistory(join(small.dir, 'history'), 3)
-    const few = await json<{mirrorDeferred: boolean}>(small.dir, ['trail', 'import', 'history'])
-    assert.equal(few.mirrorDeferred, false)
+    const few = await runTraced(small.dir, ['trail', 'import', 'history', '--json'])
+    assert.equal((JSON.parse(few.stdout) as {mirrorDeferred: boolean}).mirrorDeferred, false)
+    assert.ok(!few.trace.processes.includes('fast-import'), few.trace.processes.join(' '))
+    assert.ok(few.trace.lines.some((line) => line.kind === 'commit-end' && line.fields[1] === 'updated'))
     assertMirrorIsRef(small)
+    await repo.fsck('refs/trail/records')
+    await small.fsck('refs/trail/records')
   })
 })
 
