@@ -23,8 +23,6 @@ const FILE = 'carried-objects'
 /** At most this many bytes of objects are carried: a write's trees and records take a few dozen kilobytes. */
 export const CARRIED_BYTES = 1024 * 1024
 
-const TYPES: ReadonlySet<string> = new Set<ObjectType>(['blob', 'tree', 'commit'])
-
 function carriedPath(commonDir: string): string {
   return join(commonDir, 'trail', FILE)
 }
@@ -42,7 +40,8 @@ export function loadCarriedObjects(commonDir: string, format: ObjectFormat): Git
   }
   let data: Buffer
   try {
-    if (!fstatSync(fd).isFile() || fstatSync(fd).size > 2 * CARRIED_BYTES) return []
+    const stat = fstatSync(fd)
+    if (!stat.isFile() || stat.size > 2 * CARRIED_BYTES) return []
     data = readFileSync(fd)
   } catch {
     return []
@@ -56,7 +55,7 @@ export function loadCarriedObjects(commonDir: string, format: ObjectFormat): Git
   while (at < data.length) {
     const newline = data.indexOf(0x0a, at)
     const header = newline < 0 ? null : entry.exec(data.toString('latin1', at, newline))
-    if (header === null || !TYPES.has(header[1]!)) break
+    if (header === null) break
     const size = Number(header[2])
     const end = newline + 1 + size
     if (end + 1 > data.length || data[end] !== 0x0a) break

@@ -167,10 +167,12 @@ export class GitRepo {
   private infoReader: ObjectReader | undefined
   private loadedSettings: Promise<RepoSettings> | undefined
   private loadedWriteSettings: Promise<WriteSettings> | undefined
-  private warmWriter: WarmCommitWriter | undefined
+  /** The writer of commits made in this process (./warm-commit.ts), made on first use. */
+  private commitWriter: WarmCommitWriter | undefined
+  /** Set by keepCommitsWarm: every commit is made in this process. */
+  private warmCommits = false
   /** Set by commitInProcess: the objects carried from the last write and kept for the next. */
   private carried: ObjectCache | undefined
-  private inProcessWriter: WarmCommitWriter | undefined
   private gcStartedMs = -Infinity
   /** Set by keepCommitsWarm: a long-lived process, which tidies after a write's answer rather than before it. */
   private longLived = false
@@ -322,7 +324,7 @@ export class GitRepo {
    * const outcome = await pending.commit(tip, [{path: 'a.md', content: 'hi\n'}], 'trail: x', new Date())
    */
   beginCommit(ref: string): CommitInProgress {
-    if (this.warmWriter) return this.warmWriter.begin(ref)
+    if (this.warmCommits) return this.inProcessWriter().begin(ref)
     if (this.carried) return this.inProcessCommit(ref, this.carried)
     return this.fastImport(ref)
   }
@@ -364,17 +366,19 @@ export class GitRepo {
       commit: async (parent, changes, message, when, mergeParents) => {
         const bytes = changes.reduce((sum, change) => sum + (change.content?.length ?? 0), 0)
         if (bytes > CARRIED_BYTES) return this.fastImport(ref).commit(parent, changes, message, when, mergeParents)
-        this.inProcessWriter ??= new WarmCommitWriter(
-          {cwd: this.cwd, commonDir: this.commonDir, objectFormat: this.objectFormat, env: this.env},
-          this.reader,
-          () => this.writeSettings(),
-        )
-        const outcome = await this.inProcessWriter.commit(ref, parent, changes, message, when, mergeParents ?? [])
+        const outcome = await this.inProcessWriter().commit(ref, parent, changes, message, when, mergeParents ?? [])
         if (outcome.outcome === 'updated') saveCarriedObjects(this.commonDir, cache.reachableFrom(outcome.commit, CARRIED_BYTES))
         return outcome
       },
       cancel: async () => {},
     }
+  }
+
+  private inProcessWriter(): WarmCommitWriter {
+    this.commitWriter ??= new WarmCommitWriter({cwd: this.cwd, commonDir: this.commonDir, objectFormat: this.objectFormat, env: this.env}, this.reader, () =>
+      this.writeSettings(),
+    )
+    return this.commitWriter
   }
 
   private fastImport(ref: string): PendingCommit {
@@ -391,9 +395,9 @@ export class GitRepo {
   }
 
   /**
-   * Makes `beginCommit` write without starting a git process (./warm-commit.ts): for a long-lived process
-   * (relay mcp), which pays once for what a CLI command cannot afford on every write (zlib and a hash, about 7 ms to
-   * load) and keeps a `git update-ref --stdin` running. A CLI command never calls it. Not for a shared repository
+   * Makes every commit of `beginCommit` in this process (./warm-commit.ts): for a long-lived process (relay mcp),
+   * which keeps a `git update-ref --stdin` running where git must move the ref, and its objects in memory rather
+   * than carried in a file (a command calls commitInProcess instead). Not for a shared repository
    * (core.sharedRepository: git sets the objects' permissions then), which keeps one fast-import per write.
    * Either way the reader keeps the objects it reads and the writer writes (./object-cache.ts), so a write reads
    * the trees the last one made without asking git. `close()` ends it.
@@ -403,10 +407,7 @@ export class GitRepo {
     this.checkCarriedObjects()
     this.carried = undefined // what was carried stays in the reader's cache; commits are the warm writer's
     this.reader.useCache(new ObjectCache(this.commonDir, this.objectFormat))
-    if (hasSharedPermissions(this.commonDir)) return
-    this.warmWriter ??= new WarmCommitWriter({cwd: this.cwd, commonDir: this.commonDir, objectFormat: this.objectFormat, env: this.env}, this.reader, () =>
-      this.writeSettings(),
-    )
+    this.warmCommits = !hasSharedPermissions(this.commonDir)
   }
 
   /**
@@ -1086,10 +1087,9 @@ export class GitRepo {
   close(): void {
     this.objectReader?.close()
     this.objectReader = undefined
-    this.warmWriter?.close()
-    this.warmWriter = undefined
-    this.inProcessWriter?.close()
-    this.inProcessWriter = undefined
+    this.commitWriter?.close()
+    this.commitWriter = undefined
+    this.warmCommits = false
     this.infoReader?.close()
     this.infoReader = undefined
   }

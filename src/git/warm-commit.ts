@@ -11,12 +11,13 @@ import {readRefUpdateFailure} from './ref-races.js'
 import {writeSmallPack, type PackObject} from './small-pack.js'
 import {objectId} from './hash.js'
 
-// Commits for a long-lived process (relay mcp), with no git process started per write. The blob, the trees on the
-// changed paths and the commit are hashed by Node (the hash loaded once, which a CLI command could not afford) and
-// written as one small pack (./small-pack.ts: two files, where loose objects took a file and a folder each); the
-// trees they replace are read through the warm `git cat-file --batch`, or from its cache of what this process read
-// and wrote (./object-cache.ts); the ref is moved by a `git update-ref --stdin` kept running, one transaction per
-// commit ("start", "update <ref> <new> <old>", "prepare", "commit"), whose "prepare" checks the old value under
+// Commits made in this process, with no git process started per write: every commit of a long-lived process
+// (relay mcp), and a command's write (GitRepo.commitInProcess). The blob, the trees on the changed paths and the
+// commit are hashed by Node and written as one small pack (./small-pack.ts: two files, where loose objects took a
+// file and a folder each); the trees they replace are read through the `git cat-file --batch`, or from its cache of
+// what this process read and wrote and what the last command's write carried (./object-cache.ts,
+// ./carried-objects.ts); the ref is moved in this process as git moves a loose ref (./loose-ref.ts) or, where git
+// must do more, by a `git update-ref --stdin` kept running, one transaction per commit ("start", "update <ref> <new> <old>", "prepare", "commit"), whose "prepare" checks the old value under
 // git's own ref lock: the same compare-and-swap as `git update-ref <ref> <new> <old>`.
 //
 // Objects are stored as git stores them at compression level 0: a zlib stream of stored (uncompressed) blocks,
