@@ -1,5 +1,5 @@
 import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process'
-import {readFileSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {GitError} from '../errors.js'
 import type {ObjectReader} from './object-reader.js'
@@ -87,7 +87,7 @@ export class WarmCommitWriter {
     const commit = this.addObject(objects, 'commit', Buffer.from(body, 'utf8'))
     writeSmallPack(this.where.commonDir, this.where.objectFormat, objects, storedZlib)
     pauseForTests(this.where.env)
-    let outcome = await this.updater.update(ref, commit, parent, refHooksDir)
+    let outcome = await this.updater.update(ref, commit, parent, refHooksDir, message.split('\n', 1)[0]!)
     // git died without saying (killed): the ref tells whether the commit landed. If it did not, the transaction
     // computes the change again on the tip, as after a lost race.
     if (outcome === 'unknown') outcome = (await this.reader.read(ref))?.oid === commit ? 'updated' : 'stale'
@@ -189,9 +189,13 @@ export class WarmCommitWriter {
  * Moves the ref: in this process where the configuration lets it (./loose-ref.ts), else with one
  * `git update-ref --stdin`, started when first needed and kept running between transactions. A transaction whose
  * "prepare" fails (the ref moved: a lost race; or its lock is held) makes git exit: the next one starts a new process.
+ * git takes the reflog's message once, as `-m` when it starts (--stdin has no message per update): a commit with
+ * another subject starts another process where the ref keeps a reflog, so each entry says what its write was.
  */
 class RefUpdater {
   private child: ChildProcessWithoutNullStreams | undefined
+  /** The reflog message the running `git update-ref` was started with. */
+  private childMessage: string | undefined
   private queue: Promise<unknown> = Promise.resolve()
 
   constructor(
@@ -204,12 +208,16 @@ class RefUpdater {
   /**
    * Moves `ref` to `next` if it is at `expected` (null: if it does not exist). 'stale' when it was not; 'unknown'
    * when git died without an answer; the lock file's path when git's lock on the ref is there (../ref-races.ts).
-   * `hooksDir`: where git runs hooks from, when the ref may be moved in this process (null: by git).
+   * `hooksDir`: where git runs hooks from, when the ref may be moved in this process (null: by git). `message`:
+   * for the reflog, one line.
    */
-  update(ref: string, next: Oid, expected: Oid | null, hooksDir: string | null): Promise<RefUpdate> {
+  update(ref: string, next: Oid, expected: Oid | null, hooksDir: string | null, message: string): Promise<RefUpdate> {
     const run = this.queue.then(() => {
       const swapped = hooksDir === null ? 'unsupported' : swapLooseRef({commonDir: this.commonDir, hooksDir, format: this.format}, ref, next, expected)
-      return swapped === 'unsupported' ? this.transaction(ref, next, expected) : swapped
+      if (swapped !== 'unsupported') return swapped
+      // git keeps a reflog of the ref where it has one, and maybe where the configuration leaves the ref to git.
+      const reflog = hooksDir === null || existsSync(join(this.commonDir, 'logs', ref))
+      return this.transaction(ref, next, expected, reflog ? message : null)
     })
     this.queue = run.catch(() => {})
     return run
@@ -218,10 +226,13 @@ class RefUpdater {
   close(): void {
     this.child?.stdin.end()
     this.child = undefined
+    this.childMessage = undefined
   }
 
-  private transaction(ref: string, next: Oid, expected: Oid | null): Promise<RefUpdate> {
-    const child = this.start()
+  /** One transaction; `message`: the reflog's, when there may be one (null: any running process will do). */
+  private transaction(ref: string, next: Oid, expected: Oid | null, message: string | null): Promise<RefUpdate> {
+    if (message !== null && this.childMessage !== message) this.close()
+    const child = this.start(message ?? '')
     setAwaited(child, true)
     return new Promise((resolve, reject) => {
       let stdout = ''
@@ -256,12 +267,14 @@ class RefUpdater {
     })
   }
 
-  private start(): ChildProcessWithoutNullStreams {
+  private start(message: string): ChildProcessWithoutNullStreams {
     if (this.child) return this.child
     const env = gitEnv(this.env)
     // Without the warning about a ref named like an object id, git takes the ids as given: no look-up of each as a
     // ref name in six places (a dozen file checks a transaction).
-    const child = spawn(gitExecutable(env), ['-c', 'core.warnAmbiguousRefs=false', 'update-ref', '--stdin'], {argv0: 'git', cwd: this.cwd, env})
+    const reason = message === '' ? [] : ['-m', message]
+    const child = spawn(gitExecutable(env), ['-c', 'core.warnAmbiguousRefs=false', 'update-ref', ...reason, '--stdin'], {argv0: 'git', cwd: this.cwd, env})
+    this.childMessage = message
     child.stdin.on('error', () => {})
     child.on('error', () => {}) // reported by 'close'
     // Killed between transactions: the next one starts a new process.

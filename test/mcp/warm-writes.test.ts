@@ -82,9 +82,14 @@ describe("relay mcp's writes in the object store", () => {
         await server.close()
       }
       const tip = repo.git(['rev-parse', 'refs/trail/records']).trim()
-      if (setting === 'a reflog for every ref')
+      if (setting === 'a reflog for every ref') {
         assert.equal(repo.git(['reflog', 'show', '--format=%H', 'refs/trail/records']).trim().split('\n')[0], tip, 'the reflog has the last write')
-      else assert.match(readFileSync(seen, 'utf8'), new RegExp(`^[0-9a-f]{40} ${tip} refs/trail/records$`, 'm'), 'the hook saw the last write')
+        // Each entry says what its write was, as the commit's subject does (git takes -m once per process).
+        const entries = repo.git(['reflog', 'show', '--format=%gs', 'refs/trail/records']).trim().split('\n')
+        const subjects = repo.git(['log', '--format=%s', 'refs/trail/records']).trim().split('\n')
+        assert.deepEqual(entries, subjects, "each reflog entry has its commit's subject")
+        assert.match(entries[0]!, /^trail: .*Seen/, 'the newest entry names the decision')
+      } else assert.match(readFileSync(seen, 'utf8'), new RegExp(`^[0-9a-f]{40} ${tip} refs/trail/records$`, 'm'), 'the hook saw the last write')
       await repo.fsck('refs/trail/records')
     })
   }

@@ -147,4 +147,16 @@ describe('the objects a write carries to the next', () => {
       ['other'],
     )
   })
+
+  it("leave the ref to git where it keeps a reflog, each entry with its commit's subject", async () => {
+    const repo = repos()
+    repo.git(['config', 'core.logAllRefUpdates', 'always'])
+    await ok(repo.dir, ['trail', 'start', 'Logged'])
+    await ok(repo.dir, ['trail', 'decision', 'First'])
+    await ok(repo.dir, ['trail', 'decision', 'Second'])
+    const entries = repo.git(['reflog', 'show', '--format=%gs', REF]).trim().split('\n')
+    assert.deepEqual(entries, repo.git(['log', '--format=%s', REF]).trim().split('\n'))
+    assert.match(entries[0]!, /^trail: .*Second/)
+    await repo.fsck(REF)
+  })
 })
