@@ -1005,11 +1005,18 @@ export class GitRepo {
    * @example const complaints = await repo.fsck('refs/trail/records')
    */
   async fsck(ref: string): Promise<string[]> {
+    const packs = () =>
+      listNames(join(this.commonDir, 'objects', 'pack'))
+        .sort()
+        .join('\n')
     for (let attempt = 1; ; attempt++) {
+      const before = packs()
       const result = await this.run(['fsck', '--no-progress', '--no-dangling', ref], {okExitCodes: [1, 2, 4, 8]})
       const complaints = `${result.stdout.toString('utf8')}${result.stderr}`.split('\n').filter((line) => line.trim() !== '')
-      // A repack running meanwhile removes packs fsck has listed: a moment later they are gone from the list too.
-      if (attempt < 5 && complaints.length > 0 && complaints.every((line) => /cannot be accessed|index not opened/.test(line))) {
+      // A repack or a roll-up of small packs running meanwhile removes packs fsck has listed (their objects are in
+      // the new pack by then): a moment later they are gone from the list too, and fsck finds every object.
+      const repacked = packs() !== before
+      if (attempt < 5 && complaints.length > 0 && (repacked || complaints.every((line) => /cannot be accessed|index not opened/.test(line)))) {
         await new Promise((resolve) => setTimeout(resolve, 200))
         continue
       }

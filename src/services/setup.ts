@@ -197,7 +197,7 @@ async function checkMirror(store: Store, tip: string | null, fix: boolean): Prom
   if (state.disabled !== null) {
     checks.push({name: 'mirror', status: 'warning', message: `the mirror is off in this worktree: ${state.disabled}`})
   } else if (tip !== null) {
-    const drift = await store.mirror.findDrift(tip)
+    const drift = await store.mirror.confirmDrift(await store.mirror.findDrift(tip), store.ref)
     for (const link of drift.links) {
       const target = linkTarget(join(store.repo.workTree!, link))
       checks.push({

@@ -297,6 +297,40 @@ export class Mirror {
   }
 
   /**
+   * What of `drift` (found against a tip while writers may have been at work) is still there in a still moment:
+   * under the writer lock, against the ref's tip then. Every writer of ours moves the ref and then the mirror
+   * holding that lock, so a record written between the ref's read and the mirror's, or a mirror file caught in the
+   * middle of its write, is no longer drift then. Only the paths found are looked at again (the lock is held for
+   * milliseconds, whatever the store's size); when the lock cannot be had in time, `drift` as it was found.
+   */
+  async confirmDrift(drift: Drift, ref: string): Promise<Drift> {
+    if (drift.changed.length === 0 && drift.extra.length === 0 && drift.leftovers.length === 0) return drift
+    this.forgetCheckedFolders()
+    const lock = await acquireWriterLock(this.repo.commonDir, 10_000)
+    try {
+      if (!lock.held) return drift
+      const tip = (await this.repo.reader.read(ref))?.oid
+      if (tip === undefined) return drift
+      const paths = [...drift.changed, ...drift.extra]
+      const objects = await this.repo.reader.readMany(paths.map((path) => `${tip}:${path}`))
+      const onRef = new Map(paths.map((path, index) => [path, objects[index]?.type === 'blob' ? objects[index].oid : null]))
+      const differs = (path: string) => {
+        const current = this.readMirrorFile(path)
+        const oid = onRef.get(path) ?? null
+        return oid !== null && (current === null || objectId(this.repo.objectFormat, 'blob', current) !== oid)
+      }
+      return {
+        changed: drift.changed.filter(differs),
+        extra: drift.extra.filter((path) => onRef.get(path) === null && this.exists(path)),
+        leftovers: drift.leftovers.filter((path) => this.exists(path)),
+        links: drift.links,
+      }
+    } finally {
+      await lock.release()
+    }
+  }
+
+  /**
    * Rewrites the files that differ from the tree at `tip` and removes the temporary files a killed write left
    * (trail doctor --fix), under the writer lock. Links stay where they are: they are reported, never followed.
    */

@@ -63,6 +63,39 @@ describe('concurrent writers', () => {
   })
 })
 
+// trail doctor run while agents write reports only what is wrong in a still moment: a record written between its
+// reads of the ref and of the mirror, or a mirror file in the middle of its write, is not a problem.
+describe('trail doctor beside writers', () => {
+  it('finds nothing wrong in a sound store while four processes write to it', async () => {
+    const repo = makeRepo()
+    try {
+      const agents = ['alpha', 'beta']
+      for (const agent of agents) await ok(repo.dir, ['trail', 'start', `Work of ${agent}`, '--agent', agent])
+      let writing = true
+      const writer = async (index: number) => {
+        for (let n = 0; writing; n++) await ok(repo.dir, ['trail', 'decision', `w${index} d${n}`, '--agent', agents[index % agents.length]!])
+      }
+      const writers = Array.from({length: 4}, (_, index) => writer(index))
+      const reports: string[] = []
+      try {
+        for (let round = 0; round < 12; round++) {
+          const checked = await runCli(repo.dir, ['trail', 'doctor', '--json'])
+          const doctor = JSON.parse(checked.stdout) as {checks: {name: string; status: string; message: string}[]}
+          const wrong = doctor.checks.filter((check) => check.status !== 'ok')
+          if (checked.code !== 0 || wrong.length > 0) reports.push(`round ${round}, exit ${checked.code}: ${JSON.stringify(wrong)}`)
+        }
+      } finally {
+        writing = false
+        await Promise.all(writers)
+      }
+      assert.deepEqual(reports, [])
+      await ok(repo.dir, ['trail', 'doctor'])
+    } finally {
+      repo.remove()
+    }
+  })
+})
+
 describe('the compare-and-swap', () => {
   it('recomputes and retries when the ref moved after the tip was read, so both writes land', async () => {
     const repo = makeRepo()
