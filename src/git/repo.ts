@@ -120,6 +120,11 @@ export const SMALL_PACK_LIMIT = 16
 /** A pack smaller than this counts as small: what a few hundred records' writes leave. */
 const SMALL_PACK_BYTES = 1024 * 1024
 
+/** What fsck says of a pack a repack or a roll-up deleted while it ran. */
+function isPackRace(line: string): boolean {
+  return /cannot be accessed|index not opened/.test(line)
+}
+
 function fileSize(path: string): number {
   try {
     return statSync(path).size
@@ -1011,17 +1016,31 @@ export class GitRepo {
         .join('\n')
     for (let attempt = 1; ; attempt++) {
       const before = packs()
-      const result = await this.run(['fsck', '--no-progress', '--no-dangling', ref], {okExitCodes: [1, 2, 4, 8]})
+      // git fsck's exit code is a mask of what it found (1, 2, 4, 8 and their sums); 128 is git failing to run.
+      const result = await this.run(['fsck', '--no-progress', '--no-dangling', ref], {okExitCodes: Array.from({length: 127}, (_, code) => code + 1)})
       const complaints = `${result.stdout.toString('utf8')}${result.stderr}`.split('\n').filter((line) => line.trim() !== '')
       // A repack or a roll-up of small packs running meanwhile removes packs fsck has listed (their objects are in
       // the new pack by then): a moment later they are gone from the list too, and fsck finds every object.
       const repacked = packs() !== before
-      if (attempt < 5 && complaints.length > 0 && (repacked || complaints.every((line) => /cannot be accessed|index not opened/.test(line)))) {
+      if (attempt < 5 && complaints.length > 0 && (repacked || complaints.every(isPackRace))) {
         await new Promise((resolve) => setTimeout(resolve, 200))
         continue
       }
+      // Writers kept rolling packs up through every attempt: what fsck said was missing then, git finds now.
+      if (repacked && complaints.length > 0 && (await this.onlyPacksMoved(complaints))) return []
       return result.exitCode === 0 ? complaints : complaints.length > 0 ? complaints : [`git fsck exited ${result.exitCode}`]
     }
+  }
+
+  /**
+   * Whether `complaints` of a fsck that packs were rolled up under are all about packs it could not open and objects
+   * it could not find, and git finds every object they name now.
+   */
+  private async onlyPacksMoved(complaints: readonly string[]): Promise<boolean> {
+    if (!complaints.every((line) => isPackRace(line) || /object missing|^missing |^broken link from|^\s+to /.test(line))) return false
+    const objects = complaints.filter((line) => !isPackRace(line)) // a pack's line names the pack, not an object
+    const named = [...new Set(objects.flatMap((line) => line.match(new RegExp(`\\b[0-9a-f]{${oidLength(this.objectFormat)}}\\b`, 'g')) ?? []))]
+    return (await this.objectInfo(named)).every((info) => info !== null)
   }
 
   /**

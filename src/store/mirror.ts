@@ -300,8 +300,9 @@ export class Mirror {
    * What of `drift` (found against a tip while writers may have been at work) is still there in a still moment:
    * under the writer lock, against the ref's tip then. Every writer of ours moves the ref and then the mirror
    * holding that lock, so a record written between the ref's read and the mirror's, or a mirror file caught in the
-   * middle of its write, is no longer drift then. Only the paths found are looked at again (the lock is held for
-   * milliseconds, whatever the store's size); when the lock cannot be had in time, `drift` as it was found.
+   * middle of its write, is no longer drift then; a mirror left behind by another worktree's writes is caught up
+   * first, as a read does. Only the paths found are looked at again (the lock is held for milliseconds, whatever
+   * the store's size, but for a catch-up); when the lock cannot be had in time, `drift` as it was found.
    */
   async confirmDrift(drift: Drift, ref: string): Promise<Drift> {
     if (drift.changed.length === 0 && drift.extra.length === 0 && drift.leftovers.length === 0) return drift
@@ -311,6 +312,9 @@ export class Mirror {
       if (!lock.held) return drift
       const tip = (await this.repo.reader.read(ref))?.oid
       if (tip === undefined) return drift
+      // Another worktree's writes leave this mirror behind until a read here catches it up, as any read does.
+      const state = this.readState()
+      if (state.disabled === null && !state.partial && state.tip !== null && state.tip !== tip) await this.syncTo(tip)
       const paths = [...drift.changed, ...drift.extra]
       const objects = await this.repo.reader.readMany(paths.map((path) => `${tip}:${path}`))
       const onRef = new Map(paths.map((path, index) => [path, objects[index]?.type === 'blob' ? objects[index].oid : null]))

@@ -66,23 +66,36 @@ describe('concurrent writers', () => {
 // trail doctor run while agents write reports only what is wrong in a still moment: a record written between its
 // reads of the ref and of the mirror, or a mirror file in the middle of its write, is not a problem.
 describe('trail doctor beside writers', () => {
-  it('finds nothing wrong in a sound store while four processes write to it', async () => {
+  it('finds nothing wrong in a sound store while processes in two worktrees write to it', async () => {
     const repo = makeRepo()
+    const worktree = `${repo.dir}-wt`
     try {
-      const agents = ['alpha', 'beta']
+      repo.git(['worktree', 'add', '--quiet', '-b', 'parallel', worktree])
+      const agents = ['alpha', 'beta', 'gamma', 'delta']
       for (const agent of agents) await ok(repo.dir, ['trail', 'start', `Work of ${agent}`, '--agent', agent])
       let writing = true
+      // Decisions, and a trajectory completed and started again now and then (files removed and added); four of the
+      // writers in the other worktree, whose writes leave this worktree's mirror behind until a read catches it up.
       const writer = async (index: number) => {
-        for (let n = 0; writing; n++) await ok(repo.dir, ['trail', 'decision', `w${index} d${n}`, '--agent', agents[index % agents.length]!])
+        const cwd = index >= 2 ? worktree : repo.dir
+        const agent = index === 5 ? 'delta' : agents[index % 3]! // delta's trajectory is writer 5's alone
+        for (let n = 0; writing; n++) {
+          if (index === 5 && n % 4 === 3) {
+            await ok(cwd, ['trail', 'complete', '--summary', 'done', '--confidence', '0.8', '--agent', agent])
+            await ok(cwd, ['trail', 'start', `More of ${agent}`, '--agent', agent])
+          } else await ok(cwd, ['trail', 'decision', `w${index} d${n}`, '--agent', agent])
+        }
       }
-      const writers = Array.from({length: 4}, (_, index) => writer(index))
+      const writers = Array.from({length: 6}, (_, index) => writer(index))
       const reports: string[] = []
       try {
         for (let round = 0; round < 12; round++) {
+          // git's own exit codes of fsck are masks: one error while packs are rolled up must not end the check.
           const checked = await runCli(repo.dir, ['trail', 'doctor', '--json'])
-          const doctor = JSON.parse(checked.stdout) as {checks: {name: string; status: string; message: string}[]}
-          const wrong = doctor.checks.filter((check) => check.status !== 'ok')
-          if (checked.code !== 0 || wrong.length > 0) reports.push(`round ${round}, exit ${checked.code}: ${JSON.stringify(wrong)}`)
+          const doctor = JSON.parse(checked.stdout) as {checks?: {name: string; status: string; message: string}[]}
+          const wrong = (doctor.checks ?? []).filter((check) => check.status !== 'ok')
+          if (checked.code !== 0 || wrong.length > 0)
+            reports.push(`round ${round}, exit ${checked.code}: ${JSON.stringify(wrong)} ${checked.stdout.slice(0, 300)}`)
         }
       } finally {
         writing = false
@@ -90,7 +103,9 @@ describe('trail doctor beside writers', () => {
       }
       assert.deepEqual(reports, [])
       await ok(repo.dir, ['trail', 'doctor'])
+      await ok(worktree, ['trail', 'doctor'])
     } finally {
+      rmSync(worktree, {recursive: true, force: true})
       repo.remove()
     }
   })
