@@ -19,8 +19,8 @@ import {
 import {buildStore} from './stores.js'
 import type {StoreTable} from './store-tables.js'
 
-// The `relay` commands. Hot ones (continuity save and load, ingest of a short block, send) as ratios to
-// `node -e 0`: goal at most 2.0x, flat at 100,000 records. Search as a ratio to raw `git grep` over the same ref
+// The `relay` commands. Hot ones (continuity save and load, ingest of a short block, send, inbox, thread) as ratios
+// to `node -e 0`: goal at most 2.0x (issue 14: writes at most 1.5x, reads at most 2x), flat at 100,000 records. Search as a ratio to raw `git grep` over the same ref
 // (goal: at most 1.5x at 100,000). Sync with 10 siblings and nothing new as a ratio to the `git fetch` calls it
 // makes, run one after another (goal: under 2x).
 
@@ -41,6 +41,10 @@ export const RELAY_HOT: StoreTable = {
       {name: 'relay continuity uncertain', argv: relay('continuity', 'uncertain', 'API rate limit handling unclear'), cwd, env},
       {name: 'relay ingest (a short block on stdin)', argv: relay('ingest'), input: '->continuity:uncertain "rate limits"\n', cwd, env},
       {name: 'relay send', argv: relay('send', 'frontend:Designer', 'Please update the login UI', '--thread', 'auth-feature'), cwd, env},
+      // Reads (goal at most 2x): the messages sent in the rounds before, to bench and in the thread.
+      {name: 'relay send bench (to read)', argv: relay('send', 'bench', 'Rebase before the review'), cwd, env},
+      {name: 'relay inbox', argv: relay('inbox'), cwd, env},
+      {name: 'relay thread auth-feature', argv: relay('thread', 'auth-feature'), cwd, env},
     ]
   },
 }

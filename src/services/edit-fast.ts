@@ -56,8 +56,7 @@ export async function fastWhy(repo: GitRepo, path: string, maxCommits: number): 
   const tip = refs?.find((ref) => ref.name === STORE_REF)?.oid
   if (refs === null || tip === undefined) return undefined
   if (refs.some((ref) => /^refs\/trail\/(remotes|siblings)\/[^/]+\/records$/.test(ref.name) && ref.oid !== tip)) return undefined
-  const state = new Mirror(repo).readState()
-  if (state.tip !== tip || state.partial || state.disabled !== null) return undefined
+  if (!new Mirror(repo).shows(tip)) return undefined
   const files = new MirrorFiles(workTree)
   const format = files.readText(FORMAT_PATH)
   try {

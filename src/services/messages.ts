@@ -15,10 +15,11 @@ import {
 } from '../model/message.js'
 import {counted, parseThreadId, type AgentName, type ProjectName, type ThreadId} from '../model/names.js'
 import type {InboxEntry, Sibling} from '../model/results.js'
+import {MirrorFiles} from '../store/mirror-read.js'
 import {escapeExtended, type Snapshot} from '../store/snapshot.js'
 import type {Context} from './context.js'
 import {listSiblings, readProject, siblingDefaultId} from './projects.js'
-import {readRecords} from './records.js'
+import {parseRecords, readRecords} from './records.js'
 import {readSiblingSnapshot} from './sibling-snapshot.js'
 
 // Messages between agents, in this project and across sibling projects. A message is written once, into the
@@ -33,6 +34,8 @@ export interface MessageSource {
   /** The lead the store names, if any. */
   lead?: AgentName
   snapshot: Snapshot
+  /** This project's mirror, when its files show the snapshot's commit: messages are read there, without git. */
+  mirror?: MirrorFiles
 }
 
 /**
@@ -61,7 +64,12 @@ export async function messageSources(ctx: Context): Promise<{here: MessageSource
     return [{sibling: sibling.name, project: theirProject.id, ...(theirProject.lead ? {lead: theirProject.lead} : {}), snapshot: theirs}]
   }
   const siblings = (await Promise.all((await listSiblings(ctx)).filter((sibling) => sibling.tip !== null).map(read))).flat()
-  return {here: {sibling: null, project: project.id, ...(project.lead ? {lead: project.lead} : {}), snapshot}, lead: project.lead, siblings}
+  const mirror = store.mirror.shows(snapshot.tip) ? new MirrorFiles(store.repo.workTree!) : undefined
+  return {
+    here: {sibling: null, project: project.id, ...(project.lead ? {lead: project.lead} : {}), snapshot, ...(mirror ? {mirror} : {})},
+    lead: project.lead,
+    siblings,
+  }
 }
 
 /**
@@ -116,16 +124,41 @@ async function addressFor(ctx: Context, target: MessageTarget, written: string):
   return written
 }
 
-/** The messages of one store whose `to:` line is one of `targets` (one git grep), parsed; all of them without targets. */
-async function readMessages(snapshot: Snapshot, filter: {targets?: string[]; thread?: ThreadId}): Promise<Message[]> {
+/**
+ * Messages read from the mirror's files at most: past this many, one `git grep` (which reads them in threads, in C)
+ * costs less than the files' reads, and it is the process the mirror spares that makes the files worth it.
+ */
+const MIRROR_MESSAGES = 500
+
+/**
+ * The messages of one store whose `to:` line is one of `targets` and whose `thread:` line is `thread`, parsed; all
+ * of them without either. One `git grep`, or, for this project's store when its mirror shows the snapshot's commit
+ * (MessageSource.mirror), the mirror's files with the same patterns: no process.
+ */
+async function readMessages(source: MessageSource, filter: {targets?: string[]; thread?: ThreadId}): Promise<Message[]> {
   const patterns: string[] = []
   if (filter.targets) patterns.push(`^to: "?(${filter.targets.map(escapeExtended).join('|')})"?$`)
   if (filter.thread) patterns.push(`^thread: "?${escapeExtended(filter.thread)}"?$`)
+  const isMessage = (path: string) => kindOfPath(path)?.kind === KINDS.message
+  const files = source.mirror?.listFiles(MESSAGES_DIR, MIRROR_MESSAGES)
+  if (source.mirror && files) {
+    // The patterns are extended regular expressions escaped for git grep (escapeExtended): JavaScript reads them alike.
+    const expressions = patterns.map((pattern) => new RegExp(pattern, 'm'))
+    const paths: string[] = []
+    const texts: string[] = []
+    for (const path of files.filter(isMessage)) {
+      const text = source.mirror.readText(path)
+      if (text === null || !expressions.every((expression) => expression.test(text))) continue
+      paths.push(path)
+      texts.push(text)
+    }
+    return parseRecords('message', texts, paths, () => {})
+  }
+  const {snapshot} = source
   const found = patterns.length > 0 ? await snapshot.grepFiles({patterns, allMatch: true, pathspecs: [MESSAGES_DIR]}) : await snapshot.listFiles(MESSAGES_DIR)
   // Only files at a message's path (a sibling's store may hold anything: relay sync names what does not fit).
-  const paths = found.filter((path) => kindOfPath(path)?.kind === KINDS.message)
   // A sibling's unreadable record is not ours to fix; trail doctor in that project reports it.
-  return readRecords(snapshot, 'message', paths, () => {})
+  return readRecords(snapshot, 'message', found.filter(isMessage), () => {})
 }
 
 /** The ids of the messages an agent has marked read. */
@@ -145,7 +178,7 @@ export async function readInbox(ctx: Context, input: {agent: AgentName; unread?:
   const [receipts, ...perSource] = await Promise.all([
     readReceipts(here.snapshot, input.agent),
     ...[here, ...siblings].map(async (source) => {
-      const messages = await readMessages(source.snapshot, {
+      const messages = await readMessages(source, {
         targets: targetsOf(reader, source.sibling === null),
         ...(input.thread ? {thread: input.thread} : {}),
       })
@@ -165,7 +198,7 @@ export async function readThread(ctx: Context, thread: ThreadId): Promise<InboxE
   const {here, siblings} = await messageSources(ctx)
   const perSource = await Promise.all(
     [here, ...siblings].map(async (source) =>
-      (await readMessages(source.snapshot, {thread})).map((message) => ({message, project: source.project, sibling: source.sibling, read: false})),
+      (await readMessages(source, {thread})).map((message) => ({message, project: source.project, sibling: source.sibling, read: false})),
     ),
   )
   return oldestFirst(perSource.flat())

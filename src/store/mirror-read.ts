@@ -54,6 +54,44 @@ export class MirrorFiles {
   }
 
   /**
+   * Every file under the folder at `path`, as paths from the top of the work tree, in git's order ([] when the folder
+   * is not there); null when there are more than `limit` (the caller asks git then), or when the folder, one above
+   * it or anything below it is a link or neither a folder nor a file.
+   */
+  listFiles(path: string, limit: number): string[] | null {
+    // The folder and each one above it: a real folder, or absent (the mirror shows the tip: nothing there), never a link.
+    const parts = path.split('/')
+    for (let i = 1; i <= parts.length; i++) {
+      let info: import('node:fs').Stats
+      try {
+        info = lstatSync(join(this.workTree, parts.slice(0, i).join('/')))
+      } catch {
+        return []
+      }
+      if (!info.isDirectory()) return null
+    }
+    const found: string[] = []
+    const walk = (dir: string): boolean => {
+      for (const name of this.list(dir)) {
+        const child = `${dir}/${name}`
+        let info: import('node:fs').Stats
+        try {
+          info = lstatSync(join(this.workTree, child))
+        } catch {
+          return false // gone meanwhile: a writer is at work
+        }
+        if (info.isDirectory()) {
+          if (!walk(child)) return false
+        } else if (info.isFile()) {
+          if (found.push(child) > limit) return false
+        } else return false
+      }
+      return true
+    }
+    return walk(path) ? found : null
+  }
+
+  /**
    * The names in the folder at `path`, sorted as git sorts a tree's entries (by bytes), or [] when it is absent, a
    * link or not a folder.
    */

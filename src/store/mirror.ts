@@ -112,6 +112,16 @@ export class Mirror {
     return this.repo.workTree !== null
   }
 
+  /**
+   * Whether the mirror's files show the commit `tip`, whole: its state names that commit, and it is neither off nor
+   * partial. Reads of the files may then stand for reads of the commit (the edit hook's, an inbox's).
+   */
+  shows(tip: Oid | null): boolean {
+    if (!this.hasWorkTree || tip === null) return false
+    const state = this.readState()
+    return state.tip === tip && !state.partial && state.disabled === null
+  }
+
   private get statePath(): string {
     return join(this.repo.gitDir, 'trail', 'mirror.json')
   }

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict'
-import {mkdirSync} from 'node:fs'
+import {mkdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {before, describe, it} from 'node:test'
 import {json, ok, runCli} from '../helpers/cli.js'
-import {TestRepo, useTempDirs, type UserState} from '../helpers/repo.js'
+import {TestRepo, useRepos, useTempDirs, type UserState} from '../helpers/repo.js'
+import {runTraced} from '../helpers/trace.js'
 import type {InboxEntryJson, SiblingSyncJson} from '../../src/render/messages.js'
 import type {SearchJson} from '../../src/render/search.js'
 
@@ -294,6 +295,69 @@ describe('messages within a project, and siblings that are not set up', () => {
     user.config = app.userState().config
     await ok(app.dir, ['relay', 'send', 'docs:lead', 'Writer leads docs'], as('Coder'))
     app.assertUserStateUnchanged(user)
+  })
+})
+
+// This project's messages are read from the mirror's files when the mirror shows the ref's tip (no git process),
+// from git otherwise: the same inbox and thread either way; never through a symbolic link.
+describe("this project's messages read from the mirror", () => {
+  const repos = useRepos()
+
+  /** A project with messages to two agents, in two threads, and a receipt. */
+  async function withMessages(): Promise<TestRepo> {
+    const repo = repos()
+    await ok(repo.dir, ['relay', 'send', 'Reviewer', 'Please review #12', '--thread', 'pr-12'], as('Coder'))
+    await ok(repo.dir, ['relay', 'send', 'Reviewer', 'Also #13'], as('Coder'))
+    await ok(repo.dir, ['relay', 'send', 'Coder', 'Looks good', '--thread', 'pr-12'], as('Reviewer'))
+    await ok(repo.dir, ['relay', 'send', '*', 'Standup in 5'], as('Boss'))
+    const [first] = await json<InboxEntryJson[]>(repo.dir, ['relay', 'inbox', '--agent', 'Reviewer'])
+    await ok(repo.dir, ['relay', 'inbox', '--mark-read', first!.id], as('Reviewer'))
+    return repo
+  }
+
+  /** What the commands that read messages answer, and whether any of them ran git grep. */
+  async function readings(repo: TestRepo): Promise<{answers: string[]; grep: boolean}> {
+    const runs = await Promise.all([
+      runTraced(repo.dir, ['relay', 'inbox', '--agent', 'Reviewer', '--json']),
+      runTraced(repo.dir, ['relay', 'inbox', '--agent', 'Coder', '--unread', '--json']),
+      runTraced(repo.dir, ['relay', 'thread', 'pr-12', '--json']),
+      runTraced(repo.dir, ['relay', 'continuity', 'load'], as('Reviewer')),
+    ])
+    for (const run of runs) assert.equal(run.code, 0, run.stderr)
+    return {answers: runs.map((run) => run.stdout), grep: runs.some((run) => run.trace.processes.includes('grep'))}
+  }
+
+  /** Marks the mirror as built from part of the ref only: reads then ask git (src/store/mirror.ts `shows`). */
+  function partialMirror(repo: TestRepo): void {
+    const path = join(repo.dir, '.git', 'trail', 'mirror.json')
+    writeFileSync(path, JSON.stringify({...JSON.parse(readFileSync(path, 'utf8')), partial: true}))
+  }
+
+  it('answers without git grep, as git grep answers', async () => {
+    const repo = await withMessages()
+    const before = repo.userState()
+    const fromMirror = await readings(repo)
+    assert.equal(fromMirror.grep, false, 'no git grep while the mirror shows the tip')
+    assert.match(fromMirror.answers[0]!, /Please review #12/)
+    assert.match(fromMirror.answers[3]!, /Also #13/)
+    partialMirror(repo)
+    const fromGit = await readings(repo)
+    assert.equal(fromGit.grep, true, 'git grep once the mirror does not show the tip')
+    assert.deepEqual(fromMirror.answers, fromGit.answers)
+    repo.assertUserStateUnchanged(before)
+  })
+
+  it('asks git when a link or something else than a file or folder is among the messages, and reads nothing through it', async () => {
+    const repo = await withMessages()
+    const expected = await readings(repo)
+    const outside = repos()
+    mkdirSync(join(outside.dir, 'elsewhere'))
+    writeFileSync(join(outside.dir, 'elsewhere', 'msg_planted.md'), '---\nto: Reviewer\n---\nplanted\n')
+    symlinkSync(join(outside.dir, 'elsewhere'), join(repo.dir, '.relay', 'messages', 'zz-link'))
+    const withLink = await readings(repo)
+    assert.equal(withLink.grep, true)
+    assert.deepEqual(withLink.answers, expected.answers)
+    assert.ok(!withLink.answers.some((answer) => answer.includes('planted')))
   })
 })
 
