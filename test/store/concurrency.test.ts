@@ -86,7 +86,9 @@ describe('trail doctor beside writers', () => {
           } else await ok(cwd, ['trail', 'decision', `w${index} d${n}`, '--agent', agent])
         }
       }
-      const writers = Array.from({length: 6}, (_, index) => writer(index))
+      // A writer's failure is kept for the end (never an unhandled rejection: the repositories are removed below).
+      const failures: unknown[] = []
+      const writers = Array.from({length: 6}, (_, index) => writer(index).catch((error: unknown) => failures.push(error)))
       const reports: string[] = []
       try {
         for (let round = 0; round < 12; round++) {
@@ -101,6 +103,7 @@ describe('trail doctor beside writers', () => {
         writing = false
         await Promise.all(writers)
       }
+      assert.deepEqual(failures, [], 'every write beside trail doctor succeeded')
       assert.deepEqual(reports, [])
       await ok(repo.dir, ['trail', 'doctor'])
       await ok(worktree, ['trail', 'doctor'])
