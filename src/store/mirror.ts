@@ -194,10 +194,14 @@ export class Mirror {
    * never built is left to `trail init`, a sync or `trail doctor --fix`: building one costs a checkout.
    */
   async catchUp(ref: string, seenTip: Oid): Promise<void> {
-    if (!this.hasWorkTree) return
+    if (this.isBehind(seenTip)) await this.syncToRef(ref, 0)
+  }
+
+  /** Whether the mirror shows a commit it was built for whole, but not `tip`: a read catches it up (catchUp). */
+  private isBehind(tip: Oid): boolean {
+    if (!this.hasWorkTree) return false
     const state = this.readState()
-    if (state.disabled !== null || state.tip === null || state.partial || state.tip === seenTip) return
-    await this.syncToRef(ref, 0)
+    return state.disabled === null && state.tip !== null && !state.partial && state.tip !== tip
   }
 
   /**
@@ -323,8 +327,7 @@ export class Mirror {
       const tip = (await this.repo.reader.read(ref))?.oid
       if (tip === undefined) return drift
       // Another worktree's writes leave this mirror behind until a read here catches it up, as any read does.
-      const state = this.readState()
-      if (state.disabled === null && !state.partial && state.tip !== null && state.tip !== tip) await this.syncTo(tip)
+      if (this.isBehind(tip)) await this.syncTo(tip)
       const paths = [...drift.changed, ...drift.extra]
       const objects = await this.repo.reader.readMany(paths.map((path) => `${tip}:${path}`))
       const onRef = new Map(paths.map((path, index) => [path, objects[index]?.type === 'blob' ? objects[index].oid : null]))
