@@ -81,7 +81,9 @@ function redactUncached(text: string): string {
 
 /**
  * Fields that name or date things (ids, agent and project names, statuses, times): never redacted, so a name
- * that happens to look like a token ("ghp_" and 36 letters is a valid agent name) stays a readable record.
+ * that happens to look like a token ("ghp_" and 36 letters is a valid agent name) stays a readable record. A
+ * result may hold a whole record under such a name (`{trajectory, decision}`, `{ledger, handoff}`): an object
+ * there is redacted as any other.
  */
 const STRUCTURAL_KEYS = new Set([
   'id',
@@ -109,10 +111,16 @@ const STRUCTURAL_KEYS = new Set([
 export function redact<T>(value: T): T {
   if (typeof value === 'string') return redactText(value) as T
   if (Array.isArray(value)) return redactList(value) as T
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, STRUCTURAL_KEYS.has(key) ? item : redact(item)])) as T
+  if (isPlainObject(value)) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, STRUCTURAL_KEYS.has(key) && !isPlainObject(item) ? item : redact(item)])) as T
   }
-  return value
+  return value // numbers, booleans, null, and objects that are not plain data (a Map, a Date) are left as they are
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false
+  const prototype = Object.getPrototypeOf(value) as unknown
+  return prototype === Object.prototype || prototype === null
 }
 
 const KEY_BLOCK = new RegExp(PRIVATE_KEY_SOURCE, 'g')

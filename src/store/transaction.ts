@@ -5,7 +5,7 @@ import {describeLeftOut, recordByteLimit} from '../model/foreign-entries.js'
 import {FORMAT_VERSION, renderFormat} from '../model/format.js'
 import {FORMAT_PATH} from '../model/layout.js'
 import {clip, oneLine} from '../model/text.js'
-import {redactText} from '../model/redact.js'
+import {redact, redactText} from '../model/redact.js'
 import {waitOutGitLock} from './git-locks.js'
 import {inspectIncoming} from './incoming.js'
 import {checkIncomingFormat, Snapshot} from './snapshot.js'
@@ -26,6 +26,10 @@ export interface Draft<T> {
   subject: string
   /** Trailers such as Trail-Record: <id>, in order. */
   trailers?: readonly (readonly [string, string])[]
+  /**
+   * What the write gives its caller, redacted as the records are (a command prints it, an MCP tool returns it):
+   * what an agent is told it recorded is what was recorded.
+   */
   result: T
   /** Further parents of the commit: a merge. */
   mergeParents?: readonly Oid[]
@@ -82,7 +86,7 @@ export async function transact<T>(store: Store, change: (snapshot: Snapshot) => 
       const isMerge = (draft.mergeParents?.length ?? 0) > 0
       if (draft.moveTo === undefined && draft.writes.length === 0 && !isMerge) {
         await pending.cancel()
-        return draft.result
+        return redact(draft.result)
       }
       let moved: {commit: Oid; writes: readonly FileChange[] | null} | null
       let outcome: CommitOutcome
@@ -113,7 +117,7 @@ export async function transact<T>(store: Store, change: (snapshot: Snapshot) => 
           tidyingFailed(`${[...store.mirror.blocked].join(', ')} is a symbolic link or not a folder, and the mirror is never written through it`)
           store.mirror.blocked.clear()
         }
-        return draft.result
+        return redact(draft.result)
       }
       // git's lock on the ref: wait for it to go, or recover it once it is known to be left behind (./git-locks.ts);
       // never 60 attempts against a lock nobody will release.
