@@ -1,18 +1,28 @@
 import {spawn} from 'node:child_process'
-import {closeSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync} from 'node:fs'
+import {closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeSync} from 'node:fs'
 import {join} from 'node:path'
 import {type Env, gitEnv, gitExecutable, trace} from './process.js'
 
-// Rolling the small packs every write leaves into one, off the write's path and at a cost that does not grow with
+// Rolling the small packs every write leaves into fewer, off the write's path and at a cost that does not grow with
 // the store. `git repack --geometric=2` walks every tree of the newest commit to order its objects (430 ms at
-// 100,000 records, 1.5 s on a loaded machine), so it is not used: the objects of the small packs are read from
-// their index files here (a few KB each) and fed to `git pack-objects`, which packs exactly those.
+// 100,000 records, 1.5 s on a loaded machine), and so does `git pack-objects --stdin-packs` (0.7-0.9 s there: it
+// walks the trees from the packs' commits to order their objects), so neither is used: the objects of the small
+// packs are read from their index files here (a few KB each) and fed to `git pack-objects`, which packs exactly
+// those.
+//
+// Which packs: a geometric progression, as git's own `repack --geometric=2` keeps, by object count. The packs are
+// taken smallest first while the next one holds fewer than twice the objects taken so far; it and every larger one
+// stay. So the pack a roll-up made is rolled up again only once as many objects have come after it: an object is
+// packed again a logarithmic number of times, not once every SMALL_PACK_LIMIT writes until its pack reaches 1 MB.
+// (Rolling every small pack each time re-packed and re-read a pack of up to 1 MB on every sixteenth write: 50-80 ms
+// on that write at 100,000 records.)
 //
 // In two steps, so no write ever waits for git's work:
-// 1. start (a write with more than SMALL_PACK_LIMIT small packs): the state file <common dir>/trail/pack-rollup is
-//    created exclusively (one roll-up at a time) with the names of the input packs; `git pack-objects` is started
-//    detached, unref'd, its stdin a file of object names and its stdout the state file, where it appends the new
-//    pack's name when the pack and its index are in place. The write returns without waiting.
+// 1. start (a write that finds more than SMALL_PACK_LIMIT packs to roll up): the state file
+//    <common dir>/trail/pack-rollup is created exclusively (one roll-up at a time) with the names of the input
+//    packs; `git pack-objects` is started detached, unref'd, its stdin a file of their objects' names and its
+//    stdout the state file, where it appends the new pack's name when the pack and its index are in place. The
+//    write returns without waiting.
 // 2. finish (a later write): once the new pack's index is there and holds every object of every input pack, the
 //    input packs are deleted, index first, as git's own repack does. A roll-up that failed or was killed leaves no
 //    name: after ROLLUP_STALE_MS its state file is removed and the packs are rolled up next time. Nothing is deleted
@@ -46,25 +56,102 @@ function packDir(place: RollupPlace): string {
   return join(place.commonDir, 'objects', 'pack')
 }
 
-/**
- * The object names in a version 2 pack index (hex), or null when the file is missing or not one.
- *
- * @example readPackIndex('.git/objects/pack/pack-1a2b….idx', 20)   // ['3f0c…', …]
- */
-export function readPackIndex(path: string, hashBytes: number): string[] | null {
+const INDEX_HEADER = 8 + 256 * 4
+
+/** A version 2 pack index's sorted table of object names (raw bytes) and their count, or null when it is not one. */
+interface IndexTable {
+  names: Buffer
+  count: number
+}
+
+function readIndexTable(path: string, hashBytes: number): IndexTable | null {
   let bytes: Buffer
   try {
     bytes = readFileSync(path)
   } catch {
     return null
   }
-  if (bytes.length < 8 + 1024 || bytes.readUInt32BE(0) !== 0xff744f63 || bytes.readUInt32BE(4) !== 2) return null
+  if (bytes.length < INDEX_HEADER || bytes.readUInt32BE(0) !== 0xff744f63 || bytes.readUInt32BE(4) !== 2) return null
   const count = bytes.readUInt32BE(8 + 255 * 4)
-  const start = 8 + 1024
-  if (bytes.length < start + count * (hashBytes + 8) + 2 * hashBytes) return null
+  if (bytes.length < INDEX_HEADER + count * (hashBytes + 8) + 2 * hashBytes) return null
+  return {names: bytes.subarray(INDEX_HEADER, INDEX_HEADER + count * hashBytes), count}
+}
+
+/**
+ * The object names in a version 2 pack index (hex), or null when the file is missing or not one.
+ *
+ * @example readPackIndex('.git/objects/pack/pack-1a2b….idx', 20)   // ['3f0c…', …]
+ */
+export function readPackIndex(path: string, hashBytes: number): string[] | null {
+  const table = readIndexTable(path, hashBytes)
+  if (table === null) return null
   const names: string[] = []
-  for (let i = 0; i < count; i++) names.push(bytes.toString('hex', start + i * hashBytes, start + (i + 1) * hashBytes))
+  for (let i = 0; i < table.count; i++) names.push(table.names.toString('hex', i * hashBytes, (i + 1) * hashBytes))
   return names
+}
+
+/**
+ * How many objects a pack holds, from its index's header alone (one read of 1 KB), or null when the index is
+ * missing or not one.
+ */
+export function packObjectCount(indexPath: string): number | null {
+  let fd: number
+  try {
+    fd = openSync(indexPath, 'r')
+  } catch {
+    return null
+  }
+  try {
+    const header = Buffer.alloc(INDEX_HEADER)
+    if (readSync(fd, header, 0, INDEX_HEADER, 0) !== INDEX_HEADER) return null
+    if (header.readUInt32BE(0) !== 0xff744f63 || header.readUInt32BE(4) !== 2) return null
+    return header.readUInt32BE(8 + 255 * 4)
+  } catch {
+    return null
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** Whether every name of `part` is in `whole` (both sorted tables of the same hash size): one merge walk, no strings. */
+function holdsAll(whole: IndexTable, part: IndexTable, hashBytes: number): boolean {
+  let at = 0
+  for (let i = 0; i < part.count; i++) {
+    const start = i * hashBytes
+    let order = 1
+    while (at < whole.count) {
+      order = whole.names.compare(part.names, start, start + hashBytes, at * hashBytes, (at + 1) * hashBytes)
+      if (order >= 0) break
+      at++
+    }
+    if (order !== 0) return false
+  }
+  return true
+}
+
+/** A pack that may be rolled up: its file name in objects/pack and the objects its index counts. */
+export interface SmallPack {
+  name: string
+  objects: number
+}
+
+/**
+ * The packs to roll up into one (see above: smallest first, while the next holds fewer than twice the objects taken
+ * so far), or [] while there are no more than `limit` of them.
+ *
+ * @example packsToRollUp([{name: 'pack-a.pack', objects: 9}, ...16 more of 9, {name: 'pack-r.pack', objects: 400}], 16)
+ *          // the 17 small ones; the one of 400 objects stays
+ */
+export function packsToRollUp(packs: readonly SmallPack[], limit: number): string[] {
+  const ascending = [...packs].sort((a, b) => a.objects - b.objects || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  const taken: string[] = []
+  let objects = 0
+  for (const pack of ascending) {
+    if (taken.length > 0 && pack.objects >= 2 * objects) break
+    taken.push(pack.name)
+    objects += pack.objects
+  }
+  return taken.length > limit ? taken : []
 }
 
 /** Removes a pack: its index first (a reader never finds an index without its pack), then the rest. */
@@ -119,14 +206,13 @@ export function finishRollup(place: RollupPlace, now = Date.now()): RollupState 
     const current = parseState(readFileSync(claimed, 'utf8'))
     if (current === null || current.result === null) return 'failed'
     const dir = packDir(place)
-    const made = readPackIndex(join(dir, `pack-${current.result}.idx`), place.hashBytes)
+    const made = readIndexTable(join(dir, `pack-${current.result}.idx`), place.hashBytes)
     if (made === null) return 'failed'
-    const inNewPack = new Set(made)
     for (const input of current.inputs) {
       if (input === `pack-${current.result}.pack`) continue
-      const names = readPackIndex(join(dir, input.replace(/\.pack$/, '.idx')), place.hashBytes)
+      const table = readIndexTable(join(dir, input.replace(/\.pack$/, '.idx')), place.hashBytes)
       // Gone already (another roll-up took it), or an object the new pack lacks: keep the pack.
-      if (names === null || !names.every((name) => inNewPack.has(name))) continue
+      if (table === null || !holdsAll(made, table, place.hashBytes)) continue
       deletePack(dir, input)
     }
     return 'finished'
@@ -140,8 +226,9 @@ export function finishRollup(place: RollupPlace, now = Date.now()): RollupState 
 }
 
 /**
- * Starts rolling `packs` (names of small packs in objects/pack) into one with a detached `git pack-objects`, unless
- * a roll-up is under way. Returns whether it started one. Never waits for git.
+ * Starts rolling `packs` (names of packs in objects/pack, from packsToRollUp) into one with a detached `git
+ * pack-objects` fed their objects' names, unless a roll-up is under way. Returns whether it started one. Never
+ * waits for git.
  */
 export function startRollup(place: RollupPlace, packs: readonly string[], now = Date.now()): boolean {
   const dir = packDir(place)

@@ -10,7 +10,7 @@ import {ObjectCache} from './object-cache.js'
 import {CARRIED_BYTES, loadCarriedObjects, saveCarriedObjects} from './carried-objects.js'
 import {objectId} from './hash.js'
 import {ObjectReader, type GitObject} from './object-reader.js'
-import {finishRollup, startRollup} from './pack-rollup.js'
+import {finishRollup, packObjectCount, packsToRollUp, startRollup} from './pack-rollup.js'
 import {isPushRace, readRefUpdateFailure} from './ref-races.js'
 import {oidLength, type ObjectFormat, type Oid} from './objects.js'
 import {checkoutFiles, type CheckoutFile} from './private-checkout.js'
@@ -1062,9 +1062,10 @@ export class GitRepo {
   /**
    * Keeps the object store tidy after writes, at the cost of a readdir or two in the common case, never waiting for
    * git's work:
-   * - every write adds one small pack; past SMALL_PACK_LIMIT small packs, a detached `git pack-objects` rolls them
-   *   into one, and a later write deletes them once their objects are in it (./pack-rollup.ts): the cost on a write
-   *   is a few small files read, whatever the size of the store;
+   * - every write adds one small pack; past SMALL_PACK_LIMIT small packs to roll up (a geometric progression of
+   *   the packs stays), a detached `git pack-objects` rolls them into one, and a later write deletes them once
+   *   their objects are in it (./pack-rollup.ts): the cost on a write is a few small files read, whatever the size
+   *   of the store;
    * - loose objects (from fetches) are judged the way git judges them, the fill of objects/17 against
    *   gc.auto / 256, and left to `git gc --auto` (which detaches itself: gc.autoDetach).
    * Returns what it started.
@@ -1080,7 +1081,14 @@ export class GitRepo {
     const small = [...names].filter(
       (name) => name.endsWith('.pack') && !names.has(name.replace(/\.pack$/, '.keep')) && fileSize(join(packDir, name)) < SMALL_PACK_BYTES,
     )
-    if (rollup !== 'running' && small.length > SMALL_PACK_LIMIT && startRollup(place, small)) return 'rollup'
+    // Their object counts (an index's header each) only when there may be enough of them to roll up.
+    if (rollup !== 'running' && small.length > SMALL_PACK_LIMIT) {
+      const counted = small.flatMap((name) => {
+        const objects = packObjectCount(join(packDir, name.replace(/\.pack$/, '.idx')))
+        return objects === null ? [] : [{name, objects}]
+      })
+      if (startRollup(place, packsToRollUp(counted, SMALL_PACK_LIMIT))) return 'rollup'
+    }
     const limit = (await this.writeSettings()).gcAuto
     if (!(limit > 0) || listNames(join(this.commonDir, 'objects', '17')).length <= Math.ceil(limit / 256)) return 'none'
     // git gc --auto packs in the background (gc.autoDetach); until it is done, every write would start another
