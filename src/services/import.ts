@@ -171,24 +171,25 @@ export async function importTrajectories(ctx: Context, input: ImportInput): Prom
     const result = await plan(await store.snapshot())
     return {folders, imported: result.imported, alreadyThere: result.skipped, unreadable: result.unreadable, dryRun: true, commit: null, mirrorDeferred: false}
   }
-  let outcome: Awaited<ReturnType<typeof plan>>
+  let outcome: Omit<Awaited<ReturnType<typeof plan>>, 'writes'> & {written: number}
   try {
     outcome = await store.transact(async (snapshot) => {
-      const result = await plan(snapshot)
+      const {writes, ...result} = await plan(snapshot)
       const events = result.imported.reduce((sum, t) => sum + t.events, 0)
-      store.mirror.deferNextUpdate(result.writes.length > MIRROR_WRITE_LIMIT)
+      store.mirror.deferNextUpdate(writes.length > MIRROR_WRITE_LIMIT)
       return {
-        writes: result.writes,
+        writes,
         subject: `import ${counted(result.imported.length, 'trajectory').replace(/ys$/, 'ies')} (${counted(events, 'event')}) from agent-trajectories`,
         trailers: [['Trail-Import', 'agent-trajectories'] as const],
-        result,
+        // What the import found, without the rendered files (a transaction's result is redacted again on its way out).
+        result: {...result, written: writes.length},
       }
     })
   } finally {
     store.mirror.deferNextUpdate(false)
   }
-  const commit = outcome.writes.length > 0 ? await store.repo.resolveRef(store.ref) : null
-  const mirrorDeferred = commit !== null && store.mirror.hasWorkTree && outcome.writes.length > MIRROR_WRITE_LIMIT
+  const commit = outcome.written > 0 ? await store.repo.resolveRef(store.ref) : null
+  const mirrorDeferred = commit !== null && store.mirror.hasWorkTree && outcome.written > MIRROR_WRITE_LIMIT
   // agent-relay's data folder shows what was imported too (the files it reads are derived from the records).
   if (outcome.imported.length > 0)
     await projectIfAsked(
