@@ -14,8 +14,8 @@ import {type Env, gitEnv, gitExecutable, trace} from './process.js'
 // taken smallest first while the next one holds fewer than twice the objects taken so far; it and every larger one
 // stay. So the pack a roll-up made is rolled up again only once as many objects have come after it: an object is
 // packed again a logarithmic number of times, not once every SMALL_PACK_LIMIT writes until its pack reaches 1 MB.
-// (Rolling every small pack each time re-packed and re-read a pack of up to 1 MB on every sixteenth write: 50-80 ms
-// on that write at 100,000 records.)
+// (Rolling every small pack each time packed the pack of every earlier roll-up again, and read its index into
+// strings twice, until it reached 1 MB: at 100,000 records, a pack of 9,630 objects, 43 ms of `git pack-objects`.)
 //
 // In two steps, so no write ever waits for git's work:
 // 1. start (a write that finds more than SMALL_PACK_LIMIT packs to roll up): the state file
