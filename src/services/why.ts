@@ -9,6 +9,7 @@ import {quoteInput} from '../model/text.js'
 import {linkSources, readLinks, trajectoriesByKey, type KeyHit, type LinkSource} from './commit-links.js'
 import type {Context} from './context.js'
 import {commitOfDecision, readHandoffs} from './review.js'
+import {readHeadCommit} from '../store/history-cache.js'
 import {readEvents, readTrajectory} from './trajectory-records.js'
 
 /** Where link keys live on the ref (.trail/links/ab/cd/<key>/<trajectory>.yaml). */
@@ -63,7 +64,13 @@ export async function explainLines(ctx: Context, input: WhyInput): Promise<WhyRe
   const repo = store.repo
   const path = repoPath(repo.workTree, ctx.cwd, input.path)
   const revName = input.rev ?? 'HEAD'
-  const rev = await repo.resolveCommit(revName)
+  const ranges = input.lines?.map(([start, end]) => [start, end] as [number, number]) ?? null
+  // Lines of HEAD, the common question: HEAD's commit is read from git's files and `git blame` starts at once, so
+  // git works while the file is read and checked below; its answer is used only once the file has those lines.
+  const head = ranges !== null && input.rev === undefined ? readHeadCommit(repo) : null
+  const blamed = head === null || ranges === null ? null : repo.blame(path, ranges, head)
+  blamed?.catch(() => {}) // awaited below, or dropped when the file is refused first
+  const rev = head ?? (await repo.resolveCommit(revName))
   if (rev === null)
     throw new NotFoundError(
       `'${quoteInput(revName)}' names no commit here`,
@@ -78,7 +85,6 @@ export async function explainLines(ctx: Context, input: WhyInput): Promise<WhyRe
     )
   }
   const binary = blob.data.subarray(0, NUL_SCAN_BYTES).includes(0)
-  const ranges = input.lines?.map(([start, end]) => [start, end] as [number, number]) ?? null
   if (ranges !== null && binary)
     throw new UsageError(`${path} is a binary file: it has no lines to explain`, `ask about the whole file instead: trail why ${path}`, 'E_INPUT')
   if (ranges !== null) {
@@ -92,7 +98,7 @@ export async function explainLines(ctx: Context, input: WhyInput): Promise<WhyRe
   const commits = new Map<Oid, {subject: string; author: string; path: string; lines: number[]}>()
   const [sources, history] = await Promise.all([
     linkSources(ctx),
-    ranges !== null ? repo.blame(path, ranges, rev) : repo.fileHistory(path, rev, input.maxCommits ?? 500),
+    ranges !== null ? (blamed ?? repo.blame(path, ranges, rev)) : repo.fileHistory(path, rev, input.maxCommits ?? 500),
   ])
   let subjects: Promise<void> = Promise.resolve()
   if (ranges !== null) {
