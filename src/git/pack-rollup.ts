@@ -58,6 +58,12 @@ function packDir(place: RollupPlace): string {
 
 const INDEX_HEADER = 8 + 256 * 4
 
+/** The object count a version 2 pack index's header gives (its last fan-out entry), or null when it is not one. */
+function headerCount(bytes: Buffer): number | null {
+  if (bytes.length < INDEX_HEADER || bytes.readUInt32BE(0) !== 0xff744f63 || bytes.readUInt32BE(4) !== 2) return null
+  return bytes.readUInt32BE(8 + 255 * 4)
+}
+
 /** A version 2 pack index's sorted table of object names (raw bytes) and their count, or null when it is not one. */
 interface IndexTable {
   names: Buffer
@@ -71,9 +77,8 @@ function readIndexTable(path: string, hashBytes: number): IndexTable | null {
   } catch {
     return null
   }
-  if (bytes.length < INDEX_HEADER || bytes.readUInt32BE(0) !== 0xff744f63 || bytes.readUInt32BE(4) !== 2) return null
-  const count = bytes.readUInt32BE(8 + 255 * 4)
-  if (bytes.length < INDEX_HEADER + count * (hashBytes + 8) + 2 * hashBytes) return null
+  const count = headerCount(bytes)
+  if (count === null || bytes.length < INDEX_HEADER + count * (hashBytes + 8) + 2 * hashBytes) return null
   return {names: bytes.subarray(INDEX_HEADER, INDEX_HEADER + count * hashBytes), count}
 }
 
@@ -103,9 +108,7 @@ export function packObjectCount(indexPath: string): number | null {
   }
   try {
     const header = Buffer.alloc(INDEX_HEADER)
-    if (readSync(fd, header, 0, INDEX_HEADER, 0) !== INDEX_HEADER) return null
-    if (header.readUInt32BE(0) !== 0xff744f63 || header.readUInt32BE(4) !== 2) return null
-    return header.readUInt32BE(8 + 255 * 4)
+    return readSync(fd, header, 0, INDEX_HEADER, 0) === INDEX_HEADER ? headerCount(header) : null
   } catch {
     return null
   } finally {

@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import {describe, it} from 'node:test'
 import {SMALL_PACK_LIMIT} from '../../src/git/repo.js'
 import {LOCK_FILE} from '../../src/store/writer-lock.js'
-import {settledPackBound} from '../helpers/packs.js'
+import {packFiles, settledPackBound} from '../helpers/packs.js'
 import {useRepos} from '../helpers/repo.js'
 import {startMcp} from './mcp-client.js'
 
@@ -23,7 +23,7 @@ describe("relay mcp's writes in the object store", () => {
       readdirSync(objects)
         .filter((name) => /^[0-9a-f]{2}$/.test(name))
         .flatMap((folder) => readdirSync(join(objects, folder)))
-    const packs = () => readdirSync(join(objects, 'pack')).filter((name) => name.endsWith('.pack'))
+    const packs = () => packFiles(join(objects, 'pack'))
     const loose = new Set(looseObjects())
     let writes = 0
     const server = await startMcp({cwd: repo.dir, clientName: 'packs'})

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict'
-import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
 import {finishRollup, readPackIndex} from '../../src/git/pack-rollup.js'
 import {SMALL_PACK_LIMIT} from '../../src/git/repo.js'
 import {ok} from '../helpers/cli.js'
 import {type TestRepo, testEnv, useRepos} from '../helpers/repo.js'
-import {settledPackBound} from '../helpers/packs.js'
+import {packFiles, settledPackBound} from '../helpers/packs.js'
 import {runTraced} from '../helpers/trace.js'
 
 // Maintenance never lands on a write's path (issue 14): every write leaves a small pack, and past SMALL_PACK_LIMIT
@@ -19,7 +19,7 @@ const REF = 'refs/trail/records'
 const newRepo = useRepos()
 
 const packDir = (repo: TestRepo) => join(repo.dir, '.git', 'objects', 'pack')
-const packs = (repo: TestRepo) => readdirSync(packDir(repo)).filter((name) => name.endsWith('.pack'))
+const packs = (repo: TestRepo) => packFiles(packDir(repo))
 const place = (repo: TestRepo) => ({commonDir: join(repo.dir, '.git'), cwd: repo.dir, env: testEnv(), hashBytes: 20})
 const statePath = (repo: TestRepo) => join(repo.dir, '.git', 'trail', 'pack-rollup')
 
