@@ -1,4 +1,4 @@
-import {closeSync, constants, fstatSync, openSync, readFileSync} from 'node:fs'
+import {closeSync, constants, fstatSync, lstatSync, openSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {writeFileAtomic} from '../files.js'
 import type {GitObject} from './object-reader.js'
@@ -7,7 +7,10 @@ import {oidLength, type ObjectFormat, type ObjectType} from './objects.js'
 // What one command's write leaves for the next command's (GitRepo.commitInProcess): the objects of the commit it
 // made that it read or wrote on the way, the new tip's commit, the trees on the paths it changed and the records
 // it read, in the repository's private state (<common dir>/trail/carried-objects). The next write of the same agent
-// reads the same folders and records, so it finds them here and starts no `git cat-file`.
+// reads the same folders and records, so it finds them here and starts no `git cat-file`. A long-lived process
+// (relay mcp) carries its writes' objects the same way, once each answer is on its way, and reads what a command's
+// write carried when it finds the ref moved (GitRepo.keepCommitsWarm): a write beside the other reads nothing
+// from git either way.
 //
 // Each object is stored with its id, as git's own object store is, and read back as it was stored: a read (`trail
 // status`) uses them as git uses its objects, without hashing them again (which would cost a command that reads
@@ -64,6 +67,20 @@ export function loadCarriedObjects(commonDir: string, format: ObjectFormat): Git
     at = end + 1
   }
   return objects
+}
+
+/**
+ * What tells one carried file from the next (its inode, size and change time: each write renames a new file in),
+ * or null when there is none; for a long-lived process, which reads another process's carried objects only when
+ * they are new.
+ */
+export function carriedStamp(commonDir: string): string | null {
+  try {
+    const stat = lstatSync(carriedPath(commonDir), {bigint: true})
+    return stat.isFile() ? `${stat.ino}:${stat.size}:${stat.ctimeNs}` : null
+  } catch {
+    return null
+  }
 }
 
 /** Replaces the carried objects with `objects`: "<type> <size> <id>", a newline, the content, a newline, each. */

@@ -27,13 +27,20 @@ const LARGEST_OBJECT = 256 * 1024
 export class ObjectCache {
   /** By id, least recently used first (a Map iterates in insertion order; a hit is moved to the end). */
   private readonly objects = new Map<Oid, GitObject>()
-  /** `<id>^{tree}` and `<id>:<path>` walked before: the id of what they name (null: nothing). */
-  private readonly named = new Map<string, Oid | null>()
+  /**
+   * `<id>^{tree}` and `<id>:<path>` walked before: the ids of the objects on the way, the last being what they
+   * name (null: nothing).
+   */
+  private readonly named = new Map<string, Oid[] | null>()
   private bytes = 0
   private readonly hexLength: number
   /** Objects kept with the id they came with, not checked yet (./carried-objects.ts), and how to check them. */
   private readonly unchecked = new Set<Oid>()
   private check: ((object: GitObject) => boolean) | undefined
+  /** Where objects another process carried come from, when a ref names a commit not kept here (see refillWith). */
+  private refill: (() => readonly GitObject[]) | undefined
+  /** The objects used since `beginUse` (null: not counted), which a long-lived process's write carries. */
+  private used: Set<Oid> | null = null
 
   constructor(
     private readonly commonDir: string,
@@ -53,20 +60,27 @@ export class ObjectCache {
     if (!match) return undefined
     const [, base, peel, path] = match
     let oid: Oid | undefined
-    if (base!.startsWith('refs/')) oid = SAFE_REF.test(base!) ? this.looseRef(base!) : undefined
-    else if (base!.length === this.hexLength) oid = base
+    if (base!.startsWith('refs/')) {
+      oid = SAFE_REF.test(base!) ? this.looseRef(base!) : undefined
+      // Another process moved the ref: what its write carried (./carried-objects.ts) may hold the new tip's trees.
+      if (oid !== undefined && this.refill !== undefined && !this.objects.has(oid)) for (const object of this.refill()) this.putUnchecked(object)
+    } else if (base!.length === this.hexLength) oid = base
     if (oid === undefined) return undefined
     if (peel === undefined && path === undefined) return this.get(oid)
     // What an object id and a path name never changes: the walk below is done once for each.
     const key = `${oid}${revision.slice(base!.length)}`
     const known = this.named.get(key)
     if (known === null) return null
-    const found = known === undefined ? undefined : this.get(known)
-    if (found !== undefined) return found
-    const walked = this.walk(oid, peel, path)
+    const found = known === undefined ? undefined : this.get(known.at(-1)!)
+    if (found !== undefined) {
+      for (const passed of known!) this.used?.add(passed) // as the walk would have
+      return found
+    }
+    const way: Oid[] = []
+    const walked = this.walk(oid, peel, path, way)
     if (walked !== undefined) {
       if (this.named.size >= NAMED_LIMIT) this.named.clear()
-      this.named.set(key, walked?.oid ?? null)
+      this.named.set(key, walked === null ? null : way)
     }
     return walked
   }
@@ -91,13 +105,20 @@ export class ObjectCache {
     return [...wanted]
   }
 
-  /** The object `<oid>[^{tree}][:<path>]` names, by walking the trees kept here; undefined when one is not kept. */
-  private walk(oid: Oid, peel: string | undefined, path: string | undefined): GitObject | null | undefined {
-    let object = this.get(oid)
+  /**
+   * The object `<oid>[^{tree}][:<path>]` names, by walking the trees kept here; undefined when one is not kept.
+   * `way` gets the ids of the objects walked through, the last being the one found.
+   */
+  private walk(oid: Oid, peel: string | undefined, path: string | undefined, way: Oid[]): GitObject | null | undefined {
+    const get = (next: Oid) => {
+      way.push(next)
+      return this.get(next)
+    }
+    let object = get(oid)
     if (object === undefined) return undefined
     if (peel === undefined && path === undefined) return object
     if (object.type === 'commit') {
-      object = this.get(object.data.toString('latin1', 5, 5 + this.hexLength))
+      object = get(object.data.toString('latin1', 5, 5 + this.hexLength))
       if (object === undefined) return undefined
     }
     if (object.type !== 'tree') return undefined
@@ -109,7 +130,7 @@ export class ObjectCache {
       const entry = findTreeEntry(object.data, this.format, name)
       if (entry === null) return null
       if (entry.mode === '160000') return undefined // a submodule's commit: not in this repository
-      const next = this.get(entry.oid)
+      const next = get(entry.oid)
       if (next === undefined) return undefined
       object = next
     }
@@ -132,9 +153,28 @@ export class ObjectCache {
     this.named.clear() // paths walked through objects not checked then are walked again
   }
 
+  /**
+   * For a long-lived process: when a ref names a commit not kept here, the objects `load` gives (what another
+   * process's write carried) are kept, unchecked (see putUnchecked; so `checkWith` must be called too). `load`
+   * gives nothing when it has nothing new.
+   */
+  refillWith(load: () => readonly GitObject[]): void {
+    this.refill = load
+  }
+
+  /**
+   * From now on, until the next call, the objects used or kept are counted, and `reachableFrom` carries only those:
+   * a long-lived process's write carries what that write read and made, not what its listings read.
+   */
+  beginUse(): void {
+    this.used = new Set()
+  }
+
   /** Keeps an object (its bytes copied: a view into a larger buffer would keep all of it alive). */
   put(object: GitObject): void {
-    if (object.data.length > LARGEST_OBJECT || this.objects.has(object.oid)) return
+    if (object.data.length > LARGEST_OBJECT) return
+    this.used?.add(object.oid)
+    if (this.objects.has(object.oid)) return
     this.objects.set(object.oid, {...object, data: Buffer.from(object.data)})
     this.bytes += object.data.length
     for (const [oid, old] of this.objects) {
@@ -146,8 +186,9 @@ export class ObjectCache {
 
   /**
    * The objects kept here that `commit` reaches through objects kept here (the commit, its root tree, the trees
-   * and files below it that were read or written), nearest first, up to `maxBytes` of content: what a write carries
-   * to the next (./carried-objects.ts). The trees of older commits are left behind.
+   * and files below it that were read or written; only those used since `beginUse` if it was called), nearest
+   * first, up to `maxBytes` of content: what a write carries to the next (./carried-objects.ts). The trees of older
+   * commits are left behind.
    */
   reachableFrom(commit: Oid, maxBytes: number): GitObject[] {
     const found: GitObject[] = []
@@ -161,7 +202,7 @@ export class ObjectCache {
       found.push(object)
       bytes += object.data.length
       const visit = (oid: Oid) => {
-        if (!seen.has(oid) && this.objects.has(oid)) {
+        if (!seen.has(oid) && this.objects.has(oid) && (this.used === null || this.used.has(oid))) {
           seen.add(oid)
           queue.push(oid)
         }
@@ -188,6 +229,7 @@ export class ObjectCache {
     }
     this.objects.delete(oid)
     this.objects.set(oid, object)
+    this.used?.add(oid)
     return object
   }
 

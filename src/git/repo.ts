@@ -7,7 +7,7 @@ import {discoverRepository, type RepositoryLocation} from './discover.js'
 import {fingerprint, readCachedSettings, writeCachedSettings} from './settings-cache.js'
 import {hasSharedPermissions, WarmCommitWriter} from './warm-commit.js'
 import {ObjectCache} from './object-cache.js'
-import {CARRIED_BYTES, loadCarriedObjects, saveCarriedObjects} from './carried-objects.js'
+import {CARRIED_BYTES, carriedStamp, loadCarriedObjects, saveCarriedObjects} from './carried-objects.js'
 import {objectId} from './hash.js'
 import {ObjectReader, type GitObject} from './object-reader.js'
 import {finishRollup, packObjectCount, packsToRollUp, startRollup} from './pack-rollup.js'
@@ -178,6 +178,12 @@ export class GitRepo {
   private warmCommits = false
   /** Set by commitInProcess: the objects carried from the last write and kept for the next. */
   private carried: ObjectCache | undefined
+  /**
+   * Set by keepCommitsWarm where commits are made in this process: the cache the reader and writer share, the
+   * commit whose objects are to be carried to the next command once the write's answer is on its way, and which
+   * carried file was last read from another process (see carriedStamp).
+   */
+  private warm: {cache: ObjectCache; toCarry: Oid | null; carriedSeen: string | null} | undefined
   private gcStartedMs = -Infinity
   /** Set by keepCommitsWarm: a long-lived process, which tidies after a write's answer rather than before it. */
   private longLived = false
@@ -329,7 +335,7 @@ export class GitRepo {
    * const outcome = await pending.commit(tip, [{path: 'a.md', content: 'hi\n'}], 'trail: x', new Date())
    */
   beginCommit(ref: string): CommitInProgress {
-    if (this.warmCommits) return this.inProcessWriter().begin(ref)
+    if (this.warmCommits) return this.warmCommit(ref)
     if (this.carried) return this.inProcessCommit(ref, this.carried)
     return this.fastImport(ref)
   }
@@ -379,6 +385,44 @@ export class GitRepo {
     }
   }
 
+  /**
+   * A commit of a long-lived process: what it reads and makes is counted from here (ObjectCache.beginUse), and
+   * carried once its answer is on its way (maintainAfterWrite), so a command's write after it (`trail decision`
+   * beside relay mcp) starts no `git cat-file` either.
+   */
+  private warmCommit(ref: string): CommitInProgress {
+    this.warm?.cache.beginUse()
+    const pending = this.inProcessWriter().begin(ref)
+    return {
+      commit: async (parent, changes, message, when, mergeParents) => {
+        const outcome = await pending.commit(parent, changes, message, when, mergeParents)
+        if (outcome.outcome === 'updated' && this.warm) this.warm.toCarry = outcome.commit
+        return outcome
+      },
+      cancel: () => pending.cancel(),
+    }
+  }
+
+  /**
+   * What a command's write carried (./carried-objects.ts), when another process moved the ref: read only when the
+   * file is not the one read last, and kept unchecked (each object is checked at its first use).
+   */
+  private newlyCarried(): GitObject[] {
+    if (!this.warm) return []
+    const stamp = carriedStamp(this.commonDir)
+    if (stamp === null || stamp === this.warm.carriedSeen) return []
+    this.warm.carriedSeen = stamp
+    return loadCarriedObjects(this.commonDir, this.objectFormat)
+  }
+
+  /** Carries the objects of this process's last commit to the next command's write (see warmCommit). */
+  private carryWarmCommit(): void {
+    if (!this.warm || this.warm.toCarry === null) return
+    saveCarriedObjects(this.commonDir, this.warm.cache.reachableFrom(this.warm.toCarry, CARRIED_BYTES))
+    this.warm.toCarry = null
+    this.warm.carriedSeen = carriedStamp(this.commonDir) // its own: never read back
+  }
+
   private inProcessWriter(): WarmCommitWriter {
     this.commitWriter ??= new WarmCommitWriter({cwd: this.cwd, commonDir: this.commonDir, objectFormat: this.objectFormat, env: this.env}, this.reader, () =>
       this.writeSettings(),
@@ -401,18 +445,25 @@ export class GitRepo {
 
   /**
    * Makes every commit of `beginCommit` in this process (./warm-commit.ts): for a long-lived process (relay mcp),
-   * which keeps a `git update-ref --stdin` running where git must move the ref, and its objects in memory rather
-   * than carried in a file (a command calls commitInProcess instead). Not for a shared repository
+   * which keeps a `git update-ref --stdin` running where git must move the ref, and its objects in memory (a
+   * command calls commitInProcess instead); it still reads what a command's write beside it carried, and carries
+   * its own writes' objects to the next command (see warmCommit). Not for a shared repository
    * (core.sharedRepository: git sets the objects' permissions then), which keeps one fast-import per write.
    * Either way the reader keeps the objects it reads and the writer writes (./object-cache.ts), so a write reads
    * the trees the last one made without asking git. `close()` ends it.
    */
   keepCommitsWarm(): void {
     this.longLived = true
-    this.checkCarriedObjects()
-    this.carried = undefined // what was carried stays in the reader's cache; commits are the warm writer's
-    this.reader.useCache(new ObjectCache(this.commonDir, this.objectFormat))
+    // What was carried stays in the reader's cache; commits are the warm writer's.
+    const cache = this.carried ?? new ObjectCache(this.commonDir, this.objectFormat)
+    this.carried = undefined
+    cache.checkWith((object) => objectId(this.objectFormat, object.type, object.data) === object.oid)
+    this.reader.useCache(cache)
     this.warmCommits = !hasSharedPermissions(this.commonDir)
+    if (!this.warmCommits) return
+    // Commands' writes beside it carry their objects to it, and it carries its own to them (see warmCommit).
+    this.warm = {cache, toCarry: null, carriedSeen: carriedStamp(this.commonDir)}
+    cache.refillWith(() => this.newlyCarried())
   }
 
   /**
@@ -1102,8 +1153,8 @@ export class GitRepo {
   /**
    * `maintain` after a write: at once for a command, which exits next; for a long-lived process (keepCommitsWarm),
    * once the write's answer is on its way, as starting a roll-up forks the process (tens of milliseconds for a
-   * large heap) and would land on one call in sixteen. A failure there is left to the next write's maintenance,
-   * which tries the same again.
+   * large heap) and would land on one call in sixteen; the write's objects are carried to the next command then
+   * too (carryWarmCommit). A failure there is left to the next write's maintenance, which tries the same again.
    */
   async maintainAfterWrite(): Promise<void> {
     if (!this.longLived) {
@@ -1114,6 +1165,7 @@ export class GitRepo {
     this.maintenanceDue = true
     setImmediate(() => {
       this.maintenanceDue = false
+      this.carryWarmCommit()
       this.maintain().catch(() => {})
     })
   }

@@ -160,4 +160,40 @@ describe('the object cache of a long-lived reader', () => {
       reader.close()
     }
   })
+
+  it('carries, once told to count, only what was used since: every tree on a path walked, even one walked before', async () => {
+    const repo = newRepo({dirty: false})
+    const {second} = storeWithHistory(repo)
+    const cache = new ObjectCache(join(repo.dir, '.git'), 'sha1')
+    const reader = new ObjectReader(repo.dir, testEnv())
+    reader.useCache(cache)
+    try {
+      const path = '.trail/trajectories/2026/12/02/traj_a/events/ev_2.md'
+      // Everything read once: the whole store is kept, and carried while nothing is counted.
+      await reader.readMany([second, `${second}:.trail/format.yaml`, `${second}:${path}`, `${second}:.trail/trajectories/2026/12/02/traj_a/events/ev_1.md`])
+      const all = cache.reachableFrom(second, 1024 * 1024).map((object) => object.oid)
+      assert.ok(all.includes(cache.answer(`${second}:.trail/format.yaml`)!.oid))
+      assert.ok(cache.answer(`${second}:${path}`), 'the path is walked in the cache, and its way remembered')
+
+      cache.beginUse()
+      // The same path again: answered from the paths walked before, and still every tree on its way is counted.
+      assert.equal((await reader.read(`${second}:${path}`))?.data.toString(), 'two\n')
+      const carried = cache.reachableFrom(second, 1024 * 1024)
+      const folders = ['', '.trail', '.trail/trajectories', '.trail/trajectories/2026/12/02', '.trail/trajectories/2026/12/02/traj_a/events']
+      for (const folder of folders) {
+        const tree = repo.git(['rev-parse', `${second}:${folder}`]).trim()
+        assert.ok(
+          carried.some((object) => object.oid === tree),
+          `the tree of '${folder}' is carried`,
+        )
+      }
+      assert.deepEqual(
+        carried.filter((object) => object.type === 'blob').map((object) => object.data.toString()),
+        ['two\n'],
+        'only the file used since is carried, not format.yaml nor ev_1.md',
+      )
+    } finally {
+      reader.close()
+    }
+  })
 })
