@@ -170,6 +170,11 @@ export class ObjectCache {
     this.used = new Set()
   }
 
+  /** Stops counting (see beginUse): what is carried from now on is every object reachable, as before it. */
+  endUse(): void {
+    this.used = null
+  }
+
   /** Keeps an object (its bytes copied: a view into a larger buffer would keep all of it alive). */
   put(object: GitObject): void {
     if (object.data.length > LARGEST_OBJECT) return

@@ -397,9 +397,13 @@ export class GitRepo {
       commit: async (parent, changes, message, when, mergeParents) => {
         const outcome = await pending.commit(parent, changes, message, when, mergeParents)
         if (outcome.outcome === 'updated' && this.warm) this.warm.toCarry = outcome.commit
+        else this.warm?.cache.endUse() // nothing to carry: a retry counts again
         return outcome
       },
-      cancel: () => pending.cancel(),
+      cancel: () => {
+        this.warm?.cache.endUse()
+        return pending.cancel()
+      },
     }
   }
 
@@ -419,6 +423,7 @@ export class GitRepo {
   private carryWarmCommit(): void {
     if (!this.warm || this.warm.toCarry === null) return
     saveCarriedObjects(this.commonDir, this.warm.cache.reachableFrom(this.warm.toCarry, CARRIED_BYTES))
+    this.warm.cache.endUse() // the reads until the next write are not counted
     this.warm.toCarry = null
     this.warm.carriedSeen = carriedStamp(this.commonDir) // its own: never read back
   }
