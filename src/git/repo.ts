@@ -369,8 +369,11 @@ export class GitRepo {
    * (./carried-objects.ts; a read trusts them as git trusts its own objects).
    */
   checkCarriedObjects(): void {
-    this.carried?.checkWith((object) => objectId(this.objectFormat, object.type, object.data) === object.oid)
+    this.carried?.checkWith(this.matchesId)
   }
+
+  /** Whether an object's content hashes to the id it came with. */
+  private readonly matchesId = (object: GitObject): boolean => objectId(this.objectFormat, object.type, object.data) === object.oid
 
   private inProcessCommit(ref: string, cache: ObjectCache): CommitInProgress {
     return {
@@ -462,7 +465,7 @@ export class GitRepo {
     // What was carried stays in the reader's cache; commits are the warm writer's.
     const cache = this.carried ?? new ObjectCache(this.commonDir, this.objectFormat)
     this.carried = undefined
-    cache.checkWith((object) => objectId(this.objectFormat, object.type, object.data) === object.oid)
+    cache.checkWith(this.matchesId)
     this.reader.useCache(cache)
     this.warmCommits = !hasSharedPermissions(this.commonDir)
     if (!this.warmCommits) return
