@@ -11,6 +11,7 @@ import {
   ratioFigure,
   RELAY,
   roundRatios,
+  settle,
   samplesOf,
   timeOnce,
   TRAIL,
@@ -81,6 +82,7 @@ async function measureStore(repo: string, rounds: number): Promise<Timings> {
   try {
     // The first write of a store builds its work-tree mirror: a one-off, kept out of the rounds.
     timeOnce({name: 'start', argv: [process.execPath, TRAIL, 'start', 'Benchmark round'], cwd: repo, env})
+    settle()
     const steps: Step[] = [
       {...NODE_BASELINE, cwd: repo},
       {name: 'git rev-parse (raw git)', argv: ['git', 'rev-parse', '--git-dir'], cwd: repo},
@@ -99,6 +101,7 @@ async function measureStore(repo: string, rounds: number): Promise<Timings> {
     ]
     const warmup = 3
     for (let round = 0; round < warmup + rounds; round++) {
+      if (round === warmup) settle()
       const times = [
         ...steps.map((step) => timeOnce(step)),
         await call('trail_decision', {title: 'Chose JWT over sessions', reasoning: 'Stateless scaling'}),

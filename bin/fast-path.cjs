@@ -7,6 +7,8 @@
 // Which bundle: the one of the command's family (dist/hot-<bin>-<family>.cjs, src/cli/hot-families/) when argv names
 // a hot command this file can tell by dist/hot-routes.json, else the whole executable's (dist/hot-<bin>.cjs). Both
 // parse argv alike and serve a command alike; a family's is smaller, and loading a bundle is part of every call.
+// Smaller still, a bundle may serve part of a command (the routes' "partial": `relay hook <tool> pre-edit`, run
+// before every edit of an agent): it gets the command's own bundle to hand over to whatever it does not answer.
 'use strict'
 const {appendFileSync, readFileSync, writeFileSync} = require('node:fs')
 const {dirname, join} = require('node:path')
@@ -22,21 +24,38 @@ function trace(...fields) {
 }
 
 /**
- * The family whose bundle serves `argv`, or undefined. The command is argv's first one or two words that are not
- * flags (a global flag's value skipped: --color auto|always|never, trail's --data-dir <path>). A wrong guess costs
- * time, never a result: the family's bundle parses argv as the whole one does, and leaves to oclif what it does not
- * serve.
+ * The family whose bundle serves `argv`'s command (`family`, undefined when it cannot be told), and the bundle that
+ * serves this part of it (`part`, usually none). The command is argv's first one or two words that are not flags (a
+ * global flag's value skipped: --color auto|always|never, trail's --data-dir <path>); a part is named by three. A
+ * wrong guess costs time, never a result: the family's bundle parses argv as the whole one does, and leaves to oclif
+ * what it does not serve; a part's hands the rest to its command's.
  */
 function familyOf(bin, argv) {
   let routes
   try {
-    routes = JSON.parse(readFileSync(join(DIST, 'hot-routes.json'), 'utf8'))[bin]
+    routes = JSON.parse(readFileSync(join(DIST, 'hot-routes.json'), 'utf8'))
   } catch {
+    return {}
+  }
+  if (routes === null || typeof routes !== 'object') return {}
+  const words = commandWords(bin, argv, 3)
+  const find = (table, names) => {
+    if (table === null || typeof table !== 'object') return undefined
+    for (const name of names) {
+      if (name !== undefined && Object.hasOwn(table, name) && /^[a-z]+(-[a-z]+)*$/.test(table[name])) return table[name]
+    }
     return undefined
   }
-  if (routes === null || typeof routes !== 'object') return undefined
+  return {
+    family: find(routes[bin], [words.slice(0, 2).join(' '), words[0]]),
+    part: words.length === 3 ? find(routes.partial?.[bin], [words.join(' ')]) : undefined,
+  }
+}
+
+/** The first `count` words of argv that are not flags. */
+function commandWords(bin, argv, count) {
   const words = []
-  for (let i = 0; i < argv.length && words.length < 2; i++) {
+  for (let i = 0; i < argv.length && words.length < count; i++) {
     const word = argv[i]
     if (word === '--') break
     if (word.startsWith('-')) {
@@ -46,10 +65,7 @@ function familyOf(bin, argv) {
     }
     words.push(word)
   }
-  for (const name of [words.join(' '), words[0]]) {
-    if (name !== undefined && Object.hasOwn(routes, name) && /^[a-z]+(-[a-z]+)*$/.test(routes[name])) return routes[name]
-  }
-  return undefined
+  return words
 }
 
 /** Loads dist/<name>.cjs with its code cache, if any, and returns its exports. */
@@ -74,11 +90,14 @@ function loadBundle(name) {
 /** Runs an executable: its hot commands from the fast path, everything else through oclif (loaded only then). */
 function main(bin) {
   const argv = process.argv.slice(2)
-  const family = familyOf(bin, argv)
+  const {family, part} = familyOf(bin, argv)
   const bundle = family ? `hot-${family}` : `hot-${bin}`
-  const {run} = loadBundle(bundle)
-  trace('fast-path', bundle)
-  run(argv).then(async (handled) => {
+  const load = (name) => {
+    trace('fast-path', name)
+    return loadBundle(name)
+  }
+  const ran = part ? load(`hot-${part}`).run(argv, () => load(bundle)) : load(bundle).run(argv)
+  ran.then(async (handled) => {
     if (handled) return
     trace('oclif', bin)
     const {pathToFileURL} = require('node:url')

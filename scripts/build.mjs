@@ -86,16 +86,27 @@ for (const {name, source} of entries) {
 }
 
 // dist/hot-routes.json: for each executable, each hot command's name (its words, space-separated) and the family
-// whose bundle serves it. Every hot command is in exactly one family (test/cli/fast-path-bundles.test.ts).
+// whose bundle serves it. Every hot command is in exactly one family (test/cli/fast-path-bundles.test.ts). Under
+// "partial", the argv (three words) a family serves of another's command, handing it the rest (its ROUTES).
 {
-  const routes = {trail: {}, relay: {}}
+  const routes = {trail: {}, relay: {}, partial: {trail: {}, relay: {}}}
   for (const family of families) {
     const bin = family.split('-')[0]
-    const {COMMANDS} = await import(pathToFileURL(join(root, `dist/src/cli/hot-families/${family}.js`)).href)
+    const {COMMANDS, ROUTES = []} = await import(pathToFileURL(join(root, `dist/src/cli/hot-families/${family}.js`)).href)
     for (const definition of COMMANDS) {
       if (definition.bin !== bin) throw new Error(`src/cli/hot-families/${family}.ts: ${definition.bin} ${definition.name} is not a ${bin} command`)
       if (routes[bin][definition.name]) throw new Error(`${bin} ${definition.name} is in two families: ${routes[bin][definition.name]} and ${family}`)
       routes[bin][definition.name] = family
+    }
+    for (const words of ROUTES) {
+      if (words.split(' ').length !== 3) throw new Error(`src/cli/hot-families/${family}.ts: a route is three words, not '${words}'`)
+      routes.partial[bin][words] = family
+    }
+  }
+  for (const bin of ['trail', 'relay']) {
+    for (const words of Object.keys(routes.partial[bin])) {
+      const command = Object.keys(routes[bin]).find((name) => words.startsWith(`${name} `))
+      if (command === undefined) throw new Error(`${bin} ${words}: a partial route of no hot command`)
     }
   }
   await writeFile(join(root, 'dist/hot-routes.json'), `${JSON.stringify(routes, null, 2)}\n`)

@@ -23,6 +23,17 @@ export interface Streams {
   stdout: Output
   stderr: Output
   stdin: NodeJS.ReadableStream & {isTTY?: boolean}
+  /** Standard input read already (by a bundle that handed the command over: bin/fast-path.cjs): read from nowhere else. */
+  stdinText?: string
+}
+
+/**
+ * `streams` with their standard input read already, as `text`.
+ *
+ * @example await execute(hook, input, withStdinRead(PROCESS_STREAMS, payload))
+ */
+export function withStdinRead(streams: Streams, text: string): Streams {
+  return Object.create(streams, {stdinText: {value: text}}) as Streams
 }
 
 /**
@@ -184,12 +195,14 @@ function commandIO(streams: Streams, out: GuardedStreams): CommandIO {
   const own = streams === PROCESS_STREAMS
   return {
     get stdinIsTTY() {
+      if (streams.stdinText !== undefined) return false
       return own && isPipeOrFile(0) ? false : stdin().isTTY === true
     },
     get stdin() {
       return stdin()
     },
     readStdin: async () => {
+      if (streams.stdinText !== undefined) return streams.stdinText
       const chunks: Buffer[] = []
       if (!own || !readFdToEnd(0, chunks)) {
         for await (const chunk of stdin()) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk))

@@ -17,7 +17,10 @@ import {runHot, type AnyDefinition} from './hot.js'
 
 export const HOT_RELAY: readonly AnyDefinition[] = [...LEDGER, ...INGEST, ...SYNC, ...HOOK, ...READS, ...COMPLETE]
 
-/** Runs `argv` if it names a hot `relay` command; false lets oclif take it. */
-export function run(argv: readonly string[]): Promise<boolean> {
-  return runHot(HOT_RELAY, 'relay', argv)
+/**
+ * Runs `argv` if it names a hot `relay` command; false lets oclif take it. `stdinText`: standard input, read by the
+ * edit hook's bundle that hands over what it does not answer (./hot-families/relay-pre-edit.ts).
+ */
+export function run(argv: readonly string[], stdinText?: string): Promise<boolean> {
+  return runHot(HOT_RELAY, 'relay', argv, stdinText)
 }

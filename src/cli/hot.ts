@@ -1,5 +1,5 @@
 import type {CommandDefinition} from './definition.js'
-import {execute, PROCESS_STREAMS, reportError} from './execute.js'
+import {execute, PROCESS_STREAMS, reportError, withStdinRead} from './execute.js'
 import {prepareArgv} from './globals.js'
 import {parseArgv} from './parse-argv.js'
 
@@ -21,14 +21,15 @@ export function findHotCommand(commands: readonly AnyDefinition[], argv: readonl
 
 /**
  * Runs `argv` if it names a hot command (and does not ask for help); returns false to let oclif take it.
- * Sets process.exitCode.
+ * Sets process.exitCode. `stdinText`: standard input, when the bundle that handed the command over read it.
  */
-export async function runHot(commands: readonly AnyDefinition[], bin: 'trail' | 'relay', given: readonly string[]): Promise<boolean> {
+export async function runHot(commands: readonly AnyDefinition[], bin: 'trail' | 'relay', given: readonly string[], stdinText?: string): Promise<boolean> {
+  const streams = stdinText === undefined ? PROCESS_STREAMS : withStdinRead(PROCESS_STREAMS, stdinText)
   let argv: string[]
   try {
     argv = prepareArgv(bin, given)
   } catch (error) {
-    process.exitCode = reportError(error, {json: given.includes('--json'), debug: Boolean(process.env.DEBUG), streams: PROCESS_STREAMS, commandLine: bin})
+    process.exitCode = reportError(error, {json: given.includes('--json'), debug: Boolean(process.env.DEBUG), streams, commandLine: bin})
     return true
   }
   const definition = findHotCommand(commands, argv)
@@ -38,12 +39,12 @@ export async function runHot(commands: readonly AnyDefinition[], bin: 'trail' | 
   const rest = argv.slice(definition.name.split(' ').length)
   try {
     const input = parseArgv(definition, rest)
-    process.exitCode = await execute(definition, input)
+    process.exitCode = await execute(definition, input, streams)
   } catch (error) {
     process.exitCode = reportError(error, {
       json: rest.includes('--json'),
       debug: Boolean(process.env.DEBUG),
-      streams: PROCESS_STREAMS,
+      streams,
       commandLine: `${bin} ${definition.name}`,
     })
   }

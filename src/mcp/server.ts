@@ -361,11 +361,15 @@ class RelayMcpServer {
     if (touched.some((each) => each.listChanged)) this.mcp.sendResourceListChanged()
   }
 
-  /** What moving the store from one tip to another touched: the files that differ, and whose trajectories are active (no git process). */
+  /**
+   * What moving the store from one tip to another touched: the files that differ, and whose trajectories are active
+   * (no git process). Whose they are matters only to a subscribed resource: with none, the list's change is told
+   * from the paths alone, and the active trajectories are not walked.
+   */
   private async storeChanges(store: Store, from: string | null, to: string): Promise<TouchedResources> {
     const changes = await changedFiles(store.repo.reader, store.repo.objectFormat, from, to)
     const agentOf = new Map<string, string>()
-    if ([...changes.keys()].some((path) => path.startsWith('.trail/'))) {
+    if (this.subscriptions.size > 0 && [...changes.keys()].some((path) => path.startsWith('.trail/'))) {
       for (const {agent, ids} of await allActive(await Snapshot.read(store.repo, to))) for (const id of ids) agentOf.set(id, agent)
     }
     return touchedResources(changes, agentOf)

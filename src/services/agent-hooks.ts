@@ -16,12 +16,8 @@ import {IngestRun, outboxBase, type Answer} from './ingest.js'
 import {assistantTexts, ingestFile} from './ingest-input.js'
 import {findActiveTrajectory, startTrajectory} from './trajectories.js'
 import {clip} from '../model/text.js'
-import {isAbsolute, relative, resolve, sep} from 'node:path'
-import {locateRepository} from '../store/locate.js'
 import {editContext} from './edit-context.js'
-
-/** Files remembered per session as already shown. */
-const MAX_SHOWN_FILES = 2000
+import {preEditAnswer} from './pre-edit.js'
 
 // What the lifecycle hooks of every agent tool do, once the tool's payload is read (../integrations/
 // hook-protocol.ts): load the context at session start, start a trajectory from the first prompt, read what the
@@ -147,32 +143,9 @@ class HookRunner {
     return context === '' ? {} : {context}
   }
 
-  /**
-   * Before the agent first edits a file in this session: the decisions that shaped it (trail why, without lines),
-   * within a budget (./edit-context.ts). Nothing for a file with no recorded decisions, a new file, or a file
-   * already seen. It runs before every edit, so the common answers (a file already seen, one outside the
-   * repository) come from the session file alone: the repository is found without a git process, and the store
-   * is opened only for a file's first edit.
-   */
+  /** Before every edit (./pre-edit.ts): the whole answer, explainLines where the fast one cannot tell. */
   private async preEdit(): Promise<HookAnswer> {
-    const repo = locateRepository(this.ctx.cwd, this.ctx.env)
-    this.sessions = new HookSessions(repo.commonDir)
-    this.state = this.sessions.touch(this.event.tool, this.agent, this.event.sessionId, this.ctx.now())
-    try {
-      const file = this.event.filePath
-      if (file === undefined || repo.workTree === null) return {}
-      const path = relative(repo.workTree, resolve(this.event.cwd ?? this.ctx.cwd, file))
-        .split(sep)
-        .join('/')
-      if (path === '' || path.startsWith('..') || isAbsolute(path)) return {}
-      const shown = this.state.shownFiles ?? []
-      if (shown.includes(path)) return {}
-      this.state.shownFiles = [...shown, path].slice(-MAX_SHOWN_FILES)
-      const context = await editContext(this.ctx, resolve(repo.workTree, path))
-      return context === null ? {} : {context}
-    } finally {
-      this.sessions.write(this.state)
-    }
+    return (await preEditAnswer(this.ctx, this.event, this.agent, (path) => editContext(this.ctx, path))) ?? {}
   }
 
   private takePending(): string[] {

@@ -1,19 +1,21 @@
 import {lstatSync} from 'node:fs'
-import {join} from 'node:path'
+import {join, relative, sep} from 'node:path'
 import {oidLength, type Oid} from '../git/objects.js'
 import {readRefFiles} from '../git/ref-files.js'
-import type {GitRepo} from '../git/repo.js'
+import {GitRepo} from '../git/repo.js'
 import {isId} from '../model/ids.js'
 import {KINDS} from '../model/kinds.js'
 import {eventsDir, FORMAT_PATH, linkKeyDir, trajectoryPath} from '../model/layout.js'
 import {FORMAT_VERSION, parseFormat} from '../model/format.js'
 import {byNewest, type Trajectory, type TrajectoryEvent} from '../model/trajectory.js'
 import type {WhyCommit, WhyResult, WhyTrajectory} from '../model/why.js'
-import {HistoryCache} from '../store/history-cache.js'
+import {whyMarkdown, whyMarkdownFitting} from '../render/why.js'
+import {HistoryCache, readHeadCommit} from '../store/history-cache.js'
 import {Mirror} from '../store/mirror.js'
 import {MirrorFiles} from '../store/mirror-read.js'
 import {pathIndexAt} from '../store/path-index.js'
 import {STORE_REF} from '../store/store.js'
+import type {Context} from './context.js'
 
 // The edit hook's fast answer (./edit-context.ts): what explainLines (./why.ts) finds for a whole file with
 // `forContext`, with at most one git process (`git log --follow` of the file, none when it is remembered for HEAD's
@@ -25,12 +27,71 @@ import {STORE_REF} from '../store/store.js'
 //   sibling's) may link commits here;
 // - the mirror does not show the ref's tip (its state names another commit, it is partial or off), or its format
 //   file is missing or of another version;
-// - the file in the work tree is not a regular file (a new file, a folder, a link: the history decides, and only a
-//   read of the commit's tree says what it holds);
+// - the file in the work tree is a folder or a link (the history decides, and only a read of the commit's tree says
+//   what it holds), or it is not in the work tree but HEAD has it (a new file is answered: nothing shaped it);
 // - the log's newest entry is not this path (a folder in that commit), or the log fails;
 // - the index cannot be built, or git's patch ids fail.
 // A commit nobody linked that changed the file at a path the index names may be a linked change rebased or
 // squashed: its patch id is computed (git diff-tree and git patch-id) and looked up, as explainLines does.
+
+/** The most an edit hook adds to the agent's context, in characters (about 1,000 tokens). */
+const EDIT_CONTEXT_CHARS = 4000
+/** How far back in a file's history the edit hook looks (its newest commits). */
+export const EDIT_HISTORY_COMMITS = 100
+/** Trajectories whose events are read in one round trip, newest first, until the budget is spent. */
+const EVENTS_BATCH = 2
+
+/**
+ * The edit hook's context for the file at `path` (absolute) from the fast answer: its Markdown, null when no
+ * recorded decision shaped it, or undefined when only explainLines can tell (./edit-context.ts asks it then; the
+ * pre-edit bundle hands the edit to the whole hook). Needs nothing of the store but the repository's files, so the
+ * bundle that answers most edits (../cli/hot-families/relay-pre-edit.ts) loads no more than this.
+ *
+ * @example const context = await fastEditContext(ctx, '/home/me/project/src/app.js')
+ */
+export async function fastEditContext(ctx: Pick<Context, 'cwd' | 'env'>, path: string): Promise<string | null | undefined> {
+  const fast = await fastAnswer(ctx, path)
+  return fast === undefined ? undefined : fittedContext(fast.result, async (batch) => batch.forEach(fast.readEvents))
+}
+
+/** The fast answer for an absolute `path`, or undefined when explainLines must answer. */
+async function fastAnswer(ctx: Pick<Context, 'cwd' | 'env'>, path: string): Promise<FastWhy | undefined> {
+  let repo: GitRepo
+  try {
+    repo = GitRepo.open(ctx.cwd, ctx.env)
+  } catch {
+    return undefined
+  }
+  try {
+    if (repo.workTree === null) return undefined
+    const inside = relative(repo.workTree, path).split(sep).join('/')
+    if (inside === '' || inside.startsWith('..')) return undefined
+    return await fastWhy(repo, inside, EDIT_HISTORY_COMMITS)
+  } catch {
+    // Never worse than without it: explainLines answers, and reports what is wrong.
+    return undefined
+  } finally {
+    repo.close()
+  }
+}
+
+/**
+ * The Markdown within the budget. Newest first, a few at a time: once a trajectory's block does not fit (and
+ * something will be shown), the rest are only counted, so their events are never read. The Markdown is the same
+ * as with every event read: it stops at the first block that does not fit.
+ */
+export async function fittedContext(result: WhyResult, readEvents: (batch: WhyTrajectory[]) => Promise<void>): Promise<string | null> {
+  const {trajectories} = result
+  for (let read = 0; read < trajectories.length; ) {
+    const batch = trajectories.slice(read, read + EVENTS_BATCH)
+    await readEvents(batch)
+    read += batch.length
+    const sofar = trajectories.slice(0, read)
+    if (whyMarkdownFitting({...result, trajectories: sofar}, EDIT_CONTEXT_CHARS).shown < read && sofar.some((t) => t.detail.events.length > 0)) break
+  }
+  if (trajectories.every((t) => t.detail.events.length === 0)) return null
+  return whyMarkdown(result, EDIT_CONTEXT_CHARS)
+}
 
 /** What the fast answer found: the same result explainLines gives with `forContext`, and how to read events. */
 export interface FastWhy {
@@ -49,8 +110,9 @@ export async function fastWhy(repo: GitRepo, path: string, maxCommits: number): 
   if (workTree === null) return undefined
   try {
     if (!lstatSync(join(workTree, path)).isFile()) return undefined
-  } catch {
-    return undefined
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    return code === 'ENOENT' || code === 'ENOTDIR' ? newFile(repo, path) : undefined
   }
   const refs = readRefFiles(repo.commonDir, 'refs/trail/', repo.objectFormat)
   const tip = refs?.find((ref) => ref.name === STORE_REF)?.oid
@@ -145,6 +207,19 @@ export async function fastWhy(repo: GitRepo, path: string, maxCommits: number): 
       t.detail.events = readEvents(files, t.detail.trajectory.id)
     },
   }
+}
+
+/**
+ * A file the work tree does not have (one the agent creates): nothing shaped it unless HEAD has it (deleted in the
+ * work tree only), which explainLines then tells. One object read, as explainLines's own first look: no log of a path
+ * that has none, which walks the whole history.
+ */
+async function newFile(repo: GitRepo, path: string): Promise<FastWhy | undefined> {
+  const head = readHeadCommit(repo)
+  const blob = head === null ? null : await repo.reader.read(`${head}:${path}`)
+  if (blob?.type === 'blob') return undefined
+  const result: WhyResult = {path, rev: 'HEAD', ranges: null, binary: false, trajectories: [], unexplained: {lines: 0, commits: []}}
+  return {result, readEvents: () => {}}
 }
 
 function readRecord<T>(files: MirrorFiles, kind: 'trajectory' | 'event', path: string): T | null {

@@ -14,7 +14,18 @@ import {testEnv, useRepos, useTempDirs} from '../helpers/repo.js'
 
 const newRepo = useRepos()
 const tempDir = useTempDirs()
-const routes = JSON.parse(readFileSync(join(ROOT, 'dist', 'hot-routes.json'), 'utf8')) as Record<'trail' | 'relay', Record<string, string>>
+const routes = JSON.parse(readFileSync(join(ROOT, 'dist', 'hot-routes.json'), 'utf8')) as Record<'trail' | 'relay', Record<string, string>> & {
+  partial: Record<'trail' | 'relay', Record<string, string>>
+}
+
+/** The bundle bin/fast-path.cjs loads first for `argv`: a part's (three words), else the command's family's. */
+function firstBundle(argv: readonly string[]): string {
+  const [bin, ...words] = argv as ['trail' | 'relay', ...string[]]
+  const part = routes.partial[bin][words.slice(0, 3).join(' ')]
+  if (part) return `hot-${part}`
+  const name = Object.keys(routes[bin]).find((command) => command.split(' ').every((word, i) => words[i] === word))!
+  return `hot-${routes[bin][name]}`
+}
 
 /** Runs a command with a trace; what it printed, its exit code, and the fast path's lines of the trace. */
 async function traced(cwd: string, argv: ['trail' | 'relay', ...string[]], options: {input?: string; env?: Record<string, string>} = {}) {
@@ -38,10 +49,15 @@ describe('the fast path loads one family’s bundle', () => {
   it('dist/hot-routes.json names every hot command of both executables once, and nothing else', () => {
     assert.deepEqual(Object.keys(routes.trail).sort(), HOT_TRAIL.map((definition) => definition.name).sort())
     assert.deepEqual(Object.keys(routes.relay).sort(), HOT_RELAY.map((definition) => definition.name).sort())
+    // A part of a command is served by a smaller bundle: the edit hook of every agent tool, run before every edit.
+    assert.deepEqual(routes.partial, {
+      trail: {},
+      relay: Object.fromEntries(['claude', 'codex', 'gemini', 'cursor'].map((tool) => [`hook ${tool} pre-edit`, 'relay-pre-edit'])),
+    })
   })
 
   it('every bundle is built, ASCII (read as latin1) and has its code cache', () => {
-    const bundles = new Set(['trail', 'relay', ...Object.values(routes.trail), ...Object.values(routes.relay)])
+    const bundles = new Set(['trail', 'relay', ...Object.values(routes.trail), ...Object.values(routes.relay), ...Object.values(routes.partial.relay)])
     for (const name of bundles) {
       const file = join(ROOT, 'dist', `hot-${name}.cjs`)
       assert.ok(existsSync(file), file)
@@ -52,6 +68,8 @@ describe('the fast path loads one family’s bundle', () => {
     for (const family of new Set(Object.values(routes.trail))) {
       assert.ok(readFileSync(join(ROOT, 'dist', `hot-${family}.cjs`)).length < readFileSync(join(ROOT, 'dist', 'hot-trail.cjs')).length, family)
     }
+    const size = (name: string) => readFileSync(join(ROOT, 'dist', `hot-${name}.cjs`)).length
+    assert.ok(size('relay-pre-edit') < size('relay-hook') * 0.6, 'the edit hook’s bundle is well under the hook family’s')
   })
 
   // Each hot command once, through the executable, with what it needs: its family's bundle serves it, oclif is
@@ -105,9 +123,8 @@ describe('the fast path loads one family’s bundle', () => {
       const result = await traced(repo.dir, argv, {input: call.input, env: call.env})
       if (argv[1] === 'start') last = /traj_\w+/.exec(result.stdout)?.[0] ?? ''
       first ||= last
-      const name = Object.keys(routes[argv[0]]).find((words) => words.split(' ').every((word, i) => argv[i + 1] === word))!
       assert.equal(result.code, 0, `${argv.join(' ')}: ${result.stderr}`)
-      assert.deepEqual(result.lines, [`fast-path hot-${routes[argv[0]][name]}`], argv.join(' '))
+      assert.deepEqual(result.lines, [`fast-path ${firstBundle(argv)}`], argv.join(' '))
     }
     repo.assertUserStateUnchanged(before)
   })
@@ -148,6 +165,48 @@ describe('the fast path loads one family’s bundle', () => {
     assert.equal(other.code, 0, other.stderr)
     assert.deepEqual(other.lines, ['fast-path hot-relay', 'oclif relay'])
   })
+
+  it('the edit hook’s bundle hands what it cannot answer to the hook’s, with the payload it read, and the answer is the same', async () => {
+    const repo = newRepo()
+    const before = repo.userState()
+    const payload = (session: string, file: string) =>
+      JSON.stringify({
+        session_id: session,
+        cwd: repo.dir,
+        hook_event_name: 'PreToolUse',
+        tool_name: 'Write',
+        tool_input: {file_path: join(repo.dir, file), content: 'new'},
+      })
+    const hook = ['relay', 'hook', 'claude', 'pre-edit'] as ['relay', ...string[]]
+    // A folder: only the whole hook's explainLines can tell what it held (the fast answer gives up), so the edit is
+    // handed over, and the path is remembered as seen once, by the hook that answered.
+    const handed = await traced(repo.dir, hook, {input: payload('handover-0001', 'src')})
+    assert.equal(handed.code, 0, handed.stderr)
+    assert.equal(handed.stdout, '')
+    assert.equal(handed.stderr, '')
+    assert.deepEqual(handed.lines, ['fast-path hot-relay-pre-edit', 'fast-path hot-relay-hook'])
+    const again = await traced(repo.dir, hook, {input: payload('handover-0001', 'src')})
+    assert.deepEqual(again.lines, ['fast-path hot-relay-pre-edit'], 'already seen: answered without the hook’s bundle')
+    assert.equal(again.stdout, '')
+    // A new file: its own bundle answers (nothing shaped it), with one look-up in HEAD's tree.
+    const created = await traced(repo.dir, hook, {input: payload('handover-0001', 'src/new-file.ts')})
+    assert.deepEqual(created.lines, ['fast-path hot-relay-pre-edit'])
+    assert.equal(created.stdout, '')
+    assert.equal(created.stderr, '')
+    // A payload with a problem: the whole hook reads the same bytes and says what is wrong, as when called first.
+    const broken = await traced(repo.dir, hook, {input: '{"session_id": "handover-0002", "tool_input": '})
+    assert.equal(broken.code, 0, broken.stderr)
+    assert.deepEqual(broken.lines, ['fast-path hot-relay-pre-edit', 'fast-path hot-relay-hook'])
+    const direct = await traced(repo.dir, ['relay', 'hook', 'claude', 'response'], {input: '{"session_id": "handover-0002", "tool_input": '})
+    assert.match(broken.stderr, /^warning: relay hook claude pre-edit: .+/)
+    assert.equal(broken.stderr.replace('pre-edit', 'response').split('\n')[0], direct.stderr.split('\n')[0])
+    // Other arguments go to the hook's bundle untouched.
+    const extra = await traced(repo.dir, [...hook, 'surplus'], {input: '{}'})
+    assert.deepEqual(extra.lines, ['fast-path hot-relay-pre-edit', 'fast-path hot-relay-hook'])
+    assert.equal(extra.code, 2, extra.stderr)
+    assert.match(extra.stderr, /^error: .*surplus/)
+    repo.assertUserStateUnchanged(before)
+  })
 })
 
 describe('the fast path loads Node’s built-in modules only when a command uses them', () => {
@@ -169,7 +228,7 @@ describe('the fast path loads Node’s built-in modules only when a command uses
 
   it('loading any bundle (its top level, no command) loads none of child_process, net, os, tty, util, crypto', () => {
     const dir = tempDir('load')
-    for (const name of new Set(['trail', 'relay', ...Object.values(routes.trail), ...Object.values(routes.relay)])) {
+    for (const name of new Set(['trail', 'relay', ...Object.values(routes.trail), ...Object.values(routes.relay), ...Object.values(routes.partial.relay)])) {
       const loaded = builtinsLoaded(['-e', `require(${JSON.stringify(join(ROOT, 'dist', `hot-${name}.cjs`))})`], dir)
       assert.deepEqual(
         loaded.filter((module) => ['child_process', 'net', 'os', 'tty', 'util', 'crypto', 'http', 'stream'].includes(module)),

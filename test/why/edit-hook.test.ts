@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import {readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 import {describe, it} from 'node:test'
 import {ok} from '../helpers/cli.js'
@@ -152,19 +153,42 @@ describe('the cost of the edit hook', () => {
     repo.assertUserStateUnchanged(before)
   })
 
-  it('looks a new file or a folder up with one object read and no git process but the reader', async () => {
+  it('looks a new file or a folder up with no git process but the reader: a new file with one object read', async () => {
     const repo = await shaped(1)
     const transcript = join(scratch(), `${SESSION}.jsonl`)
-    for (const file of ['src/new-file.js', 'src']) {
+    // A new file: the edit hook's own bundle reads HEAD's commit from git's files and asks for the file in it. A folder
+    // goes to the whole hook (the history decides what a path that is not a file held): HEAD, then the path.
+    for (const [file, reads] of [
+      ['src/new-file.js', ['src/new-file.js']],
+      ['src', ['', 'src']],
+    ] as const) {
       const result = await tracedEdit(repo, file, transcript)
       assert.equal(result.stdout, '', file)
       assert.equal(result.stderr, '', file)
       assert.deepEqual(result.trace.processes, ['cat-file'], file)
       assert.deepEqual(
         result.trace.reads.map((read) => read.path),
-        ['', file],
-        `${file}: HEAD, then the file`,
+        reads,
+        file,
       )
+    }
+  })
+
+  it('tells a file deleted from the work tree only by its history, as for a file the work tree has', async () => {
+    const repo = await shaped(1)
+    const file = 'src/app.js'
+    const kept = readFileSync(join(repo.dir, file), 'utf8')
+    const transcript = join(scratch(), `${SESSION}.jsonl`)
+    const shown = contextOf((await tracedEdit(repo, file, transcript)).stdout)
+    assert.match(shown ?? '', /Decisions that shaped src\/app\.js/)
+    rmSync(join(repo.dir, '.git', 'trail', 'sessions'), {recursive: true}) // a new session: the file is not shown yet
+    rmSync(join(repo.dir, file))
+    try {
+      const deleted = await tracedEdit(repo, file, transcript)
+      assert.equal(contextOf(deleted.stdout), shown)
+      assert.equal(deleted.stderr, '')
+    } finally {
+      writeFileSync(join(repo.dir, file), kept)
     }
   })
 

@@ -5,7 +5,10 @@ import {runHot, type AnyDefinition} from '../hot.js'
 
 export const COMMANDS: readonly AnyDefinition[] = [hook]
 
-/** Runs `argv` if it names one of these commands; false lets oclif take it. */
-export function run(argv: readonly string[]): Promise<boolean> {
-  return runHot(COMMANDS, 'relay', argv)
+/**
+ * Runs `argv` if it names one of these commands; false lets oclif take it. `stdinText`: standard input, read by the
+ * edit hook's bundle that hands over what it does not answer (./hot-families/relay-pre-edit.ts).
+ */
+export function run(argv: readonly string[], stdinText?: string): Promise<boolean> {
+  return runHot(COMMANDS, 'relay', argv, stdinText)
 }
