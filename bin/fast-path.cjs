@@ -8,7 +8,8 @@
 // a hot command this file can tell by dist/hot-routes.json, else the whole executable's (dist/hot-<bin>.cjs). Both
 // parse argv alike and serve a command alike; a family's is smaller, and loading a bundle is part of every call.
 // Smaller still, a bundle may serve part of a command (the routes' "partial": `relay hook <tool> pre-edit`, run
-// before every edit of an agent): it gets the command's own bundle to hand over to whatever it does not answer.
+// before every edit of an agent): it gets the command's own bundle to hand over to whatever it does not answer, and
+// may load a bundle of its own for what it does less often (the edit hook's: the decisions behind a file).
 'use strict'
 const {appendFileSync, readFileSync, writeFileSync} = require('node:fs')
 const {dirname, join} = require('node:path')
@@ -96,7 +97,9 @@ function main(bin) {
     trace('fast-path', name)
     return loadBundle(name)
   }
-  const ran = part ? load(`hot-${part}`).run(argv, () => load(bundle)) : load(bundle).run(argv)
+  // A part's bundle gets the bundles it may need: its command's (no name), or another of its own (a family's name).
+  const next = (name) => load(name === undefined ? bundle : `hot-${name}`)
+  const ran = part ? load(`hot-${part}`).run(argv, next) : load(bundle).run(argv)
   ran.then(async (handled) => {
     if (handled) return
     trace('oclif', bin)

@@ -1,4 +1,4 @@
-import {chmodSync, closeSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync} from 'node:fs'
+import {chmodSync, closeSync, fsyncSync, mkdirSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
 
 // Files relay-trail writes itself, outside git's objects: state in the git dir (the mirror's commit, cached
@@ -81,4 +81,13 @@ function removeIfThere(path: string): void {
  */
 export function isLeftoverTemporary(name: string): boolean {
   return /^\..+\.\d+-[0-9a-z]+\.tmp$/.test(name) || /\.(md|yaml)\.\d+\.tmp$/.test(name)
+}
+
+/** `path` with its links resolved, or as given when it cannot be (it does not exist). */
+export function realpathOrSelf(path: string): string {
+  try {
+    return realpathSync(path)
+  } catch {
+    return path
+  }
 }

@@ -1,7 +1,9 @@
 import {readFileSync, statSync} from 'node:fs'
 import {dirname, isAbsolute, join, resolve} from 'node:path'
-import {InvalidRepositoryError} from '../errors.js'
+import {InvalidRepositoryError, RepositoryError} from '../errors.js'
+import {realpathOrSelf} from '../files.js'
 import type {ObjectFormat} from './objects.js'
+import type {Env} from './process.js'
 
 // Finds the repository containing a folder the way git does (setup.c, setup_git_directory_gently): walk up
 // looking for a ".git" folder or a ".git" file ("gitdir: <path>", used by linked worktrees and submodules), or
@@ -20,7 +22,41 @@ export interface RepositoryLocation {
   objectFormat: ObjectFormat
 }
 
-/** Why a folder looked like a repository but is not a valid one (a broken ".git" file). */
+/**
+ * The repository containing `cwd`, as a command finds it (GitRepo.open, and the edit hook's bundle before it opens
+ * anything): with GIT_CEILING_DIRECTORIES, and refusing a GIT_DIR that names another repository. Throws
+ * RepositoryError outside a repository.
+ *
+ * @example const {commonDir, workTree} = findRepository(process.cwd(), process.env)
+ */
+export function findRepository(cwd: string, env: Env): RepositoryLocation {
+  const ceilings = (env.GIT_CEILING_DIRECTORIES ?? '').split(':').filter(Boolean)
+  let found: RepositoryLocation | null
+  try {
+    found = discoverRepository(cwd, ceilings)
+  } catch (error) {
+    if (error instanceof InvalidRepositoryError)
+      throw new RepositoryError(error.message, 'fix or remove the .git file, or run this in another repository', 'E_NOT_A_REPO')
+    throw error
+  }
+  if (!found) {
+    throw new RepositoryError(
+      'not a git repository (or any of its parent directories)',
+      'run this inside a git repository, or create one with: git init',
+      'E_NOT_A_REPO',
+    )
+  }
+  // Git commands are run in the folder found here, without GIT_DIR (so a git hook's environment cannot point
+  // them elsewhere). A GIT_DIR naming another repository than this folder's would be silently ignored: refuse.
+  if (env.GIT_DIR && realpathOrSelf(resolve(cwd, env.GIT_DIR)) !== realpathOrSelf(found.gitDir)) {
+    throw new RepositoryError(
+      `GIT_DIR names ${env.GIT_DIR}, which is not the repository of this folder (${found.gitDir})`,
+      "relay-trail finds the repository from the current folder: unset GIT_DIR, or run it in that repository's work tree",
+      'E_GIT_DIR',
+    )
+  }
+  return found
+}
 
 /**
  * The repository containing `cwd`, or null when there is none up to the root (or GIT_CEILING_DIRECTORIES).

@@ -1,9 +1,9 @@
-import {linkSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, unlinkSync} from 'node:fs'
-import {isAbsolute, join, resolve} from 'node:path'
-import {GitError, GitTimeoutError, InvalidRepositoryError, RepositoryError} from '../errors.js'
+import {linkSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync} from 'node:fs'
+import {isAbsolute, join} from 'node:path'
+import {GitError, GitTimeoutError} from '../errors.js'
 import {GitConfig} from './config.js'
 import {grepArgs, parseGrepCounts, parseGrepFiles, parseGrepLines, type GrepLine, type GrepQuery} from './grep.js'
-import {discoverRepository, type RepositoryLocation} from './discover.js'
+import {findRepository} from './discover.js'
 import {fingerprint, readCachedSettings, writeCachedSettings} from './settings-cache.js'
 import {hasSharedPermissions, WarmCommitWriter} from './warm-commit.js'
 import {ObjectCache} from './object-cache.js'
@@ -133,14 +133,6 @@ function fileSize(path: string): number {
   }
 }
 
-function realpathOrSelf(path: string): string {
-  try {
-    return realpathSync(path)
-  } catch {
-    return path
-  }
-}
-
 function listNames(dir: string): string[] {
   try {
     return readdirSync(dir)
@@ -205,31 +197,7 @@ export class GitRepo {
    * Throws RepositoryError outside a repository.
    */
   static open(cwd: string, env: Env): GitRepo {
-    const ceilings = (env.GIT_CEILING_DIRECTORIES ?? '').split(':').filter(Boolean)
-    let found: RepositoryLocation | null
-    try {
-      found = discoverRepository(cwd, ceilings)
-    } catch (error) {
-      if (error instanceof InvalidRepositoryError)
-        throw new RepositoryError(error.message, 'fix or remove the .git file, or run this in another repository', 'E_NOT_A_REPO')
-      throw error
-    }
-    if (!found) {
-      throw new RepositoryError(
-        'not a git repository (or any of its parent directories)',
-        'run this inside a git repository, or create one with: git init',
-        'E_NOT_A_REPO',
-      )
-    }
-    // Git commands are run in the folder found here, without GIT_DIR (so a git hook's environment cannot point
-    // them elsewhere). A GIT_DIR naming another repository than this folder's would be silently ignored: refuse.
-    if (env.GIT_DIR && realpathOrSelf(resolve(cwd, env.GIT_DIR)) !== realpathOrSelf(found.gitDir)) {
-      throw new RepositoryError(
-        `GIT_DIR names ${env.GIT_DIR}, which is not the repository of this folder (${found.gitDir})`,
-        "relay-trail finds the repository from the current folder: unset GIT_DIR, or run it in that repository's work tree",
-        'E_GIT_DIR',
-      )
-    }
+    const found = findRepository(cwd, env)
     return new GitRepo(found.gitDir, found.commonDir, found.workTree, found.objectFormat, env)
   }
 

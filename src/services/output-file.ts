@@ -1,7 +1,7 @@
-import {lstatSync, realpathSync} from 'node:fs'
+import {lstatSync} from 'node:fs'
 import {basename, dirname, join, resolve, sep} from 'node:path'
 import {UsageError} from '../errors.js'
-import {writeFileAtomic} from '../files.js'
+import {realpathOrSelf, writeFileAtomic} from '../files.js'
 import {GitRepo} from '../git/repo.js'
 import type {Context} from './context.js'
 
@@ -27,12 +27,12 @@ export async function writeOutputFile(ctx: Context, path: string, content: strin
   const info = lstatOrNull(target)
   if (info?.isSymbolicLink()) {
     if (!options.followSymlinks) throw refuse('it is a symbolic link', 'name another file, or write to the file it points at with --follow-symlinks')
-    target = realpathOr(target)
+    target = realpathOrSelf(target)
   } else if (info?.isDirectory()) {
     throw refuse('it is a folder', 'name a file in it instead')
   }
   // The folder as it really is, links resolved, so a link on the way cannot lead into a git directory either.
-  const real = join(realpathOr(dirname(target)), basename(target))
+  const real = join(realpathOrSelf(dirname(target)), basename(target))
   if (real.split(sep).some((part) => part.toLowerCase() === '.git') || gitDirs.some((dir) => real === dir || real.startsWith(`${dir}${sep}`))) {
     throw refuse('it is inside a git directory', 'write it somewhere in the work tree or outside the repository')
   }
@@ -44,7 +44,7 @@ export async function writeOutputFile(ctx: Context, path: string, content: strin
 function gitDirectoriesOf(ctx: Context): string[] {
   try {
     const repo = GitRepo.open(ctx.cwd, ctx.env)
-    return [...new Set([repo.gitDir, repo.commonDir].map(realpathOr))]
+    return [...new Set([repo.gitDir, repo.commonDir].map(realpathOrSelf))]
   } catch {
     return []
   }
@@ -55,13 +55,5 @@ function lstatOrNull(path: string): import('node:fs').Stats | null {
     return lstatSync(path)
   } catch {
     return null
-  }
-}
-
-function realpathOr(path: string): string {
-  try {
-    return realpathSync(path)
-  } catch {
-    return path
   }
 }

@@ -1,5 +1,5 @@
 import type {Env} from '../git/process.js'
-import {GitRepo} from '../git/repo.js'
+import {findRepository} from '../git/discover.js'
 
 /** Where a repository is: what a caller needs to find its local state before it reads any record. */
 interface RepositoryPlace {
@@ -17,6 +17,6 @@ interface RepositoryPlace {
  * @example const {commonDir} = locateRepository(process.cwd(), process.env)
  */
 export function locateRepository(cwd: string, env: Env): RepositoryPlace {
-  const {commonDir, workTree} = GitRepo.open(cwd, env)
+  const {commonDir, workTree} = findRepository(cwd, env)
   return {commonDir, workTree}
 }

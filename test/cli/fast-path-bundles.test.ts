@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import {spawnSync} from 'node:child_process'
-import {existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
 import {HOT_RELAY} from '../../src/cli/hot-relay.js'
@@ -57,7 +57,11 @@ describe('the fast path loads one family’s bundle', () => {
   })
 
   it('every bundle is built, ASCII (read as latin1) and has its code cache', () => {
-    const bundles = new Set(['trail', 'relay', ...Object.values(routes.trail), ...Object.values(routes.relay), ...Object.values(routes.partial.relay)])
+    // Every family's, routed to or loaded by another bundle (the edit hook's fast answer).
+    const families = readdirSync(join(ROOT, 'src', 'cli', 'hot-families')).map((file) => file.replace(/\.ts$/, ''))
+    const bundles = new Set(['trail', 'relay', ...families])
+    for (const routed of [...Object.values(routes.trail), ...Object.values(routes.relay), ...Object.values(routes.partial.relay)])
+      assert.ok(bundles.has(routed), routed)
     for (const name of bundles) {
       const file = join(ROOT, 'dist', `hot-${name}.cjs`)
       assert.ok(existsSync(file), file)
@@ -69,7 +73,8 @@ describe('the fast path loads one family’s bundle', () => {
       assert.ok(readFileSync(join(ROOT, 'dist', `hot-${family}.cjs`)).length < readFileSync(join(ROOT, 'dist', 'hot-trail.cjs')).length, family)
     }
     const size = (name: string) => readFileSync(join(ROOT, 'dist', `hot-${name}.cjs`)).length
-    assert.ok(size('relay-pre-edit') < size('relay-hook') * 0.6, 'the edit hook’s bundle is well under the hook family’s')
+    assert.ok(size('relay-pre-edit') < size('relay-hook') * 0.1, 'the edit hook’s bundle is a small part of the hook family’s')
+    assert.ok(size('relay-edit-context') < size('relay-hook') * 0.6, 'and so is the fast answer’s')
   })
 
   // Each hot command once, through the executable, with what it needs: its family's bundle serves it, oclif is
@@ -184,13 +189,13 @@ describe('the fast path loads one family’s bundle', () => {
     assert.equal(handed.code, 0, handed.stderr)
     assert.equal(handed.stdout, '')
     assert.equal(handed.stderr, '')
-    assert.deepEqual(handed.lines, ['fast-path hot-relay-pre-edit', 'fast-path hot-relay-hook'])
+    assert.deepEqual(handed.lines, ['fast-path hot-relay-pre-edit', 'fast-path hot-relay-edit-context', 'fast-path hot-relay-hook'])
     const again = await traced(repo.dir, hook, {input: payload('handover-0001', 'src')})
     assert.deepEqual(again.lines, ['fast-path hot-relay-pre-edit'], 'already seen: answered without the hook’s bundle')
     assert.equal(again.stdout, '')
-    // A new file: its own bundle answers (nothing shaped it), with one look-up in HEAD's tree.
+    // A new file: the fast answer's bundle answers (nothing shaped it), with one look-up in HEAD's tree.
     const created = await traced(repo.dir, hook, {input: payload('handover-0001', 'src/new-file.ts')})
-    assert.deepEqual(created.lines, ['fast-path hot-relay-pre-edit'])
+    assert.deepEqual(created.lines, ['fast-path hot-relay-pre-edit', 'fast-path hot-relay-edit-context'])
     assert.equal(created.stdout, '')
     assert.equal(created.stderr, '')
     // A payload with a problem: the whole hook reads the same bytes and says what is wrong, as when called first.
@@ -228,7 +233,7 @@ describe('the fast path loads Node’s built-in modules only when a command uses
 
   it('loading any bundle (its top level, no command) loads none of child_process, net, os, tty, util, crypto', () => {
     const dir = tempDir('load')
-    for (const name of new Set(['trail', 'relay', ...Object.values(routes.trail), ...Object.values(routes.relay), ...Object.values(routes.partial.relay)])) {
+    for (const name of new Set(['trail', 'relay', ...readdirSync(join(ROOT, 'src', 'cli', 'hot-families')).map((file) => file.replace(/\.ts$/, ''))])) {
       const loaded = builtinsLoaded(['-e', `require(${JSON.stringify(join(ROOT, 'dist', `hot-${name}.cjs`))})`], dir)
       assert.deepEqual(
         loaded.filter((module) => ['child_process', 'net', 'os', 'tty', 'util', 'crypto', 'http', 'stream'].includes(module)),
