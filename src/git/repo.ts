@@ -4,6 +4,7 @@ import {GitError, GitTimeoutError} from '../errors.js'
 import {GitConfig} from './config.js'
 import {grepArgs, parseGrepCounts, parseGrepFiles, parseGrepLines, type GrepLine, type GrepQuery} from './grep.js'
 import {findRepository} from './discover.js'
+import {literalPath, readFileHistory, type FileHistoryEntry} from './file-history.js'
 import {fingerprint, readCachedSettings, writeCachedSettings} from './settings-cache.js'
 import {hasSharedPermissions, WarmCommitWriter} from './warm-commit.js'
 import {ObjectCache} from './object-cache.js'
@@ -889,19 +890,8 @@ export class GitRepo {
    * The commits that changed a file, newest first, following renames (`git log --follow`), with the path the file had
    * in each; at most `limit`.
    */
-  async fileHistory(path: string, revision: string | null, limit: number): Promise<{oid: Oid; path: string}[]> {
-    const result = await this.run(
-      ['log', '--follow', '--no-color', '--no-decorate', '--format=%x01%H', '--name-only', '-z', `-n${limit}`, revision ?? 'HEAD', '--', literalPath(path)],
-      {stdoutToFile: true},
-    )
-    return result.stdout
-      .toString('utf8')
-      .split('\x01')
-      .filter(Boolean)
-      .map((record) => {
-        const [oid, ...names] = record.replace(/\n/g, '\0').split('\0').filter(Boolean)
-        return {oid: oid!, path: names.at(-1) ?? path}
-      })
+  fileHistory(path: string, revision: string | null, limit: number): Promise<FileHistoryEntry[]> {
+    return readFileHistory({cwd: this.cwd, env: this.env}, path, revision, limit)
   }
 
   /**
@@ -1273,10 +1263,6 @@ const PATCH_DIFF = ['-c', 'core.quotePath=true']
 const PATCH_DIFF_OPTIONS = ['-r', '-p', '--no-color', '--no-ext-diff', '--full-index', '--binary', '--no-renames', '--src-prefix=a/', '--dst-prefix=b/']
 
 /** A path given to git as itself, never as a pattern (a file named `*.js` or `:x` is that file). */
-function literalPath(path: string): string {
-  return `:(literal)${path}`
-}
-
 /** One line of `git blame --porcelain` output. */
 export interface BlameLine {
   /** The line's number in the file blamed. */

@@ -1,7 +1,8 @@
 import {TrailError} from '../errors.js'
 import type {WhyResult} from '../model/why.js'
 import type {Context} from './context.js'
-import {EDIT_HISTORY_COMMITS, fastEditContext, fittedContext} from './edit-fast.js'
+import {fastEditContext, fittedContext} from './edit-fast.js'
+import {EDIT_HISTORY_COMMITS} from './edit-history.js'
 import {explainLines, readWhyEvents} from './why.js'
 
 // What the agents' edit hook (./agent-hooks.ts, pre-edit) adds to an agent's context before its first edit of a

@@ -16,6 +16,7 @@ import {MirrorFiles} from '../store/mirror-read.js'
 import {pathIndexAt} from '../store/path-index.js'
 import {STORE_REF} from '../store/store.js'
 import type {Context} from './context.js'
+import {EDIT_HISTORY_COMMITS, type EarlyHistory} from './edit-history.js'
 
 // The edit hook's fast answer (./edit-context.ts): what explainLines (./why.ts) finds for a whole file with
 // `forContext`, with at most one git process (`git log --follow` of the file, none when it is remembered for HEAD's
@@ -36,8 +37,6 @@ import type {Context} from './context.js'
 
 /** The most an edit hook adds to the agent's context, in characters (about 1,000 tokens). */
 const EDIT_CONTEXT_CHARS = 4000
-/** How far back in a file's history the edit hook looks (its newest commits). */
-export const EDIT_HISTORY_COMMITS = 100
 /** Trajectories whose events are read in one round trip, newest first, until the budget is spent. */
 const EVENTS_BATCH = 2
 
@@ -49,13 +48,13 @@ const EVENTS_BATCH = 2
  *
  * @example const context = await fastEditContext(ctx, '/home/me/project/src/app.js')
  */
-export async function fastEditContext(ctx: Pick<Context, 'cwd' | 'env'>, path: string): Promise<string | null | undefined> {
-  const fast = await fastAnswer(ctx, path)
+export async function fastEditContext(ctx: Pick<Context, 'cwd' | 'env'>, path: string, early?: EarlyHistory): Promise<string | null | undefined> {
+  const fast = await fastAnswer(ctx, path, early)
   return fast === undefined ? undefined : fittedContext(fast.result, async (batch) => batch.forEach(fast.readEvents))
 }
 
 /** The fast answer for an absolute `path`, or undefined when explainLines must answer. */
-async function fastAnswer(ctx: Pick<Context, 'cwd' | 'env'>, path: string): Promise<FastWhy | undefined> {
+async function fastAnswer(ctx: Pick<Context, 'cwd' | 'env'>, path: string, early?: EarlyHistory): Promise<FastWhy | undefined> {
   let repo: GitRepo
   try {
     repo = GitRepo.open(ctx.cwd, ctx.env)
@@ -66,7 +65,7 @@ async function fastAnswer(ctx: Pick<Context, 'cwd' | 'env'>, path: string): Prom
     if (repo.workTree === null) return undefined
     const inside = relative(repo.workTree, path).split(sep).join('/')
     if (inside === '' || inside.startsWith('..')) return undefined
-    return await fastWhy(repo, inside, EDIT_HISTORY_COMMITS)
+    return await fastWhy(repo, inside, EDIT_HISTORY_COMMITS, early)
   } catch {
     // Never worse than without it: explainLines answers, and reports what is wrong.
     return undefined
@@ -105,7 +104,7 @@ export interface FastWhy {
  *
  * @example const fast = await fastWhy(repo, 'src/app.js', 100)
  */
-export async function fastWhy(repo: GitRepo, path: string, maxCommits: number): Promise<FastWhy | undefined> {
+export async function fastWhy(repo: GitRepo, path: string, maxCommits: number, early?: EarlyHistory): Promise<FastWhy | undefined> {
   const workTree = repo.workTree
   if (workTree === null) return undefined
   try {
@@ -131,12 +130,15 @@ export async function fastWhy(repo: GitRepo, path: string, maxCommits: number): 
   let index: Awaited<ReturnType<typeof pathIndexAt>>
   try {
     // The file's history: remembered for HEAD's commit (../store/history-cache.ts), else git's log from that commit.
+    // Or started already (`early`), for the same path from the same commit.
     const cache = HistoryCache.open(repo)
     const cached = cache?.get(path, maxCommits)
+    const revision = cache?.head ?? 'HEAD'
+    const started = early?.path === path && early.revision === revision && maxCommits === EDIT_HISTORY_COMMITS ? early.history : undefined
     const log =
       cached !== undefined
         ? Promise.resolve(cached)
-        : repo.fileHistory(path, cache?.head ?? 'HEAD', maxCommits).then((found) => {
+        : (started ?? repo.fileHistory(path, revision, maxCommits)).then((found) => {
             cache?.set(path, maxCommits, found)
             return found
           })

@@ -3,7 +3,7 @@ import {join} from 'node:path'
 import {writeFileAtomic} from '../files.js'
 import {oidLength, type Oid} from '../git/objects.js'
 import {readRefFile, readRefFiles} from '../git/ref-files.js'
-import type {GitRepo} from '../git/repo.js'
+import type {RepositoryLocation} from '../git/discover.js'
 
 // The edit hook's memory of file histories (../services/edit-fast.ts): `git log --follow` of a path from a commit
 // never changes (the commit names its whole history), so what it gave for (HEAD's commit, path, limit) answers the
@@ -18,8 +18,11 @@ const CACHE_DIR = 'why-history'
 
 export type FileHistory = {oid: Oid; path: string}[]
 
+/** What of a repository the memory needs: where its files are, and its object format. */
+type RepoFiles = Pick<RepositoryLocation, 'gitDir' | 'commonDir' | 'objectFormat'>
+
 /** The commit HEAD names, read from git's files (no process), or null when git must be asked. */
-export function readHeadCommit(repo: GitRepo): Oid | null {
+export function readHeadCommit(repo: RepoFiles): Oid | null {
   const length = oidLength(repo.objectFormat)
   let head: string
   try {
@@ -36,7 +39,7 @@ export function readHeadCommit(repo: GitRepo): Oid | null {
 }
 
 /** Whether a commit's history as git shows it depends only on the commit (no replace refs, grafts or shallow roots). */
-function historyIsFixed(repo: GitRepo): boolean {
+function historyIsFixed(repo: RepoFiles): boolean {
   const replaced = readRefFiles(repo.commonDir, 'refs/replace/', repo.objectFormat)
   return replaced !== null && replaced.length === 0 && !existsSync(join(repo.commonDir, 'info', 'grafts')) && !existsSync(join(repo.commonDir, 'shallow'))
 }
@@ -50,12 +53,12 @@ interface CacheFile {
 /** The memory of histories for `head`; null when it is not to be used. */
 export class HistoryCache {
   private constructor(
-    private readonly repo: GitRepo,
+    private readonly repo: RepoFiles,
     readonly head: Oid,
     private readonly entries: Record<string, FileHistory>,
   ) {}
 
-  static open(repo: GitRepo): HistoryCache | null {
+  static open(repo: RepoFiles): HistoryCache | null {
     const head = readHeadCommit(repo)
     if (head === null || !historyIsFixed(repo)) return null
     return new HistoryCache(repo, head, readCache(join(repo.commonDir, 'trail', CACHE_DIR, `${head}.json`), head, oidLength(repo.objectFormat)))

@@ -138,9 +138,10 @@ describe('the edit hook with a fresh path index', () => {
     const repo = await shaped(1)
     await firstEdit(repo, 'notes/plain.txt') // builds the index, before any link names src/carol.js
     const linked = await agentCommit(repo, 'carol', {'src/carol.js': 'console.log("carol")\n'}, 'Carol adds a module')
-    // A person replays carol's change on a branch made before it: a commit nobody linked, with the same patch id.
+    // A person replays carol's change on a branch made before it: a commit nobody linked, with the same patch id. With
+    // -x (a line naming the original in its message): within the same second, the replay was carol's commit itself.
     repo.git(['checkout', '--quiet', '-b', 'replay', `${linked}~1`])
-    gitAs(repo, null, ['cherry-pick', linked])
+    gitAs(repo, null, ['cherry-pick', '-x', linked])
     makeDirty(repo)
     const fast = await sameAsWithoutIndex(repo, 'src/carol.js')
     assert.match(fast.context!, /Carol adds a module: keep the loop flat/)

@@ -2,6 +2,7 @@ import {parseHookEvent, renderHookOutput} from '../../integrations/hook-protocol
 import {AGENT_TOOLS, isAgentTool, sessionAgentName} from '../../model/names.js'
 import {terminalText} from '../../render/terminal.js'
 import type {fastEditContext} from '../../services/edit-fast.js'
+import {startEditHistory} from '../../services/edit-history.js'
 import {preEditAnswer} from '../../services/pre-edit.js'
 import {fdOutput, readFdToEnd} from '../fd-io.js'
 import type {AnyDefinition} from '../hot.js'
@@ -43,7 +44,11 @@ export async function run(argv: readonly string[], next: Bundles): Promise<boole
     const ctx = {cwd: process.cwd(), env, now: () => new Date()}
     answer =
       problem === undefined
-        ? await preEditAnswer(ctx, event, sessionAgentName(tool, event.sessionId, env), (path) => next('relay-edit-context').fastEditContext(ctx, path))
+        ? await preEditAnswer(ctx, event, sessionAgentName(tool, event.sessionId, env), (path) => {
+            // git's log of the file starts first, and runs while the fast answer's bundle loads.
+            const early = startEditHistory(ctx.cwd, env, path)
+            return next('relay-edit-context').fastEditContext(ctx, path, early)
+          })
         : undefined
   } catch {
     answer = undefined // the hook's bundle says what is wrong
