@@ -63,6 +63,34 @@ describe('relay mcp and a command writing beside it', () => {
     repo.assertUserStateUnchanged(before)
   })
 
+  it("a command's ledger save and message after relay mcp's start no git process either, and keep every record", async () => {
+    const repo = newRepo()
+    const before = repo.userState()
+    const server = await startMcp({cwd: repo.dir, clientName: 'beside'})
+    const env = {AGENT_RELAY_NAME: AGENT}
+    try {
+      for (let n = 1; n <= 2; n++) {
+        await server.ok('relay_continuity_save', {text: `Current task: through MCP ${n}`, agent: AGENT})
+        await carriedTip(repo)
+        const saved = await runTraced(repo.dir, ['relay', 'continuity', 'save', `Current task: from the CLI ${n}`], {env})
+        assert.equal(saved.code, 0, saved.stderr)
+        assert.deepEqual(saved.trace.processes, [], `ledger ${n}: no git process`)
+        await server.ok('relay_send', {target: 'Designer', body: `Through MCP ${n}`, agent: AGENT})
+        await carriedTip(repo)
+        const sent = await runTraced(repo.dir, ['relay', 'send', 'Designer', `From the CLI ${n}`], {env})
+        assert.equal(sent.code, 0, sent.stderr)
+        assert.deepEqual(sent.trace.processes, [], `message ${n}: no git process`)
+      }
+    } finally {
+      await server.close()
+    }
+    await repo.fsck(REF)
+    assert.match(repo.git(['show', `${REF}:.relay/ledger/${AGENT}.md`]), /currentTask: from the CLI 2\n/)
+    const bodies = repo.git(['grep', '-h', '-e', 'Through MCP', '-e', 'From the CLI', REF, '--', '.relay/messages'])
+    for (const body of ['Through MCP 1', 'From the CLI 1', 'Through MCP 2', 'From the CLI 2']) assert.ok(bodies.includes(body), body)
+    repo.assertUserStateUnchanged(before)
+  })
+
   it("relay mcp's write after a command's reads nothing from git, and a damaged carried file costs a read, not a record", async () => {
     const repo = newRepo()
     const before = repo.userState()
