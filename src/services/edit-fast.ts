@@ -1,5 +1,5 @@
 import {lstatSync} from 'node:fs'
-import {join, relative, sep} from 'node:path'
+import {join} from 'node:path'
 import {oidLength, type Oid} from '../git/objects.js'
 import {readRefFiles} from '../git/ref-files.js'
 import {GitRepo} from '../git/repo.js'
@@ -13,6 +13,7 @@ import {whyMarkdown, whyMarkdownFitting} from '../render/why.js'
 import {HistoryCache, readHeadCommit} from '../store/history-cache.js'
 import {Mirror} from '../store/mirror.js'
 import {MirrorFiles} from '../store/mirror-read.js'
+import {workTreePath} from '../store/locate.js'
 import {pathIndexAt} from '../store/path-index.js'
 import {STORE_REF} from '../store/store.js'
 import type {Context} from './context.js'
@@ -63,8 +64,8 @@ async function fastAnswer(ctx: Pick<Context, 'cwd' | 'env'>, path: string, early
   }
   try {
     if (repo.workTree === null) return undefined
-    const inside = relative(repo.workTree, path).split(sep).join('/')
-    if (inside === '' || inside.startsWith('..')) return undefined
+    const inside = workTreePath(repo.workTree, path)
+    if (inside === null) return undefined
     return await fastWhy(repo, inside, EDIT_HISTORY_COMMITS, early)
   } catch {
     // Never worse than without it: explainLines answers, and reports what is wrong.

@@ -1,9 +1,10 @@
 import {lstatSync} from 'node:fs'
-import {join, relative, sep} from 'node:path'
+import {join} from 'node:path'
 import {findRepository} from '../git/discover.js'
 import {readFileHistory} from '../git/file-history.js'
 import type {Env} from '../git/process.js'
 import {HistoryCache, type FileHistory} from '../store/history-cache.js'
+import {workTreePath} from '../store/locate.js'
 
 // The file's history the edit hook's fast answer (./edit-fast.ts) reads, started by the edit hook's smallest bundle
 // (../cli/hot-families/relay-pre-edit.ts) before it loads the fast answer's: git works while that code loads.
@@ -29,8 +30,8 @@ export function startEditHistory(cwd: string, env: Env, path: string): EarlyHist
   try {
     const repo = findRepository(cwd, env)
     if (repo.workTree === null) return undefined
-    const inside = relative(repo.workTree, path).split(sep).join('/')
-    if (inside === '' || inside.startsWith('..') || !lstatSync(join(repo.workTree, inside)).isFile()) return undefined
+    const inside = workTreePath(repo.workTree, path)
+    if (inside === null || !lstatSync(join(repo.workTree, inside)).isFile()) return undefined
     const cache = HistoryCache.open(repo)
     if (cache?.get(inside, EDIT_HISTORY_COMMITS) !== undefined) return undefined
     const revision = cache?.head ?? 'HEAD'

@@ -1,7 +1,7 @@
-import {isAbsolute, relative, resolve, sep} from 'node:path'
+import {resolve} from 'node:path'
 import type {HookAnswer, HookEvent} from '../integrations/hook-protocol.js'
 import type {AgentName} from '../model/names.js'
-import {locateRepository} from '../store/locate.js'
+import {locateRepository, workTreePath} from '../store/locate.js'
 import type {Context} from './context.js'
 import {HookSessions} from './hook-sessions.js'
 
@@ -40,10 +40,8 @@ export async function preEditAnswer(
   try {
     const file = event.filePath
     if (file === undefined || repo.workTree === null) return {}
-    const path = relative(repo.workTree, resolve(event.cwd ?? ctx.cwd, file))
-      .split(sep)
-      .join('/')
-    if (path === '' || path.startsWith('..') || isAbsolute(path)) return {}
+    const path = workTreePath(repo.workTree, resolve(event.cwd ?? ctx.cwd, file))
+    if (path === null) return {}
     const shown = state.shownFiles ?? []
     if (shown.includes(path)) return {}
     state.shownFiles = [...shown, path].slice(-MAX_SHOWN_FILES)

@@ -4,6 +4,7 @@ import {writeFileAtomic} from '../files.js'
 import {oidLength, type Oid} from '../git/objects.js'
 import {readRefFile, readRefFiles} from '../git/ref-files.js'
 import type {RepositoryLocation} from '../git/discover.js'
+import type {FileHistoryEntry} from '../git/file-history.js'
 
 // The edit hook's memory of file histories (../services/edit-fast.ts): `git log --follow` of a path from a commit
 // never changes (the commit names its whole history), so what it gave for (HEAD's commit, path, limit) answers the
@@ -16,7 +17,8 @@ import type {RepositoryLocation} from '../git/discover.js'
 const CACHE_VERSION = 1
 const CACHE_DIR = 'why-history'
 
-export type FileHistory = {oid: Oid; path: string}[]
+/** A file's history, newest first (`git log --follow`: ../git/file-history.ts). */
+export type FileHistory = FileHistoryEntry[]
 
 /** What of a repository the memory needs: where its files are, and its object format. */
 type RepoFiles = Pick<RepositoryLocation, 'gitDir' | 'commonDir' | 'objectFormat'>

@@ -1,3 +1,4 @@
+import {isAbsolute, relative, sep} from 'node:path'
 import type {Env} from '../git/process.js'
 import {findRepository} from '../git/discover.js'
 
@@ -19,4 +20,14 @@ interface RepositoryPlace {
 export function locateRepository(cwd: string, env: Env): RepositoryPlace {
   const {commonDir, workTree} = findRepository(cwd, env)
   return {commonDir, workTree}
+}
+
+/**
+ * `path` (absolute) from the top of `workTree`, with `/` between folders; null for the top itself or a path outside.
+ *
+ * @example workTreePath('/home/me/project', '/home/me/project/src/app.js')  // 'src/app.js'
+ */
+export function workTreePath(workTree: string, path: string): string | null {
+  const inside = relative(workTree, path).split(sep).join('/')
+  return inside === '' || inside.startsWith('..') || isAbsolute(inside) ? null : inside
 }
