@@ -3,6 +3,7 @@ import {accessSync, appendFileSync, closeSync, constants, fstatSync, openSync, r
 import {tmpdir} from 'node:os'
 import {isAbsolute, join} from 'node:path'
 import {GitError, GitTimeoutError} from '../errors.js'
+import {spawnPipeless} from './pipeless.js'
 
 export type Env = Readonly<Record<string, string | undefined>>
 
@@ -173,17 +174,63 @@ export function startGit(args: readonly string[], options: Omit<RunOptions, 'inp
 /**
  * startGit, with a stdin only when git is to get input. Where nothing reads them as they come, stdin and stderr are
  * no pipes (/dev/null, an unlinked file): a pipe is a socket in Node, and making the first ones costs the process
- * 3-4 ms of its first git command (measured on the edit hook's `git log`: 25 against 28.5 ms to its end).
+ * 3-4 ms of its first git command (measured on the edit hook's `git log`: 25 against 28.5 ms to its end). A git
+ * with no pipe at all and no time limit is started without child_process (./pipeless.ts), when this Node allows it.
  */
 function launchGit(args: readonly string[], options: Omit<RunOptions, 'input'>, withInput: boolean): RunningGit {
   let file = options.stdoutToFile ? openUnlinkedFile() : null
   let errFile = options.onStderr === undefined ? openUnlinkedFile() : null
+  const env = gitEnv(options.env, options.extraEnv)
+  trace?.('git', subcommand(args), args.join(' '))
+  /** What git wrote to stdout; the temporary file, if any, is closed (once: 'error' and 'close' may both come). */
+  const out: Buffer[] = []
+  const err: Buffer[] = []
+  const takeStdout = (): Buffer => {
+    if (file === null) return Buffer.concat(out)
+    const data = readWholeFile(file)
+    file = null
+    return data
+  }
+  const takeStderr = (): string => {
+    if (errFile === null) return Buffer.concat(err).toString('utf8')
+    const data = readWholeFile(errFile)
+    errFile = null
+    return data.toString('utf8')
+  }
+  const failed = (error: NodeJS.ErrnoException): Error => {
+    takeStdout()
+    takeStderr()
+    return spawnFailure(args, error)
+  }
+  const ended = (code: number | null, timedOut = false): GitResult => {
+    trace?.('git-exit', subcommand(args), String(code))
+    const result = {stdout: takeStdout(), stderr: takeStderr(), exitCode: code ?? -1}
+    if (timedOut) throw new GitTimeoutError(args, options.timeoutMs!)
+    if (![0, ...(options.okExitCodes ?? [])].includes(result.exitCode)) throw new GitError(args, code, result.stderr)
+    return result
+  }
+
+  // No pipe at all (no input, output and errors to files, no time limit): started without child_process.
+  if (!withInput && file !== null && errFile !== null && options.timeoutMs === undefined) {
+    let started: Promise<GitResult> | undefined
+    try {
+      started = spawnPipeless(gitExecutable(env), ['git', ...args], {cwd: options.cwd, env, stdio: ['ignore', file, errFile]})?.exited.then((code) =>
+        ended(code),
+      )
+    } catch (error) {
+      started = Promise.reject(failed(error as NodeJS.ErrnoException))
+    }
+    if (started !== undefined) {
+      const exited = started
+      exited.catch(() => {}) // reported through finish()
+      return {finish: () => exited}
+    }
+  }
+
   const timed = options.timeoutMs !== undefined
   // detached: a process group of its own (setsid), so a timeout kills git's children too.
-  const env = gitEnv(options.env, options.extraEnv)
   const stdio = [withInput ? 'pipe' : 'ignore', file ?? 'pipe', errFile ?? 'pipe'] as const
   const child = spawn(gitExecutable(env), args, {argv0: 'git', cwd: options.cwd, env, stdio: [...stdio], detached: timed})
-  trace?.('git', subcommand(args), args.join(' '))
   let timedOut = false
   let timer: NodeJS.Timeout | undefined
   if (timed && child.pid !== undefined) {
@@ -200,46 +247,26 @@ function launchGit(args: readonly string[], options: Omit<RunOptions, 'input'>, 
     if (child.pid !== undefined && liveGroups.delete(child.pid) && liveGroups.size === 0) stopForwardingSignals()
   }
   const stdin = child.stdin
-  const out: Buffer[] = []
-  const err: Buffer[] = []
   child.stdout?.on('data', (chunk: Buffer) => out.push(chunk))
   child.stderr?.on('data', (chunk: Buffer) => {
     err.push(chunk)
     options.onStderr?.(chunk.toString('utf8'))
   })
-  /** What git wrote to stdout; the temporary file, if any, is closed (once: 'error' and 'close' may both come). */
-  const takeStdout = (): Buffer => {
-    if (file === null) return Buffer.concat(out)
-    const data = readWholeFile(file)
-    file = null
-    return data
-  }
-  const takeStderr = (): string => {
-    if (errFile === null) return Buffer.concat(err).toString('utf8')
-    const data = readWholeFile(errFile)
-    errFile = null
-    return data.toString('utf8')
-  }
   // A child that exits before reading all of stdin (an early error) makes the pipe fail with EPIPE; the exit
   // code already reports the failure.
   stdin?.on('error', () => {})
   const exited = new Promise<GitResult>((resolve, reject) => {
     child.on('error', (error: NodeJS.ErrnoException) => {
       settled()
-      takeStdout()
-      takeStderr()
-      reject(spawnFailure(args, error))
+      reject(failed(error))
     })
     child.on('close', (code) => {
       settled()
-      trace?.('git-exit', subcommand(args), String(code))
-      const result = {stdout: takeStdout(), stderr: takeStderr(), exitCode: code ?? -1}
-      if (timedOut) {
-        reject(new GitTimeoutError(args, options.timeoutMs!))
-        return
+      try {
+        resolve(ended(code, timedOut))
+      } catch (error) {
+        reject(error)
       }
-      if ([0, ...(options.okExitCodes ?? [])].includes(result.exitCode)) resolve(result)
-      else reject(new GitError(args, code, result.stderr))
     })
   })
   exited.catch(() => {}) // reported through finish()
