@@ -1,5 +1,5 @@
 import type {Context} from '../services/context.js'
-import {STORE_REF} from '../store/store.js'
+import {STORE_REF} from '../model/layout.js'
 
 // A fresh clone has no records: `git clone` fetches refs/heads/* and tags, never refs/trail/*, so the first
 // `trail list` in it would be a silent empty list though origin holds a year of records. Asking origin would cost a

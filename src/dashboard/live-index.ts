@@ -1,7 +1,7 @@
 import {GitRepo} from '../git/repo.js'
 import type {Context} from '../services/context.js'
 import {listSiblings, siblingDefaultId} from '../services/projects.js'
-import {STORE_REF} from '../store/store.js'
+import {STORE_REF} from '../model/layout.js'
 import {RefWatcher} from './ref-watcher.js'
 import {StoreIndex, type ChangeKind, type StoreChange} from './store-index.js'
 

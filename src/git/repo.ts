@@ -4,7 +4,7 @@ import {GitError, GitTimeoutError} from '../errors.js'
 import {GitConfig} from './config.js'
 import {grepArgs, parseGrepCounts, parseGrepFiles, parseGrepLines, type GrepLine, type GrepQuery} from './grep.js'
 import {findRepository} from './discover.js'
-import {literalPath, readFileHistory, type FileHistoryEntry} from './file-history.js'
+import {readFileHistory, type FileHistoryEntry} from './file-history.js'
 import {fingerprint, readCachedSettings, writeCachedSettings} from './settings-cache.js'
 import {hasSharedPermissions, WarmCommitWriter} from './warm-commit.js'
 import {ObjectCache} from './object-cache.js'
@@ -16,7 +16,8 @@ import {isPushRace, readRefUpdateFailure} from './ref-races.js'
 import {oidLength, type ObjectFormat, type Oid} from './objects.js'
 import {checkoutFiles, type CheckoutFile} from './private-checkout.js'
 import {readPackedRefs, readRefFile, readRefFiles, type RefFile} from './ref-files.js'
-import {parsePatchIds, patchIdRequest, splitByCommit, unquoteGitPath, type PatchIds} from './patch-ids.js'
+import {unquoteGitPath, type PatchIds} from './patch-ids.js'
+import {commitPatchIds, diffPatchIds, emptyTree, treeChanges, type TreeChange} from './diffs.js'
 import {runGit, startGit, type Env, type GitResult, type RunningGit, type RunOptions} from './process.js'
 
 /** Used when git has no identity configured, so that a record is never lost for want of a name. */
@@ -553,22 +554,14 @@ export class GitRepo {
     return new Map((await this.treeChanges(from, to, paths)).map((change) => [change.path, [change.oldOid, change.newOid]]))
   }
 
-  /** Like diffTrees, with each side's mode (a symlink is 120000, a regular file 100644 or 100755). */
-  async treeChanges(from: Oid | null, to: Oid, paths: readonly string[] = []): Promise<TreeChange[]> {
-    const result = await this.run(['diff-tree', '-r', '-z', '--no-renames', from ?? this.emptyTree, to, '--', ...paths])
-    const fields = result.stdout.toString('utf8').split('\0')
-    const changes: TreeChange[] = []
-    const absent = (oid: string) => (/^0+$/.test(oid) ? null : oid)
-    for (let i = 0; i + 1 < fields.length; i += 2) {
-      const [oldMode, newMode, oldOid, newOid] = fields[i]!.replace(/^:/, '').split(' ')
-      changes.push({path: fields[i + 1]!, oldMode: oldMode!, newMode: newMode!, oldOid: absent(oldOid!), newOid: absent(newOid!)})
-    }
-    return changes
+  /** Like diffTrees, with each side's mode (./diffs.ts). */
+  treeChanges(from: Oid | null, to: Oid, paths: readonly string[] = []): Promise<TreeChange[]> {
+    return treeChanges(this, from, to, paths)
   }
 
   /** The empty tree's id in this repository's object format. */
   get emptyTree(): Oid {
-    return this.objectFormat === 'sha1' ? '4b825dc642cb6eb9a060e54bf8d69288fbee4904' : '6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321'
+    return emptyTree(this.objectFormat)
   }
 
   /**
@@ -790,45 +783,14 @@ export class GitRepo {
     return object?.type === 'commit' ? object.oid : null
   }
 
-  /**
-   * The patch ids of commits (./patch-ids.ts): each commit's change from its first parent, whole and file by file.
-   * Two processes for any number of commits: one `git diff-tree --stdin -p`, one `git patch-id --stable`. A merge
-   * or an empty commit has no patch id. Options are fixed (quoted paths, a/ b/ prefixes, no renames, full index,
-   * binary patches) so that the ids do not depend on the user's configuration. With `paths`, only those files are
-   * read: their per-file ids are the same, and the whole id is then of those files alone.
-   *
-   * @example const ids = await repo.commitPatchIds([oid]); ids.get(oid)?.files.get('src/app.js')
-   */
-  async commitPatchIds(commits: readonly Oid[], paths: readonly string[] = []): Promise<Map<Oid, PatchIds>> {
-    const unique = [...new Set(commits)]
-    if (unique.length === 0) return new Map()
-    // With `paths`, only those files' diffs are read (their per-file ids are the same; the whole id is then theirs).
-    const limit = paths.length > 0 ? ['--', ...paths.map(literalPath)] : []
-    const output = await this.run([...PATCH_DIFF, 'diff-tree', '--stdin', '--root', ...PATCH_DIFF_OPTIONS, ...limit], {
-      input: `${unique.join('\n')}\n`,
-      stdoutToFile: true,
-    })
-    const diffs = splitByCommit(output.stdout.toString('utf8'), unique)
-    const ids = await this.patchIds(unique.map((oid) => diffs.get(oid) ?? ''))
-    return new Map(unique.map((oid, index) => [oid, ids[index]!]))
+  /** The patch ids of commits, whole and file by file (./diffs.ts). */
+  commitPatchIds(commits: readonly Oid[], paths: readonly string[] = []): Promise<Map<Oid, PatchIds>> {
+    return commitPatchIds(this, commits, paths)
   }
 
-  /**
-   * The patch ids of the change between two commits (`from` null: the empty tree), whole and file by file, limited to
-   * `paths` when given: what a squash of everything between them would carry.
-   */
-  async diffPatchIds(from: Oid | null, to: Oid, paths: readonly string[] = []): Promise<PatchIds> {
-    const output = await this.run([...PATCH_DIFF, 'diff-tree', ...PATCH_DIFF_OPTIONS, from ?? this.emptyTree, to, '--', ...paths.map(literalPath)], {
-      stdoutToFile: true,
-    })
-    return (await this.patchIds([output.stdout.toString('utf8')]))[0]!
-  }
-
-  private async patchIds(diffs: readonly string[]): Promise<PatchIds[]> {
-    const request = patchIdRequest(diffs, oidLength(this.objectFormat))
-    if (request.parts.length === 0) return diffs.map(() => ({patch: null, files: new Map()}))
-    const result = await this.run(['patch-id', '--stable'], {input: request.input})
-    return parsePatchIds(request, result.stdout.toString('utf8'), diffs.length)
+  /** The patch ids of the change between two commits, whole and file by file (./diffs.ts). */
+  diffPatchIds(from: Oid | null, to: Oid, paths: readonly string[] = []): Promise<PatchIds> {
+    return diffPatchIds(this, from, to, paths)
   }
 
   /**
@@ -1165,15 +1127,6 @@ export type FetchOutcome =
 /** What a push came to (GitRepo.push). */
 export type PushOutcome = {outcome: 'pushed'} | {outcome: 'moved'} | {outcome: 'refused'; error: GitError}
 
-/** One file that differs between two trees. */
-export interface TreeChange {
-  path: string
-  oldMode: string
-  newMode: string
-  oldOid: Oid | null
-  newOid: Oid | null
-}
-
 /** One entry of a recursive tree listing. */
 export interface TreeListing {
   mode: string
@@ -1258,11 +1211,6 @@ function parseIdent(value: string | undefined): Identity {
   return {name: match[1]!, email: match[2]!, isFallback: false}
 }
 
-/** Configuration that would change a diff's text (and so its patch ids): fixed for every patch-id diff. */
-const PATCH_DIFF = ['-c', 'core.quotePath=true']
-const PATCH_DIFF_OPTIONS = ['-r', '-p', '--no-color', '--no-ext-diff', '--full-index', '--binary', '--no-renames', '--src-prefix=a/', '--dst-prefix=b/']
-
-/** A path given to git as itself, never as a pattern (a file named `*.js` or `:x` is that file). */
 /** One line of `git blame --porcelain` output. */
 export interface BlameLine {
   /** The line's number in the file blamed. */

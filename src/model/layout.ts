@@ -5,6 +5,9 @@ import type {AgentName} from './names.js'
 // build paths: every path here is made from the path shapes of the registry of record kinds (./kinds.ts). The
 // folders below are what listings start from. DESIGN.md section 2.
 
+/** The ref that holds every record of a project. Not under refs/heads: no branch, never checked out. */
+export const STORE_REF = 'refs/trail/records'
+
 export const TRAIL_DIR = '.trail'
 export const RELAY_DIR = '.relay'
 /** The folders mirrored into the work tree; everything on the ref lives below one of them. */

@@ -6,7 +6,7 @@ import {linkKeys, MAX_KEYED_FILES, parseCommitLink, renderCommitLink, renderLink
 import {isId} from '../model/ids.js'
 import {commitLinkPath, commitsDir, linkKeyDir, linkKeyPath} from '../model/layout.js'
 import {parseAgentName, type AgentName} from '../model/names.js'
-import {STORE_REF} from '../store/store.js'
+import {STORE_REF} from '../model/layout.js'
 import {Snapshot} from '../store/snapshot.js'
 import type {Context} from './context.js'
 import {readRecords} from './records.js'

@@ -1,21 +1,21 @@
 import {lstatSync} from 'node:fs'
 import {join} from 'node:path'
+import {findRepository, type RepositoryLocation} from '../git/discover.js'
+import {commitPatchIds, type GitPlace} from '../git/diffs.js'
+import {literalPath, readFileHistory, type FileHistoryEntry} from '../git/file-history.js'
 import {oidLength, type Oid} from '../git/objects.js'
+import {runGit} from '../git/process.js'
 import {readRefFiles} from '../git/ref-files.js'
-import {GitRepo} from '../git/repo.js'
 import {isId} from '../model/ids.js'
-import {KINDS} from '../model/kinds.js'
-import {eventsDir, FORMAT_PATH, linkKeyDir, trajectoryPath} from '../model/layout.js'
+import {eventsDir, FORMAT_PATH, linkKeyDir, STORE_REF, trajectoryPath} from '../model/layout.js'
 import {FORMAT_VERSION, parseFormat} from '../model/format.js'
-import {byNewest, type Trajectory, type TrajectoryEvent} from '../model/trajectory.js'
+import {byNewest, parseEvent, parseTrajectory, type TrajectoryEvent} from '../model/trajectory.js'
 import type {WhyCommit, WhyResult, WhyTrajectory} from '../model/why.js'
 import {whyMarkdown, whyMarkdownFitting} from '../render/why.js'
 import {HistoryCache, readHeadCommit} from '../store/history-cache.js'
-import {Mirror} from '../store/mirror.js'
-import {MirrorFiles} from '../store/mirror-read.js'
+import {MirrorFiles, mirrorShows} from '../store/mirror-read.js'
 import {workTreePath} from '../store/locate.js'
 import {pathIndexAt} from '../store/path-index.js'
-import {STORE_REF} from '../store/store.js'
 import type {Context} from './context.js'
 import {EDIT_HISTORY_COMMITS, type EarlyHistory} from './edit-history.js'
 
@@ -56,24 +56,23 @@ export async function fastEditContext(ctx: Pick<Context, 'cwd' | 'env'>, path: s
 
 /** The fast answer for an absolute `path`, or undefined when explainLines must answer. */
 async function fastAnswer(ctx: Pick<Context, 'cwd' | 'env'>, path: string, early?: EarlyHistory): Promise<FastWhy | undefined> {
-  let repo: GitRepo
   try {
-    repo = GitRepo.open(ctx.cwd, ctx.env)
-  } catch {
-    return undefined
-  }
-  try {
-    if (repo.workTree === null) return undefined
-    const inside = workTreePath(repo.workTree, path)
+    const found = findRepository(ctx.cwd, ctx.env)
+    if (found.workTree === null) return undefined
+    const inside = workTreePath(found.workTree, path)
     if (inside === null) return undefined
-    return await fastWhy(repo, inside, EDIT_HISTORY_COMMITS, early)
+    return await fastWhy({...found, cwd: found.workTree, env: ctx.env}, inside, EDIT_HISTORY_COMMITS, early)
   } catch {
     // Never worse than without it: explainLines answers, and reports what is wrong.
     return undefined
-  } finally {
-    repo.close()
   }
 }
+
+/**
+ * The repository as the fast answer reads it: where it is, and where its git processes run. A GitRepo is one; the
+ * edit hook's bundle makes one from findRepository alone, without GitRepo's write machinery.
+ */
+export type WhyPlace = RepositoryLocation & GitPlace
 
 /**
  * The Markdown within the budget. Newest first, a few at a time: once a trajectory's block does not fit (and
@@ -105,7 +104,7 @@ export interface FastWhy {
  *
  * @example const fast = await fastWhy(repo, 'src/app.js', 100)
  */
-export async function fastWhy(repo: GitRepo, path: string, maxCommits: number, early?: EarlyHistory): Promise<FastWhy | undefined> {
+export async function fastWhy(repo: WhyPlace, path: string, maxCommits: number, early?: EarlyHistory): Promise<FastWhy | undefined> {
   const workTree = repo.workTree
   if (workTree === null) return undefined
   try {
@@ -118,7 +117,7 @@ export async function fastWhy(repo: GitRepo, path: string, maxCommits: number, e
   const tip = refs?.find((ref) => ref.name === STORE_REF)?.oid
   if (refs === null || tip === undefined) return undefined
   if (refs.some((ref) => /^refs\/trail\/(remotes|siblings)\/[^/]+\/records$/.test(ref.name) && ref.oid !== tip)) return undefined
-  if (!new Mirror(repo).shows(tip)) return undefined
+  if (!mirrorShows(repo, tip)) return undefined
   const files = new MirrorFiles(workTree)
   const format = files.readText(FORMAT_PATH)
   try {
@@ -127,7 +126,7 @@ export async function fastWhy(repo: GitRepo, path: string, maxCommits: number, e
     return undefined
   }
 
-  let history: {oid: Oid; path: string}[]
+  let history: FileHistoryEntry[]
   let index: Awaited<ReturnType<typeof pathIndexAt>>
   try {
     // The file's history: remembered for HEAD's commit (../store/history-cache.ts), else git's log from that commit.
@@ -139,7 +138,7 @@ export async function fastWhy(repo: GitRepo, path: string, maxCommits: number, e
     const log =
       cached !== undefined
         ? Promise.resolve(cached)
-        : (started ?? repo.fileHistory(path, revision, maxCommits)).then((found) => {
+        : (started ?? readFileHistory(repo, path, revision, maxCommits)).then((found) => {
             cache?.set(path, maxCommits, found)
             return found
           })
@@ -170,9 +169,10 @@ export async function fastWhy(repo: GitRepo, path: string, maxCommits: number, e
   const unnamed = history.filter((entry) => !note(entry.oid, entry.oid, 'commit'))
   const keyed = unnamed.filter((entry) => index.paths.has(entry.path))
   if (keyed.length > 0) {
-    let patchIds: Awaited<ReturnType<GitRepo['commitPatchIds']>>
+    let patchIds: Awaited<ReturnType<typeof commitPatchIds>>
     try {
-      patchIds = await repo.commitPatchIds(
+      patchIds = await commitPatchIds(
+        repo,
         keyed.map((entry) => entry.oid),
         [...new Set(keyed.map((entry) => entry.path))],
       )
@@ -188,7 +188,7 @@ export async function fastWhy(repo: GitRepo, path: string, maxCommits: number, e
   const paths = new Map(history.map((entry) => [entry.oid, entry.path]))
   const trajectories: WhyTrajectory[] = []
   for (const [id, matched] of found) {
-    const trajectory = readRecord<Trajectory>(files, 'trajectory', trajectoryPath(id))
+    const trajectory = readRecord(files, parseTrajectory, trajectoryPath(id))
     if (trajectory === null) continue
     trajectories.push({
       detail: {trajectory, events: []},
@@ -214,22 +214,24 @@ export async function fastWhy(repo: GitRepo, path: string, maxCommits: number, e
 
 /**
  * A file the work tree does not have (one the agent creates): nothing shaped it unless HEAD has it (deleted in the
- * work tree only), which explainLines then tells. One object read, as explainLines's own first look: no log of a path
- * that has none, which walks the whole history.
+ * work tree only), which explainLines then tells. One `git ls-tree` of the path in HEAD's tree, as explainLines's own
+ * first look: no log of a path that has none, which walks the whole history.
  */
-async function newFile(repo: GitRepo, path: string): Promise<FastWhy | undefined> {
+async function newFile(repo: WhyPlace, path: string): Promise<FastWhy | undefined> {
   const head = readHeadCommit(repo)
-  const blob = head === null ? null : await repo.reader.read(`${head}:${path}`)
-  if (blob?.type === 'blob') return undefined
+  if (head !== null) {
+    const listed = await runGit(['ls-tree', '-z', '--full-tree', head, '--', literalPath(path)], {cwd: repo.cwd, env: repo.env, stdoutToFile: true})
+    if (/^\d+ blob /.test(listed.stdout.toString('utf8'))) return undefined
+  }
   const result: WhyResult = {path, rev: 'HEAD', ranges: null, binary: false, trajectories: [], unexplained: {lines: 0, commits: []}}
   return {result, readEvents: () => {}}
 }
 
-function readRecord<T>(files: MirrorFiles, kind: 'trajectory' | 'event', path: string): T | null {
+function readRecord<T>(files: MirrorFiles, parse: (text: string, path: string) => T, path: string): T | null {
   const text = files.readText(path)
   if (text === null) return null
   try {
-    return (KINDS[kind].parse as (text: string, path: string) => T)(text, path)
+    return parse(text, path)
   } catch {
     return null
   }
@@ -243,7 +245,7 @@ function readEvents(files: MirrorFiles, trajectoryId: string): TrajectoryEvent[]
     const text = files.readText(`${dir}/${name}`)
     if (text === null) continue
     try {
-      events.push(KINDS.event.parse(text, `${dir}/${name}`) as TrajectoryEvent)
+      events.push(parseEvent(text, `${dir}/${name}`))
     } catch {
       return []
     }

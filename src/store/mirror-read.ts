@@ -1,5 +1,7 @@
 import {closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
+import type {RepositoryLocation} from '../git/discover.js'
+import {oidLength, type Oid} from '../git/objects.js'
 import {trace} from '../git/process.js'
 
 // Reading records from the work-tree mirror (./mirror.ts) as files, without git: for the edit hook, when the
@@ -7,6 +9,52 @@ import {trace} from '../git/process.js'
 // checked with lstat, and files are opened with O_NOFOLLOW. What cannot be read that way reads as absent, and the
 // caller decides whether absent is an answer or a reason to ask git. With RELAY_TRAIL_TRACE (../git/process.ts),
 // each read is a line of the trace: `<pid>  file  read|list  <path>` (test/helpers/trace.ts: Trace.files).
+
+/** What the state file in the worktree's git dir says. */
+export interface MirrorState {
+  /** The commit the mirror shows; null when it has never been written. */
+  tip: Oid | null
+  /** Why the mirror is off in this worktree (tracked files in the folders), or null. */
+  disabled: string | null
+  /** The index file as it was when tracked files were last looked for ("size:mtime:inode"). */
+  indexStamp: string | null
+  /** True when the mirror holds only what writes made here since: it was never built from the whole ref. */
+  partial: boolean
+}
+
+const NO_STATE: MirrorState = {tip: null, disabled: null, indexStamp: null, partial: false}
+
+/** The mirror's state file (<git dir>/trail/mirror.json): each worktree has its own mirror. */
+export function mirrorStatePath(gitDir: string): string {
+  return join(gitDir, 'trail', 'mirror.json')
+}
+
+/** The mirror's state as stored; a missing or damaged file reads as a mirror never written. */
+export function readMirrorState(place: Pick<RepositoryLocation, 'gitDir' | 'objectFormat'>): MirrorState {
+  try {
+    const state = JSON.parse(readFileSync(mirrorStatePath(place.gitDir), 'utf8')) as Partial<MirrorState>
+    const tip = typeof state.tip === 'string' && new RegExp(`^[0-9a-f]{${oidLength(place.objectFormat)}}$`).test(state.tip) ? state.tip : null
+    return {
+      tip,
+      disabled: typeof state.disabled === 'string' ? state.disabled : null,
+      indexStamp: typeof state.indexStamp === 'string' ? state.indexStamp : null,
+      partial: state.partial === true,
+    }
+  } catch {
+    return NO_STATE
+  }
+}
+
+/**
+ * Whether the mirror's files show the commit `tip`, whole: there is a work tree, the state names that commit, and
+ * the mirror is neither off nor partial. Reads of the files may then stand for reads of the commit (the edit hook's,
+ * an inbox's).
+ */
+export function mirrorShows(place: Pick<RepositoryLocation, 'gitDir' | 'objectFormat' | 'workTree'>, tip: Oid | null): boolean {
+  if (place.workTree === null || tip === null) return false
+  const state = readMirrorState(place)
+  return state.tip === tip && !state.partial && state.disabled === null
+}
 
 /** The mirror of a work tree, read as files. */
 export class MirrorFiles {

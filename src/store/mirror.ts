@@ -17,10 +17,11 @@ import {
 import {basename, dirname, join} from 'node:path'
 import {isLeftoverTemporary, writeFileAtomic} from '../files.js'
 import {objectId} from '../git/hash.js'
-import {oidLength, type Oid} from '../git/objects.js'
+import type {Oid} from '../git/objects.js'
 import type {FileChange, GitRepo, TreeListing} from '../git/repo.js'
 import {kindOfPath} from '../model/kinds.js'
 import {FORMAT_PATH, MIRRORED_DIRS} from '../model/layout.js'
+import {mirrorShows, mirrorStatePath, readMirrorState, type MirrorState} from './mirror-read.js'
 import {acquireWriterLock} from './writer-lock.js'
 
 // The work-tree mirror: `.trail/` and `.relay/` hold a copy of the ref's tree, so people and agents can read and
@@ -44,18 +45,6 @@ const EXCLUDE_BLOCK = `# relay-trail: records mirrored from refs/trail/records (
 /** Blobs read per round trip while building a whole mirror: bounded memory at any store size. */
 const BUILD_BATCH = 2000
 
-/** What the state file in the worktree's git dir says. */
-export interface MirrorState {
-  /** The commit the mirror shows; null when it has never been written. */
-  tip: Oid | null
-  /** Why the mirror is off in this worktree (tracked files in the folders), or null. */
-  disabled: string | null
-  /** The index file as it was when tracked files were last looked for ("size:mtime:inode"). */
-  indexStamp: string | null
-  /** True when the mirror holds only what writes made here since: it was never built from the whole ref. */
-  partial: boolean
-}
-
 /** How the mirror differs from the ref (trail doctor). */
 export interface Drift {
   /** Files that differ from the ref, or are missing from the work tree. */
@@ -67,8 +56,6 @@ export interface Drift {
   /** Symbolic links (or other non-folders) where the mirror needs a folder or a file: never written through. */
   links: string[]
 }
-
-const NO_STATE: MirrorState = {tip: null, disabled: null, indexStamp: null, partial: false}
 
 /** A place in the mirror that cannot be written without following a link (or replacing something that is not ours). */
 class BlockedPath extends Error {
@@ -112,33 +99,17 @@ export class Mirror {
     return this.repo.workTree !== null
   }
 
-  /**
-   * Whether the mirror's files show the commit `tip`, whole: its state names that commit, and it is neither off nor
-   * partial. Reads of the files may then stand for reads of the commit (the edit hook's, an inbox's).
-   */
+  /** Whether the mirror's files show the commit `tip`, whole (./mirror-read.ts). */
   shows(tip: Oid | null): boolean {
-    if (!this.hasWorkTree || tip === null) return false
-    const state = this.readState()
-    return state.tip === tip && !state.partial && state.disabled === null
+    return mirrorShows(this.repo, tip)
   }
 
   private get statePath(): string {
-    return join(this.repo.gitDir, 'trail', 'mirror.json')
+    return mirrorStatePath(this.repo.gitDir)
   }
 
   readState(): MirrorState {
-    try {
-      const state = JSON.parse(readFileSync(this.statePath, 'utf8')) as Partial<MirrorState>
-      const tip = typeof state.tip === 'string' && new RegExp(`^[0-9a-f]{${oidLength(this.repo.objectFormat)}}$`).test(state.tip) ? state.tip : null
-      return {
-        tip,
-        disabled: typeof state.disabled === 'string' ? state.disabled : null,
-        indexStamp: typeof state.indexStamp === 'string' ? state.indexStamp : null,
-        partial: state.partial === true,
-      }
-    } catch {
-      return NO_STATE
-    }
+    return readMirrorState(this.repo)
   }
 
   /**

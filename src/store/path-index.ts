@@ -2,7 +2,8 @@ import {closeSync, constants, fstatSync, openSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {writeFileAtomic} from '../files.js'
 import {oidLength, type Oid} from '../git/objects.js'
-import type {GitRepo} from '../git/repo.js'
+import type {RepositoryLocation} from '../git/discover.js'
+import {treeChanges, type GitPlace} from '../git/diffs.js'
 import {parseCommitLink} from '../model/commit-link.js'
 import {linkKeyDir} from '../model/layout.js'
 import type {MirrorFiles} from './mirror-read.js'
@@ -77,13 +78,13 @@ function writePathIndex(commonDir: string, index: PathIndex): void {
  *
  * @example const index = await pathIndexAt(repo, tip, new MirrorFiles(repo.workTree))
  */
-export async function pathIndexAt(repo: GitRepo, tip: Oid, mirror: MirrorFiles): Promise<PathIndex | null> {
+export async function pathIndexAt(repo: GitPlace & Pick<RepositoryLocation, 'commonDir'>, tip: Oid, mirror: MirrorFiles): Promise<PathIndex | null> {
   const stored = readPathIndex(repo.commonDir, oidLength(repo.objectFormat))
   if (stored?.tip === tip) return stored
   let index: PathIndex | null = null
   if (mirror.list(LINKS_DIR).length === 0) index = {tip, paths: new Set()}
   else if (stored !== null) {
-    const changes = await repo.treeChanges(stored.tip, tip, [LINK_RECORDS]).catch(() => null)
+    const changes = await treeChanges(repo, stored.tip, tip, [LINK_RECORDS]).catch(() => null)
     // Links are immutable: one changed or removed means the store was rewritten; build it whole.
     if (changes?.every((change) => change.oldOid === null && change.newOid !== null)) {
       const paths = linkedPaths(
@@ -94,7 +95,7 @@ export async function pathIndexAt(repo: GitRepo, tip: Oid, mirror: MirrorFiles):
     }
   }
   if (index === null) {
-    const changes = await repo.treeChanges(null, tip, [LINK_RECORDS])
+    const changes = await treeChanges(repo, null, tip, [LINK_RECORDS])
     const paths = linkedPaths(
       mirror,
       changes.flatMap((change) => (change.newOid === null ? [] : [change.path])),

@@ -1,11 +1,9 @@
 import type {Env} from '../git/process.js'
 import {GitRepo} from '../git/repo.js'
+import {STORE_REF} from '../model/layout.js'
 import {Mirror} from './mirror.js'
 import {Snapshot} from './snapshot.js'
 import {transact, type Draft, type TransactOptions} from './transaction.js'
-
-/** The ref that holds every record of a project. Not under refs/heads: no branch, never checked out. */
-export const STORE_REF = 'refs/trail/records'
 
 /** Where the store is, and the clock its commits use. */
 export interface StoreOptions {

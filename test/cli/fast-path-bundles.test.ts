@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import {describe, it} from 'node:test'
 import {HOT_RELAY} from '../../src/cli/hot-relay.js'
 import {HOT_TRAIL} from '../../src/cli/hot-trail.js'
-import {ROOT, runCli} from '../helpers/cli.js'
+import {ok, ROOT, runCli} from '../helpers/cli.js'
 import {testEnv, useRepos, useTempDirs} from '../helpers/repo.js'
 
 // bin/fast-path.cjs loads the bundle of the hot command's family (dist/hot-<bin>-<family>.cjs, by
@@ -74,7 +74,15 @@ describe('the fast path loads one family’s bundle', () => {
     }
     const size = (name: string) => readFileSync(join(ROOT, 'dist', `hot-${name}.cjs`)).length
     assert.ok(size('relay-pre-edit') < size('relay-hook') * 0.15, 'the edit hook’s bundle is a small part of the hook family’s')
-    assert.ok(size('relay-edit-context') < size('relay-hook') * 0.6, 'and so is the fast answer’s')
+    assert.ok(size('relay-edit-context') < size('relay-hook') * 0.35, 'and so is the fast answer’s')
+    // The fast answer reads: none of the write machinery (GitRepo, the mirror's writer, the store's transactions).
+    const fastAnswer = readFileSync(join(ROOT, 'dist', 'hot-relay-edit-context.cjs'), 'latin1')
+    const hookFamily = readFileSync(join(ROOT, 'dist', 'hot-relay-hook.cjs'), 'latin1')
+    for (const writer of ['GitRepo', 'WarmCommitWriter', 'Mirror', 'Store', 'ObjectReader']) {
+      const declared = new RegExp(`\\b${writer}=class\\b`)
+      assert.match(hookFamily, declared, `${writer} is found as the build declares it`)
+      assert.doesNotMatch(fastAnswer, declared, `the fast answer's bundle holds no ${writer}`)
+    }
   })
 
   // Each hot command once, through the executable, with what it needs: its family's bundle serves it, oclif is
@@ -216,7 +224,7 @@ describe('the fast path loads one family’s bundle', () => {
 
 describe('the fast path loads Node’s built-in modules only when a command uses them', () => {
   /** The built-in modules a node process loaded beyond what `node -e 0` loads, written at exit by a preload. */
-  function builtinsLoaded(args: string[], cwd: string, input = ''): string[] {
+  function builtinsLoaded(args: string[], cwd: string, input = '', extraEnv: NodeJS.ProcessEnv = {}): string[] {
     const dir = tempDir('modules')
     const preload = join(dir, 'preload.cjs')
     const out = join(dir, 'modules.json')
@@ -224,7 +232,11 @@ describe('the fast path loads Node’s built-in modules only when a command uses
       preload,
       `const base = new Set(process.moduleLoadList)\nprocess.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(process.moduleLoadList.filter((m) => !base.has(m)))))\n`,
     )
-    const result = spawnSync(process.execPath, ['-r', preload, ...args], {cwd, input, env: testEnv({TRAIL_AGENT: 'tester', AGENT_RELAY_NAME: 'tester'})})
+    const result = spawnSync(process.execPath, ['-r', preload, ...args], {
+      cwd,
+      input,
+      env: testEnv({TRAIL_AGENT: 'tester', AGENT_RELAY_NAME: 'tester', ...extraEnv}),
+    })
     assert.equal(result.status, 0, result.stderr.toString())
     return (JSON.parse(readFileSync(out, 'utf8')) as string[])
       .filter((name) => name.startsWith('NativeModule '))
@@ -243,18 +255,54 @@ describe('the fast path loads Node’s built-in modules only when a command uses
     }
   })
 
-  it('the edit hook on a file already shown runs no git and never loads child_process; a write does', () => {
-    const repo = newRepo()
-    const payload = JSON.stringify({
-      session_id: 'lazy-0001',
-      cwd: repo.dir,
+  /** Claude Code's payload for an edit of the README in `dir`. */
+  const readmeEdit = (dir: string, session: string) =>
+    JSON.stringify({
+      session_id: session,
+      cwd: dir,
       hook_event_name: 'PreToolUse',
       tool_name: 'Edit',
-      tool_input: {file_path: join(repo.dir, 'README.md'), old_string: 'app', new_string: 'App'},
+      tool_input: {file_path: join(dir, 'README.md'), old_string: 'app', new_string: 'App'},
     })
-    const hook = [join(ROOT, 'bin', 'relay.cjs'), 'hook', 'claude', 'pre-edit']
+  const hook = [join(ROOT, 'bin', 'relay.cjs'), 'hook', 'claude', 'pre-edit']
+
+  it('the edit hook on a file already shown runs no git and never loads child_process; a write does', () => {
+    const repo = newRepo()
+    const payload = readmeEdit(repo.dir, 'lazy-0001')
     builtinsLoaded(hook, repo.dir, payload)
     assert.ok(!builtinsLoaded(hook, repo.dir, payload).includes('child_process'), 'already shown: no child_process')
     assert.ok(builtinsLoaded([join(ROOT, 'bin', 'trail.cjs'), 'start', 'Lazy'], repo.dir).includes('child_process'), 'a write spawns git')
+  })
+
+  it('a file’s first edit runs its log without pipes (src/git/pipeless.ts): no child_process, net or stream', async () => {
+    const repo = newRepo()
+    for (const argv of [
+      ['init', '--claude', '--no-mcp'],
+      ['start', 'Lazy'],
+      ['decision', 'Keep the README short', '--reasoning', 'it is read first'],
+    ]) {
+      await ok(repo.dir, ['trail', ...argv], {env: {TRAIL_AGENT: 'tester'}})
+    }
+    const before = repo.userState()
+    const trace = join(tempDir('trace'), 'trace')
+    const loaded = builtinsLoaded(hook, repo.dir, readmeEdit(repo.dir, 'pipeless-0001'), {RELAY_TRAIL_TRACE: trace})
+    const lines = readFileSync(trace, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => line.split('\t').slice(1, 3).join(' '))
+    assert.deepEqual(
+      lines.filter((line) => line.startsWith('git')),
+      ['git log', 'git-exit log'],
+      'the fast answer ran the log',
+    )
+    assert.deepEqual(
+      lines.filter((line) => line.startsWith('fast-path')),
+      ['fast-path hot-relay-pre-edit', 'fast-path hot-relay-edit-context'],
+    )
+    assert.deepEqual(
+      loaded.filter((module) => ['child_process', 'net', 'stream'].includes(module)),
+      [],
+    )
+    repo.assertUserStateUnchanged(before)
   })
 })

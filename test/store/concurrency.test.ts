@@ -9,7 +9,7 @@ import {makeRepo, makeTempDir, testEnv} from '../helpers/repo.js'
 import {Trace} from '../helpers/trace.js'
 import {lockPath} from '../../src/store/writer-lock.js'
 import {createContext} from '../../src/services/context.js'
-import {STORE_REF} from '../../src/store/store.js'
+import {STORE_REF} from '../../src/model/layout.js'
 import type {TrajectoryDetailJson} from '../../src/render/trajectory.js'
 
 // Nothing is lost: concurrent writers (processes, agents, worktrees) all land, the ref only moves forward, and a

@@ -153,19 +153,20 @@ describe('the cost of the edit hook', () => {
     repo.assertUserStateUnchanged(before)
   })
 
-  it('looks a new file or a folder up with no git process but the reader: a new file with one object read', async () => {
+  it('looks a new file up with one `git ls-tree` of HEAD and no reader, a folder with the reader alone', async () => {
     const repo = await shaped(1)
     const transcript = join(scratch(), `${SESSION}.jsonl`)
-    // A new file: the edit hook's own bundle reads HEAD's commit from git's files and asks for the file in it. A folder
-    // goes to the whole hook (the history decides what a path that is not a file held): HEAD, then the path.
-    for (const [file, reads] of [
-      ['src/new-file.js', ['src/new-file.js']],
-      ['src', ['', 'src']],
+    // A new file: the edit hook's own bundle reads HEAD's commit from git's files and lists the path in its tree (a
+    // git with no pipe: no reader started). A folder goes to the whole hook (the history decides what a path that is
+    // not a file held): HEAD, then the path, read by the reader.
+    for (const [file, processes, reads] of [
+      ['src/new-file.js', ['ls-tree'], []],
+      ['src', ['cat-file'], ['', 'src']],
     ] as const) {
       const result = await tracedEdit(repo, file, transcript)
       assert.equal(result.stdout, '', file)
       assert.equal(result.stderr, '', file)
-      assert.deepEqual(result.trace.processes, ['cat-file'], file)
+      assert.deepEqual(result.trace.processes, processes, file)
       assert.deepEqual(
         result.trace.reads.map((read) => read.path),
         reads,

@@ -1,0 +1,103 @@
+import {literalPath} from './file-history.js'
+import {oidLength, type ObjectFormat, type Oid} from './objects.js'
+import {parsePatchIds, patchIdRequest, splitByCommit, type PatchIds} from './patch-ids.js'
+import {runGit, type Env, type GitResult, type RunOptions} from './process.js'
+
+// git's diffs between trees and commits, and the patch ids of those diffs (./patch-ids.ts), run where a GitRepo
+// (./repo.ts, which delegates here) is not loaded: the edit hook's fast answer (../services/edit-fast.ts) runs them
+// from a bundle that holds no write machinery.
+
+/** Where git runs, and what it needs to parse ids: a GitRepo is one. */
+export interface GitPlace {
+  /** The work tree, or the git directory of a bare repository. */
+  readonly cwd: string
+  readonly env: Env
+  readonly objectFormat: ObjectFormat
+}
+
+/** One file that differs between two trees. */
+export interface TreeChange {
+  path: string
+  oldMode: string
+  newMode: string
+  oldOid: Oid | null
+  newOid: Oid | null
+}
+
+/** Configuration that would change a diff's text (and so its patch ids): fixed for every patch-id diff. */
+const PATCH_DIFF = ['-c', 'core.quotePath=true']
+const PATCH_DIFF_OPTIONS = ['-r', '-p', '--no-color', '--no-ext-diff', '--full-index', '--binary', '--no-renames', '--src-prefix=a/', '--dst-prefix=b/']
+
+function run(place: GitPlace, args: readonly string[], options: Omit<RunOptions, 'cwd' | 'env'> = {}): Promise<GitResult> {
+  return runGit(args, {...options, cwd: place.cwd, env: place.env})
+}
+
+/** The empty tree's id in `format`. */
+export function emptyTree(format: ObjectFormat): Oid {
+  return format === 'sha1' ? '4b825dc642cb6eb9a060e54bf8d69288fbee4904' : '6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321'
+}
+
+/**
+ * The files that differ between two trees (`from` null: the empty tree), with each side's mode and object id (a
+ * symlink is 120000, a regular file 100644 or 100755), limited to `paths` (pathspecs) when given.
+ *
+ * @example const changes = await treeChanges(repo, oldTip, newTip, [':(glob).trail/**'])
+ */
+export async function treeChanges(place: GitPlace, from: Oid | null, to: Oid, paths: readonly string[] = []): Promise<TreeChange[]> {
+  const result = await run(place, ['diff-tree', '-r', '-z', '--no-renames', from ?? emptyTree(place.objectFormat), to, '--', ...paths])
+  const fields = result.stdout.toString('utf8').split('\0')
+  const changes: TreeChange[] = []
+  const absent = (oid: string) => (/^0+$/.test(oid) ? null : oid)
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const [oldMode, newMode, oldOid, newOid] = fields[i]!.replace(/^:/, '').split(' ')
+    changes.push({path: fields[i + 1]!, oldMode: oldMode!, newMode: newMode!, oldOid: absent(oldOid!), newOid: absent(newOid!)})
+  }
+  return changes
+}
+
+/**
+ * The patch ids of commits (./patch-ids.ts): each commit's change from its first parent, whole and file by file.
+ * Two processes for any number of commits: one `git diff-tree --stdin -p`, one `git patch-id --stable`. A merge
+ * or an empty commit has no patch id. Options are fixed (quoted paths, a/ b/ prefixes, no renames, full index,
+ * binary patches) so that the ids do not depend on the user's configuration. With `paths`, only those files are
+ * read: their per-file ids are the same, and the whole id is then of those files alone.
+ *
+ * @example const ids = await commitPatchIds(repo, [oid]); ids.get(oid)?.files.get('src/app.js')
+ */
+export async function commitPatchIds(place: GitPlace, commits: readonly Oid[], paths: readonly string[] = []): Promise<Map<Oid, PatchIds>> {
+  const unique = [...new Set(commits)]
+  if (unique.length === 0) return new Map()
+  const limit = paths.length > 0 ? ['--', ...paths.map(literalPath)] : []
+  const output = await run(place, [...PATCH_DIFF, 'diff-tree', '--stdin', '--root', ...PATCH_DIFF_OPTIONS, ...limit], {
+    input: `${unique.join('\n')}\n`,
+    stdoutToFile: true,
+  })
+  const diffs = splitByCommit(output.stdout.toString('utf8'), unique)
+  const ids = await patchIds(
+    place,
+    unique.map((oid) => diffs.get(oid) ?? ''),
+  )
+  return new Map(unique.map((oid, index) => [oid, ids[index]!]))
+}
+
+/**
+ * The patch ids of the change between two commits (`from` null: the empty tree), whole and file by file, limited to
+ * `paths` when given: what a squash of everything between them would carry.
+ */
+export async function diffPatchIds(place: GitPlace, from: Oid | null, to: Oid, paths: readonly string[] = []): Promise<PatchIds> {
+  const output = await run(
+    place,
+    [...PATCH_DIFF, 'diff-tree', ...PATCH_DIFF_OPTIONS, from ?? emptyTree(place.objectFormat), to, '--', ...paths.map(literalPath)],
+    {
+      stdoutToFile: true,
+    },
+  )
+  return (await patchIds(place, [output.stdout.toString('utf8')]))[0]!
+}
+
+async function patchIds(place: GitPlace, diffs: readonly string[]): Promise<PatchIds[]> {
+  const request = patchIdRequest(diffs, oidLength(place.objectFormat))
+  if (request.parts.length === 0) return diffs.map(() => ({patch: null, files: new Map()}))
+  const result = await run(place, ['patch-id', '--stable'], {input: request.input})
+  return parsePatchIds(request, result.stdout.toString('utf8'), diffs.length)
+}
