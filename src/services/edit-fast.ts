@@ -2,9 +2,8 @@ import {lstatSync} from 'node:fs'
 import {join} from 'node:path'
 import {findRepository, type RepositoryLocation} from '../git/discover.js'
 import {commitPatchIds, type GitPlace} from '../git/diffs.js'
-import {literalPath, readFileHistory, type FileHistoryEntry} from '../git/file-history.js'
+import {readFileHistory, type FileHistoryEntry} from '../git/file-history.js'
 import {oidLength, type Oid} from '../git/objects.js'
-import {runGit} from '../git/process.js'
 import {readRefFiles} from '../git/ref-files.js'
 import {isId} from '../model/ids.js'
 import {eventsDir, FORMAT_PATH, linkKeyDir, STORE_REF, trajectoryPath} from '../model/layout.js'
@@ -12,12 +11,12 @@ import {FORMAT_VERSION, parseFormat} from '../model/format.js'
 import {byNewest, parseEvent, parseTrajectory, type TrajectoryEvent} from '../model/trajectory.js'
 import type {WhyCommit, WhyResult, WhyTrajectory} from '../model/why.js'
 import {whyMarkdown, whyMarkdownFitting} from '../render/why.js'
-import {HistoryCache, readHeadCommit} from '../store/history-cache.js'
+import {HistoryCache} from '../store/history-cache.js'
 import {MirrorFiles, mirrorShows} from '../store/mirror-read.js'
 import {workTreePath} from '../store/locate.js'
 import {pathIndexAt} from '../store/path-index.js'
 import type {Context} from './context.js'
-import {EDIT_HISTORY_COMMITS, type EarlyHistory} from './edit-history.js'
+import {EDIT_HISTORY_COMMITS, isNewFile, type EarlyHistory} from './edit-history.js'
 
 // The edit hook's fast answer (./edit-context.ts): what explainLines (./why.ts) finds for a whole file with
 // `forContext`, with at most one git process (`git log --follow` of the file, none when it is remembered for HEAD's
@@ -111,7 +110,10 @@ export async function fastWhy(repo: WhyPlace, path: string, maxCommits: number, 
     if (!lstatSync(join(workTree, path)).isFile()) return undefined
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    return code === 'ENOENT' || code === 'ENOTDIR' ? newFile(repo, path) : undefined
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') return undefined
+    // A new file: nothing shaped it. One HEAD has (deleted in the work tree only): explainLines tells.
+    const created = await (early?.path === path && 'created' in early ? early.created : isNewFile(repo, path))
+    return created ? {result: noHistory(path), readEvents: () => {}} : undefined
   }
   const refs = readRefFiles(repo.commonDir, 'refs/trail/', repo.objectFormat)
   const tip = refs?.find((ref) => ref.name === STORE_REF)?.oid
@@ -134,7 +136,7 @@ export async function fastWhy(repo: WhyPlace, path: string, maxCommits: number, 
     const cache = HistoryCache.open(repo)
     const cached = cache?.get(path, maxCommits)
     const revision = cache?.head ?? 'HEAD'
-    const started = early?.path === path && early.revision === revision && maxCommits === EDIT_HISTORY_COMMITS ? early.history : undefined
+    const started = early?.path === path && 'history' in early && early.revision === revision && maxCommits === EDIT_HISTORY_COMMITS ? early.history : undefined
     const log =
       cached !== undefined
         ? Promise.resolve(cached)
@@ -212,19 +214,9 @@ export async function fastWhy(repo: WhyPlace, path: string, maxCommits: number, 
   }
 }
 
-/**
- * A file the work tree does not have (one the agent creates): nothing shaped it unless HEAD has it (deleted in the
- * work tree only), which explainLines then tells. One `git ls-tree` of the path in HEAD's tree, as explainLines's own
- * first look: no log of a path that has none, which walks the whole history.
- */
-async function newFile(repo: WhyPlace, path: string): Promise<FastWhy | undefined> {
-  const head = readHeadCommit(repo)
-  if (head !== null) {
-    const listed = await runGit(['ls-tree', '-z', '--full-tree', head, '--', literalPath(path)], {cwd: repo.cwd, env: repo.env, stdoutToFile: true})
-    if (/^\d+ blob /.test(listed.stdout.toString('utf8'))) return undefined
-  }
-  const result: WhyResult = {path, rev: 'HEAD', ranges: null, binary: false, trajectories: [], unexplained: {lines: 0, commits: []}}
-  return {result, readEvents: () => {}}
+/** What explainLines finds for a path with no history: no trajectory, no commit. */
+function noHistory(path: string): WhyResult {
+  return {path, rev: 'HEAD', ranges: null, binary: false, trajectories: [], unexplained: {lines: 0, commits: []}}
 }
 
 function readRecord<T>(files: MirrorFiles, parse: (text: string, path: string) => T, path: string): T | null {

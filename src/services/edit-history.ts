@@ -1,28 +1,29 @@
 import {lstatSync} from 'node:fs'
 import {join} from 'node:path'
-import {findRepository} from '../git/discover.js'
-import {readFileHistory} from '../git/file-history.js'
-import type {Env} from '../git/process.js'
-import {HistoryCache, type FileHistory} from '../store/history-cache.js'
+import {findRepository, type RepositoryLocation} from '../git/discover.js'
+import {literalPath, readFileHistory} from '../git/file-history.js'
+import {runGit, type Env} from '../git/process.js'
+import {HistoryCache, readHeadCommit, type FileHistory} from '../store/history-cache.js'
 import {workTreePath} from '../store/locate.js'
 
-// The file's history the edit hook's fast answer (./edit-fast.ts) reads, started by the edit hook's smallest bundle
-// (../cli/hot-families/relay-pre-edit.ts) before it loads the fast answer's: git works while that code loads.
+// What the edit hook's smallest bundle (../cli/hot-families/relay-pre-edit.ts) looks up before it loads the fast
+// answer's (./edit-fast.ts): the file's history, started so that git works while that code loads; and whether a file
+// the work tree does not have is new, which it answers itself (nothing shaped a new file).
 
 /** How far back in a file's history the edit hook looks (its newest commits). */
 export const EDIT_HISTORY_COMMITS = 100
 
-/** A file's history started early: of which path (from the top of the work tree), from which revision. */
-export interface EarlyHistory {
-  path: string
-  revision: string
-  history: Promise<FileHistory>
-}
+/**
+ * A file's first look, started early: of which path (from the top of the work tree); for a file of the work tree,
+ * its history from which revision; for a path the work tree does not have, whether it is new (isNewFile).
+ */
+export type EarlyHistory = {path: string} & ({revision: string; history: Promise<FileHistory>} | {created: Promise<boolean>})
 
 /**
  * Starts `git log --follow` of the file at `path` (absolute) where the fast answer will ask for it: a regular file
- * of the work tree whose history is not remembered for HEAD (../store/history-cache.ts). Undefined otherwise, and
- * for anything unexpected: the fast answer then starts it itself, or does not need it.
+ * of the work tree whose history is not remembered for HEAD (../store/history-cache.ts); or, for a path the work
+ * tree does not have, the look-up of HEAD's tree that tells whether it is new. Undefined otherwise, and for anything
+ * unexpected: the fast answer then starts it itself, or does not need it.
  *
  * @example const early = startEditHistory(process.cwd(), process.env, '/home/me/project/src/app.js')
  */
@@ -31,7 +32,18 @@ export function startEditHistory(cwd: string, env: Env, path: string): EarlyHist
     const repo = findRepository(cwd, env)
     if (repo.workTree === null) return undefined
     const inside = workTreePath(repo.workTree, path)
-    if (inside === null || !lstatSync(join(repo.workTree, inside)).isFile()) return undefined
+    if (inside === null) return undefined
+    let isFile: boolean
+    try {
+      isFile = lstatSync(join(repo.workTree, inside)).isFile()
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') return undefined
+      const created = isNewFile({...repo, cwd: repo.workTree, env}, inside)
+      created.catch(() => {}) // awaited by the caller
+      return {path: inside, created}
+    }
+    if (!isFile) return undefined
     const cache = HistoryCache.open(repo)
     if (cache?.get(inside, EDIT_HISTORY_COMMITS) !== undefined) return undefined
     const revision = cache?.head ?? 'HEAD'
@@ -41,4 +53,22 @@ export function startEditHistory(cwd: string, env: Env, path: string): EarlyHist
   } catch {
     return undefined
   }
+}
+
+/**
+ * Whether a path the work tree does not have is a new file (one the agent creates): HEAD has no file there either
+ * (no commit, or no blob at that path), so nothing shaped it. One `git ls-tree` of the path in HEAD's tree, as
+ * explainLines's own first look, with no pipe: no log of a path that has none, which walks the whole history. False
+ * when HEAD has it (deleted in the work tree only): its history then tells.
+ *
+ * @example if (await isNewFile({...repo, cwd: repo.workTree, env}, 'src/new.js')) return null
+ */
+export async function isNewFile(
+  place: Pick<RepositoryLocation, 'gitDir' | 'commonDir' | 'objectFormat'> & {cwd: string; env: Env},
+  path: string,
+): Promise<boolean> {
+  const head = readHeadCommit(place)
+  if (head === null) return true
+  const listed = await runGit(['ls-tree', '-z', '--full-tree', head, '--', literalPath(path)], {cwd: place.cwd, env: place.env, stdoutToFile: true})
+  return !/^\d+ blob /.test(listed.stdout.toString('utf8'))
 }

@@ -201,9 +201,9 @@ describe('the fast path loads one family’s bundle', () => {
     const again = await traced(repo.dir, hook, {input: payload('handover-0001', 'src')})
     assert.deepEqual(again.lines, ['fast-path hot-relay-pre-edit'], 'already seen: answered without the hook’s bundle')
     assert.equal(again.stdout, '')
-    // A new file: the fast answer's bundle answers (nothing shaped it), with one look-up in HEAD's tree.
+    // A new file: the edit hook's own bundle answers (nothing shaped it), after one look-up in HEAD's tree.
     const created = await traced(repo.dir, hook, {input: payload('handover-0001', 'src/new-file.ts')})
-    assert.deepEqual(created.lines, ['fast-path hot-relay-pre-edit', 'fast-path hot-relay-edit-context'])
+    assert.deepEqual(created.lines, ['fast-path hot-relay-pre-edit'])
     assert.equal(created.stdout, '')
     assert.equal(created.stderr, '')
     // A payload with a problem: the whole hook reads the same bytes and says what is wrong, as when called first.

@@ -10,8 +10,9 @@ import type {AnyDefinition} from '../hot.js'
 // The entry of dist/hot-relay-pre-edit.cjs: `relay hook <tool> pre-edit`, the edit hook, run before every edit of
 // every hooked agent session. Loading a bundle was most of what an edit of a file already shown cost, so this one
 // holds only what answers those (the payload, the session file, the repository found without git): a file already
-// shown, or outside the repository. A file's first edit in the session loads the fast answer's bundle
-// (./relay-edit-context.ts: a file whose history git's log and the mirror tell, a new file). Whatever neither
+// shown, or outside the repository; and a new file, after one `git ls-tree` of HEAD. A file's first edit in the
+// session loads the fast answer's bundle (./relay-edit-context.ts: a file whose history git's log and the mirror
+// tell). Whatever neither
 // answers (other arguments, a payload with a problem, a file only explainLines can tell about, any failure) is handed
 // over to the hook's family bundle, with the payload read: the answer is the one the hook gives when called first.
 
@@ -44,9 +45,11 @@ export async function run(argv: readonly string[], next: Bundles): Promise<boole
     const ctx = {cwd: process.cwd(), env, now: () => new Date()}
     answer =
       problem === undefined
-        ? await preEditAnswer(ctx, event, sessionAgentName(tool, event.sessionId, env), (path) => {
-            // git's log of the file starts first, and runs while the fast answer's bundle loads.
+        ? await preEditAnswer(ctx, event, sessionAgentName(tool, event.sessionId, env), async (path) => {
+            // git's log of the file starts first, and runs while the fast answer's bundle loads. A new file is
+            // answered here: nothing shaped it.
             const early = startEditHistory(ctx.cwd, env, path)
+            if (early !== undefined && 'created' in early && (await early.created)) return null
             return next('relay-edit-context').fastEditContext(ctx, path, early)
           })
         : undefined
