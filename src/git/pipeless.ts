@@ -9,10 +9,16 @@ import {getSystemErrorName} from 'node:util'
 // measured 3.7 ms from the call to git running against 11-12 ms through child_process (whole process, 4 runs each).
 // The edit hook's first edit of a file, which runs exactly one such git (its log), is on every agent's edit path.
 //
-// The binding is not a public API: wherever it is missing or different (another Node, a runtime with a permission
-// model), where Node would warn that process.binding is deprecated (--pending-deprecation), or where an argument
-// could not reach the process whole (a NUL byte, which child_process refuses and a C string would cut), this gives
-// up (undefined) and the caller spawns through child_process as before. The answer is the same either way.
+// The binding is not a public API, and a call it does not expect stops the process (a C++ CHECK, no exception): it
+// is used only on the Node versions whose binding takes these options (20 to 24: src/process_wrap.cc reads file,
+// args, cwd, envPairs, stdio, detached, uid and gid alike in each). Wherever it is missing or different (another
+// Node, a runtime with a permission model), where Node would warn that process.binding is deprecated
+// (--pending-deprecation), or where an argument could not reach the process whole (a NUL byte, which child_process
+// refuses and a C string would cut), this gives up (undefined) and the caller spawns through child_process as
+// before. The answer is the same either way.
+
+/** The Node major versions whose process_wrap binding takes the options below. */
+const KNOWN_MAJORS = [20, 21, 22, 23, 24]
 
 /** Where a child's stream goes: nowhere (/dev/null), or an open file descriptor of ours. */
 export type PipelessStdio = 'ignore' | number
@@ -39,7 +45,7 @@ let handleClass: ProcessHandleClass | null | undefined
 function processHandleClass(): ProcessHandleClass | null {
   if (handleClass !== undefined) return handleClass
   handleClass = null
-  if (pendingDeprecation()) return handleClass
+  if (!KNOWN_MAJORS.includes(Number(process.versions.node.split('.')[0])) || pendingDeprecation()) return handleClass
   try {
     const binding = (process as unknown as {binding?: (name: string) => {Process?: unknown}}).binding?.('process_wrap')
     const Process = binding?.Process

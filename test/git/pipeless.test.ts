@@ -66,6 +66,14 @@ describe('git started without pipes', () => {
     assert.equal(spawnPipeless('/bin/sh', ['sh', '-c', 'exit 0'], {cwd: `${dir}\0/x`, env: {}, stdio}), undefined)
   })
 
+  it('on a Node whose binding it does not know, it gives up', () => {
+    const preload = join(tempDir('preload'), 'future-node.cjs')
+    writeFileSync(preload, `Object.defineProperty(process, 'versions', {value: {...process.versions, node: '99.0.0'}})\n`)
+    const script = `import {spawnPipeless} from ${JSON.stringify(PIPELESS)}; console.log(spawnPipeless('/bin/true', ['true'], {cwd: '/', env: {}, stdio: ['ignore', 'ignore', 'ignore']}) === undefined)`
+    assert.equal(inNode(script, {args: ['-r', preload]}).stdout, 'true\n')
+    assert.equal(inNode(script).stdout, 'false\n', 'on this Node it starts the process')
+  })
+
   it('under --pending-deprecation (where process.binding warns) it gives up, and nothing is printed', () => {
     const script = `import {spawnPipeless} from ${JSON.stringify(PIPELESS)}; console.log(spawnPipeless('/bin/true', ['true'], {cwd: '/', env: {}, stdio: ['ignore', 'ignore', 'ignore']}) === undefined)`
     for (const how of [{args: ['--pending-deprecation']}, {env: {...process.env, NODE_PENDING_DEPRECATION: '1'}}]) {
