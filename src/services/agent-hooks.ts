@@ -145,7 +145,7 @@ class HookRunner {
 
   /** Before every edit (./pre-edit.ts): the whole answer, explainLines where the fast one cannot tell. */
   private async preEdit(): Promise<HookAnswer> {
-    return (await preEditAnswer(this.ctx, this.event, this.agent, (path) => editContext(this.ctx, path))) ?? {}
+    return (await preEditAnswer(this.ctx, this.event, this.agent, (path, repo) => editContext(this.ctx, path, repo))) ?? {}
   }
 
   private takePending(): string[] {

@@ -1,4 +1,5 @@
 import {TrailError} from '../errors.js'
+import type {RepositoryLocation} from '../git/discover.js'
 import type {WhyResult} from '../model/why.js'
 import type {Context} from './context.js'
 import {fastEditContext, fittedContext} from './edit-fast.js'
@@ -16,10 +17,12 @@ import {explainLines, readWhyEvents} from './why.js'
  * The decisions that shaped the file at `path` (absolute, or relative to the command's folder) as Markdown, or null
  * when none are recorded: a file without linked commits, a new file, a folder.
  *
+ * `repo`: the repository of `ctx.cwd`, when the caller has found it already.
+ *
  * @example const context = await editContext(ctx, '/home/me/project/src/app.js')
  */
-export async function editContext(ctx: Context, path: string): Promise<string | null> {
-  const fast = await fastEditContext(ctx, path)
+export async function editContext(ctx: Context, path: string, repo?: RepositoryLocation): Promise<string | null> {
+  const fast = await fastEditContext(ctx, path, {repo})
   if (fast !== undefined) return fast
   let result: WhyResult
   try {

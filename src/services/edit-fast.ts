@@ -44,19 +44,29 @@ const EVENTS_BATCH = 2
  * The edit hook's context for the file at `path` (absolute) from the fast answer: its Markdown, null when no
  * recorded decision shaped it, or undefined when only explainLines can tell (./edit-context.ts asks it then; the
  * pre-edit bundle hands the edit to the whole hook). Needs nothing of the store but the repository's files, so the
- * bundle that answers most edits (../cli/hot-families/relay-pre-edit.ts) loads no more than this.
+ * bundle that answers most edits (../cli/hot-families/relay-pre-edit.ts) loads no more than this. What the caller
+ * knows already is not looked for again: the repository `ctx.cwd` is in (`known.repo`), the file's first look
+ * (`known.early`: ./edit-history.ts).
  *
  * @example const context = await fastEditContext(ctx, '/home/me/project/src/app.js')
  */
-export async function fastEditContext(ctx: Pick<Context, 'cwd' | 'env'>, path: string, early?: EarlyHistory): Promise<string | null | undefined> {
-  const fast = await fastAnswer(ctx, path, early)
+export async function fastEditContext(
+  ctx: Pick<Context, 'cwd' | 'env'>,
+  path: string,
+  known: {repo?: RepositoryLocation; early?: EarlyHistory} = {},
+): Promise<string | null | undefined> {
+  const fast = await fastAnswer(ctx, path, known)
   return fast === undefined ? undefined : fittedContext(fast.result, async (batch) => batch.forEach(fast.readEvents))
 }
 
 /** The fast answer for an absolute `path`, or undefined when explainLines must answer. */
-async function fastAnswer(ctx: Pick<Context, 'cwd' | 'env'>, path: string, early?: EarlyHistory): Promise<FastWhy | undefined> {
+async function fastAnswer(
+  ctx: Pick<Context, 'cwd' | 'env'>,
+  path: string,
+  {repo, early}: {repo?: RepositoryLocation; early?: EarlyHistory},
+): Promise<FastWhy | undefined> {
   try {
-    const found = findRepository(ctx.cwd, ctx.env)
+    const found = repo ?? findRepository(ctx.cwd, ctx.env)
     if (found.workTree === null) return undefined
     const inside = workTreePath(found.workTree, path)
     if (inside === null) return undefined

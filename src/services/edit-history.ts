@@ -1,6 +1,6 @@
 import {lstatSync} from 'node:fs'
 import {join} from 'node:path'
-import {findRepository, type RepositoryLocation} from '../git/discover.js'
+import type {RepositoryLocation} from '../git/discover.js'
 import {literalPath, readFileHistory} from '../git/file-history.js'
 import {runGit, type Env} from '../git/process.js'
 import {HistoryCache, readHeadCommit, type FileHistory} from '../store/history-cache.js'
@@ -25,11 +25,10 @@ export type EarlyHistory = {path: string} & ({revision: string; history: Promise
  * tree does not have, the look-up of HEAD's tree that tells whether it is new. Undefined otherwise, and for anything
  * unexpected: the fast answer then starts it itself, or does not need it.
  *
- * @example const early = startEditHistory(process.cwd(), process.env, '/home/me/project/src/app.js')
+ * @example const early = startEditHistory(findRepository(cwd, env), env, '/home/me/project/src/app.js')
  */
-export function startEditHistory(cwd: string, env: Env, path: string): EarlyHistory | undefined {
+export function startEditHistory(repo: RepositoryLocation, env: Env, path: string): EarlyHistory | undefined {
   try {
-    const repo = findRepository(cwd, env)
     if (repo.workTree === null) return undefined
     const inside = workTreePath(repo.workTree, path)
     if (inside === null) return undefined

@@ -1,7 +1,8 @@
 import {resolve} from 'node:path'
 import type {HookAnswer, HookEvent} from '../integrations/hook-protocol.js'
 import type {AgentName} from '../model/names.js'
-import {locateRepository, workTreePath} from '../store/locate.js'
+import {findRepository, type RepositoryLocation} from '../git/discover.js'
+import {workTreePath} from '../store/locate.js'
 import type {Context} from './context.js'
 import {HookSessions} from './hook-sessions.js'
 
@@ -18,14 +19,14 @@ const MAX_SHOWN_FILES = 2000
  * A file's context (`path` absolute): its Markdown, null for none, or undefined when this process cannot tell (the
  * pre-edit bundle, which has only the fast answer: ./edit-fast.ts).
  */
-export type EditContextOf = (path: string) => Promise<string | null | undefined>
+export type EditContextOf = (path: string, repo: RepositoryLocation) => Promise<string | null | undefined>
 
 /**
  * The edit hook's answer for `event`. Undefined when `contextOf` cannot tell, and then nothing is remembered: the
  * edit is the whole hook's to answer (../cli/hot-families/relay-pre-edit.ts). A file is remembered as shown before
  * its context is looked for, so one whose look fails is not looked for at every edit.
  *
- * @example const answer = await preEditAnswer(ctx, event, agent, (path) => editContext(ctx, path))
+ * @example const answer = await preEditAnswer(ctx, event, agent, (path, repo) => editContext(ctx, path, repo))
  */
 export async function preEditAnswer(
   ctx: Pick<Context, 'cwd' | 'env' | 'now'>,
@@ -33,7 +34,7 @@ export async function preEditAnswer(
   agent: AgentName,
   contextOf: EditContextOf,
 ): Promise<HookAnswer | undefined> {
-  const repo = locateRepository(ctx.cwd, ctx.env)
+  const repo = findRepository(ctx.cwd, ctx.env)
   const sessions = new HookSessions(repo.commonDir)
   const state = sessions.touch(event.tool, agent, event.sessionId, ctx.now())
   let told = true
@@ -45,7 +46,7 @@ export async function preEditAnswer(
     const shown = state.shownFiles ?? []
     if (shown.includes(path)) return {}
     state.shownFiles = [...shown, path].slice(-MAX_SHOWN_FILES)
-    const context = await contextOf(resolve(repo.workTree, path))
+    const context = await contextOf(resolve(repo.workTree, path), repo)
     if (context === undefined) told = false
     return context === undefined ? undefined : context === null ? {} : {context}
   } finally {

@@ -45,12 +45,12 @@ export async function run(argv: readonly string[], next: Bundles): Promise<boole
     const ctx = {cwd: process.cwd(), env, now: () => new Date()}
     answer =
       problem === undefined
-        ? await preEditAnswer(ctx, event, sessionAgentName(tool, event.sessionId, env), async (path) => {
+        ? await preEditAnswer(ctx, event, sessionAgentName(tool, event.sessionId, env), async (path, repo) => {
             // git's log of the file starts first, and runs while the fast answer's bundle loads. A new file is
             // answered here: nothing shaped it.
-            const early = startEditHistory(ctx.cwd, env, path)
+            const early = startEditHistory(repo, env, path)
             if (early !== undefined && 'created' in early && (await early.created)) return null
-            return next('relay-edit-context').fastEditContext(ctx, path, early)
+            return next('relay-edit-context').fastEditContext(ctx, path, {repo, early})
           })
         : undefined
   } catch {
