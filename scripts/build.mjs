@@ -256,6 +256,10 @@ try {
   }
   const started = /traj_\w+/.exec(run('trail', ['start', 'Code cache']))?.[0] ?? 'traj_unknown'
   run('trail', ['decision', 'Cache every hot command', '--reasoning', 'faster starts'])
+  // A commit linked to that trajectory, so the edit hook's first edit of cache.txt below renders its decisions.
+  await writeFile(join(scratch, 'cache.txt'), 'one\ntwo\nthree\nfour\n')
+  git('commit', '--quiet', '-am', 'Cache the hot commands')
+  run('trail', ['hook-git', 'post-commit'])
   run('trail', ['status'])
   run('trail', ['complete', '--summary', 'Cached', '--confidence', '0.9'])
   run('trail', ['start', 'Code cache, abandoned'])
