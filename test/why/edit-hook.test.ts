@@ -161,6 +161,8 @@ describe('the cost of the edit hook', () => {
     // not a file held): HEAD, then the path, read by the reader.
     for (const [file, processes, reads] of [
       ['src/new-file.js', ['ls-tree'], []],
+      // A name that would be a pattern (HEAD has src/app.js) is looked up as itself: new, nothing else read.
+      ['src/*.js', ['ls-tree'], []],
       ['src', ['cat-file'], ['', 'src']],
     ] as const) {
       const result = await tracedEdit(repo, file, transcript)
