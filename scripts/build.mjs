@@ -268,7 +268,7 @@ try {
   run('trail', ['show', started])
   run('trail', ['why', 'cache.txt:1'])
   run('trail', ['review', 'HEAD'])
-  run('trail', ['hook-git', 'post-commit'])
+  run('trail', ['hook-git', 'post-commit']) // again: a commit already linked, the usual case after an amend or a rerun
   run('trail', ['__complete', '--', 'show', ''])
   run('relay', ['continuity', 'save', 'Current task: the code cache'])
   run('relay', ['continuity', 'uncertain', 'whether every function is cached'])

@@ -91,3 +91,9 @@ export function realpathOrSelf(path: string): string {
     return path
   }
 }
+
+/** Whether a file system error says nothing is at the path: ENOENT, or ENOTDIR (a file where a folder on the way is). */
+export function isNothingThere(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code
+  return code === 'ENOENT' || code === 'ENOTDIR'
+}

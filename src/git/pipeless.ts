@@ -58,10 +58,13 @@ function processHandleClass(): ProcessHandleClass | null {
   return handleClass
 }
 
-/** Whether Node would warn on process.binding (DEP0111, only under --pending-deprecation). */
+/**
+ * Whether Node would warn on process.binding (DEP0111, only under --pending-deprecation, which Node also reads as
+ * --pending_deprecation, and NODE_PENDING_DEPRECATION=1, of which it reads the first character).
+ */
 function pendingDeprecation(): boolean {
   const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)]
-  return flags.includes('--pending-deprecation') || process.env.NODE_PENDING_DEPRECATION === '1'
+  return flags.some((flag) => /^--pending[-_]deprecation$/.test(flag)) || (process.env.NODE_PENDING_DEPRECATION ?? '').startsWith('1')
 }
 
 /**

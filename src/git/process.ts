@@ -182,9 +182,9 @@ function launchGit(args: readonly string[], options: Omit<RunOptions, 'input'>, 
   let errFile = options.onStderr === undefined ? openUnlinkedFile() : null
   const env = gitEnv(options.env, options.extraEnv)
   trace?.('git', subcommand(args), args.join(' '))
-  /** What git wrote to stdout; the temporary file, if any, is closed (once: 'error' and 'close' may both come). */
   const out: Buffer[] = []
   const err: Buffer[] = []
+  /** What git wrote to stdout; the temporary file, if any, is closed (once: 'error' and 'close' may both come). */
   const takeStdout = (): Buffer => {
     if (file === null) return Buffer.concat(out)
     const data = readWholeFile(file)
@@ -197,10 +197,16 @@ function launchGit(args: readonly string[], options: Omit<RunOptions, 'input'>, 
     errFile = null
     return data.toString('utf8')
   }
+  /** A git that could not start: its files closed, the error as a command reports it. */
   const failed = (error: NodeJS.ErrnoException): Error => {
     takeStdout()
     takeStderr()
     return spawnFailure(args, error)
+  }
+  const notStarted = (error: unknown): RunningGit => {
+    const rejected = Promise.reject(failed(error as NodeJS.ErrnoException))
+    rejected.catch(() => {}) // reported through finish()
+    return {finish: () => rejected}
   }
   const ended = (code: number | null, timedOut = false): GitResult => {
     trace?.('git-exit', subcommand(args), String(code))
@@ -212,16 +218,14 @@ function launchGit(args: readonly string[], options: Omit<RunOptions, 'input'>, 
 
   // No pipe at all (no input, output and errors to files, no time limit): started without child_process.
   if (!withInput && file !== null && errFile !== null && options.timeoutMs === undefined) {
-    let started: Promise<GitResult> | undefined
+    let started: ReturnType<typeof spawnPipeless>
     try {
-      started = spawnPipeless(gitExecutable(env), ['git', ...args], {cwd: options.cwd, env, stdio: ['ignore', file, errFile]})?.exited.then((code) =>
-        ended(code),
-      )
+      started = spawnPipeless(gitExecutable(env), ['git', ...args], {cwd: options.cwd, env, stdio: ['ignore', file, errFile]})
     } catch (error) {
-      started = Promise.reject(failed(error as NodeJS.ErrnoException))
+      return notStarted(error)
     }
     if (started !== undefined) {
-      const exited = started
+      const exited = started.exited.then((code) => ended(code))
       exited.catch(() => {}) // reported through finish()
       return {finish: () => exited}
     }
@@ -230,7 +234,13 @@ function launchGit(args: readonly string[], options: Omit<RunOptions, 'input'>, 
   const timed = options.timeoutMs !== undefined
   // detached: a process group of its own (setsid), so a timeout kills git's children too.
   const stdio = [withInput ? 'pipe' : 'ignore', file ?? 'pipe', errFile ?? 'pipe'] as const
-  const child = spawn(gitExecutable(env), args, {argv0: 'git', cwd: options.cwd, env, stdio: [...stdio], detached: timed})
+  let child: ReturnType<typeof spawn>
+  try {
+    // Throws for what it refuses outright (a NUL byte in an argument, E2BIG); other failures come as 'error'.
+    child = spawn(gitExecutable(env), args, {argv0: 'git', cwd: options.cwd, env, stdio: [...stdio], detached: timed})
+  } catch (error) {
+    return notStarted(error)
+  }
   let timedOut = false
   let timer: NodeJS.Timeout | undefined
   if (timed && child.pid !== undefined) {
@@ -256,12 +266,15 @@ function launchGit(args: readonly string[], options: Omit<RunOptions, 'input'>, 
   // code already reports the failure.
   stdin?.on('error', () => {})
   const exited = new Promise<GitResult>((resolve, reject) => {
+    let startFailed = false
     child.on('error', (error: NodeJS.ErrnoException) => {
       settled()
+      startFailed = true
       reject(failed(error))
     })
     child.on('close', (code) => {
       settled()
+      if (startFailed) return // a git that never ran: no exit to trace
       try {
         resolve(ended(code, timedOut))
       } catch (error) {

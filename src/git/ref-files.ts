@@ -1,5 +1,6 @@
 import {readdirSync, readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
+import {isNothingThere} from '../files.js'
 import {oidLength, type ObjectFormat, type Oid} from './objects.js'
 
 // The refs under a prefix, read from git's own files as `git for-each-ref` reads them in the files backend: the
@@ -24,7 +25,7 @@ export function readRefFiles(commonDir: string, prefix: string, format: ObjectFo
     try {
       names = readdirSync(join(commonDir, dir))
     } catch (error) {
-      return (error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR'
+      return isNothingThere(error)
     }
     for (const name of names) {
       // A ref being written: git renames the lock file into place, so the ref is the one already there (or none).

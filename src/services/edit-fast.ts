@@ -1,5 +1,6 @@
 import {lstatSync} from 'node:fs'
 import {join} from 'node:path'
+import {isNothingThere} from '../files.js'
 import {findRepository, type RepositoryLocation} from '../git/discover.js'
 import {commitPatchIds, type GitPlace} from '../git/diffs.js'
 import {readFileHistory, type FileHistoryEntry} from '../git/file-history.js'
@@ -81,7 +82,7 @@ async function fastAnswer(
  * The repository as the fast answer reads it: where it is, and where its git processes run. A GitRepo is one; the
  * edit hook's bundle makes one from findRepository alone, without GitRepo's write machinery.
  */
-export type WhyPlace = RepositoryLocation & GitPlace
+type WhyPlace = RepositoryLocation & GitPlace
 
 /**
  * The Markdown within the budget. Newest first, a few at a time: once a trajectory's block does not fit (and
@@ -102,7 +103,7 @@ export async function fittedContext(result: WhyResult, readEvents: (batch: WhyTr
 }
 
 /** What the fast answer found: the same result explainLines gives with `forContext`, and how to read events. */
-export interface FastWhy {
+interface FastWhy {
   result: WhyResult
   readEvents: (t: WhyTrajectory) => void
 }
@@ -113,14 +114,13 @@ export interface FastWhy {
  *
  * @example const fast = await fastWhy(repo, 'src/app.js', 100)
  */
-export async function fastWhy(repo: WhyPlace, path: string, maxCommits: number, early?: EarlyHistory): Promise<FastWhy | undefined> {
+async function fastWhy(repo: WhyPlace, path: string, maxCommits: number, early?: EarlyHistory): Promise<FastWhy | undefined> {
   const workTree = repo.workTree
   if (workTree === null) return undefined
   try {
     if (!lstatSync(join(workTree, path)).isFile()) return undefined
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    if (code !== 'ENOENT' && code !== 'ENOTDIR') return undefined
+    if (!isNothingThere(error)) return undefined
     // A new file: nothing shaped it. One HEAD has (deleted in the work tree only): explainLines tells.
     const created = await (early?.path === path && 'created' in early ? early.created : isNewFile(repo, path))
     return created ? {result: noHistory(path), readEvents: () => {}} : undefined

@@ -1,9 +1,10 @@
 import {lstatSync} from 'node:fs'
 import {join} from 'node:path'
+import {isNothingThere} from '../files.js'
 import type {RepositoryLocation} from '../git/discover.js'
 import {literalPath, readFileHistory} from '../git/file-history.js'
 import {runGit, type Env} from '../git/process.js'
-import {HistoryCache, readHeadCommit, type FileHistory} from '../store/history-cache.js'
+import {HistoryCache, readHead, type FileHistory} from '../store/history-cache.js'
 import {workTreePath} from '../store/locate.js'
 
 // What the edit hook's smallest bundle (../cli/hot-families/relay-pre-edit.ts) looks up before it loads the fast
@@ -36,8 +37,7 @@ export function startEditHistory(repo: RepositoryLocation, env: Env, path: strin
     try {
       isFile = lstatSync(join(repo.workTree, inside)).isFile()
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') return undefined
+      if (!isNothingThere(error)) return undefined
       const created = isNewFile({...repo, cwd: repo.workTree, env}, inside)
       created.catch(() => {}) // awaited by the caller
       return {path: inside, created}
@@ -56,7 +56,7 @@ export function startEditHistory(repo: RepositoryLocation, env: Env, path: strin
 
 /**
  * Whether a path the work tree does not have is a new file (one the agent creates): HEAD has no file there either
- * (no commit, or no blob at that path), so nothing shaped it. One `git ls-tree` of the path in HEAD's tree, as
+ * (no commit yet, or no blob at that path), so nothing shaped it. One `git ls-tree` of the path in HEAD's tree, as
  * explainLines's own first look, with no pipe: no log of a path that has none, which walks the whole history. False
  * when HEAD has it (deleted in the work tree only): its history then tells.
  *
@@ -66,8 +66,9 @@ export async function isNewFile(
   place: Pick<RepositoryLocation, 'gitDir' | 'commonDir' | 'objectFormat'> & {cwd: string; env: Env},
   path: string,
 ): Promise<boolean> {
-  const head = readHeadCommit(place)
-  if (head === null) return true
-  const listed = await runGit(['ls-tree', '-z', '--full-tree', head, '--', literalPath(path)], {cwd: place.cwd, env: place.env, stdoutToFile: true})
+  const head = readHead(place)
+  if (head === 'unborn') return true
+  // HEAD itself when git's files cannot tell: git then says (and fails on anything but a commit).
+  const listed = await runGit(['ls-tree', '-z', '--full-tree', head ?? 'HEAD', '--', literalPath(path)], {cwd: place.cwd, env: place.env, stdoutToFile: true})
   return !/^\d+ blob /.test(listed.stdout.toString('utf8'))
 }

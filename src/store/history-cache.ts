@@ -25,6 +25,15 @@ type RepoFiles = Pick<RepositoryLocation, 'gitDir' | 'commonDir' | 'objectFormat
 
 /** The commit HEAD names, read from git's files (no process), or null when git must be asked. */
 export function readHeadCommit(repo: RepoFiles): Oid | null {
+  const head = readHead(repo)
+  return head === 'unborn' ? null : head
+}
+
+/**
+ * The commit HEAD names, read from git's files (no process): 'unborn' on a branch with no commit yet (a new
+ * repository), null when git must be asked (a reftable store, a ref git's files cannot tell).
+ */
+export function readHead(repo: RepoFiles): Oid | 'unborn' | null {
   const length = oidLength(repo.objectFormat)
   let head: string
   try {
@@ -37,7 +46,7 @@ export function readHeadCommit(repo: RepoFiles): Oid | null {
   const ref = /^ref: (refs\/heads\/\S+)$/.exec(head)?.[1]
   if (ref === undefined) return null
   const found = readRefFile(repo.commonDir, ref, repo.objectFormat)
-  return found !== null && found !== 'absent' ? found.oid : null
+  return found === 'absent' ? 'unborn' : found === null ? null : found.oid
 }
 
 /** Whether a commit's history as git shows it depends only on the commit (no replace refs, grafts or shallow roots). */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import {spawnSync} from 'node:child_process'
-import {closeSync, mkdirSync, openSync, readFileSync, writeFileSync} from 'node:fs'
+import {closeSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
 import {GitError} from '../../src/errors.js'
@@ -83,17 +83,38 @@ describe('git started without pipes', () => {
     }
   })
 
-  it('runGit with its output to a file: the same answer as through a pipe', async () => {
+  it('runGit with its output to a file: the same answer as through a pipe, started without child_process', async () => {
     const repo = newRepo()
     const before = repo.userState()
     const expected = (await runGit(['log', '--format=%H %s', '-n3'], {cwd: repo.dir, env: testEnv()})).stdout.toString()
+    // Counted in a new process: how many times the binding was asked for, and how many processes it started.
     const script = [
-      `import {runGit} from ${JSON.stringify(PROCESS)}`,
+      `const binding = process.binding.bind(process); let spawned = 0`,
+      `process.binding = (name) => { const found = binding(name); if (name !== 'process_wrap') return found`,
+      `  return {Process: class extends found.Process { spawn(options) { spawned++; return super.spawn(options) } }} }`,
+      `const {runGit} = await import(${JSON.stringify(PROCESS)})`,
       `const {stdout} = await runGit(['log', '--format=%H %s', '-n3'], {cwd: process.cwd(), env: process.env, stdoutToFile: true})`,
-      `process.stdout.write(stdout.toString())`,
+      `const piped = await runGit(['log', '--format=%H %s', '-n3'], {cwd: process.cwd(), env: process.env})`,
+      `process.stdout.write(JSON.stringify({stdout: stdout.toString(), piped: piped.stdout.toString(), spawned}))`,
     ].join('\n')
-    assert.equal(inNode(script, {cwd: repo.dir, env: testEnv()}).stdout, expected)
+    const answer = JSON.parse(inNode(script, {cwd: repo.dir, env: testEnv()}).stdout) as {stdout: string; piped: string; spawned: number}
+    assert.equal(answer.stdout, expected)
+    assert.equal(answer.piped, expected)
+    assert.equal(answer.spawned, 1, 'the git with its output to a file, not the one with pipes')
     repo.assertUserStateUnchanged(before)
+  })
+
+  it('an argument with a NUL byte: refused by child_process as before, and no file left open', async () => {
+    const repo = newRepo()
+    const openFiles = () => readdirSync('/proc/self/fd').length
+    const before = openFiles()
+    for (let i = 0; i < 5; i++) {
+      await assert.rejects(
+        runGit(['log', '--', 'a\0b'], {cwd: repo.dir, env: testEnv(), stdoutToFile: true}),
+        (error: NodeJS.ErrnoException) => error.code === 'ERR_INVALID_ARG_VALUE',
+      )
+    }
+    assert.equal(openFiles(), before)
   })
 
   it('runGit with its output to a file: a failure is the same GitError, exit code and message included', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import {readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 import {describe, it} from 'node:test'
 import {ok} from '../helpers/cli.js'
@@ -161,8 +161,6 @@ describe('the cost of the edit hook', () => {
     // not a file held): HEAD, then the path, read by the reader.
     for (const [file, processes, reads] of [
       ['src/new-file.js', ['ls-tree'], []],
-      // A name that would be a pattern (HEAD has src/app.js) is looked up as itself: new, nothing else read.
-      ['src/*.js', ['ls-tree'], []],
       ['src', ['cat-file'], ['', 'src']],
     ] as const) {
       const result = await tracedEdit(repo, file, transcript)
@@ -174,6 +172,48 @@ describe('the cost of the edit hook', () => {
         reads,
         file,
       )
+    }
+  })
+
+  it('a path HEAD has that the work tree lacks is never taken for new: a file named like pathspec magic, a link', async () => {
+    const repo = await shaped(1)
+    const transcript = join(scratch(), `${SESSION}.jsonl`)
+    // ':x' is a file, not pathspec magic (given to git as is, it names nothing); 'linked' is a symbolic link.
+    writeFileSync(join(repo.dir, ':x'), 'a colon\n')
+    symlinkSync('src/app.js', join(repo.dir, 'linked'))
+    repo.git(['add', '--', ':(literal):x', 'linked'])
+    repo.git(['commit', '--quiet', '-m', 'A file named :x, and a link'])
+    for (const file of [':x', 'linked']) {
+      rmSync(join(repo.dir, file))
+      const result = await tracedEdit(repo, file, transcript)
+      assert.equal(result.stderr, '', file)
+      assert.equal(result.trace.processes[0], 'ls-tree', file)
+      assert.ok(result.trace.processes.length > 1, `${file}: handed over to the whole hook, which reads its history`)
+    }
+  })
+
+  it('a new file in a repository with no commit yet: answered with no git process at all', async () => {
+    const repo = newRepo({empty: true})
+    await ok(repo.dir, ['trail', 'init', '--claude', '--no-mcp'])
+    const result = await tracedEdit(repo, 'src/first.js', join(scratch(), `${SESSION}.jsonl`))
+    assert.equal(result.stdout, '')
+    assert.equal(result.stderr, '')
+    assert.deepEqual(result.trace.processes, [])
+  })
+
+  it('a look-up of HEAD that fails is the whole hook’s to answer, and the file is not taken as shown', async () => {
+    const repo = await shaped(1)
+    const transcript = join(scratch(), `${SESSION}.jsonl`)
+    // HEAD names a commit the repository does not have: git ls-tree fails.
+    const head = repo.git(['rev-parse', 'HEAD']).trim()
+    writeFileSync(join(repo.dir, '.git', 'refs', 'heads', 'main'), `${'0123456789'.repeat(4)}\n`)
+    try {
+      const result = await tracedEdit(repo, 'src/new-file.js', transcript)
+      assert.equal(result.code, 0)
+      assert.equal(result.trace.processes[0], 'ls-tree')
+      assert.ok(result.trace.processes.length > 1, `the whole hook looked for itself: ${JSON.stringify(result.trace.processes)}`)
+    } finally {
+      writeFileSync(join(repo.dir, '.git', 'refs', 'heads', 'main'), `${head}\n`)
     }
   })
 

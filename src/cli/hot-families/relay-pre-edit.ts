@@ -12,9 +12,9 @@ import type {AnyDefinition} from '../hot.js'
 // holds only what answers those (the payload, the session file, the repository found without git): a file already
 // shown, or outside the repository; and a new file, after one `git ls-tree` of HEAD. A file's first edit in the
 // session loads the fast answer's bundle (./relay-edit-context.ts: a file whose history git's log and the mirror
-// tell). Whatever neither
-// answers (other arguments, a payload with a problem, a file only explainLines can tell about, any failure) is handed
-// over to the hook's family bundle, with the payload read: the answer is the one the hook gives when called first.
+// tell). Whatever neither answers (other arguments, a payload with a problem, a file only explainLines can tell
+// about, any failure) is handed over to the hook's family bundle, with the payload read: the answer is the one the
+// hook gives when called first.
 
 /** No command whole: only part of relay-hook's (ROUTES). */
 export const COMMANDS: readonly AnyDefinition[] = []
@@ -48,8 +48,9 @@ export async function run(argv: readonly string[], next: Bundles): Promise<boole
         ? await preEditAnswer(ctx, event, sessionAgentName(tool, event.sessionId, env), async (path, repo) => {
             // git's log of the file starts first, and runs while the fast answer's bundle loads. A new file is
             // answered here: nothing shaped it.
+            // A look-up that fails is the fast answer's to report (it gives up: the edit goes to the whole hook).
             const early = startEditHistory(repo, env, path)
-            if (early !== undefined && 'created' in early && (await early.created)) return null
+            if (early !== undefined && 'created' in early && (await early.created.catch(() => false))) return null
             return next('relay-edit-context').fastEditContext(ctx, path, {repo, early})
           })
         : undefined
