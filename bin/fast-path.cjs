@@ -101,7 +101,13 @@ function main(bin) {
   const next = (name) => load(name === undefined ? bundle : `hot-${name}`)
   const ran = part ? load(`hot-${part}`).run(argv, next) : load(bundle).run(argv)
   ran.then(async (handled) => {
-    if (handled) return
+    if (handled) {
+      // Once nothing is left to do, exit without tearing the heap down (Node's natural exit frees every page of it
+      // first: 2-3 ms of a hot command, measured on the edit hook). 'exit' listeners still run; output is written
+      // by then (stdout and stderr are synchronous for files and pipes on POSIX).
+      process.once('beforeExit', (code) => process.exit(code))
+      return
+    }
     trace('oclif', bin)
     const {pathToFileURL} = require('node:url')
     const {runOclif} = await import(pathToFileURL(join(DIST, 'src', 'cli', 'oclif.js')).href)
