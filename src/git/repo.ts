@@ -17,7 +17,7 @@ import {oidLength, type ObjectFormat, type Oid} from './objects.js'
 import {checkoutFiles, type CheckoutFile} from './private-checkout.js'
 import {readPackedRefs, readRefFile, readRefFiles, type RefFile} from './ref-files.js'
 import {unquoteGitPath, type PatchIds} from './patch-ids.js'
-import {commitPatchIds, diffPatchIds, emptyTree, treeChanges, type TreeChange} from './diffs.js'
+import {commitPatchIds, diffPatchIds, treeChanges, type TreeChange} from './diffs.js'
 import {runGit, startGit, type Env, type GitResult, type RunningGit, type RunOptions} from './process.js'
 
 /** Used when git has no identity configured, so that a record is never lost for want of a name. */
@@ -557,11 +557,6 @@ export class GitRepo {
   /** Like diffTrees, with each side's mode (./diffs.ts). */
   treeChanges(from: Oid | null, to: Oid, paths: readonly string[] = []): Promise<TreeChange[]> {
     return treeChanges(this, from, to, paths)
-  }
-
-  /** The empty tree's id in this repository's object format. */
-  get emptyTree(): Oid {
-    return emptyTree(this.objectFormat)
   }
 
   /**

@@ -142,11 +142,12 @@ async function fastWhy(repo: WhyPlace, path: string, maxCommits: number, early?:
   let index: Awaited<ReturnType<typeof pathIndexAt>>
   try {
     // The file's history: remembered for HEAD's commit (../store/history-cache.ts), else git's log from that commit.
-    // Or started already (`early`), for the same path from the same commit.
-    const cache = HistoryCache.open(repo)
-    const cached = cache?.get(path, maxCommits)
-    const revision = cache?.head ?? 'HEAD'
-    const started = early?.path === path && 'history' in early && early.revision === revision && maxCommits === EDIT_HISTORY_COMMITS ? early.history : undefined
+    // Or started already (`early`: not remembered, the log started from that commit, with the memory it opened).
+    const begun = early?.path === path && 'history' in early && maxCommits === EDIT_HISTORY_COMMITS ? early : undefined
+    const cache = begun !== undefined ? begun.cache : HistoryCache.open(repo)
+    const cached = begun !== undefined ? undefined : cache?.get(path, maxCommits)
+    const revision = begun?.revision ?? cache?.head ?? 'HEAD'
+    const started = begun?.history
     const log =
       cached !== undefined
         ? Promise.resolve(cached)

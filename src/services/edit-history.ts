@@ -2,6 +2,7 @@ import {lstatSync} from 'node:fs'
 import {join} from 'node:path'
 import {isNothingThere} from '../files.js'
 import type {RepositoryLocation} from '../git/discover.js'
+import type {GitPlace} from '../git/diffs.js'
 import {literalPath, readFileHistory} from '../git/file-history.js'
 import {runGit, type Env} from '../git/process.js'
 import {HistoryCache, readHead, type FileHistory} from '../store/history-cache.js'
@@ -16,9 +17,10 @@ export const EDIT_HISTORY_COMMITS = 100
 
 /**
  * A file's first look, started early: of which path (from the top of the work tree); for a file of the work tree,
- * its history from which revision; for a path the work tree does not have, whether it is new (isNewFile).
+ * its history from which revision, and the memory of histories it was not found in (opened once); for a path the
+ * work tree does not have, whether it is new (isNewFile).
  */
-export type EarlyHistory = {path: string} & ({revision: string; history: Promise<FileHistory>} | {created: Promise<boolean>})
+export type EarlyHistory = {path: string} & ({revision: string; history: Promise<FileHistory>; cache: HistoryCache | null} | {created: Promise<boolean>})
 
 /**
  * Starts `git log --follow` of the file at `path` (absolute) where the fast answer will ask for it: a regular file
@@ -48,7 +50,7 @@ export function startEditHistory(repo: RepositoryLocation, env: Env, path: strin
     const revision = cache?.head ?? 'HEAD'
     const history = readFileHistory({cwd: repo.workTree, env}, inside, revision, EDIT_HISTORY_COMMITS)
     history.catch(() => {}) // awaited by the fast answer, unless it gives up before
-    return {path: inside, revision, history}
+    return {path: inside, revision, history, cache}
   } catch {
     return undefined
   }
@@ -62,10 +64,7 @@ export function startEditHistory(repo: RepositoryLocation, env: Env, path: strin
  *
  * @example if (await isNewFile({...repo, cwd: repo.workTree, env}, 'src/new.js')) return null
  */
-export async function isNewFile(
-  place: Pick<RepositoryLocation, 'gitDir' | 'commonDir' | 'objectFormat'> & {cwd: string; env: Env},
-  path: string,
-): Promise<boolean> {
+export async function isNewFile(place: Pick<RepositoryLocation, 'gitDir' | 'commonDir'> & GitPlace, path: string): Promise<boolean> {
   const head = readHead(place)
   if (head === 'unborn') return true
   // HEAD itself when git's files cannot tell: git then says (and fails on anything but a commit).

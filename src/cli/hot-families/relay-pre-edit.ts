@@ -47,8 +47,8 @@ export async function run(argv: readonly string[], next: Bundles): Promise<boole
       problem === undefined
         ? await preEditAnswer(ctx, event, sessionAgentName(tool, event.sessionId, env), async (path, repo) => {
             // git's log of the file starts first, and runs while the fast answer's bundle loads. A new file is
-            // answered here: nothing shaped it.
-            // A look-up that fails is the fast answer's to report (it gives up: the edit goes to the whole hook).
+            // answered here: nothing shaped it. A look-up that fails is the fast answer's to report (it gives up,
+            // and the edit goes to the whole hook).
             const early = startEditHistory(repo, env, path)
             if (early !== undefined && 'created' in early && (await early.created.catch(() => false))) return null
             return next('relay-edit-context').fastEditContext(ctx, path, {repo, early})
