@@ -56,6 +56,28 @@ describe('the fast path loads one family’s bundle', () => {
     })
   })
 
+  it('no bundle’s source is made in the young generation, which its first scavenge would copy (scripts/build.mjs)', () => {
+    // Read as bin/fast-path.cjs reads it, and wrapped as it wraps it, in a process of its own: V8 puts a string
+    // of 128 KiB or more in the large-object space, so the new space does not grow by the source.
+    const files = readdirSync(join(ROOT, 'dist')).filter((name) => /^hot-.*\.cjs$/.test(name))
+    assert.ok(files.includes('hot-relay-pre-edit.cjs') && files.includes('hot-relay-edit-context.cjs'), files.join(' '))
+    // One process per bundle: a scavenge while another bundle is read would hide what this one adds.
+    const probe = `
+      const {readFileSync} = require('node:fs'), v8 = require('node:v8'), Module = require('node:module'), {Script} = require('node:vm')
+      const used = () => v8.getHeapSpaceStatistics().find((space) => space.space_name === 'new_space').space_used_size
+      used() // its first call allocates too
+      const file = process.argv[1], before = used()
+      new Script(Module.wrap(readFileSync(file, 'latin1')), {filename: file, cachedData: readFileSync(file + '.cache')})
+      const grown = used() - before // before process.stdout is made
+      process.stdout.write(String(grown))`
+    for (const name of files) {
+      const file = join(ROOT, 'dist', name)
+      const result = spawnSync(process.execPath, ['-e', probe, file], {encoding: 'utf8'})
+      assert.equal(result.status, 0, result.stderr)
+      assert.ok(Number(result.stdout) < 32 * 1024, `${name}: the new space grew by ${result.stdout} bytes`)
+    }
+  })
+
   it('every bundle is built, ASCII (read as latin1) and has its code cache', () => {
     // Every family's, routed to or loaded by another bundle (the edit hook's fast answer).
     const families = readdirSync(join(ROOT, 'src', 'cli', 'hot-families')).map((file) => file.replace(/\.ts$/, ''))
