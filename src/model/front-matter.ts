@@ -89,9 +89,16 @@ export function renderYaml(fields: Fields): string {
   return out
 }
 
+/**
+ * What a NUL in a text is shown as in a record's body (SYMBOL FOR NULL): git takes a blob with a NUL byte for a
+ * binary file, which `git grep -I` (relay search) passes over, so one NUL in a reasoning would hide the whole record
+ * from search. The front matter keeps the text exactly (as \u0000), and a record is read from its front matter.
+ */
+const NUL_SYMBOL = '\u2400'
+
 /** Renders a whole record: front matter between "---" lines, then the Markdown body. */
 export function renderDocument(fields: Fields, body: string): string {
-  const text = `---\n${renderYaml(fields)}---\n${body === '' ? '' : `\n${body}`}`
+  const text = `---\n${renderYaml(fields)}---\n${body === '' ? '' : `\n${body.replace(/\0/g, NUL_SYMBOL)}`}`
   return text.endsWith('\n') ? text : `${text}\n`
 }
 

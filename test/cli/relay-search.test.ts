@@ -92,6 +92,22 @@ describe('relay search', () => {
     assert.match(result.stderr, /^error: invalid regular expression 'hello \(': .+\nhint: .*drop --regex.*\n$/)
   })
 
+  it('finds a record whose text holds a NUL: no record is written as a binary file git grep passes over', async () => {
+    const other = newRepo()
+    await ok(other.dir, ['relay', 'continuity', 'save', '--agent', 'n'], {input: 'Current task: findme\u0000zz\n'})
+    const output = '[[SUMMARY]]\n{"currentTask": "nulsummary\u0000x"}\n[[/SUMMARY]]\n->relay:Peer <<<\nthe nulmessage\u0000here\n>>>\n'
+    await ok(other.dir, ['relay', 'ingest', '--agent', 'n'], {input: output})
+    for (const file of other.git(['ls-tree', '-r', '--name-only', 'refs/trail/records']).trim().split('\n')) {
+      assert.doesNotMatch(other.git(['cat-file', 'blob', `refs/trail/records:${file}`]), /\0/, file)
+    }
+    for (const query of ['findme', 'nulmessage', 'nulsummary']) {
+      const found = JSON.parse(await ok(other.dir, ['relay', 'search', '--json', '--', query])) as SearchJson
+      assert.equal(found.hits.length, 1, query)
+    }
+    const loaded = JSON.parse(await ok(other.dir, ['relay', 'continuity', 'load', '--agent', 'n', '--json'])) as {markdown: string}
+    assert.match(loaded.markdown, /findme\u0000zz/, 'the record keeps the text as it was given')
+  })
+
   it('knows which text could sit on a line of ids, times or states', () => {
     for (const text of [
       'completed',
