@@ -16,7 +16,7 @@ export interface HookBinding {
   kind: HookKind
   /** Seconds (milliseconds for Gemini CLI, which counts in them). */
   timeout: number
-  /** The tools the hook runs for (tool events: PreToolUse, BeforeTool). */
+  /** The tools the hook runs for (tool events: PreToolUse, AfterTool). */
   matcher?: string
 }
 
@@ -91,7 +91,10 @@ export const AGENT_TOOL_SPECS: Record<AgentTool, AgentToolSpec> = {
         {event: 'AfterAgent', kind: 'stop', timeout: 60_000},
         {event: 'PreCompress', kind: 'pre-compact', timeout: 60_000},
         {event: 'SessionEnd', kind: 'session-end', timeout: 30_000},
-        {event: 'BeforeTool', kind: 'pre-edit', timeout: 10_000, matcher: 'write_file|replace'},
+        // Gemini CLI adds a hook's context to a tool's result (AfterTool), never before a tool runs (its BeforeTool
+        // can deny, or rewrite the tool's input, only): so the decisions come with the agent's first read of the
+        // file, which is how an edit starts; or after its first write, when it writes without reading.
+        {event: 'AfterTool', kind: 'pre-edit', timeout: 10_000, matcher: 'read_file|write_file|replace'},
       ],
     },
     mcp: {file: '.gemini/settings.json', format: 'json', jsonc: true},

@@ -18,8 +18,10 @@ import {escapeControls} from '../render/terminal.js'
 //   stop `status`, `loop_count`, answered with `followup_message` (sent as the next user message). Every hook
 //   prints JSON.
 // - Before an edit (pre-edit): Claude Code's PreToolUse (matcher Edit|Write|MultiEdit|NotebookEdit; `tool_input.file_path`
-//   or `notebook_path`) answers `hookSpecificOutput.additionalContext` (Claude Code 2.1.9 and later); Gemini CLI's
-//   BeforeTool (write_file, replace; `tool_input.file_path`) the same, an assumption its reference does not settle.
+//   or `notebook_path`) answers `hookSpecificOutput.additionalContext` (Claude Code 2.1.9 and later). Gemini CLI's
+//   reference gives BeforeTool no context to add (only `decision`, `reason` and a rewritten `tool_input`); its
+//   AfterTool appends `hookSpecificOutput.additionalContext` to the tool's result: the pre-edit hook answers AfterTool
+//   of read_file (`tool_input.file_path`, `absolute_path` in older versions), write_file and replace.
 
 /** What `relay hook <tool> <kind>` is asked to do, whatever the tool calls the event. */
 export const HOOK_KINDS = ['session-start', 'prompt', 'response', 'stop', 'pre-compact', 'session-end', 'pre-edit'] as const
@@ -44,7 +46,7 @@ export interface HookEvent {
   prompt?: string
   /** What the agent printed last: Stop's last_assistant_message, AfterAgent's prompt_response, Cursor's text. */
   message?: string
-  /** pre-edit: the file the tool is about to change (Claude Code's Edit/Write/MultiEdit/NotebookEdit, Gemini CLI's write_file/replace). */
+  /** pre-edit: the file the tool is about to change (Claude Code's Edit/Write/MultiEdit/NotebookEdit), or has read or written (Gemini CLI's read_file/write_file/replace). */
   filePath?: string
   /** The tool's loop guard: this stop follows one a hook already continued. */
   continued: boolean
@@ -88,7 +90,7 @@ export function parseHookEvent(tool: AgentTool, kind: HookKind, input: string): 
     source: text(value.source),
     prompt: text(value.prompt),
     message: text(value.last_assistant_message) ?? text(value.prompt_response) ?? (kind === 'response' ? text(value.text) : undefined),
-    filePath: text(toolInput.file_path) ?? text(toolInput.notebook_path) ?? text(toolInput.path),
+    filePath: text(toolInput.file_path) ?? text(toolInput.notebook_path) ?? text(toolInput.absolute_path) ?? text(toolInput.path),
     continued: value.stop_hook_active === true || (typeof value.loop_count === 'number' && value.loop_count > 0),
     reason: text(value.reason) ?? text(value.trigger) ?? text(value.status),
   }
@@ -106,7 +108,7 @@ export interface HookAnswer {
 }
 
 const CLAUDE_EVENTS: Partial<Record<HookKind, string>> = {'session-start': 'SessionStart', prompt: 'UserPromptSubmit', 'pre-edit': 'PreToolUse'}
-const GEMINI_EVENTS: Partial<Record<HookKind, string>> = {'session-start': 'SessionStart', prompt: 'BeforeAgent', 'pre-edit': 'BeforeTool'}
+const GEMINI_EVENTS: Partial<Record<HookKind, string>> = {'session-start': 'SessionStart', prompt: 'BeforeAgent', 'pre-edit': 'AfterTool'}
 
 /**
  * The hook's stdout in the tool's own terms; '' for nothing (Claude Code and Codex), '{}' where the tool wants

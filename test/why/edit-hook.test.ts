@@ -114,23 +114,50 @@ describe('the edit hook', () => {
     assert.ok(eventFolders.length >= shown + 1)
   })
 
-  it("answers Gemini CLI's BeforeTool for write_file in its own JSON", async () => {
+  it("answers Gemini CLI's AfterTool of read_file in its own JSON, once a session, and write_file of a file it read adds nothing", async () => {
     const repo = await shaped(1)
-    const command = installedCommand(join(repo.dir, '.gemini', 'settings.json'), 'BeforeTool')
-    const payload = {
+    const settings = join(repo.dir, '.gemini', 'settings.json')
+    const command = installedCommand(settings, 'AfterTool')
+    // Gemini CLI's BeforeTool has no context to add: nothing of ours is installed there.
+    const installed = JSON.parse(readFileSync(settings, 'utf8')) as {hooks: Record<string, {matcher?: string; hooks: {command: string}[]}[]>}
+    assert.equal(installed.hooks.BeforeTool, undefined)
+    assert.equal(installed.hooks.AfterTool![0]!.matcher, 'read_file|write_file|replace')
+    const payload = (tool: string, input: Record<string, string>) => ({
       session_id: 'gemini-session-1',
       cwd: repo.dir,
-      hook_event_name: 'BeforeTool',
-      tool_name: 'write_file',
-      tool_input: {file_path: 'src/app.js', content: 'x'},
-    }
-    const first = await runHookCommand(command, payload, {cwd: repo.dir})
+      hook_event_name: 'AfterTool',
+      tool_name: tool,
+      tool_input: input,
+      tool_response: {llmContent: 'ok'},
+    })
+    // Older Gemini CLI names read_file's path absolute_path.
+    const first = await runHookCommand(command, payload('read_file', {absolute_path: join(repo.dir, 'src/app.js')}), {cwd: repo.dir})
     assert.equal(first.code, 0, first.stderr)
     const output = JSON.parse(first.stdout) as {hookSpecificOutput: {hookEventName: string; additionalContext: string}}
-    assert.equal(output.hookSpecificOutput.hookEventName, 'BeforeTool')
+    assert.equal(output.hookSpecificOutput.hookEventName, 'AfterTool')
     assert.match(output.hookSpecificOutput.additionalContext, /Decision 0: keep the loop flat/)
-    const again = await runHookCommand(command, payload, {cwd: repo.dir})
-    assert.equal(again.stdout, '{}\n', 'Gemini CLI wants JSON every time')
+    const write = await runHookCommand(command, payload('write_file', {file_path: 'src/app.js', content: 'x'}), {cwd: repo.dir})
+    assert.equal(write.stdout, '{}\n', 'Gemini CLI wants JSON every time')
+  })
+
+  it("moves an older install of the Gemini CLI edit hook from BeforeTool to AfterTool, keeping the user's own BeforeTool hooks", async () => {
+    const repo = await shaped(1)
+    const settings = join(repo.dir, '.gemini', 'settings.json')
+    const value = JSON.parse(readFileSync(settings, 'utf8')) as {hooks: Record<string, unknown[]>}
+    const ours = installedCommand(settings, 'AfterTool')
+    delete value.hooks.AfterTool
+    value.hooks.BeforeTool = [
+      {matcher: 'write_file|replace', hooks: [{type: 'command', command: ours, timeout: 10_000}]},
+      {matcher: 'run_shell_command', hooks: [{type: 'command', command: './audit.sh'}]},
+    ]
+    writeFileSync(settings, `${JSON.stringify(value, null, 2)}\n`)
+    await ok(repo.dir, ['trail', 'init', '--gemini'])
+    const after = JSON.parse(readFileSync(settings, 'utf8')) as {hooks: Record<string, {matcher?: string; hooks: {command: string}[]}[]>}
+    assert.deepEqual(
+      after.hooks.BeforeTool!.map((group) => group.hooks[0]!.command),
+      ['./audit.sh'],
+    )
+    assert.equal(installedCommand(settings, 'AfterTool'), ours)
   })
 })
 
