@@ -24,6 +24,19 @@ const NAMED_LIMIT = 20_000
 /** Objects larger than this are not kept: records are a few kilobytes, a day's folder of trees a few dozen. */
 const LARGEST_OBJECT = 256 * 1024
 
+/** Trees at least this large (about 50 entries) are looked up through an index of their names (see entryIn). */
+const INDEXED_TREE_BYTES = 4096
+
+/** Where a tree's entry is: its mode starts at `at`, its name runs from `space` + 1 to `nul` (walkTree). */
+interface TreeEntryAt {
+  at: number
+  space: number
+  nul: number
+}
+
+/** Each large tree's names, and where their entries are: for as long as the tree object is kept. */
+const treeIndexes = new WeakMap<GitObject, Map<string, TreeEntryAt>>()
+
 export class ObjectCache {
   /** By id, least recently used first (a Map iterates in insertion order; a hit is moved to the end). */
   private readonly objects = new Map<Oid, GitObject>()
@@ -127,7 +140,7 @@ export class ObjectCache {
     if (names.some((name) => name === '' || name === '.' || name === '..')) return undefined
     for (const name of names) {
       if (object.type !== 'tree') return null
-      const entry = findTreeEntry(object.data, this.format, name)
+      const entry = this.entryIn(object, name)
       if (entry === null) return null
       if (entry.mode === '160000') return undefined // a submodule's commit: not in this repository
       const next = get(entry.oid)
@@ -135,6 +148,27 @@ export class ObjectCache {
       object = next
     }
     return object
+  }
+
+  /**
+   * The entry `name` of a tree kept here. A large tree (a trajectory's 1,000 events, a day's folder of trajectories)
+   * is walked once into an index of its names, kept as long as the tree is: looking each of the 20 newest events up
+   * by a walk of the whole tree made `trail status` cost more at 1,000 decisions than at 10.
+   */
+  private entryIn(tree: GitObject, name: string): {mode: string; oid: Oid} | null {
+    if (tree.data.length < INDEXED_TREE_BYTES) return findTreeEntry(tree.data, this.format, name)
+    let index = treeIndexes.get(tree)
+    if (index === undefined) {
+      const names = new Map<string, TreeEntryAt>()
+      walkTree(tree.data, this.format, (at, space, nul, text) => names.set(text.slice(space + 1, nul), {at, space, nul}))
+      treeIndexes.set(tree, names)
+      index = names
+    }
+    // Names as their bytes (latin1 keeps one character per byte): a name that is not UTF-8 is matched exactly too.
+    const found = index.get(Buffer.from(name, 'utf8').toString('latin1'))
+    if (found === undefined) return null
+    const {at, space, nul} = found
+    return {mode: tree.data.toString('latin1', at, space), oid: tree.data.toString('hex', nul + 1, nul + 1 + this.hexLength / 2)}
   }
 
   /**
@@ -212,9 +246,13 @@ export class ObjectCache {
           queue.push(oid)
         }
       }
+      let hex = ''
       if (object.type === 'commit') visit(object.data.toString('latin1', 5, 5 + this.hexLength))
       else if (object.type === 'tree')
-        walkTree(object.data, this.format, (_at, _space, nul) => visit(object.data.toString('hex', nul + 1, nul + 1 + hashBytes)))
+        walkTree(object.data, this.format, (_at, _space, nul) => {
+          hex ||= object.data.toString('hex') // one Buffer.toString, sliced (see walkTree)
+          visit(hex.slice(2 * (nul + 1), 2 * (nul + 1 + hashBytes)))
+        })
     }
     return found
   }

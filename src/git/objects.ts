@@ -23,25 +23,38 @@ export function oidLength(format: ObjectFormat): number {
 
 /**
  * Walks a raw tree object, "<mode> <name>\0<binary oid>" repeated, calling `visit` with the byte offsets of each
- * entry: its mode starts at `at`, its name runs from `space` + 1 to `nul`, its binary id follows `nul`.
+ * entry: its mode starts at `at`, its name runs from `space` + 1 to `nul`, its binary id follows `nul`. `text` is
+ * the tree's bytes as a string, one character per byte (latin1), at the same offsets: what a visit reads of an
+ * entry it reads from there (a slice is a name's bytes), not with a Buffer method per entry.
+ *
+ * The walk itself searches that string: String.prototype.indexOf is a builtin V8 runs at full speed before it has
+ * compiled anything, where each Buffer.indexOf or Buffer.toString with offsets first runs its argument checks in
+ * JavaScript (3-20 µs in a short process). A folder of 1,000 events was 11 ms to walk that way, 0.7 ms this way.
  */
-export function walkTree(data: Buffer, format: ObjectFormat, visit: (at: number, space: number, nul: number) => void): void {
+export function walkTree(data: Buffer, format: ObjectFormat, visit: (at: number, space: number, nul: number, text: string) => void): void {
   const hashBytes = oidLength(format) / 2
+  const text = data.toString('latin1')
   let at = 0
-  while (at < data.length) {
-    const space = data.indexOf(0x20, at)
-    const nul = data.indexOf(0, space)
-    if (space < 0 || nul < 0 || nul + 1 + hashBytes > data.length) throw new Error('corrupt tree object')
-    visit(at, space, nul)
+  while (at < text.length) {
+    const space = text.indexOf(' ', at)
+    const nul = space < 0 ? -1 : text.indexOf('\0', space)
+    if (space < 0 || nul < 0 || nul + 1 + hashBytes > text.length) throw new Error('corrupt tree object')
+    visit(at, space, nul, text)
     at = nul + 1 + hashBytes
   }
 }
 
-/** A name in a buffer (a raw tree, or an entry's own bytes), and whether it is a folder's. */
+const NOT_ASCII = /[\x80-\xff]/
+
+/** A name from a tree's latin1 text (walkTree's `text`): its bytes, read as the UTF-8 they are. */
+export function treeName(text: string, start: number, end: number): string {
+  const bytes = text.slice(start, end)
+  return NOT_ASCII.test(bytes) ? Buffer.from(bytes, 'latin1').toString('utf8') : bytes
+}
+
+/** A name of a tree entry, as its bytes (latin1: a character per byte), and whether it is a folder's. */
 export interface NameAt {
-  bytes: Buffer
-  start: number
-  end: number
+  bytes: string
   isTree: boolean
 }
 
@@ -55,10 +68,10 @@ export function isTreeMode(data: Buffer, at: number, space: number): boolean {
  * base_name_compare).
  */
 export function compareNames(a: NameAt, b: NameAt): number {
-  const common = Math.min(a.end - a.start, b.end - b.start)
-  const order = a.bytes.compare(b.bytes, b.start, b.start + common, a.start, a.start + common)
-  if (order !== 0) return order
-  const next = (name: NameAt) => (name.end - name.start > common ? name.bytes[name.start + common]! : name.isTree ? 0x2f : 0)
+  const common = Math.min(a.bytes.length, b.bytes.length)
+  const [x, y] = [a.bytes.slice(0, common), b.bytes.slice(0, common)]
+  if (x !== y) return x < y ? -1 : 1
+  const next = (name: NameAt) => (name.bytes.length > common ? name.bytes.charCodeAt(common) : name.isTree ? 0x2f : 0)
   return next(a) - next(b)
 }
 
@@ -72,36 +85,39 @@ export function treeDifferences(before: Buffer | null, after: Buffer | null, for
   const hashBytes = oidLength(format) / 2
   const positions = (data: Buffer | null) => {
     const found: number[] = []
-    if (data !== null) walkTree(data, format, (at, space, nul) => found.push(at, space, nul))
-    return found
+    let text = ''
+    if (data !== null)
+      walkTree(data, format, (at, space, nul, whole) => {
+        text = whole
+        found.push(at, space, nul)
+      })
+    return {found, text}
   }
-  const a = positions(before)
-  const b = positions(after)
-  const nameAt = (data: Buffer, list: number[], i: number): NameAt => ({
-    bytes: data,
-    start: list[i + 1]! + 1,
-    end: list[i + 2]!,
+  const {found: a, text: aText} = positions(before)
+  const {found: b, text: bText} = positions(after)
+  const nameAt = (data: Buffer, text: string, list: number[], i: number): NameAt => ({
+    bytes: text.slice(list[i + 1]! + 1, list[i + 2]!),
     isTree: isTreeMode(data, list[i]!, list[i + 1]!),
   })
-  const decode = (data: Buffer, list: number[], i: number): TreeEntry => {
+  const decode = (data: Buffer, text: string, list: number[], i: number): TreeEntry => {
     const [at, space, nul] = [list[i]!, list[i + 1]!, list[i + 2]!]
-    return {mode: data.toString('latin1', at, space), name: data.toString('utf8', space + 1, nul), oid: data.toString('hex', nul + 1, nul + 1 + hashBytes)}
+    return {mode: text.slice(at, space), name: treeName(text, space + 1, nul), oid: data.toString('hex', nul + 1, nul + 1 + hashBytes)}
   }
   const differences: [TreeEntry | null, TreeEntry | null][] = []
   let i = 0
   let j = 0
   while (i < a.length || j < b.length) {
-    const order = i >= a.length ? 1 : j >= b.length ? -1 : compareNames(nameAt(before!, a, i), nameAt(after!, b, j))
+    const order = i >= a.length ? 1 : j >= b.length ? -1 : compareNames(nameAt(before!, aText, a, i), nameAt(after!, bText, b, j))
     if (order < 0) {
-      differences.push([decode(before!, a, i), null])
+      differences.push([decode(before!, aText, a, i), null])
       i += 3
     } else if (order > 0) {
-      differences.push([null, decode(after!, b, j)])
+      differences.push([null, decode(after!, bText, b, j)])
       j += 3
     } else {
       const aEnd = a[i + 2]! + 1 + hashBytes
       const bEnd = b[j + 2]! + 1 + hashBytes
-      if (before!.compare(after!, b[j]!, bEnd, a[i]!, aEnd) !== 0) differences.push([decode(before!, a, i), decode(after!, b, j)])
+      if (aText.slice(a[i]!, aEnd) !== bText.slice(b[j]!, bEnd)) differences.push([decode(before!, aText, a, i), decode(after!, bText, b, j)])
       i += 3
       j += 3
     }
@@ -113,13 +129,12 @@ export function treeDifferences(before: Buffer | null, after: Buffer | null, for
 export function parseTree(data: Buffer, format: ObjectFormat): TreeEntry[] {
   const entries: TreeEntry[] = []
   const hashBytes = oidLength(format) / 2
-  walkTree(data, format, (at, space, nul) =>
-    entries.push({
-      mode: data.toString('latin1', at, space),
-      name: data.toString('utf8', space + 1, nul),
-      oid: data.toString('hex', nul + 1, nul + 1 + hashBytes),
-    }),
-  )
+  // The ids as one hex string, sliced: one Buffer.toString, not one per entry (see walkTree).
+  let hex = ''
+  walkTree(data, format, (at, space, nul, text) => {
+    if (hex === '') hex = data.toString('hex')
+    entries.push({mode: text.slice(at, space), name: treeName(text, space + 1, nul), oid: hex.slice(2 * (nul + 1), 2 * (nul + 1 + hashBytes))})
+  })
   return entries
 }
 
@@ -129,8 +144,8 @@ export function parseTree(data: Buffer, format: ObjectFormat): TreeEntry[] {
  */
 export function parseTreeNames(data: Buffer, format: ObjectFormat, onlyTrees: boolean): string[] {
   const names: string[] = []
-  walkTree(data, format, (at, space, nul) => {
-    if (!onlyTrees || isTreeMode(data, at, space)) names.push(data.toString('utf8', space + 1, nul))
+  walkTree(data, format, (at, space, nul, text) => {
+    if (!onlyTrees || isTreeMode(data, at, space)) names.push(treeName(text, space + 1, nul))
   })
   return names
 }
@@ -141,12 +156,12 @@ export function parseTreeNames(data: Buffer, format: ObjectFormat, onlyTrees: bo
  * @example findTreeEntry(tree, 'sha1', 'format.yaml')   // {mode: '100644', oid: '3b18e5...'}
  */
 export function findTreeEntry(data: Buffer, format: ObjectFormat, name: string): {mode: string; oid: Oid} | null {
-  const wanted = Buffer.from(name, 'utf8')
+  const wanted = Buffer.from(name, 'utf8').toString('latin1')
   const hashBytes = oidLength(format) / 2
   let found: {mode: string; oid: Oid} | null = null
-  walkTree(data, format, (at, space, nul) => {
-    if (found === null && nul - space - 1 === wanted.length && data.compare(wanted, 0, wanted.length, space + 1, nul) === 0)
-      found = {mode: data.toString('latin1', at, space), oid: data.toString('hex', nul + 1, nul + 1 + hashBytes)}
+  walkTree(data, format, (at, space, nul, text) => {
+    if (found === null && nul - space - 1 === wanted.length && text.startsWith(wanted, space + 1))
+      found = {mode: text.slice(at, space), oid: data.toString('hex', nul + 1, nul + 1 + hashBytes)}
   })
   return found
 }

@@ -145,30 +145,30 @@ export class WarmCommitWriter {
   private mergeIntoTree(data: Buffer, changed: ReadonlyMap<string, RawEntry | null>, added: readonly RawEntry[]): Buffer {
     const format = this.where.objectFormat
     const hashBytes = oidLength(format) / 2
-    const names = [...changed.keys()].map((key) => Buffer.from(key, 'latin1'))
     const pieces: Buffer[] = []
     let run = 0 // where the bytes not yet copied begin
     let next = 0 // the next entry of `added`
     let previous: NameAt | null = null
     let ordered = true
-    walkTree(data, format, (at, space, nul) => {
-      const name: NameAt = {bytes: data, start: space + 1, end: nul, isTree: isTreeMode(data, at, space)}
+    const addedNames = added.map(nameOf)
+    walkTree(data, format, (at, space, nul, text) => {
+      const name: NameAt = {bytes: text.slice(space + 1, nul), isTree: isTreeMode(data, at, space)}
       if (previous !== null && compareNames(previous, name) >= 0) ordered = false
       previous = name
-      for (; next < added.length && compareNames(nameOf(added[next]!), name) < 0; next++) {
+      for (; next < added.length && compareNames(addedNames[next]!, name) < 0; next++) {
         pieces.push(data.subarray(run, at), added[next]!.bytes)
         run = at
       }
-      if (names.some((each) => each.length === nul - space - 1 && data.compare(each, 0, each.length, space + 1, nul) === 0)) {
+      if (changed.has(name.bytes)) {
         pieces.push(data.subarray(run, at))
         run = nul + 1 + hashBytes
       }
     })
     if (!ordered) {
       const kept: RawEntry[] = []
-      walkTree(data, format, (at, space, nul) => {
-        const name = data.subarray(space + 1, nul)
-        if (!changed.has(name.toString('latin1'))) kept.push({name, isTree: isTreeMode(data, at, space), bytes: data.subarray(at, nul + 1 + hashBytes)})
+      walkTree(data, format, (at, space, nul, text) => {
+        if (!changed.has(text.slice(space + 1, nul)))
+          kept.push({name: data.subarray(space + 1, nul), isTree: isTreeMode(data, at, space), bytes: data.subarray(at, nul + 1 + hashBytes)})
       })
       return Buffer.concat([...kept, ...added].sort(compareEntries).map((each) => each.bytes))
     }
@@ -366,7 +366,7 @@ function entry(mode: string, name: string, oid: Oid): RawEntry {
 }
 
 function nameOf(entry: RawEntry): NameAt {
-  return {bytes: entry.name, start: 0, end: entry.name.length, isTree: entry.isTree}
+  return {bytes: entry.name.toString('latin1'), isTree: entry.isTree}
 }
 
 function compareEntries(a: RawEntry, b: RawEntry): number {

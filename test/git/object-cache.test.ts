@@ -82,6 +82,42 @@ describe('the object cache of a long-lived reader', () => {
     }
   })
 
+  it('answers paths in a folder large enough to be indexed exactly as git does, whatever the names', async () => {
+    const repo = newRepo({dirty: false})
+    const names = [
+      ...Array.from({length: 300}, (_, i) => `ev_${String(i).padStart(4, '0')}.md`),
+      'a',
+      'a.b',
+      'a-b',
+      'ä',
+      'ünïcode name.md',
+      '日本語.md',
+      'x y',
+      'sub',
+      'sub.md',
+    ]
+    const files = names.map((name) => ({path: `big/${name}`, content: `${name}\n`}))
+    files.push({path: 'big/sub/inner.md', content: 'inner\n'}, {path: 'big/sub-dir/inner.md', content: 'inner too\n'})
+    const tip = commitOnRef(
+      repo,
+      'refs/trail/records',
+      files.filter((file) => file.path !== 'big/sub'),
+    )
+    const asked = [...names, 'sub/inner.md', 'sub-dir/inner.md', 'missing', 'ev_0300.md', 'a.', 'ev_0001', 'sub/missing'].map((name) => `${tip}:big/${name}`)
+    const plain = new ObjectReader(repo.dir, testEnv())
+    const caching = new ObjectReader(repo.dir, testEnv())
+    caching.useCache(new ObjectCache(join(repo.dir, '.git'), 'sha1'))
+    try {
+      const expected = await answers(plain, asked)
+      await caching.readMany([tip, `${tip}^{tree}`, `${tip}:big`, `${tip}:big/sub`]) // the folders, kept
+      assert.ok((await caching.readMany([`${tip}:big`]))[0]!.data.length >= 4096, 'the folder is one the cache indexes')
+      for (const [index, revision] of asked.entries()) assert.deepEqual(await answers(caching, [revision]), [expected[index]], revision)
+    } finally {
+      plain.close()
+      caching.close()
+    }
+  })
+
   it('reads a moved ref again: a write by another process is seen at once, loose or packed', async () => {
     const repo = newRepo({dirty: false})
     const {second} = storeWithHistory(repo)
