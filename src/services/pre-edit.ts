@@ -12,9 +12,6 @@ import {HookSessions} from './hook-sessions.js'
 // answers (a file already seen, one outside the repository) come from the session file alone: the repository is
 // found without a git process, and the store is opened only for a file's first edit.
 
-/** Files remembered per session as already shown. */
-const MAX_SHOWN_FILES = 2000
-
 /**
  * A file's context (`path` absolute): its Markdown, null for none, or undefined when this process cannot tell (the
  * pre-edit bundle, which has only the fast answer: ./edit-fast.ts).
@@ -23,8 +20,9 @@ export type EditContextOf = (path: string, repo: RepositoryLocation) => Promise<
 
 /**
  * The edit hook's answer for `event`. Undefined when `contextOf` cannot tell, and then nothing is remembered: the
- * edit is the whole hook's to answer (../cli/hot-families/relay-pre-edit.ts). A file is remembered as shown before
- * its context is looked for, so one whose look fails is not looked for at every edit.
+ * edit is the whole hook's to answer (../cli/hot-families/relay-pre-edit.ts). A file is marked shown before its
+ * context is looked for, atomically (HookSessions.markShown: the hooks of parallel tool calls run at the same time),
+ * so one whose look fails is not looked for at every edit, and a file is shown once however many hooks race for it.
  *
  * @example const answer = await preEditAnswer(ctx, event, agent, (path, repo) => editContext(ctx, path, repo))
  */
@@ -43,11 +41,12 @@ export async function preEditAnswer(
     if (file === undefined || repo.workTree === null) return {}
     const path = workTreePath(repo.workTree, resolve(event.cwd ?? ctx.cwd, file))
     if (path === null) return {}
-    const shown = state.shownFiles ?? []
-    if (shown.includes(path)) return {}
-    state.shownFiles = [...shown, path].slice(-MAX_SHOWN_FILES)
+    if (state.shownFiles?.includes(path) || !sessions.markShown(agent, path)) return {}
     const context = await contextOf(resolve(repo.workTree, path), repo)
-    if (context === undefined) told = false
+    if (context === undefined) {
+      sessions.unmarkShown(agent, path)
+      told = false
+    }
     return context === undefined ? undefined : context === null ? {} : {context}
   } finally {
     if (told) sessions.write(state)

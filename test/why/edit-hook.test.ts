@@ -173,6 +173,31 @@ describe('the edit hook', () => {
   })
 })
 
+describe('the edit hook, run by parallel tool calls', () => {
+  it('shows each file once per session when many hooks run at the same time: no update lost, no file shown twice', async () => {
+    // Claude Code runs the hooks of parallel tool calls at the same time: each first edit must be remembered.
+    const repo = newRepo({dirty: false})
+    await ok(repo.dir, ['trail', 'init', '--hooks', '--claude', '--no-mcp'])
+    await ok(repo.dir, ['trail', 'start', 'Shape the files', '--agent', 'alice'])
+    await ok(repo.dir, ['trail', 'decision', 'Keep the files small', '--reasoning', 'Easier to review', '--agent', 'alice'])
+    const files = Array.from({length: 12}, (_, i) => `src/f${i}.js`)
+    commitAs(repo, 'alice', Object.fromEntries(files.map((file) => [file, `// ${file}\n`])), 'Small files')
+    const transcript = join(scratch(), `${SESSION}.jsonl`)
+    const first = await Promise.all(files.map((file) => claudeEdit(repo, file, transcript)))
+    for (const [i, result] of first.entries()) assert.match(contextOf(result.stdout) ?? '', /Keep the files small/, files[i])
+    const again = await Promise.all(files.map((file) => claudeEdit(repo, file, transcript)))
+    assert.deepEqual(
+      again.map((result) => result.stdout),
+      files.map(() => ''),
+      'none shown again',
+    )
+    // One file's first edit by several parallel calls: shown by one of them.
+    rmSync(join(repo.dir, '.git', 'trail', 'sessions'), {recursive: true})
+    const same = await Promise.all(Array.from({length: 8}, () => claudeEdit(repo, 'src/f0.js', transcript)))
+    assert.equal(same.filter((result) => result.stdout !== '').length, 1, 'shown once')
+  })
+})
+
 describe('the cost of the edit hook', () => {
   it('answers from the session file alone, with no git process and no object read, a file already shown, a file outside the repository and the repository itself', async () => {
     const repo = await shaped(1)
