@@ -153,6 +153,24 @@ describe('the edit hook', () => {
     assert.equal(contextOf(slow.stdout), fast)
   })
 
+  it('tells a file reached through a linked folder as the file itself, and never twice however it is reached', async () => {
+    const repo = await shaped(1)
+    const transcript = join(scratch(), `${SESSION}.jsonl`)
+    symlinkSync('src', join(repo.dir, 'srclink')) // a link in the work tree to a folder of it
+    const outside = join(scratch(), 'project')
+    symlinkSync(repo.dir, outside) // the work tree through a link (macOS's /tmp is one)
+    const linked = await claudeEdit(repo, join(repo.dir, 'srclink', 'app.js'), transcript)
+    assert.equal(linked.stderr, '')
+    assert.match(contextOf(linked.stdout) ?? '', /^## Decisions that shaped `src\/app\.js`\n[\s\S]*Decision 0: keep the loop flat/)
+    for (const path of [join(repo.dir, 'src', 'app.js'), join(outside, 'src', 'app.js'), join(outside, 'srclink', 'app.js')]) {
+      const again = await claudeEdit(repo, path, transcript)
+      assert.equal(again.stdout, '', `${path}: the same file, already shown`)
+    }
+    rmSync(join(repo.dir, '.git', 'trail', 'sessions'), {recursive: true}) // a new session
+    const throughOutside = await claudeEdit(repo, join(outside, 'srclink', 'app.js'), transcript)
+    assert.equal(contextOf(throughOutside.stdout), contextOf(linked.stdout))
+  })
+
   it("answers Gemini CLI's BeforeTool for write_file in its own JSON", async () => {
     const repo = await shaped(1)
     const command = installedCommand(join(repo.dir, '.gemini', 'settings.json'), 'BeforeTool')
