@@ -171,6 +171,31 @@ describe('the edit hook', () => {
     assert.equal(contextOf(throughOutside.stdout), contextOf(linked.stdout))
   })
 
+  it("says when it read only the file's newest 100 commits, the same with the fast answer and without it", async () => {
+    const repo = newRepo({dirty: false})
+    await ok(repo.dir, ['trail', 'init', '--hooks', '--claude', '--no-mcp'])
+    for (const [agent, people] of [
+      ['alice', 100],
+      ['bob', 0],
+    ] as const) {
+      await ok(repo.dir, ['trail', 'start', `Work of ${agent}`, '--agent', agent])
+      await ok(repo.dir, ['trail', 'decision', `Decision of ${agent}`, '--reasoning', 'Because', '--agent', agent])
+      commitAs(repo, agent, {'long.txt': `${agent}\n`}, `By ${agent}`)
+      for (let i = 0; i < people; i++) commitAs(repo, null, {'long.txt': `${i}\n`}, `Person ${i}`)
+    }
+    const transcript = join(scratch(), `${SESSION}.jsonl`)
+    const fast = contextOf((await tracedEdit(repo, 'long.txt', transcript)).stdout) ?? ''
+    assert.match(fast, /Decision of bob/)
+    assert.doesNotMatch(fast, /Decision of alice/, 'behind the newest 100 commits')
+    assert.match(fast, /\n\(Only the newest 100 commits of this file were looked at: `trail why long\.txt` reads more\.\)\n$/)
+    rmSync(join(repo.dir, '.git', 'trail', 'sessions'), {recursive: true})
+    const state = join(repo.dir, '.git', 'trail', 'mirror.json')
+    renameSync(state, `${state}.hidden`)
+    const slow = await tracedEdit(repo, 'long.txt', transcript)
+    renameSync(`${state}.hidden`, state)
+    assert.equal(contextOf(slow.stdout), fast)
+  })
+
   it("answers Gemini CLI's BeforeTool for write_file in its own JSON", async () => {
     const repo = await shaped(1)
     const command = installedCommand(join(repo.dir, '.gemini', 'settings.json'), 'BeforeTool')
