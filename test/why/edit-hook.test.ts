@@ -196,6 +196,19 @@ describe('the edit hook', () => {
     assert.equal(contextOf(slow.stdout), fast)
   })
 
+  it('names a file with quotes, backticks and $( ) for a shell and for Markdown in the command it suggests', async () => {
+    const repo = newRepo({dirty: false})
+    await ok(repo.dir, ['trail', 'init', '--hooks', '--claude', '--no-mcp'])
+    await ok(repo.dir, ['trail', 'start', 'Odd names', '--agent', 'alice'])
+    await ok(repo.dir, ['trail', 'decision', 'Keep the odd name', '--reasoning', 'A customer asked for it', '--agent', 'alice'])
+    const file = "tick`s $(id) it's.txt"
+    commitAs(repo, 'alice', {[file]: 'odd\n'}, 'An odd name')
+    const context = contextOf((await claudeEdit(repo, file, join(scratch(), `${SESSION}.jsonl`))).stdout) ?? ''
+    assert.match(context, /Keep the odd name/)
+    const command = "trail why 'tick`s $(id) it'\\''s.txt'"
+    assert.ok(context.startsWith(`## Decisions that shaped \`\`${file}\`\`\n\nRecorded by earlier agents (\`\`${command}\`\` shows more).`), context)
+  })
+
   it("answers Gemini CLI's BeforeTool for write_file in its own JSON", async () => {
     const repo = await shaped(1)
     const command = installedCommand(join(repo.dir, '.gemini', 'settings.json'), 'BeforeTool')
