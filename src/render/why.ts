@@ -151,8 +151,11 @@ export function whyMarkdownFitting(
   maxChars: number,
   {isRead = () => true, historyLimit}: WhyMarkdownOptions = {},
 ): {text: string; decisions: number; needs: number | null} {
-  const command = markdownCode(`trail why ${shellWord(target(result))}`)
-  const header = `## Decisions that shaped ${markdownCode(printableLine(target(result)))}\n\nRecorded by earlier agents (${command} shows more). Keep them in mind, or record why you depart from one.\n`
+  // A path may be 4,095 bytes: a long one is named in the header only (the notes point to it), a longer one not even
+  // there, so the budget still holds decisions.
+  const whole = markdownCode(`trail why ${shellWord(target(result))}`)
+  const command = whole.length <= 300 ? whole : '`trail why` on this file'
+  const header = `## Decisions that shaped ${markdownCode(clip(printableLine(target(result)), 300))}\n\nRecorded by earlier agents (${whole.length <= maxChars / 4 ? whole : command} shows more). Keep them in mind, or record why you depart from one.\n`
   const cut = historyLimit !== undefined && commitCount(result) >= historyLimit
   const history = cut ? `\n(Only the newest ${historyLimit} commits of this file were looked at: ${command} reads more.)\n` : ''
   const {trajectories} = result

@@ -153,6 +153,15 @@ describe("the edit hook's Markdown", () => {
     assert.equal(none.text, null, 'no context for a file with no decision found')
   })
 
+  it('stays within the budget and shows decisions for a path as long as a file system allows', async () => {
+    for (const path of [`${'d/'.repeat(300)}x.txt`, `${'d/'.repeat(2045)}x.txt`]) {
+      const {text} = await hookContext(result([trajectory(2, 'Many', Array(120).fill(20)), trajectory(1, 'Old', [20])], path, 120))
+      assert.ok(text !== null && text.length <= BUDGET, `${path.length}: ${text?.length} characters`)
+      assert.ok(decisionsShown(text) > 10, `${path.length}: ${decisionsShown(text)} decisions`)
+      if (path.length < 1000) assert.ok(text.includes(`\`trail why ${path}\``), 'named in the header')
+    }
+  })
+
   it('ends a reasoning without final punctuation with a period before its alternatives', () => {
     const t = trajectory(1, 'Parser', [0])
     Object.assign(t.detail.events[0]!, {reasoning: 'Fields may contain spaces', alternatives: ['a regex', 'a CSV library']})
