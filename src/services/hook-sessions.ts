@@ -1,5 +1,5 @@
 import {writeFileAtomic} from '../files.js'
-import {closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync} from 'node:fs'
+import {closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync} from 'node:fs'
 import {join} from 'node:path'
 import type {AgentName, AgentTool} from '../model/names.js'
 
@@ -81,6 +81,7 @@ export class HookSessions {
    */
   markShown(agent: AgentName, path: string): boolean {
     const marker = join(this.dir, `${agent}.shown`, markerName(path))
+    if (existsSync(marker)) return false // the common answer, without the cost of a failed open
     for (let attempt = 0; ; attempt++) {
       try {
         closeSync(openSync(marker, 'wx', 0o644))
