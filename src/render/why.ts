@@ -62,7 +62,7 @@ export function whyText(result: WhyResult, style: OutputStyle): string {
 
 function trajectoryText(t: WhyTrajectory, result: WhyResult, style: OutputStyle): string[] {
   const {trajectory} = t.detail
-  const head = `${paint(style, 'bold', trajectory.id)} ${printableLine(trajectory.title, 120)}`
+  const head = `${paint(style, 'bold', trajectory.id)} ${markdownLine(trajectory.title, 120)}`
   const facts = [
     trajectory.agent,
     trajectory.status,
@@ -130,43 +130,125 @@ export function whyJson(result: WhyResult): WhyJson {
   }
 }
 
-/**
- * The decisions behind a file, as Markdown for an agent's context (the edit hook, the MCP tool), at most `maxChars`
- * characters: newest trajectory first, each decision with its reasoning; what does not fit is counted.
- */
-export function whyMarkdown(result: WhyResult, maxChars: number): string {
-  return whyMarkdownFitting(result, maxChars).text
+export interface WhyMarkdownOptions {
+  /** Whether a trajectory's events were read; one not read yet stops the layout if its heading fits (`needs`). */
+  isRead?: (t: WhyTrajectory) => boolean
+  /** The file's history was read only this far (its newest commits): said, so the agent knows to look further. */
+  historyLimit?: number
 }
 
 /**
- * whyMarkdown, and how many trajectories it shows (the first `shown`; the rest are counted): a reader that reads
- * trajectories newest first can stop once one does not fit (services/edit-context.ts).
+ * The decisions behind a file, as Markdown for an agent's context (the edit hook), at most `maxChars` characters,
+ * laid out as far as the events read allow: the trajectories newest first, each whole when it fits,
+ * else cut to its newest decisions that fit (the rest counted), else left out and counted, and a smaller trajectory
+ * after one left out still gets in. `needs` is the index of the first trajectory whose events are not read yet
+ * (`options.isRead`) and whose heading fits in what is left: its events decide the rest. A trajectory whose heading
+ * does not fit is left out whatever its events, so a reader that reads events only when asked (services/edit-fast.ts)
+ * gets the Markdown it would get with every event read. `decisions`: how many decisions the text shows.
  */
-export function whyMarkdownFitting(result: WhyResult, maxChars: number): {text: string; shown: number} {
-  const header = `## Decisions that shaped ${result.path}\n\nRecorded by earlier agents (\`trail why ${target(result)}\` shows more). Keep them in mind, or record why you depart from one.\n`
-  const blocks: string[] = []
-  for (const t of result.trajectories) {
-    const {trajectory} = t.detail
-    const lines = [
-      `### ${clip(trajectory.title.replace(/\s+/g, ' '), 120)} (${trajectory.id}, ${trajectory.status}${trajectory.confidence === undefined ? '' : `, confidence ${describeConfidence(trajectory.confidence)}`})`,
-    ]
-    if (trajectory.summary) lines.push(clip(trajectory.summary.replace(/\s+/g, ' '), 300))
-    for (const event of [...t.detail.events].reverse()) {
-      const why = event.reasoning === undefined ? NO_REASONING : clip(event.reasoning.replace(/\s+/g, ' '), 300)
-      const alternatives = event.alternatives.length > 0 ? ` Alternatives: ${event.alternatives.map((a) => clip(a, 60)).join('; ')}.` : ''
-      lines.push(`- ${clip(event.title.replace(/\s+/g, ' '), 160)}: ${why}${alternatives}`)
-    }
-    blocks.push(lines.join('\n'))
-  }
+export function whyMarkdownFitting(
+  result: WhyResult,
+  maxChars: number,
+  {isRead = () => true, historyLimit}: WhyMarkdownOptions = {},
+): {text: string; decisions: number; needs: number | null} {
+  // A path may be 4,095 bytes: a long one is named in the header only (the notes point to it), a longer one not even
+  // there, so the budget still holds decisions.
+  const whole = markdownCode(`trail why ${shellWord(target(result))}`)
+  const command = whole.length <= 300 ? whole : '`trail why` on this file'
+  const header = `## Decisions that shaped ${markdownCode(clip(printableLine(target(result)), 300))}\n\nRecorded by earlier agents (${whole.length <= maxChars / 4 ? whole : command} shows more). Keep them in mind, or record why you depart from one.\n`
+  const cut = historyLimit !== undefined && commitCount(result) >= historyLimit
+  const history = cut ? `\n(Only the newest ${historyLimit} commits of this file were looked at: ${command} reads more.)\n` : ''
+  const {trajectories} = result
+  const leftOut = (count: number) => `\n(${count} more ${count === 1 ? 'trajectory' : 'trajectories'} not shown: ${command})\n`
   let out = header
   let left = 0
-  for (const [index, block] of blocks.entries()) {
-    if (out.length + block.length + 2 > maxChars - 80) {
-      left = blocks.length - index
-      break
+  let decisions = 0
+  for (const [index, t] of trajectories.entries()) {
+    // Room for what follows: the count of trajectories left out, when one may be.
+    const room = maxChars - history.length - (left > 0 || index < trajectories.length - 1 ? leftOut(trajectories.length).length : 0) - out.length
+    const heading = trajectoryHeading(t)
+    if (heading.length + 2 > room) {
+      left++
+      continue
     }
-    out += `\n${block}\n`
+    if (!isRead(t)) return {text: '', decisions, needs: index}
+    const lines = [...t.detail.events].reverse().map(decisionLine)
+    const whole = `\n${[heading, ...lines].join('\n')}\n`
+    if (whole.length <= room) {
+      out += whole
+      decisions += lines.length
+      continue
+    }
+    // Its newest decisions that fit, and a count of the rest.
+    let block = `\n${heading}`
+    let shown = 0
+    for (const line of lines) {
+      const more = `\n(${counted(lines.length - shown - 1, 'more decision')}: ${command})\n`
+      if (block.length + line.length + 1 + more.length > room) break
+      block += `\n${line}`
+      shown++
+    }
+    if (shown === 0) {
+      left++
+      continue
+    }
+    out += `${block}\n(${counted(lines.length - shown, 'more decision')}: ${command})\n`
+    decisions += shown
   }
-  if (left > 0) out += `\n(${left} more ${left === 1 ? 'trajectory' : 'trajectories'} not shown: \`trail why ${result.path}\`)\n`
-  return {text: printable(out), shown: blocks.length - left}
+  if (left > 0) out += leftOut(left)
+  return {text: out + history, decisions, needs: null}
+}
+
+/** A trajectory's heading in the Markdown: its title, id, status and confidence, and its summary. */
+function trajectoryHeading(t: WhyTrajectory): string {
+  const {trajectory} = t.detail
+  const heading = `### ${markdownLine(trajectory.title, 120)} (${trajectory.id}, ${trajectory.status}${trajectory.confidence === undefined ? '' : `, confidence ${describeConfidence(trajectory.confidence)}`})`
+  return trajectory.summary ? `${heading}\n${markdownLine(trajectory.summary, 300)}` : heading
+}
+
+/** One decision in the Markdown: its title, its reasoning as a sentence, its alternatives. */
+function decisionLine(event: WhyTrajectory['detail']['events'][number]): string {
+  const reasoning = event.reasoning === undefined ? NO_REASONING : markdownLine(event.reasoning, 300)
+  const why = /[.!?\u2026]$/.test(reasoning) ? reasoning : `${reasoning}.`
+  const alternatives = event.alternatives.length > 0 ? ` Alternatives: ${markdownLine(event.alternatives.map((a) => clip(a, 60)).join('; '), 240)}.` : ''
+  return `- ${markdownLine(event.title, 160)}: ${why}${alternatives}`
+}
+
+/** Text on one line of the Markdown: blanks become one space, unsafe characters are escaped, long text is cut. */
+function markdownLine(text: string, maxChars: number): string {
+  return clip(printable(text.replace(/\s+/g, ' ').trim()), maxChars)
+}
+
+/** How many commits of the file the result looked at: those of its trajectories and those of none. */
+function commitCount(result: WhyResult): number {
+  return new Set([...result.trajectories.flatMap((t) => t.commits.map((c) => c.oid)), ...result.unexplained.commits.map((c) => c.oid)]).size
+}
+
+/**
+ * `text` as a Markdown code span: fenced by more backticks than any run of them inside, and spaced from a backtick
+ * at either end (CommonMark, "Code spans"), so a path holding backticks neither ends the span nor leaks out of it.
+ */
+function markdownCode(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length))
+  const fence = '`'.repeat(longest + 1)
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : ''
+  return `${fence}${pad}${text}${pad}${fence}`
+}
+
+/**
+ * One word for a POSIX shell, as an agent would paste it: plain when plainly safe; in single quotes (a quote as
+ * '\'') otherwise; with a character that cannot be shown as is (a line break, an escape), in $'...' with its escapes,
+ * so the command names the same file and stays on one line.
+ */
+function shellWord(word: string): string {
+  if (/^[A-Za-z0-9_./:=@%+-]+$/.test(word)) return word
+  if (printableLine(word) === word) return `'${word.replaceAll("'", `'\\''`)}'`
+  const escaped = [...new TextEncoder().encode(word)].map((byte) =>
+    byte === 0x5c || byte === 0x27
+      ? `\\${String.fromCharCode(byte)}`
+      : byte >= 0x20 && byte < 0x7f
+        ? String.fromCharCode(byte)
+        : `\\x${byte.toString(16).padStart(2, '0')}`,
+  )
+  return `$'${escaped.join('')}'`
 }

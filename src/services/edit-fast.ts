@@ -11,7 +11,7 @@ import {eventsDir, FORMAT_PATH, linkKeyDir, STORE_REF, trajectoryPath} from '../
 import {FORMAT_VERSION, parseFormat} from '../model/format.js'
 import {byNewest, parseEvent, parseTrajectory, type TrajectoryEvent} from '../model/trajectory.js'
 import type {WhyCommit, WhyResult, WhyTrajectory} from '../model/why.js'
-import {whyMarkdown, whyMarkdownFitting} from '../render/why.js'
+import {whyMarkdownFitting} from '../render/why.js'
 import {HistoryCache} from '../store/history-cache.js'
 import {MirrorFiles, mirrorShows} from '../store/mirror-read.js'
 import {workTreePath} from '../store/locate.js'
@@ -85,21 +85,24 @@ async function fastAnswer(
 type WhyPlace = RepositoryLocation & GitPlace
 
 /**
- * The Markdown within the budget. Newest first, a few at a time: once a trajectory's block does not fit (and
- * something will be shown), the rest are only counted, so their events are never read. The Markdown is the same
- * as with every event read: it stops at the first block that does not fit.
+ * The Markdown within the budget, or null when it shows no decision. Newest first, a few at a time: the events of a
+ * trajectory are read only when the layout reaches it with room for its heading (whyMarkdownFitting's `needs`), so
+ * those of the trajectories left out for want of room are never read. The Markdown is the same as with every event
+ * read.
  */
 export async function fittedContext(result: WhyResult, readEvents: (batch: WhyTrajectory[]) => Promise<void>): Promise<string | null> {
-  const {trajectories} = result
-  for (let read = 0; read < trajectories.length; ) {
-    const batch = trajectories.slice(read, read + EVENTS_BATCH)
+  const read = new Set<WhyTrajectory>()
+  const options = {isRead: (t: WhyTrajectory) => read.has(t), historyLimit: EDIT_HISTORY_COMMITS}
+  for (;;) {
+    const fitted = whyMarkdownFitting(result, EDIT_CONTEXT_CHARS, options)
+    if (fitted.needs === null) return fitted.decisions === 0 ? null : fitted.text
+    const batch = result.trajectories
+      .slice(fitted.needs)
+      .filter((t) => !read.has(t))
+      .slice(0, EVENTS_BATCH)
     await readEvents(batch)
-    read += batch.length
-    const sofar = trajectories.slice(0, read)
-    if (whyMarkdownFitting({...result, trajectories: sofar}, EDIT_CONTEXT_CHARS).shown < read && sofar.some((t) => t.detail.events.length > 0)) break
+    for (const t of batch) read.add(t)
   }
-  if (trajectories.every((t) => t.detail.events.length === 0)) return null
-  return whyMarkdown(result, EDIT_CONTEXT_CHARS)
 }
 
 /** What the fast answer found: the same result explainLines gives with `forContext`, and how to read events. */

@@ -1,5 +1,5 @@
 import {writeFileAtomic} from '../files.js'
-import {readdirSync, readFileSync, unlinkSync} from 'node:fs'
+import {closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync} from 'node:fs'
 import {join} from 'node:path'
 import type {AgentName, AgentTool} from '../model/names.js'
 
@@ -25,7 +25,10 @@ export interface HookSession {
   answeredEarly: string[]
   /** The agent printed [[SESSION_END]] and has not stopped since (Cursor reads responses apart from stops). */
   endSignalled: boolean
-  /** Files (from the top of the work tree) whose decisions the edit hook already showed, or found none for. */
+  /**
+   * Files (from the top of the work tree) whose decisions the edit hook already showed, or found none for, as an
+   * earlier version kept them. Read, never written: the files shown are marked one file each (HookSessions.markShown).
+   */
   shownFiles?: string[]
 }
 
@@ -68,6 +71,39 @@ export class HookSessions {
     }
   }
 
+  /**
+   * Marks the file at `path` (from the top of the work tree) shown in the session of `agent`: true when this call
+   * marked it, false when it was marked already. The hooks of parallel tool calls run at the same time, and a
+   * read-modify-write of the session file lost the marks of the others: each mark is a file of its own, made with
+   * O_EXCL, so exactly one of the hooks that race for one file marks it, and none loses another's.
+   *
+   * @example if (!sessions.markShown(agent, 'src/app.js')) return {}  // shown already
+   */
+  markShown(agent: AgentName, path: string): boolean {
+    const marker = join(this.dir, `${agent}.shown`, markerName(path))
+    if (existsSync(marker)) return false // the common answer, without the cost of a failed open
+    for (let attempt = 0; ; attempt++) {
+      try {
+        closeSync(openSync(marker, 'wx', 0o644))
+        return true
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code
+        if (code === 'EEXIST') return false
+        if (code !== 'ENOENT' || attempt > 0) throw error
+        mkdirSync(join(this.dir, `${agent}.shown`), {recursive: true})
+      }
+    }
+  }
+
+  /** Takes back markShown (the file's context could not be told here: the hook that can tell marks it again). */
+  unmarkShown(agent: AgentName, path: string): void {
+    try {
+      unlinkSync(join(this.dir, `${agent}.shown`, markerName(path)))
+    } catch {
+      // not marked
+    }
+  }
+
   write(state: HookSession): void {
     writeFileAtomic(join(this.dir, `${state.agent}.json`), `${JSON.stringify(state)}\n`)
   }
@@ -86,6 +122,7 @@ export class HookSessions {
       if (now.getTime() - Date.parse(state.seen) <= SESSION_KEEP_MS) return true
       try {
         unlinkSync(join(this.dir, name))
+        rmSync(join(this.dir, name.replace(/\.json$/, '.shown')), {recursive: true, force: true})
       } catch {
         // another hook removed it
       }
@@ -114,6 +151,25 @@ export class HookSessions {
       }
     })
   }
+}
+
+/**
+ * The file name that marks `path` shown: the path with every byte but lower-case letters, digits, '.', '-' and '_'
+ * written %XX (so no two paths share a name, even on a file system blind to case); a path too long for one file
+ * name (255 bytes) is named by its length and two 32-bit FNV-1a hashes instead.
+ */
+function markerName(path: string): string {
+  const bytes = new TextEncoder().encode(path)
+  const name = [...bytes]
+    .map((byte) => (/[a-z0-9._-]/.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`))
+    .join('')
+  if (name.length <= 200 && name !== '.' && name !== '..') return name
+  const hash = (seed: number) =>
+    bytes
+      .reduce((h, byte) => Math.imul(h ^ byte, 0x01000193) >>> 0, seed)
+      .toString(16)
+      .padStart(8, '0')
+  return `~${bytes.length}-${hash(0x811c9dc5)}${hash(0x050c5d1f)}`
 }
 
 /** The session heard from last, or null. */

@@ -1,4 +1,6 @@
-import {resolve} from 'node:path'
+import {realpathSync} from 'node:fs'
+import {basename, dirname, join, resolve} from 'node:path'
+import {isNothingThere} from '../files.js'
 import type {HookAnswer, HookEvent} from '../integrations/hook-protocol.js'
 import type {AgentName} from '../model/names.js'
 import {findRepository, type RepositoryLocation} from '../git/discover.js'
@@ -12,9 +14,6 @@ import {HookSessions} from './hook-sessions.js'
 // answers (a file already seen, one outside the repository) come from the session file alone: the repository is
 // found without a git process, and the store is opened only for a file's first edit.
 
-/** Files remembered per session as already shown. */
-const MAX_SHOWN_FILES = 2000
-
 /**
  * A file's context (`path` absolute): its Markdown, null for none, or undefined when this process cannot tell (the
  * pre-edit bundle, which has only the fast answer: ./edit-fast.ts).
@@ -23,8 +22,9 @@ export type EditContextOf = (path: string, repo: RepositoryLocation) => Promise<
 
 /**
  * The edit hook's answer for `event`. Undefined when `contextOf` cannot tell, and then nothing is remembered: the
- * edit is the whole hook's to answer (../cli/hot-families/relay-pre-edit.ts). A file is remembered as shown before
- * its context is looked for, so one whose look fails is not looked for at every edit.
+ * edit is the whole hook's to answer (../cli/hot-families/relay-pre-edit.ts). A file is marked shown before its
+ * context is looked for, atomically (HookSessions.markShown: the hooks of parallel tool calls run at the same time),
+ * so one whose look fails is not looked for at every edit, and a file is shown once however many hooks race for it.
  *
  * @example const answer = await preEditAnswer(ctx, event, agent, (path, repo) => editContext(ctx, path, repo))
  */
@@ -41,15 +41,35 @@ export async function preEditAnswer(
   try {
     const file = event.filePath
     if (file === undefined || repo.workTree === null) return {}
-    const path = workTreePath(repo.workTree, resolve(event.cwd ?? ctx.cwd, file))
+    const path = realWorkTreePath(repo.workTree, resolve(event.cwd ?? ctx.cwd, file))
     if (path === null) return {}
-    const shown = state.shownFiles ?? []
-    if (shown.includes(path)) return {}
-    state.shownFiles = [...shown, path].slice(-MAX_SHOWN_FILES)
+    if (state.shownFiles?.includes(path) || !sessions.markShown(agent, path)) return {}
     const context = await contextOf(resolve(repo.workTree, path), repo)
-    if (context === undefined) told = false
+    if (context === undefined) {
+      sessions.unmarkShown(agent, path)
+      told = false
+    }
     return context === undefined ? undefined : context === null ? {} : {context}
   } finally {
     if (told) sessions.write(state)
+  }
+}
+
+/**
+ * `file` (absolute) from the top of `workTree`, both taken through their real folders: a file reached through a
+ * linked folder (a link in the work tree, or the work tree through one, as macOS's /tmp) is the file itself, found
+ * in its history and shown once however it is reached. The file's own name is kept: a link is the history's to tell.
+ */
+function realWorkTreePath(workTree: string, file: string): string | null {
+  return workTreePath(realFolder(workTree), join(realFolder(dirname(file)), basename(file)))
+}
+
+/** The real path of the folder `dir`; for one that does not exist yet (a new file's), its nearest real parent's. */
+function realFolder(dir: string): string {
+  try {
+    return realpathSync.native(dir)
+  } catch (error) {
+    const parent = dirname(dir)
+    return parent === dir || !isNothingThere(error) ? dir : join(realFolder(parent), basename(dir))
   }
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import {readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {readFileSync, renameSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 import {describe, it} from 'node:test'
 import {ok} from '../helpers/cli.js'
@@ -81,10 +81,10 @@ describe('the edit hook', () => {
     const output = JSON.parse(first.stdout) as {hookSpecificOutput: {hookEventName: string; additionalContext: string}}
     assert.equal(output.hookSpecificOutput.hookEventName, 'PreToolUse')
     const context = output.hookSpecificOutput.additionalContext
-    assert.match(context, /^## Decisions that shaped src\/app\.js\n/)
+    assert.match(context, /^## Decisions that shaped `src\/app\.js`\n/)
     assert.match(
       context,
-      /### Shape the app, part 1 \(traj_\w+, completed\)\nPart 1 done\n- Decision 1: keep the loop flat: Because the tests said so Alternatives: recursion; a queue\./,
+      /### Shape the app, part 1 \(traj_\w+, completed\)\nPart 1 done\n- Decision 1: keep the loop flat: Because the tests said so\. Alternatives: recursion; a queue\./,
     )
     assert.ok(context.indexOf('part 1') < context.indexOf('part 0'), 'newest first')
     const second = await claudeEdit(repo, 'src/app.js', transcript)
@@ -98,20 +98,115 @@ describe('the edit hook', () => {
     repo.assertUserStateUnchanged(before)
   })
 
-  it('keeps the context within its budget, saying what it left out, and reads no event of a trajectory it leaves out', async () => {
+  it('keeps the context within its budget, cutting a trajectory to its newest decisions and counting what it left out', async () => {
     const repo = await shaped(3, 'A long explanation. '.repeat(40), 5)
     const result = await tracedEdit(repo, 'src/app.js', join(scratch(), `${SESSION}.jsonl`))
     const context = contextOf(result.stdout)!
-    assert.ok(context.length <= 4000, `${context.length} characters`)
-    const left = Number(/\n\((\d+) more trajector(?:y|ies) not shown: `trail why src\/app\.js`\)\n$/.exec(context)?.[1])
-    assert.ok(left >= 1, context)
-    // Each block holds its five decisions, or none of them: the trajectories it shows, and the one that did not fit.
-    const shown = (context.match(/^### /gm) ?? []).length
-    assert.equal(shown + left, 3)
+    assert.ok(context.length <= 4000 && context.length > 3500, `${context.length} characters`)
+    assert.match(context, /### Shape the app, part 2 .*\nPart 2 done\n- Decision 2\.4: /)
+    // Every decision is shown or counted: in a trajectory cut short, or in one left out (five each).
+    const shownDecisions = (context.match(/^- Decision /gm) ?? []).length
+    const cut = Number(/\n\((\d+) more decisions?: `trail why src\/app\.js`\)\n/.exec(context)?.[1] ?? 0)
+    const left = Number(/\n\((\d+) more trajector(?:y|ies) not shown: `trail why src\/app\.js`\)\n$/.exec(context)?.[1] ?? 0)
+    assert.ok(cut > 0, context)
+    assert.equal(shownDecisions + cut + 5 * left, 15, context)
     // Read as trees through git, or as the work-tree mirror's folders (the fast answer: src/services/edit-fast.ts).
     const eventFolders = [...result.trace.treePaths, ...result.trace.files.map((file) => file.replace(/^list /, ''))].filter((path) => /\/events$/.test(path))
-    assert.ok(eventFolders.length < 3, `events of ${eventFolders.length} trajectories read, ${shown} shown`)
-    assert.ok(eventFolders.length >= shown + 1)
+    assert.ok(eventFolders.length >= (context.match(/^### /gm) ?? []).length)
+  })
+
+  it('shows the newest decisions of a trajectory too long to fit whole, the same with the fast answer and without it', async () => {
+    // A tester's case: an older trajectory of one decision, a newer one of 45; the context showed no decision at all.
+    const repo = newRepo({dirty: false})
+    await ok(repo.dir, ['trail', 'init', '--hooks', '--claude', '--no-mcp'])
+    for (const [agent, title, count] of [
+      ['alice', 'Small older', 1],
+      ['bob', 'Many newer', 45],
+    ] as const) {
+      await ok(repo.dir, ['trail', 'start', title, '--agent', agent])
+      for (let d = 0; d < count; d++)
+        await ok(repo.dir, [
+          'trail',
+          'decision',
+          `${title} ${d}`,
+          '--reasoning',
+          `Reason ${d}: ${'the field separator must stay a tab. '.repeat(2)}`,
+          '--agent',
+          agent,
+        ])
+      commitAs(repo, agent, {'f2.txt': `${title}\n`}, title)
+    }
+    const transcript = join(scratch(), `${SESSION}.jsonl`)
+    const fast = contextOf((await tracedEdit(repo, 'f2.txt', transcript)).stdout)!
+    assert.ok(fast.length <= 4000 && fast.length > 3500, `${fast.length} characters`)
+    assert.match(fast, /### Many newer .*\n- Many newer 44: Reason 44: /)
+    const more = Number(/\n\((\d+) more decisions: `trail why f2\.txt`\)\n/.exec(fast)?.[1])
+    assert.equal((fast.match(/^- Many newer /gm) ?? []).length + more, 45)
+    assert.match(fast, /\n\(1 more trajectory not shown: `trail why f2\.txt`\)\n$/)
+    // Without the mirror's state the hook asks git for everything (explainLines): the same context.
+    rmSync(join(repo.dir, '.git', 'trail', 'sessions'), {recursive: true})
+    const state = join(repo.dir, '.git', 'trail', 'mirror.json')
+    renameSync(state, `${state}.hidden`)
+    const slow = await tracedEdit(repo, 'f2.txt', transcript)
+    renameSync(`${state}.hidden`, state)
+    assert.ok(slow.trace.processes.includes('cat-file'), 'read through git')
+    assert.equal(contextOf(slow.stdout), fast)
+  })
+
+  it('tells a file reached through a linked folder as the file itself, and never twice however it is reached', async () => {
+    const repo = await shaped(1)
+    const transcript = join(scratch(), `${SESSION}.jsonl`)
+    symlinkSync('src', join(repo.dir, 'srclink')) // a link in the work tree to a folder of it
+    const outside = join(scratch(), 'project')
+    symlinkSync(repo.dir, outside) // the work tree through a link (macOS's /tmp is one)
+    const linked = await claudeEdit(repo, join(repo.dir, 'srclink', 'app.js'), transcript)
+    assert.equal(linked.stderr, '')
+    assert.match(contextOf(linked.stdout) ?? '', /^## Decisions that shaped `src\/app\.js`\n[\s\S]*Decision 0: keep the loop flat/)
+    for (const path of [join(repo.dir, 'src', 'app.js'), join(outside, 'src', 'app.js'), join(outside, 'srclink', 'app.js')]) {
+      const again = await claudeEdit(repo, path, transcript)
+      assert.equal(again.stdout, '', `${path}: the same file, already shown`)
+    }
+    rmSync(join(repo.dir, '.git', 'trail', 'sessions'), {recursive: true}) // a new session
+    const throughOutside = await claudeEdit(repo, join(outside, 'srclink', 'app.js'), transcript)
+    assert.equal(contextOf(throughOutside.stdout), contextOf(linked.stdout))
+  })
+
+  it("says when it read only the file's newest 100 commits, the same with the fast answer and without it", async () => {
+    const repo = newRepo({dirty: false})
+    await ok(repo.dir, ['trail', 'init', '--hooks', '--claude', '--no-mcp'])
+    for (const [agent, people] of [
+      ['alice', 100],
+      ['bob', 0],
+    ] as const) {
+      await ok(repo.dir, ['trail', 'start', `Work of ${agent}`, '--agent', agent])
+      await ok(repo.dir, ['trail', 'decision', `Decision of ${agent}`, '--reasoning', 'Because', '--agent', agent])
+      commitAs(repo, agent, {'long.txt': `${agent}\n`}, `By ${agent}`)
+      for (let i = 0; i < people; i++) commitAs(repo, null, {'long.txt': `${i}\n`}, `Person ${i}`)
+    }
+    const transcript = join(scratch(), `${SESSION}.jsonl`)
+    const fast = contextOf((await tracedEdit(repo, 'long.txt', transcript)).stdout) ?? ''
+    assert.match(fast, /Decision of bob/)
+    assert.doesNotMatch(fast, /Decision of alice/, 'behind the newest 100 commits')
+    assert.match(fast, /\n\(Only the newest 100 commits of this file were looked at: `trail why long\.txt` reads more\.\)\n$/)
+    rmSync(join(repo.dir, '.git', 'trail', 'sessions'), {recursive: true})
+    const state = join(repo.dir, '.git', 'trail', 'mirror.json')
+    renameSync(state, `${state}.hidden`)
+    const slow = await tracedEdit(repo, 'long.txt', transcript)
+    renameSync(`${state}.hidden`, state)
+    assert.equal(contextOf(slow.stdout), fast)
+  })
+
+  it('names a file with quotes, backticks and $( ) for a shell and for Markdown in the command it suggests', async () => {
+    const repo = newRepo({dirty: false})
+    await ok(repo.dir, ['trail', 'init', '--hooks', '--claude', '--no-mcp'])
+    await ok(repo.dir, ['trail', 'start', 'Odd names', '--agent', 'alice'])
+    await ok(repo.dir, ['trail', 'decision', 'Keep the odd name', '--reasoning', 'A customer asked for it', '--agent', 'alice'])
+    const file = "tick`s $(id) it's.txt"
+    commitAs(repo, 'alice', {[file]: 'odd\n'}, 'An odd name')
+    const context = contextOf((await claudeEdit(repo, file, join(scratch(), `${SESSION}.jsonl`))).stdout) ?? ''
+    assert.match(context, /Keep the odd name/)
+    const command = "trail why 'tick`s $(id) it'\\''s.txt'"
+    assert.ok(context.startsWith(`## Decisions that shaped \`\`${file}\`\`\n\nRecorded by earlier agents (\`\`${command}\`\` shows more).`), context)
   })
 
   it("answers Gemini CLI's AfterTool of read_file in its own JSON, once a session, and write_file of a file it read adds nothing", async () => {
@@ -158,6 +253,31 @@ describe('the edit hook', () => {
       ['./audit.sh'],
     )
     assert.equal(installedCommand(settings, 'AfterTool'), ours)
+  })
+})
+
+describe('the edit hook, run by parallel tool calls', () => {
+  it('shows each file once per session when many hooks run at the same time: no update lost, no file shown twice', async () => {
+    // Claude Code runs the hooks of parallel tool calls at the same time: each first edit must be remembered.
+    const repo = newRepo({dirty: false})
+    await ok(repo.dir, ['trail', 'init', '--hooks', '--claude', '--no-mcp'])
+    await ok(repo.dir, ['trail', 'start', 'Shape the files', '--agent', 'alice'])
+    await ok(repo.dir, ['trail', 'decision', 'Keep the files small', '--reasoning', 'Easier to review', '--agent', 'alice'])
+    const files = Array.from({length: 12}, (_, i) => `src/f${i}.js`)
+    commitAs(repo, 'alice', Object.fromEntries(files.map((file) => [file, `// ${file}\n`])), 'Small files')
+    const transcript = join(scratch(), `${SESSION}.jsonl`)
+    const first = await Promise.all(files.map((file) => claudeEdit(repo, file, transcript)))
+    for (const [i, result] of first.entries()) assert.match(contextOf(result.stdout) ?? '', /Keep the files small/, files[i])
+    const again = await Promise.all(files.map((file) => claudeEdit(repo, file, transcript)))
+    assert.deepEqual(
+      again.map((result) => result.stdout),
+      files.map(() => ''),
+      'none shown again',
+    )
+    // One file's first edit by several parallel calls: shown by one of them.
+    rmSync(join(repo.dir, '.git', 'trail', 'sessions'), {recursive: true})
+    const same = await Promise.all(Array.from({length: 8}, () => claudeEdit(repo, 'src/f0.js', transcript)))
+    assert.equal(same.filter((result) => result.stdout !== '').length, 1, 'shown once')
   })
 })
 
@@ -250,7 +370,7 @@ describe('the cost of the edit hook', () => {
     const kept = readFileSync(join(repo.dir, file), 'utf8')
     const transcript = join(scratch(), `${SESSION}.jsonl`)
     const shown = contextOf((await tracedEdit(repo, file, transcript)).stdout)
-    assert.match(shown ?? '', /Decisions that shaped src\/app\.js/)
+    assert.match(shown ?? '', /Decisions that shaped `src\/app\.js`/)
     rmSync(join(repo.dir, '.git', 'trail', 'sessions'), {recursive: true}) // a new session: the file is not shown yet
     rmSync(join(repo.dir, file))
     try {
