@@ -1,7 +1,6 @@
 import {readFileSync} from 'node:fs'
 import type {Readable, Writable} from 'node:stream'
 import {McpServer, ResourceTemplate} from '@modelcontextprotocol/sdk/server/mcp.js'
-import {StdioServerTransport} from '@modelcontextprotocol/sdk/server/stdio.js'
 import {ErrorCode, SubscribeRequestSchema, UnsubscribeRequestSchema, type CallToolResult, type ReadResourceResult} from '@modelcontextprotocol/sdk/types.js'
 import {z} from 'zod'
 import {continuityLoad} from '../cli/definitions/relay/continuity-load.js'
@@ -24,6 +23,7 @@ import {PROMPTS} from './prompts.js'
 import {RefWatcher, type Tips} from './ref-watcher.js'
 import {RESOURCE_URIS, resourcesToNotify, siblingMoved, touchedResources, type TouchedResources} from './resource-changes.js'
 import {commandInput, inputSchema} from './tool-input.js'
+import {StdioTransport} from './stdio-transport.js'
 import {changedFiles} from './tree-diff.js'
 import {MCP_TOOLS, toolName, type McpToolSpec} from './tools.js'
 import {Workspace} from './workspace.js'
@@ -87,13 +87,12 @@ class RelayMcpServer {
   async serve(): Promise<void> {
     const input = this.options.input ?? process.stdin
     const output = this.options.output ?? process.stdout
-    const transport = new StdioServerTransport(input, output)
+    const transport = new StdioTransport(input, output)
     const closed = new Promise<void>((resolve) => (this.mcp.server.onclose = resolve))
     this.mcp.server.onerror = (error) => this.log(`protocol error: ${error.message}`)
     const close = () => void this.mcp.close().catch(() => {})
-    // The client ends the session by closing our stdin (and a client that went away makes stdout fail).
-    input.once('end', close)
-    input.once('close', close)
+    // The client ends the session by closing our stdin: the transport answers the requests under way, then closes.
+    // A client that went away makes stdout fail.
     output.on('error', close)
     void this.options.stopped?.then(close)
     const onRejection = (reason: unknown) => this.log(`unexpected: ${reason instanceof Error ? (this.debug ? reason.stack : reason.message) : String(reason)}`)
