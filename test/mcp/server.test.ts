@@ -371,6 +371,30 @@ describe('relay mcp', () => {
     )
   })
 
+  it("takes trail_why's target as a path from the top of the repository, wherever the server was started", async () => {
+    const repo = makeRepo()
+    for (const [path, text] of [
+      ['b.js', 'one\ntwo\n'],
+      ['sub/dir/s.txt', 'line\n'],
+    ])
+      repo.write(path!, text!)
+    repo.git(['add', '.'])
+    repo.git(['commit', '-q', '-m', 'Add files'])
+    const before = repo.userState()
+    await withServer(
+      repo,
+      async (mcp) => {
+        for (const target of ['b.js:2', 'sub/dir/s.txt:1']) {
+          const json = (await mcp.call('trail_why', {target})).structuredContent as {path?: string}
+          assert.equal(json.path, target.split(':')[0], target)
+        }
+        assert.match(await mcp.fails('trail_why', {target: 'dir/s.txt'}), /^error: dir\/s\.txt is not a file in HEAD/)
+      },
+      {cwd: `${repo.dir}/sub/dir`},
+    )
+    repo.assertUserStateUnchanged(before)
+  })
+
   it('ends when the client closes the connection', async () => {
     const repo = makeRepo()
     const before = repo.userState()
