@@ -21,7 +21,7 @@ import {clientTool, sessionAgent} from './acting-agent.js'
 import {failure, runDefinition, type CallFailure} from './calls.js'
 import {PROMPTS} from './prompts.js'
 import {RefWatcher, type Tips} from './ref-watcher.js'
-import {RESOURCE_URIS, resourcesToNotify, siblingMoved, touchedResources, type TouchedResources} from './resource-changes.js'
+import {RESOURCE_SCHEME, RESOURCE_URIS, resourcesToNotify, siblingMoved, touchedResources, type TouchedResources} from './resource-changes.js'
 import {commandInput, inputSchema} from './tool-input.js'
 import {StdioTransport} from './stdio-transport.js'
 import {changedFiles} from './tree-diff.js'
@@ -201,13 +201,13 @@ class RelayMcpServer {
     )
     this.mcp.registerResource(
       'ledger',
-      new ResourceTemplate(RESOURCE_URIS.ledger('{agent}'), {list: () => this.listLedgers()}),
+      new ResourceTemplate(RESOURCE_URIS.ledger('{agent}'), {list: () => this.listedInStore(() => this.listLedgers())}),
       {title: "An agent's continuity ledger", description: 'The ledger record of the agent named (.relay/ledger/<agent>.md), as stored.', mimeType: markdown},
       (uri, variables) => this.readLedger(uri, agentOf(variables)),
     )
     this.mcp.registerResource(
       'trajectory',
-      new ResourceTemplate(RESOURCE_URIS.trajectory('{id}'), {list: () => this.listTrajectoryResources()}),
+      new ResourceTemplate(RESOURCE_URIS.trajectory('{id}'), {list: () => this.listedInStore(() => this.listTrajectoryResources())}),
       {
         title: 'A trajectory',
         description:
@@ -233,6 +233,13 @@ class RelayMcpServer {
       (uri, variables) => this.readCommand(uri, inbox, {agent: agentOf(variables)}, 'text/plain'),
     )
     this.mcp.server.setRequestHandler(SubscribeRequestSchema, async (request) => {
+      if (!isServedUri(request.params.uri))
+        throw Object.assign(
+          new Error(
+            `not a resource of this server: '${request.params.uri.slice(0, 200)}'; it serves ${RESOURCE_SCHEME}://context, inbox, ledger/<agent>, trajectory/<id>, context/<agent> and inbox/<agent>`,
+          ),
+          {code: ErrorCode.InvalidParams},
+        )
       this.subscriptions.add(request.params.uri)
       await this.ensureWatching()
       return {}
@@ -258,6 +265,19 @@ class RelayMcpServer {
     if (outcome === null)
       throw resourceError(failure(new NotFoundError(`agent '${agent}' has no continuity ledger`, 'save one with: relay continuity save "Current task: ..."')))
     return {contents: [{uri: uri.href, mimeType: 'text/markdown', text: outcome}]}
+  }
+
+  /**
+   * A list of resources of the store: none while there is no store to read (outside a repository, which every
+   * read and tool call reports with its hint), so resources/list still lists the context and the inbox.
+   */
+  private async listedInStore<T>(list: () => Promise<{resources: T[]}>): Promise<{resources: T[]}> {
+    try {
+      await this.workspace.store()
+    } catch {
+      return {resources: []}
+    }
+    return list()
   }
 
   private async listLedgers() {
@@ -386,6 +406,12 @@ class RelayMcpServer {
   private log(message: string): void {
     process.stderr.write(terminalText(`relay mcp: ${message}\n`))
   }
+}
+
+/** Whether `uri` names a resource this server serves (so a subscription to it can ever be notified). */
+function isServedUri(uri: string): boolean {
+  const name = '[^/?#]+'
+  return new RegExp(`^${RESOURCE_SCHEME}://(context|inbox|(context|inbox|ledger|trajectory)/${name})$`).test(uri)
 }
 
 /** A command's failure as a tool error: the CLI's two lines as text, its --json error shape as structured content. */

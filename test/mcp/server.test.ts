@@ -288,6 +288,9 @@ describe('relay mcp', () => {
         await assert.rejects(mcp.client.readResource({uri: 'relay-trail://ledger/codex'}), /agent 'codex' has no continuity ledger/)
         await assert.rejects(mcp.client.readResource({uri: 'relay-trail://ledger/..%2Fetc'}), /invalid agent name/)
         await assert.rejects(mcp.client.readResource({uri: 'relay-trail://inbox/a%20b'}), /invalid agent name 'a b'/)
+        for (const uri of ['garbage', 'relay-trail://nothing', 'relay-trail://ledger/a/b', 'https://example.com/'])
+          await assert.rejects(mcp.client.subscribeResource({uri}), /-32602[\s\S]*not a resource of this server/, uri)
+        for (const uri of ['relay-trail://context', `relay-trail://trajectory/${id}`, 'relay-trail://inbox/codex']) await mcp.client.subscribeResource({uri})
       },
       {env: {AGENT_RELAY_NAME: 'claude'}},
     )
@@ -395,6 +398,8 @@ describe('relay mcp', () => {
         const text = await mcp.fails('trail_status')
         assert.match(text, /^error: not a git repository \(or any of its parent directories\)\nhint: /)
         assert.equal((await mcp.client.listTools()).tools.length, TOOLS.length, 'still serving')
+        const {resources} = await mcp.client.listResources()
+        assert.deepEqual(resources.map((resource) => resource.uri).sort(), ['relay-trail://context', 'relay-trail://inbox'])
       },
       {cwd: nowhere, env: {GIT_CEILING_DIRECTORIES: nowhere}},
     )
