@@ -252,6 +252,26 @@ describe('relay mcp', () => {
     })
   })
 
+  it('refuses a search query over 1000 characters with a usage error before git starts, as the CLI does', async () => {
+    const repo = makeRepo()
+    await ok(repo.dir, ['trail', 'start', 'Searchable', '--agent', 'test-client'])
+    await withServer(repo, async (mcp) => {
+      for (const length of [1001, 40_000, 131_072]) {
+        const query = 'x'.repeat(length)
+        for (const [name, args, argv] of [
+          ['relay_search', {query}, ['relay', 'search', query]],
+          ['relay_continuity_search', {query}, ['relay', 'continuity', 'search', query]],
+          ['trail_list', {search: query}, ['trail', 'list', '--search', query]],
+        ] as const) {
+          const text = await mcp.fails(name, args)
+          assert.match(text, new RegExp(`^error: (the search query|--search) is ${length} characters, over the limit of 1000\\nhint: `), name)
+          if (length === 1001) assert.equal(text, (await runCli(repo.dir, [...argv] as ['trail' | 'relay', ...string[]])).stderr.trimEnd(), name)
+        }
+      }
+      assert.match(await mcp.ok('relay_search', {query: 'S'.padEnd(1000, 'x')}), /No records match/)
+    })
+  })
+
   it('serves the context, ledgers, trajectories and inboxes as resources', async () => {
     const repo = makeRepo()
     await ok(repo.dir, ['trail', 'start', 'Resource work', '--agent', 'claude'])
