@@ -15,6 +15,8 @@ export interface InstallRoot {
   gitDirs: readonly string[]
   /** Where git runs hooks from (core.hooksPath, else the common git dir's hooks/): for the git hooks only. */
   hooksDir?: string
+  /** The agent tools' files (relative, as INSTALLERS name them) that git tracks: never deleted, only emptied of our part. */
+  tracked?: ReadonlySet<string>
 }
 
 export interface InstallFile {

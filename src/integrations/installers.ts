@@ -77,11 +77,15 @@ interface PlannedChange {
   next: string | null
 }
 
-/** Reads one file and computes its new text (null: delete it); nothing is written yet. */
-function planFile(root: InstallRoot, relative: string, change: (text: string | null) => string | null): PlannedChange {
+/**
+ * Reads one file and computes its new text (null: delete it); nothing is written yet. `keep` tells the change that
+ * the file must stay even when nothing is left in it: git tracks it, so the user made it (or adopted it), and
+ * removing our part must not delete it.
+ */
+function planFile(root: InstallRoot, relative: string, change: (text: string | null, keep: boolean) => string | null): PlannedChange {
   const file = resolveInstallFile(root, relative)
   const previous = readInstallFile(file)
-  return {path: join(root.workTree, relative), file, previous, next: change(previous)}
+  return {path: join(root.workTree, relative), file, previous, next: change(previous, root.tracked?.has(relative) ?? false)}
 }
 
 /** Writes (or deletes) a planned file; reports what happened. */
@@ -97,7 +101,7 @@ function applyPlan(plan: PlannedChange): InstalledFile {
   return {path, action: previous === null ? 'created' : 'updated'}
 }
 
-function updateFile(root: InstallRoot, relative: string, change: (text: string | null) => string | null): InstalledFile {
+function updateFile(root: InstallRoot, relative: string, change: (text: string | null, keep: boolean) => string | null): InstalledFile {
   return applyPlan(planFile(root, relative, change))
 }
 
@@ -108,7 +112,7 @@ function isEmptySettings(file: JsonFile, spec: AgentToolSpec): boolean {
 }
 
 /** The hooks file's text with our hooks in (`install`) or out. */
-function changeHooks(spec: AgentToolSpec, text: string | null, install: boolean, command: string, mcp: boolean): string | null {
+function changeHooks(spec: AgentToolSpec, text: string | null, install: boolean, command: string, mcp: boolean, keep: boolean): string | null {
   const path = spec.hooks.file
   const file = parseJsonFile(text, path, {jsonc: spec.hooks.jsonc, command})
   const read = spec.hooks.shape === 'grouped' ? readGroupedHooks : readFlatHooks
@@ -125,21 +129,25 @@ function changeHooks(spec: AgentToolSpec, text: string | null, install: boolean,
   const value: JsonObject = spec.hooks.shape === 'flat' ? {version: 1, ...file.value, hooks} : {...file.value, hooks}
   if (spec.mcp.file === spec.hooks.file) changeMcpJson(spec, value, install && mcp, command)
   const next = {...file, value}
-  if (!install && isEmptySettings(next, spec)) return null
+  if (!install && !keep && isEmptySettings(next, spec)) return null
   if (Object.keys(hooks).length === 0 && text === null) return null
   return renderJsonFile(next)
 }
 
-/** Puts our MCP server into (or takes it out of) a settings object's mcpServers; a user's own entry stays. */
+/**
+ * Puts our MCP server into (or takes it out of) a settings object's mcpServers. Of our entry, only the keys we
+ * write (type, command, args) are ours: what the user added to it (env, trust, timeout...) stays, in its place. An
+ * entry of that name that does not run `relay mcp` is the user's own, and stays as it is.
+ */
 function changeMcpJson(spec: AgentToolSpec, value: JsonObject, install: boolean, command: string): void {
   const servers = {...readMcpServers(value, spec.mcp.file, command)}
   const present = servers[MCP_SERVER_NAME]
-  if (install && (present === undefined || isOurMcpServer(present))) servers[MCP_SERVER_NAME] = mcpEntry(spec)
+  if (install && (present === undefined || isOurMcpServer(present))) servers[MCP_SERVER_NAME] = {...present, ...mcpEntry(spec)}
   if (!install && isOurMcpServer(present)) delete servers[MCP_SERVER_NAME]
   if (Object.keys(servers).length > 0 || value.mcpServers !== undefined) value.mcpServers = servers
 }
 
-function changeMcpFile(spec: AgentToolSpec, text: string | null, install: boolean, command: string): string | null {
+function changeMcpFile(spec: AgentToolSpec, text: string | null, install: boolean, command: string, keep: boolean): string | null {
   if (spec.mcp.format === 'toml') {
     const [node, script] = relayCommandWords()
     const next = install
@@ -150,17 +158,18 @@ function changeMcpFile(spec: AgentToolSpec, text: string | null, install: boolea
           command,
         )
       : removeCodexToml(text ?? '')
-    return next.trim() === '' ? null : next
+    return next.trim() === '' && !keep ? null : next
   }
   const file = parseJsonFile(text, spec.mcp.file, {jsonc: spec.mcp.jsonc, command})
   const value = {...file.value}
   changeMcpJson(spec, value, install, command)
+  if (keep && text !== null) return renderJsonFile({...file, value})
   if (Object.keys(value).length === 0 || (Object.keys(value).length === 1 && Object.keys((value.mcpServers as JsonObject | undefined) ?? {}).length === 0))
     return null
   return renderJsonFile({...file, value})
 }
 
-function changeInstructions(spec: AgentToolSpec, text: string | null, install: boolean, command: string): string | null {
+function changeInstructions(spec: AgentToolSpec, text: string | null, install: boolean, command: string, keep: boolean): string | null {
   if (spec.instructions.kind === 'rule') {
     const ours = text === null || (text.includes(BLOCK_START) && text.includes(BLOCK_END))
     if (!ours) return text
@@ -169,7 +178,7 @@ function changeInstructions(spec: AgentToolSpec, text: string | null, install: b
   if (install) return placeBlock(text ?? '', instructionsFor(spec.tool), spec.instructions.file, command)
   if (text === null) return null
   const rest = removeBlock(text, spec.instructions.file, command)
-  return rest.trim() === '' ? null : rest
+  return rest.trim() === '' && !keep ? null : rest
 }
 
 /**
@@ -252,15 +261,15 @@ function agentToolInstaller(spec: AgentToolSpec): Installer {
   const files = () => [...new Set([spec.hooks.file, spec.mcp.file, spec.instructions.file])]
   const run = (root: InstallRoot, install: boolean, mcp: boolean): InstalledFile[] => {
     // Every file is read and checked before any is written: a malformed one stops the install with all untouched.
-    const plans = [planFile(root, spec.hooks.file, (text) => changeHooks(spec, text, install, command, mcp))]
+    const plans = [planFile(root, spec.hooks.file, (text, keep) => changeHooks(spec, text, install, command, mcp, keep))]
     if (spec.mcp.file !== spec.hooks.file && (mcp || !install || spec.mcp.format === 'toml')) {
       plans.push(
-        planFile(root, spec.mcp.file, (text) =>
-          install && !mcp && spec.mcp.format === 'toml' ? changeMcpTomlHooksOnly(spec, text, command) : changeMcpFile(spec, text, install, command),
+        planFile(root, spec.mcp.file, (text, keep) =>
+          install && !mcp && spec.mcp.format === 'toml' ? changeMcpTomlHooksOnly(spec, text, command) : changeMcpFile(spec, text, install, command, keep),
         ),
       )
     }
-    plans.push(planFile(root, spec.instructions.file, (text) => changeInstructions(spec, text, install, command)))
+    plans.push(planFile(root, spec.instructions.file, (text, keep) => changeInstructions(spec, text, install, command, keep)))
     return plans.map(applyPlan)
   }
   return {

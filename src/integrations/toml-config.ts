@@ -54,7 +54,9 @@ export function mergeCodexToml(text: string, parts: CodexTomlParts, path: string
     if (header) out = `${out.slice(0, header.index + header[0].length)}\ncodex_hooks = true ${TAG}${out.slice(header.index + header[0].length)}`
     else lines.push('[features]', 'codex_hooks = true', '')
   }
-  if (parts.mcp && servers?.[parts.mcp.name] === undefined) {
+  // A server of that name with a command is the user's own (kept, ours not added); one without (the user's
+  // [mcp_servers.relay-trail.env] beside our block, as the marker invites) still needs ours to run anything.
+  if (parts.mcp && (servers?.[parts.mcp.name] as Record<string, unknown> | undefined)?.command === undefined) {
     lines.push(
       `[mcp_servers.${parts.mcp.name}]`,
       `command = ${JSON.stringify(parts.mcp.command)}`,
@@ -63,8 +65,35 @@ export function mergeCodexToml(text: string, parts: CodexTomlParts, path: string
   }
   while (lines.at(-1) === '') lines.pop()
   if (lines.length > 0) out = `${out}${out === '' || out.endsWith('\n\n') ? '' : out.endsWith('\n') ? '\n' : '\n\n'}${START}\n${lines.join('\n')}\n${END}\n`
-  parseToml(out, path, command)
+  try {
+    parse(out)
+  } catch {
+    throw cannotMerge(base, lines, path, command)
+  }
   return out
+}
+
+/**
+ * Why our tables cannot go into the user's valid file: the user's line that closes the table they belong in (an
+ * inline table, `mcp_servers = {...}`, or a table of ours the user wrote), so the error names the user's file and
+ * line, not a line of the merged text.
+ */
+function cannotMerge(base: string, lines: readonly string[], path: string, command: string): UsageError {
+  const tables = lines.filter((line) => line.startsWith('[')).map((line) => line.slice(1, -1))
+  const userLines = base.split('\n')
+  const closing = (table: string) =>
+    userLines.findIndex((line) => {
+      const trimmed = line.trim()
+      return new RegExp(`^${table.split('.')[0]}\\s*=`).test(trimmed) || trimmed.replace(/\s+/g, '').startsWith(`[${table}]`)
+    })
+  const table = tables.find((each) => closing(each) >= 0) ?? tables.at(-1)!
+  const at = closing(table)
+  const where = at >= 0 ? ` (line ${at + 1}: ${userLines[at]!.trim().slice(0, 60)})` : ''
+  return new UsageError(
+    `${path} cannot take [${table}]: the file defines it already in a way a table cannot be added to${where}; it is left as it is`,
+    `write it as tables ([${table}]) rather than an inline table, or add [${table}] by hand (see the README, "MCP"), then run ${command} again`,
+    'E_SETTINGS',
+  )
 }
 
 /** The MCP servers of a config.toml text (for trail doctor), or {} when it cannot be read. */

@@ -1,7 +1,6 @@
 import {readFileSync} from 'node:fs'
 import type {Readable, Writable} from 'node:stream'
 import {McpServer, ResourceTemplate} from '@modelcontextprotocol/sdk/server/mcp.js'
-import {StdioServerTransport} from '@modelcontextprotocol/sdk/server/stdio.js'
 import {ErrorCode, SubscribeRequestSchema, UnsubscribeRequestSchema, type CallToolResult, type ReadResourceResult} from '@modelcontextprotocol/sdk/types.js'
 import {z} from 'zod'
 import {continuityLoad} from '../cli/definitions/relay/continuity-load.js'
@@ -22,8 +21,9 @@ import {clientTool, sessionAgent} from './acting-agent.js'
 import {failure, runDefinition, type CallFailure} from './calls.js'
 import {PROMPTS} from './prompts.js'
 import {RefWatcher, type Tips} from './ref-watcher.js'
-import {RESOURCE_URIS, resourcesToNotify, siblingMoved, touchedResources, type TouchedResources} from './resource-changes.js'
+import {RESOURCE_SCHEME, RESOURCE_URIS, resourcesToNotify, siblingMoved, touchedResources, type TouchedResources} from './resource-changes.js'
 import {commandInput, inputSchema} from './tool-input.js'
+import {StdioTransport} from './stdio-transport.js'
 import {changedFiles} from './tree-diff.js'
 import {MCP_TOOLS, toolName, type McpToolSpec} from './tools.js'
 import {Workspace} from './workspace.js'
@@ -87,13 +87,12 @@ class RelayMcpServer {
   async serve(): Promise<void> {
     const input = this.options.input ?? process.stdin
     const output = this.options.output ?? process.stdout
-    const transport = new StdioServerTransport(input, output)
+    const transport = new StdioTransport(input, output)
     const closed = new Promise<void>((resolve) => (this.mcp.server.onclose = resolve))
     this.mcp.server.onerror = (error) => this.log(`protocol error: ${error.message}`)
     const close = () => void this.mcp.close().catch(() => {})
-    // The client ends the session by closing our stdin (and a client that went away makes stdout fail).
-    input.once('end', close)
-    input.once('close', close)
+    // The client ends the session by closing our stdin: the transport answers the requests under way, then closes.
+    // A client that went away makes stdout fail.
     output.on('error', close)
     void this.options.stopped?.then(close)
     const onRejection = (reason: unknown) => this.log(`unexpected: ${reason instanceof Error ? (this.debug ? reason.stack : reason.message) : String(reason)}`)
@@ -202,13 +201,13 @@ class RelayMcpServer {
     )
     this.mcp.registerResource(
       'ledger',
-      new ResourceTemplate(RESOURCE_URIS.ledger('{agent}'), {list: () => this.listLedgers()}),
+      new ResourceTemplate(RESOURCE_URIS.ledger('{agent}'), {list: () => this.listedInStore(() => this.listLedgers())}),
       {title: "An agent's continuity ledger", description: 'The ledger record of the agent named (.relay/ledger/<agent>.md), as stored.', mimeType: markdown},
       (uri, variables) => this.readLedger(uri, agentOf(variables)),
     )
     this.mcp.registerResource(
       'trajectory',
-      new ResourceTemplate(RESOURCE_URIS.trajectory('{id}'), {list: () => this.listTrajectoryResources()}),
+      new ResourceTemplate(RESOURCE_URIS.trajectory('{id}'), {list: () => this.listedInStore(() => this.listTrajectoryResources())}),
       {
         title: 'A trajectory',
         description:
@@ -234,6 +233,13 @@ class RelayMcpServer {
       (uri, variables) => this.readCommand(uri, inbox, {agent: agentOf(variables)}, 'text/plain'),
     )
     this.mcp.server.setRequestHandler(SubscribeRequestSchema, async (request) => {
+      if (!isServedUri(request.params.uri))
+        throw Object.assign(
+          new Error(
+            `not a resource of this server: '${request.params.uri.slice(0, 200)}'; it serves ${RESOURCE_SCHEME}://context, inbox, ledger/<agent>, trajectory/<id>, context/<agent> and inbox/<agent>`,
+          ),
+          {code: ErrorCode.InvalidParams},
+        )
       this.subscriptions.add(request.params.uri)
       await this.ensureWatching()
       return {}
@@ -259,6 +265,19 @@ class RelayMcpServer {
     if (outcome === null)
       throw resourceError(failure(new NotFoundError(`agent '${agent}' has no continuity ledger`, 'save one with: relay continuity save "Current task: ..."')))
     return {contents: [{uri: uri.href, mimeType: 'text/markdown', text: outcome}]}
+  }
+
+  /**
+   * A list of resources of the store: none while there is no store to read (outside a repository, which every
+   * read and tool call reports with its hint), so resources/list still lists the context and the inbox.
+   */
+  private async listedInStore<T>(list: () => Promise<{resources: T[]}>): Promise<{resources: T[]}> {
+    try {
+      await this.workspace.store()
+    } catch {
+      return {resources: []}
+    }
+    return list()
   }
 
   private async listLedgers() {
@@ -387,6 +406,12 @@ class RelayMcpServer {
   private log(message: string): void {
     process.stderr.write(terminalText(`relay mcp: ${message}\n`))
   }
+}
+
+/** Whether `uri` names a resource this server serves (so a subscription to it can ever be notified). */
+function isServedUri(uri: string): boolean {
+  const name = '[^/?#]+'
+  return new RegExp(`^${RESOURCE_SCHEME}://(context|inbox|(context|inbox|ledger|trajectory)/${name})$`).test(uri)
 }
 
 /** A command's failure as a tool error: the CLI's two lines as text, its --json error shape as structured content. */

@@ -37,6 +37,13 @@ function flagSchema(name: string, flag: FlagSpec, spec: McpToolSpec): z.ZodType 
   const missing = (issue: {input?: unknown}, otherwise: string) => (issue.input === undefined ? 'missing required parameter' : otherwise)
   if (flag.type === 'boolean') schema = z.boolean({error: (issue) => missing(issue, 'must be true or false')})
   else if (spec.numbers?.includes(name)) schema = z.number({error: (issue) => missing(issue, 'must be a number')})
+  else if (spec.integers?.[name] !== undefined) {
+    const least = spec.integers[name]
+    schema = z
+      .number({error: (issue) => missing(issue, `must be a whole number of at least ${least}`)})
+      .int({error: `must be a whole number of at least ${least}`})
+      .min(least, {error: `must be a whole number of at least ${least}`})
+  } else if (spec.seconds?.includes(name)) schema = z.union([z.number(), z.string()], {error: (issue) => missing(issue, 'must be a number of seconds')})
   else if (flag.options)
     schema = z.enum(flag.options as [string, ...string[]], {error: (issue) => missing(issue, `must be one of: ${flag.options!.join(', ')}`)})
   else schema = z.string({error: (issue) => missing(issue, 'must be a string')})
@@ -59,13 +66,21 @@ export function commandInput(spec: McpToolSpec, params: Record<string, unknown>,
       flag.type === 'boolean'
         ? value === true
         : flag.multiple
-          ? ((value as unknown[] | undefined) ?? []).map(String)
+          ? ((value as unknown[] | undefined) ?? []).map((item) => listItem(String(item), flag))
           : value === undefined
             ? undefined
             : String(value)
   }
   if (spec.acting && flags.agent === undefined) flags.agent = agent
   return {args, ...(spec.rest ? {rest: (params[spec.rest.name] as string[] | undefined) ?? []} : {}), flags} as Input<FlagSpecs>
+}
+
+/**
+ * One item of a list parameter, as one value of a repeated flag whose command splits each value on commas (a
+ * compatibility of the command line's: --challenges "a,b"): its commas escaped (\\,), so an item stays one item.
+ */
+function listItem(item: string, flag: FlagSpec): string {
+  return flag.options ? item : item.replace(/,/g, '\\,')
 }
 
 /** What a command may use besides its context, through MCP: no stdin (tools get their text as arguments). */

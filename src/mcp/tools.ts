@@ -29,6 +29,10 @@ export interface McpToolSpec {
   omit?: readonly string[]
   /** Flags that are numbers here (strings on the command line, parsed by the same function). */
   numbers?: readonly string[]
+  /** Flags that are whole numbers here, with their least value (strings on the command line, parsed by the same function). */
+  integers?: Readonly<Record<string, number>>
+  /** Flags that are a number of seconds: a number, or the command line's string. */
+  seconds?: readonly string[]
   /** Arguments required here though optional on the command line, where stdin stands in for them. */
   required?: readonly string[]
   /** For a variadic command: the parameter, a list, that carries the positional arguments after the declared ones. */
@@ -87,7 +91,7 @@ export const MCP_TOOLS: readonly McpToolSpec[] = [
   {
     definition: list,
     whenToCall: 'Call it to find past trajectories (by status, agent or date) before reading one with trail_show. Reads only.',
-    numbers: ['limit', 'page'],
+    integers: {limit: 1, page: 1},
     acting: false,
     readOnly: true,
   },
@@ -125,7 +129,7 @@ export const MCP_TOOLS: readonly McpToolSpec[] = [
     whenToCall:
       'It is loaded for you when a session starts; call it to reload your context after a compaction, or when you ' +
       'have lost track of what you were doing. Reads only.',
-    numbers: ['max-chars'],
+    integers: {'max-chars': 0},
     acting: true,
     readOnly: true,
   },
@@ -133,7 +137,8 @@ export const MCP_TOOLS: readonly McpToolSpec[] = [
     definition: continuitySearch,
     whenToCall:
       'Call it before starting something that may have been done or decided before in this project ' + '("authentication patterns", a file name). Reads only.',
-    numbers: ['limit'],
+    integers: {limit: 1},
+    seconds: ['timeout'],
     acting: false,
     readOnly: true,
   },
@@ -175,7 +180,8 @@ export const MCP_TOOLS: readonly McpToolSpec[] = [
     whenToCall:
       'Call it to find how something was done or decided anywhere: every record (trajectories, decisions, handoffs, ' +
       'ledgers, messages, summaries, session ends) of this project and of every synced sibling project. Reads only.',
-    numbers: ['limit'],
+    integers: {limit: 1},
+    seconds: ['timeout'],
     acting: false,
     readOnly: true,
   },

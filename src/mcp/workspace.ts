@@ -82,15 +82,22 @@ export class Workspace {
    */
   async run<T>(work: (ctx: Context) => Promise<T>): Promise<{value: T; warnings: string[]}> {
     const warnings: string[] = []
+    // A call opens the store once (outside a repository, one look, and one error); its paths (trail_why's target)
+    // are from the top of the work tree, as the tools' descriptions say, wherever the server was started.
+    const opening = this.store()
+    const top = await opening.then(
+      (store) => store.repo.workTree,
+      () => null,
+    )
     // git's configuration is looked at once a call (seven files' stats), not at each of the call's store() asks.
     let looked = false
     const ctx: Context = {
-      cwd: this.options.cwd,
+      cwd: top ?? this.options.cwd,
       env: this.options.env,
       now: () => new Date(),
       ids: this.ids,
       store: async () => {
-        const store = await this.store()
+        const store = await opening
         if (!looked) this.refreshSettings(store)
         looked = true
         return store

@@ -1,4 +1,4 @@
-import {NotFoundError} from '../errors.js'
+import {NotFoundError, type RecordFormatError} from '../errors.js'
 import {idTime} from '../model/ids.js'
 import {KINDS, kindOfPath} from '../model/kinds.js'
 import {MESSAGES_DIR, messagePath, receiptPath, receiptsDir} from '../model/layout.js'
@@ -135,7 +135,9 @@ const MIRROR_MESSAGES = 500
  * of them without either. One `git grep`, or, for this project's store when its mirror shows the snapshot's commit
  * (MessageSource.mirror), the mirror's files with the same patterns: no process.
  */
-async function readMessages(source: MessageSource, filter: {targets?: string[]; thread?: ThreadId}): Promise<Message[]> {
+async function readMessages(source: MessageSource, filter: {targets?: string[]; thread?: ThreadId}, unreadable: string[]): Promise<Message[]> {
+  // A message that cannot be parsed is left out, never silently: its path is collected for a warning (warnUnreadable).
+  const skip = (error: RecordFormatError) => void unreadable.push(source.sibling === null ? error.path : `${error.path} (sibling ${source.sibling})`)
   const patterns: string[] = []
   if (filter.targets) patterns.push(`^to: "?(${filter.targets.map(escapeExtended).join('|')})"?$`)
   if (filter.thread) patterns.push(`^thread: "?${escapeExtended(filter.thread)}"?$`)
@@ -152,13 +154,19 @@ async function readMessages(source: MessageSource, filter: {targets?: string[]; 
       paths.push(path)
       texts.push(text)
     }
-    return parseRecords('message', texts, paths, () => {})
+    return parseRecords('message', texts, paths, skip)
   }
   const {snapshot} = source
   const found = patterns.length > 0 ? await snapshot.grepFiles({patterns, allMatch: true, pathspecs: [MESSAGES_DIR]}) : await snapshot.listFiles(MESSAGES_DIR)
   // Only files at a message's path (a sibling's store may hold anything: relay sync names what does not fit).
-  // A sibling's unreadable record is not ours to fix; trail doctor in that project reports it.
-  return readRecords(snapshot, 'message', found.filter(isMessage), () => {})
+  return readRecords(snapshot, 'message', found.filter(isMessage), skip)
+}
+
+/** The warning for messages that cannot be read (a sibling's are fixed in that project, where trail doctor lists them). */
+function warnUnreadable(ctx: Context, unreadable: readonly string[]): void {
+  if (unreadable.length === 0) return
+  const shown = unreadable.slice(0, 3).join(', ') + (unreadable.length > 3 ? `, and ${unreadable.length - 3} more` : '')
+  ctx.warn(`${counted(unreadable.length, 'message')} cannot be read: ${shown}; left out (run trail doctor)`)
 }
 
 /** The ids of the messages an agent has marked read. */
@@ -175,19 +183,22 @@ async function readReceipts(snapshot: Snapshot, agent: AgentName): Promise<Set<s
 export async function readInbox(ctx: Context, input: {agent: AgentName; unread?: boolean; thread?: ThreadId}): Promise<InboxEntry[]> {
   const {here, lead, siblings} = await messageSources(ctx)
   const reader: Reader = {project: here.project, agent: input.agent, ...(lead ? {lead} : {})}
+  const unreadable: string[] = []
   const [receipts, ...perSource] = await Promise.all([
     readReceipts(here.snapshot, input.agent),
     ...[here, ...siblings].map(async (source) => {
-      const messages = await readMessages(source, {
-        targets: targetsOf(reader, source.sibling === null),
-        ...(input.thread ? {thread: input.thread} : {}),
-      })
+      const messages = await readMessages(
+        source,
+        {targets: targetsOf(reader, source.sibling === null), ...(input.thread ? {thread: input.thread} : {})},
+        unreadable,
+      )
       const origin = source.sibling === null ? null : source.project
       return messages
         .filter((message) => isAddressedTo(message, origin, reader))
         .map((message) => ({message, project: source.project, sibling: source.sibling}))
     }),
   ])
+  warnUnreadable(ctx, unreadable)
   return oldestFirst(
     (perSource as Omit<InboxEntry, 'read'>[][]).flat().map((entry) => ({...entry, read: (receipts as Set<string>).has(entry.message.id)})),
   ).filter((entry) => !input.unread || !entry.read)
@@ -196,11 +207,13 @@ export async function readInbox(ctx: Context, input: {agent: AgentName; unread?:
 /** Every message of a thread, in this project and every synced sibling, oldest first. */
 export async function readThread(ctx: Context, thread: ThreadId): Promise<InboxEntry[]> {
   const {here, siblings} = await messageSources(ctx)
+  const unreadable: string[] = []
   const perSource = await Promise.all(
     [here, ...siblings].map(async (source) =>
-      (await readMessages(source, {thread})).map((message) => ({message, project: source.project, sibling: source.sibling, read: false})),
+      (await readMessages(source, {thread}, unreadable)).map((message) => ({message, project: source.project, sibling: source.sibling, read: false})),
     ),
   )
+  warnUnreadable(ctx, unreadable)
   return oldestFirst(perSource.flat())
 }
 

@@ -1,5 +1,6 @@
 import {RepositoryError} from '../errors.js'
 import type {InstallRoot} from '../integrations/files.js'
+import {AGENT_TOOLS} from '../model/names.js'
 import {installAgentsMd, INSTALLERS, type InstalledFile, type InstallerName} from '../integrations/installers.js'
 import type {Store} from '../store/store.js'
 import type {InitResult, PushSetup} from '../model/results.js'
@@ -35,7 +36,9 @@ async function installRoot(ctx: Context): Promise<InstallRoot> {
   const repo = store.repo
   if (repo.workTree === null)
     throw new RepositoryError('this is a bare repository: there is no work tree to install agent settings into', 'run trail init in a clone with a work tree')
-  return {workTree: repo.workTree, gitDirs: [repo.gitDir, repo.commonDir], hooksDir: await hooksDir(store)}
+  const agentFiles = AGENT_TOOLS.flatMap((tool) => INSTALLERS[tool].files())
+  const tracked = new Set(await repo.trackedFiles(agentFiles))
+  return {workTree: repo.workTree, gitDirs: [repo.gitDir, repo.commonDir], hooksDir: await hooksDir(store), tracked}
 }
 
 /** Where git runs this repository's hooks from (GitRepo.hooksDir). */

@@ -42,6 +42,22 @@ export function mayMatchMachineLine(text: string): boolean {
 /** Up to this --limit, the shown hits' lines are read by naming their paths; above, by the kinds' pathspecs. */
 const NAMED_PATHS = 200
 
+/** The longest query searched: git grep refuses far longer patterns (or the system the command line), with errors that say nothing of the query. */
+export const MAX_QUERY_CHARS = 1000
+
+/**
+ * Refuses a query over MAX_QUERY_CHARS before any git process starts.
+ *
+ * @example checkQueryLength('JWT') // passes
+ */
+export function checkQueryLength(text: string, what = 'the search query'): void {
+  if (text.length <= MAX_QUERY_CHARS) return
+  throw new UsageError(
+    `${what} is ${text.length} characters, over the limit of ${MAX_QUERY_CHARS}`,
+    'search for a shorter part of it: a few distinctive words find the record',
+  )
+}
+
 export interface SearchQuery {
   text: string
   /** Treat `text` as an extended regular expression instead of literal text. */
@@ -70,6 +86,7 @@ const REGEX_TIMEOUT_KEY = 'relay.searchTimeout'
  * @example const {hits} = await searchSnapshot(snapshot, {text: 'JWT', kinds: ['handoff'], limit: 10}, new Date())
  */
 export async function searchSnapshot(snapshot: Snapshot, query: SearchQuery, now: Date, project = '', deadline = regexDeadline(query)): Promise<SearchResult> {
+  checkQueryLength(query.text)
   if (snapshot.tip === null || query.text === '') return {hits: [], total: 0}
   // A --regex search is bounded in time (all its git greps together): what is left of it when each one starts.
   const timeLeft = (): {timeoutMs?: number} => (deadline === null ? {} : {timeoutMs: Math.max(1, deadline - Date.now())})
@@ -213,6 +230,7 @@ export async function searchRecords(ctx: Context, query: SearchQuery): Promise<S
  * @example const {hits} = await searchEverywhere(ctx, {text: 'JWT', limit: 20})
  */
 export async function searchEverywhere(ctx: Context, query: SearchQuery & {project?: string}): Promise<SearchResult> {
+  checkQueryLength(query.text)
   const deadline = regexDeadline(query)
   const {here, siblings} = await messageSources(ctx)
   const sources = [here, ...siblings].filter((source) => query.project === undefined || source.project === query.project || source.sibling === query.project)

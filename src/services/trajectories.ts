@@ -1,3 +1,4 @@
+import {checkQueryLength} from './search.js'
 import {AlreadyActiveError, NoActiveTrajectoryError, NotFoundError, UsageError, type RecordFormatError} from '../errors.js'
 import {idTime, parseIdPrefix} from '../model/ids.js'
 import {activePath, eventPath, TRAJECTORIES_DIR, trajectoryPath} from '../model/layout.js'
@@ -440,6 +441,7 @@ export async function grepTrajectoryIds(snapshot: Snapshot, query: Pick<ListQuer
  * trajectory files' front matter lines.
  */
 async function searchTrajectoryIds(snapshot: Snapshot, text: string): Promise<string[]> {
+  checkQueryLength(text, '--search')
   const literal = escapeExtended(text)
   const paths = await snapshot.grepFiles({
     patterns: [`^(title|id|legacy_id): .*${literal}`],

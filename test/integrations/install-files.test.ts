@@ -115,6 +115,82 @@ describe('trail init --<tool>: the files it merges into', () => {
     }
   })
 
+  it("keeps what the user added to its MCP entry (env, trust) in every tool's file, idempotently, and leaves a foreign entry alone", async () => {
+    const repo = newRepo()
+    const mine = {command: 'relay', args: ['mcp'], env: {AGENT_RELAY_NAME: 'me'}, trust: true}
+    const files = ['.mcp.json', '.gemini/settings.json', '.cursor/mcp.json']
+    for (const file of files) repo.write(file, JSON.stringify({mcpServers: {'relay-trail': mine}}))
+    repo.write('.codex/config.toml', '[mcp_servers.relay-trail]\ncommand = "relay"\nargs = ["mcp"]\ntrust = true\n')
+    await ok(repo.dir, ['trail', 'init', '--claude', '--gemini', '--cursor', '--codex'])
+    for (const file of files) {
+      const entry = (JSON.parse(repo.read(file)) as {mcpServers: Record<string, Record<string, unknown>>}).mcpServers['relay-trail']!
+      assert.deepEqual(entry.env, {AGENT_RELAY_NAME: 'me'}, file)
+      assert.equal(entry.trust, true, file)
+      assert.match(String((entry.args as string[])[0]), /relay\.cjs$/, `${file}: the command is brought up to date`)
+    }
+    assert.match(
+      repo.read('.codex/config.toml'),
+      /^\[mcp_servers\.relay-trail\]\ncommand = "relay"\nargs = \["mcp"\]\ntrust = true\n\n# relay-trail:start[^\n]*\n\[features\]\ncodex_hooks = true\n# relay-trail:end\n$/,
+    )
+    const again = await json<{installed: {action: string}[]}>(repo.dir, ['trail', 'init', '--claude', '--gemini', '--cursor', '--codex'])
+    assert.ok(
+      again.installed.every((file) => file.action === 'unchanged'),
+      JSON.stringify(again.installed),
+    )
+    const foreign = {mcpServers: {'relay-trail': {command: 'npx', args: ['other-server']}}}
+    repo.write('.mcp.json', JSON.stringify(foreign))
+    await ok(repo.dir, ['trail', 'init', '--claude'])
+    assert.deepEqual(JSON.parse(repo.read('.mcp.json')), foreign)
+  })
+
+  it('--remove writes a file git tracks back without its part, and deletes only an untracked one that holds nothing else', async () => {
+    const repo = newRepo()
+    repo.write('.mcp.json', '{"mcpServers":{}}\n')
+    repo.write('CLAUDE.md', '')
+    repo.git(['add', '.mcp.json', 'CLAUDE.md'])
+    repo.git(['commit', '-q', '-m', 'agent files'])
+    await ok(repo.dir, ['trail', 'init', '--claude', '--cursor'])
+    await ok(repo.dir, ['trail', 'init', '--remove', 'claude'])
+    await ok(repo.dir, ['trail', 'init', '--remove', 'cursor'])
+    assert.deepEqual(JSON.parse(repo.read('.mcp.json')), {mcpServers: {}})
+    assert.equal(repo.read('CLAUDE.md'), '')
+    assert.doesNotMatch(repo.git(['status', '--porcelain']), /^ D /m)
+    for (const gone of ['.claude/settings.json', '.cursor/mcp.json', '.cursor/hooks.json']) assert.equal(existsSync(join(repo.dir, gone)), false, gone)
+  })
+
+  const codexMerges: [string, string, RegExp][] = [
+    [
+      "the user's env table beside ours",
+      '[mcp_servers.relay-trail.env]\nAGENT_RELAY_NAME = "me"\n',
+      /^\[mcp_servers\.relay-trail\.env\]\nAGENT_RELAY_NAME = "me"\n\n# relay-trail:start[^\n]*\n\[features\]\ncodex_hooks = true\n\n\[mcp_servers\.relay-trail\]\ncommand = /,
+    ],
+  ]
+  for (const [name, content, expected] of codexMerges) {
+    it(`merges .codex/config.toml with ${name} into valid TOML that keeps both, and again on a re-run`, async () => {
+      const repo = newRepo()
+      repo.write('.codex/config.toml', content)
+      await ok(repo.dir, ['trail', 'init', '--codex'])
+      await ok(repo.dir, ['trail', 'init', '--codex'])
+      const toml = repo.read('.codex/config.toml')
+      assert.match(toml, expected)
+      const {parse} = await import('smol-toml')
+      const server = (parse(toml) as {mcp_servers: Record<string, Record<string, unknown>>}).mcp_servers['relay-trail']!
+      assert.deepEqual({...(server.env as object)}, {AGENT_RELAY_NAME: 'me'})
+      assert.match(String(server.command), /node/)
+    })
+  }
+
+  it("refuses a .codex/config.toml it cannot add its table to, naming the user's line, and leaves it untouched", async () => {
+    const repo = newRepo()
+    const content = 'mcp_servers = { other = { command = "x" } }\n'
+    repo.write('.codex/config.toml', content)
+    const result = await runCli(repo.dir, ['trail', 'init', '--codex'])
+    assert.equal(result.code, 2, result.stderr)
+    assert.match(result.stderr, /^error: \.codex\/config\.toml cannot take \[mcp_servers\.relay-trail\]: .*\(line 1: mcp_servers = \{ other/m)
+    assert.match(result.stderr, /\nhint: .*trail init --codex/)
+    assert.equal(repo.read('.codex/config.toml'), content)
+  })
+
   it('--no-mcp registers no server', async () => {
     const repo = newRepo()
     await ok(repo.dir, ['trail', 'init', '--claude', '--cursor', '--codex', '--no-mcp'])

@@ -188,6 +188,19 @@ describe('relay mcp', () => {
       assert.match(await mcp.fails('trail_list', {status: 'finished'}), /must be one of: active, completed, abandoned at status/)
       assert.match(await mcp.fails('trail_complete', {summary: 'x', challenges: 'one'}), /must be a list at challenges/)
       assert.match(await mcp.fails('relay_search', {query: 'x', kind: ['bogus']}), /must be one of/)
+      // Counts are whole numbers with a least value, in the schema a client sees.
+      for (const [name, args, where] of [
+        ['trail_list', {limit: 1.5}, 'limit'],
+        ['trail_list', {limit: 0}, 'limit'],
+        ['trail_list', {page: 0}, 'page'],
+        ['relay_search', {query: 'x', limit: 2.5}, 'limit'],
+        ['relay_continuity_search', {query: 'x', limit: -1}, 'limit'],
+        ['relay_continuity_load', {max_chars: 1.5}, 'max_chars'],
+      ] as const)
+        assert.match(await mcp.fails(name, args), new RegExp(`must be a whole number of at least \\d at ${where}`), `${name} ${JSON.stringify(args)}`)
+      const {tools} = await mcp.client.listTools()
+      const listLimit = tools.find((tool) => tool.name === 'trail_list')!.inputSchema.properties!.limit as {type: string; minimum: number}
+      assert.deepEqual([listLimit.type, listLimit.minimum], ['integer', 1])
 
       // Values: the command's own checks, worded as the CLI words them (its stderr, byte for byte).
       const agent = ['--agent', 'test-client']
@@ -198,7 +211,6 @@ describe('relay mcp', () => {
         ['trail_start', {title: '   '}, ['trail', 'start', '   ', ...agent]],
         ['trail_status', {agent: '../etc'}, ['trail', 'status', '--agent', '../etc']],
         ['trail_show', {id: 'traj_nope'}, ['trail', 'show', 'traj_nope']],
-        ['trail_list', {limit: 0}, ['trail', 'list', '--limit', '0']],
         ['trail_list', {since: 'whenever'}, ['trail', 'list', '--since', 'whenever']],
         ['relay_send', {target: 'bad target!', body: 'x'}, ['relay', 'send', 'bad target!', 'x', ...agent]],
         ['relay_send', {target: 'Designer', body: ''}, ['relay', 'send', 'Designer', '', ...agent]],
@@ -206,7 +218,7 @@ describe('relay mcp', () => {
         ['relay_thread', {id: '../x'}, ['relay', 'thread', '../x']],
         ['relay_continuity_load', {max_chars: 5}, ['relay', 'continuity', 'load', '--max-chars', '5', ...agent]],
         ['relay_continuity_uncertain', {text: ''}, ['relay', 'continuity', 'uncertain', '', ...agent]],
-        ['relay_continuity_search', {query: 'x', limit: -1}, ['relay', 'continuity', 'search', 'x', '--limit', '-1']],
+        ['relay_search', {query: 'x(', regex: true, timeout: 'soon'}, ['relay', 'search', 'x(', '--regex', '--timeout', 'soon']],
         ['relay_search', {query: 'x', since: 'tomorrow-ish'}, ['relay', 'search', 'x', '--since', 'tomorrow-ish']],
       ]
       for (const [name, args, argv] of cases) {
@@ -220,6 +232,43 @@ describe('relay mcp', () => {
       }
       // The server is still serving after all that.
       assert.match(await mcp.ok('trail_status'), /No active trajectory for agent 'test-client'/)
+    })
+  })
+
+  it('takes a search timeout as a number of seconds, and keeps each item of a list parameter whole, commas and all', async () => {
+    const repo = makeRepo()
+    await withServer(repo, async (mcp) => {
+      for (const timeout of [5, '5', 0.5]) {
+        await mcp.ok('relay_search', {query: 'x+', regex: true, timeout})
+        await mcp.ok('relay_continuity_search', {query: 'x+', regex: true, timeout})
+      }
+      const {id} = (await mcp.call('trail_start', {title: 'Lists'})).structuredContent as {id: string}
+      const challenges = ['Tests were slow, flaky, and hard to debug', 'One more']
+      const learnings = ['A comma\\, escaped', 'Plain']
+      await mcp.ok('trail_complete', {summary: 'Done', challenges, learnings})
+      const shown = (await mcp.call('trail_show', {id})).structuredContent as {challenges: string[]; learnings: string[]}
+      assert.deepEqual(shown.challenges, challenges)
+      assert.deepEqual(shown.learnings, learnings)
+    })
+  })
+
+  it('refuses a search query over 1000 characters with a usage error before git starts, as the CLI does', async () => {
+    const repo = makeRepo()
+    await ok(repo.dir, ['trail', 'start', 'Searchable', '--agent', 'test-client'])
+    await withServer(repo, async (mcp) => {
+      for (const length of [1001, 40_000, 131_072]) {
+        const query = 'x'.repeat(length)
+        for (const [name, args, argv] of [
+          ['relay_search', {query}, ['relay', 'search', query]],
+          ['relay_continuity_search', {query}, ['relay', 'continuity', 'search', query]],
+          ['trail_list', {search: query}, ['trail', 'list', '--search', query]],
+        ] as const) {
+          const text = await mcp.fails(name, args)
+          assert.match(text, new RegExp(`^error: (the search query|--search) is ${length} characters, over the limit of 1000\\nhint: `), name)
+          if (length === 1001) assert.equal(text, (await runCli(repo.dir, [...argv] as ['trail' | 'relay', ...string[]])).stderr.trimEnd(), name)
+        }
+      }
+      assert.match(await mcp.ok('relay_search', {query: 'S'.padEnd(1000, 'x')}), /No records match/)
     })
   })
 
@@ -259,6 +308,9 @@ describe('relay mcp', () => {
         await assert.rejects(mcp.client.readResource({uri: 'relay-trail://ledger/codex'}), /agent 'codex' has no continuity ledger/)
         await assert.rejects(mcp.client.readResource({uri: 'relay-trail://ledger/..%2Fetc'}), /invalid agent name/)
         await assert.rejects(mcp.client.readResource({uri: 'relay-trail://inbox/a%20b'}), /invalid agent name 'a b'/)
+        for (const uri of ['garbage', 'relay-trail://nothing', 'relay-trail://ledger/a/b', 'https://example.com/'])
+          await assert.rejects(mcp.client.subscribeResource({uri}), /-32602[\s\S]*not a resource of this server/, uri)
+        for (const uri of ['relay-trail://context', `relay-trail://trajectory/${id}`, 'relay-trail://inbox/codex']) await mcp.client.subscribeResource({uri})
       },
       {env: {AGENT_RELAY_NAME: 'claude'}},
     )
@@ -366,9 +418,35 @@ describe('relay mcp', () => {
         const text = await mcp.fails('trail_status')
         assert.match(text, /^error: not a git repository \(or any of its parent directories\)\nhint: /)
         assert.equal((await mcp.client.listTools()).tools.length, TOOLS.length, 'still serving')
+        const {resources} = await mcp.client.listResources()
+        assert.deepEqual(resources.map((resource) => resource.uri).sort(), ['relay-trail://context', 'relay-trail://inbox'])
       },
       {cwd: nowhere, env: {GIT_CEILING_DIRECTORIES: nowhere}},
     )
+  })
+
+  it("takes trail_why's target as a path from the top of the repository, wherever the server was started", async () => {
+    const repo = makeRepo()
+    for (const [path, text] of [
+      ['b.js', 'one\ntwo\n'],
+      ['sub/dir/s.txt', 'line\n'],
+    ])
+      repo.write(path!, text!)
+    repo.git(['add', '.'])
+    repo.git(['commit', '-q', '-m', 'Add files'])
+    const before = repo.userState()
+    await withServer(
+      repo,
+      async (mcp) => {
+        for (const target of ['b.js:2', 'sub/dir/s.txt:1']) {
+          const json = (await mcp.call('trail_why', {target})).structuredContent as {path?: string}
+          assert.equal(json.path, target.split(':')[0], target)
+        }
+        assert.match(await mcp.fails('trail_why', {target: 'dir/s.txt'}), /^error: dir\/s\.txt is not a file in HEAD/)
+      },
+      {cwd: `${repo.dir}/sub/dir`},
+    )
+    repo.assertUserStateUnchanged(before)
   })
 
   it('ends when the client closes the connection', async () => {

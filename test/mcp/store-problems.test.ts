@@ -100,6 +100,34 @@ describe('relay mcp and a store with problems', () => {
     }
   })
 
+  it('warns of a message it cannot read, naming it, in relay_inbox, relay_thread, relay_continuity_load and relay inbox', async () => {
+    const repo = makeRepo()
+    await ok(repo.dir, ['relay', 'send', 'claude', 'Readable', '--thread', 'plan', '--agent', 'codex'])
+    await ok(repo.dir, ['relay', 'send', 'claude', 'Soon unreadable', '--thread', 'plan', '--agent', 'codex'])
+    const paths = repo.git(['ls-tree', '-r', '--name-only', 'refs/trail/records', '--', '.relay/messages']).trim().split('\n')
+    const path = paths.find((each) => repo.git(['show', `refs/trail/records:${each}`]).includes('Soon unreadable'))!
+    overwriteOnRef(repo, path, repo.git(['show', `refs/trail/records:${path}`]).replace(/^from: .*$/m, 'from: [unclosed'))
+    const warning = `warning: 1 message cannot be read: ${path}; left out (run trail doctor)`
+    const cli = await runCli(repo.dir, ['relay', 'inbox', '--agent', 'claude'])
+    assert.equal(cli.code, 0)
+    assert.match(cli.stdout, /Readable/)
+    assert.equal(cli.stderr.trimEnd(), warning)
+    const mcp = await startMcp({cwd: repo.dir, env: {AGENT_RELAY_NAME: 'claude'}})
+    try {
+      for (const [name, args] of [
+        ['relay_inbox', {}],
+        ['relay_thread', {id: 'plan'}],
+        ['relay_continuity_load', {}],
+      ] as const) {
+        const text = await mcp.ok(name, args)
+        assert.match(text, /Readable/, name)
+        assert.ok(text.includes(warning), `${name}: ${text}`)
+      }
+    } finally {
+      await mcp.close()
+    }
+  })
+
   it('starts its git processes again when they die under it (killed, or after a repack)', async () => {
     const repo = makeRepo()
     const before = repo.userState()
