@@ -1,6 +1,6 @@
 import {setColorChoice} from './color.js'
 import {setPagerChoice} from './pager.js'
-import {isVersionWord} from './incumbent-argv.js'
+import {helpAndVersionSpellings} from './incumbent-argv.js'
 
 // The flags every command of both executables takes, wherever they stand before `--`: --color[=auto|always|never]
 // (./color.ts), --no-pager, -P and --paginate (./pager.ts). Both front ends take them out of argv here before a
@@ -64,10 +64,7 @@ export function takeGlobalFlags(argv: readonly string[]): string[] {
  * @example normaliseRelayArgv(['help', 'continuity', 'save'])   // ['continuity', 'save', '--help']
  */
 export function normaliseRelayArgv(argv: readonly string[]): string[] {
-  if (isVersionWord(argv[0])) return ['--version']
-  if (argv[0] === 'help') return argv.length === 1 ? ['--help'] : [...argv.slice(1), '--help']
-  const end = argv.indexOf('--')
-  return argv.map((word, index) => (word === '-h' && (end === -1 || index < end) ? '--help' : word))
+  return helpAndVersionSpellings(argv)
 }
 
 /** Both front ends' first step: the executable's own spellings, then the global flags taken out. */

@@ -26,6 +26,8 @@ export interface ManifestCommand {
   summary: string
   hidden: boolean
   args: string[]
+  /** Whether more positional arguments than `args` are refused. */
+  strict: boolean
   flags: ManifestFlag[]
 }
 
@@ -42,13 +44,17 @@ export function manifestCommands(bin: Bin): ManifestCommand[] {
   for (const relative of [`../../oclif/${bin}/oclif.manifest.json`, `./oclif/${bin}/oclif.manifest.json`]) {
     try {
       const manifest = JSON.parse(readFileSync(fileURLToPath(new URL(relative, import.meta.url)), 'utf8')) as {
-        commands: Record<string, {id: string; summary?: string; hidden?: boolean; args?: Record<string, unknown>; flags?: Record<string, ManifestFlag>}>
+        commands: Record<
+          string,
+          {id: string; summary?: string; hidden?: boolean; strict?: boolean; args?: Record<string, unknown>; flags?: Record<string, ManifestFlag>}
+        >
       }
       commands = Object.values(manifest.commands).map((command) => ({
         name: command.id.replace(/:/g, ' '),
         summary: command.summary ?? '',
         hidden: command.hidden === true,
         args: Object.keys(command.args ?? {}),
+        strict: command.strict !== false,
         flags: Object.values(command.flags ?? {}).filter((flag) => flag.hidden !== true),
       }))
       break
@@ -102,6 +108,28 @@ function commandOf(commands: readonly ManifestCommand[], argv: readonly string[]
     if (words.every((word, index) => argv[index] === word) && (!found || words.length > found.name.split(' ').length)) found = command
   }
   return found
+}
+
+/**
+ * For argv naming a command that takes no positional argument, followed by one (`trail doctor extra`): the command
+ * and that word. oclif would read the word as part of a command id (`doctor:extra`) and say that no such command
+ * exists; both front ends say "unexpected argument" instead, as for a command that takes arguments. Values of the
+ * command's flags are skipped; every word after `--` is an argument.
+ */
+export function strayArgument(bin: Bin, argv: readonly string[]): {command: ManifestCommand; word: string} | undefined {
+  const command = commandOf(manifestCommands(bin), argv)
+  if (!command || command.args.length > 0 || !command.strict) return undefined
+  const takesValue = new Set(
+    command.flags.filter((flag) => flag.type === 'option').flatMap((flag) => [`--${flag.name}`, ...(flag.char ? [`-${flag.char}`] : [])]),
+  )
+  const rest = argv.slice(command.name.split(' ').length)
+  for (let i = 0; i < rest.length; i++) {
+    const word = rest[i]!
+    if (word === '--') return rest[i + 1] === undefined ? undefined : {command, word: rest[i + 1]!}
+    if (!word.startsWith('-') || word === '-') return {command, word}
+    if (takesValue.has(word)) i++
+  }
+  return undefined
 }
 
 /**
