@@ -98,10 +98,14 @@ export async function completeWords(ctx: Context, bin: Bin, words: readonly stri
     }
     const afterCommand = before.slice(command.name.split(' ').length)
     const previous = afterCommand.at(-1)
+    const value = afterCommand.includes('--') ? undefined : flagValueBeingTyped(afterCommand, current)
+    if (value) {
+      const values = value.flag === '--color' ? [...COLOR_CHOICES] : await optionValues(ctx, command, value.flag)
+      return matching(values, value.prefix).map((one) => `${value.replace}${one}`)
+    }
     // A flag's value: `--agent <TAB>`.
     if (previous?.startsWith('-') && !afterCommand.includes('--')) {
       const flag = flagNamed(command, previous)
-      if (previous === '--color') return matching([...COLOR_CHOICES], current)
       if (flag?.type === 'option') return matching(await flagValues(ctx, flag), current)
     }
     if (current.startsWith('-') && !afterCommand.includes('--')) {
@@ -131,6 +135,24 @@ function commandNamed(commands: readonly ManifestCommand[], words: readonly stri
   return found
 }
 
+/**
+ * `--status=op<TAB>`: the flag, the part of its value typed, and what a candidate starts with. zsh and fish give the
+ * word whole (candidates are `--status=open`); bash breaks words at `=` (`--status`, `=`, `op`: candidates are the
+ * values alone, as readline completes the part after `=`).
+ */
+function flagValueBeingTyped(words: readonly string[], current: string): {flag: string; prefix: string; replace: string} | undefined {
+  const whole = /^(--[^=]+)=(.*)$/s.exec(current)
+  if (whole) return {flag: whole[1]!, prefix: whole[2]!, replace: `${whole[1]!}=`}
+  if (current === '=' && words.at(-1)?.startsWith('--')) return {flag: words.at(-1)!, prefix: '', replace: ''}
+  if (words.at(-1) === '=' && words.at(-2)?.startsWith('--')) return {flag: words.at(-2)!, prefix: current, replace: ''}
+  return undefined
+}
+
+async function optionValues(ctx: Context, command: ManifestCommand, word: string): Promise<string[]> {
+  const flag = flagNamed(command, word)
+  return flag?.type === 'option' ? flagValues(ctx, flag) : []
+}
+
 function flagNamed(command: ManifestCommand, word: string) {
   return command.flags.find((flag) => word === `--${flag.name}` || (flag.char !== undefined && word === `-${flag.char}`))
 }
@@ -145,7 +167,9 @@ function positionalsOf(command: ManifestCommand, words: readonly string[]): stri
       break
     }
     if (word.startsWith('-')) {
-      if (!word.includes('=') && (flagNamed(command, word)?.type === 'option' || word === '--color')) i++
+      // bash's `--status = open`: one flag and its value.
+      if (words[i + 1] === '=') i += 2
+      else if (!word.includes('=') && flagNamed(command, word)?.type === 'option') i++
       continue
     }
     out.push(word)

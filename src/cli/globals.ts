@@ -36,13 +36,8 @@ export function takeGlobalFlags(argv: readonly string[]): string[] {
       break
     }
     if (word === '--color') {
-      const next = argv[i + 1]
-      if (next === 'auto' || next === 'always' || next === 'never') {
-        setColorChoice(next)
-        i++
-      } else {
-        setColorChoice('always')
-      }
+      // As git's: a value only after `=`; the next word is never taken (`--color never` is --color and a word).
+      setColorChoice('always')
     } else if (word.startsWith('--color=')) {
       setColorChoice(word.slice('--color='.length))
     } else if (word === '--no-color') {

@@ -67,4 +67,19 @@ describe('manners: argv', () => {
       await ok(repo.dir, ['trail', 'abandon', '--agent', 'dd'])
     }
   })
+
+  it('--color takes a value only after =, as git: the next word is never taken (--color alone is always)', async () => {
+    const repo = newRepo()
+    const id = (await ok(repo.dir, ['trail', 'start', '-q', '--color', 'never', '--agent', 'x'])).trim()
+    const shown = JSON.parse(await ok(repo.dir, ['trail', 'show', id, '--json'])) as {title: string}
+    assert.equal(shown.title, 'never')
+    for (const argv of [
+      ['trail', 'list', '--color', 'never'],
+      ['relay', 'bridge', 'list', '--color', 'never'],
+    ] as ['trail' | 'relay', ...string[]][]) {
+      const result = await runCli(repo.dir, argv)
+      assert.equal(result.code, 2, argv.join(' '))
+      assert.match(result.stderr, /^error: unexpected argument: never\n/, argv.join(' '))
+    }
+  })
 })
