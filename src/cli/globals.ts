@@ -10,7 +10,7 @@ import {helpAndVersionSpellings} from './incumbent-argv.js'
 /** The flags every command takes, and the help and version spellings, as the executables' man pages list them (./man.ts). */
 export const GLOBAL_FLAGS: readonly {names: readonly string[]; value?: string; description: string; bins?: readonly ('trail' | 'relay')[]}[] = [
   {names: ['-h', '--help'], description: 'print the help of the executable, or of the command before it (also: help <command>)'},
-  {names: ['-V', '--version'], description: 'print the version (also: version)'},
+  {names: ['-V', '--version'], description: 'print the version (also: version); in place of a command, as git takes it (not after one)'},
   {
     names: ['--color[=auto|always|never]'],
     description:

@@ -37,8 +37,11 @@ export function helpAndVersionSpellings(argv: readonly string[]): string[] {
   const end = argv.indexOf('--')
   const options = end === -1 ? argv : argv.slice(0, end)
   const rest = end === -1 ? [] : argv.slice(end)
-  if (isVersionWord(options[0])) return ['--version']
-  if (options[0] === 'help') return options.length === 1 ? ['--help', ...rest] : [...options.slice(1), '--help', ...rest]
+  // The rest is kept, for the global flags in it to be checked (`trail version --color=foo` as `trail -V --color=foo`).
+  if (isVersionWord(options[0])) return ['--version', ...options.slice(1), ...rest]
+  // `help help` and `help version`: the executable's help, which says what both do.
+  if (options[0] === 'help')
+    return options.length === 1 || ['help', 'version'].includes(options[1]!) ? ['--help', ...rest] : [...options.slice(1), '--help', ...rest]
   return [...options.map((word) => (word === '-h' ? '--help' : word)), ...rest]
 }
 

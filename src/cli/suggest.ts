@@ -141,7 +141,11 @@ export function strayArgument(bin: Bin, argv: readonly string[]): {command: Mani
  */
 export function unknownCommand(bin: Bin, given: readonly string[]): UsageError | undefined {
   const typed = given[0]
-  if (typed === undefined || typed.startsWith('-')) return undefined
+  if (typed === undefined || typed === '--') return undefined
+  // A flag before any command (`trail --no-pagr list`, `trail -x`): a flag, never a command oclif would look for.
+  if (typed.startsWith('-')) {
+    return typed === '--help' || typed === '--version' ? undefined : new UsageError(`unknown flag ${typed}`, unknownFlagHint(typed, {}, bin))
+  }
   // `continuity:sav` is read as the words `continuity sav`, and named as typed.
   const argv = typed.includes(':') ? [...typed.split(':').filter(Boolean), ...given.slice(1)] : given
   const first = argv[0] ?? typed
@@ -149,28 +153,61 @@ export function unknownCommand(bin: Bin, given: readonly string[]): UsageError |
   if (commands.length === 0 || commandOf(commands, argv)) return undefined
   const visible = commands.filter((command) => !command.hidden)
   const topics = new Set(commands.filter((command) => command.name.includes(' ')).map((command) => command.name.split(' ')[0]!))
-  // A topic and an unknown word after it: `relay continuity sav`.
+  // A topic and an unknown word after it: `relay continuity sav`; or a flag, which a topic takes none of but --help.
   if (topics.has(first)) {
     const second = argv[1]
-    if (second === undefined || second.startsWith('-')) return undefined
+    if (second === undefined || second === '--help') return undefined
+    if (second.startsWith('-')) return new UsageError(`unknown flag ${second}`, `see: ${bin} ${first} --help`)
     const words = visible.filter((command) => command.name.startsWith(`${first} `)).map((command) => command.name.split(' ')[1]!)
-    const near = nearest(second, words)
-    return new UsageError(
-      `unknown command '${typed.includes(':') ? typed : `${first} ${second}`}'`,
-      near ? `did you mean \`${bin} ${first} ${near}\`?` : `${bin} ${first} --help lists its commands`,
+    const near = suggestion(
+      second,
+      words.map((word) => [word, `${bin} ${first} ${word}`]),
     )
+    return new UsageError(`unknown command '${typed.includes(':') ? typed : `${first} ${second}`}'`, near ?? `${bin} ${first} --help lists its commands`)
   }
   const other: Bin = bin === 'trail' ? 'relay' : 'trail'
-  const otherFirst = manifestCommands(other)
-    .filter((command) => !command.hidden)
-    .map((command) => command.name.split(' ')[0]!)
-  const firstWords = [...new Set(visible.map((command) => command.name.split(' ')[0]!))]
+  const otherFirst = [
+    ...new Set(
+      manifestCommands(other)
+        .filter((command) => !command.hidden)
+        .map((command) => command.name.split(' ')[0]!),
+    ),
+  ]
+  // `help` and `version` are words of both executables (./incumbent-argv.ts), though no manifest command.
+  const firstWords = [...new Set([...visible.map((command) => command.name.split(' ')[0]!), 'help', 'version'])]
   if (otherFirst.includes(first) && !firstWords.includes(first)) {
     return new UsageError(`unknown command '${typed}'`, `that is \`${other} ${first}\`: ${other} ${first} --help`)
   }
-  const near = nearest(first, firstWords)
-  return new UsageError(`unknown command '${typed}'`, near ? `did you mean \`${bin} ${near}\`?` : `${bin} --help lists every command`)
+  // The nearest of this executable's commands, else of the other's (`relay strat`: `trail start`).
+  const near =
+    suggestion(
+      first,
+      firstWords.map((word) => [word, `${bin} ${word}`]),
+    ) ??
+    suggestion(
+      first,
+      otherFirst.filter((word) => !firstWords.includes(word)).map((word) => [word, `${other} ${word}`]),
+    )
+  return new UsageError(`unknown command '${typed}'`, near ?? `${bin} --help lists every command`)
 }
+
+/**
+ * "did you mean `trail start`?" for the nearest candidate (a [word, command line] pair), else the ones that start
+ * with the word (`trail st`: start, status), as git lists the most similar commands.
+ */
+function suggestion(word: string, candidates: readonly (readonly [string, string])[]): string | undefined {
+  const near = nearest(
+    word,
+    candidates.map(([candidate]) => candidate),
+  )
+  if (near !== undefined) return `did you mean \`${candidates.find(([candidate]) => candidate === near)![1]}\`?`
+  const starting = candidates.filter(([candidate]) => candidate.toLowerCase().startsWith(word.toLowerCase()))
+  if (starting.length === 0) return undefined
+  return starting.length === 1 ? `did you mean \`${starting[0]![1]}\`?` : `did you mean one of: ${starting.map(([, line]) => `\`${line}\``).join(', ')}?`
+}
+
+/** The long flags every command of both executables takes (./globals.ts, ./incumbent-argv.ts). */
+const GLOBAL_LONG_FLAGS = ['help', 'version', 'color', 'no-color', 'no-pager', 'paginate']
 
 /**
  * The hint for an unknown flag of a command: the nearest of its flags, long or short, then where its help is.
@@ -180,7 +217,8 @@ export function unknownCommand(bin: Bin, given: readonly string[]): UsageError |
 export function unknownFlagHint(flag: string, specs: FlagSpecs, commandLine: string): string {
   const help = `see: ${commandLine} --help`
   const name = flag.replace(/^-+/, '').split('=')[0]!
-  const long = Object.keys(specs)
+  // The command's own flags first, then those every command takes (./globals.ts: `--no-pagr`, `--colr=never`).
+  const long = [...Object.keys(specs), ...GLOBAL_LONG_FLAGS]
   const near = flag.startsWith('--') || name.length > 1 ? nearest(name, long) : undefined
   return near ? `did you mean --${near}? ${help}` : help
 }
