@@ -100,6 +100,8 @@ function cases(): {words: string[]; has: string[]; not?: string[]; only?: boolea
     {words: ['trail', 'help', 'sh'], has: ['show'], only: true},
     {words: ['relay', 'continuity', ''], has: ['load', 'save', 'search', 'uncertain'], only: true},
     {words: ['relay', 'co'], has: ['completion', 'continuity'], only: true},
+    {words: ['relay', 'help', 'continuity', ''], has: ['load', 'save', 'search', 'uncertain'], only: true},
+    {words: ['trail', '-'], has: ['--help', '--version', '--color', '--no-pager', '--paginate', '--data-dir'], not: ['list', '--agent']},
     {words: ['trail', 'list', '--'], has: ['--agent', '--status', '--limit', '--json', '--color', '--no-pager'], not: ['--reasoning']},
     {words: ['trail', 'decision', 'x', '--re'], has: ['--reasoning'], only: true},
     {words: ['trail', 'list', '--agent', ''], has: ['alice', 'bob'], only: true},
@@ -159,6 +161,27 @@ describe('manners: shell completion', () => {
     const before = repo.userState()
     for (const {words, has, not, only} of [...cases(), ...valueCases('fish')]) check('fish', words, fishCandidates(repo.dir, words.join(' ')), has, not, only)
     repo.assertUserStateUnchanged(before)
+  })
+
+  it('fish completes file names where no word of ours fits, as bash and zsh do: an argument, a --flag=<path>', (t) => {
+    if (!hasShell('fish')) return t.skip('fish is not installed (apt-get install -y fish)')
+    const dir = tempDir('files')
+    writeFileSync(join(dir, 'unique-file.txt'), '')
+    assert.deepEqual(fishCandidates(dir, 'trail why uniq'), ['unique-file.txt'])
+    assert.deepEqual(fishCandidates(dir, 'relay ingest uniq'), ['unique-file.txt'])
+    assert.deepEqual(fishCandidates(dir, 'trail list --output=uniq'), ['--output=unique-file.txt'])
+    // Words of ours are still all that is offered where they fit.
+    assert.deepEqual(fishCandidates(repo.dir, 'trail list --status=a').sort(), ['--status=abandoned', '--status=active'])
+  })
+
+  it('after --, no flag is offered', async () => {
+    for (const words of [
+      ['list', '--', '-'],
+      ['--', '-'],
+    ]) {
+      const result = await runCli(repo.dir, ['trail', '__complete', '--', ...words])
+      assert.equal(result.stdout, '', words.join(' '))
+    }
   })
 
   it('never fails and prints nothing on error: outside a repository, values are simply not offered', async () => {
