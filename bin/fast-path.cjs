@@ -27,7 +27,7 @@ function trace(...fields) {
 /**
  * The family whose bundle serves `argv`'s command (`family`, undefined when it cannot be told), and the bundle that
  * serves this part of it (`part`, usually none). The command is argv's first one or two words that are not flags (a
- * global flag's value skipped: --color auto|always|never, trail's --data-dir <path>); a part is named by three. A
+ * global flag's value skipped: trail's --data-dir <path>; --color takes one only after `=`); a part is named by three. A
  * wrong guess costs time, never a result: the family's bundle parses argv as the whole one does, and leaves to oclif
  * what it does not serve; a part's hands the rest to its command's.
  */
@@ -60,8 +60,7 @@ function commandWords(bin, argv, count) {
     const word = argv[i]
     if (word === '--') break
     if (word.startsWith('-')) {
-      if (word === '--color' && ['auto', 'always', 'never'].includes(argv[i + 1])) i++
-      else if (word === '--data-dir' && bin === 'trail') i++
+      if (word === '--data-dir' && bin === 'trail') i++
       continue
     }
     words.push(word)

@@ -4,7 +4,8 @@ import {UsageError} from '../errors.js'
 //   1. --color=always|never (a global flag of every command; --color alone is always, as git's), --color=auto goes on;
 //   2. FORCE_COLOR: "0" (or "false") turns colour off, any other non-empty value turns it on, even into a pipe;
 //   3. NO_COLOR: any non-empty value turns colour off (https://no-color.org);
-//   4. colour on a terminal (stdout is a TTY and TERM is not "dumb"), none into a pipe or a file.
+//   4. colour on a terminal (stdout is a TTY and TERM is set and not "dumb": git treats an unset TERM as dumb),
+//      none into a pipe or a file.
 // FORCE_COLOR wins over NO_COLOR as it does in Node itself: it is the more specific ask. Only colour changes: a
 // table into a pipe stays tab-separated with FORCE_COLOR, as its layout follows the stream, not the colour.
 
@@ -28,5 +29,5 @@ export function colorEnabled(stream: {isTTY?: boolean}, env: NodeJS.ProcessEnv):
   const force = env.FORCE_COLOR
   if (force !== undefined && force !== '') return force !== '0' && force.toLowerCase() !== 'false'
   if ((env.NO_COLOR ?? '') !== '') return false
-  return stream.isTTY === true && env.TERM !== 'dumb'
+  return stream.isTTY === true && env.TERM !== undefined && env.TERM !== '' && env.TERM !== 'dumb'
 }

@@ -62,8 +62,19 @@ fi
     case 'fish':
       return `# fish completion for ${bin} (relay-trail). Install: ${bin} completion fish > ~/.config/fish/completions/${bin}.fish
 function __${bin}_relay_trail_complete
-    set -l words (commandline -opc) (commandline -ct)
-    command ${bin} __complete -- $words[2..-1] 2>/dev/null
+    set -l current (commandline -ct)
+    set -l words (commandline -opc) $current
+    set -l candidates (command ${bin} __complete -- $words[2..-1] 2>/dev/null)
+    if set -q candidates[1]
+        printf '%s\\n' $candidates
+    else if string match -qr -- '^--[^=]+=' $current
+        # A flag's value that is not a word of ours (--output=<path>): file names, after the flag.
+        set -l flag (string replace -r -- '=.*' '=' $current)
+        __fish_complete_path (string replace -r -- '^--[^=]+=' '' $current) | string replace -r -- '^' $flag
+    else if not string match -q -- '-*' $current
+        # An answer that is not a word of ours (no candidates): file names, as bash and zsh do.
+        __fish_complete_path $current
+    end
 end
 complete -c ${bin} -f -a '(__${bin}_relay_trail_complete)'
 `
@@ -72,6 +83,9 @@ complete -c ${bin} -f -a '(__${bin}_relay_trail_complete)'
 
 /** Flags every command takes (./globals.ts). */
 const GLOBAL_FLAGS = ['--color', '--no-pager', '--paginate']
+
+/** What may stand before a command: the flags every command takes, help and the version. */
+const EVERY_COMMAND_FLAGS = ['--help', '--version', '--color', '--no-color', '--no-pager', '--paginate']
 
 /**
  * The candidates for the last of `words` (the words after the executable; the last is the one being completed,
@@ -87,21 +101,29 @@ export async function completeWords(ctx: Context, bin: Bin, words: readonly stri
     const visible = commands.filter((command) => !command.hidden)
     const command = commandNamed(visible, before)
     if (!command) {
+      // Nothing is a flag after `--`; before a command, the flags every command takes (`trail -<TAB>`).
+      if (before.includes('--')) return []
+      if (current.startsWith('-')) return matching(bin === 'trail' ? [...EVERY_COMMAND_FLAGS, '--data-dir'] : EVERY_COMMAND_FLAGS, current)
       const typed = before.filter((word) => !word.startsWith('-'))
-      if (typed.length > 0 && typed[0] !== 'help') {
-        // A topic: its commands (`relay continuity <TAB>`).
-        const sub = visible.filter((c) => c.name.startsWith(`${typed[0]} `)).map((c) => c.name.split(' ')[1]!)
-        return typed.length === 1 ? matching(sub, current) : []
+      const asked = typed[0] === 'help' ? typed.slice(1) : typed
+      if (asked.length > 0) {
+        // A topic: its commands (`relay continuity <TAB>`, `relay help continuity <TAB>`).
+        const sub = visible.filter((c) => c.name.startsWith(`${asked[0]} `)).map((c) => c.name.split(' ')[1]!)
+        return asked.length === 1 ? matching(sub, current) : []
       }
       const first = [...new Set(visible.map((c) => c.name.split(' ')[0]!)), 'help']
       return matching(typed[0] === 'help' ? first.filter((word) => word !== 'help') : first, current)
     }
     const afterCommand = before.slice(command.name.split(' ').length)
     const previous = afterCommand.at(-1)
+    const value = afterCommand.includes('--') ? undefined : flagValueBeingTyped(afterCommand, current)
+    if (value) {
+      const values = value.flag === '--color' ? [...COLOR_CHOICES] : await optionValues(ctx, command, value.flag)
+      return matching(values, value.prefix).map((one) => `${value.replace}${one}`)
+    }
     // A flag's value: `--agent <TAB>`.
     if (previous?.startsWith('-') && !afterCommand.includes('--')) {
       const flag = flagNamed(command, previous)
-      if (previous === '--color') return matching([...COLOR_CHOICES], current)
       if (flag?.type === 'option') return matching(await flagValues(ctx, flag), current)
     }
     if (current.startsWith('-') && !afterCommand.includes('--')) {
@@ -131,6 +153,24 @@ function commandNamed(commands: readonly ManifestCommand[], words: readonly stri
   return found
 }
 
+/**
+ * `--status=op<TAB>`: the flag, the part of its value typed, and what a candidate starts with. zsh and fish give the
+ * word whole (candidates are `--status=open`); bash breaks words at `=` (`--status`, `=`, `op`: candidates are the
+ * values alone, as readline completes the part after `=`).
+ */
+function flagValueBeingTyped(words: readonly string[], current: string): {flag: string; prefix: string; replace: string} | undefined {
+  const whole = /^(--[^=]+)=(.*)$/s.exec(current)
+  if (whole) return {flag: whole[1]!, prefix: whole[2]!, replace: `${whole[1]!}=`}
+  if (current === '=' && words.at(-1)?.startsWith('--')) return {flag: words.at(-1)!, prefix: '', replace: ''}
+  if (words.at(-1) === '=' && words.at(-2)?.startsWith('--')) return {flag: words.at(-2)!, prefix: current, replace: ''}
+  return undefined
+}
+
+async function optionValues(ctx: Context, command: ManifestCommand, word: string): Promise<string[]> {
+  const flag = flagNamed(command, word)
+  return flag?.type === 'option' ? flagValues(ctx, flag) : []
+}
+
 function flagNamed(command: ManifestCommand, word: string) {
   return command.flags.find((flag) => word === `--${flag.name}` || (flag.char !== undefined && word === `-${flag.char}`))
 }
@@ -145,7 +185,9 @@ function positionalsOf(command: ManifestCommand, words: readonly string[]): stri
       break
     }
     if (word.startsWith('-')) {
-      if (!word.includes('=') && (flagNamed(command, word)?.type === 'option' || word === '--color')) i++
+      // bash's `--status = open`: one flag and its value.
+      if (words[i + 1] === '=') i += 2
+      else if (!word.includes('=') && flagNamed(command, word)?.type === 'option') i++
       continue
     }
     out.push(word)

@@ -1,6 +1,6 @@
 import {setColorChoice} from './color.js'
 import {setPagerChoice} from './pager.js'
-import {isVersionWord} from './incumbent-argv.js'
+import {helpAndVersionSpellings} from './incumbent-argv.js'
 
 // The flags every command of both executables takes, wherever they stand before `--`: --color[=auto|always|never]
 // (./color.ts), --no-pager, -P and --paginate (./pager.ts). Both front ends take them out of argv here before a
@@ -10,7 +10,7 @@ import {isVersionWord} from './incumbent-argv.js'
 /** The flags every command takes, and the help and version spellings, as the executables' man pages list them (./man.ts). */
 export const GLOBAL_FLAGS: readonly {names: readonly string[]; value?: string; description: string; bins?: readonly ('trail' | 'relay')[]}[] = [
   {names: ['-h', '--help'], description: 'print the help of the executable, or of the command before it (also: help <command>)'},
-  {names: ['-V', '--version'], description: 'print the version (also: version)'},
+  {names: ['-V', '--version'], description: 'print the version (also: version); in place of a command, as git takes it (not after one)'},
   {
     names: ['--color[=auto|always|never]'],
     description:
@@ -36,13 +36,8 @@ export function takeGlobalFlags(argv: readonly string[]): string[] {
       break
     }
     if (word === '--color') {
-      const next = argv[i + 1]
-      if (next === 'auto' || next === 'always' || next === 'never') {
-        setColorChoice(next)
-        i++
-      } else {
-        setColorChoice('always')
-      }
+      // As git's: a value only after `=`; the next word is never taken (`--color never` is --color and a word).
+      setColorChoice('always')
     } else if (word.startsWith('--color=')) {
       setColorChoice(word.slice('--color='.length))
     } else if (word === '--no-color') {
@@ -64,10 +59,7 @@ export function takeGlobalFlags(argv: readonly string[]): string[] {
  * @example normaliseRelayArgv(['help', 'continuity', 'save'])   // ['continuity', 'save', '--help']
  */
 export function normaliseRelayArgv(argv: readonly string[]): string[] {
-  if (isVersionWord(argv[0])) return ['--version']
-  if (argv[0] === 'help') return argv.length === 1 ? ['--help'] : [...argv.slice(1), '--help']
-  const end = argv.indexOf('--')
-  return argv.map((word, index) => (word === '-h' && (end === -1 || index < end) ? '--help' : word))
+  return helpAndVersionSpellings(argv)
 }
 
 /** Both front ends' first step: the executable's own spellings, then the global flags taken out. */

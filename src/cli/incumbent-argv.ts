@@ -24,12 +24,28 @@ export function normaliseTrailArgv(argv: readonly string[], env: NodeJS.ProcessE
       out.push(word)
     }
   }
-  if (isVersionWord(out[0])) return ['--version']
-  if (out[0] === 'help') return out.length === 1 ? ['--help'] : [...out.slice(1), '--help']
-  return out.map((word) => (word === '-h' ? '--help' : word))
+  return helpAndVersionSpellings(out)
+}
+
+/**
+ * `-V`, `version`, `help [command...]` and `-h` as oclif's --version and --help, for both executables. Only words
+ * before `--` are rewritten: after it, `-h`, `help` and `-V` are arguments (a title, a message).
+ *
+ * @example helpAndVersionSpellings(['start', '--', '-h'])   // unchanged: '-h' is the title
+ */
+export function helpAndVersionSpellings(argv: readonly string[]): string[] {
+  const end = argv.indexOf('--')
+  const options = end === -1 ? argv : argv.slice(0, end)
+  const rest = end === -1 ? [] : argv.slice(end)
+  // The rest is kept, for the global flags in it to be checked (`trail version --color=foo` as `trail -V --color=foo`).
+  if (isVersionWord(options[0])) return ['--version', ...options.slice(1), ...rest]
+  // `help help` and `help version`: the executable's help, which says what both do.
+  if (options[0] === 'help')
+    return options.length === 1 || ['help', 'version'].includes(options[1]!) ? ['--help', ...rest] : [...options.slice(1), '--help', ...rest]
+  return [...options.map((word) => (word === '-h' ? '--help' : word)), ...rest]
 }
 
 /** `-V` and `version` as the first word: both executables print their version for them, as for `--version`. */
-export function isVersionWord(word: string | undefined): boolean {
+function isVersionWord(word: string | undefined): boolean {
   return word === '-V' || word === 'version'
 }

@@ -233,7 +233,10 @@ function binPage(bin: Bin, visible: readonly AnyDefinition[], options: ManOption
     lines.push('.SS Topics')
     for (const [topic, description] of topics) lines.push('.TP', bold(`${bin} ${topic}`), roffText(description))
   }
-  lines.push('.SH OPTIONS', 'Every command takes these, anywhere before \\fB\\-\\-\\fR:')
+  lines.push(
+    '.SH OPTIONS',
+    'Every command takes these, anywhere before \\fB\\-\\-\\fR (but \\fB\\-V\\fR, \\fB\\-\\-version\\fR, which stand in place of a command):',
+  )
   for (const global of GLOBAL_FLAGS.filter((flag) => !flag.bins || flag.bins.includes(bin))) {
     lines.push('.TP', `${global.names.map(bold).join(', ')}${global.value ? ` ${italic(global.value)}` : ''}`, roffText(global.description))
   }

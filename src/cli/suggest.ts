@@ -26,6 +26,8 @@ export interface ManifestCommand {
   summary: string
   hidden: boolean
   args: string[]
+  /** Whether more positional arguments than `args` are refused. */
+  strict: boolean
   flags: ManifestFlag[]
 }
 
@@ -42,13 +44,17 @@ export function manifestCommands(bin: Bin): ManifestCommand[] {
   for (const relative of [`../../oclif/${bin}/oclif.manifest.json`, `./oclif/${bin}/oclif.manifest.json`]) {
     try {
       const manifest = JSON.parse(readFileSync(fileURLToPath(new URL(relative, import.meta.url)), 'utf8')) as {
-        commands: Record<string, {id: string; summary?: string; hidden?: boolean; args?: Record<string, unknown>; flags?: Record<string, ManifestFlag>}>
+        commands: Record<
+          string,
+          {id: string; summary?: string; hidden?: boolean; strict?: boolean; args?: Record<string, unknown>; flags?: Record<string, ManifestFlag>}
+        >
       }
       commands = Object.values(manifest.commands).map((command) => ({
         name: command.id.replace(/:/g, ' '),
         summary: command.summary ?? '',
         hidden: command.hidden === true,
         args: Object.keys(command.args ?? {}),
+        strict: command.strict !== false,
         flags: Object.values(command.flags ?? {}).filter((flag) => flag.hidden !== true),
       }))
       break
@@ -105,6 +111,28 @@ function commandOf(commands: readonly ManifestCommand[], argv: readonly string[]
 }
 
 /**
+ * For argv naming a command that takes no positional argument, followed by one (`trail doctor extra`): the command
+ * and that word. oclif would read the word as part of a command id (`doctor:extra`) and say that no such command
+ * exists; both front ends say "unexpected argument" instead, as for a command that takes arguments. Values of the
+ * command's flags are skipped; every word after `--` is an argument.
+ */
+export function strayArgument(bin: Bin, argv: readonly string[]): {command: ManifestCommand; word: string} | undefined {
+  const command = commandOf(manifestCommands(bin), argv)
+  if (!command || command.args.length > 0 || !command.strict) return undefined
+  const takesValue = new Set(
+    command.flags.filter((flag) => flag.type === 'option').flatMap((flag) => [`--${flag.name}`, ...(flag.char ? [`-${flag.char}`] : [])]),
+  )
+  const rest = argv.slice(command.name.split(' ').length)
+  for (let i = 0; i < rest.length; i++) {
+    const word = rest[i]!
+    if (word === '--') return rest[i + 1] === undefined ? undefined : {command, word: rest[i + 1]!}
+    if (!word.startsWith('-') || word === '-') return {command, word}
+    if (takesValue.has(word)) i++
+  }
+  return undefined
+}
+
+/**
  * The usage error for argv whose first words name no command of `bin`, with the nearest command (of this
  * executable, or the other's: `trail inbox` is `relay inbox`) as the hint; undefined when argv names a command, a
  * topic (`relay continuity`), a flag or nothing. `otherBin` is the other executable's name, for the hint.
@@ -113,7 +141,11 @@ function commandOf(commands: readonly ManifestCommand[], argv: readonly string[]
  */
 export function unknownCommand(bin: Bin, given: readonly string[]): UsageError | undefined {
   const typed = given[0]
-  if (typed === undefined || typed.startsWith('-')) return undefined
+  if (typed === undefined || typed === '--') return undefined
+  // A flag before any command (`trail --no-pagr list`, `trail -x`): a flag, never a command oclif would look for.
+  if (typed.startsWith('-')) {
+    return typed === '--help' || typed === '--version' ? undefined : new UsageError(`unknown flag ${typed}`, unknownFlagHint(typed, {}, bin))
+  }
   // `continuity:sav` is read as the words `continuity sav`, and named as typed.
   const argv = typed.includes(':') ? [...typed.split(':').filter(Boolean), ...given.slice(1)] : given
   const first = argv[0] ?? typed
@@ -121,28 +153,61 @@ export function unknownCommand(bin: Bin, given: readonly string[]): UsageError |
   if (commands.length === 0 || commandOf(commands, argv)) return undefined
   const visible = commands.filter((command) => !command.hidden)
   const topics = new Set(commands.filter((command) => command.name.includes(' ')).map((command) => command.name.split(' ')[0]!))
-  // A topic and an unknown word after it: `relay continuity sav`.
+  // A topic and an unknown word after it: `relay continuity sav`; or a flag, which a topic takes none of but --help.
   if (topics.has(first)) {
     const second = argv[1]
-    if (second === undefined || second.startsWith('-')) return undefined
+    if (second === undefined || second === '--help') return undefined
+    if (second.startsWith('-')) return new UsageError(`unknown flag ${second}`, `see: ${bin} ${first} --help`)
     const words = visible.filter((command) => command.name.startsWith(`${first} `)).map((command) => command.name.split(' ')[1]!)
-    const near = nearest(second, words)
-    return new UsageError(
-      `unknown command '${typed.includes(':') ? typed : `${first} ${second}`}'`,
-      near ? `did you mean \`${bin} ${first} ${near}\`?` : `${bin} ${first} --help lists its commands`,
+    const near = suggestion(
+      second,
+      words.map((word) => [word, `${bin} ${first} ${word}`]),
     )
+    return new UsageError(`unknown command '${typed.includes(':') ? typed : `${first} ${second}`}'`, near ?? `${bin} ${first} --help lists its commands`)
   }
   const other: Bin = bin === 'trail' ? 'relay' : 'trail'
-  const otherFirst = manifestCommands(other)
-    .filter((command) => !command.hidden)
-    .map((command) => command.name.split(' ')[0]!)
-  const firstWords = [...new Set(visible.map((command) => command.name.split(' ')[0]!))]
+  const otherFirst = [
+    ...new Set(
+      manifestCommands(other)
+        .filter((command) => !command.hidden)
+        .map((command) => command.name.split(' ')[0]!),
+    ),
+  ]
+  // `help` and `version` are words of both executables (./incumbent-argv.ts), though no manifest command.
+  const firstWords = [...new Set([...visible.map((command) => command.name.split(' ')[0]!), 'help', 'version'])]
   if (otherFirst.includes(first) && !firstWords.includes(first)) {
     return new UsageError(`unknown command '${typed}'`, `that is \`${other} ${first}\`: ${other} ${first} --help`)
   }
-  const near = nearest(first, firstWords)
-  return new UsageError(`unknown command '${typed}'`, near ? `did you mean \`${bin} ${near}\`?` : `${bin} --help lists every command`)
+  // The nearest of this executable's commands, else of the other's (`relay strat`: `trail start`).
+  const near =
+    suggestion(
+      first,
+      firstWords.map((word) => [word, `${bin} ${word}`]),
+    ) ??
+    suggestion(
+      first,
+      otherFirst.filter((word) => !firstWords.includes(word)).map((word) => [word, `${other} ${word}`]),
+    )
+  return new UsageError(`unknown command '${typed}'`, near ?? `${bin} --help lists every command`)
 }
+
+/**
+ * "did you mean `trail start`?" for the nearest candidate (a [word, command line] pair), else the ones that start
+ * with the word (`trail st`: start, status), as git lists the most similar commands.
+ */
+function suggestion(word: string, candidates: readonly (readonly [string, string])[]): string | undefined {
+  const near = nearest(
+    word,
+    candidates.map(([candidate]) => candidate),
+  )
+  if (near !== undefined) return `did you mean \`${candidates.find(([candidate]) => candidate === near)![1]}\`?`
+  const starting = candidates.filter(([candidate]) => candidate.toLowerCase().startsWith(word.toLowerCase()))
+  if (starting.length === 0) return undefined
+  return starting.length === 1 ? `did you mean \`${starting[0]![1]}\`?` : `did you mean one of: ${starting.map(([, line]) => `\`${line}\``).join(', ')}?`
+}
+
+/** The long flags every command of both executables takes (./globals.ts, ./incumbent-argv.ts). */
+const GLOBAL_LONG_FLAGS = ['help', 'version', 'color', 'no-color', 'no-pager', 'paginate']
 
 /**
  * The hint for an unknown flag of a command: the nearest of its flags, long or short, then where its help is.
@@ -152,7 +217,8 @@ export function unknownCommand(bin: Bin, given: readonly string[]): UsageError |
 export function unknownFlagHint(flag: string, specs: FlagSpecs, commandLine: string): string {
   const help = `see: ${commandLine} --help`
   const name = flag.replace(/^-+/, '').split('=')[0]!
-  const long = Object.keys(specs)
+  // The command's own flags first, then those every command takes (./globals.ts: `--no-pagr`, `--colr=never`).
+  const long = [...Object.keys(specs), ...GLOBAL_LONG_FLAGS]
   const near = flag.startsWith('--') || name.length > 1 ? nearest(name, long) : undefined
   return near ? `did you mean --${near}? ${help}` : help
 }

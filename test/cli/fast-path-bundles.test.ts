@@ -165,9 +165,9 @@ describe('the fast path loads one family’s bundle', () => {
     repo.assertUserStateUnchanged(before)
   })
 
-  it('global flags before the command do not hide it: --color never, --no-pager, --data-dir <path>', async () => {
+  it('global flags before the command do not hide it: --color, --color=never, --no-pager, --data-dir <path>', async () => {
     const repo = newRepo()
-    const result = await traced(repo.dir, ['trail', '--color', 'never', '--no-pager', 'list'])
+    const result = await traced(repo.dir, ['trail', '--color', '--color=never', '--no-pager', 'list'])
     assert.equal(result.code, 0, result.stderr)
     assert.deepEqual(result.lines, ['fast-path hot-trail-reads'])
     const relay = await traced(repo.dir, ['relay', '--no-color', 'continuity', 'load'])

@@ -100,13 +100,14 @@ function cases(): {words: string[]; has: string[]; not?: string[]; only?: boolea
     {words: ['trail', 'help', 'sh'], has: ['show'], only: true},
     {words: ['relay', 'continuity', ''], has: ['load', 'save', 'search', 'uncertain'], only: true},
     {words: ['relay', 'co'], has: ['completion', 'continuity'], only: true},
+    {words: ['relay', 'help', 'continuity', ''], has: ['load', 'save', 'search', 'uncertain'], only: true},
+    {words: ['trail', '-'], has: ['--help', '--version', '--color', '--no-pager', '--paginate', '--data-dir'], not: ['list', '--agent']},
     {words: ['trail', 'list', '--'], has: ['--agent', '--status', '--limit', '--json', '--color', '--no-pager'], not: ['--reasoning']},
     {words: ['trail', 'decision', 'x', '--re'], has: ['--reasoning'], only: true},
     {words: ['trail', 'list', '--agent', ''], has: ['alice', 'bob'], only: true},
     {words: ['trail', 'status', '--agent', 'a'], has: ['alice'], only: true},
     {words: ['relay', 'inbox', '--agent', ''], has: ['alice', 'bob'], only: true},
     {words: ['trail', 'list', '--status', ''], has: ['active', 'completed', 'abandoned'], only: true},
-    {words: ['trail', 'list', '--color', ''], has: ['auto', 'always', 'never'], only: true},
     {words: ['trail', 'show', ''], has: ids, only: true},
     {words: ['trail', 'export', ids[0]!.slice(0, 20)], has: ids.filter((id) => id.startsWith(ids[0]!.slice(0, 20)))},
     {words: ['trail', 'list', '--agent', 'alice', '--status', 'active', '--s'], has: ['--search', '--since', '--status'], only: true},
@@ -114,6 +115,24 @@ function cases(): {words: string[]; has: string[]; not?: string[]; only?: boolea
     {words: ['relay', 'send', ''], has: ['alice', 'bob'], only: true},
     {words: ['trail', 'phase', ''], has: ['plan', 'design', 'execute', 'review', 'observe'], only: true},
   ]
+}
+
+/**
+ * `--flag=value` cases, as each shell gives the words: zsh and fish whole (candidates are `--flag=value`), bash
+ * broken at `=` (candidates are the values).
+ */
+function valueCases(shell: 'bash' | 'zsh' | 'fish'): {words: string[]; has: string[]; not?: string[]; only?: boolean}[] {
+  const given: [flag: string, typed: string, values: string[]][] = [
+    ['--color', '', ['auto', 'always', 'never']],
+    ['--color', 'n', ['never']],
+    ['--status', '', ['active', 'completed', 'abandoned']],
+    ['--agent', 'a', ['alice']],
+  ]
+  return given.map(([flag, typed, values]) =>
+    shell === 'bash'
+      ? {words: ['trail', 'list', flag, '=', ...(typed === '' ? [] : [typed])], has: values, only: true}
+      : {words: ['trail', 'list', `${flag}=${typed}`], has: values.map((value) => `${flag}=${value}`), only: true},
+  )
 }
 
 function check(shell: string, words: string[], got: string[], has: string[], not: string[] = [], only = false) {
@@ -126,22 +145,43 @@ function check(shell: string, words: string[], got: string[], has: string[], not
 describe('manners: shell completion', () => {
   it('bash completes commands, flags per command, and agent names, trajectory ids and sibling names from the store', () => {
     const before = repo.userState()
-    for (const {words, has, not, only} of cases()) check('bash', words, bashCandidates(repo.dir, words), has, not, only)
+    for (const {words, has, not, only} of [...cases(), ...valueCases('bash')]) check('bash', words, bashCandidates(repo.dir, words), has, not, only)
     repo.assertUserStateUnchanged(before)
   })
 
   it('zsh completes commands, flags per command, and agent names, trajectory ids and sibling names from the store', (t) => {
     if (!hasShell('zsh')) return t.skip('zsh is not installed (apt-get install -y zsh)')
     const before = repo.userState()
-    for (const {words, has, not, only} of cases()) check('zsh', words, zshCandidates(repo.dir, words), has, not, only)
+    for (const {words, has, not, only} of [...cases(), ...valueCases('zsh')]) check('zsh', words, zshCandidates(repo.dir, words), has, not, only)
     repo.assertUserStateUnchanged(before)
   })
 
   it('fish completes commands, flags per command, and agent names, trajectory ids and sibling names from the store', (t) => {
     if (!hasShell('fish')) return t.skip('fish is not installed (apt-get install -y fish)')
     const before = repo.userState()
-    for (const {words, has, not, only} of cases()) check('fish', words, fishCandidates(repo.dir, words.join(' ')), has, not, only)
+    for (const {words, has, not, only} of [...cases(), ...valueCases('fish')]) check('fish', words, fishCandidates(repo.dir, words.join(' ')), has, not, only)
     repo.assertUserStateUnchanged(before)
+  })
+
+  it('fish completes file names where no word of ours fits, as bash and zsh do: an argument, a --flag=<path>', (t) => {
+    if (!hasShell('fish')) return t.skip('fish is not installed (apt-get install -y fish)')
+    const dir = tempDir('files')
+    writeFileSync(join(dir, 'unique-file.txt'), '')
+    assert.deepEqual(fishCandidates(dir, 'trail why uniq'), ['unique-file.txt'])
+    assert.deepEqual(fishCandidates(dir, 'relay ingest uniq'), ['unique-file.txt'])
+    assert.deepEqual(fishCandidates(dir, 'trail list --output=uniq'), ['--output=unique-file.txt'])
+    // Words of ours are still all that is offered where they fit.
+    assert.deepEqual(fishCandidates(repo.dir, 'trail list --status=a').sort(), ['--status=abandoned', '--status=active'])
+  })
+
+  it('after --, no flag is offered', async () => {
+    for (const words of [
+      ['list', '--', '-'],
+      ['--', '-'],
+    ]) {
+      const result = await runCli(repo.dir, ['trail', '__complete', '--', ...words])
+      assert.equal(result.stdout, '', words.join(' '))
+    }
   })
 
   it('never fails and prints nothing on error: outside a repository, values are simply not offered', async () => {

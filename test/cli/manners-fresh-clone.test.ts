@@ -7,7 +7,7 @@ import {testEnv, TestRepo, useRepos, useTempDirs} from '../helpers/repo.js'
 
 // A fresh clone of a repository whose remote holds records: `git clone` does not fetch refs/trail/*, so the first
 // reads would show an empty store. They say instead, in one line on stderr, how to get origin's records. Knowing
-// costs no network: the line is printed when this clone has no store at all and has a remote named origin
+// costs no network: the line is printed when this clone has no store at all and has a remote (of any name)
 // (src/cli/fresh-clone.ts). A real bare remote, a real clone.
 
 const newRepo = useRepos()
@@ -26,9 +26,9 @@ async function originWithRecords(): Promise<string> {
   return bare
 }
 
-function clone(url: string): TestRepo {
+function clone(url: string, options: string[] = []): TestRepo {
   const dir = join(tempDir('clone'), 'clone')
-  execFileSync('git', ['clone', '--quiet', url, dir], {env: testEnv()})
+  execFileSync('git', ['clone', '--quiet', ...options, url, dir], {env: testEnv()})
   const repo = new TestRepo(dir)
   // Dirty, as every test's repository: the reads must leave it as it is.
   repo.write('README.md', 'edited\n')
@@ -59,6 +59,35 @@ describe('manners: a fresh clone of a repository whose remote has records', () =
     assert.equal(show.code, 3)
     assert.match(show.stderr, new RegExp(`^error: .*\\nhint: .*\\n${NOTE}\\n$`))
     repo.assertUserStateUnchanged(before)
+  })
+
+  it('every read of records says it, with or without an answer: export, why, review, thread, continuity', async () => {
+    const repo = clone(await originWithRecords())
+    repo.git(['commit', '--quiet', '-am', 'a commit to review'])
+    const reads: ['trail' | 'relay', ...string[]][] = [
+      ['trail', 'export'],
+      ['trail', 'export', 'traj_01'],
+      ['trail', 'why', 'README.md'],
+      ['trail', 'review'],
+      ['relay', 'thread', 'msg_01'],
+      ['relay', 'continuity', 'load', '--agent', 'claude'],
+      ['relay', 'continuity', 'search', 'origin'],
+    ]
+    const before = repo.userState()
+    for (const argv of reads) {
+      const result = await runCli(repo.dir, argv)
+      assert.equal(result.stderr.split('\n').filter((line) => line === NOTE).length, 1, `${argv.join(' ')}: ${result.stderr}`)
+    }
+    repo.assertUserStateUnchanged(before)
+  })
+
+  it('a remote of any name gets the note, naming it: git clone -o upstream', async () => {
+    const repo = clone(await originWithRecords(), ['-o', 'upstream'])
+    const result = await runCli(repo.dir, ['trail', 'list'])
+    assert.equal(result.stderr, 'note: this clone has no records yet; if upstream has records, get them with: trail sync upstream\n')
+    repo.git(['fetch', '--quiet', 'upstream', 'refs/trail/records:refs/trail/remotes/upstream/records'])
+    const fetched = await runCli(repo.dir, ['relay', 'inbox', '--agent', 'bob'])
+    assert.equal(fetched.stderr, "note: upstream's records were fetched but are not in this clone's store yet; get them with: trail sync upstream\n")
   })
 
   it('after trail sync, the records are there and the note is gone', async () => {

@@ -43,6 +43,27 @@ describe('manners: help and version', () => {
     })
   }
 
+  it("help help and help version print the executable's help; version checks the global flags as --version does", async () => {
+    const repo = newRepo()
+    for (const bin of ['trail', 'relay'] as const) {
+      const help = await runCli(repo.dir, [bin, '--help'])
+      for (const word of ['help', 'version']) {
+        const result = await runCli(repo.dir, [bin, 'help', word])
+        assert.equal(result.code, 0, `${bin} help ${word}: ${result.stderr}`)
+        assert.equal(result.stdout, help.stdout, `${bin} help ${word}`)
+      }
+      for (const argv of [
+        ['version', '--color=foo'],
+        ['-V', '--color=foo'],
+        ['--version', '--color=foo'],
+      ]) {
+        const result = await runCli(repo.dir, [bin, ...argv])
+        assert.equal(result.code, 2, `${bin} ${argv.join(' ')}`)
+        assert.match(result.stderr, /^error: expected --color=foo to be one of/, `${bin} ${argv.join(' ')}`)
+      }
+    }
+  })
+
   it('help <cmd> prints the same as <cmd> --help and <cmd> -h, for hot commands, oclif-only commands and topics', async () => {
     const repo = newRepo()
     const before = repo.userState()
@@ -97,6 +118,22 @@ describe('manners: an unknown command suggests the nearest', () => {
     [['trail', 'strat:x'], "unknown command 'strat:x'", /^did you mean `trail start`\?$/],
     [['trail', 'strat', 'x'], "unknown command 'strat'", /^did you mean `trail start`\?$/],
     [['relay', 'continuity:sav'], "unknown command 'continuity:sav'", /^did you mean `relay continuity save`\?$/],
+    // the start of a command's name, `help` and `version`, and a command of the other executable misspelt
+    [['trail', 'st'], "unknown command 'st'", /^did you mean one of: `trail start`, `trail status`\?$/],
+    [['relay', 'b'], "unknown command 'b'", /^did you mean `relay bridge`\?$/],
+    [['trail', 'versoin'], "unknown command 'versoin'", /^did you mean `trail version`\?$/],
+    [['trail', 'hlep'], "unknown command 'hlep'", /^did you mean `trail help`\?$/],
+    [['relay', 'strat', 'x'], "unknown command 'strat'", /^did you mean `trail start`\?$/],
+    [['trail', 'sned', 'bob', 'hi'], "unknown command 'sned'", /^did you mean `relay send`\?$/],
+    [['trail', 'serach', 'x'], "unknown command 'serach'", /^did you mean `relay search`\?$/],
+    // a flag where a command goes is an unknown flag, never a command (oclif: "command --no-pagr not found")
+    [['trail', '--no-pagr', 'list'], 'unknown flag --no-pagr', /^did you mean --no-pager\? see: trail --help$/],
+    [['trail', '-x'], 'unknown flag -x', /^see: trail --help$/],
+    [['trail', '--bogus'], 'unknown flag --bogus', /^see: trail --help$/],
+    [['trail', '--agent', 'x', 'list'], 'unknown flag --agent', /^see: trail --help$/],
+    // a topic takes no flag but --help (it printed its help, exit 0)
+    [['relay', 'continuity', '--bogus'], 'unknown flag --bogus', /^see: relay continuity --help$/],
+    [['relay', 'bridge', '--bogus'], 'unknown flag --bogus', /^see: relay bridge --help$/],
     // a command of the other executable
     [['trail', 'inbox'], "unknown command 'inbox'", /^that is `relay inbox`/],
     [['trail', 'send', 'bob', 'hi'], "unknown command 'send'", /^that is `relay send`/],
@@ -148,6 +185,10 @@ describe('manners: an unknown flag suggests the nearest flag of the command', ()
     [['relay', 'inbox', '--unrad'], '--unrad', '--unread', 'relay inbox'],
     [['relay', 'continuity', 'save', 'x', '--agen', 'a'], '--agen', '--agent', 'relay continuity save'],
     [['trail', 'list', '--bogus'], '--bogus', null, 'trail list'],
+    // the flags every command takes are near too
+    [['trail', 'list', '--no-pagr'], '--no-pagr', '--no-pager', 'trail list'],
+    [['trail', 'list', '--no-colour'], '--no-colour', '--no-color', 'trail list'],
+    [['relay', 'bridge', 'list', '--paginat'], '--paginat', '--paginate', 'relay bridge list'],
     [['trail', 'start', 'x', '--zzzzzz'], '--zzzzzz', null, 'trail start'],
   ]
   for (const [argv, flag, near, commandLine] of cases) {

@@ -162,6 +162,8 @@ describe('manners: man pages', () => {
       const options = section(text, 'OPTIONS')
       for (const flag of ['--help', '--version', '--color', '--no-pager', '--paginate']) assert.ok(options.includes(flag), `${bin}.1: ${flag}`)
       assert.equal(options.includes('--data-dir'), bin === 'trail', `${bin}.1: --data-dir is trail's alone`)
+      // As it behaves: -V, as git's, stands in place of a command (`trail list -V` is an unknown flag).
+      assert.match(squeeze(options), /but-V,--version,whichstandinplaceofacommand/, `${bin}.1: where -V goes`)
       const exit = squeeze(section(text, 'EXIT STATUS'))
       for (const [code, {exit: status, meaning}] of Object.entries(ERROR_CODES))
         assert.ok(exit.includes(squeeze(`${code} (exit ${status}) ${meaning}`)), `${bin}.1: ${code}`)

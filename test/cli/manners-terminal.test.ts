@@ -143,7 +143,7 @@ describe('manners: colour', () => {
       const forms = [
         [bin, '--color=always', ...rest],
         [...argv, '--color=always'],
-        [...argv, '--color', 'always'],
+        [bin, '--color', ...rest],
         [...argv, '--color'],
       ] as (typeof argv)[]
       if (bin === 'trail') for (const always of forms) assert.match((await runCli(repo.dir, always, {env: {NO_COLOR: '1'}})).stdout, SGR, always.join(' '))
@@ -153,6 +153,10 @@ describe('manners: colour', () => {
       }
       assert.doesNotMatch(underTerminal([...argv, '--color=never'], {env: {FORCE_COLOR: '1'}}).stdout, SGR, `${argv.join(' ')} --color=never`)
       assert.match(underTerminal([...argv, '--color=auto']).stdout, SGR, `${argv.join(' ')} --color=auto on a terminal`)
+      // As git: a terminal whose TERM is unset is taken for a dumb one.
+      for (const term of [undefined, '', 'dumb']) {
+        assert.doesNotMatch(underTerminal(argv, {env: {TERM: term}}).stdout, SGR, `${argv.join(' ')} with TERM=${term}`)
+      }
       assert.doesNotMatch((await runCli(repo.dir, [...argv, '--color=auto'])).stdout, SGR, `${argv.join(' ')} --color=auto into a pipe`)
     }
     repo.assertUserStateUnchanged(before)
