@@ -17,7 +17,7 @@ import {oidLength, type ObjectFormat, type Oid} from './objects.js'
 import {checkoutFiles, type CheckoutFile} from './private-checkout.js'
 import {readPackedRefs, readRefFile, readRefFiles, type RefFile} from './ref-files.js'
 import {unquoteGitPath, type PatchIds} from './patch-ids.js'
-import {commitPatchIds, diffPatchIds, treeChanges, type TreeChange} from './diffs.js'
+import {commitPatchIds, diffPatchIds, treeChanges, unchangedLines, type TreeChange} from './diffs.js'
 import {runGit, startGit, type Env, type GitResult, type RunningGit, type RunOptions} from './process.js'
 
 /** Used when git has no identity configured, so that a record is never lost for want of a name. */
@@ -786,6 +786,11 @@ export class GitRepo {
   /** The patch ids of the change between two commits, whole and file by file (./diffs.ts). */
   diffPatchIds(from: Oid | null, to: Oid, paths: readonly string[] = []): Promise<PatchIds> {
     return diffPatchIds(this, from, to, paths)
+  }
+
+  /** For lines of `path` in `to`, the same line in `from` when the diff between them leaves it unchanged (./diffs.ts). */
+  unchangedLines(from: Oid, to: Oid, path: string, lines: readonly number[]): Promise<Map<number, number>> {
+    return unchangedLines(this, from, to, path, lines)
   }
 
   /**

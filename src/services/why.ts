@@ -1,7 +1,7 @@
 import {isAbsolute, relative, resolve} from 'node:path'
 import {NotFoundError, UsageError} from '../errors.js'
 import type {Oid} from '../git/objects.js'
-import type {BlameLine} from '../git/repo.js'
+import type {BlameLine, GitRepo} from '../git/repo.js'
 import type {CommitLink} from '../model/commit-link.js'
 import type {WhyCommit, WhyResult, WhyTrajectory} from '../model/why.js'
 import {linkKeyDir} from '../model/layout.js'
@@ -95,7 +95,7 @@ export async function explainLines(ctx: Context, input: WhyInput): Promise<WhyRe
 
   // The commits, with the lines each gave (line mode) or that changed the file (file mode), while the stores to
   // look in are found (git's processes overlap).
-  const commits = new Map<Oid, {subject: string; author: string; path: string; lines: number[]}>()
+  const commits = new Map<Oid, FileCommit>()
   const [sources, history] = await Promise.all([
     linkSources(ctx),
     ranges !== null ? (blamed ?? repo.blame(path, ranges, rev)) : repo.fileHistory(path, rev, input.maxCommits ?? 500),
@@ -104,7 +104,7 @@ export async function explainLines(ctx: Context, input: WhyInput): Promise<WhyRe
   if (ranges !== null) {
     for (const line of history as BlameLine[]) add(commits, line)
   } else {
-    for (const entry of history as {oid: Oid; path: string}[]) commits.set(entry.oid, {subject: '', author: '', path: entry.path, lines: []})
+    for (const entry of history as {oid: Oid; path: string}[]) commits.set(entry.oid, {subject: '', author: '', path: entry.path, lines: [], originals: []})
     // Subjects and authors name the commits no trajectory explains; an agent's context shows none.
     if (!input.forContext)
       subjects = repo.readCommits([...commits.keys()]).then((infos) => {
@@ -114,11 +114,11 @@ export async function explainLines(ctx: Context, input: WhyInput): Promise<WhyRe
   }
 
   // Their trajectories: by the commit's own link, else by the patch id of its change to the file.
-  const found = new Map<string, {hit: KeyHit; commits: Map<Oid, WhyCommit['match']>}>()
-  const note = (hits: KeyHit[] | undefined, oid: Oid, match: WhyCommit['match']) => {
+  const found = new Map<string, {hit: KeyHit; commits: Map<Oid, Matched>}>()
+  const note = (hits: KeyHit[] | undefined, oid: Oid, match: WhyCommit['match'], lines?: number[]) => {
     for (const hit of hits ?? []) {
       const entry = found.get(hit.trajectory) ?? {hit, commits: new Map()}
-      if (!entry.commits.has(oid)) entry.commits.set(oid, match)
+      if (!entry.commits.has(oid)) entry.commits.set(oid, {match, ...(lines ? {lines} : {})})
       found.set(hit.trajectory, entry)
     }
   }
@@ -133,7 +133,11 @@ export async function explainLines(ctx: Context, input: WhyInput): Promise<WhyRe
     const byFile = await trajectoriesByKey(sources, keys)
     for (const oid of unnamed) {
       const key = patchIds.get(oid)?.files.get(commits.get(oid)!.path)
-      if (key !== undefined) note(byFile.get(key), oid, 'file')
+      if (key === undefined) continue
+      const hits = byFile.get(key) ?? []
+      const squash = await splitSquash(repo, sources, hits, key, {oid, ...commits.get(oid)!}, ranges !== null)
+      if (squash === null) note(hits, oid, 'file')
+      else for (const {hit, lines} of squash) note([hit], oid, 'file', ranges === null ? undefined : lines)
     }
   }
 
@@ -141,14 +145,16 @@ export async function explainLines(ctx: Context, input: WhyInput): Promise<WhyRe
   const trajectories = (
     await Promise.all([...found].map(async ([id, {hit, commits: matched}]) => readWhyTrajectory(sources, hit.source, id, matched, commits, !input.forContext)))
   ).filter((t): t is WhyTrajectory => t !== null)
-  const explained = new Set(trajectories.flatMap((t) => t.commits.map((c) => c.oid)))
+  const explained = new Map<Oid, Set<number>>()
+  for (const commit of trajectories.flatMap((t) => t.commits)) explained.set(commit.oid, new Set([...(explained.get(commit.oid) ?? []), ...commit.lines]))
   if (!input.forContext) await addHandoffs(trajectories, sources)
   trajectories.sort((a, b) =>
     a.detail.trajectory.started < b.detail.trajectory.started ? 1 : a.detail.trajectory.started > b.detail.trajectory.started ? -1 : 0,
   )
+  // A commit is explained when a trajectory claims it (whole file) or all its lines (a squash's lines are shared out).
   const unexplainedCommits = [...commits]
-    .filter(([oid]) => !explained.has(oid) && !/^0+$/.test(oid))
-    .map(([oid, info]) => ({oid, subject: info.subject, author: info.author, lines: info.lines}))
+    .map(([oid, info]) => ({oid, subject: info.subject, author: info.author, lines: info.lines.filter((line) => !explained.get(oid)?.has(line))}))
+    .filter(({oid, lines}) => (!explained.has(oid) || lines.length > 0) && !/^0+$/.test(oid))
   return {
     path,
     rev,
@@ -159,9 +165,19 @@ export async function explainLines(ctx: Context, input: WhyInput): Promise<WhyRe
   }
 }
 
-function add(commits: Map<Oid, {subject: string; author: string; path: string; lines: number[]}>, line: BlameLine): void {
-  const entry = commits.get(line.commit) ?? {subject: line.summary, author: line.author, path: line.path, lines: []}
+/** A commit of the file: the lines it gave (as numbered in the file looked from, and in its own version of it). */
+interface FileCommit {
+  subject: string
+  author: string
+  path: string
+  lines: number[]
+  originals: number[]
+}
+
+function add(commits: Map<Oid, FileCommit>, line: BlameLine): void {
+  const entry = commits.get(line.commit) ?? {subject: line.summary, author: line.author, path: line.path, lines: [], originals: []}
   entry.lines.push(line.line)
+  entry.originals.push(line.originalLine)
   commits.set(line.commit, entry)
 }
 
@@ -193,14 +209,17 @@ async function readWhyTrajectory(
   sources: readonly LinkSource[],
   first: LinkSource,
   id: string,
-  matched: Map<Oid, WhyCommit['match']>,
-  commits: Map<Oid, {subject: string; author: string; path: string; lines: number[]}>,
+  matched: Map<Oid, Matched>,
+  commits: Map<Oid, FileCommit>,
   details: boolean,
 ): Promise<WhyTrajectory | null> {
   for (const source of [first, ...sources.filter((s) => s !== first)]) {
     const trajectory = await readTrajectory(source.snapshot, id).catch(() => null)
     if (!trajectory) continue
-    const whyCommits: WhyCommit[] = [...matched].map(([oid, match]) => ({oid, match, ...commits.get(oid)!}))
+    const whyCommits: WhyCommit[] = [...matched].map(([oid, {match, lines}]) => {
+      const {subject, author, path, lines: all} = commits.get(oid)!
+      return {oid, match, subject, author, path, lines: lines ?? all}
+    })
     if (!details) {
       const result: WhyTrajectory = {detail: {trajectory, events: []}, source: source.name, lines: [], commits: whyCommits, decisionLines: {}, handoffs: []}
       sourceOf.set(result, source)
@@ -223,6 +242,81 @@ async function readWhyTrajectory(
     return result
   }
   return null
+}
+
+/** How a trajectory was found for a commit, and the commit's lines it wrote when not all of them (a squash's share). */
+interface Matched {
+  match: WhyCommit['match']
+  lines?: number[]
+}
+
+/**
+ * A squash merge: `key`, the patch id of the commit's change to the file, is the combined change of a branch (the
+ * `combined` id of the newest link of a trajectory on it), which every trajectory of that branch made together. While
+ * the branch's commits are here, they say who wrote what: the file's lines (`contents`, the file looked from) are
+ * blamed on the branch's tip, each line going to the trajectories of the branch commit that wrote it (a line none
+ * wrote, to no one); without lines, every trajectory of a branch commit that changed the file. Null when the key is
+ * no branch's combined change (a rebase, a cherry-pick) or the branch's commits are gone.
+ */
+async function splitSquash(
+  repo: GitRepo,
+  sources: readonly LinkSource[],
+  hits: readonly KeyHit[],
+  key: string,
+  commit: FileCommit & {oid: Oid},
+  byLines: boolean,
+): Promise<{hit: KeyHit; lines: number[]}[] | null> {
+  for (const hit of hits) {
+    const links = await readLinks(hit.source.snapshot, hit.trajectory)
+    const link = links.find((l) => l.base !== undefined && l.files.some((file) => file.path === commit.path && file.combined === key))
+    if (!link) continue
+    const writers = await branchWriters(repo, link, commit, byLines).catch(() => null)
+    if (writers === null) return null
+    const byCommit = await trajectoriesByKey(sources, [...writers.keys()])
+    const shares = new Map<string, {hit: KeyHit; lines: number[]}>()
+    for (const [writer, lines] of writers) {
+      for (const found of byCommit.get(writer) ?? []) {
+        const share = shares.get(found.trajectory) ?? {hit: found, lines: []}
+        share.lines.push(...lines)
+        shares.set(found.trajectory, share)
+      }
+    }
+    return [...shares.values()].map((share) => ({...share, lines: [...new Set(share.lines)].sort((a, b) => a - b)}))
+  }
+  return null
+}
+
+/**
+ * The branch's commits that wrote the squash's lines (each with those lines, as numbered in the file looked from), or
+ * that changed the file (no lines). A line is blamed on the branch's tip where the squash left it as the tip had it.
+ */
+async function branchWriters(repo: GitRepo, link: CommitLink, commit: FileCommit & {oid: Oid}, byLines: boolean): Promise<Map<Oid, number[]>> {
+  const writers = new Map<Oid, number[]>()
+  if (!byLines) {
+    for (const entry of await repo.fileHistory(commit.path, `${link.base}..${link.commit}`, 500)) writers.set(entry.oid, [])
+    return writers
+  }
+  const atTip = await repo.unchangedLines(link.commit, commit.oid, commit.path, commit.originals)
+  const finalOf = new Map<number, number>()
+  commit.originals.forEach((original, index) => {
+    const tipLine = atTip.get(original)
+    if (tipLine !== undefined) finalOf.set(tipLine, commit.lines[index]!)
+  })
+  if (finalOf.size === 0) return writers
+  for (const line of await repo.blame(commit.path, lineSpans([...finalOf.keys()]), link.commit))
+    writers.set(line.commit, [...(writers.get(line.commit) ?? []), finalOf.get(line.line)!])
+  return writers
+}
+
+/** Line numbers as inclusive ranges: [1, 2, 3, 7] is [[1, 3], [7, 7]]. */
+function lineSpans(lines: readonly number[]): [number, number][] {
+  const spans: [number, number][] = []
+  for (const line of [...lines].sort((x, y) => x - y)) {
+    const last = spans.at(-1)
+    if (last && last[1] + 1 >= line) last[1] = Math.max(last[1], line)
+    else spans.push([line, line])
+  }
+  return spans
 }
 
 /** The commit that finally replaced `commit` (itself when none did), following amends and rebases. */

@@ -133,6 +133,31 @@ describe('trail why', () => {
     )
   })
 
+  it('gives each trajectory of a squash-merged branch the lines its own commits wrote', async () => {
+    const repo = await hooked()
+    gitAs(repo, null, ['checkout', '--quiet', '-b', 'two'])
+    const first = await agentWork(repo, 't1', 'Write the list', 'Five items', {'sq.txt': 'a\nb\nc\nd\ne\n'}, 'Enough')
+    const second = await agentWork(repo, 't2', 'Fix item four', 'Capital D', {'sq.txt': 'a\nb\nc\nD\ne\n'}, 'House style')
+    const expected = [
+      [second, [4], [[4]]],
+      [first, [1, 2, 3, 5], [[1, 2, 3, 5]]],
+    ]
+    const onBranch = await why(repo, 'sq.txt:1-5')
+    assert.deepEqual(
+      onBranch.trajectories.map((t) => [t.id, t.lines, t.decisions.map((d) => d.lines)]),
+      expected,
+    )
+    gitAs(repo, null, ['checkout', '--quiet', 'main'])
+    gitAs(repo, null, ['merge', '--quiet', '--squash', 'two'])
+    gitAs(repo, null, ['commit', '--quiet', '-m', 'Squash two'])
+    const squashed = await why(repo, 'sq.txt:1-5')
+    assert.deepEqual(
+      squashed.trajectories.map((t) => [t.id, t.lines, t.decisions.map((d) => d.lines)]),
+      expected,
+    )
+    assert.equal(squashed.unexplained.lines, 0)
+  })
+
   it('says so when decisions have no reasoning, when no commit is linked, and for a binary file', async () => {
     const repo = await hooked()
     await agentWork(repo, 'alice', 'Quick fix', 'Just do it', {'q.js': 'fix\n'})
