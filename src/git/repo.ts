@@ -849,6 +849,20 @@ export class GitRepo {
   }
 
   /**
+   * The commits a shallow clone's history stops at (the ids in <common dir>/shallow): git sees no parent of theirs,
+   * so blame and log credit them with every line and file they hold. Empty for a complete repository.
+   *
+   * @example if ((await repo.shallowCommits()).has(line.commit)) // the line's history is not here
+   */
+  shallowCommits(): Set<Oid> {
+    try {
+      return new Set(readFileSync(join(this.commonDir, 'shallow'), 'utf8').split('\n').filter(Boolean))
+    } catch {
+      return new Set()
+    }
+  }
+
+  /**
    * The commits that changed a file, newest first, following renames (`git log --follow`), with the path the file had
    * in each; at most `limit`.
    */

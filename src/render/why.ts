@@ -57,6 +57,10 @@ export function whyText(result: WhyResult, style: OutputStyle): string {
       )
     }
   }
+  if (result.shallow) {
+    const where = result.shallow.lines.length > 0 ? `${linesWord(result.shallow.lines)}: history` : 'Older history'
+    out.push('', `${where} not available here (a shallow clone; git fetch --unshallow brings it)`)
+  }
   return `${out.join('\n')}\n`
 }
 
@@ -110,6 +114,7 @@ export interface WhyJson {
     handoffs: {id: string; created: string; currentTask: string | null}[]
   })[]
   unexplained: WhyResult['unexplained']
+  shallow: {lines: number[]} | null
 }
 
 export function whyJson(result: WhyResult): WhyJson {
@@ -127,6 +132,7 @@ export function whyJson(result: WhyResult): WhyJson {
       handoffs: t.handoffs.map((h) => ({id: h.id, created: h.created, currentTask: h.currentTask ?? null})),
     })),
     unexplained: result.unexplained,
+    shallow: result.shallow ?? null,
   }
 }
 

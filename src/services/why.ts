@@ -101,10 +101,19 @@ export async function explainLines(ctx: Context, input: WhyInput): Promise<WhyRe
     ranges !== null ? (blamed ?? repo.blame(path, ranges, rev)) : repo.fileHistory(path, rev, input.maxCommits ?? 500),
   ])
   let subjects: Promise<void> = Promise.resolve()
+  // A shallow clone's oldest commits seem to have written every line and file they hold: theirs are not theirs.
+  const cut = repo.shallowCommits()
+  let shallow: {lines: number[]} | null = null
   if (ranges !== null) {
-    for (const line of history as BlameLine[]) add(commits, line)
+    const blameLines = history as BlameLine[]
+    for (const line of blameLines) if (!cut.has(line.commit)) add(commits, line)
+    const beyond = blameLines.filter((line) => cut.has(line.commit)).map((line) => line.line)
+    if (beyond.length > 0) shallow = {lines: beyond}
   } else {
-    for (const entry of history as {oid: Oid; path: string}[]) commits.set(entry.oid, {subject: '', author: '', path: entry.path, lines: [], originals: []})
+    for (const entry of history as {oid: Oid; path: string}[]) {
+      if (cut.has(entry.oid)) shallow = {lines: []}
+      else commits.set(entry.oid, {subject: '', author: '', path: entry.path, lines: [], originals: []})
+    }
     // Subjects and authors name the commits no trajectory explains; an agent's context shows none.
     if (!input.forContext)
       subjects = repo.readCommits([...commits.keys()]).then((infos) => {
@@ -162,6 +171,7 @@ export async function explainLines(ctx: Context, input: WhyInput): Promise<WhyRe
     binary,
     trajectories,
     unexplained: {lines: unexplainedCommits.reduce((sum, commit) => sum + commit.lines.length, 0), commits: unexplainedCommits},
+    shallow,
   }
 }
 
