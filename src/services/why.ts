@@ -54,6 +54,9 @@ export function parseWhyTarget(raw: string): {path: string; lines?: [number, num
 
 const NUL_SCAN_BYTES = 8000
 
+/** Where synced siblings' stores live (refs/trail/siblings/<name>/records): other projects. */
+const SIBLINGS_PREFIX = 'refs/trail/siblings/'
+
 /**
  * Why the lines of a file are as they are.
  *
@@ -134,12 +137,16 @@ export async function explainLines(ctx: Context, input: WhyInput): Promise<WhyRe
   const byCommit = await trajectoriesByKey(sources, [...commits.keys()])
   for (const oid of commits.keys()) note(byCommit.get(oid), oid, 'commit')
   const unnamed = [...commits.keys()].filter((oid) => !byCommit.has(oid))
+  // A patch id says "the same change", not "this commit": a sibling project's trajectory counts only for its own
+  // commits (found by id above), never for an equal change made here. This project's stores (its own, its remotes'
+  // copies: a fork's pull request, squash-merged) are the ones whose changes a commit here can carry.
+  const ours = sources.filter((source) => !source.ref.startsWith(SIBLINGS_PREFIX))
   // A store with no link keys at all (no git hooks, or no agent commit yet) can match no patch id: none is computed.
-  if (unnamed.length > 0 && (await hasLinkKeys(sources))) {
+  if (unnamed.length > 0 && (await hasLinkKeys(ours))) {
     const paths = [...new Set(unnamed.map((oid) => commits.get(oid)!.path))]
     const patchIds = await repo.commitPatchIds(unnamed, paths)
     const keys = unnamed.map((oid) => patchIds.get(oid)?.files.get(commits.get(oid)!.path)).filter((key): key is string => key !== undefined)
-    const byFile = await trajectoriesByKey(sources, keys)
+    const byFile = await trajectoriesByKey(ours, keys)
     for (const oid of unnamed) {
       const key = patchIds.get(oid)?.files.get(commits.get(oid)!.path)
       if (key === undefined) continue

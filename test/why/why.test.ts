@@ -198,6 +198,26 @@ describe('trail why', () => {
   })
 })
 
+describe("trail why and a sibling's records", () => {
+  it("never credits a sibling's trajectory with a person's commit that makes the same change", async () => {
+    const repo = await hooked()
+    const other = newRepo({dirty: false})
+    await ok(other.dir, ['trail', 'init', '--hooks'])
+    await agentWork(other, 'carol', 'Ignore dependencies', 'Ignore node_modules', {'.gitignore': 'node_modules/\n'}, 'Never commit them')
+    commitAs(repo, null, {'.gitignore': 'node_modules/\n'}, 'A person ignores node_modules')
+    await ok(repo.dir, ['relay', 'bridge', 'add', 'sibling', other.dir])
+    await ok(repo.dir, ['relay', 'sync'])
+    for (const target of ['.gitignore:1', '.gitignore']) {
+      const result = await why(repo, target)
+      assert.deepEqual(result.trajectories, [])
+      assert.deepEqual(
+        result.unexplained.commits.map((c) => c.subject),
+        ['A person ignores node_modules'],
+      )
+    }
+  })
+})
+
 describe('trail why after a rebase made with the hooks', () => {
   it('shows each decision with the lines of the commit that replaced its own', async () => {
     const repo = await hooked()
