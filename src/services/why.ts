@@ -1,10 +1,12 @@
 import {isAbsolute, relative, resolve} from 'node:path'
 import {NotFoundError, UsageError} from '../errors.js'
 import type {Oid} from '../git/objects.js'
+import type {GitObject} from '../git/object-reader.js'
 import type {BlameLine, GitRepo} from '../git/repo.js'
 import type {CommitLink} from '../model/commit-link.js'
 import type {WhyCommit, WhyResult, WhyTrajectory} from '../model/why.js'
 import {linkKeyDir} from '../model/layout.js'
+import {counted} from '../model/names.js'
 import {quoteInput} from '../model/text.js'
 import {linkSources, readLinks, trajectoriesByKey, type KeyHit, type LinkSource} from './commit-links.js'
 import type {Context} from './context.js'
@@ -36,20 +38,25 @@ export interface WhyInput {
    * as far as the budget reaches.
    */
   forContext?: boolean
+  /**
+   * The target as typed, when `path` and `lines` were read from it (parseWhyTarget): a file whose whole name only
+   * looks like a line range (`notes:1`) is still found, and a range that is none (`app.js:abc`) is named as such.
+   */
+  target?: string
 }
 
-/** Reads `path[:start[-end]]`: the last `:<n>` or `:<n>-<m>` is a line range, the rest the path. */
-export function parseWhyTarget(raw: string): {path: string; lines?: [number, number][]} {
-  const match = /^(.+?):(\d+)(?:-(\d+))?$/.exec(raw)
-  if (!match) {
-    if (raw.trim() === '') throw new UsageError('no path given', 'trail why <path>[:<line>[-<line>]], for example trail why src/app.js:10-20')
-    return {path: raw}
-  }
+/**
+ * Reads `path[:start[-end]]`: the last `:<n>` or `:<n>-<m>` is a line range, the rest the path. explainLines checks
+ * the range once it knows which file is meant.
+ */
+export function parseWhyTarget(raw: string): {path: string; lines?: [number, number][]; target: string} {
+  if (raw.trim() === '') throw new UsageError('no path given', 'trail why <path>[:<line>[-<line>]], for example trail why src/app.js:10-20')
+  // At most 15 digits: a larger number is past any file's end, and past what a Number holds exactly.
+  const match = /^(.+?):(\d{1,15})(?:-(\d{1,15}))?$/s.exec(raw)
+  if (!match) return {path: raw, target: raw}
   const start = Number(match[2])
   const end = match[3] === undefined ? start : Number(match[3])
-  if (start < 1 || end < start)
-    throw new UsageError(`'${quoteInput(raw)}' is not a line range`, 'lines count from 1, the first before the last: src/app.js:10-20')
-  return {path: match[1]!, lines: [[start, end]]}
+  return {path: match[1]!, lines: [[start, end]], target: raw}
 }
 
 const NUL_SCAN_BYTES = 8000
@@ -65,13 +72,13 @@ const SIBLINGS_PREFIX = 'refs/trail/siblings/'
 export async function explainLines(ctx: Context, input: WhyInput): Promise<WhyResult> {
   const store = await ctx.store()
   const repo = store.repo
-  const path = repoPath(repo.workTree, ctx.cwd, input.path)
+  let path = repoPath(repo.workTree, ctx.cwd, input.path)
   const revName = input.rev ?? 'HEAD'
-  const ranges = input.lines?.map(([start, end]) => [start, end] as [number, number]) ?? null
+  let ranges = input.lines?.map(([start, end]) => [start, end] as [number, number]) ?? null
   // Lines of HEAD, the common question: HEAD's commit is read from git's files and `git blame` starts at once, so
   // git works while the file is read and checked below; its answer is used only once the file has those lines.
   const head = ranges !== null && input.rev === undefined ? readHeadCommit(repo) : null
-  const blamed = head === null || ranges === null ? null : repo.blame(path, ranges, head)
+  let blamed = head === null || ranges === null ? null : repo.blame(path, ranges, head)
   blamed?.catch(() => {}) // awaited below, or dropped when the file is refused first
   const rev = head ?? (await repo.resolveCommit(revName))
   if (rev === null)
@@ -80,20 +87,38 @@ export async function explainLines(ctx: Context, input: WhyInput): Promise<WhyRe
       input.rev === undefined ? 'make a first commit, then ask again' : 'give a branch, a tag or a commit id',
     )
   // The file first: a new file or a folder (the edit hook's common case) costs no further git process.
-  const blob = await repo.reader.read(`${rev}:${path}`)
-  if (blob === null || blob.type !== 'blob') {
+  let entry = await readEntry(repo, rev, path)
+  if (entry.kind !== 'file' && input.target !== undefined && input.target !== input.path) {
+    // `notes:1` read as line 1 of `notes`: a file may have that whole name.
+    const whole = repoPath(repo.workTree, ctx.cwd, input.target)
+    const literal = await readEntry(repo, rev, whole)
+    if (literal.kind === 'file') {
+      ;[path, entry, ranges, blamed] = [whole, literal, null, null]
+    }
+  }
+  if (entry.kind !== 'file') {
+    if (input.target !== undefined) await refuseLineRange(repo, rev, ctx.cwd, input.target)
     throw new NotFoundError(
-      `${path} is not a file in ${revName}${blob?.type === 'tree' ? ' (it is a folder)' : ''}`,
+      `${quoteInput(path === '' ? '.' : path, 200)} is not a file in ${quoteInput(revName)}${entry.kind === 'missing' ? '' : ` (it is a ${entry.kind})`}`,
       'give a file that is committed (trail why reads history, not the work tree)',
     )
   }
+  if (ranges?.some(([start, end]) => start < 1 || end < start)) throw lineRangeError(input.target ?? input.path)
+  const blob = entry.blob
   const binary = blob.data.subarray(0, NUL_SCAN_BYTES).includes(0)
+  const shown = quoteInput(path, 200)
   if (ranges !== null && binary)
-    throw new UsageError(`${path} is a binary file: it has no lines to explain`, `ask about the whole file instead: trail why ${path}`, 'E_INPUT')
+    throw new UsageError(`${shown} is a binary file: it has no lines to explain`, `ask about the whole file instead: trail why ${shown}`, 'E_INPUT')
   if (ranges !== null) {
     const count = blob.data.length === 0 ? 0 : blob.data.toString('utf8').split('\n').length - (blob.data.at(-1) === 10 ? 1 : 0)
+    if (count === 0)
+      throw new UsageError(`${shown} is empty in ${quoteInput(revName)}: it has no lines to explain`, `ask about the whole file instead: trail why ${shown}`)
     const over = ranges.find(([, end]) => end > count)
-    if (over) throw new UsageError(`${path} has ${count} lines in ${revName}; line ${over[1]} is past its end`, `ask about lines 1-${count} or fewer`)
+    if (over)
+      throw new UsageError(
+        `${shown} has ${counted(count, 'line')} in ${quoteInput(revName)}; line ${over[1]} is past its end`,
+        `ask about ${count === 1 ? 'line 1' : `lines 1-${count} or fewer`}`,
+      )
   }
 
   // The commits, with the lines each gave (line mode) or that changed the file (file mode), while the stores to
@@ -196,6 +221,48 @@ function add(commits: Map<Oid, FileCommit>, line: BlameLine): void {
   entry.lines.push(line.line)
   entry.originals.push(line.originalLine)
   commits.set(line.commit, entry)
+}
+
+/** What a path names in a commit's tree: a file (with its content), or what else. */
+type TreeEntry = {kind: 'file'; blob: GitObject} | {kind: 'missing' | 'folder' | 'submodule'}
+
+/**
+ * What `path` names in `rev`. The common case, a file, is one read; a path git's `<rev>:<path>` syntax cannot carry
+ * (a newline) and anything but a file are looked up in the tree (`git ls-tree`), which tells a folder and a
+ * submodule apart from nothing.
+ */
+async function readEntry(repo: GitRepo, rev: Oid, path: string): Promise<TreeEntry> {
+  if (path !== '' && !path.includes('\n')) {
+    const object = await repo.reader.read(`${rev}:${path}`)
+    if (object?.type === 'blob') return {kind: 'file', blob: object}
+    if (object?.type === 'tree') return {kind: 'folder'}
+  }
+  if (path === '') return {kind: 'folder'}
+  const listed = (await repo.listTree(rev, [path])).filter((item) => item.path === path || item.path.startsWith(`${path}/`))
+  const exact = listed.find((item) => item.path === path)
+  if (exact?.mode === '160000') return {kind: 'submodule'}
+  if (exact?.type === 'blob') {
+    const object = await repo.reader.read(exact.oid)
+    return object?.type === 'blob' ? {kind: 'file', blob: object} : {kind: 'missing'}
+  }
+  return listed.length > 0 ? {kind: 'folder'} : {kind: 'missing'}
+}
+
+/** A target whose text after a `:` is not a line range, though the text before it is a file: say that, not "no file". */
+async function refuseLineRange(repo: GitRepo, rev: Oid, cwd: string, target: string): Promise<void> {
+  for (let colon = target.lastIndexOf(':'); colon > 0; colon = target.lastIndexOf(':', colon - 1)) {
+    let path: string
+    try {
+      path = repoPath(repo.workTree, cwd, target.slice(0, colon))
+    } catch {
+      continue
+    }
+    if ((await readEntry(repo, rev, path)).kind === 'file') throw lineRangeError(target)
+  }
+}
+
+function lineRangeError(target: string): UsageError {
+  return new UsageError(`'${quoteInput(target)}' is not a line range`, 'lines count from 1, the first before the last: src/app.js:10-20')
 }
 
 /** The path from the top of the work tree, for a path given relative to `cwd` (or already from the top). */

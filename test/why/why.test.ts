@@ -175,7 +175,7 @@ describe('trail why', () => {
     const missing = await runCli(repo.dir, ['trail', 'why', 'nowhere.js:1'])
     assert.equal(missing.code, 3)
     const past = await runCli(repo.dir, ['trail', 'why', 'q.js:5'])
-    assert.match(past.stderr, /^error: q\.js has 1 lines in HEAD; line 5 is past its end\n/)
+    assert.match(past.stderr, /^error: q\.js has 1 line in HEAD; line 5 is past its end\n/)
   })
 
   it("reads a sibling's records when its agent's commits are in this repository", async () => {
