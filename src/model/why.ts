@@ -47,4 +47,6 @@ export interface WhyResult {
    * history is not here. Null for a history read to its start.
    */
   shallow?: {lines: number[]} | null
+  /** Without lines: the file has older commits than the newest this many, which were read; null when all were. */
+  newestRead?: number | null
 }

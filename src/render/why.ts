@@ -39,7 +39,7 @@ export function unexplainedSentence(result: WhyResult): string | null {
   const {lines, commits} = result.unexplained
   if (commits.length === 0) return null
   return result.ranges === null
-    ? `${counted(commits.length, 'commit')} of this file with no recorded reasoning`
+    ? `${counted(commits.length, 'commit')} of this file with no recorded reasoning${result.newestRead ? ` (only the newest ${result.newestRead} commits of this file were read)` : ''}`
     : `${counted(lines, 'line')} from ${counted(commits.length, 'commit')} with no recorded reasoning`
 }
 
@@ -57,6 +57,7 @@ export function whyText(result: WhyResult, style: OutputStyle): string {
       )
     }
   }
+  if (result.newestRead && !sentence) out.push('', `Only the newest ${result.newestRead} commits of this file were read.`)
   if (result.shallow) {
     const where = result.shallow.lines.length > 0 ? `${linesWord(result.shallow.lines)}: history` : 'Older history'
     out.push('', `${where} not available here (a shallow clone; git fetch --unshallow brings it)`)
@@ -115,6 +116,8 @@ export interface WhyJson {
   })[]
   unexplained: WhyResult['unexplained']
   shallow: {lines: number[]} | null
+  /** Without lines: only the newest this many commits of the file were read (it has older ones); else null. */
+  newestRead: number | null
 }
 
 export function whyJson(result: WhyResult): WhyJson {
@@ -133,6 +136,7 @@ export function whyJson(result: WhyResult): WhyJson {
     })),
     unexplained: result.unexplained,
     shallow: result.shallow ?? null,
+    newestRead: result.newestRead ?? null,
   }
 }
 

@@ -30,7 +30,7 @@ export interface WhyInput {
   lines?: readonly (readonly [number, number])[]
   /** The commit to look from (default HEAD). */
   rev?: string
-  /** At most this many of the file's commits are read without lines (default 500). */
+  /** At most this many of the file's commits are read without lines (default 500); WhyResult.newestRead says when older ones were left. */
   maxCommits?: number
   /**
    * For an agent's context (the edit hook: ./edit-context.ts): only what whyMarkdown shows is read. Commits get no
@@ -121,24 +121,29 @@ export async function explainLines(ctx: Context, input: WhyInput): Promise<WhyRe
       )
   }
 
+  const maxCommits = input.maxCommits ?? 500
   // The commits, with the lines each gave (line mode) or that changed the file (file mode), while the stores to
   // look in are found (git's processes overlap).
   const commits = new Map<Oid, FileCommit>()
   const [sources, history] = await Promise.all([
     linkSources(ctx),
-    ranges !== null ? (blamed ?? repo.blame(path, ranges, rev)) : repo.fileHistory(path, rev, input.maxCommits ?? 500),
+    ranges !== null ? (blamed ?? repo.blame(path, ranges, rev)) : repo.fileHistory(path, rev, maxCommits + 1),
   ])
   let subjects: Promise<void> = Promise.resolve()
   // A shallow clone's oldest commits seem to have written every line and file they hold: theirs are not theirs.
   const cut = repo.shallowCommits()
   let shallow: {lines: number[]} | null = null
+  let newestRead: number | null = null
   if (ranges !== null) {
     const blameLines = history as BlameLine[]
     for (const line of blameLines) if (!cut.has(line.commit)) add(commits, line)
     const beyond = blameLines.filter((line) => cut.has(line.commit)).map((line) => line.line)
     if (beyond.length > 0) shallow = {lines: beyond}
   } else {
-    for (const entry of history as {oid: Oid; path: string}[]) {
+    // One commit past the limit says whether older ones were left unread.
+    const entries = history as {oid: Oid; path: string}[]
+    if (entries.length > maxCommits) newestRead = maxCommits
+    for (const entry of entries.slice(0, maxCommits)) {
       if (cut.has(entry.oid)) shallow = {lines: []}
       else commits.set(entry.oid, {subject: '', author: '', path: entry.path, lines: [], originals: []})
     }
@@ -204,6 +209,7 @@ export async function explainLines(ctx: Context, input: WhyInput): Promise<WhyRe
     trajectories,
     unexplained: {lines: unexplainedCommits.reduce((sum, commit) => sum + commit.lines.length, 0), commits: unexplainedCommits},
     shallow,
+    newestRead,
   }
 }
 

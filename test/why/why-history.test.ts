@@ -4,7 +4,8 @@ import {json, ok} from '../helpers/cli.js'
 import {TestRepo, useRepos, useTempDirs} from '../helpers/repo.js'
 import {commitAs} from '../review/helpers.js'
 
-// `trail why` where the history it reads is not the whole story: a shallow clone's cut.
+// `trail why` where the history it reads is not the whole story: a shallow clone's cut, a file with more commits
+// than are read.
 
 const newRepo = useRepos()
 const tempDir = useTempDirs()
@@ -13,6 +14,7 @@ interface WhyJson {
   trajectories: {id: string; lines: number[]}[]
   unexplained: {lines: number; commits: {subject: string; lines: number[]}[]}
   shallow: {lines: number[]} | null
+  newestRead: number | null
 }
 
 /** `agent` starts a trajectory, records a decision, commits `files`, and completes it. */
@@ -50,5 +52,23 @@ describe('trail why in a shallow clone', () => {
     )
     assert.deepEqual(whole.shallow, {lines: []})
     assert.deepEqual(whole.unexplained.commits, [])
+  })
+})
+
+describe('trail why of a file with more commits than are read', () => {
+  it('says only the newest 500 were read, never that 500 is their number', async () => {
+    const repo = newRepo({dirty: false})
+    const head = repo.git(['rev-parse', 'HEAD']).trim()
+    const commits = Array.from({length: 501}, (_, i) => {
+      const text = `change ${i}\n`
+      return `commit refs/heads/main\ncommitter A <a@example.com> ${1_700_000_000 + i} +0000\ndata 9\nchange ${String(i).padStart(2, '0').slice(-2)}\n${i === 0 ? `from ${head}\n` : ''}M 100644 inline busy.txt\ndata ${text.length}\n${text}\n`
+    })
+    repo.git(['fast-import', '--quiet'], {input: commits.join('')})
+    repo.git(['reset', '--quiet', '--hard'])
+    const result = await json<WhyJson>(repo.dir, ['trail', 'why', 'busy.txt'])
+    assert.equal(result.newestRead, 500)
+    assert.equal(result.unexplained.commits.length, 500)
+    const text = await ok(repo.dir, ['trail', 'why', 'busy.txt'])
+    assert.match(text, /\n500 commits of this file with no recorded reasoning \(only the newest 500 commits of this file were read\):\n/)
   })
 })
