@@ -1,4 +1,5 @@
-import {isAbsolute, relative, resolve} from 'node:path'
+import {readFileSync, realpathSync} from 'node:fs'
+import {basename, dirname, isAbsolute, join, relative, resolve, sep} from 'node:path'
 import {NotFoundError, UsageError} from '../errors.js'
 import type {Oid} from '../git/objects.js'
 import type {GitObject} from '../git/object-reader.js'
@@ -121,6 +122,7 @@ export async function explainLines(ctx: Context, input: WhyInput): Promise<WhyRe
       )
   }
 
+  if (ranges !== null && input.rev === undefined && !input.forContext) warnIfChanged(ctx, repo.workTree, path, blob.data)
   const maxCommits = input.maxCommits ?? 500
   // The commits, with the lines each gave (line mode) or that changed the file (file mode), while the stores to
   // look in are found (git's processes overlap).
@@ -229,6 +231,21 @@ function add(commits: Map<Oid, FileCommit>, line: BlameLine): void {
   commits.set(line.commit, entry)
 }
 
+/** Line numbers are HEAD's: a file changed in the work tree (as `git blame` shows "Not Committed Yet") gets a warning. */
+function warnIfChanged(ctx: Context, workTree: string | null, path: string, committed: Uint8Array): void {
+  if (workTree === null) return
+  let current: Buffer | null
+  try {
+    current = readFileSync(join(workTree, path))
+  } catch {
+    current = null
+  }
+  if (current?.equals(committed)) return
+  ctx.warn(
+    `${quoteInput(path, 200)} ${current === null ? 'is not in the work tree' : 'in the work tree differs from HEAD'}: the line numbers are HEAD's (commit, or see git diff)`,
+  )
+}
+
 /** What a path names in a commit's tree: a file (with its content), or what else. */
 type TreeEntry = {kind: 'file'; blob: GitObject} | {kind: 'missing' | 'folder' | 'submodule'}
 
@@ -275,9 +292,23 @@ function lineRangeError(target: string): UsageError {
 function repoPath(workTree: string | null, cwd: string, raw: string): string {
   if (workTree === null) return raw.replace(/^\.\//, '')
   const absolute = isAbsolute(raw) ? raw : resolve(cwd, raw)
-  const inside = relative(workTree, absolute)
-  if (inside.startsWith('..') || isAbsolute(inside)) throw new UsageError(`${raw} is outside this repository`, 'give a path inside the repository')
+  let inside = relative(workTree, absolute)
+  // Through a symbolic link (a linked folder, macOS's /tmp): compare real paths, the file's own name kept as given.
+  if (isOutside(inside)) inside = relative(realPath(workTree), join(realPath(dirname(absolute)), basename(absolute)))
+  if (isOutside(inside)) throw new UsageError(`${quoteInput(raw, 200)} is outside this repository`, 'give a path inside the repository')
   return inside.split('\\').join('/')
+}
+
+function isOutside(relativePath: string): boolean {
+  return relativePath === '..' || relativePath.startsWith(`..${sep}`) || isAbsolute(relativePath)
+}
+
+function realPath(path: string): string {
+  try {
+    return realpathSync(path)
+  } catch {
+    return path
+  }
 }
 
 /** Whether any source has link keys (.trail/links): without them no key leads anywhere. */

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
+import {rmSync, symlinkSync} from 'node:fs'
+import {dirname, join} from 'node:path'
 import {json, runCli} from '../helpers/cli.js'
 import {useRepos, type TestRepo} from '../helpers/repo.js'
 import {commitAs} from '../review/helpers.js'
@@ -57,5 +59,29 @@ describe('trail why <target>', () => {
       assert.equal(result.code, code, target)
       assert.equal(result.stderr.split('hint: give a file')[0], stderr, target)
     }
+  })
+})
+
+describe('trail why and the work tree', () => {
+  it('reads a path through a symbolic link to the repository', async () => {
+    const repo = targets()
+    const link = join(dirname(repo.dir), `${repo.dir.split('/').at(-1)}-link`)
+    symlinkSync(repo.dir, link)
+    try {
+      const result = await json<{path: string}>(repo.dir, ['trail', 'why', `${link}/parser.js:1`])
+      assert.equal(result.path, 'parser.js')
+    } finally {
+      rmSync(link)
+    }
+  })
+
+  it("warns that the line numbers are HEAD's when the work tree's file differs", async () => {
+    const repo = targets()
+    repo.write('parser.js', 'new first line\na\nb\nc\n')
+    const result = await runCli(repo.dir, ['trail', 'why', 'parser.js:1'])
+    assert.equal(result.code, 0)
+    assert.match(result.stderr, /parser\.js in the work tree differs from HEAD: the line numbers are HEAD's/)
+    const clean = await runCli(repo.dir, ['trail', 'why', 'onenl.txt:1'])
+    assert.equal(clean.stderr, '')
   })
 })
