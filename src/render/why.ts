@@ -81,6 +81,7 @@ function trajectoryText(t: WhyTrajectory, result: WhyResult, style: OutputStyle)
     if (section.id === 'header') continue
     for (const block of section.blocks) {
       if (block.kind === 'decisions') {
+        if (t.detail.events.length === 0) continue
         out.push(`  ${section.heading.toLowerCase()}:`)
         const decisions = t.detail.events.map((event, index) => ({event, view: block.decisions[index]!})).reverse()
         for (const {event, view} of decisions) {
