@@ -101,3 +101,30 @@ async function patchIds(place: GitPlace, diffs: readonly string[]): Promise<Patc
   const result = await run(place, ['patch-id', '--stable'], {input: request.input})
   return parsePatchIds(request, result.stdout.toString('utf8'), diffs.length)
 }
+
+/**
+ * For lines of a file in `to`, the same line in `from` when the diff between them leaves it unchanged (`git diff
+ * -U0`: a line outside every hunk moves by the lines added and removed above it); a changed line is left out.
+ *
+ * @example const same = await unchangedLines(repo, branchTip, squash, 'src/app.js', [1, 2, 3])   // Map {1 => 1, 3 => 4}
+ */
+export async function unchangedLines(place: GitPlace, from: Oid, to: Oid, path: string, lines: readonly number[]): Promise<Map<number, number>> {
+  const output = await run(place, ['diff', '-U0', '--no-color', '--no-ext-diff', '--no-renames', from, to, '--', literalPath(path)])
+  const hunks = [...output.stdout.toString('utf8').matchAll(/^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/gm)].map((m) => ({
+    removed: m[2] === undefined ? 1 : Number(m[2]),
+    start: Number(m[3]),
+    added: m[4] === undefined ? 1 : Number(m[4]),
+  }))
+  const same = new Map<number, number>()
+  for (const line of lines) {
+    let shift = 0
+    let changed = false
+    for (const hunk of hunks) {
+      // An added hunk covers lines start..start+added-1; a removal (added 0) sits after line `start`.
+      if (hunk.added > 0 && line >= hunk.start && line < hunk.start + hunk.added) changed = true
+      else if (hunk.added > 0 ? hunk.start + hunk.added <= line : hunk.start < line) shift += hunk.added - hunk.removed
+    }
+    if (!changed) same.set(line, line - shift)
+  }
+  return same
+}

@@ -17,7 +17,7 @@ import {oidLength, type ObjectFormat, type Oid} from './objects.js'
 import {checkoutFiles, type CheckoutFile} from './private-checkout.js'
 import {readPackedRefs, readRefFile, readRefFiles, type RefFile} from './ref-files.js'
 import {unquoteGitPath, type PatchIds} from './patch-ids.js'
-import {commitPatchIds, diffPatchIds, treeChanges, type TreeChange} from './diffs.js'
+import {commitPatchIds, diffPatchIds, treeChanges, unchangedLines, type TreeChange} from './diffs.js'
 import {runGit, startGit, type Env, type GitResult, type RunningGit, type RunOptions} from './process.js'
 
 /** Used when git has no identity configured, so that a record is never lost for want of a name. */
@@ -788,6 +788,11 @@ export class GitRepo {
     return diffPatchIds(this, from, to, paths)
   }
 
+  /** For lines of `path` in `to`, the same line in `from` when the diff between them leaves it unchanged (./diffs.ts). */
+  unchangedLines(from: Oid, to: Oid, path: string, lines: readonly number[]): Promise<Map<number, number>> {
+    return unchangedLines(this, from, to, path, lines)
+  }
+
   /**
    * Adds a trailer ("Trajectory: traj_...") to a commit message file, unless the message already has that exact
    * trailer: `git interpret-trailers --in-place --if-exists addIfDifferent`, which knows where trailers go (before
@@ -841,6 +846,20 @@ export class GitRepo {
     // blame takes a path, not a pathspec: no ":(literal)" here, and after "--" no name is an option.
     const result = await this.run([...args, revision ?? 'HEAD', '--', path], {stdoutToFile: true})
     return parseBlamePorcelain(result.stdout.toString('utf8'))
+  }
+
+  /**
+   * The commits a shallow clone's history stops at (the ids in <common dir>/shallow): git sees no parent of theirs,
+   * so blame and log credit them with every line and file they hold. Empty for a complete repository.
+   *
+   * @example if ((await repo.shallowCommits()).has(line.commit)) // the line's history is not here
+   */
+  shallowCommits(): Set<Oid> {
+    try {
+      return new Set(readFileSync(join(this.commonDir, 'shallow'), 'utf8').split('\n').filter(Boolean))
+    } catch {
+      return new Set()
+    }
   }
 
   /**

@@ -42,4 +42,11 @@ export interface WhyResult {
   trajectories: WhyTrajectory[]
   /** Lines (or, without lines, commits) whose commits have no trajectory. */
   unexplained: {lines: number; commits: {oid: string; subject: string; author: string; lines: number[]}[]}
+  /**
+   * The history read reached where a shallow clone's history stops: the lines (line mode; [] without lines) whose
+   * history is not here. Null for a history read to its start.
+   */
+  shallow?: {lines: number[]} | null
+  /** Without lines: the file has older commits than the newest this many, which were read; null when all were. */
+  newestRead?: number | null
 }

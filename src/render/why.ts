@@ -39,7 +39,7 @@ export function unexplainedSentence(result: WhyResult): string | null {
   const {lines, commits} = result.unexplained
   if (commits.length === 0) return null
   return result.ranges === null
-    ? `${counted(commits.length, 'commit')} of this file with no recorded reasoning`
+    ? `${counted(commits.length, 'commit')} of this file with no recorded reasoning${result.newestRead ? ` (only the newest ${result.newestRead} commits of this file were read)` : ''}`
     : `${counted(lines, 'line')} from ${counted(commits.length, 'commit')} with no recorded reasoning`
 }
 
@@ -56,6 +56,11 @@ export function whyText(result: WhyResult, style: OutputStyle): string {
         `  ${commit.oid.slice(0, 12)} ${printableLine(commit.subject, 80)} (${printableLine(commit.author.replace(/\s*<[^>]*>$/, ''), 40)})${commit.lines.length > 0 ? `: ${linesWord(commit.lines)}` : ''}`,
       )
     }
+  }
+  if (result.newestRead && !sentence) out.push('', `Only the newest ${result.newestRead} commits of this file were read.`)
+  if (result.shallow) {
+    const where = result.shallow.lines.length > 0 ? `${linesWord(result.shallow.lines)}: history` : 'Older history'
+    out.push('', `${where} not available here (a shallow clone; git fetch --unshallow brings it)`)
   }
   return `${out.join('\n')}\n`
 }
@@ -76,6 +81,7 @@ function trajectoryText(t: WhyTrajectory, result: WhyResult, style: OutputStyle)
     if (section.id === 'header') continue
     for (const block of section.blocks) {
       if (block.kind === 'decisions') {
+        if (t.detail.events.length === 0) continue
         out.push(`  ${section.heading.toLowerCase()}:`)
         const decisions = t.detail.events.map((event, index) => ({event, view: block.decisions[index]!})).reverse()
         for (const {event, view} of decisions) {
@@ -110,6 +116,9 @@ export interface WhyJson {
     handoffs: {id: string; created: string; currentTask: string | null}[]
   })[]
   unexplained: WhyResult['unexplained']
+  shallow: {lines: number[]} | null
+  /** Without lines: only the newest this many commits of the file were read (it has older ones); else null. */
+  newestRead: number | null
 }
 
 export function whyJson(result: WhyResult): WhyJson {
@@ -127,6 +136,8 @@ export function whyJson(result: WhyResult): WhyJson {
       handoffs: t.handoffs.map((h) => ({id: h.id, created: h.created, currentTask: h.currentTask ?? null})),
     })),
     unexplained: result.unexplained,
+    shallow: result.shallow ?? null,
+    newestRead: result.newestRead ?? null,
   }
 }
 

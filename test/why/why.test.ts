@@ -133,10 +133,39 @@ describe('trail why', () => {
     )
   })
 
+  it('gives each trajectory of a squash-merged branch the lines its own commits wrote', async () => {
+    const repo = await hooked()
+    gitAs(repo, null, ['checkout', '--quiet', '-b', 'two'])
+    const first = await agentWork(repo, 't1', 'Write the list', 'Five items', {'sq.txt': 'a\nb\nc\nd\ne\n'}, 'Enough')
+    const second = await agentWork(repo, 't2', 'Fix item four', 'Capital D', {'sq.txt': 'a\nb\nc\nD\ne\n'}, 'House style')
+    const expected = [
+      [second, [4], [[4]]],
+      [first, [1, 2, 3, 5], [[1, 2, 3, 5]]],
+    ]
+    const onBranch = await why(repo, 'sq.txt:1-5')
+    assert.deepEqual(
+      onBranch.trajectories.map((t) => [t.id, t.lines, t.decisions.map((d) => d.lines)]),
+      expected,
+    )
+    gitAs(repo, null, ['checkout', '--quiet', 'main'])
+    gitAs(repo, null, ['merge', '--quiet', '--squash', 'two'])
+    gitAs(repo, null, ['commit', '--quiet', '-m', 'Squash two'])
+    const squashed = await why(repo, 'sq.txt:1-5')
+    assert.deepEqual(
+      squashed.trajectories.map((t) => [t.id, t.lines, t.decisions.map((d) => d.lines)]),
+      expected,
+    )
+    assert.equal(squashed.unexplained.lines, 0)
+  })
+
   it('says so when decisions have no reasoning, when no commit is linked, and for a binary file', async () => {
     const repo = await hooked()
     await agentWork(repo, 'alice', 'Quick fix', 'Just do it', {'q.js': 'fix\n'})
     assert.match(await ok(repo.dir, ['trail', 'why', 'q.js:1']), /- Just do it \(line 1\)\n {6}\(no reasoning recorded\)\n/)
+    await ok(repo.dir, ['trail', 'start', 'No decisions', '--agent', 'dora', '--quiet'])
+    commitAs(repo, 'dora', {'n.js': 'n\n'}, 'No decisions')
+    await ok(repo.dir, ['trail', 'complete', '--summary', 'Nothing to decide', '--agent', 'dora'])
+    assert.match(await ok(repo.dir, ['trail', 'why', 'n.js:1']), /^ {2}summary: Nothing to decide\n {2}commits: /m)
     commitAs(repo, null, {'plain.txt': 'a\nb\n'}, 'Plain text by a person')
     const plain = await ok(repo.dir, ['trail', 'why', 'plain.txt:1-2'])
     assert.match(plain, /^plain\.txt:1-2 at [0-9a-f]{12}\nNo trajectory explains it\.\n\n2 lines from 1 commit with no recorded reasoning:\n/)
@@ -150,7 +179,7 @@ describe('trail why', () => {
     const missing = await runCli(repo.dir, ['trail', 'why', 'nowhere.js:1'])
     assert.equal(missing.code, 3)
     const past = await runCli(repo.dir, ['trail', 'why', 'q.js:5'])
-    assert.match(past.stderr, /^error: q\.js has 1 lines in HEAD; line 5 is past its end\n/)
+    assert.match(past.stderr, /^error: q\.js has 1 line in HEAD; line 5 is past its end\n/)
   })
 
   it("reads a sibling's records when its agent's commits are in this repository", async () => {
@@ -170,6 +199,26 @@ describe('trail why', () => {
       result.trajectories.map((t) => [t.id, t.store]),
       [[theirs, 'sibling']],
     )
+  })
+})
+
+describe("trail why and a sibling's records", () => {
+  it("never credits a sibling's trajectory with a person's commit that makes the same change", async () => {
+    const repo = await hooked()
+    const other = newRepo({dirty: false})
+    await ok(other.dir, ['trail', 'init', '--hooks'])
+    await agentWork(other, 'carol', 'Ignore dependencies', 'Ignore node_modules', {'.gitignore': 'node_modules/\n'}, 'Never commit them')
+    commitAs(repo, null, {'.gitignore': 'node_modules/\n'}, 'A person ignores node_modules')
+    await ok(repo.dir, ['relay', 'bridge', 'add', 'sibling', other.dir])
+    await ok(repo.dir, ['relay', 'sync'])
+    for (const target of ['.gitignore:1', '.gitignore']) {
+      const result = await why(repo, target)
+      assert.deepEqual(result.trajectories, [])
+      assert.deepEqual(
+        result.unexplained.commits.map((c) => c.subject),
+        ['A person ignores node_modules'],
+      )
+    }
   })
 })
 
