@@ -167,7 +167,17 @@ async function writeLinks(ctx: Context, requests: readonly LinkRequest[]): Promi
     const present = await current.readTexts([...paths, ...keyPaths.flat().map((entry) => entry.path)])
     const writes: {path: string; content: string}[] = []
     let index = 0
-    for (const link of links) if (present[index++] === null) writes.push({path: commitLinkPath(link.trajectory, link.commit), content: renderCommitLink(link)})
+    for (const link of links) {
+      const path = commitLinkPath(link.trajectory, link.commit)
+      const text = present[index++]
+      if (text === null || text === undefined) writes.push({path, content: renderCommitLink(link)})
+      else if (link.from) {
+        // An amend made with the hooks: post-commit linked the new commit first, not knowing what it replaced. The
+        // rewrite adds that, or trail why cannot follow the trajectory's decisions from the old commit to this one.
+        const existing = parsedOrNull(() => parseCommitLink(text, path))
+        if (existing !== null && !existing.from) writes.push({path, content: renderCommitLink({...existing, from: link.from})})
+      }
+    }
     links.forEach((link, linkIndex) => {
       for (const {key, path} of keyPaths[linkIndex]!) {
         if (present[index++] === null && !writes.some((write) => write.path === path))
@@ -286,6 +296,15 @@ export async function trajectoriesByKey(sources: readonly LinkSource[], keys: re
     ),
   )
   return found
+}
+
+/** What `parse` gives, or null when the record cannot be read (it is then left as it is). */
+function parsedOrNull<T>(parse: () => T): T | null {
+  try {
+    return parse()
+  } catch {
+    return null
+  }
 }
 
 /** Reads a link by trajectory and commit from a snapshot, or null. */

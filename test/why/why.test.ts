@@ -237,6 +237,27 @@ describe('trail why after a rebase made with the hooks', () => {
       [[alice, ['commit'], [[1]]]],
     )
   })
+
+  it('keeps each decision on its lines after the agent amends its commit, a reword or a change', async () => {
+    const repo = await hooked()
+    const id = (await ok(repo.dir, ['trail', 'start', 'Name the host', '--agent', 'alice', '--quiet'])).trim()
+    await ok(repo.dir, ['trail', 'decision', 'Host localhost', '--reasoning', 'Local first', '--agent', 'alice'])
+    commitAs(repo, 'alice', {'host.js': 'host = "localhost"\n'}, 'Name the host')
+    gitAs(repo, 'alice', ['commit', '--quiet', '--amend', '-m', 'Name the host, reworded'])
+    const reworded = await why(repo, 'host.js:1')
+    assert.deepEqual(
+      reworded.trajectories.map((t) => [t.id, t.decisions.map((d) => d.lines)]),
+      [[id, [[1]]]],
+    )
+    repo.write('host.js', 'host = "localhost"\nport = 80\n')
+    gitAs(repo, 'alice', ['add', 'host.js'])
+    gitAs(repo, 'alice', ['commit', '--quiet', '--amend', '--no-edit'])
+    const changed = await why(repo, 'host.js:1-2')
+    assert.deepEqual(
+      changed.trajectories.map((t) => [t.id, t.decisions.map((d) => d.lines)]),
+      [[id, [[1, 2]]]],
+    )
+  })
 })
 
 describe('trail why through relay mcp', () => {
