@@ -1,10 +1,8 @@
-import {realpathSync} from 'node:fs'
-import {basename, dirname, join, resolve} from 'node:path'
-import {isNothingThere} from '../files.js'
+import {resolve} from 'node:path'
 import type {HookAnswer, HookEvent} from '../integrations/hook-protocol.js'
 import type {AgentName} from '../model/names.js'
 import {findRepository, type RepositoryLocation} from '../git/discover.js'
-import {workTreePath} from '../store/locate.js'
+import {realWorkTreePath} from '../store/locate.js'
 import type {Context} from './context.js'
 import {HookSessions} from './hook-sessions.js'
 
@@ -52,24 +50,5 @@ export async function preEditAnswer(
     return context === undefined ? undefined : context === null ? {} : {context}
   } finally {
     if (told) sessions.write(state)
-  }
-}
-
-/**
- * `file` (absolute) from the top of `workTree`, both taken through their real folders: a file reached through a
- * linked folder (a link in the work tree, or the work tree through one, as macOS's /tmp) is the file itself, found
- * in its history and shown once however it is reached. The file's own name is kept: a link is the history's to tell.
- */
-function realWorkTreePath(workTree: string, file: string): string | null {
-  return workTreePath(realFolder(workTree), join(realFolder(dirname(file)), basename(file)))
-}
-
-/** The real path of the folder `dir`; for one that does not exist yet (a new file's), its nearest real parent's. */
-function realFolder(dir: string): string {
-  try {
-    return realpathSync.native(dir)
-  } catch (error) {
-    const parent = dirname(dir)
-    return parent === dir || !isNothingThere(error) ? dir : join(realFolder(parent), basename(dir))
   }
 }

@@ -1,4 +1,4 @@
-import {readFileSync, realpathSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
 import {basename, dirname, isAbsolute, join, relative, resolve, sep} from 'node:path'
 import {NotFoundError, UsageError} from '../errors.js'
 import type {Oid} from '../git/objects.js'
@@ -13,6 +13,7 @@ import {linkSources, readLinks, trajectoriesByKey, type KeyHit, type LinkSource}
 import type {Context} from './context.js'
 import {commitOfDecision, readHandoffs} from './review.js'
 import {readHeadCommit} from '../store/history-cache.js'
+import {realFolder} from '../store/locate.js'
 import {readEvents, readTrajectory} from './trajectory-records.js'
 
 /** Where link keys live on the ref (.trail/links/ab/cd/<key>/<trajectory>.yaml). */
@@ -294,21 +295,13 @@ function repoPath(workTree: string | null, cwd: string, raw: string): string {
   const absolute = isAbsolute(raw) ? raw : resolve(cwd, raw)
   let inside = relative(workTree, absolute)
   // Through a symbolic link (a linked folder, macOS's /tmp): compare real paths, the file's own name kept as given.
-  if (isOutside(inside)) inside = relative(realPath(workTree), join(realPath(dirname(absolute)), basename(absolute)))
+  if (isOutside(inside)) inside = relative(realFolder(workTree), join(realFolder(dirname(absolute)), basename(absolute)))
   if (isOutside(inside)) throw new UsageError(`${quoteInput(raw, 200)} is outside this repository`, 'give a path inside the repository')
   return inside.split('\\').join('/')
 }
 
 function isOutside(relativePath: string): boolean {
   return relativePath === '..' || relativePath.startsWith(`..${sep}`) || isAbsolute(relativePath)
-}
-
-function realPath(path: string): string {
-  try {
-    return realpathSync(path)
-  } catch {
-    return path
-  }
 }
 
 /** Whether any source has link keys (.trail/links): without them no key leads anywhere. */
