@@ -265,15 +265,21 @@ export interface Browser {
 }
 
 /**
- * A headless Chromium with a fresh profile in a temporary folder (removed on close). `rebind.test` resolves to
- * 127.0.0.1, as a DNS rebinding attack would make it.
+ * A headless Chromium with a fresh profile in a temporary folder, removed on close. Chromium's own temporary files
+ * (`.org.chromium.Chromium.*`, which a child process can leave behind when the browser is closed) go to a folder
+ * inside it, not to the temporary folder the test run must leave empty. `rebind.test` resolves to 127.0.0.1, as a
+ * DNS rebinding attack would make it.
  */
 export async function launchBrowser(): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), 'relay-dashboard-chromium-'))
+  const remove = () => rmSync(profile, {recursive: true, force: true, maxRetries: 5})
+  const ownTemp = join(profile, 'tmp')
+  mkdirSync(ownTemp)
   let context: BrowserContext
   try {
-    context = await chromium.launchPersistentContext(profile, {
+    context = await chromium.launchPersistentContext(join(profile, 'profile'), {
       executablePath: CHROMIUM,
+      env: {...process.env, TMPDIR: ownTemp},
       headless: true,
       viewport: {width: 1280, height: 800},
       args: [
@@ -289,7 +295,7 @@ export async function launchBrowser(): Promise<Browser> {
       ],
     })
   } catch (error) {
-    rmSync(profile, {recursive: true, force: true})
+    remove()
     throw error
   }
   return {
@@ -305,7 +311,7 @@ export async function launchBrowser(): Promise<Browser> {
     },
     close: async () => {
       await context.close()
-      rmSync(profile, {recursive: true, force: true})
+      remove()
     },
   }
 }
