@@ -1,4 +1,5 @@
 import {UsageError} from '../errors.js'
+import {quoteInput} from '../model/text.js'
 import {completeWords, completionScript, installLines, SHELLS, type Shell} from './complete.js'
 import {defineCommand} from './definition.js'
 import type {Bin} from './suggest.js'
@@ -29,7 +30,10 @@ export function completionCommand(bin: Bin) {
     run: async (_ctx, {args}) => {
       const shell = args.shell ?? ''
       if (!(SHELLS as readonly string[]).includes(shell)) {
-        throw new UsageError(`no completion for the shell '${shell}'`, `use one of: ${SHELLS.map((name) => `${bin} completion ${name}`).join(', ')}`)
+        throw new UsageError(
+          `no completion for the shell '${quoteInput(shell)}'`,
+          `use one of: ${SHELLS.map((name) => `${bin} completion ${name}`).join(', ')}`,
+        )
       }
       return completionScript(bin, shell as Shell)
     },

@@ -1,4 +1,5 @@
 import {UsageError} from '../errors.js'
+import {quoteInput} from '../model/text.js'
 
 // Reading and writing the JSON settings files agent tools keep (Claude Code's .claude/settings.json and .mcp.json,
 // Codex's .codex/hooks.json, Gemini CLI's .gemini/settings.json, Cursor's .cursor/hooks.json and mcp.json). What
@@ -127,7 +128,11 @@ export function readGroupedHooks(settings: JsonObject, path: string, command: st
  */
 export function readFlatHooks(settings: JsonObject, path: string, command: string): Record<string, JsonObject[]> {
   if (settings.version !== undefined && settings.version !== 1)
-    throw settingsError(path, `has "version": ${JSON.stringify(settings.version)}; trail init knows version 1`, command)
+    throw settingsError(
+      path,
+      `has "version": ${typeof settings.version === 'string' ? `"${quoteInput(settings.version, 40)}"` : JSON.stringify(settings.version)}; trail init knows version 1`,
+      command,
+    )
   const hooks = settings.hooks
   if (hooks === undefined) return {}
   if (!isObject(hooks)) throw settingsError(path, `has a "hooks" that is not an object`, command)

@@ -22,12 +22,43 @@ export function clip(text: string, maxChars: number): string {
 }
 
 /**
- * User input quoted in an error message: escaped as a JSON string body (so a newline or an escape byte shows as
- * \n or \u001b), and cut, so a 1 MB argument does not become a 1 MB error.
+ * Characters never printed as themselves: C0 controls but TAB and LF, DEL, C1 controls, the bidirectional marks,
+ * embeddings, overrides and isolates (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069), zero-width and
+ * invisible format characters (U+180E, U+200B, U+2060-U+206F, U+FEFF, U+FFF9-U+FFFB), the line and paragraph
+ * separators (U+2028, U+2029), the tag characters (U+E0000-U+E007F, invisible text for a model to read), and lone
+ * surrogates. The zero-width joiner and non-joiner (U+200C, U+200D) are kept: emoji and several scripts need them.
+ * A regular expression source, for the `u` flag (../render/terminal.ts says why these).
+ */
+export const UNSAFE_CHARACTER =
+  '[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u061c\\u180e\\u200b\\u200e\\u200f\\u2028-\\u202e\\u2060-\\u206f\\ufeff\\ufff9-\\ufffb\\u{e0000}-\\u{e007f}]|[\\ud800-\\udfff]'
+
+/**
+ * One unsafe character as it is shown, everywhere text reaches a terminal (output, warnings, errors quoting input):
+ * \x1b below U+0020; \uXXXX per UTF-16 unit above, which is valid inside JSON strings too.
  *
- * @example quoteInput('a\nb') // 'a\\nb'
+ * @example escapeCharacter('\u001b') // '\\x1b'
+ */
+export function escapeCharacter(char: string): string {
+  const code = char.charCodeAt(0)
+  if (code < 0x20) return `\\x${code.toString(16).padStart(2, '0')}`
+  let out = ''
+  for (let i = 0; i < char.length; i++) out += `\\u${char.charCodeAt(i).toString(16).padStart(4, '0')}`
+  return out
+}
+
+const UNSAFE_IN_LINE = new RegExp(`${UNSAFE_CHARACTER}|[\\n\\t]`, 'gu')
+
+/**
+ * User input quoted in an error message, on one line: unsafe characters shown as escapeCharacter shows them (as
+ * the rest of the output does), a line break as \n and a TAB as \t; cut after `maxChars` characters, so a 1 MB
+ * argument does not become a 1 MB error.
+ *
+ * @example quoteInput('a\nb\u001b[2J') // 'a\\nb\\x1b[2J'
  */
 export function quoteInput(text: string, maxChars = 60): string {
-  const visible = JSON.stringify(text).slice(1, -1)
-  return visible.length > maxChars ? `${visible.slice(0, maxChars)}…` : visible
+  const head = Array.from(text.slice(0, maxChars * 2))
+    .slice(0, maxChars)
+    .join('')
+  const shown = head.replace(UNSAFE_IN_LINE, (char) => (char === '\n' ? '\\n' : char === '\t' ? '\\t' : escapeCharacter(char)))
+  return head.length < text.length ? `${shown}…` : shown
 }

@@ -1,5 +1,6 @@
 import type {AgentName, AgentTool} from '../model/names.js'
 import type {StartupContext} from '../model/results.js'
+import {quoteInput} from '../model/text.js'
 import type {Trajectory} from '../model/trajectory.js'
 import type {Answer} from '../services/ingest.js'
 import {DEFAULT_CONTEXT_CHARS, renderContext} from './continuity.js'
@@ -31,7 +32,7 @@ export function hookAnswerMarkdown(answer: Answer): string {
   if (answer.kind === 'context') {
     return `## continuity load\n\n${demoteHeadings(renderContext(answer.context, DEFAULT_CONTEXT_CHARS).markdown.trim(), 2)}\n`
   }
-  const query = JSON.stringify(oneLine(answer.query, 60))
+  const query = `"${quoteInput(oneLine(answer.query, 60))}"`
   const hits = searchText(answer.query, answer.result, PLAIN_STYLE).trimEnd()
   return `## continuity search: ${query}\n\n${answer.result.hits.length === 0 ? hits : `\`\`\`\n${hits.replaceAll('```', "'''")}\n\`\`\``}\n`
 }

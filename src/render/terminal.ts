@@ -15,16 +15,11 @@
 // has nothing to remember: a raw title interpolated anywhere is still printed safely, and the only escape
 // sequences that reach a terminal are the colours a renderer chose. What renderers still do themselves is keep
 // one-line fields on one line (printableLine in ./style.ts), as only they know which fields those are.
+//
+// Which characters are unsafe, and how one is shown, is in ../model/text.ts (UNSAFE_CHARACTER, escapeCharacter):
+// errors that quote input (quoteInput) show them the same way.
 
-/**
- * Characters never printed as themselves: C0 controls but TAB and LF, DEL, C1 controls, the bidirectional marks,
- * embeddings, overrides and isolates (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069), zero-width and
- * invisible format characters (U+180E, U+200B, U+2060-U+206F, U+FEFF, U+FFF9-U+FFFB), the line and paragraph
- * separators (U+2028, U+2029), the tag characters (U+E0000-U+E007F, invisible text for a model to read), and lone
- * surrogates. The zero-width joiner and non-joiner (U+200C, U+200D) are kept: emoji and several scripts need them.
- */
-const UNSAFE =
-  '[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u061c\\u180e\\u200b\\u200e\\u200f\\u2028-\\u202e\\u2060-\\u206f\\ufeff\\ufff9-\\ufffb\\u{e0000}-\\u{e007f}]|[\\ud800-\\udfff]'
+import {escapeCharacter, UNSAFE_CHARACTER} from '../model/text.js'
 
 /**
  * Drawn once per process: 20 letters and digits (about 100 bits). Math.random is seeded from the system's entropy
@@ -34,7 +29,7 @@ const TOKEN = Array.from({length: 20}, () => 'abcdefghijklmnopqrstuvwxyz01234567
 const MARKER = `\\u001b\\[${TOKEN};(\\d+)m`
 
 /** A marker or an unsafe character; the marker's colour code is the capture. */
-const SCAN = new RegExp(`${MARKER}|${UNSAFE}`, 'gu')
+const SCAN = new RegExp(`${MARKER}|${UNSAFE_CHARACTER}`, 'gu')
 const MARKERS = new RegExp(MARKER, 'g')
 
 /**
@@ -45,15 +40,6 @@ export function colourMarker(code: number): string {
   return `\u001b[${TOKEN};${code}m`
 }
 
-/** One unsafe character as visible text: \x1b below U+0020; \uXXXX per UTF-16 unit above, valid inside JSON strings. */
-function visible(char: string): string {
-  const code = char.charCodeAt(0)
-  if (code < 0x20) return `\\x${code.toString(16).padStart(2, '0')}`
-  let out = ''
-  for (let i = 0; i < char.length; i++) out += `\\u${char.charCodeAt(i).toString(16).padStart(4, '0')}`
-  return out
-}
-
 /**
  * Shows unsafe characters as visible escapes; keeps TAB, LF and paint()'s markers. Applying it twice changes
  * nothing more.
@@ -61,7 +47,7 @@ function visible(char: string): string {
  * @example escapeControls('\u001b]52;c;aGk=\u0007 \u202eevil') // '\\x1b]52;c;aGk=\\x07 \\u202eevil'
  */
 export function escapeControls(text: string): string {
-  return text.replace(SCAN, (match, code: string | undefined) => (code === undefined ? visible(match) : match))
+  return text.replace(SCAN, (match, code: string | undefined) => (code === undefined ? escapeCharacter(match) : match))
 }
 
 /**
@@ -74,7 +60,7 @@ export function escapeControls(text: string): string {
 export function terminalText(text: string, options: {carriageReturns?: boolean} = {}): string {
   return text.replace(SCAN, (match, code: string | undefined) => {
     if (code !== undefined) return `\u001b[${code}m`
-    return match === '\r' && options.carriageReturns ? match : visible(match)
+    return match === '\r' && options.carriageReturns ? match : escapeCharacter(match)
   })
 }
 

@@ -451,7 +451,8 @@ describe('terminal safety: hostile records reach no terminal raw', () => {
         `${argv.join(' ')}: one error line and one hint line, got:\n${result.stderr}`,
       )
       assert.ok(!lines.some((line) => line.startsWith('hint: FAKE-LINE')), argv.join(' '))
-      assert.match(result.stderr, /\\(x1b|u001b)\]0;t\\(x07|u0007)/, `${argv.join(' ')} shows what it quotes`)
+      assert.match(result.stderr, /\\x1b\]0;t\\x07\\u009b\\u202e/, `${argv.join(' ')} shows what it quotes, as every output shows it`)
+      assert.doesNotMatch(result.stderr, /\\u00[01]/, `${argv.join(' ')}: one form for a C0 control, \\x1b`)
       const asJson = await runCli(home.dir, [...argv, '--json'])
       assertSafe(asJson, `${argv.join(' ')} --json`)
       if (asJson.stdout !== '') assert.ok('error' in (JSON.parse(asJson.stdout) as object), `${argv.join(' ')} --json: ${asJson.stdout}`)

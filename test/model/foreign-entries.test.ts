@@ -38,8 +38,8 @@ describe('entries of another store', () => {
       ['.trail/.GIT/config.yaml', '100644', /not plain: '\.GIT'/],
       ['.trail/notes/.hidden.md', '100644', /not plain/],
       ['.trail/notes/dir./x.md', '100644', /not plain: 'dir\.'/],
-      ['.trail/notes/a\u001b[31m.md', '100644', /not plain: 'a\\u001b\[31m\.md'/],
-      ['.trail/notes/a\\b.md', '100644', /not plain: 'a\\\\b\.md'/],
+      ['.trail/notes/a\u001b[31m.md', '100644', /not plain: 'a\\x1b\[31m\.md'/],
+      ['.trail/notes/a\\b.md', '100644', /not plain: 'a\\b\.md'/],
       ['.trail/notes/a\nb.md', '100644', /not plain: 'a\\nb\.md'/],
       ['.trail/notes/c:d.md', '100644', /not plain/],
       ['.trail/notes//x.md', '100644', /not plain: ''/],
@@ -61,7 +61,7 @@ describe('entries of another store', () => {
   })
 
   it('names what was left out escaped and counted, with sizes people read', () => {
-    assert.equal(describeLeftOut([{path: 'a\u001b]0;x\u0007.md', reason: 'odd'}]), 'a\\u001b]0;x\\u0007.md (odd)')
+    assert.equal(describeLeftOut([{path: 'a\u001b]0;x\u0007.md', reason: 'odd'}]), 'a\\x1b]0;x\\x07.md (odd)')
     const many = Array.from({length: 7}, (_, i) => ({path: `p${i}`, reason: 'r'}))
     assert.equal(describeLeftOut(many), 'p0 (r); p1 (r); p2 (r); p3 (r); p4 (r); and 2 more')
     assert.deepEqual([formatBytes(17), formatBytes(2048), formatBytes(629_145_600)], ['17 bytes', '2.0 KiB', '600.0 MiB'])

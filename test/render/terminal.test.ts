@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 import {paint, PLAIN_STYLE, table, type OutputStyle} from '../../src/render/style.js'
+import {quoteInput} from '../../src/model/text.js'
 import {escapeControls, terminalLine, terminalText} from '../../src/render/terminal.js'
 
 // The one pass every printed byte goes through (src/cli/execute.ts): what is shown escaped, what is kept, and why
@@ -35,6 +36,11 @@ describe('escapeControls', () => {
   it('keeps TAB, LF, accents, CJK, emoji and the joiners emoji need', () => {
     const text = 'tab\there\nnext line: café 日本語 👩‍💻 🏳️‍🌈 नमस्ते'
     assert.equal(escapeControls(text), text)
+  })
+
+  it('shows each the same way in an error that quotes input (quoteInput), on one line', () => {
+    for (const {name, text, shown} of cases) assert.equal(quoteInput(`<${text}>`, 200), `<${shown}>`, name)
+    assert.equal(quoteInput('a\nb\tc'), 'a\\nb\\tc')
   })
 
   it('changes nothing more when applied twice', () => {

@@ -1,6 +1,7 @@
 import {UsageError} from '../../../errors.js'
 import {HOOK_KINDS, isHookKind, parseHookEvent, renderHookOutput} from '../../../integrations/hook-protocol.js'
 import {AGENT_TOOLS, isAgentTool} from '../../../model/names.js'
+import {quoteInput} from '../../../model/text.js'
 import {runAgentHook, type HookResult} from '../../../services/agent-hooks.js'
 import {defineCommand} from '../../definition.js'
 
@@ -34,8 +35,8 @@ export const hook = defineCommand({
   run: async (ctx, {args}, io): Promise<HookRun> => {
     const tool = args.tool ?? ''
     const kind = args.kind ?? ''
-    if (!isAgentTool(tool)) throw new UsageError(`unknown agent tool '${tool}'`, `one of: ${AGENT_TOOLS.join(', ')}`)
-    if (!isHookKind(kind)) throw new UsageError(`unknown hook '${kind}'`, `one of: ${HOOK_KINDS.join(', ')}`)
+    if (!isAgentTool(tool)) throw new UsageError(`unknown agent tool '${quoteInput(tool)}'`, `one of: ${AGENT_TOOLS.join(', ')}`)
+    if (!isHookKind(kind)) throw new UsageError(`unknown hook '${quoteInput(kind)}'`, `one of: ${HOOK_KINDS.join(', ')}`)
     const {event, problem} = parseHookEvent(tool, kind, io.stdinIsTTY ? '' : await io.readStdin())
     if (problem) ctx.warn(`relay hook ${tool} ${kind}: ${problem}`)
     return {tool, kind, result: await runAgentHook(ctx, event)}

@@ -1,5 +1,6 @@
 import {UsageError} from '../../../errors.js'
 import {GIT_HOOKS, type GitHookName} from '../../../integrations/git-hooks.js'
+import {quoteInput} from '../../../model/text.js'
 import {addTrajectoryTrailer, carryRewrittenLinks, linkHeadCommit} from '../../../services/commit-links.js'
 import {defineCommand} from '../../definition.js'
 
@@ -30,7 +31,7 @@ export const hookGit = defineCommand({
   run: async (ctx, {args, flags}, io): Promise<void> => {
     const hook = args.hook as GitHookName
     try {
-      if (!(GIT_HOOKS as readonly string[]).includes(hook)) throw new UsageError(`unknown git hook '${hook}'`, `one of: ${GIT_HOOKS.join(', ')}`)
+      if (!(GIT_HOOKS as readonly string[]).includes(hook)) throw new UsageError(`unknown git hook '${quoteInput(hook)}'`, `one of: ${GIT_HOOKS.join(', ')}`)
       if (hook === 'prepare-commit-msg') {
         if (!flags['message-file']) throw new UsageError('prepare-commit-msg needs --message-file', "the installed hook passes git's $1")
         await addTrajectoryTrailer(ctx, {messageFile: flags['message-file'], source: flags.source})
