@@ -325,7 +325,7 @@ describe('a --regex search whose pattern backtracks', () => {
       assert.equal(result.code, 1)
       assert.equal(
         result.stderr,
-        `error: the --regex search for '${SLOW.replace('\\', '\\\\')}' ran over its time limit of 1 s and was stopped\n` +
+        `error: the --regex search for '${SLOW}' ran over its time limit of 1 s and was stopped\n` +
           'hint: simplify the pattern (back-references like \\1 and nested repetition like (a*)* make git grep backtrack), narrow the search with --kind, --agent or --since, or give it more time with --timeout <seconds>\n',
       )
       assert.ok(Date.now() - started < 60_000)
