@@ -1,7 +1,7 @@
 import type {Message} from '../model/message.js'
 import type {InboxEntry, SiblingSyncReport} from '../model/results.js'
 import {counted} from '../model/names.js'
-import {formatTime, paint, printable, printableLine, type OutputStyle} from './style.js'
+import {alignColumns, formatTime, paint, printable, printableLine, type OutputStyle} from './style.js'
 import {withoutCredentials} from '../model/redact.js'
 
 // Messages, inboxes, threads and what `relay sync` brought.
@@ -42,18 +42,28 @@ export function sentText(message: Message, style: OutputStyle): string {
   return `Sent ${paint(style, 'bold', message.id)} from ${message.project ? `${message.project}:` : ''}${message.from} to ${printableLine(message.to)}${message.thread ? ` [thread:${message.thread}]` : ''}\n`
 }
 
-/** An inbox or a thread: one block per message, oldest first. */
+/**
+ * An inbox or a thread: one block per message, oldest first; each block opens with the message's line (read or
+ * new, id, sender and target, time, thread), in columns aligned across the messages.
+ */
 export function entriesText(entries: readonly InboxEntry[], style: OutputStyle, empty: string): string {
   if (entries.length === 0) return `${empty}\n`
+  const headers = alignColumns(
+    entries.map(({message: m, read, project}) => [
+      read ? paint(style, 'dim', 'read') : paint(style, 'yellow', 'new'),
+      paint(style, 'bold', m.id),
+      `${project}:${m.from} → ${m.to}`,
+      paint(style, 'dim', formatTime(m.created, style)),
+      m.thread ? `[thread:${m.thread}]` : '',
+    ]),
+  )
   return entries
-    .map((entry) => {
-      const m = entry.message
-      const mark = entry.read ? paint(style, 'dim', 'read') : paint(style, 'yellow', 'new')
-      const header = `${mark}  ${paint(style, 'bold', printableLine(m.id))}  ${entry.project}:${m.from} → ${printableLine(m.to)}${m.thread ? `  [thread:${m.thread}]` : ''}  ${paint(style, 'dim', formatTime(m.created, style))}`
-      return `${header}\n${printable(m.body)
+    .map(({message: m}, index) => {
+      const body = printable(m.body)
         .split('\n')
         .map((line) => `    ${line}`)
-        .join('\n')}\n`
+        .join('\n')
+      return `${headers[index]}\n${body}\n`
     })
     .join('\n')
 }

@@ -1,4 +1,4 @@
-import {paint, printableLine, type OutputStyle} from './style.js'
+import {alignColumns, paint, printableLine, type OutputStyle} from './style.js'
 import type {InitResult, Check, DoctorResult} from '../model/results.js'
 
 export function initText(result: InitResult, style: OutputStyle): string {
@@ -50,11 +50,11 @@ const MARKS: Record<Check['status'], [string, 'green' | 'yellow' | 'red' | 'cyan
 }
 
 export function doctorText(result: DoctorResult, style: OutputStyle): string {
-  const lines = result.checks.map((check) => {
-    const [mark, colour] = MARKS[check.status]
+  const rows = alignColumns(result.checks.map((check) => [paint(style, MARKS[check.status][1], MARKS[check.status][0]), check.name, check.message]))
+  const lines = result.checks.map((check, index) => {
     // A check's message may quote a path on the ref, and a path may hold a line break.
     const fix = check.fix && check.status !== 'ok' ? `\n        fix: ${printableLine(check.fix)}` : ''
-    return `${paint(style, colour, mark.padEnd(5))}  ${check.name.padEnd(9)} ${printableLine(check.message)}${fix}`
+    return `${rows[index]}${fix}`
   })
   lines.push(result.healthy ? 'No problems found.' : 'Problems found: see the fix lines above, or run: trail doctor --fix')
   return `${lines.join('\n')}\n`

@@ -5,7 +5,7 @@
 // on one line (printableLine), a table cell stays one cell.
 
 import {clip, oneLine} from '../model/text.js'
-import {colourMarker, escapeControls, visibleLength} from './terminal.js'
+import {colourMarker, escapeControls, visibleWidth} from './terminal.js'
 
 export interface OutputStyle {
   isTTY: boolean
@@ -74,16 +74,33 @@ export function relativeTime(date: Date, now: Date): string {
  * shown as \t.
  */
 export function table(rows: readonly (readonly string[])[], style: OutputStyle, header?: readonly string[]): string {
-  const cells = rows.map((row) => row.map(tableCell))
-  if (!style.isTTY) return cells.map((row) => `${row.join('\t')}\n`).join('')
-  const all = header ? [header, ...cells] : cells
-  const widths = all[0]?.map((_, column) => Math.max(...all.map((row) => visibleLength(row[column] ?? '')))) ?? []
-  const line = (row: readonly string[]) =>
+  if (!style.isTTY) return rows.map((row) => `${row.map(tableCell).join('\t')}\n`).join('')
+  const lines = alignColumns(header ? [header, ...rows] : rows)
+  return lines.map((line, index) => `${header && index === 0 ? paint(style, 'bold', line) : line}\n`).join('')
+}
+
+/**
+ * Rows as lines of aligned columns, two spaces apart: every cell of a column starts at the same column of the
+ * terminal, whatever the cells hold (colour, escapes, wide characters: ./terminal.ts visibleWidth measures them as
+ * shown). Cells are made one line as in table(). Every table and column list of the CLI is laid out here.
+ *
+ * @example alignColumns([['ID', 'TITLE'], ['traj_1', '日本']]) // ['ID      TITLE', 'traj_1  日本']
+ */
+export function alignColumns(rows: readonly (readonly string[])[]): string[] {
+  const cells = rows.map((row) => row.map((text) => ({text: tableCell(text), width: 0})))
+  const widths: number[] = []
+  for (const row of cells) {
+    for (const [column, cell] of row.entries()) {
+      cell.width = visibleWidth(cell.text)
+      widths[column] = Math.max(widths[column] ?? 0, cell.width)
+    }
+  }
+  return cells.map((row) =>
     row
-      .map((cell, column) => (column === row.length - 1 ? cell : cell + ' '.repeat(Math.max(0, widths[column]! - visibleLength(cell)))))
+      .map((cell, column) => (column === row.length - 1 ? cell.text : cell.text + ' '.repeat(widths[column]! - cell.width)))
       .join('  ')
-      .trimEnd()
-  return all.map((row, index) => `${header && index === 0 ? paint(style, 'bold', line(row)) : line(row)}\n`).join('')
+      .trimEnd(),
+  )
 }
 
 function tableCell(text: string): string {

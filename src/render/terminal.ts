@@ -72,7 +72,34 @@ export function terminalLine(text: string): string {
   return escapeControls(text.replace(/\n/g, '\\n'))
 }
 
-/** The length of `text` as shown: paint()'s markers take no room. */
-export function visibleLength(text: string): number {
-  return [...text.replace(MARKERS, '')].length
+/**
+ * How many columns of a terminal `text` takes: paint()'s markers take none; a wide character (CJK, Hangul, full-width
+ * forms, an emoji shown as one) takes two; a combining mark or a joiner takes none, as part of the character it
+ * follows. Text is measured as it is printed: escaped first (an escape like \x1b takes its four columns).
+ *
+ * @example visibleWidth(`${paint(style, 'red', 'ok')} 日本`) // 7
+ */
+export function visibleWidth(text: string): number {
+  const shown = text.replace(MARKERS, '')
+  if (/^[\x20-\x7e]*$/.test(shown)) return shown.length
+  segmenter ??= new Intl.Segmenter(undefined, {granularity: 'grapheme'})
+  let width = 0
+  for (const {segment} of segmenter.segment(shown)) width += graphemeWidth(segment)
+  return width
+}
+
+let segmenter: Intl.Segmenter | undefined
+
+/**
+ * Two columns: East Asian Wide and Fullwidth characters (Unicode's EastAsianWidth.txt, the ranges in use), and
+ * emoji shown as pictures (Emoji_Presentation, or a pictograph followed by VS16), as terminals draw them (wcwidth).
+ */
+const WIDE =
+  /^(?:\p{Emoji_Presentation}|\p{Extended_Pictographic}.*\ufe0f|[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\ua960-\ua97f\uac00-\ud7a3\uf900-\ufaff\ufe10-\ufe19\ufe30-\ufe6f\uff00-\uff60\uffe0-\uffe6\u{1b000}-\u{1b2ff}\u{1f300}-\u{1f64f}\u{1f900}-\u{1f9ff}\u{20000}-\u{3fffd}])/su
+/** No column: a grapheme of combining marks and format characters only (a joiner, a mark with nothing before it). */
+const ZERO = /^[\p{Mn}\p{Me}\p{Cf}]+$/u
+
+function graphemeWidth(grapheme: string): number {
+  if (WIDE.test(grapheme)) return 2
+  return ZERO.test(grapheme) ? 0 : 1
 }

@@ -3,7 +3,7 @@ import {spawnSync} from 'node:child_process'
 import {chmodSync, existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {before, describe, it} from 'node:test'
-import {BIN, ok, runCli} from '../helpers/cli.js'
+import {BIN, json, ok, runCli} from '../helpers/cli.js'
 import {testEnv, useRepos, useTempDirs, type TestRepo} from '../helpers/repo.js'
 
 // Colour and the pager, under a real pseudo-terminal (script(1), as test/cli/terminal-safety.test.ts does), with
@@ -30,6 +30,14 @@ before(async () => {
   await ok(repo.dir, ['trail', 'abandon', '--agent', 'agent-2'])
   const sibling = newRepo({dirty: false})
   await ok(repo.dir, ['relay', 'bridge', 'add', 'frontend-app', sibling.dir, '--lead', 'Designer'])
+  // Locations a table must measure as they show: wide characters, an emoji, a combining accent, an escape.
+  for (const [name, url] of SIBLING_URLS) await ok(repo.dir, ['relay', 'bridge', 'add', name, url, '--lead', 'Lina'])
+  // An inbox of read and new messages, with and without a thread.
+  await ok(repo.dir, ['relay', 'send', 'agent-3', 'first', '--agent', 'agent-1'])
+  await ok(repo.dir, ['relay', 'send', 'agent-3', 'second', '--agent', 'agent-12', '--thread', 'auth'])
+  await ok(repo.dir, ['relay', 'send', 'agent-3', 'third', '--agent', 'agent-2'])
+  const first = (JSON.parse(await ok(repo.dir, ['relay', 'inbox', '--agent', 'agent-3', '--json'])) as {id: string}[])[0]!.id
+  await ok(repo.dir, ['relay', 'inbox', '--agent', 'agent-3', '--mark-read', first])
   dir = tempDir('pager')
   pager = join(dir, 'pager.sh')
   writeFileSync(pager, `#!/bin/sh\nprintf '%s\\n' "$@" > '${dir}/args'\nprintf '%s' "$LESS" > '${dir}/less'\ncat > '${dir}/paged'\n`)
@@ -55,46 +63,101 @@ function underTerminal(argv: ['trail' | 'relay', ...string[]], options: {rows?: 
   return {stdout: result.stdout.replace(/\r\n/g, '\n'), paged: read('paged'), args: (read('args') ?? '').split('\n').filter(Boolean), less: read('less') ?? ''}
 }
 
-/** Checks that every column of a table starts at the same place on every line, colour codes left out. */
-function assertAligned(output: string, header: string[], what: string) {
+const SIBLING_URLS = [
+  ['wide', 'https://example.com/日本語/repo.git'],
+  ['emoji', 'https://example.com/😀/repo.git'],
+  ['accent', 'https://example.com/cafe\u0301/repo.git'],
+  ['escape', 'https://example.com/\u001b[31mred/repo.git'],
+] as const
+
+/**
+ * The columns of a terminal `text` takes, as a terminal draws it (measured here on its own, not by the code under
+ * test): a CJK character or an emoji takes two, a combining accent none.
+ */
+function columns(text: string): number {
+  let width = 0
+  for (const char of text)
+    width += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\uff00-\uff60]|\p{Extended_Pictographic}/u.test(char) ? 2 : /\p{Mn}/u.test(char) ? 0 : 1
+  return width
+}
+
+/**
+ * Checks that each cell of `rows` (null: a cell not looked for) starts at the same terminal column on every line
+ * of `output` that holds a row (one that starts with a row's first cell: a message's body, a fix or a footer is
+ * none), and at the header's word when there is a header. Colour codes are left out; the columns are counted as they show.
+ */
+function assertAligned(output: string, rows: readonly (readonly (string | null)[])[], what: string, header?: readonly string[]) {
+  const expected = header ? [header, ...rows] : rows
   const lines = output
     .replace(SGR_ALL, '')
     .split('\n')
-    .filter((line) => line.trim() !== '')
-  const head = lines.findIndex((line) => line.startsWith(header[0]!))
-  assert.ok(head >= 0, `${what}: a header line:\n${output}`)
-  const starts = header.map((word) => lines[head]!.indexOf(word))
-  for (const start of starts) assert.ok(start >= 0, `${what}: header ${lines[head]}`)
-  const rows = lines.slice(head + 1)
-  assert.ok(rows.length > 0, `${what}: rows`)
-  for (const row of rows) {
-    for (const start of starts.slice(1)) {
-      assert.equal(row.slice(start - 2, start), '  ', `${what}: two spaces before column ${start} of\n${row}\n(header: ${lines[head]})`)
-      assert.notEqual(row[start], ' ', `${what}: a cell starts at column ${start} of\n${row}\n(header: ${lines[head]})`)
-    }
+    .filter((line) => expected.some((row) => line.startsWith(row[0]!)))
+  assert.equal(lines.length, expected.length, `${what}: one line a row:\n${output}`)
+  const starts = lines.map((line, index) => {
+    let from = 0
+    return expected[index]!.map((cell) => {
+      if (cell === null) return null
+      const at = line.indexOf(cell, from)
+      assert.ok(at >= 0, `${what}: ${JSON.stringify(cell)} in ${JSON.stringify(line)}`)
+      from = at + cell.length
+      return columns(line.slice(0, at))
+    })
+  })
+  for (const [index, line] of lines.entries()) {
+    starts[index]!.forEach((start, column) => {
+      if (start === null || column === 0) return
+      const first = starts.find((row) => row[column] !== null)![column]
+      assert.equal(start, first, `${what}: cell ${column} starts at column ${first} of the first row, ${start} of\n${line}\n(all:\n${lines.join('\n')})`)
+    })
   }
 }
 
 describe('manners: colour', () => {
-  it('tables align with colour on, for every table (trail list, relay bridge list)', () => {
+  it('tables and column lists align with colour on, whatever their cells hold (every one the CLIs print)', async () => {
     const before = repo.userState()
-    const tables: [['trail' | 'relay', ...string[]], string[]][] = [
+    const list = (await json<{trajectories: {id: string; status: string; agent: string}[]}>(repo.dir, ['trail', 'list'])).trajectories
+    const shown = underTerminal(['trail', 'list', '--no-pager']).stdout
+    assert.match(shown, /\u001b\[1m/, 'trail list: the header is in bold')
+    assert.match(shown, /\u001b\[33mactive\u001b\[39m/, 'trail list: coloured cells (statuses) in the same column as plain ones')
+    assertAligned(
+      shown,
+      list.map((t) => [t.id, t.status, t.agent, null, null, null]),
+      'trail list',
+      ['ID', 'STATUS', 'AGENT', 'STARTED', 'CONF', 'TITLE'],
+    )
+
+    const siblings = (await json<{name: string; lead: string; synced: boolean}[]>(repo.dir, ['relay', 'bridge', 'list'])).map((s) => [
+      s.name,
+      null,
+      s.lead,
+      'not synced',
+    ])
+    const bridges = underTerminal(['relay', 'bridge', 'list']).stdout
+    assert.match(bridges, /\u001b\[1mNAME/, 'relay bridge list: the header is in bold')
+    assert.match(bridges, /日本語.*😀|😀[\s\S]*日本語/u, 'relay bridge list: the wide locations are shown')
+    assert.match(bridges, /\\x1b\[31mred/, 'relay bridge list: the escape is shown escaped')
+    assertAligned(bridges, siblings, 'relay bridge list', ['NAME', 'LOCATION', 'LEAD', 'STATE'])
+
+    const inbox = await json<{id: string; from: string; read: boolean; thread: string | null}[]>(repo.dir, ['relay', 'inbox', '--agent', 'agent-3'])
+    assert.deepEqual(
+      inbox.map((m) => [m.read, m.thread]),
       [
-        ['trail', 'list', '--no-pager'],
-        ['ID', 'STATUS', 'AGENT', 'STARTED', 'CONF', 'TITLE'],
+        [true, null],
+        [false, 'auth'],
+        [false, null],
       ],
-      [
-        ['relay', 'bridge', 'list'],
-        ['NAME', 'LOCATION', 'LEAD', 'STATE'],
-      ],
-    ]
-    for (const [argv, header] of tables) {
-      const {stdout} = underTerminal(argv)
-      assert.match(stdout, /\u001b\[1m/, `${argv.join(' ')}: the header is in bold`)
-      assertAligned(stdout, header, argv.join(' '))
-    }
-    // Coloured cells (statuses) in the same column as plain ones.
-    assert.match(underTerminal(['trail', 'list']).stdout, /\u001b\[33mactive\u001b\[39m/)
+    )
+    const messages = inbox.map((m) => [m.read ? 'read' : 'new', m.id, `:${m.from} → agent-3`, null, m.thread ? `[thread:${m.thread}]` : null])
+    assertAligned(underTerminal(['relay', 'inbox', '--agent', 'agent-3']).stdout, messages, 'relay inbox')
+    assertAligned(underTerminal(['relay', 'thread', 'auth']).stdout, messages.slice(1, 2), 'relay thread')
+
+    const doctor = await json<{checks: {name: string; status: string; message: string}[]}>(repo.dir, ['trail', 'doctor'])
+    const marks: Record<string, string> = {ok: 'ok', warning: 'warn', problem: 'FAIL', fixed: 'fixed'}
+    assertAligned(
+      underTerminal(['trail', 'doctor']).stdout,
+      doctor.checks.map((check) => [marks[check.status]!, check.name, check.message]),
+      'trail doctor',
+    )
     repo.assertUserStateUnchanged(before)
   })
 

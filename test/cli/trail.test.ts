@@ -502,9 +502,9 @@ describe('the store', () => {
     repo.write('.trail/stray.md', 'not on the ref\n')
     const doctor = await runCli(repo.dir, ['trail', 'doctor'])
     assert.equal(doctor.code, 1)
-    assert.match(doctor.stdout, /FAIL   mirror    2 mirrored files differ from the ref or are missing/)
+    assert.match(doctor.stdout, /FAIL  mirror     2 mirrored files differ from the ref or are missing/)
     assert.match(doctor.stdout, /fix: trail doctor --fix/)
-    assert.match(doctor.stdout, /warn   extra     1 files in the mirror folders are not on the ref, and are left alone \(\.trail\/stray\.md\)/)
+    assert.match(doctor.stdout, /warn  extra      1 files in the mirror folders are not on the ref, and are left alone \(\.trail\/stray\.md\)/)
     const fixed = await json<{healthy: boolean; checks: {name: string; status: string}[]}>(repo.dir, ['trail', 'doctor', '--fix'])
     assert.equal(fixed.healthy, true)
     assert.equal(fixed.checks.find((check) => check.name === 'mirror')?.status, 'fixed')
@@ -567,7 +567,7 @@ describe('the store', () => {
     assert.ok(!existsSync(join(repo.dir, '.trail', 'format.yaml')), 'nothing written beside tracked files')
     assert.match(
       await ok(repo.dir, ['trail', 'doctor']),
-      /warn   mirror    the mirror is off in this worktree: files under \.trail or \.relay are tracked by your branch/,
+      /warn  mirror     the mirror is off in this worktree: files under \.trail or \.relay are tracked by your branch/,
     )
     repo.git(['rm', '--quiet', '-r', '--cached', '.trail'])
     repo.git(['commit', '--quiet', '-m', 'untrack'])
@@ -874,9 +874,9 @@ describe('trail doctor', () => {
     assert.equal(report.code, 1)
     assert.match(
       report.stdout,
-      /FAIL   ref-lock  \S+records\.lock is \d+ s old: a killed git process left it, and it blocks every write\n        fix: trail doctor --fix/,
+      /FAIL  ref-lock   \S+records\.lock is \d+ s old: a killed git process left it, and it blocks every write\n        fix: trail doctor --fix/,
     )
-    assert.match(report.stdout, /warn   leftovers 1 fast-import crash reports/)
+    assert.match(report.stdout, /warn  leftovers  1 fast-import crash reports/)
     const fixed = await json<{healthy: boolean; checks: {name: string; status: string}[]}>(repo.dir, ['trail', 'doctor', '--fix'])
     assert.equal(fixed.healthy, true)
     assert.deepEqual(

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
-import {paint, PLAIN_STYLE, table, type OutputStyle} from '../../src/render/style.js'
+import {alignColumns, paint, PLAIN_STYLE, table, type OutputStyle} from '../../src/render/style.js'
 import {quoteInput} from '../../src/model/text.js'
-import {escapeControls, terminalLine, terminalText} from '../../src/render/terminal.js'
+import {escapeControls, terminalLine, terminalText, visibleWidth} from '../../src/render/terminal.js'
 
 // The one pass every printed byte goes through (src/cli/execute.ts): what is shown escaped, what is kept, and why
 // our colours survive it while nothing else can pass as colour.
@@ -92,5 +92,17 @@ describe('table', () => {
     ]
     const shown = terminalText(table(rows, COLOUR, ['ID', 'STATUS', 'TITLE'])).replace(/\u001b\[\d+m/g, '')
     assert.equal(shown, 'ID  STATUS     TITLE\n1   completed  x\n2   active     y\n')
+  })
+
+  it('aligns cells by the columns a terminal gives them: wide characters two, a combining accent none, an escape as shown', () => {
+    const rows = [
+      ['日本語', 'x'],
+      ['😀', 'x'],
+      ['cafe\u0301', 'x'],
+      ['a\u001bb', 'x'],
+      ['abcdefg', 'x'],
+    ]
+    assert.deepEqual(alignColumns(rows), ['日本語   x', '😀       x', 'cafe\u0301     x', 'a\\x1bb   x', 'abcdefg  x'])
+    assert.equal(visibleWidth(`${paint(COLOUR, 'red', '日本')}👩‍💻❤️`), 8)
   })
 })
