@@ -1,12 +1,16 @@
 // `git grep` over a commit's tree: the query as git takes it, and its output parsed. git reads the blobs (in C,
 // in parallel); the caller gets paths, counts or lines.
 
+/**
+ * Which lines a term takes: those an extended regular expression (git grep -E) matches, those every part of `all`
+ * takes (in order: git stops at the first that refuses the line, so the cheapest test goes first), or those `not`
+ * refuses.
+ */
+export type GrepExpression = string | {readonly all: readonly GrepExpression[]} | {readonly not: GrepExpression}
+
 export interface GrepQuery {
-  /**
-   * Extended regular expressions (git grep -E); one must match, or all, with `allMatch`. A term `{match, unless}`
-   * matches the lines that match `match` and not `unless`.
-   */
-  patterns: (string | {match: string; unless: string})[]
+  /** The terms; a file is one with lines one of them takes, or (with `allMatch`) lines each of them takes. */
+  patterns: GrepExpression[]
   allMatch?: boolean
   ignoreCase?: boolean
   pathspecs: string[]
@@ -30,10 +34,16 @@ export function grepArgs(revision: string, query: GrepQuery, mode: GrepMode): st
   if (query.allMatch) args.push('--all-match')
   query.patterns.forEach((term, index) => {
     if (index > 0) args.push('--or')
-    if (typeof term === 'string') args.push('-e', term)
-    else args.push('(', '-e', term.match, '--and', '--not', '-e', term.unless, ')')
+    args.push(...expressionArgs(term))
   })
   return [...args, revision, '--', ...query.pathspecs]
+}
+
+/** git grep's words for a term: `-e <pattern>`, `( a --and b )`, `--not a`. */
+function expressionArgs(term: GrepExpression): string[] {
+  if (typeof term === 'string') return ['-e', term]
+  if ('not' in term) return ['--not', ...expressionArgs(term.not)]
+  return ['(', ...term.all.flatMap((part, index) => [...(index > 0 ? ['--and'] : []), ...expressionArgs(part)]), ')']
 }
 
 /** Output of `-l`: the paths, without the "<revision>:" git puts before them. */

@@ -38,9 +38,10 @@ export function renderHandoff(handoff: Handoff): string {
     (h) => {
       const parts = [`# Handoff from ${h.agent}`, `Written ${h.created}.`, contentBody(h)]
       if (h.trajectory) {
+        // A decision's confidence in brackets, named by no word a search would take for a field (../services/search-term.ts).
         const decisions = h.trajectory.decisions.map(
           (d) =>
-            `- ${oneLine(d.title)}${d.reasoning ? `: ${oneLine(d.reasoning)}` : ''}${d.confidence === undefined ? '' : ` (confidence ${describeConfidence(d.confidence)})`}`,
+            `- ${oneLine(d.title)}${d.reasoning ? `: ${oneLine(d.reasoning)}` : ''}${d.confidence === undefined ? '' : ` [${describeConfidence(d.confidence)}]`}`,
         )
         parts.push(`## Trajectory ${h.trajectory.id}: ${oneLine(h.trajectory.title)}${decisions.length > 0 ? `\n\n${decisions.join('\n')}` : ''}`)
       }

@@ -171,6 +171,9 @@ export function renderTrajectory(trajectory: Trajectory): string {
   )
 }
 
+/** The last line of every trajectory's body (relay search never counts it: ../services/search-term.ts). */
+export const EVENTS_NOTE = 'Decisions are in the `events/` folder beside this file.'
+
 /** The body is for people reading the file on GitHub or in the mirror; the front matter is the data. */
 function trajectoryBody(t: Trajectory): string {
   const facts = [
@@ -193,7 +196,7 @@ function trajectoryBody(t: Trajectory): string {
   if (t.challenges.length > 0) sections.push(`## Challenges\n\n${t.challenges.map((c) => `- ${oneLine(c)}`).join('\n')}`)
   if (t.learnings.length > 0) sections.push(`## Learnings\n\n${t.learnings.map((l) => `- ${oneLine(l)}`).join('\n')}`)
   if (t.reason) sections.push(`## Why it was abandoned\n\n${t.reason}`)
-  sections.push('Decisions are in the `events/` folder beside this file.')
+  sections.push(EVENTS_NOTE)
   return `${sections.join('\n\n')}\n`
 }
 

@@ -198,7 +198,7 @@ export class Snapshot {
   }
 }
 
-export {escapeExtended, type GrepLine, type GrepQuery as GrepOptions} from '../git/grep.js'
+export {escapeExtended, type GrepExpression, type GrepLine, type GrepQuery as GrepOptions} from '../git/grep.js'
 
 /**
  * How much of another store (a sibling's) is read: no record over `maxRecordBytes` (its size is asked first, so it
