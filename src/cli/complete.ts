@@ -1,7 +1,7 @@
 import {PDERO_PHASES} from '../model/agent-trajectories.js'
 import type {Context} from '../services/context.js'
-import {agentNamesIn, newestTrajectoryIds} from '../services/agents.js'
-import {listSiblings} from '../services/projects.js'
+import {agentsOfProject, knownAgentNames, newestTrajectoryIds} from '../services/agents.js'
+import {listSiblings, readProject} from '../services/projects.js'
 import {COLOR_CHOICES} from './color.js'
 import {type Bin, type ManifestCommand, manifestCommands} from './suggest.js'
 
@@ -31,11 +31,14 @@ export function completionScript(bin: Bin, shell: Shell): string {
     case 'bash':
       return `# bash completion for ${bin} (relay-trail). Install: ${bin} completion bash > ~/.local/share/bash-completion/completions/${bin}
 ${fn}() {
-  local IFS=$'\\n'
+  local IFS=$'\\n' noglob=1
   local cur="\${COMP_WORDS[COMP_CWORD]}"
+  # Candidates are words, not patterns (\`frontend:*\` is a target): no file name expansion while they are read.
+  [[ $- == *f* ]] || { noglob=0; set -f; }
   COMPREPLY=($(command ${bin} __complete -- "\${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null))
   # An answer that is not a word of ours (no candidates): let bash complete file names.
   [ \${#COMPREPLY[@]} -eq 0 ] && [ "\${cur#-}" = "$cur" ] && COMPREPLY=($(compgen -f -- "$cur"))
+  [ $noglob = 1 ] || set +f
   return 0
 }
 complete -F ${fn} ${bin}
@@ -131,9 +134,10 @@ export async function completeWords(ctx: Context, bin: Bin, words: readonly stri
       return matching([...flags, ...GLOBAL_FLAGS], current)
     }
     // A positional argument: which one is it?
-    const positionals = positionalsOf(command, afterCommand)
+    const typed = colonWord(afterCommand, current)
+    const positionals = positionalsOf(command, typed.words)
     const arg = command.args[positionals.length]
-    return arg ? matching(await argValues(ctx, command, arg), current) : []
+    return arg ? matching(await argValues(ctx, command, arg, typed.current), typed.current).map((one) => one.slice(typed.cut.length)) : []
   } catch {
     return []
   }
@@ -164,6 +168,20 @@ function flagValueBeingTyped(words: readonly string[], current: string): {flag: 
   if (current === '=' && words.at(-1)?.startsWith('--')) return {flag: words.at(-1)!, prefix: '', replace: ''}
   if (words.at(-1) === '=' && words.at(-2)?.startsWith('--')) return {flag: words.at(-2)!, prefix: current, replace: ''}
   return undefined
+}
+
+/**
+ * The word being typed whole, when bash broke it at a ':' (COMP_WORDBREAKS holds it, as it holds '='): `frontend:De`
+ * comes as `frontend`, `:`, `De`, and bash puts a candidate in the place of the part after the ':' only, so that
+ * part (`cut`) is taken off the candidates. zsh and fish give the word whole.
+ */
+function colonWord(words: readonly string[], current: string): {words: readonly string[]; current: string; cut: string} {
+  const before = words.at(-1)
+  if (current === ':' && before !== undefined && !before.startsWith('-')) return {words: words.slice(0, -1), current: `${before}:`, cut: `${before}:`}
+  const project = words.at(-2)
+  if (before === ':' && project !== undefined && !project.startsWith('-'))
+    return {words: words.slice(0, -2), current: `${project}:${current}`, cut: `${project}:`}
+  return {words, current, cut: ''}
 }
 
 async function optionValues(ctx: Context, command: ManifestCommand, word: string): Promise<string[]> {
@@ -203,11 +221,11 @@ async function flagValues(ctx: Context, flag: {name: string; options?: string[]}
   return []
 }
 
-async function argValues(ctx: Context, command: ManifestCommand, arg: string): Promise<string[]> {
+async function argValues(ctx: Context, command: ManifestCommand, arg: string, current: string): Promise<string[]> {
   const where = `${command.name} ${arg}`
   if (['show id', 'export id', 'resume id'].includes(where)) return trajectoryIds(ctx)
   if (where === 'bridge remove name') return siblingNames(ctx)
-  if (where === 'send target') return agentNames(ctx)
+  if (where === 'send target') return targetValues(ctx, current)
   if (where === 'phase phase') return [...PDERO_PHASES]
   return []
 }
@@ -217,7 +235,20 @@ async function snapshotOf(ctx: Context) {
 }
 
 async function agentNames(ctx: Context): Promise<string[]> {
-  return agentNamesIn(await snapshotOf(ctx))
+  const snapshot = await snapshotOf(ctx)
+  return knownAgentNames(snapshot, (await readProject(snapshot)).project.lead)
+}
+
+/**
+ * `relay send <TAB>`: this project's agents; `relay send frontend:<TAB>`: the agents of the project going by
+ * `frontend` (a synced sibling, or this project), its lead and all of it (`frontend:lead`, `frontend:*`).
+ */
+async function targetValues(ctx: Context, current: string): Promise<string[]> {
+  const colon = current.indexOf(':')
+  if (colon === -1) return agentNames(ctx)
+  const project = current.slice(0, colon)
+  const agents = project === '*' ? ['*'] : [...(await agentsOfProject(ctx, project)), 'lead', '*']
+  return agents.map((agent) => `${project}:${agent}`)
 }
 
 /** The 200 newest trajectory ids, newest first. */

@@ -9,6 +9,7 @@ import type {Snapshot} from '../store/snapshot.js'
 import type {Context} from './context.js'
 import {dayFolders} from './day-folders.js'
 import {messageSources, type MessageSource} from './messages.js'
+import {listSiblings} from './projects.js'
 import {agentsWithSessionRecords, readLatestSessionRecords} from './summaries.js'
 import {allActive, readTrajectories} from './trajectory-records.js'
 
@@ -33,6 +34,46 @@ export async function agentNamesIn(snapshot: Snapshot, also: readonly string[] =
   ])
   const names = [...active.map((entry) => entry.agent), ...ledgers, ...sessionRecords, ...receipts, ...also]
   return [...new Set(names)].filter(isValidName).sort() as AgentName[]
+}
+
+/** The newest RECENT_RECORDS trajectories and messages of a store: who owned and who sent them. */
+async function readRecentRecords(snapshot: Snapshot): Promise<{trajectories: Trajectory[]; messages: Message[]}> {
+  const [trajectories, messages] = await Promise.all([
+    newestTrajectoryIds(snapshot, RECENT_RECORDS).then((ids) => readTrajectories(snapshot, ids, () => {})),
+    newestMessages(snapshot, RECENT_RECORDS),
+  ])
+  return {trajectories, messages}
+}
+
+/** agentNamesIn, with the lead and the owners and senders of `recent` (a store's newest records). */
+function agentNamesOf(snapshot: Snapshot, lead: AgentName | undefined, recent: {trajectories: readonly Trajectory[]; messages: readonly Message[]}) {
+  return agentNamesIn(snapshot, [...(lead ? [lead] : []), ...recent.trajectories.map((t) => t.agent), ...recent.messages.map((m) => m.from)])
+}
+
+/**
+ * The names of the agents a store knows, as `relay` lists them (listAgents): agentNamesIn's, its lead, and the
+ * agents of its newest trajectories and messages (a finished trajectory leaves no marker, and not every agent
+ * keeps a ledger). For completion.
+ *
+ * @example await knownAgentNames(snapshot, 'Architect')   // ['Architect', 'claude', 'codex']
+ */
+export async function knownAgentNames(snapshot: Snapshot, lead?: AgentName): Promise<AgentName[]> {
+  return agentNamesOf(snapshot, lead, await readRecentRecords(snapshot))
+}
+
+/**
+ * The agents `project:<agent>` can name: those of this project or of the synced sibling that goes by `project` (its
+ * id, or its name in `relay bridge add`), as knownAgentNames finds them, and the lead that `relay bridge add --lead`
+ * gave it. None for a project no sibling goes by.
+ *
+ * @example await agentsOfProject(ctx, 'frontend')   // ['Designer', 'Reviewer']
+ */
+export async function agentsOfProject(ctx: Context, project: string): Promise<AgentName[]> {
+  const [{here, siblings}, bridges] = await Promise.all([messageSources(ctx), listSiblings(ctx)])
+  const source = [here, ...siblings].find((one) => one.project === project || one.sibling === project)
+  const bridge = bridges.find((one) => one.name === (source?.sibling ?? project))
+  const names = source ? await knownAgentNames(source.snapshot, source.lead) : []
+  return [...new Set([...names, ...(bridge?.lead ? [bridge.lead] : [])])].sort()
 }
 
 async function readLedgerNames(snapshot: Snapshot): Promise<AgentName[]> {
@@ -141,12 +182,7 @@ export function unreadCount(
 export async function listAgents(ctx: Context): Promise<AgentOverview[]> {
   const {here, siblings} = await messageSources(ctx)
   const sources = [here, ...siblings]
-  const recent = await Promise.all(
-    sources.map(async (source) => ({
-      trajectories: await readTrajectories(source.snapshot, await newestTrajectoryIds(source.snapshot, RECENT_RECORDS), () => {}),
-      messages: await newestMessages(source.snapshot, RECENT_RECORDS),
-    })),
-  )
+  const recent = await Promise.all(sources.map((source) => readRecentRecords(source.snapshot)))
   const known: KnownMessage[] = sources.flatMap((source, index) => recent[index]!.messages.map((message) => ({message, project: source.project})))
   const now = ctx.now()
   const perSource = await Promise.all(sources.map((source, index) => agentsOf(source, recent[index]!.trajectories, recent[index]!.messages, known, now)))
@@ -155,7 +191,7 @@ export async function listAgents(ctx: Context): Promise<AgentOverview[]> {
 
 async function agentsOf(source: MessageSource, trajectories: Trajectory[], messages: Message[], known: KnownMessage[], now: Date): Promise<AgentOverview[]> {
   const {snapshot} = source
-  const agents = await agentNamesIn(snapshot, [...(source.lead ? [source.lead] : []), ...trajectories.map((t) => t.agent), ...messages.map((m) => m.from)])
+  const agents = await agentNamesOf(snapshot, source.lead, {trajectories, messages})
   const [ledgers, receipts, active] = await Promise.all([readLedgers(snapshot, agents), readReceiptSets(snapshot, agents), allActive(snapshot)])
   return Promise.all(
     agents.map(async (agent) => {

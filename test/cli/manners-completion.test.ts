@@ -28,12 +28,22 @@ before(async () => {
   const sibling = newRepo({dirty: false})
   await ok(repo.dir, ['trail', 'start', 'the first', '--agent', 'alice'])
   await ok(repo.dir, ['trail', 'start', 'the second', '--agent', 'bob'])
+  // An agent known only by a trajectory it finished: no active marker, no ledger.
+  await ok(repo.dir, ['trail', 'start', 'the third', '--agent', 'carol'])
+  await ok(repo.dir, ['trail', 'complete', '--agent', 'carol', '--summary', 'done'])
+  // The sibling goes by `webapp`, bridged here as `frontend`: an active agent, one with a finished trajectory, a sender.
+  await ok(sibling.dir, ['relay', 'project', '--id', 'webapp'])
+  await ok(sibling.dir, ['trail', 'start', 'the page', '--agent', 'Designer'])
+  await ok(sibling.dir, ['trail', 'start', 'a review', '--agent', 'Reviewer'])
+  await ok(sibling.dir, ['trail', 'abandon', '--agent', 'Reviewer'])
+  await ok(sibling.dir, ['relay', 'send', 'Designer', 'hi', '--agent', 'Tester'])
   await ok(repo.dir, ['relay', 'bridge', 'add', 'frontend', sibling.dir])
+  await ok(repo.dir, ['relay', 'sync'])
   ids = (await ok(repo.dir, ['trail', 'list']))
     .split('\n')
     .filter(Boolean)
     .map((line) => line.split('\t')[0]!)
-  assert.equal(ids.length, 2)
+  assert.equal(ids.length, 3)
 })
 
 function shellEnv(): NodeJS.ProcessEnv {
@@ -104,15 +114,16 @@ function cases(): {words: string[]; has: string[]; not?: string[]; only?: boolea
     {words: ['trail', '-'], has: ['--help', '--version', '--color', '--no-pager', '--paginate', '--data-dir'], not: ['list', '--agent']},
     {words: ['trail', 'list', '--'], has: ['--agent', '--status', '--limit', '--json', '--color', '--no-pager'], not: ['--reasoning']},
     {words: ['trail', 'decision', 'x', '--re'], has: ['--reasoning'], only: true},
-    {words: ['trail', 'list', '--agent', ''], has: ['alice', 'bob'], only: true},
+    {words: ['trail', 'list', '--agent', ''], has: ['alice', 'bob', 'carol'], only: true},
     {words: ['trail', 'status', '--agent', 'a'], has: ['alice'], only: true},
-    {words: ['relay', 'inbox', '--agent', ''], has: ['alice', 'bob'], only: true},
+    {words: ['relay', 'inbox', '--agent', ''], has: ['alice', 'bob', 'carol'], only: true},
     {words: ['trail', 'list', '--status', ''], has: ['active', 'completed', 'abandoned'], only: true},
     {words: ['trail', 'show', ''], has: ids, only: true},
     {words: ['trail', 'export', ids[0]!.slice(0, 20)], has: ids.filter((id) => id.startsWith(ids[0]!.slice(0, 20)))},
     {words: ['trail', 'list', '--agent', 'alice', '--status', 'active', '--s'], has: ['--search', '--since', '--status'], only: true},
     {words: ['relay', 'bridge', 'remove', ''], has: ['frontend'], only: true},
-    {words: ['relay', 'send', ''], has: ['alice', 'bob'], only: true},
+    {words: ['relay', 'send', ''], has: ['alice', 'bob', 'carol'], only: true},
+    {words: ['relay', 'send', 'c'], has: ['carol'], only: true},
     {words: ['trail', 'phase', ''], has: ['plan', 'design', 'execute', 'review', 'observe'], only: true},
   ]
 }
@@ -135,6 +146,29 @@ function valueCases(shell: 'bash' | 'zsh' | 'fish'): {words: string[]; has: stri
   )
 }
 
+/**
+ * `relay send <project>:<agent>` targets, as each shell gives the words: zsh and fish whole (candidates are
+ * `frontend:Designer`), bash broken at ':' (candidates are what follows it).
+ */
+function targetCases(shell: 'bash' | 'zsh' | 'fish'): {words: string[]; has: string[]; not?: string[]; only?: boolean}[] {
+  const sibling = ['Designer', 'Reviewer', 'Tester', 'lead', '*']
+  const given: [project: string, typed: string, agents: string[]][] = [
+    ['frontend', '', sibling],
+    ['webapp', '', sibling],
+    ['frontend', 'De', ['Designer']],
+    ['webapp', 'R', ['Reviewer']],
+    ['*', '', ['*']],
+    ['nowhere', '', ['lead', '*']],
+  ]
+  const cases = given.map(([project, typed, agents]) =>
+    shell === 'bash'
+      ? {words: ['relay', 'send', project, ':', typed], has: agents, only: true}
+      : {words: ['relay', 'send', `${project}:${typed}`], has: agents.map((agent) => `${project}:${agent}`), only: true},
+  )
+  // bash, right after the ':': the ':' is the word completed.
+  return shell === 'bash' ? [...cases, {words: ['relay', 'send', 'frontend', ':'], has: sibling, only: true}] : cases
+}
+
 function check(shell: string, words: string[], got: string[], has: string[], not: string[] = [], only = false) {
   const what = `${shell}: ${words.join(' ')}|`
   for (const candidate of has) assert.ok(got.includes(candidate), `${what} offers ${candidate}: ${got.join(' ')}`)
@@ -145,21 +179,24 @@ function check(shell: string, words: string[], got: string[], has: string[], not
 describe('manners: shell completion', () => {
   it('bash completes commands, flags per command, and agent names, trajectory ids and sibling names from the store', () => {
     const before = repo.userState()
-    for (const {words, has, not, only} of [...cases(), ...valueCases('bash')]) check('bash', words, bashCandidates(repo.dir, words), has, not, only)
+    for (const {words, has, not, only} of [...cases(), ...valueCases('bash'), ...targetCases('bash')])
+      check('bash', words, bashCandidates(repo.dir, words), has, not, only)
     repo.assertUserStateUnchanged(before)
   })
 
   it('zsh completes commands, flags per command, and agent names, trajectory ids and sibling names from the store', (t) => {
     if (!hasShell('zsh')) return t.skip('zsh is not installed (apt-get install -y zsh)')
     const before = repo.userState()
-    for (const {words, has, not, only} of [...cases(), ...valueCases('zsh')]) check('zsh', words, zshCandidates(repo.dir, words), has, not, only)
+    for (const {words, has, not, only} of [...cases(), ...valueCases('zsh'), ...targetCases('zsh')])
+      check('zsh', words, zshCandidates(repo.dir, words), has, not, only)
     repo.assertUserStateUnchanged(before)
   })
 
   it('fish completes commands, flags per command, and agent names, trajectory ids and sibling names from the store', (t) => {
     if (!hasShell('fish')) return t.skip('fish is not installed (apt-get install -y fish)')
     const before = repo.userState()
-    for (const {words, has, not, only} of [...cases(), ...valueCases('fish')]) check('fish', words, fishCandidates(repo.dir, words.join(' ')), has, not, only)
+    for (const {words, has, not, only} of [...cases(), ...valueCases('fish'), ...targetCases('fish')])
+      check('fish', words, fishCandidates(repo.dir, words.join(' ')), has, not, only)
     repo.assertUserStateUnchanged(before)
   })
 
