@@ -49,4 +49,10 @@ export interface WhyResult {
   shallow?: {lines: number[]} | null
   /** Without lines: the file has older commits than the newest this many, which were read; null when all were. */
   newestRead?: number | null
+  /**
+   * Trajectories that the `Trajectory:` trailers of the commits with no recorded reasoning name, which no store here
+   * holds (another clone recorded them: `trail sync` brings its records), each with the commits naming it. Not
+   * looked for in an agent's context.
+   */
+  notHere?: {trajectory: string; commits: string[]}[]
 }

@@ -10,6 +10,7 @@ import {trajectoryDocument, type Block, type DecisionView, type Section} from '.
 import {paint, printable, printableLine, type OutputStyle} from './style.js'
 import {detailJson, type TrajectoryDetailJson} from './trajectory.js'
 import {messageJson, type MessageJson} from './messages.js'
+import {notHereLine} from './why.js'
 
 // `trail review` as a document: Markdown for a pull request (GitHub-flavoured, long parts folded in <details>,
 // within a size a comment takes), text for a terminal, JSON for programs. Each trajectory is rendered from the
@@ -88,13 +89,7 @@ function renderMarkdown(result: ReviewResult, limits: Limits): string {
   if (result.trajectories.length > shown.length) out.push(`_${result.trajectories.length - shown.length} more trajectories not shown._`)
   if (result.files.length > 0) out.push('### Decisions touching files in this diff', filesMarkdown(result, limits, cuts))
   out.push('### Coverage', coverageMarkdown(result, limits, cuts))
-  if (result.unknown.length > 0)
-    out.push(
-      `Trailers name trajectories no store here holds: ${result.unknown
-        .slice(0, limits.items)
-        .map((id) => codeSpan(id, 40))
-        .join(', ')}.`,
-    )
+  if (result.unknown.length > 0) out.push(`${notHereLine(result.unknown.slice(0, limits.items).map((id) => codeSpan(id, 40)))}.`)
   if (cuts.any) {
     const parts = [
       cuts.trajectories ? trajectoryCount(cuts.trajectories) : '',
@@ -339,7 +334,7 @@ export function reviewText(result: ReviewResult, style: OutputStyle): string {
   const unlinked = result.commits.filter((commit) => commit.links.length === 0)
   out.push('', paint(style, 'bold', 'Coverage'), `  ${linked} of ${counted(result.commits.length, 'commit')} linked to a trajectory`)
   for (const commit of unlinked) out.push(`  no trajectory: ${commit.oid.slice(0, 12)} ${printableLine(commit.subject, 100)}`)
-  if (result.unknown.length > 0) out.push(`  trailers name trajectories no store here holds: ${result.unknown.join(', ')}`)
+  if (result.unknown.length > 0) out.push(`  ${notHereLine(result.unknown.map((id) => printableLine(id)))}`)
   return `${out.join('\n')}\n`
 }
 

@@ -43,6 +43,23 @@ export function unexplainedSentence(result: WhyResult): string | null {
     : `${counted(lines, 'line')} from ${counted(commits.length, 'commit')} with no recorded reasoning`
 }
 
+/**
+ * The line for trajectories that commits' `Trajectory:` trailers name but this clone's records do not hold (trail
+ * why, trail review): another clone recorded them, and `trail sync` brings its records, as a fresh clone is told.
+ * `shown`: the trajectories as the output shows them.
+ */
+export function notHereLine(shown: readonly string[]): string {
+  return `Trailers name trajectories not in this clone's records: ${shown.join(', ')}; if another clone recorded them, get them with: trail sync`
+}
+
+/** notHereLine for `trail why`: each trajectory with the commits naming it. */
+function notHereOf(result: WhyResult): string | null {
+  const missing = result.notHere ?? []
+  return missing.length === 0
+    ? null
+    : notHereLine(missing.map((t) => `${printableLine(t.trajectory)} (${t.commits.map((oid) => oid.slice(0, 12)).join(', ')})`))
+}
+
 export function whyText(result: WhyResult, style: OutputStyle): string {
   const out: string[] = []
   out.push(`${paint(style, 'bold', printableLine(target(result)))} at ${result.rev.slice(0, 12)}${result.binary ? ' (a binary file)' : ''}`)
@@ -57,6 +74,8 @@ export function whyText(result: WhyResult, style: OutputStyle): string {
       )
     }
   }
+  const notHere = notHereOf(result)
+  if (notHere) out.push('', notHere)
   if (result.newestRead && !sentence) out.push('', `Only the newest ${result.newestRead} commits of this file were read.`)
   if (result.shallow) {
     const where = result.shallow.lines.length > 0 ? `${linesWord(result.shallow.lines)}: history` : 'Older history'
@@ -119,6 +138,8 @@ export interface WhyJson {
   shallow: {lines: number[]} | null
   /** Without lines: only the newest this many commits of the file were read (it has older ones); else null. */
   newestRead: number | null
+  /** Trajectories the trailers of commits with no recorded reasoning name, not in this clone's records (trail sync). */
+  notHere: {trajectory: string; commits: string[]}[]
 }
 
 export function whyJson(result: WhyResult): WhyJson {
@@ -138,6 +159,7 @@ export function whyJson(result: WhyResult): WhyJson {
     unexplained: result.unexplained,
     shallow: result.shallow ?? null,
     newestRead: result.newestRead ?? null,
+    notHere: result.notHere ?? [],
   }
 }
 

@@ -4,7 +4,7 @@ import type {CommitInfo, GitRepo} from '../git/repo.js'
 import type {PatchIds} from '../git/patch-ids.js'
 import {linkKeys, MAX_KEYED_FILES, parseCommitLink, renderCommitLink, renderLinkKey, type CommitLink, type LinkedFile} from '../model/commit-link.js'
 import {isId} from '../model/ids.js'
-import {commitLinkPath, commitsDir, linkKeyDir, linkKeyPath, STORE_REF} from '../model/layout.js'
+import {commitLinkPath, commitsDir, linkKeyDir, linkKeyPath, STORE_REF, trajectoryPath} from '../model/layout.js'
 import {parseAgentName, type AgentName} from '../model/names.js'
 import {Snapshot} from '../store/snapshot.js'
 import type {Context} from './context.js'
@@ -264,6 +264,44 @@ export async function linkSources(ctx: Context): Promise<LinkSource[]> {
     }
   }
   return sources
+}
+
+/**
+ * The trajectories the `Trajectory:` trailers of a commit's message name.
+ *
+ * @example trailerTrajectories({trailers: [['Trajectory', 'traj_01...']]}) // ['traj_01...']
+ */
+export function trailerTrajectories(commit: Pick<CommitInfo, 'trailers'>): string[] {
+  return commit.trailers
+    .filter(([key, value]) => key.toLowerCase() === TRAJECTORY_TRAILER.toLowerCase() && isId(value.trim(), 'traj'))
+    .map(([, value]) => value.trim())
+}
+
+/** A trajectory commits name in their trailers, that no store here holds. */
+export interface TrajectoryNotHere {
+  trajectory: string
+  /** The commits naming it, in the order given. */
+  commits: Oid[]
+}
+
+/**
+ * The trajectories the `Trajectory:` trailers of `commits` name that no store in `sources` holds: recorded in
+ * another clone (whose records `trail sync` brings), or in a store that is gone. One `git log` for the messages.
+ *
+ * @example const missing = await trajectoriesNotHere(repo, await linkSources(ctx), [oid])   // [{trajectory: 'traj_01...', commits: [oid]}]
+ */
+export async function trajectoriesNotHere(repo: GitRepo, sources: readonly LinkSource[], commits: readonly Oid[]): Promise<TrajectoryNotHere[]> {
+  if (commits.length === 0) return []
+  const named = new Map<string, Oid[]>()
+  for (const commit of await repo.readCommits(commits)) {
+    for (const id of trailerTrajectories(commit)) named.set(id, [...new Set([...(named.get(id) ?? []), commit.oid])])
+  }
+  const held = await Promise.all(
+    [...named.keys()].map(async (id) =>
+      (await Promise.all(sources.map((source) => source.snapshot.readText(trajectoryPath(id))))).some((text) => text !== null),
+    ),
+  )
+  return [...named].filter((_, index) => !held[index]).map(([trajectory, oids]) => ({trajectory, commits: oids}))
 }
 
 /** One trajectory a key leads to, in one store. */

@@ -21,7 +21,7 @@ import {quoteInput} from '../model/text.js'
 import type {Handoff} from '../model/handoff.js'
 import type {Trajectory, TrajectoryEvent} from '../model/trajectory.js'
 import {escapeExtended, type Snapshot} from '../store/snapshot.js'
-import {linkSources, readLink, readLinks, trajectoriesByKey, TRAJECTORY_TRAILER, type LinkSource} from './commit-links.js'
+import {linkSources, readLink, readLinks, trailerTrajectories, trajectoriesByKey, type LinkSource} from './commit-links.js'
 import type {Context} from './context.js'
 import {readLedger} from './continuity.js'
 import {dayFolders} from './day-folders.js'
@@ -71,9 +71,7 @@ export async function reviewRange(ctx: Context, input: ReviewInput): Promise<Rev
 
   // 1. Trailers and commit ids.
   for (const commit of commits) {
-    for (const [key, value] of commit.trailers) {
-      if (key.toLowerCase() === TRAJECTORY_TRAILER.toLowerCase() && isId(value.trim(), 'traj')) found.add(value.trim(), commit.oid, 'trailer')
-    }
+    for (const id of trailerTrajectories(commit)) found.add(id, commit.oid, 'trailer')
   }
   const byCommit = await trajectoriesByKey(
     sources,

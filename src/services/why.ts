@@ -9,7 +9,7 @@ import type {WhyCommit, WhyResult, WhyTrajectory} from '../model/why.js'
 import {linkKeyDir} from '../model/layout.js'
 import {counted} from '../model/names.js'
 import {quoteInput} from '../model/text.js'
-import {linkSources, readLinks, trajectoriesByKey, type KeyHit, type LinkSource} from './commit-links.js'
+import {linkSources, readLinks, trajectoriesByKey, trajectoriesNotHere, type KeyHit, type LinkSource} from './commit-links.js'
 import type {Context} from './context.js'
 import {commitOfDecision, readHandoffs} from './review.js'
 import {readHeadCommit} from '../store/history-cache.js'
@@ -204,6 +204,14 @@ export async function explainLines(ctx: Context, input: WhyInput): Promise<WhyRe
   const unexplainedCommits = [...commits]
     .map(([oid, info]) => ({oid, subject: info.subject, author: info.author, lines: info.lines.filter((line) => !explained.get(oid)?.has(line))}))
     .filter(({oid, lines}) => (!explained.has(oid) || lines.length > 0) && !/^0+$/.test(oid))
+  // A commit whose trailer names a trajectory no store here holds is unexplained here only: say where it was recorded.
+  const notHere = input.forContext
+    ? []
+    : await trajectoriesNotHere(
+        repo,
+        sources,
+        unexplainedCommits.map((commit) => commit.oid),
+      )
   return {
     path,
     rev,
@@ -213,6 +221,7 @@ export async function explainLines(ctx: Context, input: WhyInput): Promise<WhyRe
     unexplained: {lines: unexplainedCommits.reduce((sum, commit) => sum + commit.lines.length, 0), commits: unexplainedCommits},
     shallow,
     newestRead,
+    notHere,
   }
 }
 

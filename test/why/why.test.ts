@@ -23,6 +23,7 @@ interface WhyJson {
     commits: {match: string}[]
   }[]
   unexplained: {lines: number; commits: {subject: string; lines: number[]}[]}
+  notHere: {trajectory: string; commits: string[]}[]
 }
 
 const why = (repo: TestRepo, ...args: string[]) => json<WhyJson>(repo.dir, ['trail', 'why', ...args])
@@ -201,6 +202,67 @@ describe('trail why', () => {
     )
   })
 })
+
+describe('a commit whose Trajectory trailer names a trajectory not in this clone', () => {
+  it("trail why and trail review say it is not in this clone's records and name trail sync, which brings it", async () => {
+    // Another clone's agent commits with the hooks: its trailer and link are in that clone's records only.
+    const origin = await hooked()
+    await agentWork(origin, 'alice', 'Parse the header', 'Read two header lines', {'f.js': 'h1\nh2\n'}, 'The format has two')
+    const clone = newRepo({dirty: false})
+    clone.git(['remote', 'add', 'origin', origin.dir])
+    clone.git(['fetch', '--quiet', 'origin'])
+    clone.git(['reset', '--quiet', '--hard', 'origin/main'])
+    await ok(clone.dir, ['trail', 'sync'])
+    const base = clone.git(['rev-parse', 'HEAD']).trim()
+    const bob = await agentWork(origin, 'bob', 'Add the footer', 'One footer line', {'f.js': 'h1\nh2\nfooter\n'}, 'Short is enough')
+    const commit = origin.git(['rev-parse', 'HEAD']).trim()
+    // git pull brings the branch, not the records.
+    clone.git(['fetch', '--quiet', 'origin'])
+    clone.git(['reset', '--quiet', '--hard', 'origin/main'])
+    const before = clone.userState()
+
+    const line = `Trailers name trajectories not in this clone's records: ${bob} (${commit.slice(0, 12)}); if another clone recorded them, get them with: trail sync`
+    const result = await why(clone, 'f.js:3')
+    assert.deepEqual(result.trajectories, [])
+    assert.deepEqual(result.notHere, [{trajectory: bob, commits: [commit]}])
+    assert.match(await ok(clone.dir, ['trail', 'why', 'f.js:3']), new RegExp(`\n\n${escapeRegExp(line)}\n$`))
+    assert.match(await ok(clone.dir, ['trail', 'why', 'f.js']), new RegExp(`\n\n${escapeRegExp(line)}\n$`))
+    const review = await ok(clone.dir, ['trail', 'review', `${base}..HEAD`, '--format', 'text'])
+    assert.ok(
+      review.includes(`  Trailers name trajectories not in this clone's records: ${bob}; if another clone recorded them, get them with: trail sync\n`),
+      review,
+    )
+    const markdown = await ok(clone.dir, ['trail', 'review', `${base}..HEAD`, '--format', 'md'])
+    assert.ok(
+      markdown.includes(`Trailers name trajectories not in this clone's records: \`${bob}\`; if another clone recorded them, get them with: trail sync.`),
+      markdown,
+    )
+    clone.assertUserStateUnchanged(before)
+
+    // What the line says to run brings it.
+    await ok(clone.dir, ['trail', 'sync'])
+    const synced = await why(clone, 'f.js:3')
+    assert.deepEqual(
+      synced.trajectories.map((t) => t.id),
+      [bob],
+    )
+    assert.deepEqual(synced.notHere, [])
+    assert.doesNotMatch(await ok(clone.dir, ['trail', 'why', 'f.js:3']), /not in this clone's records/)
+  })
+
+  it('says nothing of a commit whose trailer names a trajectory this clone holds, or names none', async () => {
+    const repo = await hooked()
+    await agentWork(repo, 'alice', 'Parse the header', 'Read two header lines', {'f.js': 'h1\nh2\n'})
+    commitAs(repo, null, {'f.js': 'h1\nh2\nperson\n'}, 'A person adds a line')
+    assert.deepEqual((await why(repo, 'f.js')).notHere, [])
+    assert.doesNotMatch(await ok(repo.dir, ['trail', 'why', 'f.js']), /not in this clone's records/)
+  })
+})
+
+/** `text` as a regular expression matching it literally. */
+function escapeRegExp(text: string): string {
+  return text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')
+}
 
 describe("trail why and a sibling's records", () => {
   it("never credits a sibling's trajectory with a person's commit that makes the same change", async () => {
