@@ -1,4 +1,3 @@
-import {readFileSync} from 'node:fs'
 import type {Readable, Writable} from 'node:stream'
 import {McpServer, ResourceTemplate} from '@modelcontextprotocol/sdk/server/mcp.js'
 import {ErrorCode, SubscribeRequestSchema, UnsubscribeRequestSchema, type CallToolResult, type ReadResourceResult} from '@modelcontextprotocol/sdk/types.js'
@@ -8,6 +7,7 @@ import {inbox} from '../cli/definitions/relay/inbox.js'
 import {exportCommand} from '../cli/definitions/trail/export.js'
 import type {AnyDefinition} from '../cli/hot.js'
 import {NotFoundError} from '../errors.js'
+import {packageVersion} from '../package-files.js'
 import type {Env} from '../git/process.js'
 import {LEDGER_DIR, ledgerPath, STORE_REF} from '../model/layout.js'
 import {parseAgentName, resolveAgentName, type AgentTool} from '../model/names.js'
@@ -433,12 +433,4 @@ function structured(json: unknown, listKey = 'items'): {structuredContent?: Reco
 function resourceError(outcome: CallFailure): Error {
   const code = outcome.error.code === 'E_NOT_FOUND' ? -32002 : outcome.error.exitCode === 2 ? ErrorCode.InvalidParams : ErrorCode.InternalError
   return Object.assign(new Error(outcome.text.trimEnd()), {code, data: outcome.json.error})
-}
-
-function packageVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {version: string}).version
-  } catch {
-    return '0.0.0'
-  }
 }
