@@ -275,7 +275,7 @@ export class GitRepo {
 
   /** The shared `git cat-file --batch` reader, started on first use. */
   get reader(): ObjectReader {
-    this.objectReader ??= new ObjectReader(this.cwd, this.env)
+    this.objectReader ??= new ObjectReader(this.cwd, this.env, true, {commonDir: this.commonDir, format: this.objectFormat})
     return this.objectReader
   }
 
@@ -286,7 +286,7 @@ export class GitRepo {
    * @example const [info] = await repo.objectInfo([`${root}:.relay/messages/2026/01/02/msg_x.md`])   // {size: 629145600, ...}
    */
   objectInfo(revisions: readonly string[]): Promise<(GitObject | null)[]> {
-    this.infoReader ??= new ObjectReader(this.cwd, this.env, false)
+    this.infoReader ??= new ObjectReader(this.cwd, this.env, false, {commonDir: this.commonDir, format: this.objectFormat})
     return this.infoReader.readMany(revisions)
   }
 
