@@ -672,8 +672,9 @@ export class GitRepo {
    */
   private async grep(revision: string, query: GrepQuery, mode: '-l' | '-n' | '-c'): Promise<string> {
     if (query.patterns.length === 0) return ''
-    const timeout = query.timeoutMs === undefined ? {} : {timeoutMs: query.timeoutMs}
-    return (await this.run(grepArgs(revision, query, mode), {okExitCodes: [1], stdoutToFile: true, ...timeout})).stdout.toString('utf8')
+    const {timeoutMs, signal} = query
+    const stops = {...(timeoutMs === undefined ? {} : {timeoutMs}), ...(signal === undefined ? {} : {signal})}
+    return (await this.run(grepArgs(revision, query, mode), {okExitCodes: [1], stdoutToFile: true, ...stops})).stdout.toString('utf8')
   }
 
   /**

@@ -34,7 +34,8 @@ export function plainStyle(): OutputStyle {
 type AnyDefinition = CommandDefinition<any, any>
 
 /**
- * Runs `definition` with `input` on the workspace's store. A call that failed because the store's `git cat-file`
+ * Runs `definition` with `input` on the workspace's store; `signal`, the request's cancellation, stops the git
+ * greps it started. A call that failed because the store's `git cat-file`
  * died under it (killed, or gone after a repack) is run once more: the reader restarts, and a write that failed
  * there failed before its commit, so running it again cannot write twice.
  */
@@ -43,12 +44,13 @@ export async function runDefinition(
   definition: AnyDefinition,
   input: Input<FlagSpecs>,
   debug: boolean,
+  signal?: AbortSignal,
 ): Promise<CallOutcome | CallFailure> {
   const commandLine = `${definition.bin} ${definition.name}`
   for (let attempt = 1; ; attempt++) {
     const printed: string[] = []
     try {
-      const {value, warnings} = await workspace.run((ctx) => definition.run(ctx, input, toolIO(printed)))
+      const {value, warnings} = await workspace.run((ctx) => definition.run(ctx, input, toolIO(printed)), signal)
       const note = definition.note?.(value, input)
       const text = [
         printed.join(''),

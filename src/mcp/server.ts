@@ -120,16 +120,17 @@ class RelayMcpServer {
           inputSchema: inputSchema(spec),
           annotations: {readOnlyHint: spec.readOnly, destructiveHint: false, idempotentHint: spec.readOnly, openWorldHint: false},
         },
-        (params: Record<string, unknown>) => this.callTool(spec, params),
+        (params: Record<string, unknown>, extra: {signal: AbortSignal}) => this.callTool(spec, params, extra.signal),
       )
     }
   }
 
-  private async callTool(spec: McpToolSpec, params: Record<string, unknown>): Promise<CallToolResult> {
+  private async callTool(spec: McpToolSpec, params: Record<string, unknown>, signal: AbortSignal): Promise<CallToolResult> {
     try {
       await this.findHookedAgent()
       const input = commandInput(spec, params, this.sessionAgent())
-      const run = () => runDefinition(this.workspace, spec.definition, input, this.debug)
+      // A read stops where the client cancels it (its git grep is killed); a write, once started, is carried out.
+      const run = () => runDefinition(this.workspace, spec.definition, input, this.debug, spec.readOnly ? signal : undefined)
       // Writes of this server queue here rather than at the writer lock, whose wait polls.
       const outcome = spec.readOnly ? await run() : await this.serialised(run)
       if (!spec.readOnly) this.watcher?.wake()

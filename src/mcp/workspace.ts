@@ -78,9 +78,10 @@ export class Workspace {
 
   /**
    * Runs `work` with a context of its own on the shared store; returns its result and the warnings it gave.
-   * Before a write, a change to git's configuration since the last one (a new identity) is picked up.
+   * Before a write, a change to git's configuration since the last one (a new identity) is picked up. `signal`: the
+   * request's cancellation (Context.signal).
    */
-  async run<T>(work: (ctx: Context) => Promise<T>): Promise<{value: T; warnings: string[]}> {
+  async run<T>(work: (ctx: Context) => Promise<T>, signal?: AbortSignal): Promise<{value: T; warnings: string[]}> {
     const warnings: string[] = []
     // A call opens the store once (outside a repository, one look, and one error); its paths (trail_why's target)
     // are from the top of the work tree, as the tools' descriptions say, wherever the server was started.
@@ -104,6 +105,7 @@ export class Workspace {
       },
       warn: (message) => void warnings.push(message),
       close: () => {},
+      ...(signal === undefined ? {} : {signal}),
     }
     const value = await this.warnings.run(warnings, () => work(ctx))
     return {value, warnings}

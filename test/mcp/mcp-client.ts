@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import {readdirSync, readFileSync} from 'node:fs'
 import {Client} from '@modelcontextprotocol/sdk/client/index.js'
 import {StdioClientTransport} from '@modelcontextprotocol/sdk/client/stdio.js'
 import type {CallToolResult} from '@modelcontextprotocol/sdk/types.js'
@@ -69,4 +70,21 @@ export async function startMcp(options: StartOptions): Promise<McpSession> {
 /** The text of a tool result. */
 export function resultText(result: CallToolResult): string {
   return result.content.map((part) => (part.type === 'text' ? part.text : '')).join('')
+}
+
+/** The git processes the server started, by pid (from /proc: this is Linux's view of its children). */
+export function gitChildren(pid: number): {pid: number; command: string}[] {
+  const children: number[] = []
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    children.push(...readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number))
+  }
+  return children
+    .map((child) => {
+      try {
+        return {pid: child, command: readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0').join(' ').trim()}
+      } catch {
+        return {pid: child, command: ''}
+      }
+    })
+    .filter((child) => child.command.startsWith('git '))
 }

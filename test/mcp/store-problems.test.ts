@@ -1,31 +1,14 @@
 import assert from 'node:assert/strict'
-import {closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync, writeSync} from 'node:fs'
+import {closeSync, existsSync, openSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync, writeSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
 import {json, ok, runCli} from '../helpers/cli.js'
 import {useRepos, type TestRepo} from '../helpers/repo.js'
-import {startMcp} from './mcp-client.js'
+import {gitChildren, startMcp} from './mcp-client.js'
 
 // The server outlives problems in the store: each one comes back as a tool error worded as the CLI words it, and
 // the next call, once the problem is gone, works. Its own git processes may die under it (killed, a repack): it
 // starts new ones.
-
-/** The git processes the server started, by pid (from /proc: this is Linux's view of its children). */
-function gitChildren(pid: number): {pid: number; command: string}[] {
-  const children: number[] = []
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    children.push(...readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number))
-  }
-  return children
-    .map((child) => {
-      try {
-        return {pid: child, command: readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0').join(' ').trim()}
-      } catch {
-        return {pid: child, command: ''}
-      }
-    })
-    .filter((child) => child.command.startsWith('git '))
-}
 
 /** Replaces one file on the ref by a commit of the test's own (as a broken tool or a bad merge could). */
 function overwriteOnRef(repo: TestRepo, path: string, content: string): void {
