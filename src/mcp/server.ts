@@ -1,7 +1,14 @@
 import {readFileSync} from 'node:fs'
 import type {Readable, Writable} from 'node:stream'
 import {McpServer, ResourceTemplate} from '@modelcontextprotocol/sdk/server/mcp.js'
-import {ErrorCode, SubscribeRequestSchema, UnsubscribeRequestSchema, type CallToolResult, type ReadResourceResult} from '@modelcontextprotocol/sdk/types.js'
+import {
+  ErrorCode,
+  RootsListChangedNotificationSchema,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
+  type CallToolResult,
+  type ReadResourceResult,
+} from '@modelcontextprotocol/sdk/types.js'
 import {z} from 'zod'
 import {continuityLoad} from '../cli/definitions/relay/continuity-load.js'
 import {inbox} from '../cli/definitions/relay/inbox.js'
@@ -82,6 +89,7 @@ class RelayMcpServer {
     this.registerTools()
     this.registerResources()
     this.registerPrompts()
+    this.mcp.server.setNotificationHandler(RootsListChangedNotificationSchema, () => this.followRoots())
   }
 
   async serve(): Promise<void> {
@@ -396,6 +404,28 @@ class RelayMcpServer {
   }
 
   // --- the rest ---------------------------------------------------------------------------------------------------
+
+  /**
+   * The client's roots changed: the workspace asks them again and, where they chose the repository, serves the one
+   * they name now (./workspace.ts: rootsChanged). Then the refs watched are the new store's, and subscribers hear
+   * that every resource may have changed. Calls that come after the notification wait for it.
+   */
+  private async followRoots(): Promise<void> {
+    const change = await this.workspace.rootsChanged().catch((error: unknown) => {
+      this.log(`the client's roots changed, and could not be read: ${(error as Error).message}`)
+      return null
+    })
+    if (change === null) return
+    this.log(change.said)
+    if (!change.switched) return
+    this.watcher?.stop()
+    this.watcher = undefined
+    this.watching = undefined
+    void this.ensureWatching()
+    if (!this.mcp.isConnected()) return
+    for (const uri of this.subscriptions) await this.mcp.server.sendResourceUpdated({uri})
+    this.mcp.sendResourceListChanged()
+  }
 
   /** The client's roots (file:// URIs), when it offers them. */
   private async clientRoots(): Promise<string[]> {

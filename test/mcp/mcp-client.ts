@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict'
 import {readdirSync, readFileSync} from 'node:fs'
+import {pathToFileURL} from 'node:url'
 import {Client} from '@modelcontextprotocol/sdk/client/index.js'
 import {StdioClientTransport} from '@modelcontextprotocol/sdk/client/stdio.js'
-import type {CallToolResult} from '@modelcontextprotocol/sdk/types.js'
+import {ListRootsRequestSchema, type CallToolResult} from '@modelcontextprotocol/sdk/types.js'
 import {BIN} from '../helpers/cli.js'
 import {testEnv} from '../helpers/repo.js'
 
@@ -30,6 +31,8 @@ export interface StartOptions {
   env?: Record<string, string | undefined>
   args?: string[]
   clientName?: string
+  /** The client's roots (folders) as it would give them when asked (roots/list); the client then offers roots. */
+  roots?: () => string[]
 }
 
 export async function startMcp(options: StartOptions): Promise<McpSession> {
@@ -43,7 +46,9 @@ export async function startMcp(options: StartOptions): Promise<McpSession> {
   })
   let stderr = ''
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
-  const client = new Client({name: options.clientName ?? 'test-client', version: '1.0.0'})
+  const {roots} = options
+  const client = new Client({name: options.clientName ?? 'test-client', version: '1.0.0'}, roots ? {capabilities: {roots: {listChanged: true}}} : {})
+  if (roots) client.setRequestHandler(ListRootsRequestSchema, () => ({roots: roots().map((dir) => ({uri: pathToFileURL(dir).href}))}))
   await client.connect(transport)
   const call = async (name: string, args: Record<string, unknown> = {}) => (await client.callTool({name, arguments: args})) as CallToolResult
   const text = (result: CallToolResult) => result.content.map((part) => (part.type === 'text' ? part.text : '')).join('')
