@@ -35,6 +35,19 @@ export function clip(text: string, maxChars: number): string {
 }
 
 /**
+ * An inline code span (Markdown) holding `line` as it is: delimited by one backtick more than the longest run
+ * inside, padded when it starts or ends with one. Inside one, Markdown makes no link, emphasis or HTML.
+ *
+ * @example inlineCode('a `b` c') // '``a `b` c``'
+ */
+export function inlineCode(line: string): string {
+  const longest = Math.max(0, ...[...line.matchAll(/`+/g)].map((match) => match[0].length))
+  const fence = '`'.repeat(longest + 1)
+  const pad = line.startsWith('`') || line.endsWith('`') || line === '' ? ' ' : ''
+  return `${fence}${pad}${line}${pad}${fence}`
+}
+
+/**
  * User input quoted in an error message: escaped as a JSON string body (so a newline or an escape byte shows as
  * \n or \u001b), and cut, so a 1 MB argument does not become a 1 MB error.
  *

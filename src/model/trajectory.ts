@@ -4,7 +4,8 @@ import type {Value} from './front-matter.js'
 import {parseAgentName, type AgentName} from './names.js'
 import {compact, FieldReader, renderRecord, renderYamlRecord, type Extensible} from './record.js'
 import {redactText} from './redact.js'
-import {isBlank, oneLine, quoteInput} from './text.js'
+import {isLinkable} from './linkable.js'
+import {inlineCode, isBlank, oneLine, quoteInput} from './text.js'
 
 // A trajectory is a unit of an agent's work: what it set out to do, the decisions it made on the way (events,
 // each its own immutable file), and a retrospective when it ends. trajectory.md is written only by its owner.
@@ -179,7 +180,8 @@ function trajectoryBody(t: Trajectory): string {
     `- Started: ${t.started}`,
     t.ended ? `- Ended: ${t.ended}` : '',
     t.task ? `- Task: ${oneLine(t.task)}${t.source ? ` (${oneLine(t.source)})` : ''}` : '',
-    t.url ? `- Link: ${oneLine(t.url)}` : '',
+    // A URL that may not be a link (javascript:, data:...) as code, so no Markdown viewer makes one of it.
+    t.url ? `- Link: ${isLinkable(t.url) ? oneLine(t.url) : inlineCode(oneLine(t.url))}` : '',
     t.branch ? `- Branch: ${t.branch}` : '',
     t.phase ? `- Phase: ${oneLine(t.phase)}` : '',
     t.project ? `- Project: ${oneLine(t.project)}` : '',

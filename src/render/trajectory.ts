@@ -1,6 +1,7 @@
 import {confidenceLevel, describeConfidence} from '../model/confidence.js'
 import {NO_DECISIONS, NO_REASONING, type Trajectory, type TrajectoryEvent} from '../model/trajectory.js'
-import {oneLine} from '../model/text.js'
+import {isLinkable} from '../model/linkable.js'
+import {inlineCode, oneLine} from '../model/text.js'
 import {decisionView, trajectoryDocument, type Block, type Fact} from './sections.js'
 import {formatTime, paint, printable, printableLine, table, type OutputStyle} from './style.js'
 import type {TrajectoryDetail, DecisionResult, FinishResult, StatusResult, ListResult} from '../model/results.js'
@@ -378,8 +379,9 @@ function markdownBlock(block: Block): string {
 }
 
 function markdownFact(fact: Fact): string {
-  if (fact.as === 'code') return `\`${oneLine(fact.value).replace(/`/g, '')}\``
-  if (fact.as === 'link') return `<${fact.value.replace(/[<>\s]/g, encodeURIComponent)}>`
+  if (fact.as === 'link' && isLinkable(fact.value)) return `<${fact.value.replace(/[<>\s]/g, encodeURIComponent)}>`
+  // Any other URL (javascript:, data:, vbscript:...) is shown as code: text, never a link.
+  if (fact.as === 'code' || fact.as === 'link') return inlineCode(oneLine(fact.value))
   return fact.as === 'time' ? oneLine(fact.value) : markdownInline(fact.value)
 }
 
@@ -431,8 +433,8 @@ function htmlBlock(block: Block): string {
     case 'facts':
       return `<dl>${block.facts
         .map((fact) => {
-          // Only web links become links: a javascript: or data: URL in a record stays text.
-          const value = fact.as === 'link' && /^https?:\/\//i.test(fact.value) ? `<a href="${e(fact.value)}">${e(fact.value)}</a>` : e(fact.value)
+          // Only web and mail links become links: a javascript: or data: URL in a record stays text.
+          const value = fact.as === 'link' && isLinkable(fact.value) ? `<a href="${e(fact.value)}">${e(fact.value)}</a>` : e(fact.value)
           return `<dt>${e(fact.label)}</dt><dd>${value}</dd>`
         })
         .join('')}</dl>`
