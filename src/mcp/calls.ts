@@ -1,6 +1,7 @@
 import type {CommandDefinition, FlagSpecs, Input} from '../cli/definition.js'
 import {asTrailError} from '../cli/execute.js'
 import type {GitError, TrailError} from '../errors.js'
+import {isBlank} from '../model/text.js'
 import type {OutputStyle} from '../render/style.js'
 import {toolIO} from './tool-input.js'
 import type {Workspace} from './workspace.js'
@@ -52,10 +53,11 @@ export async function runDefinition(
     try {
       const {value, warnings} = await workspace.run((ctx) => definition.run(ctx, input, toolIO(printed)), signal)
       const note = definition.note?.(value, input)
+      const said = [printed.join(''), definition.text(value, plainStyle(), input), note ? `${note}\n` : ''].join('')
+      // A command that prints nothing into a pipe (an empty list) still tells an agent something: that there is
+      // nothing, and what was asked for.
       const text = [
-        printed.join(''),
-        definition.text(value, plainStyle(), input),
-        note ? `${note}\n` : '',
+        isBlank(said) ? (definition.emptyText?.(value, input) ?? `${commandLine}: nothing to show\n`) : said,
         ...warnings.map((warning) => `warning: ${warning}\n`),
       ].join('')
       return {ok: true, text, json: definition.toJson?.(value) ?? null}

@@ -1,7 +1,7 @@
 import {confidenceLevel, describeConfidence} from '../model/confidence.js'
 import {NO_DECISIONS, NO_REASONING, type Trajectory, type TrajectoryEvent} from '../model/trajectory.js'
 import {isLinkable} from '../model/linkable.js'
-import {inlineCode, oneLine} from '../model/text.js'
+import {inlineCode, oneLine, quoteInput} from '../model/text.js'
 import {decisionView, trajectoryDocument, type Block, type Fact} from './sections.js'
 import {formatTime, paint, printable, printableLine, table, type OutputStyle} from './style.js'
 import type {TrajectoryDetail, DecisionResult, FinishResult, StatusResult, ListResult} from '../model/results.js'
@@ -275,6 +275,21 @@ export function listText(result: ListResult, style: OutputStyle): string {
     printableLine(t.title, style.isTTY ? 80 : Infinity),
   ])
   return table(rows, style, style.isTTY ? ['ID', 'STATUS', 'AGENT', 'STARTED', 'CONF', 'TITLE'] : undefined)
+}
+
+/**
+ * What a list that found nothing says: that there are none, and which filters were applied, as given.
+ *
+ * @example listEmptyText({status: 'completed', agent: 'bob'}) // 'No trajectories match status completed, agent bob.\n'
+ */
+export function listEmptyText(filters: {status?: string; agent?: string; since?: string; search?: string}): string {
+  const applied = [
+    filters.status === undefined ? '' : `status ${filters.status}`,
+    filters.agent === undefined ? '' : `agent ${filters.agent}`,
+    filters.since === undefined ? '' : `since ${quoteInput(filters.since)}`,
+    filters.search === undefined || filters.search === '' ? '' : `search "${quoteInput(filters.search)}"`,
+  ].filter(Boolean)
+  return applied.length === 0 ? 'No trajectories yet.\n' : `No trajectories match ${applied.join(', ')}.\n`
 }
 
 /**
