@@ -2,6 +2,7 @@ import {confidenceLevel, describeConfidence} from '../model/confidence.js'
 import {NO_DECISIONS, NO_REASONING, type Trajectory, type TrajectoryEvent} from '../model/trajectory.js'
 import {isLinkable} from '../model/linkable.js'
 import {inlineCode, oneLine, quoteInput} from '../model/text.js'
+import {inertLinks} from './inert-links.js'
 import {decisionView, trajectoryDocument, type Block, type Fact} from './sections.js'
 import {formatTime, paint, printable, printableLine, table, type OutputStyle} from './style.js'
 import type {TrajectoryDetail, DecisionResult, FinishResult, StatusResult, ListResult} from '../model/results.js'
@@ -373,7 +374,7 @@ export function detailMarkdown(detail: TrajectoryDetail): string {
 function markdownBlock(block: Block): string {
   switch (block.kind) {
     case 'text':
-      return block.text
+      return inertLinks(block.text)
     case 'list':
       return block.items.map((item) => `- ${markdownInline(item)}`).join('\n')
     case 'facts':
@@ -384,7 +385,7 @@ function markdownBlock(block: Block): string {
         .map((d, i) => {
           const parts = [`### ${i + 1}. ${d.label === null ? '' : `[${markdownInline(d.label)}] `}${markdownInline(d.title)}`]
           if (d.question !== null) parts.push(`**Question:** ${markdownInline(d.question)}`)
-          if (d.reasoning !== null || d.label === null) parts.push(d.reasoning ?? `_${NO_REASONING}_`)
+          if (d.reasoning !== null || d.label === null) parts.push(d.reasoning === null ? `_${NO_REASONING}_` : inertLinks(d.reasoning))
           if (d.alternatives.length > 0) parts.push(`**Alternatives considered:** ${d.alternatives.map(markdownInline).join('; ')}`)
           if (d.confidence !== null) parts.push(`**Confidence:** ${d.confidence}`)
           return parts.join('\n\n')

@@ -63,6 +63,16 @@ describe("a trajectory's URL in Markdown and HTML", () => {
       assert.ok(html.includes(`<a href="${escapeHtml(url)}">${escapeHtml(url)}</a>`), `${url} is a link in the HTML export`)
       assert.ok(record.includes(`\n- Link: ${url}\n`), `${url} as it was in the record's own file`)
     }
+    // Links in free text (a summary, a reasoning) keep Markdown, but only a web, mail or same-site link stays one.
+    await ok(repo.dir, ['trail', 'start', 'Free text', '--agent', 'claude'])
+    const hostile = '[click](javascript:alert(1)) <img src=x onerror=alert(1)> [docs](https://example.com/a) and `Map<K, V>`'
+    await ok(repo.dir, ['trail', 'decision', 'Linked choice', '--reasoning', hostile, '--agent', 'claude'])
+    await ok(repo.dir, ['trail', 'complete', '--summary', hostile, '--agent', 'claude'])
+    const id = (JSON.parse(await ok(repo.dir, ['trail', 'list', '--json'])) as {trajectories: {id: string}[]}).trajectories[0]!.id
+    const md = await ok(repo.dir, ['trail', 'export', id, '--format', 'md'])
+    const inert = '[click]\\(javascript:alert(1)) \\<img src=x onerror=alert(1)> [docs](https://example.com/a) and `Map<K, V>`'
+    assert.equal(md.split(inert).length, 3, `the summary and the reasoning, each made inert:\n${md}`)
+    exports.push({url: '', id, md, html: '', record: ''})
     // The MCP resource of a trajectory is its Markdown export.
     const mcp = await startMcp({cwd: repo.dir})
     try {
