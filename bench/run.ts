@@ -10,14 +10,14 @@ import {benchCloneSync} from './clone-sync.js'
 import {benchReview} from './review.js'
 import {benchSiblingSync, RELAY_HOT, RELAY_SEARCH} from './relay-commands.js'
 import {benchStoreTables, type StoreTable} from './store-tables.js'
-import {benchAgainstAgentTrajectories, TRAIL_HOT, TRAIL_READS} from './trail-commands.js'
+import {benchAgainstAgentTrajectories, OTHER_COMMANDS, TRAIL_HOT, TRAIL_READS} from './trail-commands.js'
 import {benchWhy} from './why.js'
 
 // `npm run bench`: every benchmark, printed as Markdown; every command as its median time and the median and mean
 // of its per-round ratio to a baseline run in the same rounds (node -e 0, or raw git). Options:
 //   --quick          fewer rounds and smaller stores (0 and 1,000 trajectories), no comparison
 //   --only <names>   comma-separated: trail, reads, relay, search, sync, parser, ingest, compare, hooks, redact,
-//                    dashboard, mcp, compat, review, why, clone, fs
+//                    dashboard, mcp, compat, review, why, clone, fs, other
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
@@ -33,6 +33,7 @@ const tables: StoreTable[] = [
   wanted('relay') ? RELAY_HOT : null,
   wanted('reads') ? TRAIL_READS : null,
   wanted('search') ? RELAY_SEARCH : null,
+  wanted('other') ? OTHER_COMMANDS : null,
 ].filter((table): table is StoreTable => table !== null)
 if (tables.length > 0) sections.push(benchStoreTables(tables, quick ? [0, 1000] : [0, 10_000, 100_000], rounds))
 if (wanted('sync')) sections.push(benchSiblingSync(rounds))

@@ -1,7 +1,7 @@
 import {spawnSync} from 'node:child_process'
 import {existsSync, mkdirSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
-import {benchEnv, figure, markdownTable, measure, NODE_BASELINE, RATIO_METHOD, ratioFigure, ROOT, roundRatios, TRAIL, type Step} from './harness.js'
+import {benchEnv, figure, markdownTable, measure, NODE_BASELINE, RATIO_METHOD, RELAY, ratioFigure, ROOT, roundRatios, TRAIL, type Step} from './harness.js'
 import {buildAgentTrajectoriesStore, buildStore} from './stores.js'
 import type {StoreTable} from './store-tables.js'
 
@@ -49,6 +49,32 @@ export const TRAIL_READS: StoreTable = {
       {name: 'trail list --agent claude', argv: [process.execPath, TRAIL, 'list', '--agent', 'claude'], cwd, env},
       {name: 'trail list --status completed --since 7d', argv: [process.execPath, TRAIL, 'list', '--status', 'completed', '--since', '7d'], cwd, env},
       {name: 'trail show <prefix>', argv: [process.execPath, TRAIL, 'show', firstTrajectoryPrefix(cwd)], cwd, env},
+    ]
+  },
+}
+
+/**
+ * The commands a person runs now and then, served by the fast path's set-up bundles since oclif was taken off them
+ * (issue 14: every command off oclif's cost, which was 3-4x `node -e 0` before doing anything).
+ */
+export const OTHER_COMMANDS: StoreTable = {
+  title: 'the other commands (set-up, version, ledger search)',
+  roundsDivisor: 2,
+  steps: (cwd) => {
+    const env = benchEnv({AGENT_RELAY_NAME: 'bench'})
+    const run = (bin: string, ...args: string[]) => ({
+      name: `${bin === TRAIL ? 'trail' : 'relay'} ${args.join(' ')}`,
+      argv: [process.execPath, bin, ...args],
+      cwd,
+      env,
+    })
+    return [
+      {...NODE_BASELINE, cwd},
+      run(TRAIL, '-V'),
+      run(TRAIL, 'completion', 'bash'),
+      run(RELAY, 'project'),
+      run(RELAY, 'bridge', 'list'),
+      run(RELAY, 'continuity', 'search', 'refresh tokens'),
     ]
   },
 }

@@ -77,6 +77,11 @@ export interface CommandDefinition<F extends FlagSpecs = FlagSpecs, R = unknown>
   toJson?(result: R): unknown
   /** A note for people on stderr (a page footer, a warning), or null. */
   note?(result: R, input: Input<F>): string | null
+  /**
+   * What to say when the text and the note say nothing (an empty list, which prints nothing into a pipe), for a
+   * reader who is not a pipe: an MCP tool answers with it, never with an empty text. Says what was asked for.
+   */
+  emptyText?(result: R, input: Input<F>): string
   /** The exit code for a result that is an answer but not a success (`trail doctor` finding problems). */
   exitCode?(result: R): number
 }

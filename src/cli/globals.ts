@@ -54,15 +54,11 @@ export function takeGlobalFlags(argv: readonly string[]): string[] {
 }
 
 /**
- * `relay -V`, `relay version`, `relay help [command...]` and `-h` as oclif's --version and --help, as for `trail`.
+ * Both front ends' first step: the global flags taken out, then the help and version spellings turned into oclif's
+ * (so `trail --no-pager -V` is `trail --version`, as `git --no-pager --version` is git's).
  *
- * @example normaliseRelayArgv(['help', 'continuity', 'save'])   // ['continuity', 'save', '--help']
+ * @example prepareArgv('relay', ['--color=never', 'help', 'continuity', 'save'])   // ['continuity', 'save', '--help']
  */
-export function normaliseRelayArgv(argv: readonly string[]): string[] {
-  return helpAndVersionSpellings(argv)
-}
-
-/** Both front ends' first step: the executable's own spellings, then the global flags taken out. */
-export function prepareArgv(bin: 'trail' | 'relay', argv: readonly string[]): string[] {
-  return takeGlobalFlags(bin === 'relay' ? normaliseRelayArgv(argv) : argv)
+export function prepareArgv(argv: readonly string[]): string[] {
+  return helpAndVersionSpellings(takeGlobalFlags(argv))
 }

@@ -3,6 +3,7 @@ import {COMMANDS as HOOK} from './hot-families/relay-hook.js'
 import {COMMANDS as INGEST} from './hot-families/relay-ingest.js'
 import {COMMANDS as LEDGER} from './hot-families/relay-ledger.js'
 import {COMMANDS as READS} from './hot-families/relay-reads.js'
+import {COMMANDS as SETUP} from './hot-families/relay-setup.js'
 import {COMMANDS as SYNC} from './hot-families/relay-sync.js'
 import {runHot, type AnyDefinition} from './hot.js'
 
@@ -13,9 +14,11 @@ import {runHot, type AnyDefinition} from './hot.js'
 // `__complete` answers every TAB of the completion scripts (../cli/complete.ts): it must not wait for oclif.
 //
 // A call whose command bin/fast-path.cjs can tell from argv loads only its family's bundle instead
-// (./hot-families/*.ts, dist/hot-relay-<family>.cjs); this one serves the rest, exactly as a family's would.
+// (./hot-families/*.ts, dist/hot-relay-<family>.cjs); this one serves the rest, exactly as a family's would, but for
+// the servers (./hot-families/relay-serve.ts): the MCP SDK, zod and the dashboard would make this bundle 3.5 times
+// larger for every call bin/fast-path.cjs cannot place, so such a call of a server goes on to oclif.
 
-export const HOT_RELAY: readonly AnyDefinition[] = [...LEDGER, ...INGEST, ...SYNC, ...HOOK, ...READS, ...COMPLETE]
+export const HOT_RELAY: readonly AnyDefinition[] = [...LEDGER, ...INGEST, ...SYNC, ...HOOK, ...READS, ...COMPLETE, ...SETUP]
 
 /**
  * Runs `argv` if it names a hot `relay` command; false lets oclif take it. `stdinText`: standard input, read by the

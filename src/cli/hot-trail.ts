@@ -1,6 +1,7 @@
 import {COMMANDS as COMPLETE} from './hot-families/trail-complete.js'
 import {COMMANDS as HISTORY} from './hot-families/trail-history.js'
 import {COMMANDS as READS} from './hot-families/trail-reads.js'
+import {COMMANDS as SETUP} from './hot-families/trail-setup.js'
 import {COMMANDS as WRITES} from './hot-families/trail-writes.js'
 import {runHot, type AnyDefinition} from './hot.js'
 import {normaliseTrailArgv} from './incumbent-argv.js'
@@ -16,7 +17,7 @@ import {normaliseTrailArgv} from './incumbent-argv.js'
 // family's is about two thirds of this one); this one serves the rest (a global flag it cannot place, an error in
 // argv), exactly as a family's would.
 
-export const HOT_TRAIL: readonly AnyDefinition[] = [...WRITES, ...HISTORY, ...READS, ...COMPLETE]
+export const HOT_TRAIL: readonly AnyDefinition[] = [...WRITES, ...HISTORY, ...READS, ...COMPLETE, ...SETUP]
 
 /** Runs `argv` if it names a hot `trail` command; false lets oclif take it. */
 export function run(argv: readonly string[]): Promise<boolean> {

@@ -2,14 +2,20 @@ import type {CommandDefinition} from './definition.js'
 import {execute, PROCESS_STREAMS, reportError, withStdinRead} from './execute.js'
 import {prepareArgv} from './globals.js'
 import {parseArgv} from './parse-argv.js'
+import {packageVersion} from '../package-files.js'
 
 // The fast path. Agents call the hot commands dozens of times a session, so these are dispatched here, from one
 // bundled file per executable (dist/hot-trail.cjs, dist/hot-relay.cjs: see ./hot-trail.ts), without loading oclif:
-// measured, oclif alone costs 5-6x `node -e 0` (bench: trail list). Everything else, --help included, goes to
-// oclif.
+// measured, oclif alone costs 5-6x `node -e 0` (bench: trail list). Every command and the version are served here;
+// help (and an unknown command, with its suggestion) goes to oclif.
 
 // biome-ignore lint/suspicious/noExplicitAny: a definition of any flags and result (the table serves them all)
 export type AnyDefinition = CommandDefinition<any, any>
+
+/** What `-V`, `--version` and `version` print, as oclif did: `trail/0.1.0 linux-x64 node-v20.20.2`. */
+export function versionLine(bin: 'trail' | 'relay'): string {
+  return `${bin}/${packageVersion()} ${process.platform}-${process.arch} node-${process.version}`
+}
 
 /** The hot command that `argv` names, or undefined. */
 export function findHotCommand(commands: readonly AnyDefinition[], argv: readonly string[]): AnyDefinition | undefined {
@@ -27,9 +33,14 @@ export async function runHot(commands: readonly AnyDefinition[], bin: 'trail' | 
   const streams = stdinText === undefined ? PROCESS_STREAMS : withStdinRead(PROCESS_STREAMS, stdinText)
   let argv: string[]
   try {
-    argv = prepareArgv(bin, given)
+    argv = prepareArgv(given)
   } catch (error) {
     process.exitCode = reportError(error, {json: given.includes('--json'), debug: Boolean(process.env.DEBUG), streams, commandLine: bin})
+    return true
+  }
+  if (argv[0] === '--version') {
+    streams.stdout.write(`${versionLine(bin)}\n`)
+    process.exitCode = 0
     return true
   }
   const definition = findHotCommand(commands, argv)

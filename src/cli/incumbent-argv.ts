@@ -1,12 +1,12 @@
 // The manners `trail` shares with agent-trajectories' CLI, before any command is parsed: its global
 // `--data-dir <path>` (anywhere on the line, as commander takes it: it sets TRAJECTORIES_DATA_DIR), `-V` for the
-// version, `-h` for help, and `help [command]`. Both front ends (the fast path and oclif) run argv through this.
+// version, `-h` for help, and `help [command]` (both executables take the last three: ./globals.ts). Both front
+// ends (the fast path and oclif) run argv through this.
 
 /**
- * Returns argv with the global flags taken out and the help and version spellings turned into oclif's;
- * `--data-dir` is put into `env`.
+ * Returns argv with `--data-dir` taken out and put into `env`.
  *
- * @example normaliseTrailArgv(['help', 'start'], process.env)   // ['start', '--help']
+ * @example normaliseTrailArgv(['--data-dir', 'x', 'list'], process.env)   // ['list']
  */
 export function normaliseTrailArgv(argv: readonly string[], env: NodeJS.ProcessEnv): string[] {
   const out: string[] = []
@@ -24,7 +24,7 @@ export function normaliseTrailArgv(argv: readonly string[], env: NodeJS.ProcessE
       out.push(word)
     }
   }
-  return helpAndVersionSpellings(out)
+  return out
 }
 
 /**

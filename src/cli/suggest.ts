@@ -1,5 +1,5 @@
 import {readFileSync} from 'node:fs'
-import {fileURLToPath} from 'node:url'
+import {packagePath} from '../package-files.js'
 import {UsageError} from '../errors.js'
 import type {FlagSpecs} from './definition.js'
 
@@ -35,32 +35,29 @@ const manifests = new Map<Bin, ManifestCommand[]>()
 
 /**
  * The commands of `bin`, read from the manifest the build writes. Found from the bundled fast path
- * (dist/hot-<bin>.cjs) and from dist/src/cli alike; an empty list if there is none (never throws).
+ * (dist/hot-<bin>.cjs) and from dist/src/cli alike (../package-files.ts); an empty list if there is none (never throws).
  */
 export function manifestCommands(bin: Bin): ManifestCommand[] {
   const known = manifests.get(bin)
   if (known) return known
   let commands: ManifestCommand[] = []
-  for (const relative of [`../../oclif/${bin}/oclif.manifest.json`, `./oclif/${bin}/oclif.manifest.json`]) {
-    try {
-      const manifest = JSON.parse(readFileSync(fileURLToPath(new URL(relative, import.meta.url)), 'utf8')) as {
-        commands: Record<
-          string,
-          {id: string; summary?: string; hidden?: boolean; strict?: boolean; args?: Record<string, unknown>; flags?: Record<string, ManifestFlag>}
-        >
-      }
-      commands = Object.values(manifest.commands).map((command) => ({
-        name: command.id.replace(/:/g, ' '),
-        summary: command.summary ?? '',
-        hidden: command.hidden === true,
-        args: Object.keys(command.args ?? {}),
-        strict: command.strict !== false,
-        flags: Object.values(command.flags ?? {}).filter((flag) => flag.hidden !== true),
-      }))
-      break
-    } catch {
-      // not at this place: try the next
+  try {
+    const manifest = JSON.parse(readFileSync(packagePath('dist', 'oclif', bin, 'oclif.manifest.json'), 'utf8')) as {
+      commands: Record<
+        string,
+        {id: string; summary?: string; hidden?: boolean; strict?: boolean; args?: Record<string, unknown>; flags?: Record<string, ManifestFlag>}
+      >
     }
+    commands = Object.values(manifest.commands).map((command) => ({
+      name: command.id.replace(/:/g, ' '),
+      summary: command.summary ?? '',
+      hidden: command.hidden === true,
+      args: Object.keys(command.args ?? {}),
+      strict: command.strict !== false,
+      flags: Object.values(command.flags ?? {}).filter((flag) => flag.hidden !== true),
+    }))
+  } catch {
+    // no manifest (a build that did not finish): no commands to suggest
   }
   manifests.set(bin, commands)
   return commands

@@ -1,5 +1,5 @@
 import {readFileSync} from 'node:fs'
-import {fileURLToPath} from 'node:url'
+import {packagePath} from '../package-files.js'
 import {TrailError} from '../errors.js'
 import {CONTENT_SECURITY_POLICY} from './security.js'
 
@@ -13,15 +13,12 @@ export interface PageAssets {
   css: Buffer
 }
 
-/** dist/web/, from dist/src/dashboard/. */
-const WEB_DIR = new URL('../../web/', import.meta.url)
-
 export function readAssets(): PageAssets {
   try {
     return {
-      html: readFileSync(fileURLToPath(new URL('index.html', WEB_DIR)), 'utf8'),
-      js: readFileSync(fileURLToPath(new URL('app.js', WEB_DIR))),
-      css: readFileSync(fileURLToPath(new URL('app.css', WEB_DIR))),
+      html: readFileSync(packagePath('dist', 'web', 'index.html'), 'utf8'),
+      js: readFileSync(packagePath('dist', 'web', 'app.js')),
+      css: readFileSync(packagePath('dist', 'web', 'app.css')),
     }
   } catch (error) {
     throw new TrailError(`the dashboard's page is missing (${(error as Error).message})`, 'build it with: npm run build', 'E_ASSETS')

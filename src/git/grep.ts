@@ -16,6 +16,8 @@ export interface GrepQuery {
   pathspecs: string[]
   /** Stop git grep after this many milliseconds (GitTimeoutError): a --regex search with a pattern that backtracks. */
   timeoutMs?: number
+  /** Stop git grep when this aborts: the request it searches for was cancelled. */
+  signal?: AbortSignal
 }
 
 export interface GrepLine {

@@ -1,22 +1,18 @@
-import {readFileSync} from 'node:fs'
-import {join} from 'node:path'
 import type {GitObject} from './object-reader.js'
 import {findTreeEntry, oidLength, walkTree, type ObjectFormat, type Oid} from './objects.js'
+import {readTrailRef} from './ref-files.js'
 
 // Objects a long-lived process (relay mcp) has already seen, by id, so the reads of a write answer without a round
 // trip to `git cat-file`. An object's id is the hash of its content: a cached object can never be stale. What can
-// move is a ref, so a ref is read from its loose file at every read, as git reads it, never cached. What this does
-// not answer exactly as git would (a packed or symbolic ref, a path with "." or "..", a submodule, an object not
-// seen yet) it leaves to git.
+// move is a ref, so a ref is read from git's files at every read (./ref-files.ts: readTrailRef), never cached. What
+// this does not answer exactly as git would (reftable, a path with "." or "..", a submodule, an object not seen
+// yet) it leaves to git.
 //
 // A write keeps every tree on the paths it changed (the writer puts what it writes here: warm-commit.ts), and the
 // next write of the same agent changes the same folders: after the first, a decision reads nothing from git.
 
 /** A revision this cache may answer: an object id or a ref under refs/trail/, then `^{tree}`, then `:<path>`. */
 const REVISION = /^([0-9a-f]+|refs\/trail\/[\w./-]+)(\^\{tree\})?(?::(.*))?$/s
-
-/** A ref name read from its file only when no part of it could lead elsewhere or be a lock (git check-ref-format). */
-const SAFE_REF = /^refs\/trail(\/(?!\.)(?![\w.-]*\.lock(\/|$))(?![\w.-]*\.\.)[\w.-]+)+$/
 
 /** The paths remembered (see `named`) before they are forgotten at once: a few megabytes at most. */
 const NAMED_LIMIT = 20_000
@@ -74,7 +70,8 @@ export class ObjectCache {
     const [, base, peel, path] = match
     let oid: Oid | undefined
     if (base!.startsWith('refs/')) {
-      oid = SAFE_REF.test(base!) ? this.looseRef(base!) : undefined
+      const found = readTrailRef(this.commonDir, base!, this.format)
+      oid = found === null || found === 'absent' ? undefined : found
       // Another process moved the ref: what its write carried (./carried-objects.ts) may hold the new tip's trees.
       if (oid !== undefined && this.refill !== undefined && !this.objects.has(oid)) for (const object of this.refill()) this.putUnchecked(object)
     } else if (base!.length === this.hexLength) oid = base
@@ -274,20 +271,5 @@ export class ObjectCache {
     this.objects.set(oid, object)
     this.used?.add(oid)
     return object
-  }
-
-  /**
-   * The id in a loose ref's file, read as git reads it (git moves a ref by renaming its lock file onto it, so the
-   * file is whole); undefined for anything else (packed, symbolic, absent, reftable), which git is asked about.
-   */
-  private looseRef(name: string): Oid | undefined {
-    let text: string
-    try {
-      text = readFileSync(join(this.commonDir, name), 'latin1')
-    } catch {
-      return undefined
-    }
-    const oid = text.slice(0, this.hexLength)
-    return text.length === this.hexLength + 1 && text.endsWith('\n') && /^[0-9a-f]+$/.test(oid) ? oid : undefined
   }
 }

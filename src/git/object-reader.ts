@@ -1,8 +1,9 @@
 import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process'
 import {GitError} from '../errors.js'
 import type {ObjectCache} from './object-cache.js'
-import type {ObjectType, Oid} from './objects.js'
+import {oidLength, type ObjectFormat, type ObjectType, type Oid} from './objects.js'
 import {gitEnv, gitExecutable, spawnFailure, trace, type Env} from './process.js'
+import {readTrailRef} from './ref-files.js'
 
 /** An object as `git cat-file --batch` returns it. */
 export interface GitObject {
@@ -13,6 +14,15 @@ export interface GitObject {
   /** The size of its content in bytes, as git reports it before the content. */
   size: number
 }
+
+/** Where the refs a reader names are read from (see ObjectReader's `refs`). */
+export interface RefPlace {
+  commonDir: string
+  format: ObjectFormat
+}
+
+/** A revision that starts with a ref under refs/trail/: the ref, and the rest (`^{tree}`, `:<path>`). */
+const TRAIL_REF_REVISION = /^(refs\/trail\/[\w./-]+)((?:\^\{tree\})?(?::.*)?)$/s
 
 interface Pending {
   resolve: (object: GitObject | null) => void
@@ -49,6 +59,13 @@ export class ObjectReader {
      * what a record from another store is checked with before it is read (a 600 MB blob is never read whole).
      */
     private readonly contents = true,
+    /**
+     * Where to read the refs under refs/trail/ that revisions start with: each is read from git's files as the
+     * read is asked for (./ref-files.ts: readTrailRef) and git is asked for its id, never for the ref by name. A
+     * long-running `git cat-file` can hold an old packed-refs (see readTrailRef); the store's tip must be the real
+     * one, or a write would build on an old tip and lose its compare-and-swap at every attempt.
+     */
+    private readonly refs?: RefPlace,
   ) {}
 
   /** Reads one object by any revision expression git accepts (`<oid>`, `<ref>`, `<commit>:<path>`). */
@@ -91,8 +108,28 @@ export class ObjectReader {
       (revision) =>
         new Promise<GitObject | null>((resolve, reject) => this.queue.push({resolve: trace ? traced(revision, resolve, purpose) : resolve, reject})),
     )
-    child.stdin.write(`${[...onTheWay, ...revisions].join('\n')}\n`)
+    // Each ref is read once for the whole request: its reads all see one tip.
+    const tips = new Map<string, Oid | 'absent' | null>()
+    child.stdin.write(`${[...onTheWay, ...revisions].map((revision) => this.nameForGit(revision, tips)).join('\n')}\n`)
     return answers
+  }
+
+  /**
+   * What git is asked for `revision`: with `refs`, a ref under refs/trail/ it starts with is replaced by its id as
+   * git's files hold it now, or by the null id when they hold no such ref (git answers "missing" for it, as for the
+   * ref, and is still the one that answers).
+   */
+  private nameForGit(revision: string, tips: Map<string, Oid | 'absent' | null>): string {
+    const match = this.refs === undefined ? null : TRAIL_REF_REVISION.exec(revision)
+    if (!match) return revision
+    const ref = match[1]!
+    let tip = tips.get(ref)
+    if (tip === undefined) {
+      tip = readTrailRef(this.refs!.commonDir, ref, this.refs!.format)
+      tips.set(ref, tip)
+    }
+    if (tip === null) return revision
+    return `${tip === 'absent' ? '0'.repeat(oidLength(this.refs!.format)) : tip}${match[2]}`
   }
 
   /**

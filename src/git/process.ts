@@ -153,6 +153,11 @@ export interface RunOptions {
    * GitTimeoutError.
    */
   timeoutMs?: number
+  /**
+   * Stops git when this aborts (the MCP request it works for was cancelled), with every process it started, as a
+   * time limit does; `finish` then rejects with the signal's reason. Never given to a process other calls share.
+   */
+  signal?: AbortSignal
 }
 
 /** A git process that has started and is waiting for its input. */
@@ -178,6 +183,7 @@ export function startGit(args: readonly string[], options: Omit<RunOptions, 'inp
  * with no pipe at all and no time limit is started without child_process (./pipeless.ts), when this Node allows it.
  */
 function launchGit(args: readonly string[], options: Omit<RunOptions, 'input'>, withInput: boolean): RunningGit {
+  if (options.signal?.aborted) return gone(options.signal.reason) // cancelled before it started: no git at all
   let file = options.stdoutToFile ? openUnlinkedFile() : null
   let errFile = options.onStderr === undefined ? openUnlinkedFile() : null
   const env = gitEnv(options.env, options.extraEnv)
@@ -203,21 +209,19 @@ function launchGit(args: readonly string[], options: Omit<RunOptions, 'input'>, 
     takeStderr()
     return spawnFailure(args, error)
   }
-  const notStarted = (error: unknown): RunningGit => {
-    const rejected = Promise.reject(failed(error as NodeJS.ErrnoException))
-    rejected.catch(() => {}) // reported through finish()
-    return {finish: () => rejected}
-  }
-  const ended = (code: number | null, timedOut = false): GitResult => {
+  const notStarted = (error: unknown): RunningGit => gone(failed(error as NodeJS.ErrnoException))
+  const ended = (code: number | null, stopped: 'timeout' | 'aborted' | null = null): GitResult => {
     trace?.('git-exit', subcommand(args), String(code))
     const result = {stdout: takeStdout(), stderr: takeStderr(), exitCode: code ?? -1}
-    if (timedOut) throw new GitTimeoutError(args, options.timeoutMs!)
+    if (stopped === 'timeout') throw new GitTimeoutError(args, options.timeoutMs!)
+    if (stopped === 'aborted') throw options.signal!.reason
     if (![0, ...(options.okExitCodes ?? [])].includes(result.exitCode)) throw new GitError(args, code, result.stderr)
     return result
   }
 
-  // No pipe at all (no input, output and errors to files, no time limit): started without child_process.
-  if (!withInput && file !== null && errFile !== null && options.timeoutMs === undefined) {
+  const {signal} = options
+  // No pipe at all (no input, output and errors to files, nothing to stop it): started without child_process.
+  if (!withInput && file !== null && errFile !== null && options.timeoutMs === undefined && signal === undefined) {
     let started: ReturnType<typeof spawnPipeless>
     try {
       started = spawnPipeless(gitExecutable(env), ['git', ...args], {cwd: options.cwd, env, stdio: ['ignore', file, errFile]})
@@ -231,29 +235,36 @@ function launchGit(args: readonly string[], options: Omit<RunOptions, 'input'>, 
     }
   }
 
-  const timed = options.timeoutMs !== undefined
-  // detached: a process group of its own (setsid), so a timeout kills git's children too.
+  const stoppable = options.timeoutMs !== undefined || signal !== undefined
+  // detached: a process group of its own (setsid), so stopping git stops its children too.
   const stdio = [withInput ? 'pipe' : 'ignore', file ?? 'pipe', errFile ?? 'pipe'] as const
   let child: ReturnType<typeof spawn>
   try {
     // Throws for what it refuses outright (a NUL byte in an argument, E2BIG); other failures come as 'error'.
-    child = spawn(gitExecutable(env), args, {argv0: 'git', cwd: options.cwd, env, stdio: [...stdio], detached: timed})
+    child = spawn(gitExecutable(env), args, {argv0: 'git', cwd: options.cwd, env, stdio: [...stdio], detached: stoppable})
   } catch (error) {
     return notStarted(error)
   }
-  let timedOut = false
+  let stopped: 'timeout' | 'aborted' | null = null
   let timer: NodeJS.Timeout | undefined
-  if (timed && child.pid !== undefined) {
+  let onAbort: (() => void) | undefined
+  if (stoppable && child.pid !== undefined) {
     const group = child.pid
     liveGroups.add(group)
     forwardSignals()
-    timer = setTimeout(() => {
-      timedOut = true
+    const stop = (why: 'timeout' | 'aborted') => {
+      stopped ??= why
       killGroup(group)
-    }, options.timeoutMs)
+    }
+    if (options.timeoutMs !== undefined) timer = setTimeout(() => stop('timeout'), options.timeoutMs)
+    if (signal !== undefined) {
+      onAbort = () => stop('aborted')
+      signal.addEventListener('abort', onAbort, {once: true})
+    }
   }
   const settled = () => {
     if (timer) clearTimeout(timer)
+    if (onAbort) signal?.removeEventListener('abort', onAbort)
     if (child.pid !== undefined && liveGroups.delete(child.pid) && liveGroups.size === 0) stopForwardingSignals()
   }
   const stdin = child.stdin
@@ -276,7 +287,7 @@ function launchGit(args: readonly string[], options: Omit<RunOptions, 'input'>, 
       settled()
       if (startFailed) return // a git that never ran: no exit to trace
       try {
-        resolve(ended(code, timedOut))
+        resolve(ended(code, stopped))
       } catch (error) {
         reject(error)
       }
@@ -291,6 +302,13 @@ function launchGit(args: readonly string[], options: Omit<RunOptions, 'input'>, 
   }
 }
 
+/** A git that will not run: `finish` rejects with `error`. */
+function gone(error: unknown): RunningGit {
+  const rejected = Promise.reject(error)
+  rejected.catch(() => {}) // reported through finish()
+  return {finish: () => rejected}
+}
+
 /**
  * Runs git with an argument array (never a shell string) and collects its output.
  * Throws GitError for an exit code not listed in `okExitCodes`.
@@ -301,7 +319,7 @@ export function runGit(args: readonly string[], options: RunOptions): Promise<Gi
   return launchGit(args, options, options.input !== undefined).finish(options.input)
 }
 
-/** The process groups of timed git commands still running (see RunOptions.timeoutMs). */
+/** The process groups of git commands that may be stopped, still running (see RunOptions.timeoutMs and signal). */
 const liveGroups = new Set<number>()
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
 

@@ -83,6 +83,27 @@ export function readPackedRefs(commonDir: string, format: ObjectFormat): Map<str
   return refs
 }
 
+/** A ref name under refs/trail/ that no part of could lead elsewhere or be a lock (git check-ref-format). */
+const TRAIL_REF = /^refs\/trail(\/(?!\.)(?![\w.-]*\.lock(\/|$))(?![\w.-]*\.\.)[\w.-]+)+$/
+
+/**
+ * A ref under refs/trail/ as git's files hold it now, read at each call (its loose file, else its line in
+ * packed-refs, a symbolic ref followed): its id; 'absent' when git has no such ref; null when git must be asked (a
+ * name this does not read, reftable, a file that holds no id).
+ *
+ * What a long-running git process (the `git cat-file --batch` of relay mcp) says of a packed ref can be old: git
+ * keeps packed-refs as it read it for as long as the file's stat data looks the same, and compares its ctime to the
+ * second only (not at all with core.trustctime=false), so a tool that rewrites the file in place, at the same size
+ * and with its mtime put back, goes unseen. Read here, a ref is always what the files say.
+ *
+ * @example readTrailRef('/repo/.git', 'refs/trail/records', 'sha1')   // '3f2a...' (or 'absent', or null)
+ */
+export function readTrailRef(commonDir: string, name: string, format: ObjectFormat): Oid | 'absent' | null {
+  if (!TRAIL_REF.test(name)) return null
+  const found = readRefFile(commonDir, name, format)
+  return found === null || found === 'absent' ? found : found.oid
+}
+
 /** One ref as git's files hold it: its id, and the ref it points to when it is symbolic (origin/HEAD). */
 export interface RefFile {
   oid: Oid

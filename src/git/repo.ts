@@ -275,7 +275,7 @@ export class GitRepo {
 
   /** The shared `git cat-file --batch` reader, started on first use. */
   get reader(): ObjectReader {
-    this.objectReader ??= new ObjectReader(this.cwd, this.env)
+    this.objectReader ??= new ObjectReader(this.cwd, this.env, true, {commonDir: this.commonDir, format: this.objectFormat})
     return this.objectReader
   }
 
@@ -286,7 +286,7 @@ export class GitRepo {
    * @example const [info] = await repo.objectInfo([`${root}:.relay/messages/2026/01/02/msg_x.md`])   // {size: 629145600, ...}
    */
   objectInfo(revisions: readonly string[]): Promise<(GitObject | null)[]> {
-    this.infoReader ??= new ObjectReader(this.cwd, this.env, false)
+    this.infoReader ??= new ObjectReader(this.cwd, this.env, false, {commonDir: this.commonDir, format: this.objectFormat})
     return this.infoReader.readMany(revisions)
   }
 
@@ -672,8 +672,9 @@ export class GitRepo {
    */
   private async grep(revision: string, query: GrepQuery, mode: '-l' | '-n' | '-c'): Promise<string> {
     if (query.patterns.length === 0) return ''
-    const timeout = query.timeoutMs === undefined ? {} : {timeoutMs: query.timeoutMs}
-    return (await this.run(grepArgs(revision, query, mode), {okExitCodes: [1], stdoutToFile: true, ...timeout})).stdout.toString('utf8')
+    const {timeoutMs, signal} = query
+    const stops = {...(timeoutMs === undefined ? {} : {timeoutMs}), ...(signal === undefined ? {} : {signal})}
+    return (await this.run(grepArgs(revision, query, mode), {okExitCodes: [1], stdoutToFile: true, ...stops})).stdout.toString('utf8')
   }
 
   /**

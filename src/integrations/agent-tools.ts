@@ -1,6 +1,6 @@
 import {readFileSync} from 'node:fs'
-import {dirname, join} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {join} from 'node:path'
+import {packagePath} from '../package-files.js'
 import type {AgentTool} from '../model/names.js'
 import type {HookKind} from './hook-protocol.js'
 
@@ -121,7 +121,7 @@ export const AGENT_TOOL_SPECS: Record<AgentTool, AgentToolSpec> = {
   },
 }
 
-const TEMPLATES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'templates')
+const TEMPLATES = packagePath('templates')
 
 /**
  * The instructions for a tool ('agents': AGENTS.md without hooks), saying only what is true there: what its hooks

@@ -1,6 +1,6 @@
 import {chmodSync, existsSync, lstatSync, readFileSync, renameSync, statSync, unlinkSync} from 'node:fs'
-import {dirname, join} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {join} from 'node:path'
+import {packagePath} from '../package-files.js'
 import {UsageError} from '../errors.js'
 import {writeFileAtomic} from '../files.js'
 import type {Check} from '../model/results.js'
@@ -24,7 +24,7 @@ const MARKER = '# relay-trail git hook: '
 /** The suffix of the user's hook we replaced. */
 export const CHAINED_SUFFIX = '.before-trail'
 
-const TEMPLATE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'templates', 'git-hooks', 'hook.sh')
+const TEMPLATE = packagePath('templates', 'git-hooks', 'hook.sh')
 
 /** What each hook runs after the one it chains to. `$1`... are git's arguments to the hook. */
 function hookBody(hook: GitHookName, command: string): string {

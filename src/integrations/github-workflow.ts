@@ -1,6 +1,6 @@
 import {readdirSync, readFileSync} from 'node:fs'
-import {dirname, join} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {join} from 'node:path'
+import {packagePath, packageVersion} from '../package-files.js'
 import type {Check} from '../model/results.js'
 import {deleteInstallFile, readInstallFile, resolveInstallFile, writeInstallFile, type InstallRoot} from './files.js'
 import type {InstalledFile, Installer} from './installers.js'
@@ -15,19 +15,13 @@ const yaml = onFirstUse<typeof import('yaml')>('yaml')
 // start a third, empty run after every comment. Templates in templates/github/; the relay-trail version they
 // install is this one's.
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
 export const WORKFLOW_FILES = ['trail-review.yml', 'trail-review-comment.yml'] as const
 /** The line that marks the workflow file as ours (a file of the same name without it is the user's, left alone). */
 const MARKER = '# Installed by `trail init --github`'
 
-/** The version of relay-trail the workflow installs: this one. */
-export function packageVersion(): string {
-  return (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {version: string}).version
-}
-
 /** A workflow's text, for relay-trail at `version`. */
 export function renderWorkflow(name: (typeof WORKFLOW_FILES)[number], version = packageVersion()): string {
-  return readFileSync(join(ROOT, 'templates', 'github', name), 'utf8').replaceAll('{{version}}', version)
+  return readFileSync(packagePath('templates', 'github', name), 'utf8').replaceAll('{{version}}', version)
 }
 
 function install(root: InstallRoot): InstalledFile[] {

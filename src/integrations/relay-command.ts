@@ -1,22 +1,19 @@
-import {accessSync, constants, existsSync, realpathSync} from 'node:fs'
+import {accessSync, constants, realpathSync} from 'node:fs'
 import {delimiter, dirname, isAbsolute, join} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {packagePath} from '../package-files.js'
 
 // How an installed hook starts relay: this Node by its absolute path running this installation's bin/relay.cjs
 // by its absolute path. Neither `npm link` nor the agent's PATH matters (an agent started from another shell, a
 // version manager or CI often lacks `relay`, and a bare name then fails with exit 127). Re-run `trail init` after
 // moving the installation or changing Node; `trail doctor` says when a path no longer resolves.
 
-/** This installation's bin/relay.cjs (src/integrations → dist/src/integrations → the package root). */
+/** This installation's bin/relay.cjs, by its real path. */
 export function relayScript(): string {
-  const script = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'relay.cjs')
-  // The bundled fast path lives one folder up (dist/hot-relay.cjs): look there too.
-  const candidates = [script, join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'relay.cjs')]
-  const found = candidates.find((path) => existsSync(path)) ?? script
+  const script = packagePath('bin', 'relay.cjs')
   try {
-    return realpathSync(found)
+    return realpathSync(script)
   } catch {
-    return found
+    return script
   }
 }
 

@@ -1,6 +1,7 @@
 import type {CommandDefinition, FlagSpecs, Input} from '../cli/definition.js'
 import {asTrailError} from '../cli/execute.js'
 import type {GitError, TrailError} from '../errors.js'
+import {isBlank} from '../model/text.js'
 import type {OutputStyle} from '../render/style.js'
 import {toolIO} from './tool-input.js'
 import type {Workspace} from './workspace.js'
@@ -34,7 +35,8 @@ export function plainStyle(): OutputStyle {
 type AnyDefinition = CommandDefinition<any, any>
 
 /**
- * Runs `definition` with `input` on the workspace's store. A call that failed because the store's `git cat-file`
+ * Runs `definition` with `input` on the workspace's store; `signal`, the request's cancellation, stops the git
+ * greps it started. A call that failed because the store's `git cat-file`
  * died under it (killed, or gone after a repack) is run once more: the reader restarts, and a write that failed
  * there failed before its commit, so running it again cannot write twice.
  */
@@ -43,17 +45,19 @@ export async function runDefinition(
   definition: AnyDefinition,
   input: Input<FlagSpecs>,
   debug: boolean,
+  signal?: AbortSignal,
 ): Promise<CallOutcome | CallFailure> {
   const commandLine = `${definition.bin} ${definition.name}`
   for (let attempt = 1; ; attempt++) {
     const printed: string[] = []
     try {
-      const {value, warnings} = await workspace.run((ctx) => definition.run(ctx, input, toolIO(printed)))
+      const {value, warnings} = await workspace.run((ctx) => definition.run(ctx, input, toolIO(printed)), signal)
       const note = definition.note?.(value, input)
+      const said = [printed.join(''), definition.text(value, plainStyle(), input), note ? `${note}\n` : ''].join('')
+      // A command that prints nothing into a pipe (an empty list) still tells an agent something: that there is
+      // nothing, and what was asked for.
       const text = [
-        printed.join(''),
-        definition.text(value, plainStyle(), input),
-        note ? `${note}\n` : '',
+        isBlank(said) ? (definition.emptyText?.(value, input) ?? `${commandLine}: nothing to show\n`) : said,
         ...warnings.map((warning) => `warning: ${warning}\n`),
       ].join('')
       return {ok: true, text, json: definition.toJson?.(value) ?? null}

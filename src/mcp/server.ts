@@ -1,13 +1,20 @@
-import {readFileSync} from 'node:fs'
 import type {Readable, Writable} from 'node:stream'
 import {McpServer, ResourceTemplate} from '@modelcontextprotocol/sdk/server/mcp.js'
-import {ErrorCode, SubscribeRequestSchema, UnsubscribeRequestSchema, type CallToolResult, type ReadResourceResult} from '@modelcontextprotocol/sdk/types.js'
+import {
+  ErrorCode,
+  RootsListChangedNotificationSchema,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
+  type CallToolResult,
+  type ReadResourceResult,
+} from '@modelcontextprotocol/sdk/types.js'
 import {z} from 'zod'
 import {continuityLoad} from '../cli/definitions/relay/continuity-load.js'
 import {inbox} from '../cli/definitions/relay/inbox.js'
 import {exportCommand} from '../cli/definitions/trail/export.js'
 import type {AnyDefinition} from '../cli/hot.js'
 import {NotFoundError} from '../errors.js'
+import {packageVersion} from '../package-files.js'
 import type {Env} from '../git/process.js'
 import {LEDGER_DIR, ledgerPath, STORE_REF} from '../model/layout.js'
 import {parseAgentName, resolveAgentName, type AgentTool} from '../model/names.js'
@@ -82,6 +89,7 @@ class RelayMcpServer {
     this.registerTools()
     this.registerResources()
     this.registerPrompts()
+    this.mcp.server.setNotificationHandler(RootsListChangedNotificationSchema, () => this.followRoots())
   }
 
   async serve(): Promise<void> {
@@ -120,16 +128,17 @@ class RelayMcpServer {
           inputSchema: inputSchema(spec),
           annotations: {readOnlyHint: spec.readOnly, destructiveHint: false, idempotentHint: spec.readOnly, openWorldHint: false},
         },
-        (params: Record<string, unknown>) => this.callTool(spec, params),
+        (params: Record<string, unknown>, extra: {signal: AbortSignal}) => this.callTool(spec, params, extra.signal),
       )
     }
   }
 
-  private async callTool(spec: McpToolSpec, params: Record<string, unknown>): Promise<CallToolResult> {
+  private async callTool(spec: McpToolSpec, params: Record<string, unknown>, signal: AbortSignal): Promise<CallToolResult> {
     try {
       await this.findHookedAgent()
       const input = commandInput(spec, params, this.sessionAgent())
-      const run = () => runDefinition(this.workspace, spec.definition, input, this.debug)
+      // A read stops where the client cancels it (its git grep is killed); a write, once started, is carried out.
+      const run = () => runDefinition(this.workspace, spec.definition, input, this.debug, spec.readOnly ? signal : undefined)
       // Writes of this server queue here rather than at the writer lock, whose wait polls.
       const outcome = spec.readOnly ? await run() : await this.serialised(run)
       if (!spec.readOnly) this.watcher?.wake()
@@ -396,6 +405,28 @@ class RelayMcpServer {
 
   // --- the rest ---------------------------------------------------------------------------------------------------
 
+  /**
+   * The client's roots changed: the workspace asks them again and, where they chose the repository, serves the one
+   * they name now (./workspace.ts: rootsChanged). Then the refs watched are the new store's, and subscribers hear
+   * that every resource may have changed. Calls that come after the notification wait for it.
+   */
+  private async followRoots(): Promise<void> {
+    const change = await this.workspace.rootsChanged().catch((error: unknown) => {
+      this.log(`the client's roots changed, and could not be read: ${(error as Error).message}`)
+      return null
+    })
+    if (change === null) return
+    this.log(change.said)
+    if (!change.switched) return
+    this.watcher?.stop()
+    this.watcher = undefined
+    this.watching = undefined
+    void this.ensureWatching()
+    if (!this.mcp.isConnected()) return
+    for (const uri of this.subscriptions) await this.mcp.server.sendResourceUpdated({uri})
+    this.mcp.sendResourceListChanged()
+  }
+
   /** The client's roots (file:// URIs), when it offers them. */
   private async clientRoots(): Promise<string[]> {
     if (!this.mcp.server.getClientCapabilities()?.roots) return []
@@ -433,12 +464,4 @@ function structured(json: unknown, listKey = 'items'): {structuredContent?: Reco
 function resourceError(outcome: CallFailure): Error {
   const code = outcome.error.code === 'E_NOT_FOUND' ? -32002 : outcome.error.exitCode === 2 ? ErrorCode.InvalidParams : ErrorCode.InternalError
   return Object.assign(new Error(outcome.text.trimEnd()), {code, data: outcome.json.error})
-}
-
-function packageVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {version: string}).version
-  } catch {
-    return '0.0.0'
-  }
 }

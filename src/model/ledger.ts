@@ -2,7 +2,7 @@ import {UsageError} from '../errors.js'
 import type {Value} from './front-matter.js'
 import {parseAgentName, type AgentName} from './names.js'
 import {compact, FieldReader, renderRecord, type Extensible} from './record.js'
-import {oneLine} from './text.js'
+import {isBlank, oneLine} from './text.js'
 import {TEXT_MAX_CHARS} from './trajectory.js'
 
 // The continuity ledger: an agent's current state, carried from one session to the next. Saves use the spec's
@@ -99,7 +99,7 @@ function splitItems(text: string): string[] {
     : text
         .split(/,(?![^()]*\))/)
         .map((item) => item.trim())
-        .filter((item) => item !== '')
+        .filter((item) => !isBlank(item))
 }
 
 /** A Files list: commas separate files, except inside line ranges ("a.ts:10-20,30-40, b.ts"). */
@@ -109,7 +109,7 @@ function splitFiles(text: string): string[] {
     : text
         .split(/,\s+|,(?!\d)/)
         .map((item) => item.trim())
-        .filter((item) => item !== '')
+        .filter((item) => !isBlank(item))
 }
 
 /** "src/auth/jwt.ts:10-50" → {path: 'src/auth/jwt.ts', lines: '10-50'}. */
@@ -133,8 +133,7 @@ export function renderFileReference(file: FileReference): string {
  * // {currentTask: 'Auth', completed: ['User model', 'JWT utils']}
  */
 export function parseSaveContent(text: string): LedgerContent {
-  if (text.trim() === '')
-    throw new UsageError('nothing to save: the content is empty', 'give fields such as "Current task: ..." and "Next steps: ..."', 'E_EMPTY')
+  if (isBlank(text)) throw new UsageError('nothing to save: the content is empty', 'give fields such as "Current task: ..." and "Next steps: ..."', 'E_EMPTY')
   if (text.length > TEXT_MAX_CHARS) {
     throw new UsageError(
       `the save is ${text.length} characters long; the limit is ${TEXT_MAX_CHARS}`,

@@ -1,6 +1,6 @@
 import {UsageError} from '../errors.js'
 import {parseAgentName, parseProjectName, parseThreadId, type AgentName, type ProjectName, type ThreadId} from './names.js'
-import {quoteInput} from './text.js'
+import {isBlank, quoteInput} from './text.js'
 import {compact, FieldReader, renderRecord, renderYamlRecord, type Extensible} from './record.js'
 import {oneLine} from './text.js'
 import {TEXT_MAX_CHARS} from './trajectory.js'
@@ -53,7 +53,7 @@ export function parseTarget(raw: string): MessageTarget {
 
 /** Checks a message body: not blank, at most TEXT_MAX_CHARS. */
 export function parseMessageBody(raw: string): string {
-  if (raw.trim() === '') throw new UsageError('the message is empty', 'say something: relay send <target> "<message>"', 'E_EMPTY')
+  if (isBlank(raw)) throw new UsageError('the message is empty', 'say something: relay send <target> "<message>"', 'E_EMPTY')
   if (raw.length > TEXT_MAX_CHARS)
     throw new UsageError(`the message is ${raw.length} characters long; the limit is ${TEXT_MAX_CHARS}`, 'send a path to a file instead', 'E_TOO_LONG')
   return raw

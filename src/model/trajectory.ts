@@ -4,7 +4,8 @@ import type {Value} from './front-matter.js'
 import {parseAgentName, type AgentName} from './names.js'
 import {compact, FieldReader, renderRecord, renderYamlRecord, type Extensible} from './record.js'
 import {redactText} from './redact.js'
-import {oneLine, quoteInput} from './text.js'
+import {isLinkable} from './linkable.js'
+import {inlineCode, isBlank, oneLine, quoteInput} from './text.js'
 
 // A trajectory is a unit of an agent's work: what it set out to do, the decisions it made on the way (events,
 // each its own immutable file), and a retrospective when it ends. trajectory.md is written only by its owner.
@@ -108,11 +109,11 @@ export const TITLE_MAX_CHARS = 1000
 export const TEXT_MAX_CHARS = 1024 * 1024
 
 /**
- * Checks a short text typed by a user (a title, a task id, an item to verify): not blank, at most
+ * Checks a short text typed by a user (a title, a task id, an item to verify): not blank (isBlank), at most
  * TITLE_MAX_CHARS. Stored exactly as given otherwise. `example` is the command line the hint shows.
  */
 export function parseTitle(raw: string, what = 'title', example = 'trail start "Fix login bug"'): string {
-  if (raw.trim() === '') throw new UsageError(`the ${what} is empty`, `give a short ${what}, for example: ${example}`, 'E_EMPTY')
+  if (isBlank(raw)) throw new UsageError(`the ${what} is empty`, `give a short ${what}, for example: ${example}`, 'E_EMPTY')
   if ([...raw].length > TITLE_MAX_CHARS) {
     throw new UsageError(
       `the ${what} is ${[...raw].length} characters long; the limit is ${TITLE_MAX_CHARS}`,
@@ -125,7 +126,7 @@ export function parseTitle(raw: string, what = 'title', example = 'trail start "
 
 /** Checks a free text (reasoning, summary, approach...): at most TEXT_MAX_CHARS; `required` texts not blank. */
 export function parseText(raw: string, what: string, options: {required?: boolean} = {}): string {
-  if (options.required && raw.trim() === '') throw new UsageError(`the ${what} is empty`, `say in a sentence what the ${what} is`, 'E_EMPTY')
+  if (options.required && isBlank(raw)) throw new UsageError(`the ${what} is empty`, `say in a sentence what the ${what} is`, 'E_EMPTY')
   if (raw.length > TEXT_MAX_CHARS) {
     throw new UsageError(
       `the ${what} is ${raw.length} characters long; the limit is ${TEXT_MAX_CHARS}`,
@@ -182,7 +183,8 @@ function trajectoryBody(t: Trajectory): string {
     `- Started: ${t.started}`,
     t.ended ? `- Ended: ${t.ended}` : '',
     t.task ? `- Task: ${oneLine(t.task)}${t.source ? ` (${oneLine(t.source)})` : ''}` : '',
-    t.url ? `- Link: ${oneLine(t.url)}` : '',
+    // A URL that may not be a link (javascript:, data:...) as code, so no Markdown viewer makes one of it.
+    t.url ? `- Link: ${isLinkable(t.url) ? oneLine(t.url) : inlineCode(oneLine(t.url))}` : '',
     t.branch ? `- Branch: ${t.branch}` : '',
     t.phase ? `- Phase: ${oneLine(t.phase)}` : '',
     t.project ? `- Project: ${oneLine(t.project)}` : '',

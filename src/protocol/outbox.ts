@@ -4,6 +4,7 @@
 
 import {OutboxFormatError} from '../errors.js'
 import {redactText} from '../model/redact.js'
+import {isBlank} from '../model/text.js'
 
 export type OutboxCommand =
   | {kind: 'continuity'; action: 'save'; handoff: boolean; content: string}
@@ -42,7 +43,7 @@ export function parseOutboxFile(text: string): OutboxCommand {
   if (kind === 'message') {
     const to = headers.get('TO')
     if (!to) throw new OutboxFormatError('a message needs a TO: header (TO: project:agent)')
-    if (body.trim() === '') throw new OutboxFormatError(`the message to ${to} has no text after the blank line`)
+    if (isBlank(body)) throw new OutboxFormatError(`the message to ${to} has no text after the blank line`)
     return {kind: 'message', to, thread: headers.get('THREAD') || null, body}
   }
   if (kind !== 'continuity') {
@@ -63,7 +64,7 @@ export function parseOutboxFile(text: string): OutboxCommand {
       return {kind: 'continuity', action: 'search', query}
     }
     case 'uncertain':
-      if (body.trim() === '') throw new OutboxFormatError('an uncertain item needs its text after the blank line')
+      if (isBlank(body)) throw new OutboxFormatError('an uncertain item needs its text after the blank line')
       return {kind: 'continuity', action: 'uncertain', text: body.trim()}
     default:
       throw new OutboxFormatError(`${action === '' ? 'no ACTION: header' : `unknown ACTION '${action}'`}: use ${ACTIONS.join(', ')}`)

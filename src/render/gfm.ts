@@ -1,4 +1,4 @@
-import {clip, oneLine} from '../model/text.js'
+import {clip, inlineCode, oneLine} from '../model/text.js'
 
 // Text written by agents (and by anyone who can push records: a fork, a sibling) going into GitHub-flavoured
 // Markdown that GitHub renders in a pull request: every string is hostile. What each function guarantees, for
@@ -59,11 +59,7 @@ export function htmlText(text: string, maxChars = Infinity): string {
  * inside, padded when it starts or ends with one. Inside a code span GitHub renders no HTML, mention or link.
  */
 export function codeSpan(text: string, maxChars = Infinity): string {
-  const line = clip(oneLine(withoutControls(text)), maxChars)
-  const longest = Math.max(0, ...[...line.matchAll(/`+/g)].map((match) => match[0].length))
-  const fence = '`'.repeat(longest + 1)
-  const pad = line.startsWith('`') || line.endsWith('`') || line === '' ? ' ' : ''
-  return `${fence}${pad}${line}${pad}${fence}`
+  return inlineCode(clip(oneLine(withoutControls(text)), maxChars))
 }
 
 /** A fenced code block holding `text` as it is: the fence is longer than any run of backticks in it. */

@@ -1,6 +1,8 @@
 import {confidenceLevel, describeConfidence} from '../model/confidence.js'
 import {NO_DECISIONS, NO_REASONING, type Trajectory, type TrajectoryEvent} from '../model/trajectory.js'
-import {oneLine} from '../model/text.js'
+import {isLinkable} from '../model/linkable.js'
+import {inlineCode, oneLine, quoteInput} from '../model/text.js'
+import {inertLinks} from './inert-links.js'
 import {decisionView, trajectoryDocument, type Block, type Fact} from './sections.js'
 import {formatTime, paint, printable, printableLine, table, type OutputStyle} from './style.js'
 import type {TrajectoryDetail, DecisionResult, FinishResult, StatusResult, ListResult} from '../model/results.js'
@@ -277,6 +279,21 @@ export function listText(result: ListResult, style: OutputStyle): string {
 }
 
 /**
+ * What a list that found nothing says: that there are none, and which filters were applied, as given.
+ *
+ * @example listEmptyText({status: 'completed', agent: 'bob'}) // 'No trajectories match status completed, agent bob.\n'
+ */
+export function listEmptyText(filters: {status?: string; agent?: string; since?: string; search?: string}): string {
+  const applied = [
+    filters.status === undefined ? '' : `status ${filters.status}`,
+    filters.agent === undefined ? '' : `agent ${filters.agent}`,
+    filters.since === undefined ? '' : `since ${quoteInput(filters.since)}`,
+    filters.search === undefined || filters.search === '' ? '' : `search "${quoteInput(filters.search)}"`,
+  ].filter(Boolean)
+  return applied.length === 0 ? 'No trajectories yet.\n' : `No trajectories match ${applied.join(', ')}.\n`
+}
+
+/**
  * The line that says a list is one page of more (stderr), with the command for the next page (the same filters),
  * or null when everything is shown.
  */
@@ -357,7 +374,7 @@ export function detailMarkdown(detail: TrajectoryDetail): string {
 function markdownBlock(block: Block): string {
   switch (block.kind) {
     case 'text':
-      return block.text
+      return inertLinks(block.text)
     case 'list':
       return block.items.map((item) => `- ${markdownInline(item)}`).join('\n')
     case 'facts':
@@ -368,7 +385,7 @@ function markdownBlock(block: Block): string {
         .map((d, i) => {
           const parts = [`### ${i + 1}. ${d.label === null ? '' : `[${markdownInline(d.label)}] `}${markdownInline(d.title)}`]
           if (d.question !== null) parts.push(`**Question:** ${markdownInline(d.question)}`)
-          if (d.reasoning !== null || d.label === null) parts.push(d.reasoning ?? `_${NO_REASONING}_`)
+          if (d.reasoning !== null || d.label === null) parts.push(d.reasoning === null ? `_${NO_REASONING}_` : inertLinks(d.reasoning))
           if (d.alternatives.length > 0) parts.push(`**Alternatives considered:** ${d.alternatives.map(markdownInline).join('; ')}`)
           if (d.confidence !== null) parts.push(`**Confidence:** ${d.confidence}`)
           return parts.join('\n\n')
@@ -378,8 +395,9 @@ function markdownBlock(block: Block): string {
 }
 
 function markdownFact(fact: Fact): string {
-  if (fact.as === 'code') return `\`${oneLine(fact.value).replace(/`/g, '')}\``
-  if (fact.as === 'link') return `<${fact.value.replace(/[<>\s]/g, encodeURIComponent)}>`
+  if (fact.as === 'link' && isLinkable(fact.value)) return `<${fact.value.replace(/[<>\s]/g, encodeURIComponent)}>`
+  // Any other URL (javascript:, data:, vbscript:...) is shown as code: text, never a link.
+  if (fact.as === 'code' || fact.as === 'link') return inlineCode(oneLine(fact.value))
   return fact.as === 'time' ? oneLine(fact.value) : markdownInline(fact.value)
 }
 
@@ -431,8 +449,8 @@ function htmlBlock(block: Block): string {
     case 'facts':
       return `<dl>${block.facts
         .map((fact) => {
-          // Only web links become links: a javascript: or data: URL in a record stays text.
-          const value = fact.as === 'link' && /^https?:\/\//i.test(fact.value) ? `<a href="${e(fact.value)}">${e(fact.value)}</a>` : e(fact.value)
+          // Only web and mail links become links: a javascript: or data: URL in a record stays text.
+          const value = fact.as === 'link' && isLinkable(fact.value) ? `<a href="${e(fact.value)}">${e(fact.value)}</a>` : e(fact.value)
           return `<dt>${e(fact.label)}</dt><dd>${value}</dd>`
         })
         .join('')}</dl>`

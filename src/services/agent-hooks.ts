@@ -15,7 +15,7 @@ import {HookSessions, type HookSession} from './hook-sessions.js'
 import {IngestRun, outboxBase, type Answer} from './ingest.js'
 import {assistantTexts, ingestFile} from './ingest-input.js'
 import {findActiveTrajectory, startTrajectory} from './trajectories.js'
-import {clip} from '../model/text.js'
+import {clip, isBlank} from '../model/text.js'
 import {editContext} from './edit-context.js'
 import {preEditAnswer} from './pre-edit.js'
 
@@ -309,7 +309,7 @@ export function titleFromPrompt(prompt: string): string | null {
   const line = prompt
     .split('\n')
     .map((text) => text.replace(/\s+/g, ' ').trim())
-    .find((text) => text !== '' && !/^```/.test(text))
+    .find((text) => !isBlank(text) && !/^```/.test(text))
   // A slash command is for the tool, not a task.
   if (line === undefined || /^\/[\w:-]+$/.test(line)) return null
   try {

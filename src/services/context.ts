@@ -18,6 +18,11 @@ export interface Context {
   warn(message: string): void
   /** Releases the store's git processes. */
   close(): void
+  /**
+   * Aborts when the request is cancelled (an MCP client's notifications/cancelled): the git processes started for
+   * it alone (git grep) are stopped. None for a command, which Ctrl-C stops whole.
+   */
+  signal?: AbortSignal
 }
 
 /** What createContext needs; the clock and randomness default to the real ones. */

@@ -135,7 +135,12 @@ const MIRROR_MESSAGES = 500
  * of them without either. One `git grep`, or, for this project's store when its mirror shows the snapshot's commit
  * (MessageSource.mirror), the mirror's files with the same patterns: no process.
  */
-async function readMessages(source: MessageSource, filter: {targets?: string[]; thread?: ThreadId}, unreadable: string[]): Promise<Message[]> {
+async function readMessages(
+  source: MessageSource,
+  filter: {targets?: string[]; thread?: ThreadId},
+  unreadable: string[],
+  signal: AbortSignal | undefined,
+): Promise<Message[]> {
   // A message that cannot be parsed is left out, never silently: its path is collected for a warning (warnUnreadable).
   const skip = (error: RecordFormatError) => void unreadable.push(source.sibling === null ? error.path : `${error.path} (sibling ${source.sibling})`)
   const patterns: string[] = []
@@ -157,7 +162,8 @@ async function readMessages(source: MessageSource, filter: {targets?: string[]; 
     return parseRecords('message', texts, paths, skip)
   }
   const {snapshot} = source
-  const found = patterns.length > 0 ? await snapshot.grepFiles({patterns, allMatch: true, pathspecs: [MESSAGES_DIR]}) : await snapshot.listFiles(MESSAGES_DIR)
+  const found =
+    patterns.length > 0 ? await snapshot.grepFiles({patterns, allMatch: true, pathspecs: [MESSAGES_DIR], signal}) : await snapshot.listFiles(MESSAGES_DIR)
   // Only files at a message's path (a sibling's store may hold anything: relay sync names what does not fit).
   return readRecords(snapshot, 'message', found.filter(isMessage), skip)
 }
@@ -191,6 +197,7 @@ export async function readInbox(ctx: Context, input: {agent: AgentName; unread?:
         source,
         {targets: targetsOf(reader, source.sibling === null), ...(input.thread ? {thread: input.thread} : {})},
         unreadable,
+        ctx.signal,
       )
       const origin = source.sibling === null ? null : source.project
       return messages
@@ -210,7 +217,12 @@ export async function readThread(ctx: Context, thread: ThreadId): Promise<InboxE
   const unreadable: string[] = []
   const perSource = await Promise.all(
     [here, ...siblings].map(async (source) =>
-      (await readMessages(source, {thread}, unreadable)).map((message) => ({message, project: source.project, sibling: source.sibling, read: false})),
+      (await readMessages(source, {thread}, unreadable, ctx.signal)).map((message) => ({
+        message,
+        project: source.project,
+        sibling: source.sibling,
+        read: false,
+      })),
     ),
   )
   warnUnreadable(ctx, unreadable)

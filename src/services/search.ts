@@ -56,6 +56,8 @@ export interface SearchQuery {
    * nested repetition) for minutes; over the limit it is stopped and the search fails with E_TIMEOUT.
    */
   timeoutMs?: number
+  /** Stops the search's git greps when it aborts (the request was cancelled: Context.signal). */
+  signal?: AbortSignal
 }
 
 /** How long a --regex search may run by default. */
@@ -73,7 +75,11 @@ export async function searchSnapshot(snapshot: Snapshot, query: SearchQuery, now
   checkQueryLength(query.text)
   if (snapshot.tip === null || query.text === '') return {hits: [], total: 0}
   // A --regex search is bounded in time (all its git greps together): what is left of it when each one starts.
-  const timeLeft = (): {timeoutMs?: number} => (deadline === null ? {} : {timeoutMs: Math.max(1, deadline - Date.now())})
+  // Each stops too when the request is cancelled.
+  const stops = (): {timeoutMs?: number; signal?: AbortSignal} => ({
+    ...(deadline === null ? {} : {timeoutMs: Math.max(1, deadline - Date.now())}),
+    ...(query.signal === undefined ? {} : {signal: query.signal}),
+  })
   const kinds = query.kinds && query.kinds.length > 0 ? query.kinds : SEARCH_KINDS
   const pathspecs = kinds.flatMap((kind) => pathspecsOf(searchKind(kind)))
   // Values and text, never the names of fields nor the lines the format writes (./search-term.ts).
@@ -83,7 +89,7 @@ export async function searchSnapshot(snapshot: Snapshot, query: SearchQuery, now
   const agentLine = query.agent ? `^(agent|from): "?${escapeExtended(query.agent)}"?$` : null
   // Ranking needs only how many lines of each file match: git counts them; lines are read for the shown hits.
   const counts = await snapshot
-    .grepCounts({patterns: agentLine ? [agentLine, term] : [term], allMatch: agentLine !== null, ignoreCase: true, pathspecs, ...timeLeft()})
+    .grepCounts({patterns: agentLine ? [agentLine, term] : [term], allMatch: agentLine !== null, ignoreCase: true, pathspecs, ...stops()})
     .catch((error: unknown) => {
       throw query.regex ? invalidRegex(error, query) : error
     })
@@ -118,7 +124,7 @@ export async function searchSnapshot(snapshot: Snapshot, query: SearchQuery, now
             patterns: [term],
             ignoreCase: true,
             pathspecs: named ? shown.map((hit) => `:(literal)${hit.path}`) : [...pathspecs, ...[...tooLarge].map((path) => `:(exclude,literal)${path}`)],
-            ...timeLeft(),
+            ...stops(),
           })
           .catch((error: unknown) => {
             throw query.regex ? invalidRegex(error, query) : error
@@ -204,7 +210,7 @@ function describe(text: string, path: string, kind: SearchKind): {title: string;
 /** Searches this project's store. */
 export async function searchRecords(ctx: Context, query: SearchQuery): Promise<SearchResult> {
   const snapshot = await (await ctx.store()).snapshot()
-  return searchSnapshot(snapshot, query, ctx.now(), (await readProject(snapshot)).project.id)
+  return searchSnapshot(snapshot, {...query, signal: ctx.signal}, ctx.now(), (await readProject(snapshot)).project.id)
 }
 
 /**
@@ -218,7 +224,9 @@ export async function searchEverywhere(ctx: Context, query: SearchQuery & {proje
   const deadline = regexDeadline(query)
   const {here, siblings} = await messageSources(ctx)
   const sources = [here, ...siblings].filter((source) => query.project === undefined || source.project === query.project || source.sibling === query.project)
-  const results = await Promise.all(sources.map((source) => searchSnapshot(source.snapshot, query, ctx.now(), source.project, deadline)))
+  const results = await Promise.all(
+    sources.map((source) => searchSnapshot(source.snapshot, {...query, signal: ctx.signal}, ctx.now(), source.project, deadline)),
+  )
   const hits = results.flatMap((result) => result.hits).sort((a, b) => b.score - a.score || (b.date ?? '').localeCompare(a.date ?? ''))
   return {hits: hits.slice(0, query.limit), total: results.reduce((sum, result) => sum + result.total, 0)}
 }

@@ -356,7 +356,7 @@ export async function listTrajectories(ctx: Context, query: ListQuery): Promise<
   const since = (id: string) => from === undefined || idTime(id).getTime() >= from
 
   if (query.search !== undefined) {
-    const ids = (await searchTrajectoryIds(snapshot, query.search)).filter(since).sort().reverse()
+    const ids = (await searchTrajectoryIds(snapshot, query.search, ctx.signal)).filter(since).sort().reverse()
     const matching =
       query.status || query.agent
         ? (await read(ids)).filter((t) => (!query.status || t.status === query.status) && (!query.agent || t.agent === query.agent)).map((t) => t.id)
@@ -409,7 +409,7 @@ export async function listTrajectories(ctx: Context, query: ListQuery): Promise<
       break
     }
     if (scanned >= SCAN_BUDGET) {
-      const ids = (await grepTrajectoryIds(snapshot, query)).filter(since).sort().reverse()
+      const ids = (await grepTrajectoryIds(snapshot, query, ctx.signal)).filter(since).sort().reverse()
       return page(ids, ids.length, ids.length > start + query.limit)
     }
   }
@@ -423,7 +423,7 @@ export async function listTrajectories(ctx: Context, query: ListQuery): Promise<
  * Ids of the trajectories whose front matter has the wanted status and agent lines, by one `git grep` for whole
  * lines over trajectory.md files, restricted to the years (and months) that `--since` allows.
  */
-export async function grepTrajectoryIds(snapshot: Snapshot, query: Pick<ListQuery, 'status' | 'agent' | 'since'>): Promise<string[]> {
+export async function grepTrajectoryIds(snapshot: Snapshot, query: Pick<ListQuery, 'status' | 'agent' | 'since'>, signal?: AbortSignal): Promise<string[]> {
   const lines = [query.status ? renderYaml({status: query.status}) : '', query.agent ? renderYaml({agent: query.agent}) : ''].filter(Boolean)
   const folders = query.since ? await dayFolders(snapshot, TRAJECTORIES_DIR, {from: query.since.getTime()}) : [TRAJECTORIES_DIR]
   if (folders.length === 0) return []
@@ -432,6 +432,7 @@ export async function grepTrajectoryIds(snapshot: Snapshot, query: Pick<ListQuer
     patterns: lines.map((line) => `^${escapeExtended(line.trimEnd())}$`),
     allMatch: true,
     pathspecs: folders.map((folder) => `:(glob)${folder}/**/trajectory.md`),
+    signal,
   })
   return paths.map((path) => /\/(traj_[0-9a-z]+)\/trajectory\.md$/.exec(path)?.[1]).filter((id): id is string => id !== undefined)
 }
@@ -440,13 +441,14 @@ export async function grepTrajectoryIds(snapshot: Snapshot, query: Pick<ListQuer
  * Ids of the trajectories whose title, id or old id contains `text` (any case): one `git grep` over the
  * trajectory files' front matter lines.
  */
-async function searchTrajectoryIds(snapshot: Snapshot, text: string): Promise<string[]> {
+async function searchTrajectoryIds(snapshot: Snapshot, text: string, signal: AbortSignal | undefined): Promise<string[]> {
   checkQueryLength(text, '--search')
   const literal = escapeExtended(text)
   const paths = await snapshot.grepFiles({
     patterns: [`^(title|id|legacy_id): .*${literal}`],
     ignoreCase: true,
     pathspecs: [`:(glob)${TRAJECTORIES_DIR}/**/trajectory.md`],
+    signal,
   })
   return paths.map((path) => /\/(traj_[0-9a-z]+)\/trajectory\.md$/.exec(path)?.[1]).filter((id): id is string => id !== undefined)
 }

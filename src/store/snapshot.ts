@@ -8,8 +8,8 @@ import {FORMAT_PATH} from '../model/layout.js'
 
 /**
  * The store as it is at one commit: every read goes through the repository's single `git cat-file --batch`, by
- * `<root tree>:<path>`, so git walks the trees and only the objects asked for cross the pipe. Reads are pipelined:
- * `readTexts` of a thousand paths is one round trip.
+ * `<root tree>:<path>`, so git walks the trees and only the objects asked for cross the pipe (or by id, for many
+ * files of one folder: see `revisions`). Reads are pipelined: `readTexts` of a thousand paths is one round trip.
  *
  * @example
  * const snapshot = await Snapshot.read(repo, 'refs/trail/records')
@@ -17,6 +17,7 @@ import {FORMAT_PATH} from '../model/layout.js'
  */
 export class Snapshot {
   private readonly trees = new Map<string, Promise<Buffer | null>>()
+  private readonly names = new Map<string, Promise<Map<string, TreeEntry> | null>>()
   /** Paths already reported to the bound as left out: each is said once. */
   private readonly reported = new Set<string>()
 
@@ -77,14 +78,54 @@ export class Snapshot {
    */
   async readTexts(paths: readonly string[]): Promise<(string | null)[]> {
     if (this.root === null || paths.length === 0) return paths.map(() => null)
-    if (this.bound) return this.readBoundedTexts(paths, this.bound)
-    const objects = await this.repo.reader.readMany(paths.map((path) => `${this.root}:${path}`))
-    return objects.map((object) => (object?.type === 'blob' ? object.data.toString('utf8') : null))
+    const revisions = await this.revisions(paths)
+    if (this.bound) return this.readBoundedTexts(paths, revisions, this.bound)
+    const objects = await this.repo.reader.readMany(revisions.filter((revision) => revision !== null))
+    let next = 0
+    return revisions.map((revision) => {
+      const object = revision === null ? null : objects[next++]
+      return object?.type === 'blob' ? object.data.toString('utf8') : null
+    })
+  }
+
+  /**
+   * What to ask git for, for each path (null: no such file): `<root>:<path>`, which git resolves by walking the
+   * trees, but the file's id where many paths of one folder are asked (its tree is read once, here). git finds a
+   * name by reading its tree from the start: reading each of 10,000 files of one folder by path cost 10,000 x
+   * 10,000 entries read (`trail review` of a trajectory with 10,000 decisions: 12 s in git alone); by id, each is
+   * found at once. A few paths are asked by path: as cheap for git, and the trace names them.
+   */
+  private async revisions(paths: readonly string[]): Promise<(string | null)[]> {
+    const byFolder = new Map<string, number>()
+    for (const path of paths) byFolder.set(folderOf(path), (byFolder.get(folderOf(path)) ?? 0) + 1)
+    const folders = [...byFolder].filter(([, count]) => count >= MANY_IN_ONE_FOLDER).map(([dir]) => dir)
+    if (folders.length === 0) return paths.map((path) => `${this.root}:${path}`)
+    const entries = new Map(await Promise.all(folders.map(async (dir) => [dir, await this.entriesByName(dir)] as const)))
+    return paths.map((path) => {
+      const dir = folderOf(path)
+      const names = entries.get(dir)
+      if (names === undefined) return `${this.root}:${path}`
+      const entry = names?.get(dir === '' ? path : path.slice(dir.length + 1))
+      return entry === undefined || entry.mode === '40000' ? null : entry.oid
+    })
+  }
+
+  /** A folder's entries by name (null: no such folder), made once per snapshot. */
+  private entriesByName(dir: string): Promise<Map<string, TreeEntry> | null> {
+    let entries = this.names.get(dir)
+    if (!entries) {
+      entries = this.tree(dir).then((list) => (list === null ? null : new Map(list.map((entry) => [entry.name, entry]))))
+      this.names.set(dir, entries)
+    }
+    return entries
   }
 
   /** Sizes first (`cat-file --batch-check`), then the content of what fits, by object id: two round trips. */
-  private async readBoundedTexts(paths: readonly string[], bound: ReadBound): Promise<(string | null)[]> {
-    const infos = await this.repo.objectInfo(paths.map((path) => `${this.root}:${path}`))
+  private async readBoundedTexts(paths: readonly string[], revisions: readonly (string | null)[], bound: ReadBound): Promise<(string | null)[]> {
+    const asked = revisions.filter((revision) => revision !== null)
+    const found = await this.repo.objectInfo(asked)
+    let next = 0
+    const infos = revisions.map((revision) => (revision === null ? null : found[next++]))
     let budget = bound.maxRecordBytes * RECORDS_PER_READ_AT_LIMIT
     const wanted: number[] = []
     infos.forEach((info, index) => {
@@ -196,6 +237,15 @@ export class Snapshot {
     }
     return data
   }
+}
+
+/** From this many paths of one folder read at once, the folder's tree is read and the files asked for by id. */
+const MANY_IN_ONE_FOLDER = 16
+
+/** The folder of a path in the store ('' for the root). */
+function folderOf(path: string): string {
+  const slash = path.lastIndexOf('/')
+  return slash === -1 ? '' : path.slice(0, slash)
 }
 
 export {escapeExtended, type GrepExpression, type GrepLine, type GrepQuery as GrepOptions} from '../git/grep.js'

@@ -4,6 +4,7 @@ import {describe, it} from 'node:test'
 import {BIN, json, ok, runCli} from '../helpers/cli.js'
 import {type TestRepo, testEnv, useRepos} from '../helpers/repo.js'
 import {runInProcess} from '../helpers/in-process.js'
+import {startMcp} from '../mcp/mcp-client.js'
 import {decision} from '../../src/cli/definitions/trail/decision.js'
 import {start} from '../../src/cli/definitions/trail/start.js'
 import type {TrajectoryDetailJson} from '../../src/render/trajectory.js'
@@ -128,6 +129,54 @@ describe('bad input', () => {
       assert.ok(result.stderr.length < 400, 'the error does not repeat the input')
     }
     assert.equal(repo.git(['rev-list', '--count', 'refs/trail/records']).trim(), commits)
+  })
+
+  it('refuses as empty every required text made only of invisible characters, in the CLI and through MCP, and writes nothing', async () => {
+    const repo = newRepo()
+    await ok(repo.dir, ['trail', 'start', 'Visible', '--agent', 'claude'])
+    const commits = repo.git(['rev-list', '--count', 'refs/trail/records']).trim()
+    const before = repo.userState()
+    const invisible = ['\u200b', '\u200c\u200d', '\u2060\ufeff', '\u202e\u2066\u200f', '\u0301\u0308', ' \u200b\u00a0\u200b ']
+    const cases: {argv: ['trail' | 'relay', ...string[]]; tool: string; args: Record<string, unknown>; error: RegExp}[] = invisible.flatMap((text) => [
+      {argv: ['trail', 'start', text], tool: 'trail_start', args: {title: text}, error: /^error: the title is empty\nhint: give a short title/},
+      {argv: ['trail', 'decision', text], tool: 'trail_decision', args: {title: text}, error: /^error: the title is empty\nhint: /},
+      {
+        argv: ['trail', 'decision', 'Why', '--question', text],
+        tool: 'trail_decision',
+        args: {title: 'Why', question: text},
+        error: /^error: the question is empty\n/,
+      },
+      {argv: ['trail', 'complete', '--summary', text], tool: 'trail_complete', args: {summary: text}, error: /^error: the summary is empty\nhint: /},
+      {argv: ['relay', 'send', 'codex', text], tool: 'relay_send', args: {target: 'codex', body: text}, error: /^error: the message is empty\nhint: /},
+      {
+        argv: ['relay', 'continuity', 'save', text],
+        tool: 'relay_continuity_save',
+        args: {text},
+        error: /^error: nothing to save: the content is empty\nhint: /,
+      },
+      {
+        argv: ['relay', 'continuity', 'uncertain', text],
+        tool: 'relay_continuity_uncertain',
+        args: {text},
+        error: /^error: the uncertain item is empty\nhint: /,
+      },
+    ])
+    for (const {argv, error} of cases) {
+      const result = await runCli(repo.dir, [...argv, '--agent', 'claude'])
+      assert.equal(result.code, 2, `${JSON.stringify(argv)}: ${result.stderr}`)
+      assert.match(result.stderr, error, JSON.stringify(argv))
+      assert.equal(result.stderr.split('\n').length, 3, 'one line and its hint')
+    }
+    const mcp = await startMcp({cwd: repo.dir, env: {AGENT_RELAY_NAME: 'claude'}})
+    try {
+      for (const {tool, args, error} of cases) assert.match(await mcp.fails(tool, args), error, `${tool} ${JSON.stringify(args)}`)
+    } finally {
+      await mcp.close()
+    }
+    assert.equal(repo.git(['rev-list', '--count', 'refs/trail/records']).trim(), commits, 'nothing was written')
+    repo.assertUserStateUnchanged(before)
+    // Text around the invisible characters is text.
+    assert.match(await ok(repo.dir, ['trail', 'decision', '\u200bChose JWT\u200b', '--agent', 'claude']), /Chose JWT/)
   })
 
   it('stores a 1 MB reasoning faithfully', async () => {

@@ -5,6 +5,7 @@ import {join} from 'node:path'
 import {describe, it} from 'node:test'
 import {HOT_RELAY} from '../../src/cli/hot-relay.js'
 import {HOT_TRAIL} from '../../src/cli/hot-trail.js'
+import {COMMANDS as SERVERS} from '../../src/cli/hot-families/relay-serve.js'
 import {ok, ROOT, runCli} from '../helpers/cli.js'
 import {testEnv, useRepos, useTempDirs} from '../helpers/repo.js'
 
@@ -48,7 +49,8 @@ async function traced(cwd: string, argv: ['trail' | 'relay', ...string[]], optio
 describe('the fast path loads one family’s bundle', () => {
   it('dist/hot-routes.json names every hot command of both executables once, and nothing else', () => {
     assert.deepEqual(Object.keys(routes.trail).sort(), HOT_TRAIL.map((definition) => definition.name).sort())
-    assert.deepEqual(Object.keys(routes.relay).sort(), HOT_RELAY.map((definition) => definition.name).sort())
+    // The servers have a family of their own, and are not in the whole bundle (src/cli/hot-relay.ts says why).
+    assert.deepEqual(Object.keys(routes.relay).sort(), [...HOT_RELAY, ...SERVERS].map((definition) => definition.name).sort())
     // A part of a command is served by a smaller bundle: the edit hook of every agent tool, run before every edit.
     assert.deepEqual(routes.partial, {
       trail: {},
@@ -110,7 +112,10 @@ describe('the fast path loads one family’s bundle', () => {
 
   // Each hot command once, through the executable, with what it needs: its family's bundle serves it, oclif is
   // never loaded, and it does its job (exit 0).
-  const calls: {argv: ['trail' | 'relay', ...string[]]; input?: string; env?: Record<string, string>}[] = [
+  // A command that is refused says so by its exit code (`code`); __OTHER__ is a second repository, __DIR__ an empty
+  // folder. The set-up commands (init, the dashboard's export) read this installation's templates and pages from the
+  // bundle's place as well as from dist/src/ (src/package-files.ts).
+  const calls: {argv: ['trail' | 'relay', ...string[]]; input?: string; env?: Record<string, string>; code?: number}[] = [
     {argv: ['trail', 'start', 'Bundles']},
     {argv: ['trail', 'decision', 'One bundle a family', '--reasoning', 'smaller loads']},
     {argv: ['trail', 'status']},
@@ -139,6 +144,22 @@ describe('the fast path loads one family’s bundle', () => {
     {argv: ['relay', 'ingest'], input: 'Working on the bundles.\n'},
     {argv: ['relay', 'sync']},
     {argv: ['relay', '__complete', '--', 'send', '']},
+    {argv: ['trail', 'init']},
+    {argv: ['trail', 'doctor']},
+    {argv: ['trail', 'sync', '__OTHER__']},
+    {argv: ['trail', 'import', '__DIR__'], code: 2},
+    {argv: ['trail', 'completion', 'bash']},
+    {argv: ['trail', 'enable'], code: 2},
+    {argv: ['trail', 'disable'], code: 2},
+    {argv: ['trail', 'compact'], code: 2},
+    {argv: ['relay', 'continuity', 'search', 'bundles']},
+    {argv: ['relay', 'project']},
+    {argv: ['relay', 'bridge', 'add', 'sibling', '__OTHER__']},
+    {argv: ['relay', 'bridge', 'list']},
+    {argv: ['relay', 'bridge', 'remove', 'sibling']},
+    {argv: ['relay', 'completion', 'fish']},
+    {argv: ['relay', 'mcp']},
+    {argv: ['relay', 'dashboard', '--export', '__DIR__']},
   ]
 
   it('runs every hot command from its family’s bundle, never through oclif, and leaves the user’s repository as it was', async () => {
@@ -151,15 +172,17 @@ describe('the fast path loads one family’s bundle', () => {
       assert.deepEqual([...run].sort(), Object.keys(routes[bin]).sort(), `every hot ${bin} command is called`)
     }
     const repo = newRepo()
+    const other = newRepo()
     const before = repo.userState()
     let first = ''
     let last = ''
     for (const call of calls) {
-      const argv = call.argv.map((word) => (word === '__FIRST__' ? first : word === '__LAST__' ? last : word)) as typeof call.argv
+      const named: Record<string, () => string> = {__FIRST__: () => first, __LAST__: () => last, __OTHER__: () => other.dir, __DIR__: () => tempDir('empty')}
+      const argv = call.argv.map((word) => named[word]?.() ?? word) as typeof call.argv
       const result = await traced(repo.dir, argv, {input: call.input, env: call.env})
       if (argv[1] === 'start') last = /traj_\w+/.exec(result.stdout)?.[0] ?? ''
       first ||= last
-      assert.equal(result.code, 0, `${argv.join(' ')}: ${result.stderr}`)
+      assert.equal(result.code, call.code ?? 0, `${argv.join(' ')}: ${result.stderr}`)
       assert.deepEqual(result.lines, [`fast-path ${firstBundle(argv)}`], argv.join(' '))
     }
     repo.assertUserStateUnchanged(before)
@@ -191,15 +214,27 @@ describe('the fast path loads one family’s bundle', () => {
     }
   })
 
-  it('help of a hot command, and a command the fast path does not serve, go on to oclif', async () => {
+  it('help, and a command no executable has, go on to oclif; the version does not', async () => {
     const repo = newRepo()
     const help = await traced(repo.dir, ['trail', 'decision', '--help'])
     assert.equal(help.code, 0, help.stderr)
     assert.match(help.stdout, /decision/)
     assert.deepEqual(help.lines, ['fast-path hot-trail-writes', 'oclif trail'])
-    const other = await traced(repo.dir, ['relay', 'bridge', 'list'])
-    assert.equal(other.code, 0, other.stderr)
-    assert.deepEqual(other.lines, ['fast-path hot-relay', 'oclif relay'])
+    const unknown = await traced(repo.dir, ['relay', 'brige', 'list'])
+    assert.equal(unknown.code, 2, unknown.stderr)
+    assert.match(unknown.stderr, /relay bridge/)
+    assert.deepEqual(unknown.lines, ['fast-path hot-relay', 'oclif relay'])
+    for (const bin of ['trail', 'relay'] as const) {
+      for (const spelling of [['-V'], ['--version'], ['version'], ['--color=never', '-V']]) {
+        const version = await traced(repo.dir, [bin, ...spelling])
+        assert.equal(version.code, 0, version.stderr)
+        assert.equal(
+          version.stdout,
+          `${bin}/${JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version} ${process.platform}-${process.arch} node-${process.version}\n`,
+        )
+        assert.deepEqual(version.lines, [`fast-path hot-${bin}`], spelling.join(' '))
+      }
+    }
   })
 
   it('the edit hook’s bundle hands what it cannot answer to the hook’s, with the payload it read, and the answer is the same', async () => {

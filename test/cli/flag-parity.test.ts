@@ -71,7 +71,7 @@ describe('the global flags (--color, --no-pager, -P) are taken out alike before 
     it(`${definition.bin} ${definition.name}`, async () => {
       for (const argv of samples(definition)) {
         for (const globals of [['--color=never'], ['--color'], ['--no-pager'], ['-P', '--color=auto']]) {
-          const words = prepareArgv(definition.bin, [...globals, ...argv, ...globals])
+          const words = prepareArgv([...globals, ...argv, ...globals])
           assert.deepEqual(words, argv, `${globals.join(' ')} taken out of ${argv.join(' ')}`)
           assert.deepEqual(parseArgv(definition, words), await parseWithOclif(definition, words), words.join(' '))
         }

@@ -267,13 +267,14 @@ export interface Browser {
 /**
  * A headless Chromium with a fresh profile in a temporary folder, removed on close. Chromium's own temporary files
  * (`.org.chromium.Chromium.*`, which a child process can leave behind when the browser is closed) go to a folder
- * inside it, not to the temporary folder the test run must leave empty. `rebind.test` resolves to 127.0.0.1, as a
- * DNS rebinding attack would make it.
+ * inside it, not to the temporary folder the test run must leave empty. Its names are short: Chromium makes a
+ * socket in that folder, and a socket's path must be under 108 bytes (npm test's own temporary folder is already
+ * /tmp/relay-trail-run-XXXXXX). `rebind.test` resolves to 127.0.0.1, as a DNS rebinding attack would make it.
  */
 export async function launchBrowser(): Promise<Browser> {
-  const profile = mkdtempSync(join(tmpdir(), 'relay-dashboard-chromium-'))
+  const profile = mkdtempSync(join(tmpdir(), 'relay-c-'))
   const remove = () => rmSync(profile, {recursive: true, force: true, maxRetries: 5})
-  const ownTemp = join(profile, 'tmp')
+  const ownTemp = join(profile, 't')
   mkdirSync(ownTemp)
   let context: BrowserContext
   try {

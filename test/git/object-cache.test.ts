@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import {writeFileSync} from 'node:fs'
+import {closeSync, openSync, readFileSync, utimesSync, writeFileSync, writeSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
 import {ObjectCache} from '../../src/git/object-cache.js'
@@ -139,6 +139,46 @@ describe('the object cache of a long-lived reader', () => {
       assert.equal(await caching.read('refs/trail/records'), null, 'a deleted ref')
     } finally {
       caching.close()
+    }
+  })
+
+  it('reads a packed ref from packed-refs at each read, even after a rewrite in place that a running git does not see', async () => {
+    const repo = newRepo({dirty: false})
+    const {first, second} = storeWithHistory(repo)
+    repo.git(['config', 'core.trustctime', 'false']) // git then looks at the size and mtime alone
+    repo.git(['pack-refs', '--all'])
+    const packedRefs = join(repo.dir, '.git', 'packed-refs')
+    const mtime = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000)
+    utimesSync(packedRefs, mtime, mtime)
+    const place = {commonDir: join(repo.dir, '.git'), format: 'sha1' as const}
+    const readers = {
+      byName: new ObjectReader(repo.dir, testEnv()), // git resolves the ref: what `git cat-file` remembers
+      plain: new ObjectReader(repo.dir, testEnv(), true, place),
+      caching: new ObjectReader(repo.dir, testEnv(), true, place),
+      info: new ObjectReader(repo.dir, testEnv(), false, place),
+    }
+    readers.caching.useCache(new ObjectCache(place.commonDir, 'sha1'))
+    try {
+      for (const reader of Object.values(readers)) assert.equal((await reader.read('refs/trail/records'))?.oid, second)
+      const text = readFileSync(packedRefs, 'latin1')
+      const fd = openSync(packedRefs, 'r+')
+      writeSync(fd, text.replace(second, first), 0)
+      closeSync(fd)
+      utimesSync(packedRefs, mtime, mtime)
+      assert.equal((await readers.byName.read('refs/trail/records'))?.oid, second, 'the running git did not see it')
+      for (const reader of [readers.plain, readers.caching, readers.info]) {
+        assert.equal((await reader.read('refs/trail/records'))?.oid, first)
+        assert.deepEqual(
+          (await reader.readMany(['refs/trail/records^{tree}', 'refs/trail/records:.relay/ledger/ünïcode name.md'])).map((object) => object?.type ?? null),
+          ['tree', 'blob'],
+          "the old tip's files",
+        )
+      }
+      repo.git(['update-ref', '-d', 'refs/trail/records'])
+      for (const reader of [readers.plain, readers.caching, readers.info])
+        assert.equal(await reader.read('refs/trail/records:.trail/format.yaml'), null, 'deleted')
+    } finally {
+      for (const reader of Object.values(readers)) reader.close()
     }
   })
 

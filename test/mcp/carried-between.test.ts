@@ -112,7 +112,11 @@ describe('relay mcp and a command writing beside it', () => {
         assert.deepEqual(read, [], `write ${n}: the tip's trees and the record came from what the command carried`)
       }
 
-      // Every tree and file carried is damaged, each keeping its size and id: relay mcp checks what it uses.
+      // Every tree and file carried is damaged, each keeping its size and id: relay mcp checks what it uses. The
+      // server is stopped meanwhile: it watches the ref, and on a busy machine it could read the carried file
+      // before the damage (and rightly find it whole). Whether its watch or its next write reads the damaged
+      // file first, what fails the check is read from git, so the reads are counted from the damage on.
+      process.kill(server.pid, 'SIGSTOP')
       await ok(repo.dir, ['trail', 'decision', 'From the CLI 4'], {env: {AGENT_RELAY_NAME: AGENT}})
       const data = readFileSync(carriedFile(repo))
       let at = data.indexOf(0x0a) + 1
@@ -129,7 +133,10 @@ describe('relay mcp and a command writing beside it', () => {
       }
       assert.ok(damaged > 2, 'trees and records were carried')
       writeFileSync(carriedFile(repo), data)
-      const read = await readsDuring(() => server.ok('trail_decision', {title: 'Through MCP 4', agent: AGENT}))
+      const read = await readsDuring(async () => {
+        process.kill(server.pid, 'SIGCONT')
+        await server.ok('trail_decision', {title: 'Through MCP 4', agent: AGENT})
+      })
       assert.ok(read.length > 0, 'what failed its check was read from git')
       assert.deepEqual((await server.ok('trail_status', {agent: AGENT})).match(/(Through MCP|From the CLI) \d/g)?.sort(), [
         'From the CLI 1',
@@ -142,6 +149,11 @@ describe('relay mcp and a command writing beside it', () => {
         'Through MCP 4',
       ])
     } finally {
+      try {
+        process.kill(server.pid, 'SIGCONT') // if an assertion failed while it was stopped
+      } catch {
+        // gone already
+      }
       await server.close()
       rmSync(traceDir, {recursive: true, force: true})
     }

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict'
+import {readdirSync, readFileSync} from 'node:fs'
+import {pathToFileURL} from 'node:url'
 import {Client} from '@modelcontextprotocol/sdk/client/index.js'
 import {StdioClientTransport} from '@modelcontextprotocol/sdk/client/stdio.js'
-import type {CallToolResult} from '@modelcontextprotocol/sdk/types.js'
+import {ListRootsRequestSchema, type CallToolResult} from '@modelcontextprotocol/sdk/types.js'
 import {BIN} from '../helpers/cli.js'
 import {testEnv} from '../helpers/repo.js'
 
@@ -29,6 +31,8 @@ export interface StartOptions {
   env?: Record<string, string | undefined>
   args?: string[]
   clientName?: string
+  /** The client's roots (folders) as it would give them when asked (roots/list); the client then offers roots. */
+  roots?: () => string[]
 }
 
 export async function startMcp(options: StartOptions): Promise<McpSession> {
@@ -42,7 +46,9 @@ export async function startMcp(options: StartOptions): Promise<McpSession> {
   })
   let stderr = ''
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
-  const client = new Client({name: options.clientName ?? 'test-client', version: '1.0.0'})
+  const {roots} = options
+  const client = new Client({name: options.clientName ?? 'test-client', version: '1.0.0'}, roots ? {capabilities: {roots: {listChanged: true}}} : {})
+  if (roots) client.setRequestHandler(ListRootsRequestSchema, () => ({roots: roots().map((dir) => ({uri: pathToFileURL(dir).href}))}))
   await client.connect(transport)
   const call = async (name: string, args: Record<string, unknown> = {}) => (await client.callTool({name, arguments: args})) as CallToolResult
   const text = (result: CallToolResult) => result.content.map((part) => (part.type === 'text' ? part.text : '')).join('')
@@ -69,4 +75,21 @@ export async function startMcp(options: StartOptions): Promise<McpSession> {
 /** The text of a tool result. */
 export function resultText(result: CallToolResult): string {
   return result.content.map((part) => (part.type === 'text' ? part.text : '')).join('')
+}
+
+/** The git processes the server started, by pid (from /proc: this is Linux's view of its children). */
+export function gitChildren(pid: number): {pid: number; command: string}[] {
+  const children: number[] = []
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    children.push(...readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number))
+  }
+  return children
+    .map((child) => {
+      try {
+        return {pid: child, command: readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0').join(' ').trim()}
+      } catch {
+        return {pid: child, command: ''}
+      }
+    })
+    .filter((child) => child.command.startsWith('git '))
 }

@@ -1,31 +1,14 @@
 import assert from 'node:assert/strict'
-import {existsSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync} from 'node:fs'
+import {closeSync, existsSync, openSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync, writeSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
 import {json, ok, runCli} from '../helpers/cli.js'
 import {useRepos, type TestRepo} from '../helpers/repo.js'
-import {startMcp} from './mcp-client.js'
+import {gitChildren, startMcp} from './mcp-client.js'
 
 // The server outlives problems in the store: each one comes back as a tool error worded as the CLI words it, and
 // the next call, once the problem is gone, works. Its own git processes may die under it (killed, a repack): it
 // starts new ones.
-
-/** The git processes the server started, by pid (from /proc: this is Linux's view of its children). */
-function gitChildren(pid: number): {pid: number; command: string}[] {
-  const children: number[] = []
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    children.push(...readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number))
-  }
-  return children
-    .map((child) => {
-      try {
-        return {pid: child, command: readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0').join(' ').trim()}
-      } catch {
-        return {pid: child, command: ''}
-      }
-    })
-    .filter((child) => child.command.startsWith('git '))
-}
 
 /** Replaces one file on the ref by a commit of the test's own (as a broken tool or a bad merge could). */
 function overwriteOnRef(repo: TestRepo, path: string, content: string): void {
@@ -123,6 +106,52 @@ describe('relay mcp and a store with problems', () => {
         assert.match(text, /Readable/, name)
         assert.ok(text.includes(warning), `${name}: ${text}`)
       }
+    } finally {
+      await mcp.close()
+    }
+  })
+
+  it('writes on the real tip after a tool rewrote packed-refs in place behind git (same size, same mtime)', async () => {
+    const repo = makeRepo()
+    // git's running processes (the server's `git cat-file`) keep what they read of packed-refs while its stat data
+    // looks the same: the ctime is compared to the second only, and not at all with core.trustctime=false, which
+    // makes the rewrite below invisible to them every time rather than within the same second.
+    repo.git(['config', 'core.trustctime', 'false'])
+    await ok(repo.dir, ['trail', 'start', 'Packed', '--agent', 'claude'])
+    const older = repo.git(['rev-parse', 'refs/trail/records']).trim()
+    await ok(repo.dir, ['trail', 'decision', 'Rolled back', '--agent', 'claude'])
+    const newer = repo.git(['rev-parse', 'refs/trail/records']).trim()
+    repo.git(['pack-refs', '--all'])
+    const packedRefs = join(repo.dir, '.git', 'packed-refs')
+    // A whole second, which utimes can put back exactly (a file system's nanoseconds it cannot).
+    const mtime = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000)
+    utimesSync(packedRefs, mtime, mtime)
+    assert.ok(!existsSync(join(repo.dir, '.git', 'refs', 'trail', 'records')), 'the ref is packed')
+    const before = repo.userState()
+    const mcp = await startMcp({cwd: repo.dir, env: {AGENT_RELAY_NAME: 'claude'}})
+    try {
+      assert.match(await mcp.ok('trail_status'), /decisions \(1\)/) // the server's git has read packed-refs
+      // A tool that is not git (a backup restored, a sync) rewrites the file in place: same inode, same size, the
+      // modification time put back.
+      const stat = statSync(packedRefs)
+      const text = readFileSync(packedRefs, 'utf8')
+      assert.ok(text.includes(newer))
+      const fd = openSync(packedRefs, 'r+')
+      writeSync(fd, text.replace(newer, older), 0)
+      closeSync(fd)
+      utimesSync(packedRefs, mtime, mtime)
+      const after = statSync(packedRefs)
+      assert.deepEqual([after.ino, after.size, after.mtimeMs], [stat.ino, stat.size, stat.mtimeMs])
+      assert.equal(repo.git(['rev-parse', 'refs/trail/records']).trim(), older)
+
+      assert.match(await mcp.ok('trail_status'), /no decisions yet/, 'a read sees the tip packed-refs holds')
+      const started = Date.now()
+      assert.match(await mcp.ok('trail_decision', {title: 'On the real tip'}), /^Recorded decision/)
+      assert.ok(Date.now() - started < 1000, 'no rounds of lost races first')
+      assert.equal(repo.git(['rev-parse', 'refs/trail/records~1']).trim(), older, 'the write built on the real tip')
+      assert.match(await mcp.ok('trail_status'), /decisions \(1\)/)
+      await repo.fsck('refs/trail/records')
+      repo.assertUserStateUnchanged(before)
     } finally {
       await mcp.close()
     }

@@ -7,7 +7,7 @@ import {eventPath, trajectoryPath} from '../../src/model/layout.js'
 import type {AgentName} from '../../src/model/names.js'
 import {renderEvent, renderTrajectory} from '../../src/model/trajectory.js'
 import {json, ok, runCli} from '../helpers/cli.js'
-import {runTraced} from '../helpers/trace.js'
+import {eventFiles, runTraced} from '../helpers/trace.js'
 import {commitOnRef, useRepos, type TestRepo} from '../helpers/repo.js'
 import {commitAs, featureBranch, gitAs} from './helpers.js'
 import {assertSafeMarkdown} from './safe-markdown.js'
@@ -227,6 +227,23 @@ describe('trail review', () => {
     assert.ok(small.length <= 3000, `${small.length} characters`)
     const text = await ok(repo.dir, ['trail', 'review', 'HEAD~1..HEAD', '--format', 'text'])
     assert.match(text, /Decisions \(10000\)/)
+  })
+
+  it('reads the many decisions of one trajectory by id, never each by path (git reads a folder from its start for each)', async () => {
+    const repo = newRepo({dirty: false})
+    const id = bigTrajectory(repo, 40)
+    commitAs(repo, null, {'many.txt': 'many\n'}, `Many decisions\n\nTrajectory: ${id}`)
+    for (const argv of [
+      ['trail', 'review', 'HEAD~1..HEAD', '--format', 'md'],
+      ['trail', 'show', id, '--json'],
+      ['trail', 'export', id],
+    ] as ['trail', ...string[]][]) {
+      const {code, stderr, trace} = await runTraced(repo.dir, argv)
+      assert.equal(code, 0, stderr)
+      const blobs = trace.reads.filter((read) => read.type === 'blob')
+      assert.deepEqual(eventFiles(blobs.map((read) => read.path)), [], `${argv.join(' ')}: no decision read by its path`)
+      assert.ok(blobs.filter((read) => /^[0-9a-f]{40}$/.test(read.name)).length >= 40, `${argv.join(' ')}: the 40 decisions read by id`)
+    }
   })
 
   it('lets no record text inject HTML, close a details block, open a comment, mention anyone or break out of code', async () => {

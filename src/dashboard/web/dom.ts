@@ -1,6 +1,8 @@
+import {isLinkable} from '../../model/linkable.js'
+
 // Building the page with DOM calls only. Record text (which a sibling may have written to attack this page) is
 // only ever inserted as a text node: there is no innerHTML anywhere in the page's code, and attribute values
-// are set through properties. Links go only to this page's own routes, or to http(s) URLs.
+// are set through properties. Links go only to this page's own routes, or to http(s) and mailto URLs.
 
 type Child = Node | string | number | null | undefined | false
 type Attributes = Record<string, string | number | boolean | undefined | null | ((event: Event) => void)>
@@ -30,15 +32,9 @@ export function append(parent: Node, ...children: Child[]): void {
   }
 }
 
-/** A link target the page may use: its own routes, or an http(s) URL. Never javascript:, data: or the like. */
+/** A link target the page may use: its own routes, or an http(s) or mailto URL. Never javascript:, data: or the like. */
 export function isSafeHref(href: string): boolean {
-  if (href.startsWith('#')) return true
-  try {
-    const url = new URL(href)
-    return url.protocol === 'http:' || url.protocol === 'https:'
-  } catch {
-    return false
-  }
+  return href.startsWith('#') || isLinkable(href)
 }
 
 export function clear(element: Element): void {

@@ -14,7 +14,7 @@ import type {
   TrajectoryViewJson,
 } from '../../render/dashboard.js'
 import {routeWith, type App, type Route, type View} from './app.js'
-import {append, badge, clear, facts, h, list, prose, route, time} from './dom.js'
+import {append, badge, clear, facts, h, isSafeHref, list, prose, route, time} from './dom.js'
 import {RequestError} from './source.js'
 
 // The panels: agents, trajectories (and one trajectory), messages (and one thread), summaries (and one agent's
@@ -234,7 +234,7 @@ export function trajectoryView(app: App, main: HTMLElement, at: Route): View {
     refresh: () =>
       fill(results, async () => {
         const t = await app.source.get<TrajectoryViewJson>(`trajectories/${encodeURIComponent(project)}/${encodeURIComponent(id)}`)
-        const link = t.url !== null && /^https?:\/\//i.test(t.url) ? h('a', {href: t.url, rel: 'noopener noreferrer'}, t.url) : t.url
+        const link = t.url !== null && isSafeHref(t.url) ? h('a', {href: t.url, rel: 'noopener noreferrer'}, t.url) : t.url
         const parts: (Node | null)[] = [
           heading(t.title, ' ', badge(t.status)),
           facts([

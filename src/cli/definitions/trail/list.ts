@@ -1,7 +1,7 @@
 import {parseAgentName} from '../../../model/names.js'
 import {parseCount, parseSince} from '../../../model/time.js'
 import {TRAJECTORY_STATUSES, type TrajectoryStatus} from '../../../model/trajectory.js'
-import {listFooter, listJson, listText} from '../../../render/trajectory.js'
+import {listEmptyText, listFooter, listJson, listText} from '../../../render/trajectory.js'
 import {listTrajectories} from '../../../services/trajectories.js'
 import {defineCommand} from '../../definition.js'
 
@@ -40,6 +40,7 @@ export const list = defineCommand({
     result.legacyFolders
       ? `no trajectories yet, but agent-trajectories history is in ${result.legacyFolders.join(', ')}: import it with: trail import`
       : listFooter(result, (page) => nextPageCommand(flags, page)),
+  emptyText: (_result, {flags}) => listEmptyText(flags),
 })
 
 /** `trail list` with the same filters and another page, quoted where a shell needs it. */
