@@ -21,7 +21,7 @@ describe('relay mcp and a cancelled request', () => {
 
   it('stops the git grep of a search the client cancels, and serves the next call', async () => {
     const repo = makeRepo()
-    await ok(repo.dir, ['relay', 'continuity', 'save', '--agent', 'worker', `Current task: ${'a'.repeat(3000)}`])
+    await ok(repo.dir, ['relay', 'continuity', 'save', '--agent', 'worker', `Current task: tidy the fixtures ${'a'.repeat(3000)}`])
     const before = repo.userState()
     const mcp = await startMcp({cwd: repo.dir, env: {AGENT_RELAY_NAME: 'claude'}})
     const greps = () => gitChildren(mcp.pid).filter((child) => child.command.startsWith('git grep'))
@@ -35,7 +35,7 @@ describe('relay mcp and a cancelled request', () => {
         cancel.abort()
         await assert.rejects(search, /abort/i)
         assert.ok(await within(5_000, () => greps().length === 0), `${tool}: git grep is still running: ${JSON.stringify(greps())}`)
-        assert.match(await mcp.ok(tool, {query: 'Current task'}), /worker/, `${tool}: the next call is served`)
+        assert.match(await mcp.ok(tool, {query: 'tidy the fixtures'}), /worker/, `${tool}: the next call is served`)
       }
       assert.equal(mcp.stderr(), '')
       repo.assertUserStateUnchanged(before)
