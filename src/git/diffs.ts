@@ -64,18 +64,25 @@ export async function treeChanges(place: GitPlace, from: Oid | null, to: Oid, pa
  *
  * @example const ids = await commitPatchIds(repo, [oid]); ids.get(oid)?.files.get('src/app.js')
  */
-export async function commitPatchIds(place: GitPlace, commits: readonly Oid[], paths: readonly string[] = []): Promise<Map<Oid, PatchIds>> {
+export async function commitPatchIds(
+  place: GitPlace,
+  commits: readonly Oid[],
+  paths: readonly string[] = [],
+  signal?: AbortSignal,
+): Promise<Map<Oid, PatchIds>> {
   const unique = [...new Set(commits)]
   if (unique.length === 0) return new Map()
   const limit = paths.length > 0 ? ['--', ...paths.map(literalPath)] : []
   const output = await run(place, [...PATCH_DIFF, 'diff-tree', '--stdin', '--root', ...PATCH_DIFF_OPTIONS, ...limit], {
     input: `${unique.join('\n')}\n`,
     stdoutToFile: true,
+    signal,
   })
   const diffs = splitByCommit(output.stdout.toString('utf8'), unique)
   const ids = await patchIds(
     place,
     unique.map((oid) => diffs.get(oid) ?? ''),
+    signal,
   )
   return new Map(unique.map((oid, index) => [oid, ids[index]!]))
 }
@@ -95,21 +102,31 @@ export async function diffPatchIds(place: GitPlace, from: Oid | null, to: Oid, p
   return (await patchIds(place, [output.stdout.toString('utf8')]))[0]!
 }
 
-async function patchIds(place: GitPlace, diffs: readonly string[]): Promise<PatchIds[]> {
+async function patchIds(place: GitPlace, diffs: readonly string[], signal?: AbortSignal): Promise<PatchIds[]> {
   const request = patchIdRequest(diffs, oidLength(place.objectFormat))
   if (request.parts.length === 0) return diffs.map(() => ({patch: null, files: new Map()}))
-  const result = await run(place, ['patch-id', '--stable'], {input: request.input})
+  const result = await run(place, ['patch-id', '--stable'], {input: request.input, signal})
   return parsePatchIds(request, result.stdout.toString('utf8'), diffs.length)
 }
 
 /**
  * For lines of a file in `to`, the same line in `from` when the diff between them leaves it unchanged (`git diff
  * -U0`: a line outside every hunk moves by the lines added and removed above it); a changed line is left out.
+ * `signal` stops git (a cancelled request).
  *
  * @example const same = await unchangedLines(repo, branchTip, squash, 'src/app.js', [1, 2, 3])   // Map {1 => 1, 3 => 4}
  */
-export async function unchangedLines(place: GitPlace, from: Oid, to: Oid, path: string, lines: readonly number[]): Promise<Map<number, number>> {
-  const output = await run(place, ['diff', '-U0', '--no-color', '--no-ext-diff', '--no-renames', from, to, '--', literalPath(path)])
+export async function unchangedLines(
+  place: GitPlace,
+  from: Oid,
+  to: Oid,
+  path: string,
+  lines: readonly number[],
+  signal?: AbortSignal,
+): Promise<Map<number, number>> {
+  // The file's own lines: no textconv filter (git diff applies the user's), as blame reads them (GitRepo.blame).
+  const args = ['diff', '-U0', '--no-color', '--no-ext-diff', '--no-textconv', '--no-renames', from, to, '--', literalPath(path)]
+  const output = await run(place, args, {signal})
   const hunks = [...output.stdout.toString('utf8').matchAll(/^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/gm)].map((m) => ({
     removed: m[2] === undefined ? 1 : Number(m[2]),
     start: Number(m[3]),

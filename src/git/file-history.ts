@@ -12,11 +12,16 @@ export interface FileHistoryEntry {
 
 /**
  * The commits that changed a file, newest first, following renames (`git log --follow`), with the path the file had
- * in each; at most `limit`. `cwd`: the work tree (or the git dir of a bare repository).
+ * in each; at most `limit`. `cwd`: the work tree (or the git dir of a bare repository); `signal` stops git.
  *
  * @example const history = await readFileHistory({cwd: repo.cwd, env}, 'src/app.js', 'HEAD', 100)
  */
-export async function readFileHistory(where: {cwd: string; env: Env}, path: string, revision: string | null, limit: number): Promise<FileHistoryEntry[]> {
+export async function readFileHistory(
+  where: {cwd: string; env: Env; signal?: AbortSignal},
+  path: string,
+  revision: string | null,
+  limit: number,
+): Promise<FileHistoryEntry[]> {
   const result = await runGit(
     ['log', '--follow', '--no-color', '--no-decorate', '--format=%x01%H', '--name-only', '-z', `-n${limit}`, revision ?? 'HEAD', '--', literalPath(path)],
     {...where, stdoutToFile: true},

@@ -693,15 +693,15 @@ export class GitRepo {
    *
    * @example const [head] = await repo.readCommits(['HEAD'])
    */
-  async readCommits(revisions: readonly string[]): Promise<CommitInfo[]> {
+  async readCommits(revisions: readonly string[], signal?: AbortSignal): Promise<CommitInfo[]> {
     if (revisions.length === 0) return []
-    return this.log(['--no-walk=unsorted', '--stdin'], `${revisions.join('\n')}\n`)
+    return this.log(['--no-walk=unsorted', '--stdin'], `${revisions.join('\n')}\n`, signal)
   }
 
-  private async log(args: readonly string[], input?: string): Promise<CommitInfo[]> {
+  private async log(args: readonly string[], input?: string, signal?: AbortSignal): Promise<CommitInfo[]> {
     // Fields end with NUL and a record with a byte that cannot occur in them; trailers as "key: value" lines.
     const format = ['%H', '%P', '%an <%ae>', '%aI', '%s', '%b', '%(trailers:only,unfold)'].join('%x00')
-    const result = await this.run(['log', '--no-color', '--no-decorate', `--format=${format}%x00%x01`, ...args], {stdoutToFile: true, input})
+    const result = await this.run(['log', '--no-color', '--no-decorate', `--format=${format}%x00%x01`, ...args], {stdoutToFile: true, input, signal})
     return result.stdout
       .toString('utf8')
       .split('\x00\x01')
@@ -780,8 +780,8 @@ export class GitRepo {
   }
 
   /** The patch ids of commits, whole and file by file (./diffs.ts). */
-  commitPatchIds(commits: readonly Oid[], paths: readonly string[] = []): Promise<Map<Oid, PatchIds>> {
-    return commitPatchIds(this, commits, paths)
+  commitPatchIds(commits: readonly Oid[], paths: readonly string[] = [], signal?: AbortSignal): Promise<Map<Oid, PatchIds>> {
+    return commitPatchIds(this, commits, paths, signal)
   }
 
   /** The patch ids of the change between two commits, whole and file by file (./diffs.ts). */
@@ -790,8 +790,8 @@ export class GitRepo {
   }
 
   /** For lines of `path` in `to`, the same line in `from` when the diff between them leaves it unchanged (./diffs.ts). */
-  unchangedLines(from: Oid, to: Oid, path: string, lines: readonly number[]): Promise<Map<number, number>> {
-    return unchangedLines(this, from, to, path, lines)
+  unchangedLines(from: Oid, to: Oid, path: string, lines: readonly number[], signal?: AbortSignal): Promise<Map<number, number>> {
+    return unchangedLines(this, from, to, path, lines, signal)
   }
 
   /**
@@ -839,13 +839,15 @@ export class GitRepo {
   /**
    * `git blame --porcelain -C -M` of line ranges of a file at `revision` (null: the work tree's committed HEAD), each
    * line with the commit it comes from and where it was in that commit (moves and copies followed, renames too).
+   * Lines are the file's own: a textconv filter the user configured (which git blame applies) would number them
+   * differently. `signal` stops git (a cancelled request).
    *
    * @example const lines = await repo.blame('src/app.js', [[10, 20]], 'HEAD')
    */
-  async blame(path: string, ranges: readonly (readonly [number, number])[], revision: string | null): Promise<BlameLine[]> {
-    const args = ['blame', '--porcelain', '-C', '-M', ...ranges.flatMap(([start, end]) => ['-L', `${start},${end}`])]
+  async blame(path: string, ranges: readonly (readonly [number, number])[], revision: string | null, signal?: AbortSignal): Promise<BlameLine[]> {
+    const args = ['blame', '--porcelain', '--no-textconv', '-C', '-M', ...ranges.flatMap(([start, end]) => ['-L', `${start},${end}`])]
     // blame takes a path, not a pathspec: no ":(literal)" here, and after "--" no name is an option.
-    const result = await this.run([...args, revision ?? 'HEAD', '--', path], {stdoutToFile: true})
+    const result = await this.run([...args, revision ?? 'HEAD', '--', path], {stdoutToFile: true, signal})
     return parseBlamePorcelain(result.stdout.toString('utf8'))
   }
 
@@ -867,8 +869,8 @@ export class GitRepo {
    * The commits that changed a file, newest first, following renames (`git log --follow`), with the path the file had
    * in each; at most `limit`.
    */
-  fileHistory(path: string, revision: string | null, limit: number): Promise<FileHistoryEntry[]> {
-    return readFileHistory({cwd: this.cwd, env: this.env}, path, revision, limit)
+  fileHistory(path: string, revision: string | null, limit: number, signal?: AbortSignal): Promise<FileHistoryEntry[]> {
+    return readFileHistory({cwd: this.cwd, env: this.env, signal}, path, revision, limit)
   }
 
   /**

@@ -290,10 +290,15 @@ export interface TrajectoryNotHere {
  *
  * @example const missing = await trajectoriesNotHere(repo, await linkSources(ctx), [oid])   // [{trajectory: 'traj_01...', commits: [oid]}]
  */
-export async function trajectoriesNotHere(repo: GitRepo, sources: readonly LinkSource[], commits: readonly Oid[]): Promise<TrajectoryNotHere[]> {
+export async function trajectoriesNotHere(
+  repo: GitRepo,
+  sources: readonly LinkSource[],
+  commits: readonly Oid[],
+  signal?: AbortSignal,
+): Promise<TrajectoryNotHere[]> {
   if (commits.length === 0) return []
   const named = new Map<string, Oid[]>()
-  for (const commit of await repo.readCommits(commits)) {
+  for (const commit of await repo.readCommits(commits, signal)) {
     for (const id of trailerTrajectories(commit)) named.set(id, [...new Set([...(named.get(id) ?? []), commit.oid])])
   }
   const held = await Promise.all(

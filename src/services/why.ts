@@ -80,7 +80,9 @@ export async function explainLines(ctx: Context, input: WhyInput): Promise<WhyRe
   // Lines of HEAD, the common question: HEAD's commit is read from git's files and `git blame` starts at once, so
   // git works while the file is read and checked below; its answer is used only once the file has those lines.
   const head = ranges !== null && input.rev === undefined ? readHeadCommit(repo) : null
-  let blamed = head === null || ranges === null ? null : repo.blame(path, ranges, head)
+  // A cancelled request (Context.signal: an MCP client gave up) stops each git this answer starts.
+  const signal = ctx.signal
+  let blamed = head === null || ranges === null ? null : repo.blame(path, ranges, head, signal)
   blamed?.catch(() => {}) // awaited below, or dropped when the file is refused first
   const rev = head ?? (await repo.resolveCommit(revName))
   if (rev === null)
@@ -130,7 +132,7 @@ export async function explainLines(ctx: Context, input: WhyInput): Promise<WhyRe
   const commits = new Map<Oid, FileCommit>()
   const [sources, history] = await Promise.all([
     linkSources(ctx),
-    ranges !== null ? (blamed ?? repo.blame(path, ranges, rev)) : repo.fileHistory(path, rev, maxCommits + 1),
+    ranges !== null ? (blamed ?? repo.blame(path, ranges, rev, signal)) : repo.fileHistory(path, rev, maxCommits + 1, signal),
   ])
   let subjects: Promise<void> = Promise.resolve()
   // A shallow clone's oldest commits seem to have written every line and file they hold: theirs are not theirs.
@@ -152,7 +154,7 @@ export async function explainLines(ctx: Context, input: WhyInput): Promise<WhyRe
     }
     // Subjects and authors name the commits no trajectory explains; an agent's context shows none.
     if (!input.forContext)
-      subjects = repo.readCommits([...commits.keys()]).then((infos) => {
+      subjects = repo.readCommits([...commits.keys()], signal).then((infos) => {
         for (const info of infos) Object.assign(commits.get(info.oid)!, {subject: info.subject, author: info.author})
       })
     subjects.catch(() => {})
@@ -177,14 +179,14 @@ export async function explainLines(ctx: Context, input: WhyInput): Promise<WhyRe
   // A store with no link keys at all (no git hooks, or no agent commit yet) can match no patch id: none is computed.
   if (unnamed.length > 0 && (await hasLinkKeys(ours))) {
     const paths = [...new Set(unnamed.map((oid) => commits.get(oid)!.path))]
-    const patchIds = await repo.commitPatchIds(unnamed, paths)
+    const patchIds = await repo.commitPatchIds(unnamed, paths, signal)
     const keys = unnamed.map((oid) => patchIds.get(oid)?.files.get(commits.get(oid)!.path)).filter((key): key is string => key !== undefined)
     const byFile = await trajectoriesByKey(ours, keys)
     for (const oid of unnamed) {
       const key = patchIds.get(oid)?.files.get(commits.get(oid)!.path)
       if (key === undefined) continue
       const hits = byFile.get(key) ?? []
-      const squash = await splitSquash(repo, sources, hits, key, {oid, ...commits.get(oid)!}, ranges !== null)
+      const squash = await splitSquash(repo, sources, hits, key, {oid, ...commits.get(oid)!}, ranges !== null, signal)
       if (squash === null) note(hits, oid, 'file')
       else for (const {hit, lines} of squash) note([hit], oid, 'file', ranges === null ? undefined : lines)
     }
@@ -211,6 +213,7 @@ export async function explainLines(ctx: Context, input: WhyInput): Promise<WhyRe
         repo,
         sources,
         unexplainedCommits.map((commit) => commit.oid),
+        signal,
       )
   return {
     path,
@@ -388,12 +391,16 @@ async function splitSquash(
   key: string,
   commit: FileCommit & {oid: Oid},
   byLines: boolean,
+  signal: AbortSignal | undefined,
 ): Promise<{hit: KeyHit; lines: number[]}[] | null> {
   for (const hit of hits) {
     const links = await readLinks(hit.source.snapshot, hit.trajectory)
     const link = links.find((l) => l.base !== undefined && l.files.some((file) => file.path === commit.path && file.combined === key))
     if (!link) continue
-    const writers = await branchWriters(repo, link, commit, byLines).catch(() => null)
+    const writers = await branchWriters(repo, link, commit, byLines, signal).catch((error: unknown) => {
+      if (signal?.aborted) throw error
+      return null
+    })
     if (writers === null) return null
     const byCommit = await trajectoriesByKey(sources, [...writers.keys()])
     const shares = new Map<string, {hit: KeyHit; lines: number[]}>()
@@ -413,20 +420,26 @@ async function splitSquash(
  * The branch's commits that wrote the squash's lines (each with those lines, as numbered in the file looked from), or
  * that changed the file (no lines). A line is blamed on the branch's tip where the squash left it as the tip had it.
  */
-async function branchWriters(repo: GitRepo, link: CommitLink, commit: FileCommit & {oid: Oid}, byLines: boolean): Promise<Map<Oid, number[]>> {
+async function branchWriters(
+  repo: GitRepo,
+  link: CommitLink,
+  commit: FileCommit & {oid: Oid},
+  byLines: boolean,
+  signal: AbortSignal | undefined,
+): Promise<Map<Oid, number[]>> {
   const writers = new Map<Oid, number[]>()
   if (!byLines) {
-    for (const entry of await repo.fileHistory(commit.path, `${link.base}..${link.commit}`, 500)) writers.set(entry.oid, [])
+    for (const entry of await repo.fileHistory(commit.path, `${link.base}..${link.commit}`, 500, signal)) writers.set(entry.oid, [])
     return writers
   }
-  const atTip = await repo.unchangedLines(link.commit, commit.oid, commit.path, commit.originals)
+  const atTip = await repo.unchangedLines(link.commit, commit.oid, commit.path, commit.originals, signal)
   const finalOf = new Map<number, number>()
   commit.originals.forEach((original, index) => {
     const tipLine = atTip.get(original)
     if (tipLine !== undefined) finalOf.set(tipLine, commit.lines[index]!)
   })
   if (finalOf.size === 0) return writers
-  for (const line of await repo.blame(commit.path, lineSpans([...finalOf.keys()]), link.commit))
+  for (const line of await repo.blame(commit.path, lineSpans([...finalOf.keys()]), link.commit, signal))
     writers.set(line.commit, [...(writers.get(line.commit) ?? []), finalOf.get(line.line)!])
   return writers
 }

@@ -75,6 +75,25 @@ describe('trail why', () => {
     assert.match(text, /\n1 line from 1 commit with no recorded reasoning:\n {2}[0-9a-f]{12} A person adds a line \(Test User\): line 4\n$/)
   })
 
+  it("numbers a file's own lines, not those of a textconv filter the user configured for git's diffs", async () => {
+    const repo = await hooked()
+    const alice = await agentWork(repo, 'alice', 'Write the first line', 'One line first', {'f.txt': 'first\n'})
+    const bob = await agentWork(repo, 'bob', 'Write the second line', 'Then another', {'f.txt': 'first\nsecond\n'})
+    // A filter that doubles the lines (a blank line after each): git blame applies it unless told not to.
+    repo.write('.git/info/attributes', 'f.txt diff=doubled\n')
+    repo.git(['config', 'diff.doubled.textconv', 'sed G'])
+    const before = repo.userState()
+    assert.deepEqual(
+      (await why(repo, 'f.txt:2')).trajectories.map((t) => [t.id, t.lines]),
+      [[bob, [2]]],
+    )
+    assert.deepEqual(
+      (await why(repo, 'f.txt:1')).trajectories.map((t) => [t.id, t.lines]),
+      [[alice, [1]]],
+    )
+    repo.assertUserStateUnchanged(before)
+  })
+
   it('follows a renamed file and a function moved to another file', async () => {
     const repo = await hooked()
     // git blame -C finds a move of at least 40 letters and digits (its default threshold).
