@@ -1,13 +1,17 @@
 import {writeFileAtomic} from '../files.js'
+import {hashBytes} from './hash.js'
 import {readFileSync, statSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
 
 // The identity and the few settings a write needs come from `git var -l`: a process on every write, about 3 ms
 // of a hot command's budget (measured with hyperfine). They change rarely, so they are cached in the worktree's git dir
-// under a fingerprint of everything git reads them from: the variables git consults, and the size, time and
-// inode of every configuration file (system, global, XDG, repository, worktree). Any change there, and the next
-// write asks git again. Configurations with include directives are not cached: their sources are open-ended.
+// under a fingerprint of everything git reads them from: the variables git consults, and the hash of the content of
+// every configuration file (system, global, XDG, repository, worktree). Any change there, and the next write asks
+// git again. The content, not the size and time: an edit that keeps the size within the file system's time
+// granularity (a second on some), or puts the time back, changes no stat. Hashed, because the cache must not copy a
+// global configuration's secrets (a token in a URL) into the repository. Configurations with include directives are
+// not cached: their sources are open-ended.
 
 const VARIABLES = [
   'GIT_AUTHOR_NAME',
@@ -59,13 +63,13 @@ export function fingerprint(location: Location, env: Env): string {
   for (let i = 0; i < Number(env.GIT_CONFIG_COUNT ?? 0); i++) variables.push(`${env[`GIT_CONFIG_KEY_${i}`]}=${env[`GIT_CONFIG_VALUE_${i}`]}`)
   const files = configFiles(location, env).map((file) => {
     // Most of these files are absent: asked without an exception for each (an error object costs more than the stat).
-    let info: ReturnType<typeof statSync> | undefined
+    let content: Buffer | undefined
     try {
-      info = statSync(file, {throwIfNoEntry: false})
+      content = statSync(file, {throwIfNoEntry: false}) ? readFileSync(file) : undefined
     } catch {
-      info = undefined // not a folder on the way, or not readable: as absent
+      content = undefined // not a folder on the way, or not readable: as absent
     }
-    return info ? `${file}:${info.size}:${info.mtimeMs}:${info.ino}` : `${file}:absent`
+    return content ? `${file}:${hashBytes('sha1', [content]).toString('hex')}` : `${file}:absent`
   })
   return [...variables, ...files].join('\n')
 }

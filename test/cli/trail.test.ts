@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import {execFileSync, spawnSync} from 'node:child_process'
-import {existsSync, readFileSync, rmSync, utimesSync} from 'node:fs'
+import {existsSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync} from 'node:fs'
 import {hostname} from 'node:os'
 import {dirname, join} from 'node:path'
 import {describe, it} from 'node:test'
@@ -735,6 +735,23 @@ describe('the store', () => {
     )
     await ok(repo.dir, ['trail', 'decision', 'With an override'], {env: {GIT_AUTHOR_NAME: 'Override', GIT_AUTHOR_EMAIL: 'override@example.com'}})
     assert.equal(repo.git(['log', '-1', '--format=%an <%ae>|%cn', 'refs/trail/records']).trim(), 'Override <override@example.com>|Renamed Person')
+  })
+
+  it('uses an identity changed in place, same size and same time, on the next write', async () => {
+    const repo = newRepo()
+    repo.git(['config', 'user.name', 'First Person'])
+    await ok(repo.dir, ['trail', 'start', 'Who'])
+    // An edit that changes no stat a cache could compare: the same size, in the same file, its times put back (as
+    // an editor can within a file system's one-second time granularity).
+    const config = join(repo.dir, '.git', 'config')
+    const times = join(repo.dir, '.git', 'times')
+    execFileSync('touch', ['-r', config, times]) // the times to the nanosecond
+    const {ino, mtimeNs} = statSync(config, {bigint: true})
+    writeFileSync(config, readFileSync(config, 'utf8').replace('First Person', 'Other Person'))
+    execFileSync('touch', ['-r', times, config])
+    assert.deepEqual([statSync(config, {bigint: true}).ino, statSync(config, {bigint: true}).mtimeNs], [ino, mtimeNs])
+    await ok(repo.dir, ['trail', 'decision', 'After the edit'])
+    assert.equal(repo.git(['log', '-1', '--format=%an', 'refs/trail/records']).trim(), 'Other Person')
   })
 
   it('trail init sets up the store once, and says so', async () => {
