@@ -852,6 +852,19 @@ export class GitRepo {
   }
 
   /**
+   * The id the work tree's file at `path` would get from `git add`: `git hash-object --path`, which applies what
+   * the path's attributes and git's configuration ask (line endings, a clean filter). Null when there is no work
+   * tree or git cannot read the file.
+   *
+   * @example (await repo.addedBlobId('src/app.js')) === committed.oid   // unchanged, whatever its line endings
+   */
+  async addedBlobId(path: string): Promise<Oid | null> {
+    if (this.workTree === null) return null
+    const result = await this.run(['hash-object', `--path=${path}`, '--', join(this.workTree, path)], {okExitCodes: [128]})
+    return result.exitCode === 0 ? result.stdout.toString('utf8').trim() : null
+  }
+
+  /**
    * The commits a shallow clone's history stops at (the ids in <common dir>/shallow): git sees no parent of theirs,
    * so blame and log credit them with every line and file they hold. Empty for a complete repository.
    *

@@ -125,7 +125,7 @@ export async function explainLines(ctx: Context, input: WhyInput): Promise<WhyRe
       )
   }
 
-  if (ranges !== null && input.rev === undefined && !input.forContext) warnIfChanged(ctx, repo.workTree, path, blob.data)
+  if (ranges !== null && input.rev === undefined && !input.forContext) await warnIfChanged(ctx, repo, path, blob)
   const maxCommits = input.maxCommits ?? 500
   // The commits, with the lines each gave (line mode) or that changed the file (file mode), while the stores to
   // look in are found (git's processes overlap).
@@ -245,15 +245,18 @@ function add(commits: Map<Oid, FileCommit>, line: BlameLine): void {
 }
 
 /** Line numbers are HEAD's: a file changed in the work tree (as `git blame` shows "Not Committed Yet") gets a warning. */
-function warnIfChanged(ctx: Context, workTree: string | null, path: string, committed: Uint8Array): void {
-  if (workTree === null) return
+async function warnIfChanged(ctx: Context, repo: GitRepo, path: string, committed: GitObject): Promise<void> {
+  if (repo.workTree === null) return
   let current: Buffer | null
   try {
-    current = readFileSync(join(workTree, path))
+    current = readFileSync(join(repo.workTree, path))
   } catch {
     current = null
   }
-  if (current?.equals(committed)) return
+  if (current?.equals(committed.data)) return
+  // Other bytes may still be the same file to git: a checkout's line endings (core.autocrlf, eol attributes) or a
+  // smudge filter. git says what adding it would store; a process only when the bytes differ.
+  if (current !== null && (await repo.addedBlobId(path)) === committed.oid) return
   ctx.warn(
     `${quoteInput(path, 200)} ${current === null ? 'is not in the work tree' : 'in the work tree differs from HEAD'}: the line numbers are HEAD's (commit, or see git diff)`,
   )

@@ -84,4 +84,30 @@ describe('trail why and the work tree', () => {
     const clean = await runCli(repo.dir, ['trail', 'why', 'onenl.txt:1'])
     assert.equal(clean.stderr, '')
   })
+
+  it('does not warn of a file the checkout only gave other line endings, or a filter its form in the work tree', async () => {
+    const repo = targets()
+    // core.autocrlf: git checks files out with CRLF and stores them with LF. The same bytes as a checkout writes.
+    repo.git(['config', 'core.autocrlf', 'true'])
+    rmSync(join(repo.dir, 'parser.js'))
+    repo.git(['checkout', '--', 'parser.js'])
+    assert.equal(repo.read('parser.js'), 'a\r\nb\r\nc\r\n')
+    assert.equal(repo.git(['status', '--porcelain', '--', 'parser.js']), '')
+    const crlf = await runCli(repo.dir, ['trail', 'why', 'parser.js:2'])
+    assert.deepEqual([crlf.code, crlf.stderr], [0, ''])
+    // A smudge filter (here: a header line in the work tree) that its clean filter takes off again.
+    repo.git(['config', 'filter.header.smudge', "sed '1i // generated'"])
+    repo.git(['config', 'filter.header.clean', "sed '1d'"])
+    repo.write('.git/info/attributes', 'onenl.txt filter=header\n')
+    rmSync(join(repo.dir, 'onenl.txt'))
+    repo.git(['checkout', '--', 'onenl.txt'])
+    assert.match(repo.read('onenl.txt'), /^\/\/ generated\none\r?\n$/)
+    assert.equal(repo.git(['status', '--porcelain', '--', 'onenl.txt']), '')
+    const filtered = await runCli(repo.dir, ['trail', 'why', 'onenl.txt:1'])
+    assert.deepEqual([filtered.code, filtered.stderr], [0, ''])
+    // A real change under the same settings still warns.
+    repo.write('parser.js', 'a\r\nchanged\r\nc\r\n')
+    const changed = await runCli(repo.dir, ['trail', 'why', 'parser.js:2'])
+    assert.match(changed.stderr, /parser\.js in the work tree differs from HEAD/)
+  })
 })
