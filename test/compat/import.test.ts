@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict'
-import {execFileSync} from 'node:child_process'
 import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -8,7 +7,7 @@ import {abandonTrajectory, addChapter, addDecision, addEvent, completeTrajectory
 import {idTime} from '../../src/model/ids.js'
 import {json, ok, runCli} from '../helpers/cli.js'
 import {MIRROR_WRITE_LIMIT} from '../../src/services/import.js'
-import {testEnv, useRepos, type TestRepo} from '../helpers/repo.js'
+import {useRepos, type TestRepo} from '../helpers/repo.js'
 import {runTraced} from '../helpers/trace.js'
 import {filesUnder, firstDifference, incumbent, toLegacyLayout, trajectoryFiles} from './incumbent.js'
 
@@ -114,15 +113,9 @@ async function exportAll(repo: TestRepo): Promise<Map<string, Record<string, unk
   }
 }
 
-/** Every file of the store's tree, with the blob's bytes. */
-function refFiles(repo: TestRepo): Map<string, Buffer> {
-  const paths = repo.git(['ls-tree', '-r', '--name-only', 'refs/trail/records']).trim().split('\n')
-  return new Map(paths.map((path) => [path, execFileSync('git', ['cat-file', 'blob', `refs/trail/records:${path}`], {cwd: repo.dir, env: testEnv()})]))
-}
-
 /** The mirror holds every file of the ref, byte for byte, and nothing else. */
 function assertMirrorIsRef(repo: TestRepo): void {
-  const files = refFiles(repo)
+  const files = repo.refFiles()
   const mirrored = ['.trail', '.relay'].flatMap((dir) =>
     existsSync(join(repo.dir, dir)) ? filesUnder(join(repo.dir, dir)).map((path) => `${dir}/${path}`) : [],
   )

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict'
-import {execFileSync} from 'node:child_process'
 import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
 import {ok, runCli} from '../helpers/cli.js'
-import {testEnv, useRepos, useTempDirs, type TestRepo} from '../helpers/repo.js'
+import {useRepos, useTempDirs, type TestRepo} from '../helpers/repo.js'
 import {runTraced, type Trace} from '../helpers/trace.js'
 
 // A whole mirror built where there was none (a fresh clone's `trail sync`, `trail init`, `trail doctor --fix`) is
@@ -14,14 +13,8 @@ import {runTraced, type Trace} from '../helpers/trace.js'
 const newRepo = useRepos()
 const tempDir = useTempDirs()
 
-/** Every record path on the ref, with the blob's bytes. */
-function refFiles(repo: TestRepo): Map<string, Buffer> {
-  const paths = repo.git(['ls-tree', '-r', '--name-only', 'refs/trail/records']).trim().split('\n')
-  return new Map(paths.map((path) => [path, execFileSync('git', ['cat-file', 'blob', `refs/trail/records:${path}`], {cwd: repo.dir, env: testEnv()})]))
-}
-
 function assertMirrorIsRef(repo: TestRepo): void {
-  const files = refFiles(repo)
+  const files = repo.refFiles()
   assert.ok(files.size >= 4, 'the store holds records')
   for (const [path, bytes] of files) assert.ok(readFileSync(join(repo.dir, path)).equals(bytes), `${path} is the blob, byte for byte`)
 }
@@ -118,7 +111,7 @@ describe('a whole mirror built by git', () => {
     const built = await runTraced(worktree, ['trail', 'init'])
     assert.equal(built.code, 0, built.stderr)
     assert.ok(builtByGit(built.trace))
-    const files = refFiles(repo)
+    const files = repo.refFiles()
     for (const [path, bytes] of files) assert.ok(readFileSync(join(linked.dir, path)).equals(bytes), path)
     repo.git(['worktree', 'remove', '--force', worktree])
   })
