@@ -16,7 +16,7 @@ import type {TrajectoryDetailJson} from '../../src/render/trajectory.js'
 // writer killed at any moment leaves the ref at a valid commit.
 
 const WORKERS = 8
-const DECISIONS_EACH = 50
+const DECISIONS_EACH = 30
 /** Kills of writers: at least MIN_ROUNDS, and more (up to MAX_ROUNDS) until WANTED_INSIDE landed inside a write. */
 const MIN_ROUNDS = 24
 const MAX_ROUNDS = 120
