@@ -17,11 +17,16 @@ export function gitAs(repo: TestRepo, agent: string | null, args: string[], inpu
   })
 }
 
-/** Writes files and commits exactly them (other staged changes stay staged), as `agent`; returns the new commit. */
-export function commitAs(repo: TestRepo, agent: string | null, files: Record<string, string>, message: string): string {
+/**
+ * Writes files and commits exactly them (other staged changes stay staged), as `agent`; returns the new commit.
+ * `hooks: false` commits without the git hooks: for a long history of a person's commits, which the hooks leave as
+ * they are, at a few milliseconds a commit instead of a hook process or two.
+ */
+export function commitAs(repo: TestRepo, agent: string | null, files: Record<string, string>, message: string, options: {hooks?: boolean} = {}): string {
   for (const [path, content] of Object.entries(files)) repo.write(path, content)
   gitAs(repo, agent, ['add', '--', ...Object.keys(files)])
-  gitAs(repo, agent, ['commit', '--quiet', '-m', message, '--', ...Object.keys(files)])
+  const noHooks = options.hooks === false ? ['-c', 'core.hooksPath=/dev/null'] : []
+  gitAs(repo, agent, [...noHooks, 'commit', '--quiet', '-m', message, '--', ...Object.keys(files)])
   return repo.git(['rev-parse', 'HEAD']).trim()
 }
 

@@ -181,7 +181,7 @@ describe('the edit hook', () => {
       await ok(repo.dir, ['trail', 'start', `Work of ${agent}`, '--agent', agent])
       await ok(repo.dir, ['trail', 'decision', `Decision of ${agent}`, '--reasoning', 'Because', '--agent', agent])
       commitAs(repo, agent, {'long.txt': `${agent}\n`}, `By ${agent}`)
-      for (let i = 0; i < people; i++) commitAs(repo, null, {'long.txt': `${i}\n`}, `Person ${i}`)
+      for (let i = 0; i < people; i++) commitAs(repo, null, {'long.txt': `${i}\n`}, `Person ${i}`, {hooks: false})
     }
     const transcript = join(scratch(), `${SESSION}.jsonl`)
     const fast = contextOf((await tracedEdit(repo, 'long.txt', transcript)).stdout) ?? ''
