@@ -62,17 +62,20 @@ export class MirrorFiles {
 
   constructor(private readonly workTree: string) {}
 
-  /** Whether every folder of `path` ("a/b/c": a, a/b) is a real folder (no link, no file). */
+  /**
+   * Whether every folder of `path` ("a/b/c": a, a/b) is a real folder (no link, no file). Most folders asked about
+   * are absent (the edit hook asks for a link folder of each of a file's commits): asked without an exception each,
+   * and without normalising paths that are ours and normal already.
+   */
   private foldersOf(path: string): boolean {
-    const parts = path.split('/')
-    for (let i = 1; i < parts.length; i++) {
-      const dir = parts.slice(0, i).join('/')
+    for (let end = path.indexOf('/'); end !== -1; end = path.indexOf('/', end + 1)) {
+      const dir = path.slice(0, end)
       let real = this.folders.get(dir)
       if (real === undefined) {
         try {
-          real = lstatSync(join(this.workTree, dir)).isDirectory()
+          real = lstatSync(`${this.workTree}/${dir}`, {throwIfNoEntry: false})?.isDirectory() ?? false
         } catch {
-          real = false
+          real = false // not a folder on the way, or not readable
         }
         this.folders.set(dir, real)
       }
@@ -146,10 +149,13 @@ export class MirrorFiles {
   list(path: string): string[] {
     trace?.('file', 'list', path)
     if (!this.foldersOf(`${path}/x`)) return []
+    let names: string[]
     try {
-      return readdirSync(join(this.workTree, path)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+      names = readdirSync(join(this.workTree, path))
     } catch {
       return []
     }
+    // JavaScript's order (UTF-16 code units) is the bytes' for ASCII names, which all of ours are.
+    return names.every((name) => /^[\x00-\x7f]*$/.test(name)) ? names.sort() : names.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
   }
 }

@@ -33,6 +33,17 @@ describe('MirrorFiles.listFiles', () => {
     )
   })
 
+  it("sorts names as git sorts a tree's entries, by their bytes, also where JavaScript's order differs", () => {
+    const dir = workTree(0)
+    const folder = join(dir, '.relay', 'odd')
+    mkdirSync(folder, {recursive: true})
+    // U+FF21 is EF BC A1 in UTF-8, before U+1F600's F0 9F 98 80; as UTF-16 code units the emoji (D83D) comes first.
+    const names = ['b.md', 'A.md', '\u{1F600}.md', '\uFF21.md', 'a.md', '\u00E9.md']
+    for (const name of names) writeFileSync(join(folder, name), 'x\n')
+    assert.deepEqual(new MirrorFiles(dir).list('.relay/odd'), ['A.md', 'a.md', 'b.md', '\u00E9.md', '\uFF21.md', '\u{1F600}.md'])
+    assert.deepEqual(new MirrorFiles(dir).list('.relay'), ['odd'])
+  })
+
   it('gives up past the limit', () => {
     const dir = workTree(6)
     assert.equal(new MirrorFiles(dir).listFiles('.relay/messages', 5), null)
