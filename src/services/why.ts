@@ -1,4 +1,4 @@
-import {readFileSync} from 'node:fs'
+import {lstatSync, readFileSync, type Stats} from 'node:fs'
 import {basename, dirname, isAbsolute, join, relative, resolve, sep} from 'node:path'
 import {NotFoundError, UsageError} from '../errors.js'
 import type {Oid} from '../git/objects.js'
@@ -247,19 +247,36 @@ function add(commits: Map<Oid, FileCommit>, line: BlameLine): void {
 /** Line numbers are HEAD's: a file changed in the work tree (as `git blame` shows "Not Committed Yet") gets a warning. */
 async function warnIfChanged(ctx: Context, repo: GitRepo, path: string, committed: GitObject): Promise<void> {
   if (repo.workTree === null) return
-  let current: Buffer | null
-  try {
-    current = readFileSync(join(repo.workTree, path))
-  } catch {
-    current = null
-  }
-  if (current?.equals(committed.data)) return
+  const file = join(repo.workTree, path)
+  // A regular file only (a link, a FIFO that would block the read, a folder: changed), read only when it has the
+  // blob's size (a file of gigabytes is not read to be compared).
+  const info = lstatOrNone(file)
+  const present = info !== undefined
+  if (info?.isFile() && info.size === committed.data.length && readWhole(file)?.equals(committed.data)) return
   // Other bytes may still be the same file to git: a checkout's line endings (core.autocrlf, eol attributes) or a
   // smudge filter. git says what adding it would store; a process only when the bytes differ.
-  if (current !== null && (await repo.addedBlobId(path)) === committed.oid) return
+  if (info?.isFile() && (await repo.addedBlobId(path)) === committed.oid) return
   ctx.warn(
-    `${quoteInput(path, 200)} ${current === null ? 'is not in the work tree' : 'in the work tree differs from HEAD'}: the line numbers are HEAD's (commit, or see git diff)`,
+    `${quoteInput(path, 200)} ${present ? 'in the work tree differs from HEAD' : 'is not in the work tree'}: the line numbers are HEAD's (commit, or see git diff)`,
   )
+}
+
+/** What lstat says of `file`; undefined when there is nothing there (or a file where a folder of its path should be). */
+function lstatOrNone(file: string): Stats | undefined {
+  try {
+    return lstatSync(file, {throwIfNoEntry: false})
+  } catch {
+    return undefined
+  }
+}
+
+/** The bytes of a file, or null when it cannot be read. */
+function readWhole(file: string): Buffer | null {
+  try {
+    return readFileSync(file)
+  } catch {
+    return null
+  }
 }
 
 /** What a path names in a commit's tree: a file (with its content), or what else. */

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import {execFileSync} from 'node:child_process'
 import {describe, it} from 'node:test'
 import {rmSync, symlinkSync} from 'node:fs'
 import {dirname, join} from 'node:path'
@@ -109,5 +110,18 @@ describe('trail why and the work tree', () => {
     repo.write('parser.js', 'a\r\nchanged\r\nc\r\n')
     const changed = await runCli(repo.dir, ['trail', 'why', 'parser.js:2'])
     assert.match(changed.stderr, /parser\.js in the work tree differs from HEAD/)
+  })
+
+  it('warns without reading a work-tree file that is a FIFO or a link where HEAD has a file', {timeout: 60_000}, async () => {
+    const repo = targets()
+    rmSync(join(repo.dir, 'parser.js'))
+    execFileSync('mkfifo', [join(repo.dir, 'parser.js')])
+    const fifo = await runCli(repo.dir, ['trail', 'why', 'parser.js:1'])
+    assert.equal(fifo.code, 0)
+    assert.match(fifo.stderr, /parser\.js in the work tree differs from HEAD/)
+    rmSync(join(repo.dir, 'onenl.txt'))
+    symlinkSync('parser.js', join(repo.dir, 'onenl.txt'))
+    const link = await runCli(repo.dir, ['trail', 'why', 'onenl.txt:1'])
+    assert.match(link.stderr, /onenl\.txt in the work tree differs from HEAD/)
   })
 })
