@@ -1,4 +1,18 @@
-import {chmodSync, closeSync, fsyncSync, mkdirSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync} from 'node:fs'
+import {
+  chmodSync,
+  closeSync,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+  type Stats,
+} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
 
 // Files relay-trail writes itself, outside git's objects: state in the git dir (the mirror's commit, cached
@@ -96,4 +110,22 @@ export function realpathOrSelf(path: string): string {
 export function isNothingThere(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | null)?.code
   return code === 'ENOENT' || code === 'ENOTDIR'
+}
+
+/** What lstat says of `path` (a link is not followed); null when nothing is there or it cannot be asked. */
+export function lstatOptional(path: string): Stats | null {
+  try {
+    return lstatSync(path, {throwIfNoEntry: false}) ?? null
+  } catch {
+    return null // not a folder on the way, or not readable
+  }
+}
+
+/** The bytes of the file at `path`; null when it cannot be read. */
+export function readOptional(path: string): Buffer | null {
+  try {
+    return readFileSync(path)
+  } catch {
+    return null
+  }
 }

@@ -1,6 +1,6 @@
-import {lstatSync, readFileSync, type Stats} from 'node:fs'
 import {basename, dirname, isAbsolute, join, relative, resolve, sep} from 'node:path'
 import {NotFoundError, UsageError} from '../errors.js'
+import {lstatOptional, readOptional} from '../files.js'
 import type {Oid} from '../git/objects.js'
 import type {GitObject} from '../git/object-reader.js'
 import type {BlameLine, GitRepo} from '../git/repo.js'
@@ -250,33 +250,15 @@ async function warnIfChanged(ctx: Context, repo: GitRepo, path: string, committe
   const file = join(repo.workTree, path)
   // A regular file only (a link, a FIFO that would block the read, a folder: changed), read only when it has the
   // blob's size (a file of gigabytes is not read to be compared).
-  const info = lstatOrNone(file)
-  const present = info !== undefined
-  if (info?.isFile() && info.size === committed.data.length && readWhole(file)?.equals(committed.data)) return
+  const info = lstatOptional(file)
+  const present = info !== null
+  if (info?.isFile() && info.size === committed.data.length && readOptional(file)?.equals(committed.data)) return
   // Other bytes may still be the same file to git: a checkout's line endings (core.autocrlf, eol attributes) or a
   // smudge filter. git says what adding it would store; a process only when the bytes differ.
   if (info?.isFile() && (await repo.addedBlobId(path)) === committed.oid) return
   ctx.warn(
     `${quoteInput(path, 200)} ${present ? 'in the work tree differs from HEAD' : 'is not in the work tree'}: the line numbers are HEAD's (commit, or see git diff)`,
   )
-}
-
-/** What lstat says of `file`; undefined when there is nothing there (or a file where a folder of its path should be). */
-function lstatOrNone(file: string): Stats | undefined {
-  try {
-    return lstatSync(file, {throwIfNoEntry: false})
-  } catch {
-    return undefined
-  }
-}
-
-/** The bytes of a file, or null when it cannot be read. */
-function readWhole(file: string): Buffer | null {
-  try {
-    return readFileSync(file)
-  } catch {
-    return null
-  }
 }
 
 /** What a path names in a commit's tree: a file (with its content), or what else. */

@@ -1,7 +1,6 @@
 import {
   closeSync,
   constants,
-  lstatSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -15,7 +14,7 @@ import {
   writeSync,
 } from 'node:fs'
 import {basename, dirname, join} from 'node:path'
-import {isLeftoverTemporary, writeFileAtomic} from '../files.js'
+import {isLeftoverTemporary, lstatOptional, readOptional, writeFileAtomic} from '../files.js'
 import {objectId} from '../git/hash.js'
 import type {Oid} from '../git/objects.js'
 import type {FileChange, GitRepo, TreeListing} from '../git/repo.js'
@@ -585,14 +584,6 @@ function indexStamp(gitDir: string): string {
   }
 }
 
-function lstatOptional(path: string): import('node:fs').Stats | null {
-  try {
-    return lstatSync(path)
-  } catch {
-    return null
-  }
-}
-
 function exists(path: string): boolean {
   return lstatOptional(path) !== null
 }
@@ -605,14 +596,6 @@ function isLink(path: string): boolean {
 export function linkTarget(path: string): string | null {
   try {
     return readlinkSync(path)
-  } catch {
-    return null
-  }
-}
-
-function readOptional(path: string): Buffer | null {
-  try {
-    return readFileSync(path)
   } catch {
     return null
   }
