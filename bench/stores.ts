@@ -6,7 +6,7 @@ import {IdGenerator} from '../src/model/ids.js'
 import {eventPath, FORMAT_PATH, trajectoryPath} from '../src/model/layout.js'
 import {parseAgentName} from '../src/model/names.js'
 import {renderEvent, renderTrajectory} from '../src/model/trajectory.js'
-import {benchEnv} from './harness.js'
+import {benchEnv, TRAIL} from './harness.js'
 
 // Stores of a given size for the benchmarks, built with one `git fast-import` (writing 100,000 trajectories one
 // command at a time would take hours). Records are rendered by the real model code, so they are what the CLI
@@ -14,7 +14,10 @@ import {benchEnv} from './harness.js'
 
 const AGENTS = ['claude', 'codex', 'gemini', 'cursor'].map(parseAgentName)
 
-/** A new repository (one commit on main) whose refs/trail/records holds `trajectories` completed trajectories. */
+/**
+ * A new repository (one commit on main) whose refs/trail/records holds `trajectories` completed trajectories; for 0,
+ * the store as `trail init` leaves it (the ref and the format file, no record), so that raw git has a ref to read.
+ */
 export function buildStore(trajectories: number, options: {perDay?: number; end?: Date} = {}): string {
   const dir = mkdtempSync(join(tmpdir(), `relay-trail-bench-${trajectories}-`))
   const git = (args: string[], input?: string | Buffer) => {
@@ -28,7 +31,11 @@ export function buildStore(trajectories: number, options: {perDay?: number; end?
   writeFileSync(join(dir, 'README.md'), '# bench\n')
   git(['add', 'README.md'])
   git(['commit', '--quiet', '-m', 'init'])
-  if (trajectories === 0) return dir
+  if (trajectories === 0) {
+    const init = spawnSync(process.execPath, [TRAIL, 'init'], {cwd: dir, env: benchEnv(), encoding: 'utf8'})
+    if (init.status !== 0) throw new Error(`trail init: ${init.stderr}`)
+    return dir
+  }
 
   const perDay = options.perDay ?? 250
   const end = options.end ?? new Date(Date.now() - 86_400_000)

@@ -81,8 +81,15 @@ export const OTHER_COMMANDS: StoreTable = {
 
 /** A 14-character prefix of the newest trajectory's id, as a person would copy it from `trail list`. */
 function firstTrajectoryPrefix(cwd: string): string {
-  const listing = spawnSync(process.execPath, [TRAIL, 'list', '--limit', '1'], {cwd, env: benchEnv(), encoding: 'utf8'})
-  return listing.stdout.split('\t')[0]!.slice(0, 14)
+  const newest = () => spawnSync(process.execPath, [TRAIL, 'list', '--limit', '1'], {cwd, env: benchEnv(), encoding: 'utf8'}).stdout.split('\t')[0]!
+  let id = newest()
+  if (id === '') {
+    // An empty store has nothing to show: it gets the one trajectory `trail show` is timed on.
+    spawnSync(process.execPath, [TRAIL, 'start', 'Shown by the benchmark', '--agent', 'bench-show'], {cwd, env: benchEnv()})
+    id = newest()
+  }
+  if (id === '') throw new Error(`no trajectory to show in ${cwd}`)
+  return id.slice(0, 14)
 }
 
 /** Installs agent-trajectories into bench/.cache (once) and returns its CLI's path. */
