@@ -1,8 +1,9 @@
-import {closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync} from 'node:fs'
+import {closeSync, constants, fstatSync, openSync, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {RepositoryLocation} from '../git/discover.js'
 import {oidLength, type Oid} from '../git/objects.js'
 import {trace} from '../git/process.js'
+import {lstatOptional} from '../files.js'
 
 // Reading records from the work-tree mirror (./mirror.ts) as files, without git: for the edit hook, when the
 // mirror's state says it shows the ref's tip. Nothing is read through a symbolic link: every folder on the way is
@@ -72,11 +73,7 @@ export class MirrorFiles {
       const dir = path.slice(0, end)
       let real = this.folders.get(dir)
       if (real === undefined) {
-        try {
-          real = lstatSync(`${this.workTree}/${dir}`, {throwIfNoEntry: false})?.isDirectory() ?? false
-        } catch {
-          real = false // not a folder on the way, or not readable
-        }
+        real = lstatOptional(`${this.workTree}/${dir}`)?.isDirectory() === true
         this.folders.set(dir, real)
       }
       if (!real) return false
@@ -113,24 +110,16 @@ export class MirrorFiles {
     // The folder and each one above it: a real folder, or absent (the mirror shows the tip: nothing there), never a link.
     const parts = path.split('/')
     for (let i = 1; i <= parts.length; i++) {
-      let info: import('node:fs').Stats
-      try {
-        info = lstatSync(join(this.workTree, parts.slice(0, i).join('/')))
-      } catch {
-        return []
-      }
+      const info = lstatOptional(join(this.workTree, parts.slice(0, i).join('/')))
+      if (info === null) return []
       if (!info.isDirectory()) return null
     }
     const found: string[] = []
     const walk = (dir: string): boolean => {
       for (const name of this.list(dir)) {
         const child = `${dir}/${name}`
-        let info: import('node:fs').Stats
-        try {
-          info = lstatSync(join(this.workTree, child))
-        } catch {
-          return false // gone meanwhile: a writer is at work
-        }
+        const info = lstatOptional(join(this.workTree, child))
+        if (info === null) return false // gone meanwhile: a writer is at work
         if (info.isDirectory()) {
           if (!walk(child)) return false
         } else if (info.isFile()) {

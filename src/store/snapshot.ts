@@ -80,12 +80,8 @@ export class Snapshot {
     if (this.root === null || paths.length === 0) return paths.map(() => null)
     const revisions = await this.revisions(paths)
     if (this.bound) return this.readBoundedTexts(paths, revisions, this.bound)
-    const objects = await this.repo.reader.readMany(revisions.filter((revision) => revision !== null))
-    let next = 0
-    return revisions.map((revision) => {
-      const object = revision === null ? null : objects[next++]
-      return object?.type === 'blob' ? object.data.toString('utf8') : null
-    })
+    const objects = await askPresent(revisions, (asked) => this.repo.reader.readMany(asked))
+    return objects.map((object) => (object?.type === 'blob' ? object.data.toString('utf8') : null))
   }
 
   /**
@@ -122,10 +118,7 @@ export class Snapshot {
 
   /** Sizes first (`cat-file --batch-check`), then the content of what fits, by object id: two round trips. */
   private async readBoundedTexts(paths: readonly string[], revisions: readonly (string | null)[], bound: ReadBound): Promise<(string | null)[]> {
-    const asked = revisions.filter((revision) => revision !== null)
-    const found = await this.repo.objectInfo(asked)
-    let next = 0
-    const infos = revisions.map((revision) => (revision === null ? null : found[next++]))
+    const infos = await askPresent(revisions, (asked) => this.repo.objectInfo(asked))
     let budget = bound.maxRecordBytes * RECORDS_PER_READ_AT_LIMIT
     const wanted: number[] = []
     infos.forEach((info, index) => {
@@ -241,6 +234,13 @@ export class Snapshot {
 
 /** From this many paths of one folder read at once, the folder's tree is read and the files asked for by id. */
 const MANY_IN_ONE_FOLDER = 16
+
+/** `ask`'s answers for the revisions that are not null (one request for them all), each in its place; null elsewhere. */
+async function askPresent<T>(revisions: readonly (string | null)[], ask: (asked: string[]) => Promise<T[]>): Promise<(T | null)[]> {
+  const answers = await ask(revisions.filter((revision) => revision !== null))
+  let next = 0
+  return revisions.map((revision) => (revision === null ? null : (answers[next++] ?? null)))
+}
 
 /** The folder of a path in the store ('' for the root). */
 function folderOf(path: string): string {
