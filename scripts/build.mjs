@@ -70,8 +70,10 @@ for (const {name, source} of entries) {
     platform: 'node',
     // CommonJS: Node starts a CommonJS entry about 6 ms faster than an ES module (bench: trail status).
     format: 'cjs',
-    define: {'import.meta.url': '__importMetaUrl'},
-    banner: {js: 'const __importMetaUrl = require("node:url").pathToFileURL(__filename).href;'},
+    // import.meta.url, made from the bundle's file name when a module asks for it: node:url's pathToFileURL and the
+    // URL it builds cost about 1 ms at each bundle's start (CPU profile of the edit hook), and no hot command asks.
+    define: {'import.meta.url': '__bundleMeta.url'},
+    banner: {js: 'const __bundleMeta = {get url() { return require("node:url").pathToFileURL(__filename).href } };'},
     target: 'node20',
     // yaml is loaded only to read a record a person edited by hand; oclif never belongs on the fast path.
     external: ['yaml', '@oclif/core'],
