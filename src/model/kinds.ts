@@ -1,5 +1,6 @@
 import {RecordFormatError} from '../errors.js'
-import {dayPath, idTime, isId, type IdKind} from './ids.js'
+import {dayPath, idTime, isId} from './ids.js'
+import {KIND_PATHS, keyShard, PLACEHOLDER, type KindPath, type PathKeys} from './kind-paths.js'
 import {parseHandoff, renderHandoff, type Handoff} from './handoff.js'
 import {parseLedger, renderLedger, type Ledger} from './ledger.js'
 import {parseCommitLink, parseLinkKey, renderCommitLink, renderLinkKey, type CommitLink, type LinkKey} from './commit-link.js'
@@ -35,28 +36,8 @@ import {
 // shape, its id prefix, its parse and render, how a copy changed on two clones is merged, what `relay search` calls
 // it, and what `trail doctor` checks. Layout (./layout.ts), search, merge, doctor and the mirror all read this
 // table, the way git-bug's entity/dag is one generic "entity stored in git" that bugs specialise. A new kind is an
-// entry here plus its model file.
-//
-// Path shapes are templates over the record's keys:
-//   {id}            the record's own id (its kind prefix is checked)
-//   {agent}         an agent name (a path segment, valid by construction: ./names.ts)
-//   {trajectory}    the id of the trajectory an event belongs to
-//   {message}       the id of the message a receipt marks
-//   {day}           YYYY/MM/DD of the record's id (UTC); {day:trajectory} of the trajectory's id
-//   {commit}        a commit id of the user's repository (hex)
-//   {key}           a commit or patch id that finds a linked commit (hex); {shard:key} its first 2 + 2 characters
-// Day folders keep every folder that is written small (DESIGN.md section 3): a write rewrites only the trees on
-// its path, so their size is what a write costs.
-
-/** The values a path template is filled with. */
-export interface PathKeys {
-  id?: string
-  agent?: string
-  trajectory?: string
-  message?: string
-  commit?: string
-  key?: string
-}
+// entry here plus its model file. Where each kind is filed (its name, noun, id prefix and path shape) is declared
+// in ./kind-paths.ts and spread into its entry here: code that only finds records need not carry their parse and render.
 
 /**
  * How a record that two clones both changed is merged (DESIGN.md section 4). Immutable records never differ
@@ -68,15 +49,7 @@ export type MergeRule<T> = {kind: 'immutable'} | {kind: 'merge'; merge: (base: T
 export const SEARCH_KINDS = ['trajectory', 'decision', 'handoff', 'ledger', 'summary', 'session', 'message'] as const
 export type SearchKind = (typeof SEARCH_KINDS)[number]
 
-export interface RecordKind<T = unknown> {
-  /** Its key in KINDS. */
-  readonly name: string
-  /** The kind in a sentence: "a trajectory", "a read receipt". */
-  readonly noun: string
-  /** The prefix of the ids this kind is named by, when its file is named by its own id. */
-  readonly idPrefix?: IdKind
-  /** The path shape (see the comment at the top). */
-  readonly path: string
+export interface RecordKind<T = unknown> extends KindPath {
   readonly parse: (text: string, path: string) => T
   readonly render: (record: T) => string
   /** The keys the record's path is made from. */
@@ -94,19 +67,14 @@ const ID_CHARS = '[0-9a-hjkmnp-tv-z]{26}'
 
 export const KINDS = {
   format: kind<StoreFormat>({
-    name: 'format',
-    noun: 'the store format marker',
-    path: '.trail/format.yaml',
+    ...KIND_PATHS.format,
     parse: parseFormat,
     render: renderFormat,
     keys: () => ({}),
     merge: {kind: 'merge', merge: (_base, ours, theirs) => (theirs.format > ours.format ? theirs : ours)},
   }),
   trajectory: kind<Trajectory>({
-    name: 'trajectory',
-    noun: 'a trajectory',
-    idPrefix: 'traj',
-    path: '.trail/trajectories/{day}/{id}/trajectory.md',
+    ...KIND_PATHS.trajectory,
     parse: parseTrajectory,
     render: renderTrajectory,
     keys: (t) => ({id: t.id}),
@@ -114,10 +82,7 @@ export const KINDS = {
     search: 'trajectory',
   }),
   event: kind<TrajectoryEvent>({
-    name: 'event',
-    noun: 'a decision (or another event of a trajectory)',
-    idPrefix: 'ev',
-    path: '.trail/trajectories/{day:trajectory}/{trajectory}/events/{id}.md',
+    ...KIND_PATHS.event,
     parse: parseEvent,
     render: renderEvent,
     keys: (e) => ({id: e.id, trajectory: e.trajectory}),
@@ -125,27 +90,21 @@ export const KINDS = {
     search: 'decision',
   }),
   activeMarker: kind<ActiveMarker>({
-    name: 'activeMarker',
-    noun: 'an active-trajectory marker',
-    path: '.trail/active/{agent}/{trajectory}.yaml',
+    ...KIND_PATHS.activeMarker,
     parse: parseActiveMarker,
     render: renderActiveMarker,
     keys: (m) => ({agent: m.agent, trajectory: m.trajectory}),
     merge: {kind: 'immutable'},
   }),
   project: kind<Project>({
-    name: 'project',
-    noun: "the project's identity",
-    path: '.relay/project.yaml',
+    ...KIND_PATHS.project,
     parse: parseProject,
     render: renderProject,
     keys: () => ({}),
     merge: {kind: 'merge', merge: mergeFields},
   }),
   ledger: kind<Ledger>({
-    name: 'ledger',
-    noun: 'a continuity ledger',
-    path: '.relay/ledger/{agent}.md',
+    ...KIND_PATHS.ledger,
     parse: parseLedger,
     render: renderLedger,
     keys: (l) => ({agent: l.agent}),
@@ -153,10 +112,7 @@ export const KINDS = {
     search: 'ledger',
   }),
   handoff: kind<Handoff>({
-    name: 'handoff',
-    noun: 'a handoff',
-    idPrefix: 'ho',
-    path: '.relay/ledger/handoffs/{day}/{id}.md',
+    ...KIND_PATHS.handoff,
     parse: parseHandoff,
     render: renderHandoff,
     keys: (h) => ({id: h.id}),
@@ -164,10 +120,7 @@ export const KINDS = {
     search: 'handoff',
   }),
   summary: kind<SummaryRecord>({
-    name: 'summary',
-    noun: 'a [[SUMMARY]] record',
-    idPrefix: 'sum',
-    path: '.relay/ledger/summaries/{agent}/{day}/{id}.md',
+    ...KIND_PATHS.summary,
     parse: parseSummary,
     render: renderSummary,
     keys: (s) => ({id: s.id, agent: s.agent}),
@@ -175,10 +128,7 @@ export const KINDS = {
     search: 'summary',
   }),
   session: kind<SessionEndRecord>({
-    name: 'session',
-    noun: 'a [[SESSION_END]] record',
-    idPrefix: 'ses',
-    path: '.relay/ledger/sessions/{agent}/{day}/{id}.md',
+    ...KIND_PATHS.session,
     parse: parseSessionEnd,
     render: renderSessionEnd,
     keys: (s) => ({id: s.id, agent: s.agent}),
@@ -186,20 +136,14 @@ export const KINDS = {
     search: 'session',
   }),
   raw: kind<RawRecord>({
-    name: 'raw',
-    noun: 'a raw record (agent output that could not be read)',
-    idPrefix: 'raw',
-    path: '.relay/ledger/raw/{agent}/{day}/{id}.md',
+    ...KIND_PATHS.raw,
     parse: parseRaw,
     render: renderRaw,
     keys: (r) => ({id: r.id, agent: r.agent}),
     merge: {kind: 'immutable'},
   }),
   message: kind<Message>({
-    name: 'message',
-    noun: 'a message',
-    idPrefix: 'msg',
-    path: '.relay/messages/{day}/{id}.md',
+    ...KIND_PATHS.message,
     parse: parseMessage,
     render: renderMessage,
     keys: (m) => ({id: m.id}),
@@ -207,9 +151,7 @@ export const KINDS = {
     search: 'message',
   }),
   receipt: kind<Receipt>({
-    name: 'receipt',
-    noun: 'a read receipt',
-    path: '.relay/receipts/{agent}/{message}.yaml',
+    ...KIND_PATHS.receipt,
     parse: parseReceipt,
     render: renderReceipt,
     keys: (r) => ({agent: r.agent, message: r.message}),
@@ -217,18 +159,14 @@ export const KINDS = {
     merge: {kind: 'merge', merge: (_base, ours, theirs) => (theirs.read < ours.read ? theirs : ours)},
   }),
   commitLink: kind<CommitLink>({
-    name: 'commitLink',
-    noun: 'a link from a commit to a trajectory',
-    path: '.trail/trajectories/{day:trajectory}/{trajectory}/commits/{commit}.yaml',
+    ...KIND_PATHS.commitLink,
     parse: parseCommitLink,
     render: renderCommitLink,
     keys: (l) => ({trajectory: l.trajectory, commit: l.commit}),
     merge: {kind: 'immutable'},
   }),
   linkKey: kind<LinkKey>({
-    name: 'linkKey',
-    noun: 'a key that finds the trajectory of a commit (its id or a patch id)',
-    path: '.trail/links/{shard:key}/{key}/{trajectory}.yaml',
+    ...KIND_PATHS.linkKey,
     parse: parseLinkKey,
     render: renderLinkKey,
     keys: (k) => ({key: k.key, trajectory: k.trajectory}),
@@ -255,7 +193,6 @@ interface CompiledPath {
   names: string[]
 }
 
-const PLACEHOLDER = /\{(id|agent|trajectory|message|commit|key|shard:key|day(?::trajectory)?)\}/g
 const HEX_ID_PATTERN = '([0-9a-f]{40}|[0-9a-f]{64})'
 
 function compile(kind: AnyKind): CompiledPath {
@@ -283,31 +220,8 @@ function escapeRegExp(text: string): string {
   return text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')
 }
 
-const COMPILED = RECORD_KINDS.map(compile)
-
-/**
- * The path of a record of `kind` with these keys.
- *
- * @example pathOf(KINDS.handoff, {id: 'ho_01jd...'})   // '.relay/ledger/handoffs/2026/11/21/ho_01jd....md'
- */
-export function pathOf(kind: AnyKind, keys: PathKeys): string {
-  return kind.path.replace(PLACEHOLDER, (_, name: string) => {
-    if (name === 'day') return dayPath(idTime(required(keys.id, name, kind)))
-    if (name === 'day:trajectory') return dayPath(idTime(required(keys.trajectory, name, kind)))
-    if (name === 'shard:key') return keyShard(required(keys.key, name, kind))
-    return required(keys[name as keyof PathKeys], name, kind)
-  })
-}
-
-/** The folders a key is filed under: "ab/cd" for "abcd...". */
-export function keyShard(key: string): string {
-  return `${key.slice(0, 2)}/${key.slice(2, 4)}`
-}
-
-function required(value: string | undefined, name: string, kind: AnyKind): string {
-  if (value === undefined) throw new TypeError(`a path of ${kind.noun} needs {${name}}`)
-  return value
-}
+/** The kinds' path patterns, compiled on first use (most commands never ask what a path is). */
+let compiled: readonly CompiledPath[] | undefined
 
 /** A path on the ref that belongs to a kind, with the keys its path holds. */
 export interface KnownPath {
@@ -322,7 +236,8 @@ export interface KnownPath {
  * @example kindOfPath('.relay/ledger/Alice.md')?.kind.name   // 'ledger'
  */
 export function kindOfPath(path: string): KnownPath | null {
-  for (const {kind, pattern, names} of COMPILED) {
+  compiled ??= RECORD_KINDS.map(compile)
+  for (const {kind, pattern, names} of compiled) {
     const match = pattern.exec(path)
     if (!match) continue
     const keys: PathKeys = {}

@@ -1,8 +1,8 @@
-import {KINDS, pathOf} from './kinds.js'
+import {KIND_PATHS as KINDS, pathOf} from './kind-paths.js'
 import type {AgentName} from './names.js'
 
 // Where each record lives in the tree of refs/trail/records (and in the work-tree mirror), for the callers that
-// build paths: every path here is made from the path shapes of the registry of record kinds (./kinds.ts). The
+// build paths: every path here is made from the path shapes of the record kinds (./kind-paths.ts). The
 // folders below are what listings start from. DESIGN.md section 2.
 
 /** The ref that holds every record of a project. Not under refs/heads: no branch, never checked out. */

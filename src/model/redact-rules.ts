@@ -76,11 +76,13 @@ export const PRIVATE_KEY_SOURCE =
   `(?=[ \\t]*(?:[\\r\\n]|\\\\[rn]|$)|[ \\t]+[A-Za-z0-9+/=]{20})(?:[ \\t]+[A-Za-z0-9+/=.]+)*[ \\t]*` +
   `(?:${BREAK}[ \\t]*(?:[-*>][ \\t]*)?(?:[A-Za-z0-9+/=.]+|[A-Za-z][A-Za-z0-9-]*:[^\\r\\n\\\\]*)?${LINE_END}[ \\t]*)*)`
 
-export const PRIVATE_KEY_RULES: Rule[] = [
-  {kind: 'private-key', keywords: [], regex: new RegExp(PRIVATE_KEY_SOURCE, 'g')},
-  // PuTTY's .ppk format: header lines, then Public-Lines, Private-Lines, and a Private-MAC.
-  {kind: 'private-key', keywords: [], regex: /PuTTY-User-Key-File-\d+:[\s\S]*?(?:Private-MAC:[ \t]*[0-9a-fA-F]+|$)/g},
-]
+function privateKeyRules(): Rule[] {
+  return [
+    {kind: 'private-key', keywords: [], regex: new RegExp(PRIVATE_KEY_SOURCE, 'g')},
+    // PuTTY's .ppk format: header lines, then Public-Lines, Private-Lines, and a Private-MAC.
+    {kind: 'private-key', keywords: [], regex: /PuTTY-User-Key-File-\d+:[\s\S]*?(?:Private-MAC:[ \t]*[0-9a-fA-F]+|$)/g},
+  ]
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Tokens recognisable by their prefix: one combined, case-sensitive expression (one pass over the text).
@@ -145,7 +147,12 @@ const TOKEN_SHAPES: readonly TokenShape[] = [
 ]
 
 /** The combined expression: each shape in a named group g<index>, between word boundaries. */
-const TOKENS = new RegExp(`(?<![A-Za-z0-9])(?:${TOKEN_SHAPES.map(([, source], index) => `(?<g${index}>${source})`).join('|')})(?![A-Za-z0-9])`, 'g')
+let tokens: RegExp | undefined
+
+function tokensExpression(): RegExp {
+  tokens ??= new RegExp(`(?<![A-Za-z0-9])(?:${TOKEN_SHAPES.map(([, source], index) => `(?<g${index}>${source})`).join('|')})(?![A-Za-z0-9])`, 'g')
+  return tokens
+}
 
 function tokenKind(groups: Groups): string {
   for (let index = 0; index < TOKEN_SHAPES.length; index++) if (groups[`g${index}`] !== undefined) return TOKEN_SHAPES[index]![0]
@@ -157,65 +164,70 @@ function tokenKind(groups: Groups): string {
  * combined expression, tried at every position, costs ten times more; so the combined expression runs only on the
  * run of token characters around each literal found.
  */
-const TOKEN_TRIGGERS = new RegExp(
-  [
-    'AKIA',
-    'ASIA',
-    'ABIA',
-    'ACCA',
-    'A3T',
-    'gh',
-    'github_pat_',
-    'gl',
-    'GR1348941',
-    'xox',
-    'xapp-',
-    'hooks.slack.com',
-    'discord',
-    'sk_',
-    'rk_',
-    'whsec_',
-    'sk-',
-    'AIza',
-    'GOCSPX-',
-    'ya29.',
-    'Q~',
-    'npm_',
-    'pypi-',
-    'SK',
-    'SG.',
-    'key-',
-    'HRKU-',
-    '_v1_',
-    'shp',
-    'eyJ',
-    'AGE-SECRET-KEY-1',
-    'hf_',
-    'api_org_',
-    'dapi',
-    'lin_api_',
-    'pplx-',
-    'hvs.',
-    'hvb.',
-    'xkeysib-',
-    'sq0',
-    'pscale_',
-    'rubygems_',
-    'sntry',
-    'PMAK-',
-    'dp.',
-    'ntn_',
-    'AKCp',
-    'CLOJARS_',
-    'pul-',
-    'rdme_',
-    'shippo_',
-    ':AA',
-  ]
-    .map((literal) => literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    .join('|'),
-  'g',
-)
+let tokenTriggers: RegExp | undefined
+
+function tokenTriggersExpression(): RegExp {
+  tokenTriggers ??= new RegExp(
+    [
+      'AKIA',
+      'ASIA',
+      'ABIA',
+      'ACCA',
+      'A3T',
+      'gh',
+      'github_pat_',
+      'gl',
+      'GR1348941',
+      'xox',
+      'xapp-',
+      'hooks.slack.com',
+      'discord',
+      'sk_',
+      'rk_',
+      'whsec_',
+      'sk-',
+      'AIza',
+      'GOCSPX-',
+      'ya29.',
+      'Q~',
+      'npm_',
+      'pypi-',
+      'SK',
+      'SG.',
+      'key-',
+      'HRKU-',
+      '_v1_',
+      'shp',
+      'eyJ',
+      'AGE-SECRET-KEY-1',
+      'hf_',
+      'api_org_',
+      'dapi',
+      'lin_api_',
+      'pplx-',
+      'hvs.',
+      'hvb.',
+      'xkeysib-',
+      'sq0',
+      'pscale_',
+      'rubygems_',
+      'sntry',
+      'PMAK-',
+      'dp.',
+      'ntn_',
+      'AKCp',
+      'CLOJARS_',
+      'pul-',
+      'rdme_',
+      'shippo_',
+      ':AA',
+    ]
+      .map((literal) => literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('|'),
+    'g',
+  )
+  return tokenTriggers
+}
 
 /** Characters tokens are made of (letters, digits, _ . ~ : + / = % -): a run of them is where a token can be. */
 function isTokenChar(code: number): boolean {
@@ -235,6 +247,8 @@ function isTokenChar(code: number): boolean {
 }
 
 function redactTokens(text: string): string {
+  const TOKEN_TRIGGERS = tokenTriggersExpression()
+  const TOKENS = tokensExpression()
   TOKEN_TRIGGERS.lastIndex = 0
   let found = TOKEN_TRIGGERS.exec(text)
   if (found === null) return text
@@ -258,7 +272,7 @@ function redactTokens(text: string): string {
 // Values: is this value a credential, or code, a placeholder, or a word of prose?
 
 /** Values that are words of configuration or code, not secrets (compared in lower case). */
-const NOT_SECRETS = new Set([
+const NOT_SECRETS = /* @__PURE__ */ new Set([
   'none',
   'null',
   'nil',
@@ -345,7 +359,7 @@ const NOT_SECRETS = new Set([
 ])
 
 /** Passwords that stand for one in an example URL ("https://user:pass@host"). */
-const EXAMPLE_PASSWORDS = new Set(['pass', 'password', 'passwd', 'pwd', 'secret', 'changeme'])
+const EXAMPLE_PASSWORDS = /* @__PURE__ */ new Set(['pass', 'password', 'passwd', 'pwd', 'secret', 'changeme'])
 
 /** Words a name of a setting that holds a secret ends with ("DB_PASSWORD", "clientSecret", "x-api-key"). */
 const WORD_SECRET = /pass(?:word|wd|phrase|code)?|pwd|secret|token|key|auth|cred/i
@@ -413,12 +427,17 @@ const NAME_WORD =
  * separator (=, :, :=, =>), and the value: quoted (", ', `, \") or bare. The rest of the name is read backwards
  * from the match by `nameBefore`.
  */
-const ASSIGNMENT = new RegExp(
-  // Led by the separator, with the name looked for behind it: V8 then tries the rest at = and : only.
-  `(?<sep>=>|:=|=|:)(?<=(?<word>${NAME_WORD})(?<close>\\\\?["'\`]?)[ \\t]*(?:=>|:=|=|:))(?<pad>[ \\t]*)(?![=:>])` +
-    `(?<value>\\\\"[^"\\n]*?\\\\"|"[^"\\n]*"|'[^'\\n]*'|\`[^\`\\n]*\`|[^\\s"'\`,;&]+)`,
-  'gi',
-)
+let assignment: RegExp | undefined
+
+function assignmentExpression(): RegExp {
+  assignment ??= new RegExp(
+    // Led by the separator, with the name looked for behind it: V8 then tries the rest at = and : only.
+    `(?<sep>=>|:=|=|:)(?<=(?<word>${NAME_WORD})(?<close>\\\\?["'\`]?)[ \\t]*(?:=>|:=|=|:))(?<pad>[ \\t]*)(?![=:>])` +
+      `(?<value>\\\\"[^"\\n]*?\\\\"|"[^"\\n]*"|'[^'\\n]*'|\`[^\`\\n]*\`|[^\\s"'\`,;&]+)`,
+    'gi',
+  )
+  return assignment
+}
 
 /** Characters of a setting's name: letters, digits, and _ . - (camelCase and SCREAMING_CASE alike). */
 const NAME_CHAR = /[A-Za-z0-9_.-]/
@@ -467,10 +486,9 @@ function assignedSecret(name: string, sep: string, raw: string, after: string): 
   return secret ? {start: open, end: open + value.length} : null
 }
 
-const ASSIGNMENT_RULE: Rule = {
+const ASSIGNMENT_RULE: Omit<Rule, 'regex'> = {
   kind: 'secret',
   keywords: [],
-  regex: ASSIGNMENT,
   replace: (match, groups, offset, text) => {
     const word = groups.word!
     // The match starts at the separator; the name ends before the closing quote and the spaces.
@@ -496,18 +514,22 @@ const ASSIGNMENT_RULE: Rule = {
 // ---------------------------------------------------------------------------------------------------------------
 // Prose: "the admin password is Winter2024!", "password: is hunter2", "the staging db password was s3cret!".
 
-const PROSE = new RegExp(
-  '\\b(?<lead>(?:password|passphrase|passcode|passwd|pwd|secret(?:[ _-]key)?|api[ _-]?key|(?:access|auth|api|bearer|bot)[ _-]token|token)' +
-    "(?:[ \\t]*:)?(?:[ \\t]+(?!(?:is|was|still|now)\\b)[\\w@.'-]+){0,4}?[ \\t]*" +
-    '(?:\\b(?:is|was|remains|stays|became|becomes|still|now)\\b|[:=])(?:[ \\t]+(?:now|still|also|set to|changed to|reset to))?[ \\t]*)' +
-    '(?<value>[`\'"]?[^\\s`\'"]+[`\'"]?)',
-  'gi',
-)
+let prose: RegExp | undefined
 
-const PROSE_RULE: Rule = {
+function proseExpression(): RegExp {
+  prose ??= new RegExp(
+    '\\b(?<lead>(?:password|passphrase|passcode|passwd|pwd|secret(?:[ _-]key)?|api[ _-]?key|(?:access|auth|api|bearer|bot)[ _-]token|token)' +
+      "(?:[ \\t]*:)?(?:[ \\t]+(?!(?:is|was|still|now)\\b)[\\w@.'-]+){0,4}?[ \\t]*" +
+      '(?:\\b(?:is|was|remains|stays|became|becomes|still|now)\\b|[:=])(?:[ \\t]+(?:now|still|also|set to|changed to|reset to))?[ \\t]*)' +
+      '(?<value>[`\'"]?[^\\s`\'"]+[`\'"]?)',
+    'gi',
+  )
+  return prose
+}
+
+const PROSE_RULE: Omit<Rule, 'regex'> = {
   kind: 'secret',
   keywords: [],
-  regex: PROSE,
   replace: (match, groups) => {
     const raw = groups.value!
     const quote = /^[`'"]/.test(raw) ? 1 : 0
@@ -556,87 +578,97 @@ function redactAwsPairs(text: string): string {
   return out
 }
 
-export const RULES: Rule[] = [
-  ...PRIVATE_KEY_RULES,
-  {
-    // A bare 40-character secret next to an access key id ("AKIA... wJalr...", a credentials.csv row): by place,
-    // since the secret has no prefix of its own. Runs before the key id itself is replaced.
-    kind: 'aws-secret-key',
-    keywords: [],
-    regex: AWS_SECRET_CANDIDATE,
-    apply: redactAwsPairs,
-  },
-  {kind: 'token', keywords: [], regex: TOKENS, apply: redactTokens},
-  {
-    // Discord bot tokens have no prefix: three base64 parts, the first the bot's id. Only where Discord is named.
-    kind: 'discord-token',
-    keywords: ['discord'],
-    regex: /(?<![A-Za-z0-9])[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40}(?![A-Za-z0-9])/g,
-  },
-  {
-    // Credentials in a URL: scheme://user:password@host (connection strings, git remotes, proxies). The user stays.
-    // Led by the literal "://"; the scheme before it is checked by the replacement.
-    kind: 'url-password',
-    keywords: [],
-    regex: /:\/\/(?<user>[^\s:/@'"<>]*):(?<password>[^\s@/'"<>]+)@/g,
-    replace: (_match, groups, offset, text) => {
-      if (!/(?:^|[^A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}$/.test(text.slice(Math.max(0, offset - 32), offset))) return null
-      const password = groups.password!
-      if (isPlaceholder(password) || EXAMPLE_PASSWORDS.has(password.toLowerCase())) return null
-      return `://${groups.user}:${marker('url-password')}@`
+let rules: readonly Rule[] | undefined
+
+/**
+ * The rules, in order, made on first use: a bundle that never redacts (the edit hook's fast answer reads records, it
+ * does not write them) neither compiles their expressions nor carries their code (esbuild drops a module whose top
+ * level does nothing).
+ */
+export function redactionRules(): readonly Rule[] {
+  rules ??= [
+    ...privateKeyRules(),
+    {
+      // A bare 40-character secret next to an access key id ("AKIA... wJalr...", a credentials.csv row): by place,
+      // since the secret has no prefix of its own. Runs before the key id itself is replaced.
+      kind: 'aws-secret-key',
+      keywords: [],
+      regex: AWS_SECRET_CANDIDATE,
+      apply: redactAwsPairs,
     },
-  },
-  {
-    // Azure shared access signatures: the sig= parameter of a SAS URL or connection string.
-    kind: 'azure-sas',
-    keywords: [],
-    regex: /sig=(?<value>[A-Za-z0-9%/+=]{20,})/g,
-    replace: (_match, _groups, offset, text) => (/[?&;]/.test(text[offset - 1] ?? '') ? `sig=${marker('azure-sas')}` : null),
-  },
-  {
-    kind: 'authorization',
-    keywords: ['authorization'],
-    regex:
-      /(?<prefix>\b(?:Proxy-)?Authorization["'`]?\s*[:=]\s*["'`]?(?:Bearer|Basic|Token|Bot|ApiKey|Api-Key|SSWS|Digest)\s+)(?<value>[A-Za-z0-9._~+/=:-]{8,})/gi,
-    replace: (_match, groups) => (isPlaceholder(groups.value!) ? null : `${groups.prefix}${marker('authorization')}`),
-  },
-  {
-    // A bearer token without its header ("curl ... Bearer eyJ...", "use Bearer 4f9a..."), when it looks generated.
-    kind: 'authorization',
-    keywords: [],
-    regex: /(?<prefix>\bBearer\s+)(?<value>[A-Za-z0-9._~+/-]{16,}=*)/g,
-    replace: (_match, groups) => (looksGenerated(groups.value!) ? `${groups.prefix}${marker('authorization')}` : null),
-  },
-  {
-    // HTTP Basic credentials: base64 of "user:password".
-    kind: 'basic-auth',
-    keywords: [],
-    regex: /(?<prefix>\bBasic\s+)(?<value>[A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])/g,
-    replace: (_match, groups) => (isBasicCredentials(groups.value!) ? `${groups.prefix}${marker('basic-auth')}` : null),
-  },
-  {
-    // curl -u user:password, --user user:password (gitleaks' curl-auth-user).
-    kind: 'basic-auth',
-    keywords: [],
-    regex: /(?<prefix>\bcurl\b[^\n]*?\s(?:-u|--user)(?:[ \t]+|=)["']?[^\s:"']{1,100}:)(?<value>[^\s"']+)/g,
-    replace: (_match, groups) => (isPlaceholder(groups.value!) ? null : `${groups.prefix}${marker('basic-auth')}`),
-  },
-  ASSIGNMENT_RULE,
-  {
-    // Command-line flags with the value after a space: --password hunter2, --token abc123..., --api-key ...
-    kind: 'secret',
-    keywords: [],
-    regex: /--(?<prefix>(?:[a-z0-9]+-)*(?<name>password|passwd|pass|token|api-key|apikey|secret|client-secret)[ \t]+["']?)(?<value>[^\s"'-][^\s"']*)/gi,
-    replace: (_match, groups, offset, text) => {
-      if (/[\w-]/.test(text[offset - 1] ?? '')) return null
-      const value = groups.value!
-      if (isPlaceholder(value) || isCodeReference(value)) return null
-      // The value is the next word, which in prose is often not one ("the --password flag"): it must look like one.
-      return looksLikePassword(value) || looksGenerated(value) ? `--${groups.prefix}${marker('secret')}` : null
+    {kind: 'token', keywords: [], regex: tokensExpression(), apply: redactTokens},
+    {
+      // Discord bot tokens have no prefix: three base64 parts, the first the bot's id. Only where Discord is named.
+      kind: 'discord-token',
+      keywords: ['discord'],
+      regex: /(?<![A-Za-z0-9])[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40}(?![A-Za-z0-9])/g,
     },
-  },
-  PROSE_RULE,
-]
+    {
+      // Credentials in a URL: scheme://user:password@host (connection strings, git remotes, proxies). The user stays.
+      // Led by the literal "://"; the scheme before it is checked by the replacement.
+      kind: 'url-password',
+      keywords: [],
+      regex: /:\/\/(?<user>[^\s:/@'"<>]*):(?<password>[^\s@/'"<>]+)@/g,
+      replace: (_match, groups, offset, text) => {
+        if (!/(?:^|[^A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}$/.test(text.slice(Math.max(0, offset - 32), offset))) return null
+        const password = groups.password!
+        if (isPlaceholder(password) || EXAMPLE_PASSWORDS.has(password.toLowerCase())) return null
+        return `://${groups.user}:${marker('url-password')}@`
+      },
+    },
+    {
+      // Azure shared access signatures: the sig= parameter of a SAS URL or connection string.
+      kind: 'azure-sas',
+      keywords: [],
+      regex: /sig=(?<value>[A-Za-z0-9%/+=]{20,})/g,
+      replace: (_match, _groups, offset, text) => (/[?&;]/.test(text[offset - 1] ?? '') ? `sig=${marker('azure-sas')}` : null),
+    },
+    {
+      kind: 'authorization',
+      keywords: ['authorization'],
+      regex:
+        /(?<prefix>\b(?:Proxy-)?Authorization["'`]?\s*[:=]\s*["'`]?(?:Bearer|Basic|Token|Bot|ApiKey|Api-Key|SSWS|Digest)\s+)(?<value>[A-Za-z0-9._~+/=:-]{8,})/gi,
+      replace: (_match, groups) => (isPlaceholder(groups.value!) ? null : `${groups.prefix}${marker('authorization')}`),
+    },
+    {
+      // A bearer token without its header ("curl ... Bearer eyJ...", "use Bearer 4f9a..."), when it looks generated.
+      kind: 'authorization',
+      keywords: [],
+      regex: /(?<prefix>\bBearer\s+)(?<value>[A-Za-z0-9._~+/-]{16,}=*)/g,
+      replace: (_match, groups) => (looksGenerated(groups.value!) ? `${groups.prefix}${marker('authorization')}` : null),
+    },
+    {
+      // HTTP Basic credentials: base64 of "user:password".
+      kind: 'basic-auth',
+      keywords: [],
+      regex: /(?<prefix>\bBasic\s+)(?<value>[A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])/g,
+      replace: (_match, groups) => (isBasicCredentials(groups.value!) ? `${groups.prefix}${marker('basic-auth')}` : null),
+    },
+    {
+      // curl -u user:password, --user user:password (gitleaks' curl-auth-user).
+      kind: 'basic-auth',
+      keywords: [],
+      regex: /(?<prefix>\bcurl\b[^\n]*?\s(?:-u|--user)(?:[ \t]+|=)["']?[^\s:"']{1,100}:)(?<value>[^\s"']+)/g,
+      replace: (_match, groups) => (isPlaceholder(groups.value!) ? null : `${groups.prefix}${marker('basic-auth')}`),
+    },
+    {...ASSIGNMENT_RULE, regex: assignmentExpression()},
+    {
+      // Command-line flags with the value after a space: --password hunter2, --token abc123..., --api-key ...
+      kind: 'secret',
+      keywords: [],
+      regex: /--(?<prefix>(?:[a-z0-9]+-)*(?<name>password|passwd|pass|token|api-key|apikey|secret|client-secret)[ \t]+["']?)(?<value>[^\s"'-][^\s"']*)/gi,
+      replace: (_match, groups, offset, text) => {
+        if (/[\w-]/.test(text[offset - 1] ?? '')) return null
+        const value = groups.value!
+        if (isPlaceholder(value) || isCodeReference(value)) return null
+        // The value is the next word, which in prose is often not one ("the --password flag"): it must look like one.
+        return looksLikePassword(value) || looksGenerated(value) ? `--${groups.prefix}${marker('secret')}` : null
+      },
+    },
+    {...PROSE_RULE, regex: proseExpression()},
+  ]
+  return rules
+}
 
 /** Base64 that decodes to printable "user:password". */
 function isBasicCredentials(value: string): boolean {

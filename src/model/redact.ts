@@ -1,5 +1,5 @@
 import {clip} from './text.js'
-import {hasAwsKeyId, marker, PRIVATE_KEY_SOURCE, redactAwsSecretCandidates, RULES, type Groups} from './redact-rules.js'
+import {hasAwsKeyId, marker, PRIVATE_KEY_SOURCE, redactAwsSecretCandidates, redactionRules, type Groups} from './redact-rules.js'
 
 // Records travel with the repository (plain `git push`), so a credential pasted by an agent into a summary would
 // be published. Redaction happens twice:
@@ -55,7 +55,7 @@ const MEMO_MAX_ENTRIES = 100_000
 function redactUncached(text: string): string {
   let lower: string | undefined
   let out = text
-  for (const rule of RULES) {
+  for (const rule of redactionRules()) {
     if (rule.keywords.length > 0) {
       lower ??= text.toLowerCase()
       if (!rule.keywords.some((keyword) => lower!.includes(keyword))) continue
@@ -85,7 +85,7 @@ function redactUncached(text: string): string {
  * result may hold a whole record under such a name (`{trajectory, decision}`, `{ledger, handoff}`): an object
  * there is redacted as any other.
  */
-const STRUCTURAL_KEYS = new Set([
+const STRUCTURAL_KEYS = /* @__PURE__ */ new Set([
   'id',
   'agent',
   'from',
@@ -123,7 +123,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return prototype === Object.prototype || prototype === null
 }
 
-const KEY_BLOCK = new RegExp(PRIVATE_KEY_SOURCE, 'g')
+let keyBlock: RegExp | undefined
 
 function redactList(items: readonly unknown[]): unknown[] {
   const strings = items.filter((item): item is string => typeof item === 'string')
@@ -145,7 +145,8 @@ function redactKeyBlocks(items: readonly unknown[]): unknown[] {
   }
   const joined = strings.join('\n')
   const kept = strings.map((item) => ({text: item, dropped: false}))
-  for (const match of joined.matchAll(KEY_BLOCK)) {
+  keyBlock ??= new RegExp(PRIVATE_KEY_SOURCE, 'g')
+  for (const match of joined.matchAll(keyBlock)) {
     const from = match.index
     const to = from + match[0].length
     strings.forEach((item, index) => {

@@ -108,6 +108,13 @@ describe('the fast path loads one family’s bundle', () => {
       assert.match(hookFamily, declared, `${writer} is found as the build declares it`)
       assert.doesNotMatch(fastAnswer, declared, `the fast answer's bundle holds no ${writer}`)
     }
+    // Nor what writes records: their rendering and the redaction rules it applies (src/model/kind-paths.ts keeps where
+    // records are filed apart from the registry of parse and render), a third of the bundle when they were in it.
+    for (const writing of ['renderRecord', 'renderTrajectory', 'redactUncached', 'redactTokens']) {
+      const declared = new RegExp(`\\bfunction ${writing}\\d*\\(`)
+      assert.match(hookFamily, declared, `${writing} is found as the build declares it`)
+      assert.doesNotMatch(fastAnswer, declared, `the fast answer's bundle holds no ${writing}`)
+    }
   })
 
   // Each hot command once, through the executable, with what it needs: its family's bundle serves it, oclif is

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
-import {KINDS, kindOfPath, pathOf, pathspecsOf, readRecordAt, RECORD_KINDS, type KindName, type RecordOf} from '../../src/model/kinds.js'
+import {pathOf} from '../../src/model/kind-paths.js'
+import {KINDS, kindOfPath, pathspecsOf, readRecordAt, RECORD_KINDS, type KindName, type RecordOf} from '../../src/model/kinds.js'
 import {parseYaml} from '../../src/model/front-matter.js'
 import type {AgentName, ProjectName, ThreadId} from '../../src/model/names.js'
 
