@@ -172,9 +172,9 @@ export class ObjectCache {
    * Keeps an object whose id is as it was stored, not computed (./carried-objects.ts): once `checkWith` is called,
    * it is checked against its content at its first use, and dropped if it does not match.
    */
-  putUnchecked(object: GitObject): void {
+  putUnchecked(object: GitObject, copy = true): void {
     if (this.objects.has(object.oid)) return
-    this.put(object)
+    this.put(object, copy)
     if (this.objects.has(object.oid)) this.unchecked.add(object.oid)
   }
 
@@ -206,13 +206,18 @@ export class ObjectCache {
     this.used = null
   }
 
-  /** Keeps an object (its bytes copied: a view into a larger buffer would keep all of it alive). */
-  put(object: GitObject): void {
+  /**
+   * Keeps an object, its bytes copied: a view into a larger buffer would keep all of it alive. `copy` false keeps
+   * the view, for a process that ends soon and uses the whole buffer anyway (a command's carried objects).
+   */
+  put(object: GitObject, copy = true): void {
     if (object.data.length > LARGEST_OBJECT) return
     this.used?.add(object.oid)
     if (this.objects.has(object.oid)) return
-    this.objects.set(object.oid, {...object, data: Buffer.from(object.data)})
+    this.objects.set(object.oid, copy ? {...object, data: Buffer.from(object.data)} : object)
     this.bytes += object.data.length
+    // The oldest go first, only when there are too many (an iterator made on every call was a write's garbage).
+    if (this.bytes <= this.capacity) return
     for (const [oid, old] of this.objects) {
       if (this.bytes <= this.capacity) break
       this.objects.delete(oid)

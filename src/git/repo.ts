@@ -328,7 +328,8 @@ export class GitRepo {
     // copies what it reads into it, and the oldest objects go first past its capacity.
     const cache = new ObjectCache(this.commonDir, this.objectFormat)
     const objects = loadCarriedObjects(this.commonDir, this.objectFormat)
-    for (const object of objects) cache.putUnchecked(object)
+    // Kept as views of the file's bytes, not copied: this process ends with the command (the guard above).
+    for (const object of objects) cache.putUnchecked(object, false)
     this.reader.useCache(cache)
     this.carried = cache
     return objects.length > 0

@@ -78,9 +78,9 @@ export const PRIVATE_KEY_SOURCE =
 
 function privateKeyRules(): Rule[] {
   return [
-    {kind: 'private-key', keywords: [], regex: new RegExp(PRIVATE_KEY_SOURCE, 'g')},
+    {kind: 'private-key', keywords: ['-----begin'], regex: new RegExp(PRIVATE_KEY_SOURCE, 'g')},
     // PuTTY's .ppk format: header lines, then Public-Lines, Private-Lines, and a Private-MAC.
-    {kind: 'private-key', keywords: [], regex: /PuTTY-User-Key-File-\d+:[\s\S]*?(?:Private-MAC:[ \t]*[0-9a-fA-F]+|$)/g},
+    {kind: 'private-key', keywords: ['putty-user-key-file-'], regex: /PuTTY-User-Key-File-\d+:[\s\S]*?(?:Private-MAC:[ \t]*[0-9a-fA-F]+|$)/g},
   ]
 }
 
@@ -488,7 +488,8 @@ function assignedSecret(name: string, sep: string, raw: string, after: string): 
 
 const ASSIGNMENT_RULE: Omit<Rule, 'regex'> = {
   kind: 'secret',
-  keywords: [],
+  // Every name word above holds one of these.
+  keywords: ['pass', 'pwd', 'secret', 'token', 'key', 'credential', 'auth'],
   replace: (match, groups, offset, text) => {
     const word = groups.word!
     // The match starts at the separator; the name ends before the closing quote and the spaces.
@@ -529,7 +530,8 @@ function proseExpression(): RegExp {
 
 const PROSE_RULE: Omit<Rule, 'regex'> = {
   kind: 'secret',
-  keywords: [],
+  // Every lead word above holds one of these.
+  keywords: ['pass', 'pwd', 'secret', 'key', 'token'],
   replace: (match, groups) => {
     const raw = groups.value!
     const quote = /^[`'"]/.test(raw) ? 1 : 0
@@ -592,7 +594,7 @@ export function redactionRules(): readonly Rule[] {
       // A bare 40-character secret next to an access key id ("AKIA... wJalr...", a credentials.csv row): by place,
       // since the secret has no prefix of its own. Runs before the key id itself is replaced.
       kind: 'aws-secret-key',
-      keywords: [],
+      keywords: ['a3t', 'akia', 'asia', 'abia', 'acca'],
       regex: AWS_SECRET_CANDIDATE,
       apply: redactAwsPairs,
     },
@@ -607,7 +609,7 @@ export function redactionRules(): readonly Rule[] {
       // Credentials in a URL: scheme://user:password@host (connection strings, git remotes, proxies). The user stays.
       // Led by the literal "://"; the scheme before it is checked by the replacement.
       kind: 'url-password',
-      keywords: [],
+      keywords: ['://'],
       regex: /:\/\/(?<user>[^\s:/@'"<>]*):(?<password>[^\s@/'"<>]+)@/g,
       replace: (_match, groups, offset, text) => {
         if (!/(?:^|[^A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}$/.test(text.slice(Math.max(0, offset - 32), offset))) return null
@@ -619,7 +621,7 @@ export function redactionRules(): readonly Rule[] {
     {
       // Azure shared access signatures: the sig= parameter of a SAS URL or connection string.
       kind: 'azure-sas',
-      keywords: [],
+      keywords: ['sig='],
       regex: /sig=(?<value>[A-Za-z0-9%/+=]{20,})/g,
       replace: (_match, _groups, offset, text) => (/[?&;]/.test(text[offset - 1] ?? '') ? `sig=${marker('azure-sas')}` : null),
     },
@@ -633,21 +635,21 @@ export function redactionRules(): readonly Rule[] {
     {
       // A bearer token without its header ("curl ... Bearer eyJ...", "use Bearer 4f9a..."), when it looks generated.
       kind: 'authorization',
-      keywords: [],
+      keywords: ['bearer'],
       regex: /(?<prefix>\bBearer\s+)(?<value>[A-Za-z0-9._~+/-]{16,}=*)/g,
       replace: (_match, groups) => (looksGenerated(groups.value!) ? `${groups.prefix}${marker('authorization')}` : null),
     },
     {
       // HTTP Basic credentials: base64 of "user:password".
       kind: 'basic-auth',
-      keywords: [],
+      keywords: ['basic'],
       regex: /(?<prefix>\bBasic\s+)(?<value>[A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])/g,
       replace: (_match, groups) => (isBasicCredentials(groups.value!) ? `${groups.prefix}${marker('basic-auth')}` : null),
     },
     {
       // curl -u user:password, --user user:password (gitleaks' curl-auth-user).
       kind: 'basic-auth',
-      keywords: [],
+      keywords: ['curl'],
       regex: /(?<prefix>\bcurl\b[^\n]*?\s(?:-u|--user)(?:[ \t]+|=)["']?[^\s:"']{1,100}:)(?<value>[^\s"']+)/g,
       replace: (_match, groups) => (isPlaceholder(groups.value!) ? null : `${groups.prefix}${marker('basic-auth')}`),
     },
@@ -655,7 +657,7 @@ export function redactionRules(): readonly Rule[] {
     {
       // Command-line flags with the value after a space: --password hunter2, --token abc123..., --api-key ...
       kind: 'secret',
-      keywords: [],
+      keywords: ['pass', 'token', 'key', 'secret'],
       regex: /--(?<prefix>(?:[a-z0-9]+-)*(?<name>password|passwd|pass|token|api-key|apikey|secret|client-secret)[ \t]+["']?)(?<value>[^\s"'-][^\s"']*)/gi,
       replace: (_match, groups, offset, text) => {
         if (/[\w-]/.test(text[offset - 1] ?? '')) return null
