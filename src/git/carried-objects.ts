@@ -25,6 +25,11 @@ const MAGIC = 'relay-trail carried objects 2\n'
 const FILE = 'carried-objects'
 /** At most this many bytes of objects are carried: a write's trees and records take a few dozen kilobytes. */
 export const CARRIED_BYTES = 1024 * 1024
+/**
+ * Records a write carries besides those it read and wrote (ObjectCache.reachableFrom): the newest of the folders it
+ * wrote to, as many as `trail status` reads of a trajectory's decisions (STATUS_EVENTS) and a few more.
+ */
+export const CARRIED_SPARE_FILES = 24
 
 function carriedPath(commonDir: string): string {
   return join(commonDir, 'trail', FILE)

@@ -63,6 +63,38 @@ describe('the objects a write carries to the next', () => {
     assert.deepEqual(await decisions(repo), ['First', 'Second'])
   })
 
+  it('are what the write used and a few of the newest records: the file does not grow with the trajectory', async () => {
+    // Each write once carried every object it was handed: the decisions of a long trajectory piled up in the file,
+    // which every later write read, checked and wrote out again.
+    const repo = repos()
+    await ok(repo.dir, ['trail', 'start', 'Long'])
+    for (let i = 0; i < 40; i++) await ok(repo.dir, ['trail', 'decision', `Decision ${String(i).padStart(2, '0')}`])
+    const carried = entries(readFileSync(carriedFile(repo)))
+    const eventsDir = repo
+      .git(['ls-tree', '-r', '-d', '--name-only', REF])
+      .split('\n')
+      .find((path) => path.endsWith('/events'))
+    const eventBlobs = new Set(
+      repo
+        .git(['ls-tree', `${REF}:${eventsDir}`])
+        .trim()
+        .split('\n')
+        .map((line) => line.split(/\s+/)[2]),
+    )
+    assert.equal(eventBlobs.size, 40)
+    const carriedEvents = carried.filter((entry) => eventBlobs.has(entry.oid))
+    // The last write's own decision and at most 24 others (CARRIED_SPARE_FILES): the newest, as `trail status` reads them.
+    assert.ok(carriedEvents.length > 20 && carriedEvents.length <= 25, `${carriedEvents.length} decisions carried`)
+    // The next write and a status still start no git process.
+    const write = await runTraced(repo.dir, ['trail', 'decision', 'Decision 40'])
+    assert.equal(write.code, 0, write.stderr)
+    assert.deepEqual(write.trace.processes, [])
+    const status = await runTraced(repo.dir, ['trail', 'status', '--json'])
+    assert.equal(status.code, 0, status.stderr)
+    assert.deepEqual(status.trace.processes, [])
+    assert.ok((JSON.parse(status.stdout) as {active: TrajectoryDetailJson}).active.decisions.some((decision) => decision.title === 'Decision 40'))
+  })
+
   it('are checked against their ids by a write: a damaged tree or record is dropped, git is asked, nothing is lost', async () => {
     for (const damaged of ['tree', 'blob'] as const) {
       const repo = repos()
