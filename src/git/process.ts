@@ -109,7 +109,8 @@ export function spawnFailure(args: readonly string[], error: NodeJS.ErrnoExcepti
 export function findExecutable(name: string, path: string): string | undefined {
   for (const dir of path.split(':')) {
     if (!isAbsolute(dir)) return undefined
-    const file = join(dir, name)
+    // As execvp makes it (no path.join, whose normalisation ran cold for each folder of a long PATH).
+    const file = dir.endsWith('/') ? `${dir}${name}` : `${dir}/${name}`
     try {
       // statSync follows symbolic links: a link to git is git.
       if (!statSync(file, {throwIfNoEntry: false})?.isFile()) continue
