@@ -42,9 +42,14 @@ const NEEDS_ESCAPE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]
  * 1.2. Times are quoted: YAML 1.1 readers (PyYAML, js-yaml by default) would turn an unquoted one into a date.
  */
 function isPlain(text: string): boolean {
+  const shaped = /^[\x00-\x7f]*$/.test(text) ? PLAIN_ASCII.test(text) : plainUnicodePattern().test(text)
+  return shaped && !RESERVED.has(text.toLowerCase()) && !text.includes('  ')
+}
+
+/** The pattern for strings outside ASCII, made on first use: making it (its letter classes) costs a millisecond. */
+function plainUnicodePattern(): RegExp {
   plainUnicode ??= /^[\p{L}_](?:[\p{L}\p{N}_ .,()/+@'-]*[\p{L}\p{N}_.)])?$/u
-  const plain = /^[\x00-\x7f]*$/.test(text) ? PLAIN_ASCII.test(text) : plainUnicode.test(text)
-  return plain && !RESERVED.has(text.toLowerCase()) && !text.includes('  ')
+  return plainUnicode
 }
 
 /** A string as a YAML double-quoted scalar that is also a JSON string. */
