@@ -32,7 +32,7 @@ const entries = [
 // stand-in whose exports are getters that require the real module when first read. esbuild reads an imported name
 // where it is used (`(0, import_x.spawn)(...)`), so the already-shown path of the edit hook, which runs no git, never
 // loads child_process.
-const LAZY_BUILTINS = ['async_hooks', 'child_process', 'crypto', 'http', 'https', 'net', 'os', 'readline', 'stream', 'tty', 'util', 'zlib']
+const LAZY_BUILTINS = ['async_hooks', 'child_process', 'crypto', 'http', 'https', 'module', 'net', 'os', 'readline', 'stream', 'tty', 'util', 'zlib']
 const lazyBuiltins = {
   name: 'lazy-builtins',
   setup(plugin) {

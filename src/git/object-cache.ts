@@ -178,6 +178,15 @@ export class ObjectCache {
     if (this.objects.has(object.oid)) this.unchecked.add(object.oid)
   }
 
+  /**
+   * Copies the bytes of every object kept as a view (put with `copy` false): for a process that turns out to keep
+   * them (relay mcp opens its store as a command does, then keeps its commits warm), which would otherwise hold the
+   * whole buffer they were read into for as long as any of them stays.
+   */
+  ownViews(): void {
+    for (const [oid, object] of this.objects) this.objects.set(oid, {...object, data: Buffer.from(object.data)})
+  }
+
   /** From now on, every object kept by putUnchecked is checked with `check` before it is used (a write's reads). */
   checkWith(check: (object: GitObject) => boolean): void {
     this.check = check

@@ -328,7 +328,7 @@ export class GitRepo {
     // copies what it reads into it, and the oldest objects go first past its capacity.
     const cache = new ObjectCache(this.commonDir, this.objectFormat)
     const objects = loadCarriedObjects(this.commonDir, this.objectFormat)
-    // Kept as views of the file's bytes, not copied: this process ends with the command (the guard above).
+    // Kept as views of the file's bytes, not copied: a command ends soon (relay mcp copies them: keepCommitsWarm).
     for (const object of objects) cache.putUnchecked(object, false)
     // What this command reads and writes from now on is what it carries on (with a few of the newest records
     // beside them): what it was handed and did not use is left behind, so the file does not grow with every write.
@@ -440,6 +440,7 @@ export class GitRepo {
     const cache = this.carried ?? new ObjectCache(this.commonDir, this.objectFormat)
     this.carried = undefined
     cache.endUse() // a command's count (commitInProcess): this process counts its own, write by write
+    cache.ownViews() // a command's carried objects are views of the file's bytes (commitInProcess): this process keeps them
     cache.checkWith(this.matchesId)
     this.reader.useCache(cache)
     this.warmCommits = !hasSharedPermissions(this.commonDir)

@@ -32,7 +32,12 @@
 
 export interface Rule {
   kind: string
-  /** Lower-case strings of which one must occur in the lower-cased text for the rule to run: a cheap pre-filter. */
+  /**
+   * Lower-case strings of which one must occur in the lower-cased text for the rule to run: a cheap pre-filter, and
+   * a sound one only while the expression cannot match without one of them. With the `i` flag and without `u`, a
+   * character outside ASCII never matches an ASCII letter, so lower-casing the text finds every match; with `u`, "ſ"
+   * would match "s" (/pass/iu matches "paſs"): such a rule needs keywords of its own or none.
+   */
   keywords: readonly string[]
   /** A global regular expression. */
   regex: RegExp

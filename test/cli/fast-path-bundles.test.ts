@@ -320,6 +320,18 @@ describe('the fast path loads Node’s built-in modules only when a command uses
     }
   })
 
+  it('a hot command never loads node:module (its source-map and ES loader parts) unless it makes a require', () => {
+    const repo = newRepo()
+    for (const argv of [
+      [join(ROOT, 'bin', 'trail.cjs'), 'start', 'Modules'],
+      [join(ROOT, 'bin', 'trail.cjs'), 'decision', 'No node:module'],
+      [join(ROOT, 'bin', 'trail.cjs'), 'status'],
+      [join(ROOT, 'bin', 'relay.cjs'), 'continuity', 'load'],
+    ]) {
+      assert.ok(!builtinsLoaded(argv, repo.dir).includes('module'), argv.slice(1).join(' '))
+    }
+  })
+
   /** Claude Code's payload for an edit of the README in `dir`. */
   const readmeEdit = (dir: string, session: string) =>
     JSON.stringify({
