@@ -26,10 +26,11 @@ const FILE = 'carried-objects'
 /** At most this many bytes of objects are carried: a write's trees and records take a few dozen kilobytes. */
 export const CARRIED_BYTES = 1024 * 1024
 /**
- * Records a write carries besides those it read and wrote (ObjectCache.reachableFrom): the newest of the folders it
- * wrote to, as many as `trail status` reads of a trajectory's decisions (STATUS_EVENTS) and a few more.
+ * Of a folder's records, a write carries the newest this many (ObjectCache.reachableFrom): as many as `trail status`
+ * reads of a trajectory's decisions (STATUS_EVENTS) and a few more. Every folder on the way is carried whole, another
+ * agent's too: two agents writing in turn each find what the other carried.
  */
-export const CARRIED_SPARE_FILES = 24
+export const CARRIED_FILES_PER_FOLDER = 24
 
 function carriedPath(commonDir: string): string {
   return join(commonDir, 'trail', FILE)

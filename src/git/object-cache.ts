@@ -238,60 +238,40 @@ export class ObjectCache {
    * The objects kept here that `commit` reaches through objects kept here (the commit, its root tree, the trees
    * and files below it that were read or written; only those used since `beginUse` if it was called), nearest
    * first, up to `maxBytes` of content: what a write carries to the next (./carried-objects.ts). The trees of older
-   * commits are left behind. With `beginUse`, up to `spare` files not used are carried too, from the folders that
-   * were: the deepest folders first and, in a folder, the last names first (ids and days sort by time, so the
-   * newest), what the next command is likeliest to read (`trail status`: the newest decisions beside the one just
-   * written). Without the bound, every record a write once made or read was carried by every write after it.
+   * commits are left behind. `filesPerFolder`: of a folder's files, only the last names (ids and days sort by time,
+   * so the newest): a folder that grows by one file a write (a trajectory's decisions) is carried whole otherwise,
+   * and every write after it reads, checks and writes out all of them again.
    */
-  reachableFrom(commit: Oid, maxBytes: number, spare = 0): GitObject[] {
+  reachableFrom(commit: Oid, maxBytes: number, filesPerFolder = Number.POSITIVE_INFINITY): GitObject[] {
     const found: GitObject[] = []
     const seen = new Set<Oid>()
     const queue: Oid[] = [commit]
-    const depths: number[] = [0]
-    /** Files kept here but not used, by the depth of their folder: each folder's, last name first. */
-    const unused: {depth: number; oids: Oid[]}[] = []
     let bytes = 0
     const hashBytes = this.hexLength / 2
-    const isUsed = (oid: Oid) => this.used === null || this.used.has(oid)
+    const wanted = (oid: Oid) => !seen.has(oid) && this.objects.has(oid) && (this.used === null || this.used.has(oid))
+    const visit = (oid: Oid) => {
+      seen.add(oid)
+      queue.push(oid)
+    }
     for (let next = 0; next < queue.length; next++) {
       const object = this.objects.get(queue[next]!)
       if (object === undefined || bytes + object.data.length > maxBytes) continue
       found.push(object)
       bytes += object.data.length
-      const depth = depths[next]! + 1
       if (object.type === 'commit') {
         const tree = object.data.toString('latin1', 5, 5 + this.hexLength)
-        if (!seen.has(tree) && this.objects.has(tree) && isUsed(tree)) {
-          seen.add(tree)
-          queue.push(tree)
-          depths.push(depth)
-        }
+        if (wanted(tree)) visit(tree)
       } else if (object.type === 'tree') {
         let hex = ''
-        const notUsed: Oid[] = []
+        const files: Oid[] = []
         walkTree(object.data, this.format, (at, space, nul) => {
           hex ||= object.data.toString('hex') // one Buffer.toString, sliced (see walkTree)
           const oid = hex.slice(2 * (nul + 1), 2 * (nul + 1 + hashBytes))
-          if (seen.has(oid) || !this.objects.has(oid)) return
-          if (isUsed(oid)) {
-            seen.add(oid)
-            queue.push(oid)
-            depths.push(depth)
-          } else if (spare > 0 && !isTreeMode(object.data, at, space)) notUsed.push(oid)
+          if (!wanted(oid)) return
+          if (isTreeMode(object.data, at, space)) visit(oid)
+          else files.push(oid)
         })
-        if (notUsed.length > 0) unused.push({depth, oids: notUsed.reverse()})
-      }
-    }
-    let left = spare
-    for (const {oids} of unused.sort((a, b) => b.depth - a.depth)) {
-      for (const oid of oids) {
-        const object = this.objects.get(oid)!
-        if (left === 0) return found
-        if (seen.has(oid) || bytes + object.data.length > maxBytes) continue
-        seen.add(oid)
-        found.push(object)
-        bytes += object.data.length
-        left--
+        for (const oid of files.slice(Math.max(0, files.length - filesPerFolder))) if (!seen.has(oid)) visit(oid)
       }
     }
     return found

@@ -8,7 +8,7 @@ import {readFileHistory, type FileHistoryEntry} from './file-history.js'
 import {fingerprint, readCachedSettings, writeCachedSettings} from './settings-cache.js'
 import {hasSharedPermissions, WarmCommitWriter} from './warm-commit.js'
 import {ObjectCache} from './object-cache.js'
-import {CARRIED_BYTES, CARRIED_SPARE_FILES, carriedStamp, loadCarriedObjects, saveCarriedObjects} from './carried-objects.js'
+import {CARRIED_BYTES, CARRIED_FILES_PER_FOLDER, carriedStamp, loadCarriedObjects, saveCarriedObjects} from './carried-objects.js'
 import {objectId} from './hash.js'
 import {ObjectReader, type GitObject} from './object-reader.js'
 import {finishRollup, packObjectCount, packsToRollUp, startRollup} from './pack-rollup.js'
@@ -330,9 +330,6 @@ export class GitRepo {
     const objects = loadCarriedObjects(this.commonDir, this.objectFormat)
     // Kept as views of the file's bytes, not copied: a command ends soon (relay mcp copies them: keepCommitsWarm).
     for (const object of objects) cache.putUnchecked(object, false)
-    // What this command reads and writes from now on is what it carries on (with a few of the newest records
-    // beside them): what it was handed and did not use is left behind, so the file does not grow with every write.
-    cache.beginUse()
     this.reader.useCache(cache)
     this.carried = cache
     return objects.length > 0
@@ -355,7 +352,7 @@ export class GitRepo {
         const bytes = changes.reduce((sum, change) => sum + (change.content?.length ?? 0), 0)
         if (bytes > CARRIED_BYTES) return this.fastImport(ref).commit(parent, changes, message, when, mergeParents)
         const outcome = await this.inProcessWriter().commit(ref, parent, changes, message, when, mergeParents ?? [])
-        if (outcome.outcome === 'updated') saveCarriedObjects(this.commonDir, cache.reachableFrom(outcome.commit, CARRIED_BYTES, CARRIED_SPARE_FILES))
+        if (outcome.outcome === 'updated') saveCarriedObjects(this.commonDir, cache.reachableFrom(outcome.commit, CARRIED_BYTES, CARRIED_FILES_PER_FOLDER))
         return outcome
       },
       cancel: async () => {},
@@ -439,7 +436,6 @@ export class GitRepo {
     // What was carried stays in the reader's cache; commits are the warm writer's.
     const cache = this.carried ?? new ObjectCache(this.commonDir, this.objectFormat)
     this.carried = undefined
-    cache.endUse() // a command's count (commitInProcess): this process counts its own, write by write
     cache.ownViews() // a command's carried objects are views of the file's bytes (commitInProcess): this process keeps them
     cache.checkWith(this.matchesId)
     this.reader.useCache(cache)
