@@ -430,18 +430,15 @@ const NAME_WORD =
 /**
  * `name<quote?><sep><value>`: the name's last word, an optional closing quote (escaped in JSON inside JSON), the
  * separator (=, :, :=, =>), and the value: quoted (", ', `, \") or bare. The rest of the name is read backwards
- * from the match by `nameBefore`.
+ * from the match by `nameBefore`. Made once, by redactionRules.
  */
-let assignment: RegExp | undefined
-
 function assignmentExpression(): RegExp {
-  assignment ??= new RegExp(
+  return new RegExp(
     // Led by the separator, with the name looked for behind it: V8 then tries the rest at = and : only.
     `(?<sep>=>|:=|=|:)(?<=(?<word>${NAME_WORD})(?<close>\\\\?["'\`]?)[ \\t]*(?:=>|:=|=|:))(?<pad>[ \\t]*)(?![=:>])` +
       `(?<value>\\\\"[^"\\n]*?\\\\"|"[^"\\n]*"|'[^'\\n]*'|\`[^\`\\n]*\`|[^\\s"'\`,;&]+)`,
     'gi',
   )
-  return assignment
 }
 
 /** Characters of a setting's name: letters, digits, and _ . - (camelCase and SCREAMING_CASE alike). */
@@ -520,17 +517,15 @@ const ASSIGNMENT_RULE: Omit<Rule, 'regex'> = {
 // ---------------------------------------------------------------------------------------------------------------
 // Prose: "the admin password is Winter2024!", "password: is hunter2", "the staging db password was s3cret!".
 
-let prose: RegExp | undefined
-
+/** Made by redactionRules, once. */
 function proseExpression(): RegExp {
-  prose ??= new RegExp(
+  return new RegExp(
     '\\b(?<lead>(?:password|passphrase|passcode|passwd|pwd|secret(?:[ _-]key)?|api[ _-]?key|(?:access|auth|api|bearer|bot)[ _-]token|token)' +
       "(?:[ \\t]*:)?(?:[ \\t]+(?!(?:is|was|still|now)\\b)[\\w@.'-]+){0,4}?[ \\t]*" +
       '(?:\\b(?:is|was|remains|stays|became|becomes|still|now)\\b|[:=])(?:[ \\t]+(?:now|still|also|set to|changed to|reset to))?[ \\t]*)' +
       '(?<value>[`\'"]?[^\\s`\'"]+[`\'"]?)',
     'gi',
   )
-  return prose
 }
 
 const PROSE_RULE: Omit<Rule, 'regex'> = {
