@@ -44,7 +44,11 @@ export const ingest = defineCommand({
       {
         readStdin: () => io.readStdin(),
         stdin: io.stdin,
-        stopped: io.stopped,
+        // Asked for only with --follow: asking installs the SIGINT and SIGTERM handlers (CommandIO.stopped), and
+        // an ingest of stdin must still end at Ctrl-C.
+        get stopped() {
+          return io.stopped
+        },
         answer: (answer) => {
           const text = answerText(answer)
           answers.push(text)
