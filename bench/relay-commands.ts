@@ -41,6 +41,15 @@ export const RELAY_HOT: StoreTable = {
       {name: 'relay continuity uncertain', argv: relay('continuity', 'uncertain', 'API rate limit handling unclear'), cwd, env},
       {name: 'relay ingest (a short block on stdin)', argv: relay('ingest'), input: '->continuity:uncertain "rate limits"\n', cwd, env},
       {name: 'relay send', argv: relay('send', 'frontend:Designer', 'Please update the login UI', '--thread', 'auth-feature'), cwd, env},
+      // The same writes in their own process (RELAY_TRAIL_SERVER=0): without the write server.
+      {name: 'relay continuity save (own process)', argv: relay('continuity', 'save', SAVE), cwd, env: {...env, RELAY_TRAIL_SERVER: '0'}},
+      {
+        name: 'relay ingest (a short block, own process)',
+        argv: relay('ingest'),
+        input: '->continuity:uncertain "rate limits"\n',
+        cwd,
+        env: {...env, RELAY_TRAIL_SERVER: '0'},
+      },
       // Reads (goal at most 2x): the messages sent in the rounds before, to bench and in the thread.
       {name: 'relay send bench (to read)', argv: relay('send', 'bench', 'Rebase before the review'), cwd, env},
       {name: 'relay inbox', argv: relay('inbox'), cwd, env},

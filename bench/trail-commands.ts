@@ -25,9 +25,24 @@ function roundSteps(trail: string[], cwd: string, label: string): Step[] {
   ]
 }
 
+/**
+ * The writes run by the write server (bin/write-server.cjs) when one is there, as above, and the same in their own
+ * process (RELAY_TRAIL_SERVER=0), each a trajectory of its own agent: what a write costs without a server, the
+ * first of a session or with it turned off.
+ */
+function serverSteps(cwd: string): Step[] {
+  const alone = benchEnv({AGENT_RELAY_NAME: 'bench-alone', TRAIL_AGENT: 'bench-alone', RELAY_TRAIL_SERVER: '0'})
+  const trail = (...args: string[]) => [process.execPath, TRAIL, ...args]
+  return [
+    {name: 'trail start (own process)', argv: trail('start', 'Benchmark round'), cwd, env: alone},
+    {name: 'trail decision (own process)', argv: trail('decision', 'Chose JWT over sessions', '--reasoning', 'Stateless scaling'), cwd, env: alone},
+    {name: 'trail complete (own process)', argv: trail('complete', '--summary', 'Added JWT auth', '--confidence', '0.85'), cwd, env: alone},
+  ]
+}
+
 export const TRAIL_HOT: StoreTable = {
   title: 'trail, hot commands',
-  steps: (cwd) => roundSteps([process.execPath, TRAIL], cwd, 'trail'),
+  steps: (cwd) => [...roundSteps([process.execPath, TRAIL], cwd, 'trail'), ...serverSteps(cwd)],
 }
 
 /** Read commands that go through oclif: they must stay fast at 100,000 trajectories, not within 2x. */

@@ -72,6 +72,14 @@ function commandWords(bin, argv, count) {
 
 /** Loads dist/<name>.cjs with its code cache, if any, and returns its exports. */
 function loadBundle(name) {
+  return instantiate(compileBundle(name))
+}
+
+/**
+ * Compiles dist/<name>.cjs with its code cache, if any: what `instantiate` runs. bin/write-server.cjs keeps one and
+ * runs it again for each command it serves.
+ */
+function compileBundle(name) {
   const file = join(DIST, `${name}.cjs`)
   const cacheFile = `${file}.cache`
   let cachedData
@@ -82,19 +90,57 @@ function loadBundle(name) {
   }
   // latin1: the build makes every bundle ASCII, and a one-byte string is read without decoding UTF-8.
   const script = new Script(Module.wrap(readFileSync(file, 'latin1')), {filename: file, cachedData})
+  // The build sets this to record the cache after a real run, so the functions a command uses are in it too.
+  if (process.env.RELAY_TRAIL_WRITE_CODE_CACHE === '1') process.once('exit', () => writeFileSync(cacheFile, script.createCachedData()))
+  return {script, file}
+}
+
+/** Runs a compiled bundle's top level, as a new module with state of its own, and returns its exports. */
+function instantiate({script, file}) {
   const module = {exports: {}}
   // This file's require: a bundle asks it only for Node's modules and the packages it leaves out (yaml, oclif), which
   // resolve alike from bin/ and dist/ (the package's node_modules); a require made for the bundle's path cost 0.2-0.4 ms.
   script.runInThisContext()(module.exports, require, module, file, dirname(file))
-  // The build sets this to record the cache after a real run, so the functions a command uses are in it too.
-  if (process.env.RELAY_TRAIL_WRITE_CODE_CACHE === '1') process.once('exit', () => writeFileSync(cacheFile, script.createCachedData()))
   return module.exports
+}
+
+/**
+ * The families a write server may run (bin/write-server.cjs, bin/server-client.cjs): the writes agents make dozens
+ * of times a session, and the reads of the same families; `relay ingest` but with --follow (-f), which reads until
+ * it is interrupted, and an interrupt reaches only this process.
+ */
+const SERVED_FAMILIES = new Set(['trail-writes', 'relay-ledger', 'relay-ingest'])
+
+function served(family, argv) {
+  if (!SERVED_FAMILIES.has(family)) return false
+  if (family !== 'relay-ingest') return true
+  const end = argv.indexOf('--')
+  return !(end === -1 ? argv : argv.slice(0, end)).some((word) => word === '--follow' || word.startsWith('--follow=') || /^-[^-]*f/.test(word))
 }
 
 /** Runs an executable: its hot commands from the fast path, everything else through oclif (loaded only then). */
 function main(bin) {
   const argv = process.argv.slice(2)
   const {family, part} = familyOf(bin, argv)
+  if (family && !part && served(family, argv)) {
+    const client = require('./server-client.cjs')
+    const where = client.placeFor(bin, family, join(DIST, `hot-${family}.cjs`))
+    if (where) {
+      client.serve(where, argv).then((outcome) => {
+        if (outcome === 'served') {
+          trace('server', `hot-${family}`)
+          // At once: standard input may still be being read for a command that ended before its end.
+          process.exit()
+        } else runHere(bin, argv, family, part, () => outcome === 'missing' && client.startServer(where))
+      })
+      return
+    }
+  }
+  runHere(bin, argv, family, part)
+}
+
+/** Runs the command in this process: from its bundle, or through oclif. `after`: once the bundle served it. */
+function runHere(bin, argv, family, part, after) {
   const bundle = family ? `hot-${family}` : `hot-${bin}`
   const load = (name) => {
     trace('fast-path', name)
@@ -105,10 +151,8 @@ function main(bin) {
   const ran = part ? load(`hot-${part}`).run(argv, next) : load(bundle).run(argv)
   ran.then(async (handled) => {
     if (handled) {
-      // Once nothing is left to do, exit without tearing the heap down (Node's natural exit frees every page of it
-      // first: 2-3 ms of a hot command, measured on the edit hook). 'exit' listeners still run; output is written
-      // by then (stdout and stderr are synchronous for files and pipes on POSIX).
-      process.once('beforeExit', (code) => process.exit(code))
+      after?.()
+      exitOnceDone()
       return
     }
     trace('oclif', bin)
@@ -118,4 +162,13 @@ function main(bin) {
   })
 }
 
-module.exports = {main}
+/**
+ * Once nothing is left to do, exit without tearing the heap down (Node's natural exit frees every page of it first:
+ * 2-3 ms of a hot command, measured on the edit hook). 'exit' listeners still run; output is written by then (stdout
+ * and stderr are synchronous for files and pipes on POSIX).
+ */
+function exitOnceDone() {
+  process.once('beforeExit', (code) => process.exit(code))
+}
+
+module.exports = {main, compileBundle, instantiate}

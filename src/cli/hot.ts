@@ -1,5 +1,5 @@
 import type {CommandDefinition} from './definition.js'
-import {execute, PROCESS_STREAMS, reportError, withStdinRead} from './execute.js'
+import {execute, PROCESS_STREAMS, reportError, withStdinRead, type Streams} from './execute.js'
 import {prepareArgv} from './globals.js'
 import {parseArgv} from './parse-argv.js'
 import {packageVersion} from '../package-files.js'
@@ -26,21 +26,44 @@ export function findHotCommand(commands: readonly AnyDefinition[], argv: readonl
 }
 
 /**
- * Runs `argv` if it names a hot command (and does not ask for help); returns false to let oclif take it.
- * Sets process.exitCode. `stdinText`: standard input, when the bundle that handed the command over read it.
+ * A command's client when it is not this process: bin/write-server.cjs runs commands for other processes, several
+ * at a time, each with the client's streams and its own exit code.
  */
-export async function runHot(commands: readonly AnyDefinition[], bin: 'trail' | 'relay', given: readonly string[], stdinText?: string): Promise<boolean> {
-  const streams = stdinText === undefined ? PROCESS_STREAMS : withStdinRead(PROCESS_STREAMS, stdinText)
+export interface Client {
+  streams: Streams
+  exit(code: number): void
+}
+
+const THIS_PROCESS: Client = {
+  streams: PROCESS_STREAMS,
+  exit: (code) => {
+    process.exitCode = code
+  },
+}
+
+/**
+ * Runs `argv` if it names a hot command (and does not ask for help); returns false to let oclif take it.
+ * Sets process.exitCode (or tells `client`). `stdinText`: standard input, when the bundle that handed the command
+ * over read it.
+ */
+export async function runHot(
+  commands: readonly AnyDefinition[],
+  bin: 'trail' | 'relay',
+  given: readonly string[],
+  stdinText?: string,
+  client: Client = THIS_PROCESS,
+): Promise<boolean> {
+  const streams = stdinText === undefined ? client.streams : withStdinRead(client.streams, stdinText)
   let argv: string[]
   try {
     argv = prepareArgv(given)
   } catch (error) {
-    process.exitCode = reportError(error, {json: given.includes('--json'), debug: Boolean(process.env.DEBUG), streams, commandLine: bin})
+    client.exit(reportError(error, {json: given.includes('--json'), debug: Boolean(process.env.DEBUG), streams, commandLine: bin}))
     return true
   }
   if (argv[0] === '--version') {
     streams.stdout.write(`${versionLine(bin)}\n`)
-    process.exitCode = 0
+    client.exit(0)
     return true
   }
   const definition = findHotCommand(commands, argv)
@@ -50,14 +73,16 @@ export async function runHot(commands: readonly AnyDefinition[], bin: 'trail' | 
   const rest = argv.slice(definition.name.split(' ').length)
   try {
     const input = parseArgv(definition, rest)
-    process.exitCode = await execute(definition, input, streams)
+    client.exit(await execute(definition, input, streams))
   } catch (error) {
-    process.exitCode = reportError(error, {
-      json: rest.includes('--json'),
-      debug: Boolean(process.env.DEBUG),
-      streams,
-      commandLine: `${bin} ${definition.name}`,
-    })
+    client.exit(
+      reportError(error, {
+        json: rest.includes('--json'),
+        debug: Boolean(process.env.DEBUG),
+        streams,
+        commandLine: `${bin} ${definition.name}`,
+      }),
+    )
   }
   return true
 }

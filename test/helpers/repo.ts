@@ -59,6 +59,11 @@ export function testEnv(extra: Record<string, string | undefined> = {}): NodeJS.
   ])
     delete env[key]
   for (const key of Object.keys(env)) if (key.startsWith('TRAJECTORIES_')) delete env[key]
+  // The write server (bin/write-server.cjs) is off but where a test turns it on (test/cli/write-server.test.ts runs
+  // every served command with and without it, and compares): a server started by the second command of each test
+  // repository costs the suite more than it saves it. RELAY_TRAIL_TEST_SERVER=1 npm test runs every test with it.
+  if (process.env.RELAY_TRAIL_TEST_SERVER === '1') delete env.RELAY_TRAIL_SERVER
+  else env.RELAY_TRAIL_SERVER = '0'
   for (const [key, value] of Object.entries(extra)) {
     if (value === undefined) delete env[key]
     else env[key] = value
