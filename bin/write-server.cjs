@@ -43,6 +43,13 @@ function main() {
   const place = /^[a-z]+(-[a-z]+)*$/.test(family ?? '') ? placeFor(bin, family, bundleFile) : null
   if (place === null || socketId(place.socket) !== id) return
   const {identity, socket: socketPath, repository} = place
+  // Until it listens, a signal ends it at once; its socket goes with it.
+  const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP']
+  const endEarly = () => {
+    if (socketId(socketPath) === id) unlinkSync(socketPath)
+    process.exit(0)
+  }
+  for (const signal of SIGNALS) process.on(signal, endEarly)
   const repositoryInode = lstatSync(repository).ino
   sweepFolder(dirname(socketPath), socketPath)
   const instances = new Instances(compileBundle(`hot-${family}`))
@@ -97,6 +104,11 @@ function main() {
   const check = setInterval(() => {
     if (over() || (running === 0 && Date.now() - lastUse > IDLE_MS)) end()
   }, CHECK_MS)
+  // `kill` (or `pkill -f bin/write-server.cjs`) ends it as idleness does: its socket removed, its commands finished.
+  for (const signal of SIGNALS) {
+    process.off(signal, endEarly)
+    process.on(signal, end)
+  }
   if (!ours()) end()
 }
 

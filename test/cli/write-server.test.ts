@@ -256,6 +256,15 @@ describe('the write server', () => {
     await until(() => serverPids(idle).length === 0, 'an idle server ends')
     assert.deepEqual(sockets(idle), [], 'and removes its socket')
 
+    const stopped = repos()
+    await run(stopped, ['trail', 'start', 'one'])
+    await run(stopped, ['trail', 'status'])
+    // Served once, so past its start: before Node runs bin/write-server.cjs a signal ends it as any process.
+    assert.ok((await run(stopped, ['trail', 'status'])).served)
+    stopServers(stopped)
+    await until(() => serverPids(stopped).length === 0, 'a server sent SIGTERM ends')
+    assert.deepEqual(sockets(stopped), [], 'and removes its socket')
+
     const killed = repos()
     try {
       await run(killed, ['trail', 'start', 'one'])
