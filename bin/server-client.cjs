@@ -82,6 +82,13 @@ function ownFolder(folder) {
 }
 
 /**
+ * Variables a shell sets for its own bookkeeping and exports to every command, which nothing a command runs reads:
+ * the folder before the last `cd`, and the path the command was started by. Left out of the identity, an agent that
+ * changes folder and back keeps its server.
+ */
+const SHELL_BOOKKEEPING = new Set(['OLDPWD', '_'])
+
+/**
  * Everything of this process that a command's result may depend on, besides its arguments and input: a server runs
  * only commands whose identity is its own (see the top). Null when a file of it cannot be read.
  */
@@ -93,6 +100,7 @@ function identityOf(bin, family, bundleFile) {
     files.push(`${file} ${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}`)
   }
   const env = Object.keys(process.env)
+    .filter((name) => !SHELL_BOOKKEEPING.has(name))
     .sort()
     .map((name) => `${name}=${process.env[name]}`)
   return [

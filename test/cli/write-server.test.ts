@@ -222,6 +222,9 @@ describe('the write server', () => {
     assert.doesNotMatch(await status('alpha'), /beta \d/, "not beta's decisions")
     assert.match(await status('beta'), /beta's task[\s\S]*beta 2/)
     assert.equal(sockets(repo).length, 2, 'one server each')
+    // The shell's bookkeeping is not part of the identity: a `cd` and back keeps the server.
+    assert.ok((await run(repo, ['trail', 'status'], {env: {TRAIL_AGENT: 'alpha', OLDPWD: '/somewhere/else', _: '/usr/bin/trail'}})).served)
+    assert.equal(sockets(repo).length, 2, 'still one server each')
     // From a subfolder: a folder of its own, so a server of its own, with the same records.
     const sub = await run(repo, ['trail', 'status'], {env: {TRAIL_AGENT: 'alpha'}, cwd: join(repo.dir, 'src')})
     assert.match(sub.stdout, /alpha's task/)
