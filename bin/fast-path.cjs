@@ -106,8 +106,8 @@ function instantiate({script, file}) {
 
 /**
  * The families a write server may run (bin/write-server.cjs, bin/server-client.cjs): the writes agents make dozens
- * of times a session, and the reads of the same families; `relay ingest` but with --follow (-f), which reads until
- * it is interrupted, and an interrupt reaches only this process.
+ * of times a session, and the reads of the same families; `relay ingest` too, except with --follow (-f), which
+ * reads until it is interrupted, and an interrupt reaches only this process.
  */
 const SERVED_FAMILIES = new Set(['trail-writes', 'relay-ledger', 'relay-ingest'])
 
